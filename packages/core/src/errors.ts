@@ -1,0 +1,108 @@
+/**
+ * The tagged error family of cellshape. Every public function throws one of these, with a
+ * message that names the function, the argument and what was expected, e.g.
+ * `marchingCubes: 'volume' must be 3-D, got shape [64, 64]`.
+ */
+
+/** Machine-readable error codes; switch on `error.code`. */
+export type CellshapeErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_FORMAT'
+  | 'IO'
+  | 'NOT_FITTED'
+  | 'INCOMPATIBLE'
+  | 'UNSUPPORTED';
+
+export interface CellshapeErrorDetails {
+  /** The public function that rejected its input, e.g. `'readVolume'`. */
+  fn?: string;
+  /** The argument (or file) at fault, e.g. `'volume'` or a path. */
+  arg?: string;
+  /** The underlying error, when one was caught and wrapped. */
+  cause?: unknown;
+}
+
+export class CellshapeError extends Error {
+  readonly code: CellshapeErrorCode;
+  readonly fn: string | undefined;
+  readonly arg: string | undefined;
+
+  constructor(code: CellshapeErrorCode, message: string, details: CellshapeErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.fn = details.fn;
+    this.arg = details.arg;
+  }
+}
+
+/** An argument has the wrong type, shape, range or value. */
+export class InvalidArgumentError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('INVALID_ARGUMENT', message, details);
+  }
+}
+
+/** A file or byte buffer is corrupt, truncated or not of the expected format. */
+export class FormatError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('INVALID_FORMAT', message, details);
+  }
+}
+
+/** Reading or writing the file system failed. */
+export class FileSystemError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('IO', message, details);
+  }
+}
+
+/** An estimator was used before `fit()`. */
+export class NotFittedError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('NOT_FITTED', message, details);
+  }
+}
+
+/** Two things that must match do not (a checkpoint of another architecture, say). */
+export class IncompatibleError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('INCOMPATIBLE', message, details);
+  }
+}
+
+/** A valid input uses a feature this library does not support. */
+export class UnsupportedError extends CellshapeError {
+  constructor(message: string, details: CellshapeErrorDetails = {}) {
+    super('UNSUPPORTED', message, details);
+  }
+}
+
+/** Formats a value for an error message: shapes as `[a, b]`, strings quoted, long arrays cut. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (Array.isArray(value)) {
+    const head = value.slice(0, 8).map(describe).join(', ');
+    return `[${head}${value.length > 8 ? ', ...' : ''}]`;
+  }
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
+  if (typeof value === 'function') return 'a function';
+  return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+}
+
+/** `fn: 'arg' must be <expected>, got <value>` as an {@link InvalidArgumentError}. */
+export function invalidArgument(
+  fn: string,
+  arg: string,
+  expected: string,
+  ...got: [] | [unknown]
+): InvalidArgumentError {
+  const suffix = got.length > 0 ? `, got ${describe(got[0])}` : '';
+  return new InvalidArgumentError(`${fn}: '${arg}' must be ${expected}${suffix}`, { fn, arg });
+}

@@ -1,0 +1,33 @@
+/**
+ * `@cellshape/core`: the tfjs-free base every cellshape package shares.
+ *
+ * ```ts
+ * import { createRng, parseNpy, writeFileAtomic } from '@cellshape/core';
+ * const rng = createRng(42);
+ * rng.normal(); // reproducible for seed 42
+ * ```
+ */
+export {
+  type AnyTypedArray,
+  isTypedArray,
+  type NdArray,
+  shapeSize,
+  type TypedArray,
+} from './arrays.js';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
+export {
+  CellshapeError,
+  type CellshapeErrorCode,
+  type CellshapeErrorDetails,
+  describe,
+  FileSystemError,
+  FormatError,
+  IncompatibleError,
+  InvalidArgumentError,
+  invalidArgument,
+  NotFittedError,
+  UnsupportedError,
+} from './errors.js';
+export { encodeNpy, encodeNpz, parseNpy, parseNpz, readZip } from './npy.js';
+export { type ProgressCallback, type ProgressEvent, reportProgress } from './progress.js';
+export { createRng, Rng } from './rng.js';

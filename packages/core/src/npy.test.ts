@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { FormatError } from './errors.js';
+import { encodeNpy, encodeNpz, parseNpy, parseNpz } from './npy.js';
+
+/** Builds a `.npy` file by hand, as NumPy would write it. */
+function npyBytes(descr: string, shape: string, payload: Uint8Array, fortran = false): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shape}, }`;
+  header += `${' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
+  const out = new Uint8Array(10 + header.length + payload.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0], 0);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(payload, 10 + header.length);
+  return out;
+}
+
+describe('npy', () => {
+  it('round-trips every numeric typed array', () => {
+    const arrays = [
+      new Float32Array([1.5, -2, 3e-8]),
+      new Float64Array([Math.PI, -1e300, 0]),
+      new Int8Array([-128, 0, 127]),
+      new Uint8Array([0, 1, 255]),
+      new Int16Array([-32768, 1, 32767]),
+      new Uint16Array([0, 65535, 7]),
+      new Int32Array([-(2 ** 31), 5, 2 ** 31 - 1]),
+      new Uint32Array([0, 2 ** 32 - 1, 9]),
+      new BigInt64Array([-(2n ** 63n), 0n, 2n ** 63n - 1n]),
+    ];
+    for (const data of arrays) {
+      const back = parseNpy(encodeNpy({ data, shape: [3] }));
+      expect(back.shape).toEqual([3]);
+      expect(back.data.constructor).toBe(data.constructor);
+      expect(Array.from(back.data as ArrayLike<number>)).toEqual(
+        Array.from(data as ArrayLike<number>),
+      );
+    }
+  });
+
+  it('keeps a 64-byte aligned header and scalar shapes', () => {
+    const bytes = encodeNpy({ data: new Float32Array([7]), shape: [] });
+    const headerLength = new DataView(bytes.buffer).getUint16(8, true);
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(parseNpy(bytes)).toEqual({ data: new Float32Array([7]), shape: [] });
+  });
+
+  it('reads big-endian, float16, bool and Fortran-ordered files', () => {
+    const be = new Uint8Array(8);
+    new DataView(be.buffer).setFloat32(0, 1.25, false);
+    new DataView(be.buffer).setFloat32(4, -3, false);
+    expect(Array.from(parseNpy(npyBytes('>f4', '(2,)', be)).data as Float32Array)).toEqual([
+      1.25, -3,
+    ]);
+
+    const half = new Uint8Array([0x00, 0x3c, 0x00, 0xc0, 0x00, 0x7c]); // 1, -2, +inf
+    expect(Array.from(parseNpy(npyBytes('<f2', '(3,)', half)).data as Float32Array)).toEqual([
+      1,
+      -2,
+      Number.POSITIVE_INFINITY,
+    ]);
+
+    expect(
+      Array.from(parseNpy(npyBytes('|b1', '(3,)', new Uint8Array([0, 1, 2]))).data as Uint8Array),
+    ).toEqual([0, 1, 1]);
+
+    // 2x3 matrix [[0,1,2],[3,4,5]] stored column-major.
+    const fortran = new Uint8Array(new Int32Array([0, 3, 1, 4, 2, 5]).buffer);
+    const c = parseNpy(npyBytes('<i4', '(2, 3)', fortran, true));
+    expect(c.shape).toEqual([2, 3]);
+    expect(Array.from(c.data as Int32Array)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('rejects corrupt input with a FormatError naming the function', () => {
+    expect(() => parseNpy(new Uint8Array([1, 2, 3]))).toThrow(FormatError);
+    expect(() => parseNpy(new Uint8Array([1, 2, 3]))).toThrow(/parseNpy/);
+    const truncated = encodeNpy({ data: new Float64Array(100), shape: [10, 10] }).subarray(0, 200);
+    expect(() => parseNpy(truncated)).toThrow(/truncated/);
+    expect(() => parseNpy(npyBytes('<c8', '(1,)', new Uint8Array(8)))).toThrow(/not supported/);
+  });
+
+  it('round-trips .npz archives, compressed or not', () => {
+    const arrays = {
+      a: { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] },
+      'grad.encoder.bn1.weight': { data: new Int32Array([5]), shape: [1] },
+    };
+    for (const compress of [false, true]) {
+      const back = parseNpz(encodeNpz(arrays, { compress }));
+      expect(Object.keys(back).sort()).toEqual(['a', 'grad.encoder.bn1.weight']);
+      expect(back.a).toEqual(arrays.a);
+    }
+    expect(() => parseNpz(new Uint8Array([1, 2, 3, 4]))).toThrow(FormatError);
+  });
+});

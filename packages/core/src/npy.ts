@@ -1,0 +1,242 @@
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { type AnyTypedArray, type NdArray, shapeSize } from './arrays.js';
+import { FormatError, invalidArgument, UnsupportedError } from './errors.js';
+
+/**
+ * NumPy `.npy` and `.npz` reading and writing, so arrays move between cellshape and Python
+ * without conversion scripts. Arrays are returned C-ordered (Fortran-ordered files are
+ * transposed on read), in native byte order; `float16` is widened to `Float32Array`, `bool`
+ * becomes `Uint8Array`, `int64`/`uint64` become `BigInt64Array`/`BigUint64Array`.
+ */
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+type Kind = 'b' | 'i' | 'u' | 'f';
+
+interface Dtype {
+  kind: Kind;
+  bytes: number;
+  littleEndian: boolean;
+}
+
+function parseDescr(descr: string, fn: string): Dtype {
+  const match = /^([<>|=]?)([biuf])(\d+)$/.exec(descr);
+  if (!match)
+    throw new UnsupportedError(
+      `${fn}: dtype ${JSON.stringify(descr)} is not supported (numeric and bool only)`,
+      { fn },
+    );
+  const [, order, kind, size] = match as unknown as [string, string, Kind, string];
+  const bytes = Number(size);
+  const valid = { b: [1], i: [1, 2, 4, 8], u: [1, 2, 4, 8], f: [2, 4, 8] }[kind];
+  if (!valid.includes(bytes))
+    throw new UnsupportedError(`${fn}: dtype ${JSON.stringify(descr)} is not supported`, { fn });
+  return { kind, bytes, littleEndian: order !== '>' };
+}
+
+function parseHeader(
+  text: string,
+  fn: string,
+): { descr: string; fortranOrder: boolean; shape: number[] } {
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) {
+    throw new FormatError(
+      `${fn}: the .npy header is malformed: ${JSON.stringify(text.slice(0, 120))}`,
+      { fn },
+    );
+  }
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => Number(s.replace(/L$/, '')));
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new FormatError(`${fn}: the .npy header has an invalid shape (${shapeText})`, { fn });
+  }
+  return { descr, fortranOrder: fortran === 'True', shape };
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+function decodeData(bytes: Uint8Array, offset: number, count: number, dtype: Dtype): AnyTypedArray {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * dtype.bytes);
+  const le = dtype.littleEndian;
+  const { kind, bytes: size } = dtype;
+  const read = <T extends AnyTypedArray>(out: T, get: (i: number) => number | bigint): T => {
+    for (let i = 0; i < count; i++) (out as unknown as (number | bigint)[])[i] = get(i * size);
+    return out;
+  };
+  if (kind === 'b') return read(new Uint8Array(count), (o) => (view.getUint8(o) ? 1 : 0));
+  if (kind === 'f' && size === 2)
+    return read(new Float32Array(count), (o) => halfToFloat(view.getUint16(o, le)));
+  if (kind === 'f' && size === 4)
+    return read(new Float32Array(count), (o) => view.getFloat32(o, le));
+  if (kind === 'f') return read(new Float64Array(count), (o) => view.getFloat64(o, le));
+  if (kind === 'i' && size === 1) return read(new Int8Array(count), (o) => view.getInt8(o));
+  if (kind === 'i' && size === 2) return read(new Int16Array(count), (o) => view.getInt16(o, le));
+  if (kind === 'i' && size === 4) return read(new Int32Array(count), (o) => view.getInt32(o, le));
+  if (kind === 'i') return read(new BigInt64Array(count), (o) => view.getBigInt64(o, le));
+  if (size === 1) return read(new Uint8Array(count), (o) => view.getUint8(o));
+  if (size === 2) return read(new Uint16Array(count), (o) => view.getUint16(o, le));
+  if (size === 4) return read(new Uint32Array(count), (o) => view.getUint32(o, le));
+  return read(new BigUint64Array(count), (o) => view.getBigUint64(o, le));
+}
+
+/** Reorders a Fortran-ordered (first axis fastest) buffer into C order. */
+function fortranToC(data: AnyTypedArray, shape: number[]): AnyTypedArray {
+  const n = shape.length;
+  if (n < 2) return data;
+  const out = new (data.constructor as new (length: number) => AnyTypedArray)(data.length);
+  const fStrides = new Array<number>(n);
+  let s = 1;
+  for (let d = 0; d < n; d++) {
+    fStrides[d] = s;
+    s *= shape[d]!;
+  }
+  const index = new Array<number>(n).fill(0);
+  const src = data as unknown as ArrayLike<number | bigint>;
+  const dst = out as unknown as (number | bigint)[];
+  for (let i = 0; i < data.length; i++) {
+    let f = 0;
+    for (let d = 0; d < n; d++) f += index[d]! * fStrides[d]!;
+    dst[i] = src[f]!;
+    for (let d = n - 1; d >= 0; d--) {
+      index[d]!++;
+      if (index[d]! < shape[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Parses the bytes of a `.npy` file. */
+export function parseNpy(bytes: Uint8Array): NdArray<AnyTypedArray> {
+  const fn = 'parseNpy';
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  if (bytes.length < 10 || MAGIC.some((m, i) => bytes[i] !== m)) {
+    throw new FormatError(`${fn}: not a .npy file (the magic string \\x93NUMPY is missing)`, {
+      fn,
+      arg: 'bytes',
+    });
+  }
+  const major = bytes[6]!;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  const dataStart = headerStart + headerLength;
+  if (dataStart > bytes.length)
+    throw new FormatError(`${fn}: the .npy file is truncated inside its header`, {
+      fn,
+      arg: 'bytes',
+    });
+  const header = parseHeader(strFromU8(bytes.subarray(headerStart, dataStart), true), fn);
+  const dtype = parseDescr(header.descr, fn);
+  const count = shapeSize(header.shape);
+  if (dataStart + count * dtype.bytes > bytes.length) {
+    throw new FormatError(
+      `${fn}: the .npy file is truncated: shape [${header.shape.join(', ')}] needs ${count * dtype.bytes} data bytes, found ${bytes.length - dataStart}`,
+      { fn, arg: 'bytes' },
+    );
+  }
+  const data = decodeData(bytes, dataStart, count, dtype);
+  return { data: header.fortranOrder ? fortranToC(data, header.shape) : data, shape: header.shape };
+}
+
+function descrOf(data: AnyTypedArray): string {
+  if (data instanceof Float32Array) return '<f4';
+  if (data instanceof Float64Array) return '<f8';
+  if (data instanceof Int8Array) return '|i1';
+  if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return '|u1';
+  if (data instanceof Int16Array) return '<i2';
+  if (data instanceof Uint16Array) return '<u2';
+  if (data instanceof Int32Array) return '<i4';
+  if (data instanceof Uint32Array) return '<u4';
+  if (data instanceof BigInt64Array) return '<i8';
+  return '<u8';
+}
+
+/** Encodes an array as `.npy` (version 1.0, little-endian, C order). */
+export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
+  const fn = 'encodeNpy';
+  const { data, shape } = array;
+  if (!ArrayBuffer.isView(data)) throw invalidArgument(fn, 'array.data', 'a typed array', data);
+  if (!Array.isArray(shape) || shapeSize(shape) !== data.length) {
+    throw invalidArgument(
+      fn,
+      'array.shape',
+      `a shape whose size equals data.length (${data.length})`,
+      shape,
+    );
+  }
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const headerBytes = strToU8(header);
+  const out = new Uint8Array(10 + headerBytes.length + data.byteLength);
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, headerBytes.length, true);
+  out.set(headerBytes, 10);
+  // Typed arrays are little-endian on every platform Node runs on.
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + headerBytes.length);
+  return out;
+}
+
+/** Reads the entries of a zip archive (used by `.npz` and PyTorch `.pt` files). */
+export function readZip(bytes: Uint8Array, fn = 'readZip'): Record<string, Uint8Array> {
+  try {
+    return unzipSync(bytes);
+  } catch (error) {
+    throw new FormatError(`${fn}: not a valid zip archive (${(error as Error).message})`, {
+      fn,
+      arg: 'bytes',
+      cause: error,
+    });
+  }
+}
+
+/** Parses an `.npz` archive into `{ key: array }` (the `.npy` suffix is dropped from keys). */
+export function parseNpz(bytes: Uint8Array): Record<string, NdArray<AnyTypedArray>> {
+  const fn = 'parseNpz';
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  const entries = readZip(bytes, fn);
+  const out: Record<string, NdArray<AnyTypedArray>> = {};
+  for (const [name, content] of Object.entries(entries)) {
+    if (!name.endsWith('.npy')) continue;
+    try {
+      out[name.slice(0, -4)] = parseNpy(content);
+    } catch (error) {
+      throw new FormatError(
+        `${fn}: entry ${JSON.stringify(name)} is not a valid .npy array: ${(error as Error).message}`,
+        {
+          fn,
+          arg: name,
+          cause: error,
+        },
+      );
+    }
+  }
+  return out;
+}
+
+/** Encodes `{ key: array }` as an `.npz` archive (uncompressed unless `compress` is set). */
+export function encodeNpz(
+  arrays: Record<string, NdArray<AnyTypedArray>>,
+  options: { compress?: boolean } = {},
+): Uint8Array {
+  const files: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
+  for (const [key, array] of Object.entries(arrays))
+    files[`${key}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }];
+  return zipSync(files);
+}
