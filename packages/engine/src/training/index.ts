@@ -1,1 +1,1 @@
-export {};
+export type { Autoencoder, StateArray, StateDict, TrainableModule } from './module.js';
