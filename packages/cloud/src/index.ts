@@ -6,3 +6,4 @@ export * from './model/index.js';
 export * from './losses/index.js';
 export * from './data/index.js';
 export * from './training/index.js';
+export * from './interop/index.js';

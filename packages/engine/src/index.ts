@@ -5,5 +5,6 @@
  */
 export * from './backend/index.js';
 export * from './torch/index.js';
+export * from './optim/index.js';
 export * from './training/index.js';
 export * from './kernels/index.js';
