@@ -10,11 +10,12 @@
  * }
  * ```
  */
+
+export * from './convert/index.js';
+export * from './measures/index.js';
+export * from './mesh/index.js';
+export * from './points/index.js';
+export * from './surface/index.js';
+export * from './synthetic/index.js';
 export type { AxisOrder, Mesh, PointCloud, Volume } from './types.js';
 export * from './volume/index.js';
-export * from './mesh/index.js';
-export * from './surface/index.js';
-export * from './points/index.js';
-export * from './measures/index.js';
-export * from './convert/index.js';
-export * from './synthetic/index.js';

@@ -1,0 +1,282 @@
+/**
+ * The work on one input file of `convertDirectory`: read, split into objects, mesh, sample,
+ * write every output atomically and finally a record that marks the file as finished. Runs
+ * in a worker thread or in the main thread; everything it needs travels in a plain,
+ * structured-cloneable {@link ConvertTask}.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CellshapeError, writeFileAtomic } from '@cellshape/core';
+import { encodeMesh, type MeshFormat } from '../mesh/index.js';
+import { encodePointCloud } from '../points/index.js';
+import { meshArea, samplePoints } from '../surface/index.js';
+import { deriveSeed } from '../synthetic/derive-seed.js';
+import type { Volume } from '../types.js';
+import {
+  isBinaryMask,
+  type LabelObject,
+  labelConnectedComponents,
+  labelObjects,
+  readVolume,
+} from '../volume/index.js';
+import { maskToMesh } from './mask-to-mesh.js';
+
+/**
+ * How a file is split into objects: `'labels'` one object per distinct non-zero value,
+ * `'components'` one per connected component (26-connected) of the non-zero voxels,
+ * `'whole'` all non-zero voxels as one object, `'auto'` labels when the file holds more than
+ * one distinct non-zero value, else components.
+ */
+export type ObjectMode = 'auto' | 'components' | 'labels' | 'whole';
+
+/** Resolved, serialisable settings of a conversion. */
+export interface ConvertSettings {
+  numPoints: number;
+  seed: number;
+  /** Voxel size override (z, y, x), or null: from the file, else [1, 1, 1]. */
+  spacing: [number, number, number] | null;
+  minSize: number;
+  clearBorder: boolean;
+  meshFormat: MeshFormat;
+  objects: ObjectMode;
+  level: number;
+  smoothing: number;
+}
+
+/** One file to convert. */
+export interface ConvertTask {
+  /** Absolute path of the input file. */
+  input: string;
+  /** Its path relative to the input root, with `/` separators. */
+  relative: string;
+  /** Absolute output root. */
+  output: string;
+  settings: ConvertSettings;
+  /** Identifies the settings and the input's size and modification time. */
+  fingerprint: string;
+}
+
+/** One object's line of the manifest. */
+export interface ManifestRow {
+  /** `<relative dir>/<stem>[_<label>]`, unique within a conversion. */
+  id: string;
+  /** Input file relative to the input root. */
+  source: string;
+  /** Label value or component number in the input; 0 for `objects: 'whole'`. */
+  label: number;
+  voxelCount: number;
+  /** Mean voxel position (z, y, x) in voxel units of the input. */
+  centroid: [number, number, number];
+  vertices: number;
+  faces: number;
+  /** Mesh surface area in physical units². */
+  area: number;
+  /** Mesh and point-cloud files relative to the output root. */
+  mesh: string;
+  points: string;
+}
+
+/** What became of one task. */
+export interface FileOutcome {
+  status: 'converted' | 'skipped' | 'failed';
+  /** Absolute paths of the mesh and point-cloud files of the input. */
+  outputs: string[];
+  rows: ManifestRow[];
+  error?: string;
+}
+
+/** The content of a finished file's record. */
+interface FileRecord {
+  version: 1;
+  fingerprint: string;
+  rows: ManifestRow[];
+}
+
+const INPUT_EXTENSION = /\.(tiff?|npy)$/i;
+
+/** The record of an input: `<out>/records/<relative path>.json`. */
+export function recordPath(output: string, relative: string): string {
+  return `${join(output, 'records', ...relative.split('/'))}.json`;
+}
+
+/** Output paths of an object, relative to the output root (posix). */
+function outputNames(relative: string, label: number | undefined, meshFormat: MeshFormat) {
+  const slash = relative.lastIndexOf('/');
+  const dir = slash < 0 ? '' : relative.slice(0, slash + 1);
+  const stem = relative.slice(slash + 1).replace(INPUT_EXTENSION, '');
+  const name = label === undefined ? stem : `${stem}_${label}`;
+  return {
+    id: `${dir}${name}`,
+    mesh: `meshes/${dir}${name}.${meshFormat}`,
+    points: `points/${dir}${name}.ply`,
+  };
+}
+
+/** Absolute path of an output given relative to the output root. */
+const absolute = (output: string, rel: string): string => join(output, ...rel.split('/'));
+
+/**
+ * The finished outputs of `task`, or undefined: a record with the same fingerprint must exist
+ * and every file it lists too. Leftover temporary files never count.
+ */
+export function finishedOutcome(task: ConvertTask): FileOutcome | undefined {
+  const path = recordPath(task.output, task.relative);
+  if (!existsSync(path)) return undefined;
+  let record: FileRecord;
+  try {
+    record = JSON.parse(readFileSync(path, 'utf8')) as FileRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.version !== 1 || record.fingerprint !== task.fingerprint) return undefined;
+  const outputs = record.rows.flatMap((r) => [
+    absolute(task.output, r.mesh),
+    absolute(task.output, r.points),
+  ]);
+  if (!outputs.every((p) => existsSync(p))) return undefined;
+  return { status: 'skipped', outputs, rows: record.rows };
+}
+
+/** A conversion failure with a reason meant for the per-file report. */
+class Rejected extends Error {}
+
+function splitObjects(
+  volume: Volume,
+  settings: ConvertSettings,
+): { objects: LabelObject[]; whole: boolean } {
+  const options = { clearBorder: settings.clearBorder, minSize: settings.minSize, padding: 1 };
+  let mode = settings.objects;
+  if (mode === 'auto') mode = isBinaryMask(volume) ? 'components' : 'labels';
+  switch (mode) {
+    case 'labels':
+      return { objects: labelObjects(volume, options), whole: false };
+    case 'components':
+      return { objects: labelObjects(labelConnectedComponents(volume), options), whole: false };
+    case 'whole': {
+      const binary = new Uint8Array(volume.data.length);
+      for (let i = 0; i < binary.length; i++) binary[i] = volume.data[i] === 0 ? 0 : 1;
+      const one = { data: binary, shape: volume.shape, spacing: volume.spacing };
+      return { objects: labelObjects(one, options), whole: true };
+    }
+    default: {
+      const never: never = mode;
+      throw new Rejected(`unknown objects mode ${String(never)}`);
+    }
+  }
+}
+
+function describeShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
+  const { settings, relative } = task;
+  let volume: Volume;
+  try {
+    volume = readVolume(task.input);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Rejected(`corrupt or unsupported file: ${message}`);
+  }
+  if (volume.shape[0] === 1) {
+    throw new Rejected(`not 3-D: a 2-D image of shape ${describeShape(volume.shape)} (z, y, x)`);
+  }
+  let nonZero = 0;
+  for (let i = 0; i < volume.data.length; i++) if (volume.data[i] !== 0) nonZero++;
+  if (nonZero === 0) throw new Rejected('empty mask: no non-zero voxels');
+  const spacing = settings.spacing ?? volume.spacing ?? [1, 1, 1];
+  const { objects, whole } = splitObjects(volume, settings);
+  if (objects.length === 0) {
+    throw new Rejected(
+      `no objects left after filtering (minSize ${settings.minSize}, clearBorder ${settings.clearBorder})`,
+    );
+  }
+  const rows: ManifestRow[] = [];
+  for (const object of objects) {
+    const mesh = maskToMesh(object.mask, {
+      spacing,
+      level: settings.level,
+      smoothing: settings.smoothing,
+      padding: 0,
+    });
+    // Back from the padded crop to the frame of the input volume (crop voxel 0 = min − 1).
+    const shift = [2, 1, 0].map((a) => (object.bbox.min[a]! - 1) * spacing[a]!);
+    const p = mesh.positions;
+    for (let i = 0; i < p.length; i += 3) {
+      p[i]! += shift[0]!;
+      p[i + 1]! += shift[1]!;
+      p[i + 2]! += shift[2]!;
+    }
+    const seed = deriveSeed(settings.seed, relative, object.id);
+    const cloud = samplePoints(mesh, settings.numPoints, { seed });
+    const names = outputNames(relative, whole ? undefined : object.id, settings.meshFormat);
+    await writeFileAtomic(absolute(task.output, names.mesh), encodeMesh(mesh, settings.meshFormat));
+    await writeFileAtomic(
+      absolute(task.output, names.points),
+      encodePointCloud(cloud, { format: 'ply' }),
+    );
+    rows.push({
+      id: names.id,
+      source: relative,
+      label: whole ? 0 : object.id,
+      voxelCount: object.voxelCount,
+      centroid: object.centroid,
+      vertices: mesh.positions.length / 3,
+      faces: mesh.faces.length / 3,
+      area: meshArea(mesh),
+      mesh: names.mesh,
+      points: names.points,
+    });
+  }
+  return rows;
+}
+
+/**
+ * Converts one file and writes its record last, so a file counts as finished only when all of
+ * its outputs are complete. Never throws: failures come back as `status: 'failed'` with a
+ * reason. Outputs listed by an older record of the same input and not produced again are
+ * removed.
+ */
+export async function convertFile(task: ConvertTask): Promise<FileOutcome> {
+  const previous = previousOutputs(task);
+  try {
+    // From here on the old outputs may be replaced one by one: the file is unfinished until
+    // its new record is written.
+    await rm(recordPath(task.output, task.relative), { force: true });
+    const rows = await convertObjects(task);
+    const record: FileRecord = { version: 1, fingerprint: task.fingerprint, rows };
+    await writeFileAtomic(
+      recordPath(task.output, task.relative),
+      `${JSON.stringify(record, null, 1)}\n`,
+    );
+    const outputs = rows.flatMap((r) => [
+      absolute(task.output, r.mesh),
+      absolute(task.output, r.points),
+    ]);
+    const current = new Set(outputs);
+    await Promise.all(previous.filter((p) => !current.has(p)).map((p) => rm(p, { force: true })));
+    return { status: 'converted', outputs, rows };
+  } catch (error) {
+    const reason =
+      error instanceof Rejected || error instanceof CellshapeError
+        ? error.message
+        : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { status: 'failed', outputs: [], rows: [], error: reason };
+  }
+}
+
+/** Outputs an older record of the same input lists (any fingerprint). */
+function previousOutputs(task: ConvertTask): string[] {
+  try {
+    const record = JSON.parse(
+      readFileSync(recordPath(task.output, task.relative), 'utf8'),
+    ) as FileRecord;
+    return record.rows.flatMap((r) => [
+      absolute(task.output, r.mesh),
+      absolute(task.output, r.points),
+    ]);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,86 @@
+import { FormatError } from '@cellshape/core';
+import type { Mesh } from '../types.js';
+
+/**
+ * Builds an indexed triangle mesh from parsed vertices and polygons: polygons with more than
+ * three corners are fan-triangulated (corner 0 with each consecutive pair), and every
+ * coordinate and index is checked so that a corrupt file fails here, naming the file.
+ */
+export function buildMesh(
+  positions: ArrayLike<number>,
+  polygonOffsets: ArrayLike<number>,
+  polygonIndices: ArrayLike<number>,
+  fn: string,
+  source: string,
+): Mesh {
+  const nVertices = Math.floor(positions.length / 3);
+  const coordinates = new Float32Array(nVertices * 3);
+  for (let i = 0; i < nVertices * 3; i++) {
+    const v = positions[i] as number;
+    if (!Number.isFinite(v))
+      throw new FormatError(
+        `${fn}: ${source} has the non-finite coordinate ${v} at vertex ${Math.floor(i / 3)}`,
+        { fn, arg: source },
+      );
+    coordinates[i] = v;
+  }
+  const nPolygons = polygonOffsets.length - 1;
+  let nTriangles = 0;
+  for (let p = 0; p < nPolygons; p++) {
+    const corners = (polygonOffsets[p + 1] as number) - (polygonOffsets[p] as number);
+    if (corners < 3)
+      throw new FormatError(`${fn}: ${source} has face ${p} with only ${corners} vertices`, {
+        fn,
+        arg: source,
+      });
+    nTriangles += corners - 2;
+  }
+  const faces = new Uint32Array(nTriangles * 3);
+  let t = 0;
+  for (let p = 0; p < nPolygons; p++) {
+    const start = polygonOffsets[p] as number;
+    const end = polygonOffsets[p + 1] as number;
+    for (let k = start; k < end; k++) {
+      const index = polygonIndices[k] as number;
+      if (!Number.isInteger(index) || index < 0 || index >= nVertices)
+        throw new FormatError(
+          `${fn}: ${source} has face ${p} with vertex index ${index}, outside [0, ${nVertices})`,
+          { fn, arg: source },
+        );
+    }
+    for (let k = start + 1; k + 1 < end; k++) {
+      faces[t++] = polygonIndices[start] as number;
+      faces[t++] = polygonIndices[k] as number;
+      faces[t++] = polygonIndices[k + 1] as number;
+    }
+  }
+  return { positions: coordinates, faces };
+}
+
+/** The shortest decimal text that reads back as the same float32 value. */
+export function formatFloat32(value: number): string {
+  for (let digits = 6; digits < 9; digits++) {
+    const text = String(Number(value.toPrecision(digits)));
+    if (Math.fround(Number(text)) === value) return text;
+  }
+  return String(Number(value.toPrecision(9)));
+}
+
+/** A growable float64 buffer for parsers that do not know their counts in advance. */
+export class NumberBuffer {
+  data = new Float64Array(64);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}

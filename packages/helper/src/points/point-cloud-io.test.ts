@@ -1,0 +1,194 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeNpy, FileSystemError, FormatError, InvalidArgumentError } from '@cellshape/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { PointCloud } from '../types.js';
+import {
+  encodePointCloud,
+  type PointCloudFormat,
+  parsePointCloud,
+  readPointCloud,
+  writePointCloud,
+} from './point-cloud-io.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+const CLOUD: PointCloud = {
+  data: new Float32Array([0.1, 2, -3.5, 4e-3, 5, 6, 7, 8.25, 9]),
+  shape: [3, 3],
+};
+const WITH_NORMALS: PointCloud = {
+  ...CLOUD,
+  normals: new Float32Array([1, 0, 0, 0, 1, 0, 0, 0.6, 0.8]),
+};
+
+/** The bytes pyntcloud's `PyntCloud(df).to_file('x.ply')` writes for float32 x, y, z. */
+function pyntcloudPly(points: number[][]): Uint8Array {
+  const header = text(
+    `ply\nformat binary_little_endian 1.0\nelement vertex ${points.length}\nproperty float x\nproperty float y\nproperty float z\nend_header\n`,
+  );
+  const out = new Uint8Array(header.length + points.length * 12);
+  out.set(header);
+  out.set(new Uint8Array(new Float32Array(points.flat()).buffer), header.length);
+  return out;
+}
+
+describe('PLY point clouds', () => {
+  it('reads the pyntcloud layout and writes it byte for byte', () => {
+    const points = [
+      [0.1, 2, -3.5],
+      [4e-3, 5, 6],
+      [7, 8.25, 9],
+    ];
+    const bytes = pyntcloudPly(points);
+    const cloud = parsePointCloud(bytes, 'ply');
+    expect(cloud.shape).toEqual([3, 3]);
+    expect(Array.from(cloud.data)).toEqual(Array.from(new Float32Array(points.flat())));
+    expect(encodePointCloud(cloud, { format: 'ply' })).toEqual(bytes);
+  });
+
+  it('reads double properties, extra properties, faces and big-endian bodies', () => {
+    const header = text(
+      'ply\nformat binary_big_endian 1.0\nelement vertex 2\nproperty double x\nproperty uchar red\nproperty double y\nproperty double z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n',
+    );
+    const body = new DataView(new ArrayBuffer(2 * 25 + 13));
+    [
+      [1.5, 2, 3],
+      [-4, 5, 6.25],
+    ].forEach(([x, y, z], i) => {
+      body.setFloat64(25 * i, x as number);
+      body.setUint8(25 * i + 8, 200);
+      body.setFloat64(25 * i + 9, y as number);
+      body.setFloat64(25 * i + 17, z as number);
+    });
+    body.setUint8(50, 3);
+    const bytes = new Uint8Array(header.length + body.byteLength);
+    bytes.set(header);
+    bytes.set(new Uint8Array(body.buffer), header.length);
+    expect(Array.from(parsePointCloud(bytes, 'ply').data)).toEqual([1.5, 2, 3, -4, 5, 6.25]);
+  });
+
+  it('round-trips normals in binary and ASCII PLY', () => {
+    for (const ascii of [false, true]) {
+      const back = readPointCloud(encodePointCloud(WITH_NORMALS, { format: 'ply', ascii }));
+      expect(Array.from(back.data)).toEqual(Array.from(WITH_NORMALS.data));
+      expect(Array.from(back.normals ?? [])).toEqual(Array.from(WITH_NORMALS.normals ?? []));
+    }
+  });
+
+  it('rejects truncated and non-numeric files', () => {
+    const bytes = pyntcloudPly([[1, 2, 3]]);
+    expect(() => parsePointCloud(bytes.subarray(0, bytes.length - 1), 'ply')).toThrow(/truncated/);
+    const ascii = text(
+      'ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 zz\n',
+    );
+    expect(() => parsePointCloud(ascii, 'ply')).toThrow(FormatError);
+    const noY = text('ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nend_header\n1\n');
+    expect(() => parsePointCloud(noY, 'ply')).toThrow(/lack 'x', 'y' or 'z'/);
+  });
+});
+
+describe('CSV and .npy point clouds', () => {
+  it('reads headers in x,y,z and z,y,x order, and no header', () => {
+    const xyz = parsePointCloud(text('x,y,z\n1,2,3\n4,5,6\n'), 'csv');
+    const zyx = parsePointCloud(text('z,y,x\n3,2,1\n6,5,4\n'), 'csv');
+    const bare = parsePointCloud(text('1 2 3\n4 5 6\n'), 'csv');
+    const bareZyx = parsePointCloud(text('3,2,1\n6,5,4\n'), 'csv', { axisOrder: 'zyx' });
+    for (const cloud of [xyz, zyx, bare, bareZyx])
+      expect(Array.from(cloud.data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('reads normals and extra columns from a CSV header', () => {
+    const cloud = parsePointCloud(text('id,x,y,z,nx,ny,nz\n7,1,2,3,0,0,1\n'), 'csv');
+    expect(Array.from(cloud.data)).toEqual([1, 2, 3]);
+    expect(Array.from(cloud.normals ?? [])).toEqual([0, 0, 1]);
+  });
+
+  it('reads float64 and float32 .npy and rejects other shapes', () => {
+    const f64 = encodeNpy({ data: new Float64Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] });
+    expect(Array.from(parsePointCloud(f64, 'npy').data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(parsePointCloud(f64, 'npy', { axisOrder: 'zyx' }).data)).toEqual([
+      3, 2, 1, 6, 5, 4,
+    ]);
+    const flat = encodeNpy({ data: new Float32Array(6), shape: [6] });
+    expect(() => parsePointCloud(flat, 'npy')).toThrow(
+      /n × 3 .npy point cloud: its shape is \[6\]/,
+    );
+    const nan = encodeNpy({ data: new Float32Array([1, Number.NaN, 3]), shape: [1, 3] });
+    expect(() => parsePointCloud(nan, 'npy')).toThrow(/non-finite value NaN at point 0/);
+  });
+
+  it('rejects bad CSV rows', () => {
+    expect(() => parsePointCloud(text('x,y,z\n1,2\n'), 'csv')).toThrow(/row 1 has 2 columns/);
+    expect(() => parsePointCloud(text('x,y,z\n1,2,abc\n'), 'csv')).toThrow(FormatError);
+    expect(() => parsePointCloud(text('a,b,c\n1,2,3\n'), 'csv')).toThrow(/does not name columns/);
+  });
+});
+
+describe('encode / write / read round trips', () => {
+  const cases: [PointCloudFormat, 'xyz' | 'zyx'][] = [
+    ['ply', 'xyz'],
+    ['ply', 'zyx'],
+    ['csv', 'xyz'],
+    ['csv', 'zyx'],
+    ['npy', 'xyz'],
+    ['npy', 'zyx'],
+  ];
+  for (const [format, axisOrder] of cases)
+    it(`round-trips ${format} with axisOrder ${axisOrder}`, () => {
+      const bytes = encodePointCloud(CLOUD, { format, axisOrder });
+      expect(Array.from(readPointCloud(bytes, { format, axisOrder }).data)).toEqual(
+        Array.from(CLOUD.data),
+      );
+    });
+
+  it("writes 'zyx' files with z in the first column", () => {
+    const csv = new TextDecoder().decode(
+      encodePointCloud(CLOUD, { format: 'csv', axisOrder: 'zyx' }),
+    );
+    expect(csv.split('\n').slice(0, 2)).toEqual(['z,y,x', '-3.5,2,0.1']);
+    const swapped = parsePointCloud(
+      encodePointCloud(CLOUD, { format: 'npy', axisOrder: 'zyx' }),
+      'npy',
+    );
+    expect(Array.from(swapped.data.subarray(0, 3))).toEqual([-3.5, 2, Math.fround(0.1)]);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'cellshape-points-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes atomically by extension', async () => {
+    for (const ext of ['ply', 'csv', 'npy']) {
+      const path = join(dir, 'sub', `cloud.${ext}`);
+      await writePointCloud(path, CLOUD);
+      expect(Array.from(readPointCloud(path).data)).toEqual(Array.from(CLOUD.data));
+    }
+    expect(readdirSync(join(dir, 'sub')).sort()).toEqual(['cloud.csv', 'cloud.npy', 'cloud.ply']);
+  });
+
+  it('rejects invalid arguments', async () => {
+    expect(() => parsePointCloud(text('1,2,3'), 'xyz' as PointCloudFormat)).toThrow(
+      /parsePointCloud: 'format' must be one of ply, csv, npy/,
+    );
+    expect(() => parsePointCloud([1] as unknown as Uint8Array, 'csv')).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => readPointCloud(text('1,2,3'), { axisOrder: 'yxz' as 'xyz' })).toThrow(
+      /readPointCloud: 'options.axisOrder' must be 'xyz' or 'zyx'/,
+    );
+    expect(() => readPointCloud(join(dir, 'missing.ply'))).toThrow(FileSystemError);
+    const bad = { data: new Float32Array([1, 2]), shape: [1, 3] } as PointCloud;
+    expect(() => encodePointCloud(bad, { format: 'ply' })).toThrow(
+      /encodePointCloud: 'cloud.data' must be of length n × 3 = 3, got 2/,
+    );
+    const nan = { data: new Float32Array([1, Number.NaN, 3]), shape: [1, 3] } as PointCloud;
+    expect(() => encodePointCloud(nan, { format: 'csv' })).toThrow(/must be finite/);
+    expect(() =>
+      encodePointCloud(CLOUD, { format: 'ply', ascii: 'yes' as unknown as boolean }),
+    ).toThrow(/'options.ascii' must be a boolean/);
+    await expect(writePointCloud(join(dir, 'cloud.txt'), CLOUD)).rejects.toThrow(
+      /writePointCloud: 'options.format' must be given/,
+    );
+  });
+});

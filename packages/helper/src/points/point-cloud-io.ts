@@ -1,0 +1,373 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import {
+  encodeNpy,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  parseNpy,
+  writeFileAtomic,
+} from '@cellshape/core';
+import { formatFloat32 } from '../mesh/mesh-build.js';
+import { encodePly, parsePly } from '../mesh/ply.js';
+import type { AxisOrder, PointCloud } from '../types.js';
+import { checkPointCloud } from './check-cloud.js';
+
+/**
+ * Point-cloud files: PLY, CSV and NumPy `.npy`.
+ *
+ * **Axis order.** A cloud in memory is always x, y, z per point. `axisOrder` says what the
+ * three coordinate columns of the *file* hold: `'xyz'` (default) or `'zyx'` (image axes, the
+ * first column is z). For PLY the columns are the properties named `x`, `y`, `z` (so a
+ * `'zyx'` PLY stores image z under the name `x`); for `.npy` and header-less CSV they are the
+ * columns in order. A CSV with a header names its columns, and the names decide: a header
+ * `z,y,x` is read correctly whatever `axisOrder` says.
+ */
+
+/** Point-cloud file formats. */
+export type PointCloudFormat = 'ply' | 'csv' | 'npy';
+
+const FORMATS: readonly PointCloudFormat[] = ['ply', 'csv', 'npy'];
+
+/** Options of {@link parsePointCloud} and {@link readPointCloud}. */
+export interface ReadPointCloudOptions {
+  /** The file format; default: from the extension, else sniffed (PLY, `.npy` magic, else CSV). */
+  format?: PointCloudFormat;
+  /** The order of the coordinates in the file; default `'xyz'`. */
+  axisOrder?: AxisOrder;
+}
+
+/** Options of {@link encodePointCloud} and {@link writePointCloud}. */
+export interface EncodePointCloudOptions {
+  /** The file format; for {@link writePointCloud} the default is the path's extension. */
+  format?: PointCloudFormat;
+  /** The order of the coordinates written to the file; default `'xyz'`. */
+  axisOrder?: AxisOrder;
+  /** PLY only: an ASCII body instead of binary little-endian; default `false`. */
+  ascii?: boolean;
+}
+
+/** Defaults of the point-cloud I/O options. */
+export const DEFAULT_POINT_CLOUD_IO_OPTIONS = { axisOrder: 'xyz', ascii: false } as const;
+
+function checkFormat(fn: string, arg: string, format: unknown): PointCloudFormat {
+  if (!FORMATS.includes(format as PointCloudFormat))
+    throw invalidArgument(fn, arg, `one of ${FORMATS.join(', ')}`, format);
+  return format as PointCloudFormat;
+}
+
+function checkAxisOrder(fn: string, axisOrder: unknown): AxisOrder {
+  if (axisOrder !== 'xyz' && axisOrder !== 'zyx')
+    throw invalidArgument(fn, 'options.axisOrder', "'xyz' or 'zyx'", axisOrder);
+  return axisOrder;
+}
+
+function formatFromPath(path: string): PointCloudFormat | undefined {
+  const ext = extname(path).slice(1).toLowerCase();
+  return FORMATS.includes(ext as PointCloudFormat) ? (ext as PointCloudFormat) : undefined;
+}
+
+function sniffFormat(bytes: Uint8Array): PointCloudFormat {
+  if (bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return 'npy';
+  if (bytes[0] === 0x70 && bytes[1] === 0x6c && bytes[2] === 0x79) return 'ply';
+  return 'csv';
+}
+
+/** Swaps columns 0 and 2 of an n × 3 array in place (z, y, x ↔ x, y, z). */
+function swapXZ(values: Float32Array): Float32Array {
+  for (let i = 0; i < values.length; i += 3) {
+    const t = values[i] as number;
+    values[i] = values[i + 2] as number;
+    values[i + 2] = t;
+  }
+  return values;
+}
+
+/** Interleaves three columns into an n × 3 Float32Array, checking every value is finite. */
+function interleave(
+  columns: ArrayLike<number>[],
+  n: number,
+  fail: (message: string) => FormatError,
+): Float32Array {
+  const out = new Float32Array(n * 3);
+  for (let k = 0; k < 3; k++) {
+    const column = columns[k] as ArrayLike<number>;
+    for (let i = 0; i < n; i++) {
+      const v = column[i] as number;
+      if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${i}`);
+      out[3 * i + k] = v;
+    }
+  }
+  return out;
+}
+
+function parsePlyCloud(bytes: Uint8Array, fn: string, source: string): PointCloud {
+  const fail = (message: string) =>
+    new FormatError(`${fn}: ${source} is not a PLY point cloud: ${message}`, { fn, arg: source });
+  const vertex = parsePly(bytes, ['vertex'], fn, source).elements.get('vertex');
+  if (vertex === undefined) throw fail("it has no 'vertex' element");
+  const xyz = ['x', 'y', 'z'].map((name) => vertex.scalars.get(name));
+  if (xyz.some((c) => c === undefined)) throw fail("the vertices lack 'x', 'y' or 'z'");
+  const cloud: PointCloud = {
+    data: interleave(xyz as Float64Array[], vertex.count, fail),
+    shape: [vertex.count, 3],
+  };
+  const normals = ['nx', 'ny', 'nz'].map((name) => vertex.scalars.get(name));
+  if (normals.every((c) => c !== undefined))
+    cloud.normals = interleave(normals as Float64Array[], vertex.count, fail);
+  return cloud;
+}
+
+function parseCsvCloud(
+  bytes: Uint8Array,
+  fn: string,
+  source: string,
+  axisOrder: AxisOrder,
+): PointCloud {
+  const fail = (message: string) =>
+    new FormatError(`${fn}: ${source} is not a CSV point cloud: ${message}`, { fn, arg: source });
+  const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
+  const split = (line: string) => line.trim().split(/\s*[,;\t ]\s*/);
+  const first = split(lines[0] ?? '');
+  const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
+  let xyz = [0, 1, 2];
+  let normals: number[] | undefined;
+  let order = axisOrder;
+  if (hasHeader) {
+    const names = first.map((w) => w.replace(/^["']|["']$/g, '').toLowerCase());
+    xyz = ['x', 'y', 'z'].map((name) => names.indexOf(name));
+    if (xyz.some((i) => i < 0))
+      throw fail(`the header ${JSON.stringify(lines[0])} does not name columns x, y and z`);
+    const n = ['nx', 'ny', 'nz'].map((name) => names.indexOf(name));
+    if (n.every((i) => i >= 0)) normals = n;
+    // The header names the axes, so the columns are already x, y, z after mapping.
+    order = 'xyz';
+  }
+  const rows = lines.slice(hasHeader ? 1 : 0).filter((line) => line.trim() !== '');
+  const width = Math.max(...xyz, ...(normals ?? [])) + 1;
+  const data = new Float32Array(rows.length * 3);
+  const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
+  rows.forEach((row, r) => {
+    const words = split(row);
+    if (words.length < width)
+      throw fail(`row ${r + 1} has ${words.length} columns, expected at least ${width}`);
+    const put = (target: Float32Array, columns: number[]) => {
+      for (let k = 0; k < 3; k++) {
+        const word = words[columns[k] as number] as string;
+        const value = Number(word);
+        if (word === '' || !Number.isFinite(value))
+          throw fail(`row ${r + 1} has the value ${JSON.stringify(word)} (not a finite number)`);
+        target[3 * r + k] = value;
+      }
+    };
+    put(data, xyz);
+    if (normalData && normals) put(normalData, normals);
+  });
+  const cloud: PointCloud = { data, shape: [rows.length, 3] };
+  if (normalData) cloud.normals = normalData;
+  return order === 'zyx' ? swapCloud(cloud) : cloud;
+}
+
+function parseNpyCloud(bytes: Uint8Array, fn: string, source: string): PointCloud {
+  const fail = (message: string) =>
+    new FormatError(`${fn}: ${source} is not an n × 3 .npy point cloud: ${message}`, {
+      fn,
+      arg: source,
+    });
+  let array: ReturnType<typeof parseNpy>;
+  try {
+    array = parseNpy(bytes);
+  } catch (error) {
+    throw new FormatError(
+      `${fn}: ${source} is not a valid .npy file: ${(error as Error).message}`,
+      {
+        fn,
+        arg: source,
+        cause: error,
+      },
+    );
+  }
+  if (array.shape.length !== 2 || array.shape[1] !== 3)
+    throw fail(`its shape is [${array.shape.join(', ')}]`);
+  if (array.data instanceof BigInt64Array || array.data instanceof BigUint64Array)
+    throw fail('it holds 64-bit integers; save float32 or float64 coordinates');
+  const n = array.shape[0] as number;
+  const data = new Float32Array(n * 3);
+  for (let i = 0; i < n * 3; i++) {
+    const v = array.data[i] as number;
+    if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${Math.floor(i / 3)}`);
+    data[i] = v;
+  }
+  return { data, shape: [n, 3] };
+}
+
+/** Swaps x and z of the points and normals (a copy when called on a caller's cloud). */
+function swapCloud(cloud: PointCloud): PointCloud {
+  const out: PointCloud = { data: swapXZ(cloud.data), shape: [cloud.shape[0], 3] };
+  if (cloud.normals) out.normals = swapXZ(cloud.normals);
+  return out;
+}
+
+function parseAs(
+  fn: string,
+  bytes: Uint8Array,
+  format: PointCloudFormat,
+  axisOrder: AxisOrder,
+  source: string,
+): PointCloud {
+  switch (format) {
+    case 'ply': {
+      const cloud = parsePlyCloud(bytes, fn, source);
+      return axisOrder === 'zyx' ? swapCloud(cloud) : cloud;
+    }
+    case 'csv':
+      return parseCsvCloud(bytes, fn, source, axisOrder);
+    case 'npy': {
+      const cloud = parseNpyCloud(bytes, fn, source);
+      return axisOrder === 'zyx' ? swapCloud(cloud) : cloud;
+    }
+    default: {
+      const never: never = format;
+      throw invalidArgument(fn, 'format', 'a point-cloud format', never);
+    }
+  }
+}
+
+/**
+ * Parses point-cloud bytes. PLY: the `vertex` element's `x`, `y`, `z` of any type (float,
+ * double, integers), ASCII or binary, extra properties and other elements (faces) ignored,
+ * normals read when `nx`, `ny`, `nz` are all present. CSV: comma/semicolon/tab/space
+ * separated, with a header naming x, y, z (any order, optional nx, ny, nz) or none. `.npy`:
+ * an n × 3 numeric array. Corrupt data and non-finite values throw a `FormatError`.
+ */
+export function parsePointCloud(
+  bytes: Uint8Array,
+  format: PointCloudFormat,
+  options: Omit<ReadPointCloudOptions, 'format'> = {},
+): PointCloud {
+  const fn = 'parsePointCloud';
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  const axisOrder = checkAxisOrder(
+    fn,
+    options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
+  );
+  return parseAs(fn, bytes, checkFormat(fn, 'format', format), axisOrder, "'bytes'");
+}
+
+/** Reads a point cloud from a path or bytes; see {@link parsePointCloud} for the formats. */
+export function readPointCloud(
+  source: string | Uint8Array,
+  options: ReadPointCloudOptions = {},
+): PointCloud {
+  const fn = 'readPointCloud';
+  const axisOrder = checkAxisOrder(
+    fn,
+    options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
+  );
+  if (options.format !== undefined) checkFormat(fn, 'options.format', options.format);
+  if (typeof source === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(source);
+    } catch (error) {
+      throw new FileSystemError(`${fn}: cannot read ${JSON.stringify(source)}`, {
+        fn,
+        arg: source,
+        cause: error,
+      });
+    }
+    const format = options.format ?? formatFromPath(source) ?? sniffFormat(bytes);
+    return parseAs(fn, bytes, format, axisOrder, JSON.stringify(source));
+  }
+  if (!(source instanceof Uint8Array))
+    throw invalidArgument(fn, 'source', 'a path or a Uint8Array', source);
+  return parseAs(fn, source, options.format ?? sniffFormat(source), axisOrder, "'source'");
+}
+
+/**
+ * Encodes a point cloud. PLY is written as the Python cellshape tools (pyntcloud) write it:
+ * binary little-endian, `element vertex N`, `property float x/y/z` (plus `nx/ny/nz` when the
+ * cloud has normals), or ASCII with `{ ascii: true }`. CSV has a header (`x,y,z` or `z,y,x`
+ * for `axisOrder: 'zyx'`, then `nx,ny,nz`); `.npy` is float32 n × 3 (normals are not stored).
+ */
+export function encodePointCloud(cloud: PointCloud, options: EncodePointCloudOptions): Uint8Array {
+  const fn = 'encodePointCloud';
+  const n = checkPointCloud(fn, 'cloud', cloud);
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument(fn, 'options', "an object with 'format'", options);
+  const format = checkFormat(fn, 'options.format', options.format);
+  const axisOrder = checkAxisOrder(
+    fn,
+    options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
+  );
+  const ascii = options.ascii ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.ascii;
+  if (typeof ascii !== 'boolean') throw invalidArgument(fn, 'options.ascii', 'a boolean', ascii);
+  const file =
+    axisOrder === 'zyx'
+      ? swapCloud({
+          data: cloud.data.slice(),
+          shape: cloud.shape,
+          ...(cloud.normals ? { normals: cloud.normals.slice() } : {}),
+        })
+      : cloud;
+  switch (format) {
+    case 'ply': {
+      const column = (values: Float32Array, k: number) => values.filter((_, i) => i % 3 === k);
+      const columns = ['x', 'y', 'z'].map((name, k) => ({
+        name,
+        type: 'float' as const,
+        values: column(file.data, k),
+      }));
+      const { normals } = file;
+      if (normals)
+        columns.push(
+          ...['nx', 'ny', 'nz'].map((name, k) => ({
+            name,
+            type: 'float' as const,
+            values: column(normals, k),
+          })),
+        );
+      return encodePly([{ name: 'vertex', count: n, columns }], ascii);
+    }
+    case 'csv': {
+      const header = axisOrder === 'zyx' ? ['z', 'y', 'x'] : ['x', 'y', 'z'];
+      if (file.normals) header.push(...header.map((axis) => `n${axis}`));
+      const lines = [header.join(',')];
+      for (let i = 0; i < n; i++) {
+        const row = Array.from(file.data.subarray(3 * i, 3 * i + 3), formatFloat32);
+        if (file.normals)
+          row.push(...Array.from(file.normals.subarray(3 * i, 3 * i + 3), formatFloat32));
+        lines.push(row.join(','));
+      }
+      return new TextEncoder().encode(`${lines.join('\n')}\n`);
+    }
+    case 'npy':
+      return encodeNpy({ data: file.data, shape: [n, 3] });
+    default: {
+      const never: never = format;
+      throw invalidArgument(fn, 'options.format', 'a point-cloud format', never);
+    }
+  }
+}
+
+/**
+ * Writes a point cloud to `path` atomically; the format is `options.format`, else the
+ * extension (`.ply`, `.csv`, `.npy`). See {@link encodePointCloud}.
+ */
+export async function writePointCloud(
+  path: string,
+  cloud: PointCloud,
+  options: EncodePointCloudOptions = {},
+): Promise<void> {
+  const fn = 'writePointCloud';
+  if (typeof path !== 'string' || path === '')
+    throw invalidArgument(fn, 'path', 'a non-empty string', path);
+  const format = options.format ?? formatFromPath(path);
+  if (format === undefined)
+    throw invalidArgument(
+      fn,
+      'options.format',
+      `given when the extension of ${JSON.stringify(path)} is not .ply, .csv or .npy`,
+    );
+  await writeFileAtomic(path, encodePointCloud(cloud, { ...options, format }));
+}

@@ -1,0 +1,200 @@
+import { invalidArgument, UnsupportedError } from '@cellshape/core';
+import { zlibSync } from 'fflate';
+import type { Volume } from '../types.js';
+import { assertVolume } from './assert-volume.js';
+import { SAMPLE_TYPES, sampleKindOf } from './tiff-sample.js';
+
+/** Compression of the pages written by {@link encodeTiff}. */
+export type TiffCompression = 'none' | 'deflate';
+
+/** Options of {@link encodeTiff}. */
+export interface EncodeTiffOptions {
+  /** Byte order of the file: little-endian (`II`) when true, big-endian (`MM`) when false. Default true. */
+  littleEndian?: boolean;
+  /** `'none'` (default) or `'deflate'` (zlib, TIFF compression 8, as tifffile's `'zlib'`). */
+  compression?: TiffCompression;
+}
+
+/** Defaults of {@link EncodeTiffOptions}. */
+export const DEFAULT_ENCODE_TIFF_OPTIONS: Readonly<Required<EncodeTiffOptions>> = {
+  littleEndian: true,
+  compression: 'none',
+};
+
+/** Validates and completes TIFF options (shared with `writeVolume`). */
+export function resolveEncodeTiffOptions(
+  fn: string,
+  options: EncodeTiffOptions | undefined,
+): Required<EncodeTiffOptions> {
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw invalidArgument(fn, 'options', 'an object or undefined', options);
+  const resolved = { ...DEFAULT_ENCODE_TIFF_OPTIONS, ...stripUndefined(options ?? {}) };
+  if (typeof resolved.littleEndian !== 'boolean')
+    throw invalidArgument(fn, 'options.littleEndian', 'a boolean', resolved.littleEndian);
+  switch (resolved.compression) {
+    case 'none':
+    case 'deflate':
+      return resolved;
+    default:
+      throw invalidArgument(fn, 'options.compression', "'none' or 'deflate'", resolved.compression);
+  }
+}
+
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
+const TYPE = { ascii: 2, short: 3, long: 4, rational: 5 } as const;
+
+interface Entry {
+  tag: number;
+  type: (typeof TYPE)[keyof typeof TYPE];
+  /** Inline value (SHORT or LONG, count 1). */
+  value?: number;
+  /** Out-of-line bytes (ASCII text or RATIONAL), written after the directory. */
+  bytes?: Uint8Array;
+  count?: number;
+}
+
+/** A positive number as a TIFF RATIONAL (two uint32) with ~1e-9 relative precision. */
+function rational(value: number, littleEndian: boolean): Uint8Array {
+  const denominator = Math.min(0xffffffff, Math.floor(0xffffffff / Math.max(value, 1)));
+  const numerator = Math.max(1, Math.min(0xffffffff, Math.round(value * denominator)));
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, numerator, littleEndian);
+  view.setUint32(4, denominator, littleEndian);
+  return out;
+}
+
+function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length + 1); // NUL-terminated
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+/** One page's samples in the file's byte order. */
+function pageBytes(volume: Volume, z: number, bytesPerSample: number, littleEndian: boolean) {
+  const { data, shape } = volume;
+  const length = shape[1] * shape[2] * bytesPerSample;
+  const native = new Uint8Array(data.buffer, data.byteOffset + z * length, length);
+  // Typed arrays are little-endian on every platform Node runs on.
+  if (littleEndian || bytesPerSample === 1) return native;
+  const swapped = new Uint8Array(length);
+  for (let i = 0; i < length; i += bytesPerSample) {
+    for (let b = 0; b < bytesPerSample; b++) swapped[i + b] = native[i + bytesPerSample - 1 - b]!;
+  }
+  return swapped;
+}
+
+const even = (n: number): number => n + (n & 1);
+
+/**
+ * Encodes a volume as a multi-page grey-level TIFF: one page per z slice, one strip per page,
+ * samples of the volume's own type (uint8, int8, uint16, int16, uint32, int32, float32,
+ * float64; `Uint8ClampedArray` as uint8). The first page carries an ImageJ-style description
+ * (`images=`, `slices=`, and `spacing=` for the z spacing when the volume has `spacing`);
+ * X/YResolution then hold 1 / spacing along x and y, so {@link readVolume} (and ImageJ,
+ * tifffile) get the voxel size back. Files are classic TIFF, so at most 4 GiB.
+ */
+export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Array {
+  const fn = 'encodeTiff';
+  assertVolume(fn, 'volume', volume);
+  const { littleEndian, compression } = resolveEncodeTiffOptions(fn, options);
+  const [depth, height, width] = volume.shape;
+  const type = SAMPLE_TYPES[sampleKindOf(volume.data)];
+  const bytesPerSample = type.bits / 8;
+  const strips: Uint8Array[] = [];
+  for (let z = 0; z < depth; z++) {
+    const raw = pageBytes(volume, z, bytesPerSample, littleEndian);
+    strips.push(compression === 'deflate' ? zlibSync(raw, { level: 6 }) : raw);
+  }
+  const spacing = volume.spacing;
+  let description = 'ImageJ=1.11a\n';
+  if (depth > 1) description += `images=${depth}\nslices=${depth}\n`;
+  if (spacing) description += `spacing=${spacing[0]}\n`;
+  if (depth > 1) description += 'loop=false\n';
+
+  const directories: Entry[][] = strips.map((strip, z) => {
+    const entries: Entry[] = [
+      { tag: 254, type: TYPE.long, value: 0 },
+      { tag: 256, type: TYPE.long, value: width },
+      { tag: 257, type: TYPE.long, value: height },
+      { tag: 258, type: TYPE.short, value: type.bits },
+      { tag: 259, type: TYPE.short, value: compression === 'deflate' ? 8 : 1 },
+      { tag: 262, type: TYPE.short, value: 1 },
+    ];
+    if (z === 0) entries.push({ tag: 270, type: TYPE.ascii, bytes: ascii(description) });
+    entries.push(
+      { tag: 273, type: TYPE.long, value: 0 }, // strip offset, filled in below
+      { tag: 277, type: TYPE.short, value: 1 },
+      { tag: 278, type: TYPE.long, value: height },
+      { tag: 279, type: TYPE.long, value: strip.length },
+    );
+    if (spacing) {
+      entries.push(
+        { tag: 282, type: TYPE.rational, bytes: rational(1 / spacing[2], littleEndian), count: 1 },
+        { tag: 283, type: TYPE.rational, bytes: rational(1 / spacing[1], littleEndian), count: 1 },
+      );
+    }
+    entries.push({ tag: 284, type: TYPE.short, value: 1 });
+    if (spacing) entries.push({ tag: 296, type: TYPE.short, value: 1 });
+    entries.push({ tag: 339, type: TYPE.short, value: type.format });
+    return entries;
+  });
+
+  // Layout: header, then per page its directory, its out-of-line values and its strip.
+  let size = 8;
+  const starts = directories.map((entries, z) => {
+    const start = size;
+    size += 2 + 12 * entries.length + 4;
+    for (const entry of entries)
+      if (entry.bytes && entry.bytes.length > 4) size += even(entry.bytes.length);
+    size += even(strips[z]!.length);
+    return start;
+  });
+  if (size > 0xffffffff) {
+    throw new UnsupportedError(
+      `${fn}: the volume needs ${size} bytes, more than classic TIFF's 4 GiB (BigTIFF is not supported); write .npy instead`,
+      { fn, arg: 'volume' },
+    );
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  const le = littleEndian;
+  out.set(le ? [0x49, 0x49] : [0x4d, 0x4d], 0);
+  view.setUint16(2, 42, le);
+  view.setUint32(4, starts[0]!, le);
+  directories.forEach((entries, z) => {
+    const start = starts[z]!;
+    let extra = start + 2 + 12 * entries.length + 4;
+    const stripOffset =
+      extra +
+      entries.reduce((n, e) => n + (e.bytes && e.bytes.length > 4 ? even(e.bytes.length) : 0), 0);
+    view.setUint16(start, entries.length, le);
+    entries.forEach((entry, i) => {
+      const at = start + 2 + 12 * i;
+      view.setUint16(at, entry.tag, le);
+      view.setUint16(at + 2, entry.type, le);
+      if (entry.bytes) {
+        view.setUint32(at + 4, entry.count ?? entry.bytes.length, le);
+        if (entry.bytes.length <= 4) out.set(entry.bytes, at + 8);
+        else {
+          view.setUint32(at + 8, extra, le);
+          out.set(entry.bytes, extra);
+          extra += even(entry.bytes.length);
+        }
+      } else {
+        view.setUint32(at + 4, 1, le);
+        const value = entry.tag === 273 ? stripOffset : entry.value!;
+        if (entry.type === TYPE.short) view.setUint16(at + 8, value, le);
+        else view.setUint32(at + 8, value, le);
+      }
+    });
+    view.setUint32(start + 2 + 12 * entries.length, starts[z + 1] ?? 0, le);
+    out.set(strips[z]!, stripOffset);
+  });
+  return out;
+}

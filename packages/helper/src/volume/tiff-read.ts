@@ -1,0 +1,357 @@
+import { FormatError, type TypedArray, UnsupportedError } from '@cellshape/core';
+import { unzlibSync } from 'fflate';
+import { decode, type TiffIfd } from 'tiff';
+import type { Volume } from '../types.js';
+import { SAMPLE_TYPES, type SampleKind, sampleKindFor } from './tiff-sample.js';
+
+/**
+ * TIFF stacks → {@link Volume}, on top of the `tiff` decoder (image-js). The decoder does the
+ * work for 8/16-bit integers and 32/64-bit floats, uncompressed, LZW or Deflate, strips or
+ * tiles. It reads no 32-bit integers and no bilevel image lacking the (optional) BitsPerSample
+ * tag, as tifffile and Pillow write them; those pages (label images, boolean masks) are read
+ * here from the strip tags it parses: uncompressed or Deflate, predictor none or horizontal.
+ */
+
+const COMPRESSION_NAMES: Record<number, string> = {
+  1: 'none',
+  2: 'CCITT RLE',
+  3: 'CCITT Group 3',
+  4: 'CCITT Group 4',
+  5: 'LZW',
+  6: 'old-style JPEG',
+  7: 'JPEG',
+  8: 'Deflate',
+  32773: 'PackBits',
+  32946: 'Deflate',
+  34887: 'LERC',
+  34925: 'LZMA',
+  50000: 'Zstandard',
+  50001: 'WebP',
+};
+const DECODER_COMPRESSIONS = new Set([1, 5, 8, 32946]);
+const STRIP_COMPRESSIONS = new Set([1, 8, 32946]);
+
+interface Context {
+  fn: string;
+  where: string;
+}
+
+function corrupt(ctx: Context, detail: string, cause?: unknown): FormatError {
+  return new FormatError(`${ctx.fn}: ${ctx.where} is not a readable TIFF: ${detail}`, {
+    fn: ctx.fn,
+    arg: ctx.where,
+    cause,
+  });
+}
+
+function unsupported(ctx: Context, detail: string): UnsupportedError {
+  return new UnsupportedError(`${ctx.fn}: ${ctx.where}: ${detail}`, {
+    fn: ctx.fn,
+    arg: ctx.where,
+  });
+}
+
+/**
+ * Follows the chain of image directories (IFDs) before handing the bytes to the decoder, which
+ * would loop forever on a cyclic chain and reports truncation with unhelpful messages.
+ */
+function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
+  if (bytes.length < 8) throw corrupt(ctx, `${bytes.length} bytes is shorter than a TIFF header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const order = view.getUint16(0, false);
+  if (order !== 0x4949 && order !== 0x4d4d)
+    throw corrupt(ctx, 'the byte-order mark (II or MM) is missing');
+  const le = order === 0x4949;
+  const magic = view.getUint16(2, le);
+  if (magic === 43) throw unsupported(ctx, 'BigTIFF files are not supported, only classic TIFF');
+  if (magic !== 42) throw corrupt(ctx, `the version number is ${magic}, expected 42`);
+  const seen = new Set<number>();
+  let offset = view.getUint32(4, le);
+  while (offset !== 0) {
+    if (seen.has(offset)) throw corrupt(ctx, 'the chain of image directories loops');
+    seen.add(offset);
+    const end = offset + 2 + (offset + 2 <= bytes.length ? 12 * view.getUint16(offset, le) : 0);
+    if (end + 4 > bytes.length) {
+      throw corrupt(
+        ctx,
+        `image directory ${seen.size} (at byte ${offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
+      );
+    }
+    offset = view.getUint32(end, le);
+  }
+  if (seen.size === 0) throw corrupt(ctx, 'it holds no image');
+}
+
+type PageKind = SampleKind | 'bit';
+
+interface PageLayout {
+  width: number;
+  height: number;
+  kind: PageKind;
+}
+
+/** Validates one page's tags and returns its layout; throws for what we cannot read. */
+function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
+  const { width, height, samplesPerPixel, sampleFormat, compression } = ifd;
+  const bitsPerSample = (ifd.bitsPerSample as number | undefined) ?? 1; // the TIFF default
+  const where = `page ${page + 1}`;
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
+    throw corrupt(ctx, `${where} has no valid image width and length`);
+  if (samplesPerPixel !== 1) {
+    throw unsupported(
+      ctx,
+      `${where} has ${samplesPerPixel} samples per pixel (RGB or multi-channel); only single-channel images are supported, split the channels first`,
+    );
+  }
+  const kind: PageKind | undefined =
+    bitsPerSample === 1 && sampleFormat === 1 ? 'bit' : sampleKindFor(bitsPerSample, sampleFormat);
+  if (kind === undefined) {
+    throw unsupported(
+      ctx,
+      `${where} has ${bitsPerSample}-bit samples of SampleFormat ${sampleFormat}; supported are 1-bit, 8/16/32-bit integers and 32/64-bit floats`,
+    );
+  }
+  const photometric = ifd.type as number | undefined;
+  if (photometric === undefined)
+    throw corrupt(ctx, `${where} lacks the required PhotometricInterpretation tag`);
+  const unsignedSmall = kind === 'bit' || kind === 'uint8' || kind === 'uint16';
+  if (!(photometric === 1 || (photometric === 0 && unsignedSmall))) {
+    throw unsupported(
+      ctx,
+      `${where} has PhotometricInterpretation ${photometric}; only grey-level images (BlackIsZero, or WhiteIsZero for unsigned 1/8/16-bit) are supported`,
+    );
+  }
+  const own = readsOwnStrips(kind);
+  if (!(own ? STRIP_COMPRESSIONS : DECODER_COMPRESSIONS).has(compression)) {
+    const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
+    throw unsupported(
+      ctx,
+      `${where} uses ${name} compression, which is not supported for ${kind} samples (supported: ${own ? 'none, Deflate' : 'none, LZW, Deflate'})`,
+    );
+  }
+  const predictor = ifd.predictor;
+  const integer = kind !== 'bit' && kind !== 'float32' && kind !== 'float64';
+  if (!(predictor === 1 || (predictor === 2 && integer))) {
+    throw unsupported(
+      ctx,
+      `${where} uses predictor ${predictor}; supported: none, and horizontal differencing for integers`,
+    );
+  }
+  const orientation = ifd.orientation as number | undefined;
+  if (orientation !== undefined && orientation !== 1)
+    throw unsupported(
+      ctx,
+      `${where} has Orientation ${orientation}; only top-left (1) is supported`,
+    );
+  if (own && ifd.tiled)
+    throw unsupported(ctx, `${where} is tiled; tiled ${kind} images are not supported`);
+  return { width, height, kind };
+}
+
+/** Bilevel and 32-bit integer pages are read here rather than by the decoder. */
+function readsOwnStrips(kind: PageKind): kind is 'bit' | 'uint32' | 'int32' {
+  return kind === 'bit' || kind === 'uint32' || kind === 'int32';
+}
+
+/** Reads the strips of one bilevel or uint32/int32 page into `out` from element `start`. */
+function readStripPage(
+  bytes: Uint8Array,
+  ifd: TiffIfd,
+  layout: PageLayout,
+  littleEndian: boolean,
+  out: Uint8Array | Int32Array | Uint32Array,
+  start: number,
+  ctx: Context,
+): void {
+  const { width, height, kind } = layout;
+  const offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
+  const counts = ifd.stripByteCounts as ArrayLike<number> | undefined;
+  const rowsPerStrip = Math.min(ifd.rowsPerStrip, height);
+  const strips = Math.ceil(height / rowsPerStrip);
+  if (!offsets || !counts || offsets.length < strips || counts.length < strips)
+    throw corrupt(ctx, 'the strip offsets or byte counts are missing');
+  // Bilevel rows start on a byte boundary; 1 is black unless the page is WhiteIsZero.
+  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : 4 * width;
+  const zero = kind === 'bit' && ifd.type === 0 ? 1 : 0;
+  let row = 0;
+  for (let s = 0; s < strips; s++) {
+    const rows = Math.min(rowsPerStrip, height - row);
+    const offset = offsets[s]!;
+    const count = counts[s]!;
+    if (offset + count > bytes.length)
+      throw corrupt(ctx, `strip ${s} runs past the end of the file (truncated?)`);
+    let strip = bytes.subarray(offset, offset + count);
+    if (ifd.compression !== 1) {
+      try {
+        strip = unzlibSync(strip);
+      } catch (error) {
+        throw corrupt(ctx, `strip ${s} is not valid Deflate data`, error);
+      }
+    }
+    if (strip.length < rows * rowBytes) throw corrupt(ctx, `strip ${s} holds too few bytes`);
+    const view = new DataView(strip.buffer, strip.byteOffset, strip.byteLength);
+    for (let r = 0; r < rows; r++) {
+      const b = start + (row + r) * width;
+      const from = r * rowBytes;
+      for (let x = 0; x < width; x++) {
+        out[b + x] =
+          kind === 'bit'
+            ? ((strip[from + (x >> 3)]! >> (7 - (x & 7))) & 1) ^ zero
+            : kind === 'int32'
+              ? view.getInt32(from + 4 * x, littleEndian)
+              : view.getUint32(from + 4 * x, littleEndian);
+      }
+      // Horizontal differencing; typed-array stores wrap modulo 2^32 as the predictor requires.
+      if (ifd.predictor === 2)
+        for (let x = 1; x < width; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
+    }
+    row += rows;
+  }
+}
+
+function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function keyValues(text: string, pattern: RegExp): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const match of text.matchAll(pattern)) map.set(match[1]!, match[2]!.trim());
+  return map;
+}
+
+/**
+ * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
+ * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
+ * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
+ */
+function readSpacing(
+  first: TiffIfd,
+  pages: number,
+  ctx: Context,
+): [number, number, number] | undefined {
+  const description = firstString(first.imageDescription);
+  if (description === undefined) return undefined;
+  if (description.startsWith('ImageJ=')) {
+    const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
+    for (const key of ['channels', 'frames']) {
+      const n = Number(meta.get(key) ?? 1);
+      if (n > 1) {
+        throw unsupported(
+          ctx,
+          `an ImageJ hyperstack with ${key}=${n}; only single-channel, single-time-point stacks are supported`,
+        );
+      }
+    }
+    const images = Number(meta.get('images') ?? pages);
+    if (images !== pages) {
+      throw unsupported(
+        ctx,
+        `the ImageJ description declares images=${images} but the file holds ${pages} pages (ImageJ's contiguous large-stack layout is not supported)`,
+      );
+    }
+    const unit = meta.get('unit')?.replace(/\\u00B5/i, 'µ');
+    const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
+    if (!calibrated) return undefined;
+    return [
+      positiveOr(Number(meta.get('spacing')), 1),
+      positiveOr(1 / first.yResolution, 1),
+      positiveOr(1 / first.xResolution, 1),
+    ];
+  }
+  const pixels = /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
+  if (pixels === undefined) return undefined;
+  const attributes = keyValues(pixels, /(\w+)\s*=\s*"([^"]*)"/g);
+  for (const key of ['SizeC', 'SizeT']) {
+    const n = Number(attributes.get(key) ?? 1);
+    if (n > 1)
+      throw unsupported(
+        ctx,
+        `an OME-TIFF with ${key}=${n}; only one channel and time point are supported`,
+      );
+  }
+  const size = (key: string): number | undefined =>
+    attributes.has(key) ? Number(attributes.get(key)) : undefined;
+  const [z, y, x] = [size('PhysicalSizeZ'), size('PhysicalSizeY'), size('PhysicalSizeX')];
+  if (z === undefined && y === undefined && x === undefined) return undefined;
+  return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(x, 1)];
+}
+
+function describeLayout(layout: PageLayout): string {
+  return `${layout.width}×${layout.height} ${layout.kind}`;
+}
+
+/**
+ * Decodes a grey-level TIFF (one page, or a stack of pages → z) into a {@link Volume} with shape
+ * [pages, height, width]. Reduced-resolution pages (thumbnails, pyramids) are skipped.
+ * `fn` and `where` name the caller and the file in error messages.
+ */
+export function decodeTiffVolume(input: Uint8Array, fn: string, where: string): Volume {
+  const ctx: Context = { fn, where };
+  // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
+  // a truncated strip read someone else's bytes.
+  const bytes =
+    input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
+  checkIfdChain(bytes, ctx);
+  const decodeOr = (options: Parameters<typeof decode>[1]): TiffIfd[] => {
+    try {
+      return decode(bytes, options);
+    } catch (error) {
+      throw corrupt(ctx, `the decoder failed (${(error as Error).message})`, error);
+    }
+  };
+  const headers = decodeOr({ ignoreImageData: true });
+  const pages = headers.flatMap((ifd, i) => ((ifd.newSubfileType ?? 0) & 1 ? [] : [i]));
+  const layouts = pages.map((p) => pageLayout(headers[p]!, p, ctx));
+  const first = layouts[0];
+  if (first === undefined) throw corrupt(ctx, 'it holds no full-resolution image');
+  layouts.forEach((layout, i) => {
+    if (
+      layout.width !== first.width ||
+      layout.height !== first.height ||
+      layout.kind !== first.kind
+    ) {
+      throw corrupt(
+        ctx,
+        `page ${pages[i]! + 1} is ${describeLayout(layout)} but page ${pages[0]! + 1} is ${describeLayout(first)}; all pages of a stack must match`,
+      );
+    }
+  });
+  const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx);
+  const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
+  const pageSize = first.width * first.height;
+  const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
+  if (readsOwnStrips(first.kind)) {
+    const littleEndian = bytes[0] === 0x49;
+    pages.forEach((p, z) => {
+      readStripPage(
+        bytes,
+        headers[p]!,
+        first,
+        littleEndian,
+        data as Uint8Array | Int32Array | Uint32Array,
+        z * pageSize,
+        ctx,
+      );
+    });
+  } else {
+    decodeOr({ pages }).forEach((ifd, z) => {
+      const page = ifd.data;
+      if (page.length !== pageSize)
+        throw corrupt(ctx, `page ${pages[z]! + 1} decoded to the wrong size`);
+      // The decoder returns signed samples in unsigned arrays: reinterpret the same bits.
+      data.set(
+        SAMPLE_TYPES[kind].view(page.buffer as ArrayBuffer, page.byteOffset, pageSize),
+        z * pageSize,
+      );
+    });
+  }
+  const volume: Volume = { data, shape: [pages.length, first.height, first.width] };
+  if (spacing) volume.spacing = spacing;
+  return volume;
+}
