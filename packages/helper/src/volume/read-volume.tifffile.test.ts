@@ -95,8 +95,8 @@ try:
     case('pillow_int32_lzw', i32, 'unsupported', writer=pil(i32, None, compression='tiff_lzw'))
     case('pillow_1bit', bilevel, writer=pil(bilevel, None))
     case('pillow_1bit_deflate', bilevel, writer=pil(bilevel, None, compression='tiff_adobe_deflate'))
-    case('pillow_uint8_packbits', values('uint8'), 'unsupported',
-         writer=pil(values('uint8'), None, compression='packbits'))
+    case('pillow_uint8_packbits', values('uint8'), writer=pil(values('uint8'), None, compression='packbits'))
+    case('pillow_uint16_packbits', u16, writer=pil(u16, 'I;16', compression='packbits'))
 except ImportError as error:
     manifest.append({'name': 'pillow', 'skipped': str(error)})
 

@@ -7,9 +7,10 @@ import { SAMPLE_TYPES, type SampleKind, sampleKindFor } from './tiff-sample.js';
 /**
  * TIFF stacks → {@link Volume}, on top of the `tiff` decoder (image-js). The decoder does the
  * work for 8/16-bit integers and 32/64-bit floats, uncompressed, LZW or Deflate, strips or
- * tiles. It reads no 32-bit integers and no bilevel image lacking the (optional) BitsPerSample
- * tag, as tifffile and Pillow write them; those pages (label images, boolean masks) are read
- * here from the strip tags it parses: uncompressed or Deflate, predictor none or horizontal.
+ * tiles. It reads no 32-bit integers, no bilevel image lacking the (optional) BitsPerSample
+ * tag, as tifffile and Pillow write them, and no PackBits; those pages (label images, boolean
+ * masks, PackBits stacks) are read here from the strip tags it parses: uncompressed, Deflate or
+ * PackBits, predictor none or horizontal.
  */
 
 const COMPRESSION_NAMES: Record<number, string> = {
@@ -28,8 +29,9 @@ const COMPRESSION_NAMES: Record<number, string> = {
   50000: 'Zstandard',
   50001: 'WebP',
 };
+const PACKBITS = 32773;
 const DECODER_COMPRESSIONS = new Set([1, 5, 8, 32946]);
-const STRIP_COMPRESSIONS = new Set([1, 8, 32946]);
+const STRIP_COMPRESSIONS = new Set([1, 8, 32946, PACKBITS]);
 
 interface Context {
   fn: string;
@@ -88,7 +90,19 @@ interface PageLayout {
   width: number;
   height: number;
   kind: PageKind;
+  compression: number;
 }
+
+const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  float32: 4,
+  float64: 8,
+};
 
 /** Validates one page's tags and returns its layout; throws for what we cannot read. */
 function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
@@ -121,12 +135,12 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
       `${where} has PhotometricInterpretation ${photometric}; only grey-level images (BlackIsZero, or WhiteIsZero for unsigned 1/8/16-bit) are supported`,
     );
   }
-  const own = readsOwnStrips(kind);
+  const own = readsOwnStrips(kind, compression);
   if (!(own ? STRIP_COMPRESSIONS : DECODER_COMPRESSIONS).has(compression)) {
     const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
     throw unsupported(
       ctx,
-      `${where} uses ${name} compression, which is not supported for ${kind} samples (supported: ${own ? 'none, Deflate' : 'none, LZW, Deflate'})`,
+      `${where} uses ${name} compression, which is not supported for ${kind} samples (supported: ${own ? 'none, Deflate, PackBits' : 'none, LZW, Deflate, PackBits'})`,
     );
   }
   const predictor = ifd.predictor;
@@ -145,21 +159,75 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
     );
   if (own && ifd.tiled)
     throw unsupported(ctx, `${where} is tiled; tiled ${kind} images are not supported`);
-  return { width, height, kind };
+  return { width, height, kind, compression };
 }
 
-/** Bilevel and 32-bit integer pages are read here rather than by the decoder. */
-function readsOwnStrips(kind: PageKind): kind is 'bit' | 'uint32' | 'int32' {
-  return kind === 'bit' || kind === 'uint32' || kind === 'int32';
+/** Bilevel, 32-bit integer and PackBits pages are read here rather than by the decoder. */
+function readsOwnStrips(kind: PageKind, compression: number): boolean {
+  return kind === 'bit' || kind === 'uint32' || kind === 'int32' || compression === PACKBITS;
 }
 
-/** Reads the strips of one bilevel or uint32/int32 page into `out` from element `start`. */
+/** Decodes one PackBits (Apple RLE) strip of `expected` bytes. */
+function unpackBits(input: Uint8Array, expected: number, ctx: Context, strip: number): Uint8Array {
+  const out = new Uint8Array(expected);
+  let i = 0;
+  let o = 0;
+  while (o < expected && i < input.length) {
+    const n = (input[i++]! << 24) >> 24; // signed header byte
+    if (n >= 0) {
+      const count = Math.min(n + 1, expected - o, input.length - i);
+      out.set(input.subarray(i, i + count), o);
+      i += n + 1;
+      o += count;
+    } else if (n !== -128) {
+      const count = Math.min(1 - n, expected - o);
+      out.fill(input[i++]!, o, o + count);
+      o += count;
+    }
+  }
+  if (o < expected) throw corrupt(ctx, `PackBits strip ${strip} decodes to too few bytes`);
+  return out;
+}
+
+/** Reads sample `x` of a strip row starting at byte `from`. */
+function sampleReader(
+  kind: PageKind,
+  view: DataView,
+  littleEndian: boolean,
+): (from: number, x: number) => number {
+  switch (kind) {
+    case 'bit':
+      return (from, x) => (view.getUint8(from + (x >> 3)) >> (7 - (x & 7))) & 1;
+    case 'uint8':
+      return (from, x) => view.getUint8(from + x);
+    case 'int8':
+      return (from, x) => view.getInt8(from + x);
+    case 'uint16':
+      return (from, x) => view.getUint16(from + 2 * x, littleEndian);
+    case 'int16':
+      return (from, x) => view.getInt16(from + 2 * x, littleEndian);
+    case 'uint32':
+      return (from, x) => view.getUint32(from + 4 * x, littleEndian);
+    case 'int32':
+      return (from, x) => view.getInt32(from + 4 * x, littleEndian);
+    case 'float32':
+      return (from, x) => view.getFloat32(from + 4 * x, littleEndian);
+    case 'float64':
+      return (from, x) => view.getFloat64(from + 8 * x, littleEndian);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown sample kind ${String(never)}`);
+    }
+  }
+}
+
+/** Reads the strips of one page the decoder cannot read into `out` from element `start`. */
 function readStripPage(
   bytes: Uint8Array,
   ifd: TiffIfd,
   layout: PageLayout,
   littleEndian: boolean,
-  out: Uint8Array | Int32Array | Uint32Array,
+  out: TypedArray,
   start: number,
   ctx: Context,
 ): void {
@@ -171,7 +239,7 @@ function readStripPage(
   if (!offsets || !counts || offsets.length < strips || counts.length < strips)
     throw corrupt(ctx, 'the strip offsets or byte counts are missing');
   // Bilevel rows start on a byte boundary; 1 is black unless the page is WhiteIsZero.
-  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : 4 * width;
+  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : (BYTES_PER_SAMPLE[kind] ?? 1) * width;
   const zero = kind === 'bit' && ifd.type === 0 ? 1 : 0;
   let row = 0;
   for (let s = 0; s < strips; s++) {
@@ -181,7 +249,8 @@ function readStripPage(
     if (offset + count > bytes.length)
       throw corrupt(ctx, `strip ${s} runs past the end of the file (truncated?)`);
     let strip = bytes.subarray(offset, offset + count);
-    if (ifd.compression !== 1) {
+    if (ifd.compression === PACKBITS) strip = unpackBits(strip, rows * rowBytes, ctx, s);
+    else if (ifd.compression !== 1) {
       try {
         strip = unzlibSync(strip);
       } catch (error) {
@@ -189,19 +258,16 @@ function readStripPage(
       }
     }
     if (strip.length < rows * rowBytes) throw corrupt(ctx, `strip ${s} holds too few bytes`);
-    const view = new DataView(strip.buffer, strip.byteOffset, strip.byteLength);
+    const read = sampleReader(
+      kind,
+      new DataView(strip.buffer, strip.byteOffset, strip.byteLength),
+      littleEndian,
+    );
     for (let r = 0; r < rows; r++) {
       const b = start + (row + r) * width;
       const from = r * rowBytes;
-      for (let x = 0; x < width; x++) {
-        out[b + x] =
-          kind === 'bit'
-            ? ((strip[from + (x >> 3)]! >> (7 - (x & 7))) & 1) ^ zero
-            : kind === 'int32'
-              ? view.getInt32(from + 4 * x, littleEndian)
-              : view.getUint32(from + 4 * x, littleEndian);
-      }
-      // Horizontal differencing; typed-array stores wrap modulo 2^32 as the predictor requires.
+      for (let x = 0; x < width; x++) out[b + x] = zero ? read(from, x) ^ 1 : read(from, x);
+      // Horizontal differencing; typed-array stores wrap modulo 2^n as the predictor requires.
       if (ifd.predictor === 2)
         for (let x = 1; x < width; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
     }
@@ -326,18 +392,10 @@ export function decodeTiffVolume(input: Uint8Array, fn: string, where: string): 
   const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
   const pageSize = first.width * first.height;
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
-  if (readsOwnStrips(first.kind)) {
+  if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression))) {
     const littleEndian = bytes[0] === 0x49;
     pages.forEach((p, z) => {
-      readStripPage(
-        bytes,
-        headers[p]!,
-        first,
-        littleEndian,
-        data as Uint8Array | Int32Array | Uint32Array,
-        z * pageSize,
-        ctx,
-      );
+      readStripPage(bytes, headers[p]!, first, littleEndian, data, z * pageSize, ctx);
     });
   } else {
     decodeOr({ pages }).forEach((ifd, z) => {
