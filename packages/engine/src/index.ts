@@ -4,7 +4,7 @@
  * resume, and PyTorch `.pt` import.
  */
 export * from './backend/index.js';
-export * from './torch/index.js';
-export * from './optim/index.js';
-export * from './training/index.js';
 export * from './kernels/index.js';
+export * from './optim/index.js';
+export * from './torch/index.js';
+export * from './training/index.js';

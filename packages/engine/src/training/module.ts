@@ -23,7 +23,10 @@ export interface TrainableModule {
    * Loads a state dict. With `strict` (default true) missing or unexpected keys and shape
    * mismatches throw an `IncompatibleError` that lists them.
    */
-  loadStateDict(state: StateDict | Record<string, StateArray>, options?: { strict?: boolean }): void;
+  loadStateDict(
+    state: StateDict | Record<string, StateArray>,
+    options?: { strict?: boolean },
+  ): void;
   /** Switches batch-norm (and dropout) between training and evaluation behaviour. */
   train(mode?: boolean): this;
   /** Same as `train(false)`. */
