@@ -1,3 +1,4 @@
+/// <reference path="./quickhull3d-bundle.d.ts" />
 import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
 import quickhull from 'quickhull3d/dist/quickhull3d.js';
 import { meshVolume } from '../surface/index.js';
