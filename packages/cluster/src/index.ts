@@ -1,1 +1,105 @@
-export {};
+/**
+ * `@cellshape/cluster`: improved deep embedded clustering (IDEC) on any cellshape autoencoder,
+ * the 3D quantitative morphological signature (3DQMS) and treatment-level analysis.
+ *
+ * ```ts
+ * import { chooseK, signatures, klAgainst, trainIdec, writeIdecCsv } from '@cellshape/cluster';
+ * import { chamferLoss } from '@cellshape/cloud';
+ *
+ * const { k } = chooseK(pretrainedFeatures);            // elbow of k-means inertia (Kneedle)
+ * const result = await trainIdec(autoencoder, dataset, {
+ *   numClusters: k ?? 5,
+ *   reconstructionLoss: (x, y) => chamferLoss(x, y),
+ * });
+ * await writeIdecCsv('cells.csv', result);               // id, label, q0…, f0…
+ * const sig = signatures(result.q, treatmentOfEachCell);  // mean 3DQMS per treatment
+ * ```
+ */
+export { adjustedRandIndex } from './adjusted-rand-index.js';
+export {
+  type ChooseKOptions,
+  type ChooseKResult,
+  chooseK,
+  DEFAULT_CHOOSE_K_OPTIONS,
+} from './choose-k.js';
+export {
+  type ArrayBatch,
+  type ArrayClusterDataset,
+  type ArrayDatasetOptions,
+  arrayDataset,
+  type ClusterBatch,
+  type ClusterBatchOptions,
+  type ClusterDataset,
+} from './cluster-dataset.js';
+export {
+  ClusteringLayer,
+  type ClusteringLayerOptions,
+  DEFAULT_CLUSTERING_LAYER_OPTIONS,
+} from './clustering-layer.js';
+export {
+  AUTOENCODER_PREFIX,
+  CLUSTERING_WEIGHT_KEY,
+  type DecForward,
+  DeepEmbeddedClustering,
+} from './deep-embedded-clustering.js';
+export { type DenseMatrix, denseMatrix } from './dense-matrix.js';
+export {
+  DEFAULT_HIERARCHICAL_OPTIONS,
+  type HierarchicalMetric,
+  type HierarchicalOptions,
+  type HierarchicalResult,
+  hierarchicalOrder,
+  type Linkage,
+} from './hierarchical.js';
+export {
+  DEFAULT_IDEC_CSV_OPTIONS,
+  type IdecCsvOptions,
+  idecResultToCsv,
+  writeIdecCsv,
+} from './idec-csv.js';
+export { DEFAULT_KL_OPTIONS, type KlOptions, klAgainst, klMatrix } from './kl-matrix.js';
+export {
+  DEFAULT_KMEANS_OPTIONS,
+  type KmeansOptions,
+  type KmeansResult,
+  kmeans,
+} from './kmeans.js';
+export {
+  DEFAULT_KNEEDLE_OPTIONS,
+  type KneedleCurve,
+  type KneedleDirection,
+  type KneedleOptions,
+  type KneedleResult,
+  kneedle,
+} from './kneedle.js';
+export {
+  DEFAULT_PLATE_NORMALISE_OPTIONS,
+  type PlateNormaliseOptions,
+  plateNormalise,
+} from './plate-normalise.js';
+export { type GroupKey, type SignaturesResult, signatures } from './signatures.js';
+export {
+  DEFAULT_SOFT_ASSIGNMENT_OPTIONS,
+  hardLabels,
+  klDivergence,
+  labelChangeShare,
+  type SoftAssignmentOptions,
+  softAssignment,
+  targetDistribution,
+} from './soft-assignment.js';
+export { klDivergenceOp, logSoftAssignmentOp, softAssignmentOp } from './soft-assignment-ops.js';
+export {
+  DEFAULT_STANDARDISE_OPTIONS,
+  type StandardiseOptions,
+  standardise,
+} from './standardise.js';
+export {
+  DEFAULT_TRAIN_IDEC_OPTIONS,
+  type IdecResult,
+  type IdecUpdate,
+  type IdecUpdateUnit,
+  type ReconstructionLoss,
+  type TrainIdecOptions,
+  trainIdec,
+} from './train-idec.js';
+export { DEFAULT_UMAP_2D_OPTIONS, type Umap2dOptions, umap2d } from './umap.js';

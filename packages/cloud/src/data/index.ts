@@ -1,1 +1,15 @@
-export {};
+export {
+  type ArraysDatasetOptions,
+  type BatchOptions,
+  type DatasetItem,
+  type DatasetWarning,
+  DEFAULT_BATCH_OPTIONS,
+  DEFAULT_POINT_CLOUD_DATASET_OPTIONS,
+  type FilesDatasetOptions,
+  type FolderDatasetOptions,
+  type Metadata,
+  type MetadataValue,
+  type PointCloudBatch,
+  PointCloudDataset,
+  type PointCloudDatasetOptions,
+} from './point-cloud-dataset.js';

@@ -1,1 +1,8 @@
-export {};
+export { registerGradients } from './gradients.js';
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_NAMES,
+  type BackendName,
+  currentBackend,
+  selectBackend,
+} from './select-backend.js';

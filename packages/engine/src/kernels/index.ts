@@ -1,1 +1,29 @@
-export {};
+/**
+ * Fast CPU kernels for the DFN hot paths, on tfjs-core tensors (`cpu` and `wasm` backends) and
+ * the typed arrays under them: kNN graphs, nearest neighbours and the Chamfer distance, and
+ * the fused EdgeConv block, each with a custom gradient where it is differentiable.
+ *
+ * ```ts
+ * const idx = knnIndices(points, 20);                       // int32 [B, N, 20]
+ * const loss = chamferDistance(points, reconstruction);     // differentiable scalar
+ * const { output } = edgeConvBlock(points, weight, gamma, beta, { knn: idx });
+ * ```
+ */
+export {
+  type ChamferForm,
+  type ChamferOptions,
+  chamferDistance,
+  DEFAULT_CHAMFER_OPTIONS,
+} from './chamfer.js';
+export {
+  DEFAULT_EDGE_CONV_OPTIONS,
+  type EdgeConvOptions,
+  type EdgeConvResult,
+  edgeConvBlock,
+} from './edge-conv.js';
+export { knnIndices, knnIndicesArray, pairwiseScores } from './knn.js';
+export {
+  type NearestNeighbourArrays,
+  type NearestNeighbours,
+  nearestNeighbours,
+} from './nearest-neighbours.js';

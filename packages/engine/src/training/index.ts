@@ -1,1 +1,26 @@
+export {
+  CHECKPOINT_EXTENSION,
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type CheckpointInput,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
 export type { Autoencoder, StateArray, StateDict, TrainableModule } from './module.js';
+export {
+  DEFAULT_TRAIN_LOOP_OPTIONS,
+  disposeBatch,
+  type EpochSummary,
+  type HookResult,
+  type LoopContext,
+  type LossParts,
+  type StepContext,
+  type StepReport,
+  type StopSignal,
+  type TrainLoopOptions,
+  type TrainLoopResult,
+  type TrainOptimizer,
+  trainLoop,
+} from './train-loop.js';

@@ -1,0 +1,293 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRng, FileSystemError, FormatError, InvalidArgumentError } from '@cellshape/core';
+import { encodePointCloud, type PointCloud } from '@cellshape/helper';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DatasetWarning,
+  type PointCloudBatch,
+  PointCloudDataset,
+} from './point-cloud-dataset.js';
+
+/** A seeded random cloud of n points around (cx, 0, 0). */
+function cloud(n: number, seed: number, cx = 0): PointCloud {
+  const rng = createRng(seed);
+  const data = Float32Array.from(
+    { length: n * 3 },
+    (_, i) => (i % 3 === 0 ? cx : 0) + rng.normal(),
+  );
+  return { data, shape: [n, 3] };
+}
+
+async function collect(batches: AsyncIterable<PointCloudBatch>) {
+  const out: Array<{ ids: string[]; indices: number[]; shape: number[]; data: Float32Array }> = [];
+  for await (const b of batches) {
+    out.push({
+      ids: b.ids,
+      indices: b.indices,
+      shape: b.points.shape,
+      data: b.points.dataSync() as Float32Array,
+    });
+    b.points.dispose();
+  }
+  return out;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'cellshape-dataset-'));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('PointCloudDataset.fromArrays', () => {
+  const clouds = [cloud(50, 1, 40), cloud(64, 2), cloud(80, 3), cloud(64, 4)];
+  const copies = clouds.map((c) => c.data.slice());
+
+  it('normalises, resamples per item and epoch, and never touches the input', async () => {
+    const ds = await PointCloudDataset.fromArrays(clouds, {
+      numPoints: 64,
+      metadata: clouds.map((_, i) => ({ Treatment: i % 2 ? 'DMSO' : 'Blebb', well: i })),
+    });
+    expect(ds.length).toBe(4);
+    expect(ds.ids).toEqual(['0', '1', '2', '3']);
+    const a = await ds.get(0);
+    expect(a.numPoints).toBe(64);
+    expect(a.points).toHaveLength(64 * 3);
+    expect(a.metadata).toEqual({ Treatment: 'Blebb', well: 0 });
+    // 'fixed20': every point of the source cloud minus its centroid, over 20.
+    const src = clouds[0]!.data;
+    const mean = [0, 1, 2].map(
+      (d) => src.filter((_, i) => i % 3 === d).reduce((s, v) => s + v, 0) / 50,
+    );
+    const allowed = new Set(
+      Array.from({ length: 50 }, (_, i) => ((src[i * 3]! - mean[0]!) / 20).toFixed(5)),
+    );
+    for (let i = 0; i < 64; i++) expect(allowed.has(a.points[i * 3]!.toFixed(5))).toBe(true);
+    // Same (seed, index, epoch) → same sample; another epoch → another sample.
+    expect((await ds.get(0)).points).toEqual(a.points);
+    expect((await ds.get(0, { epoch: 1 })).points).not.toEqual(a.points);
+    // A cloud that already has 64 points is kept as it is, in order.
+    const b = await ds.get(1);
+    const c1 = clouds[1]!.data;
+    expect(b.points[3]! - b.points[0]!).toBeCloseTo((c1[3]! - c1[0]!) / 20, 6);
+    b.points[0] = 1e9; // the caller owns the copy
+    expect((await ds.get(1)).points[0]).not.toBe(1e9);
+    for (const [i, c] of clouds.entries()) expect(c.data).toEqual(copies[i]);
+  });
+
+  it('streams batches: every item once, seeded shuffling per epoch, dropLast', async () => {
+    const ds = await PointCloudDataset.fromArrays([...clouds, ...clouds, cloud(70, 9)], {
+      numPoints: 32,
+    });
+    const before = tf.memory().numTensors;
+    const plain = await collect(ds.batches({ batchSize: 4 }));
+    expect(plain.map((b) => b.shape)).toEqual([
+      [4, 32, 3],
+      [4, 32, 3],
+      [1, 32, 3],
+    ]);
+    expect(plain.flatMap((b) => b.indices)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const e0 = await collect(ds.batches({ batchSize: 4, shuffle: true, seed: 5, epoch: 0 }));
+    const e0again = await collect(ds.batches({ batchSize: 4, shuffle: true, seed: 5, epoch: 0 }));
+    const e1 = await collect(ds.batches({ batchSize: 4, shuffle: true, seed: 5, epoch: 1 }));
+    const order = (bs: typeof e0) => bs.flatMap((b) => b.indices);
+    expect(order(e0)).toEqual(order(e0again));
+    expect(e0.map((b) => b.data)).toEqual(e0again.map((b) => b.data));
+    expect([...order(e0)].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(order(e1)).not.toEqual(order(e0));
+    const dropped = await collect(ds.batches({ batchSize: 4, dropLast: true }));
+    expect(dropped).toHaveLength(2);
+    // The batch holds each item's own points.
+    const item = await ds.get(e0[0]!.indices[1]!, { epoch: 0 });
+    expect(e0[0]!.data.subarray(32 * 3, 64 * 3)).toEqual(item.points);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('skips clouds with NaN and reports them', async () => {
+    const bad = cloud(10, 5);
+    bad.data[7] = Number.NaN;
+    const warnings: DatasetWarning[] = [];
+    const ds = await PointCloudDataset.fromArrays([clouds[0]!, bad], {
+      ids: ['good', 'bad'],
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(ds.ids).toEqual(['good']);
+    expect(ds.skipped).toEqual([
+      { id: 'bad', reason: 'contains non-finite coordinates (point 2)' },
+    ]);
+    expect(warnings).toEqual(ds.skipped);
+  });
+
+  it('keeps point counts with numPoints: null and refuses to batch different sizes', async () => {
+    const ds = await PointCloudDataset.fromArrays(clouds, { numPoints: null, normalise: 'none' });
+    expect((await ds.get(2)).points).toEqual(clouds[2]!.data);
+    await expect(collect(ds.batches({ batchSize: 2 }))).rejects.toThrow(
+      /differ in size; set 'numPoints'/,
+    );
+  });
+
+  it('caches normalised clouds when asked', async () => {
+    const ds = await PointCloudDataset.fromArrays(clouds, { cacheSize: 2, numPoints: 64 });
+    const first = await ds.get(1);
+    expect((await ds.get(1)).points).toEqual(first.points);
+    await ds.get(2);
+    await ds.get(3);
+    expect((await ds.get(1)).points).toEqual(first.points);
+  });
+
+  it('rejects invalid input', async () => {
+    await expect(PointCloudDataset.fromArrays([])).rejects.toThrow(
+      /'clouds' must be a non-empty array/,
+    );
+    await expect(PointCloudDataset.fromArrays([new Float32Array(4)])).rejects.toThrow(
+      /clouds\[0\]/,
+    );
+    await expect(PointCloudDataset.fromArrays(clouds, { numPoints: 0 })).rejects.toThrow(
+      /'options.numPoints'/,
+    );
+    await expect(PointCloudDataset.fromArrays(clouds, { ids: ['a'] })).rejects.toThrow(
+      /'options.ids'/,
+    );
+    await expect(PointCloudDataset.fromArrays(clouds, { cacheSize: -1 })).rejects.toThrow(
+      InvalidArgumentError,
+    );
+    const nan = cloud(5, 1);
+    nan.data.fill(Number.NaN);
+    await expect(PointCloudDataset.fromArrays([nan])).rejects.toThrow(
+      /holds no usable point cloud; 1 skipped/,
+    );
+    const ds = await PointCloudDataset.fromArrays(clouds);
+    await expect(ds.get(4)).rejects.toThrow(/'index' must be an integer in \[0, 3\]/);
+    await expect(ds.get(0, { epoch: -1 })).rejects.toThrow(/'options.epoch'/);
+    await expect(collect(ds.batches({ batchSize: 0 }))).rejects.toThrow(/'options.batchSize'/);
+    await expect(collect(ds.batches({ seed: Number.NaN }))).rejects.toThrow(/'options.seed'/);
+  });
+});
+
+describe('PointCloudDataset.fromFolder', () => {
+  const dir = join(root, 'clouds');
+  beforeAll(() => {
+    for (const [rel, seed] of [
+      ['Plate1/DMSO/cell_001.ply', 1],
+      ['Plate1/DMSO/cell_002.ply', 2],
+      ['Plate2/Blebb/cell_003.ply', 3],
+      ['Plate2/Blebb/cell_001.ply', 4],
+    ] as const) {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), encodePointCloud(cloud(40, seed), { format: 'ply' }));
+    }
+    writeFileSync(
+      join(dir, 'Plate2', 'corrupt.ply'),
+      'ply\nformat binary_little_endian 1.0\nelement vertex 10\nproperty float x\nend_header\n\x01\x02',
+    );
+    writeFileSync(
+      join(dir, 'Plate2', 'nan.ply'),
+      'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\nnan 0 1\n',
+    );
+    writeFileSync(join(dir, 'notes.txt'), 'not a cloud');
+  });
+
+  it('reads every .ply recursively, sorted, and skips corrupt files with the reason', async () => {
+    const warnings: DatasetWarning[] = [];
+    const ds = await PointCloudDataset.fromFolder(dir, {
+      numPoints: 32,
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(ds.ids).toEqual([
+      'Plate1/DMSO/cell_001',
+      'Plate1/DMSO/cell_002',
+      'Plate2/Blebb/cell_001',
+      'Plate2/Blebb/cell_003',
+    ]);
+    expect(ds.skipped.map((s) => s.id)).toEqual(['Plate2/corrupt', 'Plate2/nan']);
+    for (const s of ds.skipped) expect(s.reason).toMatch(/is not a readable point cloud/);
+    expect(warnings).toHaveLength(2);
+    const batches = await collect(ds.batches({ batchSize: 3 }));
+    expect(batches.map((b) => b.shape)).toEqual([
+      [3, 32, 3],
+      [1, 32, 3],
+    ]);
+  });
+
+  it('joins a metadata CSV by relative path or unique file name, in row order', async () => {
+    const csv = join(root, 'cells.csv');
+    writeFileSync(
+      csv,
+      [
+        'serialNumber,Treatment,PlateNumber',
+        'cell_002,DMSO,1',
+        'Plate2/Blebb/cell_001.ply,Blebb,2',
+        'cell_001,DMSO,1',
+        'cell_003,"Blebb, 10uM",2',
+        'cell_999,DMSO,1',
+      ].join('\n'),
+    );
+    const ds = await PointCloudDataset.fromFolder(dir, { metadata: csv, numPoints: 32 });
+    expect(ds.ids).toEqual(['cell_002', 'Plate2/Blebb/cell_001', 'cell_003']);
+    expect(ds.metadata[2]).toEqual({
+      serialNumber: 'cell_003',
+      Treatment: 'Blebb, 10uM',
+      PlateNumber: '2',
+    });
+    const reasons = Object.fromEntries(ds.skipped.map((s) => [s.id, s.reason]));
+    expect(reasons.cell_001).toMatch(/matches 2 files by name/);
+    expect(reasons.cell_999).toBe('no .ply file for this metadata id');
+    expect(reasons['Plate1/DMSO/cell_001']).toBe('no metadata row');
+    expect(reasons['Plate2/corrupt']).toBe('no metadata row');
+    const rows = await PointCloudDataset.fromFolder(dir, {
+      metadata: [{ cell: 'Plate1/DMSO/cell_001', group: 'a' }],
+      idColumn: 'cell',
+    });
+    expect(rows.ids).toEqual(['Plate1/DMSO/cell_001']);
+    await expect(
+      PointCloudDataset.fromFolder(dir, { metadata: csv, idColumn: 'nope' }),
+    ).rejects.toThrow(
+      /'options.idColumn' must be a column of the metadata \(serialNumber, Treatment, PlateNumber\)/,
+    );
+    await expect(
+      PointCloudDataset.fromFolder(dir, { metadata: join(root, 'missing.csv') }),
+    ).rejects.toThrow(FileSystemError);
+  });
+
+  it('with validate: false defers errors to reading time', async () => {
+    const ds = await PointCloudDataset.fromFolder(join(dir, 'Plate2'), { validate: false });
+    expect(ds.length).toBe(4);
+    const corrupt = ds.ids.indexOf('corrupt');
+    await expect(ds.get(corrupt)).rejects.toThrow(FormatError);
+  });
+
+  it('names the folder when it is empty or missing', async () => {
+    const empty = join(root, 'empty');
+    mkdirSync(join(empty, 'sub'), { recursive: true });
+    await expect(PointCloudDataset.fromFolder(empty)).rejects.toThrow(
+      new RegExp(`the folder "${empty}" holds no .ply files`),
+    );
+    await expect(PointCloudDataset.fromFolder(join(root, 'nope'))).rejects.toThrow(FileSystemError);
+    await expect(PointCloudDataset.fromFolder(join(dir, 'notes.txt'))).rejects.toThrow(
+      /'dir' must be a folder/,
+    );
+    await expect(PointCloudDataset.fromFolder('')).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('PointCloudDataset.fromFiles', () => {
+  it('uses file names as ids and takes metadata per file', async () => {
+    const a = join(root, 'a.ply');
+    const b = join(root, 'b.csv');
+    writeFileSync(a, encodePointCloud(cloud(20, 1), { format: 'ply' }));
+    writeFileSync(b, encodePointCloud(cloud(20, 2), { format: 'csv' }));
+    const ds = await PointCloudDataset.fromFiles([a, b], {
+      metadata: [{ k: 1 }, { k: 2 }],
+      numPoints: 20,
+    });
+    expect(ds.ids).toEqual(['a', 'b']);
+    expect(ds.metadata).toEqual([{ k: 1 }, { k: 2 }]);
+    await expect(PointCloudDataset.fromFiles([])).rejects.toThrow(/'files'/);
+    await expect(PointCloudDataset.fromFiles([a], { metadata: [] })).rejects.toThrow(
+      /'options.metadata'/,
+    );
+  });
+});

@@ -1,0 +1,218 @@
+import type { Rng } from '@cellshape/core';
+import { edgeConvBlock, knnIndices as fastKnnIndices } from '@cellshape/engine';
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchNorm } from './batch-norm.js';
+import { dense } from './dense.js';
+import { DGCNN_NEGATIVE_SLOPE, edgeConv } from './edge-conv.js';
+import { knnIndices } from './knn.js';
+import { maxOverPoints } from './max-pool.js';
+import { type ParameterEntry, vectorEntry, weightEntry } from './parameters.js';
+
+/** Width of the DGCNN global feature (and of the FoldingNet codeword). */
+export const DGCNN_WIDTH = 512;
+/** Output channels of the four EdgeConv layers. */
+export const EDGE_CONV_WIDTHS = [64, 64, 128, 256] as const;
+
+/** Evaluation mode encodes at most about this many EdgeConv values (B·N·k·512) at once. */
+const EVAL_CHUNK_VALUES = 2 ** 25;
+
+/**
+ * How the model computes: `'fast'` with the fused kernels of `@cellshape/engine` (typed-array
+ * kNN, fused EdgeConv with batch-norm statistics from point-level sums, dense layers whose
+ * gradients use untransposed products); `'plain'` with stock tfjs ops (the reference).
+ */
+export type Implementation = 'fast' | 'plain';
+
+/** Intermediate results of one encoder pass, for inspection and golden tests. */
+export interface EncoderTrace {
+  /** Neighbour indices per EdgeConv layer, int32 `[B, N, k]`. */
+  knn: Tensor3D[];
+  /** EdgeConv outputs, `[B, N, C]` with C = 64, 64, 128, 256 (channels last). */
+  edgeOutputs: Tensor3D[];
+  /** The max-pooled conv5 output `[B, 512]` (before the embedding). */
+  pooled: Tensor2D;
+}
+
+/** A state-dict entry: a parameter, a running statistic, or a batch counter. */
+export type StateEntry =
+  | { key: string; kind: 'parameter'; entry: ParameterEntry }
+  | { key: string; kind: 'buffer'; norm: BatchNorm; field: 'runningMean' | 'runningVar' }
+  | { key: string; kind: 'counter'; norm: BatchNorm };
+
+/** The batch-norm's five state-dict entries under `prefix`. */
+export function normStateEntries(prefix: string, norm: BatchNorm): StateEntry[] {
+  return [
+    {
+      key: `${prefix}.weight`,
+      kind: 'parameter',
+      entry: vectorEntry(`${prefix}.weight`, norm.weight),
+    },
+    { key: `${prefix}.bias`, kind: 'parameter', entry: vectorEntry(`${prefix}.bias`, norm.bias) },
+    { key: `${prefix}.running_mean`, kind: 'buffer', norm, field: 'runningMean' },
+    { key: `${prefix}.running_var`, kind: 'buffer', norm, field: 'runningVar' },
+    { key: `${prefix}.num_batches_tracked`, kind: 'counter', norm },
+  ];
+}
+
+/**
+ * The dynamic graph CNN encoder of cellshape-cloud: four EdgeConv layers (kNN graph recomputed
+ * on the current features before each), concatenation (512) → 1×1 conv 512 → batch norm →
+ * LeakyReLU(0.2) → max over points → linear without bias to F (skipped when F = 512).
+ * Channels-last internally: points `[B, N, 3]` → features `[B, F]`.
+ */
+export class DgcnnEncoder {
+  readonly norms: BatchNorm[];
+  readonly convs: ParameterEntry[];
+  readonly embedding: ParameterEntry | undefined;
+
+  constructor(
+    readonly numFeatures: number,
+    readonly k: number,
+    rng: Rng,
+    readonly implementation: Implementation = 'fast',
+  ) {
+    this.norms = [...EDGE_CONV_WIDTHS, DGCNN_WIDTH].map((c) => new BatchNorm(c));
+    const inputs = [3, ...EDGE_CONV_WIDTHS.slice(0, 3)];
+    this.convs = EDGE_CONV_WIDTHS.map((out, i) =>
+      weightEntry(`encoder.conv${i + 1}.0.weight`, rng, [out, 2 * (inputs[i] as number), 1, 1]),
+    );
+    this.convs.push(weightEntry('encoder.conv5.0.weight', rng, [DGCNN_WIDTH, DGCNN_WIDTH, 1]));
+    this.embedding =
+      numFeatures === DGCNN_WIDTH
+        ? undefined
+        : weightEntry('encoder.embedding.weight', rng, [numFeatures, DGCNN_WIDTH]);
+  }
+
+  /** Trainable parameters in PyTorch `named_parameters()` order. */
+  parameters(): ParameterEntry[] {
+    const norms = this.norms.flatMap((norm, i) => [
+      vectorEntry(`encoder.bn${i + 1}.weight`, norm.weight),
+      vectorEntry(`encoder.bn${i + 1}.bias`, norm.bias),
+    ]);
+    return [...norms, ...this.convs, ...(this.embedding ? [this.embedding] : [])];
+  }
+
+  /** State-dict entries in PyTorch order, including the `encoder.convX.1.*` aliases of `bnX`. */
+  stateEntries(): StateEntry[] {
+    const entries: StateEntry[] = this.norms.flatMap((norm, i) =>
+      normStateEntries(`encoder.bn${i + 1}`, norm),
+    );
+    this.convs.forEach((conv, i) => {
+      entries.push({ key: conv.name, kind: 'parameter', entry: conv });
+      entries.push(...normStateEntries(`encoder.conv${i + 1}.1`, this.norms[i] as BatchNorm));
+    });
+    if (this.embedding)
+      entries.push({ key: this.embedding.name, kind: 'parameter', entry: this.embedding });
+    return entries;
+  }
+
+  /**
+   * `[B, N, 3]` → `[B, F]`; fills `trace` (tensors the caller then owns) when given. `graphs`,
+   * when given, replaces the kNN search of each EdgeConv layer (int32 `[B, N, k]` each).
+   */
+  forward(
+    points: Tensor3D,
+    training: boolean,
+    trace?: EncoderTrace,
+    graphs?: readonly Tensor3D[],
+  ): Tensor2D {
+    if (this.implementation === 'fast') return this.forwardFast(points, training, trace, graphs);
+    const [b, n] = points.shape;
+    // In evaluation mode samples are independent: bound the [B, N, k, C] EdgeConv tensors
+    // (the wasm heap is limited) by encoding a few samples at a time.
+    const chunk = Math.max(1, Math.floor(EVAL_CHUNK_VALUES / (n * this.k * DGCNN_WIDTH)));
+    if (!training && !trace && !graphs && b > chunk)
+      return tf.tidy(() => {
+        const parts: Tensor2D[] = [];
+        for (let start = 0; start < b; start += chunk) {
+          const size = Math.min(chunk, b - start);
+          parts.push(this.forward(tf.slice(points, [start, 0, 0], [size, n, 3]), false));
+        }
+        return tf.concat(parts, 0);
+      });
+    return tf.tidy(() => {
+      let h = points;
+      const layers: Tensor3D[] = [];
+      for (let i = 0; i < EDGE_CONV_WIDTHS.length; i++) {
+        const idx = graphs?.[i] ?? knnIndices(h, this.k);
+        const norm = this.norms[i] as BatchNorm;
+        h = edgeConv(h, idx, (this.convs[i] as ParameterEntry).variable as Tensor2D, (z: Tensor) =>
+          norm.apply(z, training),
+        );
+        layers.push(h);
+        if (trace) {
+          trace.knn.push(tf.keep(graphs?.[i] ? tf.clone(idx) : idx));
+          trace.edgeOutputs.push(tf.keep(h));
+        }
+      }
+      const joined = tf.reshape(tf.concat(layers, 2), [b * n, DGCNN_WIDTH]);
+      const conv5 = tf.matMul(joined, (this.convs[4] as ParameterEntry).variable);
+      const activated = tf.leakyRelu(
+        (this.norms[4] as BatchNorm).apply(conv5, training),
+        DGCNN_NEGATIVE_SLOPE,
+      );
+      const pooled = tf.max(tf.reshape(activated, [b, n, DGCNN_WIDTH]), 1) as Tensor2D;
+      if (trace) trace.pooled = tf.keep(pooled);
+      return this.embedding ? tf.matMul(pooled, this.embedding.variable) : pooled;
+    });
+  }
+
+  /** {@link DgcnnEncoder.forward} with the fused kernels (no `[B, N, k, C]` tensor, so no chunks). */
+  private forwardFast(
+    points: Tensor3D,
+    training: boolean,
+    trace?: EncoderTrace,
+    graphs?: readonly Tensor3D[],
+  ): Tensor2D {
+    const [b, n] = points.shape;
+    return tf.tidy(() => {
+      let h = points;
+      const layers: Tensor3D[] = [];
+      for (let i = 0; i < EDGE_CONV_WIDTHS.length; i++) {
+        const idx = graphs?.[i] ?? fastKnnIndices(h, this.k);
+        const norm = this.norms[i] as BatchNorm;
+        const result = edgeConvBlock(
+          h,
+          (this.convs[i] as ParameterEntry).variable,
+          norm.weight,
+          norm.bias,
+          {
+            knn: idx,
+            training,
+            runningMean: norm.runningMean,
+            runningVar: norm.runningVar,
+            negativeSlope: DGCNN_NEGATIVE_SLOPE,
+          },
+        );
+        if (training && result.runningMean && result.runningVar) {
+          norm.runningMean.assign(result.runningMean);
+          norm.runningVar.assign(result.runningVar);
+          norm.numBatchesTracked += 1;
+        }
+        tf.dispose([result.batchMean, result.batchVar, result.runningMean, result.runningVar]);
+        h = result.output;
+        layers.push(h);
+        if (trace) {
+          trace.knn.push(tf.keep(graphs?.[i] ? tf.clone(idx) : idx));
+          trace.edgeOutputs.push(tf.keep(h));
+        } else if (!graphs?.[i]) idx.dispose();
+      }
+      const joined = tf.reshape(tf.concat(layers, 2), [b * n, DGCNN_WIDTH]) as Tensor2D;
+      const conv5 = dense(joined, (this.convs[4] as ParameterEntry).variable as Tensor2D);
+      const activated = tf.leakyRelu(
+        (this.norms[4] as BatchNorm).apply(conv5, training),
+        DGCNN_NEGATIVE_SLOPE,
+      );
+      const pooled = maxOverPoints(tf.reshape(activated, [b, n, DGCNN_WIDTH]) as Tensor3D);
+      if (trace) trace.pooled = tf.keep(pooled);
+      return this.embedding ? dense(pooled, this.embedding.variable as Tensor2D) : pooled;
+    });
+  }
+
+  dispose(): void {
+    for (const norm of this.norms) norm.dispose();
+    for (const conv of this.convs) conv.variable.dispose();
+    this.embedding?.variable.dispose();
+  }
+}

@@ -1,0 +1,137 @@
+import type { Rng } from '@cellshape/core';
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { biasAdd } from './bias-add.js';
+import { dense } from './dense.js';
+import { DGCNN_WIDTH, type Implementation, type StateEntry } from './dgcnn-encoder.js';
+import { biasEntry, type ParameterEntry, weightEntry } from './parameters.js';
+
+/** The two FoldingNet decoder variants of cellshape-cloud (same maths, different layouts). */
+export type DecoderType = 'foldingnet' | 'foldingnetbasic';
+
+/** The six parameters of one folding MLP (512+d → 512 → 512 → 3, ReLU between). */
+interface FoldingMlp {
+  readonly layers: ParameterEntry[]; // weight0, bias0, weight2, bias2, weight4, bias4
+}
+
+function foldingMlp(prefix: string, inputs: number, rng: Rng, conv: boolean): FoldingMlp {
+  const shape = (out: number, fanIn: number): number[] => (conv ? [out, fanIn, 1] : [out, fanIn]);
+  return {
+    layers: [
+      weightEntry(`${prefix}.0.weight`, rng, shape(DGCNN_WIDTH, inputs)),
+      biasEntry(`${prefix}.0.bias`, rng, DGCNN_WIDTH, inputs),
+      weightEntry(`${prefix}.2.weight`, rng, shape(DGCNN_WIDTH, DGCNN_WIDTH)),
+      biasEntry(`${prefix}.2.bias`, rng, DGCNN_WIDTH, DGCNN_WIDTH),
+      weightEntry(`${prefix}.4.weight`, rng, shape(3, DGCNN_WIDTH)),
+      biasEntry(`${prefix}.4.bias`, rng, 3, DGCNN_WIDTH),
+    ],
+  };
+}
+
+/**
+ * Applies a folding MLP to `concat(code tiled over M points, extra)` without tiling: the first
+ * layer's product splits into `code·W_code` (once per sample) plus `extra·W_extra`.
+ *
+ * @param code `[B, 512]`. @param extra `[B or 1, M, d]`. @returns `[B, M, 3]`.
+ */
+function applyFolding(
+  mlp: FoldingMlp,
+  code: Tensor2D,
+  extra: Tensor3D,
+  implementation: Implementation,
+): Tensor3D {
+  const matMul = implementation === 'fast' ? dense : (x: Tensor2D, w: Tensor2D) => tf.matMul(x, w);
+  const [w0, b0, w2, b2, w4, b4] = mlp.layers.map((l) => l.variable) as unknown as [
+    Tensor2D,
+    Tensor,
+    Tensor2D,
+    Tensor,
+    Tensor2D,
+    Tensor,
+  ];
+  const b = code.shape[0];
+  const [e, m, d] = extra.shape;
+  const codePart = matMul(code, tf.slice(w0, [0, 0], [DGCNN_WIDTH, DGCNN_WIDTH]));
+  const extraPart = matMul(
+    tf.reshape(extra, [e * m, d]) as Tensor2D,
+    tf.slice(w0, [DGCNN_WIDTH, 0], [d, DGCNN_WIDTH]),
+  );
+  const h0 = tf.relu(
+    biasAdd(
+      tf.add(tf.reshape(extraPart, [e, m, DGCNN_WIDTH]), tf.reshape(codePart, [b, 1, DGCNN_WIDTH])),
+      b0,
+    ),
+  );
+  const h2 = tf.relu(
+    biasAdd(matMul(tf.reshape(h0, [b * m, DGCNN_WIDTH]) as Tensor2D, w2), b2),
+  ) as Tensor2D;
+  return tf.reshape(biasAdd(matMul(h2, w4), b4), [b, m, 3]) as Tensor3D;
+}
+
+/**
+ * The FoldingNet decoder: linear without bias from F to 512 (skipped when F = 512), the
+ * codeword tiled over the M source points, two folding MLPs (512+d → 512 → 512 → 3 and
+ * 512+3 → 512 → 512 → 3, ReLU) → `[B, M, 3]`. `foldingnet` names its layers like 1×1 Conv1d
+ * (`decoder.folding1.0.weight` `[512, 514, 1]`), `foldingnetbasic` like nn.Linear
+ * (`decoder.folding.folding1.0.weight` `[512, 514]`).
+ */
+export class FoldingDecoder {
+  readonly deembedding: ParameterEntry | undefined;
+  readonly folding1: FoldingMlp;
+  readonly folding2: FoldingMlp;
+  /** Source points `[1, M, d]`. */
+  readonly source: Tensor3D;
+
+  constructor(
+    readonly type: DecoderType,
+    readonly numFeatures: number,
+    source: { data: Float32Array; shape: [number, number] },
+    rng: Rng,
+    readonly implementation: Implementation = 'fast',
+  ) {
+    const conv = type === 'foldingnet';
+    const prefix = conv ? 'decoder' : 'decoder.folding';
+    const d = source.shape[1];
+    const makeDeembedding = (): ParameterEntry | undefined =>
+      numFeatures === DGCNN_WIDTH
+        ? undefined
+        : weightEntry('decoder.deembedding.weight', rng, [DGCNN_WIDTH, numFeatures]);
+    // Creation order follows PyTorch's parameter order (so the seeded init is in that order).
+    this.deembedding = conv ? undefined : makeDeembedding();
+    this.folding1 = foldingMlp(`${prefix}.folding1`, DGCNN_WIDTH + d, rng, conv);
+    this.folding2 = foldingMlp(`${prefix}.folding2`, DGCNN_WIDTH + 3, rng, conv);
+    if (conv) this.deembedding = makeDeembedding();
+    this.source = tf.tensor3d(source.data, [1, source.shape[0], d]);
+  }
+
+  /** Trainable parameters in PyTorch `named_parameters()` order. */
+  parameters(): ParameterEntry[] {
+    const deembedding = this.deembedding ? [this.deembedding] : [];
+    const folds = [...this.folding1.layers, ...this.folding2.layers];
+    return this.type === 'foldingnet' ? [...folds, ...deembedding] : [...deembedding, ...folds];
+  }
+
+  /** State-dict entries in PyTorch order (the decoder has no buffers in the state dict). */
+  stateEntries(): StateEntry[] {
+    return this.parameters().map((entry) => ({ key: entry.name, kind: 'parameter', entry }));
+  }
+
+  /** Features `[B, F]` → reconstruction `[B, M, 3]`. */
+  forward(features: Tensor2D): Tensor3D {
+    return tf.tidy(() => {
+      const impl = this.implementation;
+      const code: Tensor2D = this.deembedding
+        ? impl === 'fast'
+          ? dense(features, this.deembedding.variable as Tensor2D)
+          : tf.matMul(features, this.deembedding.variable as Tensor2D)
+        : features;
+      const fold1 = applyFolding(this.folding1, code, this.source, impl);
+      return applyFolding(this.folding2, code, fold1, impl);
+    });
+  }
+
+  dispose(): void {
+    for (const entry of this.parameters()) entry.variable.dispose();
+    this.source.dispose();
+  }
+}

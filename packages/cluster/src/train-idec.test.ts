@@ -1,0 +1,256 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IncompatibleError, InvalidArgumentError, type NdArray } from '@cellshape/core';
+import { trainLoop } from '@cellshape/engine';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adjustedRandIndex } from './adjusted-rand-index.js';
+import { type ArrayBatch, arrayDataset, type ClusterDataset } from './cluster-dataset.js';
+import { idecResultToCsv, writeIdecCsv } from './idec-csv.js';
+import { kmeans } from './kmeans.js';
+import { hardLabels, klDivergence, softAssignment, targetDistribution } from './soft-assignment.js';
+import { gaussianBlobs } from './test-utils/blobs.js';
+import { maxAbsDiff } from './test-utils/fixtures.js';
+import { LinearAutoencoder, mse } from './test-utils/linear-autoencoder.js';
+import { type TrainIdecOptions, trainIdec } from './train-idec.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cellshape-idec-'));
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const blobs = gaussianBlobs({ k: 3, perCluster: 40, dim: 4, spread: 4, std: 2.5, seed: 11 });
+const samples: NdArray<Float32Array> = { data: blobs.points.data, shape: [120, 4] };
+const base: TrainIdecOptions<ArrayBatch> = {
+  numClusters: 3,
+  reconstructionLoss: mse,
+  gamma: 1,
+  epochs: 30,
+  batchSize: 16,
+  adam: { lr: 1e-2 },
+  updateUnit: 'step',
+  updateInterval: 5,
+  kmeansRestarts: 10,
+};
+
+describe('trainIdec', () => {
+  it('clusters a Gaussian mixture at least as well as k-means, trains the centres, stops by tolerance', async () => {
+    const before = tf.memory().numTensors;
+    const km = kmeans(blobs.points, 3, { seed: 0, restarts: 10 });
+    const updates: number[] = [];
+    const result = await trainIdec(new LinearAutoencoder(4, 4, 1), arrayDataset(samples), {
+      ...base,
+      onUpdate: (u) => updates.push(u.step),
+    });
+    const ariKmeans = adjustedRandIndex(km.labels, blobs.labels);
+    const ariIdec = adjustedRandIndex(result.labels, blobs.labels);
+    console.log(
+      `IDEC on 3 Gaussian blobs: ARI k-means ${ariKmeans.toFixed(4)}, IDEC ${ariIdec.toFixed(4)}; ` +
+        `${result.training.step} steps, ${result.updates.length} updates, stop: ${result.training.stopped?.reason}`,
+    );
+    expect(ariIdec).toBeGreaterThanOrEqual(ariKmeans);
+    // The centres really train.
+    expect(maxAbsDiff(result.centres.data, result.initialCentres.data)).toBeGreaterThan(1e-2);
+    // The stopping rule fired before the 30 epochs, at an update (every 5 steps).
+    expect(result.converged).toBe(true);
+    expect(result.training.stopped?.reason).toMatch(/label change .* < tolerance 0.001/);
+    expect(result.training.epochs).toBeLessThan(30);
+    expect(updates.every((s) => s % 5 === 0)).toBe(true);
+    expect(result.updates[0]!.labelChange).toBeNull();
+    expect(result.updates.at(-1)!.labelChange!).toBeLessThan(0.001);
+    for (const u of result.updates) expect(u.clusterSizes.reduce((a, b) => a + b)).toBe(120);
+    // Outputs per cell, consistent with each other.
+    expect(result.ids).toEqual(Array.from({ length: 120 }, (_, i) => String(i)));
+    expect(result.q.shape).toEqual([120, 3]);
+    expect(Array.from(hardLabels(result.q))).toEqual(Array.from(result.labels));
+    const q = softAssignment(result.features, result.centres);
+    expect(maxAbsDiff(q.data, result.q.data)).toBe(0);
+    result.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('looks targets up by sample index: shuffled batches and the last partial batch get their own rows of P', async () => {
+    const n = 10;
+    const sub: NdArray<Float32Array> = { data: samples.data.slice(0, n * 4), shape: [n, 4] };
+    const ae = new LinearAutoencoder(4, 4, 2);
+    const kl: number[] = [];
+    const result = await trainIdec(ae, arrayDataset(sub), {
+      ...base,
+      epochs: 1,
+      batchSize: 4,
+      adam: { lr: 0, weightDecay: 0 }, // nothing moves: every step sees the initial P and q
+      onProgress: (e) => {
+        if (e.phase === 'batch') kl.push(e.metrics!.clustering!);
+      },
+    });
+    const q0 = softAssignment(result.features, result.initialCentres);
+    const p0 = targetDistribution(q0);
+    const order = [
+      ...arrayDataset(sub).batches({
+        batchSize: 4,
+        shuffle: true,
+        seed: 0,
+        epoch: 0,
+        dropLast: false,
+      }),
+    ];
+    expect(order.map((b) => b.indices.length)).toEqual([4, 4, 2]);
+    order.forEach((b, i) => {
+      b.input.dispose();
+      const rows = (m: { data: Float64Array }) => ({
+        data: Float64Array.from(b.indices.flatMap((r) => [...m.data.subarray(r * 3, r * 3 + 3)])),
+        shape: [b.indices.length, 3] as [number, number],
+      });
+      expect(kl[i]).toBeCloseTo(klDivergence(rows(p0), rows(q0)), 5);
+    });
+    expect(new Set(order.flatMap((b) => b.indices)).size).toBe(n);
+    result.model.dispose();
+  });
+
+  it('with γ = 0 is plain autoencoder training (same weights as trainLoop on the autoencoder)', async () => {
+    const opts = { ...base, gamma: 0, epochs: 2, tolerance: 0 };
+    const result = await trainIdec(new LinearAutoencoder(4, 4, 3), arrayDataset(samples), opts);
+    const plain = new LinearAutoencoder(4, 4, 3);
+    const dataset = arrayDataset(samples);
+    await trainLoop({
+      module: plain,
+      epochs: 2,
+      seed: 0,
+      adam: { lr: 1e-2 },
+      data: (epoch) =>
+        dataset.batches({ batchSize: 16, shuffle: true, seed: 0, epoch, dropLast: false }),
+      loss: (_m, batch: ArrayBatch) => mse(batch.input, plain.decode(plain.encode(batch.input))),
+    });
+    const a = result.model.autoencoder.stateDict();
+    for (const [key, value] of plain.stateDict())
+      expect(Array.from(a.get(key)!.data as Float32Array)).toEqual(
+        Array.from(value.data as Float32Array),
+      );
+    expect(Array.from(result.centres.data)).toEqual(Array.from(result.initialCentres.data));
+    result.model.dispose();
+    plain.dispose();
+  });
+
+  it('checkpoints and resumes to the same result as an uninterrupted run', async () => {
+    const dir = join(tmp, 'resume');
+    const opts = { ...base, updateUnit: 'epoch' as const, updateInterval: 1, tolerance: 0 };
+    const first = await trainIdec(new LinearAutoencoder(4, 4, 4), arrayDataset(samples), {
+      ...opts,
+      epochs: 2,
+      checkpointDir: dir,
+    });
+    first.model.dispose();
+    const resumed = await trainIdec(new LinearAutoencoder(4, 4, 4), arrayDataset(samples), {
+      ...opts,
+      epochs: 4,
+      checkpointDir: dir,
+      resume: true,
+    });
+    const straight = await trainIdec(new LinearAutoencoder(4, 4, 4), arrayDataset(samples), {
+      ...opts,
+      epochs: 4,
+    });
+    expect(resumed.training.epochs).toBe(4);
+    expect(Array.from(resumed.centres.data)).toEqual(Array.from(straight.centres.data));
+    expect(Array.from(resumed.features.data)).toEqual(Array.from(straight.features.data));
+    expect(Array.from(resumed.labels)).toEqual(Array.from(straight.labels));
+    expect(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+    resumed.model.dispose();
+    straight.model.dispose();
+  });
+
+  it('writes the per-cell CSV', async () => {
+    const result = await trainIdec(new LinearAutoencoder(4, 4, 5), arrayDataset(samples), {
+      ...base,
+      epochs: 1,
+    });
+    const csv = idecResultToCsv(result, {
+      metadata: result.ids.map((id) => ({ well: `w${id}`, label: 'x' })),
+    });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('id,well,metadata.label,label,q0,q1,q2,f0,f1,f2,f3');
+    expect(lines).toHaveLength(121);
+    const cells = lines[1]!.split(',');
+    expect(Number(cells[3])).toBe(result.labels[0]);
+    expect(Number(cells[4])).toBe(result.q.data[0]);
+    expect(Math.fround(Number(cells[7]))).toBe(result.features.data[0]);
+    const path = join(tmp, 'out', 'cells.csv');
+    await writeIdecCsv(path, result, { features: false });
+    expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('id,label,q0,q1,q2');
+    expect(() => idecResultToCsv(result, { metadata: [] })).toThrow(/120 rows/);
+    result.model.dispose();
+  });
+
+  describe('rejects bad input', () => {
+    const ae = new LinearAutoencoder(4, 4, 6);
+    const ds = arrayDataset(samples);
+    afterAll(() => ae.dispose());
+
+    it('K > cells, α ≤ 0, bad options', async () => {
+      await expect(trainIdec(ae, ds, { ...base, numClusters: 121 })).rejects.toThrow(
+        /at most the number of cells \(120\)/,
+      );
+      await expect(trainIdec(ae, ds, { ...base, alpha: 0 })).rejects.toThrow(/'alpha' must be/);
+      await expect(trainIdec(ae, ds, { ...base, gamma: -1 })).rejects.toThrow(InvalidArgumentError);
+      await expect(trainIdec(ae, ds, { ...base, updateUnit: 'batch' as 'step' })).rejects.toThrow(
+        /updateUnit/,
+      );
+      await expect(
+        trainIdec(ae, ds, { ...base, reconstructionLoss: undefined as unknown as typeof mse }),
+      ).rejects.toThrow(/reconstructionLoss/);
+      await expect(
+        trainIdec(ae, ds, { ...base, centres: { data: new Float32Array(8), shape: [2, 4] } }),
+      ).rejects.toThrow(/'options.centres' must be to have 3 rows/);
+      await expect(trainIdec({} as LinearAutoencoder, ds, base)).rejects.toThrow(/autoencoder/);
+    });
+
+    it('NaN features', async () => {
+      const bad = samples.data.slice();
+      bad[9] = Number.NaN;
+      await expect(
+        trainIdec(ae, arrayDataset({ data: bad, shape: [120, 4] }), base),
+      ).rejects.toThrow(/features of sample "2" are not finite/);
+    });
+
+    it('a dataset whose order changes between passes (detected by id)', async () => {
+      const unstable = (): ClusterDataset<ArrayBatch> => {
+        let passes = 0;
+        const inner = arrayDataset(samples);
+        return {
+          length: 120,
+          *batches(options) {
+            const swap = passes++ > 0;
+            for (const b of inner.batches(options)) {
+              yield swap
+                ? { ...b, ids: b.ids.map((id) => (id === '0' ? '1' : id === '1' ? '0' : id)) }
+                : b;
+            }
+          },
+        };
+      };
+      await expect(trainIdec(ae, unstable(), base)).rejects.toThrow(IncompatibleError);
+      await expect(trainIdec(ae, unstable(), base)).rejects.toThrow(
+        /order changed: index [01] was "[01]"/,
+      );
+    });
+
+    it('mismatched batch lengths', async () => {
+      const inner = arrayDataset(samples);
+      const broken: ClusterDataset<ArrayBatch> = {
+        length: 120,
+        *batches(options) {
+          for (const b of inner.batches(options)) yield { ...b, ids: b.ids.slice(1) };
+        },
+      };
+      await expect(trainIdec(ae, broken, base)).rejects.toThrow(/equally long 'indices' and 'ids'/);
+      const short: ClusterDataset<ArrayBatch> = {
+        length: 121,
+        batches: (options) => inner.batches(options),
+      };
+      await expect(trainIdec(ae, short, base)).rejects.toThrow(/all 121 indices/);
+    });
+  });
+});

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellshape/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from './gradients.js';
+
+/** The tfjs backends cellshape runs on, fastest first. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+/** Every {@link BackendName}, in the order {@link selectBackend} tries them. */
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** The environment variable that forces a backend (`tensorflow`, `wasm` or `cpu`). */
+export const BACKEND_ENV_VAR = 'CELLSHAPE_BACKEND';
+
+// Module names in variables so that bundlers and TypeScript do not try to resolve the
+// optional native backend at build time.
+const TFJS_NODE = '@tensorflow/tfjs-node';
+const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
+const TFJS_CPU = '@tensorflow/tfjs-backend-cpu';
+
+function isBackendName(value: string): value is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(value);
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Imports a module by a computed name (kept out of static analysis on purpose). */
+async function importOptional(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ name);
+}
+
+/**
+ * In Node, points the wasm backend at the `.wasm` binaries of the installed
+ * `@tensorflow/tfjs-backend-wasm`, found through Node's module resolution, so that it works
+ * whether the calling code runs from sources, from a built package or from a bundle.
+ */
+function configureWasmPaths(wasm: { setWasmPaths?: (prefix: string) => void }): void {
+  if (!isNode() || typeof wasm.setWasmPaths !== 'function') return;
+  if (tf.engine().registry.wasm !== undefined) return; // already initialised
+  let entry: string;
+  try {
+    entry = createRequire(import.meta.url).resolve(TFJS_WASM);
+  } catch {
+    return; // not resolvable from here: keep the backend's own default
+  }
+  const dir = dirname(entry);
+  if (existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) wasm.setWasmPaths(`${dir}/`);
+}
+
+async function tryBackend(name: BackendName): Promise<string | undefined> {
+  try {
+    switch (name) {
+      case 'tensorflow':
+        // tfjs-node registers 'tensorflow' on import (when it shares our tfjs-core).
+        await importOptional(TFJS_NODE);
+        break;
+      case 'wasm':
+        configureWasmPaths((await importOptional(TFJS_WASM)) as { setWasmPaths?: () => void });
+        break;
+      case 'cpu':
+        await importOptional(TFJS_CPU);
+        break;
+      default: {
+        const never: never = name;
+        throw new Error(`unknown backend ${String(never)}`);
+      }
+    }
+  } catch (error) {
+    return `cannot import ${name === 'tensorflow' ? TFJS_NODE : name === 'wasm' ? TFJS_WASM : TFJS_CPU} (${(error as Error).message})`;
+  }
+  if (tf.findBackendFactory(name) === null)
+    return `the '${name}' backend did not register with this copy of @tensorflow/tfjs-core (two copies installed?)`;
+  try {
+    if (!(await tf.setBackend(name))) return `the '${name}' backend failed to initialise`;
+    await tf.ready();
+  } catch (error) {
+    return `the '${name}' backend failed to initialise (${(error as { message?: string }).message ?? String(error)})`;
+  }
+  return undefined;
+}
+
+/**
+ * Chooses and initialises the tfjs backend: `preferred` if given, else the
+ * `CELLSHAPE_BACKEND` environment variable, else the fastest available of `tensorflow`
+ * (`@tensorflow/tfjs-node`, when the user has installed it), `wasm`
+ * (`@tensorflow/tfjs-backend-wasm`) and `cpu` (`@tensorflow/tfjs-backend-cpu`). Also registers
+ * the gradients cellshape's models need ({@link registerGradients}).
+ *
+ * @returns the name of the active backend.
+ * @throws InvalidArgumentError for an unknown name; UnsupportedError when a forced backend
+ *   cannot be loaded or initialised (the message says why).
+ */
+export async function selectBackend(preferred?: BackendName): Promise<BackendName> {
+  const fn = 'selectBackend';
+  if (preferred !== undefined && !isBackendName(preferred))
+    throw invalidArgument(fn, 'preferred', `one of ${BACKEND_NAMES.join(', ')}`, preferred);
+  const fromEnv = isNode() ? process.env[BACKEND_ENV_VAR]?.trim().toLowerCase() : undefined;
+  if (preferred === undefined && fromEnv !== undefined && fromEnv !== '' && !isBackendName(fromEnv))
+    throw new InvalidArgumentError(
+      `${fn}: environment variable ${BACKEND_ENV_VAR} must be one of ${BACKEND_NAMES.join(', ')}, got ${JSON.stringify(fromEnv)}`,
+      { fn, arg: BACKEND_ENV_VAR },
+    );
+  registerGradients();
+  const forced =
+    preferred ?? (fromEnv !== undefined && fromEnv !== '' ? (fromEnv as BackendName) : undefined);
+  if (forced !== undefined) {
+    if (tf.getBackend() === forced) return forced;
+    const failure = await tryBackend(forced);
+    if (failure !== undefined)
+      throw new UnsupportedError(`${fn}: backend '${forced}' is not available: ${failure}`, {
+        fn,
+        arg: preferred === undefined ? BACKEND_ENV_VAR : 'preferred',
+      });
+    return forced;
+  }
+  const reasons: string[] = [];
+  for (const name of BACKEND_NAMES) {
+    const failure = await tryBackend(name);
+    if (failure === undefined) return name;
+    reasons.push(failure);
+  }
+  throw new UnsupportedError(`${fn}: no tfjs backend could be initialised: ${reasons.join('; ')}`, {
+    fn,
+  });
+}
+
+/** The name of the active tfjs backend, or `undefined` when none is initialised yet. */
+export function currentBackend(): string | undefined {
+  const engine = tf.engine();
+  // `backendName` is only set once a backend is initialised; tf.getBackend() would
+  // initialise one as a side effect.
+  return engine.backendName ?? undefined;
+}

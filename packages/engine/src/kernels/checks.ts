@@ -1,0 +1,54 @@
+import { invalidArgument } from '@cellshape/core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+/**
+ * Checks that `t` is a tensor of the given rank and dtype and returns its shape; throws an
+ * `InvalidArgumentError` naming the function and argument otherwise.
+ */
+export function checkTensor(
+  fn: string,
+  arg: string,
+  t: unknown,
+  rank: number,
+  dtype: 'float32' | 'int32' = 'float32',
+): number[] {
+  const candidate = t as Partial<Tensor> | null | undefined;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    !Array.isArray(candidate.shape) ||
+    typeof candidate.dataSync !== 'function'
+  ) {
+    throw invalidArgument(fn, arg, `a ${rank}-D ${dtype} tensor`, t);
+  }
+  if (candidate.isDisposed === true) throw invalidArgument(fn, arg, 'a live (not disposed) tensor');
+  if (candidate.shape.length !== rank) {
+    throw invalidArgument(fn, arg, `${rank}-D`, candidate.shape);
+  }
+  if (candidate.dtype !== dtype)
+    throw invalidArgument(fn, arg, `of dtype ${dtype}`, candidate.dtype);
+  return candidate.shape;
+}
+
+/** Throws when `data` holds a NaN or an infinity (the kernels would silently propagate them). */
+export function checkFinite(fn: string, arg: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v - v !== 0)
+      throw invalidArgument(fn, arg, 'finite (no NaN or infinity)', `${v} at flat index ${i}`);
+  }
+}
+
+/** Throws unless `value` is an integer in [min, max]. */
+export function checkInteger(
+  fn: string,
+  arg: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(fn, arg, `an integer in [${min}, ${max}]`, value);
+  }
+  return value;
+}

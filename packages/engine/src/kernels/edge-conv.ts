@@ -1,0 +1,461 @@
+import { invalidArgument } from '@cellshape/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { knnIndices } from './knn.js';
+
+/** Options of {@link edgeConvBlock}. */
+export interface EdgeConvOptions {
+  /** Neighbours per point, the point itself included (default 20); ignored when `knn` is given. */
+  k?: number;
+  /** Train mode: batch statistics over the B·N·k edges (default true, as a fresh torch module). */
+  training?: boolean;
+  /** float32 `[Cout]` running mean: used in eval mode (required there); updated copy returned in train mode. */
+  runningMean?: tf.Tensor;
+  /** float32 `[Cout]` running variance, as `runningMean`. */
+  runningVar?: tf.Tensor;
+  /** Running-statistics momentum as PyTorch: `new = (1 − momentum)·old + momentum·batch` (default 0.1). */
+  momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+  /** LeakyReLU slope for negative inputs (default 0.2). */
+  negativeSlope?: number;
+  /** Precomputed int32 `[B, N, k]` neighbour indices (e.g. from `knnIndices`); computed from `x` when absent. */
+  knn?: tf.Tensor;
+}
+
+/** The options of {@link EdgeConvOptions} that have defaults. */
+type DefaultedEdgeConvOptions = Required<
+  Pick<EdgeConvOptions, 'k' | 'training' | 'momentum' | 'eps' | 'negativeSlope'>
+>;
+
+/** Defaults of {@link EdgeConvOptions} (`runningMean`, `runningVar`, `knn` have none). */
+export const DEFAULT_EDGE_CONV_OPTIONS: Readonly<DefaultedEdgeConvOptions> = {
+  k: 20,
+  training: true,
+  momentum: 0.1,
+  eps: 1e-5,
+  negativeSlope: 0.2,
+};
+
+/** Result of {@link edgeConvBlock}; the caller owns (disposes) every tensor. */
+export interface EdgeConvResult {
+  /** float32 `[B, N, Cout]`: max over the neighbours of LeakyReLU(BN(W·[x_j − x_i; x_i])). */
+  output: tf.Tensor3D;
+  /** Train mode: float32 `[Cout]` batch mean of the edge features. */
+  batchMean?: tf.Tensor1D;
+  /** Train mode: float32 `[Cout]` unbiased batch variance (what updates the running variance). */
+  batchVar?: tf.Tensor1D;
+  /** Train mode with running statistics given: the updated running mean. */
+  runningMean?: tf.Tensor1D;
+  /** Train mode with running statistics given: the updated running variance. */
+  runningVar?: tf.Tensor1D;
+}
+
+/** Sizes of one call. */
+interface Dims {
+  b: number;
+  n: number;
+  c: number;
+  co: number;
+  k: number;
+}
+
+/** What the backward pass needs from the forward pass (typed arrays, no tensors kept). */
+interface ForwardState {
+  /** `[B·N, 2·Cout]`: a = x·W₁ (first Cout columns) and c = x·(W₂ − W₁). */
+  ac: Float32Array;
+  /** `[B·N, Cout]`: the neighbour (point index within the sample) that won the max. */
+  arg: Int32Array;
+  /** `[B·N, Cout]`: pre-normalisation feature of the winning edge, a_arg + c_i. */
+  z: Float32Array;
+  /** Train mode: `[B·N, Cout]` Σ_{j∈nbr(i)} a_j, and `[B·N]` how often each point is a neighbour. */
+  gatherSum?: Float32Array;
+  count?: Int32Array;
+  mean: Float64Array;
+  invStd: Float64Array;
+  /** BN scale γ/σ per channel. */
+  scale: Float64Array;
+}
+
+/**
+ * Gather over the neighbours, per (point, channel): the max of a_j (min where γ < 0, since
+ * the BN scale then flips the order) with its arg, and in train mode the sum of a_j and the
+ * neighbour counts.
+ */
+function gatherNeighbours(
+  ac: Float32Array,
+  idx: Int32Array,
+  gamma: Float32Array,
+  d: Dims,
+  training: boolean,
+): { best: Float32Array; arg: Int32Array; gatherSum?: Float32Array; count?: Int32Array } {
+  const { b, n, co, k } = d;
+  const w = 2 * co;
+  const sign = Float32Array.from(gamma, (g) => (g < 0 ? -1 : 1));
+  const best = new Float32Array(b * n * co);
+  const arg = new Int32Array(b * n * co);
+  const gatherSum = training ? new Float32Array(b * n * co) : undefined;
+  const count = training ? new Int32Array(b * n) : undefined;
+  for (let s = 0; s < b; s++) {
+    for (let i = 0; i < n; i++) {
+      const row = (s * n + i) * co;
+      const nb = (s * n + i) * k;
+      for (let q = 0; q < k; q++) {
+        const j = idx[nb + q] as number;
+        const aj = (s * n + j) * w;
+        if (count !== undefined) count[s * n + j] = (count[s * n + j] as number) + 1;
+        if (gatherSum !== undefined) {
+          for (let o = 0; o < co; o++)
+            gatherSum[row + o] = (gatherSum[row + o] as number) + (ac[aj + o] as number);
+        }
+        if (q === 0) {
+          for (let o = 0; o < co; o++) {
+            best[row + o] = (sign[o] as number) * (ac[aj + o] as number);
+            arg[row + o] = j;
+          }
+        } else {
+          for (let o = 0; o < co; o++) {
+            const v = (sign[o] as number) * (ac[aj + o] as number);
+            if (v > (best[row + o] as number)) {
+              best[row + o] = v;
+              arg[row + o] = j;
+            }
+          }
+        }
+      }
+      for (let o = 0; o < co; o++) best[row + o] = (sign[o] as number) * (best[row + o] as number);
+    }
+  }
+  return { best, arg, gatherSum, count };
+}
+
+/**
+ * Biased mean and variance over the B·N·k edges of e_ij = a_j + c_i, per channel, from point
+ * level sums (float64): Σe = Σ_j cnt_j a_j + k Σ_i c_i and
+ * Σe² = Σ_j cnt_j a_j² + 2 Σ_i c_i Σ_{j∈nbr(i)} a_j + k Σ_i c_i².
+ */
+function edgeMoments(
+  ac: Float32Array,
+  gatherSum: Float32Array,
+  count: Int32Array,
+  d: Dims,
+): { mean: Float64Array; variance: Float64Array } {
+  const { b, n, co, k } = d;
+  const w = 2 * co;
+  const sum = new Float64Array(co);
+  const sumSq = new Float64Array(co);
+  for (let p = 0; p < b * n; p++) {
+    const cnt = count[p] as number;
+    for (let o = 0; o < co; o++) {
+      const a = ac[p * w + o] as number;
+      const c = ac[p * w + co + o] as number;
+      const g = gatherSum[p * co + o] as number;
+      sum[o] = (sum[o] as number) + cnt * a + k * c;
+      sumSq[o] = (sumSq[o] as number) + cnt * a * a + 2 * c * g + k * c * c;
+    }
+  }
+  const edges = b * n * k;
+  const mean = new Float64Array(co);
+  const variance = new Float64Array(co);
+  for (let o = 0; o < co; o++) {
+    const m = (sum[o] as number) / edges;
+    mean[o] = m;
+    variance[o] = Math.max(0, (sumSq[o] as number) / edges - m * m);
+  }
+  return { mean, variance };
+}
+
+/**
+ * The backward pass: from dL/d output to dL/d[a, c] (`[B·N, 2·Cout]`) and dL/dγ, dL/dβ.
+ *
+ * With u = s·z + t (s = γ/σ, t = β − s·μ) and g_u = dy·LeakyReLU'(u), only the winning edge
+ * of each (i, o) receives g_u. BN backward over all E = B·N·k edges gives
+ * de = s·dy_e − (s/E)(Σdy + x̂_e Σ(dy·x̂)), i.e. the sparse part s·g_u plus α + β·e_e on every
+ * edge, with α = −(s/E)(dβ − μ dγ/σ), β = −s·dγ/(E σ); summing over the edges of each point:
+ * dc_i += kα + β(Σ_{j∈nbr(i)} a_j + k c_i), da_j += cnt_j α + β(cnt_j a_j + Σ_{i: j∈nbr(i)} c_i).
+ * In eval mode μ, σ are constants and only the sparse part remains.
+ */
+function backward(
+  dy: Float32Array,
+  st: ForwardState,
+  idx: Int32Array,
+  beta: Float32Array,
+  d: Dims,
+  negativeSlope: number,
+): { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
+  const { b, n, co, k } = d;
+  const w = 2 * co;
+  const { ac, arg, z, mean, invStd, scale } = st;
+  const dGamma = new Float64Array(co);
+  const dBeta = new Float64Array(co);
+  const gu = new Float32Array(b * n * co);
+  for (let p = 0; p < b * n; p++) {
+    for (let o = 0; o < co; o++) {
+      const e = p * co + o;
+      const u =
+        (scale[o] as number) * ((z[e] as number) - (mean[o] as number)) + (beta[o] as number);
+      const g = (dy[e] as number) * (u > 0 ? 1 : negativeSlope);
+      gu[e] = g;
+      dBeta[o] = (dBeta[o] as number) + g;
+      dGamma[o] =
+        (dGamma[o] as number) +
+        g * ((z[e] as number) - (mean[o] as number)) * (invStd[o] as number);
+    }
+  }
+  const dac = new Float32Array(b * n * w);
+  // Sparse part: the winning edge (i, arg) of each channel.
+  for (let s = 0; s < b; s++) {
+    for (let i = 0; i < n; i++) {
+      const e0 = (s * n + i) * co;
+      for (let o = 0; o < co; o++) {
+        const g = (scale[o] as number) * (gu[e0 + o] as number);
+        const j = s * n + (arg[e0 + o] as number);
+        dac[j * w + o] = (dac[j * w + o] as number) + g;
+        dac[(s * n + i) * w + co + o] = (dac[(s * n + i) * w + co + o] as number) + g;
+      }
+    }
+  }
+  const { gatherSum, count } = st;
+  if (gatherSum !== undefined && count !== undefined) {
+    const edges = b * n * k;
+    const alpha = new Float64Array(co);
+    const slope = new Float64Array(co);
+    for (let o = 0; o < co; o++) {
+      const sc = scale[o] as number;
+      const is = invStd[o] as number;
+      alpha[o] =
+        (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
+      slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
+    }
+    // Σ_{i: j∈nbr(i)} c_i: scatter of c over the reverse neighbourhoods.
+    const scatterC = new Float32Array(b * n * co);
+    for (let s = 0; s < b; s++) {
+      for (let i = 0; i < n; i++) {
+        const ci = (s * n + i) * w + co;
+        const nb = (s * n + i) * k;
+        for (let q = 0; q < k; q++) {
+          const row = (s * n + (idx[nb + q] as number)) * co;
+          for (let o = 0; o < co; o++)
+            scatterC[row + o] = (scatterC[row + o] as number) + (ac[ci + o] as number);
+        }
+      }
+    }
+    for (let p = 0; p < b * n; p++) {
+      const cnt = count[p] as number;
+      for (let o = 0; o < co; o++) {
+        const al = alpha[o] as number;
+        const sl = slope[o] as number;
+        const a = ac[p * w + o] as number;
+        const c = ac[p * w + co + o] as number;
+        dac[p * w + o] =
+          (dac[p * w + o] as number) + cnt * al + sl * (cnt * a + (scatterC[p * co + o] as number));
+        dac[p * w + co + o] =
+          (dac[p * w + co + o] as number) +
+          k * al +
+          sl * ((gatherSum[p * co + o] as number) + k * c);
+      }
+    }
+  }
+  return { dac, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
+}
+
+/** Merged, validated options and the neighbour indices to use. */
+function resolve(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  options: EdgeConvOptions,
+): { d: Dims; opts: EdgeConvOptions & DefaultedEdgeConvOptions } {
+  const fn = 'edgeConvBlock';
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument(fn, 'options', 'an object', options);
+  const [b, n, c] = checkTensor(fn, 'x', x, 3) as [number, number, number];
+  if (b === 0 || n === 0 || c === 0) throw invalidArgument(fn, 'x', 'non-empty', [b, n, c]);
+  const [w2c, co] = checkTensor(fn, 'weight', weight, 2) as [number, number];
+  if (w2c !== 2 * c || co === 0)
+    throw invalidArgument(fn, 'weight', `of shape [${2 * c}, Cout > 0]`, [w2c, co]);
+  for (const [name, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+  ] as const) {
+    const [len] = checkTensor(fn, name, t, 1);
+    if (len !== co) throw invalidArgument(fn, name, `of shape [${co}]`, [len]);
+  }
+  const opts = { ...DEFAULT_EDGE_CONV_OPTIONS, ...options };
+  if (typeof opts.training !== 'boolean')
+    throw invalidArgument(fn, 'options.training', 'a boolean', opts.training);
+  for (const name of ['momentum', 'eps', 'negativeSlope'] as const) {
+    const v = opts[name];
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw invalidArgument(fn, `options.${name}`, 'a finite number', v);
+  }
+  if (opts.momentum < 0 || opts.momentum > 1)
+    throw invalidArgument(fn, 'options.momentum', 'in [0, 1]', opts.momentum);
+  if (!(opts.eps > 0)) throw invalidArgument(fn, 'options.eps', 'positive', opts.eps);
+  const haveMean = opts.runningMean !== undefined;
+  if (haveMean !== (opts.runningVar !== undefined)) {
+    throw invalidArgument(fn, 'options.runningVar', 'given together with options.runningMean');
+  }
+  if (!opts.training && !haveMean) {
+    throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
+  }
+  for (const name of ['runningMean', 'runningVar'] as const) {
+    const t = opts[name];
+    if (t === undefined) continue;
+    const [len] = checkTensor(fn, `options.${name}`, t, 1);
+    if (len !== co) throw invalidArgument(fn, `options.${name}`, `of shape [${co}]`, [len]);
+  }
+  let k: number;
+  if (opts.knn !== undefined) {
+    const shape = checkTensor(fn, 'options.knn', opts.knn, 3, 'int32');
+    k = shape[2] as number;
+    if (shape[0] !== b || shape[1] !== n || k === 0) {
+      throw invalidArgument(fn, 'options.knn', `of shape [${b}, ${n}, k > 0]`, shape);
+    }
+  } else {
+    k = checkInteger(fn, 'options.k', opts.k, 1, n);
+  }
+  return { d: { b, n, c, co, k }, opts };
+}
+
+/**
+ * One DGCNN EdgeConv block, fused: for every point i with neighbours j (kNN on `x`),
+ * `output_i = max_j LeakyReLU(BN(Wᵀ·[x_j − x_i; x_i]))`, with its gradient w.r.t. `x`,
+ * `weight`, `gamma` and `beta` (`tf.customGrad`); no B·N·k·Cout tensor is ever built.
+ *
+ * The 1×1 conv is split as W₁ᵀ·x_j + (W₂ − W₁)ᵀ·x_i (one matMul on the N points); batch-norm
+ * statistics over the edges come from point-level sums; BN + LeakyReLU are monotone per
+ * channel, so the max over neighbours is a gather-max of W₁ᵀ·x_j (gather-min where γ < 0).
+ *
+ * `x`: float32 `[B, N, C]` (points × channels, not PyTorch's `[B, C, N]`); `weight`: float32
+ * `[2C, Cout]`, input channels ordered `[x_j − x_i; x_i]` — PyTorch's `Conv2d(2C, Cout, 1)`
+ * weight reshaped to `[Cout, 2C]` and transposed; `gamma`, `beta`: float32 `[Cout]`. Train
+ * mode normalises with the biased batch variance over (B, N, k) and returns the batch mean and
+ * unbiased variance (and updated running statistics when given); eval mode uses
+ * `runningMean` / `runningVar`. Ties in the max route the gradient to the lowest neighbour
+ * slot. The kNN indices carry no gradient, as in the reference.
+ */
+export function edgeConvBlock(
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  options: EdgeConvOptions = {},
+): EdgeConvResult {
+  const fn = 'edgeConvBlock';
+  const { d, opts } = resolve(x, weight, gamma, beta, options);
+  const { b, n, c, co, k } = d;
+  const knn = opts.knn ?? knnIndices(x, k);
+  const idx = knn.dataSync() as Int32Array;
+  if (opts.knn === undefined) knn.dispose();
+  for (const v of idx)
+    if (!(v >= 0 && v < n)) throw invalidArgument(fn, 'options.knn', `indices in [0, ${n})`, v);
+  const gammaData = gamma.dataSync() as Float32Array;
+  const betaData = beta.dataSync() as Float32Array;
+  checkFinite(fn, 'weight', weight.dataSync() as Float32Array);
+  checkFinite(fn, 'gamma', gammaData);
+  checkFinite(fn, 'beta', betaData);
+  const running =
+    opts.runningMean !== undefined && opts.runningVar !== undefined
+      ? {
+          mean: opts.runningMean.dataSync() as Float32Array,
+          variance: opts.runningVar.dataSync() as Float32Array,
+        }
+      : undefined;
+  let stats: { mean: Float64Array; variance: Float64Array } | undefined;
+
+  const op = tf.customGrad((...args) => {
+    const [xt, wt, , , save] = args as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+      tf.GradSaveFunc,
+    ];
+    // [a | c] = x · [W₁ | W₂ − W₁]; operands laid out for the untransposed matMul.
+    const acTensor = tf.tidy(() => {
+      const w1 = tf.slice(wt, [0, 0], [c, co]);
+      const w2 = tf.slice(wt, [c, 0], [c, co]);
+      return tf.matMul(tf.reshape(xt, [b * n, c]), tf.concat([w1, tf.sub(w2, w1)], 1));
+    });
+    const ac = acTensor.dataSync() as Float32Array;
+    checkFinite(fn, 'x', ac);
+    const { best, arg, gatherSum, count } = gatherNeighbours(ac, idx, gammaData, d, opts.training);
+    let mean: Float64Array;
+    let variance: Float64Array;
+    if (gatherSum !== undefined && count !== undefined) {
+      stats = edgeMoments(ac, gatherSum, count, d);
+      ({ mean, variance } = stats);
+    } else if (running !== undefined) {
+      mean = Float64Array.from(running.mean);
+      variance = Float64Array.from(running.variance);
+    } else {
+      throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
+    }
+    const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
+    const scale = invStd.map((v, o) => v * (gammaData[o] as number));
+    const z = new Float32Array(b * n * co);
+    const out = new Float32Array(b * n * co);
+    for (let p = 0; p < b * n; p++) {
+      for (let o = 0; o < co; o++) {
+        const e = p * co + o;
+        const zv = (best[e] as number) + (ac[p * 2 * co + co + o] as number);
+        z[e] = zv;
+        const u = (scale[o] as number) * (zv - (mean[o] as number)) + (betaData[o] as number);
+        out[e] = u > 0 ? u : opts.negativeSlope * u;
+      }
+    }
+    const state: ForwardState = { ac, arg, z, gatherSum, count, mean, invStd, scale };
+    save([xt, wt]);
+    return {
+      value: tf.tensor3d(out, [b, n, co], 'float32'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor, tf.Tensor];
+        const g = backward(
+          dy.dataSync() as Float32Array,
+          state,
+          idx,
+          betaData,
+          d,
+          opts.negativeSlope,
+        );
+        const dac = tf.tensor2d(g.dac, [b * n, 2 * co], 'float32');
+        const w1 = tf.slice(ws, [0, 0], [c, co]);
+        const w2 = tf.slice(ws, [c, 0], [c, co]);
+        // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
+        const dx = tf.matMul(dac, tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)));
+        const dWcat = tf.matMul(tf.transpose(tf.reshape(xs, [b * n, c])), dac);
+        const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
+        const dW2 = tf.slice(dWcat, [0, co], [c, co]);
+        return [
+          tf.reshape(dx, [b, n, c]),
+          tf.concat([tf.sub(dW1, dW2), dW2], 0),
+          tf.tensor1d(g.dGamma, 'float32'),
+          tf.tensor1d(g.dBeta, 'float32'),
+        ];
+      },
+    };
+  });
+  const output = op(x, weight, gamma, beta) as tf.Tensor3D;
+  if (stats === undefined) return { output };
+  const edges = b * n * k;
+  const unbiased = stats.variance.map((v) => (edges > 1 ? (v * edges) / (edges - 1) : v));
+  const result: EdgeConvResult = {
+    output,
+    batchMean: tf.tensor1d(Float32Array.from(stats.mean), 'float32'),
+    batchVar: tf.tensor1d(Float32Array.from(unbiased), 'float32'),
+  };
+  if (running !== undefined) {
+    const m = opts.momentum;
+    result.runningMean = tf.tensor1d(
+      running.mean.map((v, o) => (1 - m) * v + m * (stats?.mean[o] as number)),
+      'float32',
+    );
+    result.runningVar = tf.tensor1d(
+      running.variance.map((v, o) => (1 - m) * v + m * (unbiased[o] as number)),
+      'float32',
+    );
+  }
+  return result;
+}

@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import {
+  type AnyTypedArray,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  readZip,
+  UnsupportedError,
+} from '@cellshape/core';
+import { decodeStorage, gatherView, STORAGE_DTYPES } from './storage.js';
+import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor } from './types.js';
+import { unpickle } from './unpickle.js';
+
+const FN = 'readTorchCheckpoint';
+
+/** The only globals a checkpoint may reference (nothing is ever called but these). */
+const ALLOWED_GLOBALS = [
+  'collections.OrderedDict',
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_parameter',
+  ...[...STORAGE_DTYPES.keys()].map((name) => `torch.${name}`),
+];
+
+/** A resolved global: what GLOBAL / STACK_GLOBAL put on the unpickler's stack. */
+class PyGlobal {
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
+  get qualifiedName(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+/** A storage loaded through a persistent id, before a tensor view is cut from it. */
+class StorageRef {
+  constructor(
+    readonly key: string,
+    readonly dtype: TorchDtype,
+    readonly data: AnyTypedArray,
+  ) {}
+}
+
+function isIndexList(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
+}
+
+function sourceBytes(source: string | Uint8Array): Uint8Array {
+  if (source instanceof Uint8Array) return source;
+  if (typeof source !== 'string')
+    throw invalidArgument(FN, 'source', 'a file path or a Uint8Array', source);
+  try {
+    return readFileSync(source);
+  } catch (error) {
+    throw new FileSystemError(`${FN}: cannot read ${JSON.stringify(source)}: ${String(error)}`, {
+      fn: FN,
+      arg: source,
+      cause: error,
+    });
+  }
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+function rebuildTensor(args: unknown[]): TorchTensor {
+  const [storage, offset, size, stride] = args;
+  if (!(storage instanceof StorageRef) || !Number.isSafeInteger(offset))
+    throw new FormatError(`${FN}: _rebuild_tensor_v2 expects (storage, offset, ...)`, { fn: FN });
+  if (!isIndexList(size) || !isIndexList(stride) || size.length !== stride.length) {
+    throw new FormatError(
+      `${FN}: _rebuild_tensor_v2 expects size and stride tuples of equal length`,
+      { fn: FN },
+    );
+  }
+  const data = gatherView(storage.data, offset as number, size, stride, FN, storage.key);
+  return { data, shape: [...size], dtype: storage.dtype };
+}
+
+/** Replaces nothing, but rejects internal objects (a bare global or storage) in the result. */
+function checkResult(value: unknown, seen: Set<unknown>): void {
+  if (value instanceof PyGlobal || value instanceof StorageRef) {
+    throw new UnsupportedError(
+      `${FN}: the checkpoint holds a bare ${value instanceof PyGlobal ? value.qualifiedName : 'storage'}; only tensors, dicts, lists and scalars are supported`,
+      { fn: FN },
+    );
+  }
+  if (typeof value !== 'object' || value === null || seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Map) for (const v of value.values()) checkResult(v, seen);
+  else if (Array.isArray(value)) for (const v of value) checkResult(v, seen);
+}
+
+/**
+ * Reads a PyTorch checkpoint written by `torch.save` (the zip format of torch ≥ 1.6) without
+ * executing any of it: only `collections.OrderedDict`, `torch._utils._rebuild_tensor_v2`,
+ * `torch._utils._rebuild_parameter` and the `torch.*Storage` classes may appear in the pickle;
+ * anything else throws an `UnsupportedError` naming it.
+ *
+ * Returns what `torch.load(path, map_location="cpu")` returns, with dicts as `Map`s, tuples as
+ * arrays and every tensor (or `nn.Parameter`) as a dense C-ordered {@link TorchTensor} copy
+ * (storage offset and strides resolved, so shared storages and views become separate arrays).
+ * Storages of float64/float32/float16/bfloat16/int64/int32/int16/int8/uint8/bool are read;
+ * float16 and bfloat16 are widened to `Float32Array`. The archive's folder name (`<stem>/`)
+ * can be anything. `OrderedDict` attributes (the `_metadata` of a `state_dict()`) are dropped.
+ *
+ * ```ts
+ * const ckpt = readTorchCheckpoint('model.pt') as Map<string, TorchValue>;
+ * const weights = extractStateDict(ckpt); // Map<string, NdArray>
+ * ```
+ *
+ * @param source a file path or the bytes of the `.pt` file.
+ * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle;
+ *   UnsupportedError for the pre-1.6 format, big-endian storages or disallowed globals;
+ *   FileSystemError when the path cannot be read.
+ */
+export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoint {
+  const bytes = sourceBytes(source);
+  if (!isZip(bytes)) {
+    if (bytes[0] === 0x80 || bytes[0] === 0x8a) {
+      throw new UnsupportedError(
+        `${FN}: this is the legacy (pre-1.6) torch.save format; re-save it with torch.save(obj, path) in torch >= 1.6`,
+        { fn: FN, arg: 'source' },
+      );
+    }
+    throw new FormatError(`${FN}: not a PyTorch checkpoint (no zip archive)`, {
+      fn: FN,
+      arg: 'source',
+    });
+  }
+  const entries = readZip(bytes, FN);
+  const pklName = Object.keys(entries).find((name) => /^(?:[^/]*\/)?data\.pkl$/.test(name));
+  if (pklName === undefined) {
+    throw new FormatError(`${FN}: the archive has no <stem>/data.pkl; is it a torch.save file?`, {
+      fn: FN,
+      arg: 'source',
+    });
+  }
+  const prefix = pklName.slice(0, -'data.pkl'.length);
+  const byteOrder = entries[`${prefix}byteorder`];
+  if (byteOrder !== undefined && new TextDecoder().decode(byteOrder).trim() !== 'little') {
+    throw new UnsupportedError(`${FN}: big-endian storages are not supported`, { fn: FN });
+  }
+  const storages = new Map<string, StorageRef>();
+
+  const result = unpickle(
+    entries[pklName]!,
+    {
+      resolveGlobal(module, name) {
+        const qualified = `${module}.${name}`;
+        if (!ALLOWED_GLOBALS.includes(qualified)) {
+          throw new UnsupportedError(
+            `${FN}: the checkpoint references ${qualified}, which is not allowed (allowed: collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, torch.*Storage); nothing was executed`,
+            { fn: FN, arg: qualified },
+          );
+        }
+        return new PyGlobal(module, name);
+      },
+      reduce(callable, args) {
+        const name = callable instanceof PyGlobal ? callable.qualifiedName : '';
+        if (name === 'collections.OrderedDict') {
+          if (args.length === 0) return new Map();
+          const [pairs] = args;
+          if (
+            args.length === 1 &&
+            Array.isArray(pairs) &&
+            pairs.every((p) => Array.isArray(p) && p.length === 2)
+          )
+            return new Map(pairs as [unknown, unknown][]);
+        }
+        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args);
+        if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
+        throw new FormatError(
+          `${FN}: unexpected call of ${name || 'a non-callable'} in the pickle`,
+          {
+            fn: FN,
+          },
+        );
+      },
+      persistentLoad(pid) {
+        const [kind, type, key, , numel] = Array.isArray(pid) ? pid : [];
+        if (
+          kind !== 'storage' ||
+          !(type instanceof PyGlobal) ||
+          typeof key !== 'string' ||
+          !Number.isSafeInteger(numel)
+        ) {
+          throw new FormatError(
+            `${FN}: unexpected persistent id (expected ('storage', type, key, location, numel))`,
+            { fn: FN },
+          );
+        }
+        const dtype = STORAGE_DTYPES.get(type.name);
+        if (dtype === undefined)
+          throw new FormatError(`${FN}: ${type.qualifiedName} is not a storage type`, { fn: FN });
+        const cached = storages.get(key);
+        if (cached !== undefined) return cached;
+        const raw = entries[`${prefix}data/${key}`];
+        if (raw === undefined) {
+          throw new FormatError(`${FN}: storage ${prefix}data/${key} is missing from the archive`, {
+            fn: FN,
+            arg: key,
+          });
+        }
+        const ref = new StorageRef(key, dtype, decodeStorage(raw, dtype, numel as number, FN, key));
+        storages.set(key, ref);
+        return ref;
+      },
+      build(obj, state) {
+        // OrderedDict attributes (state_dict()._metadata) carry nothing the arrays need.
+        if (obj instanceof Map && state instanceof Map) return obj;
+        throw new FormatError(`${FN}: BUILD on an object other than an OrderedDict`, { fn: FN });
+      },
+    },
+    FN,
+  );
+  checkResult(result, new Set());
+  return result as TorchCheckpoint;
+}

@@ -1,0 +1,315 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type AnyTypedArray,
+  encodeNpy,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  isTypedArray,
+  type NdArray,
+  parseNpy,
+  readZip,
+  writeFileAtomic,
+} from '@cellshape/core';
+import { strFromU8, strToU8, zipSync } from 'fflate';
+import type { StateDict } from './module.js';
+
+/**
+ * Checkpoints of cellshape models: one zip file that Python reads with the standard library
+ * and NumPy, no cellshape needed.
+ *
+ * Layout of the archive:
+ * - `checkpoint.json`: `formatVersion`, `config` (the model's `config()`), `epoch` (epochs
+ *   completed), `step` (optimizer steps completed), `loss`, `bestLoss`, `seed`, `lr`,
+ *   `baseLr`, `stateDictKeys` (state-dict order), `optimizer` and `extra` (JSON trees in which
+ *   arrays appear as `{"$npy": "<entry name>"}`), `createdAt`.
+ * - `model/<key>.npy`: one array per state-dict key (float32 parameters and buffers, int64
+ *   `num_batches_tracked`), e.g. `model/encoder.conv1.0.weight.npy`.
+ * - `optimizer/*.npy`, `extra/*.npy`: the arrays referenced from the JSON trees.
+ *
+ * Reading it in Python (a PyTorch `state_dict` in one line more):
+ * ```python
+ * import io, json, zipfile
+ * import numpy as np
+ * with zipfile.ZipFile("last.ckpt") as z:
+ *     meta = json.loads(z.read("checkpoint.json"))
+ *     state = {k: np.load(io.BytesIO(z.read(f"model/{k}.npy"))) for k in meta["stateDictKeys"]}
+ * # import torch; model.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+ * ```
+ */
+
+/** The checkpoint format version written by {@link encodeCheckpoint}. */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** File name extension of cellshape checkpoints (the file is a zip archive). */
+export const CHECKPOINT_EXTENSION = '.ckpt';
+
+/** Everything a checkpoint holds; arrays anywhere in `optimizer` and `extra` are kept exactly. */
+export interface Checkpoint {
+  /** Format version of the file ({@link CHECKPOINT_FORMAT_VERSION} when written by this code). */
+  formatVersion: number;
+  /** The model's `config()`: enough to rebuild an identical, untrained model. */
+  config: Record<string, unknown>;
+  /** The model's `stateDict()`, in order. */
+  stateDict: StateDict;
+  /** The optimizer's `stateDict()` (plain data and typed arrays / `NdArray`s), if saved. */
+  optimizer?: unknown;
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps completed. */
+  step: number;
+  /** Mean training loss of the last completed epoch (as logged). */
+  loss: number;
+  /** Lowest mean epoch loss so far. */
+  bestLoss: number;
+  /** The seed of the run (shuffling and resampling depend on it). */
+  seed: number;
+  /** Learning rate used in the last completed epoch. */
+  lr?: number;
+  /** Learning rate before any decay. */
+  baseLr?: number;
+  /** State of callers' hooks (e.g. the IDEC target distribution), plain data and arrays. */
+  extra?: unknown;
+  /** ISO time at which the checkpoint was made. */
+  createdAt?: string;
+}
+
+/** What a caller passes to {@link saveCheckpoint}; the format version is filled in. */
+export type CheckpointInput = Omit<Checkpoint, 'formatVersion'> & { formatVersion?: number };
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isNdArray(value: unknown): value is NdArray<AnyTypedArray> {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as { data?: unknown; shape?: unknown };
+  return isTypedArray(v.data) && Array.isArray(v.shape) && Object.keys(value).length === 2;
+}
+
+/** Turns a tree of plain data and arrays into JSON, moving arrays to `.npy` zip entries. */
+function encodeTree(
+  value: unknown,
+  prefix: string,
+  files: Record<string, Uint8Array>,
+  counter: { n: number },
+): Json {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? value : { $number: String(value) };
+  }
+  if (typeof value === 'bigint') return { $bigint: value.toString() };
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (isTypedArray(value) || isNdArray(value)) {
+    const array = isTypedArray(value) ? { data: value, shape: [value.length] } : value;
+    const name = `${prefix}/${counter.n++}.npy`;
+    files[name] = encodeNpy(array);
+    return isTypedArray(value) ? { $typed: name } : { $npy: name };
+  }
+  if (value instanceof Map) {
+    return {
+      $map: [...value.entries()].map(([k, v]) => [
+        encodeTree(k, prefix, files, counter),
+        encodeTree(v, prefix, files, counter),
+      ]),
+    };
+  }
+  if (Array.isArray(value)) return value.map((v) => encodeTree(v, prefix, files, counter));
+  if (typeof value === 'object') {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = encodeTree(v, prefix, files, counter);
+    return out;
+  }
+  throw invalidArgument('encodeCheckpoint', prefix, 'plain data, typed arrays and Maps', value);
+}
+
+function decodeTree(value: Json, files: Record<string, Uint8Array>, fn: string): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => decodeTree(v, files, fn));
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const [key] = keys as [string];
+    const inner = value[key]!;
+    switch (key) {
+      case '$number':
+        return Number(inner);
+      case '$bigint':
+        return BigInt(inner as string);
+      case '$npy':
+      case '$typed': {
+        const entry = files[inner as string];
+        if (!entry) {
+          throw new FormatError(`${fn}: the checkpoint lacks the entry ${JSON.stringify(inner)}`, {
+            fn,
+          });
+        }
+        const array = parseNpy(entry);
+        return key === '$npy' ? array : array.data;
+      }
+      case '$map':
+        return new Map(
+          (inner as Json[][]).map(([k, v]) => [
+            decodeTree(k ?? null, files, fn),
+            decodeTree(v ?? null, files, fn),
+          ]),
+        );
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = decodeTree(v, files, fn);
+  return out;
+}
+
+function checkNumber(fn: string, arg: string, value: unknown, integer: boolean): void {
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (integer ? Number.isInteger(value) && value >= 0 : true);
+  if (!ok) throw invalidArgument(fn, arg, integer ? 'a non-negative integer' : 'a number', value);
+}
+
+/** Encodes a checkpoint as the bytes of a zip archive (layout above). */
+export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
+  const fn = 'encodeCheckpoint';
+  if (checkpoint === null || typeof checkpoint !== 'object')
+    throw invalidArgument(fn, 'checkpoint', 'an object', checkpoint);
+  if (!(checkpoint.stateDict instanceof Map))
+    throw invalidArgument(fn, 'checkpoint.stateDict', 'a Map of arrays', checkpoint.stateDict);
+  if (checkpoint.config === null || typeof checkpoint.config !== 'object')
+    throw invalidArgument(fn, 'checkpoint.config', 'an object', checkpoint.config);
+  checkNumber(fn, 'checkpoint.epoch', checkpoint.epoch, true);
+  checkNumber(fn, 'checkpoint.step', checkpoint.step, true);
+  checkNumber(fn, 'checkpoint.loss', checkpoint.loss, false);
+  checkNumber(fn, 'checkpoint.bestLoss', checkpoint.bestLoss, false);
+  checkNumber(fn, 'checkpoint.seed', checkpoint.seed, false);
+
+  const files: Record<string, Uint8Array> = {};
+  for (const [key, array] of checkpoint.stateDict) {
+    if (!isNdArray(array))
+      throw invalidArgument(fn, `checkpoint.stateDict[${key}]`, '{ data, shape }', array);
+    files[`model/${key}.npy`] = encodeNpy(array);
+  }
+  const meta: Record<string, Json> = {
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    config: encodeTree(checkpoint.config, 'config', files, { n: 0 }),
+    epoch: checkpoint.epoch,
+    step: checkpoint.step,
+    loss: encodeTree(checkpoint.loss, 'loss', files, { n: 0 }),
+    bestLoss: encodeTree(checkpoint.bestLoss, 'bestLoss', files, { n: 0 }),
+    seed: checkpoint.seed,
+    lr: checkpoint.lr ?? null,
+    baseLr: checkpoint.baseLr ?? null,
+    stateDictKeys: [...checkpoint.stateDict.keys()],
+    optimizer: encodeTree(checkpoint.optimizer, 'optimizer', files, { n: 0 }),
+    extra: encodeTree(checkpoint.extra, 'extra', files, { n: 0 }),
+    createdAt: checkpoint.createdAt ?? new Date().toISOString(),
+  };
+  files['checkpoint.json'] = strToU8(JSON.stringify(meta, null, 1));
+  // Stored, not deflated: weights barely compress and Python reads stored entries fastest.
+  const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
+  for (const [name, bytes] of Object.entries(files)) entries[name] = [bytes, { level: 0 }];
+  return zipSync(entries);
+}
+
+/** Decodes the bytes of a checkpoint archive written by {@link encodeCheckpoint}. */
+export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  const fn = 'decodeCheckpoint';
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  const files = readZip(bytes, fn);
+  const metaBytes = files['checkpoint.json'];
+  if (!metaBytes) {
+    throw new FormatError(`${fn}: not a cellshape checkpoint (no checkpoint.json in the zip)`, {
+      fn,
+      arg: 'bytes',
+    });
+  }
+  let meta: Record<string, Json>;
+  try {
+    meta = JSON.parse(strFromU8(metaBytes)) as Record<string, Json>;
+  } catch (error) {
+    throw new FormatError(`${fn}: checkpoint.json is not valid JSON`, { fn, cause: error });
+  }
+  const version = meta.formatVersion;
+  if (typeof version !== 'number' || version > CHECKPOINT_FORMAT_VERSION) {
+    throw new FormatError(
+      `${fn}: checkpoint format version ${JSON.stringify(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
+      { fn },
+    );
+  }
+  const keys = meta.stateDictKeys;
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+    throw new FormatError(`${fn}: checkpoint.json lacks the list 'stateDictKeys'`, { fn });
+  }
+  const stateDict: StateDict = new Map();
+  for (const key of keys as string[]) {
+    const entry = files[`model/${key}.npy`];
+    if (!entry)
+      throw new FormatError(`${fn}: the checkpoint lacks the array model/${key}.npy`, { fn });
+    stateDict.set(key, parseNpy(entry));
+  }
+  const number = (name: string): number => {
+    const value = decodeTree(meta[name] ?? null, files, fn);
+    if (typeof value !== 'number')
+      throw new FormatError(`${fn}: checkpoint.json field '${name}' is not a number`, { fn });
+    return value;
+  };
+  const optional = (name: string): number | undefined => {
+    const value = meta[name];
+    return typeof value === 'number' ? value : undefined;
+  };
+  const checkpoint: Checkpoint = {
+    formatVersion: version,
+    config: (decodeTree(meta.config ?? null, files, fn) ?? {}) as Record<string, unknown>,
+    stateDict,
+    epoch: number('epoch'),
+    step: number('step'),
+    loss: number('loss'),
+    bestLoss: number('bestLoss'),
+    seed: number('seed'),
+  };
+  const lr = optional('lr');
+  const baseLr = optional('baseLr');
+  if (lr !== undefined) checkpoint.lr = lr;
+  if (baseLr !== undefined) checkpoint.baseLr = baseLr;
+  const optimizer = decodeTree(meta.optimizer ?? null, files, fn);
+  if (optimizer !== null) checkpoint.optimizer = optimizer;
+  const extra = decodeTree(meta.extra ?? null, files, fn);
+  if (extra !== null) checkpoint.extra = extra;
+  if (typeof meta.createdAt === 'string') checkpoint.createdAt = meta.createdAt;
+  return checkpoint;
+}
+
+/** Writes a checkpoint atomically (a crash mid-write leaves the previous file intact). */
+export async function saveCheckpoint(path: string, checkpoint: CheckpointInput): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalidArgument('saveCheckpoint', 'path', 'a non-empty string', path);
+  await writeFileAtomic(path, encodeCheckpoint(checkpoint));
+}
+
+/** Reads a checkpoint from a file path or from the bytes of one. */
+export async function loadCheckpoint(source: string | Uint8Array): Promise<Checkpoint> {
+  const fn = 'loadCheckpoint';
+  if (source instanceof Uint8Array) return decodeCheckpoint(source);
+  if (typeof source !== 'string' || source.length === 0)
+    throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(source);
+  } catch (error) {
+    throw new FileSystemError(`${fn}: could not read ${JSON.stringify(source)}`, {
+      fn,
+      arg: source,
+      cause: error,
+    });
+  }
+  try {
+    return decodeCheckpoint(bytes);
+  } catch (error) {
+    if (error instanceof FormatError) {
+      throw new FormatError(error.message.replace('decodeCheckpoint:', `${fn}: ${source}:`), {
+        fn,
+        arg: source,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
