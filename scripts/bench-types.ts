@@ -3,7 +3,13 @@
  * packages (`packages/<name>/bench/*.bench.ts`, each default-exporting `BenchCase[]`).
  */
 export interface ReferenceRun {
-  /** `bench.py --only` value, e.g. `'marching_cubes'`. */
+  /**
+   * A Python script of ours (repo-relative path) that prints bench.py-style JSON lines, for
+   * measurements bench.py lacks; it gets `--reference-dir <dir>` to import `dfn.py` from.
+   * Default: the reference harness's own `bench.py`.
+   */
+  script?: string;
+  /** `--only` value, e.g. `'marching_cubes'`. */
   only: string;
   /** Further `bench.py` arguments, e.g. `['--tiff', path, '--spacing', '2.18,1,1']`. */
   args: string[];

@@ -144,10 +144,13 @@ function runReference(
   dir: string,
   run: ReferenceRun,
 ): Record<string, unknown> | undefined {
-  const key = JSON.stringify([run.only, run.args]);
+  const key = JSON.stringify([run.script, run.only, run.args]);
   let rows = referenceCache.get(key);
   if (!rows) {
-    const out = spawnSync(python, ['bench.py', '--only', run.only, '--threads', '2', ...run.args], {
+    const argv = run.script
+      ? [join(root, run.script), '--reference-dir', dir, '--only', run.only, ...run.args]
+      : ['bench.py', '--only', run.only, '--threads', '2', ...run.args];
+    const out = spawnSync(python, argv, {
       cwd: dir,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
