@@ -1,0 +1,126 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
+import { examples } from '../context.js';
+import { UsageError } from '../errors.js';
+import { choice, integer, number, triple } from '../parse.js';
+import type { CliCommand } from '../registry.js';
+
+/** Throws a usage error unless `path` is an existing folder. */
+export function requireFolder(path: string, what: string): string {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new UsageError(`${what} ${JSON.stringify(path)} does not exist`);
+  if (!statSync(full).isDirectory())
+    throw new UsageError(`${what} ${JSON.stringify(path)} is not a folder`);
+  return full;
+}
+
+interface ConvertFlags {
+  numPoints: number;
+  spacing?: [number, number, number];
+  minSize: number;
+  clearBorder?: boolean;
+  meshFormat: 'off' | 'ply' | 'obj' | 'stl';
+  objects: 'auto' | 'components' | 'labels' | 'whole';
+  smoothing: number;
+  workers?: number;
+  overwrite?: boolean;
+}
+
+/**
+ * `cellshape convert <masks> <out>`: mask / label TIFFs → meshes + point clouds (helper's
+ * `convertDirectory`). Exit code 0 when every file converted (or was already done), 1 when
+ * some failed — they are listed, and every other file is still converted.
+ */
+export const convertCommand: CliCommand = {
+  name: 'convert',
+  register(program, context) {
+    const d = DEFAULT_CONVERT_DIRECTORY_OPTIONS;
+    program
+      .command('convert')
+      .description(
+        'convert 3-D masks or label images (.tif, .tiff, .npy; folders searched recursively) into meshes and point clouds',
+      )
+      .argument('<masks>', 'folder of mask or label images')
+      .argument('<out>', 'output folder: meshes/, points/ (.ply), manifest.csv')
+      .option('--num-points <n>', 'points sampled on each object surface', integer(1), d.numPoints)
+      .option('--spacing <z,y,x>', "voxel size; default: each file's own, else 1,1,1", triple)
+      .option('--min-size <voxels>', 'drop objects with fewer voxels', number(0), d.minSize)
+      .option('--clear-border', 'drop objects touching the volume border')
+      .option(
+        '--mesh-format <format>',
+        'mesh file format: off, ply, obj, stl',
+        choice(['off', 'ply', 'obj', 'stl'] as const),
+        d.meshFormat,
+      )
+      .option(
+        '--objects <mode>',
+        'split files into objects by: auto, labels, components, whole',
+        choice(['auto', 'components', 'labels', 'whole'] as const),
+        d.objects,
+      )
+      .option(
+        '--smoothing <passes>',
+        'Taubin smoothing passes on each mesh',
+        integer(0),
+        d.smoothing,
+      )
+      .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
+      .option('--overwrite', 'convert again files whose outputs are already finished')
+      .addHelpText(
+        'after',
+        examples([
+          [
+            'cellshape convert masks/ out/',
+            'convert every mask under masks/ (resumes where a previous run stopped)',
+          ],
+          [
+            'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
+            'anisotropic voxels; drop debris',
+          ],
+          [
+            'cellshape convert masks/ out/ --json > convert.json',
+            'machine-readable per-file report',
+          ],
+        ]) +
+          '\nExit code: 0 when every file converted, 1 when some failed (each is listed; the others are converted), 2 for usage errors.\n',
+      )
+      .action(async (masks: string, out: string, flags: ConvertFlags, command) => {
+        await context.execute(command, async ({ globals, progress }) => {
+          const input = requireFolder(masks, 'the masks folder');
+          const result = await convertDirectory(input, resolve(out), {
+            numPoints: flags.numPoints,
+            seed: globals.seed,
+            minSize: flags.minSize,
+            clearBorder: flags.clearBorder === true,
+            meshFormat: flags.meshFormat,
+            objects: flags.objects,
+            smoothing: flags.smoothing,
+            overwrite: flags.overwrite === true,
+            ...(flags.spacing ? { spacing: flags.spacing } : {}),
+            ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+            onProgress: progress.callback('convert'),
+          });
+          const failed = result.files.filter((f) => f.status === 'failed');
+          const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
+          const lines = [
+            `converted ${result.converted}, already done ${result.skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
+            ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
+            `manifest: ${result.manifest}`,
+          ];
+          return {
+            json: {
+              converted: result.converted,
+              skipped: result.skipped,
+              failed: result.failed,
+              objects,
+              manifest: result.manifest,
+              files: result.files,
+            },
+            text: lines.join('\n'),
+            exitCode: failed.length > 0 ? 1 : 0,
+          };
+        });
+      });
+  },
+};

@@ -1,0 +1,100 @@
+import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
+import type { Command } from 'commander';
+import { DEMO_PRESETS, runDemo } from '../../demo/run-demo.js';
+import { examples } from '../context.js';
+import { choice, integer, number } from '../parse.js';
+import type { CliCommand } from '../registry.js';
+
+interface DemoFlags {
+  out: string;
+  quick?: boolean;
+  plates?: number;
+  cellsPerWell?: number;
+  numPoints?: number;
+  features?: number;
+  k?: number;
+  sourcePoints?: number;
+  epochs?: number;
+  idecEpochs?: number;
+  lr?: number;
+  idecLr?: number;
+  workers?: number;
+  backend?: BackendName;
+}
+
+/** `cellshape demo`: the whole pipeline on a synthetic experiment, no input needed. */
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  register(program, context) {
+    const full = DEMO_PRESETS.full;
+    const quick = DEMO_PRESETS.quick;
+    const both = (name: keyof typeof full) => `default ${full[name]}; --quick: ${quick[name]}`;
+    program
+      .command('demo')
+      .description(
+        'run convert → train → IDEC → extract → report on a synthetic experiment (4 shape families, 4 treatments shifting their proportions)',
+      )
+      .option('--out <dir>', 'output folder', 'cellshape-demo')
+      .option('--quick', 'a tiny configuration that checks the pipeline in seconds')
+      .option('--plates <n>', `plates (${both('plates')})`, integer(1))
+      .option(
+        '--cells-per-well <n>',
+        `cells per treatment and plate (${both('cellsPerWell')})`,
+        integer(1),
+      )
+      .option('--num-points <n>', `points per cloud (${both('numPoints')})`, integer(1))
+      .option('--features <n>', `features F (${both('features')})`, integer(2))
+      .option('--k <n>', `neighbours in the encoder graphs (${both('k')})`, integer(1))
+      .option(
+        '--source-points <n>',
+        `decoder grid points, a perfect square (${both('sourcePoints')})`,
+        integer(4),
+      )
+      .option('--epochs <n>', `pretraining epochs (${both('epochs')})`, integer(0))
+      .option('--idec-epochs <n>', `maximum IDEC epochs (${both('idecEpochs')})`, integer(0))
+      .option(
+        '--lr <x>',
+        'pretraining learning rate (default 1e-3)',
+        number(0, { exclusiveMin: true }),
+      )
+      .option(
+        '--idec-lr <x>',
+        'IDEC learning rate (default 1e-4)',
+        number(0, { exclusiveMin: true }),
+      )
+      .option('--workers <n>', 'conversion worker threads (default one per core)', integer(0))
+      .option(
+        '--backend <name>',
+        `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
+        choice(BACKEND_NAMES),
+      )
+      .addHelpText(
+        'after',
+        examples([
+          ['cellshape demo', 'everything into ./cellshape-demo (a few minutes on a laptop CPU)'],
+          ['cellshape demo --quick --out /tmp/demo', 'a smoke test in seconds'],
+          ['cellshape demo --epochs 60 --num-points 512', 'a longer, better demo'],
+        ]),
+      )
+      .action(async (flags: DemoFlags, command: Command) => {
+        await context.execute(command, async ({ globals, progress }) => {
+          const { out, ...settings } = flags;
+          const result = await runDemo({
+            ...settings,
+            out,
+            seed: globals.seed,
+            onProgress: (stage, event) => progress.callback(stage)(event),
+            onNote: (text) => progress.note(text),
+          });
+          return {
+            json: { ...result },
+            text: [
+              `demo: ${result.cells} cells, ${result.summary.clusters} clusters (sizes ${result.summary.clusterSizes.join(', ')}) in ${result.timings.total} s`,
+              `run directory: ${result.runDir}`,
+              `report: ${result.report}`,
+            ].join('\n'),
+          };
+        });
+      });
+  },
+};

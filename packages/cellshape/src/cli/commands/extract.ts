@@ -1,0 +1,86 @@
+import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
+import type { Command } from 'commander';
+import { DEFAULT_EXTRACT_RUN_OPTIONS, extractRun } from '../../run/extract-run.js';
+import { examples } from '../context.js';
+import { choice, integer } from '../parse.js';
+import type { CliCommand } from '../registry.js';
+import { requireFolder } from './convert.js';
+
+interface ExtractFlags {
+  out: string;
+  metadata?: string;
+  checkpoint: string;
+  batchSize: number;
+  backend?: BackendName;
+}
+
+/** `cellshape extract <run-dir> [points] --out <csv>`: features, soft and hard labels per cell. */
+export const extractCommand: CliCommand = {
+  name: 'extract',
+  register(program, context) {
+    program
+      .command('extract')
+      .description(
+        'encode point clouds with a trained run: one CSV row per cell with cluster, soft labels q and features',
+      )
+      .argument('<run-dir>', 'run directory written by `cellshape train`')
+      .argument('[points]', "folder of .ply point clouds; default: the run's training folder")
+      .requiredOption('--out <csv>', 'CSV to write: id, metadata, cluster, q0…, f0…')
+      .option(
+        '--metadata <csv>',
+        "metadata CSV for [points]; default: the run's, when [points] is not given",
+      )
+      .option(
+        '--checkpoint <which>',
+        'IDEC checkpoint: last, best or a path',
+        DEFAULT_EXTRACT_RUN_OPTIONS.checkpoint,
+      )
+      .option(
+        '--batch-size <n>',
+        'clouds per forward pass',
+        integer(1),
+        DEFAULT_EXTRACT_RUN_OPTIONS.batchSize,
+      )
+      .option(
+        '--backend <name>',
+        `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
+        choice(BACKEND_NAMES),
+      )
+      .addHelpText(
+        'after',
+        examples([
+          ['cellshape extract runs/exp1 --out runs/exp1/cells.csv', 'the training cells'],
+          [
+            'cellshape extract runs/exp1 plate7/points --metadata plate7.csv --out plate7.csv',
+            'new cells, same model',
+          ],
+        ]),
+      )
+      .action(
+        async (
+          runDir: string,
+          points: string | undefined,
+          flags: ExtractFlags,
+          command: Command,
+        ) => {
+          await context.execute(command, async ({ progress }) => {
+            requireFolder(runDir, 'the run directory');
+            const result = await extractRun(runDir, flags.out, {
+              ...(points !== undefined
+                ? { points: requireFolder(points, 'the points folder') }
+                : {}),
+              ...(flags.metadata !== undefined ? { metadata: flags.metadata } : {}),
+              ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
+              checkpoint: flags.checkpoint,
+              batchSize: flags.batchSize,
+              onProgress: progress.callback('extract'),
+            });
+            return {
+              json: { ...result },
+              text: `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features) to ${result.output}`,
+            };
+          });
+        },
+      );
+  },
+};

@@ -1,0 +1,15 @@
+import type { CliCommand } from '../registry.js';
+import { convertCommand } from './convert.js';
+import { demoCommand } from './demo.js';
+import { extractCommand } from './extract.js';
+import { reportCommand } from './report.js';
+import { trainCommand } from './train.js';
+
+/** The subcommands of `cellshape`, in help order. */
+export const COMMANDS: readonly CliCommand[] = [
+  convertCommand,
+  trainCommand,
+  extractCommand,
+  reportCommand,
+  demoCommand,
+];

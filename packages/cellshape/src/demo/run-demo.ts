@@ -1,0 +1,189 @@
+import { join, resolve } from 'node:path';
+import { invalidArgument, type ProgressEvent } from '@cellshape/core';
+import type { BackendName } from '@cellshape/engine';
+import { convertDirectory } from '@cellshape/helper';
+import { writeReport } from '../report/index.js';
+import type { RunSummary } from '../run/run-directory.js';
+import { type RunStage, trainRun } from '../run/train-run.js';
+import { DEMO_FAMILIES, generateDemoData } from './demo-data.js';
+
+/** The demo's stages, as progress events name them. */
+export type DemoStage = 'data' | 'convert' | RunStage | 'report';
+
+/** Options of {@link runDemo}; the training settings are small so the demo runs in minutes on a laptop CPU. */
+export interface DemoOptions {
+  /** Output folder. Default `'cellshape-demo'` (relative to the working directory). */
+  out?: string;
+  /** A tiny configuration that only checks the pipeline end to end (seconds, not minutes). Default false. */
+  quick?: boolean;
+  /** Plates of the synthetic experiment. Default 2 (quick: 1). */
+  plates?: number;
+  /** Cells per well (4 treatments per plate). Default 6 (quick: 4). */
+  cellsPerWell?: number;
+  /** Points per cloud. Default 128 (quick: 64). */
+  numPoints?: number;
+  /** Features F. Default 16 (quick: 8). */
+  features?: number;
+  /** Neighbours of the encoder's graphs. Default 10 (quick: 8). */
+  k?: number;
+  /** Source points of the decoder's plane (a perfect square). Default 64 (quick: 36). */
+  sourcePoints?: number;
+  /** Pretraining epochs. Default 20 (quick: 1). */
+  epochs?: number;
+  /** Maximum IDEC epochs. Default 2 (quick: 1). */
+  idecEpochs?: number;
+  /** Adam learning rate of the pretraining. Default 1e-3 (higher than the paper's 1e-4: few epochs). */
+  lr?: number;
+  /** Adam learning rate of IDEC. Default 1e-4 (the paper's). */
+  idecLr?: number;
+  /** Clouds per batch. Default 16. */
+  batchSize?: number;
+  /** Seed of the data and of training. Default 0. */
+  seed?: number;
+  /** tfjs backend; default: the fastest available. */
+  backend?: BackendName;
+  /** Worker threads of the conversion. Default: one per core. */
+  workers?: number;
+  /** Progress of every stage. */
+  onProgress?: (stage: DemoStage, event: ProgressEvent) => void;
+  /** Notes worth telling the user. */
+  onNote?: (text: string) => void;
+}
+
+/** The demo's default settings (`full`) and those of `quick: true`. */
+export const DEMO_PRESETS = {
+  full: {
+    plates: 2,
+    cellsPerWell: 6,
+    cellSize: 40,
+    numPoints: 128,
+    features: 16,
+    k: 10,
+    sourcePoints: 64,
+    epochs: 20,
+    idecEpochs: 2,
+  },
+  quick: {
+    plates: 1,
+    cellsPerWell: 4,
+    cellSize: 24,
+    numPoints: 64,
+    features: 8,
+    k: 8,
+    sourcePoints: 36,
+    epochs: 1,
+    idecEpochs: 1,
+  },
+} as const;
+
+/** What {@link runDemo} returns. */
+export interface DemoResult {
+  /** The output folder. */
+  out: string;
+  /** The run directory. */
+  runDir: string;
+  /** The HTML report. */
+  report: string;
+  /** Cells in the experiment. */
+  cells: number;
+  /** The run's summary. */
+  summary: RunSummary;
+  /** Wall-clock seconds per stage and in all. */
+  timings: Record<string, number>;
+}
+
+/**
+ * The whole pipeline on a synthetic experiment, with no input: writes label TIFFs of four shape
+ * families under four treatments that shift the family proportions (plus metadata), converts
+ * them to point clouds, pretrains the autoencoder, clusters with IDEC (K = 4), extracts features
+ * and soft labels and writes the HTML report.
+ *
+ * Layout: `<out>/masks/`, `<out>/metadata.csv`, `<out>/converted/` (meshes, points, manifest),
+ * `<out>/run/` (the run directory, with `report.html`).
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const fn = 'runDemo';
+  if (options === null || typeof options !== 'object')
+    throw invalidArgument(fn, 'options', 'an object', options);
+  const preset = options.quick ? DEMO_PRESETS.quick : DEMO_PRESETS.full;
+  const o = {
+    ...preset,
+    out: 'cellshape-demo',
+    lr: 1e-3,
+    idecLr: 1e-4,
+    batchSize: 16,
+    seed: 0,
+    ...defined(options),
+  };
+  const out = resolve(o.out);
+  const progress = (stage: DemoStage) => (event: ProgressEvent) =>
+    options.onProgress?.(stage, event);
+  const timings: Record<string, number> = {};
+  const clock = performance.now();
+  let t = clock;
+  const lap = (name: string) => {
+    timings[name] = Math.round(performance.now() - t) / 1000;
+    t = performance.now();
+  };
+
+  const data = await generateDemoData(out, {
+    plates: o.plates,
+    cellsPerWell: o.cellsPerWell,
+    cellSize: o.cellSize,
+    seed: o.seed,
+  });
+  progress('data')({
+    phase: 'write',
+    done: data.cells.length,
+    total: data.cells.length,
+    message: `${data.cells.length} synthetic cells`,
+  });
+  lap('data');
+  const converted = join(out, 'converted');
+  const conversion = await convertDirectory(data.masks, converted, {
+    numPoints: 2048,
+    seed: o.seed,
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
+    onProgress: progress('convert'),
+  });
+  if (conversion.failed > 0)
+    options.onNote?.(
+      `${conversion.failed} demo file(s) failed to convert: ${conversion.files.find((f) => f.error)?.error}`,
+    );
+  lap('convert');
+  const runDir = join(out, 'run');
+  const { summary } = await trainRun(join(converted, 'points'), runDir, {
+    metadata: data.metadata,
+    idColumn: 'serialNumber',
+    numPoints: o.numPoints,
+    // Scale-free clouds: the families differ in shape, and the autoencoder learns them in few epochs.
+    normalise: 'unitSphere',
+    features: o.features,
+    k: o.k,
+    sourcePoints: o.sourcePoints,
+    epochs: o.epochs,
+    idecEpochs: o.idecEpochs,
+    lr: o.lr,
+    idecLr: o.idecLr,
+    batchSize: o.batchSize,
+    clusters: DEMO_FAMILIES.length,
+    kmeansRestarts: 10,
+    seed: o.seed,
+    overwrite: true,
+    ...(o.backend ? { backend: o.backend } : {}),
+    onProgress: (stage, event) => options.onProgress?.(stage, event),
+    ...(options.onNote ? { onNote: options.onNote } : {}),
+  });
+  lap('train');
+  const report = await writeReport(runDir, { groupBy: 'Treatment', references: ['Control'] });
+  lap('report');
+  timings.total = Math.round(performance.now() - clock) / 1000;
+  return { out, runDir, report, cells: summary.cells, summary, timings };
+}
+
+/** The entries of `options` that are not undefined. */
+function defined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}

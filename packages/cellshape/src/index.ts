@@ -1,0 +1,69 @@
+/**
+ * `cellshape`: the cellshape packages in one import, the `cellshape` command line and the HTML
+ * report. The packages are re-exported as namespaces (their names overlap, e.g. `standardise`
+ * in helper and cluster); the pipeline functions behind the command line are exported by name.
+ *
+ * ```ts
+ * import { cloud, helper, trainRun, writeReport } from 'cellshape';
+ * const volume = helper.readVolume('nuclei.tif');
+ * const { summary } = await trainRun('out/points', 'runs/exp1', { metadata: 'cells.csv', clusters: 5 });
+ * await writeReport('runs/exp1'); // runs/exp1/report.html
+ * ```
+ */
+export * as cloud from '@cellshape/cloud';
+export * as cluster from '@cellshape/cluster';
+export * as core from '@cellshape/core';
+export * as engine from '@cellshape/engine';
+export * as helper from '@cellshape/helper';
+export { EXIT_CODES } from './cli/errors.js';
+export { type CapturedIo, type CliIo, type CliStream, captureIo } from './cli/io.js';
+export { run } from './cli/run.js';
+export {
+  DEFAULT_DEMO_DATA_OPTIONS,
+  DEMO_FAMILIES,
+  DEMO_TREATMENTS,
+  type DemoCell,
+  type DemoData,
+  type DemoDataOptions,
+  type DemoTreatment,
+  generateDemoData,
+} from './demo/demo-data.js';
+export {
+  DEMO_PRESETS,
+  type DemoOptions,
+  type DemoResult,
+  type DemoStage,
+  runDemo,
+} from './demo/run-demo.js';
+export * from './report/index.js';
+export {
+  DEFAULT_EXTRACT_RUN_OPTIONS,
+  type ExtractRunOptions,
+  type ExtractRunResult,
+  extractRun,
+} from './run/extract-run.js';
+export {
+  MODEL_KINDS,
+  type ModelKind,
+  type ModelPlugin,
+  type RunDataset,
+} from './run/model-plugin.js';
+export { modelPlugin } from './run/models.js';
+export {
+  type ExemplarsCluster,
+  type ExemplarsFile,
+  RUN_LAYOUT,
+  type RunConfig,
+  type RunPaths,
+  type RunSummary,
+  runPaths,
+  type StageSummary,
+} from './run/run-directory.js';
+export {
+  DEFAULT_TRAIN_RUN_OPTIONS,
+  type ResolvedTrainRunOptions,
+  type RunStage,
+  type TrainRunOptions,
+  type TrainRunResult,
+  trainRun,
+} from './run/train-run.js';
