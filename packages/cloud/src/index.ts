@@ -1,6 +1,8 @@
 /**
  * `@cellshape/cloud`: the dynamic graph convolutional FoldingNet (DFN) point-cloud
  * autoencoder of cellshape, trained and run on tfjs.
+ *
+ * @module @cellshape/cloud
  */
 
 export * from './data/index.js';

@@ -14,6 +14,8 @@
  * await writeIdecCsv('cells.csv', result);               // id, label, q0…, f0…
  * const sig = signatures(result.q, treatmentOfEachCell);  // mean 3DQMS per treatment
  * ```
+ *
+ * @module @cellshape/cluster
  */
 export { adjustedRandIndex } from './adjusted-rand-index.js';
 export {

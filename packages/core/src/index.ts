@@ -6,6 +6,8 @@
  * const rng = createRng(42);
  * rng.normal(); // reproducible for seed 42
  * ```
+ *
+ * @module @cellshape/core
  */
 export {
   type AnyTypedArray,

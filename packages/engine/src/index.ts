@@ -2,6 +2,8 @@
  * `@cellshape/engine`: the tfjs layer shared by the model packages (cloud, cluster, voxel,
  * profile): backend selection, custom kernels, Adam, the training loop with checkpoints and
  * resume, and PyTorch `.pt` import.
+ *
+ * @module @cellshape/engine
  */
 export * from './backend/index.js';
 export * from './kernels/index.js';

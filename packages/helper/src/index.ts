@@ -9,6 +9,8 @@
  *   const cloud = samplePoints(mesh, 2048, { seed: 0 }); // { data: Float32Array, shape: [2048, 3] }
  * }
  * ```
+ *
+ * @module @cellshape/helper
  */
 
 export * from './convert/index.js';
