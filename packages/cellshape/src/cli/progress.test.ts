@@ -38,7 +38,7 @@ describe('ProgressDisplay', () => {
       'pretrain batch 5/10 loss 5',
       'pretrain batch 9/10 loss 9',
       'pretrain batch 10/10 loss 10',
-      'pretrain epoch 1/5 epoch 1/5 loss 3.2',
+      'pretrain epoch 1/5 loss 3.2',
     ]);
     expect(io.out()).toBe('');
   });

@@ -96,6 +96,8 @@ export class ProgressDisplay {
 
   private describe(stage: string, event: ProgressEvent): string {
     const count = event.total !== undefined ? `${event.done}/${event.total}` : `${event.done}`;
+    // Messages such as the training loop's "epoch 4/20 loss 3.1" already name the phase and count.
+    if (event.message?.startsWith(`${event.phase} `)) return `${stage} ${event.message}`;
     const detail = event.message ? ` ${event.message}` : '';
     return `${stage} ${event.phase} ${count}${detail}`;
   }
