@@ -111,7 +111,7 @@ describe('trainIdec', () => {
   });
 
   it('with γ = 0 is plain autoencoder training (same weights as trainLoop on the autoencoder)', async () => {
-    const opts = { ...base, gamma: 0, epochs: 2, tolerance: 0 };
+    const opts = { ...base, gamma: 0, epochs: 2, tolerance: 0, resampleEachEpoch: true };
     const result = await trainIdec(new LinearAutoencoder(4, 4, 3), arrayDataset(samples), opts);
     const plain = new LinearAutoencoder(4, 4, 3);
     const dataset = arrayDataset(samples);
@@ -184,6 +184,46 @@ describe('trainIdec', () => {
     result.model.dispose();
   });
 
+  it('encodes every pass at dataset epoch 0 and trains on one view unless resampleEachEpoch', async () => {
+    const calls: Array<{ shuffle: boolean; seed: number; epoch: number }> = [];
+    const inner = arrayDataset(samples);
+    const recording: ClusterDataset<ArrayBatch> = {
+      length: inner.length,
+      batches: (o) => {
+        calls.push({ shuffle: o.shuffle, seed: o.seed, epoch: o.epoch });
+        return inner.batches(o);
+      },
+    };
+    const opts = {
+      ...base,
+      seed: 5,
+      epochs: 3,
+      tolerance: 0,
+      updateUnit: 'epoch' as const,
+      updateInterval: 1,
+    };
+    await trainIdec(new LinearAutoencoder(4, 4, 1), recording, opts);
+    // Passes: k-means, P before epochs 1 and 2, final — all at epoch 0, unshuffled.
+    expect(calls.filter((c) => !c.shuffle).map((c) => c.epoch)).toEqual([0, 0, 0, 0]);
+    // Training: one fixed view (epoch 0), a new order per epoch through the seed.
+    expect(calls.filter((c) => c.shuffle)).toEqual([
+      { shuffle: true, seed: 5, epoch: 0 },
+      { shuffle: true, seed: 6, epoch: 0 },
+      { shuffle: true, seed: 7, epoch: 0 },
+    ]);
+    calls.length = 0;
+    await trainIdec(new LinearAutoencoder(4, 4, 1), recording, {
+      ...opts,
+      resampleEachEpoch: true,
+    });
+    expect(calls.filter((c) => !c.shuffle).map((c) => c.epoch)).toEqual([0, 0, 0, 0]);
+    expect(calls.filter((c) => c.shuffle).map((c) => [c.seed, c.epoch])).toEqual([
+      [5, 0],
+      [5, 1],
+      [5, 2],
+    ]);
+  });
+
   describe('rejects bad input', () => {
     const ae = new LinearAutoencoder(4, 4, 6);
     const ds = arrayDataset(samples);
@@ -195,6 +235,9 @@ describe('trainIdec', () => {
       );
       await expect(trainIdec(ae, ds, { ...base, alpha: 0 })).rejects.toThrow(/'alpha' must be/);
       await expect(trainIdec(ae, ds, { ...base, gamma: -1 })).rejects.toThrow(InvalidArgumentError);
+      await expect(
+        trainIdec(ae, ds, { ...base, resampleEachEpoch: 1 as unknown as boolean }),
+      ).rejects.toThrow(/'options.resampleEachEpoch' must be a boolean/);
       await expect(trainIdec(ae, ds, { ...base, updateUnit: 'batch' as 'step' })).rejects.toThrow(
         /updateUnit/,
       );

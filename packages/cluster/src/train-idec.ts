@@ -76,6 +76,16 @@ export interface TrainIdecOptions<B extends ClusterBatch = ClusterBatch> {
   batchSize?: number;
   /** Seed of the shuffling and the k-means initialisation. Default 0. */
   seed?: number;
+  /**
+   * Read training batches at the dataset's epoch (`true`: a dataset that resamples per epoch,
+   * such as a `PointCloudDataset` with fewer `numPoints` than its files, shows new points every
+   * epoch) or always at epoch 0 (`false`: one fixed view of every cell, the order still shuffled
+   * per epoch through the seed `seed + epoch`). The encoding passes behind k-means, P and the
+   * label change always read epoch 0, so the label change measures what the model learnt, not
+   * resampling noise; with `false` the loss's q also sees the very clouds P was computed from.
+   * Default false.
+   */
+  resampleEachEpoch?: boolean;
   /** k-means restarts for the initial centres. Default 20. */
   kmeansRestarts?: number;
   /** k-means iterations per restart. Default 300. */
@@ -108,6 +118,7 @@ export const DEFAULT_TRAIN_IDEC_OPTIONS = {
   epochs: 100,
   batchSize: 16,
   seed: 0,
+  resampleEachEpoch: false,
   kmeansRestarts: 20,
   kmeansMaxIterations: 300,
 };
@@ -176,7 +187,8 @@ interface Pass {
 }
 
 /**
- * Encodes every sample (evaluation mode, dataset order as given by `indices`), checking that
+ * Encodes every sample (evaluation mode, dataset epoch 0 — one fixed view of every cell —, dataset
+ * order as given by `indices`), checking that
  * every index appears once and, when `knownIds` is given, that each index still has its id.
  */
 async function encodeAll<B extends ClusterBatch>(
@@ -184,7 +196,6 @@ async function encodeAll<B extends ClusterBatch>(
   dataset: ClusterDataset<B>,
   inputOf: (batch: B) => Tensor,
   batchSize: number,
-  epoch: number,
   seed: number,
   knownIds?: readonly string[],
 ): Promise<Pass> {
@@ -201,7 +212,7 @@ async function encodeAll<B extends ClusterBatch>(
       batchSize,
       shuffle: false,
       seed,
-      epoch,
+      epoch: 0,
       dropLast: false,
     })) {
       try {
@@ -385,16 +396,20 @@ export async function trainIdec<B extends ClusterBatch>(
   checkInteger(fn, 'options.kmeansMaxIterations', o.kmeansMaxIterations, 1);
   if (!Number.isFinite(o.seed))
     throw invalidArgument(fn, 'options.seed', 'a finite number', o.seed);
+  if (typeof o.resampleEachEpoch !== 'boolean')
+    throw invalidArgument(fn, 'options.resampleEachEpoch', 'a boolean', o.resampleEachEpoch);
   if (o.input !== undefined && typeof o.input !== 'function')
     throw invalidArgument(fn, 'options.input', 'a function (batch) => tf.Tensor', o.input);
   const f = autoencoder.numFeatures;
   if (o.centres !== undefined) checkMatrix(fn, 'options.centres', o.centres, { rows: k, cols: f });
   const inputOf = o.input ?? (defaultInput as (batch: B) => Tensor);
-  const pass = (epoch: number, knownIds?: readonly string[]) =>
-    encodeAll(autoencoder, dataset, inputOf, o.batchSize, epoch, o.seed, knownIds);
+  // Every pass reads epoch 0: resampled views of the cells would change up to a third of the
+  // hard labels of a small point-cloud model with no training at all.
+  const pass = (knownIds?: readonly string[]) =>
+    encodeAll(autoencoder, dataset, inputOf, o.batchSize, o.seed, knownIds);
 
   // 1. Pretrained features → initial centres.
-  const initial = await pass(0);
+  const initial = await pass();
   const featureMatrix: DenseMatrix<Float32Array> = { data: initial.features, shape: [n, f] };
   const initialCentres: DenseMatrix<Float32Array> =
     o.centres !== undefined
@@ -466,7 +481,7 @@ export async function trainIdec<B extends ClusterBatch>(
     step: number,
     at: number,
   ): Promise<StopSignal | undefined> => {
-    const current = await pass(epoch, state.ids);
+    const current = await pass(state.ids);
     const q = softAssignment({ data: current.features, shape: [n, f] }, layer.centres(), {
       alpha: o.alpha,
     });
@@ -494,8 +509,7 @@ export async function trainIdec<B extends ClusterBatch>(
       dataset.batches({
         batchSize: o.batchSize,
         shuffle: true,
-        seed: o.seed,
-        epoch,
+        ...(o.resampleEachEpoch ? { seed: o.seed, epoch } : { seed: o.seed + epoch, epoch: 0 }),
         dropLast: false,
       }),
     loss: (_module, batch): LossParts => {
@@ -558,7 +572,7 @@ export async function trainIdec<B extends ClusterBatch>(
     restoreExtraState: (saved) => restoreState(saved, state, n, k),
   });
 
-  const final = await pass(0, state.ids);
+  const final = await pass(state.ids);
   const centres = layer.centres();
   const q = softAssignment({ data: final.features, shape: [n, f] }, centres, { alpha: o.alpha });
   return {
