@@ -1,7 +1,9 @@
 /**
  * The DFN hot-path kernels alone at the training size (B = 16, N = 2048, k = 20), each beside
- * the naive tfjs formulation timed in the same run. bench.py has no rows for these pieces,
- * so there is no PyTorch reference. Backend: `selectBackend()` (CELLSHAPE_BACKEND to force).
+ * the naive tfjs formulation timed in the same run. `knn_B16` and `chamfer_B16` also run the
+ * PyTorch reference's own `knn_indices` / `chamfer_sum` (+ backward) side by side, timed by
+ * our `reference_kernels.py` (bench.py has no rows for them). Backend: `selectBackend()`
+ * (CELLSHAPE_BACKEND to force).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -104,7 +106,29 @@ function edgeConvInputs(c: number, co: number): Promise<Inputs> {
   });
 }
 
+const SCRIPT = 'packages/engine/bench/reference_kernels.py';
+
 const cases: BenchCase<Inputs>[] = [
+  {
+    bench: 'knn_B16',
+    description: 'knnIndices on [16, 2048, 64] features, k = 20 (vs dfn.py knn_indices)',
+    setup: () => prepare([[B, N, 64]]),
+    run: (s) => knnIndices(first(s), K).dispose(),
+    reference: { script: SCRIPT, only: 'knn', args: ['--B', '16', '--C', '64'] },
+    facts: () => ({ backend: tf.getBackend() }),
+  },
+  {
+    bench: 'chamfer_B16',
+    description: 'chamferDistance sum + gradients, [16, 2048, 3] vs [16, 2025, 3] (vs chamfer_sum)',
+    setup: () =>
+      prepare([
+        [B, N, 3],
+        [B, M, 3],
+      ]),
+    run: (s) => gradsOf((a, b) => chamferDistance(a as tf.Tensor, b as tf.Tensor), s.tensors),
+    reference: { script: SCRIPT, only: 'chamfer_sum', args: ['--B', '16'] },
+    facts: () => ({ backend: tf.getBackend() }),
+  },
   ...knnCases(3, 'xyz'),
   ...knnCases(64, 'f64'),
   {

@@ -4,8 +4,10 @@ import type { CloudAutoEncoderOptions } from '../model/index.js';
 
 const FN = 'inferCloudAutoEncoderOptions';
 
-/** Width of the DGCNN concatenation, i.e. the features without an embedding layer. */
+/** Width of the encoders' codeword, i.e. the features without an embedding layer. */
 const DGCNN_WIDTH = 512;
+/** `encoder.mlp1.0.weight` of the FoldingNet encoder (Conv1d 12 → 64). */
+const FOLDINGNET_MLP1 = [64, 12, 1];
 
 /** What a state dict tells about a cellshape-cloud autoencoder. */
 export type InferredCloudOptions = Required<
@@ -27,12 +29,13 @@ function sample(keys: string[]): string {
 
 /**
  * Infers the architecture of a cellshape-cloud `CloudAutoEncoder` from its state dict: the
- * encoder from `encoder.conv1.0.weight` (`[64, 6, 1, 1]` for DGCNN), the number of features F
+ * encoder from `encoder.conv1.0.weight` (`[64, 6, 1, 1]` for DGCNN) or `encoder.mlp1.0.weight`
+ * (`[64, 12, 1]` for FoldingNet), the number of features F
  * from `encoder.embedding.weight` (`[F, 512]`; absent means F = 512) and the decoder from
  * `decoder.folding1.*` (`'foldingnet'`) or `decoder.folding.folding1.*` (`'foldingnetbasic'`).
  * `k` and the decoder's source points are not in a state dict; the caller chooses them.
  *
- * @throws IncompatibleError when the keys are not those of a DGCNN + FoldingNet autoencoder
+ * @throws IncompatibleError when the keys are not those of a DGCNN/FoldingNet + FoldingNet autoencoder
  *   (e.g. a voxel model, or an IDEC checkpoint whose `autoencoder.` prefix was not removed),
  *   listing the keys that do not fit.
  */
@@ -42,12 +45,13 @@ export function inferCloudAutoEncoderOptions(state: StateDict): InferredCloudOpt
   const keys = [...state.keys()];
   const foreign = keys.filter((k) => !/^(encoder|decoder)\./.test(k));
   const conv1 = shapeOf(state, 'encoder.conv1.0.weight');
-  if (foreign.length > 0 || !sameShape(conv1, [64, 6, 1, 1])) {
+  const foldingnet = sameShape(shapeOf(state, 'encoder.mlp1.0.weight'), FOLDINGNET_MLP1);
+  if (foreign.length > 0 || !(foldingnet || sameShape(conv1, [64, 6, 1, 1]))) {
     const prefixed = keys.some((k) => k.startsWith('autoencoder.'));
     throw new IncompatibleError(
-      `${FN}: not a cellshape-cloud DGCNN autoencoder state dict: ${
+      `${FN}: not a cellshape-cloud DGCNN or FoldingNet autoencoder state dict: ${
         conv1 === undefined
-          ? "'encoder.conv1.0.weight' is missing"
+          ? "'encoder.conv1.0.weight' is missing (DGCNN), as is 'encoder.mlp1.0.weight' [64, 12, 1] (FoldingNet)"
           : `'encoder.conv1.0.weight' has shape [${conv1.join(', ')}], expected [64, 6, 1, 1]`
       }${foreign.length > 0 ? `; keys outside encoder./decoder.: ${sample(foreign)}` : ''}${
         prefixed ? " (an IDEC checkpoint: use the prefix 'autoencoder.')" : ''
@@ -76,7 +80,7 @@ export function inferCloudAutoEncoderOptions(state: StateDict): InferredCloudOpt
     );
   }
   return {
-    encoderType: 'dgcnn',
+    encoderType: foldingnet ? 'foldingnet' : 'dgcnn',
     decoderType: conv ? 'foldingnet' : 'foldingnetbasic',
     numFeatures,
   };

@@ -284,3 +284,29 @@ describe('CloudAutoEncoder behaviour', () => {
     model.dispose();
   });
 });
+
+describe("CloudAutoEncoder with encoderType 'foldingnet'", () => {
+  test('encodes and decodes, round-trips its state and is recognised on import', async () => {
+    const { inferCloudAutoEncoderOptions } = await import('../interop/index.js');
+    const options: CloudAutoEncoderOptions = { ...TINY, encoderType: 'foldingnet' };
+    const model = new CloudAutoEncoder(options);
+    const points = cloud(2, 32);
+    const features = model.encode(points);
+    expect(features.shape).toEqual([2, 8]);
+    expect(model.decode(features).shape).toEqual([2, 16, 3]);
+    const state = model.stateDict();
+    expect(state.get('encoder.mlp1.0.weight')?.shape).toEqual([64, 12, 1]);
+    expect([...state.keys()].some((key) => key.startsWith('encoder.bn'))).toBe(false);
+    expect(inferCloudAutoEncoderOptions(state)).toMatchObject({
+      encoderType: 'foldingnet',
+      numFeatures: 8,
+    });
+    const copy = new CloudAutoEncoder({ ...options, seed: 99 });
+    copy.loadStateDict(state);
+    expectTensorsClose(copy.encode(points), features, { rtol: 0, atol: 0 });
+    expect(() => new CloudAutoEncoder({ ...options, k: 1 })).toThrow(InvalidArgumentError);
+    tf.dispose([points, features]);
+    model.dispose();
+    copy.dispose();
+  });
+});

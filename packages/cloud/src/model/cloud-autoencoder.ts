@@ -22,15 +22,19 @@ import {
   type StateEntry,
 } from './dgcnn-encoder.js';
 import { type DecoderType, FoldingDecoder } from './folding-decoder.js';
+import { FoldingNetEncoder } from './foldingnet-encoder.js';
 import { fromTorchLayout, type ParameterEntry, toTorchLayout } from './parameters.js';
 import { type SourceShape, sourcePoints } from './source-points.js';
 
 /** Encoders of the point-cloud autoencoder. */
-export type EncoderType = 'dgcnn';
+export type EncoderType = 'dgcnn' | 'foldingnet';
 
 /** Options of {@link CloudAutoEncoder}; every field is optional, see {@link DEFAULT_CLOUD_AUTOENCODER_OPTIONS}. */
 export interface CloudAutoEncoderOptions {
-  /** The encoder: `'dgcnn'` (dynamic graph CNN). Default `'dgcnn'`. */
+  /**
+   * The encoder: `'dgcnn'` (dynamic graph CNN) or `'foldingnet'` (FoldingNet's local
+   * covariance features and graph max-pooling, one kNN graph on the points). Default `'dgcnn'`.
+   */
   encoderType?: EncoderType;
   /** The decoder: `'foldingnet'` (conv-style) or `'foldingnetbasic'` (linear-style). Default `'foldingnet'`. */
   decoderType?: DecoderType;
@@ -111,12 +115,15 @@ function validateOptions(options: CloudAutoEncoderOptions): ResolvedOptions {
       (o as Record<string, unknown>)[key] = (
         DEFAULT_CLOUD_AUTOENCODER_OPTIONS as Record<string, unknown>
       )[key];
-  if (o.encoderType !== 'dgcnn') throw invalidArgument(FN, 'encoderType', "'dgcnn'", o.encoderType);
+  if (o.encoderType !== 'dgcnn' && o.encoderType !== 'foldingnet')
+    throw invalidArgument(FN, 'encoderType', "'dgcnn' or 'foldingnet'", o.encoderType);
   if (o.decoderType !== 'foldingnet' && o.decoderType !== 'foldingnetbasic')
     throw invalidArgument(FN, 'decoderType', "'foldingnet' or 'foldingnetbasic'", o.decoderType);
   if (!Number.isInteger(o.numFeatures) || o.numFeatures < 2 || o.numFeatures > 1024)
     throw invalidArgument(FN, 'numFeatures', 'an integer in 2..1024', o.numFeatures);
   if (!Number.isInteger(o.k) || o.k < 1) throw invalidArgument(FN, 'k', 'a positive integer', o.k);
+  if (o.encoderType === 'foldingnet' && o.k < 2)
+    throw invalidArgument(FN, 'k', "≥ 2 for encoderType 'foldingnet'", o.k);
   if (o.shape !== 'plane' && o.shape !== 'sphere' && o.shape !== 'gaussian')
     throw invalidArgument(FN, 'shape', "'plane', 'sphere' or 'gaussian'", o.shape);
   if (!Number.isInteger(o.numSourcePoints) || o.numSourcePoints < 4)
@@ -196,7 +203,7 @@ export class CloudAutoEncoder implements Autoencoder {
   /** Number of reconstructed points M. */
   readonly numSourcePoints: number;
   private readonly options: ResolvedOptions;
-  private readonly encoder: DgcnnEncoder;
+  private readonly encoder: DgcnnEncoder | FoldingNetEncoder;
   private readonly decoder: FoldingDecoder;
   private readonly params: ParameterEntry[];
   private readonly state: StateEntry[];
@@ -220,7 +227,18 @@ export class CloudAutoEncoder implements Autoencoder {
           shape: [o.numSourcePoints, 3] as [number, number],
         }
       : sourcePoints(o.shape, o.numSourcePoints, o.std, sourceSeed, convention);
-    this.encoder = new DgcnnEncoder(o.numFeatures, o.k, weightRng, o.implementation);
+    switch (o.encoderType) {
+      case 'dgcnn':
+        this.encoder = new DgcnnEncoder(o.numFeatures, o.k, weightRng, o.implementation);
+        break;
+      case 'foldingnet':
+        this.encoder = new FoldingNetEncoder(o.numFeatures, o.k, weightRng, o.implementation);
+        break;
+      default: {
+        const never: never = o.encoderType;
+        throw new Error(`unknown encoder ${String(never)}`);
+      }
+    }
     this.decoder = new FoldingDecoder(
       o.decoderType,
       o.numFeatures,
@@ -308,11 +326,12 @@ export class CloudAutoEncoder implements Autoencoder {
 
   /**
    * {@link CloudAutoEncoder.forward} that also returns the encoder's intermediates: the kNN
-   * indices and outputs of the four EdgeConv layers and the pooled 512-vector.
+   * indices and outputs of the four EdgeConv layers (DGCNN; for FoldingNet the one graph and
+   * no layer outputs) and the pooled 512-vector.
    *
-   * `options.graphs` replaces the kNN search of the four EdgeConv layers by given neighbour
-   * indices (int32 `[B, N, k]` each), e.g. PyTorch's, to compare numerics independently of
-   * how near-ties between neighbours are broken.
+   * `options.graphs` replaces the kNN searches (four for DGCNN, one for FoldingNet) by given
+   * neighbour indices (int32 `[B, N, k]` each), e.g. PyTorch's, to compare numerics
+   * independently of how near-ties between neighbours are broken.
    */
   trace(points: Tensor, options: { graphs?: readonly Tensor[] } = {}): CloudAutoEncoderTrace {
     const fn = `${FN}.trace`;
@@ -320,9 +339,10 @@ export class CloudAutoEncoder implements Autoencoder {
     const graphs = options.graphs;
     if (graphs !== undefined) {
       const [b, n] = points.shape;
+      const count = this.options.encoderType === 'dgcnn' ? 4 : 1;
       const ok =
         Array.isArray(graphs) &&
-        graphs.length === 4 &&
+        graphs.length === count &&
         graphs.every(
           (g) =>
             g instanceof tf.Tensor && g.dtype === 'int32' && sameShape(g.shape, [b, n, this.k]),
@@ -331,7 +351,7 @@ export class CloudAutoEncoder implements Autoencoder {
         throw invalidArgument(
           fn,
           'options.graphs',
-          `four int32 tensors of shape [${b}, ${n}, ${this.k}]`,
+          `${count === 4 ? 'four int32 tensors' : 'one int32 tensor'} of shape [${b}, ${n}, ${this.k}]`,
           graphs,
         );
     }
@@ -390,7 +410,8 @@ export class CloudAutoEncoder implements Autoencoder {
   /**
    * The state (parameters and batch-norm buffers) as plain arrays in PyTorch `state_dict()`
    * order and shapes, with the `encoder.convX.1.*` aliases of `encoder.bnX.*`: 69 keys (67 for
-   * F = 512); `num_batches_tracked` as a 0-d `BigInt64Array`.
+   * F = 512) with the DGCNN encoder, 19 encoder keys (18) with FoldingNet's, which has no
+   * buffers; `num_batches_tracked` as a 0-d `BigInt64Array`.
    */
   stateDict(): StateDict {
     const out: StateDict = new Map();

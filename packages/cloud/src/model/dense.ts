@@ -1,3 +1,4 @@
+import { matMulParallel } from '@cellshape/engine';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -5,19 +6,20 @@ import * as tf from '@tensorflow/tfjs-core';
  * `x · w` (`[R, I] × [I, O]`) whose gradients are untransposed products of materialised
  * transposes, `dx = dy · wᵀ` and `dw = xᵀ · dy`: the wasm backend serves only the untransposed
  * matMul from XNNPACK (≈ 10× faster than its transposed variants, which tfjs's stock matMul
- * gradient uses). The same values as `tf.matMul` and its gradient.
+ * gradient uses). Large products use both cores ({@link matMulParallel}). The same values as
+ * `tf.matMul` and its gradient.
  */
 export function dense(x: Tensor2D, w: Tensor2D): Tensor2D {
   const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
     const [input, weight, save] = args as [Tensor2D, Tensor2D, tf.GradSaveFunc];
     save([input, weight]);
     return {
-      value: tf.matMul(input, weight),
+      value: matMulParallel(input, weight),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [xs, ws] = saved as [Tensor2D, Tensor2D];
         return [
-          tf.matMul(dy as Tensor2D, tf.transpose(ws)),
-          tf.matMul(tf.transpose(xs), dy as Tensor2D),
+          matMulParallel(dy as Tensor2D, tf.transpose(ws)),
+          matMulParallel(tf.transpose(xs), dy as Tensor2D),
         ];
       },
     };

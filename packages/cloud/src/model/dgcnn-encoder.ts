@@ -1,13 +1,14 @@
 import type { Rng } from '@cellshape/core';
-import { edgeConvBlock, knnIndices as fastKnnIndices } from '@cellshape/engine';
+import { edgeConvBlock, knnIndices as fastKnnIndices, matMulParallel } from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm } from './batch-norm.js';
+import { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
+import { columnSum } from './bias-add.js';
 import { dense } from './dense.js';
 import { DGCNN_NEGATIVE_SLOPE, edgeConv } from './edge-conv.js';
 import { knnIndices } from './knn.js';
-import { maxOverPoints } from './max-pool.js';
 import { type ParameterEntry, vectorEntry, weightEntry } from './parameters.js';
+import { untaped } from './untaped.js';
 
 /** Width of the DGCNN global feature (and of the FoldingNet codeword). */
 export const DGCNN_WIDTH = 512;
@@ -53,6 +54,107 @@ export function normStateEntries(prefix: string, norm: BatchNorm): StateEntry[] 
     { key: `${prefix}.running_var`, kind: 'buffer', norm, field: 'runningVar' },
     { key: `${prefix}.num_batches_tracked`, kind: 'counter', norm },
   ];
+}
+
+/**
+ * conv5 (1×1, no bias) → batch norm → LeakyReLU(0.2) → max over the points, `[B·N, 512]` →
+ * `[B, 512]`, as one operation with a hand-written gradient: the max routes the gradient to
+ * one point per (sample, channel) (the first attaining it, as PyTorch), so the backward pass
+ * needs only the input and the conv5 output (tfjs's tape would keep about six `[B·N, 512]`
+ * tensors). Batch-norm sums in two levels ({@link columnSum}) as {@link BatchNorm}; in
+ * training mode the running statistics are updated.
+ */
+function encoderHead(
+  joined: Tensor2D,
+  b: number,
+  weight: Tensor2D,
+  norm: BatchNorm,
+  training: boolean,
+): Tensor2D {
+  const rows = joined.shape[0];
+  const n = rows / b;
+  const c = DGCNN_WIDTH;
+  const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
+    const [x, w, gamma, beta, save] = args as [Tensor2D, Tensor2D, Tensor, Tensor, tf.GradSaveFunc];
+    const z = matMulParallel(x, w);
+    let mean: Tensor;
+    let variance: Tensor;
+    if (training) {
+      mean = tf.div(columnSum(z), rows);
+      variance = tf.div(columnSum(tf.square(tf.sub(z, mean))), rows);
+      const m = BATCH_NORM_MOMENTUM;
+      tf.tidy(() => {
+        norm.runningMean.assign(tf.add(tf.mul(norm.runningMean, 1 - m), tf.mul(mean, m)));
+        norm.runningVar.assign(
+          tf.add(tf.mul(norm.runningVar, 1 - m), tf.mul(variance, (m * rows) / (rows - 1))),
+        );
+      });
+      norm.numBatchesTracked += 1;
+    } else {
+      mean = norm.runningMean;
+      variance = norm.runningVar;
+    }
+    const inv = tf.rsqrt(tf.add(variance, BATCH_NORM_EPS));
+    const u = tf.add(tf.mul(tf.mul(tf.sub(z, mean), inv), gamma), beta);
+    const activated = tf.leakyRelu(u, DGCNN_NEGATIVE_SLOPE);
+    const data = activated.dataSync() as Float32Array;
+    const best = new Float32Array(b * c);
+    const arg = new Int32Array(b * c);
+    for (let s = 0; s < b; s++) {
+      best.set(data.subarray(s * n * c, s * n * c + c), s * c);
+      for (let i = 1; i < n; i++) {
+        const row = (s * n + i) * c;
+        for (let o = 0; o < c; o++) {
+          const v = data[row + o] as number;
+          if (v > (best[s * c + o] as number)) {
+            best[s * c + o] = v;
+            arg[s * c + o] = i;
+          }
+        }
+      }
+    }
+    save([x, w, z, mean, inv, gamma]);
+    return {
+      value: tf.tensor2d(best, [b, c]),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xs, ws, zs, meanS, invS, gammaS] = saved as [
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor,
+          Tensor,
+          Tensor,
+        ];
+        // dL/du: only at the winning point of each (sample, channel), through the LeakyReLU.
+        const g = dy.dataSync() as Float32Array;
+        const du = new Float32Array(rows * c);
+        for (let s = 0; s < b; s++)
+          for (let o = 0; o < c; o++) {
+            const v = best[s * c + o] as number;
+            du[(s * n + (arg[s * c + o] as number)) * c + o] =
+              (g[s * c + o] as number) * (v > 0 ? 1 : DGCNN_NEGATIVE_SLOPE);
+          }
+        const duT = tf.tensor2d(du, [rows, c]);
+        const xhat = tf.mul(tf.sub(zs, meanS), invS);
+        const dBeta = columnSum(duT);
+        const dGamma = tf.tidy(() => columnSum(tf.mul(duT, xhat)));
+        // Train: dz = γ·inv/n·(n·du − Σdu − x̂·Σ(du·x̂)); eval: μ, σ constant, dz = γ·inv·du.
+        const dz = tf.tidy(() =>
+          training
+            ? tf.mul(
+                tf.sub(tf.sub(tf.mul(duT, rows), dBeta), tf.mul(xhat, dGamma)),
+                tf.div(tf.mul(gammaS, invS), rows),
+              )
+            : tf.mul(duT, tf.mul(gammaS, invS)),
+        ) as Tensor2D;
+        tf.dispose([duT, xhat]);
+        const dx = tf.tidy(() => matMulParallel(dz, tf.transpose(ws)));
+        const dw = tf.tidy(() => matMulParallel(tf.transpose(xs), dz));
+        return [dx, dw, dGamma, dBeta];
+      },
+    };
+  });
+  return op(joined, weight, norm.weight, norm.bias) as Tensor2D;
 }
 
 /**
@@ -170,7 +272,8 @@ export class DgcnnEncoder {
       let h = points;
       const layers: Tensor3D[] = [];
       for (let i = 0; i < EDGE_CONV_WIDTHS.length; i++) {
-        const idx = graphs?.[i] ?? fastKnnIndices(h, this.k);
+        // Untaped: the kNN's Gram matrices would otherwise stay on the gradient tape.
+        const idx = graphs?.[i] ?? untaped(h, (input) => fastKnnIndices(input, this.k));
         const norm = this.norms[i] as BatchNorm;
         const result = edgeConvBlock(
           h,
@@ -199,12 +302,13 @@ export class DgcnnEncoder {
         } else if (!graphs?.[i]) idx.dispose();
       }
       const joined = tf.reshape(tf.concat(layers, 2), [b * n, DGCNN_WIDTH]) as Tensor2D;
-      const conv5 = dense(joined, (this.convs[4] as ParameterEntry).variable as Tensor2D);
-      const activated = tf.leakyRelu(
-        (this.norms[4] as BatchNorm).apply(conv5, training),
-        DGCNN_NEGATIVE_SLOPE,
+      const pooled = encoderHead(
+        joined,
+        b,
+        (this.convs[4] as ParameterEntry).variable as Tensor2D,
+        this.norms[4] as BatchNorm,
+        training,
       );
-      const pooled = maxOverPoints(tf.reshape(activated, [b, n, DGCNN_WIDTH]) as Tensor3D);
       if (trace) trace.pooled = tf.keep(pooled);
       return this.embedding ? dense(pooled, this.embedding.variable as Tensor2D) : pooled;
     });

@@ -1,7 +1,8 @@
 import type { Rng } from '@cellshape/core';
+import { matMulParallel } from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { biasAdd } from './bias-add.js';
+import { biasAdd, columnSum } from './bias-add.js';
 import { dense } from './dense.js';
 import { DGCNN_WIDTH, type Implementation, type StateEntry } from './dgcnn-encoder.js';
 import { biasEntry, type ParameterEntry, weightEntry } from './parameters.js';
@@ -69,6 +70,84 @@ function applyFolding(
 }
 
 /**
+ * {@link applyFolding} as one operation with a hand-written gradient that keeps only the two
+ * hidden activations (`[B·M, 512]` each) for the backward pass — tfjs's tape would keep about
+ * seven such tensors per folding — with every product untransposed ({@link matMulParallel},
+ * both cores) and the bias gradients summed in two levels ({@link columnSum}).
+ */
+function applyFoldingFast(mlp: FoldingMlp, code: Tensor2D, extra: Tensor3D): Tensor3D {
+  const b = code.shape[0];
+  const [e, m, d] = extra.shape;
+  const w = DGCNN_WIDTH;
+  const op = tf.customGrad((...args: Array<Tensor | tf.GradSaveFunc>) => {
+    const [codeT, extraT, w0, b0, w2, b2, w4, b4, save] = args as [
+      Tensor2D,
+      Tensor3D,
+      Tensor2D,
+      Tensor,
+      Tensor2D,
+      Tensor,
+      Tensor2D,
+      Tensor,
+      tf.GradSaveFunc,
+    ];
+    const wc = tf.slice(w0, [0, 0], [w, w]);
+    const we = tf.slice(w0, [w, 0], [d, w]);
+    const extraRows = tf.reshape(extraT, [e * m, d]) as Tensor2D;
+    const codePart = tf.reshape(matMulParallel(codeT, wc), [b, 1, w]);
+    const extraPart = tf.reshape(matMulParallel(extraRows, we), [e, m, w]);
+    const h0 = tf.reshape(tf.relu(tf.add(tf.add(extraPart, codePart), b0)), [b * m, w]) as Tensor2D;
+    const h2 = tf.relu(tf.add(matMulParallel(h0, w2), b2)) as Tensor2D;
+    const y = tf.add(matMulParallel(h2, w4), b4);
+    save([codeT, extraRows, wc, we, w2, w4, h0, h2]);
+    return {
+      value: tf.reshape(y, [b, m, 3]),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [c, x, wcS, weS, w2S, w4S, h0S, h2S] = saved as Tensor2D[] as [
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+          Tensor2D,
+        ];
+        const t = (a: Tensor2D): Tensor2D => tf.transpose(a);
+        // Intermediates of [B·M, 512] are freed as soon as used (peak memory at large B).
+        const dyRows = tf.reshape(dy, [b * m, 3]) as Tensor2D;
+        const dw4 = tf.tidy(() => matMulParallel(t(h2S), dyRows));
+        const dz2 = tf.tidy(() => tf.mul(matMulParallel(dyRows, t(w4S)), tf.step(h2S))) as Tensor2D;
+        const dw2 = tf.tidy(() => matMulParallel(t(h0S), dz2));
+        const dz0 = tf.tidy(() => tf.mul(matMulParallel(dz2, t(w2S)), tf.step(h0S))) as Tensor2D;
+        const db2 = columnSum(dz2);
+        dz2.dispose();
+        const dz0Samples = tf.reshape(dz0, [b, m, w]);
+        // The extra input is shared by the batch when e = 1 (the source grid).
+        const dExtraPart = (e === b ? dz0 : tf.reshape(tf.sum(dz0Samples, 0), [m, w])) as Tensor2D;
+        const dCodePart = tf.sum(dz0Samples, 1) as Tensor2D;
+        const db0 = columnSum(dz0);
+        const dExtra = tf.tidy(() => tf.reshape(matMulParallel(dExtraPart, t(weS)), [e, m, d]));
+        const dW0 = tf.tidy(() =>
+          tf.concat([matMulParallel(t(c), dCodePart), matMulParallel(t(x), dExtraPart)], 0),
+        );
+        return [
+          matMulParallel(dCodePart, t(wcS)),
+          dExtra,
+          dW0,
+          db0,
+          dw2,
+          db2,
+          dw4,
+          columnSum(dyRows),
+        ];
+      },
+    };
+  });
+  return op(code, extra, ...mlp.layers.map((l) => l.variable)) as Tensor3D;
+}
+
+/**
  * The FoldingNet decoder: linear without bias from F to 512 (skipped when F = 512), the
  * codeword tiled over the M source points, two folding MLPs (512+d → 512 → 512 → 3 and
  * 512+3 → 512 → 512 → 3, ReLU) → `[B, M, 3]`. `foldingnet` names its layers like 1×1 Conv1d
@@ -125,6 +204,10 @@ export class FoldingDecoder {
           ? dense(features, this.deembedding.variable as Tensor2D)
           : tf.matMul(features, this.deembedding.variable as Tensor2D)
         : features;
+      if (impl === 'fast') {
+        const fold1 = applyFoldingFast(this.folding1, code, this.source);
+        return applyFoldingFast(this.folding2, code, fold1);
+      }
       const fold1 = applyFolding(this.folding1, code, this.source, impl);
       return applyFolding(this.folding2, code, fold1, impl);
     });

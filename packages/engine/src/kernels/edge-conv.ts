@@ -2,6 +2,8 @@ import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkInteger, checkTensor } from './checks.js';
 import { knnIndices } from './knn.js';
+import { matMulParallel } from './mat-mul.js';
+import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 
 /** Options of {@link edgeConvBlock}. */
 export interface EdgeConvOptions {
@@ -83,6 +85,7 @@ interface ForwardState {
  * neighbour counts.
  */
 function gatherNeighbours(
+  /** On a SharedArrayBuffer ({@link sharedCopy}). */
   ac: Float32Array,
   idx: Int32Array,
   gamma: Float32Array,
@@ -91,41 +94,39 @@ function gatherNeighbours(
 ): { best: Float32Array; arg: Int32Array; gatherSum?: Float32Array; count?: Int32Array } {
   const { b, n, co, k } = d;
   const w = 2 * co;
-  const sign = Float32Array.from(gamma, (g) => (g < 0 ? -1 : 1));
-  const best = new Float32Array(b * n * co);
-  const arg = new Int32Array(b * n * co);
-  const gatherSum = training ? new Float32Array(b * n * co) : undefined;
-  const count = training ? new Int32Array(b * n) : undefined;
-  for (let s = 0; s < b; s++) {
-    for (let i = 0; i < n; i++) {
-      const row = (s * n + i) * co;
-      const nb = (s * n + i) * k;
+  const points = b * n;
+  // a_j, negated on the channels where γ < 0, contiguous per point: a plain max then serves both.
+  const signed = shared(Float32Array, points * co);
+  for (let p = 0; p < points; p++)
+    for (let o = 0; o < co; o++) {
+      const a = ac[p * w + o] as number;
+      signed[p * co + o] = (gamma[o] as number) < 0 ? -a : a;
+    }
+  const best = shared(Float32Array, points * co);
+  const arg = shared(Int32Array, points * co);
+  const sharedIdx = sharedCopy(idx);
+  const acShared = training ? ac : undefined;
+  const gatherSum = training ? shared(Float32Array, points * co) : undefined;
+  // Rows split between the worker thread and this one.
+  const half = points >> 1;
+  const common = [best, arg, acShared, gatherSum] as const;
+  const pending = runOnWorker('gatherRows', [signed, sharedIdx, n, co, k, 0, half, ...common]);
+  kernels.gatherRows(signed, sharedIdx, n, co, k, half, points, ...common);
+  let count: Int32Array | undefined;
+  if (training) {
+    count = new Int32Array(points);
+    for (let p = 0; p < points; p++) {
+      const base = p - (p % n);
       for (let q = 0; q < k; q++) {
-        const j = idx[nb + q] as number;
-        const aj = (s * n + j) * w;
-        if (count !== undefined) count[s * n + j] = (count[s * n + j] as number) + 1;
-        if (gatherSum !== undefined) {
-          for (let o = 0; o < co; o++)
-            gatherSum[row + o] = (gatherSum[row + o] as number) + (ac[aj + o] as number);
-        }
-        if (q === 0) {
-          for (let o = 0; o < co; o++) {
-            best[row + o] = (sign[o] as number) * (ac[aj + o] as number);
-            arg[row + o] = j;
-          }
-        } else {
-          for (let o = 0; o < co; o++) {
-            const v = (sign[o] as number) * (ac[aj + o] as number);
-            if (v > (best[row + o] as number)) {
-              best[row + o] = v;
-              arg[row + o] = j;
-            }
-          }
-        }
+        const j = base + (idx[p * k + q] as number);
+        count[j] = (count[j] as number) + 1;
       }
-      for (let o = 0; o < co; o++) best[row + o] = (sign[o] as number) * (best[row + o] as number);
     }
   }
+  pending.wait();
+  for (let o = 0; o < co; o++)
+    if ((gamma[o] as number) < 0)
+      for (let p = 0; p < points; p++) best[p * co + o] = -(best[p * co + o] as number);
   return { best, arg, gatherSum, count };
 }
 
@@ -377,9 +378,14 @@ export function edgeConvBlock(
     const acTensor = tf.tidy(() => {
       const w1 = tf.slice(wt, [0, 0], [c, co]);
       const w2 = tf.slice(wt, [c, 0], [c, co]);
-      return tf.matMul(tf.reshape(xt, [b * n, c]), tf.concat([w1, tf.sub(w2, w1)], 1));
+      return matMulParallel(
+        tf.reshape(xt, [b * n, c]) as tf.Tensor2D,
+        tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
+      );
     });
-    const ac = acTensor.dataSync() as Float32Array;
+    // On shared memory: the worker thread reads it in gatherNeighbours.
+    const ac = sharedCopy(acTensor.dataSync() as Float32Array);
+    acTensor.dispose();
     checkFinite(fn, 'x', ac);
     const { best, arg, gatherSum, count } = gatherNeighbours(ac, idx, gammaData, d, opts.training);
     let mean: Float64Array;
@@ -424,8 +430,11 @@ export function edgeConvBlock(
         const w1 = tf.slice(ws, [0, 0], [c, co]);
         const w2 = tf.slice(ws, [c, 0], [c, co]);
         // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
-        const dx = tf.matMul(dac, tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)));
-        const dWcat = tf.matMul(tf.transpose(tf.reshape(xs, [b * n, c])), dac);
+        const dx = matMulParallel(
+          dac,
+          tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)) as tf.Tensor2D,
+        );
+        const dWcat = matMulParallel(tf.transpose(tf.reshape(xs, [b * n, c])) as tf.Tensor2D, dac);
         const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
         const dW2 = tf.slice(dWcat, [0, co], [c, co]);
         return [

@@ -22,6 +22,7 @@ export {
   edgeConvBlock,
 } from './edge-conv.js';
 export { knnIndices, knnIndicesArray, pairwiseScores } from './knn.js';
+export { matMulParallel } from './mat-mul.js';
 export {
   type NearestNeighbourArrays,
   type NearestNeighbours,

@@ -1,6 +1,8 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { matMulParallel } from './mat-mul.js';
+import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 
 /**
  * On the wasm backend the Gram matrix comes from XNNPACK (untransposed matMul, ~16 GFLOP/s)
@@ -22,100 +24,6 @@ function squaredNorms(x: Float32Array, base: number, n: number, c: number): Floa
     sq[i] = acc;
   }
   return sq;
-}
-
-/**
- * Fills `scores[0..n)` with `s_ij = (2<x_i,x_j> − |x_j|²) − |x_i|²` for one row i, rounded to
- * float32 at each step as in the reference. `<x_i,x_j>` comes from `gram` (row-major n×n)
- * when given, else from the points (row-major n×c at `base`; c = 3 unrolled).
- */
-function rowScores(
-  x: Float32Array,
-  base: number,
-  gram: Float32Array | undefined,
-  sq: Float32Array,
-  n: number,
-  c: number,
-  i: number,
-  scores: Float32Array,
-): void {
-  const sqi = sq[i] as number;
-  if (gram !== undefined) {
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
-      scores[j] = Math.fround(2 * (gram[row + j] as number) - (sq[j] as number)) - sqi;
-    }
-  } else if (c === 3) {
-    const ri = base + i * 3;
-    const x0 = x[ri] as number;
-    const x1 = x[ri + 1] as number;
-    const x2 = x[ri + 2] as number;
-    for (let j = 0, rj = base; j < n; j++, rj += 3) {
-      const g = Math.fround(
-        x0 * (x[rj] as number) + x1 * (x[rj + 1] as number) + x2 * (x[rj + 2] as number),
-      );
-      scores[j] = Math.fround(2 * g - (sq[j] as number)) - sqi;
-    }
-  } else {
-    const ri = base + i * c;
-    for (let j = 0, rj = base; j < n; j++, rj += c) {
-      let acc = 0;
-      for (let q = 0; q < c; q++) acc += (x[ri + q] as number) * (x[rj + q] as number);
-      scores[j] = Math.fround(2 * Math.fround(acc) - (sq[j] as number)) - sqi;
-    }
-  }
-}
-
-/**
- * Writes the indices of the k largest `scores[0..n)` to `out[outOff ..)`, best first. The k-th
- * best score gates the insertion, so almost every candidate costs one comparison. Ties keep
- * the lower index (a candidate must be strictly greater than an entry to pass it).
- */
-function selectTopK(
-  scores: Float32Array,
-  n: number,
-  k: number,
-  topScore: Float32Array,
-  out: Int32Array,
-  outOff: number,
-): void {
-  let filled = 0;
-  let kth = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < n; j++) {
-    const s = scores[j] as number;
-    if (s <= kth) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && (topScore[p - 1] as number) < s) {
-      topScore[p] = topScore[p - 1] as number;
-      out[outOff + p] = out[outOff + p - 1] as number;
-      p--;
-    }
-    topScore[p] = s;
-    out[outOff + p] = j;
-    if (filled === k) kth = topScore[k - 1] as number;
-  }
-}
-
-/** Neighbours of the rows [i0, i1) of one sample (see {@link rowScores}). */
-function selectRows(
-  x: Float32Array,
-  base: number,
-  gram: Float32Array | undefined,
-  sq: Float32Array,
-  n: number,
-  c: number,
-  k: number,
-  i0: number,
-  i1: number,
-  out: Int32Array,
-  outBase: number,
-): void {
-  const scores = new Float32Array(n);
-  const topScore = new Float32Array(k);
-  for (let i = i0; i < i1; i++) {
-    rowScores(x, base, gram, sq, n, c, i, scores);
-    selectTopK(scores, n, k, topScore, out, outBase + i * k);
-  }
 }
 
 /**
@@ -146,22 +54,27 @@ export function knnIndicesArray(
 
 /** The typed-array kNN of validated input. */
 function knnTypedArray(data: Float32Array, b: number, n: number, c: number, k: number): Int32Array {
-  const out = new Int32Array(b * n * k);
+  const out = shared(Int32Array, b * n * k);
+  const x = sharedCopy(data);
   for (let s = 0; s < b; s++) {
     const base = s * n * c;
-    selectRows(
-      data,
+    const sq = sharedCopy(squaredNorms(x, base, n, c));
+    // Rows split between the worker thread and this one.
+    const half = n >> 1;
+    const pending = runOnWorker('selectFromPoints', [
+      x,
       base,
-      undefined,
-      squaredNorms(data, base, n, c),
+      sq,
       n,
       c,
       k,
       0,
-      n,
+      half,
       out,
       s * n * k,
-    );
+    ]);
+    kernels.selectFromPoints(x, base, sq, n, c, k, half, n, out, s * n * k);
+    pending.wait();
   }
   return out;
 }
@@ -186,17 +99,20 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   if (tf.getBackend() !== 'wasm' || c < WASM_GRAM_MIN_CHANNELS) {
     return tf.tensor3d(knnTypedArray(data, b, n, c, k), [b, n, k], 'int32');
   }
-  const out = new Int32Array(b * n * k);
+  const out = shared(Int32Array, b * n * k);
   for (let s = 0; s < b; s++) {
     const gram = tf.tidy(() => {
       const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]);
       // Explicit transpose: XNNPACK only serves the untransposed matMul.
-      return tf.matMul(xs, tf.transpose(xs));
+      return matMulParallel(xs as tf.Tensor2D, tf.transpose(xs) as tf.Tensor2D);
     });
-    const g = gram.dataSync() as Float32Array;
+    const g = sharedCopy(gram.dataSync() as Float32Array);
     gram.dispose();
-    const base = s * n * c;
-    selectRows(data, base, g, squaredNorms(data, base, n, c), n, c, k, 0, n, out, s * n * k);
+    const sq = sharedCopy(squaredNorms(data, s * n * c, n, c));
+    const half = n >> 1;
+    const pending = runOnWorker('selectFromGram', [g, sq, n, k, 0, half, out, s * n * k]);
+    kernels.selectFromGram(g, sq, n, k, half, n, out, s * n * k);
+    pending.wait();
   }
   return tf.tensor3d(out, [b, n, k], 'int32');
 }

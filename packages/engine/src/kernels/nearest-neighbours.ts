@@ -1,6 +1,7 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkTensor } from './checks.js';
+import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 
 /** Nearest neighbours between two batches of 3-D point clouds, both directions, as typed arrays. */
 export interface NearestNeighbourArrays {
@@ -39,41 +40,20 @@ export function nearestNeighbourKernel(
   n: number,
   m: number,
 ): NearestNeighbourArrays {
-  const indexAToB = new Int32Array(batch * n);
-  const sqDistAToB = new Float32Array(batch * n);
-  const indexBToA = new Int32Array(batch * m);
-  const bestB = new Float64Array(m);
-  const sqDistBToA = new Float32Array(batch * m);
-  for (let s = 0; s < batch; s++) {
-    const aBase = s * n * 3;
-    const bBase = s * m * 3;
-    const bOut = s * m;
-    bestB.fill(Number.POSITIVE_INFINITY);
-    for (let i = 0; i < n; i++) {
-      const ax = a[aBase + 3 * i] as number;
-      const ay = a[aBase + 3 * i + 1] as number;
-      const az = a[aBase + 3 * i + 2] as number;
-      let best = Number.POSITIVE_INFINITY;
-      let bestJ = 0;
-      for (let j = 0, r = bBase; j < m; j++, r += 3) {
-        const dx = ax - (b[r] as number);
-        const dy = ay - (b[r + 1] as number);
-        const dz = az - (b[r + 2] as number);
-        const d = dx * dx + dy * dy + dz * dz;
-        if (d < best) {
-          best = d;
-          bestJ = j;
-        }
-        if (d < (bestB[j] as number)) {
-          bestB[j] = d;
-          indexBToA[bOut + j] = i;
-        }
-      }
-      indexAToB[s * n + i] = bestJ;
-      sqDistAToB[s * n + i] = best;
-    }
-    for (let j = 0; j < m; j++) sqDistBToA[bOut + j] = bestB[j] as number;
-  }
+  const aShared = sharedCopy(a);
+  const bShared = sharedCopy(b);
+  const out = [
+    shared(Int32Array, batch * n),
+    shared(Float32Array, batch * n),
+    shared(Int32Array, batch * m),
+    shared(Float32Array, batch * m),
+  ] as const;
+  // Samples split between the worker thread and this one.
+  const half = batch >> 1;
+  const pending = runOnWorker('nearestSamples', [aShared, bShared, n, m, 0, half, ...out]);
+  kernels.nearestSamples(aShared, bShared, n, m, half, batch, ...out);
+  pending.wait();
+  const [indexAToB, sqDistAToB, indexBToA, sqDistBToA] = out;
   return { indexAToB, sqDistAToB, indexBToA, sqDistBToA };
 }
 

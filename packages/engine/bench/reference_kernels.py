@@ -1,0 +1,100 @@
+"""Times the reference (PyTorch) versions of the DFN kernels that bench.py has no rows for.
+
+The kNN search of dfn.py (`knn_indices`: Gram matrix, scores, topk) and its `chamfer_sum`
+with the backward pass, on torch with 2 threads (as bench.py's side-by-side runs). One JSON
+line per measurement in bench.py's format (`bench`, `median_ms`, `min_ms`, ...).
+
+    /usr/bin/python3 reference_kernels.py --reference-dir ../shared/reference --only knn,chamfer_sum
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reference-dir", required=True, help="folder holding dfn.py")
+    ap.add_argument("--only", default="knn,chamfer_sum", help="comma-separated measurements")
+    ap.add_argument("--B", type=int, default=16, help="batch size")
+    ap.add_argument("--N", type=int, default=2048, help="points per cloud")
+    ap.add_argument("--M", type=int, default=2025, help="reconstructed points (Chamfer)")
+    ap.add_argument("--C", type=int, default=64, help="feature channels (kNN)")
+    ap.add_argument("--k", type=int, default=20, help="neighbours (kNN)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads")
+    ap.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
+    ap.add_argument("--max-runs", type=int, default=20)
+    return ap.parse_args()
+
+
+def measure(fn, budget, max_runs):
+    """One warm-up call, then timed calls while the next is expected to fit the budget."""
+    start = time.perf_counter()
+    fn()
+    warm = time.perf_counter() - start
+    times = []
+    last = warm
+    while len(times) < max_runs and time.perf_counter() - start + last <= budget:
+        t0 = time.perf_counter()
+        fn()
+        last = time.perf_counter() - t0
+        times.append(last)
+    rec = {"warmup_ms": round(warm * 1e3, 3), "runs": len(times)}
+    if not times:
+        times = [warm]
+        rec["warmup_only"] = True
+    rec.update({
+        "median_ms": round(statistics.median(times) * 1e3, 3),
+        "min_ms": round(min(times) * 1e3, 3),
+        "mean_ms": round(statistics.fmean(times) * 1e3, 3),
+    })
+    return rec
+
+
+def emit(name, params, rec, args):
+    out = {"bench": name}
+    out.update(params)
+    out.update(rec)
+    out.update({"threads": args.threads, "budget_s": args.budget,
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)})
+    print(json.dumps(out), flush=True)
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, os.path.abspath(args.reference_dir))
+    import torch
+    import dfn
+
+    torch.set_num_threads(args.threads)
+    gen = torch.Generator().manual_seed(1)
+    only = set(args.only.split(","))
+    if "knn" in only:
+        x = torch.randn(args.B, args.C, args.N, generator=gen)
+
+        def knn():
+            with torch.no_grad():
+                return dfn.knn_indices(x, args.k)
+
+        params = {"B": args.B, "N": args.N, "C": args.C, "k": args.k, "torch": torch.__version__}
+        emit("knn", params, measure(knn, args.budget, args.max_runs), args)
+    if "chamfer_sum" in only:
+        a = torch.randn(args.B, args.N, 3, generator=gen, requires_grad=True)
+        b = torch.randn(args.B, args.M, 3, generator=gen, requires_grad=True)
+
+        def chamfer():
+            a.grad = None
+            b.grad = None
+            loss = dfn.chamfer_sum(a, b)
+            loss.backward()
+            return float(loss)
+
+        params = {"B": args.B, "N": args.N, "M": args.M, "torch": torch.__version__}
+        emit("chamfer_sum", params, measure(chamfer, args.budget, args.max_runs), args)
+
+
+if __name__ == "__main__":
+    main()
