@@ -18,6 +18,22 @@ export interface DecForward {
   q: Tensor2D;
 }
 
+/** Throws unless `autoencoder` has the methods IDEC needs (any model, not only point clouds). */
+export function assertAutoencoder(fn: string, autoencoder: Autoencoder): void {
+  if (
+    !autoencoder ||
+    typeof autoencoder.encode !== 'function' ||
+    typeof autoencoder.decode !== 'function' ||
+    typeof autoencoder.namedParameters !== 'function'
+  )
+    throw invalidArgument(
+      fn,
+      'autoencoder',
+      'an Autoencoder (encode, decode, namedParameters)',
+      autoencoder,
+    );
+}
+
 /**
  * An autoencoder with a {@link ClusteringLayer} on its features: the model IDEC trains. Its
  * parameters and state dict are those of PyTorch cellshape-cluster's `DeepEmbeddedClustering`:
@@ -38,18 +54,7 @@ export class DeepEmbeddedClustering implements Autoencoder {
 
   constructor(autoencoder: Autoencoder, clusteringLayer: ClusteringLayer) {
     const fn = 'DeepEmbeddedClustering';
-    if (
-      !autoencoder ||
-      typeof autoencoder.encode !== 'function' ||
-      typeof autoencoder.decode !== 'function' ||
-      typeof autoencoder.namedParameters !== 'function'
-    )
-      throw invalidArgument(
-        fn,
-        'autoencoder',
-        'an Autoencoder (encode, decode, namedParameters)',
-        autoencoder,
-      );
+    assertAutoencoder(fn, autoencoder);
     if (!(clusteringLayer instanceof ClusteringLayer))
       throw invalidArgument(fn, 'clusteringLayer', 'a ClusteringLayer', clusteringLayer);
     if (clusteringLayer.numFeatures !== autoencoder.numFeatures) {

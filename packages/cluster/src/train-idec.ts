@@ -24,7 +24,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { ClusterBatch, ClusterDataset } from './cluster-dataset.js';
 import { ClusteringLayer } from './clustering-layer.js';
-import { DeepEmbeddedClustering } from './deep-embedded-clustering.js';
+import { assertAutoencoder, DeepEmbeddedClustering } from './deep-embedded-clustering.js';
 import {
   checkInteger,
   checkMatrix,
@@ -346,18 +346,7 @@ export async function trainIdec<B extends ClusterBatch>(
   options: TrainIdecOptions<B>,
 ): Promise<IdecResult> {
   const fn = 'trainIdec';
-  if (
-    !autoencoder ||
-    typeof autoencoder.encode !== 'function' ||
-    typeof autoencoder.decode !== 'function' ||
-    typeof autoencoder.namedParameters !== 'function'
-  )
-    throw invalidArgument(
-      fn,
-      'autoencoder',
-      'an Autoencoder (encode, decode, namedParameters)',
-      autoencoder,
-    );
+  assertAutoencoder(fn, autoencoder);
   if (
     !dataset ||
     typeof dataset.batches !== 'function' ||
