@@ -11,7 +11,7 @@ import { type ConvertResult, convertDirectory } from '../src/convert/index.js';
 import { syntheticLabelImage } from '../src/synthetic/index.js';
 import { writeVolume } from '../src/volume/index.js';
 
-const FILES = 12;
+const FILES = 48;
 
 interface State {
   input: string;
@@ -34,7 +34,7 @@ async function makeInput(workers: number): Promise<State> {
 function convertCase(bench: string, workers: () => number): BenchCase<State> {
   return {
     bench,
-    description: `convertDirectory on ${FILES} label images (120 cells) → meshes + 2048-point clouds`,
+    description: `convertDirectory on ${FILES} label images (480 cells) → meshes + 2048-point clouds`,
     setup: () => makeInput(workers()),
     run: (state) =>
       convertDirectory(state.input, state.output, {
