@@ -30,11 +30,11 @@ export interface DemoOptions {
   sourcePoints?: number;
   /** Pretraining epochs. Default 20 (quick: 1). */
   epochs?: number;
-  /** Maximum IDEC epochs. Default 2 (quick: 1). */
+  /** Maximum IDEC epochs (the label-change tolerance usually stops it earlier). Default 8 (quick: 1). */
   idecEpochs?: number;
   /** Adam learning rate of the pretraining. Default 1e-3 (higher than the paper's 1e-4: few epochs). */
   lr?: number;
-  /** Adam learning rate of IDEC. Default 1e-4 (the paper's). */
+  /** Adam learning rate of IDEC. Default 1e-5 (the briefly pretrained demo model drifts at the paper's 1e-4). */
   idecLr?: number;
   /** Clouds per batch. Default 16. */
   batchSize?: number;

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemError, FormatError, invalidArgument } from '@cellshape/core';
+import { RUN_LAYOUT } from '../run/run-directory.js';
 import { type CsvTable, parseCsv } from './csv.js';
 
 /** One epoch of a training log (`log.jsonl`, written by the engine's `trainLoop`). */
@@ -76,16 +77,16 @@ export interface RunData {
   missing: MissingFile[];
 }
 
-/** The files of a run directory, relative to it. */
-export const RUN_FILES = {
-  config: 'config.json',
-  pretrainLog: join('pretrain', 'log.jsonl'),
-  idecLog: join('idec', 'log.jsonl'),
-  features: 'features.csv',
-  assignments: 'assignments.csv',
-  exemplars: 'exemplars.json',
-  summary: 'summary.json',
-} as const;
+/** The files of a run directory the report reads, relative to it (from {@link RUN_LAYOUT}). */
+export const RUN_FILES = Object.freeze({
+  config: RUN_LAYOUT.config,
+  pretrainLog: join(RUN_LAYOUT.pretrainDir, RUN_LAYOUT.log),
+  idecLog: join(RUN_LAYOUT.idecDir, RUN_LAYOUT.log),
+  features: RUN_LAYOUT.features,
+  assignments: RUN_LAYOUT.assignments,
+  exemplars: RUN_LAYOUT.exemplars,
+  summary: RUN_LAYOUT.summary,
+});
 
 const LOG_KEYS = new Set(['epoch', 'step', 'loss', 'lr', 'batches', 'seconds', 'time', 'best']);
 

@@ -1,26 +1,12 @@
-import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
+import { BACKEND_NAMES } from '@cellshape/engine';
 import type { Command } from 'commander';
-import { DEMO_PRESETS, runDemo } from '../../demo/run-demo.js';
+import { DEMO_PRESETS, type DemoOptions, runDemo } from '../../demo/run-demo.js';
 import { examples } from '../context.js';
 import { choice, integer, number } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 
-interface DemoFlags {
-  out: string;
-  quick?: boolean;
-  plates?: number;
-  cellsPerWell?: number;
-  numPoints?: number;
-  features?: number;
-  k?: number;
-  sourcePoints?: number;
-  epochs?: number;
-  idecEpochs?: number;
-  lr?: number;
-  idecLr?: number;
-  workers?: number;
-  backend?: BackendName;
-}
+/** The flags are the options of {@link runDemo}, with `--out` always set (commander's default). */
+type DemoFlags = Omit<DemoOptions, 'out' | 'batchSize' | 'seed' | 'onProgress'> & { out: string };
 
 /** `cellshape demo`: the whole pipeline on a synthetic experiment, no input needed. */
 export const demoCommand: CliCommand = {
