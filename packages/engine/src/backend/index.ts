@@ -6,3 +6,4 @@ export {
   currentBackend,
   selectBackend,
 } from './select-backend.js';
+export { WASM_THREADS_ENV_VAR, wasmThreadCount } from './threaded-wasm.js';

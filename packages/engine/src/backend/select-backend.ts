@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from './gradients.js';
+import { registerThreadedWasm } from './threaded-wasm.js';
 
 /** The tfjs backends cellshape runs on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -60,6 +61,8 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
         break;
       case 'wasm':
         configureWasmPaths((await importOptional(TFJS_WASM)) as { setWasmPaths?: () => void });
+        // In Node, XNNPACK on every core (falls back to tfjs's single-threaded build).
+        if (isNode()) await registerThreadedWasm();
         break;
       case 'cpu':
         await importOptional(TFJS_CPU);

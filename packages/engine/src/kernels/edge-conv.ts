@@ -105,16 +105,15 @@ function gatherNeighbours(
   const best = shared(Float32Array, points * co);
   const arg = shared(Int32Array, points * co);
   const sharedIdx = sharedCopy(idx);
-  const acShared = training ? ac : undefined;
   const gatherSum = training ? shared(Float32Array, points * co) : undefined;
   // Rows split between the worker thread and this one.
   const half = points >> 1;
-  const common = [best, arg, acShared, gatherSum] as const;
+  const common = [best, arg, gatherSum] as const;
   const pending = runOnWorker('gatherRows', [signed, sharedIdx, n, co, k, 0, half, ...common]);
   kernels.gatherRows(signed, sharedIdx, n, co, k, half, points, ...common);
   let count: Int32Array | undefined;
   if (training) {
-    count = new Int32Array(points);
+    count = shared(Int32Array, points);
     for (let p = 0; p < points; p++) {
       const base = p - (p % n);
       for (let q = 0; q < k; q++) {
@@ -124,9 +123,14 @@ function gatherNeighbours(
     }
   }
   pending.wait();
-  for (let o = 0; o < co; o++)
-    if ((gamma[o] as number) < 0)
-      for (let p = 0; p < points; p++) best[p * co + o] = -(best[p * co + o] as number);
+  // Back from the sign-adjusted values (exact: a negation).
+  for (let o = 0; o < co; o++) {
+    if ((gamma[o] as number) >= 0) continue;
+    for (let p = 0; p < points; p++) {
+      best[p * co + o] = -(best[p * co + o] as number);
+      if (gatherSum !== undefined) gatherSum[p * co + o] = -(gatherSum[p * co + o] as number);
+    }
+  }
   return { best, arg, gatherSum, count };
 }
 
@@ -185,40 +189,46 @@ function backward(
   negativeSlope: number,
 ): { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
   const { b, n, co, k } = d;
-  const w = 2 * co;
-  const { ac, arg, z, mean, invStd, scale } = st;
+  const points = b * n;
+  const { ac, arg, z, mean, invStd, scale, gatherSum, count } = st;
+  const train = gatherSum !== undefined && count !== undefined;
+  const dac = shared(Float32Array, points * 2 * co);
+  const scatterC = train ? shared(Float32Array, points * co) : undefined;
+  // Whole samples per thread: the scatters of a sample stay inside its rows.
+  const split = (b >> 1) * n;
+  const partials = [shared(Float64Array, 2 * co), shared(Float64Array, 2 * co)] as const;
+  const sparseArgs = (p0: number, p1: number, partial: Float64Array) =>
+    [
+      sharedCopy(dy),
+      z,
+      arg,
+      scale,
+      mean,
+      invStd,
+      beta,
+      negativeSlope,
+      n,
+      co,
+      p0,
+      p1,
+      dac,
+      partial,
+      train ? ac : undefined,
+      train ? idx : undefined,
+      k,
+      scatterC,
+    ] as const;
+  const pending = runOnWorker('edgeBackwardSparse', [...sparseArgs(0, split, partials[0])]);
+  kernels.edgeBackwardSparse(...sparseArgs(split, points, partials[1]));
+  pending.wait();
   const dGamma = new Float64Array(co);
   const dBeta = new Float64Array(co);
-  const gu = new Float32Array(b * n * co);
-  for (let p = 0; p < b * n; p++) {
-    for (let o = 0; o < co; o++) {
-      const e = p * co + o;
-      const u =
-        (scale[o] as number) * ((z[e] as number) - (mean[o] as number)) + (beta[o] as number);
-      const g = (dy[e] as number) * (u > 0 ? 1 : negativeSlope);
-      gu[e] = g;
-      dBeta[o] = (dBeta[o] as number) + g;
-      dGamma[o] =
-        (dGamma[o] as number) +
-        g * ((z[e] as number) - (mean[o] as number)) * (invStd[o] as number);
-    }
+  for (let o = 0; o < co; o++) {
+    dGamma[o] = (partials[0][o] as number) + (partials[1][o] as number);
+    dBeta[o] = (partials[0][co + o] as number) + (partials[1][co + o] as number);
   }
-  const dac = new Float32Array(b * n * w);
-  // Sparse part: the winning edge (i, arg) of each channel.
-  for (let s = 0; s < b; s++) {
-    for (let i = 0; i < n; i++) {
-      const e0 = (s * n + i) * co;
-      for (let o = 0; o < co; o++) {
-        const g = (scale[o] as number) * (gu[e0 + o] as number);
-        const j = s * n + (arg[e0 + o] as number);
-        dac[j * w + o] = (dac[j * w + o] as number) + g;
-        dac[(s * n + i) * w + co + o] = (dac[(s * n + i) * w + co + o] as number) + g;
-      }
-    }
-  }
-  const { gatherSum, count } = st;
-  if (gatherSum !== undefined && count !== undefined) {
-    const edges = b * n * k;
+  if (train && scatterC !== undefined) {
+    const edges = points * k;
     const alpha = new Float64Array(co);
     const slope = new Float64Array(co);
     for (let o = 0; o < co; o++) {
@@ -228,34 +238,12 @@ function backward(
         (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
       slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
     }
-    // Σ_{i: j∈nbr(i)} c_i: scatter of c over the reverse neighbourhoods.
-    const scatterC = new Float32Array(b * n * co);
-    for (let s = 0; s < b; s++) {
-      for (let i = 0; i < n; i++) {
-        const ci = (s * n + i) * w + co;
-        const nb = (s * n + i) * k;
-        for (let q = 0; q < k; q++) {
-          const row = (s * n + (idx[nb + q] as number)) * co;
-          for (let o = 0; o < co; o++)
-            scatterC[row + o] = (scatterC[row + o] as number) + (ac[ci + o] as number);
-        }
-      }
-    }
-    for (let p = 0; p < b * n; p++) {
-      const cnt = count[p] as number;
-      for (let o = 0; o < co; o++) {
-        const al = alpha[o] as number;
-        const sl = slope[o] as number;
-        const a = ac[p * w + o] as number;
-        const c = ac[p * w + co + o] as number;
-        dac[p * w + o] =
-          (dac[p * w + o] as number) + cnt * al + sl * (cnt * a + (scatterC[p * co + o] as number));
-        dac[p * w + co + o] =
-          (dac[p * w + co + o] as number) +
-          k * al +
-          sl * ((gatherSum[p * co + o] as number) + k * c);
-      }
-    }
+    const half = points >> 1;
+    const denseArgs = (p0: number, p1: number) =>
+      [ac, gatherSum, scatterC, count, alpha, slope, co, k, p0, p1, dac] as const;
+    const dense = runOnWorker('edgeBackwardDense', [...denseArgs(0, half)]);
+    kernels.edgeBackwardDense(...denseArgs(half, points));
+    dense.wait();
   }
   return { dac, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
 }
@@ -401,7 +389,7 @@ export function edgeConvBlock(
     }
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
-    const z = new Float32Array(b * n * co);
+    const z = shared(Float32Array, b * n * co);
     const out = new Float32Array(b * n * co);
     for (let p = 0; p < b * n; p++) {
       for (let o = 0; o < co; o++) {

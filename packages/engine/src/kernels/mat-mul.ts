@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmThreadCount } from '../backend/threaded-wasm.js';
 import { runOnWorker, shared, sharedCopy, workerMatMulReady } from './parallel.js';
 
 /** Products smaller than this many multiply-adds run on one thread (copies would dominate). */
 const MIN_SPLIT_MACS = 2 ** 24;
 
 /**
- * `a · b` (`[R, K] × [K, C]`, float32, untransposed) on the wasm backend using both cores:
- * the first rows go to a worker thread running its own tfjs wasm backend (tfjs runs XNNPACK
- * on one thread in Node), the rest run here, at the same time. Falls back to `tf.matMul` on
+ * `a · b` (`[R, K] × [K, C]`, float32, untransposed) on the wasm backend using both cores.
+ * With tfjs's single-threaded wasm build (`CELLSHAPE_WASM_THREADS=1`, or when the threaded
+ * build cannot start) the first rows go to a worker thread running its own tfjs wasm backend
+ * and the rest run here, at the same time; with the threaded build XNNPACK splits it itself. Falls back to `tf.matMul` on
  * other backends, for small products, or while the worker is not (yet) up. Not
  * differentiable (use it inside a custom gradient). The caller owns the result.
  */
@@ -16,6 +18,7 @@ export function matMulParallel(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const cols = b.shape[1];
   if (
     tf.getBackend() !== 'wasm' ||
+    wasmThreadCount() > 1 || // XNNPACK already runs on every core
     rows < 2 ||
     rows * inner * cols < MIN_SPLIT_MACS ||
     !workerMatMulReady()

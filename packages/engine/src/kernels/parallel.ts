@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { wasmThreadCount } from '../backend/threaded-wasm.js';
 
 /**
  * The row loops of the kNN selection and of the EdgeConv gather, written as one
@@ -29,10 +30,21 @@ function rowKernels() {
     return filled;
   }
 
+  /** The largest squared norm of a sample. */
+  function maxOf(sq: Float32Array): number {
+    let m = 0;
+    for (let j = 0; j < sq.length; j++) if ((sq[j] as number) > m) m = sq[j] as number;
+    return m;
+  }
+
   /**
    * k best neighbours of rows [i0, i1) of one sample from its Gram matrix (row-major n×n):
    * score `s_ij = (2<x_i,x_j> − |x_j|²) − |x_i|²` rounded to float32 at each step as in the
-   * reference; the k-th best gates insertion (ties keep the lower index).
+   * reference; the k-th best gates insertion (ties keep the lower index). The two roundings
+   * move a score by at most 2⁻²⁴·(|2g − |x_j|²| + |s|) ≤ 2⁻²²·(|x_i|² + max|x_j|²) (as
+   * |g| ≤ (|x_i|² + |x_j|²)/2), so a candidate whose unrounded score is more than 16× that
+   * below the k-th best cannot enter and skips the exact evaluation: same result, fewer
+   * roundings.
    */
   function selectFromGram(
     gram: Float32Array,
@@ -45,17 +57,26 @@ function rowKernels() {
     outBase: number,
   ): void {
     const topScore = new Float32Array(k);
+    const maxSq = maxOf(sq);
     for (let i = i0; i < i1; i++) {
       const sqi = sq[i] as number;
+      const margin = 2 ** -18 * (sqi + maxSq);
       const row = i * n;
       const outOff = outBase + i * k;
       let filled = 0;
       let kth = Number.NEGATIVE_INFINITY;
+      let skipBelow = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < n; j++) {
-        const s = Math.fround(Math.fround(2 * (gram[row + j] as number) - (sq[j] as number)) - sqi);
+        const twoG = 2 * (gram[row + j] as number);
+        const sqj = sq[j] as number;
+        if (twoG - sqj - sqi < skipBelow) continue;
+        const s = Math.fround(Math.fround(twoG - sqj) - sqi);
         if (s <= kth) continue;
         filled = insert(s, j, filled, k, topScore, out, outOff);
-        if (filled === k) kth = topScore[k - 1] as number;
+        if (filled === k) {
+          kth = topScore[k - 1] as number;
+          skipBelow = kth - margin;
+        }
       }
     }
   }
@@ -77,33 +98,45 @@ function rowKernels() {
     outBase: number,
   ): void {
     const topScore = new Float32Array(k);
+    const maxSq = maxOf(sq);
     for (let i = i0; i < i1; i++) {
       const sqi = sq[i] as number;
+      const margin = 2 ** -18 * (sqi + maxSq);
       const ri = base + i * c;
       const outOff = outBase + i * k;
       let filled = 0;
       let kth = Number.NEGATIVE_INFINITY;
+      let skipBelow = Number.NEGATIVE_INFINITY;
       if (c === 3) {
         const x0 = x[ri] as number;
         const x1 = x[ri + 1] as number;
         const x2 = x[ri + 2] as number;
         for (let j = 0, rj = base; j < n; j++, rj += 3) {
-          const g = Math.fround(
-            x0 * (x[rj] as number) + x1 * (x[rj + 1] as number) + x2 * (x[rj + 2] as number),
-          );
-          const s = Math.fround(Math.fround(2 * g - (sq[j] as number)) - sqi);
+          const dot =
+            x0 * (x[rj] as number) + x1 * (x[rj + 1] as number) + x2 * (x[rj + 2] as number);
+          const sqj = sq[j] as number;
+          if (2 * dot - sqj - sqi < skipBelow) continue;
+          const s = Math.fround(Math.fround(2 * Math.fround(dot) - sqj) - sqi);
           if (s <= kth) continue;
           filled = insert(s, j, filled, k, topScore, out, outOff);
-          if (filled === k) kth = topScore[k - 1] as number;
+          if (filled === k) {
+            kth = topScore[k - 1] as number;
+            skipBelow = kth - margin;
+          }
         }
       } else {
         for (let j = 0, rj = base; j < n; j++, rj += c) {
           let acc = 0;
           for (let q = 0; q < c; q++) acc += (x[ri + q] as number) * (x[rj + q] as number);
-          const s = Math.fround(Math.fround(2 * Math.fround(acc) - (sq[j] as number)) - sqi);
+          const sqj = sq[j] as number;
+          if (2 * acc - sqj - sqi < skipBelow) continue;
+          const s = Math.fround(Math.fround(2 * Math.fround(acc) - sqj) - sqi);
           if (s <= kth) continue;
           filled = insert(s, j, filled, k, topScore, out, outOff);
-          if (filled === k) kth = topScore[k - 1] as number;
+          if (filled === k) {
+            kth = topScore[k - 1] as number;
+            skipBelow = kth - margin;
+          }
         }
       }
     }
@@ -112,7 +145,7 @@ function rowKernels() {
   /**
    * EdgeConv gather over the rows (points) [p0, p1) of `[B·N]`: per channel the max of the
    * (sign-adjusted) neighbour values `signed` `[B·N, co]` with its arg, and with `gatherSum`
-   * the plain sum of `a_j` (columns 0..co−1 of `ac`, `[B·N, 2·co]`).
+   * their sum, in the same pass.
    */
   function gatherRows(
     signed: Float32Array,
@@ -124,7 +157,6 @@ function rowKernels() {
     p1: number,
     best: Float32Array,
     arg: Int32Array,
-    ac: Float32Array | undefined,
     gatherSum: Float32Array | undefined,
   ): void {
     for (let p = p0; p < p1; p++) {
@@ -132,25 +164,35 @@ function rowKernels() {
       const row = p * co;
       const nb = p * k;
       const j0 = idx[nb] as number;
-      best.set(signed.subarray((base + j0) * co, (base + j0 + 1) * co), row);
+      const first = signed.subarray((base + j0) * co, (base + j0 + 1) * co);
+      best.set(first, row);
       arg.fill(j0, row, row + co);
+      if (gatherSum === undefined) {
+        for (let q = 1; q < k; q++) {
+          const j = idx[nb + q] as number;
+          const aj = (base + j) * co;
+          for (let o = 0; o < co; o++) {
+            const v = signed[aj + o] as number;
+            if (v > (best[row + o] as number)) {
+              best[row + o] = v;
+              arg[row + o] = j;
+            }
+          }
+        }
+        continue;
+      }
+      gatherSum.set(first, row);
       for (let q = 1; q < k; q++) {
         const j = idx[nb + q] as number;
         const aj = (base + j) * co;
         for (let o = 0; o < co; o++) {
           const v = signed[aj + o] as number;
+          gatherSum[row + o] = (gatherSum[row + o] as number) + v;
           if (v > (best[row + o] as number)) {
             best[row + o] = v;
             arg[row + o] = j;
           }
         }
-      }
-      if (ac === undefined || gatherSum === undefined) continue;
-      const w = 2 * co;
-      for (let q = 0; q < k; q++) {
-        const aj = (base + (idx[nb + q] as number)) * w;
-        for (let o = 0; o < co; o++)
-          gatherSum[row + o] = (gatherSum[row + o] as number) + (ac[aj + o] as number);
       }
     }
   }
@@ -206,7 +248,103 @@ function rowKernels() {
     }
   }
 
-  return { selectFromGram, selectFromPoints, gatherRows, nearestSamples };
+  /**
+   * EdgeConv backward, first part, over the points [p0, p1) (whole samples, so the scatters
+   * stay inside the range): g = dy·LeakyReLU'(u) with u = s·(z − μ) + β; partial sums of
+   * dL/dβ = Σg (`partial[co + o]`) and dL/dγ = Σ g·(z − μ)/σ (`partial[o]`); the winning edge
+   * of each (i, o) gets s·g on its a_j and c_i columns of `dac` (`[B·N, 2·co]`); with `scatterC`
+   * (train mode) also Σ_{i: j∈nbr(i)} c_i.
+   */
+  function edgeBackwardSparse(
+    dy: Float32Array,
+    z: Float32Array,
+    arg: Int32Array,
+    scale: Float64Array,
+    mean: Float64Array,
+    invStd: Float64Array,
+    beta: Float32Array,
+    negativeSlope: number,
+    n: number,
+    co: number,
+    p0: number,
+    p1: number,
+    dac: Float32Array,
+    partial: Float64Array,
+    ac: Float32Array | undefined,
+    idx: Int32Array | undefined,
+    k: number,
+    scatterC: Float32Array | undefined,
+  ): void {
+    const w = 2 * co;
+    for (let p = p0; p < p1; p++) {
+      const base = p - (p % n);
+      for (let o = 0; o < co; o++) {
+        const e = p * co + o;
+        const centred = (z[e] as number) - (mean[o] as number);
+        const u = (scale[o] as number) * centred + (beta[o] as number);
+        const g = (dy[e] as number) * (u > 0 ? 1 : negativeSlope);
+        partial[co + o] = (partial[co + o] as number) + g;
+        partial[o] = (partial[o] as number) + g * centred * (invStd[o] as number);
+        const gs = (scale[o] as number) * Math.fround(g);
+        const j = base + (arg[e] as number);
+        dac[j * w + o] = (dac[j * w + o] as number) + gs;
+        dac[p * w + co + o] = (dac[p * w + co + o] as number) + gs;
+      }
+      if (scatterC === undefined || ac === undefined || idx === undefined) continue;
+      const ci = p * w + co;
+      for (let q = 0; q < k; q++) {
+        const row = (base + (idx[p * k + q] as number)) * co;
+        for (let o = 0; o < co; o++)
+          scatterC[row + o] = (scatterC[row + o] as number) + (ac[ci + o] as number);
+      }
+    }
+  }
+
+  /**
+   * EdgeConv backward, train-mode part, over the points [p0, p1): every edge also receives
+   * α + slope·e from the batch statistics; summed per point,
+   * da_j += cnt_j·α + slope·(cnt_j·a_j + Σ_{i: j∈nbr(i)} c_i) and
+   * dc_i += k·α + slope·(Σ_{j∈nbr(i)} a_j + k·c_i).
+   */
+  function edgeBackwardDense(
+    ac: Float32Array,
+    gatherSum: Float32Array,
+    scatterC: Float32Array,
+    count: Int32Array,
+    alpha: Float64Array,
+    slope: Float64Array,
+    co: number,
+    k: number,
+    p0: number,
+    p1: number,
+    dac: Float32Array,
+  ): void {
+    const w = 2 * co;
+    for (let p = p0; p < p1; p++) {
+      const cnt = count[p] as number;
+      for (let o = 0; o < co; o++) {
+        const al = alpha[o] as number;
+        const sl = slope[o] as number;
+        const a = ac[p * w + o] as number;
+        const c = ac[p * w + co + o] as number;
+        dac[p * w + o] =
+          (dac[p * w + o] as number) + cnt * al + sl * (cnt * a + (scatterC[p * co + o] as number));
+        dac[p * w + co + o] =
+          (dac[p * w + co + o] as number) +
+          k * al +
+          sl * ((gatherSum[p * co + o] as number) + k * c);
+      }
+    }
+  }
+
+  return {
+    selectFromGram,
+    selectFromPoints,
+    gatherRows,
+    nearestSamples,
+    edgeBackwardSparse,
+    edgeBackwardDense,
+  };
 }
 
 /** The row kernels on the main thread. */
@@ -214,7 +352,7 @@ export const kernels = rowKernels();
 
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel: 'selectFromGram' | 'selectFromPoints' | 'gatherRows' | 'nearestSamples' | 'matMul';
+  kernel: keyof typeof kernels | 'matMul';
   args: unknown[];
   done: Int32Array;
 }
@@ -228,6 +366,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const kernels = (${rowKernels.toString()})();
 let tf;
 (async () => {
+  if (!workerData.withTf) return;
   try {
     const { createRequire } = require('node:module');
     const req = createRequire(workerData.base);
@@ -283,7 +422,12 @@ function getWorker(): Worker | undefined {
       if (paths === undefined) Atomics.store(tfReady, 0, 2);
       worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { ...(paths ?? { base: '', core: '', wasm: '' }), ready: tfReady },
+        workerData: {
+          ...(paths ?? { base: '', core: '', wasm: '' }),
+          ready: tfReady,
+          // Only tfjs's single-threaded wasm build needs our row split of products.
+          withTf: wasmThreadCount() <= 1,
+        },
       });
       worker.unref();
       worker.on('error', () => {
@@ -347,7 +491,7 @@ export function workerAvailable(): boolean {
 }
 
 /** A zeroed typed array of `length` elements on a `SharedArrayBuffer`. */
-export function shared<T extends Float32Array | Int32Array>(
+export function shared<T extends Float32Array | Float64Array | Int32Array>(
   type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
   length: number,
 ): T {
@@ -355,7 +499,7 @@ export function shared<T extends Float32Array | Int32Array>(
 }
 
 /** A copy of `data` on a `SharedArrayBuffer`. */
-export function sharedCopy<T extends Float32Array | Int32Array>(data: T): T {
+export function sharedCopy<T extends Float32Array | Float64Array | Int32Array>(data: T): T {
   const ctor = data.constructor as {
     new (buffer: SharedArrayBuffer): T;
     BYTES_PER_ELEMENT: number;

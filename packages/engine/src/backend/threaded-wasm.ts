@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The environment variable that sets how many threads the wasm backend's XNNPACK thread pool
+ * uses (default: one per core, at most 8; `1` keeps tfjs's single-threaded wasm build).
+ */
+export const WASM_THREADS_ENV_VAR = 'CELLSHAPE_WASM_THREADS';
+
+/** XNNPACK's pool is capped at 8 threads in tfjs (it pre-starts 8 pthread workers). */
+const MAX_THREADS = 8;
+
+const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
+const FACTORY_FILE = 'tfjs-backend-wasm-threaded-simd.js';
+const WORKER_FILE = 'tfjs-backend-wasm-threaded-simd.worker.js';
+const BINARY_FILE = 'tfjs-backend-wasm-threaded-simd.wasm';
+
+/** The slice of the Emscripten module that tfjs's `BackendWasm` and we use. */
+interface EmscriptenModule {
+  cwrap(name: string, ret: string | null, args: string[]): (...args: number[]) => number;
+  PThread?: { unusedWorkers: Unref[]; runningWorkers: Unref[] };
+  tfjs?: unknown;
+}
+interface Unref {
+  unref?: () => void;
+}
+type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
+interface WasmPackage {
+  BackendWasm: new (module: EmscriptenModule) => tf.KernelBackend;
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+}
+
+/** The global `WebAssembly` (Node has it; the DOM-free lib of this package does not type it). */
+function wasmApi(): {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }>;
+} {
+  return (globalThis as unknown as { WebAssembly: ReturnType<typeof wasmApi> }).WebAssembly;
+}
+
+let threads = 1;
+
+/** How many threads the active wasm backend runs (1 for tfjs's own single-threaded build). */
+export function wasmThreadCount(): number {
+  return tf.engine().backendName === 'wasm' ? threads : 1;
+}
+
+/** The thread count asked for by {@link WASM_THREADS_ENV_VAR}, else one per core (≤ 8). */
+function requestedThreads(): number {
+  const raw = process.env[WASM_THREADS_ENV_VAR]?.trim();
+  const parsed = raw === undefined || raw === '' ? Number.NaN : Number(raw);
+  const n = Number.isInteger(parsed) && parsed >= 1 ? parsed : availableParallelism();
+  return Math.min(n, MAX_THREADS);
+}
+
+/**
+ * The pthread worker script of the threaded build, written once per content to the temp
+ * directory: tfjs ships it only as a string (it starts workers from `blob:` URLs, which Node's
+ * `Worker` cannot load — the reason tfjs disables threads in Node).
+ */
+function workerScript(source: string): string {
+  const file = join(
+    tmpdir(),
+    `cellshape-tfjs-wasm-worker-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.cjs`,
+  );
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, source);
+    renameSync(partial, file);
+  }
+  return file;
+}
+
+/**
+ * Starts tfjs's threaded SIMD wasm build in Node and registers it as the `wasm` backend, so
+ * that XNNPACK (matrix products, convolutions, …) runs on `threadCount` threads. tfjs itself
+ * refuses threads in Node; this loads the same build with a file-based pthread worker and
+ * tells the module how many cores to use (tfjs halves the logical core count, assuming
+ * hyper-threads). The kernels and their numbers are tfjs's own.
+ *
+ * @returns the thread count in use, or `undefined` (stock backend kept) when threads are not
+ *   wanted (one core, `CELLSHAPE_WASM_THREADS=1`) or this build cannot start here.
+ */
+export async function registerThreadedWasm(): Promise<number | undefined> {
+  const wanted = requestedThreads();
+  if (wanted < 2 || typeof SharedArrayBuffer === 'undefined') return undefined;
+  if (tf.engine().registry.wasm !== undefined) return threads > 1 ? threads : undefined;
+  let stock: Parameters<typeof tf.registerBackend>[1] | undefined;
+  try {
+    const require = createRequire(import.meta.url);
+    const wasmPackage = require(TFJS_WASM) as WasmPackage;
+    const outDir = join(dirname(require.resolve(TFJS_WASM)), '..', 'wasm-out');
+    const factoryPath = join(outDir, FACTORY_FILE);
+    const factory = require(factoryPath) as Factory;
+    const { wasmWorkerContents } = require(join(outDir, WORKER_FILE)) as {
+      wasmWorkerContents: string;
+    };
+    // The string holds `\n` escapes that a file must keep escaped (tfjs does the same).
+    const workerPath = workerScript(wasmWorkerContents.replace(/\n/g, '\\n'));
+    const binary = readFileSync(join(dirname(require.resolve(TFJS_WASM)), BINARY_FILE));
+    const module = await factory({
+      locateFile: (path: string, prefix: string) =>
+        path.endsWith('.worker.js') ? workerPath : path.endsWith('.wasm') ? '' : prefix + path,
+      mainScriptUrlOrBlob: factoryPath,
+      instantiateWasm(
+        imports: { env: Record<string, unknown> },
+        receive: (instance: unknown, module: unknown) => void,
+      ) {
+        // tfjs sizes its pool from half the logical cores; report twice what we want.
+        imports.env.emscripten_num_logical_cores = () => 2 * wanted;
+        void wasmApi()
+          .instantiate(binary, imports)
+          .then((r) => receive(r.instance, r.module));
+        return {};
+      },
+    });
+    module.tfjs = {
+      init: module.cwrap('init', null, []),
+      initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+      getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+      registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+      disposeData: module.cwrap('dispose_data', null, ['number']),
+      dispose: module.cwrap('dispose', null, []),
+    };
+    wasmPackage.setThreadsCount(wanted);
+    stock = tf.findBackendFactory('wasm') ?? undefined;
+    if (stock !== undefined) tf.removeBackend('wasm');
+    tf.registerBackend('wasm', () => new wasmPackage.BackendWasm(module), 2);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the threaded wasm backend did not start');
+    // The pool's workers (started with the module and by the pool) must not keep Node alive.
+    const pool = module.PThread;
+    for (const w of [...(pool?.unusedWorkers ?? []), ...(pool?.runningWorkers ?? [])]) w.unref?.();
+    threads = wasmPackage.getThreadsCount();
+    return threads;
+  } catch {
+    // Put tfjs's own single-threaded build back.
+    if (stock !== undefined) {
+      if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
+      tf.registerBackend('wasm', stock, 2);
+    }
+    threads = 1;
+    return undefined;
+  }
+}

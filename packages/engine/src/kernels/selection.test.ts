@@ -1,0 +1,94 @@
+import { describe, expect, test } from 'vitest';
+import { kernels } from './parallel.js';
+
+/**
+ * The pruned selections of parallel.ts against a plain one: every candidate scored with the
+ * same float32 roundings, sorted by score (best first), ties to the lower index.
+ */
+function naiveSelect(score: (i: number, j: number) => number, n: number, k: number): Int32Array {
+  const out = new Int32Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const order = Array.from({ length: n }, (_, j) => j).sort(
+      (p, q) => score(i, q) - score(i, p) || p - q,
+    );
+    out.set(order.slice(0, k), i * k);
+  }
+  return out;
+}
+
+function squaredNorms(x: Float32Array, n: number, c: number): Float32Array {
+  const sq = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let q = 0; q < c; q++) acc = Math.fround(acc + Math.fround((x[i * c + q] as number) ** 2));
+    sq[i] = acc;
+  }
+  return sq;
+}
+
+/**
+ * Clouds rich in exact and near ties: integer grids, duplicates, and points far from the
+ * origin whose scores are dominated by the float32 rounding of large norms.
+ */
+function tieRichClouds(c: number): Float32Array[] {
+  const n = 160;
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  const grid = Float32Array.from({ length: n * c }, (_, e) => ((e * 7) % 5) - 2);
+  const dup = Float32Array.from({ length: n * c }, (_, e) => Math.floor(e / (4 * c)) * 0.5);
+  const far = Float32Array.from({ length: n * c }, () => 30 + random() * 0.05);
+  const mixed = Float32Array.from({ length: n * c }, (_, e) => (e % 3 === 0 ? 8 : 0) + random());
+  return [grid, dup, far, mixed];
+}
+
+describe('pruned kNN selection (skips candidates that cannot enter the k best)', () => {
+  test.each([3, 5])('selectFromPoints equals the exhaustive selection (C = %i)', (c) => {
+    const k = 9;
+    for (const x of tieRichClouds(c)) {
+      const n = x.length / c;
+      const sq = squaredNorms(x, n, c);
+      const got = new Int32Array(n * k);
+      kernels.selectFromPoints(x, 0, sq, n, c, k, 0, n, got, 0);
+      const dot = (i: number, j: number) => {
+        let acc = 0;
+        for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
+        return Math.fround(acc);
+      };
+      const want = naiveSelect(
+        (i, j) => Math.fround(Math.fround(2 * dot(i, j) - (sq[j] as number)) - (sq[i] as number)),
+        n,
+        k,
+      );
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+
+  test('selectFromGram equals the exhaustive selection on the same Gram matrix', () => {
+    const [c, k] = [16, 12];
+    for (const x of tieRichClouds(c)) {
+      const n = x.length / c;
+      const sq = squaredNorms(x, n, c);
+      const gram = new Float32Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
+          gram[i * n + j] = acc;
+        }
+      const got = new Int32Array(n * k);
+      kernels.selectFromGram(gram, sq, n, k, 0, n, got, 0);
+      const want = naiveSelect(
+        (i, j) =>
+          Math.fround(
+            Math.fround(2 * (gram[i * n + j] as number) - (sq[j] as number)) - (sq[i] as number),
+          ),
+        n,
+        k,
+      );
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
+});
