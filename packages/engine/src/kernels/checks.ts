@@ -1,5 +1,5 @@
 import { invalidArgument } from '@cellshape/core';
-import type { Tensor } from '@tensorflow/tfjs-core';
+import { engine, type Tensor } from '@tensorflow/tfjs-core';
 
 /**
  * Checks that `t` is a tensor of the given rank and dtype and returns its shape; throws an
@@ -51,4 +51,13 @@ export function checkInteger(
     throw invalidArgument(fn, arg, `an integer in [${min}, ${max}]`, value);
   }
   return value;
+}
+
+/**
+ * Whether a gradient tape is recording (inside `tf.grad`, `tf.variableGrads`, …): only then
+ * can a backward pass follow, so a kernel may skip what only that pass needs. tfjs's own fused
+ * ops read the same engine state.
+ */
+export function gradientsRecorded(): boolean {
+  return engine().state.gradientDepth > 0;
 }

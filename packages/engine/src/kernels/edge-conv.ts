@@ -1,9 +1,10 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { checkFinite, checkInteger, checkTensor, gradientsRecorded } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
+import { simdKernels } from './wasm/simd-kernels.js';
 
 /** Options of {@link edgeConvBlock}. */
 export interface EdgeConvOptions {
@@ -81,36 +82,54 @@ interface ForwardState {
 
 /**
  * Gather over the neighbours, per (point, channel): the max of a_j (min where γ < 0, since
- * the BN scale then flips the order) with its arg, and in train mode the sum of a_j and the
- * neighbour counts.
+ * the BN scale then flips the order), with its arg when a backward pass may follow, and in
+ * train mode the sum of a_j and the neighbour counts. `best` is a view into the SIMD kernels'
+ * arena, valid until their next use; the rest is on shared memory.
  */
 function gatherNeighbours(
-  /** On a SharedArrayBuffer ({@link sharedCopy}). */
   ac: Float32Array,
   idx: Int32Array,
   gamma: Float32Array,
   d: Dims,
   training: boolean,
-): { best: Float32Array; arg: Int32Array; gatherSum?: Float32Array; count?: Int32Array } {
+  withArg: boolean,
+): { best: Float32Array; arg?: Int32Array; gatherSum?: Float32Array; count?: Int32Array } {
   const { b, n, co, k } = d;
   const w = 2 * co;
   const points = b * n;
+  const simd = simdKernels();
+  simd.reset();
   // a_j, negated on the channels where γ < 0, contiguous per point: a plain max then serves both.
-  const signed = shared(Float32Array, points * co);
+  const signed = simd.f32(points * co);
   for (let p = 0; p < points; p++)
     for (let o = 0; o < co; o++) {
       const a = ac[p * w + o] as number;
       signed[p * co + o] = (gamma[o] as number) < 0 ? -a : a;
     }
-  const best = shared(Float32Array, points * co);
-  const arg = shared(Int32Array, points * co);
-  const sharedIdx = sharedCopy(idx);
-  const gatherSum = training ? shared(Float32Array, points * co) : undefined;
+  const idxArena = simd.i32(idx.length);
+  idxArena.set(idx);
+  const best = simd.f32(points * co);
+  const argArena = withArg ? simd.i32(points * co) : undefined;
+  const sumArena = training ? simd.f32(points * co) : undefined;
   // Rows split between the worker thread and this one.
   const half = points >> 1;
-  const common = [best, arg, gatherSum] as const;
-  const pending = runOnWorker('gatherRows', [signed, sharedIdx, n, co, k, 0, half, ...common]);
-  kernels.gatherRows(signed, sharedIdx, n, co, k, half, points, ...common);
+  const ptrs = (p0: number, p1: number) =>
+    [
+      signed.byteOffset,
+      idxArena.byteOffset,
+      n,
+      co,
+      k,
+      p0,
+      p1,
+      best.byteOffset,
+      argArena?.byteOffset ?? 0,
+      sumArena?.byteOffset ?? 0,
+      withArg ? 1 : 0,
+      training ? 1 : 0,
+    ] as const;
+  const pending = runOnWorker('simdGatherRows', [...ptrs(0, half)]);
+  simd.exports.gatherRows(...ptrs(half, points));
   let count: Int32Array | undefined;
   if (training) {
     count = shared(Int32Array, points);
@@ -128,9 +147,12 @@ function gatherNeighbours(
     if ((gamma[o] as number) >= 0) continue;
     for (let p = 0; p < points; p++) {
       best[p * co + o] = -(best[p * co + o] as number);
-      if (gatherSum !== undefined) gatherSum[p * co + o] = -(gatherSum[p * co + o] as number);
+      if (sumArena !== undefined) sumArena[p * co + o] = -(sumArena[p * co + o] as number);
     }
   }
+  // What the backward pass keeps leaves the arena.
+  const arg = argArena === undefined ? undefined : sharedCopy(argArena);
+  const gatherSum = sumArena === undefined ? undefined : sharedCopy(sumArena);
   return { best, arg, gatherSum, count };
 }
 
@@ -371,11 +393,15 @@ export function edgeConvBlock(
         tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
       );
     });
-    // On shared memory: the worker thread reads it in gatherNeighbours.
-    const ac = sharedCopy(acTensor.dataSync() as Float32Array);
+    // Only a recorded forward pass can be followed by a backward pass, which needs the argmax,
+    // z and `ac` on shared memory (the worker thread reads them there).
+    const recorded = gradientsRecorded();
+    const acData = acTensor.dataSync() as Float32Array;
+    const ac = recorded ? sharedCopy(acData) : acData;
     acTensor.dispose();
     checkFinite(fn, 'x', ac);
-    const { best, arg, gatherSum, count } = gatherNeighbours(ac, idx, gammaData, d, opts.training);
+    const gathered = gatherNeighbours(ac, idx, gammaData, d, opts.training, recorded);
+    const { best, arg, gatherSum, count } = gathered;
     let mean: Float64Array;
     let variance: Float64Array;
     if (gatherSum !== undefined && count !== undefined) {
@@ -389,23 +415,28 @@ export function edgeConvBlock(
     }
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
-    const z = shared(Float32Array, b * n * co);
+    const z = recorded ? shared(Float32Array, b * n * co) : undefined;
     const out = new Float32Array(b * n * co);
     for (let p = 0; p < b * n; p++) {
       for (let o = 0; o < co; o++) {
         const e = p * co + o;
         const zv = (best[e] as number) + (ac[p * 2 * co + co + o] as number);
-        z[e] = zv;
+        if (z !== undefined) z[e] = zv;
         const u = (scale[o] as number) * (zv - (mean[o] as number)) + (betaData[o] as number);
         out[e] = u > 0 ? u : opts.negativeSlope * u;
       }
     }
-    const state: ForwardState = { ac, arg, z, gatherSum, count, mean, invStd, scale };
+    const state: ForwardState | undefined =
+      arg !== undefined && z !== undefined
+        ? { ac, arg, z, gatherSum, count, mean, invStd, scale }
+        : undefined;
     save([xt, wt]);
     return {
       value: tf.tensor3d(out, [b, n, co], 'float32'),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor, tf.Tensor];
+        if (state === undefined)
+          throw new Error(`${fn}: backward pass of an unrecorded forward pass`);
         const g = backward(
           dy.dataSync() as Float32Array,
           state,

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkInteger, checkTensor } from './checks.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
+import { simdKernels } from './wasm/simd-kernels.js';
 
 /**
  * On the wasm backend the Gram matrix comes from XNNPACK (untransposed matMul, ~16 GFLOP/s)
@@ -99,19 +100,27 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   if (tf.getBackend() !== 'wasm' || c < WASM_GRAM_MIN_CHANNELS) {
     return tf.tensor3d(knnTypedArray(data, b, n, c, k), [b, n, k], 'int32');
   }
-  const out = shared(Int32Array, b * n * k);
+  // Operands in the SIMD kernels' shared memory; rows split between the worker and this thread.
+  const simd = simdKernels();
+  simd.reset();
+  const out = simd.i32(b * n * k);
+  const gram = simd.f32(n * n);
+  const sq = simd.f32(n);
+  const tops = [simd.f32(k), simd.f32(k)] as const;
+  const half = n >> 1;
   for (let s = 0; s < b; s++) {
-    const gram = tf.tidy(() => {
+    const product = tf.tidy(() => {
       const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]);
       // Explicit transpose: XNNPACK only serves the untransposed matMul.
       return matMulParallel(xs as tf.Tensor2D, tf.transpose(xs) as tf.Tensor2D);
     });
-    const g = sharedCopy(gram.dataSync() as Float32Array);
-    gram.dispose();
-    const sq = sharedCopy(squaredNorms(data, s * n * c, n, c));
-    const half = n >> 1;
-    const pending = runOnWorker('selectFromGram', [g, sq, n, k, 0, half, out, s * n * k]);
-    kernels.selectFromGram(g, sq, n, k, half, n, out, s * n * k);
+    gram.set(product.dataSync() as Float32Array);
+    product.dispose();
+    sq.set(squaredNorms(data, s * n * c, n, c));
+    const at = out.byteOffset + s * n * k * 4;
+    const ptrs = [gram.byteOffset, sq.byteOffset, n, k] as const;
+    const pending = runOnWorker('simdSelectFromGram', [...ptrs, 0, half, at, tops[0].byteOffset]);
+    simd.exports.selectFromGram(...ptrs, half, n, at, tops[1].byteOffset);
     pending.wait();
   }
   return tf.tensor3d(out, [b, n, k], 'int32');

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { wasmThreadCount } from '../backend/threaded-wasm.js';
+import { type RowKernelExports, simdKernels } from './wasm/simd-kernels.js';
 
 /**
  * The row loops of the kNN selection and of the EdgeConv gather, written as one
@@ -38,52 +39,13 @@ function rowKernels() {
   }
 
   /**
-   * k best neighbours of rows [i0, i1) of one sample from its Gram matrix (row-major n×n):
-   * score `s_ij = (2<x_i,x_j> − |x_j|²) − |x_i|²` rounded to float32 at each step as in the
-   * reference; the k-th best gates insertion (ties keep the lower index). The two roundings
-   * move a score by at most 2⁻²⁴·(|2g − |x_j|²| + |s|) ≤ 2⁻²²·(|x_i|² + max|x_j|²) (as
-   * |g| ≤ (|x_i|² + |x_j|²)/2), so a candidate whose unrounded score is more than 16× that
-   * below the k-th best cannot enter and skips the exact evaluation: same result, fewer
-   * roundings.
-   */
-  function selectFromGram(
-    gram: Float32Array,
-    sq: Float32Array,
-    n: number,
-    k: number,
-    i0: number,
-    i1: number,
-    out: Int32Array,
-    outBase: number,
-  ): void {
-    const topScore = new Float32Array(k);
-    const maxSq = maxOf(sq);
-    for (let i = i0; i < i1; i++) {
-      const sqi = sq[i] as number;
-      const margin = 2 ** -18 * (sqi + maxSq);
-      const row = i * n;
-      const outOff = outBase + i * k;
-      let filled = 0;
-      let kth = Number.NEGATIVE_INFINITY;
-      let skipBelow = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < n; j++) {
-        const twoG = 2 * (gram[row + j] as number);
-        const sqj = sq[j] as number;
-        if (twoG - sqj - sqi < skipBelow) continue;
-        const s = Math.fround(Math.fround(twoG - sqj) - sqi);
-        if (s <= kth) continue;
-        filled = insert(s, j, filled, k, topScore, out, outOff);
-        if (filled === k) {
-          kth = topScore[k - 1] as number;
-          skipBelow = kth - margin;
-        }
-      }
-    }
-  }
-
-  /**
    * Neighbours of the rows [i0, i1) of one sample of points (row-major n×c at `base`), the dot
-   * products computed here (c = 3 unrolled), rounded like {@link selectFromGram}.
+   * products computed here (c = 3 unrolled): score `s_ij = (2<x_i,x_j> − |x_j|²) − |x_i|²`
+   * rounded to float32 at each step as in the reference; the k-th best gates insertion (ties
+   * keep the lower index). The roundings move a score by at most
+   * 2⁻²⁴·(|2g − |x_j|²| + |s|) ≤ 2⁻²²·(|x_i|² + max|x_j|²) (as |g| ≤ (|x_i|² + |x_j|²)/2), so
+   * a candidate whose unrounded score is more than 16× that below the k-th best cannot enter
+   * and skips the exact evaluation: same result, fewer roundings.
    */
   function selectFromPoints(
     x: Float32Array,
@@ -136,61 +98,6 @@ function rowKernels() {
           if (filled === k) {
             kth = topScore[k - 1] as number;
             skipBelow = kth - margin;
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * EdgeConv gather over the rows (points) [p0, p1) of `[B·N]`: per channel the max of the
-   * (sign-adjusted) neighbour values `signed` `[B·N, co]` with its arg, and with `gatherSum`
-   * their sum, in the same pass.
-   */
-  function gatherRows(
-    signed: Float32Array,
-    idx: Int32Array,
-    n: number,
-    co: number,
-    k: number,
-    p0: number,
-    p1: number,
-    best: Float32Array,
-    arg: Int32Array,
-    gatherSum: Float32Array | undefined,
-  ): void {
-    for (let p = p0; p < p1; p++) {
-      const base = p - (p % n);
-      const row = p * co;
-      const nb = p * k;
-      const j0 = idx[nb] as number;
-      const first = signed.subarray((base + j0) * co, (base + j0 + 1) * co);
-      best.set(first, row);
-      arg.fill(j0, row, row + co);
-      if (gatherSum === undefined) {
-        for (let q = 1; q < k; q++) {
-          const j = idx[nb + q] as number;
-          const aj = (base + j) * co;
-          for (let o = 0; o < co; o++) {
-            const v = signed[aj + o] as number;
-            if (v > (best[row + o] as number)) {
-              best[row + o] = v;
-              arg[row + o] = j;
-            }
-          }
-        }
-        continue;
-      }
-      gatherSum.set(first, row);
-      for (let q = 1; q < k; q++) {
-        const j = idx[nb + q] as number;
-        const aj = (base + j) * co;
-        for (let o = 0; o < co; o++) {
-          const v = signed[aj + o] as number;
-          gatherSum[row + o] = (gatherSum[row + o] as number) + v;
-          if (v > (best[row + o] as number)) {
-            best[row + o] = v;
-            arg[row + o] = j;
           }
         }
       }
@@ -338,9 +245,7 @@ function rowKernels() {
   }
 
   return {
-    selectFromGram,
     selectFromPoints,
-    gatherRows,
     nearestSamples,
     edgeBackwardSparse,
     edgeBackwardDense,
@@ -350,9 +255,17 @@ function rowKernels() {
 /** The row kernels on the main thread. */
 export const kernels = rowKernels();
 
+/** The SIMD row kernels (simd-kernels.ts) by the names jobs use, on the main thread. */
+const simdJobs = {
+  simdSelectFromGram: (...a: Parameters<RowKernelExports['selectFromGram']>) =>
+    simdKernels().exports.selectFromGram(...a),
+  simdGatherRows: (...a: Parameters<RowKernelExports['gatherRows']>) =>
+    simdKernels().exports.gatherRows(...a),
+};
+
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel: keyof typeof kernels | 'matMul';
+  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul';
   args: unknown[];
   done: Int32Array;
 }
@@ -379,6 +292,12 @@ let tf;
     Atomics.store(workerData.ready, 0, 2);
   }
 })();
+// The SIMD row kernels, on the main thread's shared wasm memory.
+const simd = new WebAssembly.Instance(workerData.simdModule, {
+  env: { memory: workerData.simdMemory },
+}).exports;
+kernels.simdSelectFromGram = (...a) => simd.selectFromGram(...a);
+kernels.simdGatherRows = (...a) => simd.gatherRows(...a);
 kernels.matMul = (a, rows, inner, w, cols, out) => {
   const r = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(w, [inner, cols])));
   out.set(r.dataSync());
@@ -424,6 +343,8 @@ function getWorker(): Worker | undefined {
         eval: true,
         workerData: {
           ...(paths ?? { base: '', core: '', wasm: '' }),
+          simdModule: simdKernels().module,
+          simdMemory: simdKernels().memory,
           ready: tfReady,
           // Only tfjs's single-threaded wasm build needs our row split of products.
           withTf: wasmThreadCount() <= 1,
@@ -459,7 +380,8 @@ export function runOnWorker(
   kernel: Job['kernel'],
   args: unknown[],
   fallback: () => void = () => {
-    (kernels[kernel as keyof typeof kernels] as (...a: unknown[]) => void)(...args);
+    const table: Record<string, unknown> = { ...kernels, ...simdJobs };
+    (table[kernel] as (...a: unknown[]) => void)(...args);
   },
 ): Pending {
   const w = getWorker();

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { kernels } from './parallel.js';
+import { simdKernels } from './wasm/simd-kernels.js';
 
 /**
- * The pruned selections of parallel.ts against a plain one: every candidate scored with the
+ * The selections (pruned typed-array loop, SIMD kernel) against a plain one: every candidate scored with the
  * same float32 roundings, sorted by score (best first), ties to the lower index.
  */
 function naiveSelect(score: (i: number, j: number) => number, n: number, k: number): Int32Array {
@@ -44,7 +45,7 @@ function tieRichClouds(c: number): Float32Array[] {
   return [grid, dup, far, mixed];
 }
 
-describe('pruned kNN selection (skips candidates that cannot enter the k best)', () => {
+describe('kNN selection kernels', () => {
   test.each([3, 5])('selectFromPoints equals the exhaustive selection (C = %i)', (c) => {
     const k = 9;
     for (const x of tieRichClouds(c)) {
@@ -66,7 +67,7 @@ describe('pruned kNN selection (skips candidates that cannot enter the k best)',
     }
   });
 
-  test('selectFromGram equals the exhaustive selection on the same Gram matrix', () => {
+  test('the SIMD selectFromGram equals the exhaustive selection on the same Gram matrix', () => {
     const [c, k] = [16, 12];
     for (const x of tieRichClouds(c)) {
       const n = x.length / c;
@@ -78,8 +79,26 @@ describe('pruned kNN selection (skips candidates that cannot enter the k best)',
           for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
           gram[i * n + j] = acc;
         }
-      const got = new Int32Array(n * k);
-      kernels.selectFromGram(gram, sq, n, k, 0, n, got, 0);
+      const simd = simdKernels();
+      simd.reset();
+      const [g, q, got, top] = [simd.f32(n * n), simd.f32(n), simd.i32(n * k), simd.f32(k)];
+      g.set(gram);
+      q.set(sq);
+      // Two row ranges, as the two threads split them.
+      for (const [i0, i1] of [
+        [0, 61],
+        [61, n],
+      ] as const)
+        simd.exports.selectFromGram(
+          g.byteOffset,
+          q.byteOffset,
+          n,
+          k,
+          i0,
+          i1,
+          got.byteOffset,
+          top.byteOffset,
+        );
       const want = naiveSelect(
         (i, j) =>
           Math.fround(

@@ -1,0 +1,207 @@
+;; The hot row loops of the kNN selection and the EdgeConv gather, in WebAssembly SIMD, over a
+;; shared memory that the main thread and the kernel worker thread both run on (each on its own
+;; rows). Pointers are byte offsets into that memory; float32 and int32 arrays are row-major.
+;; `@cellshape/engine` compiles this file with wabt (`pnpm --filter @cellshape/engine
+;; build:wasm`) into row-kernels-wasm.ts; a test checks the two agree.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; Inserts candidate $j (score $s) into the best-first list of row $out (scores in $top, k of
+  ;; them, $filled used); ties keep the earlier (lower-index) candidate. Returns the new $filled.
+  (func $insert (param $s f32) (param $j i32) (param $top i32) (param $out i32) (param $k i32)
+    (param $filled i32) (result i32)
+    (local $p i32)
+    (if (i32.lt_s (local.get $filled) (local.get $k))
+      (then
+        (local.set $p (local.get $filled))
+        (local.set $filled (i32.add (local.get $filled) (i32.const 1))))
+      (else (local.set $p (i32.sub (local.get $k) (i32.const 1)))))
+    (block $placed
+      (loop $shift
+        (br_if $placed (i32.le_s (local.get $p) (i32.const 0)))
+        (br_if $placed
+          (i32.eqz (f32.lt
+            (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $p) (i32.const 1)) (i32.const 2))))
+            (local.get $s))))
+        (f32.store (i32.add (local.get $top) (i32.shl (local.get $p) (i32.const 2)))
+          (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $p) (i32.const 1)) (i32.const 2)))))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 2)))
+          (i32.load (i32.add (local.get $out) (i32.shl (i32.sub (local.get $p) (i32.const 1)) (i32.const 2)))))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (br $shift)))
+    (f32.store (i32.add (local.get $top) (i32.shl (local.get $p) (i32.const 2))) (local.get $s))
+    (i32.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 2))) (local.get $j))
+    (local.get $filled))
+
+  ;; k best neighbours of rows [i0, i1) of one sample from its n×n Gram matrix at $gram and its
+  ;; squared norms at $sq: score s_ij = (2·g_ij − sq_j) − sq_i in float32 (each step rounded,
+  ;; as the reference), best first, ties to the lower index; four candidates per step, the
+  ;; k-th best gating them. Indices go to $out + 4·k·i; $top is k floats of scratch.
+  (func (export "selectFromGram") (param $gram i32) (param $sq i32) (param $n i32) (param $k i32)
+    (param $i0 i32) (param $i1 i32) (param $out i32) (param $top i32)
+    (local $i i32) (local $j i32) (local $l i32) (local $row i32) (local $outRow i32)
+    (local $filled i32) (local $n4 i32) (local $sqi f32) (local $kth f32) (local $s f32)
+    (local $g v128) (local $sv v128) (local $sqiv v128) (local $kthv v128)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (local.get $i0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $sqi (f32.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $sqiv (f32x4.splat (local.get $sqi)))
+        (local.set $row (i32.add (local.get $gram) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
+        (local.set $outRow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
+        (local.set $filled (i32.const 0))
+        (local.set $kth (f32.neg (f32.const inf)))
+        (local.set $kthv (f32x4.splat (local.get $kth)))
+        (local.set $j (i32.const 0))
+        (block $vecDone
+          (loop $vec
+            (br_if $vecDone (i32.ge_s (local.get $j) (local.get $n4)))
+            (local.set $g (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $sv
+              (f32x4.sub
+                (f32x4.sub (f32x4.add (local.get $g) (local.get $g))
+                  (v128.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.get $sqiv)))
+            (if (v128.any_true (f32x4.gt (local.get $sv) (local.get $kthv)))
+              (then
+                ;; Lanes in order, each against the k-th best as it stands.
+                (local.set $l (i32.const 0))
+                (block $lanesDone
+                  (loop $lanes
+                    (br_if $lanesDone (i32.ge_s (local.get $l) (i32.const 4)))
+                    (local.set $s
+                      (f32.sub
+                        (f32.sub
+                          (f32.add
+                            (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2))))
+                            (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
+                          (f32.load (i32.add (local.get $sq) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
+                        (local.get $sqi)))
+                    (if (f32.gt (local.get $s) (local.get $kth))
+                      (then
+                        (local.set $filled
+                          (call $insert (local.get $s) (i32.add (local.get $j) (local.get $l))
+                            (local.get $top) (local.get $outRow) (local.get $k) (local.get $filled)))
+                        (if (i32.eq (local.get $filled) (local.get $k))
+                          (then
+                            (local.set $kth
+                              (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))
+                            (local.set $kthv (f32x4.splat (local.get $kth)))))))
+                    (local.set $l (i32.add (local.get $l) (i32.const 1)))
+                    (br $lanes)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $vec)))
+        ;; The last n mod 4 candidates.
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_s (local.get $j) (local.get $n)))
+            (local.set $s
+              (f32.sub
+                (f32.sub
+                  (f32.add
+                    (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))
+                    (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+                  (f32.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.get $sqi)))
+            (if (f32.gt (local.get $s) (local.get $kth))
+              (then
+                (local.set $filled
+                  (call $insert (local.get $s) (local.get $j) (local.get $top) (local.get $outRow)
+                    (local.get $k) (local.get $filled)))
+                (if (i32.eq (local.get $filled) (local.get $k))
+                  (then
+                    (local.set $kth
+                      (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $tail)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; EdgeConv gather over the points [p0, p1) of B·N: per channel the max over the k neighbours
+  ;; ($idx, k per point, indices within the point's sample of n) of the values at $signed
+  ;; (co per point) into $best, with ($withArg) the winning neighbour into $arg (first one on
+  ;; ties) and ($withSum) the sum into $sum.
+  (func (export "gatherRows") (param $signed i32) (param $idx i32) (param $n i32) (param $co i32)
+    (param $k i32) (param $p0 i32) (param $p1 i32) (param $best i32) (param $arg i32)
+    (param $sum i32) (param $withArg i32) (param $withSum i32)
+    (local $p i32) (local $q i32) (local $j i32) (local $o i32) (local $co4 i32) (local $rowB i32)
+    (local $src i32) (local $dst i32) (local $base i32) (local $bytes i32)
+    (local $v v128) (local $b v128) (local $m v128) (local $jv v128)
+    (local $vf f32) (local $bf f32)
+    (local.set $co4 (i32.and (local.get $co) (i32.const -4)))
+    (local.set $bytes (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $p (local.get $p0))
+    (block $pointsDone
+      (loop $points
+        (br_if $pointsDone (i32.ge_s (local.get $p) (local.get $p1)))
+        (local.set $base (i32.sub (local.get $p) (i32.rem_s (local.get $p) (local.get $n))))
+        (local.set $rowB (i32.mul (local.get $p) (local.get $bytes)))
+        ;; Neighbour 0 initialises the row.
+        (local.set $j (i32.load (i32.add (local.get $idx) (i32.shl (i32.mul (local.get $p) (local.get $k)) (i32.const 2)))))
+        (local.set $src (i32.add (local.get $signed) (i32.mul (i32.add (local.get $base) (local.get $j)) (local.get $bytes))))
+        (memory.copy (i32.add (local.get $best) (local.get $rowB)) (local.get $src) (local.get $bytes))
+        (if (local.get $withSum)
+          (then (memory.copy (i32.add (local.get $sum) (local.get $rowB)) (local.get $src) (local.get $bytes))))
+        (if (local.get $withArg)
+          (then
+            (local.set $o (i32.const 0))
+            (block $fillDone
+              (loop $fill
+                (br_if $fillDone (i32.ge_s (local.get $o) (local.get $bytes)))
+                (i32.store (i32.add (i32.add (local.get $arg) (local.get $rowB)) (local.get $o)) (local.get $j))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (br $fill)))))
+        (local.set $q (i32.const 1))
+        (block $nbrsDone
+          (loop $nbrs
+            (br_if $nbrsDone (i32.ge_s (local.get $q) (local.get $k)))
+            (local.set $j (i32.load (i32.add (local.get $idx)
+              (i32.shl (i32.add (i32.mul (local.get $p) (local.get $k)) (local.get $q)) (i32.const 2)))))
+            (local.set $jv (i32x4.splat (local.get $j)))
+            (local.set $src (i32.add (local.get $signed) (i32.mul (i32.add (local.get $base) (local.get $j)) (local.get $bytes))))
+            (local.set $o (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_s (local.get $o) (i32.shl (local.get $co4) (i32.const 2))))
+                (local.set $v (v128.load (i32.add (local.get $src) (local.get $o))))
+                (local.set $dst (i32.add (local.get $rowB) (local.get $o)))
+                (local.set $b (v128.load (i32.add (local.get $best) (local.get $dst))))
+                (local.set $m (f32x4.gt (local.get $v) (local.get $b)))
+                (v128.store (i32.add (local.get $best) (local.get $dst))
+                  (v128.bitselect (local.get $v) (local.get $b) (local.get $m)))
+                (if (local.get $withArg)
+                  (then
+                    (v128.store (i32.add (local.get $arg) (local.get $dst))
+                      (v128.bitselect (local.get $jv)
+                        (v128.load (i32.add (local.get $arg) (local.get $dst))) (local.get $m)))))
+                (if (local.get $withSum)
+                  (then
+                    (v128.store (i32.add (local.get $sum) (local.get $dst))
+                      (f32x4.add (v128.load (i32.add (local.get $sum) (local.get $dst))) (local.get $v)))))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $vec)))
+            ;; The last co mod 4 channels.
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_s (local.get $o) (local.get $bytes)))
+                (local.set $vf (f32.load (i32.add (local.get $src) (local.get $o))))
+                (local.set $dst (i32.add (local.get $rowB) (local.get $o)))
+                (local.set $bf (f32.load (i32.add (local.get $best) (local.get $dst))))
+                (if (f32.gt (local.get $vf) (local.get $bf))
+                  (then
+                    (f32.store (i32.add (local.get $best) (local.get $dst)) (local.get $vf))
+                    (if (local.get $withArg)
+                      (then (i32.store (i32.add (local.get $arg) (local.get $dst)) (local.get $j))))))
+                (if (local.get $withSum)
+                  (then
+                    (f32.store (i32.add (local.get $sum) (local.get $dst))
+                      (f32.add (f32.load (i32.add (local.get $sum) (local.get $dst))) (local.get $vf)))))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (br $tail)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $nbrs)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $points))))
+)

@@ -1,0 +1,101 @@
+import { ROW_KERNELS_WASM_BASE64 } from './row-kernels-wasm.js';
+
+/** The exports of row-kernels.wat (pointers are byte offsets into {@link SimdKernels.memory}). */
+export interface RowKernelExports {
+  selectFromGram(
+    gram: number,
+    sq: number,
+    n: number,
+    k: number,
+    i0: number,
+    i1: number,
+    out: number,
+    top: number,
+  ): void;
+  gatherRows(
+    signed: number,
+    idx: number,
+    n: number,
+    co: number,
+    k: number,
+    p0: number,
+    p1: number,
+    best: number,
+    arg: number,
+    sum: number,
+    withArg: number,
+    withSum: number,
+  ): void;
+}
+
+/** The slice of the global `WebAssembly` used here (this package's lib has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+interface WasmMemory {
+  buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
+
+const PAGE = 65_536;
+/** 4 GiB, wasm32's limit: address space reserved once, pages committed as they are used. */
+const MAX_PAGES = 65_536;
+
+const api = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Instantiates the row kernels on a shared memory (as the worker thread does with the same one). */
+export function instantiateRowKernels(module: object, memory: WasmMemory): RowKernelExports {
+  return new (api().Instance)(module, { env: { memory } }).exports as RowKernelExports;
+}
+
+/**
+ * The SIMD row kernels on this thread, their shared memory (which the kernel worker thread
+ * instantiates the same module on), and a bump arena in it for the operands of one call.
+ */
+export class SimdKernels {
+  readonly module: object;
+  readonly memory: WasmMemory;
+  readonly exports: RowKernelExports;
+  private top = 0;
+
+  constructor() {
+    this.module = new (api().Module)(Buffer.from(ROW_KERNELS_WASM_BASE64, 'base64'));
+    this.memory = new (api().Memory)({ initial: 16, maximum: MAX_PAGES, shared: true });
+    this.exports = instantiateRowKernels(this.module, this.memory);
+  }
+
+  /** Frees every arena allocation (views from before must no longer be used). */
+  reset(): void {
+    this.top = 0;
+  }
+
+  /** A zeroed float32 array of `length` in the arena; its `byteOffset` is its wasm pointer. */
+  f32(length: number): Float32Array {
+    const offset = this.alloc(length * 4); // before reading `buffer`: allocating may grow it
+    return new Float32Array(this.memory.buffer, offset, length).fill(0);
+  }
+
+  /** A zeroed int32 array of `length` in the arena. */
+  i32(length: number): Int32Array {
+    const offset = this.alloc(length * 4);
+    return new Int32Array(this.memory.buffer, offset, length).fill(0);
+  }
+
+  private alloc(bytes: number): number {
+    const offset = this.top;
+    this.top = offset + Math.ceil(bytes / 16) * 16;
+    const pages = Math.ceil(this.top / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
+    return offset;
+  }
+}
+
+let instance: SimdKernels | undefined;
+
+/** The row kernels of this thread (instantiated on first use). */
+export function simdKernels(): SimdKernels {
+  instance ??= new SimdKernels();
+  return instance;
+}
