@@ -5,6 +5,7 @@ import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellsh
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from './gradients.js';
 import { registerThreadedWasm } from './threaded-wasm.js';
+import { registerWasmSlice } from './wasm-slice.js';
 
 /** The tfjs backends cellshape runs on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -63,6 +64,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
         configureWasmPaths((await importOptional(TFJS_WASM)) as { setWasmPaths?: () => void });
         // In Node, XNNPACK on every core (falls back to tfjs's single-threaded build).
         if (isNode()) await registerThreadedWasm();
+        registerWasmSlice();
         break;
       case 'cpu':
         await importOptional(TFJS_CPU);
