@@ -1,5 +1,5 @@
 import { invalidArgument } from '@cellshape/core';
-import { engine, type Tensor } from '@tensorflow/tfjs-core';
+import { backend, engine, getBackend, type Tensor } from '@tensorflow/tfjs-core';
 
 /**
  * Checks that `t` is a tensor of the given rank and dtype and returns its shape; throws an
@@ -60,4 +60,20 @@ export function checkInteger(
  */
 export function gradientsRecorded(): boolean {
   return engine().state.gradientDepth > 0;
+}
+
+/**
+ * The float32 values of `t` without a copy where the backend allows it: on wasm a view of the
+ * heap (valid until the next tfjs operation, which may grow the heap), elsewhere `dataSync()`.
+ * For reading at once, e.g. into a kernel's own memory.
+ */
+export function readNow(t: Tensor): Float32Array {
+  const wasm = backend() as { typedArrayFromHeap?: (t: Tensor) => Float32Array };
+  if (
+    getBackend() === 'wasm' &&
+    typeof wasm.typedArrayFromHeap === 'function' &&
+    t.dtype === 'float32'
+  )
+    return wasm.typedArrayFromHeap(t);
+  return t.dataSync() as Float32Array;
 }

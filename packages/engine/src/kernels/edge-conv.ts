@@ -1,6 +1,6 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor, gradientsRecorded } from './checks.js';
+import { checkFinite, checkInteger, checkTensor, gradientsRecorded, readNow } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
@@ -396,8 +396,7 @@ export function edgeConvBlock(
     // Only a recorded forward pass can be followed by a backward pass, which needs the argmax,
     // z and `ac` on shared memory (the worker thread reads them there).
     const recorded = gradientsRecorded();
-    const acData = acTensor.dataSync() as Float32Array;
-    const ac = recorded ? sharedCopy(acData) : acData;
+    const ac = recorded ? sharedCopy(readNow(acTensor)) : (acTensor.dataSync() as Float32Array);
     acTensor.dispose();
     checkFinite(fn, 'x', ac);
     const gathered = gatherNeighbours(ac, idx, gammaData, d, opts.training, recorded);

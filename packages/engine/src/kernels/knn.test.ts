@@ -7,7 +7,7 @@ import { randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 describe.each(TEST_BACKENDS)('knnIndices on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  // C = 3 takes the typed-array Gram path everywhere, C = 16 the matMul path on wasm.
+  // On wasm both take the XNNPACK Gram matrix + SIMD selection; on cpu the typed-array loop.
   it.each([3, 16])('gives the neighbour sets of tf.topk of the reference score (C = %i)', (c) => {
     const [b, n, k] = [2, 96, 10];
     const x = randomNormal([b, n, c], 11 + c);

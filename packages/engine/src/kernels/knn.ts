@@ -1,16 +1,9 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { checkFinite, checkInteger, checkTensor, readNow } from './checks.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 import { simdKernels } from './wasm/simd-kernels.js';
-
-/**
- * On the wasm backend the Gram matrix comes from XNNPACK (untransposed matMul, ~16 GFLOP/s)
- * from this many channels on; below it, and on every other backend, the typed-array loop
- * (dot products fused into the selection) is faster.
- */
-const WASM_GRAM_MIN_CHANNELS = 8;
 
 /** Squared norms |x_i|² of the n rows of one sample, accumulated in float32 like the reference. */
 function squaredNorms(x: Float32Array, base: number, n: number, c: number): Float32Array {
@@ -97,7 +90,9 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   checkInteger(fn, 'k', k, 1, n);
   const data = x.dataSync() as Float32Array;
   checkFinite(fn, 'x', data);
-  if (tf.getBackend() !== 'wasm' || c < WASM_GRAM_MIN_CHANNELS) {
+  // On wasm the Gram matrix comes from XNNPACK (every core) and the selection from the SIMD
+  // kernel; elsewhere the typed-array loop (dot products fused into the selection) is faster.
+  if (tf.getBackend() !== 'wasm') {
     return tf.tensor3d(knnTypedArray(data, b, n, c, k), [b, n, k], 'int32');
   }
   // Operands in the SIMD kernels' shared memory; rows split between the worker and this thread.
@@ -114,7 +109,7 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
       // Explicit transpose: XNNPACK only serves the untransposed matMul.
       return matMulParallel(xs as tf.Tensor2D, tf.transpose(xs) as tf.Tensor2D);
     });
-    gram.set(product.dataSync() as Float32Array);
+    gram.set(readNow(product));
     product.dispose();
     sq.set(squaredNorms(data, s * n * c, n, c));
     const at = out.byteOffset + s * n * k * 4;
