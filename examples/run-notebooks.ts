@@ -12,12 +12,12 @@
  * of them, so the examples need no install of their own.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { EXAMPLES, notebooksToRun } from './notebooks.js';
 
-const EXAMPLES = resolve(import.meta.dirname);
 const RESOLVE_FROM = pathToFileURL(resolve(EXAMPLES, '../packages/cellshape/package.json')).href;
 
 /** The stand-in for tslab's `display`: each call prints what it would have shown. */
@@ -72,13 +72,7 @@ export function notebookProgram(path: string): string {
 
 function main(): number {
   const args = process.argv.slice(2);
-  const notebooks =
-    args.length > 0
-      ? args.map((a) => resolve(a))
-      : readdirSync(EXAMPLES)
-          .filter((f) => f.endsWith('.ipynb'))
-          .sort()
-          .map((f) => join(EXAMPLES, f));
+  const notebooks = notebooksToRun(args);
   if (notebooks.length === 0) {
     console.error('run-notebooks: no notebooks found');
     return 1;

@@ -18,6 +18,15 @@ export {
 } from './arrays.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 export {
+  type CsvTable,
+  csvField,
+  csvRecords,
+  DEFAULT_PARSE_CSV_OPTIONS,
+  formatCsv,
+  type ParseCsvOptions,
+  parseCsv,
+} from './csv.js';
+export {
   CellshapeError,
   type CellshapeErrorCode,
   type CellshapeErrorDetails,

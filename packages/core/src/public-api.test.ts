@@ -6,6 +6,7 @@ it('exports exactly the public API', () => {
   expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
     [
       "CellshapeError",
+      "DEFAULT_PARSE_CSV_OPTIONS",
       "FileSystemError",
       "FormatError",
       "IncompatibleError",
@@ -14,11 +15,15 @@ it('exports exactly the public API', () => {
       "Rng",
       "UnsupportedError",
       "createRng",
+      "csvField",
+      "csvRecords",
       "describe",
       "encodeNpy",
       "encodeNpz",
+      "formatCsv",
       "invalidArgument",
       "isTypedArray",
+      "parseCsv",
       "parseNpy",
       "parseNpz",
       "readZip",

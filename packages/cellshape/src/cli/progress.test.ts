@@ -53,11 +53,31 @@ describe('ProgressDisplay', () => {
     cb({ phase: 'convert', done: 4, total: 4 });
     progress.finish();
     const err = io.err();
-    expect(err).toContain(
-      '\rconvert [######..................]  25% convert 1/4 a.tif: converted\x1b[K',
-    );
+    expect(err).toContain('\rconvert [######..................]  25% 1/4 a.tif: converted\x1b[K');
     expect(err).not.toContain(' 50%');
-    expect(err).toContain('\rconvert [########################] 100% convert 4/4\x1b[K\n');
+    expect(err).toContain('\rconvert [########################] 100% 4/4\x1b[K\n');
+  });
+
+  it('names the phase only when it differs from the stage, and the count once', () => {
+    const { io, progress } = display('lines');
+    progress.callback('extract')({ phase: 'extract', done: 8, total: 24, message: '8/24 cells' });
+    progress.callback('choose-k')({
+      phase: 'extract',
+      done: 24,
+      total: 24,
+      message: '24/24 cells',
+    });
+    progress.callback('convert')({
+      phase: 'convert',
+      done: 2,
+      total: 2,
+      message: 'b.tif: converted',
+    });
+    expect(io.err().trim().split('\n')).toEqual([
+      'extract 8/24 cells',
+      'choose-k extract 24/24 cells',
+      'convert 2/2 b.tif: converted',
+    ]);
   });
 
   it('off: prints nothing, notes included', () => {

@@ -94,12 +94,15 @@ export class ProgressDisplay {
     }
   }
 
+  /** The event after the stage name: phase (unless it repeats the stage), count and message. */
   private describe(stage: string, event: ProgressEvent): string {
     const count = event.total !== undefined ? `${event.done}/${event.total}` : `${event.done}`;
     // Messages such as the training loop's "epoch 4/20 loss 3.1" already name the phase and count.
-    if (event.message?.startsWith(`${event.phase} `)) return `${stage} ${event.message}`;
-    const detail = event.message ? ` ${event.message}` : '';
-    return `${stage} ${event.phase} ${count}${detail}`;
+    if (event.message?.startsWith(`${event.phase} `)) return event.message;
+    const phase = event.phase === stage ? '' : `${event.phase} `;
+    // Messages such as "16/24 cells" already give the count.
+    if (event.message?.startsWith(count)) return `${phase}${event.message}`;
+    return `${phase}${count}${event.message ? ` ${event.message}` : ''}`;
   }
 
   private printLine(stage: string, event: ProgressEvent): void {
@@ -109,7 +112,7 @@ export class ProgressDisplay {
     const complete = event.total !== undefined && event.done >= event.total;
     if (!MILESTONES.has(event.phase) && !complete && time - last < this.lineInterval) return;
     this.lastLine.set(key, time);
-    this.stream.write(`${this.describe(stage, event)}\n`);
+    this.stream.write(`${stage} ${this.describe(stage, event)}\n`);
   }
 
   private drawBar(stage: string, event: ProgressEvent): void {
@@ -123,7 +126,7 @@ export class ProgressDisplay {
         ? ''
         : `[${'#'.repeat(Math.round(share * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] ${String(Math.round(share * 100)).padStart(3)}% `;
     const width = Math.max(20, (this.stream.columns ?? 80) - 1);
-    const text = `${stage} ${bar}${this.describe(stage, event).slice(stage.length + 1)}`;
+    const text = `${stage} ${bar}${this.describe(stage, event)}`;
     this.stream.write(`\r${text.slice(0, width)}\x1b[K`);
     this.drawn = true;
     // Epoch ends stay on screen as a log of the loss.

@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeVolume } from '@cellshape/helper';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../test-utils/fixtures.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT_CODES } from './errors.js';
+import { interruptedLine } from './run.js';
 
 describe('cellshape --help and --version', () => {
   it('prints the program help with every command and examples on stdout, exit 0', async () => {
@@ -100,6 +102,16 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       /--model voxel is not available in this version; use --model cloud/,
     ],
     ['no command', [], /a command is required/],
+    [
+      'report of a folder that is not a run',
+      ['report', tmpdir()],
+      /is not a run directory \(no config\.json\); make one with `cellshape train/,
+    ],
+    [
+      'extract from a folder that is not a run',
+      ['extract', tmpdir(), '--out', 'x.csv'],
+      /is not a run directory \(no config\.json\)/,
+    ],
   ];
   it.each(cases)('%s', async (_name, argv, message) => {
     const { code, out, err } = await cli(argv);
@@ -170,7 +182,7 @@ describe('cellshape convert', () => {
     expect(failed.error).toEqual(expect.any(String));
     expect(stdout.trim().split('\n')).toHaveLength(1);
     // Progress lines went to stderr (not a terminal: plain lines, no bar).
-    expect(err).toContain('convert convert 2/2');
+    expect(err).toContain('convert 2/2');
     expect(err).not.toContain('\r');
   });
 
@@ -189,5 +201,17 @@ describe('cellshape convert', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/converted 0, already done 1, failed 1 file\(s\); 1 object\(s\)/);
     expect(out).toMatch(/failed: .*corrupt\.tif: /);
+  });
+});
+
+describe('interruptedLine', () => {
+  it('names the command and how to continue', () => {
+    expect(interruptedLine(['train', 'pts', '--out', 'run'], 'SIGINT')).toBe(
+      'cellshape train: interrupted (SIGINT); run the same command with --resume to continue from the last finished epoch',
+    );
+    expect(interruptedLine(['--quiet', 'convert', 'a', 'b'], 'SIGTERM')).toBe(
+      'cellshape convert: interrupted (SIGTERM); run the same command again: finished files are skipped',
+    );
+    expect(interruptedLine([], 'SIGINT')).toBe('cellshape: interrupted (SIGINT); run it again');
   });
 });

@@ -59,6 +59,23 @@ function commandIn(argv: readonly string[]): string | undefined {
   return argv.find((a) => COMMANDS.some((c) => c.name === a));
 }
 
+/** What to do after an interrupted command, by command: work already written is kept. */
+const AFTER_INTERRUPT: Record<string, string> = {
+  train: 'run the same command with --resume to continue from the last finished epoch',
+  convert: 'run the same command again: finished files are skipped',
+  demo: 'run the same command again',
+};
+
+/**
+ * The line `cellshape` prints when Ctrl-C (SIGINT) or SIGTERM stops it: which command stopped and
+ * how to continue (checkpoints and outputs are written atomically, so what finished is intact).
+ */
+export function interruptedLine(argv: readonly string[], signal: NodeJS.Signals): string {
+  const where = commandIn(argv);
+  const next = (where && AFTER_INTERRUPT[where]) ?? 'run it again';
+  return `cellshape${where ? ` ${where}` : ''}: interrupted (${signal}); ${next}`;
+}
+
 /**
  * Runs the `cellshape` command line with the arguments `argv` (without `node` and the script),
  * writing results to `io.stdout` and progress, notes and errors to `io.stderr`.

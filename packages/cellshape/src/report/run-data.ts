@@ -1,9 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileSystemError, FormatError, invalidArgument } from '@cellshape/core';
+import {
+  type CsvTable,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  parseCsv,
+} from '@cellshape/core';
 import { RUN_LAYOUT } from '../run/run-directory.js';
-import { type CsvTable, parseCsv } from './csv.js';
 
 /** One epoch of a training log (`log.jsonl`, written by the engine's `trainLoop`). */
 export interface EpochRecord {
@@ -202,7 +207,7 @@ interface ParsedCells {
 
 /** Parses `features.csv` (prefix `f`) or `assignments.csv` (prefix `q`, plus `cluster`). */
 function parseCells(text: string, file: string, prefix: 'f' | 'q'): ParsedCells {
-  const table = parseCsv(text, file);
+  const table = parseCsv(text, { caller: 'readRun', source: file });
   const idColumn = table.header.indexOf('id');
   if (idColumn < 0) throw formatError(file, "has no 'id' column");
   const valueColumns = indexedColumns(table.header, prefix);

@@ -1,5 +1,5 @@
 import type { Metadata } from '@cellshape/cloud';
-import { invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { formatCsv, invalidArgument, writeFileAtomic } from '@cellshape/core';
 
 /** Per-cell outputs of a run, in dataset order. */
 export interface CellTableInput {
@@ -13,11 +13,6 @@ export interface CellTableInput {
   q?: { data: ArrayLike<number>; shape: [number, number] };
   /** Features, `n × F` row-major, when written. */
   features?: { data: ArrayLike<number>; shape: [number, number] };
-}
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The shortest decimal that reads back to the same float32 value. */
@@ -67,16 +62,15 @@ export function cellTableCsv(table: CellTableInput): string {
     ...qNames,
     ...fNames,
   ];
-  const lines = [header.map(csvField).join(',')];
-  for (let i = 0; i < n; i++) {
+  const rows = table.ids.map((id, i) => {
     const row = table.metadata[i]!;
-    const cells = [csvField(table.ids[i]!), ...columns.map((c) => csvField(row[c] ?? ''))];
+    const cells = [id, ...columns.map((c) => row[c] ?? '')];
     if (table.labels) cells.push(String(table.labels[i]));
     for (let j = 0; j < k; j++) cells.push(String(table.q!.data[i * k + j]));
     for (let j = 0; j < f; j++) cells.push(float32Text(table.features!.data[i * f + j]!));
-    lines.push(cells.join(','));
-  }
-  return `${lines.join('\n')}\n`;
+    return cells;
+  });
+  return formatCsv(header, rows);
 }
 
 /** Writes {@link cellTableCsv} to `path` atomically. */

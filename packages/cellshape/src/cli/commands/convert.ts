@@ -1,19 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
 import { examples } from '../context.js';
-import { UsageError } from '../errors.js';
+import { requireFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
-
-/** Throws a usage error unless `path` is an existing folder. */
-export function requireFolder(path: string, what: string): string {
-  const full = resolve(path);
-  if (!existsSync(full)) throw new UsageError(`${what} ${JSON.stringify(path)} does not exist`);
-  if (!statSync(full).isDirectory())
-    throw new UsageError(`${what} ${JSON.stringify(path)} is not a folder`);
-  return full;
-}
 
 interface ConvertFlags {
   numPoints: number;

@@ -2,9 +2,9 @@ import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
 import type { Command } from 'commander';
 import { DEFAULT_EXTRACT_RUN_OPTIONS, extractRun } from '../../run/extract-run.js';
 import { examples } from '../context.js';
+import { requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer } from '../parse.js';
 import type { CliCommand } from '../registry.js';
-import { requireFolder } from './convert.js';
 
 interface ExtractFlags {
   out: string;
@@ -64,8 +64,8 @@ export const extractCommand: CliCommand = {
           command: Command,
         ) => {
           await context.execute(command, async ({ progress }) => {
-            requireFolder(runDir, 'the run directory');
-            const result = await extractRun(runDir, flags.out, {
+            const run = requireRunDir(runDir);
+            const result = await extractRun(run, flags.out, {
               ...(points !== undefined
                 ? { points: requireFolder(points, 'the points folder') }
                 : {}),

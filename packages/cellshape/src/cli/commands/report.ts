@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { writeReport } from '../../report/index.js';
 import { examples } from '../context.js';
+import { requireRunDir } from '../inputs.js';
 import { integer } from '../parse.js';
 import type { CliCommand } from '../registry.js';
-import { requireFolder } from './convert.js';
 
 interface ReportFlags {
   groupBy?: string;
@@ -48,7 +48,7 @@ export const reportCommand: CliCommand = {
       )
       .action(async (runDir: string, flags: ReportFlags, command: Command) => {
         await context.execute(command, async ({ globals }) => {
-          const dir = requireFolder(runDir, 'the run directory');
+          const dir = requireRunDir(runDir);
           const path = await writeReport(dir, {
             seed: globals.seed,
             ...(flags.groupBy !== undefined ? { groupBy: flags.groupBy } : {}),

@@ -8,9 +8,9 @@ import { type RunConfig, readJson, runPaths } from '../../run/run-directory.js';
 import { DEFAULT_TRAIN_RUN_OPTIONS, type TrainRunOptions, trainRun } from '../../run/train-run.js';
 import { examples } from '../context.js';
 import { UsageError } from '../errors.js';
+import { requireFolder } from '../inputs.js';
 import { choice, integer, integerOrAuto, integerRange, number } from '../parse.js';
 import type { CliCommand } from '../registry.js';
-import { requireFolder } from './convert.js';
 
 type TrainFlags = Omit<TrainRunOptions, 'onProgress' | 'onNote' | 'seed'> & { out: string };
 
@@ -85,7 +85,12 @@ export const trainCommand: CliCommand = {
         choice(['fixed20', 'unitSphere', 'standardise', 'pcaPose', 'none'] as const),
         d.normalise,
       )
-      .option('--encoder <type>', 'encoder: dgcnn', choice(['dgcnn'] as const), d.encoder)
+      .option(
+        '--encoder <type>',
+        'encoder: dgcnn, foldingnet',
+        choice(['dgcnn', 'foldingnet'] as const),
+        d.encoder,
+      )
       .option(
         '--decoder <type>',
         'decoder: foldingnet, foldingnetbasic',

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, csvRecords, formatCsv, parseCsv } from './csv.js';
+import { FormatError, InvalidArgumentError } from './errors.js';
+
+describe('parseCsv', () => {
+  it('reads quoted fields, doubled quotes, CRLF, a BOM, blank lines and a missing final newline', () => {
+    const text = '\ufeffid, Treatment ,note\r\n1,DMSO,"a, b"\r\n\r\n2,"say ""hi""","two\nlines"';
+    expect(parseCsv(text)).toEqual({
+      header: ['id', 'Treatment', 'note'],
+      rows: [
+        ['1', 'DMSO', 'a, b'],
+        ['2', 'say "hi"', 'two\nlines'],
+      ],
+    });
+  });
+
+  it('keeps empty fields, a lone CR line end, and a quote inside an unquoted field', () => {
+    expect(parseCsv('a,b,c\n,,\n1,5" dish,\r2,,3\n').rows).toEqual([
+      ['', '', ''],
+      ['1', '5" dish', ''],
+      ['2', '', '3'],
+    ]);
+  });
+
+  it('reads a header without rows', () => {
+    expect(parseCsv('x,y\n')).toEqual({ header: ['x', 'y'], rows: [] });
+  });
+
+  it('reads what Python csv / pandas write', () => {
+    // pandas.DataFrame({'id': ['a,1', 'b'], 'v': [0.5, 'q"x']}).to_csv(index=False)
+    const text = 'id,v\n"a,1",0.5\nb,"q""x"\n';
+    expect(parseCsv(text).rows).toEqual([
+      ['a,1', '0.5'],
+      ['b', 'q"x'],
+    ]);
+  });
+
+  it('rejects malformed text with the source, caller and line', () => {
+    expect(() => parseCsv('')).toThrow(FormatError);
+    expect(() => parseCsv('\n\n')).toThrow(/parseCsv: the CSV has no header row/);
+    expect(() => parseCsv('a,b\n1,2\n\n3\n', { source: 'cells.csv' })).toThrow(
+      /parseCsv: cells.csv line 4 has 1 fields, the header has 2/,
+    );
+    expect(() => parseCsv('a,b\n"1,2\n', { source: 'x.csv', caller: 'readMeta' })).toThrow(
+      /readMeta: x.csv ends inside a quoted field \(opened on line 2/,
+    );
+    expect(() => parseCsv(42 as unknown as string)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('csvRecords', () => {
+  it('keys each row by column name', () => {
+    expect(csvRecords(parseCsv('a,b\n1,2\n3,\n'))).toEqual([
+      { a: '1', b: '2' },
+      { a: '3', b: '' },
+    ]);
+  });
+
+  it('rejects what is not a table', () => {
+    expect(() => csvRecords(null as never)).toThrow(/csvRecords: 'table' must be a CsvTable/);
+  });
+});
+
+describe('csvField and formatCsv', () => {
+  it('quote only when needed', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField(1.5)).toBe('1.5');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('x\ny')).toBe('"x\ny"');
+  });
+
+  it('round-trip through parseCsv', () => {
+    const header = ['id', 'note, quoted', 'value'];
+    const rows = [
+      ['c1', 'say "hi", then\nleave', 0.1],
+      ['c2', '', -3e-8],
+      ['c3', '\r', 42],
+    ];
+    const text = formatCsv(header, rows);
+    expect(text.endsWith('\n')).toBe(true);
+    expect(parseCsv(text)).toEqual({
+      header,
+      rows: rows.map((r) => r.map(String)),
+    });
+    expect(Number(parseCsv(text).rows[1]![2])).toBe(-3e-8);
+  });
+
+  it('reject bad input', () => {
+    expect(() => csvField({} as never)).toThrow(InvalidArgumentError);
+    expect(() => formatCsv([], [])).toThrow(/formatCsv: 'header' must be a non-empty array/);
+    expect(() => formatCsv(['a', 'b'], [['1']])).toThrow(
+      /formatCsv: 'rows\[0\]' must be 2 fields like the header, got 1/,
+    );
+  });
+});

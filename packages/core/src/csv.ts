@@ -1,0 +1,141 @@
+import { FormatError, invalidArgument } from './errors.js';
+
+/**
+ * CSV as pandas and Python's `csv` module write it (RFC 4180): `,` separators, fields optionally
+ * in `"` quotes with `""` for a quote inside, `\n` or `\r\n` line ends, a header row.
+ */
+
+/** A parsed CSV file: the header row and the data rows, every row as long as the header. */
+export interface CsvTable {
+  /** Column names in file order, surrounding white space removed. */
+  header: string[];
+  /** Data rows as raw strings, in file order. */
+  rows: string[][];
+}
+
+/** Options of {@link parseCsv}. */
+export interface ParseCsvOptions {
+  /** What the text is (usually its file name), named in error messages. Default `'the CSV'`. */
+  source?: string;
+  /** The public function on whose behalf the text is parsed, prefixing error messages. Default `'parseCsv'`. */
+  caller?: string;
+}
+
+/** The defaults of {@link ParseCsvOptions}. */
+export const DEFAULT_PARSE_CSV_OPTIONS: Required<ParseCsvOptions> = {
+  source: 'the CSV',
+  caller: 'parseCsv',
+};
+
+/**
+ * Parses CSV text with a header row. A UTF-8 byte-order mark, a final newline and blank lines are
+ * ignored; a quote in the middle of an unquoted field is kept as a character (as Python's `csv`
+ * reads it); field values are not trimmed, column names are.
+ *
+ * ```ts
+ * parseCsv('id,Treatment\n1,"DMSO, 0.1%"\n'); // { header: ['id', 'Treatment'], rows: [['1', 'DMSO, 0.1%']] }
+ * ```
+ *
+ * @throws FormatError on an unterminated quote, a missing header or a row whose field count
+ *   differs from the header's (the message names the line).
+ */
+export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
+  if (typeof text !== 'string') throw invalidArgument('parseCsv', 'text', 'a string', text);
+  const { source, caller: fn } = { ...DEFAULT_PARSE_CSV_OPTIONS, ...options };
+  const fail = (message: string): FormatError =>
+    new FormatError(`${fn}: ${source} ${message}`, { fn, arg: source });
+  const records: { fields: string[]; line: number }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const endRecord = (): void => {
+    fields.push(field);
+    // A blank line parses as one empty field; it carries no data.
+    if (!(fields.length === 1 && fields[0] === '')) records.push({ fields, line: recordLine });
+    fields = [];
+    field = '';
+  };
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else field += c;
+  }
+  if (quoted) throw fail(`ends inside a quoted field (opened on line ${recordLine} or later)`);
+  if (field !== '' || fields.length > 0) endRecord();
+  const [head, ...body] = records;
+  if (head === undefined) throw fail('has no header row');
+  const header = head.fields.map((name) => name.trim());
+  for (const { fields: row, line: at } of body)
+    if (row.length !== header.length)
+      throw fail(`line ${at} has ${row.length} fields, the header has ${header.length}`);
+  return { header, rows: body.map((r) => r.fields) };
+}
+
+/** The rows of a table as objects keyed by column name (a later duplicate column wins). */
+export function csvRecords(table: CsvTable): Record<string, string>[] {
+  if (table === null || typeof table !== 'object' || !Array.isArray(table.header))
+    throw invalidArgument('csvRecords', 'table', 'a CsvTable { header, rows }', table);
+  return table.rows.map((row) => {
+    const record: Record<string, string> = {};
+    table.header.forEach((name, c) => {
+      record[name] = row[c] ?? '';
+    });
+    return record;
+  });
+}
+
+/** One CSV field: quoted (with `""` for quotes) only when it holds a comma, quote or line break. */
+export function csvField(value: string | number): string {
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw invalidArgument('csvField', 'value', 'a string or a number', value);
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * CSV text of a header and rows, `\n` line ends and a final newline; {@link parseCsv} reads it
+ * back unchanged. Numbers are written with `String(n)` (shortest round-trip form).
+ *
+ * @throws InvalidArgumentError when a row's length differs from the header's.
+ */
+export function formatCsv(
+  header: readonly string[],
+  rows: Iterable<readonly (string | number)[]>,
+): string {
+  const fn = 'formatCsv';
+  if (!Array.isArray(header) || header.length === 0)
+    throw invalidArgument(fn, 'header', 'a non-empty array of column names', header);
+  const lines = [header.map(csvField).join(',')];
+  let r = 0;
+  for (const row of rows) {
+    if (row.length !== header.length)
+      throw invalidArgument(
+        fn,
+        `rows[${r}]`,
+        `${header.length} fields like the header`,
+        row.length,
+      );
+    lines.push(row.map(csvField).join(','));
+    r++;
+  }
+  return `${lines.join('\n')}\n`;
+}
