@@ -19,6 +19,28 @@ import type { ModelKind } from './model-plugin.js';
 import { modelPlugin } from './models.js';
 import { type RunConfig, readJson, runPaths } from './run-directory.js';
 
+/** The architecture settings a checkpoint's autoencoder config and a run's options share. */
+const ARCHITECTURE_KEYS = [
+  ['encoderType', 'encoder'],
+  ['decoderType', 'decoder'],
+  ['numFeatures', 'features'],
+  ['k', 'k'],
+] as const;
+
+/** `name: checkpoint value ≠ run value` for each architecture setting that differs. */
+function architectureMismatch(
+  autoencoder: Record<string, unknown>,
+  runOptions: Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  for (const [checkpointKey, runKey] of ARCHITECTURE_KEYS) {
+    const [a, b] = [autoencoder[checkpointKey], runOptions[runKey]];
+    if (a !== undefined && b !== undefined && a !== b)
+      out.push(`${runKey}: ${String(a)} in the checkpoint, ${String(b)} in the run`);
+  }
+  return out;
+}
+
 /** Options of {@link extractRun}. */
 export interface ExtractRunOptions {
   /** Point clouds to encode. Default: the run's training folder (`config.json`). */
@@ -111,6 +133,12 @@ export async function extractRun(
         fn: FN,
         arg: 'checkpoint',
       },
+    );
+  const mismatch = architectureMismatch(c.autoencoder as Record<string, unknown>, config.options);
+  if (mismatch.length > 0)
+    throw new IncompatibleError(
+      `${FN}: ${checkpointPath} is a model of another architecture than run ${runDir} (${mismatch.join(', ')}); pass a checkpoint of this run`,
+      { fn: FN, arg: 'checkpoint' },
     );
   const autoencoder = plugin.autoencoderFromConfig(c.autoencoder as Record<string, unknown>);
   const layer = new ClusteringLayer({

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { IncompatibleError } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import { tempDir, writeTinyClouds } from '../test-utils/fixtures.js';
+import { extractRun } from './extract-run.js';
+import { runPaths } from './run-directory.js';
+import { trainRun } from './train-run.js';
+
+const TINY = {
+  numPoints: 32,
+  k: 4,
+  sourcePoints: 16,
+  batchSize: 4,
+  lr: 1e-3,
+  clusters: 2,
+  kmeansRestarts: 2,
+  epochs: 1,
+  idecEpochs: 1,
+  backend: 'cpu',
+} as const;
+
+describe('extractRun with a checkpoint from elsewhere', () => {
+  const dir = tempDir('extract');
+
+  it('refuses a checkpoint of another architecture, naming the settings that differ', async () => {
+    const { points } = await writeTinyClouds(dir, 2);
+    const [runA, runB] = [join(dir, 'a'), join(dir, 'b')];
+    await trainRun(points, runA, { ...TINY, features: 4 });
+    await trainRun(points, runB, { ...TINY, features: 6 });
+    const foreign = runPaths(runB).idecLast;
+    const attempt = extractRun(runA, join(dir, 'a.csv'), { checkpoint: foreign });
+    await expect(attempt).rejects.toThrow(IncompatibleError);
+    await expect(attempt).rejects.toThrow(
+      /another architecture.*features: 6 in the checkpoint, 4 in the run/,
+    );
+    // The run's own checkpoint is fine.
+    const own = await extractRun(runA, join(dir, 'a.csv'));
+    expect(own.features).toBe(4);
+  });
+});
