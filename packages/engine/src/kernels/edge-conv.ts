@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkInteger, checkTensor, gradientsRecorded, readNow } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
-import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
+import { kernels, type Pending, runOnWorker, shared, sharedCopy } from './parallel.js';
 import { simdKernels } from './wasm/simd-kernels.js';
 
 /** Options of {@link edgeConvBlock}. */
@@ -215,13 +215,41 @@ function backward(
   const { ac, arg, z, mean, invStd, scale, gatherSum, count } = st;
   const train = gatherSum !== undefined && count !== undefined;
   const dac = shared(Float32Array, points * 2 * co);
-  const scatterC = train ? shared(Float32Array, points * co) : undefined;
   // Whole samples per thread: the scatters of a sample stay inside its rows.
   const split = (b >> 1) * n;
+  const pending: Pending[] = [];
+  // Train mode: Σ_{i: j∈nbr(i)} c_i, the scatter of c over the reverse neighbourhoods (SIMD).
+  let scatterC: Float32Array | undefined;
+  if (train) {
+    const simd = simdKernels();
+    simd.reset();
+    const acArena = simd.f32(ac.length);
+    acArena.set(ac);
+    const idxArena = simd.i32(idx.length);
+    idxArena.set(idx);
+    const out = simd.f32(points * co);
+    const scatterArgs = (p0: number, p1: number) =>
+      [
+        acArena.byteOffset,
+        2 * co,
+        co,
+        idxArena.byteOffset,
+        n,
+        co,
+        k,
+        p0,
+        p1,
+        out.byteOffset,
+      ] as const;
+    pending.push(runOnWorker('simdScatterRows', [...scatterArgs(0, split)]));
+    simd.exports.scatterRows(...scatterArgs(split, points));
+    scatterC = out;
+  }
   const partials = [shared(Float64Array, 2 * co), shared(Float64Array, 2 * co)] as const;
+  const dyShared = sharedCopy(dy);
   const sparseArgs = (p0: number, p1: number, partial: Float64Array) =>
     [
-      sharedCopy(dy),
+      dyShared,
       z,
       arg,
       scale,
@@ -235,14 +263,10 @@ function backward(
       p1,
       dac,
       partial,
-      train ? ac : undefined,
-      train ? idx : undefined,
-      k,
-      scatterC,
     ] as const;
-  const pending = runOnWorker('edgeBackwardSparse', [...sparseArgs(0, split, partials[0])]);
+  pending.push(runOnWorker('edgeBackwardSparse', [...sparseArgs(0, split, partials[0])]));
   kernels.edgeBackwardSparse(...sparseArgs(split, points, partials[1]));
-  pending.wait();
+  for (const job of pending) job.wait();
   const dGamma = new Float64Array(co);
   const dBeta = new Float64Array(co);
   for (let o = 0; o < co; o++) {

@@ -159,8 +159,7 @@ function rowKernels() {
    * EdgeConv backward, first part, over the points [p0, p1) (whole samples, so the scatters
    * stay inside the range): g = dy·LeakyReLU'(u) with u = s·(z − μ) + β; partial sums of
    * dL/dβ = Σg (`partial[co + o]`) and dL/dγ = Σ g·(z − μ)/σ (`partial[o]`); the winning edge
-   * of each (i, o) gets s·g on its a_j and c_i columns of `dac` (`[B·N, 2·co]`); with `scatterC`
-   * (train mode) also Σ_{i: j∈nbr(i)} c_i.
+   * of each (i, o) gets s·g on its a_j and c_i columns of `dac` (`[B·N, 2·co]`).
    */
   function edgeBackwardSparse(
     dy: Float32Array,
@@ -177,10 +176,6 @@ function rowKernels() {
     p1: number,
     dac: Float32Array,
     partial: Float64Array,
-    ac: Float32Array | undefined,
-    idx: Int32Array | undefined,
-    k: number,
-    scatterC: Float32Array | undefined,
   ): void {
     const w = 2 * co;
     for (let p = p0; p < p1; p++) {
@@ -196,13 +191,6 @@ function rowKernels() {
         const j = base + (arg[e] as number);
         dac[j * w + o] = (dac[j * w + o] as number) + gs;
         dac[p * w + co + o] = (dac[p * w + co + o] as number) + gs;
-      }
-      if (scatterC === undefined || ac === undefined || idx === undefined) continue;
-      const ci = p * w + co;
-      for (let q = 0; q < k; q++) {
-        const row = (base + (idx[p * k + q] as number)) * co;
-        for (let o = 0; o < co; o++)
-          scatterC[row + o] = (scatterC[row + o] as number) + (ac[ci + o] as number);
       }
     }
   }
@@ -261,6 +249,8 @@ const simdJobs = {
     simdKernels().exports.selectFromGram(...a),
   simdGatherRows: (...a: Parameters<RowKernelExports['gatherRows']>) =>
     simdKernels().exports.gatherRows(...a),
+  simdScatterRows: (...a: Parameters<RowKernelExports['scatterRows']>) =>
+    simdKernels().exports.scatterRows(...a),
 };
 
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
@@ -298,6 +288,7 @@ const simd = new WebAssembly.Instance(workerData.simdModule, {
 }).exports;
 kernels.simdSelectFromGram = (...a) => simd.selectFromGram(...a);
 kernels.simdGatherRows = (...a) => simd.gatherRows(...a);
+kernels.simdScatterRows = (...a) => simd.scatterRows(...a);
 kernels.matMul = (a, rows, inner, w, cols, out) => {
   const r = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(w, [inner, cols])));
   out.set(r.dataSync());

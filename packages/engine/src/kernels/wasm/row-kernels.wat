@@ -204,4 +204,53 @@
             (br $nbrs)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $points))))
+
+  ;; Reverse-neighbourhood sums for the points [p0, p1) (whole samples): each point p adds its
+  ;; row of $src (co floats at $src + 4·(p·stride + offset)) into the rows of $dst (co floats per
+  ;; point) of its k neighbours ($idx, indices within the sample of n), in neighbour order.
+  (func (export "scatterRows") (param $src i32) (param $stride i32) (param $offset i32)
+    (param $idx i32) (param $n i32) (param $co i32) (param $k i32) (param $p0 i32) (param $p1 i32)
+    (param $dst i32)
+    (local $p i32) (local $q i32) (local $o i32) (local $base i32) (local $from i32) (local $to i32)
+    (local $bytes i32) (local $vecBytes i32)
+    (local.set $bytes (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $vecBytes (i32.shl (i32.and (local.get $co) (i32.const -4)) (i32.const 2)))
+    (local.set $p (local.get $p0))
+    (block $pointsDone
+      (loop $points
+        (br_if $pointsDone (i32.ge_s (local.get $p) (local.get $p1)))
+        (local.set $base (i32.sub (local.get $p) (i32.rem_s (local.get $p) (local.get $n))))
+        (local.set $from (i32.add (local.get $src)
+          (i32.shl (i32.add (i32.mul (local.get $p) (local.get $stride)) (local.get $offset)) (i32.const 2))))
+        (local.set $q (i32.const 0))
+        (block $nbrsDone
+          (loop $nbrs
+            (br_if $nbrsDone (i32.ge_s (local.get $q) (local.get $k)))
+            (local.set $to (i32.add (local.get $dst)
+              (i32.mul
+                (i32.add (local.get $base)
+                  (i32.load (i32.add (local.get $idx)
+                    (i32.shl (i32.add (i32.mul (local.get $p) (local.get $k)) (local.get $q)) (i32.const 2)))))
+                (local.get $bytes))))
+            (local.set $o (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_s (local.get $o) (local.get $vecBytes)))
+                (v128.store (i32.add (local.get $to) (local.get $o))
+                  (f32x4.add (v128.load (i32.add (local.get $to) (local.get $o)))
+                    (v128.load (i32.add (local.get $from) (local.get $o)))))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $vec)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_s (local.get $o) (local.get $bytes)))
+                (f32.store (i32.add (local.get $to) (local.get $o))
+                  (f32.add (f32.load (i32.add (local.get $to) (local.get $o)))
+                    (f32.load (i32.add (local.get $from) (local.get $o)))))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (br $tail)))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $nbrs)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $points))))
 )

@@ -26,6 +26,18 @@ export interface RowKernelExports {
     withArg: number,
     withSum: number,
   ): void;
+  scatterRows(
+    src: number,
+    stride: number,
+    offset: number,
+    idx: number,
+    n: number,
+    co: number,
+    k: number,
+    p0: number,
+    p1: number,
+    dst: number,
+  ): void;
 }
 
 /** The slice of the global `WebAssembly` used here (this package's lib has no DOM types). */
