@@ -27,6 +27,7 @@ interface EmscriptenModule {
 }
 interface Unref {
   unref?: () => void;
+  terminate?: () => void;
 }
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 interface WasmPackage {
@@ -131,9 +132,13 @@ export async function registerThreadedWasm(): Promise<number | undefined> {
     if (stock !== undefined) tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => new wasmPackage.BackendWasm(module), 2);
     if (!(await tf.setBackend('wasm'))) throw new Error('the threaded wasm backend did not start');
-    // The pool's workers (started with the module and by the pool) must not keep Node alive.
+    // Emscripten starts 8 pthread workers; XNNPACK's pool keeps `wanted − 1` of them running.
+    // The idle rest would only hold memory (a V8 isolate each); a later thread would start a
+    // fresh one. None may keep Node alive.
     const pool = module.PThread;
-    for (const w of [...(pool?.unusedWorkers ?? []), ...(pool?.runningWorkers ?? [])]) w.unref?.();
+    for (const w of pool?.unusedWorkers ?? []) w.terminate?.();
+    if (pool !== undefined) pool.unusedWorkers = [];
+    for (const w of pool?.runningWorkers ?? []) w.unref?.();
     threads = wasmPackage.getThreadsCount();
     return threads;
   } catch {
