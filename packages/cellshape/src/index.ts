@@ -31,6 +31,7 @@ export {
 export {
   DEMO_PRESETS,
   type DemoOptions,
+  type DemoRecovery,
   type DemoResult,
   type DemoStage,
   runDemo,

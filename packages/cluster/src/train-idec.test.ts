@@ -34,7 +34,32 @@ const base: TrainIdecOptions<ArrayBatch> = {
   updateUnit: 'step',
   updateInterval: 5,
   kmeansRestarts: 10,
+  // `mse` is a mean over the batch: reduce the KL term alike.
+  clusteringReduction: 'mean',
 };
+
+/**
+ * A linear autoencoder with a batch-norm-like input centring: in training mode it centres each
+ * batch by its own mean and moves a running mean towards it (momentum 0.5); in evaluation mode
+ * it centres by the running mean and leaves it alone.
+ */
+class CentringAutoencoder extends LinearAutoencoder {
+  readonly runningMean: Float32Array;
+
+  constructor(inputSize: number, numFeatures: number, seed: number, mean: Float32Array) {
+    super(inputSize, numFeatures, seed);
+    this.runningMean = Float32Array.from(mean);
+  }
+
+  override encode(input: tf.Tensor): tf.Tensor {
+    if (!this.training) return super.encode(tf.sub(input, tf.tensor1d(this.runningMean)));
+    const batchMean = tf.mean(input, 0);
+    const m = batchMean.dataSync();
+    for (let c = 0; c < m.length; c++)
+      this.runningMean[c] = 0.5 * this.runningMean[c]! + 0.5 * m[c]!;
+    return super.encode(tf.sub(input, batchMean));
+  }
+}
 
 describe('trainIdec', () => {
   it('clusters a Gaussian mixture at least as well as k-means, trains the centres, stops by tolerance', async () => {
@@ -81,6 +106,7 @@ describe('trainIdec', () => {
       ...base,
       epochs: 1,
       batchSize: 4,
+      clusteringReduction: 'sum',
       adam: { lr: 0, weightDecay: 0 }, // nothing moves: every step sees the initial P and q
       onProgress: (e) => {
         if (e.phase === 'batch') kl.push(e.metrics!.clustering!);
@@ -104,7 +130,8 @@ describe('trainIdec', () => {
         data: Float64Array.from(b.indices.flatMap((r) => [...m.data.subarray(r * 3, r * 3 + 3)])),
         shape: [b.indices.length, 3] as [number, number],
       });
-      expect(kl[i]).toBeCloseTo(klDivergence(rows(p0), rows(q0)), 5);
+      // 'sum': the batch-mean KL times the batch's own size (2 for the last batch).
+      expect(kl[i]).toBeCloseTo(b.indices.length * klDivergence(rows(p0), rows(q0)), 5);
     });
     expect(new Set(order.flatMap((b) => b.indices)).size).toBe(n);
     result.model.dispose();
@@ -224,6 +251,35 @@ describe('trainIdec', () => {
     ]);
   });
 
+  it("autoencoderMode 'eval' keeps batch statistics fixed: with nothing learnt no label changes", async () => {
+    // lr 0: the weights and centres stay put, only the running statistics could move.
+    const run = async (autoencoderMode: 'eval' | 'train') => {
+      const ae = new CentringAutoencoder(4, 4, 3, new Float32Array(4));
+      const result = await trainIdec(ae, arrayDataset(samples), {
+        ...base,
+        autoencoderMode,
+        epochs: 4,
+        updateUnit: 'epoch',
+        updateInterval: 1,
+        adam: { lr: 0, weightDecay: 0 },
+      });
+      const mean = Array.from(ae.runningMean);
+      const changes = result.updates.slice(1).map((u) => u.labelChange!);
+      const trainingAfter = ae.training;
+      result.model.dispose();
+      return { result, mean, changes, trainingAfter };
+    };
+    const frozen = await run('eval');
+    expect(frozen.mean).toEqual([0, 0, 0, 0]);
+    expect(frozen.changes).toEqual([0]);
+    expect(frozen.result.converged).toBe(true);
+    expect(frozen.trainingAfter).toBe(true);
+    const batch = await run('train');
+    expect(batch.mean.some((m) => m !== 0)).toBe(true);
+    expect(batch.changes[0]!).toBeGreaterThan(0.001);
+    expect(batch.result.converged).toBe(false);
+  });
+
   describe('rejects bad input', () => {
     const ae = new LinearAutoencoder(4, 4, 6);
     const ds = arrayDataset(samples);
@@ -241,6 +297,12 @@ describe('trainIdec', () => {
       await expect(trainIdec(ae, ds, { ...base, updateUnit: 'batch' as 'step' })).rejects.toThrow(
         /updateUnit/,
       );
+      await expect(
+        trainIdec(ae, ds, { ...base, clusteringReduction: 'batchmean' as 'mean' }),
+      ).rejects.toThrow(/'options.clusteringReduction' must be 'sum' or 'mean'/);
+      await expect(
+        trainIdec(ae, ds, { ...base, autoencoderMode: 'frozen' as 'eval' }),
+      ).rejects.toThrow(/'options.autoencoderMode' must be 'eval' or 'train'/);
       await expect(
         trainIdec(ae, ds, { ...base, reconstructionLoss: undefined as unknown as typeof mse }),
       ).rejects.toThrow(/reconstructionLoss/);

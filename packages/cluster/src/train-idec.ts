@@ -10,6 +10,7 @@ import {
   type Autoencoder,
   type LossParts,
   type StopSignal,
+  type TrainableModule,
   type TrainLoopResult,
   trainLoop,
 } from '@cellshape/engine';
@@ -45,6 +46,18 @@ import { klDivergenceOp } from './soft-assignment-ops.js';
 /** When the target distribution P is recomputed: every `updateInterval` epochs or steps. */
 export type IdecUpdateUnit = 'epoch' | 'step';
 
+/**
+ * How KL(P‖Q) is reduced over a batch: `'sum'` over its cells or `'mean'` (PyTorch's
+ * `'batchmean'`).
+ */
+export type ClusteringReduction = 'sum' | 'mean';
+
+/**
+ * The autoencoder's mode while IDEC trains it: `'eval'` (batch norm uses, and keeps, its running
+ * statistics) or `'train'` (batch statistics; running statistics updated every step).
+ */
+export type IdecAutoencoderMode = 'eval' | 'train';
+
 /** A reconstruction loss: input batch and the autoencoder's reconstruction → a scalar. */
 export type ReconstructionLoss = (input: Tensor, reconstruction: Tensor) => Scalar;
 
@@ -59,6 +72,26 @@ export interface TrainIdecOptions<B extends ClusterBatch = ClusterBatch> {
   reconstructionLoss: ReconstructionLoss;
   /** Weight γ of the clustering loss: L = L_rec + γ · KL(P‖Q). 0 trains the autoencoder alone. Default 100. */
   gamma?: number;
+  /**
+   * How the KL term is reduced over a batch. `'mean'` (default): the batch mean, as
+   * cellshape-cluster's Lightning module (`KLDivLoss(reduction='batchmean')`, L = L_rec + 100·KL,
+   * the paper's formula). `'sum'`: the sum over the batch's cells, as its older `train()`
+   * (`KLDivLoss(reduction='sum')`); next to the batch-summed `'sum'` Chamfer loss this weighs each
+   * cell's KL against that cell's reconstruction loss, a clustering term `batchSize` times
+   * stronger. γ's meaning depends on the reconstruction loss's scale (points per cloud, units);
+   * the package README has measurements on small data sets.
+   */
+  clusteringReduction?: ClusteringReduction;
+  /**
+   * The autoencoder's mode during the IDEC steps. `'train'` (default, as cellshape-cluster):
+   * batch norm normalises each batch by its own statistics and updates its running statistics,
+   * which alone moves hard labels between P updates (the passes behind P use the running
+   * statistics). `'eval'`: batch norm uses its pretrained running statistics and leaves them
+   * unchanged, so the q of the loss is computed exactly as the q behind P and a cell changes
+   * cluster only when weights or centres move; weight changes are then not renormalised, so at
+   * the same learning rate the features move more.
+   */
+  autoencoderMode?: IdecAutoencoderMode;
   /** Student-t degrees of freedom α. Default 1. */
   alpha?: number;
   /** P is recomputed over the whole dataset every `updateInterval` units. Default 1. */
@@ -111,6 +144,8 @@ export interface TrainIdecOptions<B extends ClusterBatch = ClusterBatch> {
 /** Defaults of the optional {@link TrainIdecOptions}. */
 export const DEFAULT_TRAIN_IDEC_OPTIONS = {
   gamma: 100,
+  clusteringReduction: 'mean' as ClusteringReduction,
+  autoencoderMode: 'train' as IdecAutoencoderMode,
   alpha: 1,
   updateInterval: 1,
   updateUnit: 'epoch' as IdecUpdateUnit,
@@ -153,6 +188,12 @@ export interface IdecResult {
   centres: DenseMatrix<Float32Array>;
   /** Centres at the start of IDEC (k-means or `options.centres`), `K × F`. */
   initialCentres: DenseMatrix<Float32Array>;
+  /**
+   * Hard labels of the pretrained features under the initial centres (the k-means labels when
+   * the centres come from k-means), computed at the start of this call before any checkpoint is
+   * resumed: what IDEC starts from, to compare with `labels`.
+   */
+  initialLabels: Int32Array;
   /** The P updates of this call, in order (the first is the initialisation). */
   updates: IdecUpdate[];
   /** True when the label-change tolerance stopped training (false: epochs ran out). */
@@ -374,6 +415,15 @@ export async function trainIdec<B extends ClusterBatch>(
       o.reconstructionLoss,
     );
   checkPositive(fn, 'options.gamma', o.gamma, true);
+  if (o.clusteringReduction !== 'sum' && o.clusteringReduction !== 'mean')
+    throw invalidArgument(
+      fn,
+      'options.clusteringReduction',
+      "'sum' or 'mean'",
+      o.clusteringReduction,
+    );
+  if (o.autoencoderMode !== 'eval' && o.autoencoderMode !== 'train')
+    throw invalidArgument(fn, 'options.autoencoderMode', "'eval' or 'train'", o.autoencoderMode);
   checkAlpha(fn, o.alpha);
   checkInteger(fn, 'options.updateInterval', o.updateInterval, 1);
   if (o.updateUnit !== 'epoch' && o.updateUnit !== 'step')
@@ -425,6 +475,7 @@ export async function trainIdec<B extends ClusterBatch>(
     lastUpdate: -1,
     ids: initial.ids,
   };
+  const initialLabels = state.labels;
   const updates: IdecUpdate[] = [];
   const sums = { reconstruction: 0, clustering: 0, steps: 0 };
   let converged = false;
@@ -490,8 +541,10 @@ export async function trainIdec<B extends ClusterBatch>(
   const resuming = o.resume !== undefined && o.resume !== false;
   if (!resuming) record(0, 0, null);
   const T = o.updateInterval;
+  // The evaluation-mode view keeps the model in evaluation mode; give it back as it came.
+  const wasTraining = autoencoder.training;
   const training = await trainLoop<B>({
-    module: model,
+    module: o.autoencoderMode === 'eval' ? evalModeView(model) : model,
     epochs: o.epochs,
     seed: o.seed,
     data: (epoch) =>
@@ -525,10 +578,8 @@ export async function trainIdec<B extends ClusterBatch>(
       batch.indices.forEach((index, b) => {
         for (let j = 0; j < k; j++) rows[b * k + j] = state.p[index * k + j]!;
       });
-      const clustering = klDivergenceOp(
-        tensor2d(rows, [batch.indices.length, k]),
-        layer.logForward(z),
-      );
+      const klMean = klDivergenceOp(tensor2d(rows, [batch.indices.length, k]), layer.logForward(z));
+      const clustering = reduceClustering(klMean, batch.indices.length, o.clusteringReduction);
       // γ = 0 leaves the centres out of the graph: plain autoencoder training.
       const total = o.gamma > 0 ? add(reconstruction, mul(clustering, o.gamma)) : reconstruction;
       return { total: total as Scalar, reconstruction, clustering };
@@ -559,7 +610,7 @@ export async function trainIdec<B extends ClusterBatch>(
       ids: state.ids,
     }),
     restoreExtraState: (saved) => restoreState(saved, state, n, k),
-  });
+  }).finally(() => model.train(wasTraining));
 
   const final = await pass(state.ids);
   const centres = layer.centres();
@@ -571,11 +622,52 @@ export async function trainIdec<B extends ClusterBatch>(
     labels: hardLabels(q),
     centres,
     initialCentres,
+    initialLabels,
     updates,
     converged,
     training,
     model,
   };
+}
+
+/** The batch-mean KL reduced as asked: summed over the batch's `size` cells, or kept. */
+function reduceClustering(klMean: Scalar, size: number, reduction: ClusteringReduction): Scalar {
+  switch (reduction) {
+    case 'sum':
+      return mul(klMean, size);
+    case 'mean':
+      return klMean;
+    default: {
+      const never: never = reduction;
+      throw invalidArgument('trainIdec', 'options.clusteringReduction', "'sum' or 'mean'", never);
+    }
+  }
+}
+
+/**
+ * `model` as the training loop sees it with `autoencoderMode: 'eval'`: the same parameters and
+ * state, but switching it to training mode keeps it in evaluation mode.
+ */
+function evalModeView(model: DeepEmbeddedClustering): TrainableModule {
+  const view: TrainableModule = {
+    namedParameters: () => model.namedParameters(),
+    stateDict: () => model.stateDict(),
+    loadStateDict: (state, options) => model.loadStateDict(state, options),
+    train: () => {
+      model.eval();
+      return view;
+    },
+    eval: () => {
+      model.eval();
+      return view;
+    },
+    get training() {
+      return model.training;
+    },
+    config: () => model.config(),
+    dispose: () => model.dispose(),
+  };
+  return view;
 }
 
 /** Restores the IDEC state of a checkpoint, refusing one made for another dataset. */

@@ -23,6 +23,12 @@ describe('cellshape demo --quick', () => {
       report: join(out, 'run', 'report.html'),
     });
     expect(result.summary.clusters).toBe(4);
+    // Recovery of the true families by IDEC and by the k-means it started from (ARI ≤ 1).
+    expect(result.recovery.cells).toBe(16);
+    for (const ari of [result.recovery.idec, result.recovery.kmeans]) {
+      expect(Number.isFinite(ari)).toBe(true);
+      expect(ari).toBeLessThanOrEqual(1);
+    }
     const html = readFileSync(result.report, 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     for (const file of [

@@ -139,6 +139,11 @@ export interface TrainRunResult {
   runDir: string;
   /** The summary written to `summary.json`. */
   summary: RunSummary;
+  /**
+   * Per cell (dataset order): its id, its IDEC hard label and the k-means label on the
+   * pretrained features that IDEC started from (to measure what IDEC changed).
+   */
+  assignments: { ids: string[]; labels: Int32Array; initialLabels: Int32Array };
 }
 
 const FN = 'trainRun';
@@ -456,7 +461,11 @@ export async function trainRun(
       backend,
     };
     await writeJson(paths.summary, summary);
-    return { runDir: paths.root, summary };
+    return {
+      runDir: paths.root,
+      summary,
+      assignments: { ids: idec.ids, labels: idec.labels, initialLabels: idec.initialLabels },
+    };
   } finally {
     owner.dispose();
   }

@@ -45,7 +45,7 @@ export const demoCommand: CliCommand = {
       )
       .option(
         '--idec-lr <x>',
-        'IDEC learning rate (default 1e-5)',
+        'IDEC learning rate (default 1e-4)',
         number(0, { exclusiveMin: true }),
       )
       .option('--workers <n>', 'conversion worker threads (default one per core)', integer(0))
