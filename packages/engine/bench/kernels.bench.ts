@@ -108,6 +108,29 @@ function edgeConvInputs(c: number, co: number): Promise<Inputs> {
 
 const SCRIPT = 'packages/engine/bench/reference_kernels.py';
 
+/** Σ of the fused EdgeConv output with the given neighbours (a scalar to differentiate). */
+function edgeConvBlockSum(x: tf.Tensor, w: tf.Tensor, g: tf.Tensor, b: tf.Tensor, idx: tf.Tensor) {
+  return tf.sum(edgeConvBlock(x, w, g, b, { knn: idx }).output);
+}
+
+/** Σ of the naive EdgeConv output with the given neighbours. */
+function naiveEdgeConvSum(x: tf.Tensor, w: tf.Tensor, g: tf.Tensor, b: tf.Tensor, idx: tf.Tensor) {
+  return tf.sum(naiveEdgeConv(x, w, g, b, idx));
+}
+
+/** Forward + backward of an EdgeConv sum w.r.t. x, W, γ, β (`tensors` from edgeConvInputs). */
+function edgeConvGrads(
+  sum: (x: tf.Tensor, w: tf.Tensor, g: tf.Tensor, b: tf.Tensor, idx: tf.Tensor) => tf.Tensor,
+  tensors: tf.Tensor[],
+) {
+  const [x, w, g, b, idx] = tensors as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  return gradsOf(
+    (xx, ww, gg, bb) =>
+      sum(xx as tf.Tensor, ww as tf.Tensor, gg as tf.Tensor, bb as tf.Tensor, idx),
+    [x, w, g, b],
+  );
+}
+
 const cases: BenchCase<Inputs>[] = [
   {
     bench: 'knn_B16',
@@ -158,24 +181,7 @@ const cases: BenchCase<Inputs>[] = [
     description:
       'edgeConvBlock train mode 64 → 64 channels, k = 20, forward + backward (kNN given)',
     setup: () => edgeConvInputs(64, 64),
-    run: (s) => {
-      const [x, w, g, b, idx] = s.tensors as [
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-      ];
-      return gradsOf(
-        (xx, ww, gg, bb) =>
-          tf.sum(
-            edgeConvBlock(xx as tf.Tensor, ww as tf.Tensor, gg as tf.Tensor, bb as tf.Tensor, {
-              knn: idx,
-            }).output,
-          ),
-        [x, w, g, b],
-      );
-    },
+    run: (s) => edgeConvGrads(edgeConvBlockSum, s.tensors),
     facts: () => ({ backend: tf.getBackend() }),
   },
   {
@@ -183,22 +189,7 @@ const cases: BenchCase<Inputs>[] = [
     description:
       'naive tfjs EdgeConv 64 → 64 ([16, 2048, 20, 128] edge tensor), forward + autograd',
     setup: () => edgeConvInputs(64, 64),
-    run: (s) => {
-      const [x, w, g, b, idx] = s.tensors as [
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-      ];
-      return gradsOf(
-        (xx, ww, gg, bb) =>
-          tf.sum(
-            naiveEdgeConv(xx as tf.Tensor, ww as tf.Tensor, gg as tf.Tensor, bb as tf.Tensor, idx),
-          ),
-        [x, w, g, b],
-      );
-    },
+    run: (s) => edgeConvGrads(naiveEdgeConvSum, s.tensors),
     runs: { min: 1, max: 3 },
     facts: () => ({ backend: tf.getBackend() }),
   },
@@ -207,24 +198,7 @@ const cases: BenchCase<Inputs>[] = [
     description:
       'edgeConvBlock train mode 128 → 256 channels (DGCNN conv4), forward + backward (kNN given)',
     setup: () => edgeConvInputs(128, 256),
-    run: (s) => {
-      const [x, w, g, b, idx] = s.tensors as [
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-      ];
-      return gradsOf(
-        (xx, ww, gg, bb) =>
-          tf.sum(
-            edgeConvBlock(xx as tf.Tensor, ww as tf.Tensor, gg as tf.Tensor, bb as tf.Tensor, {
-              knn: idx,
-            }).output,
-          ),
-        [x, w, g, b],
-      );
-    },
+    run: (s) => edgeConvGrads(edgeConvBlockSum, s.tensors),
     facts: () => ({ backend: tf.getBackend() }),
   },
 ];

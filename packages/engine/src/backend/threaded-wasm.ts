@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { webAssembly } from '../web-assembly.js';
 
 /**
  * The environment variable that sets how many threads the wasm backend's XNNPACK thread pool
@@ -34,13 +35,6 @@ interface WasmPackage {
   BackendWasm: new (module: EmscriptenModule) => tf.KernelBackend;
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
-}
-
-/** The global `WebAssembly` (Node has it; the DOM-free lib of this package does not type it). */
-function wasmApi(): {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: unknown; module: unknown }>;
-} {
-  return (globalThis as unknown as { WebAssembly: ReturnType<typeof wasmApi> }).WebAssembly;
 }
 
 let threads = 1;
@@ -113,7 +107,7 @@ export async function registerThreadedWasm(): Promise<number | undefined> {
       ) {
         // tfjs sizes its pool from half the logical cores; report twice what we want.
         imports.env.emscripten_num_logical_cores = () => 2 * wanted;
-        void wasmApi()
+        void webAssembly()
           .instantiate(binary, imports)
           .then((r) => receive(r.instance, r.module));
         return {};

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { formatFromExtension, outputFormat } from '../file-format.js';
 import { validateMesh } from '../surface/index.js';
 import type { Mesh } from '../types.js';
 import { buildMesh } from './mesh-build.js';
@@ -44,12 +44,6 @@ function checkFormat(fn: string, format: unknown): MeshFormat {
 function checkBytes(fn: string, arg: string, bytes: unknown): Uint8Array {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, arg, 'a Uint8Array', bytes);
   return bytes;
-}
-
-/** The format named by a path's extension (`.off`, `.ply`, `.obj`, `.stl`), if any. */
-function formatFromPath(path: string): MeshFormat | undefined {
-  const ext = extname(path).slice(1).toLowerCase();
-  return FORMATS.includes(ext as MeshFormat) ? (ext as MeshFormat) : undefined;
 }
 
 /** Guesses a mesh format from the first bytes. */
@@ -132,7 +126,8 @@ export function readMesh(source: string | Uint8Array, options: ReadMeshOptions =
       });
     }
     const name = JSON.stringify(source);
-    const format = options.format ?? formatFromPath(source) ?? sniffFormat(bytes, fn, name);
+    const format =
+      options.format ?? formatFromExtension(source, FORMATS) ?? sniffFormat(bytes, fn, name);
     return parseAs(fn, bytes, format, name);
   }
   const bytes = checkBytes(fn, 'source', source);
@@ -195,16 +190,7 @@ export async function writeMesh(
   mesh: Mesh,
   options: WriteMeshOptions = {},
 ): Promise<void> {
-  const fn = 'writeMesh';
-  if (typeof path !== 'string' || path === '')
-    throw invalidArgument(fn, 'path', 'a non-empty string', path);
-  const format = options.format ?? formatFromPath(path);
-  if (format === undefined)
-    throw invalidArgument(
-      fn,
-      'options.format',
-      `given when the extension of ${JSON.stringify(path)} is not .off, .ply, .obj or .stl`,
-    );
+  const format = outputFormat('writeMesh', path, options.format, FORMATS);
   const { format: _, ...encodeOptions } = options;
   await writeFileAtomic(path, encodeMesh(mesh, format, encodeOptions));
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import {
   encodeNpy,
   FileSystemError,
@@ -8,6 +7,7 @@ import {
   parseNpy,
   writeFileAtomic,
 } from '@cellshape/core';
+import { formatFromExtension, outputFormat } from '../file-format.js';
 import { formatFloat32 } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
@@ -60,11 +60,6 @@ function checkAxisOrder(fn: string, axisOrder: unknown): AxisOrder {
   if (axisOrder !== 'xyz' && axisOrder !== 'zyx')
     throw invalidArgument(fn, 'options.axisOrder', "'xyz' or 'zyx'", axisOrder);
   return axisOrder;
-}
-
-function formatFromPath(path: string): PointCloudFormat | undefined {
-  const ext = extname(path).slice(1).toLowerCase();
-  return FORMATS.includes(ext as PointCloudFormat) ? (ext as PointCloudFormat) : undefined;
 }
 
 function sniffFormat(bytes: Uint8Array): PointCloudFormat {
@@ -276,7 +271,7 @@ export function readPointCloud(
         cause: error,
       });
     }
-    const format = options.format ?? formatFromPath(source) ?? sniffFormat(bytes);
+    const format = options.format ?? formatFromExtension(source, FORMATS) ?? sniffFormat(bytes);
     return parseAs(fn, bytes, format, axisOrder, JSON.stringify(source));
   }
   if (!(source instanceof Uint8Array))
@@ -359,15 +354,6 @@ export async function writePointCloud(
   cloud: PointCloud,
   options: EncodePointCloudOptions = {},
 ): Promise<void> {
-  const fn = 'writePointCloud';
-  if (typeof path !== 'string' || path === '')
-    throw invalidArgument(fn, 'path', 'a non-empty string', path);
-  const format = options.format ?? formatFromPath(path);
-  if (format === undefined)
-    throw invalidArgument(
-      fn,
-      'options.format',
-      `given when the extension of ${JSON.stringify(path)} is not .ply, .csv or .npy`,
-    );
+  const format = outputFormat('writePointCloud', path, options.format, FORMATS);
   await writeFileAtomic(path, encodePointCloud(cloud, { ...options, format }));
 }

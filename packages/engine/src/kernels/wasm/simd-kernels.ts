@@ -1,3 +1,4 @@
+import { type WasmMemory, webAssembly } from '../../web-assembly.js';
 import { ROW_KERNELS_WASM_BASE64 } from './row-kernels-wasm.js';
 
 /** The exports of row-kernels.wat (pointers are byte offsets into {@link SimdKernels.memory}). */
@@ -40,26 +41,13 @@ export interface RowKernelExports {
   ): void;
 }
 
-/** The slice of the global `WebAssembly` used here (this package's lib has no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-interface WasmMemory {
-  buffer: ArrayBufferLike;
-  grow(pages: number): number;
-}
-
 const PAGE = 65_536;
 /** 4 GiB, wasm32's limit: address space reserved once, pages committed as they are used. */
 const MAX_PAGES = 65_536;
 
-const api = (): WasmApi => (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 /** Instantiates the row kernels on a shared memory (as the worker thread does with the same one). */
 export function instantiateRowKernels(module: object, memory: WasmMemory): RowKernelExports {
-  return new (api().Instance)(module, { env: { memory } }).exports as RowKernelExports;
+  return new (webAssembly().Instance)(module, { env: { memory } }).exports as RowKernelExports;
 }
 
 /**
@@ -73,8 +61,8 @@ export class SimdKernels {
   private top = 0;
 
   constructor() {
-    this.module = new (api().Module)(Buffer.from(ROW_KERNELS_WASM_BASE64, 'base64'));
-    this.memory = new (api().Memory)({ initial: 16, maximum: MAX_PAGES, shared: true });
+    this.module = new (webAssembly().Module)(Buffer.from(ROW_KERNELS_WASM_BASE64, 'base64'));
+    this.memory = new (webAssembly().Memory)({ initial: 16, maximum: MAX_PAGES, shared: true });
     this.exports = instantiateRowKernels(this.module, this.memory);
   }
 
