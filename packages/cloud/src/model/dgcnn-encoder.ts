@@ -58,8 +58,9 @@ export function normStateEntries(prefix: string, norm: BatchNorm): StateEntry[] 
 
 /**
  * conv5 (1×1, no bias) → batch norm → LeakyReLU(0.2) → max over the points, `[B·N, 512]` →
- * `[B, 512]`, as one operation with a hand-written gradient: the max routes the gradient to
- * one point per (sample, channel) (the first attaining it, as PyTorch), so the backward pass
+ * `[B, 512]`, as one operation with a hand-written gradient: batch norm and LeakyReLU are applied
+ * to the B·512 pooled values only, and the max routes the gradient to one point per (sample,
+ * channel) (the first attaining the extreme conv5 output), so the backward pass
  * needs only the input and the conv5 output (tfjs's tape would keep about six `[B·N, 512]`
  * tensors). Batch-norm sums in two levels ({@link columnSum}) as {@link BatchNorm}; in
  * training mode the running statistics are updated.
@@ -95,27 +96,39 @@ function encoderHead(
       variance = norm.runningVar;
     }
     const inv = tf.rsqrt(tf.add(variance, BATCH_NORM_EPS));
-    const u = tf.add(tf.mul(tf.mul(tf.sub(z, mean), inv), gamma), beta);
-    const activated = tf.leakyRelu(u, DGCNN_NEGATIVE_SLOPE);
-    const data = activated.dataSync() as Float32Array;
-    const best = new Float32Array(b * c);
+    // Batch norm then LeakyReLU is, per channel, non-decreasing in z where γ ≥ 0 and
+    // non-increasing where γ < 0 — float rounding included —, so its max over the points is its
+    // value at the max (γ ≥ 0) or min (γ < 0) of z: normalise B·512 values instead of B·N·512.
+    const zData = z.dataSync() as Float32Array;
+    const sign = Float32Array.from(gamma.dataSync() as Float32Array, (g) => (g < 0 ? -1 : 1));
+    const picked = new Float32Array(b * c);
     const arg = new Int32Array(b * c);
+    const signed = new Float32Array(c);
     for (let s = 0; s < b; s++) {
-      best.set(data.subarray(s * n * c, s * n * c + c), s * c);
+      const first = s * n * c;
+      for (let o = 0; o < c; o++) signed[o] = (sign[o] as number) * (zData[first + o] as number);
       for (let i = 1; i < n; i++) {
-        const row = (s * n + i) * c;
+        const row = first + i * c;
         for (let o = 0; o < c; o++) {
-          const v = data[row + o] as number;
-          if (v > (best[s * c + o] as number)) {
-            best[s * c + o] = v;
+          const v = (sign[o] as number) * (zData[row + o] as number);
+          if (v > (signed[o] as number)) {
+            signed[o] = v;
             arg[s * c + o] = i;
           }
         }
       }
+      for (let o = 0; o < c; o++) picked[s * c + o] = (sign[o] as number) * (signed[o] as number);
     }
+    const value = tf.tidy(() =>
+      tf.leakyRelu(
+        tf.add(tf.mul(tf.mul(tf.sub(tf.tensor2d(picked, [b, c]), mean), inv), gamma), beta),
+        DGCNN_NEGATIVE_SLOPE,
+      ),
+    ) as Tensor2D;
+    const best = value.dataSync() as Float32Array;
     save([x, w, z, mean, inv, gamma]);
     return {
-      value: tf.tensor2d(best, [b, c]),
+      value,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [xs, ws, zs, meanS, invS, gammaS] = saved as [
           Tensor2D,

@@ -30,13 +30,20 @@ export function checkTensor(
   return candidate.shape;
 }
 
-/** Throws when `data` holds a NaN or an infinity (the kernels would silently propagate them). */
-export function checkFinite(fn: string, arg: string, data: Float32Array): void {
+/** The index of the first NaN or infinity in `data`, or −1. */
+export function firstNonFinite(data: Float32Array): number {
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
-    if (v - v !== 0)
-      throw invalidArgument(fn, arg, 'finite (no NaN or infinity)', `${v} at flat index ${i}`);
+    if (v - v !== 0) return i;
   }
+  return -1;
+}
+
+/** Throws when `data` holds a NaN or an infinity (the kernels would silently propagate them). */
+export function checkFinite(fn: string, arg: string, data: Float32Array): void {
+  const i = firstNonFinite(data);
+  if (i >= 0)
+    throw invalidArgument(fn, arg, 'finite (no NaN or infinity)', `${data[i]} at flat index ${i}`);
 }
 
 /** Throws unless `value` is an integer in [min, max]. */

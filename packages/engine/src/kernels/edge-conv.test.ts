@@ -99,6 +99,22 @@ describe.each(TEST_BACKENDS)('edgeConvBlock on %s', (backend) => {
     },
   );
 
+  it.each([true, false])('handles an odd number of output channels (training %s)', (training) => {
+    const co = 7;
+    const x = randomNormal([B, N, C], 41);
+    const w = randomNormal([2 * C, co], 42, 0.5);
+    const gamma = tf.tensor1d([0.8, -1.1, 0.3, 1.4, -0.2, 0.6, -0.9]);
+    const beta = randomNormal([co], 43, 0.3);
+    const runningMean = randomNormal([co], 44, 0.2);
+    const runningVar = tf.add(tf.abs(randomNormal([co], 45)), 0.5);
+    const idx = knnIndices(x, K);
+    const opts = { training, runningMean, runningVar };
+    const ours = edgeConvBlock(x, w, gamma, beta, { ...opts, knn: idx });
+    const naive = naiveEdgeConv(x, w, gamma, beta, idx, opts);
+    expectClose(ours.output.dataSync(), naive.dataSync(), 1e-4, 1e-5);
+    tf.dispose([x, w, gamma, beta, runningMean, runningVar, idx, naive, ...Object.values(ours)]);
+  });
+
   it('returns the batch statistics and PyTorch running-statistics updates', () => {
     const x = randomNormal([B, N, C], 31);
     const w = randomNormal([2 * C, CO], 32);

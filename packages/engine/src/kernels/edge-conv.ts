@@ -1,6 +1,13 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor, gradientsRecorded, readNow } from './checks.js';
+import {
+  checkFinite,
+  checkInteger,
+  checkTensor,
+  firstNonFinite,
+  gradientsRecorded,
+  readNow,
+} from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, type Pending, runOnWorker, shared, sharedCopy } from './parallel.js';
@@ -81,10 +88,11 @@ interface ForwardState {
 }
 
 /**
- * Gather over the neighbours, per (point, channel): the max of a_j (min where γ < 0, since
- * the BN scale then flips the order), with its arg when a backward pass may follow, and in
- * train mode the sum of a_j and the neighbour counts. `best` is a view into the SIMD kernels'
- * arena, valid until their next use; the rest is on shared memory.
+ * Gather over the neighbours, per (point, channel): the max of sign·a_j (sign = −1 where γ < 0,
+ * since the BN scale then flips the order; exact), with its arg when a backward pass may follow,
+ * and in train mode the sum of a_j and the neighbour counts. `ac` is copied into the SIMD
+ * kernels' arena (the returned `acArena`, `best` and `sign` are views into it, valid until their
+ * next reset); `arg`, `gatherSum` and `count` are on shared memory.
  */
 function gatherNeighbours(
   ac: Float32Array,
@@ -93,19 +101,22 @@ function gatherNeighbours(
   d: Dims,
   training: boolean,
   withArg: boolean,
-): { best: Float32Array; arg?: Int32Array; gatherSum?: Float32Array; count?: Int32Array } {
+): {
+  acArena: Float32Array;
+  sign: Float32Array;
+  best: Float32Array;
+  arg?: Int32Array;
+  gatherSum?: Float32Array;
+  count?: Int32Array;
+} {
   const { b, n, co, k } = d;
-  const w = 2 * co;
   const points = b * n;
   const simd = simdKernels();
   simd.reset();
-  // a_j, negated on the channels where γ < 0, contiguous per point: a plain max then serves both.
-  const signed = simd.f32(points * co);
-  for (let p = 0; p < points; p++)
-    for (let o = 0; o < co; o++) {
-      const a = ac[p * w + o] as number;
-      signed[p * co + o] = (gamma[o] as number) < 0 ? -a : a;
-    }
+  const acArena = simd.f32(ac.length);
+  acArena.set(ac);
+  const sign = simd.f32(co);
+  for (let o = 0; o < co; o++) sign[o] = (gamma[o] as number) < 0 ? -1 : 1;
   const idxArena = simd.i32(idx.length);
   idxArena.set(idx);
   const best = simd.f32(points * co);
@@ -115,7 +126,9 @@ function gatherNeighbours(
   const half = points >> 1;
   const ptrs = (p0: number, p1: number) =>
     [
-      signed.byteOffset,
+      acArena.byteOffset,
+      2 * co,
+      sign.byteOffset,
       idxArena.byteOffset,
       n,
       co,
@@ -142,18 +155,59 @@ function gatherNeighbours(
     }
   }
   pending.wait();
-  // Back from the sign-adjusted values (exact: a negation).
-  for (let o = 0; o < co; o++) {
-    if ((gamma[o] as number) >= 0) continue;
-    for (let p = 0; p < points; p++) {
-      best[p * co + o] = -(best[p * co + o] as number);
-      if (sumArena !== undefined) sumArena[p * co + o] = -(sumArena[p * co + o] as number);
-    }
-  }
   // What the backward pass keeps leaves the arena.
   const arg = argArena === undefined ? undefined : sharedCopy(argArena);
   const gatherSum = sumArena === undefined ? undefined : sharedCopy(sumArena);
-  return { best, arg, gatherSum, count };
+  return { acArena, sign, best, arg, gatherSum, count };
+}
+
+/**
+ * The block's output from the gathered maxima (SIMD, rows split between the threads), in
+ * float64 rounded once to float32: z = sign·best + c_i, u = scale·(z − mean) + β, output
+ * LeakyReLU(u); with `withZ` also z (float32, on shared memory, for the backward pass).
+ */
+function activate(
+  gathered: { acArena: Float32Array; sign: Float32Array; best: Float32Array },
+  scale: Float64Array,
+  mean: Float64Array,
+  beta: Float32Array,
+  negativeSlope: number,
+  d: Dims,
+  withZ: boolean,
+): { out: Float32Array; z?: Float32Array } {
+  const { b, n, co } = d;
+  const points = b * n;
+  const simd = simdKernels();
+  const params = [scale, mean, Float64Array.from(beta)].map((values) => {
+    const view = simd.f64(co);
+    view.set(values);
+    return view;
+  }) as [Float64Array, Float64Array, Float64Array];
+  const out = simd.f32(points * co);
+  const z = withZ ? simd.f32(points * co) : undefined;
+  const { acArena, sign, best } = gathered;
+  const args = (p0: number, p1: number) =>
+    [
+      best.byteOffset,
+      acArena.byteOffset + 4 * co,
+      2 * co,
+      sign.byteOffset,
+      params[0].byteOffset,
+      params[1].byteOffset,
+      params[2].byteOffset,
+      negativeSlope,
+      co,
+      p0,
+      p1,
+      out.byteOffset,
+      z?.byteOffset ?? 0,
+      withZ ? 1 : 0,
+    ] as const;
+  const half = points >> 1;
+  const pending = runOnWorker('simdEdgeActivate', [...args(0, half)]);
+  simd.exports.edgeActivate(...args(half, points));
+  pending.wait();
+  return { out: out.slice(), z: z === undefined ? undefined : sharedCopy(z) };
 }
 
 /**
@@ -420,15 +474,14 @@ export function edgeConvBlock(
     // Only a recorded forward pass can be followed by a backward pass, which needs the argmax,
     // z and `ac` on shared memory (the worker thread reads them there).
     const recorded = gradientsRecorded();
-    const ac = recorded ? sharedCopy(readNow(acTensor)) : (acTensor.dataSync() as Float32Array);
-    acTensor.dispose();
-    checkFinite(fn, 'x', ac);
+    const ac = recorded ? sharedCopy(readNow(acTensor)) : readNow(acTensor);
     const gathered = gatherNeighbours(ac, idx, gammaData, d, opts.training, recorded);
-    const { best, arg, gatherSum, count } = gathered;
+    acTensor.dispose();
+    const { arg, gatherSum, count } = gathered;
     let mean: Float64Array;
     let variance: Float64Array;
     if (gatherSum !== undefined && count !== undefined) {
-      stats = edgeMoments(ac, gatherSum, count, d);
+      stats = edgeMoments(gathered.acArena, gatherSum, count, d);
       ({ mean, variance } = stats);
     } else if (running !== undefined) {
       mean = Float64Array.from(running.mean);
@@ -438,16 +491,11 @@ export function edgeConvBlock(
     }
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
-    const z = recorded ? shared(Float32Array, b * n * co) : undefined;
-    const out = new Float32Array(b * n * co);
-    for (let p = 0; p < b * n; p++) {
-      for (let o = 0; o < co; o++) {
-        const e = p * co + o;
-        const zv = (best[e] as number) + (ac[p * 2 * co + co + o] as number);
-        if (z !== undefined) z[e] = zv;
-        const u = (scale[o] as number) * (zv - (mean[o] as number)) + (betaData[o] as number);
-        out[e] = u > 0 ? u : opts.negativeSlope * u;
-      }
+    const { out, z } = activate(gathered, scale, mean, betaData, opts.negativeSlope, d, recorded);
+    // A non-finite x, or a product that overflowed, reaches the output through c_i.
+    if (firstNonFinite(out) >= 0) {
+      checkFinite(fn, 'x', readNow(xt));
+      throw invalidArgument(fn, 'x', 'values whose products with weight stay finite in float32');
     }
     const state: ForwardState | undefined =
       arg !== undefined && z !== undefined

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor, readNow } from './checks.js';
+import { checkFinite, checkInteger, checkTensor, firstNonFinite, readNow } from './checks.js';
 import { matMulParallel } from './mat-mul.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 import { simdKernels } from './wasm/simd-kernels.js';
@@ -88,12 +88,21 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   const shape = checkTensor(fn, 'x', x, 3);
   const [b, n, c] = shape as [number, number, number];
   checkInteger(fn, 'k', k, 1, n);
-  const data = x.dataSync() as Float32Array;
-  checkFinite(fn, 'x', data);
   // On wasm the Gram matrix comes from XNNPACK (every core) and the selection from the SIMD
   // kernel; elsewhere the typed-array loop (dot products fused into the selection) is faster.
   if (tf.getBackend() !== 'wasm') {
+    const data = x.dataSync() as Float32Array;
+    checkFinite(fn, 'x', data);
     return tf.tensor3d(knnTypedArray(data, b, n, c, k), [b, n, k], 'int32');
+  }
+  // Every squared norm first (x is read in place, before any other operation): a NaN or an
+  // infinity in x makes its row's norm non-finite, so the norms double as the finiteness check.
+  const view = readNow(x);
+  const norms = new Float32Array(b * n);
+  for (let s = 0; s < b; s++) norms.set(squaredNorms(view, s * n * c, n, c), s * n);
+  if (firstNonFinite(norms) >= 0) {
+    checkFinite(fn, 'x', view);
+    throw invalidArgument(fn, 'x', 'values whose squared norms are finite in float32');
   }
   // Operands in the SIMD kernels' shared memory; rows split between the worker and this thread.
   const simd = simdKernels();
@@ -111,7 +120,7 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
     });
     gram.set(readNow(product));
     product.dispose();
-    sq.set(squaredNorms(data, s * n * c, n, c));
+    sq.set(norms.subarray(s * n, (s + 1) * n));
     const at = out.byteOffset + s * n * k * 4;
     const ptrs = [gram.byteOffset, sq.byteOffset, n, k] as const;
     const pending = runOnWorker('simdSelectFromGram', [...ptrs, 0, half, at, tops[0].byteOffset]);

@@ -251,6 +251,8 @@ const simdJobs = {
     simdKernels().exports.gatherRows(...a),
   simdScatterRows: (...a: Parameters<RowKernelExports['scatterRows']>) =>
     simdKernels().exports.scatterRows(...a),
+  simdEdgeActivate: (...a: Parameters<RowKernelExports['edgeActivate']>) =>
+    simdKernels().exports.edgeActivate(...a),
 };
 
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
@@ -289,6 +291,7 @@ const simd = new WebAssembly.Instance(workerData.simdModule, {
 kernels.simdSelectFromGram = (...a) => simd.selectFromGram(...a);
 kernels.simdGatherRows = (...a) => simd.gatherRows(...a);
 kernels.simdScatterRows = (...a) => simd.scatterRows(...a);
+kernels.simdEdgeActivate = (...a) => simd.edgeActivate(...a);
 kernels.matMul = (a, rows, inner, w, cols, out) => {
   const r = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(w, [inner, cols])));
   out.set(r.dataSync());

@@ -119,89 +119,161 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; EdgeConv gather over the points [p0, p1) of B·N: per channel the max over the k neighbours
-  ;; ($idx, k per point, indices within the point's sample of n) of the values at $signed
-  ;; (co per point) into $best, with ($withArg) the winning neighbour into $arg (first one on
-  ;; ties) and ($withSum) the sum into $sum.
-  (func (export "gatherRows") (param $signed i32) (param $idx i32) (param $n i32) (param $co i32)
-    (param $k i32) (param $p0 i32) (param $p1 i32) (param $best i32) (param $arg i32)
-    (param $sum i32) (param $withArg i32) (param $withSum i32)
-    (local $p i32) (local $q i32) (local $j i32) (local $o i32) (local $co4 i32) (local $rowB i32)
-    (local $src i32) (local $dst i32) (local $base i32) (local $bytes i32)
-    (local $v v128) (local $b v128) (local $m v128) (local $jv v128)
-    (local $vf f32) (local $bf f32)
-    (local.set $co4 (i32.and (local.get $co) (i32.const -4)))
+  ;; EdgeConv gather over the points [p0, p1) of B·N: per channel o the max over the k
+  ;; neighbours ($idx, k per point, indices within the point's sample of n) of sign_o · a_j, where
+  ;; a_j is the row of co floats at $src + 4·j·stride and sign_o = ±1 ($sign, co floats; the
+  ;; product is exact), into $best; with ($withArg) the winning neighbour into $arg (first one on
+  ;; ties) and ($withSum) the plain sum of a_j into $sum. $best, $arg, $sum: co per point.
+  (func (export "gatherRows") (param $src i32) (param $stride i32) (param $sign i32) (param $idx i32)
+    (param $n i32) (param $co i32) (param $k i32) (param $p0 i32) (param $p1 i32) (param $best i32)
+    (param $arg i32) (param $sum i32) (param $withArg i32) (param $withSum i32)
+    (local $p i32) (local $q i32) (local $j i32) (local $o i32) (local $vecBytes i32) (local $rowB i32)
+    (local $from i32) (local $dst i32) (local $base i32) (local $bytes i32) (local $strideB i32)
+    (local $v v128) (local $s v128) (local $b v128) (local $m v128) (local $jv v128)
+    (local $vf f32) (local $sf f32)
+    (local.set $vecBytes (i32.shl (i32.and (local.get $co) (i32.const -4)) (i32.const 2)))
     (local.set $bytes (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $strideB (i32.shl (local.get $stride) (i32.const 2)))
     (local.set $p (local.get $p0))
     (block $pointsDone
       (loop $points
         (br_if $pointsDone (i32.ge_s (local.get $p) (local.get $p1)))
         (local.set $base (i32.sub (local.get $p) (i32.rem_s (local.get $p) (local.get $n))))
         (local.set $rowB (i32.mul (local.get $p) (local.get $bytes)))
-        ;; Neighbour 0 initialises the row.
-        (local.set $j (i32.load (i32.add (local.get $idx) (i32.shl (i32.mul (local.get $p) (local.get $k)) (i32.const 2)))))
-        (local.set $src (i32.add (local.get $signed) (i32.mul (i32.add (local.get $base) (local.get $j)) (local.get $bytes))))
-        (memory.copy (i32.add (local.get $best) (local.get $rowB)) (local.get $src) (local.get $bytes))
-        (if (local.get $withSum)
-          (then (memory.copy (i32.add (local.get $sum) (local.get $rowB)) (local.get $src) (local.get $bytes))))
-        (if (local.get $withArg)
-          (then
-            (local.set $o (i32.const 0))
-            (block $fillDone
-              (loop $fill
-                (br_if $fillDone (i32.ge_s (local.get $o) (local.get $bytes)))
-                (i32.store (i32.add (i32.add (local.get $arg) (local.get $rowB)) (local.get $o)) (local.get $j))
-                (local.set $o (i32.add (local.get $o) (i32.const 4)))
-                (br $fill)))))
-        (local.set $q (i32.const 1))
+        (local.set $q (i32.const 0))
         (block $nbrsDone
           (loop $nbrs
             (br_if $nbrsDone (i32.ge_s (local.get $q) (local.get $k)))
             (local.set $j (i32.load (i32.add (local.get $idx)
               (i32.shl (i32.add (i32.mul (local.get $p) (local.get $k)) (local.get $q)) (i32.const 2)))))
             (local.set $jv (i32x4.splat (local.get $j)))
-            (local.set $src (i32.add (local.get $signed) (i32.mul (i32.add (local.get $base) (local.get $j)) (local.get $bytes))))
+            (local.set $from (i32.add (local.get $src) (i32.mul (i32.add (local.get $base) (local.get $j)) (local.get $strideB))))
             (local.set $o (i32.const 0))
             (block $vecDone
               (loop $vec
-                (br_if $vecDone (i32.ge_s (local.get $o) (i32.shl (local.get $co4) (i32.const 2))))
-                (local.set $v (v128.load (i32.add (local.get $src) (local.get $o))))
+                (br_if $vecDone (i32.ge_s (local.get $o) (local.get $vecBytes)))
+                (local.set $v (v128.load (i32.add (local.get $from) (local.get $o))))
+                (local.set $s (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $sign) (local.get $o)))))
                 (local.set $dst (i32.add (local.get $rowB) (local.get $o)))
-                (local.set $b (v128.load (i32.add (local.get $best) (local.get $dst))))
-                (local.set $m (f32x4.gt (local.get $v) (local.get $b)))
-                (v128.store (i32.add (local.get $best) (local.get $dst))
-                  (v128.bitselect (local.get $v) (local.get $b) (local.get $m)))
-                (if (local.get $withArg)
+                (if (i32.eqz (local.get $q))
+                  ;; Neighbour 0 initialises the row.
                   (then
-                    (v128.store (i32.add (local.get $arg) (local.get $dst))
-                      (v128.bitselect (local.get $jv)
-                        (v128.load (i32.add (local.get $arg) (local.get $dst))) (local.get $m)))))
-                (if (local.get $withSum)
-                  (then
-                    (v128.store (i32.add (local.get $sum) (local.get $dst))
-                      (f32x4.add (v128.load (i32.add (local.get $sum) (local.get $dst))) (local.get $v)))))
+                    (v128.store (i32.add (local.get $best) (local.get $dst)) (local.get $s))
+                    (if (local.get $withArg)
+                      (then (v128.store (i32.add (local.get $arg) (local.get $dst)) (local.get $jv))))
+                    (if (local.get $withSum)
+                      (then (v128.store (i32.add (local.get $sum) (local.get $dst)) (local.get $v)))))
+                  (else
+                    (local.set $b (v128.load (i32.add (local.get $best) (local.get $dst))))
+                    (local.set $m (f32x4.gt (local.get $s) (local.get $b)))
+                    (v128.store (i32.add (local.get $best) (local.get $dst))
+                      (v128.bitselect (local.get $s) (local.get $b) (local.get $m)))
+                    (if (local.get $withArg)
+                      (then
+                        (v128.store (i32.add (local.get $arg) (local.get $dst))
+                          (v128.bitselect (local.get $jv)
+                            (v128.load (i32.add (local.get $arg) (local.get $dst))) (local.get $m)))))
+                    (if (local.get $withSum)
+                      (then
+                        (v128.store (i32.add (local.get $sum) (local.get $dst))
+                          (f32x4.add (v128.load (i32.add (local.get $sum) (local.get $dst))) (local.get $v)))))))
                 (local.set $o (i32.add (local.get $o) (i32.const 16)))
                 (br $vec)))
             ;; The last co mod 4 channels.
             (block $tailDone
               (loop $tail
                 (br_if $tailDone (i32.ge_s (local.get $o) (local.get $bytes)))
-                (local.set $vf (f32.load (i32.add (local.get $src) (local.get $o))))
+                (local.set $vf (f32.load (i32.add (local.get $from) (local.get $o))))
+                (local.set $sf (f32.mul (local.get $vf) (f32.load (i32.add (local.get $sign) (local.get $o)))))
                 (local.set $dst (i32.add (local.get $rowB) (local.get $o)))
-                (local.set $bf (f32.load (i32.add (local.get $best) (local.get $dst))))
-                (if (f32.gt (local.get $vf) (local.get $bf))
+                (if (i32.or (i32.eqz (local.get $q))
+                      (f32.gt (local.get $sf) (f32.load (i32.add (local.get $best) (local.get $dst)))))
                   (then
-                    (f32.store (i32.add (local.get $best) (local.get $dst)) (local.get $vf))
+                    (f32.store (i32.add (local.get $best) (local.get $dst)) (local.get $sf))
                     (if (local.get $withArg)
                       (then (i32.store (i32.add (local.get $arg) (local.get $dst)) (local.get $j))))))
                 (if (local.get $withSum)
                   (then
                     (f32.store (i32.add (local.get $sum) (local.get $dst))
-                      (f32.add (f32.load (i32.add (local.get $sum) (local.get $dst))) (local.get $vf)))))
+                      (if (result f32) (i32.eqz (local.get $q))
+                        (then (local.get $vf))
+                        (else (f32.add (f32.load (i32.add (local.get $sum) (local.get $dst))) (local.get $vf)))))))
                 (local.set $o (i32.add (local.get $o) (i32.const 4)))
                 (br $tail)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (br $nbrs)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $points))))
+
+  ;; EdgeConv output of the points [p0, p1), two channels at a time in float64 arithmetic rounded
+  ;; once to float32: z = sign·best + c (c: co floats at
+  ;; $c + 4·p·stride), u = scale·(z − mean) + beta, out = u > 0 ? u : slope·u, rounded to
+  ;; float32; z (float32) into $z when $withZ. $sign: co float32; $scale, $mean, $beta: co
+  ;; float64 each; $best, $out, $z: co floats per point.
+  (func (export "edgeActivate") (param $best i32) (param $c i32) (param $stride i32) (param $sign i32)
+    (param $scale i32) (param $mean i32) (param $beta i32) (param $slope f64) (param $co i32)
+    (param $p0 i32) (param $p1 i32) (param $out i32) (param $z i32) (param $withZ i32)
+    (local $p i32) (local $o i32) (local $row i32) (local $from i32) (local $o8 i32)
+    (local $even i32) (local $zf f64) (local $uf f64)
+    (local $zv v128) (local $u v128) (local $slopes v128)
+    (local.set $slopes (f64x2.splat (local.get $slope)))
+    (local.set $even (i32.shl (i32.and (local.get $co) (i32.const -2)) (i32.const 2)))
+    (local.set $p (local.get $p0))
+    (block $pointsDone
+      (loop $points
+        (br_if $pointsDone (i32.ge_s (local.get $p) (local.get $p1)))
+        (local.set $row (i32.shl (i32.mul (local.get $p) (local.get $co)) (i32.const 2)))
+        (local.set $from (i32.add (local.get $c) (i32.shl (i32.mul (local.get $p) (local.get $stride)) (i32.const 2))))
+        (local.set $o (i32.const 0))
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.ge_s (local.get $o) (local.get $even)))
+            (local.set $o8 (i32.shl (local.get $o) (i32.const 1)))
+            (local.set $zv
+              (f64x2.add
+                (f64x2.promote_low_f32x4
+                  (f32x4.mul
+                    (v128.load64_zero (i32.add (i32.add (local.get $best) (local.get $row)) (local.get $o)))
+                    (v128.load64_zero (i32.add (local.get $sign) (local.get $o)))))
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $from) (local.get $o))))))
+            (if (local.get $withZ)
+              (then
+                (v128.store64_lane 0 (i32.add (i32.add (local.get $z) (local.get $row)) (local.get $o))
+                  (f32x4.demote_f64x2_zero (local.get $zv)))))
+            (local.set $u
+              (f64x2.add
+                (f64x2.mul (v128.load (i32.add (local.get $scale) (local.get $o8)))
+                  (f64x2.sub (local.get $zv) (v128.load (i32.add (local.get $mean) (local.get $o8)))))
+                (v128.load (i32.add (local.get $beta) (local.get $o8)))))
+            (v128.store64_lane 0 (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o))
+              (f32x4.demote_f64x2_zero
+                (v128.bitselect (local.get $u) (f64x2.mul (local.get $slopes) (local.get $u))
+                  (f64x2.gt (local.get $u) (f64x2.splat (f64.const 0))))))
+            (local.set $o (i32.add (local.get $o) (i32.const 8)))
+            (br $pairs)))
+        ;; An odd last channel, the same arithmetic in scalar form.
+        (if (i32.and (local.get $co) (i32.const 1))
+          (then
+            (local.set $o8 (i32.shl (local.get $o) (i32.const 1)))
+            (local.set $zf
+              (f64.add
+                (f64.promote_f32
+                  (f32.mul (f32.load (i32.add (i32.add (local.get $best) (local.get $row)) (local.get $o)))
+                    (f32.load (i32.add (local.get $sign) (local.get $o)))))
+                (f64.promote_f32 (f32.load (i32.add (local.get $from) (local.get $o))))))
+            (if (local.get $withZ)
+              (then
+                (f32.store (i32.add (i32.add (local.get $z) (local.get $row)) (local.get $o))
+                  (f32.demote_f64 (local.get $zf)))))
+            (local.set $uf
+              (f64.add
+                (f64.mul (f64.load (i32.add (local.get $scale) (local.get $o8)))
+                  (f64.sub (local.get $zf) (f64.load (i32.add (local.get $mean) (local.get $o8)))))
+                (f64.load (i32.add (local.get $beta) (local.get $o8)))))
+            (f32.store (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o))
+              (f32.demote_f64
+                (select (local.get $uf) (f64.mul (local.get $slope) (local.get $uf))
+                  (f64.gt (local.get $uf) (f64.const 0)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $points))))
 

@@ -14,7 +14,9 @@ export interface RowKernelExports {
     top: number,
   ): void;
   gatherRows(
-    signed: number,
+    src: number,
+    stride: number,
+    sign: number,
     idx: number,
     n: number,
     co: number,
@@ -26,6 +28,22 @@ export interface RowKernelExports {
     sum: number,
     withArg: number,
     withSum: number,
+  ): void;
+  edgeActivate(
+    best: number,
+    c: number,
+    stride: number,
+    sign: number,
+    scale: number,
+    mean: number,
+    beta: number,
+    slope: number,
+    co: number,
+    p0: number,
+    p1: number,
+    out: number,
+    z: number,
+    withZ: number,
   ): void;
   scatterRows(
     src: number,
@@ -75,6 +93,12 @@ export class SimdKernels {
   f32(length: number): Float32Array {
     const offset = this.alloc(length * 4); // before reading `buffer`: allocating may grow it
     return new Float32Array(this.memory.buffer, offset, length).fill(0);
+  }
+
+  /** A zeroed float64 array of `length` in the arena. */
+  f64(length: number): Float64Array {
+    const offset = this.alloc(length * 8);
+    return new Float64Array(this.memory.buffer, offset, length).fill(0);
   }
 
   /** A zeroed int32 array of `length` in the arena. */
