@@ -10,7 +10,14 @@ import {
 } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
-import { kernels, type Pending, runOnWorker, shared, sharedCopy } from './parallel.js';
+import {
+  kernels,
+  type Pending,
+  runOnWorker,
+  runRowsOnBothThreads,
+  shared,
+  sharedCopy,
+} from './parallel.js';
 import { simdKernels } from './wasm/simd-kernels.js';
 
 /** Options of {@link edgeConvBlock}. */
@@ -60,6 +67,9 @@ export interface EdgeConvResult {
   /** Train mode with running statistics given: the updated running variance. */
   runningVar?: tf.Tensor1D;
 }
+
+/** Points per chunk of the row kernels shared out between the two threads. */
+const POINTS_PER_CHUNK = 512;
 
 /** Sizes of one call. */
 interface Dims {
@@ -122,27 +132,13 @@ function gatherNeighbours(
   const best = simd.f32(points * co);
   const argArena = withArg ? simd.i32(points * co) : undefined;
   const sumArena = training ? simd.f32(points * co) : undefined;
-  // Rows split between the worker thread and this one.
-  const half = points >> 1;
-  const ptrs = (p0: number, p1: number) =>
-    [
-      acArena.byteOffset,
-      2 * co,
-      sign.byteOffset,
-      idxArena.byteOffset,
-      n,
-      co,
-      k,
-      p0,
-      p1,
-      best.byteOffset,
-      argArena?.byteOffset ?? 0,
-      sumArena?.byteOffset ?? 0,
-      withArg ? 1 : 0,
-      training ? 1 : 0,
-    ] as const;
-  const pending = runOnWorker('simdGatherRows', [...ptrs(0, half)]);
-  simd.exports.gatherRows(...ptrs(half, points));
+  const tail = [
+    best.byteOffset,
+    argArena?.byteOffset ?? 0,
+    sumArena?.byteOffset ?? 0,
+    withArg ? 1 : 0,
+    training ? 1 : 0,
+  ];
   let count: Int32Array | undefined;
   if (training) {
     count = shared(Int32Array, points);
@@ -154,7 +150,13 @@ function gatherNeighbours(
       }
     }
   }
-  pending.wait();
+  runRowsOnBothThreads(
+    'gatherRows',
+    [acArena.byteOffset, 2 * co, sign.byteOffset, idxArena.byteOffset, n, co, k],
+    [tail, tail],
+    points,
+    POINTS_PER_CHUNK,
+  );
   // What the backward pass keeps leaves the arena.
   const arg = argArena === undefined ? undefined : sharedCopy(argArena);
   const gatherSum = sumArena === undefined ? undefined : sharedCopy(sumArena);
@@ -186,7 +188,9 @@ function activate(
   const out = simd.f32(points * co);
   const z = withZ ? simd.f32(points * co) : undefined;
   const { acArena, sign, best } = gathered;
-  const args = (p0: number, p1: number) =>
+  const tail = [out.byteOffset, z?.byteOffset ?? 0, withZ ? 1 : 0];
+  runRowsOnBothThreads(
+    'edgeActivate',
     [
       best.byteOffset,
       acArena.byteOffset + 4 * co,
@@ -197,16 +201,11 @@ function activate(
       params[2].byteOffset,
       negativeSlope,
       co,
-      p0,
-      p1,
-      out.byteOffset,
-      z?.byteOffset ?? 0,
-      withZ ? 1 : 0,
-    ] as const;
-  const half = points >> 1;
-  const pending = runOnWorker('simdEdgeActivate', [...args(0, half)]);
-  simd.exports.edgeActivate(...args(half, points));
-  pending.wait();
+    ],
+    [tail, tail],
+    points,
+    POINTS_PER_CHUNK,
+  );
   return { out: out.slice(), z: z === undefined ? undefined : sharedCopy(z) };
 }
 

@@ -2,8 +2,11 @@ import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFinite, checkInteger, checkTensor, firstNonFinite, readNow } from './checks.js';
 import { matMulParallel } from './mat-mul.js';
-import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
+import { kernels, runOnWorker, runRowsOnBothThreads, shared, sharedCopy } from './parallel.js';
 import { simdKernels } from './wasm/simd-kernels.js';
+
+/** Rows of one sample per chunk of the shared-out selection (a few dozen chunks per sample). */
+const ROWS_PER_CHUNK = 64;
 
 /** Squared norms |x_i|² of the n rows of one sample, accumulated in float32 like the reference. */
 function squaredNorms(x: Float32Array, base: number, n: number, c: number): Float32Array {
@@ -104,28 +107,52 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
     checkFinite(fn, 'x', view);
     throw invalidArgument(fn, 'x', 'values whose squared norms are finite in float32');
   }
-  // Operands in the SIMD kernels' shared memory; rows split between the worker and this thread.
+  // Operands in the SIMD kernels' shared memory; rows shared out between the two threads.
   const simd = simdKernels();
   simd.reset();
   const out = simd.i32(b * n * k);
-  const gram = simd.f32(n * n);
   const sq = simd.f32(n);
   const tops = [simd.f32(k), simd.f32(k)] as const;
-  const half = n >> 1;
+  // Three coordinates: each row's Gram entries are computed inside the selection (a matrix
+  // product with an inner size of 3 would only write and read n² floats per sample).
+  const xyz = c === 3 ? simd.f32(3 * n) : undefined;
+  const scratch = c === 3 ? [simd.f32(n), simd.f32(n)] : undefined;
+  const gram = c === 3 ? undefined : simd.f32(n * n);
   for (let s = 0; s < b; s++) {
+    sq.set(norms.subarray(s * n, (s + 1) * n));
+    const at = out.byteOffset + s * n * k * 4;
+    if (xyz !== undefined && scratch !== undefined) {
+      // `view` is still valid: no tfjs operation runs on this path.
+      const first = s * n * 3;
+      for (let i = 0; i < n; i++)
+        for (let q = 0; q < 3; q++) xyz[q * n + i] = view[first + i * 3 + q] as number;
+      const after = (t: 0 | 1) => [at, tops[t].byteOffset, (scratch[t] as Float32Array).byteOffset];
+      runRowsOnBothThreads(
+        'selectFromCoordinates',
+        [xyz.byteOffset, sq.byteOffset, n, k],
+        [after(0), after(1)],
+        n,
+        ROWS_PER_CHUNK,
+      );
+      continue;
+    }
     const product = tf.tidy(() => {
       const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]);
       // Explicit transpose: XNNPACK only serves the untransposed matMul.
       return matMulParallel(xs as tf.Tensor2D, tf.transpose(xs) as tf.Tensor2D);
     });
-    gram.set(readNow(product));
+    (gram as Float32Array).set(readNow(product));
     product.dispose();
-    sq.set(norms.subarray(s * n, (s + 1) * n));
-    const at = out.byteOffset + s * n * k * 4;
-    const ptrs = [gram.byteOffset, sq.byteOffset, n, k] as const;
-    const pending = runOnWorker('simdSelectFromGram', [...ptrs, 0, half, at, tops[0].byteOffset]);
-    simd.exports.selectFromGram(...ptrs, half, n, at, tops[1].byteOffset);
-    pending.wait();
+    runRowsOnBothThreads(
+      'selectFromGram',
+      [(gram as Float32Array).byteOffset, sq.byteOffset, n, k],
+      [
+        [at, tops[0].byteOffset],
+        [at, tops[1].byteOffset],
+      ],
+      n,
+      ROWS_PER_CHUNK,
+    );
   }
   return tf.tensor3d(out, [b, n, k], 'int32');
 }

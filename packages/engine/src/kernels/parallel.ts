@@ -245,19 +245,55 @@ export const kernels = rowKernels();
 
 /** The SIMD row kernels (simd-kernels.ts) by the names jobs use, on the main thread. */
 const simdJobs = {
-  simdSelectFromGram: (...a: Parameters<RowKernelExports['selectFromGram']>) =>
-    simdKernels().exports.selectFromGram(...a),
-  simdGatherRows: (...a: Parameters<RowKernelExports['gatherRows']>) =>
-    simdKernels().exports.gatherRows(...a),
   simdScatterRows: (...a: Parameters<RowKernelExports['scatterRows']>) =>
     simdKernels().exports.scatterRows(...a),
-  simdEdgeActivate: (...a: Parameters<RowKernelExports['edgeActivate']>) =>
-    simdKernels().exports.edgeActivate(...a),
 };
+
+/** A SIMD row kernel whose row range `[r0, r1)` follows its leading arguments. */
+export type SimdRowKernel =
+  | 'selectFromGram'
+  | 'selectFromCoordinates'
+  | 'gatherRows'
+  | 'edgeActivate';
+
+/**
+ * Runs a SIMD row kernel over the rows `[0, total)` on both threads, `chunk` rows at a time from
+ * a shared counter, so that neither waits for the other beyond one chunk (the rows of these
+ * kernels vary in cost, and the worker starts later). Each call is
+ * `kernel(...before, r0, r1, ...after)`; `after` may differ per thread (scratch space), given
+ * as `[this thread's, the worker's]`.
+ */
+export function runRowsOnBothThreads(
+  kernel: SimdRowKernel,
+  before: readonly number[],
+  after: readonly [readonly number[], readonly number[]],
+  total: number,
+  chunk: number,
+): void {
+  const run = simdKernels().exports[kernel] as (...args: number[]) => void;
+  if (!workerAvailable()) {
+    run(...before, 0, total, ...after[0]);
+    return;
+  }
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const pending = runOnWorker(
+    'simdRows',
+    [kernel, before, after[1], total, chunk, counter],
+    // Without the worker (or if it stalls) this thread does every row; the rows a late worker
+    // also computes get the same values.
+    () => run(...before, 0, total, ...after[0]),
+  );
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * chunk;
+    if (r0 >= total) break;
+    run(...before, r0, Math.min(total, r0 + chunk), ...after[0]);
+  }
+  pending.wait();
+}
 
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul';
+  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul' | 'simdRows';
   args: unknown[];
   done: Int32Array;
 }
@@ -288,10 +324,14 @@ let tf;
 const simd = new WebAssembly.Instance(workerData.simdModule, {
   env: { memory: workerData.simdMemory },
 }).exports;
-kernels.simdSelectFromGram = (...a) => simd.selectFromGram(...a);
-kernels.simdGatherRows = (...a) => simd.gatherRows(...a);
 kernels.simdScatterRows = (...a) => simd.scatterRows(...a);
-kernels.simdEdgeActivate = (...a) => simd.edgeActivate(...a);
+kernels.simdRows = (name, before, after, total, chunk, counter) => {
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * chunk;
+    if (r0 >= total) break;
+    simd[name](...before, r0, Math.min(total, r0 + chunk), ...after);
+  }
+};
 kernels.matMul = (a, rows, inner, w, cols, out) => {
   const r = tf.tidy(() => tf.matMul(tf.tensor2d(a, [rows, inner]), tf.tensor2d(w, [inner, cols])));
   out.set(r.dataSync());

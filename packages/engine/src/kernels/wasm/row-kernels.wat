@@ -33,89 +33,152 @@
     (i32.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 2))) (local.get $j))
     (local.get $filled))
 
-  ;; k best neighbours of rows [i0, i1) of one sample from its n×n Gram matrix at $gram and its
-  ;; squared norms at $sq: score s_ij = (2·g_ij − sq_j) − sq_i in float32 (each step rounded,
-  ;; as the reference), best first, ties to the lower index; four candidates per step, the
-  ;; k-th best gating them. Indices go to $out + 4·k·i; $top is k floats of scratch.
-  (func (export "selectFromGram") (param $gram i32) (param $sq i32) (param $n i32) (param $k i32)
-    (param $i0 i32) (param $i1 i32) (param $out i32) (param $top i32)
-    (local $i i32) (local $j i32) (local $l i32) (local $row i32) (local $outRow i32)
-    (local $filled i32) (local $n4 i32) (local $sqi f32) (local $kth f32) (local $s f32)
+  ;; The k best neighbours of one row from its n Gram entries at $row and the squared norms at
+  ;; $sq ($sqi the row's own): score s_j = (2·g_j − sq_j) − sq_i in float32 (each step rounded,
+  ;; as the reference), best first, ties to the lower index; four candidates per step, the k-th
+  ;; best gating them. Indices go to $outRow; $top is k floats of scratch.
+  (func $selectRow (param $row i32) (param $sq i32) (param $n i32) (param $k i32) (param $sqi f32)
+    (param $outRow i32) (param $top i32)
+    (local $j i32) (local $l i32) (local $filled i32) (local $n4 i32) (local $kth f32) (local $s f32)
     (local $g v128) (local $sv v128) (local $sqiv v128) (local $kthv v128)
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $sqiv (f32x4.splat (local.get $sqi)))
+    (local.set $filled (i32.const 0))
+    (local.set $kth (f32.neg (f32.const inf)))
+    (local.set $kthv (f32x4.splat (local.get $kth)))
+    (local.set $j (i32.const 0))
+    (block $vecDone
+      (loop $vec
+        (br_if $vecDone (i32.ge_s (local.get $j) (local.get $n4)))
+        (local.set $g (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $sv
+          (f32x4.sub
+            (f32x4.sub (f32x4.add (local.get $g) (local.get $g))
+              (v128.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.get $sqiv)))
+        (if (v128.any_true (f32x4.gt (local.get $sv) (local.get $kthv)))
+          (then
+            ;; Lanes in order, each against the k-th best as it stands.
+            (local.set $l (i32.const 0))
+            (block $lanesDone
+              (loop $lanes
+                (br_if $lanesDone (i32.ge_s (local.get $l) (i32.const 4)))
+                (local.set $s
+                  (f32.sub
+                    (f32.sub
+                      (f32.add
+                        (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2))))
+                        (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
+                      (f32.load (i32.add (local.get $sq) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
+                    (local.get $sqi)))
+                (if (f32.gt (local.get $s) (local.get $kth))
+                  (then
+                    (local.set $filled
+                      (call $insert (local.get $s) (i32.add (local.get $j) (local.get $l))
+                        (local.get $top) (local.get $outRow) (local.get $k) (local.get $filled)))
+                    (if (i32.eq (local.get $filled) (local.get $k))
+                      (then
+                        (local.set $kth
+                          (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))
+                        (local.set $kthv (f32x4.splat (local.get $kth)))))))
+                (local.set $l (i32.add (local.get $l) (i32.const 1)))
+                (br $lanes)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vec)))
+    ;; The last n mod 4 candidates.
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $s
+          (f32.sub
+            (f32.sub
+              (f32.add
+                (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))
+                (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
+              (f32.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.get $sqi)))
+        (if (f32.gt (local.get $s) (local.get $kth))
+          (then
+            (local.set $filled
+              (call $insert (local.get $s) (local.get $j) (local.get $top) (local.get $outRow)
+                (local.get $k) (local.get $filled)))
+            (if (i32.eq (local.get $filled) (local.get $k))
+              (then
+                (local.set $kth
+                  (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail))))
+
+  ;; k best neighbours (as $selectRow) of rows [i0, i1) of one sample from its n×n Gram matrix
+  ;; at $gram and its squared norms at $sq; indices to $out + 4·k·i; $top: k floats of scratch.
+  (func (export "selectFromGram") (param $gram i32) (param $sq i32) (param $n i32) (param $k i32)
+    (param $i0 i32) (param $i1 i32) (param $out i32) (param $top i32)
+    (local $i i32)
     (local.set $i (local.get $i0))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
-        (local.set $sqi (f32.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $sqiv (f32x4.splat (local.get $sqi)))
-        (local.set $row (i32.add (local.get $gram) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2))))
-        (local.set $outRow (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2))))
-        (local.set $filled (i32.const 0))
-        (local.set $kth (f32.neg (f32.const inf)))
-        (local.set $kthv (f32x4.splat (local.get $kth)))
+        (call $selectRow
+          (i32.add (local.get $gram) (i32.shl (i32.mul (local.get $i) (local.get $n)) (i32.const 2)))
+          (local.get $sq) (local.get $n) (local.get $k)
+          (f32.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 2))))
+          (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2)))
+          (local.get $top))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; As selectFromGram for three coordinates per point, the Gram row computed here into $scratch
+  ;; (n floats) as g_j = (x_i·x_j + y_i·y_j) + z_i·z_j, each step rounded to float32 (the order
+  ;; of the matrix product's accumulation), from the coordinates as three arrays of n floats at
+  ;; $xyz (all x, then all y, then all z).
+  (func (export "selectFromCoordinates") (param $xyz i32) (param $sq i32) (param $n i32)
+    (param $k i32) (param $i0 i32) (param $i1 i32) (param $out i32) (param $top i32)
+    (param $scratch i32)
+    (local $i i32) (local $j i32) (local $ys i32) (local $zs i32) (local $n4 i32) (local $at i32)
+    (local $xi f32) (local $yi f32) (local $zi f32) (local $xv v128) (local $yv v128) (local $zv v128)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $ys (i32.add (local.get $xyz) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $zs (i32.add (local.get $ys) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $i (local.get $i0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $xi (f32.load (i32.add (local.get $xyz) (local.get $at))))
+        (local.set $yi (f32.load (i32.add (local.get $ys) (local.get $at))))
+        (local.set $zi (f32.load (i32.add (local.get $zs) (local.get $at))))
+        (local.set $xv (f32x4.splat (local.get $xi)))
+        (local.set $yv (f32x4.splat (local.get $yi)))
+        (local.set $zv (f32x4.splat (local.get $zi)))
         (local.set $j (i32.const 0))
         (block $vecDone
           (loop $vec
             (br_if $vecDone (i32.ge_s (local.get $j) (local.get $n4)))
-            (local.set $g (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
-            (local.set $sv
-              (f32x4.sub
-                (f32x4.sub (f32x4.add (local.get $g) (local.get $g))
-                  (v128.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
-                (local.get $sqiv)))
-            (if (v128.any_true (f32x4.gt (local.get $sv) (local.get $kthv)))
-              (then
-                ;; Lanes in order, each against the k-th best as it stands.
-                (local.set $l (i32.const 0))
-                (block $lanesDone
-                  (loop $lanes
-                    (br_if $lanesDone (i32.ge_s (local.get $l) (i32.const 4)))
-                    (local.set $s
-                      (f32.sub
-                        (f32.sub
-                          (f32.add
-                            (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2))))
-                            (f32.load (i32.add (local.get $row) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
-                          (f32.load (i32.add (local.get $sq) (i32.shl (i32.add (local.get $j) (local.get $l)) (i32.const 2)))))
-                        (local.get $sqi)))
-                    (if (f32.gt (local.get $s) (local.get $kth))
-                      (then
-                        (local.set $filled
-                          (call $insert (local.get $s) (i32.add (local.get $j) (local.get $l))
-                            (local.get $top) (local.get $outRow) (local.get $k) (local.get $filled)))
-                        (if (i32.eq (local.get $filled) (local.get $k))
-                          (then
-                            (local.set $kth
-                              (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))
-                            (local.set $kthv (f32x4.splat (local.get $kth)))))))
-                    (local.set $l (i32.add (local.get $l) (i32.const 1)))
-                    (br $lanes)))))
+            (local.set $at (i32.shl (local.get $j) (i32.const 2)))
+            (v128.store (i32.add (local.get $scratch) (local.get $at))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $xyz) (local.get $at))))
+                  (f32x4.mul (local.get $yv) (v128.load (i32.add (local.get $ys) (local.get $at)))))
+                (f32x4.mul (local.get $zv) (v128.load (i32.add (local.get $zs) (local.get $at))))))
             (local.set $j (i32.add (local.get $j) (i32.const 4)))
             (br $vec)))
-        ;; The last n mod 4 candidates.
         (block $tailDone
           (loop $tail
             (br_if $tailDone (i32.ge_s (local.get $j) (local.get $n)))
-            (local.set $s
-              (f32.sub
-                (f32.sub
-                  (f32.add
-                    (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))
-                    (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2)))))
-                  (f32.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2)))))
-                (local.get $sqi)))
-            (if (f32.gt (local.get $s) (local.get $kth))
-              (then
-                (local.set $filled
-                  (call $insert (local.get $s) (local.get $j) (local.get $top) (local.get $outRow)
-                    (local.get $k) (local.get $filled)))
-                (if (i32.eq (local.get $filled) (local.get $k))
-                  (then
-                    (local.set $kth
-                      (f32.load (i32.add (local.get $top) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2)))))))))
+            (local.set $at (i32.shl (local.get $j) (i32.const 2)))
+            (f32.store (i32.add (local.get $scratch) (local.get $at))
+              (f32.add
+                (f32.add
+                  (f32.mul (local.get $xi) (f32.load (i32.add (local.get $xyz) (local.get $at))))
+                  (f32.mul (local.get $yi) (f32.load (i32.add (local.get $ys) (local.get $at)))))
+                (f32.mul (local.get $zi) (f32.load (i32.add (local.get $zs) (local.get $at))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $tail)))
+        (call $selectRow (local.get $scratch) (local.get $sq) (local.get $n) (local.get $k)
+          (f32.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 2))))
+          (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 2)))
+          (local.get $top))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 

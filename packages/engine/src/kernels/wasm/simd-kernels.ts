@@ -13,6 +13,17 @@ export interface RowKernelExports {
     out: number,
     top: number,
   ): void;
+  selectFromCoordinates(
+    xyz: number,
+    sq: number,
+    n: number,
+    k: number,
+    i0: number,
+    i1: number,
+    out: number,
+    top: number,
+    scratch: number,
+  ): void;
   gatherRows(
     src: number,
     stride: number,
