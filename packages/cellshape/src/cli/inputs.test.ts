@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test-utils/fixtures.js';
 import { UsageError } from './errors.js';
-import { requireFolder, requireRunDir } from './inputs.js';
+import { requireFile, requireFolder, requireRunDir } from './inputs.js';
 
 describe('requireFolder and requireRunDir', () => {
   const dir = tempDir('inputs');
@@ -26,5 +26,22 @@ describe('requireFolder and requireRunDir', () => {
     expect(() => requireRunDir(join(dir, 'empty'))).toThrow(
       /is not a run directory \(no config.json\); make one with `cellshape train/,
     );
+  });
+});
+
+describe('requireFile', () => {
+  const dir = tempDir('inputs-file');
+
+  it('accepts a readable file and returns its absolute path', () => {
+    writeFileSync(join(dir, 'model.pt'), 'x');
+    expect(requireFile(join(dir, 'model.pt'), 'the --init checkpoint')).toBe(join(dir, 'model.pt'));
+  });
+
+  it('rejects a missing path and a folder with a usage error', () => {
+    expect(() => requireFile(join(dir, 'nope.pt'), 'the --init checkpoint')).toThrow(
+      /^the --init checkpoint ".*nope\.pt" does not exist$/,
+    );
+    expect(() => requireFile(dir, 'the --init checkpoint')).toThrow(UsageError);
+    expect(() => requireFile(dir, 'the --init checkpoint')).toThrow(/is not a file/);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runPaths } from '../run/run-directory.js';
 import { UsageError } from './errors.js';
@@ -9,6 +9,20 @@ export function requireFolder(path: string, what: string): string {
   if (!existsSync(full)) throw new UsageError(`${what} ${JSON.stringify(path)} does not exist`);
   if (!statSync(full).isDirectory())
     throw new UsageError(`${what} ${JSON.stringify(path)} is not a folder`);
+  return full;
+}
+
+/** Throws a usage error unless `path` is an existing, readable file; returns its absolute path. */
+export function requireFile(path: string, what: string): string {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new UsageError(`${what} ${JSON.stringify(path)} does not exist`);
+  if (!statSync(full).isFile())
+    throw new UsageError(`${what} ${JSON.stringify(path)} is not a file`);
+  try {
+    accessSync(full, constants.R_OK);
+  } catch {
+    throw new UsageError(`${what} ${JSON.stringify(path)} is not readable`);
+  }
   return full;
 }
 

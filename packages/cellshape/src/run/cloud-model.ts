@@ -5,7 +5,9 @@ import {
   type CloudAutoEncoderOptions,
   chamferLoss,
   type DatasetWarning,
+  DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
   extractFeatures,
+  importTorchCheckpoint,
   type Metadata,
   type PointCloudBatch,
   PointCloudDataset,
@@ -14,7 +16,7 @@ import {
 import type { ClusterBatchOptions } from '@cellshape/cluster';
 import { IncompatibleError } from '@cellshape/core';
 import { readPointCloud } from '@cellshape/helper';
-import type { ModelPlugin, RunDataset } from './model-plugin.js';
+import type { AutoencoderSettings, ModelPlugin, RunDataset } from './model-plugin.js';
 
 /** Up to `max` rows of a flat x,y,z array, evenly strided (deterministic). */
 function strided(data: Float32Array, max: number): number[][] {
@@ -97,6 +99,20 @@ function cloudDataset(dataset: RunDataset): CloudRunDataset {
   return dataset;
 }
 
+/** The `CloudAutoEncoder` options of a run's autoencoder settings. */
+function cloudOptions(settings: AutoencoderSettings): CloudAutoEncoderOptions {
+  return {
+    encoderType: settings.encoder as CloudAutoEncoderOptions['encoderType'],
+    decoderType: settings.decoder as CloudAutoEncoderOptions['decoderType'],
+    numFeatures: settings.numFeatures,
+    k: settings.k,
+    shape: settings.sourceShape as CloudAutoEncoderOptions['shape'],
+    numSourcePoints: settings.sourcePoints,
+    std: settings.sourceStd,
+    seed: settings.seed,
+  };
+}
+
 /** The point-cloud autoencoder (DGCNN encoder + FoldingNet decoder) of `@cellshape/cloud`. */
 export const cloudModel: ModelPlugin = {
   kind: 'cloud',
@@ -111,20 +127,29 @@ export const cloudModel: ModelPlugin = {
     return new CloudRunDataset(dataset, await plyFiles(input));
   },
   createAutoencoder(settings) {
-    const options: CloudAutoEncoderOptions = {
-      encoderType: settings.encoder as CloudAutoEncoderOptions['encoderType'],
-      decoderType: settings.decoder as CloudAutoEncoderOptions['decoderType'],
-      numFeatures: settings.numFeatures,
-      k: settings.k,
-      shape: settings.sourceShape as CloudAutoEncoderOptions['shape'],
-      numSourcePoints: settings.sourcePoints,
-      std: settings.sourceStd,
-      seed: settings.seed,
-    };
-    return new CloudAutoEncoder(options);
+    return new CloudAutoEncoder(cloudOptions(settings));
   },
   autoencoderFromConfig(config) {
     return new CloudAutoEncoder(config as CloudAutoEncoderOptions);
+  },
+  architecture(config) {
+    const c = { ...DEFAULT_CLOUD_AUTOENCODER_OPTIONS, ...(config as CloudAutoEncoderOptions) };
+    return {
+      encoder: c.encoderType,
+      decoder: c.decoderType,
+      features: c.numFeatures,
+      k: c.k,
+      sourceShape: c.shape,
+      sourcePoints: c.numSourcePoints,
+      sourceStd: c.std,
+      // Random source shapes are drawn from the seed (unless the config lists the points).
+      ...(c.shape !== 'plane' && c.sourcePoints === undefined ? { seed: c.seed } : {}),
+    };
+  },
+  importAutoencoder(path, settings) {
+    // Encoder, decoder and features come from the state dict; k and the source points from us.
+    const { k, shape, numSourcePoints, std, seed } = cloudOptions(settings);
+    return importTorchCheckpoint(path, { k, model: { shape, numSourcePoints, std, seed } });
   },
   pretrain(model, dataset, settings) {
     return trainAutoencoder(model, cloudDataset(dataset).dataset, {

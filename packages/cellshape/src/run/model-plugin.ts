@@ -88,6 +88,18 @@ export interface ModelPlugin {
   createAutoencoder(settings: AutoencoderSettings): Autoencoder;
   /** Rebuilds an autoencoder from the `config()` stored in a checkpoint. */
   autoencoderFromConfig(config: Record<string, unknown>): Autoencoder;
+  /**
+   * The architecture an autoencoder `config()` describes, named as the run's options
+   * (`encoder`, `features`, `sourcePoints`, …): two models whose architectures are equal share
+   * their state-dict layout and their decoder's source points.
+   */
+  architecture(config: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Reads a checkpoint of the model family's reference implementation (for `cloud`: a
+   * cellshape-cloud `.pt`, or an `.npz` of its state dict) as an autoencoder. What the file does
+   * not hold (for `cloud`: `k` and the source points) is taken from `settings`.
+   */
+  importAutoencoder(path: string, settings: AutoencoderSettings): Autoencoder;
   /** Pretrains the autoencoder (checkpoints and `log.jsonl` in `settings.checkpointDir`). */
   pretrain(
     model: Autoencoder,

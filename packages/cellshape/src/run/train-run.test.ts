@@ -25,6 +25,9 @@ describe('invalid input of the run functions', () => {
     await expect(trainRun(dir, dir, { clusters: 0 })).rejects.toThrow(InvalidArgumentError);
     await expect(trainRun(dir, dir, { kRange: [2, 3] })).rejects.toThrow(/options\.kRange/);
     await expect(trainRun(dir, dir, { model: 'voxel' })).rejects.toThrow(UnsupportedError);
+    await expect(trainRun(dir, dir, { init: '' })).rejects.toThrow(
+      "trainRun: 'options.init' must be a checkpoint path",
+    );
   });
 
   it('modelPlugin gives the cloud model and refuses voxel in this version', () => {

@@ -8,7 +8,8 @@ import { type BackendName, loadCheckpoint, saveCheckpoint, selectBackend } from 
 import type { NormalisePreset } from '@cellshape/helper';
 import { writeCellTable } from './cell-tables.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
-import type { ModelKind } from './model-plugin.js';
+import { describeInitSource, type InitSource, initialiseAutoencoder } from './init-weights.js';
+import type { AutoencoderSettings, ModelKind } from './model-plugin.js';
 import { modelPlugin } from './models.js';
 import {
   type RunConfig,
@@ -48,6 +49,16 @@ export interface TrainRunOptions {
   sourcePoints?: number;
   /** Scale of the source points. Default 0.3. */
   sourceStd?: number;
+  /**
+   * A checkpoint whose weights initialise the autoencoder before pretraining: a cellshape
+   * checkpoint (`.ckpt`, e.g. `pretrain/best.ckpt` or `idec/last.ckpt` of another run) or a
+   * cellshape-cloud PyTorch `.pt` (or `.npz` of its state dict). Its architecture must be the
+   * one the options give (a `.pt` holds no `k` and no source points: the options give them).
+   * With `epochs: 0`, IDEC starts straight from it. It is read only while the run has no
+   * pretraining checkpoint of its own: a resumed run continues from `pretrain/last.ckpt`.
+   * Default none (seeded random weights).
+   */
+  init?: string;
   /** Pretraining epochs. Default 250. */
   epochs?: number;
   /** Clouds per batch (pretraining and IDEC). Default 16. */
@@ -130,8 +141,13 @@ export const DEFAULT_TRAIN_RUN_OPTIONS = {
 /** The options of a run as `config.json` records them (no callbacks). */
 export type ResolvedTrainRunOptions = Omit<
   Required<TrainRunOptions>,
-  'onProgress' | 'onNote' | 'metadata' | 'backend' | 'idecLr'
-> & { metadata: string | null; backend: BackendName | null; idecLr: number | null };
+  'onProgress' | 'onNote' | 'metadata' | 'backend' | 'idecLr' | 'init'
+> & {
+  metadata: string | null;
+  backend: BackendName | null;
+  idecLr: number | null;
+  init: string | null;
+};
 
 /** What {@link trainRun} returns. */
 export interface TrainRunResult {
@@ -144,6 +160,8 @@ export interface TrainRunResult {
    * pretrained features that IDEC started from (to measure what IDEC changed).
    */
   assignments: { ids: string[]; labels: Int32Array; initialLabels: Int32Array };
+  /** The checkpoint the autoencoder was initialised from by this call (`options.init`), else null. */
+  init: InitSource | null;
 }
 
 const FN = 'trainRun';
@@ -157,6 +175,7 @@ function resolveOptions(options: TrainRunOptions): ResolvedTrainRunOptions {
     metadata: null,
     backend: null,
     idecLr: null,
+    init: null,
     ...defined,
   } as ResolvedTrainRunOptions & Pick<TrainRunOptions, 'onProgress' | 'onNote'>;
   const int = (name: keyof ResolvedTrainRunOptions, min: number) => {
@@ -193,6 +212,8 @@ function resolveOptions(options: TrainRunOptions): ResolvedTrainRunOptions {
   if (!(o.lrDecay > 0 && o.lrDecay <= 1))
     throw invalidArgument(FN, 'options.lrDecay', 'a number in (0, 1]', o.lrDecay);
   if (!Number.isInteger(o.seed)) throw invalidArgument(FN, 'options.seed', 'an integer', o.seed);
+  if (o.init !== null && (typeof o.init !== 'string' || o.init.length === 0))
+    throw invalidArgument(FN, 'options.init', 'a checkpoint path', o.init);
   if (o.clusters !== 'auto' && !(Number.isInteger(o.clusters) && o.clusters >= 1))
     throw invalidArgument(FN, 'options.clusters', "'auto' or an integer ≥ 1", o.clusters);
   const [lo, hi] = o.kRange;
@@ -237,15 +258,18 @@ function since(start: number): number {
  * the autoencoder and the cluster centres together, and features, assignments, exemplars and a
  * summary are written. With `resume`, an interrupted run continues where it stopped: the
  * pretraining from `pretrain/last.ckpt`, IDEC from `idec/last.ckpt` (IDEC starts over when the
- * pretraining trained further).
+ * pretraining trained further). With `init`, the autoencoder starts from the weights of a
+ * checkpoint; with `init` and `epochs: 0`, IDEC clusters straight from a saved autoencoder.
  *
  * ```ts
  * const { summary } = await trainRun('out/points', 'runs/exp1', { metadata: 'cells.csv', clusters: 5 });
+ * await trainRun('out/points', 'runs/idec', { init: 'dfn_128.pt', epochs: 0, clusters: 5 });
  * ```
  *
  * @throws InvalidArgumentError for invalid options or a directory that already holds a run
  *   (without `resume` or `overwrite`); FileSystemError for an unreadable input;
- *   IncompatibleError when a checkpoint to resume belongs to another model.
+ *   IncompatibleError when a checkpoint to resume belongs to another model, InitMismatchError
+ *   (an IncompatibleError) when the `init` checkpoint does not fit the options' architecture.
  */
 export async function trainRun(
   points: string,
@@ -266,17 +290,6 @@ export async function trainRun(
       `${FN}: ${paths.root} already holds a training run; resume it or overwrite it`,
       { fn: FN, arg: 'runDir' },
     );
-  if (o.overwrite && !o.resume)
-    for (const path of [
-      paths.pretrainDir,
-      paths.idecDir,
-      paths.features,
-      paths.assignments,
-      paths.exemplars,
-      paths.summary,
-    ])
-      await rm(path, { recursive: true, force: true });
-
   const plugin = modelPlugin(o.model);
   const backend = await selectBackend(o.backend ?? undefined);
   const input = resolve(points);
@@ -298,20 +311,10 @@ export async function trainRun(
     );
   if (dataset.skipped.length > 0)
     note(`${dataset.skipped.length} cloud(s) or metadata row(s) left out (see summary.json)`);
-  const config: RunConfig = {
-    formatVersion: 1,
-    createdAt: new Date().toISOString(),
-    versions: versions(),
-    seed: o.seed,
-    backend,
-    model: o.model,
-    inputs: { points: input, metadata, idColumn: o.idColumn },
-    options: { ...o, metadata, backend },
-  };
-  await writeJson(paths.config, config);
+  const init = o.init === null ? null : resolve(o.init);
 
-  // 1. Pretraining.
-  const autoencoder = plugin.createAutoencoder({
+  // 1. Pretraining, from the init checkpoint unless the run resumes from its own.
+  const settings: AutoencoderSettings = {
     encoder: o.encoder,
     decoder: o.decoder,
     numFeatures: o.features,
@@ -320,11 +323,41 @@ export async function trainRun(
     sourcePoints: o.sourcePoints,
     sourceStd: o.sourceStd,
     seed: o.seed,
-  });
+  };
+  const autoencoder = plugin.createAutoencoder(settings);
   let owner: { dispose(): void } = autoencoder;
   try {
     const resumePretrain = o.resume && existsSync(paths.pretrainLast);
-    if (resumePretrain) note(`resuming pretraining from ${paths.pretrainLast}`);
+    let initialised: InitSource | null = null;
+    if (resumePretrain)
+      note(
+        `resuming pretraining from ${paths.pretrainLast}${init === null ? '' : ` (its weights, not those of ${init})`}`,
+      );
+    else if (init !== null) {
+      initialised = await initialiseAutoencoder(autoencoder, init, plugin, settings, FN);
+      note(`initialised the autoencoder from ${describeInitSource(initialised)}`);
+    }
+    if (o.overwrite && !o.resume)
+      for (const path of [
+        paths.pretrainDir,
+        paths.idecDir,
+        paths.features,
+        paths.assignments,
+        paths.exemplars,
+        paths.summary,
+      ])
+        await rm(path, { recursive: true, force: true });
+    const config: RunConfig = {
+      formatVersion: 1,
+      createdAt: new Date().toISOString(),
+      versions: versions(),
+      seed: o.seed,
+      backend,
+      model: o.model,
+      inputs: { points: input, metadata, idColumn: o.idColumn },
+      options: { ...o, metadata, backend, init },
+    };
+    await writeJson(paths.config, config);
     let t = performance.now();
     const pretrained = await plugin.pretrain(autoencoder, dataset, {
       epochs: o.epochs,
@@ -465,6 +498,7 @@ export async function trainRun(
       runDir: paths.root,
       summary,
       assignments: { ids: idec.ids, labels: idec.labels, initialLabels: idec.initialLabels },
+      init: initialised,
     };
   } finally {
     owner.dispose();

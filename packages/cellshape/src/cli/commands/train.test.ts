@@ -1,5 +1,7 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudAutoEncoder, exportTorchCheckpoint } from '@cellshape/cloud';
+import { loadCheckpoint, selectBackend } from '@cellshape/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, TINY_MODEL, tempDir, writeTinyClouds } from '../../test-utils/fixtures.js';
 
@@ -309,5 +311,150 @@ describe('cellshape train / extract on a tiny data set', () => {
     expect(code).toBe(1);
     expect(err.trim().split('\n').at(-1)).toMatch(/^cellshape train: error: .*(shape|match)/);
     expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('cellshape train --init: IDEC from a saved autoencoder', () => {
+  const dir = tempDir('train-init');
+  const base = join(dir, 'base');
+  let data: { points: string; metadata: string };
+  const train = (out: string, ...flags: string[]) =>
+    cli([
+      '--seed',
+      '3',
+      'train',
+      data.points,
+      '--out',
+      out,
+      '--metadata',
+      data.metadata,
+      ...TINY_MODEL,
+      '--idec-epochs',
+      '0',
+      '--backend',
+      'wasm',
+      ...flags,
+    ]);
+  const text = (path: string) => readFileSync(path, 'utf8');
+
+  beforeAll(async () => {
+    data = await writeTinyClouds(dir);
+    const { code, err } = await train(base, '--epochs', '1');
+    expect(code, err).toBe(0);
+  });
+
+  it.each([
+    ['pretrain/best.ckpt', 'autoencoder checkpoint, epoch 1'],
+    ['idec/last.ckpt', 'IDEC checkpoint, epoch 0; its autoencoder'],
+  ])(
+    '--init <run>/%s --epochs 0: the features and clusters of the first run',
+    async (file, kind) => {
+      const init = join(base, file);
+      const run = join(dir, file.replace('/', '-'));
+      const { code, out, err } = await train(run, '--init', init, '--epochs', '0');
+      expect(code, err).toBe(0);
+      expect(err).toContain(`initialised the autoencoder from ${init} (${kind})`);
+      expect(out).toContain(`initial weights: ${init}`);
+      // No pretraining: IDEC's k-means starts from the first run's autoencoder.
+      expect(text(join(run, 'features.csv'))).toBe(text(join(base, 'features.csv')));
+      expect(text(join(run, 'assignments.csv'))).toBe(text(join(base, 'assignments.csv')));
+      const config = JSON.parse(text(join(run, 'config.json')));
+      expect(config.options).toMatchObject({ init, epochs: 0 });
+      expect(JSON.parse(text(join(run, 'summary.json'))).pretrain.epochs).toBe(0);
+    },
+  );
+
+  it('without --init, --epochs 0 clusters untrained weights: other features (the control)', async () => {
+    const run = join(dir, 'untrained');
+    const { code, err } = await train(run, '--epochs', '0');
+    expect(code, err).toBe(0);
+    expect(err).not.toContain('initialised the autoencoder');
+    expect(text(join(run, 'features.csv'))).not.toBe(text(join(base, 'features.csv')));
+    expect(JSON.parse(text(join(run, 'config.json'))).options.init).toBeNull();
+  });
+
+  it('--init <a cellshape-cloud .pt> of the same weights: the same features', async () => {
+    await selectBackend('wasm');
+    const checkpoint = await loadCheckpoint(join(base, 'pretrain', 'best.ckpt'));
+    const model = new CloudAutoEncoder(checkpoint.config);
+    model.loadStateDict(checkpoint.stateDict);
+    const pt = join(dir, 'dfn.pt');
+    writeFileSync(pt, exportTorchCheckpoint(model, { epoch: 1 }));
+    model.dispose();
+    const run = join(dir, 'from-pt');
+    const { code, out, err } = await train(run, '--json', '--init', pt, '--epochs', '0');
+    expect(code, err).toBe(0);
+    expect(err).toContain(`initialised the autoencoder from ${pt} (PyTorch checkpoint)`);
+    expect(JSON.parse(out).init).toEqual({ path: pt, kind: 'pytorch' });
+    expect(text(join(run, 'features.csv'))).toBe(text(join(base, 'features.csv')));
+  });
+
+  it('a checkpoint of another architecture: one line naming --init and the flags, exit 1', async () => {
+    const ckpt = join(base, 'pretrain', 'best.ckpt');
+    const run = join(dir, 'mismatch');
+    const flags = ['--features', '6', '--k', '5', '--epochs', '0'];
+    const { code, err } = await train(run, '--init', ckpt, ...flags);
+    expect(code).toBe(1);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err.trim()).toBe(
+      `cellshape train: error: --init ${ckpt} does not fit the model of the flags: --features 4 in the checkpoint, 6 in the run; --k 4 in the checkpoint, 5 in the run`,
+    );
+    expect(existsSync(join(run, 'config.json'))).toBe(false);
+    // A .pt holds no k: only the features differ.
+    const pt = join(dir, 'dfn.pt');
+    const fromPt = await train(run, '--init', pt, ...flags);
+    expect(fromPt.code).toBe(1);
+    expect(fromPt.err.trim()).toBe(
+      `cellshape train: error: --init ${pt} does not fit the model of the flags: --features 4 in the checkpoint, 6 in the run`,
+    );
+    // Source points of another shape: the weights' shapes differ.
+    const sphere = await train(run, '--init', pt, '--source-shape', 'sphere', '--epochs', '0');
+    expect(sphere.code).toBe(1);
+    expect(sphere.err.trim().split('\n')).toHaveLength(1);
+    expect(sphere.err).toMatch(
+      /^cellshape train: error: --init .*dfn\.pt does not fit the model of the flags: .*'decoder\.folding1\.0\.weight' must have shape/,
+    );
+    expect(sphere.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing file, a folder or a corrupt file for --init: one line', async () => {
+    const run = join(dir, 'bad');
+    const missing = await train(run, '--init', join(dir, 'nope.ckpt'));
+    expect(missing.code).toBe(2);
+    expect(missing.err.trim()).toMatch(
+      /^cellshape train: error: the --init checkpoint ".*nope\.ckpt" does not exist \(see 'cellshape train --help'\)$/,
+    );
+    const folder = await train(run, '--init', dir);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toMatch(/the --init checkpoint ".*" is not a file/);
+    const junk = join(dir, 'junk.pt');
+    writeFileSync(junk, 'not a checkpoint');
+    const corrupt = await train(run, '--init', junk);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.err.trim().split('\n')).toHaveLength(1);
+    expect(corrupt.err).toMatch(
+      /^cellshape train: error: trainRun: the init checkpoint .*junk\.pt cannot be read \(/,
+    );
+    expect(existsSync(join(run, 'config.json'))).toBe(false);
+  });
+
+  it('--resume continues from the run’s own checkpoint, not from --init again', async () => {
+    const init = join(dir, 'copy.ckpt');
+    copyFileSync(join(base, 'pretrain', 'best.ckpt'), init);
+    const run = join(dir, 'resumed');
+    const first = await train(run, '--init', init, '--epochs', '1');
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toContain('initialised the autoencoder');
+    rmSync(init); // the run no longer needs it
+    // Only the new epoch count: every other flag, --init included, comes from config.json.
+    const resume = ['train', data.points, '--out', run, '--resume', '--backend', 'wasm'];
+    const { code, err } = await cli([...resume, '--epochs', '2']);
+    expect(code, err).toBe(0);
+    expect(err).toContain(
+      `resuming pretraining from ${join(run, 'pretrain', 'last.ckpt')} (its weights, not those of ${init})`,
+    );
+    expect(err).not.toContain('initialised the autoencoder');
+    expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toEqual([0, 1]);
+    expect(JSON.parse(text(join(run, 'config.json'))).options).toMatchObject({ init, epochs: 2 });
   });
 });

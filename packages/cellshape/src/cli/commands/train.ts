@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { UnsupportedError } from '@cellshape/core';
+import { IncompatibleError, UnsupportedError } from '@cellshape/core';
 import { BACKEND_NAMES } from '@cellshape/engine';
 import { type Command, Option } from 'commander';
+import { describeDifferences, InitMismatchError } from '../../run/init-weights.js';
 import { MODEL_KINDS, type ModelKind } from '../../run/model-plugin.js';
 import { modelPlugin } from '../../run/models.js';
 import { type RunConfig, readJson, runPaths } from '../../run/run-directory.js';
 import { DEFAULT_TRAIN_RUN_OPTIONS, type TrainRunOptions, trainRun } from '../../run/train-run.js';
 import { examples } from '../context.js';
 import { UsageError } from '../errors.js';
-import { requireFolder } from '../inputs.js';
+import { requireFile, requireFolder } from '../inputs.js';
 import { choice, integer, integerOrAuto, integerRange, number } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 
@@ -43,6 +44,21 @@ async function resumedOptions(
 
 function format(value: number | null): string {
   return value === null ? '–' : value.toPrecision(5);
+}
+
+/** The flag of a run option: `sourcePoints` → `--source-points`. */
+function flagOf(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** An init checkpoint that does not fit, told in flags: `--init x.pt does not fit … --features 8 …`. */
+function initMismatch(error: InitMismatchError, init: string | undefined): IncompatibleError {
+  const what =
+    error.differences.length > 0 ? describeDifferences(error.differences, flagOf) : error.reason;
+  return new IncompatibleError(
+    `--init ${init ?? error.path} does not fit the model of the flags: ${what}`,
+    { fn: 'cellshape train', arg: '--init', cause: error },
+  );
 }
 
 /** `cellshape train <points> --out <run-dir>`: pretraining, then IDEC, into a run directory. */
@@ -117,7 +133,16 @@ export const trainCommand: CliCommand = {
         number(0, { exclusiveMin: true }),
         d.sourceStd,
       )
-      .option('--epochs <n>', 'pretraining epochs', integer(0), d.epochs)
+      .option(
+        '--init <checkpoint>',
+        'initialise the autoencoder before pretraining from a checkpoint: a .ckpt of a run (e.g. <run-dir>/pretrain/best.ckpt) or a cellshape-cloud .pt; its architecture must match the flags',
+      )
+      .option(
+        '--epochs <n>',
+        'pretraining epochs (0 with --init: IDEC straight from it)',
+        integer(0),
+        d.epochs,
+      )
       .option('--batch-size <n>', 'clouds per batch', integer(1), d.batchSize)
       .option('--lr <x>', 'Adam learning rate', number(0, { exclusiveMin: true }), d.lr)
       .option('--weight-decay <x>', 'Adam weight decay', number(0), d.weightDecay)
@@ -203,6 +228,10 @@ export const trainCommand: CliCommand = {
             'cellshape train out/points --out runs/quick --epochs 20 --features 64 --clusters 5',
             'a shorter run',
           ],
+          [
+            'cellshape train out/points --out runs/dec --init dfn_128.pt --epochs 0 --clusters 5',
+            'IDEC straight from a PyTorch cellshape-cloud autoencoder (k 20, 45×45 plane)',
+          ],
         ]),
       )
       .action(
@@ -222,6 +251,7 @@ export const trainCommand: CliCommand = {
               throw error;
             }
             const input = requireFolder(points, 'the points folder');
+            if (flags.init !== undefined) requireFile(flags.init, 'the --init checkpoint');
             if (flags.resume && flags.overwrite)
               throw new UsageError('--resume and --overwrite exclude each other');
             const { out, resume, overwrite, ...rest } = flags;
@@ -229,19 +259,22 @@ export const trainCommand: CliCommand = {
               ? await resumedOptions(command, flags, out)
               : { ...rest, seed: globals.seed };
             const seed = base.seed ?? globals.seed;
-            const { summary, runDir } = await trainRun(input, out, {
+            const { summary, runDir, init } = await trainRun(input, out, {
               ...base,
               seed,
               resume: resume === true,
               overwrite: overwrite === true,
               onProgress: (stage, event) => progress.callback(stage)(event),
               onNote: (text) => progress.note(text),
+            }).catch((error: unknown) => {
+              throw error instanceof InitMismatchError ? initMismatch(error, flags.init) : error;
             });
             const sizes = summary.clusterSizes.join(', ');
             return {
-              json: { runDir, summary },
+              json: { runDir, summary, init },
               text: [
                 `run directory: ${runDir}`,
+                ...(init ? [`initial weights: ${init.path}`] : []),
                 `${summary.cells} cells, ${summary.clusters} clusters (sizes ${sizes})`,
                 `pretraining: ${summary.pretrain.epochs} epochs, loss ${format(summary.pretrain.finalLoss)}; IDEC: ${summary.idec.epochs} epochs, loss ${format(summary.idec.finalLoss)}${summary.idec.converged ? ' (converged)' : ''}`,
                 `next: cellshape report ${runDir}`,
