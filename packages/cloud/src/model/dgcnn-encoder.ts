@@ -1,5 +1,10 @@
 import type { Rng } from '@cellshape/core';
-import { edgeConvBlock, knnIndices as fastKnnIndices, matMulParallel } from '@cellshape/engine';
+import {
+  channelExtremes,
+  edgeConvBlock,
+  knnIndices as fastKnnIndices,
+  matMulParallel,
+} from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
@@ -99,26 +104,8 @@ function encoderHead(
     // Batch norm then LeakyReLU is, per channel, non-decreasing in z where γ ≥ 0 and
     // non-increasing where γ < 0 — float rounding included —, so its max over the points is its
     // value at the max (γ ≥ 0) or min (γ < 0) of z: normalise B·512 values instead of B·N·512.
-    const zData = z.dataSync() as Float32Array;
-    const sign = Float32Array.from(gamma.dataSync() as Float32Array, (g) => (g < 0 ? -1 : 1));
-    const picked = new Float32Array(b * c);
-    const arg = new Int32Array(b * c);
-    const signed = new Float32Array(c);
-    for (let s = 0; s < b; s++) {
-      const first = s * n * c;
-      for (let o = 0; o < c; o++) signed[o] = (sign[o] as number) * (zData[first + o] as number);
-      for (let i = 1; i < n; i++) {
-        const row = first + i * c;
-        for (let o = 0; o < c; o++) {
-          const v = (sign[o] as number) * (zData[row + o] as number);
-          if (v > (signed[o] as number)) {
-            signed[o] = v;
-            arg[s * c + o] = i;
-          }
-        }
-      }
-      for (let o = 0; o < c; o++) picked[s * c + o] = (sign[o] as number) * (signed[o] as number);
-    }
+    const lower = Array.from(gamma.dataSync() as Float32Array, (g) => g < 0);
+    const { values: picked, arg } = channelExtremes(tf.reshape(z, [b, n, c]), lower);
     const value = tf.tidy(() =>
       tf.leakyRelu(
         tf.add(tf.mul(tf.mul(tf.sub(tf.tensor2d(picked, [b, c]), mean), inv), gamma), beta),

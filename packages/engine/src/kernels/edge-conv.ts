@@ -280,7 +280,7 @@ function backward(
     acArena.set(ac);
     const idxArena = simd.i32(idx.length);
     idxArena.set(idx);
-    const out = simd.f32(points * co);
+    const out = simd.f32(points * co).fill(0);
     const scatterArgs = (p0: number, p1: number) =>
       [
         acArena.byteOffset,

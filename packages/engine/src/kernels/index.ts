@@ -15,6 +15,7 @@ export {
   chamferDistance,
   DEFAULT_CHAMFER_OPTIONS,
 } from './chamfer.js';
+export { type ChannelExtremes, channelExtremes } from './channel-extremes.js';
 export {
   DEFAULT_EDGE_CONV_OPTIONS,
   type EdgeConvOptions,

@@ -254,7 +254,8 @@ export type SimdRowKernel =
   | 'selectFromGram'
   | 'selectFromCoordinates'
   | 'gatherRows'
-  | 'edgeActivate';
+  | 'edgeActivate'
+  | 'channelExtremes';
 
 /**
  * Runs a SIMD row kernel over the rows `[0, total)` on both threads, `chunk` rows at a time from

@@ -388,4 +388,75 @@
             (br $nbrs)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $points))))
+
+  ;; Per sample s in [s0, s1) of n rows of c floats at $src, per channel o: the max over the
+  ;; rows of sign_o · v ($sign: c floats of ±1; exact), written back as sign_o · max (so the max,
+  ;; or the min where sign_o = −1) into $best (c floats per sample), and the first row attaining
+  ;; it into $arg.
+  (func (export "channelExtremes") (param $src i32) (param $n i32) (param $c i32) (param $sign i32)
+    (param $s0 i32) (param $s1 i32) (param $best i32) (param $arg i32)
+    (local $s i32) (local $i i32) (local $o i32) (local $bytes i32) (local $vecBytes i32)
+    (local $row i32) (local $to i32) (local $v v128) (local $b v128) (local $m v128) (local $iv v128)
+    (local $vf f32)
+    (local.set $bytes (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vecBytes (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $s (local.get $s0))
+    (block $samplesDone
+      (loop $samples
+        (br_if $samplesDone (i32.ge_s (local.get $s) (local.get $s1)))
+        (local.set $to (i32.mul (local.get $s) (local.get $bytes)))
+        (local.set $i (i32.const 0))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $n)))
+            (local.set $row (i32.add (local.get $src)
+              (i32.mul (i32.add (i32.mul (local.get $s) (local.get $n)) (local.get $i)) (local.get $bytes))))
+            (local.set $iv (i32x4.splat (local.get $i)))
+            (local.set $o (i32.const 0))
+            (block $vecDone
+              (loop $vec
+                (br_if $vecDone (i32.ge_s (local.get $o) (local.get $vecBytes)))
+                (local.set $v (f32x4.mul (v128.load (i32.add (local.get $row) (local.get $o)))
+                  (v128.load (i32.add (local.get $sign) (local.get $o)))))
+                (if (i32.eqz (local.get $i))
+                  (then
+                    (v128.store (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o)) (local.get $v))
+                    (v128.store (i32.add (i32.add (local.get $arg) (local.get $to)) (local.get $o)) (local.get $iv)))
+                  (else
+                    (local.set $b (v128.load (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o))))
+                    (local.set $m (f32x4.gt (local.get $v) (local.get $b)))
+                    (v128.store (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o))
+                      (v128.bitselect (local.get $v) (local.get $b) (local.get $m)))
+                    (v128.store (i32.add (i32.add (local.get $arg) (local.get $to)) (local.get $o))
+                      (v128.bitselect (local.get $iv)
+                        (v128.load (i32.add (i32.add (local.get $arg) (local.get $to)) (local.get $o)))
+                        (local.get $m)))))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $vec)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_s (local.get $o) (local.get $bytes)))
+                (local.set $vf (f32.mul (f32.load (i32.add (local.get $row) (local.get $o)))
+                  (f32.load (i32.add (local.get $sign) (local.get $o)))))
+                (if (i32.or (i32.eqz (local.get $i))
+                      (f32.gt (local.get $vf) (f32.load (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o)))))
+                  (then
+                    (f32.store (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o)) (local.get $vf))
+                    (i32.store (i32.add (i32.add (local.get $arg) (local.get $to)) (local.get $o)) (local.get $i))))
+                (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                (br $tail)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        ;; Back from sign_o · max to the extreme itself.
+        (local.set $o (i32.const 0))
+        (block $unsignDone
+          (loop $unsign
+            (br_if $unsignDone (i32.ge_s (local.get $o) (local.get $bytes)))
+            (f32.store (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o))
+              (f32.mul (f32.load (i32.add (i32.add (local.get $best) (local.get $to)) (local.get $o)))
+                (f32.load (i32.add (local.get $sign) (local.get $o)))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (br $unsign)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $samples))))
 )

@@ -56,6 +56,16 @@ export interface RowKernelExports {
     z: number,
     withZ: number,
   ): void;
+  channelExtremes(
+    src: number,
+    n: number,
+    c: number,
+    sign: number,
+    s0: number,
+    s1: number,
+    best: number,
+    arg: number,
+  ): void;
   scatterRows(
     src: number,
     stride: number,
@@ -100,22 +110,25 @@ export class SimdKernels {
     this.top = 0;
   }
 
-  /** A zeroed float32 array of `length` in the arena; its `byteOffset` is its wasm pointer. */
+  /**
+   * A float32 array of `length` in the arena, not cleared (it holds what the arena held); its
+   * `byteOffset` is its wasm pointer.
+   */
   f32(length: number): Float32Array {
     const offset = this.alloc(length * 4); // before reading `buffer`: allocating may grow it
-    return new Float32Array(this.memory.buffer, offset, length).fill(0);
+    return new Float32Array(this.memory.buffer, offset, length);
   }
 
-  /** A zeroed float64 array of `length` in the arena. */
+  /** A float64 array of `length` in the arena, not cleared. */
   f64(length: number): Float64Array {
     const offset = this.alloc(length * 8);
-    return new Float64Array(this.memory.buffer, offset, length).fill(0);
+    return new Float64Array(this.memory.buffer, offset, length);
   }
 
-  /** A zeroed int32 array of `length` in the arena. */
+  /** An int32 array of `length` in the arena, not cleared. */
   i32(length: number): Int32Array {
     const offset = this.alloc(length * 4);
-    return new Int32Array(this.memory.buffer, offset, length).fill(0);
+    return new Int32Array(this.memory.buffer, offset, length);
   }
 
   private alloc(bytes: number): number {
