@@ -117,7 +117,17 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   // product with an inner size of 3 would only write and read n² floats per sample).
   const xyz = c === 3 ? simd.f32(3 * n) : undefined;
   const scratch = c === 3 ? [simd.f32(n), simd.f32(n)] : undefined;
-  const gram = c === 3 ? undefined : simd.f32(n * n);
+  // Other widths: from half of the symmetric Gram matrix where n is a multiple of 8 (rows of the
+  // bottom half go four at a time), else from all of it.
+  const halves =
+    c !== 3 && n % 8 === 0
+      ? {
+          top: simd.f32((n / 2) * n),
+          corner: simd.f32((n / 2) * (n / 2)),
+          scratch: [simd.f32(4 * k), simd.f32(4 * k)] as const,
+        }
+      : undefined;
+  const gram = c === 3 || halves !== undefined ? undefined : simd.f32(n * n);
   for (let s = 0; s < b; s++) {
     sq.set(norms.subarray(s * n, (s + 1) * n));
     const at = out.byteOffset + s * n * k * 4;
@@ -131,6 +141,34 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
         'selectFromCoordinates',
         [xyz.byteOffset, sq.byteOffset, n, k],
         [after(0), after(1)],
+        n,
+        ROWS_PER_CHUNK,
+      );
+      continue;
+    }
+    if (halves !== undefined) {
+      // The Gram matrix is symmetric: its top h rows and its lower-right block (3/4 of the
+      // products) give every entry; the kernel reads the bottom rows' entries as columns.
+      const h = n / 2;
+      const [top, corner] = tf.tidy(() => {
+        const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]) as tf.Tensor2D;
+        const lower = tf.slice(xs, [h, 0], [h, c]);
+        // Explicit transposes: XNNPACK only serves the untransposed matMul.
+        return [
+          matMulParallel(tf.slice(xs, [0, 0], [h, c]), tf.transpose(xs) as tf.Tensor2D),
+          matMulParallel(lower, tf.transpose(lower) as tf.Tensor2D),
+        ];
+      });
+      halves.top.set(readNow(top));
+      halves.corner.set(readNow(corner));
+      tf.dispose([top, corner]);
+      runRowsOnBothThreads(
+        'selectFromHalves',
+        [halves.top.byteOffset, halves.corner.byteOffset, sq.byteOffset, n, k],
+        [
+          [at, halves.scratch[0].byteOffset],
+          [at, halves.scratch[1].byteOffset],
+        ],
         n,
         ROWS_PER_CHUNK,
       );

@@ -252,6 +252,7 @@ const simdJobs = {
 /** A SIMD row kernel whose row range `[r0, r1)` follows its leading arguments. */
 export type SimdRowKernel =
   | 'selectFromGram'
+  | 'selectFromHalves'
   | 'selectFromCoordinates'
   | 'gatherRows'
   | 'edgeActivate'

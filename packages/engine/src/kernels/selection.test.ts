@@ -110,4 +110,60 @@ describe('kNN selection kernels', () => {
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
+
+  test('the SIMD selectFromHalves (half of the symmetric Gram matrix) equals the exhaustive selection', () => {
+    const [c, k] = [16, 12];
+    for (const x of tieRichClouds(c)) {
+      const n = x.length / c;
+      const h = n / 2;
+      const sq = squaredNorms(x, n, c);
+      const gram = new Float32Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let acc = 0;
+          for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
+          gram[i * n + j] = acc;
+        }
+      const simd = simdKernels();
+      simd.reset();
+      const [top, corner, q, got, scratch] = [
+        simd.f32(h * n),
+        simd.f32(h * h),
+        simd.f32(n),
+        simd.i32(n * k),
+        simd.f32(4 * k),
+      ];
+      top.set(gram.subarray(0, h * n));
+      for (let i = 0; i < h; i++)
+        corner.set(gram.subarray((h + i) * n + h, (h + i + 1) * n), i * h);
+      q.set(sq);
+      // Row ranges as the threads take them: one across the middle, the rest in fours.
+      for (const [r0, r1] of [
+        [0, 64],
+        [64, 96],
+        [96, 100],
+        [100, n],
+      ] as const)
+        simd.exports.selectFromHalves(
+          top.byteOffset,
+          corner.byteOffset,
+          q.byteOffset,
+          n,
+          k,
+          r0,
+          r1,
+          got.byteOffset,
+          scratch.byteOffset,
+        );
+      const want = naiveSelect(
+        (i, j) =>
+          Math.fround(
+            Math.fround(2 * (gram[i * n + j] as number) - (sq[j] as number)) - (sq[i] as number),
+          ),
+        n,
+        k,
+      );
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
 });

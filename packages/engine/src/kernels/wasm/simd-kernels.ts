@@ -13,6 +13,17 @@ export interface RowKernelExports {
     out: number,
     top: number,
   ): void;
+  selectFromHalves(
+    p: number,
+    q: number,
+    sq: number,
+    n: number,
+    k: number,
+    r0: number,
+    r1: number,
+    out: number,
+    top4: number,
+  ): void;
   selectFromCoordinates(
     xyz: number,
     sq: number,
