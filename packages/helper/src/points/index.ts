@@ -40,6 +40,7 @@ export {
 } from './resample.js';
 export {
   centre,
+  NORMALISE_PRESETS,
   type NormalisePreset,
   normalisePointCloud,
   pointCloudCentroid,

@@ -1,6 +1,7 @@
 import { createRng, InvalidArgumentError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
 import type { PointCloud } from '../types.js';
+import { pcaPose } from './pca-pose.js';
 import {
   centre,
   normalisePointCloud,
@@ -72,6 +73,9 @@ describe('normalising transforms', () => {
     expect(normalisePointCloud(cloud, 'unitSphere').data).toEqual(scaleToUnitSphere(cloud).data);
     expect(normalisePointCloud(cloud, 'standardise').data).toEqual(standardise(cloud).data);
     expect(normalisePointCloud(cloud, 'pcaPose').shape).toEqual([500, 3]);
+    expect(normalisePointCloud(cloud, 'pcaPoseUnitSphere').data).toEqual(
+      scaleToUnitSphere(pcaPose(cloud).cloud).data,
+    );
     expect(cloud.data).toEqual(copy);
   });
 

@@ -86,13 +86,25 @@ export function standardise(cloud: PointCloud): PointCloud {
   return affine(cloud, c, std);
 }
 
-/** Normalisation presets for {@link normalisePointCloud}. */
-export type NormalisePreset = 'none' | 'fixed20' | 'unitSphere' | 'standardise' | 'pcaPose';
+/** The normalisation presets of {@link normalisePointCloud}. */
+export const NORMALISE_PRESETS = [
+  'none',
+  'fixed20',
+  'unitSphere',
+  'standardise',
+  'pcaPose',
+  'pcaPoseUnitSphere',
+] as const;
+
+/** A normalisation preset of {@link normalisePointCloud}. */
+export type NormalisePreset = (typeof NORMALISE_PRESETS)[number];
 
 /**
  * Applies a normalisation preset: `'none'` (a copy), `'fixed20'` ({@link scaleFixed} with
- * factor 20), `'unitSphere'` ({@link scaleToUnitSphere}), `'standardise'` ({@link standardise})
- * or `'pcaPose'` (the cloud of {@link pcaPose}).
+ * factor 20), `'unitSphere'` ({@link scaleToUnitSphere}), `'standardise'` ({@link standardise}),
+ * `'pcaPose'` (the cloud of {@link pcaPose}: centred, principal axes on x, y, z, size kept) or
+ * `'pcaPoseUnitSphere'` (that pose, then {@link scaleToUnitSphere}: cells that differ only by a
+ * rotation and a scale become the same cloud, so a model learns shape alone from fewer cells).
  */
 export function normalisePointCloud(cloud: PointCloud, preset: NormalisePreset): PointCloud {
   const fn = 'normalisePointCloud';
@@ -108,14 +120,11 @@ export function normalisePointCloud(cloud: PointCloud, preset: NormalisePreset):
       return standardise(cloud);
     case 'pcaPose':
       return pcaPose(cloud).cloud;
+    case 'pcaPoseUnitSphere':
+      return scaleToUnitSphere(pcaPose(cloud).cloud);
     default: {
       const never: never = preset;
-      throw invalidArgument(
-        fn,
-        'preset',
-        "one of 'none', 'fixed20', 'unitSphere', 'standardise', 'pcaPose'",
-        never,
-      );
+      throw invalidArgument(fn, 'preset', `one of ${NORMALISE_PRESETS.join(', ')}`, never);
     }
   }
 }

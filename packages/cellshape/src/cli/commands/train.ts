@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { IncompatibleError, UnsupportedError } from '@cellshape/core';
 import { BACKEND_NAMES } from '@cellshape/engine';
+import { NORMALISE_PRESETS } from '@cellshape/helper';
 import { type Command, Option } from 'commander';
 import { describeDifferences, InitMismatchError } from '../../run/init-weights.js';
 import { MODEL_KINDS, type ModelKind } from '../../run/model-plugin.js';
@@ -97,8 +98,8 @@ export const trainCommand: CliCommand = {
       .option('--num-points <n>', 'points per cloud (resampled)', integer(1), d.numPoints)
       .option(
         '--normalise <preset>',
-        'cloud normalisation: fixed20, unitSphere, standardise, pcaPose, none',
-        choice(['fixed20', 'unitSphere', 'standardise', 'pcaPose', 'none'] as const),
+        `cloud normalisation: ${NORMALISE_PRESETS.join(', ')}`,
+        choice(NORMALISE_PRESETS),
         d.normalise,
       )
       .option(
