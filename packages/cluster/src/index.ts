@@ -96,7 +96,9 @@ export {
   standardise,
 } from './standardise.js';
 export {
+  type ClusteringReduction,
   DEFAULT_TRAIN_IDEC_OPTIONS,
+  type IdecAutoencoderMode,
   type IdecResult,
   type IdecUpdate,
   type IdecUpdateUnit,

@@ -28,6 +28,9 @@ describe('invalid input of the run functions', () => {
     await expect(trainRun(dir, dir, { init: '' })).rejects.toThrow(
       "trainRun: 'options.init' must be a checkpoint path",
     );
+    await expect(trainRun(dir, dir, { idecBatchNorm: 'frozen' as never })).rejects.toThrow(
+      "trainRun: 'options.idecBatchNorm' must be 'train' or 'eval'",
+    );
   });
 
   it('modelPlugin gives the cloud model and refuses voxel in this version', () => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ChamferForm, writeFeaturesCsv } from '@cellshape/cloud';
-import { chooseK, trainIdec } from '@cellshape/cluster';
+import { chooseK, type IdecAutoencoderMode, trainIdec } from '@cellshape/cluster';
 import { InvalidArgumentError, invalidArgument, type ProgressEvent } from '@cellshape/core';
 import { type BackendName, loadCheckpoint, saveCheckpoint, selectBackend } from '@cellshape/engine';
 import type { NormalisePreset } from '@cellshape/helper';
@@ -67,6 +67,13 @@ export interface TrainRunOptions {
   lr?: number;
   /** Adam learning rate of IDEC. Default: `lr`. */
   idecLr?: number;
+  /**
+   * Batch norm of the autoencoder during IDEC: `'train'` (batch statistics, running statistics
+   * updated; as cellshape-cluster) or `'eval'` (the pretrained running statistics, unchanged:
+   * the features IDEC trains are those its targets come from). `'eval'` is the safer choice for
+   * small data sets and batches (see `trainIdec`'s `autoencoderMode`). Default `'train'`.
+   */
+  idecBatchNorm?: IdecAutoencoderMode;
   /** Adam weight decay. Default 1e-6. */
   weightDecay?: number;
   /** Exponential learning-rate decay per epoch of pretraining (1 = off). Default 1. */
@@ -132,6 +139,7 @@ export const DEFAULT_TRAIN_RUN_OPTIONS = {
   updateUnit: 'epoch',
   tolerance: 0.001,
   idecEpochs: 100,
+  idecBatchNorm: 'train',
   kmeansRestarts: 20,
   seed: 0,
   resume: false,
@@ -204,6 +212,8 @@ function resolveOptions(options: TrainRunOptions): ResolvedTrainRunOptions {
   int('kmeansRestarts', 1);
   positive('lr');
   if (o.idecLr !== null) positive('idecLr');
+  if (o.idecBatchNorm !== 'train' && o.idecBatchNorm !== 'eval')
+    throw invalidArgument(FN, 'options.idecBatchNorm', "'train' or 'eval'", o.idecBatchNorm);
   positive('weightDecay', true);
   positive('gamma', true);
   positive('alpha');
@@ -427,6 +437,7 @@ export async function trainRun(
       updateInterval: o.updateInterval,
       updateUnit: o.updateUnit,
       tolerance: o.tolerance,
+      autoencoderMode: o.idecBatchNorm,
       epochs: o.idecEpochs,
       batchSize: o.batchSize,
       seed: o.seed,

@@ -6,7 +6,7 @@ import { choice, integer, number } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 
 /** The flags are the options of {@link runDemo}, with `--out` always set (commander's default). */
-type DemoFlags = Omit<DemoOptions, 'out' | 'batchSize' | 'seed' | 'onProgress'> & { out: string };
+type DemoFlags = Omit<DemoOptions, 'out' | 'seed' | 'onProgress'> & { out: string };
 
 /** `cellshape demo`: the whole pipeline on a synthetic experiment, no input needed. */
 export const demoCommand: CliCommand = {
@@ -40,12 +40,13 @@ export const demoCommand: CliCommand = {
       .option('--idec-epochs <n>', `maximum IDEC epochs (${both('idecEpochs')})`, integer(0))
       .option(
         '--lr <x>',
-        'pretraining learning rate (default 1e-3)',
+        `pretraining learning rate (${both('lr')})`,
         number(0, { exclusiveMin: true }),
       )
+      .option('--batch-size <n>', `clouds per batch (${both('batchSize')})`, integer(1))
       .option(
         '--idec-lr <x>',
-        'IDEC learning rate (default 1e-4)',
+        `IDEC learning rate (${both('idecLr')})`,
         number(0, { exclusiveMin: true }),
       )
       .option('--workers <n>', 'conversion worker threads (default one per core)', integer(0))

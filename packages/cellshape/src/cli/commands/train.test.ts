@@ -42,6 +42,8 @@ describe('cellshape train / extract on a tiny data set', () => {
       '1',
       '--idec-epochs',
       '1',
+      '--idec-batch-norm',
+      'eval',
       '--backend',
       'wasm',
     ]);
@@ -87,6 +89,7 @@ describe('cellshape train / extract on a tiny data set', () => {
       sourcePoints: 16,
       batchSize: 4,
       gamma: 100,
+      idecBatchNorm: 'eval',
       tolerance: 0.001,
       weightDecay: 1e-6,
       clusters: 2,

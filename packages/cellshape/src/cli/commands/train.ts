@@ -190,6 +190,12 @@ export const trainCommand: CliCommand = {
         d.updateUnit,
       )
       .option(
+        '--idec-batch-norm <mode>',
+        'batch norm during IDEC: train (batch statistics, as the original), eval (pretrained statistics; steadier on small data)',
+        choice(['train', 'eval'] as const),
+        d.idecBatchNorm,
+      )
+      .option(
         '--tolerance <x>',
         'stop IDEC when fewer than this share of cells change cluster',
         number(0, { exclusiveMin: true }),
