@@ -45,6 +45,30 @@ function tieRichClouds(c: number): Float32Array[] {
   return [grid, dup, far, mixed];
 }
 
+/** The Gram matrix of n points of c coordinates (float64 sums, stored as float32: symmetric). */
+function gramMatrix(x: Float32Array, n: number, c: number): Float32Array {
+  const gram = new Float32Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
+      gram[i * n + j] = acc;
+    }
+  return gram;
+}
+
+/** The exhaustive selection on the float32 scores `(2·g_ij − sq_j) − sq_i` of a Gram matrix. */
+function naiveSelectFromGram(gram: Float32Array, sq: Float32Array, n: number, k: number) {
+  return naiveSelect(
+    (i, j) =>
+      Math.fround(
+        Math.fround(2 * (gram[i * n + j] as number) - (sq[j] as number)) - (sq[i] as number),
+      ),
+    n,
+    k,
+  );
+}
+
 describe('kNN selection kernels', () => {
   test.each([3, 5])('selectFromPoints equals the exhaustive selection (C = %i)', (c) => {
     const k = 9;
@@ -72,13 +96,7 @@ describe('kNN selection kernels', () => {
     for (const x of tieRichClouds(c)) {
       const n = x.length / c;
       const sq = squaredNorms(x, n, c);
-      const gram = new Float32Array(n * n);
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) {
-          let acc = 0;
-          for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
-          gram[i * n + j] = acc;
-        }
+      const gram = gramMatrix(x, n, c);
       const simd = simdKernels();
       simd.reset();
       const [g, q, got, top] = [simd.f32(n * n), simd.f32(n), simd.i32(n * k), simd.f32(k)];
@@ -99,14 +117,7 @@ describe('kNN selection kernels', () => {
           got.byteOffset,
           top.byteOffset,
         );
-      const want = naiveSelect(
-        (i, j) =>
-          Math.fround(
-            Math.fround(2 * (gram[i * n + j] as number) - (sq[j] as number)) - (sq[i] as number),
-          ),
-        n,
-        k,
-      );
+      const want = naiveSelectFromGram(gram, sq, n, k);
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
@@ -117,13 +128,7 @@ describe('kNN selection kernels', () => {
       const n = x.length / c;
       const h = n / 2;
       const sq = squaredNorms(x, n, c);
-      const gram = new Float32Array(n * n);
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++) {
-          let acc = 0;
-          for (let q = 0; q < c; q++) acc += (x[i * c + q] as number) * (x[j * c + q] as number);
-          gram[i * n + j] = acc;
-        }
+      const gram = gramMatrix(x, n, c);
       const simd = simdKernels();
       simd.reset();
       const [top, corner, q, got, scratch] = [
@@ -155,14 +160,7 @@ describe('kNN selection kernels', () => {
           got.byteOffset,
           scratch.byteOffset,
         );
-      const want = naiveSelect(
-        (i, j) =>
-          Math.fround(
-            Math.fround(2 * (gram[i * n + j] as number) - (sq[j] as number)) - (sq[i] as number),
-          ),
-        n,
-        k,
-      );
+      const want = naiveSelectFromGram(gram, sq, n, k);
       expect(Array.from(got)).toEqual(Array.from(want));
     }
   });
