@@ -136,10 +136,13 @@
   (func (export "selectFromHalves") (param $p i32) (param $q i32) (param $sq i32) (param $n i32)
     (param $k i32) (param $r0 i32) (param $r1 i32) (param $out i32) (param $top4 i32)
     (local $r i32) (local $h i32) (local $j i32) (local $col i32) (local $s f32)
+    (local $pStride i32) (local $qStride i32)
     (local $f0 i32) (local $f1 i32) (local $f2 i32) (local $f3 i32)
     (local $kth0 f32) (local $kth1 f32) (local $kth2 f32) (local $kth3 f32)
     (local $sv v128) (local $sqiv v128) (local $kthv v128)
     (local.set $h (i32.shr_u (local.get $n) (i32.const 1)))
+    (local.set $pStride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $qStride (i32.shl (local.get $h) (i32.const 2)))
     (local.set $r (local.get $r0))
     (block $rowsDone
       (loop $rows
@@ -162,16 +165,11 @@
         (local.set $kth2 (f32.neg (f32.const inf))) (local.set $kth3 (f32.neg (f32.const inf)))
         (local.set $kthv (f32x4.splat (f32.neg (f32.const inf))))
         (local.set $j (i32.const 0))
-        (block $candidatesDone
-          (loop $candidates
-            (br_if $candidatesDone (i32.ge_s (local.get $j) (local.get $n)))
-            (local.set $col
-              (if (result i32) (i32.lt_s (local.get $j) (local.get $h))
-                (then (i32.add (local.get $p)
-                  (i32.shl (i32.add (i32.mul (local.get $j) (local.get $n)) (local.get $r)) (i32.const 2))))
-                (else (i32.add (local.get $q)
-                  (i32.shl (i32.add (i32.mul (i32.sub (local.get $j) (local.get $h)) (local.get $h))
-                    (i32.sub (local.get $r) (local.get $h))) (i32.const 2))))))
+        ;; Candidates j < h: column r of $p's rows; then j ≥ h: column r − h of $q's rows.
+        (local.set $col (i32.add (local.get $p) (i32.shl (local.get $r) (i32.const 2))))
+        (block $upperDone
+          (loop $upper
+            (br_if $upperDone (i32.ge_s (local.get $j) (local.get $h)))
             (local.set $sv (v128.load (local.get $col)))
             (local.set $sv
               (f32x4.sub
@@ -237,8 +235,81 @@
                         (i32.shl (i32.add (i32.mul (i32.const 3) (local.get $k)) (i32.sub (local.get $k) (i32.const 1))) (i32.const 2)))))
                     (local.set $kthv (f32x4.replace_lane 3 (local.get $kthv) (local.get $kth3)))))))
               ))
+            (local.set $col (i32.add (local.get $col) (local.get $pStride)))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $candidates)))
+            (br $upper)))
+        (local.set $col (i32.add (local.get $q) (i32.shl (i32.sub (local.get $r) (local.get $h)) (i32.const 2))))
+        (block $lowerDone
+          (loop $lower
+            (br_if $lowerDone (i32.ge_s (local.get $j) (local.get $n)))
+            (local.set $sv (v128.load (local.get $col)))
+            (local.set $sv
+              (f32x4.sub
+                (f32x4.sub (f32x4.add (local.get $sv) (local.get $sv))
+                  (f32x4.splat (f32.load (i32.add (local.get $sq) (i32.shl (local.get $j) (i32.const 2))))))
+                (local.get $sqiv)))
+            (if (v128.any_true (f32x4.gt (local.get $sv) (local.get $kthv)))
+              (then
+            (local.set $s (f32x4.extract_lane 0 (local.get $sv)))
+            (if (f32.gt (local.get $s) (local.get $kth0))
+              (then
+                (local.set $f0
+                  (call $insert (local.get $s) (local.get $j)
+                    (i32.add (local.get $top4) (i32.mul (i32.const 0) (local.get $k)))
+                    (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (local.get $r) (i32.const 0)) (local.get $k)) (i32.const 2)))
+                    (local.get $k) (local.get $f0)))
+                (if (i32.eq (local.get $f0) (local.get $k))
+                  (then
+                    (local.set $kth0
+                      (f32.load (i32.add (local.get $top4)
+                        (i32.shl (i32.add (i32.mul (i32.const 0) (local.get $k)) (i32.sub (local.get $k) (i32.const 1))) (i32.const 2)))))
+                    (local.set $kthv (f32x4.replace_lane 0 (local.get $kthv) (local.get $kth0)))))))
+            (local.set $s (f32x4.extract_lane 1 (local.get $sv)))
+            (if (f32.gt (local.get $s) (local.get $kth1))
+              (then
+                (local.set $f1
+                  (call $insert (local.get $s) (local.get $j)
+                    (i32.add (local.get $top4) (i32.mul (i32.const 4) (local.get $k)))
+                    (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (local.get $r) (i32.const 1)) (local.get $k)) (i32.const 2)))
+                    (local.get $k) (local.get $f1)))
+                (if (i32.eq (local.get $f1) (local.get $k))
+                  (then
+                    (local.set $kth1
+                      (f32.load (i32.add (local.get $top4)
+                        (i32.shl (i32.add (i32.mul (i32.const 1) (local.get $k)) (i32.sub (local.get $k) (i32.const 1))) (i32.const 2)))))
+                    (local.set $kthv (f32x4.replace_lane 1 (local.get $kthv) (local.get $kth1)))))))
+            (local.set $s (f32x4.extract_lane 2 (local.get $sv)))
+            (if (f32.gt (local.get $s) (local.get $kth2))
+              (then
+                (local.set $f2
+                  (call $insert (local.get $s) (local.get $j)
+                    (i32.add (local.get $top4) (i32.mul (i32.const 8) (local.get $k)))
+                    (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (local.get $r) (i32.const 2)) (local.get $k)) (i32.const 2)))
+                    (local.get $k) (local.get $f2)))
+                (if (i32.eq (local.get $f2) (local.get $k))
+                  (then
+                    (local.set $kth2
+                      (f32.load (i32.add (local.get $top4)
+                        (i32.shl (i32.add (i32.mul (i32.const 2) (local.get $k)) (i32.sub (local.get $k) (i32.const 1))) (i32.const 2)))))
+                    (local.set $kthv (f32x4.replace_lane 2 (local.get $kthv) (local.get $kth2)))))))
+            (local.set $s (f32x4.extract_lane 3 (local.get $sv)))
+            (if (f32.gt (local.get $s) (local.get $kth3))
+              (then
+                (local.set $f3
+                  (call $insert (local.get $s) (local.get $j)
+                    (i32.add (local.get $top4) (i32.mul (i32.const 12) (local.get $k)))
+                    (i32.add (local.get $out) (i32.shl (i32.mul (i32.add (local.get $r) (i32.const 3)) (local.get $k)) (i32.const 2)))
+                    (local.get $k) (local.get $f3)))
+                (if (i32.eq (local.get $f3) (local.get $k))
+                  (then
+                    (local.set $kth3
+                      (f32.load (i32.add (local.get $top4)
+                        (i32.shl (i32.add (i32.mul (i32.const 3) (local.get $k)) (i32.sub (local.get $k) (i32.const 1))) (i32.const 2)))))
+                    (local.set $kthv (f32x4.replace_lane 3 (local.get $kthv) (local.get $kth3)))))))
+              ))
+            (local.set $col (i32.add (local.get $col) (local.get $qStride)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $lower)))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $rows))))
 
