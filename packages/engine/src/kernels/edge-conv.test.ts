@@ -203,7 +203,14 @@ describe('edgeConvBlock invalid input', () => {
     );
     expect(call({ knn: tf.fill([B, N, 3], N, 'int32') })).toThrow(/indices in \[0, 24\)/);
     expect(call({ k: 3 }, tf.fill([B, N, C], Number.NaN))).toThrow(/finite/);
+    // With the neighbours given, the output's finiteness check (in the SIMD kernel) catches a
+    // NaN in x, and a product that overflows float32.
+    const knn = tf.zeros([B, N, 3], 'int32');
+    expect(call({ knn }, tf.fill([B, N, C], Number.NaN))).toThrow(/'x' must be finite/);
+    expect(call({ knn }, tf.fill([B, N, C], 3e38), tf.fill([2 * C, CO], 3e38))).toThrow(
+      /'x' must be values whose products with weight stay finite in float32/,
+    );
     expect(call({ k: 3 }, x, w, tf.fill([CO], Number.NaN))).toThrow(/'gamma' must be finite/);
-    tf.dispose([x, w, g, z]);
+    tf.dispose([x, w, g, z, knn]);
   });
 });

@@ -1,13 +1,6 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  checkFinite,
-  checkInteger,
-  checkTensor,
-  firstNonFinite,
-  gradientsRecorded,
-  readNow,
-} from './checks.js';
+import { checkFinite, checkInteger, checkTensor, gradientsRecorded, readNow } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
 import {
@@ -166,7 +159,8 @@ function gatherNeighbours(
 /**
  * The block's output from the gathered maxima (SIMD, rows split between the threads), in
  * float64 rounded once to float32: z = sign·best + c_i, u = scale·(z − mean) + β, output
- * LeakyReLU(u); with `withZ` also z (float32, on shared memory, for the backward pass).
+ * LeakyReLU(u); with `withZ` also z (float32, on shared memory, for the backward pass); and
+ * whether every output is finite.
  */
 function activate(
   gathered: { acArena: Float32Array; sign: Float32Array; best: Float32Array },
@@ -176,7 +170,7 @@ function activate(
   negativeSlope: number,
   d: Dims,
   withZ: boolean,
-): { out: Float32Array; z?: Float32Array } {
+): { out: Float32Array; z?: Float32Array; finite: boolean } {
   const { b, n, co } = d;
   const points = b * n;
   const simd = simdKernels();
@@ -188,7 +182,8 @@ function activate(
   const out = simd.f32(points * co);
   const z = withZ ? simd.f32(points * co) : undefined;
   const { acArena, sign, best } = gathered;
-  const tail = [out.byteOffset, z?.byteOffset ?? 0, withZ ? 1 : 0];
+  const flag = simd.i32(1).fill(0);
+  const tail = [out.byteOffset, z?.byteOffset ?? 0, withZ ? 1 : 0, flag.byteOffset];
   runRowsOnBothThreads(
     'edgeActivate',
     [
@@ -206,7 +201,11 @@ function activate(
     points,
     POINTS_PER_CHUNK,
   );
-  return { out: out.slice(), z: z === undefined ? undefined : sharedCopy(z) };
+  return {
+    out: out.slice(),
+    z: z === undefined ? undefined : sharedCopy(z),
+    finite: flag[0] === 0,
+  };
 }
 
 /**
@@ -490,9 +489,17 @@ export function edgeConvBlock(
     }
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
-    const { out, z } = activate(gathered, scale, mean, betaData, opts.negativeSlope, d, recorded);
+    const { out, z, finite } = activate(
+      gathered,
+      scale,
+      mean,
+      betaData,
+      opts.negativeSlope,
+      d,
+      recorded,
+    );
     // A non-finite x, or a product that overflowed, reaches the output through c_i.
-    if (firstNonFinite(out) >= 0) {
+    if (!finite) {
       checkFinite(fn, 'x', readNow(xt));
       throw invalidArgument(fn, 'x', 'values whose products with weight stay finite in float32');
     }

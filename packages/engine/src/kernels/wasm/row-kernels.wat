@@ -458,13 +458,15 @@
   ;; once to float32: z = sign·best + c (c: co floats at
   ;; $c + 4·p·stride), u = scale·(z − mean) + beta, out = u > 0 ? u : slope·u, rounded to
   ;; float32; z (float32) into $z when $withZ. $sign: co float32; $scale, $mean, $beta: co
-  ;; float64 each; $best, $out, $z: co floats per point.
+  ;; float64 each; $best, $out, $z: co floats per point. Sets the int32 at $flag to 1 when an
+  ;; output is a NaN or an infinity (it never clears it).
   (func (export "edgeActivate") (param $best i32) (param $c i32) (param $stride i32) (param $sign i32)
     (param $scale i32) (param $mean i32) (param $beta i32) (param $slope f64) (param $co i32)
     (param $p0 i32) (param $p1 i32) (param $out i32) (param $z i32) (param $withZ i32)
+    (param $flag i32)
     (local $p i32) (local $o i32) (local $row i32) (local $from i32) (local $o8 i32)
-    (local $even i32) (local $zf f64) (local $uf f64)
-    (local $zv v128) (local $u v128) (local $slopes v128)
+    (local $even i32) (local $zf f64) (local $uf f64) (local $of f32)
+    (local $zv v128) (local $u v128) (local $slopes v128) (local $ov v128) (local $bad v128)
     (local.set $slopes (f64x2.splat (local.get $slope)))
     (local.set $even (i32.shl (i32.and (local.get $co) (i32.const -2)) (i32.const 2)))
     (local.set $p (local.get $p0))
@@ -494,10 +496,15 @@
                 (f64x2.mul (v128.load (i32.add (local.get $scale) (local.get $o8)))
                   (f64x2.sub (local.get $zv) (v128.load (i32.add (local.get $mean) (local.get $o8)))))
                 (v128.load (i32.add (local.get $beta) (local.get $o8)))))
-            (v128.store64_lane 0 (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o))
+            (local.set $ov
               (f32x4.demote_f64x2_zero
                 (v128.bitselect (local.get $u) (f64x2.mul (local.get $slopes) (local.get $u))
                   (f64x2.gt (local.get $u) (f64x2.splat (f64.const 0))))))
+            (v128.store64_lane 0 (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o))
+              (local.get $ov))
+            ;; x − x is 0 for a finite x, NaN otherwise (the two zero lanes stay 0).
+            (local.set $bad (v128.or (local.get $bad)
+              (f32x4.ne (f32x4.sub (local.get $ov) (local.get $ov)) (v128.const i32x4 0 0 0 0))))
             (local.set $o (i32.add (local.get $o) (i32.const 8)))
             (br $pairs)))
         ;; An odd last channel, the same arithmetic in scalar form.
@@ -519,12 +526,17 @@
                 (f64.mul (f64.load (i32.add (local.get $scale) (local.get $o8)))
                   (f64.sub (local.get $zf) (f64.load (i32.add (local.get $mean) (local.get $o8)))))
                 (f64.load (i32.add (local.get $beta) (local.get $o8)))))
-            (f32.store (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o))
+            (local.set $of
               (f32.demote_f64
                 (select (local.get $uf) (f64.mul (local.get $slope) (local.get $uf))
-                  (f64.gt (local.get $uf) (f64.const 0)))))))
+                  (f64.gt (local.get $uf) (f64.const 0)))))
+            (f32.store (i32.add (i32.add (local.get $out) (local.get $row)) (local.get $o)) (local.get $of))
+            (if (f32.ne (f32.sub (local.get $of) (local.get $of)) (f32.const 0))
+              (then (local.set $bad (v128.const i32x4 -1 -1 -1 -1))))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $points))))
+        (br $points)))
+    (if (v128.any_true (local.get $bad))
+      (then (i32.store (local.get $flag) (i32.const 1)))))
 
   ;; Reverse-neighbourhood sums for the points [p0, p1) (whole samples): each point p adds its
   ;; row of $src (co floats at $src + 4·(p·stride + offset)) into the rows of $dst (co floats per

@@ -66,6 +66,7 @@ export interface RowKernelExports {
     out: number,
     z: number,
     withZ: number,
+    flag: number,
   ): void;
   channelExtremes(
     src: number,
