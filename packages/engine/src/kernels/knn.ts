@@ -1,27 +1,9 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor, firstNonFinite, readNow } from './checks.js';
-import { matMulParallel } from './mat-mul.js';
-import { kernels, runOnWorker, runRowsOnBothThreads, shared, sharedCopy } from './parallel.js';
-import { simdKernels } from './wasm/simd-kernels.js';
-
-/** Rows of one sample per chunk of the shared-out selection (a few dozen chunks per sample). */
-const ROWS_PER_CHUNK = 64;
-
-/** Squared norms |x_i|² of the n rows of one sample, accumulated in float32 like the reference. */
-function squaredNorms(x: Float32Array, base: number, n: number, c: number): Float32Array {
-  const sq = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    const row = base + i * c;
-    for (let q = 0; q < c; q++) {
-      const v = x[row + q] as number;
-      acc = Math.fround(acc + Math.fround(v * v));
-    }
-    sq[i] = acc;
-  }
-  return sq;
-}
+import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { knnOnWasm } from './knn-wasm.js';
+import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
+import { squaredNorms } from './squared-norms.js';
 
 /**
  * k nearest neighbours of every point of a batch of point sets, on plain typed arrays.
@@ -98,101 +80,7 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
     checkFinite(fn, 'x', data);
     return tf.tensor3d(knnTypedArray(data, b, n, c, k), [b, n, k], 'int32');
   }
-  // Every squared norm first (x is read in place, before any other operation): a NaN or an
-  // infinity in x makes its row's norm non-finite, so the norms double as the finiteness check.
-  const view = readNow(x);
-  const norms = new Float32Array(b * n);
-  for (let s = 0; s < b; s++) norms.set(squaredNorms(view, s * n * c, n, c), s * n);
-  if (firstNonFinite(norms) >= 0) {
-    checkFinite(fn, 'x', view);
-    throw invalidArgument(fn, 'x', 'values whose squared norms are finite in float32');
-  }
-  // Operands in the SIMD kernels' shared memory; rows shared out between the two threads.
-  const simd = simdKernels();
-  simd.reset();
-  const out = simd.i32(b * n * k);
-  const sq = simd.f32(n);
-  const tops = [simd.f32(k), simd.f32(k)] as const;
-  // Three coordinates: each row's Gram entries are computed inside the selection (a matrix
-  // product with an inner size of 3 would only write and read n² floats per sample).
-  const xyz = c === 3 ? simd.f32(3 * n) : undefined;
-  const scratch = c === 3 ? [simd.f32(n), simd.f32(n)] : undefined;
-  // Other widths: from half of the symmetric Gram matrix where n is a multiple of 8 (rows of the
-  // bottom half go four at a time), else from all of it.
-  const halves =
-    c !== 3 && n % 8 === 0
-      ? {
-          top: simd.f32((n / 2) * n),
-          corner: simd.f32((n / 2) * (n / 2)),
-          scratch: [simd.f32(4 * k), simd.f32(4 * k)] as const,
-        }
-      : undefined;
-  const gram = c === 3 || halves !== undefined ? undefined : simd.f32(n * n);
-  for (let s = 0; s < b; s++) {
-    sq.set(norms.subarray(s * n, (s + 1) * n));
-    const at = out.byteOffset + s * n * k * 4;
-    if (xyz !== undefined && scratch !== undefined) {
-      // `view` is still valid: no tfjs operation runs on this path.
-      const first = s * n * 3;
-      for (let i = 0; i < n; i++)
-        for (let q = 0; q < 3; q++) xyz[q * n + i] = view[first + i * 3 + q] as number;
-      const after = (t: 0 | 1) => [at, tops[t].byteOffset, (scratch[t] as Float32Array).byteOffset];
-      runRowsOnBothThreads(
-        'selectFromCoordinates',
-        [xyz.byteOffset, sq.byteOffset, n, k],
-        [after(0), after(1)],
-        n,
-        ROWS_PER_CHUNK,
-      );
-      continue;
-    }
-    if (halves !== undefined) {
-      // The Gram matrix is symmetric: its top h rows and its lower-right block (3/4 of the
-      // products) give every entry; the kernel reads the bottom rows' entries as columns.
-      const h = n / 2;
-      const [top, corner] = tf.tidy(() => {
-        const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]) as tf.Tensor2D;
-        const lower = tf.slice(xs, [h, 0], [h, c]);
-        // Explicit transposes: XNNPACK only serves the untransposed matMul.
-        return [
-          matMulParallel(tf.slice(xs, [0, 0], [h, c]), tf.transpose(xs) as tf.Tensor2D),
-          matMulParallel(lower, tf.transpose(lower) as tf.Tensor2D),
-        ];
-      });
-      halves.top.set(readNow(top));
-      halves.corner.set(readNow(corner));
-      tf.dispose([top, corner]);
-      runRowsOnBothThreads(
-        'selectFromHalves',
-        [halves.top.byteOffset, halves.corner.byteOffset, sq.byteOffset, n, k],
-        [
-          [at, halves.scratch[0].byteOffset],
-          [at, halves.scratch[1].byteOffset],
-        ],
-        n,
-        ROWS_PER_CHUNK,
-      );
-      continue;
-    }
-    const product = tf.tidy(() => {
-      const xs = tf.reshape(tf.slice(x, [s, 0, 0], [1, n, c]), [n, c]);
-      // Explicit transpose: XNNPACK only serves the untransposed matMul.
-      return matMulParallel(xs as tf.Tensor2D, tf.transpose(xs) as tf.Tensor2D);
-    });
-    (gram as Float32Array).set(readNow(product));
-    product.dispose();
-    runRowsOnBothThreads(
-      'selectFromGram',
-      [(gram as Float32Array).byteOffset, sq.byteOffset, n, k],
-      [
-        [at, tops[0].byteOffset],
-        [at, tops[1].byteOffset],
-      ],
-      n,
-      ROWS_PER_CHUNK,
-    );
-  }
-  return tf.tensor3d(out, [b, n, k], 'int32');
+  return tf.tensor3d(knnOnWasm(x, k), [b, n, k], 'int32');
 }
 
 /**

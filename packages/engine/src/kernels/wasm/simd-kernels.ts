@@ -122,6 +122,16 @@ export class SimdKernels {
     this.top = 0;
   }
 
+  /** The arena's current end, for {@link SimdKernels.release}. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees what was allocated since `mark` (views of it must no longer be used). */
+  release(mark: number): void {
+    this.top = mark;
+  }
+
   /**
    * A float32 array of `length` in the arena, not cleared (it holds what the arena held); its
    * `byteOffset` is its wasm pointer.
