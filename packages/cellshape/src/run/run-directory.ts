@@ -117,7 +117,10 @@ export interface StageSummary {
   epochs: number;
   /** Epochs trained by the last call. */
   epochsThisRun: number;
-  /** Mean loss of the last epoch trained (null when none ran in the last call). */
+  /**
+   * Mean loss of the last epoch trained: in the last call, else (pretraining resumed with nothing
+   * left to train) the one its checkpoint holds; null when no epoch ever ran.
+   */
   finalLoss: number | null;
   /** Lowest epoch loss. */
   bestLoss: number | null;

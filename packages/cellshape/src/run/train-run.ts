@@ -382,6 +382,11 @@ export async function trainRun(
       onProgress: progress('pretrain'),
     });
     const pretrainSummary = stageSummary(pretrained, since(t));
+    // Resumed with nothing left to train: the final loss is that of the checkpoint's last epoch.
+    if (pretrainSummary.finalLoss === null && existsSync(paths.pretrainLast)) {
+      const { loss } = await loadCheckpoint(paths.pretrainLast);
+      if (Number.isFinite(loss)) pretrainSummary.finalLoss = loss;
+    }
     // IDEC starts from the best pretrained weights, as cellshape does.
     if (existsSync(paths.pretrainBest))
       autoencoder.loadStateDict((await loadCheckpoint(paths.pretrainBest)).stateDict);

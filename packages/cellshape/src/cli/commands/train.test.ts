@@ -167,8 +167,8 @@ describe('cellshape train / extract on a tiny data set', () => {
   });
 
   it('--resume of IDEC alone continues its log', async () => {
-    const { code } = await cli([
-      '--quiet',
+    const { code, out } = await cli([
+      '--json',
       'train',
       data.points,
       '--out',
@@ -184,6 +184,10 @@ describe('cellshape train / extract on a tiny data set', () => {
     expect(code).toBe(0);
     expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toEqual([0, 1]);
     expect(logEpochs(join(run, 'idec', 'log.jsonl'))).toEqual([0, 1]);
+    // No pretraining epoch ran in this call: the summary reports the checkpoint's last loss.
+    const { pretrain } = JSON.parse(out).summary;
+    expect(pretrain).toMatchObject({ epochs: 2, epochsThisRun: 0 });
+    expect(Number.isFinite(pretrain.finalLoss)).toBe(true);
   });
 
   it('extract writes id, metadata, cluster, q and features for the training cells', async () => {
