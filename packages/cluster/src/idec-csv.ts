@@ -1,4 +1,4 @@
-import { invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { csvField, invalidArgument, writeFileAtomic } from '@cellshape/core';
 import type { IdecResult } from './train-idec.js';
 
 /** Options of {@link idecResultToCsv}. */
@@ -11,11 +11,6 @@ export interface IdecCsvOptions {
 
 /** Defaults of {@link IdecCsvOptions}. */
 export const DEFAULT_IDEC_CSV_OPTIONS = { features: true } as const;
-
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** The shortest decimal that reads back to the same float32 / float64 value. */
 function formatNumber(value: number, float32: boolean): string {
