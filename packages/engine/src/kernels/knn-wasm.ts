@@ -22,6 +22,19 @@ interface Sample {
 }
 
 /**
+ * Runs a selection kernel over the sample's n rows on both threads; `scratch` allocates one
+ * thread's trailing arguments (its scratch space in the arena).
+ */
+function selectRows(
+  kernel: 'selectFromCoordinates' | 'selectFromHalves' | 'selectFromGram',
+  before: readonly number[],
+  scratch: () => number[],
+  n: number,
+) {
+  runRowsOnBothThreads(kernel, before, [scratch(), scratch()], n, ROWS_PER_CHUNK);
+}
+
+/**
  * Three coordinates: each row's Gram entries are computed inside the selection (a matrix product
  * with an inner size of 3 would only write and read n² floats per sample). `view` holds x.
  */
@@ -31,13 +44,11 @@ function fromCoordinates(simd: SimdKernels, view: Float32Array, sample: Sample) 
   const first = s * n * 3;
   for (let i = 0; i < n; i++)
     for (let q = 0; q < 3; q++) xyz[q * n + i] = view[first + i * 3 + q] as number;
-  const after = () => [at, simd.f32(k).byteOffset, simd.f32(n).byteOffset];
-  runRowsOnBothThreads(
+  selectRows(
     'selectFromCoordinates',
     [xyz.byteOffset, sq.byteOffset, n, k],
-    [after(), after()],
+    () => [at, simd.f32(k).byteOffset, simd.f32(n).byteOffset],
     n,
-    ROWS_PER_CHUNK,
   );
 }
 
@@ -63,13 +74,11 @@ function fromHalfGram(simd: SimdKernels, x: tf.Tensor, sample: Sample) {
   const low = simd.f32(h * h);
   low.set(readNow(corner));
   tf.dispose([upper, corner]);
-  const after = () => [at, simd.f32(4 * k).byteOffset];
-  runRowsOnBothThreads(
+  selectRows(
     'selectFromHalves',
     [top.byteOffset, low.byteOffset, sq.byteOffset, n, k],
-    [after(), after()],
+    () => [at, simd.f32(4 * k).byteOffset],
     n,
-    ROWS_PER_CHUNK,
   );
 }
 
@@ -84,13 +93,11 @@ function fromGram(simd: SimdKernels, x: tf.Tensor, sample: Sample) {
   const gram = simd.f32(n * n);
   gram.set(readNow(product));
   product.dispose();
-  const after = () => [at, simd.f32(k).byteOffset];
-  runRowsOnBothThreads(
+  selectRows(
     'selectFromGram',
     [gram.byteOffset, sq.byteOffset, n, k],
-    [after(), after()],
+    () => [at, simd.f32(k).byteOffset],
     n,
-    ROWS_PER_CHUNK,
   );
 }
 

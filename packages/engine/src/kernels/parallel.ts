@@ -263,7 +263,9 @@ export type SimdRowKernel =
  * a shared counter, so that neither waits for the other beyond one chunk (the rows of these
  * kernels vary in cost, and the worker starts later). Each call is
  * `kernel(...before, r0, r1, ...after)`; `after` may differ per thread (scratch space), given
- * as `[this thread's, the worker's]`.
+ * as `[this thread's, the worker's]`. The kernel must only write its rows' outputs, never add
+ * to them: without the worker (or after a stall) every row is computed again on this thread.
+ * (The EdgeConv backward's accumulating scatter therefore keeps its fixed split by samples.)
  */
 export function runRowsOnBothThreads(
   kernel: SimdRowKernel,
