@@ -16,16 +16,16 @@ import { trainIdec } from './train-idec.js';
 // Synthetic cells of five shape families → 2048 surface points, resampled to 128 per cloud, in
 // their PCA pose and unit-sphere normalised → a small CloudAutoEncoder (F = 16, k = 10, 8 × 8
 // source grid) pretrained until its decoder has unfolded (60 epochs of batches of 4, lr 3e-4:
-// Chamfer 79 → 16 per cloud) → IDEC with the paper's settings (γ = 100, lr 1e-4) and batch norm
-// in evaluation mode (`autoencoderMode: 'eval'`), on two seeded data sets.
+// Chamfer 79 → 16 per cloud) → IDEC with trainIdec's defaults (γ = 100, lr 1e-4, centres at
+// 100 × lr, batch norm in train mode), on two seeded data sets.
 //
 // IDEC assumes a converged autoencoder: while the reconstruction loss still falls fast, its
 // gradient reshapes the encoder and moves many labels. Measured with a 20-epoch pretraining whose
 // decoder had not unfolded: IDEC fell below k-means (ARI 0.425 vs 0.465, 0.527 vs 0.751 in the
-// PCA pose), 14–37 % of the labels changing at the first update; without the pose the families
-// are separated far less (k-means 0.416 after the same 60 epochs). With batch norm in train mode
-// (batch statistics of 4 cells) IDEC held for seed 0 (0.772 vs 0.739) but not for seed 1
-// (0.535 vs 0.622): batch statistics alone move labels on so few cells.
+// PCA pose); without the pose the families are separated far less (k-means 0.416 after the same
+// 60 epochs). With the centres at the network's lr (centreLrScale 1) they moved 1e-2 while the
+// features drifted by a large part of their spread: IDEC held for seed 0 (0.772 vs 0.739) but
+// not for seed 1 (0.535 vs 0.622).
 const FEATURES = 16;
 const FAMILIES = 5;
 
@@ -81,13 +81,12 @@ describe.each([0, 1])(
       expect(pretraining.loss).toBeLessThan(25);
     }, 1_800_000);
 
-    it('with the settings of the paper (γ = 100, lr 1e-4) recovers the families at least as well as k-means and stops by the label-change rule', async () => {
+    it('with the defaults (γ = 100, lr 1e-4, centres at 100 × lr) recovers the families at least as well as k-means and stops by the label-change rule', async () => {
       // IDEC starts from k-means (10 restarts) on the same pretrained features.
       const km = kmeans(await encode(0), FAMILIES, { restarts: 10, seed: 0 });
       const result = await trainIdec(autoencoder, dataset, {
         numClusters: FAMILIES,
         reconstructionLoss: (x, y) => chamferLoss(x, y),
-        autoencoderMode: 'eval',
         epochs: 20,
         batchSize: 4,
         seed: 0,
@@ -107,7 +106,7 @@ describe.each([0, 1])(
       );
       expect(ariIdec).toBeGreaterThanOrEqual(ariKmeans);
       expect(result.converged).toBe(true);
-      expect(moved).toBeGreaterThan(1e-3);
+      expect(moved).toBeGreaterThan(1e-2);
       expect(Math.min(...sizes)).toBeGreaterThan(0);
       expect(Math.max(...sizes)).toBeLessThan(dataset.length / 2);
     });

@@ -97,6 +97,35 @@ describe('trainIdec', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains the centres at centreLrScale × lr: one Adam step moves each coordinate by that much; 0 freezes them', async () => {
+    const oneStep = {
+      ...base,
+      epochs: 1,
+      batchSize: 120,
+      adam: { lr: 1e-4 },
+      logPath: false as const,
+    };
+    for (const scale of [100, 7, 0]) {
+      const result = await trainIdec(new LinearAutoencoder(4, 4, 1), arrayDataset(samples), {
+        ...oneStep,
+        centreLrScale: scale,
+      });
+      expect(result.training.step).toBe(1);
+      // Adam's first step is lr · g / (|g| + eps): lr per coordinate whatever the gradient.
+      for (let i = 0; i < result.centres.data.length; i++) {
+        const moved = Math.abs(result.centres.data[i]! - result.initialCentres.data[i]!);
+        expect(moved).toBeCloseTo(1e-4 * scale, 5);
+      }
+      result.model.dispose();
+    }
+    await expect(
+      trainIdec(new LinearAutoencoder(4, 4, 1), arrayDataset(samples), {
+        ...oneStep,
+        centreLrScale: -1,
+      }),
+    ).rejects.toThrow(/trainIdec: 'options.centreLrScale' must be a finite number ≥ 0/);
+  });
+
   it('looks targets up by sample index: shuffled batches and the last partial batch get their own rows of P', async () => {
     const n = 10;
     const sub: NdArray<Float32Array> = { data: samples.data.slice(0, n * 4), shape: [n, 4] };

@@ -31,6 +31,9 @@ describe('invalid input of the run functions', () => {
     await expect(trainRun(dir, dir, { idecBatchNorm: 'frozen' as never })).rejects.toThrow(
       "trainRun: 'options.idecBatchNorm' must be 'train' or 'eval'",
     );
+    await expect(trainRun(dir, dir, { centreLrScale: -1 })).rejects.toThrow(
+      "trainRun: 'options.centreLrScale' must be a number ≥ 0",
+    );
   });
 
   it('modelPlugin gives the cloud model and refuses voxel in this version', () => {

@@ -68,6 +68,12 @@ export interface TrainRunOptions {
   /** Adam learning rate of IDEC. Default: `lr`. */
   idecLr?: number;
   /**
+   * Learning rate of the cluster centres as a multiple of IDEC's (`trainIdec`'s
+   * `centreLrScale`: at the network's lr the centres cannot follow the features). 0 freezes
+   * them. Default 100.
+   */
+  centreLrScale?: number;
+  /**
    * Batch norm of the autoencoder during IDEC: `'train'` (batch statistics, running statistics
    * updated; as cellshape-cluster) or `'eval'` (the pretrained running statistics, unchanged:
    * the features IDEC trains are those its targets come from). `'eval'` is the safer choice for
@@ -140,6 +146,7 @@ export const DEFAULT_TRAIN_RUN_OPTIONS = {
   tolerance: 0.001,
   idecEpochs: 100,
   idecBatchNorm: 'train',
+  centreLrScale: 100,
   kmeansRestarts: 20,
   seed: 0,
   resume: false,
@@ -216,6 +223,7 @@ function resolveOptions(options: TrainRunOptions): ResolvedTrainRunOptions {
     throw invalidArgument(FN, 'options.idecBatchNorm', "'train' or 'eval'", o.idecBatchNorm);
   positive('weightDecay', true);
   positive('gamma', true);
+  positive('centreLrScale', true);
   positive('alpha');
   positive('tolerance');
   positive('sourceStd');
@@ -443,6 +451,7 @@ export async function trainRun(
       updateUnit: o.updateUnit,
       tolerance: o.tolerance,
       autoencoderMode: o.idecBatchNorm,
+      centreLrScale: o.centreLrScale,
       epochs: o.idecEpochs,
       batchSize: o.batchSize,
       seed: o.seed,

@@ -175,6 +175,48 @@ describe('Adam', () => {
     tf.dispose(params.map(([, v]) => v));
   });
 
+  it('steps a parameter named in lrScale exactly as an Adam at lr × scale, schedule included', () => {
+    const start = [Float32Array.of(0.5, -1.25, 2), Float32Array.of(3, -0.75)];
+    const grads = [
+      [Float32Array.of(0.1, -0.3, 0.02), Float32Array.of(-2, 0.5)],
+      [Float32Array.of(-0.4, 0.2, 0.7), Float32Array.of(1.5, -0.25)],
+      [Float32Array.of(0.3, 0.3, -0.1), Float32Array.of(0.125, 4)],
+    ];
+    const scaled = variables([[3], [2]], start);
+    const plain = variables([[3], [2]], start);
+    const big = variables([[3], [2]], start);
+    const a = new Adam(scaled, { lr: 1e-3, lrScale: { p1: 100 } });
+    const b = new Adam(plain, { lr: 1e-3 });
+    const c = new Adam(big, { lr: 1e-1 });
+    grads.forEach((g, t) => {
+      const lr = 1e-3 * 0.5 ** t; // an exponential schedule sets lr on both
+      [a.lr, b.lr, c.lr] = [lr, lr, lr * 100];
+      for (const adam of [a, b, c]) {
+        const named = { p0: tf.tensor(g[0]!), p1: tf.tensor(g[1]!) };
+        adam.step(named);
+        tf.dispose(Object.values(named));
+      }
+    });
+    // p0 at the base lr, p1 at 100 × lr: bit for bit the parameters of the plain optimizers.
+    expect(scaled[0]![1].dataSync()).toEqual(plain[0]![1].dataSync());
+    expect(scaled[1]![1].dataSync()).toEqual(big[1]![1].dataSync());
+    expect(scaled[1]![1].dataSync()).not.toEqual(plain[1]![1].dataSync());
+    // The scale is configuration, not state: a loaded state keeps it.
+    const reloaded = variables(
+      [[3], [2]],
+      [scaled[0]![1].dataSync() as Float32Array, scaled[1]![1].dataSync() as Float32Array],
+    );
+    const d = new Adam(reloaded, { lrScale: { p1: 100 } });
+    d.loadStateDict(a.stateDict());
+    const g = { p0: tf.tensor(grads[0]![0]!), p1: tf.tensor(grads[0]![1]!) };
+    a.step(g);
+    d.step(g);
+    tf.dispose(Object.values(g));
+    expect(reloaded[1]![1].dataSync()).toEqual(scaled[1]![1].dataSync());
+    expect(a.stateDict().param_groups[0].lr).toBe(a.lr);
+    for (const [, v] of [...scaled, ...plain, ...big, ...reloaded]) v.dispose();
+  });
+
   it('validates its input', () => {
     const v = tf.variable(tf.zeros([2]));
     expect(() => new Adam('x' as never)).toThrow(InvalidArgumentError);
@@ -188,6 +230,12 @@ describe('Adam', () => {
     expect(() => new Adam([['a', v]], { lr: -1 })).toThrow(/'options.lr' must be a number ≥ 0/);
     expect(() => new Adam([['a', v]], { betas: [0.9, 1] })).toThrow(InvalidArgumentError);
     expect(() => new Adam([['a', v]], { amsgrad: true as false })).toThrow(UnsupportedError);
+    expect(() => new Adam([['a', v]], { lrScale: { b: 2 } })).toThrow(
+      /'options.lrScale' must be keyed by names of the optimised parameters/,
+    );
+    expect(() => new Adam([['a', v]], { lrScale: { a: -1 } })).toThrow(
+      /'options.lrScale\["a"\]' must be a number ≥ 0/,
+    );
     const adam = new Adam([['a', v]]);
     expect(adam.lr).toBe(DEFAULT_ADAM_OPTIONS.lr);
     expect(() => {

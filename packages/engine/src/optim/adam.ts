@@ -20,6 +20,13 @@ export interface AdamOptions {
   weightDecay?: number;
   /** AMSGrad variant; only `false` is supported (as in cellshape). Default false. */
   amsgrad?: false;
+  /**
+   * Learning-rate multipliers by parameter name: the named parameter steps with `lr × scale`
+   * (PyTorch: a parameter group of its own with that lr). A learning-rate schedule, which sets
+   * `lr`, scales them all together. Not part of the torch state dict. Default `{}` (every
+   * parameter at `lr`).
+   */
+  lrScale?: Readonly<Record<string, number>>;
 }
 
 /** Defaults of {@link AdamOptions}. */
@@ -29,6 +36,7 @@ export const DEFAULT_ADAM_OPTIONS: Readonly<Required<AdamOptions>> = {
   eps: 1e-8,
   weightDecay: 1e-6,
   amsgrad: false,
+  lrScale: {},
 };
 
 /** Options of {@link Adam.loadStateDict}. */
@@ -87,7 +95,7 @@ function validateOptions(options: unknown): Required<AdamOptions> {
   if (typeof options !== 'object' || options === null)
     throw invalidArgument(fn, 'options', 'an object', options);
   const merged = { ...DEFAULT_ADAM_OPTIONS, ...(options as AdamOptions) };
-  const { lr, betas, eps, weightDecay, amsgrad } = merged;
+  const { lr, betas, eps, weightDecay, amsgrad, lrScale } = merged;
   if (!(Number.isFinite(lr) && lr >= 0))
     throw invalidArgument(fn, 'options.lr', 'a number ≥ 0', lr);
   if (
@@ -102,7 +110,12 @@ function validateOptions(options: unknown): Required<AdamOptions> {
     throw invalidArgument(fn, 'options.weightDecay', 'a number ≥ 0', weightDecay);
   if (amsgrad !== false)
     throw new UnsupportedError(`${fn}: amsgrad is not supported`, { fn, arg: 'options.amsgrad' });
-  return { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad };
+  if (typeof lrScale !== 'object' || lrScale === null || Array.isArray(lrScale))
+    throw invalidArgument(fn, 'options.lrScale', 'an object of numbers by parameter name', lrScale);
+  for (const [name, scale] of Object.entries(lrScale))
+    if (!(Number.isFinite(scale) && scale >= 0))
+      throw invalidArgument(fn, `options.lrScale[${JSON.stringify(name)}]`, 'a number ≥ 0', scale);
+  return { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, lrScale };
 }
 
 /**
@@ -139,6 +152,8 @@ export class Adam {
   private readonly indexOf = new Map<string, number>();
   private moments: Array<Moments | undefined>;
   private lrValue: number;
+  /** `options.lrScale` by parameter index (1 for the parameters it does not name). */
+  private readonly lrScales: Float64Array;
   private betas: [number, number];
   private eps: number;
   private weightDecay: number;
@@ -163,6 +178,18 @@ export class Adam {
     const o = validateOptions(options);
     this.params = params.map(([name, v]) => [name, v] as const);
     this.moments = params.map(() => undefined);
+    this.lrScales = new Float64Array(params.length).fill(1);
+    for (const [name, scale] of Object.entries(o.lrScale)) {
+      const index = this.indexOf.get(name);
+      if (index === undefined)
+        throw invalidArgument(
+          fn,
+          'options.lrScale',
+          'keyed by names of the optimised parameters',
+          name,
+        );
+      this.lrScales[index] = scale;
+    }
     this.lrValue = o.lr;
     this.betas = o.betas;
     this.eps = o.eps;
@@ -231,7 +258,7 @@ export class Adam {
       const { expAvg: m, expAvgSq: v } = moments;
       moments.step += 1;
       // Bias corrections in float64, as torch computes them from Python floats.
-      const stepSize = f(-(this.lrValue / (1 - beta1 ** moments.step)));
+      const stepSize = f(-((this.lrValue * this.lrScales[index]!) / (1 - beta1 ** moments.step)));
       const correction2 = f(Math.sqrt(1 - beta2 ** moments.step));
       const out = new Float32Array(n);
       // Float32 arithmetic through doubles: products of two floats are exact, so

@@ -44,6 +44,8 @@ describe('cellshape train / extract on a tiny data set', () => {
       '1',
       '--idec-batch-norm',
       'eval',
+      '--centre-lr-scale',
+      '30',
       '--backend',
       'wasm',
     ]);
@@ -90,6 +92,7 @@ describe('cellshape train / extract on a tiny data set', () => {
       batchSize: 4,
       gamma: 100,
       idecBatchNorm: 'eval',
+      centreLrScale: 30,
       tolerance: 0.001,
       weightDecay: 1e-6,
       clusters: 2,

@@ -208,6 +208,12 @@ export const trainCommand: CliCommand = {
         number(0, { exclusiveMin: true }),
       )
       .option(
+        '--centre-lr-scale <x>',
+        'learning rate of the cluster centres as a multiple of the IDEC learning rate (0 freezes them)',
+        number(0),
+        d.centreLrScale,
+      )
+      .option(
         '--kmeans-restarts <n>',
         'k-means restarts (initial centres, --clusters auto)',
         integer(1),
