@@ -1,4 +1,4 @@
-import { csvField, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { cellTableCsv, invalidArgument, writeFileAtomic } from '@cellshape/core';
 import type { IdecResult } from './train-idec.js';
 
 /** Options of {@link idecResultToCsv}. */
@@ -12,15 +12,11 @@ export interface IdecCsvOptions {
 /** Defaults of {@link IdecCsvOptions}. */
 export const DEFAULT_IDEC_CSV_OPTIONS = { features: true } as const;
 
-/** The shortest decimal that reads back to the same float32 / float64 value. */
-function formatNumber(value: number, float32: boolean): string {
-  return float32 ? String(Number(value.toPrecision(9))) : String(value);
-}
-
 /**
  * The per-cell IDEC output as CSV text: `id`, metadata columns, `label` (hard cluster),
  * `q0 … q(K−1)` (soft labels, the 3DQMS vector), then `f0 … f(F−1)` (features), one row per
- * cell in dataset order. A metadata column whose name collides is written as `metadata.<name>`.
+ * cell in dataset order (core's `cellTableCsv`). A metadata column whose name collides is
+ * written as `metadata.<name>`; an `id` column that repeats the ids is left out.
  */
 export function idecResultToCsv(result: IdecResult, options: IdecCsvOptions = {}): string {
   const fn = 'idecResultToCsv';
@@ -30,8 +26,8 @@ export function idecResultToCsv(result: IdecResult, options: IdecCsvOptions = {}
     throw invalidArgument(fn, 'options', 'an object', options);
   const { ids, q, labels, features } = result;
   const n = ids.length;
-  const [qn, k] = q.shape;
-  const [fnRows, f] = features.shape;
+  const [qn] = q.shape;
+  const [fnRows] = features.shape;
   if (qn !== n || fnRows !== n || labels.length !== n)
     throw invalidArgument(fn, 'result', `ids, q, labels and features for the same ${n} cells`, [
       qn,
@@ -42,30 +38,16 @@ export function idecResultToCsv(result: IdecResult, options: IdecCsvOptions = {}
   if (metadata !== undefined && (!Array.isArray(metadata) || metadata.length !== n))
     throw invalidArgument(fn, 'options.metadata', `an array of ${n} rows`, metadata);
   const withFeatures = options.features ?? DEFAULT_IDEC_CSV_OPTIONS.features;
-  const qNames = Array.from({ length: k }, (_, j) => `q${j}`);
-  const fNames = withFeatures ? Array.from({ length: f }, (_, c) => `f${c}`) : [];
-  const reserved = new Set(['id', 'label', ...qNames, ...fNames]);
-  const columns: string[] = [];
-  for (const row of metadata ?? [])
-    for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  const header = [
-    'id',
-    ...columns.map((c) => (reserved.has(c) ? `metadata.${c}` : c)),
-    'label',
-    ...qNames,
-    ...fNames,
-  ];
-  const lines = [header.map(csvField).join(',')];
-  for (let i = 0; i < n; i++) {
-    const cells = [csvField(ids[i]!)];
-    for (const c of columns) cells.push(csvField(metadata![i]![c] ?? ''));
-    cells.push(String(labels[i]));
-    for (let j = 0; j < k; j++) cells.push(formatNumber(q.data[i * k + j]!, false));
-    for (let c = 0; c < fNames.length; c++)
-      cells.push(formatNumber(features.data[i * f + c]!, true));
-    lines.push(cells.join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  return cellTableCsv(
+    {
+      ids,
+      ...(metadata !== undefined ? { metadata } : {}),
+      labels: { column: 'label', values: labels },
+      q,
+      ...(withFeatures ? { features } : {}),
+    },
+    fn,
+  );
 }
 
 /** Writes {@link idecResultToCsv} to `path` atomically (parent folders are created). */

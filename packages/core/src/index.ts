@@ -18,6 +18,12 @@ export {
 } from './arrays.js';
 export { writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 export {
+  type CellMatrix,
+  type CellTable,
+  cellTableCsv,
+  formatFloat32,
+} from './cell-table.js';
+export {
   type CsvTable,
   csvField,
   csvRecords,

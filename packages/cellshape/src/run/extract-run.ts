@@ -7,14 +7,15 @@ import {
   softAssignment,
 } from '@cellshape/cluster';
 import {
+  cellTableCsv,
   FileSystemError,
   IncompatibleError,
   invalidArgument,
   type ProgressCallback,
+  writeFileAtomic,
 } from '@cellshape/core';
 import { type BackendName, loadCheckpoint, selectBackend } from '@cellshape/engine';
 import type { NormalisePreset } from '@cellshape/helper';
-import { writeCellTable } from './cell-tables.js';
 import type { ModelKind } from './model-plugin.js';
 import { modelPlugin } from './models.js';
 import { type RunConfig, readJson, runPaths } from './run-directory.js';
@@ -175,13 +176,14 @@ export async function extractRun(
     };
     const q = softAssignment(features, layer.centres(), { alpha: layer.alpha });
     const out = resolve(output);
-    await writeCellTable(out, {
+    const table = cellTableCsv({
       ids: extracted.ids,
       metadata: extracted.metadata,
-      labels: hardLabels(q),
+      labels: { column: 'cluster', values: hardLabels(q) },
       q,
       features,
     });
+    await writeFileAtomic(out, table);
     return {
       output: out,
       cells: n,

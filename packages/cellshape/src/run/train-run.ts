@@ -3,10 +3,15 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ChamferForm, writeFeaturesCsv } from '@cellshape/cloud';
 import { chooseK, type IdecAutoencoderMode, trainIdec } from '@cellshape/cluster';
-import { InvalidArgumentError, invalidArgument, type ProgressEvent } from '@cellshape/core';
+import {
+  cellTableCsv,
+  InvalidArgumentError,
+  invalidArgument,
+  type ProgressEvent,
+  writeFileAtomic,
+} from '@cellshape/core';
 import { type BackendName, loadCheckpoint, saveCheckpoint, selectBackend } from '@cellshape/engine';
 import type { NormalisePreset } from '@cellshape/helper';
-import { writeCellTable } from './cell-tables.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
 import { describeInitSource, type InitSource, initialiseAutoencoder } from './init-weights.js';
 import type { AutoencoderSettings, ModelKind } from './model-plugin.js';
@@ -486,12 +491,15 @@ export async function trainRun(
       features: idec.features.data,
       numFeatures: idec.features.shape[1],
     });
-    await writeCellTable(paths.assignments, {
-      ids: idec.ids,
-      metadata: meta,
-      labels: idec.labels,
-      q: idec.q,
-    });
+    await writeFileAtomic(
+      paths.assignments,
+      cellTableCsv({
+        ids: idec.ids,
+        metadata: meta,
+        labels: { column: 'cluster', values: idec.labels },
+        q: idec.q,
+      }),
+    );
     const clusters = await exemplarClusters(chooseExemplars(idec.q, idec.labels), idec.ids, (i) =>
       dataset.filePoints(i, 1024),
     );

@@ -57,15 +57,6 @@ export function buildMesh(
   return { positions: coordinates, faces };
 }
 
-/** The shortest decimal text that reads back as the same float32 value. */
-export function formatFloat32(value: number): string {
-  for (let digits = 6; digits < 9; digits++) {
-    const text = String(Number(value.toPrecision(digits)));
-    if (Math.fround(Number(text)) === value) return text;
-  }
-  return String(Number(value.toPrecision(9)));
-}
-
 /** A growable float64 buffer for parsers that do not know their counts in advance. */
 export class NumberBuffer {
   data = new Float64Array(64);

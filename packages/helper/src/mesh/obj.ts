@@ -1,6 +1,6 @@
-import { FormatError } from '@cellshape/core';
+import { FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
-import { buildMesh, formatFloat32, NumberBuffer } from './mesh-build.js';
+import { buildMesh, NumberBuffer } from './mesh-build.js';
 
 /**
  * Wavefront OBJ geometry: `v x y z [w | r g b]` vertices and `f` faces whose corners are

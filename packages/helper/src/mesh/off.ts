@@ -1,6 +1,6 @@
-import { FormatError } from '@cellshape/core';
+import { FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
-import { buildMesh, formatFloat32 } from './mesh-build.js';
+import { buildMesh } from './mesh-build.js';
 
 /**
  * Geomview OFF: a header keyword (`OFF`, or with prefixes such as `COFF`, `NOFF`, `CNOFF`,

@@ -3,12 +3,12 @@ import {
   encodeNpy,
   FileSystemError,
   FormatError,
+  formatFloat32,
   invalidArgument,
   parseNpy,
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
-import { formatFloat32 } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { cellTableCsv, formatFloat32 } from './cell-table.js';
+import { parseCsv } from './csv.js';
+
+describe('cellTableCsv', () => {
+  it('writes id, metadata, labels, q and float32 features, quoting and renaming clashing columns', () => {
+    const text = cellTableCsv({
+      ids: ['a', 'b,c'],
+      metadata: [{ Treatment: 'DMSO', cluster: 'x' }, { Treatment: 'say "hi"' }],
+      labels: { column: 'cluster', values: Int32Array.of(1, 0) },
+      q: { data: Float64Array.of(0.25, 0.75, 0.9, 0.1), shape: [2, 2] },
+      features: { data: Float32Array.of(0.1, 2), shape: [2, 1] },
+    });
+    expect(text).toBe(
+      'id,Treatment,metadata.cluster,cluster,q0,q1,f0\n' +
+        'a,DMSO,x,1,0.25,0.75,0.1\n' +
+        '"b,c","say ""hi""",,0,0.9,0.1,2\n',
+    );
+    // What it writes reads back: the float32 features exactly.
+    const back = parseCsv(text);
+    expect(Math.fround(Number(back.rows[0]![6]))).toBe(Float32Array.of(0.1)[0]);
+  });
+
+  it("leaves out a metadata column 'id' that repeats the ids, and keeps one that differs", () => {
+    const ids = ['a', 'b'];
+    expect(
+      cellTableCsv({
+        ids,
+        metadata: [
+          { id: 'a', Treatment: 'x' },
+          { id: 'b', Treatment: 'y' },
+        ],
+      }),
+    ).toBe('id,Treatment\na,x\nb,y\n');
+    expect(cellTableCsv({ ids, metadata: [{ id: 'a' }, { id: 'B' }] })).toBe(
+      'id,metadata.id\na,a\nb,B\n',
+    );
+  });
+
+  it('leaves out the parts not given', () => {
+    expect(cellTableCsv({ ids: ['a'] })).toBe('id\na\n');
+    expect(cellTableCsv({ ids: ['a'], metadata: [{}] })).toBe('id\na\n');
+  });
+
+  it('rejects inconsistent tables, naming the calling function', () => {
+    expect(() => cellTableCsv({ ids: ['a'], metadata: [] })).toThrow(
+      "cellTableCsv: 'metadata' must be 1 rows",
+    );
+    expect(() =>
+      cellTableCsv({ ids: ['a'], labels: { column: 'label', values: [0, 1] } }, 'writeIdecCsv'),
+    ).toThrow(/^writeIdecCsv: 'labels'/);
+    expect(() => cellTableCsv({ ids: ['a'], q: { data: [1, 0, 0], shape: [1, 2] } })).toThrow(
+      /'q'/,
+    );
+    expect(() => cellTableCsv(null as never)).toThrow(/'table' must be a CellTable/);
+  });
+});
+
+describe('formatFloat32', () => {
+  it('gives the shortest text that reads back as the same float32', () => {
+    const values = Float32Array.of(0.1, 1 / 3, -2.5e-8, 16777217, 3.4028234663852886e38, 0);
+    for (const v of values) {
+      const text = formatFloat32(v);
+      expect(Math.fround(Number(text))).toBe(v);
+      // One digit fewer no longer reads back (the text is the shortest).
+      const digits = text
+        .replace(/^-|e.*$/g, '')
+        .replace('.', '')
+        .replace(/^0+/, '').length;
+      if (digits > 1) expect(Math.fround(Number(v.toPrecision(digits - 1)))).not.toBe(v);
+    }
+    expect(formatFloat32(Math.fround(0.1))).toBe('0.1');
+    expect(formatFloat32(Math.fround(1 / 3))).toBe('0.33333334');
+  });
+});

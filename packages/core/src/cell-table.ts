@@ -1,0 +1,94 @@
+import { formatCsv } from './csv.js';
+import { invalidArgument } from './errors.js';
+
+/** A per-cell matrix, `n × columns` row-major. */
+export interface CellMatrix {
+  data: ArrayLike<number>;
+  shape: readonly [number, number];
+}
+
+/** The per-cell outputs of an analysis, in one order: what {@link cellTableCsv} writes. */
+export interface CellTable {
+  /** Cell ids, the first column. */
+  ids: readonly string[];
+  /** Metadata per cell (treatment, plate, …), columns in order of first appearance. */
+  metadata?: readonly Readonly<Record<string, string | number>>[];
+  /** Hard labels and the name of their column (`'cluster'`, `'label'`). */
+  labels?: { column: string; values: ArrayLike<number> };
+  /** Soft labels q, `n × K`, written as float64 in columns `q0 … q(K−1)`. */
+  q?: CellMatrix;
+  /** Features, `n × F`, written as float32 in columns `f0 … f(F−1)`. */
+  features?: CellMatrix;
+}
+
+/**
+ * The shortest decimal text that reads back as the same float32 value (every float32 has one of
+ * at most 9 significant digits; from 6 digits up, trailing zeros vanish in `Number`).
+ */
+export function formatFloat32(value: number): string {
+  for (let digits = 6; digits < 9; digits++) {
+    const text = String(Number(value.toPrecision(digits)));
+    if (Math.fround(Number(text)) === Math.fround(value)) return text;
+  }
+  return String(Number(value.toPrecision(9)));
+}
+
+/**
+ * A per-cell CSV, the one layout of every cellshape table: `id`, the metadata columns (in order
+ * of first appearance), then the label column, `q0 … q(K−1)` and `f0 … f(F−1)` for the parts
+ * given. A metadata column named like one of those is written as `metadata.<name>`, except a
+ * column `id` that repeats the ids (the metadata's own id column), which is left out. Features
+ * are written as float32, q as float64, both in their shortest exact form.
+ *
+ * @param fn the public function named in error messages.
+ * @throws InvalidArgumentError when a part does not have one row per id.
+ */
+export function cellTableCsv(table: CellTable, fn = 'cellTableCsv'): string {
+  if (table === null || typeof table !== 'object' || !Array.isArray(table.ids))
+    throw invalidArgument(fn, 'table', 'a CellTable { ids, … }', table);
+  const { ids, metadata, labels, q, features } = table;
+  const n = ids.length;
+  if (metadata !== undefined && (!Array.isArray(metadata) || metadata.length !== n))
+    throw invalidArgument(fn, 'metadata', `${n} rows`, metadata?.length ?? metadata);
+  if (labels !== undefined && labels.values.length !== n)
+    throw invalidArgument(fn, 'labels', `${n} labels`, labels.values.length);
+  for (const [name, m] of [
+    ['q', q],
+    ['features', features],
+  ] as const)
+    if (m !== undefined && (m.shape[0] !== n || m.data.length !== m.shape[0] * m.shape[1]))
+      throw invalidArgument(fn, name, `an ${n} × columns matrix`, m.shape);
+  const k = q?.shape[1] ?? 0;
+  const f = features?.shape[1] ?? 0;
+  const qNames = Array.from({ length: k }, (_, j) => `q${j}`);
+  const fNames = Array.from({ length: f }, (_, j) => `f${j}`);
+  const labelNames = labels ? [labels.column] : [];
+  const reserved = new Set(['id', ...labelNames, ...qNames, ...fNames]);
+  const rows = metadata ?? [];
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  // The id column itself, when it is named `id`: the first column already holds it.
+  if (rows.every((row, i) => row.id === undefined || String(row.id) === ids[i])) seen.add('id');
+  for (const row of rows)
+    for (const key of Object.keys(row))
+      if (!seen.has(key)) {
+        seen.add(key);
+        columns.push(key);
+      }
+  const header = [
+    'id',
+    ...columns.map((c) => (reserved.has(c) ? `metadata.${c}` : c)),
+    ...labelNames,
+    ...qNames,
+    ...fNames,
+  ];
+  const lines = ids.map((id, i) => {
+    const row = rows[i] ?? {};
+    const cells: Array<string | number> = [id, ...columns.map((c) => row[c] ?? '')];
+    if (labels) cells.push(String(labels.values[i]));
+    for (let j = 0; j < k; j++) cells.push(String(q!.data[i * k + j]));
+    for (let j = 0; j < f; j++) cells.push(formatFloat32(features!.data[i * f + j]!));
+    return cells;
+  });
+  return formatCsv(header, lines);
+}
