@@ -447,6 +447,10 @@ export async function trainRun(
     const resumeIdec = o.resume && pretrained.history.length === 0 && existsSync(paths.idecLast);
     if (!resumeIdec) await rm(paths.idecDir, { recursive: true, force: true });
     else note(`resuming IDEC from ${paths.idecLast}`);
+    if (o.idecBatchNorm === 'train' && o.batchSize < 8 && o.idecEpochs > 0)
+      note(
+        `IDEC with batch norm in train mode on batches of ${o.batchSize}: the statistics of so few cells move labels; idecBatchNorm 'eval' (--idec-batch-norm eval) is steadier`,
+      );
     const idec = await trainIdec(autoencoder, dataset, {
       numClusters: k,
       reconstructionLoss: plugin.reconstructionLoss(o.loss),

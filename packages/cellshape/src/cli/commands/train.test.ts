@@ -53,6 +53,7 @@ describe('cellshape train / extract on a tiny data set', () => {
 
   it('writes the whole run directory and a pure JSON result', () => {
     expect(first.err).not.toMatch(/error/);
+    expect(first.err).not.toContain('batch norm in train mode'); // --idec-batch-norm eval
     expect(first.code).toBe(0);
     const result = JSON.parse(first.out);
     expect(result).toMatchObject({ ok: true, command: 'train', runDir: run });
@@ -446,6 +447,36 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
       /^cellshape train: error: trainRun: the init checkpoint .*junk\.pt cannot be read \(/,
     );
     expect(existsSync(join(run, 'config.json'))).toBe(false);
+  });
+
+  it('IDEC with batch norm in train mode on small batches: a note suggests eval mode', async () => {
+    const init = join(base, 'pretrain', 'best.ckpt');
+    const small = await train(
+      join(dir, 'small'),
+      '--init',
+      init,
+      '--epochs',
+      '0',
+      '--idec-epochs',
+      '1',
+    );
+    expect(small.code, small.err).toBe(0);
+    expect(small.err).toContain(
+      "IDEC with batch norm in train mode on batches of 4: the statistics of so few cells move labels; idecBatchNorm 'eval' (--idec-batch-norm eval) is steadier",
+    );
+    const frozen = await train(
+      join(dir, 'small-eval'),
+      '--init',
+      init,
+      '--epochs',
+      '0',
+      '--idec-epochs',
+      '1',
+      '--idec-batch-norm',
+      'eval',
+    );
+    expect(frozen.code, frozen.err).toBe(0);
+    expect(frozen.err).not.toContain('batch norm in train mode');
   });
 
   it('--resume continues from the run’s own checkpoint, not from --init again', async () => {
