@@ -450,31 +450,23 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
   });
 
   it('IDEC with batch norm in train mode on small batches: a note suggests eval mode', async () => {
-    const init = join(base, 'pretrain', 'best.ckpt');
-    const small = await train(
-      join(dir, 'small'),
-      '--init',
-      init,
-      '--epochs',
-      '0',
-      '--idec-epochs',
-      '1',
-    );
+    const idecOnly = (name: string, ...flags: string[]) =>
+      train(
+        join(dir, name),
+        '--init',
+        join(base, 'pretrain', 'best.ckpt'),
+        '--epochs',
+        '0',
+        '--idec-epochs',
+        '1',
+        ...flags,
+      );
+    const small = await idecOnly('small');
     expect(small.code, small.err).toBe(0);
     expect(small.err).toContain(
       "IDEC with batch norm in train mode on batches of 4: the statistics of so few cells move labels; idecBatchNorm 'eval' (--idec-batch-norm eval) is steadier",
     );
-    const frozen = await train(
-      join(dir, 'small-eval'),
-      '--init',
-      init,
-      '--epochs',
-      '0',
-      '--idec-epochs',
-      '1',
-      '--idec-batch-norm',
-      'eval',
-    );
+    const frozen = await idecOnly('small-eval', '--idec-batch-norm', 'eval');
     expect(frozen.code, frozen.err).toBe(0);
     expect(frozen.err).not.toContain('batch norm in train mode');
   });
