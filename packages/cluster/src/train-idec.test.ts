@@ -87,6 +87,18 @@ describe('trainIdec', () => {
     expect(result.updates[0]!.labelChange).toBeNull();
     expect(result.updates.at(-1)!.labelChange!).toBeLessThan(0.001);
     for (const u of result.updates) expect(u.clusterSizes.reduce((a, b) => a + b)).toBe(120);
+    // How far features and centres moved between updates: none at the first; the centres' path
+    // is at least as long as the distance they travelled (rms over rows is a norm).
+    expect(result.updates[0]).toMatchObject({ featureShift: null, centreShift: null });
+    const later = result.updates.slice(1);
+    for (const u of later) expect(u.featureShift! >= 0 && u.centreShift! >= 0).toBe(true);
+    let travelled = 0;
+    for (let i = 0; i < result.centres.data.length; i++)
+      travelled += (result.centres.data[i]! - result.initialCentres.data[i]!) ** 2;
+    travelled = Math.sqrt(travelled / 3);
+    const path = later.reduce((sum, u) => sum + u.centreShift!, 0);
+    expect(path).toBeGreaterThanOrEqual(travelled * (1 - 1e-9));
+    expect(travelled).toBeGreaterThan(0);
     // Outputs per cell, consistent with each other.
     expect(result.ids).toEqual(Array.from({ length: 120 }, (_, i) => String(i)));
     expect(result.q.shape).toEqual([120, 3]);
@@ -118,6 +130,22 @@ describe('trainIdec', () => {
       }
       result.model.dispose();
     }
+    // Frozen centres over several updates: the features move, the centres do not.
+    const frozen = await trainIdec(new LinearAutoencoder(4, 4, 1), arrayDataset(samples), {
+      ...base,
+      centreLrScale: 0,
+      epochs: 3,
+      updateUnit: 'epoch',
+      updateInterval: 1,
+      tolerance: 0,
+      logPath: false,
+    });
+    expect(frozen.updates).toHaveLength(3);
+    for (const u of frozen.updates.slice(1)) {
+      expect(u.centreShift).toBe(0);
+      expect(u.featureShift).toBeGreaterThan(0);
+    }
+    frozen.model.dispose();
     await expect(
       trainIdec(new LinearAutoencoder(4, 4, 1), arrayDataset(samples), {
         ...oneStep,
@@ -214,6 +242,24 @@ describe('trainIdec', () => {
     expect(Array.from(resumed.features.data)).toEqual(Array.from(straight.features.data));
     expect(Array.from(resumed.labels)).toEqual(Array.from(straight.labels));
     expect(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+    // The resumed call's updates (epochs 2, 3) match the straight run's, except that the first
+    // after the resume has no shifts (the previous features are not in the checkpoint).
+    const tail = straight.updates.slice(-2);
+    expect(resumed.updates.map((u) => u.labelChange)).toEqual(tail.map((u) => u.labelChange));
+    expect(resumed.updates[0]).toMatchObject({ featureShift: null, centreShift: null });
+    expect(resumed.updates[1]!.centreShift).toBe(tail[1]!.centreShift);
+    // updates.jsonl: the first call's two updates, then the resumed call's two, appended.
+    const logged = readFileSync(join(dir, 'updates.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(logged.map((u) => u.epoch)).toEqual([0, 1, 2, 3]);
+    expect(logged[0]).toMatchObject({
+      labelChange: null,
+      featureShift: null,
+      reconstruction: null,
+    });
+    expect(logged.slice(2)).toEqual(JSON.parse(JSON.stringify(resumed.updates)));
     resumed.model.dispose();
     straight.model.dispose();
   });
@@ -325,6 +371,9 @@ describe('trainIdec', () => {
       ).rejects.toThrow(/'options.resampleEachEpoch' must be a boolean/);
       await expect(trainIdec(ae, ds, { ...base, updateUnit: 'batch' as 'step' })).rejects.toThrow(
         /updateUnit/,
+      );
+      await expect(trainIdec(ae, ds, { ...base, updateLogPath: '' })).rejects.toThrow(
+        /'options.updateLogPath' must be a file path or false/,
       );
       await expect(
         trainIdec(ae, ds, { ...base, clusteringReduction: 'batchmean' as 'mean' }),

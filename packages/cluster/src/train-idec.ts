@@ -1,4 +1,7 @@
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
+  FileSystemError,
   IncompatibleError,
   InvalidArgumentError,
   invalidArgument,
@@ -148,6 +151,12 @@ export interface TrainIdecOptions<B extends ClusterBatch = ClusterBatch> {
   resume?: string | boolean;
   /** Per-epoch JSON-lines log; default `<checkpointDir>/log.jsonl`, `false` for none. */
   logPath?: string | false;
+  /**
+   * Per-update JSON-lines log (one {@link IdecUpdate} per line: label change, cluster sizes,
+   * loss parts, shifts); default `<checkpointDir>/updates.jsonl`, `false` for none. A fresh run
+   * starts it anew, a resumed one appends.
+   */
+  updateLogPath?: string | false;
   /** Progress per batch, per epoch and per P update (`phase: 'update'`). */
   onProgress?: ProgressCallback;
   /** Called after each P update with its log entry. */
@@ -186,6 +195,14 @@ export interface IdecUpdate {
   reconstruction: number;
   /** Mean KL(P‖Q) of the steps since the previous update (NaN when none). */
   clustering: number;
+  /**
+   * Root mean square distance the cells' features moved since the previous update (null for the
+   * first, and for the first after a resume). Much larger than `centreShift` means the centres
+   * lag behind the features (see `centreLrScale`).
+   */
+  featureShift: number | null;
+  /** Root mean square distance the centres moved since the previous update (null as `featureShift`). */
+  centreShift: number | null;
 }
 
 /** What {@link trainIdec} returns: per-cell outputs (dataset order) and the trained model. */
@@ -369,6 +386,33 @@ interface IdecState {
   lastUpdate: number;
   /** Ids by dataset index at initialisation. */
   ids: string[];
+  /** Features and centres at the last update, for the shifts (not checkpointed: after a resume the next shifts are null). */
+  features?: Float32Array;
+  centres?: Float32Array;
+}
+
+/** Appends one update to the JSON-lines update log (NaN losses, before any step, as null). */
+function appendUpdate(path: string, update: IdecUpdate): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, `${JSON.stringify(update)}\n`);
+  } catch (error) {
+    throw new FileSystemError(
+      `trainIdec: could not append to the update log ${JSON.stringify(path)}`,
+      {
+        fn: 'trainIdec',
+        arg: 'updateLogPath',
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Root mean square over rows of the Euclidean distance between two `rows × cols` matrices. */
+function rmsRowDistance(a: Float32Array, b: Float32Array, rows: number): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(sum / rows);
 }
 
 /**
@@ -452,6 +496,12 @@ export async function trainIdec<B extends ClusterBatch>(
     throw invalidArgument(fn, 'options.seed', 'a finite number', o.seed);
   if (typeof o.resampleEachEpoch !== 'boolean')
     throw invalidArgument(fn, 'options.resampleEachEpoch', 'a boolean', o.resampleEachEpoch);
+  if (
+    o.updateLogPath !== undefined &&
+    o.updateLogPath !== false &&
+    (typeof o.updateLogPath !== 'string' || o.updateLogPath.length === 0)
+  )
+    throw invalidArgument(fn, 'options.updateLogPath', 'a file path or false', o.updateLogPath);
   if (o.input !== undefined && typeof o.input !== 'function')
     throw invalidArgument(fn, 'options.input', 'a function (batch) => tf.Tensor', o.input);
   const f = autoencoder.numFeatures;
@@ -489,13 +539,27 @@ export async function trainIdec<B extends ClusterBatch>(
     labels: hardLabels(q0),
     lastUpdate: -1,
     ids: initial.ids,
+    features: initial.features,
+    centres: initialCentres.data,
   };
   const initialLabels = state.labels;
   const updates: IdecUpdate[] = [];
+  const updateLog =
+    o.updateLogPath === false
+      ? undefined
+      : (o.updateLogPath ?? (o.checkpointDir ? join(o.checkpointDir, 'updates.jsonl') : undefined));
   const sums = { reconstruction: 0, clustering: 0, steps: 0 };
   let converged = false;
 
-  const record = (epoch: number, step: number, labelChange: number | null) => {
+  const record = (
+    epoch: number,
+    step: number,
+    labelChange: number | null,
+    shifts: { featureShift: number | null; centreShift: number | null } = {
+      featureShift: null,
+      centreShift: null,
+    },
+  ) => {
     const update: IdecUpdate = {
       epoch,
       step,
@@ -503,22 +567,30 @@ export async function trainIdec<B extends ClusterBatch>(
       clusterSizes: clusterSizes(state.labels, k),
       reconstruction: sums.steps > 0 ? sums.reconstruction / sums.steps : Number.NaN,
       clustering: sums.steps > 0 ? sums.clustering / sums.steps : Number.NaN,
+      ...shifts,
     };
     sums.reconstruction = 0;
     sums.clustering = 0;
     sums.steps = 0;
     updates.push(update);
+    if (updateLog) appendUpdate(updateLog, update);
     reportProgress(o.onProgress, {
       phase: 'update',
       done: updates.length,
       message:
         labelChange === null
           ? `IDEC initialised: cluster sizes ${update.clusterSizes.join(', ')}`
-          : `P updated at epoch ${epoch}, step ${step}: label change ${labelChange.toFixed(4)}, cluster sizes ${update.clusterSizes.join(', ')}`,
+          : `P updated at epoch ${epoch}, step ${step}: label change ${labelChange.toFixed(4)}, cluster sizes ${update.clusterSizes.join(', ')}${
+              update.featureShift === null || update.centreShift === null
+                ? ''
+                : `; moved (rms): features ${update.featureShift.toPrecision(2)}, centres ${update.centreShift.toPrecision(2)}`
+            }`,
       metrics: {
         epoch,
         step,
         ...(labelChange === null ? {} : { labelChange }),
+        ...(update.featureShift === null ? {} : { featureShift: update.featureShift }),
+        ...(update.centreShift === null ? {} : { centreShift: update.centreShift }),
         reconstruction: update.reconstruction,
         clustering: update.clustering,
       },
@@ -537,15 +609,22 @@ export async function trainIdec<B extends ClusterBatch>(
     at: number,
   ): Promise<StopSignal | undefined> => {
     const current = await pass(state.ids);
-    const q = softAssignment({ data: current.features, shape: [n, f] }, layer.centres(), {
+    const centres = layer.centres();
+    const q = softAssignment({ data: current.features, shape: [n, f] }, centres, {
       alpha: o.alpha,
     });
     const labels = hardLabels(q);
     const change = labelChangeShare(state.labels, labels);
+    const shifts = {
+      featureShift: state.features ? rmsRowDistance(current.features, state.features, n) : null,
+      centreShift: state.centres ? rmsRowDistance(centres.data, state.centres, k) : null,
+    };
     state.p = targetDistribution(q).data;
     state.labels = labels;
     state.lastUpdate = at;
-    record(epoch, step, change);
+    state.features = current.features;
+    state.centres = centres.data;
+    record(epoch, step, change, shifts);
     if (change < o.tolerance) {
       converged = true;
       return { stop: true, reason: `label change ${change} < tolerance ${o.tolerance}` };
@@ -554,6 +633,7 @@ export async function trainIdec<B extends ClusterBatch>(
   };
 
   const resuming = o.resume !== undefined && o.resume !== false;
+  if (updateLog && !resuming) rmSync(updateLog, { force: true });
   if (!resuming) record(0, 0, null);
   const T = o.updateInterval;
   // The evaluation-mode view keeps the model in evaluation mode; give it back as it came.
@@ -720,4 +800,7 @@ function restoreState(saved: unknown, state: IdecState, n: number, k: number): v
   state.p = p;
   state.labels = s.labels as Int32Array;
   state.lastUpdate = s.lastUpdate as number;
+  // Features and centres at the last update are not in the checkpoint: no shifts until the next.
+  state.features = undefined;
+  state.centres = undefined;
 }

@@ -65,6 +65,7 @@ describe('cellshape train / extract on a tiny data set', () => {
       'pretrain/best.ckpt',
       'pretrain/last.ckpt',
       'idec/log.jsonl',
+      'idec/updates.jsonl',
       'idec/best.ckpt',
       'idec/last.ckpt',
       'features.csv',
