@@ -1,6 +1,7 @@
 import { createRng, invalidArgument, type Rng } from '@cellshape/core';
 import type { PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
+import { uniformRotationMatrix } from './uniform-rotation.js';
 
 /**
  * Seeded training augmentations. Each returns a new cloud; the same seed gives the same
@@ -80,25 +81,8 @@ function drawRotation(fn: string, options: RandomRotationOptions): number[] {
   const { seed, axis } = { ...DEFAULT_RANDOM_ROTATION_OPTIONS, ...options };
   const rng = seeded(fn, seed);
   switch (axis) {
-    case 'so3': {
-      const u1 = rng.next();
-      const u2 = 2 * Math.PI * rng.next();
-      const u3 = 2 * Math.PI * rng.next();
-      const a = Math.sqrt(1 - u1);
-      const b = Math.sqrt(u1);
-      const [w, x, y, z] = [a * Math.sin(u2), a * Math.cos(u2), b * Math.sin(u3), b * Math.cos(u3)];
-      return [
-        1 - 2 * (y * y + z * z),
-        2 * (x * y - w * z),
-        2 * (x * z + w * y),
-        2 * (x * y + w * z),
-        1 - 2 * (x * x + z * z),
-        2 * (y * z - w * x),
-        2 * (x * z - w * y),
-        2 * (y * z + w * x),
-        1 - 2 * (x * x + y * y),
-      ];
-    }
+    case 'so3':
+      return uniformRotationMatrix(rng);
     case 'x':
     case 'y':
     case 'z': {

@@ -1,8 +1,9 @@
 import { createRng, invalidArgument } from '@cellshape/core';
+import { uniformRotationMatrix } from '../points/uniform-rotation.js';
 import type { Volume } from '../types.js';
 import { deriveSeed } from './derive-seed.js';
 import { familyShape, SYNTHETIC_FAMILIES, type SyntheticFamily } from './families.js';
-import { randomRotation, rasteriseShape, shapeExtent } from './implicit-shape.js';
+import { rasteriseShape, shapeExtent } from './implicit-shape.js';
 import { solidify } from './solid-mask.js';
 
 /** Options of {@link syntheticCell}. */
@@ -119,7 +120,7 @@ export function drawCell(family: SyntheticFamily, o: ResolvedCellOptions): Volum
   const rng = createRng(o.seed);
   const sizeFactor = rng.uniform(1 - o.sizeJitter, 1 + o.sizeJitter);
   // The rotation is drawn even when unused so that `rotate: false` shows the same shape.
-  const rotation = randomRotation(rng);
+  const rotation = uniformRotationMatrix(rng);
   const shape = familyShape(family, rng, o.noise);
   const available = (o.size - 1) / 2 - o.margin;
   const scale = Math.min(o.radius * sizeFactor, available / shapeExtent(shape));
