@@ -6,7 +6,7 @@ import { tempDir } from '../test-utils/fixtures.js';
 import { extractRun } from './extract-run.js';
 import { modelPlugin } from './models.js';
 import { RUN_LAYOUT, runPaths } from './run-directory.js';
-import { trainRun } from './train-run.js';
+import { emptyClustersNote, trainRun } from './train-run.js';
 
 describe('invalid input of the run functions', () => {
   const dir = tempDir('invalid');
@@ -33,6 +33,13 @@ describe('invalid input of the run functions', () => {
     );
     await expect(trainRun(dir, dir, { centreLrScale: -1 })).rejects.toThrow(
       "trainRun: 'options.centreLrScale' must be a number ≥ 0",
+    );
+  });
+
+  it('notes clusters that IDEC left empty', () => {
+    expect(emptyClustersNote([3, 5])).toBeUndefined();
+    expect(emptyClustersNote([50, 0, 0, 0, 0])).toBe(
+      'IDEC left 4 of 5 clusters empty (sizes 50, 0, 0, 0, 0): the features collapsed onto fewer clusters; a lower --idec-lr, --idec-batch-norm eval or a longer pretraining usually helps',
     );
   });
 

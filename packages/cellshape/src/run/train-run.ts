@@ -123,6 +123,16 @@ export interface TrainRunOptions {
   onNote?: (text: string) => void;
 }
 
+/**
+ * The note for clusters that IDEC left empty (undefined when none is): the features collapsed
+ * onto fewer clusters than K, whatever the label-change rule says about convergence.
+ */
+export function emptyClustersNote(sizes: readonly number[]): string | undefined {
+  const empty = sizes.filter((size) => size === 0).length;
+  if (empty === 0) return undefined;
+  return `IDEC left ${empty} of ${sizes.length} clusters empty (sizes ${sizes.join(', ')}): the features collapsed onto fewer clusters; a lower --idec-lr, --idec-batch-norm eval or a longer pretraining usually helps`;
+}
+
 /** Defaults of {@link TrainRunOptions}. */
 export const DEFAULT_TRAIN_RUN_OPTIONS = {
   model: 'cloud',
@@ -531,6 +541,8 @@ export async function trainRun(
       backend,
     };
     await writeJson(paths.summary, summary);
+    const emptied = emptyClustersNote(summary.clusterSizes);
+    if (emptied) note(emptied);
     return {
       runDir: paths.root,
       summary,
