@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  createRng,
   FormatError,
   IncompatibleError,
   InvalidArgumentError,
@@ -217,6 +218,44 @@ describe('Adam', () => {
     for (const [, v] of [...scaled, ...plain, ...big, ...reloaded]) v.dispose();
   });
 
+  it('runs the same bits in WebAssembly SIMD and in JavaScript, and their states are exchangeable', () => {
+    // Odd lengths (the two-value loop's padding), magnitudes from 1e-30 to 1e4, exact zeros of
+    // both signs, with and without weight decay, over many steps.
+    const rng = createRng(5);
+    const draw = (n: number) =>
+      Float32Array.from({ length: n }, (_, i) =>
+        i % 17 === 0 ? (i % 2 ? -0 : 0) : rng.normal() * 10 ** rng.uniform(-30, 4),
+      );
+    const shapes = [[1001], [3, 7], [1]];
+    const start = shapes.map((shape) => draw(shape.reduce((a, b) => a * b, 1)));
+    for (const weightDecay of [0, 1e-2]) {
+      const simd = variables(shapes, start);
+      const plain = variables(shapes, start);
+      const a = new Adam(simd, { lr: 1e-3, weightDecay });
+      const b = new Adam(plain, { lr: 1e-3, weightDecay, simd: false });
+      expect([a.simd, b.simd]).toEqual([true, false]);
+      for (let t = 0; t < 25; t++) {
+        const grads = Object.fromEntries(
+          simd.map(([name, v]) => [name, tf.tensor(draw(v.size), v.shape)]),
+        );
+        a.step(grads);
+        b.step(grads);
+        tf.dispose(Object.values(grads));
+      }
+      for (const [i, [, v]] of simd.entries())
+        expect(v.dataSync()).toEqual(plain[i]![1].dataSync());
+      // One's state continues in the other.
+      const third = variables(shapes, start);
+      const c = new Adam(third, { simd: false });
+      c.loadStateDict(a.stateDict());
+      expect(c.stateDict()).toEqual(a.stateDict());
+      b.loadStateDict(c.stateDict());
+      a.loadStateDict(b.stateDict());
+      expect(a.stateDict()).toEqual(b.stateDict());
+      for (const [, v] of [...simd, ...plain, ...third]) v.dispose();
+    }
+  });
+
   it('validates its input', () => {
     const v = tf.variable(tf.zeros([2]));
     expect(() => new Adam('x' as never)).toThrow(InvalidArgumentError);
@@ -230,6 +269,9 @@ describe('Adam', () => {
     expect(() => new Adam([['a', v]], { lr: -1 })).toThrow(/'options.lr' must be a number ≥ 0/);
     expect(() => new Adam([['a', v]], { betas: [0.9, 1] })).toThrow(InvalidArgumentError);
     expect(() => new Adam([['a', v]], { amsgrad: true as false })).toThrow(UnsupportedError);
+    expect(() => new Adam([['a', v]], { simd: 1 as unknown as boolean })).toThrow(
+      /'options.simd' must be a boolean/,
+    );
     expect(() => new Adam([['a', v]], { lrScale: { b: 2 } })).toThrow(
       /'options.lrScale' must be keyed by names of the optimised parameters/,
     );

@@ -657,4 +657,59 @@
             (br $unsign)))
         (local.set $s (i32.add (local.get $s) (i32.const 1)))
         (br $samples))))
+
+  ;; One Adam step (torch 1.13's single-tensor Adam, amsgrad off) on $n float32 values, the
+  ;; same bits as Adam.step's JavaScript loop: each float32 operation in float64, rounded once
+  ;; to float32 (products of two float32 are exact in float64, so f(x·y + z) is the fused
+  ;; multiply-add of torch's kernels). Every rounding is written out: calls would not be
+  ;; inlined. $p, $g read; the moments $m, $v updated in place; the new parameters to $out. Two
+  ;; values per iteration: every array is padded to 8 bytes.
+  ;;   g' = f(p·decay + g) (or g when $hasDecay = 0)   m = f(g'·a1 + f(m·b1))
+  ;;   v = f(f(a2·g')·g' + f(v·b2))   out = f(p + f(f(stepSize·m) / f(f(f(√v) / c2) + eps)))
+  (func (export "adamStep") (param $p i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $out i32) (param $n i32) (param $hasDecay i32) (param $decay f64) (param $a1 f64)
+    (param $b1 f64) (param $a2 f64) (param $b2 f64) (param $stepSize f64) (param $c2 f64)
+    (param $eps f64)
+    (local $o i32) (local $bytes i32)
+    (local $pj v128) (local $gj v128) (local $mj v128) (local $vj v128) (local $denom v128)
+    (local $vdecay v128) (local $va1 v128) (local $vb1 v128) (local $va2 v128) (local $vb2 v128)
+    (local $vstep v128) (local $vc2 v128) (local $veps v128)
+    (local.set $vdecay (f64x2.splat (local.get $decay)))
+    (local.set $va1 (f64x2.splat (local.get $a1)))
+    (local.set $vb1 (f64x2.splat (local.get $b1)))
+    (local.set $va2 (f64x2.splat (local.get $a2)))
+    (local.set $vb2 (f64x2.splat (local.get $b2)))
+    (local.set $vstep (f64x2.splat (local.get $stepSize)))
+    (local.set $vc2 (f64x2.splat (local.get $c2)))
+    (local.set $veps (f64x2.splat (local.get $eps)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $o) (local.get $bytes)))
+        (local.set $pj (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $p) (local.get $o)))))
+        (local.set $gj (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $g) (local.get $o)))))
+        (if (local.get $hasDecay)
+          (then
+            (local.set $gj (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero               (f64x2.add (f64x2.mul (local.get $pj) (local.get $vdecay)) (local.get $gj)))))))
+        (local.set $mj (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero           (f64x2.add (f64x2.mul (local.get $gj) (local.get $va1))
+            (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $m) (local.get $o))))
+              (local.get $vb1))))))))
+        (local.set $vj (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero           (f64x2.add
+            (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $va2) (local.get $gj)))) (local.get $gj))
+            (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v) (local.get $o))))
+              (local.get $vb2))))))))
+        (v128.store64_lane 0 (i32.add (local.get $m) (local.get $o))
+          (f32x4.demote_f64x2_zero (local.get $mj)))
+        (v128.store64_lane 0 (i32.add (local.get $v) (local.get $o))
+          (f32x4.demote_f64x2_zero (local.get $vj)))
+        (local.set $denom (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero           (f64x2.add
+            (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.sqrt (local.get $vj)))) (local.get $vc2))))
+            (local.get $veps)))))
+        (v128.store64_lane 0 (i32.add (local.get $out) (local.get $o))
+          (f32x4.demote_f64x2_zero
+            (f64x2.add (local.get $pj)
+              (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.div (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero (f64x2.mul (local.get $vstep) (local.get $mj))))
+                (local.get $denom)))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 8)))
+        (br $pairs))))
 )
