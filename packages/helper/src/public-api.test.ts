@@ -50,6 +50,7 @@ it('exports exactly the public API', () => {
       "meshArea",
       "meshShapeMeasures",
       "meshVolume",
+      "neighbourAgreement",
       "normalisePointCloud",
       "parseMesh",
       "parsePointCloud",

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeNpy, InvalidArgumentError, type ProgressEvent } from '@cellshape/core';
+import { createRng, encodeNpy, InvalidArgumentError, type ProgressEvent } from '@cellshape/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMesh } from '../mesh/index.js';
 import { readPointCloud } from '../points/index.js';
@@ -234,6 +234,39 @@ describe('convertDirectory', () => {
     expect(statusOf(small.files, 'a/b/pair.npy')?.error).toMatch(/no objects left/);
   });
 
+  it("refuses an intensity image under objects 'auto', says why, and converts the rest", async () => {
+    const dir = join(root, 'intensity-in');
+    mkdirSync(dir);
+    // Grey levels 1…40 at random: neighbouring voxels rarely agree (≈ 2.5 %).
+    const rng = createRng(3);
+    const grey = Uint16Array.from({ length: 10 * 10 * 10 }, () => 1 + Math.floor(rng.next() * 40));
+    writeFileSync(join(dir, 'raw.npy'), encodeNpy({ data: grey, shape: [10, 10, 10] }));
+    writeFileSync(join(dir, 'pair.npy'), encodeNpy({ data: twoBalls(), shape: [16, 16, 32] }));
+    const auto = await convertDirectory(dir, join(root, 'intensity-auto'), {
+      workers: 0,
+      numPoints: 8,
+    });
+    const raw = auto.files.find((f) => f.input.endsWith('raw.npy'));
+    expect(raw).toMatchObject({ status: 'failed' });
+    expect(raw?.error).toMatch(
+      /^looks like an intensity image, not a mask or label image: only \d+\.\d % of neighbouring non-zero voxels hold the same value .*--objects labels/,
+    );
+    expect(auto.files.find((f) => f.input.endsWith('pair.npy'))).toMatchObject({
+      status: 'converted',
+      objects: 2,
+    });
+    // Asked for explicitly, each grey level is an object.
+    const labels = await convertDirectory(dir, join(root, 'intensity-labels'), {
+      workers: 0,
+      numPoints: 8,
+      objects: 'labels',
+    });
+    expect(labels.files.find((f) => f.input.endsWith('raw.npy'))).toMatchObject({
+      status: 'converted',
+      objects: 40,
+    });
+  });
+
   it('fails a file whose outputs would collide with another (x.tif and x.npy)', async () => {
     const dir = join(root, 'clash-in');
     mkdirSync(dir);
@@ -285,6 +318,15 @@ describe('convertDirectory', () => {
         ['converted', 16],
         ['converted', 8],
       ]);
+    });
+
+    it('refuses the raw fluorescence stack next to them (not 818 grey-level "objects")', async () => {
+      const dir = join(root, 'qcanet-raw');
+      mkdirSync(dir);
+      symlinkSync(join(MASKS, 'qcanet_16cell_raw_uint16.tif'), join(dir, 'raw.tif'));
+      const result = await convertDirectory(dir, join(root, 'qcanet-raw-out'), { workers: 0 });
+      expect(result.files[0]).toMatchObject({ status: 'failed' });
+      expect(result.files[0]?.error).toMatch(/^looks like an intensity image.*only 4\.9 %/);
     });
   });
 });

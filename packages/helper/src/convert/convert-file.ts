@@ -18,6 +18,7 @@ import {
   type LabelObject,
   labelConnectedComponents,
   labelObjects,
+  neighbourAgreement,
   readVolume,
 } from '../volume/index.js';
 import { maskToMesh } from './mask-to-mesh.js';
@@ -26,7 +27,8 @@ import { maskToMesh } from './mask-to-mesh.js';
  * How a file is split into objects: `'labels'` one object per distinct non-zero value,
  * `'components'` one per connected component (26-connected) of the non-zero voxels,
  * `'whole'` all non-zero voxels as one object, `'auto'` labels when the file holds more than
- * one distinct non-zero value, else components.
+ * one distinct non-zero value, else components — and refuses a file whose neighbouring
+ * non-zero voxels mostly differ ({@link LABEL_AGREEMENT_MIN}): an intensity image, not a mask.
  */
 export type ObjectMode = 'auto' | 'components' | 'labels' | 'whole';
 
@@ -138,6 +140,14 @@ export function finishedOutcome(task: ConvertTask): FileOutcome | undefined {
   return { status: 'skipped', outputs, rows: record.rows };
 }
 
+/**
+ * The least share of face-adjacent non-zero voxels with equal values (`neighbourAgreement`) that
+ * `objects: 'auto'` accepts as a label image. Label images sit near 1 (objects differ only where
+ * they touch: 2 × 2 × 2 cubes packed face to face still give 0.5); the QCANet raw fluorescence
+ * stack gives 0.05, and would have made 818 "objects" of its grey levels.
+ */
+export const LABEL_AGREEMENT_MIN = 0.5;
+
 /** A conversion failure with a reason meant for the per-file report. */
 class Rejected extends Error {}
 
@@ -147,7 +157,17 @@ function splitObjects(
 ): { objects: LabelObject[]; whole: boolean } {
   const options = { clearBorder: settings.clearBorder, minSize: settings.minSize, padding: 1 };
   let mode = settings.objects;
-  if (mode === 'auto') mode = isBinaryMask(volume) ? 'components' : 'labels';
+  if (mode === 'auto') {
+    if (isBinaryMask(volume)) mode = 'components';
+    else {
+      const agreement = neighbourAgreement(volume);
+      if (agreement < LABEL_AGREEMENT_MIN)
+        throw new Rejected(
+          `looks like an intensity image, not a mask or label image: only ${(100 * agreement).toFixed(1)} % of neighbouring non-zero voxels hold the same value (a label image: most); objects 'labels' (--objects labels) splits it by value anyway`,
+        );
+      mode = 'labels';
+    }
+  }
   switch (mode) {
     case 'labels':
       return { objects: labelObjects(volume, options), whole: false };

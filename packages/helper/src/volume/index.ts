@@ -29,6 +29,7 @@ export {
   toNdarray,
   volumeFromNdarray,
 } from './ndarray-interop.js';
+export { neighbourAgreement } from './neighbour-agreement.js';
 export {
   DEFAULT_READ_VOLUME_OPTIONS,
   type ReadVolumeOptions,

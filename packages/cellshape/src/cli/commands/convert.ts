@@ -45,7 +45,7 @@ export const convertCommand: CliCommand = {
       )
       .option(
         '--objects <mode>',
-        'split files into objects by: auto, labels, components, whole',
+        'split files into objects by: auto (labels, or components of a binary mask; refuses intensity images), labels, components, whole',
         choice(['auto', 'components', 'labels', 'whole'] as const),
         d.objects,
       )
