@@ -68,9 +68,12 @@ export interface TrainRunOptions {
   epochs?: number;
   /** Clouds per batch (pretraining and IDEC). Default 16. */
   batchSize?: number;
-  /** Adam learning rate (pretraining and IDEC). Default 1e-4. */
+  /** Adam learning rate of the pretraining (and IDEC's default, at most 1e-4). Default 1e-4. */
   lr?: number;
-  /** Adam learning rate of IDEC. Default: `lr`. */
+  /**
+   * Adam learning rate of IDEC. Default: `lr`, at most 1e-4 (the paper's): IDEC at a faster
+   * pretraining's 1e-3 collapsed every cell into one cluster (the cluster README).
+   */
   idecLr?: number;
   /**
    * Learning rate of the cluster centres as a multiple of IDEC's (`trainIdec`'s
@@ -132,6 +135,9 @@ export function emptyClustersNote(sizes: readonly number[]): string | undefined 
   if (empty === 0) return undefined;
   return `IDEC left ${empty} of ${sizes.length} clusters empty (sizes ${sizes.join(', ')}): the features collapsed onto fewer clusters; a lower --idec-lr, --idec-batch-norm eval or a longer pretraining usually helps`;
 }
+
+/** The largest default IDEC learning rate (the paper's 1e-4); see `idecLr`. */
+const IDEC_LR_MAX = 1e-4;
 
 /** Defaults of {@link TrainRunOptions}. */
 export const DEFAULT_TRAIN_RUN_OPTIONS = {
@@ -475,7 +481,7 @@ export async function trainRun(
       batchSize: o.batchSize,
       seed: o.seed,
       kmeansRestarts: o.kmeansRestarts,
-      adam: { lr: o.idecLr ?? o.lr, weightDecay: o.weightDecay },
+      adam: { lr: o.idecLr ?? Math.min(o.lr, IDEC_LR_MAX), weightDecay: o.weightDecay },
       checkpointDir: paths.idecDir,
       ...(resumeIdec ? { resume: true } : {}),
       onProgress: progress('idec'),

@@ -100,6 +100,11 @@ describe('cellshape train / extract on a tiny data set', () => {
       clusters: 2,
     });
     expect(config.versions['@cellshape/cloud']).toMatch(/^\d+\.\d+\.\d+/);
+    // --lr 1e-3 pretrains; IDEC without --idec-lr runs at most at 1e-4.
+    expect(config.options).toMatchObject({ lr: 1e-3, idecLr: null });
+    expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toHaveLength(1);
+    const idecLog = readFileSync(join(run, 'idec', 'log.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(idecLog[0]!).lr).toBe(1e-4);
   });
 
   it('writes features.csv and assignments.csv with metadata columns, q rows summing to 1', () => {

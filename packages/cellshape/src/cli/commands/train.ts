@@ -204,7 +204,7 @@ export const trainCommand: CliCommand = {
       .option('--idec-epochs <n>', 'maximum IDEC epochs', integer(0), d.idecEpochs)
       .option(
         '--idec-lr <x>',
-        'Adam learning rate of IDEC (default: --lr)',
+        'Adam learning rate of IDEC (default: --lr, at most 0.0001)',
         number(0, { exclusiveMin: true }),
       )
       .option(
