@@ -103,7 +103,9 @@ describe('cellshape train / extract on a tiny data set', () => {
     // --lr 1e-3 pretrains; IDEC without --idec-lr runs at most at 1e-4.
     expect(config.options).toMatchObject({ lr: 1e-3, idecLr: null });
     expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toHaveLength(1);
-    const idecLog = readFileSync(join(run, 'idec', 'log.jsonl'), 'utf8').trim().split('\n');
+    const idecLog = readFileSync(join(run, 'idec', 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(JSON.parse(idecLog[0]!).lr).toBe(1e-4);
   });
 
