@@ -1,4 +1,9 @@
-import { instantiateRowKernels, simdKernels } from '../kernels/wasm/simd-kernels.js';
+import {
+  instantiateRowKernels,
+  type RowKernelExports,
+  simdKernels,
+  WASM_PAGE_BYTES,
+} from '../kernels/wasm/simd-kernels.js';
 import { type WasmMemory, webAssembly } from '../web-assembly.js';
 
 /** Adam's constants of one step, each a float32 value (see `Adam.step`). */
@@ -17,7 +22,6 @@ export interface AdamStepConstants {
   eps: number;
 }
 
-const PAGE = 65_536;
 /** Room for one float32 array: whole 16-byte blocks, so the two-value loop may read a pad. */
 const padded = (length: number): number => Math.ceil((length * 4) / 16) * 16;
 
@@ -28,7 +32,7 @@ const padded = (length: number): number => Math.ceil((length * 4) / 16) * 16;
  */
 export class AdamKernel {
   private readonly memory: WasmMemory;
-  private readonly adamStep: (...args: number[]) => void;
+  private readonly adamStep: RowKernelExports['adamStep'];
   /** Byte offsets of each parameter's first and second moments. */
   private readonly slots: Array<{ m: number; v: number; length: number }> = [];
   private readonly scratch: { p: number; g: number; out: number };
@@ -47,11 +51,10 @@ export class AdamKernel {
     const largest = Math.max(0, ...lengths);
     this.scratch = { p: top, g: top + padded(largest), out: top + 2 * padded(largest) };
     top += 3 * padded(largest);
-    const pages = Math.max(1, Math.ceil(top / PAGE));
+    const pages = Math.max(1, Math.ceil(top / WASM_PAGE_BYTES));
     // Allocated once: the views below stay valid (the memory never grows).
     this.memory = new (webAssembly().Memory)({ initial: pages, maximum: pages, shared: true });
-    const exports = instantiateRowKernels(simdKernels().module, this.memory);
-    this.adamStep = (exports as unknown as { adamStep: (...args: number[]) => void }).adamStep;
+    this.adamStep = instantiateRowKernels(simdKernels().module, this.memory).adamStep;
   }
 
   /** Parameter `index`'s first and second moments (views into the kernel's memory). */

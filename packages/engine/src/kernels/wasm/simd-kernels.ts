@@ -90,9 +90,27 @@ export interface RowKernelExports {
     p1: number,
     dst: number,
   ): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    out: number,
+    n: number,
+    hasDecay: number,
+    decay: number,
+    a1: number,
+    b1: number,
+    a2: number,
+    b2: number,
+    stepSize: number,
+    correction2: number,
+    eps: number,
+  ): void;
 }
 
-const PAGE = 65_536;
+/** Bytes per page of WebAssembly memory. */
+export const WASM_PAGE_BYTES = 65_536;
 /** 4 GiB, wasm32's limit: address space reserved once, pages committed as they are used. */
 const MAX_PAGES = 65_536;
 
@@ -156,7 +174,8 @@ export class SimdKernels {
   private alloc(bytes: number): number {
     const offset = this.top;
     this.top = offset + Math.ceil(bytes / 16) * 16;
-    const pages = Math.ceil(this.top / PAGE) - this.memory.buffer.byteLength / PAGE;
+    const pages =
+      Math.ceil(this.top / WASM_PAGE_BYTES) - this.memory.buffer.byteLength / WASM_PAGE_BYTES;
     if (pages > 0) this.memory.grow(pages);
     return offset;
   }
