@@ -1,6 +1,12 @@
 import { IncompatibleError, invalidArgument } from '@cellshape/core';
 import type { Autoencoder, StateArray, StateDict } from '@cellshape/engine';
-import { type Tensor, type Tensor2D, tidy, type Variable } from '@tensorflow/tfjs-core';
+import {
+  type Scalar,
+  type Tensor,
+  type Tensor2D,
+  tidy,
+  type Variable,
+} from '@tensorflow/tfjs-core';
 import { ClusteringLayer } from './clustering-layer.js';
 
 /** State-dict prefix of the wrapped autoencoder's keys (as PyTorch cellshape-cluster). */
@@ -82,9 +88,19 @@ export class DeepEmbeddedClustering implements Autoencoder {
     return this.autoencoder.training;
   }
 
+  /** The wrapped autoencoder's model family. */
+  get family(): string {
+    return this.autoencoder.family;
+  }
+
   /** Input batch → features `[B, F]`. */
-  encode(input: Tensor): Tensor {
+  encode(input: Tensor): Tensor2D {
     return this.autoencoder.encode(input);
+  }
+
+  /** The wrapped autoencoder's reconstruction loss. */
+  reconstructionLoss(input: Tensor, reconstruction: Tensor): Scalar {
+    return this.autoencoder.reconstructionLoss(input, reconstruction);
   }
 
   /** Features `[B, F]` → reconstruction. */
@@ -95,7 +111,7 @@ export class DeepEmbeddedClustering implements Autoencoder {
   /** Reconstruction, features and soft assignment of an input batch. */
   forward(input: Tensor): DecForward {
     return tidy(() => {
-      const features = this.autoencoder.encode(input) as Tensor2D;
+      const features = this.autoencoder.encode(input);
       return {
         reconstruction: this.autoencoder.decode(features),
         features,

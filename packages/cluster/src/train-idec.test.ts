@@ -51,7 +51,7 @@ class CentringAutoencoder extends LinearAutoencoder {
     this.runningMean = Float32Array.from(mean);
   }
 
-  override encode(input: tf.Tensor): tf.Tensor {
+  override encode(input: tf.Tensor): tf.Tensor2D {
     if (!this.training) return super.encode(tf.sub(input, tf.tensor1d(this.runningMean)));
     const batchMean = tf.mean(input, 0);
     const m = batchMean.dataSync();

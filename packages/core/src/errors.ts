@@ -22,7 +22,15 @@ export interface CellshapeErrorDetails {
   cause?: unknown;
 }
 
+/** The brand every cellshape error carries: `Symbol.for`, so it is the same symbol in every copy of core. */
+const BRAND: unique symbol = Symbol.for('@cellshape/core/error') as never;
+
+/**
+ * The base of every cellshape error. Recognise one with {@link isCellshapeError}, which also
+ * works when two copies of `@cellshape/core` are installed (`instanceof` then fails).
+ */
 export class CellshapeError extends Error {
+  readonly [BRAND] = true;
   readonly code: CellshapeErrorCode;
   readonly fn: string | undefined;
   readonly arg: string | undefined;
@@ -34,6 +42,23 @@ export class CellshapeError extends Error {
     this.fn = details.fn;
     this.arg = details.arg;
   }
+}
+
+/**
+ * Whether `error` is a cellshape error (of any installed copy of `@cellshape/core`), and, with
+ * `code`, one with that code.
+ *
+ * ```ts
+ * try { readVolume(path); } catch (e) { if (isCellshapeError(e, 'INVALID_FORMAT')) skip(path); else throw e; }
+ * ```
+ */
+export function isCellshapeError(
+  error: unknown,
+  code?: CellshapeErrorCode,
+): error is CellshapeError {
+  if (error === null || typeof error !== 'object') return false;
+  const branded = (error as { [BRAND]?: unknown })[BRAND] === true;
+  return branded && (code === undefined || (error as { code?: unknown }).code === code);
 }
 
 /** An argument has the wrong type, shape, range or value. */

@@ -32,6 +32,7 @@ export {
   type ParseCsvOptions,
   parseCsv,
 } from './csv.js';
+export { epochOrder, mixSeed } from './epoch-order.js';
 export {
   CellshapeError,
   type CellshapeErrorCode,
@@ -42,9 +43,23 @@ export {
   IncompatibleError,
   InvalidArgumentError,
   invalidArgument,
+  isCellshapeError,
   NotFittedError,
   UnsupportedError,
 } from './errors.js';
+export type { DatasetWarning, Metadata, MetadataValue } from './metadata.js';
 export { encodeNpy, encodeNpz, parseNpy, parseNpz, readZip } from './npy.js';
+export { definedEntries, type WithDefaults, withDefaults } from './options.js';
 export { type ProgressCallback, type ProgressEvent, reportProgress } from './progress.js';
 export { createRng, Rng } from './rng.js';
+export {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkPositive,
+  checkString,
+  type NumberBounds,
+  oneOf,
+} from './validate.js';

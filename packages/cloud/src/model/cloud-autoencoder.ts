@@ -13,8 +13,9 @@ import {
   type StateArray,
   type StateDict,
 } from '@cellshape/engine';
-import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { chamferLoss } from '../losses/chamfer.js';
 import {
   DgcnnEncoder,
   type EncoderTrace,
@@ -196,6 +197,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * {@link CloudAutoEncoder.dispose} to free the weights.
  */
 export class CloudAutoEncoder implements Autoencoder {
+  /** The model family, as the run layer registers it. */
+  readonly family = 'cloud';
   /** The number of features F. */
   readonly numFeatures: number;
   /** Neighbours per point in the EdgeConv graphs. */
@@ -313,6 +316,14 @@ export class CloudAutoEncoder implements Autoencoder {
   decode(features: Tensor): Tensor3D {
     this.checkFeatures(`${FN}.decode`, features);
     return this.decoder.forward(features);
+  }
+
+  /**
+   * The training loss of cellshape-cloud: the Chamfer distance in its `'sum'` form (both
+   * directions' squared nearest distances, summed over the batch); `chamferLoss` gives the others.
+   */
+  reconstructionLoss(points: Tensor, reconstruction: Tensor): Scalar {
+    return chamferLoss(points, reconstruction, { implementation: this.options.implementation });
   }
 
   /** Points `[B, N, 3]` → `{ features [B, F], reconstruction [B, M, 3] }`. */

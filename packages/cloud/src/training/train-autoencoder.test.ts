@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv.js';
 import { PointCloudDataset } from '../data/index.js';
+import { chamferLoss } from '../losses/index.js';
 import { CloudAutoEncoder } from '../model/index.js';
 import { extractFeatures, type FeaturesResult } from './extract-features.js';
 import { featuresToCsv, writeFeaturesCsv } from './features-csv.js';
@@ -30,6 +31,7 @@ import { trainAutoencoder } from './train-autoencoder.js';
  * exercised below on a tiny configuration and in `train-autoencoder.slow.test.ts`.
  */
 class TinyPointAutoencoder implements Autoencoder {
+  readonly family = 'tiny-point-test';
   training = true;
   readonly numFeatures: number;
   private readonly vars: Array<[string, tf.Variable]>;
@@ -70,6 +72,10 @@ class TinyPointAutoencoder implements Autoencoder {
       const h = tf.relu(tf.matMul(tf.reshape(points, [b * n, 3]), this.v(0)));
       return tf.matMul(tf.max(tf.reshape(h, [b, n, 64]), 1), this.v(1)) as tf.Tensor2D;
     });
+  }
+
+  reconstructionLoss(points: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar {
+    return chamferLoss(points, reconstruction);
   }
 
   decode(features: tf.Tensor): tf.Tensor3D {

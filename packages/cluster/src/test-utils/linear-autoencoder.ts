@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * Initialised near the identity when D = F, so features start as the input.
  */
 export class LinearAutoencoder implements Autoencoder {
+  readonly family = 'linear-test';
   readonly numFeatures: number;
   readonly inputSize: number;
   training = true;
@@ -35,8 +36,12 @@ export class LinearAutoencoder implements Autoencoder {
     return this.params[i]![1];
   }
 
-  encode(input: tf.Tensor): tf.Tensor {
+  encode(input: tf.Tensor): tf.Tensor2D {
     return tf.add(tf.matMul(input as tf.Tensor2D, this.v(0)), this.v(1));
+  }
+
+  reconstructionLoss(input: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar {
+    return mse(input, reconstruction);
   }
 
   decode(features: tf.Tensor): tf.Tensor {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,7 +119,9 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   });
 
   const PYTHON = '/usr/bin/python3';
-  const HAVE_PYTHON = existsSync(PYTHON);
+  const HAVE_PYTHON =
+    existsSync(PYTHON) &&
+    spawnSync(PYTHON, ['-c', 'import numpy'], { timeout: 60_000 }).status === 0;
   if (!HAVE_PYTHON)
     console.warn('SKIPPED: checkpoint Python interop needs /usr/bin/python3 with numpy');
   it.skipIf(!HAVE_PYTHON)(

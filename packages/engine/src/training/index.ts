@@ -8,7 +8,16 @@ export {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
-export type { Autoencoder, StateArray, StateDict, TrainableModule } from './module.js';
+export type { Dataset, DatasetBatch, DatasetBatchOptions } from './dataset.js';
+export {
+  type Autoencoder,
+  type Encoder,
+  isAutoencoder,
+  isEncoder,
+  type StateArray,
+  type StateDict,
+  type TrainableModule,
+} from './module.js';
 export {
   DEFAULT_TRAIN_LOOP_OPTIONS,
   disposeBatch,

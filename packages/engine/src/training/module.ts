@@ -1,5 +1,5 @@
 import type { AnyTypedArray, NdArray } from '@cellshape/core';
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 
 /**
  * A named tensor in a PyTorch-style state dict: float32 parameters and buffers, and int64
@@ -39,12 +39,56 @@ export interface TrainableModule {
   dispose(): void;
 }
 
-/** An autoencoder as the clustering and training code need it: any model with encode/decode. */
-export interface Autoencoder extends TrainableModule {
-  /** Input batch → features `[B, F]`. */
-  encode(input: Tensor): Tensor;
-  /** Features `[B, F]` → reconstruction with the input's layout. */
-  decode(features: Tensor): Tensor;
+/**
+ * A model that turns a batch of inputs into features: the contract of feature extraction,
+ * k-means and every analysis. Models without a decoder (Siamese encoders, classifiers) are
+ * Encoders; an {@link Autoencoder} is one too.
+ */
+export interface Encoder extends TrainableModule {
+  /**
+   * The registered name of the model family (`'cloud'` for the point-cloud autoencoder): the
+   * run layer finds the family's plugin by it, and checkpoints record it.
+   */
+  readonly family: string;
   /** The number of features F. */
   readonly numFeatures: number;
+  /** Input batch (the family's layout, batch first) → features `[B, F]`; the caller owns them. */
+  encode(input: Tensor): Tensor2D;
+}
+
+/**
+ * An Encoder with a decoder and its reconstruction loss: what the training of autoencoders and
+ * IDEC (deep embedded clustering) need, whatever the input (point clouds, voxels, images).
+ */
+export interface Autoencoder extends Encoder {
+  /** Features `[B, F]` → reconstruction in the input's layout. */
+  decode(features: Tensor): Tensor;
+  /**
+   * The family's reconstruction loss of a batch (a scalar, summed or averaged over the batch as
+   * the family's reference implementation does), e.g. the Chamfer distance for point clouds.
+   */
+  reconstructionLoss(input: Tensor, reconstruction: Tensor): Scalar;
+}
+
+/** Whether `value` has the methods of an {@link Encoder}. */
+export function isEncoder(value: unknown): value is Encoder {
+  const m = value as Partial<Encoder> | null;
+  return (
+    m !== null &&
+    typeof m === 'object' &&
+    typeof m.encode === 'function' &&
+    typeof m.namedParameters === 'function' &&
+    typeof m.stateDict === 'function' &&
+    typeof m.numFeatures === 'number'
+  );
+}
+
+/** Whether `value` has the methods of an {@link Autoencoder}. */
+export function isAutoencoder(value: unknown): value is Autoencoder {
+  const m = value as Partial<Autoencoder> | null;
+  return (
+    isEncoder(value) &&
+    typeof m?.decode === 'function' &&
+    typeof m.reconstructionLoss === 'function'
+  );
 }
