@@ -164,6 +164,8 @@ export interface PointCloudBatch {
   indices: number[];
   /** Coordinates `[B, N, 3]`. */
   points: Tensor3D;
+  /** The model input (the engine's `DatasetBatch`): the same tensor as `points`. */
+  input: Tensor3D;
   /** Metadata of the clouds, in batch order. */
   metadata: Metadata[];
 }
@@ -533,10 +535,12 @@ export class PointCloudDataset {
       items.forEach((item, b) => {
         data.set(item.points, b * count * 3);
       });
+      const points = tensor3d(data, [items.length, count, 3]);
       yield {
         ids: items.map((item) => item.id),
         indices,
-        points: tensor3d(data, [items.length, count, 3]),
+        points,
+        input: points,
         metadata: items.map((item) => item.metadata),
       };
     }
