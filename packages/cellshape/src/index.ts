@@ -38,18 +38,38 @@ export {
 } from './demo/run-demo.js';
 export * from './report/index.js';
 export {
+  type CloudModelSettings,
+  cloudModel,
+  DEFAULT_CLOUD_MODEL_SETTINGS,
+} from './run/cloud-model.js';
+export {
+  type ClusteredModelState,
+  ENCODER_KMEANS_TYPE,
+  IDEC_TYPE,
+  readClusteredModel,
+} from './run/clustered-checkpoint.js';
+export {
   DEFAULT_EXTRACT_RUN_OPTIONS,
   type ExtractRunOptions,
   type ExtractRunResult,
   extractRun,
 } from './run/extract-run.js';
-export {
-  MODEL_KINDS,
-  type ModelKind,
-  type ModelPlugin,
-  type RunDataset,
+export type {
+  ModelFlag,
+  ModelPlugin,
+  ModelReport,
+  OpenDatasetOptions,
+  PretrainOptions,
+  RunDataset,
 } from './run/model-plugin.js';
-export { modelPlugin } from './run/models.js';
+export {
+  DEFAULT_MODEL,
+  modelNames,
+  modelPlugin,
+  modelPlugins,
+  registerModel,
+  unregisterModel,
+} from './run/model-registry.js';
 export {
   type ExemplarsCluster,
   type ExemplarsFile,
@@ -60,11 +80,18 @@ export {
   runPaths,
   type StageSummary,
 } from './run/run-directory.js';
+export { emptyClustersNote, type TrainRunResult, trainRun } from './run/train-run.js';
 export {
   DEFAULT_TRAIN_RUN_OPTIONS,
+  IDEC_LR_MAX,
+  idecLearningRate,
   type ResolvedTrainRunOptions,
+  type RunDataOptions,
+  type RunIdecOptions,
+  type RunModelOptions,
+  type RunPretrainOptions,
+  type RunRuntimeOptions,
   type RunStage,
+  resolveTrainRunOptions,
   type TrainRunOptions,
-  type TrainRunResult,
-  trainRun,
-} from './run/train-run.js';
+} from './run/train-run-options.js';

@@ -57,7 +57,7 @@ describe('cellshape --help and --version', () => {
       '--backend',
     ])
       expect(out).toContain(flag);
-    expect(out).toMatch(/--batch-size <n>\s+clouds per batch \(default: 16\)/);
+    expect(out).toMatch(/--batch-size <n>\s+cells per batch \(default: 16\)/);
     expect(out).toMatch(/--gamma <x>[^\n]*\(default: 100\)/);
     expect(out).toMatch(/--tolerance <x>[\s\S]*?\(default: 0\.001\)/);
     expect(out).toMatch(/--k-range <lo:hi>[^\n]*\(default: 2:15\)/);
@@ -99,7 +99,7 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     [
       'voxel model',
       ['train', 'pts', '--out', 'run', '--model', 'voxel'],
-      /--model voxel is not available in this version; use --model cloud/,
+      /option '--model <name>' argument 'voxel' is invalid. Allowed choices are cloud/,
     ],
     ['no command', [], /a command is required/],
     [

@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
 import { adjustedRandIndex } from '@cellshape/cluster';
-import { invalidArgument, type ProgressEvent } from '@cellshape/core';
+import { definedEntries, invalidArgument, type ProgressEvent } from '@cellshape/core';
 import type { BackendName } from '@cellshape/engine';
 import { convertDirectory } from '@cellshape/helper';
 import { writeReport } from '../report/index.js';
 import type { RunSummary } from '../run/run-directory.js';
-import { type RunStage, trainRun } from '../run/train-run.js';
+import { trainRun } from '../run/train-run.js';
+import type { RunStage } from '../run/train-run-options.js';
 import { DEMO_FAMILIES, type DemoCell, generateDemoData } from './demo-data.js';
 
 /** The demo's stages, as progress events name them. */
@@ -136,7 +137,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ...preset,
     out: 'cellshape-demo',
     seed: 0,
-    ...defined(options),
+    ...definedEntries(options),
   };
   const out = resolve(o.out);
   const progress = (stage: DemoStage) => (event: ProgressEvent) =>
@@ -176,32 +177,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   lap('convert');
   const runDir = join(out, 'run');
   const { summary, assignments } = await trainRun(join(converted, 'points'), runDir, {
-    metadata: data.metadata,
-    idColumn: 'serialNumber',
-    numPoints: o.numPoints,
-    // Each cell in its PCA pose, scaled to the unit sphere: the families differ in shape, not in
-    // orientation or size, so a small model learns them from few cells (measured on five
-    // families, k-means on the features: ARI 0.74 posed vs 0.42 unposed).
-    normalise: 'pcaPoseUnitSphere',
-    features: o.features,
-    k: o.k,
-    sourcePoints: o.sourcePoints,
-    epochs: o.epochs,
-    idecEpochs: o.idecEpochs,
-    lr: o.lr,
-    idecLr: o.idecLr,
-    // Batch norm frozen during IDEC: with 48 cells in batches of 4, batch statistics alone move
-    // labels (measured on these cells: IDEC 0.805–0.848 in train mode at centre scales 1–300,
-    // 0.945 in eval mode at 30–300, k-means 0.945).
-    idecBatchNorm: 'eval',
-    batchSize: o.batchSize,
-    clusters: DEMO_FAMILIES.length,
-    kmeansRestarts: 10,
-    seed: o.seed,
-    overwrite: true,
-    ...(o.backend ? { backend: o.backend } : {}),
-    onProgress: (stage, event) => options.onProgress?.(stage, event),
-    ...(options.onNote ? { onNote: options.onNote } : {}),
+    data: { metadata: data.metadata, idColumn: 'serialNumber', batchSize: o.batchSize },
+    model: {
+      settings: {
+        numPoints: o.numPoints,
+        // Each cell in its PCA pose, scaled to the unit sphere: the families differ in shape,
+        // not in orientation or size, so a small model learns them from few cells
+        // (docs/getting-started.md has the measurements).
+        normalise: 'pcaPoseUnitSphere',
+        features: o.features,
+        k: o.k,
+        sourcePoints: o.sourcePoints,
+      },
+    },
+    pretrain: { epochs: o.epochs, lr: o.lr },
+    // Batch norm frozen during IDEC: with so few cells per batch, batch statistics alone move
+    // labels (the cluster README has the measurements).
+    idec: {
+      epochs: o.idecEpochs,
+      lr: o.idecLr,
+      batchNorm: 'eval',
+      clusters: DEMO_FAMILIES.length,
+      kmeansRestarts: 10,
+    },
+    runtime: {
+      seed: o.seed,
+      overwrite: true,
+      ...(o.backend ? { backend: o.backend } : {}),
+      onProgress: (stage, event) => options.onProgress?.(stage, event),
+      ...(options.onNote ? { onNote: options.onNote } : {}),
+    },
   });
   lap('train');
   const recovery = familyRecovery(data.cells, assignments);
@@ -235,11 +240,4 @@ function familyRecovery(
     kmeans: adjustedRandIndex(Int32Array.from(kmeans), Int32Array.from(truth)),
     cells: truth.length,
   };
-}
-
-/** The entries of `options` that are not undefined. */
-function defined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }

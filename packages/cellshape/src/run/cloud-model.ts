@@ -1,22 +1,75 @@
-import { readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
 import {
+  type ChamferForm,
   CloudAutoEncoder,
   type CloudAutoEncoderOptions,
   chamferLoss,
-  type DatasetWarning,
   DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
-  extractFeatures,
+  DEFAULT_POINT_CLOUD_DATASET_OPTIONS,
+  DEFAULT_TRAIN_AUTOENCODER_OPTIONS,
+  type EncoderType,
   importTorchCheckpoint,
-  type Metadata,
-  type PointCloudBatch,
   PointCloudDataset,
+  type SourceShape,
   trainAutoencoder,
 } from '@cellshape/cloud';
-import type { ClusterBatchOptions } from '@cellshape/cluster';
-import { IncompatibleError } from '@cellshape/core';
-import { readPointCloud } from '@cellshape/helper';
-import type { AutoencoderSettings, ModelPlugin, RunDataset } from './model-plugin.js';
+import {
+  checkInteger,
+  checkOneOf,
+  checkPositive,
+  IncompatibleError,
+  withDefaults,
+} from '@cellshape/core';
+import type { Encoder } from '@cellshape/engine';
+import { NORMALISE_PRESETS, type NormalisePreset, readPointCloud } from '@cellshape/helper';
+import { choice, integer, number } from '../cli/parse.js';
+import { fileIdIndex } from './file-ids.js';
+import type { ModelPlugin, RunDataset } from './model-plugin.js';
+
+/** The decoders of the point-cloud autoencoder. */
+type DecoderType = NonNullable<CloudAutoEncoderOptions['decoderType']>;
+
+/** The settings of the point-cloud family (`--model cloud`). */
+export interface CloudModelSettings {
+  /** Points per cloud (resampled, seeded). */
+  numPoints: number;
+  /** Normalisation of each cloud. */
+  normalise: NormalisePreset;
+  encoder: EncoderType;
+  decoder: DecoderType;
+  /** Features F. */
+  features: number;
+  /** Neighbours in the encoder's graphs. */
+  k: number;
+  /** Decoder source points: plane, sphere or gaussian. */
+  sourceShape: SourceShape;
+  /** Reconstructed points M (a perfect square for a plane). */
+  sourcePoints: number;
+  /** Scale of the source points. */
+  sourceStd: number;
+  /** Chamfer form of the reconstruction loss (pretraining and IDEC). */
+  loss: ChamferForm;
+}
+
+const ARCH = DEFAULT_CLOUD_AUTOENCODER_OPTIONS;
+
+/** Defaults of {@link CloudModelSettings}, from the packages that own them. */
+export const DEFAULT_CLOUD_MODEL_SETTINGS: Readonly<CloudModelSettings> = Object.freeze({
+  numPoints: DEFAULT_POINT_CLOUD_DATASET_OPTIONS.numPoints,
+  normalise: DEFAULT_POINT_CLOUD_DATASET_OPTIONS.normalise,
+  encoder: ARCH.encoderType,
+  decoder: ARCH.decoderType,
+  features: ARCH.numFeatures,
+  k: ARCH.k,
+  sourceShape: ARCH.shape,
+  sourcePoints: ARCH.numSourcePoints,
+  sourceStd: ARCH.std,
+  loss: DEFAULT_TRAIN_AUTOENCODER_OPTIONS.loss,
+});
+
+const ENCODERS = ['dgcnn', 'foldingnet'] as const satisfies readonly EncoderType[];
+const DECODERS = ['foldingnet', 'foldingnetbasic'] as const satisfies readonly DecoderType[];
+const SHAPES = ['plane', 'sphere', 'gaussian'] as const satisfies readonly SourceShape[];
+const LOSSES = ['sum', 'extended'] as const satisfies readonly ChamferForm[];
 
 /** Up to `max` rows of a flat x,y,z array, evenly strided (deterministic). */
 function strided(data: Float32Array, max: number): number[][] {
@@ -31,63 +84,34 @@ function strided(data: Float32Array, max: number): number[][] {
 }
 
 /** A point-cloud dataset of a folder, which also knows each cell's `.ply` file. */
-class CloudRunDataset implements RunDataset<PointCloudBatch> {
-  readonly dataset: PointCloudDataset;
-  private readonly files: Map<string, string>;
+class CloudRunDataset implements RunDataset {
+  constructor(
+    readonly dataset: PointCloudDataset,
+    private readonly files: Map<string, string>,
+  ) {}
 
-  constructor(dataset: PointCloudDataset, files: Map<string, string>) {
-    this.dataset = dataset;
-    this.files = files;
-  }
-
-  get length(): number {
+  get length() {
     return this.dataset.length;
   }
-
-  get ids(): string[] {
+  get ids() {
     return this.dataset.ids;
   }
-
-  get metadata(): Metadata[] {
+  get metadata() {
     return this.dataset.metadata;
   }
-
-  get skipped(): DatasetWarning[] {
+  get skipped() {
     return this.dataset.skipped;
   }
-
-  batches(options: ClusterBatchOptions): AsyncIterable<PointCloudBatch> {
+  batches(options: Parameters<PointCloudDataset['batches']>[0]) {
     return this.dataset.batches(options);
   }
 
-  async filePoints(index: number, maxPoints: number): Promise<number[][]> {
+  /** Up to `maxPoints` rows of cell `index`, read back from its file. */
+  filePoints(index: number, maxPoints: number): number[][] {
     const id = this.dataset.ids[index];
     const path = id === undefined ? undefined : this.files.get(id);
-    if (path === undefined) return [];
-    return strided(readPointCloud(path).data, maxPoints);
+    return path === undefined ? [] : strided(readPointCloud(path).data, maxPoints);
   }
-}
-
-/**
- * The `.ply` file of each id, by the rule of `PointCloudDataset.fromFolder`: the path relative
- * to the folder without `.ply` (forward slashes), else the file name when it is unique.
- */
-async function plyFiles(dir: string): Promise<Map<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.ply'))
-    .map((e) => join(e.parentPath, e.name));
-  const byId = new Map<string, string>();
-  const stems = new Map<string, string[]>();
-  for (const path of paths) {
-    const id = relative(dir, path).split(sep).join('/').slice(0, -4);
-    byId.set(id, path);
-    const stem = id.slice(id.lastIndexOf('/') + 1);
-    stems.set(stem, [...(stems.get(stem) ?? []), path]);
-  }
-  for (const [stem, list] of stems)
-    if (list.length === 1 && !byId.has(stem)) byId.set(stem, list[0]!);
-  return byId;
 }
 
 function cloudDataset(dataset: RunDataset): CloudRunDataset {
@@ -99,41 +123,123 @@ function cloudDataset(dataset: RunDataset): CloudRunDataset {
   return dataset;
 }
 
-/** The `CloudAutoEncoder` options of a run's autoencoder settings. */
-function cloudOptions(settings: AutoencoderSettings): CloudAutoEncoderOptions {
+function cloudAutoencoder(model: Encoder): CloudAutoEncoder {
+  if (!(model instanceof CloudAutoEncoder))
+    throw new IncompatibleError('cloud model: the model is not a CloudAutoEncoder', {
+      fn: 'cloudModel',
+      arg: 'model',
+    });
+  return model;
+}
+
+/** The `CloudAutoEncoder` options of the run settings. */
+function autoencoderOptions(settings: CloudModelSettings, seed: number): CloudAutoEncoderOptions {
   return {
-    encoderType: settings.encoder as CloudAutoEncoderOptions['encoderType'],
-    decoderType: settings.decoder as CloudAutoEncoderOptions['decoderType'],
-    numFeatures: settings.numFeatures,
+    encoderType: settings.encoder,
+    decoderType: settings.decoder,
+    numFeatures: settings.features,
     k: settings.k,
-    shape: settings.sourceShape as CloudAutoEncoderOptions['shape'],
+    shape: settings.sourceShape,
     numSourcePoints: settings.sourcePoints,
     std: settings.sourceStd,
-    seed: settings.seed,
+    seed,
   };
 }
 
-/** The point-cloud autoencoder (DGCNN encoder + FoldingNet decoder) of `@cellshape/cloud`. */
-export const cloudModel: ModelPlugin = {
-  kind: 'cloud',
-  async openDataset(input, options) {
+function resolveCloudSettings(settings: Readonly<Record<string, unknown>>): CloudModelSettings {
+  const fn = 'cloudModel.resolveSettings';
+  const s = withDefaults(fn, DEFAULT_CLOUD_MODEL_SETTINGS, settings) as Record<string, unknown>;
+  return {
+    numPoints: checkInteger(fn, 'numPoints', s.numPoints, { min: 1 }),
+    normalise: checkOneOf(fn, 'normalise', s.normalise, NORMALISE_PRESETS),
+    encoder: checkOneOf(fn, 'encoder', s.encoder, ENCODERS),
+    decoder: checkOneOf(fn, 'decoder', s.decoder, DECODERS),
+    features: checkInteger(fn, 'features', s.features, { min: 2, max: 1024 }),
+    k: checkInteger(fn, 'k', s.k, { min: 1 }),
+    sourceShape: checkOneOf(fn, 'sourceShape', s.sourceShape, SHAPES),
+    sourcePoints: checkInteger(fn, 'sourcePoints', s.sourcePoints, { min: 4 }),
+    sourceStd: checkPositive(fn, 'sourceStd', s.sourceStd),
+    loss: checkOneOf(fn, 'loss', s.loss, LOSSES),
+  };
+}
+
+/** The point-cloud autoencoder (DGCNN or FoldingNet encoder + FoldingNet decoder) of `@cellshape/cloud`. */
+export const cloudModel: ModelPlugin<CloudModelSettings> = {
+  name: 'cloud',
+  description: 'point-cloud autoencoder (DGCNN/FoldingNet encoder, FoldingNet decoder)',
+  input: 'folder of .ply point clouds (e.g. the points/ folder of `cellshape convert`)',
+  defaults: DEFAULT_CLOUD_MODEL_SETTINGS,
+  flags: [
+    {
+      key: 'numPoints',
+      value: '<n>',
+      description: 'points per cloud (resampled)',
+      parse: integer(1),
+    },
+    {
+      key: 'normalise',
+      value: '<preset>',
+      description: `cloud normalisation: ${NORMALISE_PRESETS.join(', ')}`,
+      parse: choice(NORMALISE_PRESETS),
+    },
+    {
+      key: 'encoder',
+      value: '<type>',
+      description: `encoder: ${ENCODERS.join(', ')}`,
+      parse: choice(ENCODERS),
+    },
+    {
+      key: 'decoder',
+      value: '<type>',
+      description: `decoder: ${DECODERS.join(', ')}`,
+      parse: choice(DECODERS),
+    },
+    { key: 'features', value: '<n>', description: 'number of features F', parse: integer(2) },
+    { key: 'k', value: '<n>', description: 'neighbours in the encoder graphs', parse: integer(1) },
+    {
+      key: 'sourceShape',
+      value: '<shape>',
+      description: `decoder source points: ${SHAPES.join(', ')}`,
+      parse: choice(SHAPES),
+    },
+    {
+      key: 'sourcePoints',
+      value: '<n>',
+      description: 'reconstructed points (a perfect square for plane)',
+      parse: integer(4),
+    },
+    {
+      key: 'sourceStd',
+      value: '<x>',
+      description: 'scale of the source points',
+      parse: number(0, { exclusiveMin: true }),
+    },
+    {
+      key: 'loss',
+      value: '<form>',
+      description: "Chamfer form: sum (the original's), extended (the paper's)",
+      parse: choice(LOSSES),
+    },
+  ],
+  resolveSettings: resolveCloudSettings,
+  async openDataset(input, { metadata, idColumn, seed, settings }) {
     const dataset = await PointCloudDataset.fromFolder(input, {
-      numPoints: options.numPoints,
-      normalise: options.normalise,
-      seed: options.seed,
-      idColumn: options.idColumn,
-      ...(options.metadata ? { metadata: options.metadata } : {}),
+      numPoints: settings.numPoints,
+      normalise: settings.normalise,
+      seed,
+      idColumn,
+      ...(metadata ? { metadata } : {}),
     });
-    return new CloudRunDataset(dataset, await plyFiles(input));
+    return new CloudRunDataset(dataset, await fileIdIndex(input, '.ply'));
   },
-  createAutoencoder(settings) {
-    return new CloudAutoEncoder(cloudOptions(settings));
+  createModel(settings, seed) {
+    return new CloudAutoEncoder(autoencoderOptions(settings, seed));
   },
-  autoencoderFromConfig(config) {
+  modelFromConfig(config) {
     return new CloudAutoEncoder(config as CloudAutoEncoderOptions);
   },
   architecture(config) {
-    const c = { ...DEFAULT_CLOUD_AUTOENCODER_OPTIONS, ...(config as CloudAutoEncoderOptions) };
+    const c = withDefaults('cloudModel.architecture', ARCH, config as CloudAutoEncoderOptions);
     return {
       encoder: c.encoderType,
       decoder: c.decoderType,
@@ -146,35 +252,24 @@ export const cloudModel: ModelPlugin = {
       ...(c.shape !== 'plane' && c.sourcePoints === undefined ? { seed: c.seed } : {}),
     };
   },
-  importAutoencoder(path, settings) {
+  importModel(path, settings, seed) {
     // Encoder, decoder and features come from the state dict; k and the source points from us.
-    const { k, shape, numSourcePoints, std, seed } = cloudOptions(settings);
+    const { k, shape, numSourcePoints, std } = autoencoderOptions(settings, seed);
     return importTorchCheckpoint(path, { k, model: { shape, numSourcePoints, std, seed } });
   },
-  pretrain(model, dataset, settings) {
-    return trainAutoencoder(model, cloudDataset(dataset).dataset, {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      lr: settings.lr,
-      weightDecay: settings.weightDecay,
-      lrDecay: settings.lrDecay,
+  pretrain(model, dataset, { settings, onProgress, ...options }) {
+    return trainAutoencoder(cloudAutoencoder(model), cloudDataset(dataset).dataset, {
+      ...options,
       loss: settings.loss,
-      seed: settings.seed,
-      checkpointDir: settings.checkpointDir,
-      resume: settings.resume,
-      ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+      ...(onProgress ? { onProgress } : {}),
     });
   },
-  reconstructionLoss(form) {
-    return (input, reconstruction) => chamferLoss(input, reconstruction, { form });
+  reconstructionLoss(settings) {
+    return (input, reconstruction) => chamferLoss(input, reconstruction, { form: settings.loss });
   },
-  async extractFeatures(model, dataset, options) {
-    const result = await extractFeatures(model, cloudDataset(dataset).dataset, options);
-    return {
-      ids: result.ids,
-      metadata: result.metadata,
-      features: result.features,
-      numFeatures: result.numFeatures,
-    };
+  report: {
+    async exemplarPoints(dataset, index, maxPoints) {
+      return cloudDataset(dataset).filePoints(index, maxPoints);
+    },
   },
 };

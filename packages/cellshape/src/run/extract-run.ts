@@ -1,59 +1,70 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  ClusteringLayer,
-  DeepEmbeddedClustering,
-  hardLabels,
-  softAssignment,
-} from '@cellshape/cluster';
+import { hardLabels, softAssignment } from '@cellshape/cluster';
 import {
   cellTableCsv,
+  checkInteger,
+  checkString,
   FileSystemError,
   IncompatibleError,
-  invalidArgument,
   type ProgressCallback,
+  withDefaults,
   writeFileAtomic,
 } from '@cellshape/core';
 import { type BackendName, loadCheckpoint, selectBackend } from '@cellshape/engine';
-import type { NormalisePreset } from '@cellshape/helper';
-import type { ModelKind } from './model-plugin.js';
-import { modelPlugin } from './models.js';
-import { type RunConfig, readJson, runPaths } from './run-directory.js';
+import { readClusteredModel } from './clustered-checkpoint.js';
+import { encodeFeatures } from './encode-features.js';
+import type { ModelPlugin } from './model-plugin.js';
+import { modelPlugin } from './model-registry.js';
+import { type RunConfig, type RunPaths, readJson, runPaths } from './run-directory.js';
 
-/** The architecture settings a checkpoint's autoencoder config and a run's options share. */
-const ARCHITECTURE_KEYS = [
-  ['encoderType', 'encoder'],
-  ['decoderType', 'decoder'],
-  ['numFeatures', 'features'],
-  ['k', 'k'],
-] as const;
-
-/** `name: checkpoint value ≠ run value` for each architecture setting that differs. */
+/**
+ * `name: checkpoint value ≠ run value` for each architecture setting (named as the family's
+ * settings) on which the checkpoint's model and the run's settings disagree.
+ */
 function architectureMismatch(
-  autoencoder: Record<string, unknown>,
-  runOptions: Record<string, unknown>,
+  architecture: Record<string, unknown>,
+  settings: Record<string, unknown>,
 ): string[] {
-  const out: string[] = [];
-  for (const [checkpointKey, runKey] of ARCHITECTURE_KEYS) {
-    const [a, b] = [autoencoder[checkpointKey], runOptions[runKey]];
-    if (a !== undefined && b !== undefined && a !== b)
-      out.push(`${runKey}: ${String(a)} in the checkpoint, ${String(b)} in the run`);
-  }
-  return out;
+  return Object.entries(architecture)
+    .filter(([key, value]) => settings[key] !== undefined && settings[key] !== value)
+    .map(
+      ([key, value]) =>
+        `${key}: ${String(value)} in the checkpoint, ${String(settings[key])} in the run`,
+    );
+}
+
+/** The family's settings of a run: `options.model.settings`, or (format 1) its flat options. */
+function runSettings(config: RunConfig, plugin: ModelPlugin<object>): Record<string, unknown> {
+  const options = config.options as Record<string, unknown> & { model?: { settings?: unknown } };
+  if (config.formatVersion !== 1 && typeof options.model?.settings === 'object')
+    return options.model.settings as Record<string, unknown>;
+  const known = Object.keys(plugin.defaults);
+  return Object.fromEntries(Object.entries(options).filter(([key]) => known.includes(key)));
+}
+
+/** The run's final clustered model: `idec/last.ckpt` (IDEC), else `clusters.ckpt` (k-means). */
+function lastCheckpoint(paths: RunPaths): string {
+  return existsSync(paths.idecLast) || !existsSync(paths.clusters)
+    ? paths.idecLast
+    : paths.clusters;
 }
 
 /** Options of {@link extractRun}. */
 export interface ExtractRunOptions {
-  /** Point clouds to encode. Default: the run's training folder (`config.json`). */
-  points?: string;
+  /** Folder of inputs to encode (point clouds for `cloud`). Default: the run's training folder (`config.json`). */
+  input?: string;
   /**
-   * Metadata CSV for `points`. Default: the run's metadata when `points` is the training
+   * Metadata CSV for `input`. Default: the run's metadata when `input` is the training
    * folder, else none.
    */
   metadata?: string;
-  /** Checkpoint to use: `'last'` (the final IDEC model), `'best'` (lowest IDEC loss) or a path. Default `'last'`. */
+  /**
+   * Checkpoint to use: `'last'` (the final clustered model: IDEC's, or `clusters.ckpt` of an
+   * encoder-only family), `'best'` (lowest IDEC loss) or a path. Default `'last'`.
+   */
   checkpoint?: string;
-  /** Clouds per forward pass. Default 16. */
+  /** Samples per forward pass. Default 16. */
   batchSize?: number;
   /** tfjs backend; default: the fastest available. */
   backend?: BackendName;
@@ -80,116 +91,114 @@ export interface ExtractRunResult {
 
 const FN = 'extractRun';
 
+/** The checkpoint `options.checkpoint` names, which must exist. */
+function checkpointPath(paths: RunPaths, option: string): string {
+  const path =
+    option === 'last'
+      ? lastCheckpoint(paths)
+      : option === 'best'
+        ? paths.idecBest
+        : resolve(option);
+  if (!existsSync(path))
+    throw new FileSystemError(`${FN}: no checkpoint at ${path}; train the run first`, {
+      fn: FN,
+      arg: 'checkpoint',
+    });
+  return path;
+}
+
+/** The run's family, its settings and the checkpoint's model, checked against each other. */
+async function loadRunModel(runDir: string, config: RunConfig, path: string) {
+  const checkpoint = await loadCheckpoint(path);
+  const clustered = readClusteredModel(FN, path, checkpoint);
+  const plugin = modelPlugin((checkpoint as { family?: string }).family ?? config.model);
+  const settings = plugin.resolveSettings(runSettings(config, plugin));
+  const mismatch = architectureMismatch(
+    plugin.architecture(clustered.modelConfig),
+    settings as Record<string, unknown>,
+  );
+  if (mismatch.length > 0)
+    throw new IncompatibleError(
+      `${FN}: ${path} is a model of another architecture than run ${runDir} (${mismatch.join(', ')}); pass a checkpoint of this run`,
+      { fn: FN, arg: 'checkpoint' },
+    );
+  const model = plugin.modelFromConfig(clustered.modelConfig);
+  try {
+    model.loadStateDict(clustered.modelState);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { plugin, settings, model, clustered };
+}
+
 /**
- * Encodes point clouds with the trained IDEC model of a run directory and writes one CSV row per
- * cell: `id, <metadata>, cluster, q0 … q(K−1), f0 … f(F−1)` (hard label, soft labels = the 3DQMS
- * vector, features).
+ * Encodes the cells of a folder with the final clustered model of a run directory (IDEC's, or an
+ * encoder-only family's k-means model) and writes one CSV row per cell: `id, <metadata>,
+ * cluster, q0 … q(K−1), f0 … f(F−1)` (hard label, soft labels = the 3DQMS vector, features).
+ * The model family comes from the checkpoint (else the run), and opens the folder as it did for
+ * training.
  *
  * ```ts
- * await extractRun('runs/exp1', 'runs/exp1/cells.csv', { points: 'new-plate/points' });
+ * await extractRun('runs/exp1', 'runs/exp1/cells.csv', { input: 'new-plate/points' });
  * ```
  *
  * @throws FileSystemError when the run or its checkpoint is missing; IncompatibleError when the
- *   checkpoint is not an IDEC model of the run's model family.
+ *   checkpoint is not a clustered model of the run's architecture; UnsupportedError when its
+ *   family is not registered.
  */
 export async function extractRun(
   runDir: string,
   output: string,
   options: ExtractRunOptions = {},
 ): Promise<ExtractRunResult> {
-  if (typeof output !== 'string' || output.length === 0)
-    throw invalidArgument(FN, 'output', 'a file path', output);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(FN, 'options', 'an object', options);
+  checkString(FN, 'output', output);
+  const o = withDefaults(FN, DEFAULT_EXTRACT_RUN_OPTIONS, options);
+  checkInteger(FN, 'options.batchSize', o.batchSize, { min: 1 });
   const paths = runPaths(runDir);
   const config = await readJson<RunConfig>(FN, paths.config);
-  const checkpointOption = options.checkpoint ?? DEFAULT_EXTRACT_RUN_OPTIONS.checkpoint;
-  const checkpointPath =
-    checkpointOption === 'last'
-      ? paths.idecLast
-      : checkpointOption === 'best'
-        ? paths.idecBest
-        : resolve(checkpointOption);
-  if (!existsSync(checkpointPath))
-    throw new FileSystemError(`${FN}: no checkpoint at ${checkpointPath}; train the run first`, {
-      fn: FN,
-      arg: 'checkpoint',
-    });
-  const batchSize = options.batchSize ?? DEFAULT_EXTRACT_RUN_OPTIONS.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw invalidArgument(FN, 'options.batchSize', 'a positive integer', batchSize);
-
-  await selectBackend(options.backend);
-  const plugin = modelPlugin(config.model as ModelKind);
-  const checkpoint = await loadCheckpoint(checkpointPath);
-  const c = checkpoint.config;
-  if (
-    c.type !== 'DeepEmbeddedClustering' ||
-    typeof c.autoencoder !== 'object' ||
-    c.autoencoder === null
-  )
-    throw new IncompatibleError(
-      `${FN}: ${checkpointPath} is not an IDEC checkpoint (autoencoder + cluster centres)`,
-      {
-        fn: FN,
-        arg: 'checkpoint',
-      },
-    );
-  const mismatch = architectureMismatch(c.autoencoder as Record<string, unknown>, config.options);
-  if (mismatch.length > 0)
-    throw new IncompatibleError(
-      `${FN}: ${checkpointPath} is a model of another architecture than run ${runDir} (${mismatch.join(', ')}); pass a checkpoint of this run`,
-      { fn: FN, arg: 'checkpoint' },
-    );
-  const autoencoder = plugin.autoencoderFromConfig(c.autoencoder as Record<string, unknown>);
-  const layer = new ClusteringLayer({
-    numClusters: Number(c.numClusters),
-    numFeatures: autoencoder.numFeatures,
-    alpha: Number(c.alpha),
-  });
-  const model = new DeepEmbeddedClustering(autoencoder, layer);
+  const path = checkpointPath(paths, o.checkpoint);
+  await selectBackend(o.backend);
+  const { plugin, settings, model, clustered } = await loadRunModel(runDir, config, path);
   try {
-    model.loadStateDict(checkpoint.stateDict);
-    const o = config.options;
-    const points = options.points === undefined ? config.inputs.points : resolve(options.points);
+    const input = o.input === undefined ? config.inputs.points : resolve(o.input);
     const metadata =
-      options.metadata !== undefined
-        ? resolve(options.metadata)
-        : options.points === undefined
-          ? (config.inputs.metadata ?? undefined)
-          : undefined;
-    const dataset = await plugin.openDataset(points, {
+      o.metadata !== undefined
+        ? resolve(o.metadata)
+        : o.input === undefined
+          ? config.inputs.metadata
+          : null;
+    const dataset = await plugin.openDataset(input, {
       ...(metadata ? { metadata } : {}),
       idColumn: config.inputs.idColumn,
-      numPoints: Number(o.numPoints),
-      normalise: o.normalise as NormalisePreset,
       seed: config.seed,
+      settings,
     });
-    const extracted = await plugin.extractFeatures(model, dataset, {
-      batchSize,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    const extracted = await encodeFeatures(model, dataset, {
+      batchSize: o.batchSize,
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
-    const n = extracted.ids.length;
     const features = {
       data: extracted.features,
-      shape: [n, extracted.numFeatures] as [number, number],
+      shape: [dataset.length, extracted.numFeatures] as [number, number],
     };
-    const q = softAssignment(features, layer.centres(), { alpha: layer.alpha });
+    const q = softAssignment(features, clustered.centres, { alpha: clustered.alpha });
     const out = resolve(output);
     const table = cellTableCsv({
-      ids: extracted.ids,
-      metadata: extracted.metadata,
+      ids: [...dataset.ids],
+      metadata: [...dataset.metadata],
       labels: { column: 'cluster', values: hardLabels(q) },
       q,
       features,
     });
     await writeFileAtomic(out, table);
+    const clusters = clustered.centres.shape[0];
     return {
       output: out,
-      cells: n,
-      clusters: layer.numClusters,
+      cells: dataset.length,
+      clusters,
       features: extracted.numFeatures,
-      checkpoint: checkpointPath,
+      checkpoint: path,
     };
   } finally {
     model.dispose();

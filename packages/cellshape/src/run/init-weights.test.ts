@@ -4,7 +4,7 @@ import { type CloudAutoEncoder, exportStateDictNpz, exportTorchCheckpoint } from
 import { ClusteringLayer, DeepEmbeddedClustering } from '@cellshape/cluster';
 import { FileSystemError, FormatError } from '@cellshape/core';
 import {
-  type Autoencoder,
+  type Encoder,
   type StateDict,
   saveCheckpoint,
   selectBackend,
@@ -13,28 +13,28 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test-utils/fixtures.js';
 import {
+  type CloudModelSettings,
+  cloudModel,
+  DEFAULT_CLOUD_MODEL_SETTINGS,
+} from './cloud-model.js';
+import {
   type ArchitectureDifference,
   describeDifferences,
   describeInitSource,
   InitMismatchError,
-  initialiseAutoencoder,
+  initialiseModel,
 } from './init-weights.js';
-import type { AutoencoderSettings } from './model-plugin.js';
-import { modelPlugin } from './models.js';
 
-const plugin = modelPlugin('cloud');
+const plugin = cloudModel;
 
 /** The run's model: tiny, seed 1. */
-const SETTINGS: AutoencoderSettings = {
-  encoder: 'dgcnn',
-  decoder: 'foldingnet',
-  numFeatures: 4,
+const SETTINGS: CloudModelSettings = {
+  ...DEFAULT_CLOUD_MODEL_SETTINGS,
+  features: 4,
   k: 4,
-  sourceShape: 'plane',
   sourcePoints: 16,
-  sourceStd: 0.3,
-  seed: 1,
 };
+const SEED = 1;
 
 /** Same keys, shapes and bits. */
 function sameState(a: StateDict, b: StateDict): boolean {
@@ -49,14 +49,14 @@ function sameState(a: StateDict, b: StateDict): boolean {
 }
 
 /** A trained-looking source model (another seed) and a fresh run model. */
-function models(source: Partial<AutoencoderSettings> = {}): [CloudAutoEncoder, Autoencoder] {
+function models(source: Partial<CloudModelSettings> = {}): [CloudAutoEncoder, Encoder] {
   return [
-    plugin.createAutoencoder({ ...SETTINGS, seed: 7, ...source }) as CloudAutoEncoder,
-    plugin.createAutoencoder(SETTINGS),
+    plugin.createModel({ ...SETTINGS, ...source }, 7) as CloudAutoEncoder,
+    plugin.createModel(SETTINGS, SEED),
   ];
 }
 
-async function saveAutoencoder(path: string, model: Autoencoder, epoch = 3): Promise<void> {
+async function saveAutoencoder(path: string, model: Encoder, epoch = 3): Promise<void> {
   await saveCheckpoint(path, {
     config: model.config(),
     stateDict: model.stateDict(),
@@ -82,7 +82,7 @@ beforeAll(async () => {
   await selectBackend('cpu');
 });
 
-describe('initialiseAutoencoder', () => {
+describe('initialiseModel', () => {
   const dir = tempDir('init');
 
   it('loads a cellshape autoencoder checkpoint (pretrain/best.ckpt) bit for bit', async () => {
@@ -90,7 +90,7 @@ describe('initialiseAutoencoder', () => {
     expect(sameState(target.stateDict(), source.stateDict())).toBe(false);
     const path = join(dir, 'best.ckpt');
     await saveAutoencoder(path, source);
-    const result = await initialiseAutoencoder(target, path, plugin, SETTINGS);
+    const result = await initialiseModel(target, path, plugin, SETTINGS, SEED);
     expect(result).toEqual({ path, kind: 'checkpoint', epoch: 3 });
     expect(sameState(target.stateDict(), source.stateDict())).toBe(true);
     source.dispose();
@@ -113,7 +113,7 @@ describe('initialiseAutoencoder', () => {
       bestLoss: 1,
       seed: 7,
     });
-    expect(await initialiseAutoencoder(target, path, plugin, SETTINGS)).toMatchObject({
+    expect(await initialiseModel(target, path, plugin, SETTINGS, SEED)).toMatchObject({
       kind: 'idec-checkpoint',
       epoch: 2,
     });
@@ -128,24 +128,24 @@ describe('initialiseAutoencoder', () => {
     const npz = join(dir, 'dfn.npz');
     writeFileSync(pt, exportTorchCheckpoint(source, { epoch: 5, loss: 0.5 }));
     writeFileSync(npz, exportStateDictNpz(source));
-    expect(await initialiseAutoencoder(target, pt, plugin, SETTINGS)).toEqual({
+    expect(await initialiseModel(target, pt, plugin, SETTINGS, SEED)).toEqual({
       path: pt,
       kind: 'pytorch',
     });
     expect(sameState(target.stateDict(), source.stateDict())).toBe(true);
-    const fresh = plugin.createAutoencoder(SETTINGS);
-    await initialiseAutoencoder(fresh, npz, plugin, SETTINGS);
+    const fresh = plugin.createModel(SETTINGS, SEED);
+    await initialiseModel(fresh, npz, plugin, SETTINGS, SEED);
     expect(sameState(fresh.stateDict(), source.stateDict())).toBe(true);
     for (const m of [source, target, fresh]) m.dispose();
   });
 
   it('lists the settings of another architecture (cellshape checkpoint), weights untouched', async () => {
-    const [source, target] = models({ numFeatures: 8, k: 5, sourcePoints: 25 });
+    const [source, target] = models({ features: 8, k: 5, sourcePoints: 25 });
     const path = join(dir, 'other.ckpt');
     await saveAutoencoder(path, source);
     const before = target.stateDict();
     const error = await mismatchOf(
-      initialiseAutoencoder(target, path, plugin, SETTINGS, 'trainRun'),
+      initialiseModel(target, path, plugin, SETTINGS, SEED, 'trainRun'),
     );
     expect(error.differences).toEqual([
       { option: 'features', checkpoint: 8, run: 4 },
@@ -162,22 +162,22 @@ describe('initialiseAutoencoder', () => {
   });
 
   it('random source shapes must share their seed (the points are not in the state dict)', async () => {
-    const settings = { ...SETTINGS, sourceShape: 'sphere' };
-    const source = plugin.createAutoencoder({ ...settings, seed: 7 });
-    const target = plugin.createAutoencoder(settings);
+    const settings: CloudModelSettings = { ...SETTINGS, sourceShape: 'sphere' };
+    const source = plugin.createModel(settings, 7);
+    const target = plugin.createModel(settings, SEED);
     const path = join(dir, 'sphere.ckpt');
     await saveAutoencoder(path, source);
-    const error = await mismatchOf(initialiseAutoencoder(target, path, plugin, settings));
+    const error = await mismatchOf(initialiseModel(target, path, plugin, settings, SEED));
     expect(error.differences).toEqual([{ option: 'seed', checkpoint: 7, run: 1 }]);
     source.dispose();
     target.dispose();
   });
 
   it('a .pt of another architecture: the inferred settings, or the state dict’s own mismatch', async () => {
-    const [wide, target] = models({ numFeatures: 8, decoder: 'foldingnetbasic' });
+    const [wide, target] = models({ features: 8, decoder: 'foldingnetbasic' });
     const pt = join(dir, 'wide.pt');
     writeFileSync(pt, exportTorchCheckpoint(wide));
-    const error = await mismatchOf(initialiseAutoencoder(target, pt, plugin, SETTINGS));
+    const error = await mismatchOf(initialiseModel(target, pt, plugin, SETTINGS, SEED));
     // k and the source points are not in a .pt: only what the state dict tells can differ.
     expect(error.differences).toEqual([
       { option: 'decoder', checkpoint: 'foldingnetbasic', run: 'foldingnet' },
@@ -187,9 +187,9 @@ describe('initialiseAutoencoder', () => {
     const plane = join(dir, 'plane.pt');
     const [source] = models();
     writeFileSync(plane, exportTorchCheckpoint(source));
-    const sphere = { ...SETTINGS, sourceShape: 'sphere' };
-    const onSphere = plugin.createAutoencoder(sphere);
-    const shapes = await mismatchOf(initialiseAutoencoder(onSphere, plane, plugin, sphere));
+    const sphere: CloudModelSettings = { ...SETTINGS, sourceShape: 'sphere' };
+    const onSphere = plugin.createModel(sphere, SEED);
+    const shapes = await mismatchOf(initialiseModel(onSphere, plane, plugin, sphere, SEED));
     expect(shapes.differences).toEqual([]);
     expect(shapes.reason).toMatch(/decoder\.folding1\.0\.weight.*shape/);
     // Parameters of another model: missing and unexpected names.
@@ -198,7 +198,7 @@ describe('initialiseAutoencoder', () => {
     state.set('decoder.extra.weight', { data: new Float32Array(1), shape: [1] });
     const renamed = join(dir, 'renamed.pt');
     writeFileSync(renamed, writeTorchCheckpoint(state));
-    const keys = await mismatchOf(initialiseAutoencoder(target, renamed, plugin, SETTINGS));
+    const keys = await mismatchOf(initialiseModel(target, renamed, plugin, SETTINGS, SEED));
     expect(keys.reason).toMatch(
       /missing: decoder.folding2.4.bias.*unexpected: decoder.extra.weight/,
     );
@@ -206,17 +206,17 @@ describe('initialiseAutoencoder', () => {
   });
 
   it('refuses a missing file and files that are not checkpoints', async () => {
-    const target = plugin.createAutoencoder(SETTINGS);
+    const target = plugin.createModel(SETTINGS, SEED);
     await expect(
-      initialiseAutoencoder(target, join(dir, 'nope.pt'), plugin, SETTINGS),
+      initialiseModel(target, join(dir, 'nope.pt'), plugin, SETTINGS, SEED),
     ).rejects.toThrow(FileSystemError);
     await expect(
-      initialiseAutoencoder(target, join(dir, 'nope.pt'), plugin, SETTINGS),
+      initialiseModel(target, join(dir, 'nope.pt'), plugin, SETTINGS, SEED),
     ).rejects.toThrow(/the init checkpoint .*nope\.pt does not exist/);
     for (const name of ['junk.ckpt', 'junk.pt']) {
       const path = join(dir, name);
       writeFileSync(path, 'not a checkpoint');
-      const error = await initialiseAutoencoder(target, path, plugin, SETTINGS, 'trainRun').then(
+      const error = await initialiseModel(target, path, plugin, SETTINGS, SEED, 'trainRun').then(
         () => undefined,
         (e: unknown) => e,
       );

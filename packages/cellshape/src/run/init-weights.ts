@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { AUTOENCODER_PREFIX } from '@cellshape/cluster';
 import { FileSystemError, FormatError, IncompatibleError, UnsupportedError } from '@cellshape/core';
 import {
-  type Autoencoder,
   CHECKPOINT_EXTENSION,
+  type Encoder,
   loadCheckpoint,
   type StateDict,
 } from '@cellshape/engine';
-import type { AutoencoderSettings, ModelPlugin } from './model-plugin.js';
+import { isClusteredConfig, readClusteredModel } from './clustered-checkpoint.js';
+import type { ModelPlugin } from './model-plugin.js';
 
 /** A setting of the architecture on which an init checkpoint and a run disagree. */
 export interface ArchitectureDifference {
@@ -20,14 +20,14 @@ export interface ArchitectureDifference {
   run: unknown;
 }
 
-/** What the weights of {@link initialiseAutoencoder} came from. */
+/** What the weights of {@link initialiseModel} came from. */
 export interface InitSource {
   /** Absolute path of the file. */
   path: string;
   /**
-   * `'checkpoint'`: a cellshape autoencoder checkpoint (`pretrain/best.ckpt`);
-   * `'idec-checkpoint'`: the autoencoder of a cellshape IDEC checkpoint (`idec/last.ckpt`);
-   * `'pytorch'`: a checkpoint of the reference implementation (a cellshape-cloud `.pt`).
+   * `'checkpoint'`: a cellshape model checkpoint (`pretrain/best.ckpt`);
+   * `'idec-checkpoint'`: the model of a cellshape IDEC or k-means checkpoint (`idec/last.ckpt`);
+   * `'pytorch'`: a checkpoint of the family's reference implementation (a cellshape-cloud `.pt`).
    */
   kind: 'checkpoint' | 'idec-checkpoint' | 'pytorch';
   /** Epochs the checkpoint had trained (cellshape checkpoints only). */
@@ -119,52 +119,45 @@ function unreadable(fn: string, path: string, error: unknown): unknown {
   return error;
 }
 
-/** The autoencoder's config and state dict in a cellshape checkpoint (of an autoencoder or IDEC). */
+/** The model's config and state dict in a cellshape checkpoint (of a model, or of IDEC / k-means around it). */
 async function readCellshapeCheckpoint(path: string): Promise<{
   config: Record<string, unknown>;
   stateDict: StateDict;
   kind: InitSource['kind'];
   epoch: number;
 }> {
-  const { config, stateDict, epoch } = await loadCheckpoint(path);
-  if (config.type !== 'DeepEmbeddedClustering')
-    return { config, stateDict, kind: 'checkpoint', epoch };
-  // IDEC: the autoencoder's entries, without the cluster centres.
-  const inner: StateDict = new Map();
-  for (const [key, value] of stateDict)
-    if (key.startsWith(AUTOENCODER_PREFIX)) inner.set(key.slice(AUTOENCODER_PREFIX.length), value);
-  const autoencoder = config.autoencoder;
-  return {
-    config: typeof autoencoder === 'object' && autoencoder !== null ? { ...autoencoder } : {},
-    stateDict: inner,
-    kind: 'idec-checkpoint',
-    epoch,
-  };
+  const checkpoint = await loadCheckpoint(path);
+  const { config, stateDict, epoch } = checkpoint;
+  if (!isClusteredConfig(config)) return { config, stateDict, kind: 'checkpoint', epoch };
+  // A clustered model: the family's model, without the cluster centres.
+  const inner = readClusteredModel('initialiseModel', path, checkpoint);
+  return { config: inner.modelConfig, stateDict: inner.modelState, kind: 'idec-checkpoint', epoch };
 }
 
 /**
- * Loads the weights (and batch-norm statistics) of the checkpoint at `path` into `autoencoder`,
- * which was built from the run's `settings`. The file is a cellshape checkpoint (`.ckpt`: an
- * autoencoder such as `<run>/pretrain/best.ckpt`, or an IDEC model such as `<run>/idec/last.ckpt`,
- * whose cluster centres are left out) or, with any other extension, a checkpoint of the model
- * family's reference implementation (`plugin.importAutoencoder`: a cellshape-cloud `.pt` or
- * `.npz`, which do not hold `k` or the source points, so `settings` gives them).
+ * Loads the weights (and batch-norm statistics) of the checkpoint at `path` into `model`, which
+ * was built from the run's `settings`. The file is a cellshape checkpoint (`.ckpt`: a model such
+ * as `<run>/pretrain/best.ckpt`, or a clustered model such as `<run>/idec/last.ckpt`, whose
+ * cluster centres are left out) or, with any other extension, a checkpoint of the family's
+ * reference implementation (`plugin.importModel`: for `cloud` a cellshape-cloud `.pt` or `.npz`,
+ * which do not hold `k` or the source points, so `settings` gives them).
  *
  * ```ts
- * const autoencoder = plugin.createAutoencoder(settings);
- * await initialiseAutoencoder(autoencoder, 'dfn_128.pt', plugin, settings); // { kind: 'pytorch', … }
+ * const model = plugin.createModel(settings, seed);
+ * await initialiseModel(model, 'dfn_128.pt', plugin, settings, seed); // { kind: 'pytorch', … }
  * ```
  *
  * @throws FileSystemError when the file does not exist or cannot be read; FormatError (or
  *   UnsupportedError, for pickles beyond `torch.save`'s) when it is not a checkpoint, naming the
  *   file, with `arg: 'init'`; InitMismatchError when its architecture is not that of `settings`.
  */
-export async function initialiseAutoencoder(
-  autoencoder: Autoencoder,
+export async function initialiseModel<S extends object>(
+  model: Encoder,
   path: string,
-  plugin: ModelPlugin,
-  settings: AutoencoderSettings,
-  fn = 'initialiseAutoencoder',
+  plugin: ModelPlugin<S>,
+  settings: S,
+  seed: number,
+  fn = 'initialiseModel',
 ): Promise<InitSource> {
   const full = resolve(path);
   if (!existsSync(full))
@@ -177,11 +170,11 @@ export async function initialiseAutoencoder(
   const load = (config: Record<string, unknown>, stateDict: StateDict) => {
     const differences = architectureDifferences(
       plugin.architecture(config),
-      plugin.architecture(autoencoder.config()),
+      plugin.architecture(model.config()),
     );
     if (differences.length > 0) throw mismatch(differences, describeDifferences(differences));
     try {
-      autoencoder.loadStateDict(stateDict, { strict: true });
+      model.loadStateDict(stateDict, { strict: true });
     } catch (error) {
       if (error instanceof IncompatibleError) throw mismatch([], error.message, error);
       throw error;
@@ -197,9 +190,14 @@ export async function initialiseAutoencoder(
     load(config, stateDict);
     return { path: full, kind, epoch };
   }
-  let imported: Autoencoder;
+  if (plugin.importModel === undefined)
+    throw new UnsupportedError(
+      `${fn}: the init checkpoint ${full} is not a cellshape checkpoint (${CHECKPOINT_EXTENSION}), and model family '${plugin.name}' reads no other`,
+      { fn, arg: 'init' },
+    );
+  let imported: Encoder;
   try {
-    imported = plugin.importAutoencoder(full, settings);
+    imported = plugin.importModel(full, settings, seed);
   } catch (error) {
     if (error instanceof IncompatibleError) throw mismatch([], error.message, error);
     throw unreadable(fn, full, error);

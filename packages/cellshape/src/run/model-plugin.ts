@@ -1,117 +1,128 @@
-import type { ChamferForm, DatasetWarning, Metadata } from '@cellshape/cloud';
-import type { ClusterBatch, ClusterDataset, ReconstructionLoss } from '@cellshape/cluster';
-import type { ProgressCallback } from '@cellshape/core';
-import type { Autoencoder, TrainLoopResult } from '@cellshape/engine';
-import type { NormalisePreset } from '@cellshape/helper';
+import type { DatasetWarning, ProgressCallback } from '@cellshape/core';
+import type { Dataset, Encoder, TrainLoopResult } from '@cellshape/engine';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 
 /**
- * The model families a run can train. `'cloud'` is the point-cloud autoencoder of
- * `@cellshape/cloud`; `'voxel'` (3-D CNN autoencoders on voxel grids) plugs in here once
- * `@cellshape/voxel` ships: a {@link ModelPlugin} and one `case` in {@link modelPlugin}.
+ * A model family as the run layer sees it (`trainRun`, `extractRun`, `cellshape train`): how a
+ * folder becomes a dataset, how a model is built, trained and rebuilt from a checkpoint, which
+ * settings it has (with their defaults and command-line flags) and what it adds to the report.
+ * Families register themselves by name ({@link registerModel}); nothing in the run layer
+ * switches on a family's name.
+ *
+ * An {@link Encoder}-only family (a Siamese encoder, a classifier) is enough for feature
+ * extraction and k-means clustering; an `Autoencoder` family also gets IDEC.
  */
-export type ModelKind = 'cloud' | 'voxel';
-
-/** Every {@link ModelKind}, as the `--model` flag lists them. */
-export const MODEL_KINDS: readonly ModelKind[] = ['cloud', 'voxel'];
-
-/** A training set as a run sees it: IDEC-ready batches plus ids, metadata and the cells left out. */
-export interface RunDataset<B extends ClusterBatch = ClusterBatch> extends ClusterDataset<B> {
-  /** Cell ids, in dataset order. */
-  readonly ids: string[];
-  /** Metadata per cell, in dataset order. */
-  readonly metadata: Metadata[];
-  /** Files or metadata rows left out, with the reason. */
-  readonly skipped: DatasetWarning[];
-  /** Up to `maxPoints` `[x, y, z]` rows of cell `index`, read back from its input file. */
-  filePoints(index: number, maxPoints: number): Promise<number[][]>;
+export interface ModelPlugin<S extends object = Record<string, unknown>> {
+  /** The registered name, e.g. `'cloud'`; models of the family report it as their `family`. */
+  readonly name: string;
+  /** One line for `--model` help: what the family is. */
+  readonly description: string;
+  /** What the input folder holds, e.g. `'folder of .ply point clouds'`. */
+  readonly input: string;
+  /** The defaults of every setting of the family. */
+  readonly defaults: Readonly<S>;
+  /** The settings as flags of `cellshape train`, in help order. */
+  readonly flags: readonly ModelFlag[];
+  /**
+   * The family's settings: `settings` over {@link ModelPlugin.defaults} (an `undefined` value
+   * keeps the default), validated.
+   *
+   * @throws InvalidArgumentError naming the setting.
+   */
+  resolveSettings(settings: Readonly<Record<string, unknown>>): S;
+  /** Opens the input folder (recursively) as a dataset of the family's inputs. */
+  openDataset(input: string, options: OpenDatasetOptions<S>): Promise<RunDataset>;
+  /** A new, untrained model; `seed` seeds its initialisation. */
+  createModel(settings: S, seed: number): Encoder;
+  /** Rebuilds a model from the `config()` stored in a checkpoint. */
+  modelFromConfig(config: Record<string, unknown>): Encoder;
+  /**
+   * The architecture a model `config()` describes, named as the family's settings: two models
+   * with equal architectures share their state-dict layout, so weights move between them.
+   */
+  architecture(config: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Reads a checkpoint of the family's reference implementation (for `cloud`: a cellshape-cloud
+   * `.pt`, or an `.npz` of its state dict) as a model; what the file does not hold is taken from
+   * `settings`. Absent: the family has no reference checkpoints.
+   */
+  importModel?(path: string, settings: S, seed: number): Encoder;
+  /**
+   * Trains the model before clustering (checkpoints and `log.jsonl` in
+   * `options.checkpointDir`). Absent: the family is used as built (e.g. pretrained elsewhere
+   * and loaded with `init`).
+   */
+  pretrain?(
+    model: Encoder,
+    dataset: RunDataset,
+    options: PretrainOptions<S>,
+  ): Promise<TrainLoopResult>;
+  /**
+   * The reconstruction loss IDEC adds to the clustering loss, from the family's settings (for
+   * `cloud`: the Chamfer form). Absent: the model's own `reconstructionLoss`.
+   */
+  reconstructionLoss?(settings: S): (input: Tensor, reconstruction: Tensor) => Scalar;
+  /** What the family adds to the report. */
+  readonly report?: ModelReport;
 }
 
-/** How the input folder becomes a dataset. */
-export interface DataSettings {
+/** A setting of a model family as a flag of `cellshape train`. */
+export interface ModelFlag {
+  /** The settings key, e.g. `'numPoints'`; the flag is its kebab-case form, `--num-points`. */
+  readonly key: string;
+  /** The flag's value name in help, e.g. `'<n>'`. */
+  readonly value: string;
+  /** Help text (the default is appended from the family's defaults). */
+  readonly description: string;
+  /**
+   * Turns the flag's text into the setting's value; throws commander's `InvalidArgumentError`
+   * (see `cli/parse.ts`) for a usage error that names the flag.
+   */
+  readonly parse: (text: string) => unknown;
+}
+
+/** How {@link ModelPlugin.openDataset} opens a folder. */
+export interface OpenDatasetOptions<S> {
   /** Metadata CSV path, or undefined for none. */
   metadata?: string;
-  /** The metadata column naming each cell. */
+  /** The metadata column naming each sample's file. */
   idColumn: string;
-  /** Points per cloud (resampled). */
-  numPoints: number;
-  /** Normalisation of each cloud. */
-  normalise: NormalisePreset;
-  /** Seed of the resampling. */
+  /** Seed of any per-sample randomness (resampling). */
   seed: number;
+  /** The family's settings. */
+  settings: S;
 }
 
-/** The autoencoder's architecture. */
-export interface AutoencoderSettings {
-  encoder: string;
-  decoder: string;
-  numFeatures: number;
-  /** Neighbours per point in the encoder's graphs. */
-  k: number;
-  sourceShape: string;
-  /** Reconstructed points M (a perfect square for a plane). */
-  sourcePoints: number;
-  /** Scale of the source points. */
-  sourceStd: number;
-  /** Seed of the weight initialisation. */
-  seed: number;
+/** A dataset as a run uses it: the engine's contract plus the files or rows it left out. */
+export interface RunDataset extends Dataset {
+  /** Files or metadata rows left out, with the reason. */
+  readonly skipped: readonly DatasetWarning[];
 }
 
-/** Pretraining of the autoencoder. */
-export interface PretrainSettings {
+/** How {@link ModelPlugin.pretrain} trains. */
+export interface PretrainOptions<S> {
   epochs: number;
   batchSize: number;
   lr: number;
   weightDecay: number;
+  /** Exponential learning-rate decay per epoch (1 = off). */
   lrDecay: number;
-  loss: ChamferForm;
   seed: number;
+  /** Folder of the pretraining's checkpoints and log. */
   checkpointDir: string;
+  /** Continue from `<checkpointDir>/last.ckpt`. */
   resume: boolean;
   onProgress?: ProgressCallback;
+  /** The family's settings (e.g. the reconstruction loss's form). */
+  settings: S;
 }
 
-/** Features of every cell of a dataset, in dataset order. */
-export interface ExtractedFeatures {
-  ids: string[];
-  metadata: Metadata[];
-  /** `n × numFeatures`, row-major. */
-  features: Float32Array;
-  numFeatures: number;
-}
-
-/** What a model family provides to `trainRun` and `extractRun`. */
-export interface ModelPlugin {
-  readonly kind: ModelKind;
-  /** Opens the input folder as a dataset. */
-  openDataset(input: string, settings: DataSettings): Promise<RunDataset>;
-  /** A new, untrained autoencoder. */
-  createAutoencoder(settings: AutoencoderSettings): Autoencoder;
-  /** Rebuilds an autoencoder from the `config()` stored in a checkpoint. */
-  autoencoderFromConfig(config: Record<string, unknown>): Autoencoder;
+/** What a family adds to the report. */
+export interface ModelReport {
   /**
-   * The architecture an autoencoder `config()` describes, named as the run's options
-   * (`encoder`, `features`, `sourcePoints`, …): two models whose architectures are equal share
-   * their state-dict layout and their decoder's source points.
+   * Up to `maxPoints` `[x, y, z]` rows that show sample `index` of `dataset` in the report's 3-D
+   * viewer (its cluster exemplars), e.g. the points of its file. Absent: exemplars are listed
+   * without a view.
    */
-  architecture(config: Record<string, unknown>): Record<string, unknown>;
-  /**
-   * Reads a checkpoint of the model family's reference implementation (for `cloud`: a
-   * cellshape-cloud `.pt`, or an `.npz` of its state dict) as an autoencoder. What the file does
-   * not hold (for `cloud`: `k` and the source points) is taken from `settings`.
-   */
-  importAutoencoder(path: string, settings: AutoencoderSettings): Autoencoder;
-  /** Pretrains the autoencoder (checkpoints and `log.jsonl` in `settings.checkpointDir`). */
-  pretrain(
-    model: Autoencoder,
-    dataset: RunDataset,
-    settings: PretrainSettings,
-  ): Promise<TrainLoopResult>;
-  /** The reconstruction loss IDEC adds to the clustering loss. */
-  reconstructionLoss(form: ChamferForm): ReconstructionLoss;
-  /** Encodes every cell in dataset order. */
-  extractFeatures(
-    model: Autoencoder,
-    dataset: RunDataset,
-    options: { batchSize: number; onProgress?: ProgressCallback },
-  ): Promise<ExtractedFeatures>;
+  exemplarPoints?(dataset: RunDataset, index: number, maxPoints: number): Promise<number[][]>;
 }

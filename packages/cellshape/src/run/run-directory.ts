@@ -12,6 +12,7 @@ import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '
  * | `config.json` | all resolved options, package versions, seed, backend, absolute input paths ({@link RunConfig}) |
  * | `pretrain/log.jsonl`, `pretrain/best.ckpt`, `pretrain/last.ckpt` | autoencoder pretraining: one JSON line per epoch, checkpoints |
  * | `idec/log.jsonl`, `idec/best.ckpt`, `idec/last.ckpt` | IDEC (autoencoder + cluster centres) |
+ * | `clusters.ckpt` | an encoder-only family's model + its k-means centres (instead of `idec/`) |
  * | `features.csv` | `id, <metadata columns>, f0 … f(F−1)`: features of the final encoder |
  * | `assignments.csv` | `id, <metadata columns>, cluster, q0 … q(K−1)`: hard and soft cluster labels |
  * | `exemplars.json` | `{ clusters: [{ cluster, size, exemplars: [{ id, points }] }] }` ({@link ExemplarsFile}) |
@@ -29,6 +30,7 @@ export const RUN_LAYOUT = Object.freeze({
   exemplars: 'exemplars.json',
   summary: 'summary.json',
   report: 'report.html',
+  clusters: 'clusters.ckpt',
 });
 
 /** Absolute paths of every file of a run directory. */
@@ -48,6 +50,8 @@ export interface RunPaths {
   exemplars: string;
   summary: string;
   report: string;
+  /** The clustered model of an encoder-only family. */
+  clusters: string;
 }
 
 /** The paths of the run directory `root` (resolved against the working directory). */
@@ -73,13 +77,14 @@ export function runPaths(root: string): RunPaths {
     exemplars: join(r, RUN_LAYOUT.exemplars),
     summary: join(r, RUN_LAYOUT.summary),
     report: join(r, RUN_LAYOUT.report),
+    clusters: join(r, RUN_LAYOUT.clusters),
   };
 }
 
 /** `config.json`: how the run was made, enough to repeat or resume it. */
 export interface RunConfig {
-  /** Format of this file. */
-  formatVersion: 1;
+  /** Format of this file: 2 groups `options` as `trainRun`'s (1: flat, before model families). */
+  formatVersion: 1 | 2;
   /** ISO time the run (or its last resume) started. */
   createdAt: string;
   /** Versions of cellshape's packages, tfjs and Node. */
@@ -88,11 +93,11 @@ export interface RunConfig {
   seed: number;
   /** The tfjs backend the run used. */
   backend: string;
-  /** The model family, `'cloud'`. */
+  /** The registered model family, e.g. `'cloud'`. */
   model: string;
   /** Absolute input paths. */
   inputs: { points: string; metadata: string | null; idColumn: string };
-  /** Every resolved training option (see `TrainRunOptions`). */
+  /** Every resolved training option (`ResolvedTrainRunOptions`; flat in format 1). */
   options: Record<string, unknown>;
 }
 
@@ -132,6 +137,10 @@ export interface StageSummary {
 
 /** `summary.json`. */
 export interface RunSummary {
+  /** The model family. */
+  model?: string;
+  /** How the cells were clustered: IDEC (an autoencoder) or k-means (an encoder-only family). */
+  clustering?: 'idec' | 'kmeans';
   /** Cells used. */
   cells: number;
   /** Clouds or metadata rows left out, with the reason. */

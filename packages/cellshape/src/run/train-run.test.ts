@@ -1,38 +1,86 @@
 import { join } from 'node:path';
+import {
+  DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
+  DEFAULT_POINT_CLOUD_DATASET_OPTIONS,
+  DEFAULT_TRAIN_AUTOENCODER_OPTIONS,
+} from '@cellshape/cloud';
+import { DEFAULT_TRAIN_IDEC_OPTIONS } from '@cellshape/cluster';
 import { FileSystemError, InvalidArgumentError, UnsupportedError } from '@cellshape/core';
+import { DEFAULT_ADAM_OPTIONS } from '@cellshape/engine';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../demo/run-demo.js';
 import { tempDir } from '../test-utils/fixtures.js';
 import { extractRun } from './extract-run.js';
-import { modelPlugin } from './models.js';
+import { modelPlugin } from './model-registry.js';
 import { RUN_LAYOUT, runPaths } from './run-directory.js';
 import { emptyClustersNote, trainRun } from './train-run.js';
+import { idecLearningRate, resolveTrainRunOptions } from './train-run-options.js';
 
 describe('invalid input of the run functions', () => {
   const dir = tempDir('invalid');
 
-  it('trainRun rejects bad arguments before any work', async () => {
-    await expect(trainRun('', dir)).rejects.toThrow("trainRun: 'points' must be a folder path");
-    await expect(trainRun(dir, dir, { epochs: -1 })).rejects.toThrow(
-      "trainRun: 'options.epochs' must be an integer ≥ 0",
+  it('trainRun rejects bad arguments before any work, naming the grouped option', async () => {
+    await expect(trainRun('', dir)).rejects.toThrow("trainRun: 'input' must be a non-empty string");
+    await expect(trainRun(dir, dir, { pretrain: { epochs: -1 } })).rejects.toThrow(
+      "trainRun: 'options.pretrain.epochs' must be an integer ≥ 0, got -1",
     );
-    await expect(trainRun(dir, dir, { lr: 0 })).rejects.toThrow(
-      "'options.lr' must be a positive number",
+    await expect(trainRun(dir, dir, { pretrain: { lr: 0 } })).rejects.toThrow(
+      "'options.pretrain.lr' must be a finite number > 0",
     );
-    await expect(trainRun(dir, dir, { lrDecay: 2 })).rejects.toThrow(
-      "'options.lrDecay' must be a number in (0, 1]",
+    await expect(trainRun(dir, dir, { pretrain: { lrDecay: 2 } })).rejects.toThrow(
+      "'options.pretrain.lrDecay' must be a finite number in (0, 1]",
     );
-    await expect(trainRun(dir, dir, { clusters: 0 })).rejects.toThrow(InvalidArgumentError);
-    await expect(trainRun(dir, dir, { kRange: [2, 3] })).rejects.toThrow(/options\.kRange/);
-    await expect(trainRun(dir, dir, { model: 'voxel' })).rejects.toThrow(UnsupportedError);
-    await expect(trainRun(dir, dir, { init: '' })).rejects.toThrow(
-      "trainRun: 'options.init' must be a checkpoint path",
+    await expect(trainRun(dir, dir, { idec: { clusters: 0 } })).rejects.toThrow(
+      InvalidArgumentError,
     );
-    await expect(trainRun(dir, dir, { idecBatchNorm: 'frozen' as never })).rejects.toThrow(
-      "trainRun: 'options.idecBatchNorm' must be 'train' or 'eval'",
+    await expect(trainRun(dir, dir, { idec: { kRange: [2, 3] } })).rejects.toThrow(
+      /options\.idec\.kRange/,
     );
-    await expect(trainRun(dir, dir, { centreLrScale: -1 })).rejects.toThrow(
-      "trainRun: 'options.centreLrScale' must be a number ≥ 0",
+    await expect(trainRun(dir, dir, { model: { family: 'voxel' } })).rejects.toThrow(
+      UnsupportedError,
+    );
+    await expect(trainRun(dir, dir, { model: { init: '' } })).rejects.toThrow(
+      "trainRun: 'options.model.init' must be a non-empty string",
+    );
+    await expect(trainRun(dir, dir, { idec: { batchNorm: 'frozen' as never } })).rejects.toThrow(
+      "trainRun: 'options.idec.batchNorm' must be 'train' or 'eval'",
+    );
+    await expect(trainRun(dir, dir, { idec: { centreLrScale: -1 } })).rejects.toThrow(
+      "trainRun: 'options.idec.centreLrScale' must be a finite number ≥ 0",
+    );
+    await expect(trainRun(dir, dir, { model: { settings: { features: 1 } } })).rejects.toThrow(
+      "cloudModel.resolveSettings: 'features' must be an integer in [2, 1024], got 1",
+    );
+    await expect(trainRun(dir, dir, { epochs: 3 } as never)).rejects.toThrow(
+      "trainRun: unknown option group 'epochs'",
+    );
+    await expect(trainRun(dir, dir, { pretrain: 3 } as never)).rejects.toThrow(
+      "trainRun: 'options.pretrain' must be an object",
+    );
+  });
+
+  it('resolves every default from the packages that own it; undefined keeps a default', () => {
+    const { plugin, options } = resolveTrainRunOptions({
+      pretrain: { epochs: undefined, lr: 1e-3 },
+      model: { settings: { k: undefined, features: 16 } },
+    });
+    expect(plugin.name).toBe('cloud');
+    expect(options.pretrain).toEqual({
+      epochs: DEFAULT_TRAIN_AUTOENCODER_OPTIONS.epochs,
+      lr: 1e-3,
+      weightDecay: DEFAULT_ADAM_OPTIONS.weightDecay,
+      lrDecay: 1,
+    });
+    expect(options.model.settings).toMatchObject({
+      features: 16,
+      k: DEFAULT_CLOUD_AUTOENCODER_OPTIONS.k,
+      numPoints: DEFAULT_POINT_CLOUD_DATASET_OPTIONS.numPoints,
+    });
+    expect(options.idec.gamma).toBe(DEFAULT_TRAIN_IDEC_OPTIONS.gamma);
+    expect(options.idec.lr).toBeNull();
+    expect(idecLearningRate(options)).toBe(1e-4);
+    expect(idecLearningRate({ ...options, pretrain: { ...options.pretrain, lr: 3e-5 } })).toBe(
+      3e-5,
     );
   });
 
@@ -43,13 +91,17 @@ describe('invalid input of the run functions', () => {
     );
   });
 
-  it('modelPlugin gives the cloud model and refuses voxel in this version', () => {
-    expect(modelPlugin('cloud').kind).toBe('cloud');
-    expect(() => modelPlugin('voxel')).toThrow(/model 'voxel' is not available in this version/);
+  it('modelPlugin gives a registered family and names the registered ones otherwise', () => {
+    expect(modelPlugin('cloud').name).toBe('cloud');
+    expect(() => modelPlugin('voxel')).toThrow(
+      'modelPlugin: no model family "voxel" is registered (registered: cloud)',
+    );
   });
 
   it('extractRun needs a trained run', async () => {
-    await expect(extractRun(dir, '')).rejects.toThrow("extractRun: 'output' must be a file path");
+    await expect(extractRun(dir, '')).rejects.toThrow(
+      "extractRun: 'output' must be a non-empty string",
+    );
     await expect(extractRun(join(dir, 'none'), join(dir, 'x.csv'))).rejects.toThrow(
       FileSystemError,
     );

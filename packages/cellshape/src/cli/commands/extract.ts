@@ -66,9 +66,7 @@ export const extractCommand: CliCommand = {
           await context.execute(command, async ({ progress }) => {
             const run = requireRunDir(runDir);
             const result = await extractRun(run, flags.out, {
-              ...(points !== undefined
-                ? { points: requireFolder(points, 'the points folder') }
-                : {}),
+              ...(points !== undefined ? { input: requireFolder(points, 'the input folder') } : {}),
               ...(flags.metadata !== undefined ? { metadata: flags.metadata } : {}),
               ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
               checkpoint: flags.checkpoint,

@@ -84,24 +84,23 @@ describe('cellshape train / extract on a tiny data set', () => {
       model: 'cloud',
       inputs: { points: data.points, metadata: data.metadata, idColumn: 'serialNumber' },
     });
+    expect(config.formatVersion).toBe(2);
     expect(config.options).toMatchObject({
-      epochs: 1,
-      idecEpochs: 1,
-      features: 4,
-      k: 4,
-      numPoints: 32,
-      sourcePoints: 16,
-      batchSize: 4,
-      gamma: 100,
-      idecBatchNorm: 'eval',
-      centreLrScale: 30,
-      tolerance: 0.001,
-      weightDecay: 1e-6,
-      clusters: 2,
+      model: { family: 'cloud', settings: { features: 4, k: 4, numPoints: 32, sourcePoints: 16 } },
+      data: { batchSize: 4 },
+      pretrain: { epochs: 1, weightDecay: 1e-6 },
+      idec: {
+        epochs: 1,
+        gamma: 100,
+        batchNorm: 'eval',
+        centreLrScale: 30,
+        tolerance: 0.001,
+        clusters: 2,
+      },
     });
     expect(config.versions['@cellshape/cloud']).toMatch(/^\d+\.\d+\.\d+/);
     // --lr 1e-3 pretrains; IDEC without --idec-lr runs at most at 1e-4.
-    expect(config.options).toMatchObject({ lr: 1e-3, idecLr: null });
+    expect(config.options).toMatchObject({ pretrain: { lr: 1e-3 }, idec: { lr: null } });
     expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toHaveLength(1);
     const idecLog = readFileSync(join(run, 'idec', 'log.jsonl'), 'utf8')
       .trim()
@@ -173,7 +172,10 @@ describe('cellshape train / extract on a tiny data set', () => {
     const { summary } = JSON.parse(out);
     expect(summary.pretrain).toMatchObject({ epochs: 2, epochsThisRun: 1 });
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ seed: 3, options: { epochs: 2, features: 4, numPoints: 32 } });
+    expect(config).toMatchObject({
+      seed: 3,
+      options: { pretrain: { epochs: 2 }, model: { settings: { features: 4, numPoints: 32 } } },
+    });
     // The pretraining moved on, so IDEC started over: one fresh epoch in its log.
     expect(logEpochs(join(run, 'idec', 'log.jsonl'))).toEqual([0]);
   });
@@ -311,7 +313,7 @@ describe('cellshape train / extract on a tiny data set', () => {
     expect(code).toBe(1);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(
-      /^cellshape extract: error: extractRun: .*other\.ckpt is not an IDEC checkpoint/,
+      /^cellshape extract: error: extractRun: .*other\.ckpt is not the checkpoint of a clustered model/,
     );
   });
 
@@ -372,13 +374,13 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
       const run = join(dir, file.replace('/', '-'));
       const { code, out, err } = await train(run, '--init', init, '--epochs', '0');
       expect(code, err).toBe(0);
-      expect(err).toContain(`initialised the autoencoder from ${init} (${kind})`);
+      expect(err).toContain(`initialised the model from ${init} (${kind})`);
       expect(out).toContain(`initial weights: ${init}`);
       // No pretraining: IDEC's k-means starts from the first run's autoencoder.
       expect(text(join(run, 'features.csv'))).toBe(text(join(base, 'features.csv')));
       expect(text(join(run, 'assignments.csv'))).toBe(text(join(base, 'assignments.csv')));
       const config = JSON.parse(text(join(run, 'config.json')));
-      expect(config.options).toMatchObject({ init, epochs: 0 });
+      expect(config.options).toMatchObject({ model: { init }, pretrain: { epochs: 0 } });
       expect(JSON.parse(text(join(run, 'summary.json'))).pretrain.epochs).toBe(0);
     },
   );
@@ -387,9 +389,9 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
     const run = join(dir, 'untrained');
     const { code, err } = await train(run, '--epochs', '0');
     expect(code, err).toBe(0);
-    expect(err).not.toContain('initialised the autoencoder');
+    expect(err).not.toContain('initialised the model');
     expect(text(join(run, 'features.csv'))).not.toBe(text(join(base, 'features.csv')));
-    expect(JSON.parse(text(join(run, 'config.json'))).options.init).toBeNull();
+    expect(JSON.parse(text(join(run, 'config.json'))).options.model.init).toBeNull();
   });
 
   it('--init <a cellshape-cloud .pt> of the same weights: the same features', async () => {
@@ -403,7 +405,7 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
     const run = join(dir, 'from-pt');
     const { code, out, err } = await train(run, '--json', '--init', pt, '--epochs', '0');
     expect(code, err).toBe(0);
-    expect(err).toContain(`initialised the autoencoder from ${pt} (PyTorch checkpoint)`);
+    expect(err).toContain(`initialised the model from ${pt} (PyTorch checkpoint)`);
     expect(JSON.parse(out).init).toEqual({ path: pt, kind: 'pytorch' });
     expect(text(join(run, 'features.csv'))).toBe(text(join(base, 'features.csv')));
   });
@@ -485,7 +487,7 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
     const run = join(dir, 'resumed');
     const first = await train(run, '--init', init, '--epochs', '1');
     expect(first.code, first.err).toBe(0);
-    expect(first.err).toContain('initialised the autoencoder');
+    expect(first.err).toContain('initialised the model');
     rmSync(init); // the run no longer needs it
     // Only the new epoch count: every other flag, --init included, comes from config.json.
     const resume = ['train', data.points, '--out', run, '--resume', '--backend', 'wasm'];
@@ -494,8 +496,11 @@ describe('cellshape train --init: IDEC from a saved autoencoder', () => {
     expect(err).toContain(
       `resuming pretraining from ${join(run, 'pretrain', 'last.ckpt')} (its weights, not those of ${init})`,
     );
-    expect(err).not.toContain('initialised the autoencoder');
+    expect(err).not.toContain('initialised the model');
     expect(logEpochs(join(run, 'pretrain', 'log.jsonl'))).toEqual([0, 1]);
-    expect(JSON.parse(text(join(run, 'config.json'))).options).toMatchObject({ init, epochs: 2 });
+    expect(JSON.parse(text(join(run, 'config.json'))).options).toMatchObject({
+      model: { init },
+      pretrain: { epochs: 2 },
+    });
   });
 });
