@@ -14,7 +14,6 @@ import {
 } from '@cellshape/core';
 import {
   type Autoencoder,
-  type Dataset,
   type DatasetBatch,
   type DatasetBatchOptions,
   type Encoder,
