@@ -62,17 +62,15 @@ export const DEMO_PRESETS = {
     features: 16,
     k: 10,
     sourcePoints: 64,
-    // Long enough, in small batches, for the decoder to unfold (Chamfer ~75 → ~16 per cloud): IDEC
-    // assumes a converged autoencoder, and on one whose reconstruction loss still falls fast the
-    // labels drift (measured: IDEC below k-means after 20 epochs of batches of 16).
+    // Long enough, in small batches, for the decoder to unfold: IDEC assumes a converged
+    // autoencoder, and on one whose reconstruction loss still falls fast the labels drift.
     epochs: 60,
     batchSize: 4,
     lr: 3e-4,
     // The label-change tolerance stops IDEC after a few updates; 15 epochs is the ceiling.
     idecEpochs: 15,
-    // The paper's lr, with the centres at 100× it (trainIdec's default centreLrScale): with the
-    // centres at 1e-4 as well, the features drifted away from them and IDEC moved cells out of
-    // one family's cluster (ARI 0.829 against k-means' 0.945, a cluster of 2).
+    // The paper's lr, with the centres at 100× it (trainIdec's default centreLrScale), so that
+    // the centres follow the features (docs/getting-started.md has the measurements).
     idecLr: 1e-4,
   },
   quick: {
