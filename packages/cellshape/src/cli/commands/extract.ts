@@ -14,21 +14,24 @@ interface ExtractFlags {
   backend?: BackendName;
 }
 
-/** `cellshape extract <run-dir> [points] --out <csv>`: features, soft and hard labels per cell. */
+/** `cellshape extract <run-dir> [input] --out <csv>`: features, soft and hard labels per cell. */
 export const extractCommand: CliCommand = {
   name: 'extract',
   register(program, context) {
     program
       .command('extract')
       .description(
-        'encode point clouds with a trained run: one CSV row per cell with cluster, soft labels q and features',
+        'encode cells with a trained run: one CSV row per cell with cluster, soft labels q and features',
       )
       .argument('<run-dir>', 'run directory written by `cellshape train`')
-      .argument('[points]', "folder of .ply point clouds; default: the run's training folder")
+      .argument(
+        '[input]',
+        "folder of cells of the run's model family (.ply point clouds for cloud); default: the run's training folder",
+      )
       .requiredOption('--out <csv>', 'CSV to write: id, metadata, cluster, q0…, f0…')
       .option(
         '--metadata <csv>',
-        "metadata CSV for [points]; default: the run's, when [points] is not given",
+        "metadata CSV for [input]; default: the run's, when [input] is not given",
       )
       .option(
         '--checkpoint <which>',
