@@ -4,17 +4,15 @@ import {
   CloudAutoEncoder,
   type CloudAutoEncoderOptions,
   chamferLoss,
-  type DatasetWarning,
   DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
   extractFeatures,
   importTorchCheckpoint,
-  type Metadata,
   type PointCloudBatch,
   PointCloudDataset,
   trainAutoencoder,
 } from '@cellshape/cloud';
 import type { ClusterBatchOptions } from '@cellshape/cluster';
-import { IncompatibleError } from '@cellshape/core';
+import { type DatasetWarning, IncompatibleError, type Metadata } from '@cellshape/core';
 import { readPointCloud } from '@cellshape/helper';
 import type { AutoencoderSettings, ModelPlugin, RunDataset } from './model-plugin.js';
 

@@ -1,6 +1,6 @@
-import type { ChamferForm, DatasetWarning, Metadata } from '@cellshape/cloud';
+import type { ChamferForm } from '@cellshape/cloud';
 import type { ClusterBatch, ClusterDataset, ReconstructionLoss } from '@cellshape/cluster';
-import type { ProgressCallback } from '@cellshape/core';
+import type { DatasetWarning, Metadata, ProgressCallback } from '@cellshape/core';
 import type { Autoencoder, TrainLoopResult } from '@cellshape/engine';
 import type { NormalisePreset } from '@cellshape/helper';
 
