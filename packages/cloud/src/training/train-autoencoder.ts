@@ -80,6 +80,7 @@ const LOSSES = ['model', 'sum', 'extended'] as const;
 
 type Resolved = ReturnType<typeof resolveOptions>;
 
+/** The options over their defaults (an `undefined` value keeps the default), validated. */
 function resolveOptions(fn: string, options: TrainAutoencoderOptions) {
   const o = withDefaults(fn, DEFAULT_TRAIN_AUTOENCODER_OPTIONS, options);
   checkInteger(fn, 'options.epochs', o.epochs, { min: 0 });
