@@ -43,10 +43,10 @@ describe.each([0, 1])(
       const data = new Float32Array(n * FEATURES);
       const batches = dataset.batches({ batchSize: 16, shuffle: false, seed, epoch });
       for await (const batch of batches) {
-        const z = tidy(() => autoencoder.encode(batch.points));
+        const z = tidy(() => autoencoder.encode(batch.input));
         const values = z.dataSync();
         z.dispose();
-        batch.points.dispose();
+        batch.input.dispose();
         batch.indices.forEach((index, b) => {
           data.set(values.subarray(b * FEATURES, (b + 1) * FEATURES), index * FEATURES);
         });

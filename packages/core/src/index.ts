@@ -53,6 +53,17 @@ export { definedEntries, type WithDefaults, withDefaults } from './options.js';
 export { type ProgressCallback, type ProgressEvent, reportProgress } from './progress.js';
 export { createRng, Rng } from './rng.js';
 export {
+  type JoinedSample,
+  type JoinMetadataOptions,
+  joinMetadata,
+  type ListSampleFilesOptions,
+  listSampleFiles,
+  type MetadataJoin,
+  type SampleFile,
+  type SampleFiles,
+  sampleFileIds,
+} from './sample-files.js';
+export {
   checkBoolean,
   checkInteger,
   checkNumber,

@@ -67,7 +67,7 @@ it('exports exactly the public API', () => {
       "scaleFixed",
       "scaleToUnitSphere",
       "smoothMesh",
-      "standardise",
+      "standardisePointCloud",
       "syntheticCell",
       "syntheticLabelImage",
       "toNdarray",

@@ -5,7 +5,6 @@ import {
   chamferLoss,
   DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
   DEFAULT_POINT_CLOUD_DATASET_OPTIONS,
-  DEFAULT_TRAIN_AUTOENCODER_OPTIONS,
   type EncoderType,
   importTorchCheckpoint,
   PointCloudDataset,
@@ -17,12 +16,13 @@ import {
   checkOneOf,
   checkPositive,
   IncompatibleError,
+  listSampleFiles,
+  type SampleFiles,
   withDefaults,
 } from '@cellshape/core';
 import type { Encoder } from '@cellshape/engine';
 import { NORMALISE_PRESETS, type NormalisePreset, readPointCloud } from '@cellshape/helper';
 import { choice, integer, number } from '../cli/parse.js';
-import { fileIdIndex } from './file-ids.js';
 import type { ModelPlugin, RunDataset } from './model-plugin.js';
 
 /** The decoders of the point-cloud autoencoder. */
@@ -63,7 +63,8 @@ export const DEFAULT_CLOUD_MODEL_SETTINGS: Readonly<CloudModelSettings> = Object
   sourceShape: ARCH.shape,
   sourcePoints: ARCH.numSourcePoints,
   sourceStd: ARCH.std,
-  loss: DEFAULT_TRAIN_AUTOENCODER_OPTIONS.loss,
+  // The model's own reconstruction loss is the original's: the 'sum' form.
+  loss: 'sum',
 });
 
 const ENCODERS = ['dgcnn', 'foldingnet'] as const satisfies readonly EncoderType[];
@@ -87,7 +88,7 @@ function strided(data: Float32Array, max: number): number[][] {
 class CloudRunDataset implements RunDataset {
   constructor(
     readonly dataset: PointCloudDataset,
-    private readonly files: Map<string, string>,
+    private readonly files: SampleFiles,
   ) {}
 
   get length() {
@@ -109,7 +110,7 @@ class CloudRunDataset implements RunDataset {
   /** Up to `maxPoints` rows of cell `index`, read back from its file. */
   filePoints(index: number, maxPoints: number): number[][] {
     const id = this.dataset.ids[index];
-    const path = id === undefined ? undefined : this.files.get(id);
+    const path = id === undefined ? undefined : this.files.pathOf(id);
     return path === undefined ? [] : strided(readPointCloud(path).data, maxPoints);
   }
 }
@@ -230,7 +231,7 @@ export const cloudModel: ModelPlugin<CloudModelSettings> = {
       idColumn,
       ...(metadata ? { metadata } : {}),
     });
-    return new CloudRunDataset(dataset, await fileIdIndex(input, '.ply'));
+    return new CloudRunDataset(dataset, await listSampleFiles(input, { extensions: ['.ply'] }));
   },
   createModel(settings, seed) {
     return new CloudAutoEncoder(autoencoderOptions(settings, seed));

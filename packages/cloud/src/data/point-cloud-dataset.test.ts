@@ -1,16 +1,18 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, FileSystemError, FormatError, InvalidArgumentError } from '@cellshape/core';
+import {
+  createRng,
+  type DatasetWarning,
+  FileSystemError,
+  FormatError,
+  InvalidArgumentError,
+} from '@cellshape/core';
 import { encodePointCloud, type PointCloud } from '@cellshape/helper';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type DatasetWarning,
-  type PointCloudBatch,
-  PointCloudDataset,
-} from './point-cloud-dataset.js';
+import { type PointCloudBatch, PointCloudDataset } from './point-cloud-dataset.js';
 
 /** A seeded random cloud of n points around (cx, 0, 0). */
 function cloud(n: number, seed: number, cx = 0): PointCloud {
@@ -28,10 +30,10 @@ async function collect(batches: AsyncIterable<PointCloudBatch>) {
     out.push({
       ids: b.ids,
       indices: b.indices,
-      shape: b.points.shape,
-      data: b.points.dataSync() as Float32Array,
+      shape: b.input.shape,
+      data: b.input.dataSync() as Float32Array,
     });
-    b.points.dispose();
+    b.input.dispose();
   }
   return out;
 }
@@ -104,6 +106,47 @@ describe('PointCloudDataset.fromArrays', () => {
     const item = await ds.get(e0[0]!.indices[1]!, { epoch: 0 });
     expect(e0[0]!.data.subarray(32 * 3, 64 * 3)).toEqual(item.points);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('visits and resamples in the orders of the base commit (core epochOrder and mixSeed)', async () => {
+    // Pinned from the dataset's own permutation and seed mixing before they moved to core.
+    const pinned: Array<[number, number, number, number[]]> = [
+      [9, 5, 0, [8, 3, 7, 4, 0, 5, 6, 2, 1]],
+      [9, 5, 1, [2, 6, 5, 1, 0, 7, 3, 8, 4]],
+      [20, 0, 3, [15, 11, 14, 2, 18, 4, 8, 3, 5, 19, 9, 10, 16, 1, 6, 0, 7, 12, 17, 13]],
+      [13, 123456789, 7, [6, 3, 5, 12, 2, 1, 9, 8, 10, 11, 4, 7, 0]],
+      [7, -3, 2, [6, 3, 5, 4, 2, 1, 0]],
+      [10, 2.7, 0, [7, 2, 1, 5, 6, 0, 9, 8, 4, 3]],
+    ];
+    for (const [n, seed, epoch, order] of pinned) {
+      const pairs = Array.from({ length: n }, (_, i) => Float32Array.from([i, 0, 0, 0, i + 1, 0]));
+      const ds = await PointCloudDataset.fromArrays(pairs, { numPoints: 2, normalise: 'none' });
+      const batches = await collect(ds.batches({ batchSize: 4, shuffle: true, seed, epoch }));
+      expect(batches.flatMap((b) => b.indices)).toEqual(order);
+    }
+    const lines = [0, 1, 2].map((c) =>
+      Float32Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? c * 100 + i / 3 : 0)),
+    );
+    const ds = await PointCloudDataset.fromArrays(lines, {
+      numPoints: 5,
+      normalise: 'none',
+      seed: 11,
+    });
+    const xs = async (index: number, epoch: number) =>
+      Array.from((await ds.get(index, { epoch })).points).filter((_, k) => k % 3 === 0);
+    expect(await xs(0, 0)).toEqual([4, 8, 3, 0, 7]);
+    expect(await xs(2, 0)).toEqual([201, 202, 200, 208, 205]);
+    expect(await xs(2, 4)).toEqual([208, 202, 203, 201, 206]);
+  });
+
+  it('keeps the defaults for options given as undefined', async () => {
+    const ds = await PointCloudDataset.fromArrays(clouds, {
+      numPoints: undefined,
+      seed: undefined,
+    });
+    expect(ds.numPoints).toBe(2048);
+    const batches = await collect(ds.batches({ batchSize: undefined, shuffle: undefined }));
+    expect(batches.map((b) => b.indices)).toEqual([[0, 1, 2, 3]]);
   });
 
   it('skips clouds with NaN and reports them', async () => {

@@ -1,12 +1,22 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import {
-  createRng,
+  checkInteger,
+  checkNumber,
+  type DatasetWarning,
+  epochOrder,
   FileSystemError,
   FormatError,
   InvalidArgumentError,
   invalidArgument,
+  joinMetadata,
+  listSampleFiles,
+  type Metadata,
+  mixSeed,
+  sampleFileIds,
+  withDefaults,
 } from '@cellshape/core';
+import type { Dataset } from '@cellshape/engine';
 import {
   type AxisOrder,
   type NormalisePreset,
@@ -17,7 +27,6 @@ import {
   resamplePointCloud,
 } from '@cellshape/helper';
 import { type Tensor3D, tensor3d } from '@tensorflow/tfjs-core';
-import { parseCsv } from './csv.js';
 
 /**
  * Point-cloud datasets for training and feature extraction: `.ply` files in a folder (read
@@ -31,26 +40,13 @@ import { parseCsv } from './csv.js';
  *   normalise: 'fixed20',
  * });
  * for await (const batch of dataset.batches({ batchSize: 16, shuffle: true, seed: 1, epoch: 0 })) {
- *   batch.points; // tf.Tensor3D [B, 2048, 3]; dispose it when done
+ *   batch.input; // tf.Tensor3D [B, 2048, 3]; dispose it when done
  * }
  * ```
+ *
+ * Metadata (`Metadata`) and skipped-cloud reports (`DatasetWarning`) are core's types; the
+ * folder layout and the metadata join are core's `listSampleFiles` and `joinMetadata`.
  */
-
-/** A metadata value: CSV cells are strings; in-memory metadata may hold numbers. */
-export type MetadataValue = string | number;
-
-/** The metadata of one cell, e.g. `{ Treatment: 'DMSO', PlateNumber: '1', serialNumber: 'c7' }`. */
-export type Metadata = Record<string, MetadataValue>;
-
-/** A cloud that was left out, and why. */
-export interface DatasetWarning {
-  /** The file, for folder and file-list datasets. */
-  path?: string;
-  /** The cell id, when known. */
-  id?: string;
-  /** Why it was skipped, e.g. `'contains NaN coordinates'`. */
-  reason: string;
-}
 
 /** Options shared by every way of building a {@link PointCloudDataset}. */
 export interface PointCloudDatasetOptions {
@@ -74,7 +70,7 @@ export interface PointCloudDatasetOptions {
    * skipped (and reported) up front rather than failing a batch later. Default true.
    */
   validate?: boolean;
-  /** Called for every cloud or metadata row that is skipped. */
+  /** Called for every cloud or metadata row that is skipped (core's `DatasetWarning`). */
   onWarning?: (warning: DatasetWarning) => void;
 }
 
@@ -82,10 +78,10 @@ export interface PointCloudDatasetOptions {
 export interface FolderDatasetOptions extends PointCloudDatasetOptions {
   /**
    * Metadata table: a CSV file path or parsed rows. With it, the dataset holds one item per
-   * row whose id (column `idColumn`) names a file, in row order. The id is matched against
-   * each file's path relative to the folder without `.ply` (forward slashes, e.g.
-   * `Plate1/DMSO/cell_001`), and otherwise against the file name without `.ply` when that
-   * name is unique in the folder (so the original's `Plate/…/Treatment/serialNumber.ply`
+   * row whose id (column `idColumn`) names a file, in row order (core's `joinMetadata`). The id
+   * is matched against each file's path relative to the folder without `.ply` (forward
+   * slashes, e.g. `Plate1/DMSO/cell_001`), and otherwise against the file name without `.ply`
+   * when that name is unique in the folder (so the original's `Plate/…/Treatment/serialNumber.ply`
    * layout works). A `.ply` suffix in the id is ignored. Rows without a file, and files without
    * a row, are skipped and reported.
    */
@@ -134,7 +130,7 @@ export interface DatasetItem {
   metadata: Metadata;
 }
 
-/** Options of {@link PointCloudDataset.batches}. */
+/** Options of {@link PointCloudDataset.batches}: the engine's `DatasetBatchOptions`, each optional. */
 export interface BatchOptions {
   /** Clouds per batch. Default 16. */
   batchSize?: number;
@@ -156,15 +152,13 @@ export const DEFAULT_BATCH_OPTIONS = {
   dropLast: false,
 } as const;
 
-/** A batch of clouds; the consumer owns (and must dispose) `points`. */
+/** A batch of clouds (the engine's `DatasetBatch`); the consumer owns (and must dispose) `input`. */
 export interface PointCloudBatch {
   /** Ids of the clouds, in batch order. */
   ids: string[];
   /** Dataset indices of the clouds, in batch order. */
   indices: number[];
-  /** Coordinates `[B, N, 3]`. */
-  points: Tensor3D;
-  /** The model input (the engine's `DatasetBatch`): the same tensor as `points`. */
+  /** The model input: coordinates `[B, N, 3]`. */
   input: Tensor3D;
   /** Metadata of the clouds, in batch order. */
   metadata: Metadata[];
@@ -188,39 +182,22 @@ interface Settings {
 }
 
 function settingsOf(fn: string, options: PointCloudDatasetOptions): Settings {
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const d = DEFAULT_POINT_CLOUD_DATASET_OPTIONS;
-  const numPoints = options.numPoints === undefined ? d.numPoints : options.numPoints;
-  if (numPoints !== null && !(Number.isInteger(numPoints) && numPoints > 0))
-    throw invalidArgument(fn, 'options.numPoints', 'a positive integer or null', numPoints);
-  const seed = options.seed ?? d.seed;
-  if (!Number.isFinite(seed)) throw invalidArgument(fn, 'options.seed', 'a finite number', seed);
-  const cacheSize = options.cacheSize ?? d.cacheSize;
-  if (!Number.isInteger(cacheSize) || cacheSize < 0)
-    throw invalidArgument(fn, 'options.cacheSize', 'a non-negative integer', cacheSize);
-  if (options.onWarning !== undefined && typeof options.onWarning !== 'function')
-    throw invalidArgument(fn, 'options.onWarning', 'a function', options.onWarning);
+  const o = withDefaults(fn, DEFAULT_POINT_CLOUD_DATASET_OPTIONS, options);
+  if (o.numPoints !== null && !(Number.isInteger(o.numPoints) && o.numPoints > 0))
+    throw invalidArgument(fn, 'options.numPoints', 'a positive integer or null', o.numPoints);
+  checkNumber(fn, 'options.seed', o.seed);
+  checkInteger(fn, 'options.cacheSize', o.cacheSize, { min: 0 });
+  if (o.onWarning !== undefined && typeof o.onWarning !== 'function')
+    throw invalidArgument(fn, 'options.onWarning', 'a function', o.onWarning);
   return {
-    numPoints,
-    normalise: options.normalise ?? d.normalise,
-    axisOrder: options.axisOrder,
-    seed,
-    cacheSize,
-    validate: options.validate ?? d.validate,
-    onWarning: options.onWarning,
+    numPoints: o.numPoints,
+    normalise: o.normalise,
+    axisOrder: o.axisOrder,
+    seed: o.seed,
+    cacheSize: o.cacheSize,
+    validate: o.validate,
+    onWarning: o.onWarning,
   };
-}
-
-/** Mixes (seed, a, b) into a 32-bit seed, so each item and epoch resamples independently. */
-function mixSeed(seed: number, a: number, b: number): number {
-  let h = Math.trunc(seed) >>> 0;
-  for (const v of [a, b]) {
-    h = Math.imul(h ^ (v >>> 0), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
 }
 
 /** Why a cloud is unusable, or undefined when it is fine. */
@@ -252,34 +229,11 @@ function toCloud(fn: string, value: unknown, i: number): PointCloud {
   return { data: c.data, shape: [c.shape[0]!, 3] };
 }
 
-async function listPly(dir: string, fn: string): Promise<string[]> {
-  let isDir = false;
-  try {
-    isDir = (await stat(dir)).isDirectory();
-  } catch (error) {
-    throw new FileSystemError(`${fn}: the folder ${JSON.stringify(dir)} does not exist`, {
-      fn,
-      arg: 'dir',
-      cause: error,
-    });
-  }
-  if (!isDir) throw invalidArgument(fn, 'dir', 'a folder', dir);
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.ply'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-function stripPly(name: string): string {
-  return name.toLowerCase().endsWith('.ply') ? name.slice(0, -4) : name;
-}
-
 /**
  * A dataset of point clouds. Build it with {@link PointCloudDataset.fromFolder},
  * {@link PointCloudDataset.fromFiles} or {@link PointCloudDataset.fromArrays}.
  */
-export class PointCloudDataset {
+export class PointCloudDataset implements Dataset<PointCloudBatch> {
   /** Clouds and metadata rows left out when the dataset was built, with the reason. */
   readonly skipped: DatasetWarning[];
   /** Points per cloud after resampling (`null`: as in the files). */
@@ -325,22 +279,14 @@ export class PointCloudDataset {
     if (typeof dir !== 'string' || dir.length === 0)
       throw invalidArgument(fn, 'dir', 'a folder path', dir);
     const settings = settingsOf(fn, options);
-    const files = await listPly(dir, fn);
-    if (files.length === 0)
-      throw new InvalidArgumentError(
-        `${fn}: the folder ${JSON.stringify(dir)} holds no .ply files`,
-        {
-          fn,
-          arg: 'dir',
-        },
-      );
-    const relativeId = (path: string): string => stripPly(relative(dir, path).split(sep).join('/'));
-    const skipped: DatasetWarning[] = [];
-    let items: Item[];
-    if (options.metadata === undefined) {
-      items = files.map((path) => ({ id: relativeId(path), path, metadata: {} }));
-    } else {
-      items = await joinMetadata(fn, files, relativeId, options, skipped);
+    const files = await listSampleFiles(dir, { extensions: ['.ply'], caller: fn });
+    let items: Item[] = files.files.map(({ id, path }) => ({ id, path, metadata: {} }));
+    let skipped: DatasetWarning[] = [];
+    if (options.metadata !== undefined) {
+      const idColumn = options.idColumn ?? DEFAULT_POINT_CLOUD_DATASET_OPTIONS.idColumn;
+      const join = await joinMetadata(files, { metadata: options.metadata, idColumn, caller: fn });
+      items = join.samples;
+      skipped = join.warnings;
     }
     return PointCloudDataset.build(
       fn,
@@ -360,7 +306,7 @@ export class PointCloudDataset {
     if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== 'string'))
       throw invalidArgument(fn, 'files', 'a non-empty array of file paths', files);
     const settings = settingsOf(fn, options);
-    const ids = options.ids ?? defaultFileIds(files);
+    const ids = options.ids ?? sampleFileIds(files);
     if (ids.length !== files.length)
       throw invalidArgument(fn, 'options.ids', `an array of ${files.length} ids`, ids);
     if (options.metadata !== undefined && options.metadata.length !== files.length)
@@ -479,9 +425,7 @@ export class PointCloudDataset {
     const fn = 'PointCloudDataset.get';
     if (!Number.isInteger(index) || index < 0 || index >= this.items.length)
       throw invalidArgument(fn, 'index', `an integer in [0, ${this.items.length - 1}]`, index);
-    const epoch = options.epoch ?? 0;
-    if (!Number.isInteger(epoch) || epoch < 0)
-      throw invalidArgument(fn, 'options.epoch', 'a non-negative integer', epoch);
+    const epoch = checkInteger(fn, 'options.epoch', options.epoch ?? 0, { min: 0 });
     const item = this.items[index]!;
     const cloud = await this.normalised(index);
     const n = this.settings.numPoints;
@@ -500,51 +444,47 @@ export class PointCloudDataset {
   }
 
   /**
-   * Streams the dataset as batches. Only one batch of clouds is read into memory at a time;
-   * each batch's `points` tensor belongs to the consumer (the training loop disposes it).
+   * Streams the dataset as batches, in core's `epochOrder` of `(seed, epoch)`. Only one batch of
+   * clouds is read into memory at a time; each batch's `input` tensor belongs to the consumer
+   * (the training loop disposes it).
    */
   async *batches(options: BatchOptions = {}): AsyncGenerator<PointCloudBatch> {
     const fn = 'PointCloudDataset.batches';
-    const d = DEFAULT_BATCH_OPTIONS;
-    const batchSize = options.batchSize ?? d.batchSize;
-    if (!Number.isInteger(batchSize) || batchSize <= 0)
-      throw invalidArgument(fn, 'options.batchSize', 'a positive integer', batchSize);
-    const epoch = options.epoch ?? d.epoch;
-    if (!Number.isInteger(epoch) || epoch < 0)
-      throw invalidArgument(fn, 'options.epoch', 'a non-negative integer', epoch);
-    const seed = options.seed ?? this.settings.seed;
-    if (!Number.isFinite(seed)) throw invalidArgument(fn, 'options.seed', 'a finite number', seed);
+    const o = withDefaults(fn, { ...DEFAULT_BATCH_OPTIONS, seed: this.settings.seed }, options);
+    const batchSize = checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
+    const epoch = checkInteger(fn, 'options.epoch', o.epoch, { min: 0 });
+    const seed = checkNumber(fn, 'options.seed', o.seed);
     const n = this.items.length;
-    const order =
-      (options.shuffle ?? d.shuffle)
-        ? Array.from(createRng(mixSeed(seed, 0x5eed, epoch)).permutation(n))
-        : Array.from({ length: n }, (_, i) => i);
-    const end = (options.dropLast ?? d.dropLast) ? n - (n % batchSize) : n;
+    const order = epochOrder(n, { shuffle: o.shuffle, seed, epoch });
+    const end = o.dropLast ? n - (n % batchSize) : n;
     for (let start = 0; start < end; start += batchSize) {
-      const indices = order.slice(start, Math.min(start + batchSize, end));
+      const indices = Array.from(order.subarray(start, Math.min(start + batchSize, end)));
       const items = await Promise.all(indices.map((i) => this.get(i, { epoch })));
-      const count = items[0]!.numPoints;
-      const odd = items.find((item) => item.numPoints !== count);
-      if (odd) {
-        throw new InvalidArgumentError(
-          `${fn}: clouds ${JSON.stringify(items[0]!.id)} (${count} points) and ${JSON.stringify(odd.id)} (${odd.numPoints} points) differ in size; set 'numPoints' to resample them`,
-          { fn, arg: 'numPoints' },
-        );
-      }
-      const data = new Float32Array(items.length * count * 3);
-      items.forEach((item, b) => {
-        data.set(item.points, b * count * 3);
-      });
-      const points = tensor3d(data, [items.length, count, 3]);
       yield {
         ids: items.map((item) => item.id),
         indices,
-        points,
-        input: points,
+        input: stack(fn, items),
         metadata: items.map((item) => item.metadata),
       };
     }
   }
+}
+
+/** The clouds of a batch as one `[B, N, 3]` tensor; they must have the same point count. */
+function stack(fn: string, items: DatasetItem[]): Tensor3D {
+  const count = items[0]!.numPoints;
+  const odd = items.find((item) => item.numPoints !== count);
+  if (odd) {
+    throw new InvalidArgumentError(
+      `${fn}: clouds ${JSON.stringify(items[0]!.id)} (${count} points) and ${JSON.stringify(odd.id)} (${odd.numPoints} points) differ in size; set 'numPoints' to resample them`,
+      { fn, arg: 'numPoints' },
+    );
+  }
+  const data = new Float32Array(items.length * count * 3);
+  items.forEach((item, b) => {
+    data.set(item.points, b * count * 3);
+  });
+  return tensor3d(data, [items.length, count, 3]);
 }
 
 function warning(item: Item, reason: string): DatasetWarning {
@@ -579,98 +519,4 @@ async function readItemFile(item: Item, settings: Settings, fn: string): Promise
       cause: error,
     });
   }
-}
-
-function defaultFileIds(files: string[]): string[] {
-  const stems = files.map((f) => basename(f, extname(f)));
-  if (new Set(stems).size === stems.length) return stems;
-  return files.map((f) =>
-    f
-      .slice(0, f.length - extname(f).length)
-      .split(sep)
-      .join('/'),
-  );
-}
-
-async function joinMetadata(
-  fn: string,
-  files: string[],
-  relativeId: (path: string) => string,
-  options: FolderDatasetOptions,
-  skipped: DatasetWarning[],
-): Promise<Item[]> {
-  const idColumn = options.idColumn ?? DEFAULT_POINT_CLOUD_DATASET_OPTIONS.idColumn;
-  let rows: Record<string, string>[];
-  let columns: string[];
-  if (typeof options.metadata === 'string') {
-    let text: string;
-    try {
-      text = await readFile(options.metadata, 'utf8');
-    } catch (error) {
-      throw new FileSystemError(
-        `${fn}: could not read the metadata CSV ${JSON.stringify(options.metadata)}`,
-        {
-          fn,
-          arg: 'options.metadata',
-          cause: error,
-        },
-      );
-    }
-    ({ rows, columns } = parseCsv(text, fn));
-  } else if (Array.isArray(options.metadata)) {
-    rows = options.metadata;
-    columns = rows[0] ? Object.keys(rows[0]) : [];
-  } else {
-    throw invalidArgument(
-      fn,
-      'options.metadata',
-      'a CSV path or an array of rows',
-      options.metadata,
-    );
-  }
-  if (rows.length > 0 && !columns.includes(idColumn)) {
-    throw invalidArgument(
-      fn,
-      'options.idColumn',
-      `a column of the metadata (${columns.join(', ')})`,
-      idColumn,
-    );
-  }
-  const byPath = new Map<string, string>();
-  const byStem = new Map<string, string[]>();
-  for (const path of files) {
-    const id = relativeId(path);
-    byPath.set(id, path);
-    const stem = id.slice(id.lastIndexOf('/') + 1);
-    byStem.set(stem, [...(byStem.get(stem) ?? []), path]);
-  }
-  const used = new Set<string>();
-  const items: Item[] = [];
-  for (const row of rows) {
-    const id = stripPly(
-      String(row[idColumn] ?? '')
-        .trim()
-        .replace(/\\/g, '/'),
-    );
-    const stemMatches = byStem.get(id);
-    const path = byPath.get(id) ?? (stemMatches?.length === 1 ? stemMatches[0] : undefined);
-    if (path === undefined) {
-      const reason =
-        stemMatches && stemMatches.length > 1
-          ? `metadata id matches ${stemMatches.length} files by name; use the relative path as id`
-          : 'no .ply file for this metadata id';
-      skipped.push({ id, reason });
-      continue;
-    }
-    if (used.has(path)) {
-      skipped.push({ id, path, reason: 'a second metadata row for the same file' });
-      continue;
-    }
-    used.add(path);
-    items.push({ id, path, metadata: { ...row } });
-  }
-  for (const path of files) {
-    if (!used.has(path)) skipped.push({ path, id: relativeId(path), reason: 'no metadata row' });
-  }
-  return items;
 }

@@ -1,13 +1,26 @@
-import { invalidArgument, type ProgressCallback, reportProgress } from '@cellshape/core';
-import type { Autoencoder } from '@cellshape/engine';
-import { tidy } from '@tensorflow/tfjs-core';
-import { type Metadata, PointCloudDataset } from '../data/index.js';
+import {
+  checkInteger,
+  invalidArgument,
+  type Metadata,
+  type ProgressCallback,
+  reportProgress,
+  withDefaults,
+} from '@cellshape/core';
+import {
+  type Autoencoder,
+  type Dataset,
+  type Encoder,
+  isAutoencoder,
+  isEncoder,
+} from '@cellshape/engine';
+import { tensor2d, tidy } from '@tensorflow/tfjs-core';
+import { checkDataset } from './check-dataset.js';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {
   /** Clouds per forward pass. Default 16. */
   batchSize?: number;
-  /** Also return the reconstructions. Default false. */
+  /** Also return the reconstructions (needs an `Autoencoder`). Default false. */
   reconstructions?: boolean;
   /** Progress per batch (`phase: 'extract'`). */
   onProgress?: ProgressCallback;
@@ -36,57 +49,61 @@ export interface FeaturesResult {
 }
 
 /**
- * Encodes every cloud of `dataset` (in dataset order, no shuffling; resampled as in epoch 0)
- * with the model in evaluation mode, and optionally decodes the features back to clouds. The
- * model's training mode is restored afterwards.
+ * Encodes every cloud of `dataset` (any engine `Dataset`, e.g. a `PointCloudDataset`; in dataset
+ * order, no shuffling, resampled as in epoch 0) with the model in evaluation mode, and optionally
+ * decodes the features back to clouds. The model's training mode is restored afterwards.
  */
 export async function extractFeatures(
-  model: Autoencoder,
-  dataset: PointCloudDataset,
+  model: Encoder,
+  dataset: Dataset,
   options: ExtractFeaturesOptions = {},
 ): Promise<FeaturesResult> {
   const fn = 'extractFeatures';
-  if (!model || typeof model.encode !== 'function' || typeof model.decode !== 'function')
-    throw invalidArgument(fn, 'model', 'an Autoencoder (encode, decode)', model);
-  if (!(dataset instanceof PointCloudDataset))
-    throw invalidArgument(fn, 'dataset', 'a PointCloudDataset', dataset);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const batchSize = options.batchSize ?? DEFAULT_EXTRACT_FEATURES_OPTIONS.batchSize;
-  if (!Number.isInteger(batchSize) || batchSize <= 0)
-    throw invalidArgument(fn, 'options.batchSize', 'a positive integer', batchSize);
-  const wantRecon = options.reconstructions ?? DEFAULT_EXTRACT_FEATURES_OPTIONS.reconstructions;
+  if (!isEncoder(model))
+    throw invalidArgument(fn, 'model', 'an Encoder (encode, numFeatures, namedParameters)', model);
+  checkDataset(fn, dataset);
+  const o = withDefaults(fn, DEFAULT_EXTRACT_FEATURES_OPTIONS, options);
+  checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
+  if (o.reconstructions && !isAutoencoder(model))
+    throw invalidArgument(fn, 'model', 'an Autoencoder (decode) for reconstructions', model);
+  const result = await encodeAll(model, dataset, o);
+  if (!o.reconstructions) return result;
+  return { ...result, ...decodeAll(model as Autoencoder, result, o.batchSize) };
+}
 
+/** `{ ids, metadata, features, numFeatures }` of every sample, in dataset order, in eval mode. */
+async function encodeAll(
+  encoder: Encoder,
+  dataset: Dataset,
+  options: { batchSize: number; onProgress?: ProgressCallback },
+): Promise<FeaturesResult> {
   const n = dataset.length;
+  const allMetadata = dataset.metadata;
   const ids: string[] = [];
   const metadata: Metadata[] = [];
-  const featureRows: Float32Array[] = [];
-  const reconRows: Float32Array[] = [];
+  const rows: Float32Array[] = [];
   let numFeatures = 0;
-  let reconPoints = 0;
-  const wasTraining = model.training;
-  model.eval();
+  const wasTraining = encoder.training;
+  encoder.eval();
   try {
-    for await (const batch of dataset.batches({ batchSize, shuffle: false, epoch: 0 })) {
+    const pass = {
+      batchSize: options.batchSize,
+      shuffle: false,
+      seed: 0,
+      epoch: 0,
+      dropLast: false,
+    };
+    for await (const batch of dataset.batches(pass)) {
       try {
-        const [features, recon] = tidy(() => {
-          const z = model.encode(batch.points);
-          return wantRecon ? [z, model.decode(z)] : [z];
-        });
-        const shape = features!.shape;
-        numFeatures = shape[1] ?? 0;
-        featureRows.push(features!.dataSync() as Float32Array);
-        features!.dispose();
-        if (recon) {
-          reconPoints = recon.shape[1] ?? 0;
-          reconRows.push(recon.dataSync() as Float32Array);
-          recon.dispose();
-        }
+        const features = tidy(() => encoder.encode(batch.input));
+        numFeatures = features.shape[1];
+        rows.push(features.dataSync() as Float32Array);
+        features.dispose();
       } finally {
-        batch.points.dispose();
+        batch.input.dispose();
       }
       ids.push(...batch.ids);
-      metadata.push(...batch.metadata);
+      for (const i of batch.indices) metadata.push({ ...allMetadata[i] });
       reportProgress(options.onProgress, {
         phase: 'extract',
         done: ids.length,
@@ -95,19 +112,41 @@ export async function extractFeatures(
       });
     }
   } finally {
+    encoder.train(wasTraining);
+  }
+  return { ids, metadata, features: concat(rows, n * numFeatures), numFeatures };
+}
+
+/** The decoder's reconstructions of feature rows, `batchSize` rows at a time, in eval mode. */
+function decodeAll(
+  model: Autoencoder,
+  { features, numFeatures, ids }: FeaturesResult,
+  batchSize: number,
+): Pick<FeaturesResult, 'reconstructions' | 'reconstructionShape'> {
+  const n = ids.length;
+  const rows: Float32Array[] = [];
+  let points = 0;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      const recon = tidy(() =>
+        model.decode(
+          tensor2d(features.subarray(start * numFeatures, end * numFeatures), [
+            end - start,
+            numFeatures,
+          ]),
+        ),
+      );
+      points = recon.shape[1] ?? 0;
+      rows.push(recon.dataSync() as Float32Array);
+      recon.dispose();
+    }
+  } finally {
     model.train(wasTraining);
   }
-  const result: FeaturesResult = {
-    ids,
-    metadata,
-    features: concat(featureRows, n * numFeatures),
-    numFeatures,
-  };
-  if (wantRecon) {
-    result.reconstructions = concat(reconRows, n * reconPoints * 3);
-    result.reconstructionShape = [n, reconPoints, 3];
-  }
-  return result;
+  return { reconstructions: concat(rows, n * points * 3), reconstructionShape: [n, points, 3] };
 }
 
 function concat(parts: Float32Array[], length: number): Float32Array {

@@ -1,9 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, IncompatibleError, InvalidArgumentError } from '@cellshape/core';
+import {
+  createRng,
+  csvRecords,
+  IncompatibleError,
+  InvalidArgumentError,
+  parseCsv,
+} from '@cellshape/core';
 import {
   type Autoencoder,
+  DEFAULT_ADAM_OPTIONS,
   type StateArray,
   type StateDict,
   selectBackend,
@@ -17,13 +24,12 @@ import {
 } from '@cellshape/helper';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../data/csv.js';
 import { PointCloudDataset } from '../data/index.js';
 import { chamferLoss } from '../losses/index.js';
 import { CloudAutoEncoder } from '../model/index.js';
 import { extractFeatures, type FeaturesResult } from './extract-features.js';
 import { featuresToCsv, writeFeaturesCsv } from './features-csv.js';
-import { trainAutoencoder } from './train-autoencoder.js';
+import { DEFAULT_TRAIN_AUTOENCODER_OPTIONS, trainAutoencoder } from './train-autoencoder.js';
 
 /**
  * A point-wise MLP encoder with max pooling (PointNet-like) and a linear decoder to M points:
@@ -198,9 +204,9 @@ describe('trainAutoencoder + extractFeatures (small point-wise autoencoder)', ()
     const batch = (await ds.batches({ batchSize: 24 }).next()).value!;
     const { chamferLoss } = await import('../losses/index.js');
     const perCloud = tf.tidy(
-      () => chamferLoss(batch.points, model.decode(model.encode(batch.points))).dataSync()[0]! / 24,
+      () => chamferLoss(batch.input, model.decode(model.encode(batch.input))).dataSync()[0]! / 24,
     );
-    batch.points.dispose();
+    batch.input.dispose();
     expect(perCloud).toBeLessThan(losses[0]!);
 
     const features = await extractFeatures(model, ds, { batchSize: 5, reconstructions: true });
@@ -240,6 +246,85 @@ describe('trainAutoencoder + extractFeatures (small point-wise autoencoder)', ()
     resumed.dispose();
   });
 
+  it("trains with the model's reconstruction loss by default, the same bits as 'sum'", async () => {
+    const ds = await dataset(32);
+    const opts = { epochs: 2, batchSize: 8, lr: 3e-3, seed: 4, logPath: false as const };
+    const byDefault = new TinyPointAutoencoder(4, 16);
+    const bySum = new TinyPointAutoencoder(4, 16);
+    const a = await trainAutoencoder(byDefault, ds, { ...opts, loss: undefined, lr: opts.lr });
+    const b = await trainAutoencoder(bySum, ds, { ...opts, loss: 'sum' });
+    expect(a.history.map((h) => h.loss)).toEqual(b.history.map((h) => h.loss));
+    const sb = bySum.stateDict();
+    for (const [k, v] of byDefault.stateDict()) expect(v.data).toEqual(sb.get(k)!.data);
+    const extended = await trainAutoencoder(new TinyPointAutoencoder(4, 16), ds, {
+      ...opts,
+      loss: 'extended',
+    });
+    expect(extended.history[0]!.loss).not.toBe(a.history[0]!.loss);
+    byDefault.dispose();
+    bySum.dispose();
+  });
+
+  it('keeps the Adam defaults of the engine for options given as undefined', async () => {
+    const ds = await dataset(16);
+    const model = new TinyPointAutoencoder(2, 4);
+    const seen: number[] = [];
+    await trainAutoencoder(model, ds, {
+      epochs: 1,
+      lr: undefined,
+      weightDecay: undefined,
+      batchSize: undefined,
+      logPath: false,
+      onProgress: (e) => {
+        if (e.phase === 'epoch' && e.metrics?.lr !== undefined) seen.push(e.metrics.lr);
+      },
+    });
+    expect(seen).toEqual([DEFAULT_ADAM_OPTIONS.lr]);
+    expect(DEFAULT_TRAIN_AUTOENCODER_OPTIONS.lr).toBe(DEFAULT_ADAM_OPTIONS.lr);
+    expect(DEFAULT_TRAIN_AUTOENCODER_OPTIONS.weightDecay).toBe(DEFAULT_ADAM_OPTIONS.weightDecay);
+    model.dispose();
+  });
+
+  it('extracts features of an Encoder without a decoder; reconstructions decode them', async () => {
+    const ds = await dataset(32);
+    const model = new TinyPointAutoencoder(4, 8, 3);
+    const encoderOnly = {
+      family: model.family,
+      numFeatures: model.numFeatures,
+      get training() {
+        return model.training;
+      },
+      encode: (x: tf.Tensor) => model.encode(x),
+      namedParameters: () => model.namedParameters(),
+      stateDict: () => model.stateDict(),
+      loadStateDict: (state: StateDict) => model.loadStateDict(state),
+      train(mode = true) {
+        model.train(mode);
+        return this;
+      },
+      eval() {
+        return this.train(false);
+      },
+      config: () => model.config(),
+      dispose: () => model.dispose(),
+    };
+    const plain = await extractFeatures(encoderOnly, ds, { batchSize: 4 });
+    const full = await extractFeatures(model, ds, { batchSize: 5, reconstructions: true });
+    expect(plain.features).toEqual(full.features);
+    expect(plain.ids).toEqual(ids);
+    expect(plain.metadata).toEqual(families.map((family) => ({ family })));
+    expect(plain.reconstructions).toBeUndefined();
+    // The reconstructions are those of a forward pass, batch by batch.
+    const batch = (await ds.batches({ batchSize: 24 }).next()).value!;
+    const direct = tf.tidy(() => model.decode(model.encode(batch.input)).dataSync());
+    batch.input.dispose();
+    expect(full.reconstructions).toEqual(direct);
+    await expect(extractFeatures(encoderOnly, ds, { reconstructions: true })).rejects.toThrow(
+      /'model' must be an Autoencoder \(decode\) for reconstructions/,
+    );
+    model.dispose();
+  });
+
   it('reports a checkpoint of another architecture', async () => {
     const ds = await dataset(64);
     const other = new TinyPointAutoencoder(6, 16);
@@ -263,7 +348,8 @@ describe('featuresToCsv / writeFeaturesCsv', () => {
 
   it('writes one row per cell: id, metadata columns, f0..fF-1, float32 exact', async () => {
     const text = featuresToCsv(result);
-    const { columns, rows } = parseCsv(text);
+    const table = parseCsv(text);
+    const [columns, rows] = [table.header, csvRecords(table)];
     expect(columns).toEqual(['id', 'Treatment', 'metadata.id', 'plate', 'f0', 'f1']);
     expect(rows[1]).toMatchObject({
       id: 'c,2',
@@ -326,7 +412,7 @@ describe('invalid input', () => {
       /'model' must be an Autoencoder/,
     );
     await expect(trainAutoencoder(model, [] as unknown as PointCloudDataset)).rejects.toThrow(
-      /'dataset' must be a PointCloudDataset/,
+      /'dataset' must be a Dataset/,
     );
     await expect(trainAutoencoder(model, ds, { batchSize: 0 })).rejects.toThrow(
       /'options.batchSize'/,
@@ -337,7 +423,7 @@ describe('invalid input', () => {
       /'options.betas'/,
     );
     await expect(trainAutoencoder(model, ds, { loss: 'mean' as unknown as 'sum' })).rejects.toThrow(
-      /'options.loss' must be 'sum' or 'extended'/,
+      /'options.loss' must be 'model', 'sum' or 'extended'/,
     );
     model.dispose();
   });

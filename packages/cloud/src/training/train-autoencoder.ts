@@ -1,13 +1,24 @@
-import { invalidArgument, type ProgressCallback } from '@cellshape/core';
+import {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  invalidArgument,
+  type ProgressCallback,
+  withDefaults,
+} from '@cellshape/core';
 import {
   type Autoencoder,
+  type Dataset,
+  type DatasetBatch,
+  DEFAULT_ADAM_OPTIONS,
+  isAutoencoder,
   type TrainLoopResult,
   type TrainOptimizer,
   trainLoop,
 } from '@cellshape/engine';
-import type { Scalar, Tensor3D } from '@tensorflow/tfjs-core';
-import { type PointCloudBatch, PointCloudDataset } from '../data/index.js';
-import { chamferLoss } from '../losses/index.js';
+import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import { type ChamferForm, chamferLoss } from '../losses/index.js';
+import { checkDataset } from './check-dataset.js';
 
 /** Options of {@link trainAutoencoder}; the defaults are those of cellshape-cloud. */
 export interface TrainAutoencoderOptions {
@@ -17,22 +28,26 @@ export interface TrainAutoencoderOptions {
   batchSize?: number;
   /** Leave out the last, smaller batch of each epoch. Default false. */
   dropLast?: boolean;
-  /** Adam learning rate. Default 1e-4. */
+  /** Adam learning rate. Default: the engine's `DEFAULT_ADAM_OPTIONS.lr` (1e-4). */
   lr?: number;
-  /** Adam betas. Default [0.9, 0.999]. */
+  /** Adam betas. Default: the engine's `DEFAULT_ADAM_OPTIONS.betas` ([0.9, 0.999]). */
   betas?: [number, number];
-  /** Adam epsilon. Default 1e-8. */
+  /** Adam epsilon. Default: the engine's `DEFAULT_ADAM_OPTIONS.eps` (1e-8). */
   eps?: number;
-  /** Adam L2 weight decay (added to the gradient, as PyTorch). Default 1e-6. */
+  /**
+   * Adam L2 weight decay (added to the gradient, as PyTorch). Default: the engine's
+   * `DEFAULT_ADAM_OPTIONS.weightDecay` (1e-6).
+   */
   weightDecay?: number;
   /** Exponential learning-rate decay per epoch (gamma); 1 is off. Default 1. */
   lrDecay?: number;
   /**
-   * Chamfer form: `'sum'` (the original training loss, summed over the batch; logged divided
-   * by the batch size as the original does) or `'extended'` (the paper's form, a batch mean).
-   * Default `'sum'`.
+   * The loss: `'model'` (the model's `reconstructionLoss`; `CloudAutoEncoder`'s is the `'sum'`
+   * form) or a Chamfer form: `'sum'` (the original training loss, summed over the batch) or
+   * `'extended'` (the paper's form, a batch mean). Losses summed over the batch (`'model'` and
+   * `'sum'`) are logged divided by the batch size, as the original logs them. Default `'model'`.
    */
-  loss?: 'sum' | 'extended';
+  loss?: 'model' | ChamferForm;
   /** Seed of the shuffling and resampling. Default 0. */
   seed?: number;
   /** Folder for `last.ckpt`, `best.ckpt` and `log.jsonl`. Default: none (nothing written). */
@@ -47,73 +62,93 @@ export interface TrainAutoencoderOptions {
   optimizer?: TrainOptimizer;
 }
 
-/** Defaults of {@link TrainAutoencoderOptions}. */
+/** Defaults of {@link TrainAutoencoderOptions}; Adam's are the engine's. */
 export const DEFAULT_TRAIN_AUTOENCODER_OPTIONS = {
   epochs: 250,
   batchSize: 16,
   dropLast: false,
-  lr: 1e-4,
-  betas: [0.9, 0.999] as [number, number],
-  eps: 1e-8,
-  weightDecay: 1e-6,
+  lr: DEFAULT_ADAM_OPTIONS.lr,
+  betas: DEFAULT_ADAM_OPTIONS.betas,
+  eps: DEFAULT_ADAM_OPTIONS.eps,
+  weightDecay: DEFAULT_ADAM_OPTIONS.weightDecay,
   lrDecay: 1,
-  loss: 'sum',
+  loss: 'model',
   seed: 0,
-} as const;
+} as const satisfies TrainAutoencoderOptions;
 
-function checkPositive(fn: string, arg: string, value: number, integer: boolean): void {
-  const ok = Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value));
-  if (!ok)
-    throw invalidArgument(fn, arg, integer ? 'a positive integer' : 'a positive number', value);
-}
+const LOSSES = ['model', 'sum', 'extended'] as const;
 
-/**
- * Trains a point-cloud autoencoder (any {@link Autoencoder} whose `encode` takes `[B, N, 3]`
- * and whose `decode` returns `[B, M, 3]`) to reconstruct the clouds of `dataset` under the
- * Chamfer distance, with Adam, seeded shuffling, checkpoints and resume (see `trainLoop` of
- * `@cellshape/engine`). Returns the loss history; the model is trained in place.
- */
-export async function trainAutoencoder(
-  model: Autoencoder,
-  dataset: PointCloudDataset,
-  options: TrainAutoencoderOptions = {},
-): Promise<TrainLoopResult> {
-  const fn = 'trainAutoencoder';
-  if (!model || typeof model.encode !== 'function' || typeof model.decode !== 'function')
-    throw invalidArgument(fn, 'model', 'an Autoencoder (encode, decode, namedParameters)', model);
-  if (!(dataset instanceof PointCloudDataset))
-    throw invalidArgument(fn, 'dataset', 'a PointCloudDataset', dataset);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const o = { ...DEFAULT_TRAIN_AUTOENCODER_OPTIONS, ...options };
-  if (!Number.isInteger(o.epochs) || o.epochs < 0)
-    throw invalidArgument(fn, 'options.epochs', 'a non-negative integer', o.epochs);
-  checkPositive(fn, 'options.batchSize', o.batchSize, true);
-  checkPositive(fn, 'options.lr', o.lr, false);
-  checkPositive(fn, 'options.eps', o.eps, false);
-  if (!(Number.isFinite(o.weightDecay) && o.weightDecay >= 0))
-    throw invalidArgument(fn, 'options.weightDecay', 'a non-negative number', o.weightDecay);
+type Resolved = ReturnType<typeof resolveOptions>;
+
+/** The options over their defaults (an `undefined` value keeps the default), validated. */
+function resolveOptions(fn: string, options: TrainAutoencoderOptions) {
+  const o = withDefaults(fn, DEFAULT_TRAIN_AUTOENCODER_OPTIONS, options);
+  checkInteger(fn, 'options.epochs', o.epochs, { min: 0 });
+  checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
+  checkNumber(fn, 'options.lr', o.lr, { min: 0, exclusiveMin: true });
+  checkNumber(fn, 'options.eps', o.eps, { min: 0, exclusiveMin: true });
+  checkNumber(fn, 'options.weightDecay', o.weightDecay, { min: 0 });
   const [b1, b2] = Array.isArray(o.betas) ? o.betas : [Number.NaN, Number.NaN];
   if (!(b1 !== undefined && b2 !== undefined && b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
     throw invalidArgument(fn, 'options.betas', 'two numbers in [0, 1)', o.betas);
-  let logScale: (batch: PointCloudBatch) => number;
+  checkOneOf(fn, 'options.loss', o.loss, LOSSES);
+  return o;
+}
+
+/** The loss of a batch, and the factor that turns it into the logged per-cloud loss. */
+function lossOf(
+  model: Autoencoder,
+  o: Resolved,
+): {
+  loss: (input: Tensor, reconstruction: Tensor) => Scalar;
+  logScale: (batch: DatasetBatch) => number;
+} {
+  const perCloud = (batch: DatasetBatch): number => 1 / batch.ids.length;
   switch (o.loss) {
+    case 'model':
+      return { loss: (x, y) => model.reconstructionLoss(x, y), logScale: perCloud };
     case 'sum':
-      logScale = (batch) => 1 / batch.ids.length;
-      break;
-    case 'extended':
-      logScale = () => 1;
-      break;
+    case 'extended': {
+      const form = o.loss;
+      return {
+        loss: (x, y) => chamferLoss(x, y, { form }),
+        logScale: form === 'sum' ? perCloud : () => 1,
+      };
+    }
     default: {
       const never: never = o.loss;
-      throw invalidArgument(fn, 'options.loss', "'sum' or 'extended'", never);
+      throw invalidArgument('trainAutoencoder', 'options.loss', 'a known loss', never);
     }
   }
-  const form = o.loss;
+}
+
+/**
+ * Trains an autoencoder (any engine `Autoencoder`, e.g. `CloudAutoEncoder`) to reconstruct the
+ * samples of a dataset (any engine `Dataset`, e.g. a `PointCloudDataset`; the Chamfer forms of
+ * `loss` need point clouds `[B, N, 3]`), with Adam, seeded shuffling, checkpoints and resume
+ * (see `trainLoop` of `@cellshape/engine`). Returns the loss history; the model is trained in
+ * place.
+ */
+export async function trainAutoencoder(
+  model: Autoencoder,
+  dataset: Dataset,
+  options: TrainAutoencoderOptions = {},
+): Promise<TrainLoopResult> {
+  const fn = 'trainAutoencoder';
+  if (!isAutoencoder(model))
+    throw invalidArgument(
+      fn,
+      'model',
+      'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
+      model,
+    );
+  checkDataset(fn, dataset);
+  const o = resolveOptions(fn, options);
+  const { loss, logScale } = lossOf(model, o);
   const steps = o.dropLast
     ? Math.floor(dataset.length / o.batchSize)
     : Math.ceil(dataset.length / o.batchSize);
-  return trainLoop<PointCloudBatch>({
+  return trainLoop<DatasetBatch>({
     module: model,
     epochs: o.epochs,
     seed: o.seed,
@@ -125,10 +160,7 @@ export async function trainAutoencoder(
         epoch,
         dropLast: o.dropLast,
       }),
-    loss: (_module, batch): Scalar => {
-      const reconstruction = model.decode(model.encode(batch.points)) as Tensor3D;
-      return chamferLoss(batch.points, reconstruction, { form });
-    },
+    loss: (_module, batch): Scalar => loss(batch.input, model.decode(model.encode(batch.input))),
     logScale,
     stepsPerEpoch: steps,
     lrDecay: o.lrDecay,

@@ -2,10 +2,14 @@ import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative as relativePath, resolve, sep } from 'node:path';
 import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
   FileSystemError,
   invalidArgument,
   type ProgressCallback,
   reportProgress,
+  withDefaults,
   writeFileAtomic,
 } from '@cellshape/core';
 import type { MeshFormat } from '../mesh/index.js';
@@ -99,13 +103,9 @@ function resolveOptions(options: ConvertDirectoryOptions): {
   onProgress: ProgressCallback | undefined;
 } {
   const fn = 'convertDirectory';
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const o = { ...DEFAULT_CONVERT_DIRECTORY_OPTIONS, ...options };
-  if (!Number.isInteger(o.numPoints) || o.numPoints < 1)
-    throw invalidArgument(fn, 'numPoints', 'a positive integer', o.numPoints);
-  if (typeof o.seed !== 'number' || !Number.isFinite(o.seed))
-    throw invalidArgument(fn, 'seed', 'a finite number', o.seed);
+  const o = withDefaults(fn, DEFAULT_CONVERT_DIRECTORY_OPTIONS, options);
+  checkInteger(fn, 'numPoints', o.numPoints, { min: 1 });
+  checkNumber(fn, 'seed', o.seed);
   const spacing = o.spacing === undefined ? null : ([...o.spacing] as [number, number, number]);
   if (
     spacing !== null &&
@@ -115,8 +115,7 @@ function resolveOptions(options: ConvertDirectoryOptions): {
     throw invalidArgument(fn, 'spacing', 'three positive finite numbers (z, y, x)', o.spacing);
   if (typeof o.minSize !== 'number' || !Number.isFinite(o.minSize) || o.minSize < 0)
     throw invalidArgument(fn, 'minSize', 'a number ≥ 0 (voxels)', o.minSize);
-  if (typeof o.clearBorder !== 'boolean')
-    throw invalidArgument(fn, 'clearBorder', 'a boolean', o.clearBorder);
+  checkBoolean(fn, 'clearBorder', o.clearBorder);
   if (!MESH_FORMATS.includes(o.meshFormat))
     throw invalidArgument(fn, 'meshFormat', `one of ${MESH_FORMATS.join(', ')}`, o.meshFormat);
   if (!OBJECT_MODES.includes(o.objects))
@@ -126,10 +125,8 @@ function resolveOptions(options: ConvertDirectoryOptions): {
   if (!Number.isInteger(o.smoothing) || o.smoothing < 0 || o.smoothing > 1000)
     throw invalidArgument(fn, 'smoothing', 'an integer in [0, 1000] (passes)', o.smoothing);
   const workers = o.workers ?? availableParallelism();
-  if (!Number.isInteger(workers) || workers < 0 || workers > 1024)
-    throw invalidArgument(fn, 'workers', 'an integer in [0, 1024]', workers);
-  if (typeof o.overwrite !== 'boolean')
-    throw invalidArgument(fn, 'overwrite', 'a boolean', o.overwrite);
+  checkInteger(fn, 'workers', workers, { min: 0, max: 1024 });
+  checkBoolean(fn, 'overwrite', o.overwrite);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw invalidArgument(fn, 'onProgress', 'a function', o.onProgress);
   const settings: ConvertSettings = {

@@ -142,9 +142,9 @@ export function finishedOutcome(task: ConvertTask): FileOutcome | undefined {
 
 /**
  * The least share of face-adjacent non-zero voxels with equal values (`neighbourAgreement`) that
- * `objects: 'auto'` accepts as a label image. Label images sit near 1 (objects differ only where
- * they touch: 2 × 2 × 2 cubes packed face to face still give 0.5); the QCANet raw fluorescence
- * stack gives 0.05, and would have made 818 "objects" of its grey levels.
+ * `objects: 'auto'` accepts as a label image. Label images sit near 1, since objects differ only
+ * where they touch (2 × 2 × 2 cubes packed face to face, the worst case, give 0.5); intensity
+ * images sit far below (values measured on real stacks: docs/concepts.md).
  */
 export const LABEL_AGREEMENT_MIN = 0.5;
 

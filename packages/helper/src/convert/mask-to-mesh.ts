@@ -1,4 +1,10 @@
-import { invalidArgument } from '@cellshape/core';
+import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
 import { marchingCubes, samplePoints, smoothMesh } from '../surface/index.js';
 import type { Mesh, PointCloud, Volume } from '../types.js';
 
@@ -88,10 +94,12 @@ function checkSpacing(fn: string, spacing: unknown): asserts spacing is [number,
 export function maskToMesh(mask: Volume, options: MaskToMeshOptions = {}): Mesh {
   const fn = 'maskToMesh';
   checkMask(fn, mask);
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const { level, smoothing, padding } = { ...DEFAULT_MASK_TO_MESH_OPTIONS, ...options };
-  const spacing = options.spacing ?? mask.spacing ?? [1, 1, 1];
+  const { level, smoothing, padding, ...rest } = withDefaults(
+    fn,
+    DEFAULT_MASK_TO_MESH_OPTIONS,
+    options,
+  );
+  const spacing = rest.spacing ?? mask.spacing ?? [1, 1, 1];
   checkSpacing(fn, spacing);
   if (typeof level !== 'number' || !(level > 0 && level < 1))
     throw invalidArgument(fn, 'level', 'a number strictly between 0 and 1', level);
@@ -148,17 +156,14 @@ export function maskToMesh(mask: Volume, options: MaskToMeshOptions = {}): Mesh 
  */
 export function maskToPointCloud(mask: Volume, options: MaskToPointCloudOptions = {}): PointCloud {
   const fn = 'maskToPointCloud';
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const { numPoints, seed, normals, ...meshOptions } = {
-    ...DEFAULT_MASK_TO_POINT_CLOUD_OPTIONS,
-    ...options,
-  };
-  if (!Number.isInteger(numPoints) || numPoints < 1)
-    throw invalidArgument(fn, 'numPoints', 'a positive integer', numPoints);
-  if (typeof seed !== 'number' || !Number.isFinite(seed))
-    throw invalidArgument(fn, 'seed', 'a finite number', seed);
-  if (typeof normals !== 'boolean') throw invalidArgument(fn, 'normals', 'a boolean', normals);
+  const { numPoints, seed, normals, ...meshOptions } = withDefaults(
+    fn,
+    DEFAULT_MASK_TO_POINT_CLOUD_OPTIONS,
+    options,
+  );
+  checkInteger(fn, 'numPoints', numPoints, { min: 1 });
+  checkNumber(fn, 'seed', seed);
+  checkBoolean(fn, 'normals', normals);
   checkMask(fn, mask);
   return samplePoints(maskToMesh(mask, meshOptions), numPoints, { seed, normals });
 }

@@ -1,5 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import {
+  checkBoolean,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  withDefaults,
+  writeFileAtomic,
+} from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
 import { validateMesh } from '../surface/index.js';
 import type { Mesh } from '../types.js';
@@ -145,8 +152,8 @@ export function encodeMesh(
 ): Uint8Array {
   const fn = 'encodeMesh';
   validateMesh(fn, 'mesh', mesh);
-  const { ascii } = { ...DEFAULT_ENCODE_MESH_OPTIONS, ...options };
-  if (typeof ascii !== 'boolean') throw invalidArgument(fn, 'options.ascii', 'a boolean', ascii);
+  const { ascii } = withDefaults(fn, DEFAULT_ENCODE_MESH_OPTIONS, options);
+  checkBoolean(fn, 'options.ascii', ascii);
   const checked = checkFormat(fn, format);
   switch (checked) {
     case 'off':

@@ -89,6 +89,14 @@ describe('augmentations', () => {
     expect(cloud.data).toEqual(copy);
   });
 
+  it('keeps the defaults for options given as undefined', () => {
+    expect(jitter(cloud, { sigma: undefined, seed: undefined }).data).toEqual(jitter(cloud).data);
+    expect(randomRotation(cloud, { axis: undefined }).data).toEqual(randomRotation(cloud).data);
+    expect(randomScaleTranslate(cloud, { scale: undefined }).data).toEqual(
+      randomScaleTranslate(cloud).data,
+    );
+  });
+
   it('rejects invalid options', () => {
     expect(() => randomRotation(cloud, { axis: 'w' as 'x' })).toThrow(
       /randomRotation: 'options.axis' must be 'so3', 'x', 'y' or 'z'/,

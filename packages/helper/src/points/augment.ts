@@ -1,4 +1,4 @@
-import { createRng, invalidArgument, type Rng } from '@cellshape/core';
+import { checkNumber, createRng, invalidArgument, type Rng, withDefaults } from '@cellshape/core';
 import type { PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
 import { uniformRotationMatrix } from './uniform-rotation.js';
@@ -78,7 +78,7 @@ function applyMatrix(matrix: readonly number[], values: Float32Array): Float32Ar
 }
 
 function drawRotation(fn: string, options: RandomRotationOptions): number[] {
-  const { seed, axis } = { ...DEFAULT_RANDOM_ROTATION_OPTIONS, ...options };
+  const { seed, axis } = withDefaults(fn, DEFAULT_RANDOM_ROTATION_OPTIONS, options);
   const rng = seeded(fn, seed);
   switch (axis) {
     case 'so3':
@@ -118,9 +118,8 @@ export function randomRotation(cloud: PointCloud, options: RandomRotationOptions
 export function jitter(cloud: PointCloud, options: JitterOptions = {}): PointCloud {
   const fn = 'jitter';
   const n = checkPointCloud(fn, 'cloud', cloud);
-  const { sigma, clip, seed } = { ...DEFAULT_JITTER_OPTIONS, ...options };
-  if (!Number.isFinite(sigma) || sigma < 0)
-    throw invalidArgument(fn, 'options.sigma', 'a finite number ≥ 0', sigma);
+  const { sigma, clip, seed } = withDefaults(fn, DEFAULT_JITTER_OPTIONS, options);
+  checkNumber(fn, 'options.sigma', sigma, { min: 0 });
   if (!(clip > 0)) throw invalidArgument(fn, 'options.clip', 'a number > 0', clip);
   const rng = seeded(fn, seed);
   const data = new Float32Array(cloud.data.length);
@@ -142,7 +141,11 @@ export function randomScaleTranslate(
 ): PointCloud {
   const fn = 'randomScaleTranslate';
   const n = checkPointCloud(fn, 'cloud', cloud);
-  const { scale, translate, seed } = { ...DEFAULT_RANDOM_SCALE_TRANSLATE_OPTIONS, ...options };
+  const { scale, translate, seed } = withDefaults(
+    fn,
+    DEFAULT_RANDOM_SCALE_TRANSLATE_OPTIONS,
+    options,
+  );
   if (
     !Array.isArray(scale) ||
     scale.length !== 2 ||
@@ -151,8 +154,7 @@ export function randomScaleTranslate(
     !Number.isFinite(scale[1])
   )
     throw invalidArgument(fn, 'options.scale', '[low, high] with 0 < low ≤ high', scale);
-  if (!Number.isFinite(translate) || translate < 0)
-    throw invalidArgument(fn, 'options.translate', 'a finite number ≥ 0', translate);
+  checkNumber(fn, 'options.translate', translate, { min: 0 });
   const rng = seeded(fn, seed);
   const s = [0, 1, 2].map(() => rng.uniform(scale[0], scale[1]));
   const t = [0, 1, 2].map(() => rng.uniform(-translate, translate));

@@ -46,5 +46,5 @@ export {
   pointCloudCentroid,
   scaleFixed,
   scaleToUnitSphere,
-  standardise,
+  standardisePointCloud,
 } from './transforms.js';

@@ -1,4 +1,4 @@
-import { createRng, invalidArgument } from '@cellshape/core';
+import { checkNumber, createRng, invalidArgument, withDefaults } from '@cellshape/core';
 import type { PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
 
@@ -26,8 +26,8 @@ export function resamplePointCloud(
   const fn = 'resamplePointCloud';
   const count = checkPointCloud(fn, 'cloud', cloud, 1);
   if (!Number.isInteger(n) || n < 1) throw invalidArgument(fn, 'n', 'a positive integer', n);
-  const { seed } = { ...DEFAULT_RESAMPLE_POINT_CLOUD_OPTIONS, ...options };
-  if (!Number.isFinite(seed)) throw invalidArgument(fn, 'options.seed', 'a finite number', seed);
+  const { seed } = withDefaults(fn, DEFAULT_RESAMPLE_POINT_CLOUD_OPTIONS, options);
+  checkNumber(fn, 'options.seed', seed);
   const rng = createRng(seed);
   const indices = new Uint32Array(n);
   if (count >= n) indices.set(rng.permutation(count).subarray(0, n));

@@ -8,7 +8,7 @@ import {
   pointCloudCentroid,
   scaleFixed,
   scaleToUnitSphere,
-  standardise,
+  standardisePointCloud,
 } from './transforms.js';
 
 /** A skewed, anisotropic cloud (exponential coordinates with spreads 3, 1.5, 0.5). */
@@ -61,17 +61,19 @@ describe('normalising transforms', () => {
     for (const m of stats.mean) expect(Math.abs(m)).toBeLessThan(1e-5);
   });
 
-  it('standardise gives unit per-axis std, leaving a flat axis centred', () => {
-    for (const s of axisStats(standardise(cloud)).std) expect(s).toBeCloseTo(1, 4);
+  it('standardisePointCloud gives unit per-axis std, leaving a flat axis centred', () => {
+    for (const s of axisStats(standardisePointCloud(cloud)).std) expect(s).toBeCloseTo(1, 4);
     const flat: PointCloud = { data: new Float32Array([0, 0, 5, 2, 0, 5]), shape: [2, 3] };
-    expect(Array.from(standardise(flat).data)).toEqual([-1, 0, 0, 1, 0, 0]);
+    expect(Array.from(standardisePointCloud(flat).data)).toEqual([-1, 0, 0, 1, 0, 0]);
   });
 
   it('normalisePointCloud applies each preset and never mutates its input', () => {
     expect(Array.from(normalisePointCloud(cloud, 'none').data)).toEqual(Array.from(cloud.data));
     expect(normalisePointCloud(cloud, 'fixed20').data).toEqual(scaleFixed(cloud).data);
     expect(normalisePointCloud(cloud, 'unitSphere').data).toEqual(scaleToUnitSphere(cloud).data);
-    expect(normalisePointCloud(cloud, 'standardise').data).toEqual(standardise(cloud).data);
+    expect(normalisePointCloud(cloud, 'standardise').data).toEqual(
+      standardisePointCloud(cloud).data,
+    );
     expect(normalisePointCloud(cloud, 'pcaPose').shape).toEqual([500, 3]);
     expect(normalisePointCloud(cloud, 'pcaPoseUnitSphere').data).toEqual(
       scaleToUnitSphere(pcaPose(cloud).cloud).data,
@@ -91,9 +93,9 @@ describe('normalising transforms', () => {
     expect(() => scaleFixed(cloud, 0)).toThrow(/scaleFixed: 'factor' must be a positive/);
     const point: PointCloud = { data: new Float32Array([1, 1, 1, 1, 1, 1]), shape: [2, 3] };
     expect(() => scaleToUnitSphere(point)).toThrow(InvalidArgumentError);
-    expect(() => standardise({ data: [1, 2, 3], shape: [1, 3] } as unknown as PointCloud)).toThrow(
-      /standardise: 'cloud.data' must be a Float32Array/,
-    );
+    expect(() =>
+      standardisePointCloud({ data: [1, 2, 3], shape: [1, 3] } as unknown as PointCloud),
+    ).toThrow(/standardisePointCloud: 'cloud.data' must be a Float32Array/);
     expect(() => normalisePointCloud(cloud, 'big' as 'none')).toThrow(
       /normalisePointCloud: 'preset' must be one of/,
     );

@@ -75,8 +75,8 @@ export function scaleToUnitSphere(cloud: PointCloud): PointCloud {
  * Centres the cloud and divides each axis by its standard deviation (population, ddof 0).
  * An axis with no spread (a flat cloud) is only centred.
  */
-export function standardise(cloud: PointCloud): PointCloud {
-  const n = checkPointCloud('standardise', 'cloud', cloud, 1);
+export function standardisePointCloud(cloud: PointCloud): PointCloud {
+  const n = checkPointCloud('standardisePointCloud', 'cloud', cloud, 1);
   const c = pointCloudCentroid(cloud);
   const d = cloud.data;
   const variance = [0, 0, 0];
@@ -101,7 +101,7 @@ export type NormalisePreset = (typeof NORMALISE_PRESETS)[number];
 
 /**
  * Applies a normalisation preset: `'none'` (a copy), `'fixed20'` ({@link scaleFixed} with
- * factor 20), `'unitSphere'` ({@link scaleToUnitSphere}), `'standardise'` ({@link standardise}),
+ * factor 20), `'unitSphere'` ({@link scaleToUnitSphere}), `'standardise'` ({@link standardisePointCloud}),
  * `'pcaPose'` (the cloud of {@link pcaPose}: centred, principal axes on x, y, z, size kept) or
  * `'pcaPoseUnitSphere'` (that pose, then {@link scaleToUnitSphere}: cells that differ only by a
  * rotation and a scale become the same cloud, so a model learns shape alone from fewer cells).
@@ -117,7 +117,7 @@ export function normalisePointCloud(cloud: PointCloud, preset: NormalisePreset):
     case 'unitSphere':
       return scaleToUnitSphere(cloud);
     case 'standardise':
-      return standardise(cloud);
+      return standardisePointCloud(cloud);
     case 'pcaPose':
       return pcaPose(cloud).cloud;
     case 'pcaPoseUnitSphere':

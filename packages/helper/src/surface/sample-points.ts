@@ -1,4 +1,11 @@
-import { createRng, InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import {
+  checkBoolean,
+  checkNumber,
+  createRng,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
 import type { Mesh, PointCloud } from '../types.js';
 import { faceCross } from './mesh-measures.js';
 import { validateMesh } from './validate-mesh.js';
@@ -42,13 +49,9 @@ export function samplePoints(
 ): PointCloud {
   validateMesh(FN, 'mesh', mesh);
   if (!Number.isInteger(n) || n < 1) throw invalidArgument(FN, 'n', 'a positive integer', n);
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(FN, 'options', 'an object', options);
-  const { seed, normals } = { ...DEFAULT_SAMPLE_POINTS_OPTIONS, ...options };
-  if (typeof seed !== 'number' || !Number.isFinite(seed))
-    throw invalidArgument(FN, 'options.seed', 'a finite number', seed);
-  if (typeof normals !== 'boolean')
-    throw invalidArgument(FN, 'options.normals', 'a boolean', normals);
+  const { seed, normals } = withDefaults(FN, DEFAULT_SAMPLE_POINTS_OPTIONS, options);
+  checkNumber(FN, 'options.seed', seed);
+  checkBoolean(FN, 'options.normals', normals);
 
   const { positions: p, faces } = mesh;
   const faceCount = faces.length / 3;

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@cellshape/core';
+import { checkInteger, invalidArgument, withDefaults } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 import { validateMesh } from './validate-mesh.js';
 
@@ -44,11 +44,13 @@ const FN = 'smoothMesh';
  */
 export function smoothMesh(mesh: Mesh, options: SmoothMeshOptions = {}): Mesh {
   validateMesh(FN, 'mesh', mesh);
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(FN, 'options', 'an object', options);
-  const { iterations, lambda, method } = { ...DEFAULT_SMOOTH_MESH_OPTIONS, ...options };
-  if (!Number.isInteger(iterations) || iterations < 0)
-    throw invalidArgument(FN, 'options.iterations', 'a non-negative integer', iterations);
+  const {
+    iterations,
+    lambda,
+    method,
+    mu: givenMu,
+  } = withDefaults(FN, DEFAULT_SMOOTH_MESH_OPTIONS, options);
+  checkInteger(FN, 'options.iterations', iterations, { min: 0 });
   if (typeof lambda !== 'number' || !(lambda > 0 && lambda <= 1))
     throw invalidArgument(FN, 'options.lambda', 'a number in (0, 1]', lambda);
   let steps: number[];
@@ -57,13 +59,13 @@ export function smoothMesh(mesh: Mesh, options: SmoothMeshOptions = {}): Mesh {
       steps = [lambda];
       break;
     case 'taubin': {
-      const mu = options.mu ?? 1 / (0.1 - 1 / lambda);
+      const mu = givenMu ?? 1 / (0.1 - 1 / lambda);
       // |mu| ≤ 1 keeps the highest frequencies from growing (no blow-up, hence no NaN).
       if (typeof mu !== 'number' || !(mu < -lambda && mu >= -1))
         throw invalidArgument(
           FN,
           'options.mu',
-          `in [-1, -lambda) = [-1, ${-lambda})${options.mu === undefined ? ' (the default derived from lambda is not; pass mu or a lambda ≤ 0.9)' : ''}`,
+          `in [-1, -lambda) = [-1, ${-lambda})${givenMu === undefined ? ' (the default derived from lambda is not; pass mu or a lambda ≤ 0.9)' : ''}`,
           mu,
         );
       steps = [lambda, mu];

@@ -1,9 +1,8 @@
-import { createRng, invalidArgument } from '@cellshape/core';
+import { checkInteger, createRng, invalidArgument, withDefaults } from '@cellshape/core';
 import type { Volume } from '../types.js';
 import { deriveSeed } from './derive-seed.js';
 import type { SyntheticFamily } from './families.js';
 import {
-  checkOptionsObject,
   DEFAULT_SYNTHETIC_CELLS_OPTIONS,
   drawCell,
   resolveCellOptions,
@@ -61,13 +60,12 @@ export interface SyntheticLabelImage {
  */
 export function syntheticLabelImage(options: SyntheticLabelImageOptions = {}): SyntheticLabelImage {
   const fn = 'syntheticLabelImage';
-  checkOptionsObject(fn, options);
-  const { count, families, ...cellOptions } = {
-    ...DEFAULT_SYNTHETIC_LABEL_IMAGE_OPTIONS,
-    ...options,
-  };
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
-    throw invalidArgument(fn, 'count', 'a positive integer', count);
+  const { count, families, ...cellOptions } = withDefaults(
+    fn,
+    DEFAULT_SYNTHETIC_LABEL_IMAGE_OPTIONS,
+    options,
+  );
+  checkInteger(fn, 'count', count, { min: 1 });
   const list = resolveFamilies(fn, families);
   const base = resolveCellOptions(fn, cellOptions);
   const n = count * list.length;

@@ -255,6 +255,27 @@ describe('generateSyntheticCells', () => {
     );
   });
 
+  it('keeps the defaults for options given as undefined', () => {
+    const given = generateSyntheticCells({ count: 1, families: ['round'], size: 24, seed: 3 });
+    const withUndefined = generateSyntheticCells({
+      count: 1,
+      families: ['round'],
+      size: 24,
+      seed: 3,
+      noise: undefined,
+      rotate: undefined,
+      margin: undefined,
+    });
+    expect(same(withUndefined.cells[0]!.mask.data, given.cells[0]!.mask.data)).toBe(true);
+    const byDefault = syntheticCell('flat', { size: 24 });
+    const undefinedSeed = syntheticCell('flat', {
+      size: 24,
+      seed: undefined,
+      sizeJitter: undefined,
+    });
+    expect(same(undefinedSeed.data, byDefault.data)).toBe(true);
+  });
+
   it('rejects invalid input', () => {
     expect(() => generateSyntheticCells({ count: 0 })).toThrow(/'count'/);
     expect(() => generateSyntheticCells({ count: 1.5 })).toThrow(/'count'/);

@@ -1,4 +1,11 @@
-import { createRng, invalidArgument } from '@cellshape/core';
+import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  createRng,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
 import { uniformRotationMatrix } from '../points/uniform-rotation.js';
 import type { Volume } from '../types.js';
 import { deriveSeed } from './derive-seed.js';
@@ -75,38 +82,20 @@ export interface SyntheticCells {
 
 type ResolvedCellOptions = Required<SyntheticCellOptions>;
 
-function checkFinite(fn: string, name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
-    throw invalidArgument(fn, name, `a number in [${min}, ${max}]`, value);
-}
-
-function checkInteger(fn: string, name: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw invalidArgument(fn, name, `an integer in [${min}, ${max}]`, value);
-}
-
-/** Throws unless `options` is undefined or a plain object. */
-export function checkOptionsObject(fn: string, options: unknown): void {
-  if (options !== undefined && (typeof options !== 'object' || options === null))
-    throw invalidArgument(fn, 'options', 'an object', options);
-}
-
 /** Merges and validates cell options once; shared by the three public generators. */
 export function resolveCellOptions(
   fn: string,
   options: SyntheticCellOptions | undefined,
 ): ResolvedCellOptions {
-  checkOptionsObject(fn, options);
-  const merged = { ...DEFAULT_SYNTHETIC_CELL_OPTIONS, ...options };
-  checkFinite(fn, 'seed', merged.seed, -(2 ** 53), 2 ** 53);
-  checkInteger(fn, 'size', merged.size, 8, 1024);
-  checkInteger(fn, 'margin', merged.margin, 1, Math.floor(merged.size / 4));
+  const merged = withDefaults(fn, DEFAULT_SYNTHETIC_CELL_OPTIONS, options);
+  checkNumber(fn, 'seed', merged.seed, { min: -(2 ** 53), max: 2 ** 53 });
+  checkInteger(fn, 'size', merged.size, { min: 8, max: 1024 });
+  checkInteger(fn, 'margin', merged.margin, { min: 1, max: Math.floor(merged.size / 4) });
   const radius = merged.radius ?? merged.size / 6;
-  checkFinite(fn, 'radius', radius, 1, merged.size);
-  checkFinite(fn, 'noise', merged.noise, 0, 1);
-  checkFinite(fn, 'sizeJitter', merged.sizeJitter, 0, 0.5);
-  if (typeof merged.rotate !== 'boolean')
-    throw invalidArgument(fn, 'rotate', 'a boolean', merged.rotate);
+  checkNumber(fn, 'radius', radius, { min: 1, max: merged.size });
+  checkNumber(fn, 'noise', merged.noise, { min: 0, max: 1 });
+  checkNumber(fn, 'sizeJitter', merged.sizeJitter, { min: 0, max: 0.5 });
+  checkBoolean(fn, 'rotate', merged.rotate);
   return { ...merged, radius };
 }
 
@@ -179,12 +168,12 @@ export function resolveFamilies(fn: string, families: unknown): SyntheticFamily[
  */
 export function generateSyntheticCells(options: SyntheticCellsOptions = {}): SyntheticCells {
   const fn = 'generateSyntheticCells';
-  checkOptionsObject(fn, options);
-  const { count, families, ...cellOptions } = {
-    ...DEFAULT_SYNTHETIC_CELLS_OPTIONS,
-    ...options,
-  };
-  checkInteger(fn, 'count', count, 1, 100_000);
+  const { count, families, ...cellOptions } = withDefaults(
+    fn,
+    DEFAULT_SYNTHETIC_CELLS_OPTIONS,
+    options,
+  );
+  checkInteger(fn, 'count', count, { min: 1, max: 100_000 });
   const list = resolveFamilies(fn, families);
   const base = resolveCellOptions(fn, cellOptions);
   const cells: SyntheticCell[] = [];

@@ -4,8 +4,8 @@ import { assertVolume } from './assert-volume.js';
 /**
  * The share of face-adjacent pairs of non-zero voxels that hold the same value: 1 for a binary
  * mask, close to 1 for a label image (only where two objects touch do neighbours differ), small
- * for an intensity image, whose neighbouring grey levels rarely coincide (0.05 on the QCANet raw
- * fluorescence stack). NaN when no two non-zero voxels touch.
+ * for an intensity image, whose neighbouring grey levels rarely coincide (measured values:
+ * docs/concepts.md, "Masks and objects"). NaN when no two non-zero voxels touch.
  */
 export function neighbourAgreement(volume: Volume): number {
   assertVolume('neighbourAgreement', 'volume', volume);

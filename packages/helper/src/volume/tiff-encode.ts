@@ -1,4 +1,4 @@
-import { invalidArgument, UnsupportedError } from '@cellshape/core';
+import { checkBoolean, invalidArgument, UnsupportedError, withDefaults } from '@cellshape/core';
 import { zlibSync } from 'fflate';
 import type { Volume } from '../types.js';
 import { assertVolume } from './assert-volume.js';
@@ -26,11 +26,8 @@ export function resolveEncodeTiffOptions(
   fn: string,
   options: EncodeTiffOptions | undefined,
 ): Required<EncodeTiffOptions> {
-  if (options !== undefined && (typeof options !== 'object' || options === null))
-    throw invalidArgument(fn, 'options', 'an object or undefined', options);
-  const resolved = { ...DEFAULT_ENCODE_TIFF_OPTIONS, ...stripUndefined(options ?? {}) };
-  if (typeof resolved.littleEndian !== 'boolean')
-    throw invalidArgument(fn, 'options.littleEndian', 'a boolean', resolved.littleEndian);
+  const resolved = withDefaults(fn, DEFAULT_ENCODE_TIFF_OPTIONS, options);
+  checkBoolean(fn, 'options.littleEndian', resolved.littleEndian);
   switch (resolved.compression) {
     case 'none':
     case 'deflate':
@@ -38,12 +35,6 @@ export function resolveEncodeTiffOptions(
     default:
       throw invalidArgument(fn, 'options.compression', "'none' or 'deflate'", resolved.compression);
   }
-}
-
-function stripUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
 }
 
 const TYPE = { ascii: 2, short: 3, long: 4, rational: 5 } as const;
