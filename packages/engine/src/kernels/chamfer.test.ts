@@ -114,6 +114,15 @@ describe.skipIf(!HAVE_GOLDEN)('chamferDistance vs the PyTorch reference (golden 
 describe('chamferDistance / nearestNeighbours invalid input', () => {
   beforeAll(() => useBackend('cpu'));
 
+  it('keeps the default of an option given as undefined', () => {
+    const a = randomNormal([2, 6, 3], 5);
+    const b = randomNormal([2, 7, 3], 6);
+    const unset = chamferDistance(a, b, { form: undefined, squared: undefined });
+    const byDefault = chamferDistance(a, b);
+    expect(unset.dataSync()[0]).toBe(byDefault.dataSync()[0]);
+    tf.dispose([a, b, unset, byDefault]);
+  });
+
   it('rejects bad shapes, batches, values and options', () => {
     const a = tf.zeros([2, 5, 3]);
     expect(() => chamferDistance(tf.zeros([5, 3]), a)).toThrow(/chamferDistance: 'a' must be 3-D/);
@@ -129,6 +138,7 @@ describe('chamferDistance / nearestNeighbours invalid input', () => {
     expect(() => chamferDistance(a, a, { squared: 1 as unknown as boolean })).toThrow(
       /'options.squared'/,
     );
+    expect(() => chamferDistance(a, a, null as never)).toThrow(/'options' must be an object/);
     expect(() => nearestNeighbours(a, tf.zeros([2, 4, 3], 'int32'))).toThrow(InvalidArgumentError);
     expect(() => nearestNeighbours(a, tf.zeros([1, 4, 3]))).toThrow(/nearestNeighbours: 'b'/);
     tf.dispose(a);

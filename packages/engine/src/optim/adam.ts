@@ -4,6 +4,7 @@ import {
   invalidArgument,
   type NdArray,
   UnsupportedError,
+  withDefaults,
 } from '@cellshape/core';
 import { type Tensor, tensor, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { AdamKernel } from './adam-kernel.js';
@@ -101,9 +102,7 @@ interface Moments {
 
 function validateOptions(options: unknown): Required<AdamOptions> {
   const fn = 'Adam';
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const merged = { ...DEFAULT_ADAM_OPTIONS, ...(options as AdamOptions) };
+  const merged = withDefaults(fn, DEFAULT_ADAM_OPTIONS, options as AdamOptions);
   const { lr, betas, eps, weightDecay, amsgrad, lrScale, simd } = merged;
   if (!(Number.isFinite(lr) && lr >= 0))
     throw invalidArgument(fn, 'options.lr', 'a number ≥ 0', lr);
