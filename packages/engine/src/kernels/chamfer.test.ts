@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, parseNpz } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
+// The naive formulations are differentiated with tfjs-core's own gradients (the oracle).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from '../test/index.js';
 import { chamferDistance } from './chamfer.js';
 import { nearestNeighbours } from './nearest-neighbours.js';
-import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 
 /** The naive tfjs formulation: the full [B, N, M] squared-distance tensor. */
 function naiveSqDist(a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {

@@ -1,9 +1,11 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
+// The naive formulations are differentiated with tfjs-core's own gradients (the oracle).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from '../test/index.js';
 import { edgeConvBlock } from './edge-conv.js';
 import { knnIndices } from './knn.js';
-import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 
 interface NaiveOptions {
   training: boolean;
