@@ -28,8 +28,6 @@ export {
   type LrScheduleFunction,
   type LrScheduleRecord,
   type LrScheduleSpec,
-  lrScheduleRecord,
-  sameLrSchedule,
   scheduledLr,
 } from './lr-schedule.js';
 export { adamStateToTorch } from './torch-state.js';
