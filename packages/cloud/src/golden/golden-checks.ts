@@ -4,11 +4,12 @@
  */
 import type { AnyTypedArray, NdArray } from '@cellshape/core';
 import type { StateDict } from '@cellshape/engine';
+import { expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { chamferLoss } from '../losses/index.js';
 import { CloudAutoEncoder, type CloudAutoEncoderTrace } from '../model/index.js';
-import { expectTensorsClose, type NpzArrays, need, scalarOf } from '../test-utils/index.js';
+import { type NpzArrays, need, scalarOf } from '../test-utils/index.js';
 
 /** Tolerances (relative to the output scale). */
 export const OUTPUT_RTOL = 1e-4;

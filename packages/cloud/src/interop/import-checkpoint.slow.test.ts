@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseNpz } from '@cellshape/core';
 import { selectBackend } from '@cellshape/engine';
+import { expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectTensorsClose, LOCAL_GOLDEN_DIR, SHARED_GOLDEN_DIR } from '../test-utils/index.js';
+import { LOCAL_GOLDEN_DIR, SHARED_GOLDEN_DIR } from '../test-utils/index.js';
 import { importTorchCheckpoint } from './import-checkpoint.js';
 
 // Full forward of the PyTorch golden checkpoints (small.pt, basic.pt of the shared reference

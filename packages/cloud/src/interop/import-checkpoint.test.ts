@@ -19,10 +19,11 @@ import {
   type TorchTensor,
   writeTorchCheckpoint,
 } from '@cellshape/engine';
+import { expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CloudAutoEncoder } from '../model/index.js';
-import { expectTensorsClose, LOCAL_GOLDEN_DIR, SHARED_GOLDEN_DIR } from '../test-utils/index.js';
+import { LOCAL_GOLDEN_DIR, SHARED_GOLDEN_DIR } from '../test-utils/index.js';
 import { exportTorchCheckpoint } from './export-checkpoint.js';
 import { importTorchCheckpoint, readCloudCheckpoint } from './import-checkpoint.js';
 import { inferCloudAutoEncoderOptions } from './infer-architecture.js';

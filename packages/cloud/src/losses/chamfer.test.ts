@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import { selectBackend } from '@cellshape/engine';
+import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectNoLeaks, expectTensorsClose } from '../test-utils/index.js';
 import { chamferLoss, nearestNeighbours } from './index.js';
 
 // a = {(0,0,0), (1,0,0)}, b = {(0,0,1)}: a→b squared 1 and 2, b→a squared 1.

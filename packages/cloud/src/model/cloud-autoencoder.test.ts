@@ -1,9 +1,9 @@
 import { IncompatibleError, InvalidArgumentError } from '@cellshape/core';
 import { selectBackend } from '@cellshape/engine';
+import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { chamferLoss } from '../losses/index.js';
-import { expectNoLeaks, expectTensorsClose } from '../test-utils/index.js';
 import { CloudAutoEncoder, type CloudAutoEncoderOptions, sourcePoints } from './index.js';
 
 // Small and fast: 16 sphere source points, linear-style decoder.

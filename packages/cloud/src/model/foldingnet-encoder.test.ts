@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { createRng, IncompatibleError, InvalidArgumentError, shapeSize } from '@cellshape/core';
 import { type BackendName, type StateDict, selectBackend } from '@cellshape/engine';
+import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectNoLeaks, expectTensorsClose, readNpz } from '../test-utils/index.js';
+import { readNpz } from '../test-utils/index.js';
 import type { EncoderTrace, Implementation } from './dgcnn-encoder.js';
 import { FOLDINGNET_DEFAULT_K, FoldingNetEncoder } from './foldingnet-encoder.js';
 

@@ -1,7 +1,7 @@
 import { selectBackend } from '@cellshape/engine';
+import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectNoLeaks, expectTensorsClose } from '../test-utils/index.js';
 import { batchGather } from './batch-gather.js';
 import { globalMaxPool, localCovariance, localMaxPool } from './foldingnet-graph.js';
 

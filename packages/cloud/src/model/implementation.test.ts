@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { type BackendName, selectBackend } from '@cellshape/engine';
+import { expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { fixtureManifest } from '../golden/fixtures.js';
 import { checkGoldenCase } from '../golden/golden-checks.js';
 import { chamferLoss } from '../losses/index.js';
-import { expectTensorsClose, FIXTURE_DIR, formulaStateDict, readNpz } from '../test-utils/index.js';
+import { FIXTURE_DIR, formulaStateDict, readNpz } from '../test-utils/index.js';
 import { CloudAutoEncoder, type CloudAutoEncoderOptions, type Implementation } from './index.js';
 
 // The fast path (fused engine kernels, the default) against the plain tfjs formulation: the

@@ -1,4 +1,7 @@
-/** Shared test helpers of the model packages: numeric comparison, leak checks, golden files. */
+/**
+ * Cloud's own test helpers: the PyTorch golden cases and the formula weights of the committed
+ * fixtures. Tensor comparison and leak checks come from `@cellshape/engine/test`.
+ */
 export { formulaStateDict } from './formula.js';
 export {
   CLOUD_ROOT,
@@ -14,4 +17,3 @@ export {
   SHARED_GOLDEN_DIR,
   scalarOf,
 } from './golden.js';
-export { type CloseOptions, expectNoLeaks, expectTensorsClose, type Numeric } from './tensors.js';

@@ -117,8 +117,9 @@ function swapLast(t: Tensor): Tensor {
 }
 
 /**
- * `op(a)·op(b)` with explicit transposes: the wasm backend's matMul is 10–40× slower with its
- * transpose flags than a transpose followed by a plain product.
+ * `op(a)·op(b)` with explicit transposes: the wasm backend's matMul serves only the
+ * untransposed form fast (XNNPACK), so a transpose followed by a plain product beats its
+ * transpose flags by far (figures in docs/performance.md).
  */
 function product(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   return tf.matMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b);

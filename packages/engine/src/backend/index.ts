@@ -6,4 +6,8 @@ export {
   currentBackend,
   selectBackend,
 } from './select-backend.js';
-export { WASM_THREADS_ENV_VAR, wasmThreadCount } from './threaded-wasm.js';
+export {
+  THREADED_WASM_TESTED_VERSION,
+  WASM_THREADS_ENV_VAR,
+  wasmThreadCount,
+} from './threaded-wasm.js';

@@ -2,6 +2,7 @@ import { InvalidArgumentError, UnsupportedError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { BACKEND_ENV_VAR, type BackendName, currentBackend, selectBackend } from './index.js';
+import { importFailure } from './select-backend.js';
 
 const saved = process.env[BACKEND_ENV_VAR];
 afterEach(() => {
@@ -42,8 +43,28 @@ describe('selectBackend', () => {
     // tfjs-node is not installed here; where it is, the call succeeds.
     if (error instanceof Error) {
       expect(error).toBeInstanceOf(UnsupportedError);
-      expect(error.message).toMatch(/selectBackend: backend 'tensorflow' is not available/);
+      expect(error.message).toMatch(
+        /^selectBackend: backend 'tensorflow' is not available: @tensorflow\/tfjs-node is not installed \(an optional peer dependency of @cellshape\/engine: npm install @tensorflow\/tfjs-node\)$/,
+      );
     } else expect(error).toBe('tensorflow');
+  });
+
+  test('a missing optional backend package is named with its install command', () => {
+    const missing = Object.assign(
+      new Error("Cannot find package '@tensorflow/tfjs-backend-wasm'"),
+      {
+        code: 'ERR_MODULE_NOT_FOUND',
+      },
+    );
+    expect(importFailure('wasm', missing)).toBe(
+      '@tensorflow/tfjs-backend-wasm is not installed (an optional peer dependency of @cellshape/engine: npm install @tensorflow/tfjs-backend-wasm)',
+    );
+    expect(importFailure('cpu', { code: 'MODULE_NOT_FOUND' })).toMatch(
+      /^@tensorflow\/tfjs-backend-cpu is not installed/,
+    );
+    expect(importFailure('tensorflow', new Error('libtensorflow.so: cannot open'))).toBe(
+      'cannot import @tensorflow/tfjs-node (libtensorflow.so: cannot open)',
+    );
   });
 
   test('invalid names throw InvalidArgumentError', async () => {

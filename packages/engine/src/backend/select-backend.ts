@@ -30,6 +30,35 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
+/** The package each backend comes from (optional peer dependencies of `@cellshape/engine`). */
+const PACKAGE_OF: Readonly<Record<BackendName, string>> = {
+  tensorflow: TFJS_NODE,
+  wasm: TFJS_WASM,
+  cpu: TFJS_CPU,
+};
+
+/** Whether an import failed because the package is not installed (Node, vite and bundlers). */
+function isModuleNotFound(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return true;
+  return (
+    typeof message === 'string' &&
+    /Cannot find (package|module)|Could not resolve|Failed to load url/.test(message)
+  );
+}
+
+/**
+ * Why importing the package of backend `name` failed, for {@link selectBackend}'s message: a
+ * package that is not installed is named with the command that installs it.
+ */
+export function importFailure(name: BackendName, error: unknown): string {
+  const pkg = PACKAGE_OF[name];
+  if (isModuleNotFound(error))
+    return `${pkg} is not installed (an optional peer dependency of @cellshape/engine: npm install ${pkg})`;
+  const message = (error as { message?: unknown } | null)?.message;
+  return `cannot import ${pkg} (${typeof message === 'string' ? message : String(error)})`;
+}
+
 /** Imports a module by a computed name (kept out of static analysis on purpose). */
 async function importOptional(name: string): Promise<unknown> {
   return import(/* @vite-ignore */ name);
@@ -75,7 +104,7 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
       }
     }
   } catch (error) {
-    return `cannot import ${name === 'tensorflow' ? TFJS_NODE : name === 'wasm' ? TFJS_WASM : TFJS_CPU} (${(error as Error).message})`;
+    return importFailure(name, error);
   }
   if (tf.findBackendFactory(name) === null)
     return `the '${name}' backend did not register with this copy of @tensorflow/tfjs-core (two copies installed?)`;
@@ -96,8 +125,12 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
  * the gradients cellshape's models need ({@link registerGradients}).
  *
  * @returns the name of the active backend.
+ * The three backend packages are optional peer dependencies: install at least one. A forced
+ * backend whose package is missing is refused with the install command; the automatic choice
+ * skips it.
+ *
  * @throws InvalidArgumentError for an unknown name; UnsupportedError when a forced backend
- *   cannot be loaded or initialised (the message says why).
+ *   cannot be loaded or initialised, or when no backend can (the message says why).
  */
 export async function selectBackend(preferred?: BackendName): Promise<BackendName> {
   const fn = 'selectBackend';
@@ -128,9 +161,10 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendNam
     if (failure === undefined) return name;
     reasons.push(failure);
   }
-  throw new UnsupportedError(`${fn}: no tfjs backend could be initialised: ${reasons.join('; ')}`, {
-    fn,
-  });
+  throw new UnsupportedError(
+    `${fn}: no tfjs backend could be initialised: ${reasons.join('; ')}. Install ${TFJS_WASM} (portable) or ${TFJS_CPU}, or ${TFJS_NODE} (native)`,
+    { fn },
+  );
 }
 
 /** The name of the active tfjs backend, or `undefined` when none is initialised yet. */

@@ -3,8 +3,43 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { selectBackend, WASM_THREADS_ENV_VAR, wasmThreadCount } from './index.js';
+import {
+  acceptWasmVersion,
+  isTestedWasmVersion,
+  THREADED_WASM_TESTED_VERSION,
+} from './threaded-wasm.js';
+
+describe('the tfjs-backend-wasm version check', () => {
+  test('accepts the tested minor release, any patch', () => {
+    expect(THREADED_WASM_TESTED_VERSION).toBe('4.22.0');
+    for (const v of ['4.22.0', '4.22.3', '4.22.1-rc.0'])
+      expect(isTestedWasmVersion(v), v).toBe(true);
+  });
+
+  test('refuses another minor or major release, and anything not a version', () => {
+    for (const v of ['4.21.0', '4.23.0', '5.22.0', '4.2', '', 'latest', undefined, 4.22])
+      expect(isTestedWasmVersion(v), String(v)).toBe(false);
+    expect(isTestedWasmVersion('5.0.2', '5.0.0')).toBe(true);
+  });
+
+  test('warns once when the installed release is another one', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(acceptWasmVersion('4.22.0')).toBe(true);
+      expect(warn).not.toHaveBeenCalled();
+      expect(acceptWasmVersion('4.23.0')).toBe(false);
+      expect(acceptWasmVersion('4.24.1')).toBe(false);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(
+        /@tensorflow\/tfjs-backend-wasm 4\.23\.0 is installed; .* 4\.22\.x only, so the stock single-threaded wasm backend runs/,
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
 
 /** A seeded product large enough for XNNPACK to split it over its threads, as a hash. */
 const PRODUCT = `

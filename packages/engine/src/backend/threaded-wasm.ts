@@ -16,6 +16,13 @@ export const WASM_THREADS_ENV_VAR = 'CELLSHAPE_WASM_THREADS';
 const MAX_THREADS = 8;
 
 const TFJS_WASM = '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The `@tensorflow/tfjs-backend-wasm` release the threaded loader is written against: it reads
+ * that release's internal files (the Emscripten factory, the worker source, the `init` exports),
+ * which a minor release may change. The package's peer range is this minor (`~4.22.0`).
+ */
+export const THREADED_WASM_TESTED_VERSION = '4.22.0';
 const FACTORY_FILE = 'tfjs-backend-wasm-threaded-simd.js';
 const WORKER_FILE = 'tfjs-backend-wasm-threaded-simd.worker.js';
 const BINARY_FILE = 'tfjs-backend-wasm-threaded-simd.wasm';
@@ -32,12 +39,44 @@ interface Unref {
 }
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 interface WasmPackage {
+  version_wasm?: string;
   BackendWasm: new (module: EmscriptenModule) => tf.KernelBackend;
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
 }
 
 let threads = 1;
+let versionWarned = false;
+
+/**
+ * Whether `installed` (a version string) has the major and minor version of `tested`: patch
+ * releases keep the internal files the threaded loader reads, other releases may not.
+ */
+export function isTestedWasmVersion(
+  installed: unknown,
+  tested: string = THREADED_WASM_TESTED_VERSION,
+): boolean {
+  const majorMinor = (v: unknown) =>
+    typeof v === 'string' ? /^(\d+)\.(\d+)\.\d+/.exec(v)?.slice(1, 3).join('.') : undefined;
+  const wanted = majorMinor(tested);
+  return wanted !== undefined && majorMinor(installed) === wanted;
+}
+
+/**
+ * {@link isTestedWasmVersion}, warning once per process (Node warning `CELLSHAPE_WASM_VERSION`)
+ * when the installed release is another one and the stock single-threaded build is kept.
+ */
+export function acceptWasmVersion(installed: unknown): boolean {
+  if (isTestedWasmVersion(installed)) return true;
+  if (!versionWarned) {
+    versionWarned = true;
+    process.emitWarning(
+      `${TFJS_WASM} ${String(installed)} is installed; cellshape's threaded wasm loader reads the internal files of ${THREADED_WASM_TESTED_VERSION.replace(/\.\d+$/, '.x')} only, so the stock single-threaded wasm backend runs (install ${TFJS_WASM}@~${THREADED_WASM_TESTED_VERSION} for XNNPACK on every core)`,
+      { code: 'CELLSHAPE_WASM_VERSION' },
+    );
+  }
+  return false;
+}
 
 /** How many threads the active wasm backend runs (1 for tfjs's own single-threaded build). */
 export function wasmThreadCount(): number {
@@ -78,7 +117,8 @@ function workerScript(source: string): string {
  * hyper-threads). The kernels and their numbers are tfjs's own.
  *
  * @returns the thread count in use, or `undefined` (stock backend kept) when threads are not
- *   wanted (one core, `CELLSHAPE_WASM_THREADS=1`) or this build cannot start here.
+ *   wanted (one core, `CELLSHAPE_WASM_THREADS=1`), the installed tfjs-backend-wasm is not the
+ *   tested minor release ({@link THREADED_WASM_TESTED_VERSION}) or this build cannot start here.
  */
 export async function registerThreadedWasm(): Promise<number | undefined> {
   const wanted = requestedThreads();
@@ -88,6 +128,10 @@ export async function registerThreadedWasm(): Promise<number | undefined> {
   try {
     const require = createRequire(import.meta.url);
     const wasmPackage = require(TFJS_WASM) as WasmPackage;
+    if (!acceptWasmVersion(wasmPackage.version_wasm)) {
+      threads = 1;
+      return undefined;
+    }
     const outDir = join(dirname(require.resolve(TFJS_WASM)), '..', 'wasm-out');
     const factoryPath = join(outDir, FACTORY_FILE);
     const factory = require(factoryPath) as Factory;

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError, parseNpz } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
+// The naive formulations are differentiated with tfjs-core's own gradients (the oracle).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from '../test/index.js';
 import { chamferDistance } from './chamfer.js';
 import { nearestNeighbours } from './nearest-neighbours.js';
-import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 
 /** The naive tfjs formulation: the full [B, N, M] squared-distance tensor. */
 function naiveSqDist(a: tf.Tensor, b: tf.Tensor): tf.Tensor3D {
@@ -114,6 +116,15 @@ describe.skipIf(!HAVE_GOLDEN)('chamferDistance vs the PyTorch reference (golden 
 describe('chamferDistance / nearestNeighbours invalid input', () => {
   beforeAll(() => useBackend('cpu'));
 
+  it('keeps the default of an option given as undefined', () => {
+    const a = randomNormal([2, 6, 3], 5);
+    const b = randomNormal([2, 7, 3], 6);
+    const unset = chamferDistance(a, b, { form: undefined, squared: undefined });
+    const byDefault = chamferDistance(a, b);
+    expect(unset.dataSync()[0]).toBe(byDefault.dataSync()[0]);
+    tf.dispose([a, b, unset, byDefault]);
+  });
+
   it('rejects bad shapes, batches, values and options', () => {
     const a = tf.zeros([2, 5, 3]);
     expect(() => chamferDistance(tf.zeros([5, 3]), a)).toThrow(/chamferDistance: 'a' must be 3-D/);
@@ -129,6 +140,7 @@ describe('chamferDistance / nearestNeighbours invalid input', () => {
     expect(() => chamferDistance(a, a, { squared: 1 as unknown as boolean })).toThrow(
       /'options.squared'/,
     );
+    expect(() => chamferDistance(a, a, null as never)).toThrow(/'options' must be an object/);
     expect(() => nearestNeighbours(a, tf.zeros([2, 4, 3], 'int32'))).toThrow(InvalidArgumentError);
     expect(() => nearestNeighbours(a, tf.zeros([1, 4, 3]))).toThrow(/nearestNeighbours: 'b'/);
     tf.dispose(a);

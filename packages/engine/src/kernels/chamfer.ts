@@ -1,4 +1,4 @@
-import { invalidArgument } from '@cellshape/core';
+import { invalidArgument, withDefaults } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkPointBatches,
@@ -34,9 +34,7 @@ export const DEFAULT_CHAMFER_OPTIONS: Readonly<Required<ChamferOptions>> = {
 
 function resolveOptions(options: ChamferOptions): Required<ChamferOptions> {
   const fn = 'chamferDistance';
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const merged = { ...DEFAULT_CHAMFER_OPTIONS, ...options };
+  const merged = withDefaults(fn, DEFAULT_CHAMFER_OPTIONS, options);
   if (merged.form !== 'sum' && merged.form !== 'extended') {
     throw invalidArgument(fn, 'options.form', "'sum' or 'extended'", merged.form);
   }

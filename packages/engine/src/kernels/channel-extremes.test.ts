@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKENDS, useBackend } from '../test/index.js';
 import { channelExtremes } from './channel-extremes.js';
-import { TEST_BACKENDS, useBackend } from './test-utils.js';
 
 describe.each(TEST_BACKENDS)('channelExtremes on %s', (backend) => {
   beforeAll(() => useBackend(backend));

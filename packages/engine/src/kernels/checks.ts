@@ -46,20 +46,6 @@ export function checkFinite(fn: string, arg: string, data: Float32Array): void {
     throw invalidArgument(fn, arg, 'finite (no NaN or infinity)', `${data[i]} at flat index ${i}`);
 }
 
-/** Throws unless `value` is an integer in [min, max]. */
-export function checkInteger(
-  fn: string,
-  arg: string,
-  value: unknown,
-  min: number,
-  max: number,
-): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidArgument(fn, arg, `an integer in [${min}, ${max}]`, value);
-  }
-  return value;
-}
-
 /**
  * Whether a gradient tape is recording (inside `tf.grad`, `tf.variableGrads`, …): only then
  * can a backward pass follow, so a kernel may skip what only that pass needs. tfjs's own fused

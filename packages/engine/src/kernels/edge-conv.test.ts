@@ -1,9 +1,11 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
+// The naive formulations are differentiated with tfjs-core's own gradients (the oracle).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from '../test/index.js';
 import { edgeConvBlock } from './edge-conv.js';
 import { knnIndices } from './knn.js';
-import { expectClose, randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 
 interface NaiveOptions {
   training: boolean;
@@ -174,6 +176,23 @@ describe.each(TEST_BACKENDS)('edgeConvBlock on %s', (backend) => {
 
 describe('edgeConvBlock invalid input', () => {
   beforeAll(() => useBackend('cpu'));
+
+  it('keeps the default of an option given as undefined', () => {
+    const x = randomNormal([B, N, C], 51);
+    const w = randomNormal([2 * C, CO], 52);
+    const g = tf.ones([CO]);
+    const z = tf.zeros([CO]);
+    const unset = edgeConvBlock(x, w, g, z, {
+      k: undefined,
+      training: undefined,
+      momentum: undefined,
+      eps: undefined,
+      negativeSlope: undefined,
+    });
+    const byDefault = edgeConvBlock(x, w, g, z);
+    expect(unset.output.dataSync()).toEqual(byDefault.output.dataSync());
+    tf.dispose([x, w, g, z, ...Object.values(unset), ...Object.values(byDefault)]);
+  });
 
   it('rejects bad shapes, options and values', () => {
     const x = tf.zeros([B, N, C]);

@@ -1,6 +1,6 @@
-import { invalidArgument } from '@cellshape/core';
+import { checkInteger, invalidArgument, withDefaults } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor, gradientsRecorded, readNow } from './checks.js';
+import { checkFinite, checkTensor, gradientsRecorded, readNow } from './checks.js';
 import { knnIndices } from './knn.js';
 import { matMulParallel } from './mat-mul.js';
 import {
@@ -355,8 +355,7 @@ function resolve(
   options: EdgeConvOptions,
 ): { d: Dims; opts: EdgeConvOptions & DefaultedEdgeConvOptions } {
   const fn = 'edgeConvBlock';
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
+  const opts = withDefaults(fn, DEFAULT_EDGE_CONV_OPTIONS, options);
   const [b, n, c] = checkTensor(fn, 'x', x, 3) as [number, number, number];
   if (b === 0 || n === 0 || c === 0) throw invalidArgument(fn, 'x', 'non-empty', [b, n, c]);
   const [w2c, co] = checkTensor(fn, 'weight', weight, 2) as [number, number];
@@ -369,7 +368,6 @@ function resolve(
     const [len] = checkTensor(fn, name, t, 1);
     if (len !== co) throw invalidArgument(fn, name, `of shape [${co}]`, [len]);
   }
-  const opts = { ...DEFAULT_EDGE_CONV_OPTIONS, ...options };
   if (typeof opts.training !== 'boolean')
     throw invalidArgument(fn, 'options.training', 'a boolean', opts.training);
   for (const name of ['momentum', 'eps', 'negativeSlope'] as const) {
@@ -401,7 +399,7 @@ function resolve(
       throw invalidArgument(fn, 'options.knn', `of shape [${b}, ${n}, k > 0]`, shape);
     }
   } else {
-    k = checkInteger(fn, 'options.k', opts.k, 1, n);
+    k = checkInteger(fn, 'options.k', opts.k, { min: 1, max: n });
   }
   return { d: { b, n, c, co, k }, opts };
 }

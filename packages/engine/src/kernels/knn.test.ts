@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { randomNormal, TEST_BACKENDS, useBackend } from '../test/index.js';
 import { knnIndices, knnIndicesArray, pairwiseScores } from './knn.js';
-import { randomNormal, TEST_BACKENDS, useBackend } from './test-utils.js';
 
 describe.each(TEST_BACKENDS)('knnIndices on %s', (backend) => {
   beforeAll(() => useBackend(backend));

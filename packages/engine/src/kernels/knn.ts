@@ -1,6 +1,6 @@
-import { invalidArgument } from '@cellshape/core';
+import { checkInteger, invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFinite, checkInteger, checkTensor } from './checks.js';
+import { checkFinite, checkTensor } from './checks.js';
 import { knnOnWasm } from './knn-wasm.js';
 import { kernels, runOnWorker, shared, sharedCopy } from './parallel.js';
 import { squaredNorms } from './squared-norms.js';
@@ -26,7 +26,7 @@ export function knnIndicesArray(
   if (data.length !== b * n * c) {
     throw invalidArgument(fn, 'data', `of length B·N·C = ${b * n * c}`, data.length);
   }
-  checkInteger(fn, 'k', k, 1, n);
+  checkInteger(fn, 'k', k, { min: 1, max: n });
   checkFinite(fn, 'data', data);
   return knnTypedArray(data, b, n, c, k);
 }
@@ -72,7 +72,7 @@ export function knnIndices(x: tf.Tensor, k: number): tf.Tensor3D {
   const fn = 'knnIndices';
   const shape = checkTensor(fn, 'x', x, 3);
   const [b, n, c] = shape as [number, number, number];
-  checkInteger(fn, 'k', k, 1, n);
+  checkInteger(fn, 'k', k, { min: 1, max: n });
   // On wasm the Gram matrix comes from XNNPACK (every core) and the selection from the SIMD
   // kernel; elsewhere the typed-array loop (dot products fused into the selection) is faster.
   if (tf.getBackend() !== 'wasm') {

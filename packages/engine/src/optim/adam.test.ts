@@ -280,6 +280,12 @@ describe('Adam', () => {
     );
     const adam = new Adam([['a', v]]);
     expect(adam.lr).toBe(DEFAULT_ADAM_OPTIONS.lr);
+    // An explicit undefined keeps the default (it used to fail the lr check).
+    const unset = new Adam([['a', v]], { lr: undefined, betas: undefined, simd: undefined });
+    expect(unset.lr).toBe(DEFAULT_ADAM_OPTIONS.lr);
+    expect(unset.stateDict().param_groups[0].betas).toEqual(DEFAULT_ADAM_OPTIONS.betas);
+    unset.dispose();
+    expect(() => new Adam([['a', v]], null as never)).toThrow(/'options' must be an object/);
     expect(() => {
       adam.lr = Number.NaN;
     }).toThrow(InvalidArgumentError);

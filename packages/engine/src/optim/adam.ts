@@ -4,6 +4,7 @@ import {
   invalidArgument,
   type NdArray,
   UnsupportedError,
+  withDefaults,
 } from '@cellshape/core';
 import { type Tensor, tensor, tidy, type Variable } from '@tensorflow/tfjs-core';
 import { AdamKernel } from './adam-kernel.js';
@@ -29,10 +30,9 @@ export interface AdamOptions {
    */
   lrScale?: Readonly<Record<string, number>>;
   /**
-   * Run the update loop in WebAssembly SIMD (the same bits; a step of the demo's 1.4 M
-   * parameters took 20 ms instead of 50 ms); `false` runs it in JavaScript. Where WebAssembly
-   * SIMD or shared memory is missing (e.g. a browser page without cross-origin isolation)
-   * JavaScript runs anyway. Default true.
+   * Run the update loop in WebAssembly SIMD (the same bits, faster: see docs/performance.md);
+   * `false` runs it in JavaScript. Where WebAssembly SIMD or shared memory is missing (e.g. a
+   * browser page without cross-origin isolation) JavaScript runs anyway. Default true.
    */
   simd?: boolean;
 }
@@ -101,9 +101,7 @@ interface Moments {
 
 function validateOptions(options: unknown): Required<AdamOptions> {
   const fn = 'Adam';
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const merged = { ...DEFAULT_ADAM_OPTIONS, ...(options as AdamOptions) };
+  const merged = withDefaults(fn, DEFAULT_ADAM_OPTIONS, options as AdamOptions);
   const { lr, betas, eps, weightDecay, amsgrad, lrScale, simd } = merged;
   if (!(Number.isFinite(lr) && lr >= 0))
     throw invalidArgument(fn, 'options.lr', 'a number ≥ 0', lr);
@@ -142,8 +140,8 @@ function validateOptions(options: unknown): Required<AdamOptions> {
  * ```
  *
  * The fused multiply-adds are those of torch's vectorised CPU kernels (`add_` with `alpha`,
- * `addcmul_`); with them the result is bit-identical to torch 1.13 on x86-64 (checked on
- * 300 000 values over 6 steps). The update runs on the parameter values (read with
+ * `addcmul_`); with them the result is bit-identical to torch 1.13 on x86-64 (the engine
+ * README says how far that is tested). The update runs on the parameter values (read with
  * `dataSync`, written with `assign`) in WebAssembly SIMD, two values at a time with the same
  * roundings, the moments in the kernel's own memory (JavaScript and plain `Float32Array`s with
  * `simd: false` or where WebAssembly SIMD is missing); the optimizer holds no tensors.

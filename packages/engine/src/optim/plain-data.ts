@@ -1,7 +1,7 @@
 import { type AnyTypedArray, FormatError, type NdArray, shapeSize } from '@cellshape/core';
 
 /**
- * Reading optimizer / scheduler states that come either as plain objects (our own
+ * Reading optimizer states that come either as plain objects (our own
  * `stateDict()`, possibly after a JSON round trip) or as `Map`s (unpickled from a `.pt` file).
  */
 

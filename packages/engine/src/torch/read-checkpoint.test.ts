@@ -10,8 +10,8 @@ import {
 } from '@cellshape/core';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { sameBits } from '../test/index.js';
 import { readTorchCheckpoint } from './read-checkpoint.js';
-import { sameBits } from './test-utils.js';
 import type { TorchDict, TorchTensor, TorchValue } from './types.js';
 
 const fixture = (name: string): string =>

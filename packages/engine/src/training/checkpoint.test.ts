@@ -41,6 +41,7 @@ function sample(): CheckpointInput {
     seed: 42,
     lr: 9e-5,
     baseLr: 1e-4,
+    lrSchedule: { kind: 'warmupCosine', warmupSteps: 5, totalSteps: 50, minLr: 1e-6 },
     extra: {
       targets: Float64Array.from([0.5, 0.25]),
       labels: new Int32Array([1, 0, 2]),
@@ -76,6 +77,9 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
       back.lr,
       back.baseLr,
     ]).toEqual([2, 20, 0.25, 0.125, 42, 9e-5, 1e-4]);
+    expect(back.lrSchedule).toEqual(input.lrSchedule);
+    const { lrSchedule: _, ...withoutSchedule } = input;
+    expect(decodeCheckpoint(encodeCheckpoint(withoutSchedule))).not.toHaveProperty('lrSchedule');
   });
 
   it('rejects invalid input', () => {

@@ -12,6 +12,7 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
+import type { LrScheduleRecord } from '../optim/lr-schedule.js';
 import type { StateDict } from './module.js';
 
 /**
@@ -21,7 +22,7 @@ import type { StateDict } from './module.js';
  * Layout of the archive:
  * - `checkpoint.json`: `formatVersion`, `config` (the model's `config()`), `epoch` (epochs
  *   completed), `step` (optimizer steps completed), `loss`, `bestLoss`, `seed`, `lr`,
- *   `baseLr`, `stateDictKeys` (state-dict order), `optimizer` and `extra` (JSON trees in which
+ *   `baseLr`, `lrSchedule` (the learning-rate schedule as plain data), `stateDictKeys` (state-dict order), `optimizer` and `extra` (JSON trees in which
  *   arrays appear as `{"$npy": "<entry name>"}`), `createdAt`.
  * - `model/<key>.npy`: one array per state-dict key (float32 parameters and buffers, int64
  *   `num_batches_tracked`), e.g. `model/encoder.conv1.0.weight.npy`.
@@ -64,10 +65,12 @@ export interface Checkpoint {
   bestLoss: number;
   /** The seed of the run (shuffling and resampling depend on it). */
   seed: number;
-  /** Learning rate used in the last completed epoch. */
+  /** Learning rate of the last optimizer step of the last completed epoch. */
   lr?: number;
-  /** Learning rate before any decay. */
+  /** The run's base learning rate, from which its schedule computes every step's. */
   baseLr?: number;
+  /** The run's learning-rate schedule (absent in checkpoints written before schedules). */
+  lrSchedule?: LrScheduleRecord;
   /** State of callers' hooks (e.g. the IDEC target distribution), plain data and arrays. */
   extra?: unknown;
   /** ISO time at which the checkpoint was made. */
@@ -197,6 +200,7 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
     seed: checkpoint.seed,
     lr: checkpoint.lr ?? null,
     baseLr: checkpoint.baseLr ?? null,
+    lrSchedule: encodeTree(checkpoint.lrSchedule, 'lrSchedule', files, { n: 0 }),
     stateDictKeys: [...checkpoint.stateDict.keys()],
     optimizer: encodeTree(checkpoint.optimizer, 'optimizer', files, { n: 0 }),
     extra: encodeTree(checkpoint.extra, 'extra', files, { n: 0 }),
@@ -269,6 +273,8 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const baseLr = optional('baseLr');
   if (lr !== undefined) checkpoint.lr = lr;
   if (baseLr !== undefined) checkpoint.baseLr = baseLr;
+  const lrSchedule = decodeTree(meta.lrSchedule ?? null, files, fn);
+  if (lrSchedule !== null) checkpoint.lrSchedule = lrSchedule as LrScheduleRecord;
   const optimizer = decodeTree(meta.optimizer ?? null, files, fn);
   if (optimizer !== null) checkpoint.optimizer = optimizer;
   const extra = decodeTree(meta.extra ?? null, files, fn);

@@ -11,6 +11,7 @@ import {
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LrScheduleContext, scheduledLr } from '../optim/lr-schedule.js';
 import { loadCheckpoint } from './checkpoint.js';
 import type { StateArray, StateDict, TrainableModule } from './module.js';
 import { disposeBatch, type TrainLoopOptions, trainLoop } from './train-loop.js';
@@ -226,6 +227,78 @@ describe('trainLoop', () => {
     c.dispose();
   });
 
+  it('applies the schedule before every step and resumes it exactly', async () => {
+    const schedule = { kind: 'warmupCosine', warmupSteps: 3, totalSteps: 15, minLr: 1e-4 } as const;
+    const lrsOf = (lrs: number[]) => ({
+      lrSchedule: schedule,
+      epochs: 3,
+      afterStep: ({ lr }: { lr: number }) => {
+        lrs.push(lr);
+      },
+    });
+    const fullLrs: number[] = [];
+    const a = new TinyModule();
+    const full = await trainLoop(options(a, lrsOf(fullLrs)));
+    expect(fullLrs).toEqual(
+      Array.from({ length: 15 }, (_, step) =>
+        scheduledLr(schedule, { step, epoch: 0, baseLr: 1e-2 }),
+      ),
+    );
+    expect(fullLrs[0]).toBeCloseTo(1e-2 / 3, 15);
+    expect(full.history.map((h) => h.lr)).toEqual([fullLrs[4], fullLrs[9], fullLrs[14]]);
+
+    const dir = join(root, 'cosine');
+    const b = new TinyModule();
+    await trainLoop(options(b, { ...lrsOf([]), epochs: 1, checkpointDir: dir }));
+    b.dispose();
+    expect((await loadCheckpoint(join(dir, 'last.ckpt'))).lrSchedule).toEqual(schedule);
+    // Resumed without naming the schedule: the recorded one continues.
+    const resumedLrs: number[] = [];
+    const c = new TinyModule(8, 99);
+    const rest = await trainLoop(
+      options(c, { ...lrsOf(resumedLrs), lrSchedule: undefined, checkpointDir: dir, resume: true }),
+    );
+    expect(resumedLrs).toEqual(fullLrs.slice(5));
+    expect(rest.history.map((h) => h.loss)).toEqual(full.history.slice(1).map((h) => h.loss));
+    const wa = weights(a);
+    for (const [i, w] of weights(c).entries()) expect(w).toEqual(wa[i]);
+    // Resumed with another schedule: refused.
+    await expect(
+      trainLoop(options(c, { epochs: 4, lrDecay: 0.5, checkpointDir: dir, resume: true })),
+    ).rejects.toThrow(
+      /trained with the learning-rate schedule .*warmupCosine.*resume with the same schedule/,
+    );
+    a.dispose();
+    c.dispose();
+  });
+
+  it('calls a schedule function with the step, epoch, steps per epoch and base lr', async () => {
+    const seen: LrScheduleContext[] = [];
+    const m = new TinyModule();
+    const dir = join(root, 'function');
+    const result = await trainLoop(
+      options(m, {
+        epochs: 1,
+        stepsPerEpoch: 5,
+        checkpointDir: dir,
+        lrSchedule: (context) => {
+          seen.push(context);
+          return context.baseLr / (1 + context.step);
+        },
+      }),
+    );
+    expect(seen.filter((c) => c.epoch === 0).map((c) => c.step)).toEqual([0, 0, 1, 2, 3, 4]);
+    expect(seen[0]).toEqual({ step: 0, epoch: 0, stepsPerEpoch: 5, baseLr: 1e-2 });
+    expect(result.history[0]!.lr).toBe(1e-2 / 5);
+    await expect(trainLoop(options(m, { checkpointDir: dir, resume: true }))).rejects.toThrow(
+      /trained with a learning-rate schedule function; pass the same function/,
+    );
+    await expect(trainLoop(options(m, { lrSchedule: () => Number.NaN }))).rejects.toThrow(
+      /trainLoop: 'lrSchedule' must be a function returning a finite learning rate/,
+    );
+    m.dispose();
+  });
+
   it('saves and restores extra state, and stops early on a hook', async () => {
     const m = new TinyModule();
     const dir = join(root, 'hooks');
@@ -328,6 +401,12 @@ describe('trainLoop', () => {
     it('rejects bad options', async () => {
       await expect(trainLoop(options(m, { epochs: -1 }))).rejects.toThrow(/'epochs' must be/);
       await expect(trainLoop(options(m, { lrDecay: 2 }))).rejects.toThrow(/'lrDecay'/);
+      await expect(
+        trainLoop(options(m, { lrDecay: 0.5, lrSchedule: { kind: 'constant' } })),
+      ).rejects.toThrow(/'lrDecay' must be left out when 'lrSchedule' is given/);
+      await expect(
+        trainLoop(options(m, { lrSchedule: { kind: 'linearWarmup', warmupSteps: 0 } })),
+      ).rejects.toThrow(/'lrSchedule.warmupSteps' must be an integer ≥ 1/);
       await expect(trainLoop({ ...options(m), module: {} as TrainableModule })).rejects.toThrow(
         /'module' must be a TrainableModule/,
       );

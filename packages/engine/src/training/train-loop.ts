@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
+  checkInteger,
+  checkNumber,
+  checkObject,
   FileSystemError,
   IncompatibleError,
   InvalidArgumentError,
@@ -22,8 +25,17 @@ import {
 import { registerGradients } from '../backend/index.js';
 import { Adam, type AdamOptions } from '../optim/index.js';
 import {
+  checkGamma,
+  checkLrSchedule,
+  type LrSchedule,
+  type LrScheduleRecord,
+  lrScheduleRecord,
+  sameLrSchedule,
+  scheduledLr,
+} from '../optim/lr-schedule.js';
+import {
   CHECKPOINT_EXTENSION,
-  type CheckpointInput,
+  type Checkpoint,
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
@@ -32,8 +44,9 @@ import type { TrainableModule } from './module.js';
 /**
  * The one training loop of cellshape, shared by every model package (point-cloud and voxel
  * autoencoders, IDEC, 2D embeddings): seeded epochs of batches, gradients over the module's
- * named parameters, an optimizer step, optional exponential learning-rate decay, a JSON-lines
- * log, atomic `last` / `best` checkpoints and exact resume.
+ * named parameters, a learning-rate schedule applied before every optimizer step (constant,
+ * exponential per epoch, linear warm-up, warm-up + cosine, or a function), a JSON-lines log,
+ * atomic `last` / `best` checkpoints and exact resume.
  *
  * ```ts
  * const result = await trainLoop({
@@ -43,6 +56,7 @@ import type { TrainableModule } from './module.js';
  *   data: (epoch) => dataset.batches({ batchSize: 16, shuffle: true, seed: 42, epoch }),
  *   loss: (m, batch) => chamferLoss(batch.points, m.decode(m.encode(batch.points))),
  *   checkpointDir: 'runs/dfn',
+ *   lrSchedule: { kind: 'warmupCosine', warmupSteps: 50, totalSteps: 10 * stepsPerEpoch },
  * });
  * ```
  */
@@ -51,7 +65,7 @@ import type { TrainableModule } from './module.js';
 export interface TrainOptimizer {
   /** Applies one update from gradients keyed by PyTorch parameter name. */
   step(grads: Map<string, Tensor>): void;
-  /** The current learning rate (the loop sets it when `lrDecay` is used). */
+  /** The learning rate of the next step (the loop sets it before every step from its schedule). */
   lr: number;
   /** The optimizer's state as plain data and arrays (saved in checkpoints). */
   stateDict(): unknown;
@@ -81,7 +95,7 @@ export interface LoopContext {
   epoch: number;
   /** Optimizer steps completed before this point (over the whole run, resume included). */
   step: number;
-  /** Learning rate in use. */
+  /** Learning rate of the next optimizer step (at an epoch's start: of its first step). */
   lr: number;
 }
 
@@ -111,7 +125,10 @@ export interface EpochSummary {
   loss: number;
   /** Means of the scaled loss parts. */
   parts: Record<string, number>;
-  /** Learning rate used in the epoch. */
+  /**
+   * Learning rate of the epoch's last optimizer step (under a per-epoch schedule such as
+   * `exponential`, the learning rate of the whole epoch).
+   */
   lr: number;
   /** Batches trained in the epoch. */
   batches: number;
@@ -145,7 +162,21 @@ export interface TrainLoopOptions<B> {
   optimizer?: TrainOptimizer;
   /** Options of the default Adam (lr 1e-4, betas [0.9, 0.999], eps 1e-8, weight decay 1e-6). */
   adam?: AdamOptions;
-  /** Exponential learning-rate decay per epoch: lr of epoch e = lr · lrDecay^e. Default 1 (off). */
+  /**
+   * The learning rate of every optimizer step, set on the optimizer before the step from the
+   * run's base learning rate (the optimizer's `lr` when the run started, e.g. `adam.lr`):
+   * `{ kind: 'constant' }`, `{ kind: 'exponential', gamma }` (per epoch), `{ kind:
+   * 'linearWarmup', warmupSteps }`, `{ kind: 'warmupCosine', warmupSteps, totalSteps, minLr }`
+   * or a pure function of `{ step, epoch, stepsPerEpoch, baseLr }` (see {@link LrSchedule}).
+   * Checkpoints record it: resuming without a schedule (and without `lrDecay`) continues the
+   * recorded one; resuming with another is refused. Default: constant.
+   */
+  lrSchedule?: LrSchedule;
+  /**
+   * Exponential learning-rate decay per epoch, the shorthand of `lrSchedule: { kind:
+   * 'exponential', gamma: lrDecay }`: lr of epoch e = lr · lrDecay^e. 1 is constant. Not
+   * together with another `lrSchedule`. Default 1 (off).
+   */
   lrDecay?: number;
   /** Factor applied to every logged loss of a batch, e.g. `1 / batchSize`. Default 1. */
   logScale?: (batch: B) => number;
@@ -177,7 +208,8 @@ export interface TrainLoopOptions<B> {
 export const DEFAULT_TRAIN_LOOP_OPTIONS = {
   seed: 0,
   lrDecay: 1,
-} as const;
+  lrSchedule: { kind: 'constant' },
+} as const satisfies Partial<TrainLoopOptions<unknown>>;
 
 /** What {@link trainLoop} returns. */
 export interface TrainLoopResult {
@@ -219,10 +251,51 @@ function isStop(result: unknown): result is StopSignal {
   );
 }
 
+/** The paths of a run's `last` and `best` checkpoints. */
+type CheckpointPaths = NonNullable<TrainLoopResult['checkpoints']>;
+
+/** What {@link resolveOptions} settles once, before anything is restored or trained. */
+interface LoopSetup<B> {
+  options: TrainLoopOptions<B>;
+  seed: number;
+  /** The schedule the options ask for; undefined when they name none (resume may supply it). */
+  requestedSchedule: LrSchedule | undefined;
+  variables: ReturnType<TrainableModule['namedParameters']>;
+  optimizer: TrainOptimizer;
+  ownsOptimizer: boolean;
+  logPath: string | undefined;
+  paths: CheckpointPaths | undefined;
+}
+
+/** Where the run is: restored from a checkpoint, then advanced by every step and epoch. */
+interface LoopState {
+  startEpoch: number;
+  /** Optimizer steps completed. */
+  step: number;
+  bestLoss: number;
+  /** The base learning rate the schedule scales. */
+  baseLr: number;
+  schedule: LrSchedule;
+  /** The schedule as checkpoints record it. */
+  scheduleRecord: LrScheduleRecord;
+  /** Mean loss of the last epoch trained in this call. */
+  lastLoss: number;
+  history: EpochSummary[];
+  stopped?: NonNullable<TrainLoopResult['stopped']>;
+}
+
+/** The running sums of an epoch's steps. */
+interface EpochTotals {
+  sum: number;
+  partSums: Record<string, number>;
+  batches: number;
+  /** Learning rate of the latest step. */
+  lr: number;
+}
+
 function validate<B>(options: TrainLoopOptions<B>): void {
   const fn = 'trainLoop';
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
+  checkObject(fn, 'options', options);
   const m = options.module as Partial<TrainableModule> | undefined;
   if (!m || typeof m.namedParameters !== 'function' || typeof m.stateDict !== 'function')
     throw invalidArgument(fn, 'module', 'a TrainableModule', m);
@@ -230,17 +303,258 @@ function validate<B>(options: TrainLoopOptions<B>): void {
     throw invalidArgument(fn, 'data', 'a function (epoch) => iterable of batches', options.data);
   if (typeof options.loss !== 'function')
     throw invalidArgument(fn, 'loss', 'a function (module, batch) => tf.Scalar', options.loss);
-  if (!Number.isInteger(options.epochs) || options.epochs < 0)
-    throw invalidArgument(fn, 'epochs', 'a non-negative integer', options.epochs);
-  if (options.seed !== undefined && !Number.isFinite(options.seed))
-    throw invalidArgument(fn, 'seed', 'a finite number', options.seed);
-  const gamma = options.lrDecay;
-  if (gamma !== undefined && !(Number.isFinite(gamma) && gamma > 0 && gamma <= 1))
-    throw invalidArgument(fn, 'lrDecay', 'a number in (0, 1]', gamma);
+  checkInteger(fn, 'epochs', options.epochs, { min: 0 });
+  if (options.seed !== undefined) checkNumber(fn, 'seed', options.seed);
+  if (options.lrDecay !== undefined) checkGamma(fn, 'lrDecay', options.lrDecay);
+  if (options.lrSchedule !== undefined) {
+    checkLrSchedule(fn, 'lrSchedule', options.lrSchedule);
+    if (options.lrDecay !== undefined && options.lrDecay !== 1)
+      throw invalidArgument(
+        fn,
+        'lrDecay',
+        "left out when 'lrSchedule' is given (use { kind: 'exponential', gamma })",
+        options.lrDecay,
+      );
+  }
   if (options.resume === true && options.checkpointDir === undefined)
     throw invalidArgument(fn, 'resume', "a path when 'checkpointDir' is not set", true);
   if (options.checkpointDir !== undefined && typeof options.checkpointDir !== 'string')
     throw invalidArgument(fn, 'checkpointDir', 'a folder path', options.checkpointDir);
+}
+
+/** Stage 1: checks the options and settles the optimizer, the schedule and the output paths. */
+function resolveOptions<B>(options: TrainLoopOptions<B>): LoopSetup<B> {
+  validate(options);
+  registerGradients();
+  const { module, checkpointDir } = options;
+  const variables = module.namedParameters();
+  if (variables.length === 0)
+    throw invalidArgument('trainLoop', 'module', 'a module with at least one trainable parameter');
+  const { lrSchedule, lrDecay } = options;
+  // `lrDecay: 1` is the constant schedule, not an exponential one with gamma 1.
+  const fromDecay: LrSchedule | undefined =
+    lrDecay === undefined
+      ? undefined
+      : lrDecay === 1
+        ? DEFAULT_TRAIN_LOOP_OPTIONS.lrSchedule
+        : { kind: 'exponential', gamma: lrDecay };
+  const requestedSchedule = lrSchedule ?? fromDecay;
+  return {
+    options,
+    seed: options.seed ?? DEFAULT_TRAIN_LOOP_OPTIONS.seed,
+    requestedSchedule,
+    variables,
+    optimizer: options.optimizer ?? new Adam(variables, options.adam),
+    ownsOptimizer: options.optimizer === undefined,
+    logPath:
+      options.logPath === false
+        ? undefined
+        : (options.logPath ?? (checkpointDir ? join(checkpointDir, 'log.jsonl') : undefined)),
+    paths: checkpointDir
+      ? {
+          last: join(checkpointDir, `last${CHECKPOINT_EXTENSION}`),
+          best: join(checkpointDir, `best${CHECKPOINT_EXTENSION}`),
+        }
+      : undefined,
+  };
+}
+
+/**
+ * Stage 2: the state the run starts from: fresh, or restored from the checkpoint to resume
+ * (weights, buffers, optimizer state, hooks' extra state, counters, base lr and schedule).
+ */
+async function restoreState<B>(setup: LoopSetup<B>): Promise<LoopState> {
+  const { options, optimizer } = setup;
+  const schedule = setup.requestedSchedule ?? DEFAULT_TRAIN_LOOP_OPTIONS.lrSchedule;
+  const state: LoopState = {
+    startEpoch: 0,
+    step: 0,
+    bestLoss: Number.POSITIVE_INFINITY,
+    baseLr: optimizer.lr,
+    schedule,
+    scheduleRecord: lrScheduleRecord(schedule),
+    lastLoss: Number.NaN,
+    history: [],
+  };
+  if (options.resume === undefined || options.resume === false) return state;
+  const fn = 'trainLoop';
+  const path = options.resume === true ? setup.paths!.last : options.resume;
+  if (!existsSync(path)) {
+    throw new FileSystemError(`${fn}: the checkpoint to resume from does not exist: ${path}`, {
+      fn,
+      arg: 'resume',
+    });
+  }
+  const checkpoint = await loadCheckpoint(path);
+  if (options.seed !== undefined && checkpoint.seed !== options.seed) {
+    throw new IncompatibleError(
+      `${fn}: the checkpoint ${path} was trained with seed ${checkpoint.seed}, options.seed is ${options.seed}; resume with the same seed`,
+      { fn, arg: 'seed' },
+    );
+  }
+  state.schedule = resumedSchedule(setup.requestedSchedule, checkpoint, path);
+  state.scheduleRecord = lrScheduleRecord(state.schedule);
+  options.module.loadStateDict(checkpoint.stateDict, { strict: true });
+  if (checkpoint.optimizer !== undefined) optimizer.loadStateDict(checkpoint.optimizer);
+  if (checkpoint.extra !== undefined && options.restoreExtraState)
+    await options.restoreExtraState(checkpoint.extra);
+  state.startEpoch = checkpoint.epoch;
+  state.step = checkpoint.step;
+  state.bestLoss = checkpoint.bestLoss;
+  state.baseLr = checkpoint.baseLr ?? state.baseLr;
+  return state;
+}
+
+/**
+ * The schedule of a resumed run: the one the options ask for, which must be the recorded one,
+ * or the recorded one when the options name none (a function cannot be recorded, only noted).
+ */
+function resumedSchedule(
+  requested: LrSchedule | undefined,
+  checkpoint: Checkpoint,
+  path: string,
+): LrSchedule {
+  const fn = 'trainLoop';
+  const recorded = checkpoint.lrSchedule;
+  if (recorded === undefined) return requested ?? DEFAULT_TRAIN_LOOP_OPTIONS.lrSchedule;
+  if (requested === undefined) {
+    if (recorded.kind === 'function')
+      throw new IncompatibleError(
+        `${fn}: the checkpoint ${path} was trained with a learning-rate schedule function; pass the same function as 'lrSchedule' to resume`,
+        { fn, arg: 'lrSchedule' },
+      );
+    return checkLrSchedule(fn, `lrSchedule of ${path}`, recorded);
+  }
+  if (!sameLrSchedule(lrScheduleRecord(requested), recorded))
+    throw new IncompatibleError(
+      `${fn}: the checkpoint ${path} was trained with the learning-rate schedule ${JSON.stringify(recorded)}, the options give ${JSON.stringify(lrScheduleRecord(requested))}; resume with the same schedule (or leave 'lrSchedule' and 'lrDecay' out)`,
+      { fn, arg: 'lrSchedule' },
+    );
+  return requested;
+}
+
+/** Sets the optimizer's learning rate for the next step (the step `state.step` of `epoch`). */
+function applyLr<B>(setup: LoopSetup<B>, state: LoopState, epoch: number): number {
+  const lr = scheduledLr(
+    state.schedule,
+    {
+      step: state.step,
+      epoch,
+      stepsPerEpoch: setup.options.stepsPerEpoch,
+      baseLr: state.baseLr,
+    },
+    'trainLoop',
+  );
+  setup.optimizer.lr = lr;
+  return lr;
+}
+
+/**
+ * Stage 3: one epoch: the `beforeEpoch` hook, then a step per batch until the data ends or a
+ * hook stops. Returns the epoch's sums, or undefined when a hook stopped it before any step.
+ */
+async function runEpoch<B>(
+  setup: LoopSetup<B>,
+  state: LoopState,
+  epoch: number,
+): Promise<EpochTotals | undefined> {
+  const { options } = setup;
+  const lr = applyLr(setup, state, epoch);
+  const stopBefore = await options.beforeEpoch?.({ epoch, step: state.step, lr });
+  if (isStop(stopBefore)) {
+    state.stopped = { reason: stopBefore.reason, epoch, step: state.step };
+    return undefined;
+  }
+  const totals: EpochTotals = { sum: 0, partSums: {}, batches: 0, lr };
+  for await (const batch of options.data(epoch)) {
+    try {
+      await runStep(setup, state, epoch, batch, totals);
+    } finally {
+      disposeBatch(batch);
+    }
+    if (state.stopped) break;
+  }
+  if (totals.batches === 0) {
+    if (state.stopped) return undefined;
+    throw invalidArgument('trainLoop', 'data', `to yield at least one batch in epoch ${epoch}`);
+  }
+  return totals;
+}
+
+/**
+ * Stage 4: one step: the learning rate from the schedule, the `beforeStep` hook, gradients,
+ * the optimizer update, progress and the `afterStep` hook.
+ */
+async function runStep<B>(
+  setup: LoopSetup<B>,
+  state: LoopState,
+  epoch: number,
+  batch: B,
+  totals: EpochTotals,
+): Promise<void> {
+  const { options } = setup;
+  const lr = applyLr(setup, state, epoch);
+  const context: StepContext<B> = {
+    epoch,
+    step: state.step,
+    lr,
+    batch,
+    batchIndex: totals.batches,
+  };
+  const stopStep = await options.beforeStep?.(context);
+  if (isStop(stopStep)) {
+    state.stopped = { reason: stopStep.reason, epoch, step: state.step };
+    return;
+  }
+  const { loss, parts } = optimizerStep(setup, context);
+  state.step++;
+  totals.sum += loss;
+  for (const [name, v] of Object.entries(parts))
+    totals.partSums[name] = (totals.partSums[name] ?? 0) + v;
+  totals.batches++;
+  totals.lr = lr;
+  const progress = {
+    phase: 'batch',
+    done: totals.batches,
+    message: `epoch ${epoch + 1}/${options.epochs} loss ${loss.toPrecision(5)}`,
+    metrics: { loss, epoch, step: state.step, lr, ...parts },
+  };
+  reportProgress(
+    options.onProgress,
+    options.stepsPerEpoch === undefined ? progress : { ...progress, total: options.stepsPerEpoch },
+  );
+  const stopAfter = await options.afterStep?.({ ...context, step: state.step, loss, parts });
+  if (isStop(stopAfter)) state.stopped = { reason: stopAfter.reason, epoch, step: state.step };
+}
+
+/**
+ * The gradient and optimizer update of one step; returns the scaled loss and its parts.
+ *
+ * @throws InvalidArgumentError when the loss is not finite (no update is made).
+ */
+function optimizerStep<B>(
+  setup: LoopSetup<B>,
+  context: StepContext<B>,
+): { loss: number; parts: Record<string, number> } {
+  const { options, optimizer } = setup;
+  const { value, parts, grads } = computeGradients(options, setup.variables, context);
+  const scale = options.logScale ? options.logScale(context.batch) : 1;
+  const loss = value.dataSync()[0]! * scale;
+  const partValues: Record<string, number> = {};
+  for (const [name, part] of Object.entries(parts)) partValues[name] = part.dataSync()[0]! * scale;
+  dispose(value);
+  dispose(Object.values(parts));
+  if (!Number.isFinite(loss)) {
+    dispose([...grads.values()]);
+    const fn = 'trainLoop';
+    throw new InvalidArgumentError(
+      `${fn}: the loss became ${loss} at epoch ${context.epoch}, batch ${context.batchIndex} (step ${context.step}); lower the learning rate or check the input for NaN`,
+      { fn, arg: 'loss' },
+    );
+  }
+  optimizer.step(grads);
+  dispose([...grads.values()]);
+  return { loss, parts: partValues };
 }
 
 /**
@@ -296,199 +610,115 @@ function computeGradients<B>(
 }
 
 /**
+ * Stage 5: the end of an epoch: its means, the `last` / `best` checkpoints, the log line,
+ * progress and the `afterEpoch` hook.
+ */
+async function finishEpoch<B>(
+  setup: LoopSetup<B>,
+  state: LoopState,
+  epoch: number,
+  totals: EpochTotals,
+  started: number,
+): Promise<void> {
+  const { options } = setup;
+  const mean = totals.sum / totals.batches;
+  const partMeans: Record<string, number> = {};
+  for (const [name, v] of Object.entries(totals.partSums)) partMeans[name] = v / totals.batches;
+  const best = mean < state.bestLoss;
+  if (best) state.bestLoss = mean;
+  state.lastLoss = mean;
+  await saveCheckpoints(setup, state, { epoch, loss: mean, best, lr: totals.lr });
+  const summary: EpochSummary = {
+    epoch,
+    step: state.step,
+    loss: mean,
+    parts: partMeans,
+    lr: totals.lr,
+    batches: totals.batches,
+    seconds: (performance.now() - started) / 1000,
+    time: new Date().toISOString(),
+    best,
+  };
+  state.history.push(summary);
+  if (setup.logPath) await appendLog(setup.logPath, summary, state.stopped?.reason);
+  reportProgress(options.onProgress, {
+    phase: 'epoch',
+    done: epoch + 1,
+    total: options.epochs,
+    message: `epoch ${epoch + 1}/${options.epochs} loss ${mean.toPrecision(5)}`,
+    metrics: { loss: mean, lr: totals.lr, seconds: summary.seconds, ...partMeans },
+  });
+  const stopEpoch = await options.afterEpoch?.(summary);
+  if (isStop(stopEpoch) && !state.stopped)
+    state.stopped = { reason: stopEpoch.reason, epoch, step: state.step };
+}
+
+/** Writes `last` after every epoch and `best` after an epoch with a new lowest loss. */
+async function saveCheckpoints<B>(
+  setup: LoopSetup<B>,
+  state: LoopState,
+  epochEnd: { epoch: number; loss: number; best: boolean; lr: number },
+): Promise<void> {
+  const { options, paths } = setup;
+  if (!paths) return;
+  const checkpoint = {
+    config: options.module.config(),
+    stateDict: options.module.stateDict(),
+    optimizer: setup.optimizer.stateDict(),
+    epoch: epochEnd.epoch + 1,
+    step: state.step,
+    loss: epochEnd.loss,
+    bestLoss: state.bestLoss,
+    seed: setup.seed,
+    lr: epochEnd.lr,
+    baseLr: state.baseLr,
+    lrSchedule: state.scheduleRecord,
+    extra: options.extraState?.(),
+  };
+  await saveCheckpoint(paths.last, checkpoint);
+  if (epochEnd.best) await saveCheckpoint(paths.best, checkpoint);
+}
+
+/** Stage 6: what the call returns. */
+function loopResult<B>(setup: LoopSetup<B>, state: LoopState): TrainLoopResult {
+  const { history } = state;
+  const result: TrainLoopResult = {
+    epochs: history.length > 0 ? history[history.length - 1]!.epoch + 1 : state.startEpoch,
+    step: state.step,
+    loss: state.lastLoss,
+    bestLoss: state.bestLoss,
+    history,
+  };
+  if (state.stopped) result.stopped = state.stopped;
+  if (setup.paths) result.checkpoints = setup.paths;
+  return result;
+}
+
+/**
  * Trains `options.module` for `options.epochs` epochs (see {@link TrainLoopOptions}); writes
  * checkpoints and the log when asked, resumes from a checkpoint, and returns the loss history.
- * Resuming a run gives the same weights and losses as the uninterrupted run (same seed, same
- * backend), because the batch order depends only on (seed, epoch) and checkpoints hold the
- * weights, buffers and optimizer state exactly.
+ * Resuming a run gives the same learning rates, weights and losses as the uninterrupted run
+ * (same seed, same backend), because the batch order depends only on (seed, epoch), the
+ * learning rate only on (step, epoch, base lr, schedule), and checkpoints hold the weights,
+ * buffers, optimizer state, counters and schedule exactly.
  */
 export async function trainLoop<B>(options: TrainLoopOptions<B>): Promise<TrainLoopResult> {
-  const fn = 'trainLoop';
-  validate(options);
-  registerGradients();
-  const seed = options.seed ?? DEFAULT_TRAIN_LOOP_OPTIONS.seed;
-  const gamma = options.lrDecay ?? DEFAULT_TRAIN_LOOP_OPTIONS.lrDecay;
-  const { module, checkpointDir } = options;
-  const variables = module.namedParameters();
-  if (variables.length === 0)
-    throw invalidArgument(fn, 'module', 'a module with at least one trainable parameter');
-  const ownsOptimizer = options.optimizer === undefined;
-  const optimizer: TrainOptimizer = options.optimizer ?? new Adam(variables, options.adam);
-  const logPath =
-    options.logPath === false
-      ? undefined
-      : (options.logPath ?? (checkpointDir ? join(checkpointDir, 'log.jsonl') : undefined));
-  const paths = checkpointDir
-    ? {
-        last: join(checkpointDir, `last${CHECKPOINT_EXTENSION}`),
-        best: join(checkpointDir, `best${CHECKPOINT_EXTENSION}`),
-      }
-    : undefined;
-
+  const setup = resolveOptions(options);
+  const { module } = options;
   const wasTraining = module.training;
   try {
-    let startEpoch = 0;
-    let step = 0;
-    let bestLoss = Number.POSITIVE_INFINITY;
-    let baseLr = optimizer.lr;
-    if (options.resume !== undefined && options.resume !== false) {
-      const path = options.resume === true ? paths!.last : options.resume;
-      if (!existsSync(path)) {
-        throw new FileSystemError(`${fn}: the checkpoint to resume from does not exist: ${path}`, {
-          fn,
-          arg: 'resume',
-        });
-      }
-      const checkpoint = await loadCheckpoint(path);
-      if (options.seed !== undefined && checkpoint.seed !== options.seed) {
-        throw new IncompatibleError(
-          `${fn}: the checkpoint ${path} was trained with seed ${checkpoint.seed}, options.seed is ${options.seed}; resume with the same seed`,
-          { fn, arg: 'seed' },
-        );
-      }
-      module.loadStateDict(checkpoint.stateDict, { strict: true });
-      if (checkpoint.optimizer !== undefined) optimizer.loadStateDict(checkpoint.optimizer);
-      if (checkpoint.extra !== undefined && options.restoreExtraState)
-        await options.restoreExtraState(checkpoint.extra);
-      startEpoch = checkpoint.epoch;
-      step = checkpoint.step;
-      bestLoss = checkpoint.bestLoss;
-      baseLr = checkpoint.baseLr ?? baseLr;
-    }
-
-    const history: EpochSummary[] = [];
-    let lastLoss = Number.NaN;
-    let stopped: TrainLoopResult['stopped'];
+    const state = await restoreState(setup);
     module.train(true);
-    for (let epoch = startEpoch; epoch < options.epochs && !stopped; epoch++) {
+    for (let epoch = state.startEpoch; epoch < options.epochs && !state.stopped; epoch++) {
       const started = performance.now();
-      const lr = gamma === 1 ? baseLr : baseLr * gamma ** epoch;
-      optimizer.lr = lr;
-      const stopBefore = await options.beforeEpoch?.({ epoch, step, lr });
-      if (isStop(stopBefore)) {
-        stopped = { reason: stopBefore.reason, epoch, step };
-        break;
-      }
-      let sum = 0;
-      const partSums: Record<string, number> = {};
-      let batchIndex = 0;
-      for await (const batch of options.data(epoch)) {
-        try {
-          const context: StepContext<B> = { epoch, step, lr, batch, batchIndex };
-          const stopStep = await options.beforeStep?.(context);
-          if (isStop(stopStep)) {
-            stopped = { reason: stopStep.reason, epoch, step };
-            break;
-          }
-          const { value, parts, grads } = computeGradients(options, variables, context);
-          const scale = options.logScale ? options.logScale(batch) : 1;
-          const loss = value.dataSync()[0]! * scale;
-          const partValues: Record<string, number> = {};
-          for (const [name, part] of Object.entries(parts))
-            partValues[name] = part.dataSync()[0]! * scale;
-          dispose(value);
-          dispose(Object.values(parts));
-          if (!Number.isFinite(loss)) {
-            dispose([...grads.values()]);
-            throw new InvalidArgumentError(
-              `${fn}: the loss became ${loss} at epoch ${epoch}, batch ${batchIndex} (step ${step}); lower the learning rate or check the input for NaN`,
-              { fn, arg: 'loss' },
-            );
-          }
-          optimizer.step(grads);
-          dispose([...grads.values()]);
-          step++;
-          sum += loss;
-          for (const [name, v] of Object.entries(partValues))
-            partSums[name] = (partSums[name] ?? 0) + v;
-          batchIndex++;
-          const progress = {
-            phase: 'batch',
-            done: batchIndex,
-            message: `epoch ${epoch + 1}/${options.epochs} loss ${loss.toPrecision(5)}`,
-            metrics: { loss, epoch, step, lr, ...partValues },
-          };
-          reportProgress(
-            options.onProgress,
-            options.stepsPerEpoch === undefined
-              ? progress
-              : { ...progress, total: options.stepsPerEpoch },
-          );
-          const stopAfter = await options.afterStep?.({
-            ...context,
-            step,
-            loss,
-            parts: partValues,
-          });
-          if (isStop(stopAfter)) stopped = { reason: stopAfter.reason, epoch, step };
-        } finally {
-          disposeBatch(batch);
-        }
-        if (stopped) break;
-      }
-      if (batchIndex === 0) {
-        if (stopped) break;
-        throw invalidArgument(fn, 'data', `to yield at least one batch in epoch ${epoch}`);
-      }
-      const mean = sum / batchIndex;
-      const partMeans: Record<string, number> = {};
-      for (const [name, v] of Object.entries(partSums)) partMeans[name] = v / batchIndex;
-      const best = mean < bestLoss;
-      if (best) bestLoss = mean;
-      lastLoss = mean;
-      if (paths) {
-        const checkpoint: CheckpointInput = {
-          config: module.config(),
-          stateDict: module.stateDict(),
-          optimizer: optimizer.stateDict(),
-          epoch: epoch + 1,
-          step,
-          loss: mean,
-          bestLoss,
-          seed,
-          lr,
-          baseLr,
-          extra: options.extraState?.(),
-        };
-        await saveCheckpoint(paths.last, checkpoint);
-        if (best) await saveCheckpoint(paths.best, checkpoint);
-      }
-      const summary: EpochSummary = {
-        epoch,
-        step,
-        loss: mean,
-        parts: partMeans,
-        lr,
-        batches: batchIndex,
-        seconds: (performance.now() - started) / 1000,
-        time: new Date().toISOString(),
-        best,
-      };
-      history.push(summary);
-      if (logPath) await appendLog(logPath, summary, stopped?.reason);
-      reportProgress(options.onProgress, {
-        phase: 'epoch',
-        done: epoch + 1,
-        total: options.epochs,
-        message: `epoch ${epoch + 1}/${options.epochs} loss ${mean.toPrecision(5)}`,
-        metrics: { loss: mean, lr, seconds: summary.seconds, ...partMeans },
-      });
-      const stopEpoch = await options.afterEpoch?.(summary);
-      if (isStop(stopEpoch) && !stopped) stopped = { reason: stopEpoch.reason, epoch, step };
+      const totals = await runEpoch(setup, state, epoch);
+      if (totals === undefined) break;
+      await finishEpoch(setup, state, epoch, totals, started);
     }
-    const result: TrainLoopResult = {
-      epochs: history.length > 0 ? history[history.length - 1]!.epoch + 1 : startEpoch,
-      step,
-      loss: lastLoss,
-      bestLoss,
-      history,
-    };
-    if (stopped) result.stopped = stopped;
-    if (paths) result.checkpoints = paths;
-    return result;
+    return loopResult(setup, state);
   } finally {
     module.train(wasTraining);
-    if (ownsOptimizer) optimizer.dispose();
+    if (setup.ownsOptimizer) setup.optimizer.dispose();
   }
 }
 
