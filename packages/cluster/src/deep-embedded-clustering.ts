@@ -1,5 +1,10 @@
 import { IncompatibleError, invalidArgument } from '@cellshape/core';
-import type { Autoencoder, StateArray, StateDict } from '@cellshape/engine';
+import {
+  type Autoencoder,
+  isAutoencoder,
+  type StateArray,
+  type StateDict,
+} from '@cellshape/engine';
 import {
   type Scalar,
   type Tensor,
@@ -24,22 +29,6 @@ export interface DecForward {
   q: Tensor2D;
 }
 
-/** Throws unless `autoencoder` has the methods IDEC needs (any model, not only point clouds). */
-export function assertAutoencoder(fn: string, autoencoder: Autoencoder): void {
-  if (
-    !autoencoder ||
-    typeof autoencoder.encode !== 'function' ||
-    typeof autoencoder.decode !== 'function' ||
-    typeof autoencoder.namedParameters !== 'function'
-  )
-    throw invalidArgument(
-      fn,
-      'autoencoder',
-      'an Autoencoder (encode, decode, namedParameters)',
-      autoencoder,
-    );
-}
-
 /**
  * An autoencoder with a {@link ClusteringLayer} on its features: the model IDEC trains. Its
  * parameters and state dict are those of PyTorch cellshape-cluster's `DeepEmbeddedClustering`:
@@ -60,7 +49,13 @@ export class DeepEmbeddedClustering implements Autoencoder {
 
   constructor(autoencoder: Autoencoder, clusteringLayer: ClusteringLayer) {
     const fn = 'DeepEmbeddedClustering';
-    assertAutoencoder(fn, autoencoder);
+    if (!isAutoencoder(autoencoder))
+      throw invalidArgument(
+        fn,
+        'autoencoder',
+        'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
+        autoencoder,
+      );
     if (!(clusteringLayer instanceof ClusteringLayer))
       throw invalidArgument(fn, 'clusteringLayer', 'a ClusteringLayer', clusteringLayer);
     if (clusteringLayer.numFeatures !== autoencoder.numFeatures) {
