@@ -149,7 +149,7 @@ export const DEFAULT_TRAIN_IDEC_OPTIONS = {
   resampleEachEpoch: false,
   kmeansRestarts: 20,
   kmeansMaxIterations: 300,
-  adam: DEFAULT_ADAM_OPTIONS as AdamOptions,
+  adam: DEFAULT_ADAM_OPTIONS,
 };
 
 /** {@link TrainIdecOptions} resolved: defaults filled in, validated, paths and losses chosen. */
@@ -218,7 +218,10 @@ export function resolveIdecOptions<B extends DatasetBatch>(
 }
 
 /** Validates the numeric and choice options (everything but the model, data and centres). */
-function checkTrainingOptions(fn: string, o: typeof DEFAULT_TRAIN_IDEC_OPTIONS): void {
+function checkTrainingOptions(
+  fn: string,
+  o: Omit<typeof DEFAULT_TRAIN_IDEC_OPTIONS, 'adam'>,
+): void {
   checkPositive(fn, 'options.gamma', o.gamma, true);
   checkOneOf(fn, 'options.clusteringReduction', o.clusteringReduction, ['sum', 'mean']);
   checkOneOf(fn, 'options.autoencoderMode', o.autoencoderMode, ['eval', 'train']);
