@@ -29,6 +29,18 @@ export interface DecForward {
   q: Tensor2D;
 }
 
+/** Throws unless `autoencoder` is an engine `Autoencoder` (what IDEC trains, any input). */
+export function checkAutoencoder(fn: string, autoencoder: unknown): Autoencoder {
+  if (!isAutoencoder(autoencoder))
+    throw invalidArgument(
+      fn,
+      'autoencoder',
+      'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
+      autoencoder,
+    );
+  return autoencoder;
+}
+
 /**
  * An autoencoder with a {@link ClusteringLayer} on its features: the model IDEC trains. Its
  * parameters and state dict are those of PyTorch cellshape-cluster's `DeepEmbeddedClustering`:
@@ -49,13 +61,7 @@ export class DeepEmbeddedClustering implements Autoencoder {
 
   constructor(autoencoder: Autoencoder, clusteringLayer: ClusteringLayer) {
     const fn = 'DeepEmbeddedClustering';
-    if (!isAutoencoder(autoencoder))
-      throw invalidArgument(
-        fn,
-        'autoencoder',
-        'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
-        autoencoder,
-      );
+    checkAutoencoder(fn, autoencoder);
     if (!(clusteringLayer instanceof ClusteringLayer))
       throw invalidArgument(fn, 'clusteringLayer', 'a ClusteringLayer', clusteringLayer);
     if (clusteringLayer.numFeatures !== autoencoder.numFeatures) {

@@ -17,10 +17,9 @@ import {
   type Dataset,
   type DatasetBatch,
   DEFAULT_ADAM_OPTIONS,
-  isAutoencoder,
 } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
-import { CLUSTERING_WEIGHT_KEY } from './deep-embedded-clustering.js';
+import { CLUSTERING_WEIGHT_KEY, checkAutoencoder } from './deep-embedded-clustering.js';
 import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 import type { IdecUpdate } from './idec-update-log.js';
 import { checkAlpha } from './soft-assignment.js';
@@ -181,13 +180,7 @@ export function resolveIdecOptions<B extends DatasetBatch>(
   options: TrainIdecOptions,
 ): IdecSettings {
   const fn = 'trainIdec';
-  if (!isAutoencoder(autoencoder))
-    throw invalidArgument(
-      fn,
-      'autoencoder',
-      'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
-      autoencoder,
-    );
+  checkAutoencoder(fn, autoencoder);
   const n = checkDataset(fn, 'dataset', dataset, 1).length;
   checkObject(fn, 'options', options);
   const o = withDefaults(fn, DEFAULT_TRAIN_IDEC_OPTIONS, options);

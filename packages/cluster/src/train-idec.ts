@@ -1,6 +1,7 @@
 import { IncompatibleError, invalidArgument } from '@cellshape/core';
 import {
   type Autoencoder,
+  checkDatasetBatch,
   type Dataset,
   type DatasetBatch,
   encodeDataset,
@@ -267,15 +268,9 @@ function idecLoopOptions<B extends DatasetBatch>(run: IdecRun<B>): TrainLoopOpti
 function idecLoss<B extends DatasetBatch>(run: IdecRun<B>, batch: B): LossParts {
   const fn = 'trainIdec';
   const { settings: s, autoencoder } = run;
-  checkTrainingBatch(batch, run.target.ids);
   const { input, indices } = batch;
-  if (!(input instanceof Tensor) || input.shape[0] !== indices.length)
-    throw invalidArgument(
-      fn,
-      'dataset',
-      `batch inputs with ${indices.length} samples (one per index)`,
-      input instanceof Tensor ? input.shape : input,
-    );
+  checkDatasetBatch(fn, batch, run.target.ids.length);
+  for (const [b, index] of indices.entries()) checkSameId(run.target.ids, index, batch.ids[b]!);
   const z = autoencoder.encode(input);
   const reconstruction = s.reconstructionLoss(input, autoencoder.decode(z));
   if (!(reconstruction instanceof Tensor) || reconstruction.rank !== 0)
@@ -290,30 +285,6 @@ function idecLoss<B extends DatasetBatch>(run: IdecRun<B>, batch: B): LossParts 
   // γ = 0 leaves the centres out of the graph: plain autoencoder training.
   const total = s.gamma > 0 ? add(reconstruction, mul(clustering, s.gamma)) : reconstruction;
   return { total: total as Scalar, reconstruction, clustering };
-}
-
-/** Validates a training batch's indices and ids against the dataset order IDEC started with. */
-function checkTrainingBatch(batch: DatasetBatch, knownIds: readonly string[]): void {
-  const fn = 'trainIdec';
-  const { indices, ids } = batch;
-  const n = knownIds.length;
-  if (
-    !Array.isArray(indices) ||
-    !Array.isArray(ids) ||
-    indices.length !== ids.length ||
-    indices.length === 0
-  )
-    throw invalidArgument(
-      fn,
-      'dataset',
-      "batches with non-empty, equally long 'indices' and 'ids'",
-      batch,
-    );
-  indices.forEach((index, b) => {
-    if (!Number.isInteger(index) || index < 0 || index >= n)
-      throw invalidArgument(fn, 'dataset', `batch indices in [0, ${n})`, index);
-    checkSameId(knownIds, index, ids[b]!);
-  });
 }
 
 /** The batch-mean KL reduced as asked: summed over the batch's `size` cells, or kept. */

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, DatasetBatch, DatasetBatchOptions } from './dataset.js';
-import { checkDataset, encodeDataset } from './encode-dataset.js';
+import { checkDataset, checkDatasetBatch, encodeDataset } from './encode-dataset.js';
 import type { Encoder, StateDict } from './module.js';
 
 beforeAll(async () => {
@@ -60,6 +60,7 @@ const featuresOf = (i: number) => [i + 2 * (i + 1), -(i + 1) + 3 * (2 - i)];
 /** A dataset that records the options of its passes. */
 interface Recorded extends Dataset {
   calls: DatasetBatchOptions[];
+  batches(options: DatasetBatchOptions): Iterable<DatasetBatch>;
 }
 
 /** The rows above as a dataset; `change` edits its batches, `order` permutes its samples. */
@@ -234,5 +235,22 @@ describe('encodeDataset', () => {
     expect(() => checkDataset('f', 'data', { ...dataset, batches: undefined as never })).toThrow(
       /'data.batches' must be a function/,
     );
+  });
+
+  it('checkDatasetBatch checks one batch for its caller', () => {
+    const [batch] = [
+      ...rowsDataset().batches({
+        batchSize: 2,
+        shuffle: false,
+        seed: 0,
+        epoch: 0,
+        dropLast: false,
+      }),
+    ];
+    expect(() => checkDatasetBatch('trainIdec', batch!, 7)).not.toThrow();
+    expect(() => checkDatasetBatch('trainIdec', batch!, 1)).toThrow(
+      /trainIdec: 'dataset' must be a dataset whose batch indices lie in \[0, 1\), got 1/,
+    );
+    batch!.input.dispose();
   });
 });

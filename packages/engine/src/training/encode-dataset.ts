@@ -196,10 +196,13 @@ function encodeBatch(
   });
 }
 
-/** Validates a batch: indices in range, ids as `dataset.ids` says, an input of one row each. */
-function checkBatch(dataset: Dataset<DatasetBatch>, batch: DatasetBatch): void {
+/**
+ * Validates a batch of a dataset of `n` samples as `fn` receives it: non-empty, equally long
+ * `indices` and `ids`, every index an integer in [0, n), and an `input` tensor with one sample
+ * per index.
+ */
+export function checkDatasetBatch(fn: string, batch: DatasetBatch, n: number): void {
   const { indices, ids, input } = batch;
-  const n = dataset.length;
   if (
     !Array.isArray(indices) ||
     !Array.isArray(ids) ||
@@ -207,24 +210,30 @@ function checkBatch(dataset: Dataset<DatasetBatch>, batch: DatasetBatch): void {
     indices.length === 0
   )
     throw invalidArgument(
-      FN,
+      fn,
       'dataset',
       "a dataset whose batches have non-empty, equally long 'indices' and 'ids'",
       batch,
     );
   if (!(input instanceof Tensor) || input.shape[0] !== indices.length)
     throw invalidArgument(
-      FN,
+      fn,
       'dataset',
       `a dataset whose batch 'input' tensors have one sample per index (${indices.length})`,
       input instanceof Tensor ? input.shape : input,
     );
-  indices.forEach((index, b) => {
+  for (const index of indices)
     if (!Number.isInteger(index) || index < 0 || index >= n)
-      throw invalidArgument(FN, 'dataset', `a dataset whose batch indices lie in [0, ${n})`, index);
-    if (ids[b] !== dataset.ids[index])
+      throw invalidArgument(fn, 'dataset', `a dataset whose batch indices lie in [0, ${n})`, index);
+}
+
+/** Validates a batch and that its ids are those `dataset.ids` gives its indices. */
+function checkBatch(dataset: Dataset<DatasetBatch>, batch: DatasetBatch): void {
+  checkDatasetBatch(FN, batch, dataset.length);
+  batch.indices.forEach((index, b) => {
+    if (batch.ids[b] !== dataset.ids[index])
       throw new IncompatibleError(
-        `${FN}: a batch gives index ${index} the id ${JSON.stringify(ids[b])}, the dataset's ids ${JSON.stringify(dataset.ids[index])}`,
+        `${FN}: a batch gives index ${index} the id ${JSON.stringify(batch.ids[b])}, the dataset's ids ${JSON.stringify(dataset.ids[index])}`,
         { fn: FN, arg: 'dataset' },
       );
   });

@@ -11,6 +11,7 @@ export {
 export type { Dataset, DatasetBatch, DatasetBatchOptions } from './dataset.js';
 export {
   checkDataset,
+  checkDatasetBatch,
   DEFAULT_ENCODE_DATASET_OPTIONS,
   type EncodeDatasetOptions,
   type EncodedDataset,
