@@ -1,5 +1,5 @@
-import { invalidArgument } from '@cellshape/core';
-import { checkMatrix, checkPositive, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import { checkPositive, invalidArgument, withDefaults } from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 import { DEFAULT_KMEANS_OPTIONS, kmeans } from './kmeans.js';
 import { kneedle } from './kneedle.js';
 
@@ -47,7 +47,7 @@ export interface ChooseKResult {
 export function chooseK(features: DenseMatrix, options?: ChooseKOptions): ChooseKResult {
   const fn = 'chooseK';
   checkMatrix(fn, 'features', features);
-  const o = mergeOptions(fn, DEFAULT_CHOOSE_K_OPTIONS, options);
+  const o = withDefaults(fn, DEFAULT_CHOOSE_K_OPTIONS, options);
   const [lo, hi] = Array.isArray(o.range) ? o.range : [Number.NaN, Number.NaN];
   const n = features.shape[0];
   if (

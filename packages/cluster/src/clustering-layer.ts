@@ -1,4 +1,10 @@
-import { createRng, IncompatibleError, invalidArgument } from '@cellshape/core';
+import {
+  checkInteger,
+  checkNumber,
+  createRng,
+  IncompatibleError,
+  withDefaults,
+} from '@cellshape/core';
 import { registerGradients } from '@cellshape/engine';
 import {
   type Tensor,
@@ -7,7 +13,7 @@ import {
   type Variable,
   variable,
 } from '@tensorflow/tfjs-core';
-import { checkInteger, checkMatrix, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 import { checkAlpha } from './soft-assignment.js';
 import { logSoftAssignmentOp, softAssignmentOp } from './soft-assignment-ops.js';
 
@@ -50,12 +56,11 @@ export class ClusteringLayer {
 
   constructor(options: ClusteringLayerOptions) {
     const fn = 'ClusteringLayer';
-    const o = mergeOptions(fn, DEFAULT_CLUSTERING_LAYER_OPTIONS, options);
-    const k = checkInteger(fn, 'options.numClusters', o.numClusters, 1);
-    const f = checkInteger(fn, 'options.numFeatures', o.numFeatures, 1);
+    const o = withDefaults(fn, DEFAULT_CLUSTERING_LAYER_OPTIONS, options);
+    const k = checkInteger(fn, 'options.numClusters', o.numClusters, { min: 1 });
+    const f = checkInteger(fn, 'options.numFeatures', o.numFeatures, { min: 1 });
     checkAlpha(fn, o.alpha);
-    if (!Number.isFinite(o.seed))
-      throw invalidArgument(fn, 'options.seed', 'a finite number', o.seed);
+    checkNumber(fn, 'options.seed', o.seed);
     let init: Float32Array;
     if (o.centres !== undefined) {
       checkMatrix(fn, 'options.centres', o.centres, { rows: k, cols: f });

@@ -1,5 +1,10 @@
 import { IncompatibleError, invalidArgument } from '@cellshape/core';
-import type { Autoencoder, StateArray, StateDict } from '@cellshape/engine';
+import {
+  type Autoencoder,
+  isAutoencoder,
+  type StateArray,
+  type StateDict,
+} from '@cellshape/engine';
 import {
   type Scalar,
   type Tensor,
@@ -24,20 +29,16 @@ export interface DecForward {
   q: Tensor2D;
 }
 
-/** Throws unless `autoencoder` has the methods IDEC needs (any model, not only point clouds). */
-export function assertAutoencoder(fn: string, autoencoder: Autoencoder): void {
-  if (
-    !autoencoder ||
-    typeof autoencoder.encode !== 'function' ||
-    typeof autoencoder.decode !== 'function' ||
-    typeof autoencoder.namedParameters !== 'function'
-  )
+/** Throws unless `autoencoder` is an engine `Autoencoder` (what IDEC trains, any input). */
+export function checkAutoencoder(fn: string, autoencoder: unknown): Autoencoder {
+  if (!isAutoencoder(autoencoder))
     throw invalidArgument(
       fn,
       'autoencoder',
-      'an Autoencoder (encode, decode, namedParameters)',
+      'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
       autoencoder,
     );
+  return autoencoder;
 }
 
 /**
@@ -60,7 +61,7 @@ export class DeepEmbeddedClustering implements Autoencoder {
 
   constructor(autoencoder: Autoencoder, clusteringLayer: ClusteringLayer) {
     const fn = 'DeepEmbeddedClustering';
-    assertAutoencoder(fn, autoencoder);
+    checkAutoencoder(fn, autoencoder);
     if (!(clusteringLayer instanceof ClusteringLayer))
       throw invalidArgument(fn, 'clusteringLayer', 'a ClusteringLayer', clusteringLayer);
     if (clusteringLayer.numFeatures !== autoencoder.numFeatures) {

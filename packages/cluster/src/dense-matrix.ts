@@ -76,41 +76,6 @@ export function checkMatrix<M extends DenseMatrix>(
   return value;
 }
 
-/** Validates an integer option `value` ≥ `min`. */
-export function checkInteger(fn: string, arg: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
-    throw invalidArgument(fn, arg, `an integer ≥ ${min}`, value);
-  return value;
-}
-
-/** Validates a finite number option `value` > 0 (or ≥ 0 with `allowZero`). */
-export function checkPositive(fn: string, arg: string, value: unknown, allowZero = false): number {
-  const ok =
-    typeof value === 'number' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0);
-  if (!ok)
-    throw invalidArgument(
-      fn,
-      arg,
-      allowZero ? 'a finite number ≥ 0' : 'a finite number > 0',
-      value,
-    );
-  return value as number;
-}
-
-/** Validates an options argument (undefined → `{}`) and merges it over `defaults`. */
-export function mergeOptions<D extends object, O extends object>(
-  fn: string,
-  defaults: D,
-  options: O | undefined,
-): D & O {
-  if (options === undefined) return { ...defaults } as D & O;
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) merged[key] = value;
-  return merged as D & O;
-}
-
 /** Validates labels: integers ≥ 0 (a typed or plain array), optionally of a given length. */
 export function checkLabels(
   fn: string,

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
-import { checkMatrix, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import { checkOneOf, InvalidArgumentError, invalidArgument, withDefaults } from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Linkage criteria of {@link hierarchicalOrder} (as scipy's `linkage(method=…)`). */
 export type Linkage = 'average' | 'ward' | 'complete' | 'single';
@@ -116,16 +116,9 @@ export function hierarchicalOrder(
 ): HierarchicalResult {
   const fn = 'hierarchicalOrder';
   checkMatrix(fn, 'matrix', matrix);
-  const { linkage, metric } = mergeOptions(fn, DEFAULT_HIERARCHICAL_OPTIONS, options);
-  if (!['average', 'ward', 'complete', 'single'].includes(linkage))
-    throw invalidArgument(
-      fn,
-      'options.linkage',
-      "'average', 'ward', 'complete' or 'single'",
-      linkage,
-    );
-  if (metric !== 'euclidean' && metric !== 'cosine')
-    throw invalidArgument(fn, 'options.metric', "'euclidean' or 'cosine'", metric);
+  const { linkage, metric } = withDefaults(fn, DEFAULT_HIERARCHICAL_OPTIONS, options);
+  checkOneOf(fn, 'options.linkage', linkage, ['average', 'ward', 'complete', 'single']);
+  checkOneOf(fn, 'options.metric', metric, ['euclidean', 'cosine']);
   if (linkage === 'ward' && metric !== 'euclidean')
     throw invalidArgument(fn, 'options.metric', "'euclidean' with ward linkage", metric);
   const n = matrix.shape[0];

@@ -1,4 +1,4 @@
-import { cellTableCsv, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { cellTableCsv, invalidArgument, withDefaults, writeFileAtomic } from '@cellshape/core';
 import type { IdecResult } from './train-idec.js';
 
 /** Options of {@link idecResultToCsv}. */
@@ -22,8 +22,7 @@ export function idecResultToCsv(result: IdecResult, options: IdecCsvOptions = {}
   const fn = 'idecResultToCsv';
   if (result === null || typeof result !== 'object' || !Array.isArray(result.ids))
     throw invalidArgument(fn, 'result', 'the result of trainIdec', result);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
+  const { metadata, features: withFeatures } = withDefaults(fn, DEFAULT_IDEC_CSV_OPTIONS, options);
   const { ids, q, labels, features } = result;
   const n = ids.length;
   const [qn] = q.shape;
@@ -34,10 +33,8 @@ export function idecResultToCsv(result: IdecResult, options: IdecCsvOptions = {}
       fnRows,
       labels.length,
     ]);
-  const metadata = options.metadata;
   if (metadata !== undefined && (!Array.isArray(metadata) || metadata.length !== n))
     throw invalidArgument(fn, 'options.metadata', `an array of ${n} rows`, metadata);
-  const withFeatures = options.features ?? DEFAULT_IDEC_CSV_OPTIONS.features;
   return cellTableCsv(
     {
       ids,

@@ -3,14 +3,12 @@
  * the 3D quantitative morphological signature (3DQMS) and treatment-level analysis.
  *
  * ```ts
- * import { chooseK, signatures, klAgainst, trainIdec, writeIdecCsv } from '@cellshape/cluster';
- * import { chamferLoss } from '@cellshape/cloud';
+ * import { encodeDataset } from '@cellshape/engine';
+ * import { chooseK, signatures, trainIdec, writeIdecCsv } from '@cellshape/cluster';
  *
- * const { k } = chooseK(pretrainedFeatures);            // elbow of k-means inertia (Kneedle)
- * const result = await trainIdec(autoencoder, dataset, {
- *   numClusters: k ?? 5,
- *   reconstructionLoss: (x, y) => chamferLoss(x, y),
- * });
+ * const pretrained = await encodeDataset(autoencoder, dataset); // any Encoder, any Dataset
+ * const { k } = chooseK({ data: pretrained.features, shape: [dataset.length, pretrained.numFeatures] });
+ * const result = await trainIdec(autoencoder, dataset, { numClusters: k ?? 5 }); // L_rec: the model's own
  * await writeIdecCsv('cells.csv', result);               // id, label, q0…, f0…
  * const sig = signatures(result.q, treatmentOfEachCell);  // mean 3DQMS per treatment
  * ```
@@ -18,21 +16,13 @@
  * @module @cellshape/cluster
  */
 export { adjustedRandIndex } from './adjusted-rand-index.js';
+export { type ArrayDataset, type ArrayDatasetOptions, arrayDataset } from './array-dataset.js';
 export {
   type ChooseKOptions,
   type ChooseKResult,
   chooseK,
   DEFAULT_CHOOSE_K_OPTIONS,
 } from './choose-k.js';
-export {
-  type ArrayBatch,
-  type ArrayClusterDataset,
-  type ArrayDatasetOptions,
-  arrayDataset,
-  type ClusterBatch,
-  type ClusterBatchOptions,
-  type ClusterDataset,
-} from './cluster-dataset.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,
@@ -59,6 +49,15 @@ export {
   idecResultToCsv,
   writeIdecCsv,
 } from './idec-csv.js';
+export {
+  type ClusteringReduction,
+  DEFAULT_TRAIN_IDEC_OPTIONS,
+  type IdecAutoencoderMode,
+  type IdecUpdateUnit,
+  type ReconstructionLoss,
+  type TrainIdecOptions,
+} from './idec-options.js';
+export type { IdecUpdate } from './idec-update-log.js';
 export { DEFAULT_KL_OPTIONS, type KlOptions, klAgainst, klMatrix } from './kl-matrix.js';
 export {
   DEFAULT_KMEANS_OPTIONS,
@@ -95,15 +94,5 @@ export {
   type StandardiseOptions,
   standardise,
 } from './standardise.js';
-export {
-  type ClusteringReduction,
-  DEFAULT_TRAIN_IDEC_OPTIONS,
-  type IdecAutoencoderMode,
-  type IdecResult,
-  type IdecUpdate,
-  type IdecUpdateUnit,
-  type ReconstructionLoss,
-  type TrainIdecOptions,
-  trainIdec,
-} from './train-idec.js';
+export { type IdecResult, trainIdec } from './train-idec.js';
 export { DEFAULT_UMAP_2D_OPTIONS, type Umap2dOptions, umap2d } from './umap.js';

@@ -1,5 +1,10 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
-import { checkMatrix, checkPositive, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import {
+  checkPositive,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Options of {@link klMatrix} and {@link klAgainst}. */
 export interface KlOptions {
@@ -46,7 +51,7 @@ function divergences(
   b: DenseMatrix,
   options: KlOptions | undefined,
 ): DenseMatrix<Float64Array> {
-  const { epsilon } = mergeOptions(fn, DEFAULT_KL_OPTIONS, options);
+  const { epsilon } = withDefaults(fn, DEFAULT_KL_OPTIONS, options);
   checkPositive(fn, 'options.epsilon', epsilon, true);
   const pa = smoothed(fn, 'signatures', a, epsilon);
   const pb = smoothed(fn, 'references', b, epsilon);

@@ -1,12 +1,14 @@
-import { createRng, InvalidArgumentError, invalidArgument } from '@cellshape/core';
-import { kmeans as mlKmeans } from 'ml-kmeans';
 import {
   checkInteger,
-  checkMatrix,
+  checkNumber,
   checkPositive,
-  type DenseMatrix,
-  mergeOptions,
-} from './dense-matrix.js';
+  createRng,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
+import { kmeans as mlKmeans } from 'ml-kmeans';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Options of {@link kmeans}. */
 export interface KmeansOptions {
@@ -94,12 +96,11 @@ function checkDistinct(fn: string, rows: number[][], k: number): void {
 export function kmeans(features: DenseMatrix, k: number, options?: KmeansOptions): KmeansResult {
   const fn = 'kmeans';
   checkMatrix(fn, 'features', features);
-  const o = mergeOptions(fn, DEFAULT_KMEANS_OPTIONS, options);
-  checkInteger(fn, 'options.restarts', o.restarts, 1);
-  checkInteger(fn, 'options.maxIterations', o.maxIterations, 1);
+  const o = withDefaults(fn, DEFAULT_KMEANS_OPTIONS, options);
+  checkInteger(fn, 'options.restarts', o.restarts, { min: 1 });
+  checkInteger(fn, 'options.maxIterations', o.maxIterations, { min: 1 });
   checkPositive(fn, 'options.tolerance', o.tolerance, true);
-  if (!Number.isFinite(o.seed))
-    throw invalidArgument(fn, 'options.seed', 'a finite number', o.seed);
+  checkNumber(fn, 'options.seed', o.seed);
   const n = features.shape[0];
   if (!Number.isInteger(k) || k < 1 || k > n)
     throw invalidArgument(fn, 'k', `an integer in [1, ${n}] (the number of rows)`, k);

@@ -1,5 +1,10 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
-import { checkPositive, mergeOptions } from './dense-matrix.js';
+import {
+  checkOneOf,
+  checkPositive,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
 
 /** Shape of the curve for {@link kneedle}. */
 export type KneedleCurve = 'convex' | 'concave';
@@ -86,10 +91,10 @@ export function kneedle(
       });
     if (i > 0 && !(x[i]! > x[i - 1]!)) throw invalidArgument(fn, 'x', 'strictly increasing', x);
   }
-  const o = mergeOptions(fn, DEFAULT_KNEEDLE_OPTIONS, options);
+  const o = withDefaults(fn, DEFAULT_KNEEDLE_OPTIONS, options);
   checkPositive(fn, 'options.sensitivity', o.sensitivity, true);
-  if (o.curve !== 'convex' && o.curve !== 'concave')
-    throw invalidArgument(fn, 'options.curve', "'convex' or 'concave'", o.curve);
+  checkOneOf(fn, 'options.curve', o.curve, ['convex', 'concave']);
+  checkOneOf(fn, 'options.direction', o.direction, ['increasing', 'decreasing']);
   const xn = normalise(x);
   const yn = orient(normalise(y), o.curve, o.direction);
   const difference = yn.map((v, i) => v - xn[i]!);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import { checkOneOf, InvalidArgumentError, invalidArgument, withDefaults } from '@cellshape/core';
 import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 import { checkGroups, type GroupKey } from './signatures.js';
 import { columnStats } from './standardise.js';
@@ -32,22 +32,19 @@ export function plateNormalise(
 ): DenseMatrix<Float64Array> {
   const fn = 'plateNormalise';
   checkMatrix(fn, 'features', features);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object with plate and isControl', options);
+  const { plate, isControl, ddof } = withDefaults(fn, DEFAULT_PLATE_NORMALISE_OPTIONS, options);
   const [n, f] = features.shape;
-  checkGroups(fn, 'options.plate', options.plate, n);
-  const { isControl } = options;
+  checkGroups(fn, 'options.plate', plate, n);
   if (
     !Array.isArray(isControl) ||
     isControl.length !== n ||
     !isControl.every((v) => typeof v === 'boolean')
   )
     throw invalidArgument(fn, 'options.isControl', `an array of ${n} booleans`, isControl);
-  const ddof = options.ddof ?? DEFAULT_PLATE_NORMALISE_OPTIONS.ddof;
-  if (ddof !== 0 && ddof !== 1) throw invalidArgument(fn, 'options.ddof', '0 or 1', ddof);
+  checkOneOf(fn, 'options.ddof', ddof, [0, 1]);
   const cells = new Map<GroupKey, number[]>();
   const controls = new Map<GroupKey, number[]>();
-  options.plate.forEach((p, i) => {
+  plate.forEach((p, i) => {
     if (!cells.has(p)) {
       cells.set(p, []);
       controls.set(p, []);

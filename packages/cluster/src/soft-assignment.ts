@@ -1,5 +1,10 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
-import { checkMatrix, checkPositive, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import {
+  checkPositive,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Options of {@link softAssignment}. */
 export interface SoftAssignmentOptions {
@@ -36,7 +41,7 @@ export function softAssignment(
   checkMatrix(fn, 'features', features);
   const f = features.shape[1];
   checkMatrix(fn, 'centres', centres, { cols: f });
-  const { alpha } = mergeOptions(fn, DEFAULT_SOFT_ASSIGNMENT_OPTIONS, options);
+  const { alpha } = withDefaults(fn, DEFAULT_SOFT_ASSIGNMENT_OPTIONS, options);
   checkAlpha(fn, alpha);
   const [n] = features.shape;
   const k = centres.shape[0];

@@ -1,5 +1,5 @@
-import { invalidArgument } from '@cellshape/core';
-import { checkMatrix, type DenseMatrix, mergeOptions } from './dense-matrix.js';
+import { checkOneOf, invalidArgument, withDefaults } from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Options of {@link standardise}. */
 export interface StandardiseOptions {
@@ -30,10 +30,13 @@ export function columnStats(
 }
 
 /**
- * Z-scores every column: `(x − mean) / std`. A constant column (std 0) is only centred (it
- * becomes 0), so the output never holds NaN.
+ * Standardises a feature matrix: z-scores every column (feature) over the rows (cells),
+ * `(x − mean) / std`, as scikit-learn's `StandardScaler`, so that features of different scales
+ * weigh alike in distances (k-means, UMAP, hierarchical ordering). A constant column (std 0) is
+ * only centred (it becomes 0), so the output never holds NaN. Not to be confused with
+ * normalising a point cloud, which `@cellshape/helper` does per cloud.
  *
- * @param matrix `n × F`, finite; `n ≥ 2` when `ddof` is 1.
+ * @param matrix `n × F`, cells × features, finite; `n ≥ 2` when `ddof` is 1.
  * @returns a new `n × F` float64 matrix.
  */
 export function standardise(
@@ -42,8 +45,8 @@ export function standardise(
 ): DenseMatrix<Float64Array> {
   const fn = 'standardise';
   checkMatrix(fn, 'matrix', matrix);
-  const { ddof } = mergeOptions(fn, DEFAULT_STANDARDISE_OPTIONS, options);
-  if (ddof !== 0 && ddof !== 1) throw invalidArgument(fn, 'options.ddof', '0 or 1', ddof);
+  const { ddof } = withDefaults(fn, DEFAULT_STANDARDISE_OPTIONS, options);
+  checkOneOf(fn, 'options.ddof', ddof, [0, 1]);
   const [n, f] = matrix.shape;
   if (n <= ddof) throw invalidArgument(fn, 'matrix', `at least ${ddof + 1} rows`, matrix.shape);
   const rows = Array.from({ length: n }, (_, i) => i);

@@ -2,19 +2,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IncompatibleError, InvalidArgumentError, type NdArray } from '@cellshape/core';
-import { trainLoop } from '@cellshape/engine';
+import { type Dataset, type DatasetBatch, trainLoop } from '@cellshape/engine';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from './adjusted-rand-index.js';
-import { type ArrayBatch, arrayDataset, type ClusterDataset } from './cluster-dataset.js';
+import { arrayDataset } from './array-dataset.js';
 import { idecResultToCsv, writeIdecCsv } from './idec-csv.js';
+import type { TrainIdecOptions } from './idec-options.js';
 import { kmeans } from './kmeans.js';
 import { hardLabels, klDivergence, softAssignment, targetDistribution } from './soft-assignment.js';
 import { gaussianBlobs } from './test-utils/blobs.js';
 import { maxAbsDiff } from './test-utils/fixtures.js';
 import { LinearAutoencoder, mse } from './test-utils/linear-autoencoder.js';
-import { type TrainIdecOptions, trainIdec } from './train-idec.js';
+import { trainIdec } from './train-idec.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cellshape-idec-'));
 beforeAll(async () => {
@@ -24,7 +25,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const blobs = gaussianBlobs({ k: 3, perCluster: 40, dim: 4, spread: 4, std: 2.5, seed: 11 });
 const samples: NdArray<Float32Array> = { data: blobs.points.data, shape: [120, 4] };
-const base: TrainIdecOptions<ArrayBatch> = {
+const base: TrainIdecOptions = {
   numClusters: 3,
   reconstructionLoss: mse,
   gamma: 1,
@@ -206,7 +207,7 @@ describe('trainIdec', () => {
       adam: { lr: 1e-2 },
       data: (epoch) =>
         dataset.batches({ batchSize: 16, shuffle: true, seed: 0, epoch, dropLast: false }),
-      loss: (_m, batch: ArrayBatch) => mse(batch.input, plain.decode(plain.encode(batch.input))),
+      loss: (_m, batch: DatasetBatch) => mse(batch.input, plain.decode(plain.encode(batch.input))),
     });
     const a = result.model.autoencoder.stateDict();
     for (const [key, value] of plain.stateDict())
@@ -289,8 +290,8 @@ describe('trainIdec', () => {
   it('encodes every pass at dataset epoch 0 and trains on one view unless resampleEachEpoch', async () => {
     const calls: Array<{ shuffle: boolean; seed: number; epoch: number }> = [];
     const inner = arrayDataset(samples);
-    const recording: ClusterDataset<ArrayBatch> = {
-      length: inner.length,
+    const recording: Dataset = {
+      ...inner,
       batches: (o) => {
         calls.push({ shuffle: o.shuffle, seed: o.seed, epoch: o.epoch });
         return inner.batches(o);
@@ -355,6 +356,26 @@ describe('trainIdec', () => {
     expect(batch.result.converged).toBe(false);
   });
 
+  it("uses the autoencoder's own reconstruction loss by default; an explicit undefined keeps every default", async () => {
+    const opts = { ...base, epochs: 2, tolerance: 0, logPath: false as const };
+    const given = await trainIdec(new LinearAutoencoder(4, 4, 7), arrayDataset(samples), opts);
+    const { reconstructionLoss: _, ...withoutLoss } = opts;
+    const unset = await trainIdec(new LinearAutoencoder(4, 4, 7), arrayDataset(samples), {
+      ...withoutLoss,
+      reconstructionLoss: undefined,
+      alpha: undefined,
+      seed: undefined,
+      centreLrScale: undefined,
+      adam: { lr: 1e-2, weightDecay: undefined },
+    });
+    expect(unset.training.step).toBe(given.training.step);
+    expect(Array.from(unset.features.data)).toEqual(Array.from(given.features.data));
+    expect(Array.from(unset.centres.data)).toEqual(Array.from(given.centres.data));
+    expect(unset.updates).toEqual(given.updates);
+    given.model.dispose();
+    unset.model.dispose();
+  });
+
   describe('rejects bad input', () => {
     const ae = new LinearAutoencoder(4, 4, 6);
     const ds = arrayDataset(samples);
@@ -382,12 +403,17 @@ describe('trainIdec', () => {
         trainIdec(ae, ds, { ...base, autoencoderMode: 'frozen' as 'eval' }),
       ).rejects.toThrow(/'options.autoencoderMode' must be 'eval' or 'train'/);
       await expect(
-        trainIdec(ae, ds, { ...base, reconstructionLoss: undefined as unknown as typeof mse }),
-      ).rejects.toThrow(/reconstructionLoss/);
+        trainIdec(ae, ds, { ...base, reconstructionLoss: 'mse' as unknown as typeof mse }),
+      ).rejects.toThrow(/'options.reconstructionLoss' must be a function/);
       await expect(
         trainIdec(ae, ds, { ...base, centres: { data: new Float32Array(8), shape: [2, 4] } }),
       ).rejects.toThrow(/'options.centres' must be to have 3 rows/);
       await expect(trainIdec({} as LinearAutoencoder, ds, base)).rejects.toThrow(/autoencoder/);
+      // An Encoder with a decoder but no reconstruction loss is not an Autoencoder.
+      const noLoss = Object.assign(Object.create(ae), { reconstructionLoss: undefined });
+      await expect(trainIdec(noLoss, ds, base)).rejects.toThrow(
+        /'autoencoder' must be an Autoencoder \(encode, decode, reconstructionLoss/,
+      );
     });
 
     it('NaN features', async () => {
@@ -399,18 +425,20 @@ describe('trainIdec', () => {
     });
 
     it('a dataset whose order changes between passes (detected by id)', async () => {
-      const unstable = (): ClusterDataset<ArrayBatch> => {
+      // A dataset whose first two cells trade places after the first pass.
+      const unstable = (): Dataset => {
         let passes = 0;
         const inner = arrayDataset(samples);
+        const swap = (id: string) => (id === '0' ? '1' : id === '1' ? '0' : id);
         return {
-          length: 120,
+          ...inner,
+          get ids() {
+            return passes > 1 ? inner.ids.map(swap) : inner.ids;
+          },
           *batches(options) {
-            const swap = passes++ > 0;
-            for (const b of inner.batches(options)) {
-              yield swap
-                ? { ...b, ids: b.ids.map((id) => (id === '0' ? '1' : id === '1' ? '0' : id)) }
-                : b;
-            }
+            const swapped = passes++ > 0;
+            for (const b of inner.batches(options))
+              yield swapped ? { ...b, ids: b.ids.map(swap) } : b;
           },
         };
       };
@@ -422,15 +450,17 @@ describe('trainIdec', () => {
 
     it('mismatched batch lengths', async () => {
       const inner = arrayDataset(samples);
-      const broken: ClusterDataset<ArrayBatch> = {
-        length: 120,
+      const broken: Dataset = {
+        ...inner,
         *batches(options) {
           for (const b of inner.batches(options)) yield { ...b, ids: b.ids.slice(1) };
         },
       };
       await expect(trainIdec(ae, broken, base)).rejects.toThrow(/equally long 'indices' and 'ids'/);
-      const short: ClusterDataset<ArrayBatch> = {
+      const short: Dataset = {
         length: 121,
+        ids: [...inner.ids, '120'],
+        metadata: [...inner.metadata, {}],
         batches: (options) => inner.batches(options),
       };
       await expect(trainIdec(ae, short, base)).rejects.toThrow(/all 121 indices/);

@@ -1,12 +1,13 @@
-import { createRng, invalidArgument } from '@cellshape/core';
-import { UMAP } from 'umap-js';
 import {
   checkInteger,
-  checkMatrix,
+  checkNumber,
   checkPositive,
-  type DenseMatrix,
-  mergeOptions,
-} from './dense-matrix.js';
+  createRng,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
+import { UMAP } from 'umap-js';
+import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Options of {@link umap2d}. */
 export interface Umap2dOptions {
@@ -33,12 +34,11 @@ export const DEFAULT_UMAP_2D_OPTIONS = { seed: 0, nNeighbors: 15, minDist: 0.1 }
 export function umap2d(features: DenseMatrix, options?: Umap2dOptions): DenseMatrix<Float64Array> {
   const fn = 'umap2d';
   checkMatrix(fn, 'features', features);
-  const o = mergeOptions(fn, DEFAULT_UMAP_2D_OPTIONS, options as Umap2dOptions | undefined);
-  if (!Number.isFinite(o.seed))
-    throw invalidArgument(fn, 'options.seed', 'a finite number', o.seed);
-  checkInteger(fn, 'options.nNeighbors', o.nNeighbors, 2);
+  const o = withDefaults(fn, DEFAULT_UMAP_2D_OPTIONS, options as Umap2dOptions | undefined);
+  checkNumber(fn, 'options.seed', o.seed);
+  checkInteger(fn, 'options.nNeighbors', o.nNeighbors, { min: 2 });
   checkPositive(fn, 'options.minDist', o.minDist, true);
-  if (o.nEpochs !== undefined) checkInteger(fn, 'options.nEpochs', o.nEpochs, 1);
+  if (o.nEpochs !== undefined) checkInteger(fn, 'options.nEpochs', o.nEpochs, { min: 1 });
   const [n, f] = features.shape;
   if (n <= o.nNeighbors)
     throw invalidArgument(

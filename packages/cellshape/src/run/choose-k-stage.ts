@@ -1,7 +1,6 @@
 import { chooseK } from '@cellshape/cluster';
 import { InvalidArgumentError } from '@cellshape/core';
-import type { Encoder } from '@cellshape/engine';
-import { encodeFeatures } from './encode-features.js';
+import { type Encoder, encodeDataset } from '@cellshape/engine';
 import type { RunContext } from './run-context.js';
 import type { RunSummary } from './run-directory.js';
 
@@ -27,7 +26,7 @@ export async function chooseKStage(
         `${fn}: clusters 'auto' needs at least ${lo + 2} cells for the elbow, got ${dataset.length}; give a number of clusters`,
         { fn, arg: 'clusters' },
       );
-    const { features, numFeatures } = await encodeFeatures(model, dataset, {
+    const { features, numFeatures } = await encodeDataset(model, dataset, {
       batchSize: o.data.batchSize,
       onProgress: run.progress('choose-k'),
     });

@@ -7,9 +7,8 @@ import {
   softAssignment,
   trainIdec,
 } from '@cellshape/cluster';
-import { type Autoencoder, type Encoder, saveCheckpoint } from '@cellshape/engine';
+import { type Autoencoder, type Encoder, encodeDataset, saveCheckpoint } from '@cellshape/engine';
 import { encoderKMeansCheckpoint } from './clustered-checkpoint.js';
-import { encodeFeatures } from './encode-features.js';
 import { stageSummary } from './pretrain-stage.js';
 import { type RunContext, since } from './run-context.js';
 import type { RunSummary } from './run-directory.js';
@@ -63,9 +62,10 @@ export async function idecStage(
   const result = await trainIdec(model, run.dataset, {
     ...idec,
     numClusters: k,
-    reconstructionLoss:
-      plugin.reconstructionLoss?.(o.model.settings) ??
-      ((input, reconstruction) => model.reconstructionLoss(input, reconstruction)),
+    // The family's loss for its settings (e.g. a Chamfer form), else the model's own.
+    ...(plugin.reconstructionLoss
+      ? { reconstructionLoss: plugin.reconstructionLoss(o.model.settings) }
+      : {}),
     autoencoderMode: batchNorm,
     batchSize: o.data.batchSize,
     seed: o.runtime.seed,
@@ -110,7 +110,7 @@ export async function kmeansStage(
 ): Promise<ClusteringOutcome> {
   const { options: o, dataset } = run;
   const t = performance.now();
-  const { features: data, numFeatures } = await encodeFeatures(model, dataset, {
+  const { features: data, numFeatures } = await encodeDataset(model, dataset, {
     batchSize: o.data.batchSize,
     onProgress: run.progress('idec'),
   });

@@ -11,9 +11,8 @@ import {
   withDefaults,
   writeFileAtomic,
 } from '@cellshape/core';
-import { type BackendName, loadCheckpoint, selectBackend } from '@cellshape/engine';
+import { type BackendName, encodeDataset, loadCheckpoint, selectBackend } from '@cellshape/engine';
 import { readClusteredModel } from './clustered-checkpoint.js';
-import { encodeFeatures } from './encode-features.js';
 import type { ModelPlugin } from './model-plugin.js';
 import { modelPlugin } from './model-registry.js';
 import { type RunConfig, type RunPaths, readJson, runPaths } from './run-directory.js';
@@ -174,7 +173,7 @@ export async function extractRun(
       seed: config.seed,
       settings,
     });
-    const extracted = await encodeFeatures(model, dataset, {
+    const extracted = await encodeDataset(model, dataset, {
       batchSize: o.batchSize,
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });

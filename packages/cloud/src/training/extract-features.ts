@@ -8,13 +8,14 @@ import {
 } from '@cellshape/core';
 import {
   type Autoencoder,
+  checkDataset,
   type Dataset,
   type Encoder,
+  encodeDataset,
   isAutoencoder,
   isEncoder,
 } from '@cellshape/engine';
 import { tensor2d, tidy } from '@tensorflow/tfjs-core';
-import { checkDataset } from './check-dataset.js';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {
@@ -61,60 +62,17 @@ export async function extractFeatures(
   const fn = 'extractFeatures';
   if (!isEncoder(model))
     throw invalidArgument(fn, 'model', 'an Encoder (encode, numFeatures, namedParameters)', model);
-  checkDataset(fn, dataset);
+  checkDataset(fn, 'dataset', dataset);
   const o = withDefaults(fn, DEFAULT_EXTRACT_FEATURES_OPTIONS, options);
   checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
   if (o.reconstructions && !isAutoencoder(model))
     throw invalidArgument(fn, 'model', 'an Autoencoder (decode) for reconstructions', model);
-  const result = await encodeAll(model, dataset, o);
+  const result = await encodeDataset(model, dataset, {
+    batchSize: o.batchSize,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
   if (!o.reconstructions) return result;
   return { ...result, ...decodeAll(model as Autoencoder, result, o.batchSize) };
-}
-
-/** `{ ids, metadata, features, numFeatures }` of every sample, in dataset order, in eval mode. */
-async function encodeAll(
-  encoder: Encoder,
-  dataset: Dataset,
-  options: { batchSize: number; onProgress?: ProgressCallback },
-): Promise<FeaturesResult> {
-  const n = dataset.length;
-  const allMetadata = dataset.metadata;
-  const ids: string[] = [];
-  const metadata: Metadata[] = [];
-  const rows: Float32Array[] = [];
-  let numFeatures = 0;
-  const wasTraining = encoder.training;
-  encoder.eval();
-  try {
-    const pass = {
-      batchSize: options.batchSize,
-      shuffle: false,
-      seed: 0,
-      epoch: 0,
-      dropLast: false,
-    };
-    for await (const batch of dataset.batches(pass)) {
-      try {
-        const features = tidy(() => encoder.encode(batch.input));
-        numFeatures = features.shape[1];
-        rows.push(features.dataSync() as Float32Array);
-        features.dispose();
-      } finally {
-        batch.input.dispose();
-      }
-      ids.push(...batch.ids);
-      for (const i of batch.indices) metadata.push({ ...allMetadata[i] });
-      reportProgress(options.onProgress, {
-        phase: 'extract',
-        done: ids.length,
-        total: n,
-        message: `${ids.length}/${n} cells`,
-      });
-    }
-  } finally {
-    encoder.train(wasTraining);
-  }
-  return { ids, metadata, features: concat(rows, n * numFeatures), numFeatures };
 }
 
 /** The decoder's reconstructions of feature rows, `batchSize` rows at a time, in eval mode. */

@@ -412,7 +412,7 @@ describe('invalid input', () => {
       /'model' must be an Autoencoder/,
     );
     await expect(trainAutoencoder(model, [] as unknown as PointCloudDataset)).rejects.toThrow(
-      /'dataset' must be a Dataset/,
+      "trainAutoencoder: 'dataset' must be an object, got []",
     );
     await expect(trainAutoencoder(model, ds, { batchSize: 0 })).rejects.toThrow(
       /'options.batchSize'/,
@@ -432,7 +432,9 @@ describe('invalid input', () => {
     const ds = await dataset(16);
     const model = new TinyPointAutoencoder(2, 4);
     await expect(extractFeatures({} as Autoencoder, ds)).rejects.toThrow(/'model'/);
-    await expect(extractFeatures(model, {} as PointCloudDataset)).rejects.toThrow(/'dataset'/);
+    await expect(extractFeatures(model, {} as PointCloudDataset)).rejects.toThrow(
+      "extractFeatures: 'dataset.length' must be an integer ≥ 0, got undefined",
+    );
     await expect(extractFeatures(model, ds, { batchSize: -2 })).rejects.toThrow(
       /'options.batchSize'/,
     );

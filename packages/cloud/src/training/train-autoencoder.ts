@@ -8,6 +8,7 @@ import {
 } from '@cellshape/core';
 import {
   type Autoencoder,
+  checkDataset,
   type Dataset,
   type DatasetBatch,
   DEFAULT_ADAM_OPTIONS,
@@ -18,7 +19,6 @@ import {
 } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { type ChamferForm, chamferLoss } from '../losses/index.js';
-import { checkDataset } from './check-dataset.js';
 
 /** Options of {@link trainAutoencoder}; the defaults are those of cellshape-cloud. */
 export interface TrainAutoencoderOptions {
@@ -142,7 +142,7 @@ export async function trainAutoencoder(
       'an Autoencoder (encode, decode, reconstructionLoss, namedParameters)',
       model,
     );
-  checkDataset(fn, dataset);
+  checkDataset(fn, 'dataset', dataset);
   const o = resolveOptions(fn, options);
   const { loss, logScale } = lossOf(model, o);
   const steps = o.dropLast

@@ -10,6 +10,14 @@ export {
 } from './checkpoint.js';
 export type { Dataset, DatasetBatch, DatasetBatchOptions } from './dataset.js';
 export {
+  checkDataset,
+  checkDatasetBatch,
+  DEFAULT_ENCODE_DATASET_OPTIONS,
+  type EncodeDatasetOptions,
+  type EncodedDataset,
+  encodeDataset,
+} from './encode-dataset.js';
+export {
   type Autoencoder,
   type Encoder,
   isAutoencoder,
