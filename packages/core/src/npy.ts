@@ -180,7 +180,7 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  header += `${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
   const headerBytes = strToU8(header);
   const out = new Uint8Array(10 + headerBytes.length + data.byteLength);
   out.set(MAGIC, 0);

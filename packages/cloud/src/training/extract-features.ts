@@ -3,7 +3,6 @@ import {
   invalidArgument,
   type Metadata,
   type ProgressCallback,
-  reportProgress,
   withDefaults,
 } from '@cellshape/core';
 import {
