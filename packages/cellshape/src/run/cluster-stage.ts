@@ -78,6 +78,7 @@ export async function idecStage(
   if (!existsSync(paths.idecLast))
     await saveCheckpoint(paths.idecLast, {
       config: result.model.config(),
+      family: plugin.name,
       stateDict: result.model.stateDict(),
       seed: o.runtime.seed,
       ...NO_EPOCH,
@@ -121,6 +122,7 @@ export async function kmeansStage(
   const { config, stateDict } = encoderKMeansCheckpoint(model, centres, o.idec.alpha);
   await saveCheckpoint(run.paths.clusters, {
     config,
+    family: run.plugin.name,
     stateDict,
     seed: o.runtime.seed,
     ...NO_EPOCH,

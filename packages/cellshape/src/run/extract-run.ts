@@ -110,7 +110,7 @@ function checkpointPath(paths: RunPaths, option: string): string {
 async function loadRunModel(runDir: string, config: RunConfig, path: string) {
   const checkpoint = await loadCheckpoint(path);
   const clustered = readClusteredModel(FN, path, checkpoint);
-  const plugin = modelPlugin((checkpoint as { family?: string }).family ?? config.model);
+  const plugin = modelPlugin(checkpoint.family ?? config.model);
   const settings = plugin.resolveSettings(runSettings(config, plugin));
   const mismatch = architectureMismatch(
     plugin.architecture(clustered.modelConfig),

@@ -17,6 +17,7 @@ import {
   type DatasetBatch,
   type DatasetBatchOptions,
   type Encoder,
+  loadCheckpoint,
   type StateArray,
   type StateDict,
   selectBackend,
@@ -298,7 +299,9 @@ describe('the model registry is open', () => {
     expect(summary.pretrain.epochs).toBe(30);
     expect(summary.idec.epochs).toBeGreaterThan(0);
     expect(summary.pretrain.finalLoss!).toBeLessThan(summary.pretrain.bestLoss! * 1.5);
-    expect(existsSync(join(run, 'idec', 'last.ckpt'))).toBe(true);
+    // Every checkpoint records the family, so that extract finds the plugin by itself.
+    for (const file of ['pretrain/last.ckpt', 'idec/last.ckpt'])
+      expect((await loadCheckpoint(join(run, file))).family, file).toBe('dense-test');
     const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
     expect(config.options.model).toEqual({
       family: 'dense-test',
@@ -330,6 +333,7 @@ describe('the model registry is open', () => {
     const extracted = await extractRun(run, out, { backend: 'cpu' });
     expect(extracted).toMatchObject({ cells: 24, clusters: 3, features: 4 });
     expect(extracted.checkpoint).toBe(join(run, 'clusters.ckpt'));
+    expect((await loadCheckpoint(extracted.checkpoint)).family).toBe('projection-test');
     expect(recovery(out, data.truth)).toBe(1);
     // On the run's backend, extract gives the run's hard and soft labels (id … q1 agree).
     const head = (path: string) =>

@@ -29,6 +29,7 @@ function sample(): CheckpointInput {
   ]);
   return {
     config: { encoderType: 'dgcnn', numFeatures: 16, k: 8, nested: { shape: 'plane' } },
+    family: 'cloud',
     stateDict,
     optimizer: {
       state: new Map([[0, { step: 3, exp_avg: { data: Float32Array.from([1, 2]), shape: [2] } }]]),
@@ -80,6 +81,10 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     expect(back.lrSchedule).toEqual(input.lrSchedule);
     const { lrSchedule: _, ...withoutSchedule } = input;
     expect(decodeCheckpoint(encodeCheckpoint(withoutSchedule))).not.toHaveProperty('lrSchedule');
+    // The model family: recorded, and absent from checkpoints that have none.
+    expect(back.family).toBe('cloud');
+    const { family: __, ...withoutFamily } = input;
+    expect(decodeCheckpoint(encodeCheckpoint(withoutFamily))).not.toHaveProperty('family');
   });
 
   it('rejects invalid input', () => {

@@ -20,7 +20,7 @@ import type { StateDict } from './module.js';
  * and NumPy, no cellshape needed.
  *
  * Layout of the archive:
- * - `checkpoint.json`: `formatVersion`, `config` (the model's `config()`), `epoch` (epochs
+ * - `checkpoint.json`: `formatVersion`, `config` (the model's `config()`), `family` (its model family), `epoch` (epochs
  *   completed), `step` (optimizer steps completed), `loss`, `bestLoss`, `seed`, `lr`,
  *   `baseLr`, `lrSchedule` (the learning-rate schedule as plain data), `stateDictKeys` (state-dict order), `optimizer` and `extra` (JSON trees in which
  *   arrays appear as `{"$npy": "<entry name>"}`), `createdAt`.
@@ -51,6 +51,11 @@ export interface Checkpoint {
   formatVersion: number;
   /** The model's `config()`: enough to rebuild an identical, untrained model. */
   config: Record<string, unknown>;
+  /**
+   * The registered name of the model's family (`'cloud'`, …; the model's `family`), so that a
+   * reader finds the code that rebuilds it from `config`. Absent in older checkpoints.
+   */
+  family?: string;
   /** The model's `stateDict()`, in order. */
   stateDict: StateDict;
   /** The optimizer's `stateDict()` (plain data and typed arrays / `NdArray`s), if saved. */
@@ -193,6 +198,7 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
   const meta: Record<string, Json> = {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     config: encodeTree(checkpoint.config, 'config', files, { n: 0 }),
+    family: checkpoint.family ?? null,
     epoch: checkpoint.epoch,
     step: checkpoint.step,
     loss: encodeTree(checkpoint.loss, 'loss', files, { n: 0 }),
@@ -280,6 +286,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const extra = decodeTree(meta.extra ?? null, files, fn);
   if (extra !== null) checkpoint.extra = extra;
   if (typeof meta.createdAt === 'string') checkpoint.createdAt = meta.createdAt;
+  if (typeof meta.family === 'string') checkpoint.family = meta.family;
   return checkpoint;
 }
 

@@ -35,6 +35,8 @@ export interface TrainableModule {
   readonly training: boolean;
   /** A JSON-serialisable description from which an identical (untrained) model is built. */
   config(): Record<string, unknown>;
+  /** The model family (see {@link Encoder.family}); checkpoints record it. */
+  readonly family?: string;
   /** Frees every variable the module owns. */
   dispose(): void;
 }

@@ -661,8 +661,10 @@ async function saveCheckpoints<B>(
 ): Promise<void> {
   const { options, paths } = setup;
   if (!paths) return;
+  const family = options.module.family;
   const checkpoint = {
     config: options.module.config(),
+    ...(family === undefined ? {} : { family }),
     stateDict: options.module.stateDict(),
     optimizer: setup.optimizer.stateDict(),
     epoch: epochEnd.epoch + 1,
