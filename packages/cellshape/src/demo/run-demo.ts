@@ -6,7 +6,7 @@ import { convertDirectory } from '@cellshape/helper';
 import { writeReport } from '../report/index.js';
 import type { RunSummary } from '../run/run-directory.js';
 import { trainRun } from '../run/train-run.js';
-import type { RunStage } from '../run/train-run-options.js';
+import type { RunStage, TrainRunOptions } from '../run/train-run-options.js';
 import { DEMO_FAMILIES, type DemoCell, generateDemoData } from './demo-data.js';
 
 /** The demo's stages, as progress events name them. */
@@ -131,15 +131,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (options === null || typeof options !== 'object')
     throw invalidArgument(fn, 'options', 'an object', options);
   const preset = options.quick ? DEMO_PRESETS.quick : DEMO_PRESETS.full;
-  const o = {
-    ...preset,
-    out: 'cellshape-demo',
-    seed: 0,
-    ...definedEntries(options),
-  };
+  const o: ResolvedDemo = { ...preset, out: 'cellshape-demo', seed: 0, ...definedEntries(options) };
   const out = resolve(o.out);
-  const progress = (stage: DemoStage) => (event: ProgressEvent) =>
-    options.onProgress?.(stage, event);
   const timings: Record<string, number> = {};
   const clock = performance.now();
   let t = clock;
@@ -147,35 +140,71 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     timings[name] = Math.round(performance.now() - t) / 1000;
     t = performance.now();
   };
-
   const data = await generateDemoData(out, {
     plates: o.plates,
     cellsPerWell: o.cellsPerWell,
     cellSize: o.cellSize,
     seed: o.seed,
   });
-  progress('data')({
+  const total = data.cells.length;
+  options.onProgress?.('data', {
     phase: 'write',
-    done: data.cells.length,
-    total: data.cells.length,
-    message: `${data.cells.length} synthetic cells`,
+    done: total,
+    total,
+    message: `${total} synthetic cells`,
   });
   lap('data');
-  const converted = join(out, 'converted');
-  const conversion = await convertDirectory(data.masks, converted, {
+  const points = await convertStage(data.masks, join(out, 'converted'), o, options);
+  lap('convert');
+  const runDir = join(out, 'run');
+  const { summary, assignments } = await trainRun(
+    points,
+    runDir,
+    demoRunOptions(o, data.metadata, options),
+  );
+  lap('train');
+  const recovery = familyRecovery(data.cells, assignments);
+  options.onNote?.(
+    `recovery of the ${DEMO_FAMILIES.length} true families (adjusted Rand index, 1 = exact): IDEC ${recovery.idec.toFixed(3)}, k-means on the pretrained features ${recovery.kmeans.toFixed(3)} (${recovery.cells} cells)`,
+  );
+  const report = await writeReport(runDir, { groupBy: 'Treatment', references: ['Control'] });
+  lap('report');
+  timings.total = Math.round(performance.now() - clock) / 1000;
+  return { out, runDir, report, cells: summary.cells, summary, recovery, timings };
+}
+
+/** The demo's settings: a preset, overridden by the options given. */
+type ResolvedDemo = Omit<DemoOptions, keyof Preset> & {
+  [K in keyof Preset]: number;
+} & { out: string; seed: number };
+
+/** The settings of a preset. */
+type Preset = (typeof DEMO_PRESETS)['full'];
+
+/** Converts the demo's masks to point clouds; returns the points folder. */
+async function convertStage(
+  masks: string,
+  converted: string,
+  o: ResolvedDemo,
+  options: DemoOptions,
+): Promise<string> {
+  const conversion = await convertDirectory(masks, converted, {
     numPoints: 2048,
     seed: o.seed,
     ...(o.workers === undefined ? {} : { workers: o.workers }),
-    onProgress: progress('convert'),
+    onProgress: (event) => options.onProgress?.('convert', event),
   });
   if (conversion.failed > 0)
     options.onNote?.(
       `${conversion.failed} demo file(s) failed to convert: ${conversion.files.find((f) => f.error)?.error}`,
     );
-  lap('convert');
-  const runDir = join(out, 'run');
-  const { summary, assignments } = await trainRun(join(converted, 'points'), runDir, {
-    data: { metadata: data.metadata, idColumn: 'serialNumber', batchSize: o.batchSize },
+  return join(converted, 'points');
+}
+
+/** The run of the demo: its preset's model and training, K = the number of families. */
+function demoRunOptions(o: ResolvedDemo, metadata: string, options: DemoOptions): TrainRunOptions {
+  return {
+    data: { metadata, idColumn: 'serialNumber', batchSize: o.batchSize },
     model: {
       settings: {
         numPoints: o.numPoints,
@@ -205,16 +234,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       onProgress: (stage, event) => options.onProgress?.(stage, event),
       ...(options.onNote ? { onNote: options.onNote } : {}),
     },
-  });
-  lap('train');
-  const recovery = familyRecovery(data.cells, assignments);
-  options.onNote?.(
-    `recovery of the ${DEMO_FAMILIES.length} true families (adjusted Rand index, 1 = exact): IDEC ${recovery.idec.toFixed(3)}, k-means on the pretrained features ${recovery.kmeans.toFixed(3)} (${recovery.cells} cells)`,
-  );
-  const report = await writeReport(runDir, { groupBy: 'Treatment', references: ['Control'] });
-  lap('report');
-  timings.total = Math.round(performance.now() - clock) / 1000;
-  return { out, runDir, report, cells: summary.cells, summary, recovery, timings };
+  };
 }
 
 /** The ARI of the IDEC and the initial k-means labels against the true families of the cells. */
