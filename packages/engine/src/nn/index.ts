@@ -53,6 +53,11 @@ export {
   stateKey,
 } from './module-state.js';
 export {
+  optimizerStateFromTorch,
+  optimizerStateToTorch,
+  type TorchLayoutModule,
+} from './optimizer-state.js';
+export {
   biasParameter,
   fanIn,
   matrixWeight,
@@ -71,6 +76,12 @@ export {
   type StateDictFile,
   subStateDict,
 } from './state-dict-file.js';
+export {
+  type ExportTorchCheckpointOptions,
+  exportTorchCheckpoint,
+  type TorchTrainingState,
+  torchTrainingState,
+} from './torch-checkpoint.js';
 export { torchFlatten, torchUnflatten } from './torch-flatten.js';
 export {
   permuteAxes,
