@@ -149,7 +149,11 @@ export class ModuleState {
   }
 
   /** The parameter named `name` (a `namedParameters()` name). */
-  parameter(name: string, fn = `${this.owner}.parameter`): Parameter {
+  parameter(name: string): Parameter {
+    return this.lookup(`${this.owner}.parameter`, name);
+  }
+
+  private lookup(fn: string, name: string): Parameter {
     const entry = this.byKey.get(name);
     if (entry?.kind !== 'parameter')
       throw invalidArgument(fn, 'name', 'the name of a parameter of this model', name);
@@ -158,7 +162,7 @@ export class ModuleState {
 
   /** PyTorch's shape of parameter `name` (the variable may hold another layout). */
   torchShape(name: string): number[] {
-    return [...this.parameter(name, `${this.owner}.torchShape`).torchShape];
+    return [...this.lookup(`${this.owner}.torchShape`, name).torchShape];
   }
 
   /** A parameter-shaped array in the variable's layout → PyTorch's layout (e.g. optimizer state). */
@@ -174,7 +178,7 @@ export class ModuleState {
   }
 
   private checkedParameter(fn: string, name: string, data: Float32Array): Parameter {
-    const parameter = this.parameter(name, fn);
+    const parameter = this.lookup(fn, name);
     const size = parameter.variable.size;
     if (!(data instanceof Float32Array) || data.length !== size)
       throw invalidArgument(fn, 'data', `a Float32Array of ${size} values`, data);

@@ -77,6 +77,7 @@ export function readStateDictFile(source: string | Uint8Array): StateDictFile {
  * The entries of `state` under `prefix` with the prefix removed, as PyTorch loads a submodule
  * (e.g. `'autoencoder.'` of an IDEC checkpoint); `state` itself for the empty prefix.
  *
+ * @param fn the function the error names (default `'subStateDict'`; a caller's own name).
  * @throws IncompatibleError when no key starts with `prefix` (the message shows some keys).
  */
 export function subStateDict(state: StateDict, prefix: string, fn = 'subStateDict'): StateDict {
