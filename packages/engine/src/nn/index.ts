@@ -6,15 +6,16 @@
  *
  * ```ts
  * import { createRng } from '@cellshape/core';
- * import { BatchNorm, Conv3d, ModuleState, readStateDict, selectBackend } from '@cellshape/engine';
+ * import { BatchNorm, Conv3d, exportStateDictNpz, ModuleState, readStateDict, selectBackend } from '@cellshape/engine';
  * import * as tf from '@tensorflow/tfjs-core';
  *
  * await selectBackend('cpu');
- * const rng = createRng(0);
+ * const rng = createRng(0);                       // PyTorch's default init, seeded
  * const conv = new Conv3d(rng, { inChannels: 1, outChannels: 4, kernelSize: 3, stride: 2, padding: 1 });
  * const norm = new BatchNorm(4);
  * const state = new ModuleState('Net', [...conv.stateEntries('encoder.0'), ...norm.stateEntries('encoder.1')]);
- * state.loadStateDict(readStateDict('net.pt'));   // torch.save(net.state_dict(), 'net.pt') in Python
+ * const npz = exportStateDictNpz(state);          // encoder.0.weight [4, 1, 3, 3, 3], …, encoder.1.num_batches_tracked
+ * state.loadStateDict(readStateDict(npz));        // or the path of a torch.save(net.state_dict()) .pt
  * const x = tf.zeros([2, 8, 8, 8, 1]);            // PyTorch's [2, 1, 8, 8, 8], channels last
  * const y = tf.leakyRelu(norm.apply(conv.forward(x), false), 0.2); // [2, 4, 4, 4, 4]
  * ```
@@ -23,8 +24,6 @@
  * `Conv2d` / `Conv3d` `[out, in, k…]` ↔ `[k…, in, out]`; `ConvTranspose2d` / `3d`
  * `[in, out, k…]` ↔ `[k…, out, in]`; a 1×1 convolution may be held as the matrix `[in, out]`
  * ({@link matrixWeight}).
- *
- * @module
  */
 
 export { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
