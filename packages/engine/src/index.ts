@@ -7,6 +7,7 @@
  */
 export * from './backend/index.js';
 export * from './kernels/index.js';
+export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './torch/index.js';
 export * from './training/index.js';

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CloudAutoEncoder, exportStateDictNpz, exportTorchCheckpoint } from '@cellshape/cloud';
+import type { CloudAutoEncoder } from '@cellshape/cloud';
 import { ClusteringLayer, DeepEmbeddedClustering } from '@cellshape/cluster';
 import { FileSystemError, FormatError } from '@cellshape/core';
 import {
   type Encoder,
+  exportStateDictNpz,
+  exportTorchCheckpoint,
   type StateDict,
   saveCheckpoint,
   selectBackend,

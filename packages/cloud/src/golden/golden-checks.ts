@@ -138,13 +138,12 @@ export interface ChamferAssignments {
 
 /**
  * `chamfer_sum(a, b)` (`[B, N, 3]`, `[B, M, 3]`) with the nearest points imposed, value and
- * gradient accumulated in float64. The train-step reconstruction of an untrained decoder is a
- * blob about 1e-5 wide at distance ~1 from the input, so which of its points is nearest to an
- * input point is decided by float32 rounding (PyTorch's own float32 and float64 runs differ for
- * 10–15 % of the input points, moving e.g. the gradient of `decoder.folding1.0.bias` by 1 % of
- * its scale). Imposing PyTorch's float32 choice, as the kNN graphs are imposed, compares the
- * backward pass rather than the tie-breaking; our Chamfer kernel is checked by the Chamfer
- * values here and by its own gradient tests.
+ * gradient accumulated in float64. The reconstruction of an untrained decoder is a tiny blob
+ * far from the input, so which of its points is nearest to an input point is decided by float32
+ * rounding (see the package README, "Testing against PyTorch"). Imposing PyTorch's float32
+ * choice, as the kNN graphs are imposed, compares the backward pass rather than the
+ * tie-breaking; our Chamfer kernel is checked by the Chamfer values here and by its own
+ * gradient tests.
  */
 export function imposedChamferSum(
   a: tf.Tensor3D,

@@ -11,7 +11,11 @@ import {
 } from '@cellshape/core';
 import {
   Adam,
+  exportStateDictNpz,
+  exportTorchCheckpoint,
   extractStateDict,
+  optimizerStateToTorch,
+  readStateDict,
   readTorchCheckpoint,
   type StateDict,
   selectBackend,
@@ -24,11 +28,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CloudAutoEncoder } from '../model/index.js';
 import { LOCAL_GOLDEN_DIR, SHARED_GOLDEN_DIR } from '../test-utils/index.js';
-import { exportTorchCheckpoint } from './export-checkpoint.js';
 import { importTorchCheckpoint, readCloudCheckpoint } from './import-checkpoint.js';
 import { inferCloudAutoEncoderOptions } from './infer-architecture.js';
-import { optimizerStateToTorch } from './optimizer-state.js';
-import { exportStateDictNpz, loadStateDictNpz } from './state-dict-npz.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -94,7 +95,7 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     const model = new CloudAutoEncoder({ numFeatures: 512, decoderType: 'foldingnetbasic', k: 5 });
     const npz = exportStateDictNpz(model);
     expect(Object.keys(parseNpz(npz))).toHaveLength(67);
-    const state = loadStateDictNpz(npz);
+    const state = readStateDict(npz);
     expect(inferCloudAutoEncoderOptions(state)).toEqual({
       encoderType: 'dgcnn',
       decoderType: 'foldingnetbasic',
@@ -162,7 +163,7 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     );
     expect(() => importTorchCheckpoint(new Uint8Array(4))).toThrow(FormatError);
     expect(() => readCloudCheckpoint(new Uint8Array(4), null as never)).toThrow(/'options'/);
-    expect(() => loadStateDictNpz(writeTorchCheckpoint({}))).toThrow(FormatError);
+    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(InvalidArgumentError);
     expect(() => exportStateDictNpz({} as never)).toThrow(InvalidArgumentError);
     expect(() => exportTorchCheckpoint({} as never)).toThrow(InvalidArgumentError);
     expect(() => inferCloudAutoEncoderOptions(new Map())).toThrow(InvalidArgumentError);

@@ -1,15 +1,21 @@
-import { IncompatibleError, invalidArgument, type NdArray } from '@cellshape/core';
+import {
+  checkBoolean,
+  checkInteger,
+  checkObject,
+  IncompatibleError,
+  invalidArgument,
+  type NdArray,
+} from '@cellshape/core';
 import {
   type AdamStateDict,
-  extractStateDict,
-  readTorchCheckpoint,
+  readStateDictFile,
   type StateDict,
-  type TorchCheckpoint,
+  type StateDictFile,
+  subStateDict,
+  torchTrainingState,
 } from '@cellshape/engine';
 import { CloudAutoEncoder, type CloudAutoEncoderOptions } from '../model/index.js';
 import { inferCloudAutoEncoderOptions } from './infer-architecture.js';
-import { optimizerStateFromTorch } from './optimizer-state.js';
-import { bytesOf, isNpz, loadStateDictNpz } from './state-dict-npz.js';
 
 /** Model options a state dict does not determine (the rest is inferred from it). */
 export type ImportModelOptions = Omit<
@@ -62,46 +68,36 @@ export interface CloudCheckpoint {
   clusterCentres?: NdArray<Float32Array>;
 }
 
+/** IDEC / DEC checkpoints hold the autoencoder under this prefix, beside the cluster centres. */
+const IDEC_PREFIX = 'autoencoder.';
+
 interface Parsed {
-  checkpoint: TorchCheckpoint | undefined;
-  /** The whole state dict of the file. */
-  full: StateDict;
+  file: StateDictFile;
   /** The autoencoder's part, prefix removed. */
   state: StateDict;
   prefix: string;
 }
 
-function validate(fn: string, options: ImportTorchCheckpointOptions): void {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const { k, prefix, model, strict } = options;
-  if (k !== undefined && !(Number.isInteger(k) && k >= 1))
-    throw invalidArgument(fn, 'options.k', 'a positive integer', k);
+function validate(fn: string, source: unknown, options: ImportTorchCheckpointOptions): void {
+  if (typeof source !== 'string' && !(source instanceof Uint8Array))
+    throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
+  const { k, prefix, model, strict } = checkObject<ImportTorchCheckpointOptions>(
+    fn,
+    'options',
+    options,
+  );
+  if (k !== undefined) checkInteger(fn, 'options.k', k, { min: 1 });
   if (prefix !== undefined && typeof prefix !== 'string')
     throw invalidArgument(fn, 'options.prefix', 'a string', prefix);
-  if (model !== undefined && (typeof model !== 'object' || model === null))
-    throw invalidArgument(fn, 'options.model', 'an object', model);
-  if (strict !== undefined && typeof strict !== 'boolean')
-    throw invalidArgument(fn, 'options.strict', 'a boolean', strict);
+  if (model !== undefined) checkObject(fn, 'options.model', model);
+  if (strict !== undefined) checkBoolean(fn, 'options.strict', strict);
 }
 
 function parse(fn: string, source: string | Uint8Array, prefixOption: string | undefined): Parsed {
-  const bytes = bytesOf(source, fn);
-  const checkpoint = isNpz(bytes, fn) ? undefined : readTorchCheckpoint(bytes);
-  const full = checkpoint === undefined ? loadStateDictNpz(bytes) : extractStateDict(checkpoint);
-  const prefix =
-    prefixOption ??
-    ([...full.keys()].some((k) => k.startsWith('autoencoder.')) ? 'autoencoder.' : '');
-  const state: StateDict = new Map();
-  for (const [key, value] of full)
-    if (key.startsWith(prefix)) state.set(key.slice(prefix.length), value);
-  if (state.size === 0) {
-    throw new IncompatibleError(
-      `${fn}: no state dict key starts with ${JSON.stringify(prefix)} (keys: ${[...full.keys()].slice(0, 5).join(', ')}, …)`,
-      { fn, arg: 'options.prefix' },
-    );
-  }
-  return { checkpoint, full, state, prefix };
+  const file = readStateDictFile(source);
+  const keys = [...file.state.keys()];
+  const prefix = prefixOption ?? (keys.some((k) => k.startsWith(IDEC_PREFIX)) ? IDEC_PREFIX : '');
+  return { file, state: subStateDict(file.state, prefix, fn), prefix };
 }
 
 function build(
@@ -150,7 +146,7 @@ export function importTorchCheckpoint(
   options: ImportTorchCheckpointOptions = {},
 ): CloudAutoEncoder {
   const fn = 'importTorchCheckpoint';
-  validate(fn, options);
+  validate(fn, source, options);
   const { state } = parse(fn, source, options.prefix);
   return build(fn, state, options);
 }
@@ -173,29 +169,24 @@ export function readCloudCheckpoint(
   options: ImportTorchCheckpointOptions = {},
 ): CloudCheckpoint {
   const fn = 'readCloudCheckpoint';
-  validate(fn, options);
-  const { checkpoint, full, state, prefix } = parse(fn, source, options.prefix);
+  validate(fn, source, options);
+  const { file, state, prefix } = parse(fn, source, options.prefix);
   const model = build(fn, state, options);
-  const result: CloudCheckpoint = { model };
   try {
-    if (checkpoint instanceof Map) {
-      const epoch = checkpoint.get('epoch');
-      const loss = checkpoint.get('loss');
-      if (typeof epoch === 'number') result.epoch = epoch;
-      if (typeof loss === 'number') result.loss = loss;
-      const optimizer = checkpoint.get('optimizer_state_dict');
-      if (optimizer instanceof Map && prefix === '')
-        result.optimizerState = optimizerStateFromTorch(model, optimizer);
-    }
-    const centres = prefix === '' ? undefined : full.get('clustering_layer.weight');
+    // An IDEC checkpoint's optimizer also covers the cluster centres: not the model's alone.
+    const result: CloudCheckpoint = {
+      model,
+      ...torchTrainingState(file.checkpoint, prefix === '' ? model : undefined),
+    };
+    const centres = prefix === '' ? undefined : file.state.get('clustering_layer.weight');
     if (centres !== undefined)
       result.clusterCentres = {
         data: Float32Array.from(centres.data as ArrayLike<number>),
         shape: [...centres.shape],
       };
+    return result;
   } catch (error) {
     model.dispose();
     throw error;
   }
-  return result;
 }

@@ -3,7 +3,7 @@ import { selectBackend } from '@cellshape/engine';
 import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { chamferLoss, nearestNeighbours } from './index.js';
+import { chamferLoss, nearestNeighboursReference } from './index.js';
 
 // a = {(0,0,0), (1,0,0)}, b = {(0,0,1)}: a→b squared 1 and 2, b→a squared 1.
 let A: tf.Tensor3D;
@@ -81,7 +81,7 @@ describe.each(['cpu', 'wasm'] as const)('Chamfer losses on %s', (backend) => {
     tf.dispose([a, b]);
   });
 
-  test('nearestNeighbours returns the index of the nearest point each way', () => {
+  test('nearestNeighboursReference returns the index of the nearest point each way', () => {
     const a = tf.tensor3d([
       [
         [0, 0, 0],
@@ -95,7 +95,7 @@ describe.each(['cpu', 'wasm'] as const)('Chamfer losses on %s', (backend) => {
         [0, 4, 0],
       ],
     ]);
-    const { aToB, bToA } = nearestNeighbours(a, b);
+    const { aToB, bToA } = nearestNeighboursReference(a, b);
     expect(Array.from(aToB.dataSync())).toEqual([1, 0, 1]);
     expect(Array.from(bToA.dataSync())).toEqual([1, 2]);
     expect(aToB.dtype).toBe('int32');
@@ -106,7 +106,7 @@ describe.each(['cpu', 'wasm'] as const)('Chamfer losses on %s', (backend) => {
     const y = tf.randomNormal([2, 30, 3], 0, 1, 'float32', 2);
     await expectNoLeaks(() => chamferLoss(x, y, { form: 'extended' }));
     await expectNoLeaks(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => chamferLoss(a, b))([x, y]));
-    await expectNoLeaks(() => nearestNeighbours(x, y));
+    await expectNoLeaks(() => nearestNeighboursReference(x, y));
   });
 
   test('invalid input throws InvalidArgumentError naming the argument', () => {
@@ -121,6 +121,8 @@ describe.each(['cpu', 'wasm'] as const)('Chamfer losses on %s', (backend) => {
     );
     expect(() => chamferLoss(A, B, { form: 'sum', squared: false })).toThrow(/always squared/);
     expect(() => chamferLoss([1] as unknown as tf.Tensor, B)).toThrow(/'a' must be a tf.Tensor/);
-    expect(() => nearestNeighbours(A, tf.zeros([1, 0, 3]))).toThrow(/nearestNeighbours: 'b'/);
+    expect(() => nearestNeighboursReference(A, tf.zeros([1, 0, 3]))).toThrow(
+      /nearestNeighboursReference: 'b'/,
+    );
   });
 });

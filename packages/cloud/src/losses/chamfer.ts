@@ -1,15 +1,19 @@
-import { invalidArgument } from '@cellshape/core';
-import { chamferDistance } from '@cellshape/engine';
+import { checkBoolean, checkOneOf, invalidArgument, withDefaults } from '@cellshape/core';
+import {
+  type ChamferForm,
+  type ChamferOptions,
+  chamferDistance,
+  DEFAULT_CHAMFER_OPTIONS,
+} from '@cellshape/engine';
 import type { Scalar, Tensor, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchGather } from '../model/batch-gather.js';
-import { checkCloudPair, nearestUnchecked } from './nearest-neighbours.js';
+import { checkCloudPair, nearestUnchecked } from './nearest-neighbours-reference.js';
 
-/** The two published forms of the Chamfer distance. */
-export type ChamferForm = 'sum' | 'extended';
+export type { ChamferForm };
 
-/** Options of {@link chamferLoss}. */
-export interface ChamferOptions {
+/** Options of {@link chamferLoss}: the engine's `ChamferOptions` and the implementation. */
+export interface ChamferLossOptions extends ChamferOptions {
   /**
    * `'sum'` (default): the training loss of cellshape-cloud, the squared distance from every
    * point of each cloud to the nearest point of the other, summed over both directions and the
@@ -28,10 +32,9 @@ export interface ChamferOptions {
   implementation?: 'fast' | 'plain';
 }
 
-/** The defaults of {@link ChamferOptions}. */
-export const DEFAULT_CHAMFER_OPTIONS: Readonly<Required<ChamferOptions>> = Object.freeze({
-  form: 'sum',
-  squared: false,
+/** The defaults of {@link ChamferLossOptions}: the engine's, and the `'fast'` implementation. */
+export const DEFAULT_CHAMFER_LOSS_OPTIONS: Readonly<Required<ChamferLossOptions>> = Object.freeze({
+  ...DEFAULT_CHAMFER_OPTIONS,
   implementation: 'fast',
 });
 
@@ -41,8 +44,9 @@ const SQRT_FLOOR = 1e-30;
 /**
  * The Chamfer distance between two batches of point clouds, differentiable in both.
  *
- * Nearest neighbours come from {@link nearestNeighbours} (not differentiated: the gradient is
- * that of the distances to the selected points, as for PyTorch's `min`). In the `'extended'`
+ * Nearest neighbours are not differentiated: the gradient is that of the distances to the
+ * selected points, as for PyTorch's `min` (the `'plain'` implementation finds them with
+ * {@link nearestNeighboursReference}). In the `'extended'`
  * form the selected distances are computed exactly as ‖a_i − b_j‖ (so the gradient is safe),
  * which differs from the expansion by float32 rounding only.
  *
@@ -50,19 +54,15 @@ const SQRT_FLOOR = 1e-30;
  * @param b `[B, M, 3]` float32 (e.g. the reconstructions).
  * @returns a scalar tensor (owned by the caller).
  */
-export function chamferLoss(a: Tensor, b: Tensor, options: ChamferOptions = {}): Scalar {
+export function chamferLoss(a: Tensor, b: Tensor, options: ChamferLossOptions = {}): Scalar {
   const fn = 'chamferLoss';
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const form = options.form ?? DEFAULT_CHAMFER_OPTIONS.form;
-  const squared = options.squared ?? DEFAULT_CHAMFER_OPTIONS.squared;
-  if (typeof squared !== 'boolean')
-    throw invalidArgument(fn, 'options.squared', 'a boolean', squared);
-  const implementation = options.implementation ?? DEFAULT_CHAMFER_OPTIONS.implementation;
-  if (implementation !== 'fast' && implementation !== 'plain')
-    throw invalidArgument(fn, 'options.implementation', "'fast' or 'plain'", implementation);
-  if (form !== 'sum' && form !== 'extended')
-    throw invalidArgument(fn, 'options.form', "'sum' or 'extended'", form);
+  const o = withDefaults(fn, DEFAULT_CHAMFER_LOSS_OPTIONS, options);
+  const squared = checkBoolean(fn, 'options.squared', o.squared);
+  const implementation = checkOneOf(fn, 'options.implementation', o.implementation, [
+    'fast',
+    'plain',
+  ]);
+  const form = checkOneOf(fn, 'options.form', o.form, ['sum', 'extended']);
   if (form === 'sum' && options.squared === false)
     throw invalidArgument(
       fn,

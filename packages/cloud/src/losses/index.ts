@@ -1,8 +1,11 @@
 /** Chamfer losses of the point-cloud autoencoders and the nearest-neighbour search behind them. */
 export {
   type ChamferForm,
-  type ChamferOptions,
+  type ChamferLossOptions,
   chamferLoss,
-  DEFAULT_CHAMFER_OPTIONS,
+  DEFAULT_CHAMFER_LOSS_OPTIONS,
 } from './chamfer.js';
-export { type NearestNeighbours, nearestNeighbours } from './nearest-neighbours.js';
+export {
+  type NearestNeighbourIndices,
+  nearestNeighboursReference,
+} from './nearest-neighbours-reference.js';

@@ -224,10 +224,10 @@ describe('CloudAutoEncoder behaviour', () => {
 
   test('invalid inputs and options throw InvalidArgumentError naming the argument', () => {
     expect(() => new CloudAutoEncoder({ numFeatures: 1 })).toThrow(
-      /CloudAutoEncoder: 'numFeatures' must be an integer in 2..1024/,
+      /CloudAutoEncoder: 'numFeatures' must be an integer in \[2, 1024\]/,
     );
     expect(() => new CloudAutoEncoder({ numFeatures: 2000 })).toThrow(InvalidArgumentError);
-    expect(() => new CloudAutoEncoder({ k: 0 })).toThrow(/'k' must be a positive integer/);
+    expect(() => new CloudAutoEncoder({ k: 0 })).toThrow(/'k' must be an integer ≥ 1/);
     expect(() => new CloudAutoEncoder({ decoderType: 'x' as 'foldingnet' })).toThrow(
       /'decoderType'/,
     );

@@ -1,14 +1,17 @@
 import {
-  type AnyTypedArray,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
   createRng,
-  IncompatibleError,
   InvalidArgumentError,
   invalidArgument,
   type NdArray,
-  shapeSize,
+  withDefaults,
 } from '@cellshape/core';
 import {
   type Autoencoder,
+  type LoadStateDictOptions,
+  ModuleState,
   registerGradients,
   type StateArray,
   type StateDict,
@@ -16,15 +19,9 @@ import {
 import type { Scalar, Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { chamferLoss } from '../losses/chamfer.js';
-import {
-  DgcnnEncoder,
-  type EncoderTrace,
-  type Implementation,
-  type StateEntry,
-} from './dgcnn-encoder.js';
+import { DgcnnEncoder, type EncoderTrace, type Implementation } from './dgcnn-encoder.js';
 import { type DecoderType, FoldingDecoder } from './folding-decoder.js';
 import { FoldingNetEncoder } from './foldingnet-encoder.js';
-import { fromTorchLayout, type ParameterEntry, toTorchLayout } from './parameters.js';
 import { type SourceShape, sourcePoints } from './source-points.js';
 
 /** Encoders of the point-cloud autoencoder. */
@@ -108,27 +105,14 @@ type ResolvedOptions = Omit<Required<CloudAutoEncoderOptions>, 'sourcePoints'> &
 };
 
 function validateOptions(options: CloudAutoEncoderOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(FN, 'options', 'an object', options);
-  const o: ResolvedOptions = { ...DEFAULT_CLOUD_AUTOENCODER_OPTIONS, ...options };
-  for (const [key, value] of Object.entries(options))
-    if (value === undefined)
-      (o as Record<string, unknown>)[key] = (
-        DEFAULT_CLOUD_AUTOENCODER_OPTIONS as Record<string, unknown>
-      )[key];
-  if (o.encoderType !== 'dgcnn' && o.encoderType !== 'foldingnet')
-    throw invalidArgument(FN, 'encoderType', "'dgcnn' or 'foldingnet'", o.encoderType);
-  if (o.decoderType !== 'foldingnet' && o.decoderType !== 'foldingnetbasic')
-    throw invalidArgument(FN, 'decoderType', "'foldingnet' or 'foldingnetbasic'", o.decoderType);
-  if (!Number.isInteger(o.numFeatures) || o.numFeatures < 2 || o.numFeatures > 1024)
-    throw invalidArgument(FN, 'numFeatures', 'an integer in 2..1024', o.numFeatures);
-  if (!Number.isInteger(o.k) || o.k < 1) throw invalidArgument(FN, 'k', 'a positive integer', o.k);
-  if (o.encoderType === 'foldingnet' && o.k < 2)
-    throw invalidArgument(FN, 'k', "≥ 2 for encoderType 'foldingnet'", o.k);
-  if (o.shape !== 'plane' && o.shape !== 'sphere' && o.shape !== 'gaussian')
-    throw invalidArgument(FN, 'shape', "'plane', 'sphere' or 'gaussian'", o.shape);
-  if (!Number.isInteger(o.numSourcePoints) || o.numSourcePoints < 4)
-    throw invalidArgument(FN, 'numSourcePoints', 'an integer ≥ 4', o.numSourcePoints);
+  const o: ResolvedOptions = withDefaults(FN, DEFAULT_CLOUD_AUTOENCODER_OPTIONS, options);
+  checkOneOf(FN, 'encoderType', o.encoderType, ['dgcnn', 'foldingnet']);
+  checkOneOf(FN, 'decoderType', o.decoderType, ['foldingnet', 'foldingnetbasic']);
+  checkInteger(FN, 'numFeatures', o.numFeatures, { min: 2, max: 1024 });
+  // FoldingNet's local covariance uses two neighbours.
+  checkInteger(FN, 'k', o.k, { min: o.encoderType === 'foldingnet' ? 2 : 1 });
+  checkOneOf(FN, 'shape', o.shape, ['plane', 'sphere', 'gaussian']);
+  checkInteger(FN, 'numSourcePoints', o.numSourcePoints, { min: 4 });
   if (o.shape === 'plane' && Math.round(Math.sqrt(o.numSourcePoints)) ** 2 !== o.numSourcePoints)
     throw invalidArgument(
       FN,
@@ -136,29 +120,25 @@ function validateOptions(options: CloudAutoEncoderOptions): ResolvedOptions {
       "a perfect square for shape 'plane'",
       o.numSourcePoints,
     );
-  if (typeof o.std !== 'number' || !Number.isFinite(o.std) || o.std <= 0)
-    throw invalidArgument(FN, 'std', 'a positive finite number', o.std);
-  if (o.implementation !== 'fast' && o.implementation !== 'plain')
-    throw invalidArgument(FN, 'implementation', "'fast' or 'plain'", o.implementation);
-  if (!Number.isInteger(o.seed)) throw invalidArgument(FN, 'seed', 'an integer', o.seed);
-  if (o.sourcePoints !== undefined) {
-    const p = o.sourcePoints;
-    if (o.shape === 'plane')
-      throw invalidArgument(FN, 'sourcePoints', "absent for shape 'plane'", 'an array');
-    if (
-      !Array.isArray(p) ||
-      p.length !== o.numSourcePoints * 3 ||
-      !p.every((v) => typeof v === 'number' && Number.isFinite(v))
-    )
-      throw invalidArgument(
-        FN,
-        'sourcePoints',
-        `${o.numSourcePoints * 3} finite numbers (numSourcePoints × 3)`,
-        p,
-      );
-    o.sourcePoints = [...p];
-  } else delete o.sourcePoints;
-  return o;
+  checkNumber(FN, 'std', o.std, { min: 0, exclusiveMin: true });
+  checkOneOf(FN, 'implementation', o.implementation, ['fast', 'plain']);
+  checkInteger(FN, 'seed', o.seed);
+  if (o.sourcePoints === undefined) return o;
+  const p = o.sourcePoints;
+  if (o.shape === 'plane')
+    throw invalidArgument(FN, 'sourcePoints', "absent for shape 'plane'", 'an array');
+  if (
+    !Array.isArray(p) ||
+    p.length !== o.numSourcePoints * 3 ||
+    !p.every((v) => typeof v === 'number' && Number.isFinite(v))
+  )
+    throw invalidArgument(
+      FN,
+      'sourcePoints',
+      `${o.numSourcePoints * 3} finite numbers (numSourcePoints × 3)`,
+      p,
+    );
+  return { ...o, sourcePoints: [...p] };
 }
 
 /** Throws unless every value of `t` is finite (one multiply-and-sum, read synchronously). */
@@ -167,13 +147,6 @@ function assertFinite(fn: string, arg: string, t: Tensor): void {
   const value = check.dataSync()[0];
   check.dispose();
   if (value !== 0) throw invalidArgument(fn, arg, 'finite (no NaN or infinity)');
-}
-
-function toFloat32(data: AnyTypedArray): Float32Array {
-  if (data instanceof Float32Array) return data;
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  return out;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -208,8 +181,7 @@ export class CloudAutoEncoder implements Autoencoder {
   private readonly options: ResolvedOptions;
   private readonly encoder: DgcnnEncoder | FoldingNetEncoder;
   private readonly decoder: FoldingDecoder;
-  private readonly params: ParameterEntry[];
-  private readonly state: StateEntry[];
+  private readonly state: ModuleState;
   private mode = true;
 
   /** Builds the model with PyTorch's default initialisation, seeded; training mode on (as PyTorch). */
@@ -249,8 +221,10 @@ export class CloudAutoEncoder implements Autoencoder {
       weightRng,
       o.implementation,
     );
-    this.params = [...this.encoder.parameters(), ...this.decoder.parameters()];
-    this.state = [...this.encoder.stateEntries(), ...this.decoder.stateEntries()];
+    this.state = new ModuleState(FN, [
+      ...this.encoder.stateEntries(),
+      ...this.decoder.stateEntries(),
+    ]);
   }
 
   /** True in training mode (batch statistics, running statistics updated). */
@@ -385,37 +359,22 @@ export class CloudAutoEncoder implements Autoencoder {
 
   /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
   namedParameters(): Array<[name: string, variable: Variable]> {
-    return this.params.map((p) => [p.name, p.variable]);
+    return this.state.namedParameters();
   }
 
   /** The PyTorch shape of a parameter (variables of weights hold the transpose, `[in, out]`). */
   torchShape(name: string): number[] {
-    return [...this.entry(`${FN}.torchShape`, name).torchShape];
+    return this.state.torchShape(name);
   }
 
   /** Converts a parameter-shaped array (variable layout) to PyTorch's layout, e.g. optimizer state. */
   parameterToTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    const entry = this.entry(`${FN}.parameterToTorch`, name);
-    this.checkLength(`${FN}.parameterToTorch`, entry, data);
-    return { data: toTorchLayout(entry, data), shape: [...entry.torchShape] };
+    return this.state.parameterToTorch(name, data);
   }
 
   /** Converts an array in PyTorch's layout to the layout of the parameter's variable. */
   parameterFromTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    const entry = this.entry(`${FN}.parameterFromTorch`, name);
-    this.checkLength(`${FN}.parameterFromTorch`, entry, data);
-    return { data: fromTorchLayout(entry, data), shape: [...entry.variable.shape] };
-  }
-
-  private entry(fn: string, name: string): ParameterEntry {
-    const entry = this.params.find((p) => p.name === name);
-    if (!entry) throw invalidArgument(fn, 'name', 'the name of a parameter of this model', name);
-    return entry;
-  }
-
-  private checkLength(fn: string, entry: ParameterEntry, data: Float32Array): void {
-    if (!(data instanceof Float32Array) || data.length !== entry.variable.size)
-      throw invalidArgument(fn, 'data', `a Float32Array of ${entry.variable.size} values`, data);
+    return this.state.parameterFromTorch(name, data);
   }
 
   /**
@@ -425,34 +384,7 @@ export class CloudAutoEncoder implements Autoencoder {
    * buffers; `num_batches_tracked` as a 0-d `BigInt64Array`.
    */
   stateDict(): StateDict {
-    const out: StateDict = new Map();
-    for (const item of this.state) {
-      switch (item.kind) {
-        case 'parameter':
-          out.set(item.key, {
-            data: toTorchLayout(item.entry, item.entry.variable.dataSync() as Float32Array),
-            shape: [...item.entry.torchShape],
-          });
-          break;
-        case 'buffer':
-          out.set(item.key, {
-            data: (item.norm[item.field].dataSync() as Float32Array).slice(),
-            shape: [item.norm.channels],
-          });
-          break;
-        case 'counter':
-          out.set(item.key, {
-            data: BigInt64Array.of(BigInt(item.norm.numBatchesTracked)),
-            shape: [],
-          });
-          break;
-        default: {
-          const never: never = item;
-          throw new Error(`unknown state entry ${String(never)}`);
-        }
-      }
-    }
-    return out;
+    return this.state.stateDict();
   }
 
   /**
@@ -460,108 +392,14 @@ export class CloudAutoEncoder implements Autoencoder {
    * `.npz`). A batch norm may be given under either or both of its names (`encoder.bnX.*`,
    * `encoder.convX.1.*`; PyTorch writes both, exporters that drop shared tensors keep one);
    * when both are given they must be equal. With `strict` (default) missing or unexpected keys
-   * throw; shape mismatches and non-finite values always throw an `IncompatibleError`.
+   * throw; wrong dtypes or shapes and non-finite values always throw an `IncompatibleError`,
+   * before anything changes.
    */
   loadStateDict(
     state: StateDict | Record<string, StateArray>,
-    options: { strict?: boolean } = {},
+    options: LoadStateDictOptions = {},
   ): void {
-    const fn = `${FN}.loadStateDict`;
-    if (state === null || typeof state !== 'object')
-      throw invalidArgument(fn, 'state', 'a Map or an object of arrays', state);
-    const strict = options.strict ?? true;
-    const input = state instanceof Map ? state : new Map(Object.entries(state));
-    const known = new Set(this.state.map((s) => s.key));
-    const unexpected = [...input.keys()].filter((key) => !known.has(key));
-    // Group aliases: the value for an entry is taken from any of its names.
-    const canonical = (key: string): string =>
-      key.replace(/^encoder\.conv([1-5])\.1\./, 'encoder.bn$1.');
-    const values = new Map<string, { key: string; array: StateArray }[]>();
-    for (const [key, array] of input) {
-      if (!known.has(key)) continue;
-      const list = values.get(canonical(key)) ?? [];
-      list.push({ key, array });
-      values.set(canonical(key), list);
-    }
-    const missing = [...new Set(this.state.map((s) => canonical(s.key)))].filter(
-      (key) => !values.has(key),
-    );
-    if (strict && (missing.length > 0 || unexpected.length > 0))
-      throw new IncompatibleError(
-        `${fn}: state dict does not match the model (missing: ${missing.join(', ') || 'none'}; unexpected: ${unexpected.join(', ') || 'none'})`,
-        { fn, arg: 'state' },
-      );
-    const staged: Array<() => void> = [];
-    const seen = new Set<string>();
-    for (const item of this.state) {
-      const key = canonical(item.key);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const given = values.get(key);
-      if (!given) continue;
-      const expectedShape =
-        item.kind === 'parameter'
-          ? item.entry.torchShape
-          : item.kind === 'buffer'
-            ? [item.norm.channels]
-            : [];
-      const arrays = given.map(({ key: name, array }) => {
-        if (!array || !ArrayBuffer.isView(array.data) || !Array.isArray(array.shape))
-          throw new IncompatibleError(`${fn}: '${name}' is not an array`, { fn, arg: name });
-        const ok =
-          sameShape(array.shape, expectedShape) && array.data.length === shapeSize(expectedShape);
-        if (!ok)
-          throw new IncompatibleError(
-            `${fn}: '${name}' must have shape [${expectedShape.join(', ')}], got [${array.shape.join(', ')}]`,
-            { fn, arg: name },
-          );
-        const data = toFloat32(array.data);
-        if (!data.every(Number.isFinite))
-          throw new IncompatibleError(`${fn}: '${name}' has non-finite values`, { fn, arg: name });
-        return data;
-      });
-      const data = arrays[0] as Float32Array;
-      if (arrays.some((other) => other.some((v, i) => v !== data[i])))
-        throw new IncompatibleError(
-          `${fn}: ${given.map((g) => `'${g.key}'`).join(' and ')} name the same tensor but differ`,
-          { fn, arg: given[1]?.key ?? key },
-        );
-      switch (item.kind) {
-        case 'parameter': {
-          const entry = item.entry;
-          staged.push(() =>
-            entry.variable.assign(tf.tensor(fromTorchLayout(entry, data), entry.variable.shape)),
-          );
-          break;
-        }
-        case 'buffer': {
-          const variable = item.norm[item.field];
-          staged.push(() => variable.assign(tf.tensor1d(data)));
-          break;
-        }
-        case 'counter': {
-          const norm = item.norm;
-          const count = data[0] as number;
-          if (!Number.isInteger(count) || count < 0)
-            throw new IncompatibleError(`${fn}: '${item.key}' must be a non-negative integer`, {
-              fn,
-              arg: item.key,
-            });
-          staged.push(() => {
-            norm.numBatchesTracked = count;
-          });
-          break;
-        }
-        default: {
-          const never: never = item;
-          throw new Error(`unknown state entry ${String(never)}`);
-        }
-      }
-    }
-    // Everything validated: apply.
-    tf.tidy(() => {
-      for (const apply of staged) apply();
-    });
+    this.state.loadStateDict(state, options);
   }
 
   /** The options this model was built with (JSON-serialisable); `new CloudAutoEncoder(config)` rebuilds it untrained. */

@@ -1,18 +1,22 @@
 import type { Rng } from '@cellshape/core';
 import {
+  aliasEntries,
+  BATCH_NORM_EPS,
+  BatchNorm,
   channelExtremes,
+  columnSum,
+  dense,
   edgeConvBlock,
-  knnIndices as fastKnnIndices,
+  knnIndices,
   matMulParallel,
+  matrixWeight,
+  type Parameter,
+  type StateEntry,
 } from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
-import { columnSum } from './bias-add.js';
-import { dense } from './dense.js';
-import { DGCNN_NEGATIVE_SLOPE, edgeConv } from './edge-conv.js';
-import { knnIndices } from './knn.js';
-import { type ParameterEntry, vectorEntry, weightEntry } from './parameters.js';
+import { DGCNN_NEGATIVE_SLOPE, edgeConvReference } from './edge-conv-reference.js';
+import { knnIndicesReference } from './knn-reference.js';
 import { untaped } from './untaped.js';
 
 /** Width of the DGCNN global feature (and of the FoldingNet codeword). */
@@ -38,27 +42,6 @@ export interface EncoderTrace {
   edgeOutputs: Tensor3D[];
   /** The max-pooled conv5 output `[B, 512]` (before the embedding). */
   pooled: Tensor2D;
-}
-
-/** A state-dict entry: a parameter, a running statistic, or a batch counter. */
-export type StateEntry =
-  | { key: string; kind: 'parameter'; entry: ParameterEntry }
-  | { key: string; kind: 'buffer'; norm: BatchNorm; field: 'runningMean' | 'runningVar' }
-  | { key: string; kind: 'counter'; norm: BatchNorm };
-
-/** The batch-norm's five state-dict entries under `prefix`. */
-export function normStateEntries(prefix: string, norm: BatchNorm): StateEntry[] {
-  return [
-    {
-      key: `${prefix}.weight`,
-      kind: 'parameter',
-      entry: vectorEntry(`${prefix}.weight`, norm.weight),
-    },
-    { key: `${prefix}.bias`, kind: 'parameter', entry: vectorEntry(`${prefix}.bias`, norm.bias) },
-    { key: `${prefix}.running_mean`, kind: 'buffer', norm, field: 'runningMean' },
-    { key: `${prefix}.running_var`, kind: 'buffer', norm, field: 'runningVar' },
-    { key: `${prefix}.num_batches_tracked`, kind: 'counter', norm },
-  ];
 }
 
 /**
@@ -88,14 +71,7 @@ function encoderHead(
     if (training) {
       mean = tf.div(columnSum(z), rows);
       variance = tf.div(columnSum(tf.square(tf.sub(z, mean))), rows);
-      const m = BATCH_NORM_MOMENTUM;
-      tf.tidy(() => {
-        norm.runningMean.assign(tf.add(tf.mul(norm.runningMean, 1 - m), tf.mul(mean, m)));
-        norm.runningVar.assign(
-          tf.add(tf.mul(norm.runningVar, 1 - m), tf.mul(variance, (m * rows) / (rows - 1))),
-        );
-      });
-      norm.numBatchesTracked += 1;
+      norm.trackBatch(mean, variance, rows);
     } else {
       mean = norm.runningMean;
       variance = norm.runningVar;
@@ -165,8 +141,10 @@ function encoderHead(
  */
 export class DgcnnEncoder {
   readonly norms: BatchNorm[];
-  readonly convs: ParameterEntry[];
-  readonly embedding: ParameterEntry | undefined;
+  /** conv1–4 `[out, 2·in, 1, 1]` and conv5 `[512, 512, 1]` in PyTorch, held as `[in, out]`. */
+  readonly convs: Parameter[];
+  /** `[F, 512]` in PyTorch, held as `[512, F]`; absent for F = 512. */
+  readonly embedding: Parameter | undefined;
 
   constructor(
     readonly numFeatures: number,
@@ -177,35 +155,33 @@ export class DgcnnEncoder {
     this.norms = [...EDGE_CONV_WIDTHS, DGCNN_WIDTH].map((c) => new BatchNorm(c));
     const inputs = [3, ...EDGE_CONV_WIDTHS.slice(0, 3)];
     this.convs = EDGE_CONV_WIDTHS.map((out, i) =>
-      weightEntry(`encoder.conv${i + 1}.0.weight`, rng, [out, 2 * (inputs[i] as number), 1, 1]),
+      matrixWeight(rng, [out, 2 * (inputs[i] as number), 1, 1]),
     );
-    this.convs.push(weightEntry('encoder.conv5.0.weight', rng, [DGCNN_WIDTH, DGCNN_WIDTH, 1]));
+    this.convs.push(matrixWeight(rng, [DGCNN_WIDTH, DGCNN_WIDTH, 1]));
     this.embedding =
-      numFeatures === DGCNN_WIDTH
-        ? undefined
-        : weightEntry('encoder.embedding.weight', rng, [numFeatures, DGCNN_WIDTH]);
+      numFeatures === DGCNN_WIDTH ? undefined : matrixWeight(rng, [numFeatures, DGCNN_WIDTH]);
   }
 
-  /** Trainable parameters in PyTorch `named_parameters()` order. */
-  parameters(): ParameterEntry[] {
-    const norms = this.norms.flatMap((norm, i) => [
-      vectorEntry(`encoder.bn${i + 1}.weight`, norm.weight),
-      vectorEntry(`encoder.bn${i + 1}.bias`, norm.bias),
-    ]);
-    return [...norms, ...this.convs, ...(this.embedding ? [this.embedding] : [])];
-  }
-
-  /** State-dict entries in PyTorch order, including the `encoder.convX.1.*` aliases of `bnX`. */
+  /**
+   * State-dict entries in PyTorch order: `encoder.bn1–5.*`, then each `encoder.convX.0.weight`
+   * followed by `encoder.convX.1.*`, the same batch norm under the name of its `nn.Sequential`
+   * slot (an alias), then `encoder.embedding.weight`.
+   */
   stateEntries(): StateEntry[] {
-    const entries: StateEntry[] = this.norms.flatMap((norm, i) =>
-      normStateEntries(`encoder.bn${i + 1}`, norm),
-    );
+    const norms = this.norms.map((norm, i) => norm.stateEntries(`encoder.bn${i + 1}`));
+    const entries = norms.flat();
     this.convs.forEach((conv, i) => {
-      entries.push({ key: conv.name, kind: 'parameter', entry: conv });
-      entries.push(...normStateEntries(`encoder.conv${i + 1}.1`, this.norms[i] as BatchNorm));
+      entries.push({ kind: 'parameter', key: `encoder.conv${i + 1}.0.weight`, parameter: conv });
+      entries.push(
+        ...aliasEntries(norms[i] as StateEntry[], `encoder.bn${i + 1}`, `encoder.conv${i + 1}.1`),
+      );
     });
     if (this.embedding)
-      entries.push({ key: this.embedding.name, kind: 'parameter', entry: this.embedding });
+      entries.push({
+        kind: 'parameter',
+        key: 'encoder.embedding.weight',
+        parameter: this.embedding,
+      });
     return entries;
   }
 
@@ -237,10 +213,13 @@ export class DgcnnEncoder {
       let h = points;
       const layers: Tensor3D[] = [];
       for (let i = 0; i < EDGE_CONV_WIDTHS.length; i++) {
-        const idx = graphs?.[i] ?? knnIndices(h, this.k);
+        const idx = graphs?.[i] ?? knnIndicesReference(h, this.k);
         const norm = this.norms[i] as BatchNorm;
-        h = edgeConv(h, idx, (this.convs[i] as ParameterEntry).variable as Tensor2D, (z: Tensor) =>
-          norm.apply(z, training),
+        h = edgeConvReference(
+          h,
+          idx,
+          (this.convs[i] as Parameter).variable as Tensor2D,
+          (z: Tensor) => norm.apply(z, training),
         );
         layers.push(h);
         if (trace) {
@@ -249,7 +228,7 @@ export class DgcnnEncoder {
         }
       }
       const joined = tf.reshape(tf.concat(layers, 2), [b * n, DGCNN_WIDTH]);
-      const conv5 = tf.matMul(joined, (this.convs[4] as ParameterEntry).variable);
+      const conv5 = tf.matMul(joined, (this.convs[4] as Parameter).variable);
       const activated = tf.leakyRelu(
         (this.norms[4] as BatchNorm).apply(conv5, training),
         DGCNN_NEGATIVE_SLOPE,
@@ -273,11 +252,11 @@ export class DgcnnEncoder {
       const layers: Tensor3D[] = [];
       for (let i = 0; i < EDGE_CONV_WIDTHS.length; i++) {
         // Untaped: the kNN's Gram matrices would otherwise stay on the gradient tape.
-        const idx = graphs?.[i] ?? untaped(h, (input) => fastKnnIndices(input, this.k));
+        const idx = graphs?.[i] ?? untaped(h, (input) => knnIndices(input, this.k));
         const norm = this.norms[i] as BatchNorm;
         const result = edgeConvBlock(
           h,
-          (this.convs[i] as ParameterEntry).variable,
+          (this.convs[i] as Parameter).variable,
           norm.weight,
           norm.bias,
           {
@@ -305,7 +284,7 @@ export class DgcnnEncoder {
       const pooled = encoderHead(
         joined,
         b,
-        (this.convs[4] as ParameterEntry).variable as Tensor2D,
+        (this.convs[4] as Parameter).variable as Tensor2D,
         this.norms[4] as BatchNorm,
         training,
       );

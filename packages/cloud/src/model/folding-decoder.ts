@@ -1,32 +1,53 @@
 import type { Rng } from '@cellshape/core';
-import { matMulParallel } from '@cellshape/engine';
+import {
+  biasAdd,
+  biasParameter,
+  columnSum,
+  dense,
+  matMulParallel,
+  matrixWeight,
+  type Parameter,
+  type StateEntry,
+} from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { biasAdd, columnSum } from './bias-add.js';
-import { dense } from './dense.js';
-import { DGCNN_WIDTH, type Implementation, type StateEntry } from './dgcnn-encoder.js';
-import { biasEntry, type ParameterEntry, weightEntry } from './parameters.js';
+import { DGCNN_WIDTH, type Implementation } from './dgcnn-encoder.js';
 
 /** The two FoldingNet decoder variants of cellshape-cloud (same maths, different layouts). */
 export type DecoderType = 'foldingnet' | 'foldingnetbasic';
 
 /** The six parameters of one folding MLP (512+d → 512 → 512 → 3, ReLU between). */
 interface FoldingMlp {
-  readonly layers: ParameterEntry[]; // weight0, bias0, weight2, bias2, weight4, bias4
+  /** The module name, e.g. `decoder.folding1`. */
+  readonly prefix: string;
+  /** weight0, bias0, weight2, bias2, weight4, bias4 (weights held as `[in, out]`). */
+  readonly layers: Parameter[];
 }
+
+/** The state-dict names of a folding MLP's parameters, in order. */
+const FOLDING_KEYS = ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias'];
 
 function foldingMlp(prefix: string, inputs: number, rng: Rng, conv: boolean): FoldingMlp {
   const shape = (out: number, fanIn: number): number[] => (conv ? [out, fanIn, 1] : [out, fanIn]);
   return {
+    prefix,
     layers: [
-      weightEntry(`${prefix}.0.weight`, rng, shape(DGCNN_WIDTH, inputs)),
-      biasEntry(`${prefix}.0.bias`, rng, DGCNN_WIDTH, inputs),
-      weightEntry(`${prefix}.2.weight`, rng, shape(DGCNN_WIDTH, DGCNN_WIDTH)),
-      biasEntry(`${prefix}.2.bias`, rng, DGCNN_WIDTH, DGCNN_WIDTH),
-      weightEntry(`${prefix}.4.weight`, rng, shape(3, DGCNN_WIDTH)),
-      biasEntry(`${prefix}.4.bias`, rng, 3, DGCNN_WIDTH),
+      matrixWeight(rng, shape(DGCNN_WIDTH, inputs)),
+      biasParameter(rng, DGCNN_WIDTH, inputs),
+      matrixWeight(rng, shape(DGCNN_WIDTH, DGCNN_WIDTH)),
+      biasParameter(rng, DGCNN_WIDTH, DGCNN_WIDTH),
+      matrixWeight(rng, shape(3, DGCNN_WIDTH)),
+      biasParameter(rng, 3, DGCNN_WIDTH),
     ],
   };
+}
+
+function foldingEntries(mlp: FoldingMlp): StateEntry[] {
+  return mlp.layers.map((parameter, i) => ({
+    kind: 'parameter',
+    key: `${mlp.prefix}.${FOLDING_KEYS[i]}`,
+    parameter,
+  }));
 }
 
 /**
@@ -155,7 +176,8 @@ function applyFoldingFast(mlp: FoldingMlp, code: Tensor2D, extra: Tensor3D): Ten
  * (`decoder.folding.folding1.0.weight` `[512, 514]`).
  */
 export class FoldingDecoder {
-  readonly deembedding: ParameterEntry | undefined;
+  /** `[512, F]` in PyTorch, held as `[F, 512]`; absent for F = 512. */
+  readonly deembedding: Parameter | undefined;
   readonly folding1: FoldingMlp;
   readonly folding2: FoldingMlp;
   /** Source points `[1, M, d]`. */
@@ -171,10 +193,8 @@ export class FoldingDecoder {
     const conv = type === 'foldingnet';
     const prefix = conv ? 'decoder' : 'decoder.folding';
     const d = source.shape[1];
-    const makeDeembedding = (): ParameterEntry | undefined =>
-      numFeatures === DGCNN_WIDTH
-        ? undefined
-        : weightEntry('decoder.deembedding.weight', rng, [DGCNN_WIDTH, numFeatures]);
+    const makeDeembedding = (): Parameter | undefined =>
+      numFeatures === DGCNN_WIDTH ? undefined : matrixWeight(rng, [DGCNN_WIDTH, numFeatures]);
     // Creation order follows PyTorch's parameter order (so the seeded init is in that order).
     this.deembedding = conv ? undefined : makeDeembedding();
     this.folding1 = foldingMlp(`${prefix}.folding1`, DGCNN_WIDTH + d, rng, conv);
@@ -183,16 +203,17 @@ export class FoldingDecoder {
     this.source = tf.tensor3d(source.data, [1, source.shape[0], d]);
   }
 
-  /** Trainable parameters in PyTorch `named_parameters()` order. */
-  parameters(): ParameterEntry[] {
-    const deembedding = this.deembedding ? [this.deembedding] : [];
-    const folds = [...this.folding1.layers, ...this.folding2.layers];
-    return this.type === 'foldingnet' ? [...folds, ...deembedding] : [...deembedding, ...folds];
-  }
-
-  /** State-dict entries in PyTorch order (the decoder has no buffers in the state dict). */
+  /**
+   * State-dict entries in PyTorch order (parameters only: the decoder has no buffers):
+   * `foldingnet` lists the foldings then `decoder.deembedding.weight`, `foldingnetbasic` the
+   * reverse.
+   */
   stateEntries(): StateEntry[] {
-    return this.parameters().map((entry) => ({ key: entry.name, kind: 'parameter', entry }));
+    const deembedding: StateEntry[] = this.deembedding
+      ? [{ kind: 'parameter', key: 'decoder.deembedding.weight', parameter: this.deembedding }]
+      : [];
+    const folds = [...foldingEntries(this.folding1), ...foldingEntries(this.folding2)];
+    return this.type === 'foldingnet' ? [...folds, ...deembedding] : [...deembedding, ...folds];
   }
 
   /** Features `[B, F]` → reconstruction `[B, M, 3]`. */
@@ -214,7 +235,8 @@ export class FoldingDecoder {
   }
 
   dispose(): void {
-    for (const entry of this.parameters()) entry.variable.dispose();
+    const folds = [...this.folding1.layers, ...this.folding2.layers];
+    for (const p of this.deembedding ? [...folds, this.deembedding] : folds) p.variable.dispose();
     this.source.dispose();
   }
 }

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { createRng, IncompatibleError, InvalidArgumentError, shapeSize } from '@cellshape/core';
-import { type BackendName, type StateDict, selectBackend } from '@cellshape/engine';
+import {
+  type BackendName,
+  parameterToTorch,
+  type StateDict,
+  selectBackend,
+} from '@cellshape/engine';
 import { expectNoLeaks, expectTensorsClose } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -45,7 +50,7 @@ function hashedWeights(template: StateDict): StateDict {
 
 function fixtureEncoder(implementation: Implementation): FoldingNetEncoder {
   const encoder = new FoldingNetEncoder(F, K, createRng(0), implementation);
-  encoder.loadState(hashedWeights(encoder.stateDict()));
+  encoder.loadStateDict(hashedWeights(encoder.stateDict()));
   return encoder;
 }
 
@@ -161,10 +166,10 @@ describe.each(['cpu', 'wasm'] as BackendName[])('FoldingNetEncoder on %s', (back
           const name = key.slice('grad.'.length);
           const variable = vars[name] as tf.Variable;
           const torch = encoder.stateDict().get(name) as { shape: number[] };
-          const entry = encoder.parameters().find((p) => p.name === name);
-          const data = entry?.transposed
-            ? tf.tidy(() => tf.transpose(grads[variable.name] as tf.Tensor).dataSync())
-            : (grads[variable.name] as tf.Tensor).dataSync();
+          const entry = encoder.stateEntries().find((e) => e.key === name);
+          const grad = (grads[variable.name] as tf.Tensor).dataSync() as Float32Array;
+          const data =
+            entry?.kind === 'parameter' ? parameterToTorch(entry.parameter, grad).data : grad;
           expect(torch.shape).toEqual(array(key).shape);
           expectTensorsClose(data as Float32Array, array(key), { label: key, rtol: 2e-4 });
         }
@@ -217,25 +222,25 @@ describe('FoldingNetEncoder invalid input', () => {
     encoder.dispose();
   });
 
-  test('loadState: strict, all-or-nothing', () => {
+  test('loadStateDict: strict, all-or-nothing', () => {
     const encoder = new FoldingNetEncoder(8, 4, createRng(0));
     const before = encoder.stateDict();
     const weights = hashedWeights(before);
     const wrong = new Map(weights);
     wrong.delete('encoder.conv2.bias');
-    expect(() => encoder.loadState(wrong)).toThrow(/missing: encoder.conv2.bias/);
+    expect(() => encoder.loadStateDict(wrong)).toThrow(/missing: encoder.conv2.bias/);
     const extra = new Map(weights).set('encoder.bn1.weight', {
       data: new Float32Array(1),
       shape: [1],
     });
-    expect(() => encoder.loadState(extra)).toThrow(/unexpected: encoder.bn1.weight/);
+    expect(() => encoder.loadStateDict(extra)).toThrow(/unexpected: encoder.bn1.weight/);
     const shaped = new Map(weights);
     shaped.set('encoder.linear1.weight', { data: new Float32Array(64 * 64), shape: [64, 64, 1] });
-    expect(() => encoder.loadState(shaped)).toThrow(IncompatibleError);
+    expect(() => encoder.loadStateDict(shaped)).toThrow(IncompatibleError);
     const nan = new Map(weights);
     nan.set('encoder.mlp2.2.bias', { data: new Float32Array(512).fill(Number.NaN), shape: [512] });
-    expect(() => encoder.loadState(nan)).toThrow(/non-finite/);
-    expect(() => encoder.loadState(null as never)).toThrow(InvalidArgumentError);
+    expect(() => encoder.loadStateDict(nan)).toThrow(/non-finite/);
+    expect(() => encoder.loadStateDict(null as never)).toThrow(InvalidArgumentError);
     expect(differing(before, encoder.stateDict())).toEqual([]);
     encoder.dispose();
   });

@@ -1,26 +1,28 @@
 import {
-  type AnyTypedArray,
-  IncompatibleError,
+  checkInteger,
+  checkOneOf,
   InvalidArgumentError,
   invalidArgument,
   type Rng,
-  shapeSize,
 } from '@cellshape/core';
-import { knnIndices as fastKnnIndices, type StateArray, type StateDict } from '@cellshape/engine';
+import {
+  biasAdd,
+  biasParameter,
+  dense,
+  knnIndices,
+  type LoadStateDictOptions,
+  ModuleState,
+  matrixWeight,
+  type Parameter,
+  type StateArray,
+  type StateDict,
+  type StateEntry,
+} from '@cellshape/engine';
 import type { Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { biasAdd } from './bias-add.js';
-import { dense } from './dense.js';
-import type { EncoderTrace, Implementation, StateEntry } from './dgcnn-encoder.js';
+import type { EncoderTrace, Implementation } from './dgcnn-encoder.js';
 import { globalMaxPool, localCovariance, localMaxPool } from './foldingnet-graph.js';
-import { knnIndices } from './knn.js';
-import {
-  biasEntry,
-  fromTorchLayout,
-  type ParameterEntry,
-  toTorchLayout,
-  weightEntry,
-} from './parameters.js';
+import { knnIndicesReference } from './knn-reference.js';
 
 /** Width of the FoldingNet encoder's codeword (the features without an embedding layer). */
 export const FOLDINGNET_WIDTH = 512;
@@ -29,16 +31,19 @@ export const FOLDINGNET_DEFAULT_K = 16;
 
 /** A 1×1 convolution or linear layer with bias: weight `[in, out]`, bias `[out]`. */
 interface Layer {
-  readonly weight: ParameterEntry;
-  readonly bias: ParameterEntry;
+  /** The module name, e.g. `encoder.mlp1.0`. */
+  readonly name: string;
+  readonly weight: Parameter;
+  readonly bias: Parameter;
 }
 
 /** A PyTorch-initialised layer `name` (`Conv1d` when `conv`, else `Linear`) drawn from `rng`. */
 function layer(name: string, rng: Rng, inputs: number, outputs: number, conv: boolean): Layer {
   const shape = conv ? [outputs, inputs, 1] : [outputs, inputs];
   return {
-    weight: weightEntry(`${name}.weight`, rng, shape),
-    bias: biasEntry(`${name}.bias`, rng, outputs, inputs),
+    name,
+    weight: matrixWeight(rng, shape),
+    bias: biasParameter(rng, outputs, inputs),
   };
 }
 
@@ -55,7 +60,7 @@ const FN = 'FoldingNetEncoder';
  *
  * Parameter names, order and PyTorch shapes are those of the original under `encoder.`
  * (`encoder.mlp1.0.weight` `[64, 12, 1]`, `encoder.linear1.weight` `[64, 64]`, …); weights are
- * held as `[in, out]`. Unlike the original, F ≠ 512 works (it calls an undefined `flatten`).
+ * held as `[in, out]`. Any F in 2..1024 works.
  * Channels-last internally: points `[B, N, 3]` → features `[B, F]`.
  */
 export class FoldingNetEncoder {
@@ -67,9 +72,11 @@ export class FoldingNetEncoder {
   readonly conv2: Layer;
   /** `encoder.mlp2.0`, `.2`. */
   readonly mlp2: readonly Layer[];
-  readonly embedding: ParameterEntry | undefined;
+  /** `encoder.embedding.weight` `[F, 512]`, held as `[512, F]`; absent for F = 512. */
+  readonly embedding: Parameter | undefined;
   /** Number of kNN graphs of a pass (one, shared by every layer). */
   readonly graphCount = 1;
+  private readonly state: ModuleState;
 
   /**
    * Draws PyTorch's default initialisation (uniform on ±1/√fan_in, weights and biases) from
@@ -89,12 +96,10 @@ export class FoldingNetEncoder {
     rng: Rng,
     readonly implementation: Implementation = 'fast',
   ) {
-    if (!Number.isInteger(numFeatures) || numFeatures < 2 || numFeatures > 1024)
-      throw invalidArgument(FN, 'numFeatures', 'an integer in 2..1024', numFeatures);
-    if (!Number.isInteger(k) || k < 2)
-      throw invalidArgument(FN, 'k', 'an integer ≥ 2 (local covariance uses two neighbours)', k);
-    if (implementation !== 'fast' && implementation !== 'plain')
-      throw invalidArgument(FN, 'implementation', "'fast' or 'plain'", implementation);
+    checkInteger(FN, 'numFeatures', numFeatures, { min: 2, max: 1024 });
+    // Local covariance uses two neighbours.
+    checkInteger(FN, 'k', k, { min: 2 });
+    checkOneOf(FN, 'implementation', implementation, ['fast', 'plain']);
     this.mlp1 = [12, 64, 64].map((inputs, i) =>
       layer(`encoder.mlp1.${2 * i}`, rng, inputs, 64, true),
     );
@@ -109,84 +114,45 @@ export class FoldingNetEncoder {
     this.embedding =
       numFeatures === FOLDINGNET_WIDTH
         ? undefined
-        : weightEntry('encoder.embedding.weight', rng, [numFeatures, FOLDINGNET_WIDTH]);
-  }
-
-  /** Trainable parameters in PyTorch `named_parameters()` order. */
-  parameters(): ParameterEntry[] {
-    const layers = [...this.mlp1, this.linear1, this.conv1, this.linear2, this.conv2, ...this.mlp2];
-    const entries = layers.flatMap((l) => [l.weight, l.bias]);
-    return this.embedding ? [...entries, this.embedding] : entries;
-  }
-
-  /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
-  namedParameters(): Array<[name: string, variable: Variable]> {
-    return this.parameters().map((p) => [p.name, p.variable]);
+        : matrixWeight(rng, [numFeatures, FOLDINGNET_WIDTH]);
+    this.state = new ModuleState(FN, this.stateEntries());
   }
 
   /** State-dict entries in PyTorch `state_dict()` order (parameters only: no buffers). */
   stateEntries(): StateEntry[] {
-    return this.parameters().map((entry) => ({ key: entry.name, kind: 'parameter', entry }));
+    const layers = [...this.mlp1, this.linear1, this.conv1, this.linear2, this.conv2, ...this.mlp2];
+    const entries = layers.flatMap((l): StateEntry[] => [
+      { kind: 'parameter', key: `${l.name}.weight`, parameter: l.weight },
+      { kind: 'parameter', key: `${l.name}.bias`, parameter: l.bias },
+    ]);
+    if (this.embedding)
+      entries.push({
+        kind: 'parameter',
+        key: 'encoder.embedding.weight',
+        parameter: this.embedding,
+      });
+    return entries;
+  }
+
+  /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
+  namedParameters(): Array<[name: string, variable: Variable]> {
+    return this.state.namedParameters();
   }
 
   /** The parameters as plain arrays in PyTorch `state_dict()` order and shapes (copies). */
   stateDict(): StateDict {
-    const out: StateDict = new Map();
-    for (const entry of this.parameters())
-      out.set(entry.name, {
-        data: toTorchLayout(entry, entry.variable.dataSync() as Float32Array),
-        shape: [...entry.torchShape],
-      });
-    return out;
+    return this.state.stateDict();
   }
 
   /**
    * Loads parameters in PyTorch layout (e.g. the `encoder.*` entries of a cellshape-cloud
-   * state dict). Strict: every parameter must be given with its PyTorch shape and finite
-   * values, and no other key; otherwise an `IncompatibleError` is thrown before anything changes.
+   * state dict); see `ModuleState.loadStateDict` (strict by default, nothing changes on error).
    */
-  loadState(state: StateDict | Record<string, StateArray>): void {
-    const fn = `${FN}.loadState`;
-    if (state === null || typeof state !== 'object')
-      throw invalidArgument(fn, 'state', 'a Map or an object of arrays', state);
-    const input = state instanceof Map ? state : new Map(Object.entries(state));
-    const params = this.parameters();
-    const names = new Set(params.map((p) => p.name));
-    const missing = params.filter((p) => !input.has(p.name)).map((p) => p.name);
-    const unexpected = [...input.keys()].filter((key) => !names.has(key));
-    if (missing.length > 0 || unexpected.length > 0)
-      throw new IncompatibleError(
-        `${fn}: state does not match the encoder (missing: ${missing.join(', ') || 'none'}; unexpected: ${unexpected.join(', ') || 'none'})`,
-        { fn, arg: 'state' },
-      );
-    const staged = params.map((entry) => {
-      const array = input.get(entry.name) as StateArray;
-      const shape = entry.torchShape;
-      const ok =
-        array !== null &&
-        typeof array === 'object' &&
-        ArrayBuffer.isView(array.data) &&
-        Array.isArray(array.shape) &&
-        array.shape.length === shape.length &&
-        array.shape.every((d, i) => d === shape[i]) &&
-        array.data.length === shapeSize(shape);
-      if (!ok)
-        throw new IncompatibleError(
-          `${fn}: '${entry.name}' must be an array of shape [${shape.join(', ')}]`,
-          { fn, arg: entry.name },
-        );
-      const data = Float32Array.from(array.data as AnyTypedArray, Number);
-      if (!data.every(Number.isFinite))
-        throw new IncompatibleError(`${fn}: '${entry.name}' has non-finite values`, {
-          fn,
-          arg: entry.name,
-        });
-      return { entry, data: fromTorchLayout(entry, data) };
-    });
-    tf.tidy(() => {
-      for (const { entry, data } of staged)
-        entry.variable.assign(tf.tensor(data, entry.variable.shape));
-    });
+  loadStateDict(
+    state: StateDict | Record<string, StateArray>,
+    options?: LoadStateDictOptions,
+  ): void {
+    this.state.loadStateDict(state, options);
   }
 
   /**
@@ -234,7 +200,8 @@ export class FoldingNetEncoder {
     const cloud = (x: Tensor, c: number): Tensor3D => tf.reshape(x, [b, n, c]);
     return tf.tidy(() => {
       const given = graphs?.[0];
-      const idx = given ?? (fast ? fastKnnIndices(points, this.k) : knnIndices(points, this.k));
+      const idx =
+        given ?? (fast ? knnIndices(points, this.k) : knnIndicesReference(points, this.k));
       if (trace) trace.knn.push(tf.keep(given ? tf.clone(idx) : idx));
       let h = rows(localCovariance(points, idx), 12);
       for (const l of this.mlp1) h = tf.relu(linear(h, l));
@@ -254,6 +221,6 @@ export class FoldingNetEncoder {
 
   /** Frees the weights. */
   dispose(): void {
-    for (const entry of this.parameters()) entry.variable.dispose();
+    this.state.dispose();
   }
 }

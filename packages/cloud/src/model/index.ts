@@ -1,9 +1,9 @@
 /**
  * The DFN point-cloud autoencoder (DGCNN encoder + FoldingNet decoders) and its building
- * blocks (the plain tfjs formulations of kNN and EdgeConv, the references for fast kernels).
+ * blocks: the plain tfjs formulations of kNN and EdgeConv (`…Reference`), which the
+ * `implementation: 'plain'` model runs and the engine's fast kernels are checked against.
  */
 export { batchGather } from './batch-gather.js';
-export { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
 export {
   CloudAutoEncoder,
   type CloudAutoEncoderOptions,
@@ -18,8 +18,8 @@ export {
   type EncoderTrace,
   type Implementation,
 } from './dgcnn-encoder.js';
-export { DGCNN_NEGATIVE_SLOPE, edgeConv } from './edge-conv.js';
+export { DGCNN_NEGATIVE_SLOPE, edgeConvReference } from './edge-conv-reference.js';
 export type { DecoderType } from './folding-decoder.js';
-export { knnIndices } from './knn.js';
+export { knnIndicesReference } from './knn-reference.js';
 export { type SourceShape, sourcePoints } from './source-points.js';
 export { untaped } from './untaped.js';

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudAutoEncoder, exportTorchCheckpoint } from '@cellshape/cloud';
-import { loadCheckpoint, selectBackend } from '@cellshape/engine';
+import { CloudAutoEncoder } from '@cellshape/cloud';
+import { exportTorchCheckpoint, loadCheckpoint, selectBackend } from '@cellshape/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, TINY_MODEL, tempDir, writeTinyClouds } from '../../test-utils/fixtures.js';
 

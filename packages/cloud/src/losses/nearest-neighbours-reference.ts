@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { untaped } from '../model/untaped.js';
 
 /** Nearest-neighbour indices between two batches of clouds. */
-export interface NearestNeighbours {
+export interface NearestNeighbourIndices {
   /** int32 `[B, N]`: for each point of `a`, the index of its nearest point in `b`. */
   aToB: Tensor2D;
   /** int32 `[B, M]`: for each point of `b`, the index of its nearest point in `a`. */
@@ -39,14 +39,14 @@ export function checkCloudPair(fn: string, a: Tensor, b: Tensor): asserts a is T
  *
  * @param a `[B, N, 3]`. @param b `[B, M, 3]`.
  */
-export function nearestNeighbours(a: Tensor, b: Tensor): NearestNeighbours {
-  const fn = 'nearestNeighbours';
+export function nearestNeighboursReference(a: Tensor, b: Tensor): NearestNeighbourIndices {
+  const fn = 'nearestNeighboursReference';
   checkCloudPair(fn, a, b);
   return nearestUnchecked(a, b as Tensor3D);
 }
 
-/** {@link nearestNeighbours} without input validation (for callers that validated). */
-export function nearestUnchecked(a: Tensor3D, b: Tensor3D): NearestNeighbours {
+/** {@link nearestNeighboursReference} without input validation (for callers that validated). */
+export function nearestUnchecked(a: Tensor3D, b: Tensor3D): NearestNeighbourIndices {
   // untaped() takes one input: pass both clouds concatenated along the point axis.
   const n = a.shape[1];
   const joined = tf.concat([a, b], 1);

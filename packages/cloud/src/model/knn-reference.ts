@@ -15,7 +15,7 @@ import { untaped } from './untaped.js';
  * @param k neighbours per point, `1 ≤ k ≤ N` (not checked here: callers validate).
  * @returns int32 `[B, N, k]`, ordered by decreasing score.
  */
-export function knnIndices(x: Tensor3D, k: number): Tensor3D {
+export function knnIndicesReference(x: Tensor3D, k: number): Tensor3D {
   return untaped(x, (input) =>
     tf.tidy(() => {
       const rows = tf.unstack(input, 0).map((xb) => {

@@ -16,12 +16,12 @@ export const DGCNN_NEGATIVE_SLOPE = 0.2;
  * `[N·k, 2C] × [2C, C']` product, the same value up to float32 rounding.
  *
  * @param x `[B, N, C]` point features.
- * @param idx int32 `[B, N, k]` neighbour indices ({@link knnIndices}).
+ * @param idx int32 `[B, N, k]` neighbour indices ({@link knnIndicesReference}).
  * @param weight `[2C, C']`, rows 0..C−1 for `x_j − x_i`, rows C..2C−1 for `x_i`.
  * @param normalise applied to the `[B, N, k, C']` convolution output; must return a new tensor.
  * @returns `[B, N, C']`.
  */
-export function edgeConv(
+export function edgeConvReference(
   x: Tensor3D,
   idx: Tensor3D,
   weight: Tensor2D,

@@ -1,38 +1,53 @@
 import { IncompatibleError, invalidArgument, type NdArray } from '@cellshape/core';
-import {
-  Adam,
-  type AdamStateDict,
-  adamStateToTorch,
-  type TorchValue,
-  type TorchWritable,
-} from '@cellshape/engine';
-import type { CloudAutoEncoder } from '../model/index.js';
+import type { Variable } from '@tensorflow/tfjs-core';
+import { Adam, type AdamStateDict } from '../optim/adam.js';
+import { adamStateToTorch } from '../optim/torch-state.js';
+import type { TorchValue } from '../torch/types.js';
+import type { TorchWritable } from '../torch/write-checkpoint.js';
 
 /**
- * Adam state between PyTorch's layout (weights `[out, in, ...]`, as in `.pt` checkpoints) and
- * the layout of `CloudAutoEncoder`'s variables (weights stored transposed).
+ * A model whose parameters convert between PyTorch's layout and their variables' (what
+ * {@link ModuleState} provides): enough to exchange optimizer state with PyTorch.
  */
+export interface TorchLayoutModule {
+  /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
+  namedParameters(): Array<[name: string, variable: Variable]>;
+  /** PyTorch's shape of parameter `name`. */
+  torchShape(name: string): number[];
+  /** A parameter-shaped array in the variable's layout → PyTorch's layout. */
+  parameterToTorch(name: string, data: Float32Array): NdArray<Float32Array>;
+  /** An array in PyTorch's layout → the variable's layout. */
+  parameterFromTorch(name: string, data: Float32Array): NdArray<Float32Array>;
+}
 
-function checkModel(fn: string, model: CloudAutoEncoder): void {
+function checkModel(fn: string, model: TorchLayoutModule): void {
+  const m = model as Partial<TorchLayoutModule> | null;
   if (
-    typeof model !== 'object' ||
-    model === null ||
-    typeof model.namedParameters !== 'function' ||
-    typeof model.parameterFromTorch !== 'function'
+    typeof m !== 'object' ||
+    m === null ||
+    typeof m.namedParameters !== 'function' ||
+    typeof m.torchShape !== 'function' ||
+    typeof m.parameterFromTorch !== 'function' ||
+    typeof m.parameterToTorch !== 'function'
   )
-    throw invalidArgument(fn, 'model', 'a CloudAutoEncoder', model);
+    throw invalidArgument(
+      fn,
+      'model',
+      'a model with namedParameters() and the PyTorch layout conversions',
+      model,
+    );
 }
 
 /**
- * Converts a PyTorch `optimizer_state_dict` of `torch.optim.Adam` over the model's parameters
- * (as read by `readTorchCheckpoint`) into an {@link AdamStateDict} for
+ * Converts PyTorch's `optimizer_state_dict` of `torch.optim.Adam` over the model's parameters
+ * (as `readTorchCheckpoint` reads it; moments in PyTorch's layout) into an `AdamStateDict` for
  * `new Adam(model.namedParameters()).loadStateDict(state)`.
  *
  * @throws IncompatibleError when the state is for another number of parameters or a moment
  *   does not have its parameter's PyTorch shape.
  */
 export function optimizerStateFromTorch(
-  model: CloudAutoEncoder,
+  model: TorchLayoutModule,
   torchState: TorchValue,
 ): AdamStateDict {
   const fn = 'optimizerStateFromTorch';
@@ -57,9 +72,11 @@ export function optimizerStateFromTorch(
  * Converts `Adam.stateDict()` of an optimizer over `model.namedParameters()` into what
  * `torch.optim.Adam.state_dict()` holds for the PyTorch model (moments in PyTorch's layout,
  * int keys, 0-d `step` tensors), ready for `writeTorchCheckpoint`.
+ *
+ * @throws IncompatibleError when an entry of the state has no parameter in the model.
  */
 export function optimizerStateToTorch(
-  model: CloudAutoEncoder,
+  model: TorchLayoutModule,
   state: AdamStateDict,
 ): TorchWritable {
   const fn = 'optimizerStateToTorch';
