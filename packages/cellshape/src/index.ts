@@ -1,12 +1,16 @@
 /**
  * `cellshape`: the cellshape packages in one import, the `cellshape` command line and the HTML
- * report. The packages are re-exported as namespaces (their names overlap, e.g. `standardise`
- * in helper and cluster); the pipeline functions behind the command line are exported by name.
+ * report. The packages are re-exported as namespaces (`helper.readVolume`, `cloud.CloudAutoEncoder`,
+ * …); the pipeline functions behind the command line, and the registry of model families they
+ * run, are exported by name.
  *
  * ```ts
  * import { cloud, helper, trainRun, writeReport } from 'cellshape';
  * const volume = helper.readVolume('nuclei.tif');
- * const { summary } = await trainRun('out/points', 'runs/exp1', { metadata: 'cells.csv', clusters: 5 });
+ * const { summary } = await trainRun('out/points', 'runs/exp1', {
+ *   data: { metadata: 'cells.csv' },
+ *   idec: { clusters: 5 },
+ * });
  * await writeReport('runs/exp1'); // runs/exp1/report.html
  * ```
  */

@@ -1,4 +1,5 @@
 import { FormatError, invalidArgument } from './errors.js';
+import { withDefaults } from './options.js';
 
 /**
  * CSV as pandas and Python's `csv` module write it (RFC 4180): `,` separators, fields optionally
@@ -41,7 +42,7 @@ export const DEFAULT_PARSE_CSV_OPTIONS: Required<ParseCsvOptions> = {
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
   if (typeof text !== 'string') throw invalidArgument('parseCsv', 'text', 'a string', text);
-  const { source, caller: fn } = { ...DEFAULT_PARSE_CSV_OPTIONS, ...options };
+  const { source, caller: fn } = withDefaults('parseCsv', DEFAULT_PARSE_CSV_OPTIONS, options);
   const fail = (message: string): FormatError =>
     new FormatError(`${fn}: ${source} ${message}`, { fn, arg: source });
   const records: { fields: string[]; line: number }[] = [];

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { createRng, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { createRng, invalidArgument, withDefaults, writeFileAtomic } from '@cellshape/core';
 import { type SyntheticFamily, syntheticCell, writeVolume } from '@cellshape/helper';
 
 /**
@@ -93,7 +93,7 @@ export async function generateDemoData(
   const fn = 'generateDemoData';
   if (typeof dir !== 'string' || dir.length === 0)
     throw invalidArgument(fn, 'dir', 'a folder path', dir);
-  const o = { ...DEFAULT_DEMO_DATA_OPTIONS, ...options };
+  const o = withDefaults(fn, DEFAULT_DEMO_DATA_OPTIONS, options);
   for (const [name, value, min] of [
     ['plates', o.plates, 1],
     ['cellsPerWell', o.cellsPerWell, 1],

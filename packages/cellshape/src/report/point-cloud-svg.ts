@@ -1,4 +1,4 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import { InvalidArgumentError, invalidArgument, withDefaults } from '@cellshape/core';
 import { escapeHtml } from './escape.js';
 
 /** Options of {@link pointCloudSvg}. */
@@ -41,9 +41,7 @@ export function pointCloudSvg(
 ): string {
   const fn = 'pointCloudSvg';
   if (!Array.isArray(points)) throw invalidArgument(fn, 'points', 'an array of [x, y, z]', points);
-  if (options === null || typeof options !== 'object')
-    throw invalidArgument(fn, 'options', 'an object', options);
-  const o = { ...DEFAULT_POINT_CLOUD_SVG_OPTIONS, ...options };
+  const o = withDefaults(fn, DEFAULT_POINT_CLOUD_SVG_OPTIONS, options);
   if (!(Number.isFinite(o.size) && o.size > 0))
     throw invalidArgument(fn, 'options.size', 'a positive number', o.size);
   if (!Number.isFinite(o.azimuth))
