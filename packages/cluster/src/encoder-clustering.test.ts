@@ -1,10 +1,5 @@
-import {
-  type Encoder,
-  encodeDataset,
-  isAutoencoder,
-  isEncoder,
-  type StateDict,
-} from '@cellshape/engine';
+import { encodeDataset, isAutoencoder, isEncoder } from '@cellshape/engine';
+import { LinearTestEncoder } from '@cellshape/engine/test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,48 +17,19 @@ beforeAll(async () => {
  * An Encoder without a decoder (as a Siamese encoder or a classifier's trunk): z = 2·x[:, :3] + 1,
  * the first three of six input columns, scaled and shifted.
  */
-class ProjectionEncoder implements Encoder {
-  readonly family = 'projection-test';
-  readonly numFeatures = 3;
-  training = true;
-  readonly weight = tf.variable(
-    tf.tensor2d(
-      Array.from({ length: 18 }, (_, i) => (i % 4 === 0 && i < 12 ? 2 : 0)),
-      [6, 3],
-    ),
+const projectionEncoder = () =>
+  new LinearTestEncoder(
+    'projection-test',
+    Array.from({ length: 6 }, (_, r) => [0, 1, 2].map((c) => (r === c ? 2 : 0))),
+    1,
   );
-
-  encode(input: tf.Tensor): tf.Tensor2D {
-    return tf.add(tf.matMul(input as tf.Tensor2D, this.weight), 1);
-  }
-  namedParameters(): Array<[string, tf.Variable]> {
-    return [['weight', this.weight]];
-  }
-  stateDict(): StateDict {
-    return new Map([['weight', { data: this.weight.dataSync() as Float32Array, shape: [6, 3] }]]);
-  }
-  loadStateDict(): void {}
-  train(mode = true): this {
-    this.training = mode;
-    return this;
-  }
-  eval(): this {
-    return this.train(false);
-  }
-  config(): Record<string, unknown> {
-    return { type: 'ProjectionEncoder' };
-  }
-  dispose(): void {
-    this.weight.dispose();
-  }
-}
 
 describe('clustering without IDEC: any Encoder → encodeDataset → kmeans', () => {
   it('recovers the planted clusters from an Encoder-only model', async () => {
     const blobs = gaussianBlobs({ k: 4, perCluster: 25, dim: 6, spread: 10, std: 0.5, seed: 5 });
     const ids = Array.from({ length: 100 }, (_, i) => `cell${i}`);
     const dataset = arrayDataset(blobs.points, { ids });
-    const encoder = new ProjectionEncoder();
+    const encoder = projectionEncoder();
     expect(isEncoder(encoder)).toBe(true);
     expect(isAutoencoder(encoder)).toBe(false);
     const before = tf.memory().numTensors;

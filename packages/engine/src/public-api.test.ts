@@ -100,6 +100,7 @@ it('exports exactly the public API', () => {
 it('exports exactly the test helpers of @cellshape/engine/test', () => {
   expect(Object.keys(testApi).sort()).toMatchInlineSnapshot(`
     [
+      "LinearTestEncoder",
       "TEST_BACKENDS",
       "expectClose",
       "expectNoLeaks",

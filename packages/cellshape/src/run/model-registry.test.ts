@@ -7,7 +7,6 @@ import {
   createRng,
   csvRecords,
   epochOrder,
-  IncompatibleError,
   type Metadata,
   parseCsv,
   withDefaults,
@@ -16,13 +15,15 @@ import {
   type Autoencoder,
   type DatasetBatch,
   type DatasetBatchOptions,
-  type Encoder,
+  Linear,
   loadCheckpoint,
+  ModuleState,
   type StateArray,
   type StateDict,
   selectBackend,
   trainLoop,
 } from '@cellshape/engine';
+import { LinearTestEncoder } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../report/index.js';
@@ -77,102 +78,82 @@ class VectorDataset implements RunDataset {
   }
 }
 
-/** Linear layers on flat vectors, as plain tfjs variables with torch-style names. */
-class DenseModel {
-  protected readonly params: Array<[string, tf.Variable]>;
-  protected mode = true;
+/**
+ * A dense autoencoder on flat vectors, built from the engine's blocks: two `Linear` layers whose
+ * PyTorch state dict (`encoder.weight`, `encoder.bias`, `decoder.*`) comes from `ModuleState`.
+ */
+class DenseAutoencoder implements Autoencoder {
+  readonly family = 'dense-test';
+  training = true;
+  private readonly encoder: Linear;
+  private readonly decoder: Linear;
+  private readonly state: ModuleState;
 
   constructor(
     readonly inputSize: number,
     readonly numFeatures: number,
     seed: number,
-    names: string[],
   ) {
     const rng = createRng(seed);
-    const shapes: Record<string, number[]> = {
-      'encoder.weight': [inputSize, numFeatures],
-      'decoder.weight': [numFeatures, inputSize],
-    };
-    this.params = names.map((name) => {
-      const shape = shapes[name]!;
-      const data = Float32Array.from({ length: shape[0]! * shape[1]! }, () => rng.normal(0, 0.3));
-      return [name, tf.variable(tf.tensor2d(data, shape as [number, number]))];
-    });
+    this.encoder = new Linear(rng, { inFeatures: inputSize, outFeatures: numFeatures });
+    this.decoder = new Linear(rng, { inFeatures: numFeatures, outFeatures: inputSize });
+    this.state = new ModuleState('DenseAutoencoder', [
+      ...this.encoder.stateEntries('encoder'),
+      ...this.decoder.stateEntries('decoder'),
+    ]);
   }
 
-  get training(): boolean {
-    return this.mode;
+  encode(input: tf.Tensor): tf.Tensor2D {
+    return this.encoder.forward(input) as tf.Tensor2D;
   }
-  protected weight(i: number): tf.Variable {
-    return this.params[i]![1];
+  decode(features: tf.Tensor): tf.Tensor {
+    return this.decoder.forward(features);
   }
-  namedParameters(): Array<[string, tf.Variable]> {
-    return [...this.params];
+  reconstructionLoss(input: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar {
+    return tf.sum(tf.squaredDifference(input, reconstruction));
+  }
+  namedParameters() {
+    return this.state.namedParameters();
   }
   stateDict(): StateDict {
-    return new Map(
-      this.params.map(([name, v]) => [name, { data: v.dataSync().slice(), shape: [...v.shape] }]),
-    );
+    return this.state.stateDict();
   }
   loadStateDict(state: StateDict | Record<string, StateArray>): void {
-    const map = state instanceof Map ? state : new Map(Object.entries(state));
-    const missing = this.params.filter(([name]) => !map.has(name)).map(([name]) => name);
-    if (missing.length > 0 || map.size !== this.params.length)
-      throw new IncompatibleError(`dense model: state dict keys differ (missing ${missing})`);
-    for (const [name, v] of this.params)
-      v.assign(tf.tensor(map.get(name)!.data as Float32Array, v.shape));
+    this.state.loadStateDict(state);
   }
   train(mode = true): this {
-    this.mode = mode;
+    this.training = mode;
     return this;
   }
   eval(): this {
     return this.train(false);
   }
+  config() {
+    return { inputSize: this.inputSize, numFeatures: this.numFeatures };
+  }
   dispose(): void {
-    for (const [, v] of this.params) v.dispose();
+    this.state.dispose();
   }
 }
 
-class DenseAutoencoder extends DenseModel implements Autoencoder {
-  readonly family = 'dense-test';
-  constructor(inputSize: number, numFeatures: number, seed: number) {
-    super(inputSize, numFeatures, seed, ['encoder.weight', 'decoder.weight']);
-  }
-  encode(input: tf.Tensor): tf.Tensor2D {
-    return tf.matMul(input as tf.Tensor2D, this.weight(0));
-  }
-  decode(features: tf.Tensor): tf.Tensor {
-    return tf.matMul(features as tf.Tensor2D, this.weight(1));
-  }
-  reconstructionLoss(input: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar {
-    return tf.sum(tf.squaredDifference(input, reconstruction));
-  }
-  config() {
-    return { inputSize: this.inputSize, numFeatures: this.numFeatures };
-  }
-}
-
-/** An encoder without a decoder: a fixed projection (as a pretrained embedding network would be). */
-class ProjectionEncoder extends DenseModel implements Encoder {
-  readonly family = 'projection-test';
-  constructor(inputSize: number, numFeatures: number, seed: number) {
-    super(inputSize, numFeatures, seed, ['encoder.weight']);
-  }
-  encode(input: tf.Tensor): tf.Tensor2D {
-    return tf.matMul(input as tf.Tensor2D, this.weight(0));
-  }
-  config() {
-    return { inputSize: this.inputSize, numFeatures: this.numFeatures };
-  }
+/** An encoder without a decoder (as a pretrained embedding network): a seeded random projection. */
+function projection(settings: VectorSettings, seed: number): LinearTestEncoder {
+  const rng = createRng(seed);
+  const weight = Array.from({ length: settings.inputSize }, () =>
+    Array.from({ length: settings.features }, () => rng.normal(0, 0.3)),
+  );
+  return new LinearTestEncoder('projection-test', weight);
 }
 
 type VectorSettings = { inputSize: number; features: number };
 
+/** A family on flat vectors: how it builds a model, rebuilds it from its config, and pretrains. */
 function vectorPlugin(
   name: string,
-  build: (settings: VectorSettings, seed: number) => Encoder,
-  pretrain: ModelPlugin<VectorSettings>['pretrain'],
+  family: Pick<
+    ModelPlugin<VectorSettings>,
+    'createModel' | 'modelFromConfig' | 'architecture' | 'pretrain'
+  >,
 ): ModelPlugin<VectorSettings> {
   return {
     name,
@@ -186,18 +167,15 @@ function vectorPlugin(
       return { inputSize, features: checkInteger(name, 'features', s.features, { min: 1 }) };
     },
     openDataset: (input, { metadata, idColumn }) => VectorDataset.open(input, metadata, idColumn),
-    createModel: build,
-    modelFromConfig: (config) =>
-      build({ inputSize: Number(config.inputSize), features: Number(config.numFeatures) }, 0),
-    architecture: (config) => ({ inputSize: config.inputSize, features: config.numFeatures }),
-    ...(pretrain ? { pretrain } : {}),
+    ...family,
   };
 }
 
-const denseFamily = vectorPlugin(
-  'dense-test',
-  (s, seed) => new DenseAutoencoder(s.inputSize, s.features, seed),
-  (model, dataset, o) =>
+const denseFamily = vectorPlugin('dense-test', {
+  createModel: (s, seed) => new DenseAutoencoder(s.inputSize, s.features, seed),
+  modelFromConfig: (c) => new DenseAutoencoder(Number(c.inputSize), Number(c.numFeatures), 0),
+  architecture: (c) => ({ inputSize: c.inputSize, features: c.numFeatures }),
+  pretrain: (model, dataset, o) =>
     trainLoop({
       module: model,
       epochs: o.epochs,
@@ -218,12 +196,16 @@ const denseFamily = vectorPlugin(
         return ae.reconstructionLoss(batch.input, ae.decode(ae.encode(batch.input)));
       },
     }),
-);
-const projectionFamily = vectorPlugin(
-  'projection-test',
-  (s, seed) => new ProjectionEncoder(s.inputSize, s.features, seed),
-  undefined,
-);
+});
+const projectionFamily = vectorPlugin('projection-test', {
+  createModel: projection,
+  modelFromConfig: (c) =>
+    new LinearTestEncoder('projection-test', c.weight as number[][], Number(c.bias)),
+  architecture: (c) => {
+    const weight = c.weight as number[][];
+    return { inputSize: weight.length, features: weight[0]?.length };
+  },
+});
 
 /** Three well-separated groups of 6-D vectors, 8 each, and a metadata CSV naming the group. */
 async function writeVectors(

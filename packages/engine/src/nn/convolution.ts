@@ -7,7 +7,7 @@ import {
   type ResolvedConv,
   resolveConvOptions,
 } from './conv-options.js';
-import { type StateEntry, stateKey } from './module-state.js';
+import { type StateEntry, weightAndBiasEntries } from './module-state.js';
 import { biasParameter, fanIn, type Parameter, weightParameter } from './parameter.js';
 
 /**
@@ -74,12 +74,7 @@ export abstract class Convolution {
 
   /** PyTorch's `weight` and (with a bias) `bias` under `prefix`. */
   stateEntries(prefix: string): StateEntry[] {
-    const entries: StateEntry[] = [
-      { kind: 'parameter', key: stateKey(prefix, 'weight'), parameter: this.weight },
-    ];
-    if (this.bias)
-      entries.push({ kind: 'parameter', key: stateKey(prefix, 'bias'), parameter: this.bias });
-    return entries;
+    return weightAndBiasEntries(prefix, this.weight, this.bias);
   }
 
   /** Frees the weight and bias. */

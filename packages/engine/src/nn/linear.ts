@@ -10,7 +10,7 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { biasAdd } from './bias-add.js';
 import { dense } from './dense.js';
-import { type StateEntry, stateKey } from './module-state.js';
+import { type StateEntry, weightAndBiasEntries } from './module-state.js';
 import { biasParameter, matrixWeight, type Parameter } from './parameter.js';
 
 /** Options of {@link Linear} (PyTorch's `nn.Linear` arguments). */
@@ -79,12 +79,7 @@ export class Linear {
 
   /** PyTorch's `weight` and (with a bias) `bias` under `prefix`. */
   stateEntries(prefix: string): StateEntry[] {
-    const entries: StateEntry[] = [
-      { kind: 'parameter', key: stateKey(prefix, 'weight'), parameter: this.weight },
-    ];
-    if (this.bias)
-      entries.push({ kind: 'parameter', key: stateKey(prefix, 'bias'), parameter: this.bias });
-    return entries;
+    return weightAndBiasEntries(prefix, this.weight, this.bias);
   }
 
   /** Frees the weight and bias. */

@@ -353,3 +353,16 @@ function checkedValues(
   if (!values.every(Number.isFinite)) fail('has non-finite values');
   return values;
 }
+
+/** The state entries of a layer's `weight` and, when it has one, `bias`, under `prefix` (PyTorch's order). */
+export function weightAndBiasEntries(
+  prefix: string,
+  weight: Parameter,
+  bias: Parameter | undefined,
+): StateEntry[] {
+  const entries: StateEntry[] = [
+    { kind: 'parameter', key: stateKey(prefix, 'weight'), parameter: weight },
+  ];
+  if (bias) entries.push({ kind: 'parameter', key: stateKey(prefix, 'bias'), parameter: bias });
+  return entries;
+}

@@ -21,6 +21,7 @@
  * @module @cellshape/engine/test
  */
 export { randomNormal, TEST_BACKENDS, useBackend } from './backends.js';
+export { LinearTestEncoder } from './linear-encoder.js';
 export {
   type CloseOptions,
   expectClose,

@@ -7,52 +7,24 @@ import {
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinearTestEncoder } from '../test/index.js';
 import type { Dataset, DatasetBatch, DatasetBatchOptions } from './dataset.js';
 import { checkDataset, checkDatasetBatch, encodeDataset } from './encode-dataset.js';
-import type { Encoder, StateDict } from './module.js';
+import type { Encoder } from './module.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/**
- * An Encoder without a decoder: z = x·W with a fixed 3 × 2 weight of small integers (exact in
- * float32). It records the training mode it was called in.
- */
-class IntegerEncoder implements Encoder {
-  readonly family = 'integer-test';
-  readonly numFeatures = 2;
-  training = true;
-  readonly modes: boolean[] = [];
-  readonly weight = tf.variable(tf.tensor2d([1, 0, 2, -1, 0, 3], [3, 2]));
+/** An Encoder without a decoder: z = x·W with a fixed 3 × 2 weight of small integers (exact in float32). */
+const integerEncoder = () =>
+  new LinearTestEncoder('integer-test', [
+    [1, 0],
+    [2, -1],
+    [0, 3],
+  ]);
 
-  encode(input: tf.Tensor): tf.Tensor2D {
-    this.modes.push(this.training);
-    return tf.matMul(input as tf.Tensor2D, this.weight);
-  }
-  namedParameters(): Array<[string, tf.Variable]> {
-    return [['weight', this.weight]];
-  }
-  stateDict(): StateDict {
-    return new Map([['weight', { data: this.weight.dataSync() as Float32Array, shape: [3, 2] }]]);
-  }
-  loadStateDict(): void {}
-  train(mode = true): this {
-    this.training = mode;
-    return this;
-  }
-  eval(): this {
-    return this.train(false);
-  }
-  config(): Record<string, unknown> {
-    return { type: 'IntegerEncoder' };
-  }
-  dispose(): void {
-    this.weight.dispose();
-  }
-}
-
-/** Sample i is the row [i, i + 1, 2 − i]: its features under IntegerEncoder are known. */
+/** Sample i is the row [i, i + 1, 2 − i]: its features under integerEncoder() are known. */
 const N = 7;
 const rowOf = (i: number) => [i, i + 1, 2 - i];
 const featuresOf = (i: number) => [i + 2 * (i + 1), -(i + 1) + 3 * (2 - i)];
@@ -93,7 +65,7 @@ function rowsDataset(
 }
 
 describe('encodeDataset', () => {
-  const encoder = new IntegerEncoder();
+  const encoder = integerEncoder();
   afterAll(() => encoder.dispose());
 
   it('encodes every sample once, in dataset order, in evaluation mode, without leaking', async () => {
@@ -205,7 +177,7 @@ describe('encodeDataset', () => {
     await expect(encodeDataset({} as Encoder, dataset)).rejects.toThrow(
       /'encoder' must be an Encoder/,
     );
-    const wide = new IntegerEncoder();
+    const wide = integerEncoder();
     Object.defineProperty(wide, 'numFeatures', { value: 3 });
     await expect(encodeDataset(wide, dataset)).rejects.toThrow(
       /features of shape \[7,2\] for 7 samples, expected \[7, 3\]/,
