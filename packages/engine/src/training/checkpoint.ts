@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import {
   type AnyTypedArray,
+  checkInteger,
+  checkNumber,
   encodeNpy,
   FileSystemError,
   FormatError,
@@ -166,12 +168,10 @@ function decodeTree(value: Json, files: Record<string, Uint8Array>, fn: string):
   return out;
 }
 
-function checkNumber(fn: string, arg: string, value: unknown, integer: boolean): void {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (integer ? Number.isInteger(value) && value >= 0 : true);
-  if (!ok) throw invalidArgument(fn, arg, integer ? 'a non-negative integer' : 'a number', value);
+/** A loss: a number, infinite before any epoch ran, never NaN. */
+function checkLoss(fn: string, arg: string, value: unknown): void {
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw invalidArgument(fn, arg, 'a number (not NaN)', value);
 }
 
 /** Encodes a checkpoint as the bytes of a zip archive (layout above). */
@@ -183,11 +183,11 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
     throw invalidArgument(fn, 'checkpoint.stateDict', 'a Map of arrays', checkpoint.stateDict);
   if (checkpoint.config === null || typeof checkpoint.config !== 'object')
     throw invalidArgument(fn, 'checkpoint.config', 'an object', checkpoint.config);
-  checkNumber(fn, 'checkpoint.epoch', checkpoint.epoch, true);
-  checkNumber(fn, 'checkpoint.step', checkpoint.step, true);
-  checkNumber(fn, 'checkpoint.loss', checkpoint.loss, false);
-  checkNumber(fn, 'checkpoint.bestLoss', checkpoint.bestLoss, false);
-  checkNumber(fn, 'checkpoint.seed', checkpoint.seed, false);
+  checkInteger(fn, 'checkpoint.epoch', checkpoint.epoch, { min: 0 });
+  checkInteger(fn, 'checkpoint.step', checkpoint.step, { min: 0 });
+  checkLoss(fn, 'checkpoint.loss', checkpoint.loss);
+  checkLoss(fn, 'checkpoint.bestLoss', checkpoint.bestLoss);
+  checkNumber(fn, 'checkpoint.seed', checkpoint.seed);
 
   const files: Record<string, Uint8Array> = {};
   for (const [key, array] of checkpoint.stateDict) {
