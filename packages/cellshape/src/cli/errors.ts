@@ -1,4 +1,4 @@
-import { CellshapeError } from '@cellshape/core';
+import { isCellshapeError } from '@cellshape/core';
 import { CommanderError } from 'commander';
 
 /** Exit codes of the `cellshape` command. */
@@ -32,8 +32,7 @@ export function exitCodeOf(error: unknown): number {
 
 /** One line describing an error: the message without commander's `error: ` prefix, newlines folded. */
 export function errorLine(error: unknown): string {
-  const text =
-    error instanceof CellshapeError || error instanceof Error ? error.message : String(error);
+  const text = isCellshapeError(error) || error instanceof Error ? error.message : String(error);
   return text
     .replace(/^error:\s*/i, '')
     .replace(/\s*\n+\s*/g, ' ')

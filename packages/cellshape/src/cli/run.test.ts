@@ -101,6 +101,11 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       ['train', 'pts', '--out', 'run', '--model', 'voxel'],
       /option '--model <name>' argument 'voxel' is invalid. Allowed choices are cloud/,
     ],
+    [
+      "a value the model family's settings refuse",
+      ['train', tmpdir(), '--out', join(tmpdir(), 'cellshape-no-run'), '--features', '5000'],
+      /cloudModel\.resolveSettings: 'features' must be an integer in \[2, 1024\], got 5000/,
+    ],
     ['no command', [], /a command is required/],
     [
       'report of a folder that is not a run',

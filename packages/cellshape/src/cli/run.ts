@@ -1,4 +1,4 @@
-import { CellshapeError, InvalidArgumentError, UnsupportedError } from '@cellshape/core';
+import { isCellshapeError } from '@cellshape/core';
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../run/versions.js';
 import { COMMANDS } from './commands/index.js';
@@ -7,14 +7,21 @@ import { EXIT_CODES, errorLine, exitCodeOf, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { integer } from './parse.js';
 
-/** Library functions whose argument errors come straight from the command line's flags. */
+/**
+ * Library functions whose argument errors come straight from the command line's flags: the run
+ * functions, and each model family's `resolveSettings` (its flags' values).
+ */
 const TOP_LEVEL = new Set(['trainRun', 'extractRun', 'runDemo', 'modelPlugin']);
+
+function fromFlags(fn: string | undefined): boolean {
+  return fn !== undefined && (TOP_LEVEL.has(fn) || fn.endsWith('.resolveSettings'));
+}
 
 /** The exit code of an error, counting argument errors of the top-level run functions as usage errors. */
 function codeOf(error: unknown): number {
   if (
-    (error instanceof InvalidArgumentError || error instanceof UnsupportedError) &&
-    TOP_LEVEL.has(error.fn ?? '')
+    (isCellshapeError(error, 'INVALID_ARGUMENT') || isCellshapeError(error, 'UNSUPPORTED')) &&
+    fromFlags(error.fn)
   )
     return EXIT_CODES.usage;
   return exitCodeOf(error);
@@ -107,12 +114,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`${line}\n`);
     if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     if (json) {
-      const kind =
-        error instanceof CellshapeError
-          ? error.code
-          : error instanceof UsageError || error instanceof CommanderError
-            ? 'USAGE'
-            : 'ERROR';
+      const kind = isCellshapeError(error)
+        ? error.code
+        : error instanceof UsageError || error instanceof CommanderError
+          ? 'USAGE'
+          : 'ERROR';
       io.stdout.write(
         `${JSON.stringify({ ok: false, exitCode: code, error: { code: kind, message: errorLine(error) } })}\n`,
       );
