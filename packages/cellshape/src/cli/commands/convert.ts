@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
-import { examples } from '../context.js';
+import type { Command } from 'commander';
+import { type CommandContext, examples } from '../context.js';
 import { requireFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
@@ -15,6 +16,45 @@ interface ConvertFlags {
   smoothing: number;
   workers?: number;
   overwrite?: boolean;
+}
+
+/** Converts the folder and tells what happened: one line per failed file, the manifest. */
+async function convert(
+  masks: string,
+  out: string,
+  flags: ConvertFlags,
+  command: Command,
+  context: CommandContext,
+): Promise<void> {
+  await context.execute(command, async ({ globals, progress }) => {
+    const input = requireFolder(masks, 'the masks folder');
+    const result = await convertDirectory(input, resolve(out), {
+      numPoints: flags.numPoints,
+      seed: globals.seed,
+      minSize: flags.minSize,
+      clearBorder: flags.clearBorder === true,
+      meshFormat: flags.meshFormat,
+      objects: flags.objects,
+      smoothing: flags.smoothing,
+      overwrite: flags.overwrite === true,
+      ...(flags.spacing ? { spacing: flags.spacing } : {}),
+      ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      onProgress: progress.callback('convert'),
+    });
+    const failed = result.files.filter((f) => f.status === 'failed');
+    const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
+    const { converted, skipped, manifest, files } = result;
+    const lines = [
+      `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
+      ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
+      `manifest: ${manifest}`,
+    ];
+    return {
+      json: { converted, skipped, failed: result.failed, objects, manifest, files },
+      text: lines.join('\n'),
+      exitCode: failed.length > 0 ? 1 : 0,
+    };
+  });
 }
 
 /**
@@ -75,42 +115,8 @@ export const convertCommand: CliCommand = {
         ]) +
           '\nExit code: 0 when every file converted, 1 when some failed (each is listed; the others are converted), 2 for usage errors.\n',
       )
-      .action(async (masks: string, out: string, flags: ConvertFlags, command) => {
-        await context.execute(command, async ({ globals, progress }) => {
-          const input = requireFolder(masks, 'the masks folder');
-          const result = await convertDirectory(input, resolve(out), {
-            numPoints: flags.numPoints,
-            seed: globals.seed,
-            minSize: flags.minSize,
-            clearBorder: flags.clearBorder === true,
-            meshFormat: flags.meshFormat,
-            objects: flags.objects,
-            smoothing: flags.smoothing,
-            overwrite: flags.overwrite === true,
-            ...(flags.spacing ? { spacing: flags.spacing } : {}),
-            ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
-            onProgress: progress.callback('convert'),
-          });
-          const failed = result.files.filter((f) => f.status === 'failed');
-          const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
-          const lines = [
-            `converted ${result.converted}, already done ${result.skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
-            ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
-            `manifest: ${result.manifest}`,
-          ];
-          return {
-            json: {
-              converted: result.converted,
-              skipped: result.skipped,
-              failed: result.failed,
-              objects,
-              manifest: result.manifest,
-              files: result.files,
-            },
-            text: lines.join('\n'),
-            exitCode: failed.length > 0 ? 1 : 0,
-          };
-        });
-      });
+      .action((masks: string, out: string, flags: ConvertFlags, command: Command) =>
+        convert(masks, out, flags, command, context),
+      );
   },
 };
