@@ -1,6 +1,7 @@
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync } from 'fflate';
 import { type AnyTypedArray, type NdArray, shapeSize } from './arrays.js';
 import { FormatError, invalidArgument, UnsupportedError } from './errors.js';
+import { readZipEntries } from './zip-read.js';
 
 /**
  * NumPy `.npy` and `.npz` reading and writing, so arrays move between cellshape and Python
@@ -193,25 +194,24 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
   return out;
 }
 
-/** Reads the entries of a zip archive (used by `.npz` and PyTorch `.pt` files). */
+/**
+ * Reads the entries of a zip archive (used by `.npz` and PyTorch `.pt` files), checking each
+ * entry's CRC-32. The result has no prototype: every entry name, `__proto__` included, is a key.
+ */
 export function readZip(bytes: Uint8Array, fn = 'readZip'): Record<string, Uint8Array> {
-  try {
-    return unzipSync(bytes);
-  } catch (error) {
-    throw new FormatError(`${fn}: not a valid zip archive (${(error as Error).message})`, {
-      fn,
-      arg: 'bytes',
-      cause: error,
-    });
-  }
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  return readZipEntries(bytes, fn);
 }
 
-/** Parses an `.npz` archive into `{ key: array }` (the `.npy` suffix is dropped from keys). */
+/**
+ * Parses an `.npz` archive into `{ key: array }` (the `.npy` suffix is dropped from keys), a
+ * record without prototype.
+ */
 export function parseNpz(bytes: Uint8Array): Record<string, NdArray<AnyTypedArray>> {
   const fn = 'parseNpz';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
   const entries = readZip(bytes, fn);
-  const out: Record<string, NdArray<AnyTypedArray>> = {};
+  const out: Record<string, NdArray<AnyTypedArray>> = Object.create(null);
   for (const [name, content] of Object.entries(entries)) {
     if (!name.endsWith('.npy')) continue;
     try {

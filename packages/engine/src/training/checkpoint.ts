@@ -3,9 +3,11 @@ import {
   type AnyTypedArray,
   checkInteger,
   checkNumber,
+  checkObject,
   encodeNpy,
   FileSystemError,
   FormatError,
+  InvalidArgumentError,
   invalidArgument,
   isTypedArray,
   type NdArray,
@@ -131,47 +133,109 @@ function encodeTree(
   throw invalidArgument('encodeCheckpoint', prefix, 'plain data, typed arrays and Maps', value);
 }
 
-function decodeTree(value: Json, files: Record<string, Uint8Array>, fn: string): unknown {
+/** Deepest nesting of arrays and objects {@link decodeTree} follows (far beyond any optimizer state). */
+const MAX_DEPTH = 1000;
+/** Longest `$bigint` digit string (an int64 has at most 20 characters). */
+const MAX_BIGINT_LENGTH = 1000;
+const NON_FINITE: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+};
+
+/** The inverse of {@link encodeTree}; any tagged value `encodeTree` cannot have written is a `FormatError`. */
+function decodeTree(
+  value: Json,
+  files: Record<string, Uint8Array>,
+  fn: string,
+  path: string,
+  depth = 0,
+): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => decodeTree(v, files, fn));
+  const bad = (what: string): never => {
+    throw new FormatError(`${fn}: checkpoint.json: '${path}' ${what}`, { fn, arg: path });
+  };
+  if (depth >= MAX_DEPTH) bad(`is nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value))
+    return value.map((v, i) => decodeTree(v, files, fn, `${path}[${i}]`, depth + 1));
   const keys = Object.keys(value);
   if (keys.length === 1) {
     const [key] = keys as [string];
     const inner = value[key]!;
     switch (key) {
       case '$number':
-        return Number(inner);
+        if (typeof inner !== 'string' || !Object.hasOwn(NON_FINITE, inner))
+          bad(`holds {"$number": ${JSON.stringify(inner)}}, not "NaN", "Infinity" or "-Infinity"`);
+        return NON_FINITE[inner as string];
       case '$bigint':
+        if (typeof inner !== 'string' || inner.length > MAX_BIGINT_LENGTH || !/^-?\d+$/.test(inner))
+          bad(
+            `holds {"$bigint": ${JSON.stringify(inner)?.slice(0, 80)}}, not a string of decimal digits`,
+          );
         return BigInt(inner as string);
       case '$npy':
       case '$typed': {
-        const entry = files[inner as string];
+        if (typeof inner !== 'string')
+          bad(`holds {"${key}": ${JSON.stringify(inner)}}, not an entry name`);
+        const name = inner as string;
+        const entry = Object.hasOwn(files, name) ? files[name] : undefined;
         if (!entry) {
-          throw new FormatError(`${fn}: the checkpoint lacks the entry ${JSON.stringify(inner)}`, {
+          throw new FormatError(`${fn}: the checkpoint lacks the entry ${JSON.stringify(name)}`, {
             fn,
+            arg: path,
           });
         }
         const array = parseNpy(entry);
         return key === '$npy' ? array : array.data;
       }
-      case '$map':
+      case '$map': {
+        if (
+          !Array.isArray(inner) ||
+          inner.some((pair) => !Array.isArray(pair) || pair.length !== 2)
+        )
+          bad('holds a "$map" that is not a list of [key, value] pairs');
+        const pairs = inner as [Json, Json][];
         return new Map(
-          (inner as Json[][]).map(([k, v]) => [
-            decodeTree(k ?? null, files, fn),
-            decodeTree(v ?? null, files, fn),
+          pairs.map(([k, v], i) => [
+            decodeTree(k, files, fn, `${path}.$map[${i}][0]`, depth + 1),
+            decodeTree(v, files, fn, `${path}.$map[${i}][1]`, depth + 1),
           ]),
         );
+      }
     }
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = decodeTree(v, files, fn);
+  for (const [k, v] of Object.entries(value)) {
+    // defineProperty: a key "__proto__" stays an own property and never sets the prototype.
+    Object.defineProperty(out, k, {
+      value: decodeTree(v, files, fn, `${path}.${k}`, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 
+/** Runs one of core's argument checks on a value read from checkpoint.json, as a `FormatError`. */
+function checkField<T>(fn: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new FormatError(`${error.message} (in checkpoint.json)`, {
+      fn,
+      arg: error.arg,
+      cause: error,
+    });
+  }
+}
+
 /** A loss: a number, infinite before any epoch ran, never NaN. */
-function checkLoss(fn: string, arg: string, value: unknown): void {
+function checkLossValue(fn: string, arg: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value))
     throw invalidArgument(fn, arg, 'a number (not NaN)', value);
+  return value;
 }
 
 /** Encodes a checkpoint as the bytes of a zip archive (layout above). */
@@ -181,12 +245,11 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
     throw invalidArgument(fn, 'checkpoint', 'an object', checkpoint);
   if (!(checkpoint.stateDict instanceof Map))
     throw invalidArgument(fn, 'checkpoint.stateDict', 'a Map of arrays', checkpoint.stateDict);
-  if (checkpoint.config === null || typeof checkpoint.config !== 'object')
-    throw invalidArgument(fn, 'checkpoint.config', 'an object', checkpoint.config);
+  checkObject(fn, 'checkpoint.config', checkpoint.config);
   checkInteger(fn, 'checkpoint.epoch', checkpoint.epoch, { min: 0 });
   checkInteger(fn, 'checkpoint.step', checkpoint.step, { min: 0 });
-  checkLoss(fn, 'checkpoint.loss', checkpoint.loss);
-  checkLoss(fn, 'checkpoint.bestLoss', checkpoint.bestLoss);
+  checkLossValue(fn, 'checkpoint.loss', checkpoint.loss);
+  checkLossValue(fn, 'checkpoint.bestLoss', checkpoint.bestLoss);
   checkNumber(fn, 'checkpoint.seed', checkpoint.seed);
 
   const files: Record<string, Uint8Array> = {};
@@ -231,14 +294,26 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
       arg: 'bytes',
     });
   }
-  let meta: Record<string, Json>;
+  let parsed: unknown;
   try {
-    meta = JSON.parse(strFromU8(metaBytes)) as Record<string, Json>;
+    parsed = JSON.parse(strFromU8(metaBytes));
   } catch (error) {
     throw new FormatError(`${fn}: checkpoint.json is not valid JSON`, { fn, cause: error });
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new FormatError(
+      `${fn}: checkpoint.json is not a JSON object (it is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+      { fn },
+    );
+  }
+  const meta = parsed as Record<string, Json>;
   const version = meta.formatVersion;
-  if (typeof version !== 'number' || version > CHECKPOINT_FORMAT_VERSION) {
+  if (
+    typeof version !== 'number' ||
+    !Number.isInteger(version) ||
+    version < 1 ||
+    version > CHECKPOINT_FORMAT_VERSION
+  ) {
     throw new FormatError(
       `${fn}: checkpoint format version ${JSON.stringify(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
       { fn },
@@ -255,35 +330,34 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
       throw new FormatError(`${fn}: the checkpoint lacks the array model/${key}.npy`, { fn });
     stateDict.set(key, parseNpy(entry));
   }
-  const number = (name: string): number => {
-    const value = decodeTree(meta[name] ?? null, files, fn);
-    if (typeof value !== 'number')
-      throw new FormatError(`${fn}: checkpoint.json field '${name}' is not a number`, { fn });
-    return value;
-  };
+  const field = (name: string): unknown =>
+    decodeTree(Object.hasOwn(meta, name) ? meta[name]! : null, files, fn, name);
   const optional = (name: string): number | undefined => {
-    const value = meta[name];
+    const value = Object.hasOwn(meta, name) ? meta[name] : undefined;
     return typeof value === 'number' ? value : undefined;
   };
+  const arg = (name: string): string => `checkpoint.${name}`;
   const checkpoint: Checkpoint = {
     formatVersion: version,
-    config: (decodeTree(meta.config ?? null, files, fn) ?? {}) as Record<string, unknown>,
+    config: checkField(fn, () =>
+      checkObject<Record<string, unknown>>(fn, arg('config'), field('config')),
+    ),
     stateDict,
-    epoch: number('epoch'),
-    step: number('step'),
-    loss: number('loss'),
-    bestLoss: number('bestLoss'),
-    seed: number('seed'),
+    epoch: checkField(fn, () => checkInteger(fn, arg('epoch'), field('epoch'), { min: 0 })),
+    step: checkField(fn, () => checkInteger(fn, arg('step'), field('step'), { min: 0 })),
+    loss: checkField(fn, () => checkLossValue(fn, arg('loss'), field('loss'))),
+    bestLoss: checkField(fn, () => checkLossValue(fn, arg('bestLoss'), field('bestLoss'))),
+    seed: checkField(fn, () => checkNumber(fn, arg('seed'), field('seed'))),
   };
   const lr = optional('lr');
   const baseLr = optional('baseLr');
   if (lr !== undefined) checkpoint.lr = lr;
   if (baseLr !== undefined) checkpoint.baseLr = baseLr;
-  const lrSchedule = decodeTree(meta.lrSchedule ?? null, files, fn);
+  const lrSchedule = field('lrSchedule');
   if (lrSchedule !== null) checkpoint.lrSchedule = lrSchedule as LrScheduleRecord;
-  const optimizer = decodeTree(meta.optimizer ?? null, files, fn);
+  const optimizer = field('optimizer');
   if (optimizer !== null) checkpoint.optimizer = optimizer;
-  const extra = decodeTree(meta.extra ?? null, files, fn);
+  const extra = field('extra');
   if (extra !== null) checkpoint.extra = extra;
   if (typeof meta.createdAt === 'string') checkpoint.createdAt = meta.createdAt;
   if (typeof meta.family === 'string') checkpoint.family = meta.family;

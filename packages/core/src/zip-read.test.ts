@@ -1,0 +1,117 @@
+import { strToU8, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { crc32 } from './crc32.js';
+import { FormatError } from './errors.js';
+import { encodeNpz, parseNpz, readZip } from './npy.js';
+
+/** A 98-byte archive with no entries whose ZIP64 end record claims 2³¹ of them. */
+function zip64Claiming(count: number): Uint8Array {
+  const out = new Uint8Array(56 + 20 + 22);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x06064b50, true); // ZIP64 end of central directory, at offset 0
+  view.setBigUint64(4, 44n, true);
+  view.setBigUint64(24, BigInt(count), true);
+  view.setBigUint64(32, BigInt(count), true);
+  view.setBigUint64(40, 0n, true); // central directory size
+  view.setBigUint64(48, 0n, true); // central directory offset
+  view.setUint32(56, 0x07064b50, true); // locator
+  view.setBigUint64(64, 0n, true);
+  view.setUint32(72, 1, true);
+  view.setUint32(76, 0x06054b50, true); // end of central directory
+  view.setUint16(84, 0xffff, true);
+  view.setUint16(86, 0xffff, true);
+  view.setUint32(88, 0xffffffff, true);
+  view.setUint32(92, 0xffffffff, true);
+  return out;
+}
+
+const array = { data: new Float32Array([1, 2, 3]), shape: [3] };
+
+describe('readZip on hostile archives', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(strToU8('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    const long = new Uint8Array(1000).map((_, i) => (i * 37) & 0xff);
+    // Byte-at-a-time reference for every length, so the eight-byte loop and its tail agree.
+    for (const n of [1, 7, 8, 9, 15, 16, 17, 1000]) {
+      let c = 0xffffffff;
+      for (const b of long.subarray(0, n)) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      expect(crc32(long.subarray(0, n))).toBe((c ^ 0xffffffff) >>> 0);
+    }
+  });
+
+  it('rejects a ZIP64 end record claiming more entries than its bytes hold, at once', () => {
+    const start = performance.now();
+    expect(() => parseNpz(zip64Claiming(2 ** 31))).toThrow(FormatError);
+    expect(() => parseNpz(zip64Claiming(2 ** 31))).toThrow(
+      /^parseNpz: not a valid zip archive \(2147483648 entries claimed, but the 0-byte central directory holds at most 0\)/,
+    );
+    expect(performance.now() - start).toBeLessThan(100);
+  });
+
+  it('rejects a central directory outside the bytes present', () => {
+    const bytes = encodeNpz({ a: array });
+    const view = new DataView(bytes.buffer);
+    view.setUint32(bytes.length - 22 + 16, 1e9, true);
+    expect(() => readZip(bytes, 'someReader')).toThrow(
+      /^someReader: not a valid zip archive \(the central directory .* lies outside/,
+    );
+  });
+
+  it('rejects a flipped data bit by its CRC-32, naming the entry', () => {
+    const bytes = encodeNpz({ a: array });
+    bytes[bytes.indexOf(0x40, 100)]! ^= 1; // the exponent byte of 3.0 (0x40400000)
+    expect(() => parseNpz(bytes)).toThrow(FormatError);
+    expect(() => parseNpz(bytes)).toThrow(/parseNpz: .*entry "a\.npy": CRC-32 mismatch/);
+  });
+
+  it('rejects a changed local-header extra length that shifts the data', () => {
+    const bytes = encodeNpz({ a: array });
+    const view = new DataView(bytes.buffer);
+    view.setUint16(28, view.getUint16(28, true) + 4, true);
+    expect(() => parseNpz(bytes)).toThrow(/parseNpz: .*entry "a\.npy": CRC-32 mismatch/);
+  });
+
+  it('rejects a local header whose CRC-32 differs from the central directory', () => {
+    const bytes = encodeNpz({ a: array });
+    bytes[14]! ^= 0xff;
+    expect(() => parseNpz(bytes)).toThrow(
+      /parseNpz: .*entry "a\.npy": the local header's CRC-32 differs/,
+    );
+  });
+
+  it('rejects a deflated entry claiming a size its data cannot inflate to, before allocating', () => {
+    const bytes = zipSync({ 'a.npy': [new Uint8Array(100), { level: 6 }] });
+    const view = new DataView(bytes.buffer);
+    const central = bytes.length - 22 - (46 + 5);
+    view.setUint32(central + 24, 0xfffffff0, true);
+    expect(() => readZip(bytes)).toThrow(/readZip: .*entry "a\.npy": 4294967280 bytes claimed/);
+  });
+
+  it('keeps an entry named __proto__ as an ordinary key, in a record without prototype', () => {
+    const proto = '__proto__';
+    const bytes = encodeNpz({ [proto]: array, toString: array });
+    const arrays = parseNpz(bytes);
+    expect(Object.getPrototypeOf(arrays)).toBeNull();
+    expect(Object.keys(arrays)).toEqual(['__proto__', 'toString']);
+    expect(arrays[proto]?.data).toEqual(array.data);
+    expect(Object.getPrototypeOf(readZip(bytes))).toBeNull();
+    expect(readZip(encodeNpz({ a: array })).toString).toBeUndefined();
+  });
+
+  it('reads valid archives, stored and deflated, identically', () => {
+    const arrays = {
+      a: array,
+      b: { data: new Int32Array(1000).map((_, i) => i % 7), shape: [10, 100] },
+    };
+    for (const compress of [false, true]) {
+      const back = parseNpz(encodeNpz(arrays, { compress }));
+      expect(back.a).toEqual(arrays.a);
+      expect(back.b).toEqual(arrays.b);
+    }
+    expect(readZip(zipSync({ 'x/y.txt': strToU8('héllo') }))['x/y.txt']).toEqual(strToU8('héllo'));
+  });
+});

@@ -1,0 +1,232 @@
+import { inflateSync, strFromU8 } from 'fflate';
+import { crc32 } from './crc32.js';
+import { FormatError, UnsupportedError } from './errors.js';
+
+/**
+ * Reading zip archives (`.npz`, PyTorch `.pt`, cellshape checkpoints) from bytes that may be
+ * hostile. The end-of-central-directory records (also ZIP64) and every central-directory and
+ * local header are parsed and bounds-checked here, so that work and memory stay bounded by the
+ * bytes present; fflate only inflates. Each entry's CRC-32 is checked against its central
+ * directory (and local header) value. The result has no prototype, so an entry named
+ * `__proto__` or `toString` is an ordinary key.
+ */
+
+const EOCD = 0x06054b50;
+const ZIP64_LOCATOR = 0x07064b50;
+const ZIP64_EOCD = 0x06064b50;
+const CENTRAL = 0x02014b50;
+const LOCAL = 0x04034b50;
+/** Fixed part of a central-directory header: the least bytes an entry takes. */
+const CENTRAL_SIZE = 46;
+const LOCAL_SIZE = 30;
+/** Deflate expands at most ~1032:1; a claimed size beyond this is a lie. */
+const MAX_DEFLATE_RATIO = 1040;
+
+function fail(fn: string, what: string): never {
+  throw new FormatError(`${fn}: not a valid zip archive (${what})`, { fn, arg: 'bytes' });
+}
+
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+}
+
+/** Position of the end-of-central-directory record (searched backwards past a comment). */
+function findEocd(bytes: Uint8Array, view: DataView, fn: string): number {
+  const last = bytes.length - 22;
+  if (last < 0) fail(fn, `${bytes.length} bytes, too short for an end-of-central-directory record`);
+  const first = Math.max(0, last - 0xffff);
+  for (let e = last; e >= first; e--) if (view.getUint32(e, true) === EOCD) return e;
+  return fail(fn, 'no end-of-central-directory record');
+}
+
+interface Directory {
+  count: number;
+  start: number;
+  end: number;
+  zip64: boolean;
+}
+
+function readDirectory(bytes: Uint8Array, view: DataView, fn: string): Directory {
+  const e = findEocd(bytes, view, fn);
+  let count = view.getUint16(e + 10, true);
+  let size = view.getUint32(e + 12, true);
+  let start = view.getUint32(e + 16, true);
+  let zip64 = false;
+  if (e >= 20 && view.getUint32(e - 20, true) === ZIP64_LOCATOR) {
+    const z = u64(view, e - 12);
+    if (z + 56 > e) fail(fn, `the ZIP64 end-of-central-directory offset ${z} is out of range`);
+    if (view.getUint32(z, true) !== ZIP64_EOCD)
+      fail(fn, `no ZIP64 end-of-central-directory record at offset ${z}`);
+    count = u64(view, z + 32);
+    size = u64(view, z + 40);
+    start = u64(view, z + 48);
+    zip64 = true;
+  }
+  const end = start + size;
+  if (end > bytes.length)
+    fail(
+      fn,
+      `the central directory [${start}, ${end}) lies outside the ${bytes.length} bytes present`,
+    );
+  if (count > size / CENTRAL_SIZE)
+    fail(
+      fn,
+      `${count} entries claimed, but the ${size}-byte central directory holds at most ${Math.floor(size / CENTRAL_SIZE)}`,
+    );
+  return { count, start, end, zip64 };
+}
+
+interface Entry {
+  name: string;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  offset: number;
+  next: number;
+}
+
+function readCentral(
+  view: DataView,
+  bytes: Uint8Array,
+  at: number,
+  dir: Directory,
+  fn: string,
+): Entry {
+  if (at + CENTRAL_SIZE > dir.end || view.getUint32(at, true) !== CENTRAL)
+    fail(fn, `no central-directory header at offset ${at}`);
+  const flags = view.getUint16(at + 8, true);
+  const nameLength = view.getUint16(at + 28, true);
+  const extraLength = view.getUint16(at + 30, true);
+  const commentLength = view.getUint16(at + 32, true);
+  const nameStart = at + CENTRAL_SIZE;
+  const extraStart = nameStart + nameLength;
+  const next = extraStart + extraLength + commentLength;
+  if (next > dir.end) fail(fn, `the central-directory header at offset ${at} is truncated`);
+  const name = strFromU8(bytes.subarray(nameStart, extraStart), !(flags & 0x800));
+  let compressedSize = view.getUint32(at + 20, true);
+  let size = view.getUint32(at + 24, true);
+  let offset = view.getUint32(at + 42, true);
+  const max = 0xffffffff;
+  if (compressedSize === max || size === max || offset === max) {
+    // ZIP64 extended information: the 64-bit values, in this order, of the fields that are 0xffffffff.
+    let found = false;
+    for (let x = extraStart; x + 4 <= extraStart + extraLength; ) {
+      const id = view.getUint16(x, true);
+      const length = view.getUint16(x + 2, true);
+      const dataEnd = x + 4 + length;
+      if (dataEnd > extraStart + extraLength) break;
+      if (id === 1) {
+        let p = x + 4;
+        const take = (): number => {
+          if (p + 8 > dataEnd)
+            fail(fn, `entry ${JSON.stringify(name)}: truncated ZIP64 extra field`);
+          const value = u64(view, p);
+          p += 8;
+          return value;
+        };
+        if (size === max) size = take();
+        if (compressedSize === max) compressedSize = take();
+        if (offset === max) offset = take();
+        found = true;
+        break;
+      }
+      x = dataEnd;
+    }
+    if (!found && dir.zip64)
+      fail(
+        fn,
+        `entry ${JSON.stringify(name)}: 32-bit sizes are 0xffffffff but there is no ZIP64 extra field`,
+      );
+  }
+  return {
+    name,
+    flags,
+    method: view.getUint16(at + 10, true),
+    crc: view.getUint32(at + 16, true),
+    compressedSize,
+    size,
+    offset,
+    next,
+  };
+}
+
+function readData(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): Uint8Array {
+  const { name, offset, compressedSize, size, method } = entry;
+  const label = `entry ${JSON.stringify(name)}`;
+  if (offset + LOCAL_SIZE > bytes.length || view.getUint32(offset, true) !== LOCAL)
+    fail(fn, `${label}: no local header at offset ${offset}`);
+  if (entry.flags & 1)
+    throw new UnsupportedError(`${fn}: ${label} is encrypted`, { fn, arg: 'bytes' });
+  const localFlags = view.getUint16(offset + 6, true);
+  if (view.getUint16(offset + 8, true) !== method)
+    fail(
+      fn,
+      `${label}: the local header's compression method differs from the central directory's`,
+    );
+  if (!(localFlags & 8) && view.getUint32(offset + 14, true) !== entry.crc)
+    fail(fn, `${label}: the local header's CRC-32 differs from the central directory's`);
+  const start =
+    offset + LOCAL_SIZE + view.getUint16(offset + 26, true) + view.getUint16(offset + 28, true);
+  const end = start + compressedSize;
+  if (end > bytes.length)
+    fail(fn, `${label}: its ${compressedSize} data bytes from offset ${start} run past the end`);
+  let data: Uint8Array;
+  if (method === 0) {
+    if (size !== compressedSize)
+      fail(fn, `${label}: stored with size ${size} but ${compressedSize} bytes`);
+    // A copy in a plain Uint8Array of its own (Buffer#slice would share the input's memory).
+    data = new Uint8Array(bytes.subarray(start, end));
+  } else if (method === 8) {
+    if (size > compressedSize * MAX_DEFLATE_RATIO + 1024)
+      fail(fn, `${label}: ${size} bytes claimed from ${compressedSize} deflated bytes`);
+    try {
+      data = inflateSync(bytes.subarray(start, end), { out: new Uint8Array(size) });
+    } catch (error) {
+      throw new FormatError(
+        `${fn}: ${label} is not valid deflate data (${(error as Error).message})`,
+        {
+          fn,
+          arg: 'bytes',
+          cause: error,
+        },
+      );
+    }
+    if (data.length !== size)
+      fail(fn, `${label}: inflates to ${data.length} bytes, the directory says ${size}`);
+  } else {
+    throw new UnsupportedError(
+      `${fn}: ${label} uses compression method ${method} (only stored and deflate are supported)`,
+      {
+        fn,
+        arg: 'bytes',
+      },
+    );
+  }
+  const actual = crc32(data);
+  if (actual !== entry.crc)
+    fail(
+      fn,
+      `${label}: CRC-32 mismatch, the data gives 0x${actual.toString(16).padStart(8, '0')}, the directory says 0x${entry.crc.toString(16).padStart(8, '0')}`,
+    );
+  return data;
+}
+
+/**
+ * The entries of a zip archive by name, in a record without prototype. Throws `FormatError`
+ * (naming `fn`) for anything malformed or inconsistent, `UnsupportedError` for encryption and
+ * compression methods other than stored and deflate.
+ */
+export function readZipEntries(bytes: Uint8Array, fn: string): Record<string, Uint8Array> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dir = readDirectory(bytes, view, fn);
+  const files: Record<string, Uint8Array> = Object.create(null);
+  let at = dir.start;
+  for (let i = 0; i < dir.count; i++) {
+    const entry = readCentral(view, bytes, at, dir, fn);
+    files[entry.name] = readData(view, bytes, entry, fn);
+    at = entry.next;
+  }
+  return files;
+}

@@ -1,0 +1,152 @@
+import { FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
+import { strFromU8, strToU8, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+import type { StateDict } from './module.js';
+
+/** A valid checkpoint whose checkpoint.json is edited by `edit` (the other entries kept). */
+function withJson(edit: (meta: Record<string, unknown>) => unknown): Uint8Array {
+  const stateDict: StateDict = new Map([['w', { data: Float32Array.from([1, 2]), shape: [2] }]]);
+  const bytes = encodeCheckpoint({
+    config: { k: 8 },
+    stateDict,
+    optimizer: { state: new Map([[0, 1n]]) },
+    epoch: 2,
+    step: 20,
+    loss: 0.25,
+    bestLoss: Number.POSITIVE_INFINITY,
+    seed: 42,
+    extra: { targets: Float64Array.from([0.5]) },
+  });
+  const files = { ...readZip(bytes) };
+  const meta = JSON.parse(strFromU8(files['checkpoint.json']!)) as Record<string, unknown>;
+  files['checkpoint.json'] = strToU8(JSON.stringify(edit(meta)));
+  return zipSync(files);
+}
+
+function rejects(bytes: Uint8Array, message: RegExp): void {
+  let error: unknown;
+  try {
+    decodeCheckpoint(bytes);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(FormatError);
+  expect((error as Error).message).toMatch(/^decodeCheckpoint: /);
+  expect((error as Error).message).toMatch(message);
+}
+
+describe('decodeCheckpoint on hostile checkpoint.json', () => {
+  it('reads the unedited checkpoint', () => {
+    const back = decodeCheckpoint(withJson((meta) => meta));
+    expect(back.epoch).toBe(2);
+    expect(back.bestLoss).toBe(Number.POSITIVE_INFINITY);
+    expect(back.optimizer).toEqual({ state: new Map([[0, 1n]]) });
+    expect(back.extra).toEqual({ targets: Float64Array.from([0.5]) });
+    expect(back.config).toEqual({ k: 8 });
+  });
+
+  it('rejects a checkpoint.json that is not an object', () => {
+    rejects(
+      withJson(() => null),
+      /checkpoint.json is not a JSON object \(it is null\)/,
+    );
+    rejects(
+      withJson(() => [1]),
+      /not a JSON object \(it is an array\)/,
+    );
+    rejects(
+      withJson(() => 5),
+      /not a JSON object \(it is number\)/,
+    );
+  });
+
+  it('rejects malformed $bigint values with a typed error', () => {
+    for (const bad of ['abc', '1.5', null, '', 7]) {
+      rejects(
+        withJson((meta) => ({ ...meta, extra: { x: { $bigint: bad } } })),
+        /'extra\.x' holds \{"\$bigint": .*\}, not a string of decimal digits/,
+      );
+    }
+    rejects(
+      withJson((meta) => ({ ...meta, extra: { $bigint: '9'.repeat(5000) } })),
+      /not a string of decimal digits/,
+    );
+  });
+
+  it('rejects malformed $map and $number values', () => {
+    for (const bad of [5, null, [5], [[1]], [[1, 2, 3]]]) {
+      rejects(
+        withJson((meta) => ({ ...meta, optimizer: { state: { $map: bad } } })),
+        /'optimizer\.state' holds a "\$map" that is not a list of \[key, value\] pairs/,
+      );
+    }
+    rejects(
+      withJson((meta) => ({ ...meta, extra: { $number: '12' } })),
+      /'extra' holds \{"\$number": "12"\}/,
+    );
+  });
+
+  it('resolves $npy and $typed only to entries of the archive', () => {
+    for (const bad of ['toString', '__proto__', 'constructor']) {
+      rejects(
+        withJson((meta) => ({ ...meta, extra: { $npy: bad } })),
+        new RegExp(`the checkpoint lacks the entry "${bad}"`),
+      );
+    }
+    rejects(
+      withJson((meta) => ({ ...meta, extra: { $typed: 5 } })),
+      /'extra' holds \{"\$typed": 5\}, not an entry name/,
+    );
+  });
+
+  it('refuses what encodeCheckpoint refuses', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { epoch: 3.5 },
+        /'checkpoint\.epoch' must be an integer ≥ 0, got 3\.5 \(in checkpoint\.json\)/,
+      ],
+      [{ epoch: { $number: '-Infinity' } }, /'checkpoint\.epoch' must be an integer ≥ 0/],
+      [{ epoch: -1 }, /'checkpoint\.epoch' must be an integer ≥ 0/],
+      [{ step: { $number: 'NaN' } }, /'checkpoint\.step' must be an integer ≥ 0/],
+      [{ loss: { $number: 'NaN' } }, /'checkpoint\.loss' must be a number \(not NaN\)/],
+      [{ seed: 'x' }, /'checkpoint\.seed' must be a finite number/],
+      [{ config: 0 }, /'checkpoint\.config' must be an object/],
+      [{ config: [] }, /'checkpoint\.config' must be an object/],
+      [{ config: null }, /'checkpoint\.config' must be an object/],
+      [{ formatVersion: 0.5 }, /format version 0\.5 is not supported/],
+    ];
+    for (const [edit, message] of cases)
+      rejects(
+        withJson((meta) => ({ ...meta, ...edit })),
+        message,
+      );
+    const stateDict: StateDict = new Map();
+    const base = { stateDict, epoch: 0, step: 0, loss: 1, bestLoss: 1, seed: 1 };
+    expect(() =>
+      encodeCheckpoint({ ...base, config: [] as unknown as Record<string, unknown> }),
+    ).toThrow(InvalidArgumentError);
+  });
+
+  it('keeps a "__proto__" key of the JSON as an own property, never as the prototype', () => {
+    const back = decodeCheckpoint(
+      withJson((meta) => ({ ...meta, extra: JSON.parse('{"__proto__": {"polluted": true}}') })),
+    );
+    const extra = back.extra as Record<string, unknown>;
+    expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
+    expect(Object.keys(extra)).toEqual(['__proto__']);
+    expect((extra as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it('rejects nesting deeper than it follows, without overflowing the stack', () => {
+    // Built as text: JSON.stringify itself would overflow the stack on 100,000 levels.
+    const text = strFromU8(
+      readZip(withJson((meta) => ({ ...meta, extra: 'DEEP' })))['checkpoint.json']!,
+    );
+    const deep = text.replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    rejects(
+      zipSync({ ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(deep) }),
+      /'extra(\[0\])+' is nested deeper than 1000 levels/,
+    );
+  });
+});
