@@ -184,7 +184,8 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
           kind !== 'storage' ||
           !(type instanceof PyGlobal) ||
           typeof key !== 'string' ||
-          !Number.isSafeInteger(numel)
+          !Number.isSafeInteger(numel) ||
+          (numel as number) < 0
         ) {
           throw new FormatError(
             `${FN}: unexpected persistent id (expected ('storage', type, key, location, numel))`,
