@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FormatError } from '@cellshape/core';
+import { FormatError, InvalidArgumentError } from '@cellshape/core';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readTorchCheckpoint } from './read-checkpoint.js';
@@ -10,10 +10,14 @@ import { readTorchCheckpoint } from './read-checkpoint.js';
 
 const tensorsPt = readFileSync(fileURLToPath(new URL('./fixtures/tensors.pt', import.meta.url)));
 
-/** The `.pt` archive of tensors.pt with `pickle` as its data.pkl (storages 0.. kept). */
+/** Storage `s` of {@link pt}: 24 float32 elements. */
+const BASE = Float32Array.from({ length: 24 }, (_, i) => i / 8);
+
+/** The `.pt` archive of tensors.pt with `pickle` as its data.pkl, plus storage `s` (BASE). */
 function pt(pickle: ArrayLike<number>): Uint8Array {
   const entries = unzipSync(tensorsPt);
   entries['tensors/data.pkl'] = Uint8Array.from(pickle);
+  entries['tensors/data/s'] = new Uint8Array(BASE.buffer);
   return zipSync(entries, { level: 0 });
 }
 
@@ -25,6 +29,14 @@ const str = (s: string): number[] => {
 };
 /** BININT `n` (signed 32-bit). */
 const int = (n: number): number[] => [0x4a, ...u32(n >>> 0)];
+/** A non-negative int: BININT below 2^31, else LONG1 (as pickle writes it). */
+const num = (n: number): number[] => {
+  if (n < 2 ** 31) return int(n);
+  const b: number[] = [];
+  for (let v = BigInt(n); v > 0n; v >>= 8n) b.push(Number(v & 0xffn));
+  if (b[b.length - 1]! & 0x80) b.push(0);
+  return [0x8a, b.length, ...b];
+};
 /** GLOBAL `module name`. */
 const global = (module: string, name: string): number[] => [
   0x63,
@@ -84,5 +96,103 @@ describe('readTorchCheckpoint: hostile pickles (issue 17)', () => {
     const error = thrown(() => readTorchCheckpoint(pt(pickle)));
     expect(error).toBeInstanceOf(FormatError);
     expect((error as Error).message).toMatch(/unexpected persistent id/);
+  });
+});
+
+/** `_rebuild_tensor_v2(storage 's' (float32, 24 elements), offset, size, stride)`. */
+function view(offset: number, size: number[], stride: number[]): number[] {
+  const tuple = (items: number[]) => [0x28, ...items.flatMap(num), 0x74];
+  return [
+    ...global('torch._utils', '_rebuild_tensor_v2'),
+    0x28,
+    0x28,
+    ...str('storage'),
+    ...global('torch', 'FloatStorage'),
+    ...str('s'),
+    ...str('cpu'),
+    ...int(24),
+    0x74,
+    0x51,
+    ...int(offset),
+    ...tuple(size),
+    ...tuple(stride),
+    0x89,
+    ...global('collections', 'OrderedDict'),
+    0x29,
+    0x52,
+    0x74,
+    0x52,
+  ];
+}
+
+describe('readTorchCheckpoint: tensor views that expand a tiny storage (issue 17, cause 2)', () => {
+  const base = BASE;
+
+  it('reads a small broadcast view (stride 0) as before', () => {
+    const t = readTorchCheckpoint(pt([...PROTO, ...view(3, [2, 5], [0, 1]), STOP]));
+    expect(t).toEqual({
+      data: Float32Array.from([...base.slice(3, 8), ...base.slice(3, 8)]),
+      shape: [2, 5],
+      dtype: 'float32',
+    });
+  });
+
+  it('refuses a stride-0 view of 2^28 elements of a 24-element storage', () => {
+    const bytes = pt([...PROTO, ...view(0, [2 ** 28], [0]), STOP]);
+    expect(bytes.length).toBeLessThan(4096);
+    const error = thrown(() => readTorchCheckpoint(bytes));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toBe(
+      'readTorchCheckpoint: tensor view (offset 0, size [268435456], stride [0]) of storage "s" would expand its 24 elements to 268435456 (a broadcast or overlapping view), more than maxElements 16777216',
+    );
+  });
+
+  it('refuses 2^31 - 1, 2^32 and 2^33 elements, and huge multi-dimensional products', () => {
+    for (const size of [[2 ** 31 - 1], [2 ** 32], [2 ** 33], [2 ** 20, 2 ** 20, 2 ** 20]]) {
+      const bytes = pt([
+        ...PROTO,
+        ...view(
+          0,
+          size,
+          size.map(() => 0),
+        ),
+        STOP,
+      ]);
+      const error = thrown(() => readTorchCheckpoint(bytes));
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).message).toMatch(/of storage "s" would expand its 24 elements/);
+    }
+  });
+
+  it('refuses a view outside its storage even when its products exceed 2^53', () => {
+    const bytes = pt([...PROTO, ...view(0, [2 ** 40, 2], [2 ** 40, 0]), STOP]);
+    const error = thrown(() => readTorchCheckpoint(bytes));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toMatch(/lies outside its storage of 24 elements/);
+  });
+
+  it('maxElements raises or lowers the bound, and is checked', () => {
+    const bytes = pt([...PROTO, ...view(0, [100], [0]), STOP]);
+    expect(() => readTorchCheckpoint(bytes, { maxElements: 99 })).toThrow(
+      /more than maxElements 99/,
+    );
+    expect(
+      (readTorchCheckpoint(bytes, { maxElements: 100 }) as { data: Float32Array }).data,
+    ).toEqual(new Float32Array(100));
+    expect(() => readTorchCheckpoint(bytes, { maxElements: 0 })).toThrow(InvalidArgumentError);
+    expect(() => readTorchCheckpoint(bytes, { maxElements: 1.5 })).toThrow(/options.maxElements/);
+  });
+
+  it('bounds all views together: many full views of one storage', () => {
+    // A list of 40 separate views of the whole 24-element storage: 960 elements from 24.
+    const pickle = [...PROTO, 0x5d, 0x28];
+    for (let i = 0; i < 40; i++) pickle.push(...view(0, [24], [1]));
+    pickle.push(0x65, STOP);
+    expect(readTorchCheckpoint(pt(pickle))).toHaveLength(40);
+    const error = thrown(() => readTorchCheckpoint(pt(pickle), { maxElements: 100 }));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toMatch(
+      /hold 168 elements, more than maxElements 100 plus twice the 24 elements of the storages read/,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type AnyTypedArray,
+  checkInteger,
   FileSystemError,
   FormatError,
   invalidArgument,
@@ -12,6 +13,24 @@ import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor 
 import { unpickle } from './unpickle.js';
 
 const FN = 'readTorchCheckpoint';
+
+/** Options of {@link readTorchCheckpoint}. */
+export interface ReadTorchCheckpointOptions {
+  /**
+   * The most elements the reader copies beyond what the archive's storages hold. A tensor view
+   * with more elements than its storage (stride 0 as left by `expand`, or overlapping strides)
+   * may have at most this many elements, and all tensors together at most this many plus twice
+   * the elements of the storages they are cut from. Default 2^24 (16,777,216; 64 MB of
+   * float32). A positive safe integer.
+   */
+  maxElements?: number;
+}
+
+/** Defaults of {@link ReadTorchCheckpointOptions}. */
+export const DEFAULT_READ_TORCH_CHECKPOINT_OPTIONS: Readonly<Required<ReadTorchCheckpointOptions>> =
+  {
+    maxElements: 2 ** 24,
+  };
 
 /** The only globals a checkpoint may reference (nothing is ever called but these). */
 const ALLOWED_GLOBALS = [
@@ -64,7 +83,16 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-function rebuildTensor(args: unknown[]): TorchTensor {
+/** The element budget of one read (see {@link ReadTorchCheckpointOptions.maxElements}). */
+interface ElementBudget {
+  readonly maxElements: number;
+  /** Elements of the storages loaded so far. */
+  storageElements: number;
+  /** Elements of the tensors built so far. */
+  tensorElements: number;
+}
+
+function rebuildTensor(args: unknown[], budget: ElementBudget): TorchTensor {
   const [storage, offset, size, stride] = args;
   if (!(storage instanceof StorageRef) || !Number.isSafeInteger(offset))
     throw new FormatError(`${FN}: _rebuild_tensor_v2 expects (storage, offset, ...)`, { fn: FN });
@@ -74,7 +102,23 @@ function rebuildTensor(args: unknown[]): TorchTensor {
       { fn: FN },
     );
   }
-  const data = gatherView(storage.data, offset as number, size, stride, FN, storage.key);
+  const data = gatherView(
+    storage.data,
+    offset as number,
+    size,
+    stride,
+    FN,
+    storage.key,
+    budget.maxElements,
+  );
+  budget.tensorElements += data.length;
+  const allowed = budget.maxElements + 2 * budget.storageElements;
+  if (budget.tensorElements > allowed) {
+    throw new FormatError(
+      `${FN}: the tensors cut from storage ${JSON.stringify(storage.key)} and before it hold ${budget.tensorElements} elements, more than maxElements ${budget.maxElements} plus twice the ${budget.storageElements} elements of the storages read`,
+      { fn: FN, arg: storage.key },
+    );
+  }
   return { data, shape: [...size], dtype: storage.dtype };
 }
 
@@ -110,12 +154,33 @@ function checkResult(value: unknown, seen: Set<unknown>): void {
  * const weights = extractStateDict(ckpt); // Map<string, NdArray>
  * ```
  *
+ * Hostile files are refused with a `FormatError` before they cost more than their bytes
+ * justify: a tensor view may repeat elements of its storage (stride 0) only up to
+ * `options.maxElements` elements (see {@link ReadTorchCheckpointOptions}).
+ *
  * @param source a file path or the bytes of the `.pt` file.
- * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle;
+ * @param options `maxElements`, the bound on elements copied beyond the storages' own.
+ * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle, a
+ *   tensor view outside its storage or past the element budget;
  *   UnsupportedError for the pre-1.6 format, big-endian storages or disallowed globals;
  *   FileSystemError when the path cannot be read.
  */
-export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoint {
+export function readTorchCheckpoint(
+  source: string | Uint8Array,
+  options: ReadTorchCheckpointOptions = {},
+): TorchCheckpoint {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument(FN, 'options', 'an object', options);
+  const budget: ElementBudget = {
+    maxElements: checkInteger(
+      FN,
+      'options.maxElements',
+      options.maxElements ?? DEFAULT_READ_TORCH_CHECKPOINT_OPTIONS.maxElements,
+      { min: 1, max: Number.MAX_SAFE_INTEGER },
+    ),
+    storageElements: 0,
+    tensorElements: 0,
+  };
   const bytes = sourceBytes(source);
   if (!isZip(bytes)) {
     if (bytes[0] === 0x80 || bytes[0] === 0x8a) {
@@ -169,7 +234,7 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
           )
             return new Map(pairs as [unknown, unknown][]);
         }
-        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args);
+        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args, budget);
         if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
         throw new FormatError(
           `${FN}: unexpected call of ${name || 'a non-callable'} in the pickle`,
@@ -206,6 +271,7 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
         }
         const ref = new StorageRef(key, dtype, decodeStorage(raw, dtype, numel as number, FN, key));
         storages.set(key, ref);
+        budget.storageElements += ref.data.length;
         return ref;
       },
       build(obj, state) {
