@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { FormatError, InvalidArgumentError } from '@cellshape/core';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readTorchCheckpoint } from './read-checkpoint.js';
+import { MAX_TORCH_CHECKPOINT_DEPTH, readTorchCheckpoint } from './read-checkpoint.js';
 
 // Hostile `.pt` files of issue 17, each built in code: a real archive (tensors.pt, written by
 // torch.save) whose data.pkl is replaced by a minimal hand-written pickle.
@@ -194,5 +194,68 @@ describe('readTorchCheckpoint: tensor views that expand a tiny storage (issue 17
     expect((error as Error).message).toMatch(
       /hold 168 elements, more than maxElements 100 plus twice the 24 elements of the storages read/,
     );
+  });
+});
+
+describe('readTorchCheckpoint: deep and self-containing structures (issue 17, cause 10)', () => {
+  /** `depth` nested 1-tuples around None. */
+  const nested = (depth: number): number[] => [
+    ...PROTO,
+    0x4e,
+    ...new Array<number>(depth).fill(0x85),
+    STOP,
+  ];
+
+  it('reads 1000 nested tuples', () => {
+    let value = readTorchCheckpoint(pt(nested(MAX_TORCH_CHECKPOINT_DEPTH)));
+    let depth = 0;
+    while (Array.isArray(value)) {
+      expect(value).toHaveLength(1);
+      value = value[0] as typeof value;
+      depth++;
+    }
+    expect(depth).toBe(1000);
+    expect(value).toBeNull();
+  });
+
+  it('refuses 1001 and 10,000 nested tuples with a FormatError', () => {
+    for (const depth of [1001, 10_000]) {
+      const error = thrown(() => readTorchCheckpoint(pt(nested(depth))));
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).message).toBe(
+        'readTorchCheckpoint: lists, tuples and dicts are nested more than 1000 deep',
+      );
+    }
+  });
+
+  it('counts the depth through a shared list reached at several depths', () => {
+    // l = 998 nested 1-tuples; the result is (l, l), then (l, (((l)))) with the second l 3 deeper.
+    const inner = [0x4e, ...new Array<number>(998).fill(0x85), 0x71, 0]; // memo 0 = l (depth 998)
+    const ok = [...PROTO, ...inner, 0x68, 0, 0x86, STOP]; // (l, l): depth 999
+    expect(() => readTorchCheckpoint(pt(ok))).not.toThrow();
+    const deep = [...PROTO, ...inner, 0x68, 0, 0x85, 0x85, 0x85, 0x86, STOP]; // depth 1002
+    expect(() => readTorchCheckpoint(pt(deep))).toThrow(/nested more than 1000 deep/);
+  });
+
+  it('refuses a list or a dict that contains itself', () => {
+    // l = []; l.append(l)
+    const list = [...PROTO, 0x5d, 0x71, 0, 0x68, 0, 0x61, STOP];
+    const error = thrown(() => readTorchCheckpoint(pt(list)));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toBe(
+      'readTorchCheckpoint: a list of the checkpoint contains itself',
+    );
+    // d = {}; d['a'] = [d]
+    const dict = [...PROTO, 0x7d, 0x71, 0, ...str('a'), 0x68, 0, 0x85, 0x73, STOP];
+    expect(() => readTorchCheckpoint(pt(dict))).toThrow(
+      /^readTorchCheckpoint: a dict of the checkpoint contains itself$/,
+    );
+  });
+
+  it('keeps one shared list shared (not a cycle)', () => {
+    const shared = [...PROTO, 0x5d, 0x71, 0, 0x68, 0, 0x86, STOP]; // l = []; (l, l)
+    const value = readTorchCheckpoint(pt(shared)) as unknown[][];
+    expect(value).toEqual([[], []]);
+    expect(value[0]).toBe(value[1]);
   });
 });

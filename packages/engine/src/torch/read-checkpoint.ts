@@ -122,18 +122,74 @@ function rebuildTensor(args: unknown[], budget: ElementBudget): TorchTensor {
   return { data, shape: [...size], dtype: storage.dtype };
 }
 
-/** Replaces nothing, but rejects internal objects (a bare global or storage) in the result. */
-function checkResult(value: unknown, seen: Set<unknown>): void {
-  if (value instanceof PyGlobal || value instanceof StorageRef) {
-    throw new UnsupportedError(
-      `${FN}: the checkpoint holds a bare ${value instanceof PyGlobal ? value.qualifiedName : 'storage'}; only tensors, dicts, lists and scalars are supported`,
+/**
+ * The deepest nesting of lists, tuples and dicts a checkpoint may have (a state dict has 1 to
+ * 4 levels): deeper results are refused, as code walking them recursively (equality, printing,
+ * `structuredClone`) would overflow the stack.
+ */
+export const MAX_TORCH_CHECKPOINT_DEPTH = 1000;
+
+/**
+ * Rejects internal objects (a bare global or storage) in the result, lists and dicts that
+ * contain themselves, and nesting deeper than {@link MAX_TORCH_CHECKPOINT_DEPTH}. Iterative (an
+ * explicit stack), so hostile nesting cannot overflow the call stack; linear in the result,
+ * as a list or dict shared by several parents is walked once (its height is remembered).
+ */
+function checkResult(root: unknown): void {
+  interface Frame {
+    readonly node: object;
+    readonly children: Iterator<unknown>;
+    /** 1 + the greatest height of the children walked so far. */
+    height: number;
+  }
+  const heights = new Map<object, number>();
+  const onPath = new Set<object>();
+  const path: Frame[] = [];
+  const tooDeep = (): FormatError =>
+    new FormatError(
+      `${FN}: lists, tuples and dicts are nested more than ${MAX_TORCH_CHECKPOINT_DEPTH} deep`,
       { fn: FN },
     );
+  /** The height of a leaf or walked container, or undefined after pushing a new frame. */
+  const enter = (value: unknown): number | undefined => {
+    if (value instanceof PyGlobal || value instanceof StorageRef) {
+      throw new UnsupportedError(
+        `${FN}: the checkpoint holds a bare ${value instanceof PyGlobal ? value.qualifiedName : 'storage'}; only tensors, dicts, lists and scalars are supported`,
+        { fn: FN },
+      );
+    }
+    if (!(value instanceof Map) && !Array.isArray(value)) return 0;
+    const done = heights.get(value);
+    if (done !== undefined) return done;
+    if (onPath.has(value)) {
+      throw new FormatError(
+        `${FN}: a ${value instanceof Map ? 'dict' : 'list'} of the checkpoint contains itself`,
+        { fn: FN },
+      );
+    }
+    if (path.length >= MAX_TORCH_CHECKPOINT_DEPTH) throw tooDeep();
+    onPath.add(value);
+    path.push({ node: value, children: value.values(), height: 1 });
+    return undefined;
+  };
+  enter(root);
+  while (path.length > 0) {
+    const frame = path[path.length - 1]!;
+    const next = frame.children.next();
+    if (next.done) {
+      path.pop();
+      onPath.delete(frame.node);
+      heights.set(frame.node, frame.height);
+      const parent = path[path.length - 1];
+      if (parent !== undefined) parent.height = Math.max(parent.height, frame.height + 1);
+      continue;
+    }
+    const height = enter(next.value);
+    if (height !== undefined) {
+      if (path.length + height > MAX_TORCH_CHECKPOINT_DEPTH) throw tooDeep();
+      frame.height = Math.max(frame.height, height + 1);
+    }
   }
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (value instanceof Map) for (const v of value.values()) checkResult(v, seen);
-  else if (Array.isArray(value)) for (const v of value) checkResult(v, seen);
 }
 
 /**
@@ -156,12 +212,14 @@ function checkResult(value: unknown, seen: Set<unknown>): void {
  *
  * Hostile files are refused with a `FormatError` before they cost more than their bytes
  * justify: a tensor view may repeat elements of its storage (stride 0) only up to
- * `options.maxElements` elements (see {@link ReadTorchCheckpointOptions}).
+ * `options.maxElements` elements (see {@link ReadTorchCheckpointOptions}); lists, tuples and
+ * dicts may nest at most 1000 deep and never contain themselves.
  *
  * @param source a file path or the bytes of the `.pt` file.
  * @param options `maxElements`, the bound on elements copied beyond the storages' own.
  * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle, a
- *   tensor view outside its storage or past the element budget;
+ *   tensor view outside its storage or past the element budget, a list or dict containing
+ *   itself, lists, tuples and dicts nested more than 1000 deep;
  *   UnsupportedError for the pre-1.6 format, big-endian storages or disallowed globals;
  *   FileSystemError when the path cannot be read.
  */
@@ -282,6 +340,6 @@ export function readTorchCheckpoint(
     },
     FN,
   );
-  checkResult(result, new Set());
+  checkResult(result);
   return result as TorchCheckpoint;
 }
