@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FormatError, InvalidArgumentError } from '@cellshape/core';
+import { FormatError, InvalidArgumentError, UnsupportedError } from '@cellshape/core';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { MAX_TORCH_CHECKPOINT_DEPTH, readTorchCheckpoint } from './read-checkpoint.js';
@@ -250,6 +250,40 @@ describe('readTorchCheckpoint: deep and self-containing structures (issue 17, ca
     expect(() => readTorchCheckpoint(pt(dict))).toThrow(
       /^readTorchCheckpoint: a dict of the checkpoint contains itself$/,
     );
+  });
+
+  it('refuses an OrderedDict whose key is a list (which could hide a cycle)', () => {
+    // OrderedDict([([], 1)])
+    const pickle = [
+      ...PROTO,
+      ...global('collections', 'OrderedDict'),
+      0x5d,
+      0x5d,
+      ...int(1),
+      0x86,
+      0x61,
+      0x85,
+      0x52,
+      STOP,
+    ];
+    const error = thrown(() => readTorchCheckpoint(pt(pickle)));
+    expect(error).toBeInstanceOf(UnsupportedError);
+    expect((error as Error).message).toBe(
+      'readTorchCheckpoint: OrderedDict keys other than str, int, bool or None',
+    );
+    const ok = [
+      ...PROTO,
+      ...global('collections', 'OrderedDict'),
+      0x5d,
+      ...str('k'),
+      ...int(1),
+      0x86,
+      0x61,
+      0x85,
+      0x52,
+      STOP,
+    ];
+    expect(readTorchCheckpoint(pt(ok))).toEqual(new Map([['k', 1]]));
   });
 
   it('keeps one shared list shared (not a cycle)', () => {

@@ -60,6 +60,17 @@ class StorageRef {
   ) {}
 }
 
+/** A dict key the reader accepts (what the unpickler's SETITEM(S) allows). */
+function isDictKey(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  );
+}
+
 function isIndexList(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
 }
@@ -289,8 +300,16 @@ export function readTorchCheckpoint(
             args.length === 1 &&
             Array.isArray(pairs) &&
             pairs.every((p) => Array.isArray(p) && p.length === 2)
-          )
+          ) {
+            // Keys as SETITEM(S) allows them: a list or dict key could hide a cycle.
+            if (!pairs.every((p) => isDictKey((p as unknown[])[0]))) {
+              throw new UnsupportedError(
+                `${FN}: OrderedDict keys other than str, int, bool or None`,
+                { fn: FN },
+              );
+            }
             return new Map(pairs as [unknown, unknown][]);
+          }
         }
         if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args, budget);
         if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
