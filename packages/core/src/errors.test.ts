@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError, InvalidArgumentError, invalidArgument, isCellshapeError } from './errors.js';
+import {
+  describe as describeValue,
+  FormatError,
+  InvalidArgumentError,
+  invalidArgument,
+  isCellshapeError,
+} from './errors.js';
 
 describe('isCellshapeError', () => {
   it('recognises every cellshape error, optionally by code', () => {
@@ -25,5 +31,31 @@ describe('isCellshapeError', () => {
     expect(isCellshapeError(foreign)).toBe(true);
     expect(isCellshapeError(foreign, 'IO')).toBe(true);
     expect(isCellshapeError(foreign, 'INVALID_FORMAT')).toBe(false);
+  });
+});
+
+describe('describe', () => {
+  it('formats values as before', () => {
+    expect(describeValue([64, 64])).toBe('[64, 64]');
+    expect(describeValue([[1, 2], ['a']])).toBe('[[1, 2], ["a"]]');
+    expect(describeValue([1, 2, 3, 4, 5, 6, 7, 8, 9])).toBe('[1, 2, 3, 4, 5, 6, 7, 8, ...]');
+    expect(describeValue([])).toBe('[]');
+    expect(describeValue(new Float32Array(3))).toBe('Float32Array(3)');
+  });
+
+  it('cuts arrays nested more than 3 deep: cyclic and deeply nested arrays stay short', () => {
+    expect(describeValue([[[[1]]]])).toBe('[[[[...]]]]');
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic);
+    expect(describeValue(cyclic)).toBe('[1, [1, [1, [...]]]]');
+    let deep: unknown = null;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(describeValue(deep)).toBe('[[[[...]]]]');
+    const wide: unknown[] = [];
+    for (let i = 0; i < 8; i++) wide.push(wide);
+    expect(describeValue(wide).length).toBeLessThan(5000);
+    expect(invalidArgument('f', 'x', 'a number', cyclic).message).toBe(
+      "f: 'x' must be a number, got [1, [1, [1, [...]]]]",
+    );
   });
 });

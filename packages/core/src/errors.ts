@@ -103,22 +103,32 @@ export class UnsupportedError extends CellshapeError {
   }
 }
 
-/** Formats a value for an error message: shapes as `[a, b]`, strings quoted, long arrays cut. */
+/**
+ * Formats a value for an error message: shapes as `[a, b]`, strings quoted, long arrays cut.
+ * Arrays nested more than 3 deep show as `[...]`, so cyclic and deeply nested arrays give a
+ * short message instead of overflowing the stack.
+ */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  if (Array.isArray(value)) {
-    const head = value.slice(0, 8).map(describe).join(', ');
-    return `[${head}${value.length > 8 ? ', ...' : ''}]`;
-  }
-  if (ArrayBuffer.isView(value))
-    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
-  if (typeof value === 'function') return 'a function';
-  return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  const at = (v: unknown, depth: number): string => {
+    if (v === null) return 'null';
+    if (v === undefined) return 'undefined';
+    if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      if (depth >= 3) return '[...]';
+      const head = v
+        .slice(0, 8)
+        .map((item) => at(item, depth + 1))
+        .join(', ');
+      return `[${head}${v.length > 8 ? ', ...' : ''}]`;
+    }
+    if (ArrayBuffer.isView(v))
+      return `${v.constructor.name}(${(v as unknown as ArrayLike<number>).length})`;
+    if (typeof v === 'function') return 'a function';
+    return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
+  };
+  return at(value, 0);
 }
 
 /** `fn: 'arg' must be <expected>, got <value>` as an {@link InvalidArgumentError}. */

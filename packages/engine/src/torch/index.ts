@@ -9,7 +9,10 @@
  * const bytes = writeTorchCheckpoint({ model_state_dict: state, epoch: 3 });
  * ```
  */
-export { readTorchCheckpoint } from './read-checkpoint.js';
+export {
+  type ReadTorchCheckpointOptions,
+  readTorchCheckpoint,
+} from './read-checkpoint.js';
 export { extractStateDict } from './state-dict.js';
 export {
   isTorchTensor,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   type AnyTypedArray,
+  checkInteger,
   FileSystemError,
   FormatError,
   invalidArgument,
@@ -12,6 +13,24 @@ import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor 
 import { unpickle } from './unpickle.js';
 
 const FN = 'readTorchCheckpoint';
+
+/** Options of {@link readTorchCheckpoint}. */
+export interface ReadTorchCheckpointOptions {
+  /**
+   * The most elements the reader copies beyond what the archive's storages hold. A tensor view
+   * with more elements than its storage (stride 0 as left by `expand`, or overlapping strides)
+   * may have at most this many elements, and all tensors together at most this many plus twice
+   * the elements of the storages they are cut from. Default 2^24 (16,777,216; 64 MB of
+   * float32). A positive safe integer.
+   */
+  maxElements?: number;
+}
+
+/** Defaults of {@link ReadTorchCheckpointOptions}. */
+export const DEFAULT_READ_TORCH_CHECKPOINT_OPTIONS: Readonly<Required<ReadTorchCheckpointOptions>> =
+  {
+    maxElements: 2 ** 24,
+  };
 
 /** The only globals a checkpoint may reference (nothing is ever called but these). */
 const ALLOWED_GLOBALS = [
@@ -41,6 +60,17 @@ class StorageRef {
   ) {}
 }
 
+/** A dict key the reader accepts (what the unpickler's SETITEM(S) allows). */
+function isDictKey(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  );
+}
+
 function isIndexList(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => Number.isSafeInteger(v) && (v as number) >= 0);
 }
@@ -64,7 +94,16 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-function rebuildTensor(args: unknown[]): TorchTensor {
+/** The element budget of one read (see {@link ReadTorchCheckpointOptions.maxElements}). */
+interface ElementBudget {
+  readonly maxElements: number;
+  /** Elements of the storages loaded so far. */
+  storageElements: number;
+  /** Elements of the tensors built so far. */
+  tensorElements: number;
+}
+
+function rebuildTensor(args: unknown[], budget: ElementBudget): TorchTensor {
   const [storage, offset, size, stride] = args;
   if (!(storage instanceof StorageRef) || !Number.isSafeInteger(offset))
     throw new FormatError(`${FN}: _rebuild_tensor_v2 expects (storage, offset, ...)`, { fn: FN });
@@ -74,22 +113,94 @@ function rebuildTensor(args: unknown[]): TorchTensor {
       { fn: FN },
     );
   }
-  const data = gatherView(storage.data, offset as number, size, stride, FN, storage.key);
+  const data = gatherView(
+    storage.data,
+    offset as number,
+    size,
+    stride,
+    FN,
+    storage.key,
+    budget.maxElements,
+  );
+  budget.tensorElements += data.length;
+  const allowed = budget.maxElements + 2 * budget.storageElements;
+  if (budget.tensorElements > allowed) {
+    throw new FormatError(
+      `${FN}: the tensors cut from storage ${JSON.stringify(storage.key)} and before it hold ${budget.tensorElements} elements, more than maxElements ${budget.maxElements} plus twice the ${budget.storageElements} elements of the storages read`,
+      { fn: FN, arg: storage.key },
+    );
+  }
   return { data, shape: [...size], dtype: storage.dtype };
 }
 
-/** Replaces nothing, but rejects internal objects (a bare global or storage) in the result. */
-function checkResult(value: unknown, seen: Set<unknown>): void {
-  if (value instanceof PyGlobal || value instanceof StorageRef) {
-    throw new UnsupportedError(
-      `${FN}: the checkpoint holds a bare ${value instanceof PyGlobal ? value.qualifiedName : 'storage'}; only tensors, dicts, lists and scalars are supported`,
+/**
+ * The deepest nesting of lists, tuples and dicts a checkpoint may have (a state dict has 1 to
+ * 4 levels): deeper results are refused, as code walking them recursively (equality, printing,
+ * `structuredClone`) would overflow the stack.
+ */
+export const MAX_TORCH_CHECKPOINT_DEPTH = 1000;
+
+/**
+ * Rejects internal objects (a bare global or storage) in the result, lists and dicts that
+ * contain themselves, and nesting deeper than {@link MAX_TORCH_CHECKPOINT_DEPTH}. Iterative (an
+ * explicit stack), so hostile nesting cannot overflow the call stack; linear in the result,
+ * as a list or dict shared by several parents is walked once (its height is remembered).
+ */
+function checkResult(root: unknown): void {
+  interface Frame {
+    readonly node: object;
+    readonly children: Iterator<unknown>;
+    /** 1 + the greatest height of the children walked so far. */
+    height: number;
+  }
+  const heights = new Map<object, number>();
+  const onPath = new Set<object>();
+  const path: Frame[] = [];
+  const tooDeep = (): FormatError =>
+    new FormatError(
+      `${FN}: lists, tuples and dicts are nested more than ${MAX_TORCH_CHECKPOINT_DEPTH} deep`,
       { fn: FN },
     );
+  /** The height of a leaf or walked container, or undefined after pushing a new frame. */
+  const enter = (value: unknown): number | undefined => {
+    if (value instanceof PyGlobal || value instanceof StorageRef) {
+      throw new UnsupportedError(
+        `${FN}: the checkpoint holds a bare ${value instanceof PyGlobal ? value.qualifiedName : 'storage'}; only tensors, dicts, lists and scalars are supported`,
+        { fn: FN },
+      );
+    }
+    if (!(value instanceof Map) && !Array.isArray(value)) return 0;
+    const done = heights.get(value);
+    if (done !== undefined) return done;
+    if (onPath.has(value)) {
+      throw new FormatError(
+        `${FN}: a ${value instanceof Map ? 'dict' : 'list'} of the checkpoint contains itself`,
+        { fn: FN },
+      );
+    }
+    if (path.length >= MAX_TORCH_CHECKPOINT_DEPTH) throw tooDeep();
+    onPath.add(value);
+    path.push({ node: value, children: value.values(), height: 1 });
+    return undefined;
+  };
+  enter(root);
+  while (path.length > 0) {
+    const frame = path[path.length - 1]!;
+    const next = frame.children.next();
+    if (next.done) {
+      path.pop();
+      onPath.delete(frame.node);
+      heights.set(frame.node, frame.height);
+      const parent = path[path.length - 1];
+      if (parent !== undefined) parent.height = Math.max(parent.height, frame.height + 1);
+      continue;
+    }
+    const height = enter(next.value);
+    if (height !== undefined) {
+      if (path.length + height > MAX_TORCH_CHECKPOINT_DEPTH) throw tooDeep();
+      frame.height = Math.max(frame.height, height + 1);
+    }
   }
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (value instanceof Map) for (const v of value.values()) checkResult(v, seen);
-  else if (Array.isArray(value)) for (const v of value) checkResult(v, seen);
 }
 
 /**
@@ -110,12 +221,35 @@ function checkResult(value: unknown, seen: Set<unknown>): void {
  * const weights = extractStateDict(ckpt); // Map<string, NdArray>
  * ```
  *
+ * Hostile files are refused with a `FormatError` before they cost more than their bytes
+ * justify: a tensor view may repeat elements of its storage (stride 0) only up to
+ * `options.maxElements` elements (see {@link ReadTorchCheckpointOptions}); lists, tuples and
+ * dicts may nest at most 1000 deep and never contain themselves.
+ *
  * @param source a file path or the bytes of the `.pt` file.
- * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle;
+ * @param options `maxElements`, the bound on elements copied beyond the storages' own.
+ * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle, a
+ *   tensor view outside its storage or past the element budget, a list or dict containing
+ *   itself, lists, tuples and dicts nested more than 1000 deep;
  *   UnsupportedError for the pre-1.6 format, big-endian storages or disallowed globals;
  *   FileSystemError when the path cannot be read.
  */
-export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoint {
+export function readTorchCheckpoint(
+  source: string | Uint8Array,
+  options: ReadTorchCheckpointOptions = {},
+): TorchCheckpoint {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument(FN, 'options', 'an object', options);
+  const budget: ElementBudget = {
+    maxElements: checkInteger(
+      FN,
+      'options.maxElements',
+      options.maxElements ?? DEFAULT_READ_TORCH_CHECKPOINT_OPTIONS.maxElements,
+      { min: 1, max: Number.MAX_SAFE_INTEGER },
+    ),
+    storageElements: 0,
+    tensorElements: 0,
+  };
   const bytes = sourceBytes(source);
   if (!isZip(bytes)) {
     if (bytes[0] === 0x80 || bytes[0] === 0x8a) {
@@ -166,10 +300,18 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
             args.length === 1 &&
             Array.isArray(pairs) &&
             pairs.every((p) => Array.isArray(p) && p.length === 2)
-          )
+          ) {
+            // Keys as SETITEM(S) allows them: a list or dict key could hide a cycle.
+            if (!pairs.every((p) => isDictKey((p as unknown[])[0]))) {
+              throw new UnsupportedError(
+                `${FN}: OrderedDict keys other than str, int, bool or None`,
+                { fn: FN },
+              );
+            }
             return new Map(pairs as [unknown, unknown][]);
+          }
         }
-        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args);
+        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args, budget);
         if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
         throw new FormatError(
           `${FN}: unexpected call of ${name || 'a non-callable'} in the pickle`,
@@ -184,7 +326,8 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
           kind !== 'storage' ||
           !(type instanceof PyGlobal) ||
           typeof key !== 'string' ||
-          !Number.isSafeInteger(numel)
+          !Number.isSafeInteger(numel) ||
+          (numel as number) < 0
         ) {
           throw new FormatError(
             `${FN}: unexpected persistent id (expected ('storage', type, key, location, numel))`,
@@ -205,6 +348,7 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
         }
         const ref = new StorageRef(key, dtype, decodeStorage(raw, dtype, numel as number, FN, key));
         storages.set(key, ref);
+        budget.storageElements += ref.data.length;
         return ref;
       },
       build(obj, state) {
@@ -215,6 +359,6 @@ export function readTorchCheckpoint(source: string | Uint8Array): TorchCheckpoin
     },
     FN,
   );
-  checkResult(result, new Set());
+  checkResult(result);
   return result as TorchCheckpoint;
 }

@@ -107,7 +107,11 @@ export function decodeStorage(
 
 /**
  * Copies the view `(offset, size, stride)` of `storage` into a dense C-ordered array. Throws a
- * `FormatError` when the view reaches outside the storage.
+ * `FormatError` when the view reaches outside the storage, or when it has more elements than
+ * its storage (a stride-0 / overlapping view) and more than `maxElements`.
+ *
+ * Sizes and strides must be non-negative safe integers (the caller checks them); the bound
+ * checks below stay exact for them, as the floating-point products and sums are monotone.
  */
 export function gatherView(
   storage: AnyTypedArray,
@@ -116,15 +120,26 @@ export function gatherView(
   stride: readonly number[],
   fn: string,
   name: string,
+  maxElements: number = Number.POSITIVE_INFINITY,
 ): AnyTypedArray {
   const n = shapeSize(size);
   const Ctor = storage.constructor as new (length: number) => AnyTypedArray;
+  const where = () =>
+    `tensor view (offset ${offset}, size [${size.join(', ')}], stride [${stride.join(', ')}]) of storage ${JSON.stringify(name)}`;
   if (n === 0) return new Ctor(0);
   let last = offset;
   for (let d = 0; d < size.length; d++) last += (size[d]! - 1) * stride[d]!;
   if (offset < 0 || last >= storage.length || stride.some((s) => s < 0)) {
     throw new FormatError(
-      `${fn}: tensor view (offset ${offset}, size [${size.join(', ')}], stride [${stride.join(', ')}]) lies outside its storage ${JSON.stringify(name)} of ${storage.length} elements`,
+      `${fn}: ${where()} lies outside its storage of ${storage.length} elements`,
+      { fn, arg: name },
+    );
+  }
+  // A view with more elements than its storage repeats elements (stride 0, overlapping
+  // strides): the bytes do not justify it, so it may only expand up to maxElements.
+  if (n > storage.length && n > maxElements) {
+    throw new FormatError(
+      `${fn}: ${where()} would expand its ${storage.length} elements to ${n} (a broadcast or overlapping view), more than maxElements ${maxElements}`,
       { fn, arg: name },
     );
   }
@@ -134,7 +149,16 @@ export function gatherView(
     expected *= size[d]!;
   }
   if (contiguous) return storage.slice(offset, offset + n);
-  const out = new Ctor(n);
+  let out: AnyTypedArray;
+  try {
+    out = new Ctor(n);
+  } catch (error) {
+    throw new FormatError(`${fn}: ${where()} of ${n} elements cannot be allocated`, {
+      fn,
+      arg: name,
+      cause: error,
+    });
+  }
   const src = storage as unknown as ArrayLike<number | bigint>;
   const dst = out as unknown as (number | bigint)[];
   const index = new Array<number>(size.length).fill(0);

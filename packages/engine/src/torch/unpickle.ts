@@ -55,8 +55,10 @@ const KNOWN_UNSUPPORTED: Record<number, string> = {
 /** Decodes a little-endian two's-complement integer (LONG1 / LONG4). */
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
+  // Through a hex string: linear in the length (a shift per byte is quadratic for LONG4).
+  let hex = '';
+  for (let i = bytes.length - 1; i >= 0; i--) hex += bytes[i]!.toString(16).padStart(2, '0');
+  let value = BigInt(`0x${hex}`);
   if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(8 * bytes.length);
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
     ? Number(value)
@@ -114,7 +116,12 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, fn: string): u
   const line = (): string => {
     const end = bytes.indexOf(0x0a, pos);
     if (end < 0) throw fail('truncated inside a GLOBAL name');
-    const value = textDecoder.decode(bytes.subarray(pos, end));
+    let value: string;
+    try {
+      value = textDecoder.decode(bytes.subarray(pos, end));
+    } catch {
+      throw fail('invalid UTF-8 in a GLOBAL name');
+    }
     pos = end + 1;
     return value;
   };
@@ -134,7 +141,8 @@ export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, fn: string): u
   };
   const append = (target: unknown, items: unknown[]): void => {
     if (!Array.isArray(target)) throw fail('APPEND(S) on something other than a list');
-    target.push(...items);
+    // One push per item: push(...items) overflows the call stack for ~100k items.
+    for (const item of items) target.push(item);
   };
 
   for (;;) {
