@@ -4,7 +4,7 @@ import type { Mesh } from '../types.js';
 /**
  * Builds an indexed triangle mesh from parsed vertices and polygons: polygons with more than
  * three corners are fan-triangulated (corner 0 with each consecutive pair), and every
- * coordinate and index is checked so that a corrupt file fails here, naming the file.
+ * coordinate (finite as float32, the stored type) and index is checked so that a corrupt file fails here, naming the file.
  */
 export function buildMesh(
   positions: ArrayLike<number>,
@@ -17,12 +17,17 @@ export function buildMesh(
   const coordinates = new Float32Array(nVertices * 3);
   for (let i = 0; i < nVertices * 3; i++) {
     const v = positions[i] as number;
-    if (!Number.isFinite(v))
+    // Checked after rounding to float32 (the stored type): a finite double beyond ±3.4e38
+    // would otherwise be stored as ±Infinity.
+    const f = Math.fround(v);
+    if (!Number.isFinite(f))
       throw new FormatError(
-        `${fn}: ${source} has the non-finite coordinate ${v} at vertex ${Math.floor(i / 3)}`,
+        Number.isFinite(v)
+          ? `${fn}: ${source} has the coordinate ${v} at vertex ${Math.floor(i / 3)}, outside the float32 range`
+          : `${fn}: ${source} has the non-finite coordinate ${v} at vertex ${Math.floor(i / 3)}`,
         { fn, arg: source },
       );
-    coordinates[i] = v;
+    coordinates[i] = f;
   }
   const nPolygons = polygonOffsets.length - 1;
   let nTriangles = 0;

@@ -78,6 +78,16 @@ function swapXZ(values: Float32Array): Float32Array {
   return values;
 }
 
+/**
+ * Values are checked after rounding to float32, the stored type: a finite double beyond ±3.4e38
+ * (such as 1e39) would otherwise be stored as ±Infinity.
+ */
+function nonFinite(v: number, where: string): string {
+  return Number.isFinite(v)
+    ? `the value ${v} ${where} is outside the float32 range`
+    : `the non-finite value ${v} ${where}`;
+}
+
 /** Interleaves three columns into an n × 3 Float32Array, checking every value is finite. */
 function interleave(
   columns: ArrayLike<number>[],
@@ -89,8 +99,9 @@ function interleave(
     const column = columns[k] as ArrayLike<number>;
     for (let i = 0; i < n; i++) {
       const v = column[i] as number;
-      if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${i}`);
-      out[3 * i + k] = v;
+      const f = Math.fround(v);
+      if (!Number.isFinite(f)) throw fail(nonFinite(v, `at point ${i}`));
+      out[3 * i + k] = f;
     }
   }
   return out;
@@ -149,9 +160,11 @@ function parseCsvCloud(
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;
-        const value = Number(word);
+        const value = Math.fround(Number(word));
         if (word === '' || !Number.isFinite(value))
-          throw fail(`row ${r + 1} has the value ${JSON.stringify(word)} (not a finite number)`);
+          throw fail(
+            `row ${r + 1} has the value ${JSON.stringify(word)} (not a finite float32 number)`,
+          );
         target[3 * r + k] = value;
       }
     };
@@ -190,8 +203,9 @@ function parseNpyCloud(bytes: Uint8Array, fn: string, source: string): PointClou
   const data = new Float32Array(n * 3);
   for (let i = 0; i < n * 3; i++) {
     const v = array.data[i] as number;
-    if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${Math.floor(i / 3)}`);
-    data[i] = v;
+    const f = Math.fround(v);
+    if (!Number.isFinite(f)) throw fail(nonFinite(v, `at point ${Math.floor(i / 3)}`));
+    data[i] = f;
   }
   return { data, shape: [n, 3] };
 }
