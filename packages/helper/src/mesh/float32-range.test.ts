@@ -1,6 +1,7 @@
 import { encodeNpy, FormatError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
 import { encodePointCloud, parsePointCloud } from '../points/point-cloud-io.js';
+import { FLOAT32_LIMIT } from './mesh-build.js';
 import { encodeMesh, parseMesh } from './mesh-io.js';
 import { encodePly } from './ply.js';
 
@@ -99,5 +100,21 @@ describe('coordinates that overflow float32', () => {
     expect(Array.from(parsePointCloud(csv, 'csv').data)).toEqual([max, -max, Math.fround(0.1)]);
     const inf = doublePly([Number.POSITIVE_INFINITY, 0, 0], false);
     expect(() => parsePointCloud(inf, 'ply')).toThrow('the non-finite value Infinity at point 0');
+  });
+
+  it('draw the line exactly where rounding to float32 overflows', () => {
+    const below = FLOAT32_LIMIT - 2 ** 75; // the next double down
+    expect(Math.fround(FLOAT32_LIMIT)).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isFinite(Math.fround(below))).toBe(true);
+    const ok = encodeNpy({ data: new Float64Array([below, -below, 0]), shape: [1, 3] });
+    expect(Array.from(parsePointCloud(ok, 'npy').data)).toEqual([
+      Math.fround(below),
+      -Math.fround(below),
+      0,
+    ]);
+    const over = encodeNpy({ data: new Float64Array([0, -FLOAT32_LIMIT, 0]), shape: [1, 3] });
+    expect(() => parsePointCloud(over, 'npy')).toThrow(/outside the float32 range/);
+    const nan = encodeNpy({ data: new Float64Array([0, Number.NaN, 0]), shape: [1, 3] });
+    expect(() => parsePointCloud(nan, 'npy')).toThrow('the non-finite value NaN at point 0');
   });
 });

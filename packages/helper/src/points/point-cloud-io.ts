@@ -9,6 +9,7 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
+import { FLOAT32_LIMIT } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
@@ -99,9 +100,8 @@ function interleave(
     const column = columns[k] as ArrayLike<number>;
     for (let i = 0; i < n; i++) {
       const v = column[i] as number;
-      const f = Math.fround(v);
-      if (!Number.isFinite(f)) throw fail(nonFinite(v, `at point ${i}`));
-      out[3 * i + k] = f;
+      if (!(Math.abs(v) < FLOAT32_LIMIT)) throw fail(nonFinite(v, `at point ${i}`));
+      out[3 * i + k] = v;
     }
   }
   return out;
@@ -160,8 +160,8 @@ function parseCsvCloud(
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;
-        const value = Math.fround(Number(word));
-        if (word === '' || !Number.isFinite(value))
+        const value = Number(word);
+        if (word === '' || !(Math.abs(value) < FLOAT32_LIMIT))
           throw fail(
             `row ${r + 1} has the value ${JSON.stringify(word)} (not a finite float32 number)`,
           );
@@ -203,9 +203,8 @@ function parseNpyCloud(bytes: Uint8Array, fn: string, source: string): PointClou
   const data = new Float32Array(n * 3);
   for (let i = 0; i < n * 3; i++) {
     const v = array.data[i] as number;
-    const f = Math.fround(v);
-    if (!Number.isFinite(f)) throw fail(nonFinite(v, `at point ${Math.floor(i / 3)}`));
-    data[i] = f;
+    if (!(Math.abs(v) < FLOAT32_LIMIT)) throw fail(nonFinite(v, `at point ${Math.floor(i / 3)}`));
+    data[i] = v;
   }
   return { data, shape: [n, 3] };
 }
