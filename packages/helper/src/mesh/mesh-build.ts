@@ -2,9 +2,16 @@ import { FormatError } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 
 /**
+ * The smallest magnitude a double rounds to ±Infinity from when stored as float32
+ * (2¹²⁸ − 2¹⁰³, halfway between the largest float32 and 2¹²⁸): `Math.abs(v) < LIMIT` is
+ * exactly "v is finite as float32" (false for NaN), and as cheap as `Number.isFinite(v)`.
+ */
+export const FLOAT32_LIMIT = 2 ** 128 - 2 ** 103;
+
+/**
  * Builds an indexed triangle mesh from parsed vertices and polygons: polygons with more than
  * three corners are fan-triangulated (corner 0 with each consecutive pair), and every
- * coordinate and index is checked so that a corrupt file fails here, naming the file.
+ * coordinate (finite as float32, the stored type) and index is checked so that a corrupt file fails here, naming the file.
  */
 export function buildMesh(
   positions: ArrayLike<number>,
@@ -17,9 +24,13 @@ export function buildMesh(
   const coordinates = new Float32Array(nVertices * 3);
   for (let i = 0; i < nVertices * 3; i++) {
     const v = positions[i] as number;
-    if (!Number.isFinite(v))
+    // Checked against the float32 range (the stored type): a finite double beyond ±3.4e38
+    // would otherwise be stored as ±Infinity.
+    if (!(Math.abs(v) < FLOAT32_LIMIT))
       throw new FormatError(
-        `${fn}: ${source} has the non-finite coordinate ${v} at vertex ${Math.floor(i / 3)}`,
+        Number.isFinite(v)
+          ? `${fn}: ${source} has the coordinate ${v} at vertex ${Math.floor(i / 3)}, outside the float32 range`
+          : `${fn}: ${source} has the non-finite coordinate ${v} at vertex ${Math.floor(i / 3)}`,
         { fn, arg: source },
       );
     coordinates[i] = v;

@@ -118,8 +118,12 @@ function parseHeader(
       format = name;
     } else if (keyword === 'element') {
       const count = Number(words[2]);
-      if (words[1] === undefined || !Number.isInteger(count) || count < 0)
-        throw fail(fn, source, `bad element line ${JSON.stringify(raw)}`);
+      if (words[1] === undefined || !Number.isSafeInteger(count) || count < 0)
+        throw fail(
+          fn,
+          source,
+          `bad element line ${JSON.stringify(raw)} (the count must be an integer in [0, 2^53))`,
+        );
       elements.push({ name: words[1], count, properties: [] });
     } else if (keyword === 'property') {
       const element = elements.at(-1);
@@ -198,6 +202,10 @@ function checkBodySize(
 ): void {
   let needed = 0;
   for (const e of elements) {
+    // A row with no properties takes no bytes, so nothing bounds its count: refuse it rather
+    // than loop over billions of empty rows.
+    if (e.properties.length === 0 && e.count > 0)
+      throw fail(`element '${e.name}' declares ${e.count} rows but no properties`);
     // Each ASCII value takes at least two bytes (a digit and a separator); each binary row at
     // least its scalars and list counts.
     const row = e.properties.reduce(

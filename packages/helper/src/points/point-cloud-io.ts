@@ -9,6 +9,7 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
+import { FLOAT32_LIMIT } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
@@ -78,6 +79,16 @@ function swapXZ(values: Float32Array): Float32Array {
   return values;
 }
 
+/**
+ * Values are checked after rounding to float32, the stored type: a finite double beyond ±3.4e38
+ * (such as 1e39) would otherwise be stored as ±Infinity.
+ */
+function nonFinite(v: number, where: string): string {
+  return Number.isFinite(v)
+    ? `the value ${v} ${where} is outside the float32 range`
+    : `the non-finite value ${v} ${where}`;
+}
+
 /** Interleaves three columns into an n × 3 Float32Array, checking every value is finite. */
 function interleave(
   columns: ArrayLike<number>[],
@@ -89,7 +100,7 @@ function interleave(
     const column = columns[k] as ArrayLike<number>;
     for (let i = 0; i < n; i++) {
       const v = column[i] as number;
-      if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${i}`);
+      if (!(Math.abs(v) < FLOAT32_LIMIT)) throw fail(nonFinite(v, `at point ${i}`));
       out[3 * i + k] = v;
     }
   }
@@ -150,8 +161,10 @@ function parseCsvCloud(
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;
         const value = Number(word);
-        if (word === '' || !Number.isFinite(value))
-          throw fail(`row ${r + 1} has the value ${JSON.stringify(word)} (not a finite number)`);
+        if (word === '' || !(Math.abs(value) < FLOAT32_LIMIT))
+          throw fail(
+            `row ${r + 1} has the value ${JSON.stringify(word)} (not a finite float32 number)`,
+          );
         target[3 * r + k] = value;
       }
     };
@@ -190,7 +203,7 @@ function parseNpyCloud(bytes: Uint8Array, fn: string, source: string): PointClou
   const data = new Float32Array(n * 3);
   for (let i = 0; i < n * 3; i++) {
     const v = array.data[i] as number;
-    if (!Number.isFinite(v)) throw fail(`the non-finite value ${v} at point ${Math.floor(i / 3)}`);
+    if (!(Math.abs(v) < FLOAT32_LIMIT)) throw fail(nonFinite(v, `at point ${Math.floor(i / 3)}`));
     data[i] = v;
   }
   return { data, shape: [n, 3] };

@@ -11,7 +11,7 @@ import {
   UnsupportedError,
 } from '@cellshape/core';
 import type { Volume } from '../types.js';
-import { decodeTiffVolume } from './tiff-read.js';
+import { DEFAULT_MAX_VOXELS, decodeTiffVolume } from './tiff-read.js';
 
 /** File formats of volumes: TIFF (`.tif`, `.tiff`) and NumPy `.npy`. */
 export type VolumeFormat = 'tiff' | 'npy';
@@ -23,11 +23,18 @@ export interface ReadVolumeOptions {
    * `\x93NUMPY` for .npy), else from the extension of a path.
    */
   format?: VolumeFormat | 'auto';
+  /**
+   * TIFF only: the most voxels (pages × height × width) a file may declare; a larger one throws
+   * `FormatError` before anything is allocated. Default 2³¹.
+   * Independently of it, every page must hold the bytes its declared size needs.
+   */
+  maxVoxels?: number;
 }
 
 /** Defaults of {@link ReadVolumeOptions}. */
 export const DEFAULT_READ_VOLUME_OPTIONS: Readonly<Required<ReadVolumeOptions>> = {
   format: 'auto',
+  maxVoxels: DEFAULT_MAX_VOXELS,
 };
 
 /** The format a path's extension names, if any (`.tif`, `.tiff`, `.npy`, any case). */
@@ -125,6 +132,9 @@ export function readVolume(
   const format = options?.format ?? DEFAULT_READ_VOLUME_OPTIONS.format;
   if (!['auto', 'tiff', 'npy'].includes(format))
     throw invalidArgument(fn, 'options.format', "'auto', 'tiff' or 'npy'", format);
+  const maxVoxels = options?.maxVoxels ?? DEFAULT_READ_VOLUME_OPTIONS.maxVoxels;
+  if (!(Number.isSafeInteger(maxVoxels) && maxVoxels > 0))
+    throw invalidArgument(fn, 'options.maxVoxels', 'a positive integer', maxVoxels);
 
   let bytes: Uint8Array;
   let where: string;
@@ -158,7 +168,7 @@ export function readVolume(
         (typeof source === 'string' ? formatFromExtension(source) : undefined));
   switch (resolved) {
     case 'tiff':
-      return decodeTiffVolume(bytes, fn, where);
+      return decodeTiffVolume(bytes, fn, where, maxVoxels);
     case 'npy':
       return decodeNpyVolume(bytes, fn, where);
     case undefined:

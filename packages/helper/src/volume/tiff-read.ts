@@ -348,6 +348,89 @@ function readSpacing(
   return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(x, 1)];
 }
 
+/** The default of `maxVoxels`: 2³¹ voxels (2 GiB of uint8, 16 GiB of float64). */
+export const DEFAULT_MAX_VOXELS = 2 ** 31;
+
+/**
+ * The most bytes one compressed byte can decode to: Deflate's limit is 1032:1, LZW's stays
+ * below 4096:1 (12-bit codes naming strings of at most 4096 bytes), PackBits' is 64:1.
+ */
+const MAX_RATIO: Record<number, number> = { 1: 1, 5: 4096, 8: 1032, 32946: 1032, [PACKBITS]: 64 };
+
+/**
+ * Checks that page `page` (1-based in messages) has the strips or tiles its declared size needs
+ * and that they hold enough bytes to decode to that size, before anything is allocated: a
+ * corrupt width or length must not allocate gigabytes, nor be filled with zeros where the file
+ * has no data.
+ */
+function checkPageData(
+  ifd: TiffIfd,
+  layout: PageLayout,
+  page: number,
+  fileSize: number,
+  ctx: Context,
+): void {
+  const { width, height, kind, compression } = layout;
+  const where = `page ${page + 1}`;
+  const sampleBytes = BYTES_PER_SAMPLE[kind] ?? 1;
+  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : sampleBytes * width;
+  let parts: number;
+  let offsets: ArrayLike<number> | undefined;
+  let counts: ArrayLike<number> | undefined;
+  let decodedBytes = rowBytes * height;
+  let noun: string;
+  if (ifd.tiled) {
+    const tw = ifd.tileWidth;
+    const th = ifd.tileHeight;
+    if (
+      !(
+        tw !== undefined &&
+        Number.isInteger(tw) &&
+        tw > 0 &&
+        th !== undefined &&
+        Number.isInteger(th) &&
+        th > 0
+      )
+    )
+      throw corrupt(ctx, `${where} is tiled but has no valid tile width and length`);
+    parts = Math.ceil(width / tw) * Math.ceil(height / th);
+    offsets = ifd.tileOffsets as ArrayLike<number> | undefined;
+    counts = ifd.tileByteCounts as ArrayLike<number> | undefined;
+    // Each tile decodes to a whole tile, padding included.
+    decodedBytes = Math.max(decodedBytes, parts * tw * th * sampleBytes);
+    noun = 'tile';
+  } else {
+    parts = Math.ceil(height / Math.min(ifd.rowsPerStrip, height));
+    offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
+    counts = ifd.stripByteCounts as ArrayLike<number> | undefined;
+    noun = 'strip';
+  }
+  const found = offsets?.length ?? 0;
+  if (found < parts)
+    throw corrupt(
+      ctx,
+      `${where} declares ${width}×${height} pixels, which need ${parts} ${noun}s, but it has ${found} ${noun} offsets`,
+    );
+  let present = 0;
+  for (let i = 0; i < parts; i++) {
+    const offset = offsets![i]!;
+    const available = Math.max(0, fileSize - offset);
+    present +=
+      counts !== undefined && i < counts.length ? Math.min(counts[i]!, available) : available;
+  }
+  const ratio = MAX_RATIO[compression] ?? 4096;
+  if (decodedBytes > present * ratio) {
+    const how =
+      compression === 1
+        ? ''
+        : ` even at the largest ${COMPRESSION_NAMES[compression] ?? ''} compression ratio (${ratio}:1)`;
+    throw corrupt(
+      ctx,
+      `${where} declares ${width}×${height} ${kind} pixels (${decodedBytes} bytes) but its ${noun}s hold ${present} bytes, too few${how} (corrupt size or truncated file)`,
+    );
+  }
+}
+
 function describeLayout(layout: PageLayout): string {
   return `${layout.width}×${layout.height} ${layout.kind}`;
 }
@@ -355,9 +438,16 @@ function describeLayout(layout: PageLayout): string {
 /**
  * Decodes a grey-level TIFF (one page, or a stack of pages → z) into a {@link Volume} with shape
  * [pages, height, width]. Reduced-resolution pages (thumbnails, pyramids) are skipped.
- * `fn` and `where` name the caller and the file in error messages.
+ * `fn` and `where` name the caller and the file in error messages. Before allocating, every
+ * page's declared size is checked against the bytes of its strips or tiles, and the whole
+ * volume against `maxVoxels`.
  */
-export function decodeTiffVolume(input: Uint8Array, fn: string, where: string): Volume {
+export function decodeTiffVolume(
+  input: Uint8Array,
+  fn: string,
+  where: string,
+  maxVoxels: number = DEFAULT_MAX_VOXELS,
+): Volume {
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
   // a truncated strip read someone else's bytes.
@@ -391,6 +481,15 @@ export function decodeTiffVolume(input: Uint8Array, fn: string, where: string): 
   const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx);
   const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
   const pageSize = first.width * first.height;
+  const voxels = pageSize * pages.length;
+  if (voxels > maxVoxels)
+    throw corrupt(
+      ctx,
+      `it declares ${pages.length}×${first.height}×${first.width} = ${voxels} voxels, more than maxVoxels = ${maxVoxels} (raise options.maxVoxels to read it)`,
+    );
+  pages.forEach((p, i) => {
+    checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx);
+  });
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
   if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression))) {
     const littleEndian = bytes[0] === 0x49;

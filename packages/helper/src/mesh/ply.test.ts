@@ -1,0 +1,94 @@
+import { FormatError } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import { parsePointCloud } from '../points/point-cloud-io.js';
+import { encodeMesh, parseMesh } from './mesh-io.js';
+import { encodePly, parsePly } from './ply.js';
+
+const text = (s: string) => new TextEncoder().encode(s);
+const decode = (b: Uint8Array) => new TextDecoder('latin1').decode(b);
+
+// A one-triangle mesh, written by our own writer, then its header edited.
+const TRIANGLE = {
+  positions: new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]),
+  faces: new Uint32Array([0, 1, 2]),
+};
+
+/** Appends an element line (with no properties) just before `end_header`. */
+function withEmptyElement(bytes: Uint8Array, line: string): Uint8Array {
+  const s = decode(bytes);
+  const at = s.indexOf('end_header');
+  return Uint8Array.from(`${s.slice(0, at)}${line}\n${s.slice(at)}`, (c) => c.charCodeAt(0));
+}
+
+describe('parsePly on hostile element counts', () => {
+  it('refuses an element with no properties and a huge count instead of looping (binary)', () => {
+    const bytes = withEmptyElement(encodeMesh(TRIANGLE, 'ply'), 'element face2 4294967295');
+    const started = Date.now();
+    expect(() => parseMesh(bytes, 'ply')).toThrow(FormatError);
+    expect(() => parseMesh(bytes, 'ply')).toThrow(
+      /parseMesh: 'bytes' is not a valid PLY file: element 'face2' declares 4294967295 rows but no properties/,
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses an element with no properties and a huge count (ASCII)', () => {
+    const bytes = withEmptyElement(
+      encodeMesh(TRIANGLE, 'ply', { ascii: true }),
+      'element junk 4294967295',
+    );
+    expect(() => parseMesh(bytes, 'ply')).toThrow(/element 'junk' declares 4294967295 rows/);
+  });
+
+  it('refuses the same in a point cloud', () => {
+    const cloud = { data: new Float32Array([1, 2, 3]), shape: [1, 3] as [number, number] };
+    const ply = encodePly(
+      [
+        {
+          name: 'vertex',
+          count: 1,
+          columns: ['x', 'y', 'z'].map((name, k) => ({
+            name,
+            type: 'float' as const,
+            values: [cloud.data[k] as number],
+          })),
+        },
+      ],
+      false,
+    );
+    const bytes = withEmptyElement(ply, 'element face 4294967295');
+    expect(() => parsePointCloud(bytes, 'ply')).toThrow(FormatError);
+    expect(() => parsePointCloud(bytes, 'ply')).toThrow(
+      /parsePointCloud: 'bytes' is not a valid PLY file: element 'face' declares 4294967295 rows but no properties/,
+    );
+  });
+
+  it('refuses counts that are not safe integers', () => {
+    for (const count of ['9007199254740993', '1e300', '4.5', '-1']) {
+      const ply = text(
+        `ply\nformat ascii 1.0\nelement vertex ${count}\nproperty float x\nend_header\n1\n`,
+      );
+      expect(() => parsePly(ply, ['vertex'], 'parseMesh', 'f.ply')).toThrow(FormatError);
+      expect(() => parsePly(ply, ['vertex'], 'parseMesh', 'f.ply')).toThrow(
+        new RegExp(
+          `parseMesh: f.ply is not a valid PLY file: bad element line "element vertex ${count.replace('.', '\\.')}"`,
+        ),
+      );
+    }
+  });
+
+  it('bounds a list-only element by the bytes present', () => {
+    const ply = text(
+      'ply\nformat binary_little_endian 1.0\nelement vertex 0\nproperty float x\nelement face 4294967295\nproperty list uchar int vertex_indices\nend_header\n\x00',
+    );
+    expect(() => parsePly(ply, ['face'], 'parseMesh', 'f.ply')).toThrow(/truncated file/);
+  });
+
+  it('still reads empty elements with no properties and valid files identically', () => {
+    for (const ascii of [false, true]) {
+      const bytes = withEmptyElement(encodeMesh(TRIANGLE, 'ply', { ascii }), 'element extra 0');
+      const mesh = parseMesh(bytes, 'ply');
+      expect(Array.from(mesh.positions)).toEqual(Array.from(TRIANGLE.positions));
+      expect(Array.from(mesh.faces)).toEqual([0, 1, 2]);
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { FormatError, InvalidArgumentError } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import type { Volume } from '../types.js';
+import { readVolume } from './read-volume.js';
+import { encodeTiff } from './tiff-encode.js';
+
+// Declared image sizes that the bytes present cannot fill (issue 17, cause 6).
+
+const ramp = (n: number) => Uint16Array.from({ length: n }, (_, i) => i * 3);
+
+/** Sets `tag` to the LONG `value` on every page of a little-endian TIFF. */
+function setTag(bytes: Uint8Array, tag: number, value: number): Uint8Array {
+  const out = bytes.slice();
+  const view = new DataView(out.buffer);
+  let ifd = view.getUint32(4, true);
+  while (ifd !== 0) {
+    const n = view.getUint16(ifd, true);
+    let found = false;
+    for (let i = 0; i < n; i++) {
+      const at = ifd + 2 + 12 * i;
+      if (view.getUint16(at, true) !== tag) continue;
+      view.setUint16(at + 2, 4, true); // LONG
+      view.setUint32(at + 4, 1, true);
+      view.setUint32(at + 8, value, true);
+      found = true;
+    }
+    expect(found).toBe(true);
+    ifd = view.getUint32(ifd + 2 + 12 * n, true);
+  }
+  return out;
+}
+
+/**
+ * A tiled little-endian uint16 TIFF of one `height`×`width` page in 16×16 tiles (what tifffile
+ * writes with `tile=(16, 16)`); our encoder writes strips only.
+ */
+function tiledTiff(width: number, height: number, values: Uint16Array): Uint8Array {
+  const T = 16;
+  const across = Math.ceil(width / T);
+  const down = Math.ceil(height / T);
+  const tiles = across * down;
+  const tileBytes = T * T * 2;
+  const entries: [number, number, number][] = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 16],
+    [259, 3, 1],
+    [262, 3, 1],
+    [277, 3, 1],
+    [322, 3, T],
+    [323, 3, T],
+    [324, 4, 0], // TileOffsets, patched below
+    [325, 4, 0], // TileByteCounts, patched below
+    [339, 3, 1],
+  ];
+  const ifd = 8;
+  const ifdSize = 2 + 12 * entries.length + 4;
+  const arrays = ifd + ifdSize;
+  const data = arrays + 8 * tiles;
+  const out = new Uint8Array(data + tiles * tileBytes);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0x4949);
+  view.setUint16(2, 42, true);
+  view.setUint32(4, ifd, true);
+  view.setUint16(ifd, entries.length, true);
+  entries.forEach(([tag, type, value], i) => {
+    const at = ifd + 2 + 12 * i;
+    const many = (tag === 324 || tag === 325) && tiles > 1;
+    view.setUint16(at, tag, true);
+    view.setUint16(at + 2, type, true);
+    view.setUint32(at + 4, tag === 324 || tag === 325 ? tiles : 1, true);
+    if (tag === 324) view.setUint32(at + 8, many ? arrays : data, true);
+    else if (tag === 325) view.setUint32(at + 8, many ? arrays + 4 * tiles : tileBytes, true);
+    else if (type === 3) view.setUint16(at + 8, value, true);
+    else view.setUint32(at + 8, value, true);
+  });
+  for (let t = 0; t < tiles; t++) {
+    view.setUint32(arrays + 4 * t, data + t * tileBytes, true);
+    view.setUint32(arrays + 4 * (tiles + t), tileBytes, true);
+    const tx = t % across;
+    const ty = Math.floor(t / across);
+    for (let y = 0; y < T; y++)
+      for (let x = 0; x < T; x++) {
+        const [gy, gx] = [ty * T + y, tx * T + x];
+        const v = gy < height && gx < width ? (values[gy * width + gx] as number) : 0;
+        view.setUint16(data + t * tileBytes + 2 * (y * T + x), v, true);
+      }
+  }
+  return out;
+}
+
+describe('readVolume on TIFF sizes the bytes cannot fill', () => {
+  const stack: Volume = { data: ramp(2 * 4 * 5), shape: [2, 4, 5] };
+
+  it('refuses a strip TIFF whose width was enlarged, naming the file and the page', () => {
+    for (const compression of ['none', 'deflate'] as const) {
+      const bytes = setTag(encodeTiff(stack, { compression }), 256, 100_000);
+      expect(() => readVolume(bytes)).toThrow(FormatError);
+      expect(() => readVolume(bytes)).toThrow(
+        /readVolume: the given bytes is not a readable TIFF: page 1 declares 100000×4 uint16 pixels \(800000 bytes\) but its strips hold \d+ bytes, too few/,
+      );
+    }
+  });
+
+  it('refuses a huge ImageWidth and ImageLength before allocating (no RangeError)', () => {
+    const huge = setTag(setTag(encodeTiff(stack), 256, 0xffff_ffff), 257, 0xffff);
+    expect(() => readVolume(huge)).toThrow(FormatError);
+    expect(() => readVolume(huge)).toThrow(
+      /declares 2×65535×4294967295 = \d+ voxels, more than maxVoxels = 2147483648/,
+    );
+    // Raising the limit still leaves the strip and byte checks.
+    expect(() => readVolume(huge, { maxVoxels: Number.MAX_SAFE_INTEGER })).toThrow(
+      'page 1 declares 4294967295×65535 pixels, which need 16384 strips, but it has 1 strip offsets',
+    );
+    const oneStrip = setTag(huge, 278, 0xffff_ffff);
+    expect(() => readVolume(oneStrip, { maxVoxels: Number.MAX_SAFE_INTEGER })).toThrow(
+      /page 1 declares 4294967295×65535 uint16 pixels \(562941363355650 bytes\) but its strips hold 40 bytes, too few/,
+    );
+  });
+
+  it('applies options.maxVoxels and validates it', () => {
+    const bytes = encodeTiff(stack);
+    expect(readVolume(bytes, { maxVoxels: 40 }).shape).toEqual([2, 4, 5]);
+    expect(() => readVolume(bytes, { maxVoxels: 39 })).toThrow(
+      /40 voxels, more than maxVoxels = 39/,
+    );
+    for (const bad of [0, -1, 1.5, Number.NaN, '40'])
+      expect(() => readVolume(bytes, { maxVoxels: bad as number })).toThrow(InvalidArgumentError);
+  });
+
+  it('reads a valid tiled uint16 TIFF identically, and refuses one whose width was enlarged', () => {
+    const values = ramp(20 * 20);
+    const tiled = tiledTiff(20, 20, values);
+    const volume = readVolume(tiled);
+    expect(volume.shape).toEqual([1, 20, 20]);
+    expect(Array.from(volume.data)).toEqual(Array.from(values));
+    const wide = setTag(tiled, 256, 100_000);
+    expect(() => readVolume(wide)).toThrow(FormatError);
+    expect(() => readVolume(wide)).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: page 1 declares 100000×20 pixels, which need 12500 tiles, but it has 4 tile offsets',
+    );
+  });
+
+  it('still reads valid strip TIFFs identically', () => {
+    for (const compression of ['none', 'deflate'] as const) {
+      const volume = readVolume(encodeTiff(stack, { compression }));
+      expect(volume.shape).toEqual([2, 4, 5]);
+      expect(Array.from(volume.data)).toEqual(Array.from(stack.data));
+    }
+  });
+});
