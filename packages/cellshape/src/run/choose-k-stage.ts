@@ -5,7 +5,8 @@ import type { RunContext } from './run-context.js';
 import type { RunSummary } from './run-directory.js';
 
 /**
- * The number of clusters: the given one, or (`clusters: 'auto'`) the elbow of the k-means
+ * The number of clusters (and, when the elbow search encoded them, the model's features, which
+ * clustering an encoder-only model can reuse): the given one, or (`clusters: 'auto'`) the elbow of the k-means
  * inertia of the pretrained features over `kRange` (capped at the number of cells).
  *
  * @throws InvalidArgumentError when the elbow search has too few cells or finds no elbow, or K
@@ -14,11 +15,12 @@ import type { RunSummary } from './run-directory.js';
 export async function chooseKStage(
   run: RunContext,
   model: Encoder,
-): Promise<{ k: number; chosen: RunSummary['chooseK'] }> {
+): Promise<{ k: number; chosen: RunSummary['chooseK']; features?: Float32Array }> {
   const { fn, dataset, options: o } = run;
   const [lo, top] = o.idec.kRange;
   let k: number;
   let chosen: RunSummary['chooseK'] = null;
+  let encoded: Float32Array | undefined;
   if (o.idec.clusters === 'auto') {
     const hi = Math.min(top, dataset.length);
     if (hi < lo + 2)
@@ -30,6 +32,7 @@ export async function chooseKStage(
       batchSize: o.data.batchSize,
       onProgress: run.progress('choose-k'),
     });
+    encoded = features;
     const result = chooseK(
       { data: features, shape: [dataset.length, numFeatures] },
       { range: [lo, hi], restarts: o.idec.kmeansRestarts, seed: o.runtime.seed },
@@ -48,5 +51,5 @@ export async function chooseKStage(
       `${fn}: ${k} clusters for ${dataset.length} cells; give at most one cluster per cell`,
       { fn, arg: 'clusters' },
     );
-  return { k, chosen };
+  return { k, chosen, ...(encoded ? { features: encoded } : {}) };
 }

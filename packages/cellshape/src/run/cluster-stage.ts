@@ -108,14 +108,20 @@ export async function kmeansStage(
   run: RunContext,
   model: Encoder,
   k: number,
+  encoded?: Float32Array,
 ): Promise<ClusteringOutcome> {
   const { options: o, dataset } = run;
   const t = performance.now();
-  const { features: data, numFeatures } = await encodeDataset(model, dataset, {
-    batchSize: o.data.batchSize,
-    onProgress: run.progress('idec'),
-  });
-  const features = { data, shape: [dataset.length, numFeatures] as [number, number] };
+  // The model does not change after the elbow search: its features are reused when it ran.
+  const data =
+    encoded ??
+    (
+      await encodeDataset(model, dataset, {
+        batchSize: o.data.batchSize,
+        onProgress: run.progress('idec'),
+      })
+    ).features;
+  const features = { data, shape: [dataset.length, model.numFeatures] as [number, number] };
   const result = kmeans(features, k, { restarts: o.idec.kmeansRestarts, seed: o.runtime.seed });
   const centres = { data: Float32Array.from(result.centres.data), shape: result.centres.shape };
   const q = softAssignment(features, centres, { alpha: o.idec.alpha });

@@ -74,12 +74,12 @@ export async function trainRun(
     const init = await initStage(run, model);
     const pretrained = await pretrainStage(run, model);
     let t = performance.now();
-    const { k, chosen } = await chooseKStage(run, model);
+    const { k, chosen, features } = await chooseKStage(run, model);
     const chooseK = since(t);
     t = performance.now();
     const clustered: ClusteringOutcome = isAutoencoder(model)
       ? await idecStage(run, model, k, pretrained.trainedThisRun)
-      : await kmeansStage(run, model, k);
+      : await kmeansStage(run, model, k, features);
     owner = clustered.owner;
     const summary = await writeRunOutputs(run, clustered, {
       pretrain: pretrained.summary,
