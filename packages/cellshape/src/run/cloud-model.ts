@@ -3,6 +3,7 @@ import {
   CloudAutoEncoder,
   type CloudAutoEncoderOptions,
   chamferLoss,
+  DEFAULT_CHAMFER_LOSS_OPTIONS,
   DEFAULT_CLOUD_AUTOENCODER_OPTIONS,
   DEFAULT_POINT_CLOUD_DATASET_OPTIONS,
   type EncoderType,
@@ -63,8 +64,7 @@ export const DEFAULT_CLOUD_MODEL_SETTINGS: Readonly<CloudModelSettings> = Object
   sourceShape: ARCH.shape,
   sourcePoints: ARCH.numSourcePoints,
   sourceStd: ARCH.std,
-  // The model's own reconstruction loss is the original's: the 'sum' form.
-  loss: 'sum',
+  loss: DEFAULT_CHAMFER_LOSS_OPTIONS.form,
 });
 
 const ENCODERS = ['dgcnn', 'foldingnet'] as const satisfies readonly EncoderType[];
