@@ -102,35 +102,42 @@ export interface Placement {
   minThickness: number;
 }
 
-/**
- * Evaluates the shape's field at every voxel centre of a `size`³ grid (centred on the grid)
- * and returns the 0/1 mask, C order (z, y, x). Voxels within `margin` of a face are 0.
- */
-export function rasteriseShape(shape: ImplicitShape, placement: Placement): Uint8Array {
-  const { size, scale, rotation: r, margin } = placement;
-  const out = new Uint8Array(size * size * size);
-  const c = (size - 1) / 2;
-  const inv = 1 / scale;
-  const [ax, ay, az] = shape.body;
-  const [ax2, ay2, az2] = [ax * ax, ay * ay, az * az];
-  const minAxis = Math.min(ax, ay, az);
-  const extras = shape.extras.map((p) =>
+/** The extras with every capsule radius raised to at least `minRadius` (local units). */
+function thickenCapsules(extras: Primitive[], minRadius: number): Primitive[] {
+  return extras.map((p) =>
     p.kind === 'capsule'
       ? {
           ...p,
-          ra: Math.max(p.ra, placement.minThickness * inv),
-          rb: Math.max(p.rb, placement.minThickness * inv),
+          ra: Math.max(p.ra, minRadius),
+          rb: Math.max(p.rb, minRadius),
         }
       : p,
   );
-  const k = shape.blend;
-  const extent = shapeExtent(shape) * scale + 1;
-  const lo = margin;
-  const hi = size - 1 - margin;
+}
 
-  // Plane waves in grid coordinates: k·q with q = R p / scale is (Rᵀ k / scale)·p, which is
-  // separable over the axes, so sin/cos per axis are tabulated once.
-  const m = shape.waves.length / 4;
+/** Per-axis sin/cos tables of the plane waves in grid coordinates, `m` rows of `size`. */
+interface WaveTables {
+  m: number;
+  sinX: Float64Array;
+  cosX: Float64Array;
+  sinY: Float64Array;
+  cosY: Float64Array;
+  sinZ: Float64Array;
+  cosZ: Float64Array;
+}
+
+/**
+ * Plane waves in grid coordinates: k·q with q = R p / scale is (Rᵀ k / scale)·p, which is
+ * separable over the axes, so sin/cos per axis are tabulated once.
+ */
+function tabulateWaves(
+  waves: Float64Array,
+  r: number[],
+  inv: number,
+  size: number,
+  c: number,
+): WaveTables {
+  const m = waves.length / 4;
   const sinX = new Float64Array(m * size);
   const cosX = new Float64Array(m * size);
   const sinY = new Float64Array(m * size);
@@ -138,10 +145,10 @@ export function rasteriseShape(shape: ImplicitShape, placement: Placement): Uint
   const sinZ = new Float64Array(m * size);
   const cosZ = new Float64Array(m * size);
   for (let w = 0; w < m; w++) {
-    const kx = shape.waves[w * 4]!;
-    const ky = shape.waves[w * 4 + 1]!;
-    const kz = shape.waves[w * 4 + 2]!;
-    const phase = shape.waves[w * 4 + 3]!;
+    const kx = waves[w * 4]!;
+    const ky = waves[w * 4 + 1]!;
+    const kz = waves[w * 4 + 2]!;
+    const phase = waves[w * 4 + 3]!;
     const gx = (r[0]! * kx + r[3]! * ky + r[6]! * kz) * inv;
     const gy = (r[1]! * kx + r[4]! * ky + r[7]! * kz) * inv;
     const gz = (r[2]! * kx + r[5]! * ky + r[8]! * kz) * inv;
@@ -155,7 +162,35 @@ export function rasteriseShape(shape: ImplicitShape, placement: Placement): Uint
       cosZ[w * size + i] = Math.cos(gz * d);
     }
   }
-  const noiseGain = shape.amplitude * Math.sqrt(2 / Math.max(m, 1));
+  return { m, sinX, cosX, sinY, cosY, sinZ, cosZ };
+}
+
+/** The field's constants, in grid terms where needed. */
+interface FieldSetup {
+  /** Grid edge, grid centre, first and last voxel inside the margin, reach of the shape (voxels). */
+  size: number;
+  c: number;
+  lo: number;
+  hi: number;
+  extent: number;
+  /** Rotation and 1 / scale (grid to local). */
+  r: number[];
+  inv: number;
+  /** Squared semi-axes and smallest semi-axis of the body. */
+  ax2: number;
+  ay2: number;
+  az2: number;
+  minAxis: number;
+  extras: Primitive[];
+  /** Smooth-union width. */
+  k: number;
+  noiseGain: number;
+}
+
+/** The kernel: evaluates the field on every voxel of the rows that reach the shape. */
+function fillMask(out: Uint8Array, setup: FieldSetup, tables: WaveTables): void {
+  const { size, c, lo, hi, extent, r, inv, ax2, ay2, az2, minAxis, extras, k, noiseGain } = setup;
+  const { m, sinX, cosX, sinY, cosY, sinZ, cosZ } = tables;
   const sinYZ = new Float64Array(m);
   const cosYZ = new Float64Array(m);
 
@@ -208,6 +243,36 @@ export function rasteriseShape(shape: ImplicitShape, placement: Placement): Uint
       }
     }
   }
+}
+
+/**
+ * Evaluates the shape's field at every voxel centre of a `size`³ grid (centred on the grid)
+ * and returns the 0/1 mask, C order (z, y, x). Voxels within `margin` of a face are 0.
+ */
+export function rasteriseShape(shape: ImplicitShape, placement: Placement): Uint8Array {
+  const { size, scale, rotation: r, margin } = placement;
+  const out = new Uint8Array(size * size * size);
+  const c = (size - 1) / 2;
+  const inv = 1 / scale;
+  const [ax, ay, az] = shape.body;
+  const tables = tabulateWaves(shape.waves, r, inv, size, c);
+  const setup: FieldSetup = {
+    size,
+    c,
+    lo: margin,
+    hi: size - 1 - margin,
+    extent: shapeExtent(shape) * scale + 1,
+    r,
+    inv,
+    ax2: ax * ax,
+    ay2: ay * ay,
+    az2: az * az,
+    minAxis: Math.min(ax, ay, az),
+    extras: thickenCapsules(shape.extras, placement.minThickness * inv),
+    k: shape.blend,
+    noiseGain: shape.amplitude * Math.sqrt(2 / Math.max(tables.m, 1)),
+  };
+  fillMask(out, setup, tables);
   return out;
 }
 

@@ -82,6 +82,127 @@ function pageBytes(volume: Volume, z: number, bytesPerSample: number, littleEndi
 
 const even = (n: number): number => n + (n & 1);
 
+/** One strip per z slice: the page's samples in the file's byte order, deflated if asked. */
+function encodeStrips(
+  volume: Volume,
+  bytesPerSample: number,
+  littleEndian: boolean,
+  compression: TiffCompression,
+): Uint8Array[] {
+  const strips: Uint8Array[] = [];
+  for (let z = 0; z < volume.shape[0]; z++) {
+    const raw = pageBytes(volume, z, bytesPerSample, littleEndian);
+    strips.push(compression === 'deflate' ? zlibSync(raw, { level: 6 }) : raw);
+  }
+  return strips;
+}
+
+/** The ImageJ-style description of the first page. */
+function imageJDescription(depth: number, spacing: Volume['spacing']): string {
+  let description = 'ImageJ=1.11a\n';
+  if (depth > 1) description += `images=${depth}\nslices=${depth}\n`;
+  if (spacing) description += `spacing=${spacing[0]}\n`;
+  if (depth > 1) description += 'loop=false\n';
+  return description;
+}
+
+/** What every page's directory holds, in tag order. */
+interface PageFormat {
+  width: number;
+  height: number;
+  bits: number;
+  format: number;
+  compression: TiffCompression;
+  spacing: Volume['spacing'];
+  description: string;
+  littleEndian: boolean;
+}
+
+/** The directory entries of page `z` (the strip offset is filled in when writing). */
+function pageEntries(page: PageFormat, strip: Uint8Array, z: number): Entry[] {
+  const { width, height, spacing, littleEndian } = page;
+  const entries: Entry[] = [
+    { tag: 254, type: TYPE.long, value: 0 },
+    { tag: 256, type: TYPE.long, value: width },
+    { tag: 257, type: TYPE.long, value: height },
+    { tag: 258, type: TYPE.short, value: page.bits },
+    { tag: 259, type: TYPE.short, value: page.compression === 'deflate' ? 8 : 1 },
+    { tag: 262, type: TYPE.short, value: 1 },
+  ];
+  if (z === 0) entries.push({ tag: 270, type: TYPE.ascii, bytes: ascii(page.description) });
+  entries.push(
+    { tag: 273, type: TYPE.long, value: 0 }, // strip offset, filled in below
+    { tag: 277, type: TYPE.short, value: 1 },
+    { tag: 278, type: TYPE.long, value: height },
+    { tag: 279, type: TYPE.long, value: strip.length },
+  );
+  if (spacing) {
+    entries.push(
+      { tag: 282, type: TYPE.rational, bytes: rational(1 / spacing[2], littleEndian), count: 1 },
+      { tag: 283, type: TYPE.rational, bytes: rational(1 / spacing[1], littleEndian), count: 1 },
+    );
+  }
+  entries.push({ tag: 284, type: TYPE.short, value: 1 });
+  if (spacing) entries.push({ tag: 296, type: TYPE.short, value: 1 });
+  entries.push({ tag: 339, type: TYPE.short, value: page.format });
+  return entries;
+}
+
+/** Layout: header, then per page its directory, its out-of-line values and its strip. */
+function layoutPages(
+  directories: Entry[][],
+  strips: Uint8Array[],
+): { starts: number[]; size: number } {
+  let size = 8;
+  const starts = directories.map((entries, z) => {
+    const start = size;
+    size += 2 + 12 * entries.length + 4;
+    for (const entry of entries)
+      if (entry.bytes && entry.bytes.length > 4) size += even(entry.bytes.length);
+    size += even(strips[z]!.length);
+    return start;
+  });
+  return { starts, size };
+}
+
+/** Writes one page at `start`: its directory, its out-of-line values, then its strip. */
+function writePage(
+  out: Uint8Array,
+  view: DataView,
+  entries: Entry[],
+  start: number,
+  next: number,
+  strip: Uint8Array,
+  le: boolean,
+): void {
+  let extra = start + 2 + 12 * entries.length + 4;
+  const stripOffset =
+    extra +
+    entries.reduce((n, e) => n + (e.bytes && e.bytes.length > 4 ? even(e.bytes.length) : 0), 0);
+  view.setUint16(start, entries.length, le);
+  entries.forEach((entry, i) => {
+    const at = start + 2 + 12 * i;
+    view.setUint16(at, entry.tag, le);
+    view.setUint16(at + 2, entry.type, le);
+    if (entry.bytes) {
+      view.setUint32(at + 4, entry.count ?? entry.bytes.length, le);
+      if (entry.bytes.length <= 4) out.set(entry.bytes, at + 8);
+      else {
+        view.setUint32(at + 8, extra, le);
+        out.set(entry.bytes, extra);
+        extra += even(entry.bytes.length);
+      }
+    } else {
+      view.setUint32(at + 4, 1, le);
+      const value = entry.tag === 273 ? stripOffset : entry.value!;
+      if (entry.type === TYPE.short) view.setUint16(at + 8, value, le);
+      else view.setUint32(at + 8, value, le);
+    }
+  });
+  view.setUint32(start + 2 + 12 * entries.length, next, le);
+  out.set(strip, stripOffset);
+}
+
 /**
  * Encodes a volume as a multi-page grey-level TIFF: one page per z slice, one strip per page,
  * samples of the volume's own type (uint8, int8, uint16, int16, uint32, int32, float32,
@@ -96,56 +217,20 @@ export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Ar
   const { littleEndian, compression } = resolveEncodeTiffOptions(fn, options);
   const [depth, height, width] = volume.shape;
   const type = SAMPLE_TYPES[sampleKindOf(volume.data)];
-  const bytesPerSample = type.bits / 8;
-  const strips: Uint8Array[] = [];
-  for (let z = 0; z < depth; z++) {
-    const raw = pageBytes(volume, z, bytesPerSample, littleEndian);
-    strips.push(compression === 'deflate' ? zlibSync(raw, { level: 6 }) : raw);
-  }
+  const strips = encodeStrips(volume, type.bits / 8, littleEndian, compression);
   const spacing = volume.spacing;
-  let description = 'ImageJ=1.11a\n';
-  if (depth > 1) description += `images=${depth}\nslices=${depth}\n`;
-  if (spacing) description += `spacing=${spacing[0]}\n`;
-  if (depth > 1) description += 'loop=false\n';
-
-  const directories: Entry[][] = strips.map((strip, z) => {
-    const entries: Entry[] = [
-      { tag: 254, type: TYPE.long, value: 0 },
-      { tag: 256, type: TYPE.long, value: width },
-      { tag: 257, type: TYPE.long, value: height },
-      { tag: 258, type: TYPE.short, value: type.bits },
-      { tag: 259, type: TYPE.short, value: compression === 'deflate' ? 8 : 1 },
-      { tag: 262, type: TYPE.short, value: 1 },
-    ];
-    if (z === 0) entries.push({ tag: 270, type: TYPE.ascii, bytes: ascii(description) });
-    entries.push(
-      { tag: 273, type: TYPE.long, value: 0 }, // strip offset, filled in below
-      { tag: 277, type: TYPE.short, value: 1 },
-      { tag: 278, type: TYPE.long, value: height },
-      { tag: 279, type: TYPE.long, value: strip.length },
-    );
-    if (spacing) {
-      entries.push(
-        { tag: 282, type: TYPE.rational, bytes: rational(1 / spacing[2], littleEndian), count: 1 },
-        { tag: 283, type: TYPE.rational, bytes: rational(1 / spacing[1], littleEndian), count: 1 },
-      );
-    }
-    entries.push({ tag: 284, type: TYPE.short, value: 1 });
-    if (spacing) entries.push({ tag: 296, type: TYPE.short, value: 1 });
-    entries.push({ tag: 339, type: TYPE.short, value: type.format });
-    return entries;
-  });
-
-  // Layout: header, then per page its directory, its out-of-line values and its strip.
-  let size = 8;
-  const starts = directories.map((entries, z) => {
-    const start = size;
-    size += 2 + 12 * entries.length + 4;
-    for (const entry of entries)
-      if (entry.bytes && entry.bytes.length > 4) size += even(entry.bytes.length);
-    size += even(strips[z]!.length);
-    return start;
-  });
+  const page: PageFormat = {
+    width,
+    height,
+    bits: type.bits,
+    format: type.format,
+    compression,
+    spacing,
+    description: imageJDescription(depth, spacing),
+    littleEndian,
+  };
+  const directories = strips.map((strip, z) => pageEntries(page, strip, z));
+  const { starts, size } = layoutPages(directories, strips);
   if (size > 0xffffffff) {
     throw new UnsupportedError(
       `${fn}: the volume needs ${size} bytes, more than classic TIFF's 4 GiB (BigTIFF is not supported); write .npy instead`,
@@ -159,33 +244,7 @@ export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Ar
   view.setUint16(2, 42, le);
   view.setUint32(4, starts[0]!, le);
   directories.forEach((entries, z) => {
-    const start = starts[z]!;
-    let extra = start + 2 + 12 * entries.length + 4;
-    const stripOffset =
-      extra +
-      entries.reduce((n, e) => n + (e.bytes && e.bytes.length > 4 ? even(e.bytes.length) : 0), 0);
-    view.setUint16(start, entries.length, le);
-    entries.forEach((entry, i) => {
-      const at = start + 2 + 12 * i;
-      view.setUint16(at, entry.tag, le);
-      view.setUint16(at + 2, entry.type, le);
-      if (entry.bytes) {
-        view.setUint32(at + 4, entry.count ?? entry.bytes.length, le);
-        if (entry.bytes.length <= 4) out.set(entry.bytes, at + 8);
-        else {
-          view.setUint32(at + 8, extra, le);
-          out.set(entry.bytes, extra);
-          extra += even(entry.bytes.length);
-        }
-      } else {
-        view.setUint32(at + 4, 1, le);
-        const value = entry.tag === 273 ? stripOffset : entry.value!;
-        if (entry.type === TYPE.short) view.setUint16(at + 8, value, le);
-        else view.setUint32(at + 8, value, le);
-      }
-    });
-    view.setUint32(start + 2 + 12 * entries.length, starts[z + 1] ?? 0, le);
-    out.set(strips[z]!, stripOffset);
+    writePage(out, view, entries, starts[z]!, starts[z + 1] ?? 0, strips[z]!, le);
   });
   return out;
 }
