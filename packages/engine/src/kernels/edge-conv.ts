@@ -404,6 +404,132 @@ function resolve(
   return { d: { b, n, c, co, k }, opts };
 }
 
+/** Running statistics given in the options, read once. */
+interface Running {
+  mean: Float32Array;
+  variance: Float32Array;
+}
+
+/** The data read (and checked) before the forward pass: neighbour indices, γ, β, running stats. */
+function readInputs(
+  fn: string,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  opts: EdgeConvOptions & DefaultedEdgeConvOptions,
+  d: Dims,
+): { idx: Int32Array; gammaData: Float32Array; betaData: Float32Array; running?: Running } {
+  const { n, k } = d;
+  const knn = opts.knn ?? knnIndices(x, k);
+  const idx = knn.dataSync() as Int32Array;
+  if (opts.knn === undefined) knn.dispose();
+  for (const v of idx)
+    if (!(v >= 0 && v < n)) throw invalidArgument(fn, 'options.knn', `indices in [0, ${n})`, v);
+  const gammaData = gamma.dataSync() as Float32Array;
+  const betaData = beta.dataSync() as Float32Array;
+  checkFinite(fn, 'weight', weight.dataSync() as Float32Array);
+  checkFinite(fn, 'gamma', gammaData);
+  checkFinite(fn, 'beta', betaData);
+  const running =
+    opts.runningMean !== undefined && opts.runningVar !== undefined
+      ? {
+          mean: opts.runningMean.dataSync() as Float32Array,
+          variance: opts.runningVar.dataSync() as Float32Array,
+        }
+      : undefined;
+  return { idx, gammaData, betaData, running };
+}
+
+/**
+ * The BN statistics to normalise with: the edge moments of the batch (train mode, `batch`
+ * set) or the running statistics (eval mode).
+ */
+function normStats(
+  fn: string,
+  gathered: ReturnType<typeof gatherNeighbours>,
+  running: Running | undefined,
+  d: Dims,
+): { mean: Float64Array; variance: Float64Array; batch: boolean } {
+  const { gatherSum, count } = gathered;
+  if (gatherSum !== undefined && count !== undefined) {
+    return { ...edgeMoments(gathered.acArena, gatherSum, count, d), batch: true };
+  }
+  if (running !== undefined) {
+    return {
+      mean: Float64Array.from(running.mean),
+      variance: Float64Array.from(running.variance),
+      batch: false,
+    };
+  }
+  throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
+}
+
+/** [a | c] = x · [W₁ | W₂ − W₁]; operands laid out for the untransposed matMul. */
+function pointProducts(xt: tf.Tensor, wt: tf.Tensor, d: Dims): tf.Tensor2D {
+  const { b, n, c, co } = d;
+  return tf.tidy(() => {
+    const w1 = tf.slice(wt, [0, 0], [c, co]);
+    const w2 = tf.slice(wt, [c, 0], [c, co]);
+    return matMulParallel(
+      tf.reshape(xt, [b * n, c]) as tf.Tensor2D,
+      tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
+    );
+  });
+}
+
+/** The input gradients from d[a|c]: dx, dW, dγ, dβ (`tf.customGrad`'s gradFunc body). */
+function inputGradients(
+  g: { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array },
+  xs: tf.Tensor,
+  ws: tf.Tensor,
+  d: Dims,
+): tf.Tensor[] {
+  const { b, n, c, co } = d;
+  const dac = tf.tensor2d(g.dac, [b * n, 2 * co], 'float32');
+  const w1 = tf.slice(ws, [0, 0], [c, co]);
+  const w2 = tf.slice(ws, [c, 0], [c, co]);
+  // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
+  const dx = matMulParallel(dac, tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)) as tf.Tensor2D);
+  const dWcat = matMulParallel(tf.transpose(tf.reshape(xs, [b * n, c])) as tf.Tensor2D, dac);
+  const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
+  const dW2 = tf.slice(dWcat, [0, co], [c, co]);
+  return [
+    tf.reshape(dx, [b, n, c]),
+    tf.concat([tf.sub(dW1, dW2), dW2], 0),
+    tf.tensor1d(g.dGamma, 'float32'),
+    tf.tensor1d(g.dBeta, 'float32'),
+  ];
+}
+
+/** Train mode: the batch mean, unbiased variance and (when given) updated running statistics. */
+function batchResult(
+  output: tf.Tensor3D,
+  stats: { mean: Float64Array; variance: Float64Array },
+  running: Running | undefined,
+  momentum: number,
+  edges: number,
+): EdgeConvResult {
+  const unbiased = stats.variance.map((v) => (edges > 1 ? (v * edges) / (edges - 1) : v));
+  const result: EdgeConvResult = {
+    output,
+    batchMean: tf.tensor1d(Float32Array.from(stats.mean), 'float32'),
+    batchVar: tf.tensor1d(Float32Array.from(unbiased), 'float32'),
+  };
+  if (running !== undefined) {
+    const m = momentum;
+    result.runningMean = tf.tensor1d(
+      running.mean.map((v, o) => (1 - m) * v + m * (stats.mean[o] as number)),
+      'float32',
+    );
+    result.runningVar = tf.tensor1d(
+      running.variance.map((v, o) => (1 - m) * v + m * (unbiased[o] as number)),
+      'float32',
+    );
+  }
+  return result;
+}
+
 /**
  * One DGCNN EdgeConv block, fused: for every point i with neighbours j (kNN on `x`),
  * `output_i = max_j LeakyReLU(BN(Wᵀ·[x_j − x_i; x_i]))`, with its gradient w.r.t. `x`,
@@ -430,24 +556,8 @@ export function edgeConvBlock(
 ): EdgeConvResult {
   const fn = 'edgeConvBlock';
   const { d, opts } = resolve(x, weight, gamma, beta, options);
-  const { b, n, c, co, k } = d;
-  const knn = opts.knn ?? knnIndices(x, k);
-  const idx = knn.dataSync() as Int32Array;
-  if (opts.knn === undefined) knn.dispose();
-  for (const v of idx)
-    if (!(v >= 0 && v < n)) throw invalidArgument(fn, 'options.knn', `indices in [0, ${n})`, v);
-  const gammaData = gamma.dataSync() as Float32Array;
-  const betaData = beta.dataSync() as Float32Array;
-  checkFinite(fn, 'weight', weight.dataSync() as Float32Array);
-  checkFinite(fn, 'gamma', gammaData);
-  checkFinite(fn, 'beta', betaData);
-  const running =
-    opts.runningMean !== undefined && opts.runningVar !== undefined
-      ? {
-          mean: opts.runningMean.dataSync() as Float32Array,
-          variance: opts.runningVar.dataSync() as Float32Array,
-        }
-      : undefined;
+  const { b, n, co, k } = d;
+  const { idx, gammaData, betaData, running } = readInputs(fn, x, weight, gamma, beta, opts, d);
   let stats: { mean: Float64Array; variance: Float64Array } | undefined;
 
   const op = tf.customGrad((...args) => {
@@ -458,15 +568,7 @@ export function edgeConvBlock(
       tf.Tensor,
       tf.GradSaveFunc,
     ];
-    // [a | c] = x · [W₁ | W₂ − W₁]; operands laid out for the untransposed matMul.
-    const acTensor = tf.tidy(() => {
-      const w1 = tf.slice(wt, [0, 0], [c, co]);
-      const w2 = tf.slice(wt, [c, 0], [c, co]);
-      return matMulParallel(
-        tf.reshape(xt, [b * n, c]) as tf.Tensor2D,
-        tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
-      );
-    });
+    const acTensor = pointProducts(xt, wt, d);
     // Only a recorded forward pass can be followed by a backward pass, which needs the argmax,
     // z and `ac` on shared memory (the worker thread reads them there).
     const recorded = gradientsRecorded();
@@ -474,17 +576,9 @@ export function edgeConvBlock(
     const gathered = gatherNeighbours(ac, idx, gammaData, d, opts.training, recorded);
     acTensor.dispose();
     const { arg, gatherSum, count } = gathered;
-    let mean: Float64Array;
-    let variance: Float64Array;
-    if (gatherSum !== undefined && count !== undefined) {
-      stats = edgeMoments(gathered.acArena, gatherSum, count, d);
-      ({ mean, variance } = stats);
-    } else if (running !== undefined) {
-      mean = Float64Array.from(running.mean);
-      variance = Float64Array.from(running.variance);
-    } else {
-      throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
-    }
+    const norm = normStats(fn, gathered, running, d);
+    if (norm.batch) stats = norm;
+    const { mean, variance } = norm;
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
     const { out, z, finite } = activate(
@@ -520,45 +614,11 @@ export function edgeConvBlock(
           d,
           opts.negativeSlope,
         );
-        const dac = tf.tensor2d(g.dac, [b * n, 2 * co], 'float32');
-        const w1 = tf.slice(ws, [0, 0], [c, co]);
-        const w2 = tf.slice(ws, [c, 0], [c, co]);
-        // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
-        const dx = matMulParallel(
-          dac,
-          tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)) as tf.Tensor2D,
-        );
-        const dWcat = matMulParallel(tf.transpose(tf.reshape(xs, [b * n, c])) as tf.Tensor2D, dac);
-        const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
-        const dW2 = tf.slice(dWcat, [0, co], [c, co]);
-        return [
-          tf.reshape(dx, [b, n, c]),
-          tf.concat([tf.sub(dW1, dW2), dW2], 0),
-          tf.tensor1d(g.dGamma, 'float32'),
-          tf.tensor1d(g.dBeta, 'float32'),
-        ];
+        return inputGradients(g, xs, ws, d);
       },
     };
   });
   const output = op(x, weight, gamma, beta) as tf.Tensor3D;
   if (stats === undefined) return { output };
-  const edges = b * n * k;
-  const unbiased = stats.variance.map((v) => (edges > 1 ? (v * edges) / (edges - 1) : v));
-  const result: EdgeConvResult = {
-    output,
-    batchMean: tf.tensor1d(Float32Array.from(stats.mean), 'float32'),
-    batchVar: tf.tensor1d(Float32Array.from(unbiased), 'float32'),
-  };
-  if (running !== undefined) {
-    const m = opts.momentum;
-    result.runningMean = tf.tensor1d(
-      running.mean.map((v, o) => (1 - m) * v + m * (stats?.mean[o] as number)),
-      'float32',
-    );
-    result.runningVar = tf.tensor1d(
-      running.variance.map((v, o) => (1 - m) * v + m * (unbiased[o] as number)),
-      'float32',
-    );
-  }
-  return result;
+  return batchResult(output, stats, running, opts.momentum, b * n * k);
 }
