@@ -245,6 +245,76 @@ function edgeMoments(
 }
 
 /**
+ * Train mode: Σ_{i: j∈nbr(i)} c_i, the scatter of c over the reverse neighbourhoods (SIMD),
+ * the rows [0, split) on the worker (its job pushed on `pending`), the rest here.
+ */
+function scatterNeighbourC(
+  ac: Float32Array,
+  idx: Int32Array,
+  d: Dims,
+  split: number,
+  pending: Pending[],
+): Float32Array {
+  const { b, n, co, k } = d;
+  const points = b * n;
+  const simd = simdKernels();
+  simd.reset();
+  const acArena = simd.f32(ac.length);
+  acArena.set(ac);
+  const idxArena = simd.i32(idx.length);
+  idxArena.set(idx);
+  const out = simd.f32(points * co).fill(0);
+  const scatterArgs = (p0: number, p1: number) =>
+    [
+      acArena.byteOffset,
+      2 * co,
+      co,
+      idxArena.byteOffset,
+      n,
+      co,
+      k,
+      p0,
+      p1,
+      out.byteOffset,
+    ] as const;
+  pending.push(runOnWorker('simdScatterRows', [...scatterArgs(0, split)]));
+  simd.exports.scatterRows(...scatterArgs(split, points));
+  return out;
+}
+
+/** Train mode: the dense part α + slope·e of every edge, added into `dac` (see `backward`). */
+function denseBackward(
+  st: ForwardState,
+  gatherSum: Float32Array,
+  count: Int32Array,
+  scatterC: Float32Array,
+  dGamma: Float64Array,
+  dBeta: Float64Array,
+  d: Dims,
+  dac: Float32Array,
+): void {
+  const { b, n, co, k } = d;
+  const points = b * n;
+  const { ac, mean, invStd, scale } = st;
+  const edges = points * k;
+  const alpha = new Float64Array(co);
+  const slope = new Float64Array(co);
+  for (let o = 0; o < co; o++) {
+    const sc = scale[o] as number;
+    const is = invStd[o] as number;
+    alpha[o] =
+      (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
+    slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
+  }
+  const half = points >> 1;
+  const denseArgs = (p0: number, p1: number) =>
+    [ac, gatherSum, scatterC, count, alpha, slope, co, k, p0, p1, dac] as const;
+  const dense = runOnWorker('edgeBackwardDense', [...denseArgs(0, half)]);
+  kernels.edgeBackwardDense(...denseArgs(half, points));
+  dense.wait();
+}
+
+/**
  * The backward pass: from dL/d output to dL/d[a, c] (`[B·N, 2·Cout]`) and dL/dγ, dL/dβ.
  *
  * With u = s·z + t (s = γ/σ, t = β − s·μ) and g_u = dy·LeakyReLU'(u), only the winning edge
@@ -262,7 +332,7 @@ function backward(
   d: Dims,
   negativeSlope: number,
 ): { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
-  const { b, n, co, k } = d;
+  const { b, n, co } = d;
   const points = b * n;
   const { ac, arg, z, mean, invStd, scale, gatherSum, count } = st;
   const train = gatherSum !== undefined && count !== undefined;
@@ -271,32 +341,7 @@ function backward(
   const split = (b >> 1) * n;
   const pending: Pending[] = [];
   // Train mode: Σ_{i: j∈nbr(i)} c_i, the scatter of c over the reverse neighbourhoods (SIMD).
-  let scatterC: Float32Array | undefined;
-  if (train) {
-    const simd = simdKernels();
-    simd.reset();
-    const acArena = simd.f32(ac.length);
-    acArena.set(ac);
-    const idxArena = simd.i32(idx.length);
-    idxArena.set(idx);
-    const out = simd.f32(points * co).fill(0);
-    const scatterArgs = (p0: number, p1: number) =>
-      [
-        acArena.byteOffset,
-        2 * co,
-        co,
-        idxArena.byteOffset,
-        n,
-        co,
-        k,
-        p0,
-        p1,
-        out.byteOffset,
-      ] as const;
-    pending.push(runOnWorker('simdScatterRows', [...scatterArgs(0, split)]));
-    simd.exports.scatterRows(...scatterArgs(split, points));
-    scatterC = out;
-  }
+  const scatterC = train ? scatterNeighbourC(ac, idx, d, split, pending) : undefined;
   const partials = [shared(Float64Array, 2 * co), shared(Float64Array, 2 * co)] as const;
   const dyShared = sharedCopy(dy);
   const sparseArgs = (p0: number, p1: number, partial: Float64Array) =>
@@ -326,22 +371,7 @@ function backward(
     dBeta[o] = (partials[0][co + o] as number) + (partials[1][co + o] as number);
   }
   if (train && scatterC !== undefined) {
-    const edges = points * k;
-    const alpha = new Float64Array(co);
-    const slope = new Float64Array(co);
-    for (let o = 0; o < co; o++) {
-      const sc = scale[o] as number;
-      const is = invStd[o] as number;
-      alpha[o] =
-        (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
-      slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
-    }
-    const half = points >> 1;
-    const denseArgs = (p0: number, p1: number) =>
-      [ac, gatherSum, scatterC, count, alpha, slope, co, k, p0, p1, dac] as const;
-    const dense = runOnWorker('edgeBackwardDense', [...denseArgs(0, half)]);
-    kernels.edgeBackwardDense(...denseArgs(half, points));
-    dense.wait();
+    denseBackward(st, gatherSum, count, scatterC, dGamma, dBeta, d, dac);
   }
   return { dac, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
 }
