@@ -179,7 +179,8 @@ function gatherGrad(): GradConfig {
   };
 }
 
-function configs(): GradConfig[] {
+/** Elementwise binary arithmetic (gradients w.r.t. both inputs, broadcasting undone). */
+function binaryGrads(): GradConfig[] {
   return [
     binary(
       'Add',
@@ -216,6 +217,12 @@ function configs(): GradConfig[] {
       (dy, a, b) => tf.mul(dy, tf.cast(tf.lessEqual(a, b), 'float32')),
       (dy, a, b) => tf.mul(dy, tf.cast(tf.greater(a, b), 'float32')),
     ),
+  ];
+}
+
+/** Elementwise unary ops and activations. */
+function unaryGrads(): GradConfig[] {
+  return [
     { kernelName: 'Neg', gradFunc: (dy) => ({ x: () => tf.neg(dy as Tensor) }) },
     { kernelName: 'Identity', gradFunc: (dy) => ({ x: () => tf.cast(dy as Tensor, 'float32') }) },
     { kernelName: 'Cast', gradFunc: (dy) => ({ x: () => tf.clone(dy as Tensor) }) },
@@ -238,12 +245,24 @@ function configs(): GradConfig[] {
         return { x: () => tf.where(tf.greater(x, 0), dy as Tensor, tf.mul(dy as Tensor, alpha)) };
       },
     },
+  ];
+}
+
+/** Reductions, matMul and gather. */
+function reductionGrads(): GradConfig[] {
+  return [
     reduceSumLike('Sum', false),
     reduceSumLike('Mean', true),
     minMax('Max', 'reductionIndices'),
     minMax('Min', 'axis'),
     matMulGrad(),
     gatherGrad(),
+  ];
+}
+
+/** Reshapes, transposes and concatenation. */
+function layoutGrads(): GradConfig[] {
+  return [
     unaryFromInput('Reshape', (dy, x) => tf.reshape(dy, x.shape)),
     {
       // tfjs names the ExpandDims input 'input', not 'x'.
@@ -276,6 +295,12 @@ function configs(): GradConfig[] {
         return parts.map((t) => () => t) as unknown as Record<string, () => Tensor>;
       },
     },
+  ];
+}
+
+/** Slicing, broadcasting and tiling. */
+function sliceTileGrads(): GradConfig[] {
+  return [
     {
       kernelName: 'Slice',
       inputsToSave: ['x'],
@@ -324,6 +349,17 @@ function configs(): GradConfig[] {
         return { x: () => tf.reshape(tf.sum(tf.reshape(dy as Tensor, split), axes), x.shape) };
       },
     },
+  ];
+}
+
+/** Every gradient config, in registration order. */
+function configs(): GradConfig[] {
+  return [
+    ...binaryGrads(),
+    ...unaryGrads(),
+    ...reductionGrads(),
+    ...layoutGrads(),
+    ...sliceTileGrads(),
   ];
 }
 

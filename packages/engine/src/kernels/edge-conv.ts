@@ -245,6 +245,76 @@ function edgeMoments(
 }
 
 /**
+ * Train mode: Σ_{i: j∈nbr(i)} c_i, the scatter of c over the reverse neighbourhoods (SIMD),
+ * the rows [0, split) on the worker (its job pushed on `pending`), the rest here.
+ */
+function scatterNeighbourC(
+  ac: Float32Array,
+  idx: Int32Array,
+  d: Dims,
+  split: number,
+  pending: Pending[],
+): Float32Array {
+  const { b, n, co, k } = d;
+  const points = b * n;
+  const simd = simdKernels();
+  simd.reset();
+  const acArena = simd.f32(ac.length);
+  acArena.set(ac);
+  const idxArena = simd.i32(idx.length);
+  idxArena.set(idx);
+  const out = simd.f32(points * co).fill(0);
+  const scatterArgs = (p0: number, p1: number) =>
+    [
+      acArena.byteOffset,
+      2 * co,
+      co,
+      idxArena.byteOffset,
+      n,
+      co,
+      k,
+      p0,
+      p1,
+      out.byteOffset,
+    ] as const;
+  pending.push(runOnWorker('simdScatterRows', [...scatterArgs(0, split)]));
+  simd.exports.scatterRows(...scatterArgs(split, points));
+  return out;
+}
+
+/** Train mode: the dense part α + slope·e of every edge, added into `dac` (see `backward`). */
+function denseBackward(
+  st: ForwardState,
+  gatherSum: Float32Array,
+  count: Int32Array,
+  scatterC: Float32Array,
+  dGamma: Float64Array,
+  dBeta: Float64Array,
+  d: Dims,
+  dac: Float32Array,
+): void {
+  const { b, n, co, k } = d;
+  const points = b * n;
+  const { ac, mean, invStd, scale } = st;
+  const edges = points * k;
+  const alpha = new Float64Array(co);
+  const slope = new Float64Array(co);
+  for (let o = 0; o < co; o++) {
+    const sc = scale[o] as number;
+    const is = invStd[o] as number;
+    alpha[o] =
+      (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
+    slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
+  }
+  const half = points >> 1;
+  const denseArgs = (p0: number, p1: number) =>
+    [ac, gatherSum, scatterC, count, alpha, slope, co, k, p0, p1, dac] as const;
+  const dense = runOnWorker('edgeBackwardDense', [...denseArgs(0, half)]);
+  kernels.edgeBackwardDense(...denseArgs(half, points));
+  dense.wait();
+}
+
+/**
  * The backward pass: from dL/d output to dL/d[a, c] (`[B·N, 2·Cout]`) and dL/dγ, dL/dβ.
  *
  * With u = s·z + t (s = γ/σ, t = β − s·μ) and g_u = dy·LeakyReLU'(u), only the winning edge
@@ -262,7 +332,7 @@ function backward(
   d: Dims,
   negativeSlope: number,
 ): { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
-  const { b, n, co, k } = d;
+  const { b, n, co } = d;
   const points = b * n;
   const { ac, arg, z, mean, invStd, scale, gatherSum, count } = st;
   const train = gatherSum !== undefined && count !== undefined;
@@ -271,32 +341,7 @@ function backward(
   const split = (b >> 1) * n;
   const pending: Pending[] = [];
   // Train mode: Σ_{i: j∈nbr(i)} c_i, the scatter of c over the reverse neighbourhoods (SIMD).
-  let scatterC: Float32Array | undefined;
-  if (train) {
-    const simd = simdKernels();
-    simd.reset();
-    const acArena = simd.f32(ac.length);
-    acArena.set(ac);
-    const idxArena = simd.i32(idx.length);
-    idxArena.set(idx);
-    const out = simd.f32(points * co).fill(0);
-    const scatterArgs = (p0: number, p1: number) =>
-      [
-        acArena.byteOffset,
-        2 * co,
-        co,
-        idxArena.byteOffset,
-        n,
-        co,
-        k,
-        p0,
-        p1,
-        out.byteOffset,
-      ] as const;
-    pending.push(runOnWorker('simdScatterRows', [...scatterArgs(0, split)]));
-    simd.exports.scatterRows(...scatterArgs(split, points));
-    scatterC = out;
-  }
+  const scatterC = train ? scatterNeighbourC(ac, idx, d, split, pending) : undefined;
   const partials = [shared(Float64Array, 2 * co), shared(Float64Array, 2 * co)] as const;
   const dyShared = sharedCopy(dy);
   const sparseArgs = (p0: number, p1: number, partial: Float64Array) =>
@@ -326,22 +371,7 @@ function backward(
     dBeta[o] = (partials[0][co + o] as number) + (partials[1][co + o] as number);
   }
   if (train && scatterC !== undefined) {
-    const edges = points * k;
-    const alpha = new Float64Array(co);
-    const slope = new Float64Array(co);
-    for (let o = 0; o < co; o++) {
-      const sc = scale[o] as number;
-      const is = invStd[o] as number;
-      alpha[o] =
-        (-sc / edges) * ((dBeta[o] as number) - (mean[o] as number) * (dGamma[o] as number) * is);
-      slope[o] = (-sc * (dGamma[o] as number) * is) / edges;
-    }
-    const half = points >> 1;
-    const denseArgs = (p0: number, p1: number) =>
-      [ac, gatherSum, scatterC, count, alpha, slope, co, k, p0, p1, dac] as const;
-    const dense = runOnWorker('edgeBackwardDense', [...denseArgs(0, half)]);
-    kernels.edgeBackwardDense(...denseArgs(half, points));
-    dense.wait();
+    denseBackward(st, gatherSum, count, scatterC, dGamma, dBeta, d, dac);
   }
   return { dac, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta) };
 }
@@ -404,6 +434,132 @@ function resolve(
   return { d: { b, n, c, co, k }, opts };
 }
 
+/** Running statistics given in the options, read once. */
+interface Running {
+  mean: Float32Array;
+  variance: Float32Array;
+}
+
+/** The data read (and checked) before the forward pass: neighbour indices, γ, β, running stats. */
+function readInputs(
+  fn: string,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  opts: EdgeConvOptions & DefaultedEdgeConvOptions,
+  d: Dims,
+): { idx: Int32Array; gammaData: Float32Array; betaData: Float32Array; running?: Running } {
+  const { n, k } = d;
+  const knn = opts.knn ?? knnIndices(x, k);
+  const idx = knn.dataSync() as Int32Array;
+  if (opts.knn === undefined) knn.dispose();
+  for (const v of idx)
+    if (!(v >= 0 && v < n)) throw invalidArgument(fn, 'options.knn', `indices in [0, ${n})`, v);
+  const gammaData = gamma.dataSync() as Float32Array;
+  const betaData = beta.dataSync() as Float32Array;
+  checkFinite(fn, 'weight', weight.dataSync() as Float32Array);
+  checkFinite(fn, 'gamma', gammaData);
+  checkFinite(fn, 'beta', betaData);
+  const running =
+    opts.runningMean !== undefined && opts.runningVar !== undefined
+      ? {
+          mean: opts.runningMean.dataSync() as Float32Array,
+          variance: opts.runningVar.dataSync() as Float32Array,
+        }
+      : undefined;
+  return { idx, gammaData, betaData, running };
+}
+
+/**
+ * The BN statistics to normalise with: the edge moments of the batch (train mode, `batch`
+ * set) or the running statistics (eval mode).
+ */
+function normStats(
+  fn: string,
+  gathered: ReturnType<typeof gatherNeighbours>,
+  running: Running | undefined,
+  d: Dims,
+): { mean: Float64Array; variance: Float64Array; batch: boolean } {
+  const { gatherSum, count } = gathered;
+  if (gatherSum !== undefined && count !== undefined) {
+    return { ...edgeMoments(gathered.acArena, gatherSum, count, d), batch: true };
+  }
+  if (running !== undefined) {
+    return {
+      mean: Float64Array.from(running.mean),
+      variance: Float64Array.from(running.variance),
+      batch: false,
+    };
+  }
+  throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
+}
+
+/** [a | c] = x · [W₁ | W₂ − W₁]; operands laid out for the untransposed matMul. */
+function pointProducts(xt: tf.Tensor, wt: tf.Tensor, d: Dims): tf.Tensor2D {
+  const { b, n, c, co } = d;
+  return tf.tidy(() => {
+    const w1 = tf.slice(wt, [0, 0], [c, co]);
+    const w2 = tf.slice(wt, [c, 0], [c, co]);
+    return matMulParallel(
+      tf.reshape(xt, [b * n, c]) as tf.Tensor2D,
+      tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
+    );
+  });
+}
+
+/** The input gradients from d[a|c]: dx, dW, dγ, dβ (`tf.customGrad`'s gradFunc body). */
+function inputGradients(
+  g: { dac: Float32Array; dGamma: Float32Array; dBeta: Float32Array },
+  xs: tf.Tensor,
+  ws: tf.Tensor,
+  d: Dims,
+): tf.Tensor[] {
+  const { b, n, c, co } = d;
+  const dac = tf.tensor2d(g.dac, [b * n, 2 * co], 'float32');
+  const w1 = tf.slice(ws, [0, 0], [c, co]);
+  const w2 = tf.slice(ws, [c, 0], [c, co]);
+  // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
+  const dx = matMulParallel(dac, tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)) as tf.Tensor2D);
+  const dWcat = matMulParallel(tf.transpose(tf.reshape(xs, [b * n, c])) as tf.Tensor2D, dac);
+  const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
+  const dW2 = tf.slice(dWcat, [0, co], [c, co]);
+  return [
+    tf.reshape(dx, [b, n, c]),
+    tf.concat([tf.sub(dW1, dW2), dW2], 0),
+    tf.tensor1d(g.dGamma, 'float32'),
+    tf.tensor1d(g.dBeta, 'float32'),
+  ];
+}
+
+/** Train mode: the batch mean, unbiased variance and (when given) updated running statistics. */
+function batchResult(
+  output: tf.Tensor3D,
+  stats: { mean: Float64Array; variance: Float64Array },
+  running: Running | undefined,
+  momentum: number,
+  edges: number,
+): EdgeConvResult {
+  const unbiased = stats.variance.map((v) => (edges > 1 ? (v * edges) / (edges - 1) : v));
+  const result: EdgeConvResult = {
+    output,
+    batchMean: tf.tensor1d(Float32Array.from(stats.mean), 'float32'),
+    batchVar: tf.tensor1d(Float32Array.from(unbiased), 'float32'),
+  };
+  if (running !== undefined) {
+    const m = momentum;
+    result.runningMean = tf.tensor1d(
+      running.mean.map((v, o) => (1 - m) * v + m * (stats.mean[o] as number)),
+      'float32',
+    );
+    result.runningVar = tf.tensor1d(
+      running.variance.map((v, o) => (1 - m) * v + m * (unbiased[o] as number)),
+      'float32',
+    );
+  }
+  return result;
+}
+
 /**
  * One DGCNN EdgeConv block, fused: for every point i with neighbours j (kNN on `x`),
  * `output_i = max_j LeakyReLU(BN(Wᵀ·[x_j − x_i; x_i]))`, with its gradient w.r.t. `x`,
@@ -430,24 +586,8 @@ export function edgeConvBlock(
 ): EdgeConvResult {
   const fn = 'edgeConvBlock';
   const { d, opts } = resolve(x, weight, gamma, beta, options);
-  const { b, n, c, co, k } = d;
-  const knn = opts.knn ?? knnIndices(x, k);
-  const idx = knn.dataSync() as Int32Array;
-  if (opts.knn === undefined) knn.dispose();
-  for (const v of idx)
-    if (!(v >= 0 && v < n)) throw invalidArgument(fn, 'options.knn', `indices in [0, ${n})`, v);
-  const gammaData = gamma.dataSync() as Float32Array;
-  const betaData = beta.dataSync() as Float32Array;
-  checkFinite(fn, 'weight', weight.dataSync() as Float32Array);
-  checkFinite(fn, 'gamma', gammaData);
-  checkFinite(fn, 'beta', betaData);
-  const running =
-    opts.runningMean !== undefined && opts.runningVar !== undefined
-      ? {
-          mean: opts.runningMean.dataSync() as Float32Array,
-          variance: opts.runningVar.dataSync() as Float32Array,
-        }
-      : undefined;
+  const { b, n, co, k } = d;
+  const { idx, gammaData, betaData, running } = readInputs(fn, x, weight, gamma, beta, opts, d);
   let stats: { mean: Float64Array; variance: Float64Array } | undefined;
 
   const op = tf.customGrad((...args) => {
@@ -458,15 +598,7 @@ export function edgeConvBlock(
       tf.Tensor,
       tf.GradSaveFunc,
     ];
-    // [a | c] = x · [W₁ | W₂ − W₁]; operands laid out for the untransposed matMul.
-    const acTensor = tf.tidy(() => {
-      const w1 = tf.slice(wt, [0, 0], [c, co]);
-      const w2 = tf.slice(wt, [c, 0], [c, co]);
-      return matMulParallel(
-        tf.reshape(xt, [b * n, c]) as tf.Tensor2D,
-        tf.concat([w1, tf.sub(w2, w1)], 1) as tf.Tensor2D,
-      );
-    });
+    const acTensor = pointProducts(xt, wt, d);
     // Only a recorded forward pass can be followed by a backward pass, which needs the argmax,
     // z and `ac` on shared memory (the worker thread reads them there).
     const recorded = gradientsRecorded();
@@ -474,17 +606,9 @@ export function edgeConvBlock(
     const gathered = gatherNeighbours(ac, idx, gammaData, d, opts.training, recorded);
     acTensor.dispose();
     const { arg, gatherSum, count } = gathered;
-    let mean: Float64Array;
-    let variance: Float64Array;
-    if (gatherSum !== undefined && count !== undefined) {
-      stats = edgeMoments(gathered.acArena, gatherSum, count, d);
-      ({ mean, variance } = stats);
-    } else if (running !== undefined) {
-      mean = Float64Array.from(running.mean);
-      variance = Float64Array.from(running.variance);
-    } else {
-      throw invalidArgument(fn, 'options.runningMean', 'given in eval mode (training: false)');
-    }
+    const norm = normStats(fn, gathered, running, d);
+    if (norm.batch) stats = norm;
+    const { mean, variance } = norm;
     const invStd = variance.map((v) => 1 / Math.sqrt(v + opts.eps));
     const scale = invStd.map((v, o) => v * (gammaData[o] as number));
     const { out, z, finite } = activate(
@@ -520,45 +644,11 @@ export function edgeConvBlock(
           d,
           opts.negativeSlope,
         );
-        const dac = tf.tensor2d(g.dac, [b * n, 2 * co], 'float32');
-        const w1 = tf.slice(ws, [0, 0], [c, co]);
-        const w2 = tf.slice(ws, [c, 0], [c, co]);
-        // dx = d[a|c] · [W₁ | W₂ − W₁]ᵀ and dW_cat = xᵀ · d[a|c], transposes made explicit.
-        const dx = matMulParallel(
-          dac,
-          tf.transpose(tf.concat([w1, tf.sub(w2, w1)], 1)) as tf.Tensor2D,
-        );
-        const dWcat = matMulParallel(tf.transpose(tf.reshape(xs, [b * n, c])) as tf.Tensor2D, dac);
-        const dW1 = tf.slice(dWcat, [0, 0], [c, co]);
-        const dW2 = tf.slice(dWcat, [0, co], [c, co]);
-        return [
-          tf.reshape(dx, [b, n, c]),
-          tf.concat([tf.sub(dW1, dW2), dW2], 0),
-          tf.tensor1d(g.dGamma, 'float32'),
-          tf.tensor1d(g.dBeta, 'float32'),
-        ];
+        return inputGradients(g, xs, ws, d);
       },
     };
   });
   const output = op(x, weight, gamma, beta) as tf.Tensor3D;
   if (stats === undefined) return { output };
-  const edges = b * n * k;
-  const unbiased = stats.variance.map((v) => (edges > 1 ? (v * edges) / (edges - 1) : v));
-  const result: EdgeConvResult = {
-    output,
-    batchMean: tf.tensor1d(Float32Array.from(stats.mean), 'float32'),
-    batchVar: tf.tensor1d(Float32Array.from(unbiased), 'float32'),
-  };
-  if (running !== undefined) {
-    const m = opts.momentum;
-    result.runningMean = tf.tensor1d(
-      running.mean.map((v, o) => (1 - m) * v + m * (stats?.mean[o] as number)),
-      'float32',
-    );
-    result.runningVar = tf.tensor1d(
-      running.variance.map((v, o) => (1 - m) * v + m * (unbiased[o] as number)),
-      'float32',
-    );
-  }
-  return result;
+  return batchResult(output, stats, running, opts.momentum, b * n * k);
 }

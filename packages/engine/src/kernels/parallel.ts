@@ -4,12 +4,15 @@ import { Worker } from 'node:worker_threads';
 import { wasmThreadCount } from '../backend/threaded-wasm.js';
 import { type RowKernelExports, simdKernels } from './wasm/simd-kernels.js';
 
-/**
- * The row loops of the kNN selection and of the EdgeConv gather, written as one
- * self-contained function (no imports, no outer names) so that the same source runs on the
- * main thread and, through `toString()`, in a worker thread.
+/*
+ * The row loops of the kNN selection, of the nearest-neighbour pairing and of the EdgeConv
+ * backward pass, written as self-contained factories (no imports, no outer names: what one
+ * needs from another comes in as an argument) so that the same source runs on the main thread
+ * and, through `toString()`, in a worker thread (`ROW_KERNELS_SOURCE`).
  */
-function rowKernels() {
+
+/** The helpers of the kNN selection: best-first insertion and the largest squared norm. */
+function knnHelpers() {
   /** Inserts candidate j (score s) into a best-first list of `filled` ≤ k entries. */
   function insert(
     s: number,
@@ -38,6 +41,13 @@ function rowKernels() {
     return m;
   }
 
+  return { insert, maxOf };
+}
+
+type KnnHelpers = ReturnType<typeof knnHelpers>;
+
+/** The kNN selection over rows of points (`selectFromPoints`). */
+function knnKernels(insert: KnnHelpers['insert'], maxOf: KnnHelpers['maxOf']) {
   /**
    * Neighbours of the rows [i0, i1) of one sample of points (row-major n×c at `base`), the dot
    * products computed here (c = 3 unrolled): score `s_ij = (2<x_i,x_j> − |x_j|²) − |x_i|²`
@@ -104,6 +114,11 @@ function rowKernels() {
     }
   }
 
+  return { selectFromPoints };
+}
+
+/** The both-direction nearest neighbours of two batches of clouds (`nearestSamples`). */
+function nearestKernels() {
   /**
    * Both-direction nearest neighbours of the samples [s0, s1) of two batches of 3-D clouds
    * (`a`: B·N·3, `b`: B·M·3): one pass over the N·M pairs of a sample serves both
@@ -155,6 +170,11 @@ function rowKernels() {
     }
   }
 
+  return { nearestSamples };
+}
+
+/** EdgeConv backward, the sparse part (`edgeBackwardSparse`). */
+function edgeBackwardSparseKernels() {
   /**
    * EdgeConv backward, first part, over the points [p0, p1) (whole samples, so the scatters
    * stay inside the range): g = dy·LeakyReLU'(u) with u = s·(z − μ) + β; partial sums of
@@ -195,6 +215,11 @@ function rowKernels() {
     }
   }
 
+  return { edgeBackwardSparse };
+}
+
+/** EdgeConv backward, the train-mode dense part (`edgeBackwardDense`). */
+function edgeBackwardDenseKernels() {
   /**
    * EdgeConv backward, train-mode part, over the points [p0, p1): every edge also receives
    * α + slope·e from the batch statistics; summed per point,
@@ -232,13 +257,30 @@ function rowKernels() {
     }
   }
 
+  return { edgeBackwardDense };
+}
+
+/** All row kernels, composed from the factories above (main thread). */
+function rowKernels() {
+  const { insert, maxOf } = knnHelpers();
   return {
-    selectFromPoints,
-    nearestSamples,
-    edgeBackwardSparse,
-    edgeBackwardDense,
+    ...knnKernels(insert, maxOf),
+    ...nearestKernels(),
+    ...edgeBackwardSparseKernels(),
+    ...edgeBackwardDenseKernels(),
   };
 }
+
+/** The same composition as `rowKernels`, as source for the worker thread. */
+const ROW_KERNELS_SOURCE = `(() => {
+  const { insert, maxOf } = (${knnHelpers.toString()})();
+  return {
+    ...(${knnKernels.toString()})(insert, maxOf),
+    ...(${nearestKernels.toString()})(),
+    ...(${edgeBackwardSparseKernels.toString()})(),
+    ...(${edgeBackwardDenseKernels.toString()})(),
+  };
+})()`;
 
 /** The row kernels on the main thread. */
 export const kernels = rowKernels();
@@ -308,7 +350,7 @@ interface Job {
 const WORKER_SOURCE = `
 const __name = (f) => f;
 const { parentPort, workerData } = require('node:worker_threads');
-const kernels = (${rowKernels.toString()})();
+const kernels = ${ROW_KERNELS_SOURCE};
 let tf;
 (async () => {
   if (!workerData.withTf) return;
