@@ -10,7 +10,7 @@ import {
 } from '@cellshape/core';
 import { decodeStorage, gatherView, STORAGE_DTYPES } from './storage.js';
 import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor } from './types.js';
-import { unpickle } from './unpickle.js';
+import { type UnpickleHooks, unpickle } from './unpickle.js';
 
 const FN = 'readTorchCheckpoint';
 
@@ -238,9 +238,18 @@ export function readTorchCheckpoint(
   source: string | Uint8Array,
   options: ReadTorchCheckpointOptions = {},
 ): TorchCheckpoint {
+  const budget = elementBudget(options);
+  const { entries, pklName, prefix } = openArchive(sourceBytes(source));
+  const result = unpickle(entries[pklName]!, checkpointHooks(entries, prefix, budget), FN);
+  checkResult(result);
+  return result as TorchCheckpoint;
+}
+
+/** Validates `options` and starts the element budget of one read. */
+function elementBudget(options: ReadTorchCheckpointOptions): ElementBudget {
   if (typeof options !== 'object' || options === null)
     throw invalidArgument(FN, 'options', 'an object', options);
-  const budget: ElementBudget = {
+  return {
     maxElements: checkInteger(
       FN,
       'options.maxElements',
@@ -250,7 +259,14 @@ export function readTorchCheckpoint(
     storageElements: 0,
     tensorElements: 0,
   };
-  const bytes = sourceBytes(source);
+}
+
+/** The archive's entries, its `data.pkl` name and folder prefix; refuses non-torch-zip input. */
+function openArchive(bytes: Uint8Array): {
+  entries: Record<string, Uint8Array>;
+  pklName: string;
+  prefix: string;
+} {
   if (!isZip(bytes)) {
     if (bytes[0] === 0x80 || bytes[0] === 0x8a) {
       throw new UnsupportedError(
@@ -276,89 +292,106 @@ export function readTorchCheckpoint(
   if (byteOrder !== undefined && new TextDecoder().decode(byteOrder).trim() !== 'little') {
     throw new UnsupportedError(`${FN}: big-endian storages are not supported`, { fn: FN });
   }
-  const storages = new Map<string, StorageRef>();
+  return { entries, pklName, prefix };
+}
 
-  const result = unpickle(
-    entries[pklName]!,
-    {
-      resolveGlobal(module, name) {
-        const qualified = `${module}.${name}`;
-        if (!ALLOWED_GLOBALS.includes(qualified)) {
-          throw new UnsupportedError(
-            `${FN}: the checkpoint references ${qualified}, which is not allowed (allowed: collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, torch.*Storage); nothing was executed`,
-            { fn: FN, arg: qualified },
-          );
-        }
-        return new PyGlobal(module, name);
-      },
-      reduce(callable, args) {
-        const name = callable instanceof PyGlobal ? callable.qualifiedName : '';
-        if (name === 'collections.OrderedDict') {
-          if (args.length === 0) return new Map();
-          const [pairs] = args;
-          if (
-            args.length === 1 &&
-            Array.isArray(pairs) &&
-            pairs.every((p) => Array.isArray(p) && p.length === 2)
-          ) {
-            // Keys as SETITEM(S) allows them: a list or dict key could hide a cycle.
-            if (!pairs.every((p) => isDictKey((p as unknown[])[0]))) {
-              throw new UnsupportedError(
-                `${FN}: OrderedDict keys other than str, int, bool or None`,
-                { fn: FN },
-              );
-            }
-            return new Map(pairs as [unknown, unknown][]);
-          }
-        }
-        if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args, budget);
-        if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
-        throw new FormatError(
-          `${FN}: unexpected call of ${name || 'a non-callable'} in the pickle`,
-          {
-            fn: FN,
-          },
-        );
-      },
-      persistentLoad(pid) {
-        const [kind, type, key, , numel] = Array.isArray(pid) ? pid : [];
-        if (
-          kind !== 'storage' ||
-          !(type instanceof PyGlobal) ||
-          typeof key !== 'string' ||
-          !Number.isSafeInteger(numel) ||
-          (numel as number) < 0
-        ) {
-          throw new FormatError(
-            `${FN}: unexpected persistent id (expected ('storage', type, key, location, numel))`,
-            { fn: FN },
-          );
-        }
-        const dtype = STORAGE_DTYPES.get(type.name);
-        if (dtype === undefined)
-          throw new FormatError(`${FN}: ${type.qualifiedName} is not a storage type`, { fn: FN });
-        const cached = storages.get(key);
-        if (cached !== undefined) return cached;
-        const raw = entries[`${prefix}data/${key}`];
-        if (raw === undefined) {
-          throw new FormatError(`${FN}: storage ${prefix}data/${key} is missing from the archive`, {
-            fn: FN,
-            arg: key,
-          });
-        }
-        const ref = new StorageRef(key, dtype, decodeStorage(raw, dtype, numel as number, FN, key));
-        storages.set(key, ref);
-        budget.storageElements += ref.data.length;
-        return ref;
-      },
-      build(obj, state) {
-        // OrderedDict attributes (state_dict()._metadata) carry nothing the arrays need.
-        if (obj instanceof Map && state instanceof Map) return obj;
-        throw new FormatError(`${FN}: BUILD on an object other than an OrderedDict`, { fn: FN });
-      },
+/** The unpickler hooks of one checkpoint: the allow-list, the calls it permits, its storages. */
+function checkpointHooks(
+  entries: Record<string, Uint8Array>,
+  prefix: string,
+  budget: ElementBudget,
+): UnpickleHooks {
+  const storages = new Map<string, StorageRef>();
+  return {
+    resolveGlobal,
+    reduce(callable, args) {
+      return reduceAllowed(callable, args, budget);
     },
-    FN,
-  );
-  checkResult(result);
-  return result as TorchCheckpoint;
+    persistentLoad(pid) {
+      return loadStorage(pid, entries, prefix, storages, budget);
+    },
+    build(obj, state) {
+      // OrderedDict attributes (state_dict()._metadata) carry nothing the arrays need.
+      if (obj instanceof Map && state instanceof Map) return obj;
+      throw new FormatError(`${FN}: BUILD on an object other than an OrderedDict`, { fn: FN });
+    },
+  };
+}
+
+/** GLOBAL / STACK_GLOBAL: a token for an allowed global; throws for any other. */
+function resolveGlobal(module: string, name: string): PyGlobal {
+  const qualified = `${module}.${name}`;
+  if (!ALLOWED_GLOBALS.includes(qualified)) {
+    throw new UnsupportedError(
+      `${FN}: the checkpoint references ${qualified}, which is not allowed (allowed: collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, torch.*Storage); nothing was executed`,
+      { fn: FN, arg: qualified },
+    );
+  }
+  return new PyGlobal(module, name);
+}
+
+/** REDUCE: the few calls a checkpoint may make (OrderedDict, tensor and parameter rebuilds). */
+function reduceAllowed(callable: unknown, args: unknown[], budget: ElementBudget): unknown {
+  const name = callable instanceof PyGlobal ? callable.qualifiedName : '';
+  if (name === 'collections.OrderedDict') {
+    if (args.length === 0) return new Map();
+    const [pairs] = args;
+    if (
+      args.length === 1 &&
+      Array.isArray(pairs) &&
+      pairs.every((p) => Array.isArray(p) && p.length === 2)
+    ) {
+      // Keys as SETITEM(S) allows them: a list or dict key could hide a cycle.
+      if (!pairs.every((p) => isDictKey((p as unknown[])[0]))) {
+        throw new UnsupportedError(`${FN}: OrderedDict keys other than str, int, bool or None`, {
+          fn: FN,
+        });
+      }
+      return new Map(pairs as [unknown, unknown][]);
+    }
+  }
+  if (name === 'torch._utils._rebuild_tensor_v2') return rebuildTensor(args, budget);
+  if (name === 'torch._utils._rebuild_parameter' && isTorchTensor(args[0])) return args[0];
+  throw new FormatError(`${FN}: unexpected call of ${name || 'a non-callable'} in the pickle`, {
+    fn: FN,
+  });
+}
+
+/** BINPERSID: the storage a persistent id names, decoded once per key and counted in the budget. */
+function loadStorage(
+  pid: unknown,
+  entries: Record<string, Uint8Array>,
+  prefix: string,
+  storages: Map<string, StorageRef>,
+  budget: ElementBudget,
+): StorageRef {
+  const [kind, type, key, , numel] = Array.isArray(pid) ? pid : [];
+  if (
+    kind !== 'storage' ||
+    !(type instanceof PyGlobal) ||
+    typeof key !== 'string' ||
+    !Number.isSafeInteger(numel) ||
+    (numel as number) < 0
+  ) {
+    throw new FormatError(
+      `${FN}: unexpected persistent id (expected ('storage', type, key, location, numel))`,
+      { fn: FN },
+    );
+  }
+  const dtype = STORAGE_DTYPES.get(type.name);
+  if (dtype === undefined)
+    throw new FormatError(`${FN}: ${type.qualifiedName} is not a storage type`, { fn: FN });
+  const cached = storages.get(key);
+  if (cached !== undefined) return cached;
+  const raw = entries[`${prefix}data/${key}`];
+  if (raw === undefined) {
+    throw new FormatError(`${FN}: storage ${prefix}data/${key} is missing from the archive`, {
+      fn: FN,
+      arg: key,
+    });
+  }
+  const ref = new StorageRef(key, dtype, decodeStorage(raw, dtype, numel as number, FN, key));
+  storages.set(key, ref);
+  budget.storageElements += ref.data.length;
+  return ref;
 }

@@ -75,246 +75,307 @@ function isKey(value: unknown): boolean {
   );
 }
 
-/** Runs the pickle program in `bytes` and returns the value STOP leaves on the stack. */
-export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, fn: string): unknown {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stack: unknown[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, unknown>();
-  let pos = 0;
+/** The unpickler's state: the program, its read position, the stack, its marks and the memo. */
+class Machine {
+  readonly view: DataView;
+  readonly stack: unknown[] = [];
+  readonly marks: number[] = [];
+  readonly memo = new Map<number, unknown>();
+  pos = 0;
 
-  const fail = (message: string): FormatError =>
-    new FormatError(`${fn}: corrupt pickle: ${message} (at byte ${pos})`, { fn });
-  const need = (n: number): number => {
-    if (pos + n > bytes.length) throw fail(`truncated, ${n} more bytes expected`);
-    const at = pos;
-    pos += n;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly hooks: UnpickleHooks,
+    readonly fn: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  fail(message: string): FormatError {
+    return new FormatError(`${this.fn}: corrupt pickle: ${message} (at byte ${this.pos})`, {
+      fn: this.fn,
+    });
+  }
+  /** Advances past `n` bytes and returns where they start; throws when the pickle ends first. */
+  need(n: number): number {
+    if (this.pos + n > this.bytes.length) throw this.fail(`truncated, ${n} more bytes expected`);
+    const at = this.pos;
+    this.pos += n;
     return at;
-  };
-  const pop = (): unknown => {
+  }
+  pop(): unknown {
+    const { stack, marks } = this;
     if (stack.length === 0 || (marks.length > 0 && stack.length <= marks[marks.length - 1]!))
-      throw fail('stack underflow');
+      throw this.fail('stack underflow');
     return stack.pop();
-  };
-  const top = (): unknown => {
-    if (stack.length === 0) throw fail('stack underflow');
-    return stack[stack.length - 1];
-  };
-  const popMark = (): unknown[] => {
-    const mark = marks.pop();
-    if (mark === undefined) throw fail('MARK expected');
-    return stack.splice(mark);
-  };
-  const text = (length: number): string => {
-    const at = need(length);
+  }
+  top(): unknown {
+    if (this.stack.length === 0) throw this.fail('stack underflow');
+    return this.stack[this.stack.length - 1];
+  }
+  popMark(): unknown[] {
+    const mark = this.marks.pop();
+    if (mark === undefined) throw this.fail('MARK expected');
+    return this.stack.splice(mark);
+  }
+  text(length: number): string {
+    const at = this.need(length);
     try {
-      return textDecoder.decode(bytes.subarray(at, at + length));
+      return textDecoder.decode(this.bytes.subarray(at, at + length));
     } catch {
-      throw fail('invalid UTF-8 string');
+      throw this.fail('invalid UTF-8 string');
     }
-  };
-  const line = (): string => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) throw fail('truncated inside a GLOBAL name');
+  }
+  line(): string {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) throw this.fail('truncated inside a GLOBAL name');
     let value: string;
     try {
-      value = textDecoder.decode(bytes.subarray(pos, end));
+      value = textDecoder.decode(this.bytes.subarray(this.pos, end));
     } catch {
-      throw fail('invalid UTF-8 in a GLOBAL name');
+      throw this.fail('invalid UTF-8 in a GLOBAL name');
     }
-    pos = end + 1;
+    this.pos = end + 1;
     return value;
-  };
-  const memoGet = (index: number): unknown => {
-    if (!memo.has(index)) throw fail(`memo entry ${index} is missing`);
-    return memo.get(index);
-  };
-  const setItems = (target: unknown, items: unknown[]): void => {
-    if (!(target instanceof Map)) throw fail('SETITEM(S) on something other than a dict');
-    if (items.length % 2 !== 0) throw fail('SETITEMS with an odd number of items');
+  }
+  memoGet(index: number): unknown {
+    if (!this.memo.has(index)) throw this.fail(`memo entry ${index} is missing`);
+    return this.memo.get(index);
+  }
+  setItems(target: unknown, items: unknown[]): void {
+    if (!(target instanceof Map)) throw this.fail('SETITEM(S) on something other than a dict');
+    if (items.length % 2 !== 0) throw this.fail('SETITEMS with an odd number of items');
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i];
       if (!isKey(key))
-        throw new UnsupportedError(`${fn}: dict keys other than str, int, bool or None`, { fn });
+        throw new UnsupportedError(`${this.fn}: dict keys other than str, int, bool or None`, {
+          fn: this.fn,
+        });
       target.set(key, items[i + 1]);
     }
-  };
-  const append = (target: unknown, items: unknown[]): void => {
-    if (!Array.isArray(target)) throw fail('APPEND(S) on something other than a list');
+  }
+  append(target: unknown, items: unknown[]): void {
+    if (!Array.isArray(target)) throw this.fail('APPEND(S) on something other than a list');
     // One push per item: push(...items) overflows the call stack for ~100k items.
     for (const item of items) target.push(item);
-  };
+  }
+}
 
+/** What one opcode does to the machine (its arguments read from the program). */
+type OpHandler = (m: Machine) => void;
+
+/** PROTO, FRAME, MARK. */
+const FRAMING_OPS: Record<number, OpHandler> = {
+  128: (m) => {
+    const protocol = m.bytes[m.need(1)]!;
+    if (protocol > 5)
+      throw new UnsupportedError(`${m.fn}: pickle protocol ${protocol} is not supported`, {
+        fn: m.fn,
+      });
+  },
+  149: (m) => {
+    m.need(8); // FRAME: only a read-ahead hint
+  },
+  40: (m) => {
+    m.marks.push(m.stack.length);
+  },
+};
+
+/** Numbers, booleans and None: BININT(1/2), LONG1/4, BINFLOAT, NEWTRUE/NEWFALSE, NONE. */
+const SCALAR_OPS: Record<number, OpHandler> = {
+  74: (m) => {
+    m.stack.push(m.view.getInt32(m.need(4), true));
+  },
+  75: (m) => {
+    m.stack.push(m.bytes[m.need(1)]!);
+  },
+  77: (m) => {
+    m.stack.push(m.view.getUint16(m.need(2), true));
+  },
+  138: (m) => {
+    const length = m.bytes[m.need(1)]!;
+    const at = m.need(length);
+    m.stack.push(decodeLong(m.bytes.subarray(at, at + length)));
+  },
+  139: (m) => {
+    const length = m.view.getUint32(m.need(4), true);
+    const at = m.need(length);
+    m.stack.push(decodeLong(m.bytes.subarray(at, at + length)));
+  },
+  71: (m) => {
+    m.stack.push(m.view.getFloat64(m.need(8), false));
+  },
+  136: (m) => {
+    m.stack.push(true);
+  },
+  137: (m) => {
+    m.stack.push(false);
+  },
+  78: (m) => {
+    m.stack.push(null);
+  },
+};
+
+/** Strings: BINUNICODE, SHORT_BINUNICODE, BINUNICODE8 (no longer than the pickle). */
+const STRING_OPS: Record<number, OpHandler> = {
+  88: (m) => {
+    m.stack.push(m.text(m.view.getUint32(m.need(4), true)));
+  },
+  140: (m) => {
+    m.stack.push(m.text(m.bytes[m.need(1)]!));
+  },
+  141: (m) => {
+    const length = m.view.getBigUint64(m.need(8), true);
+    if (length > BigInt(m.bytes.length)) throw m.fail('string longer than the pickle');
+    m.stack.push(m.text(Number(length)));
+  },
+};
+
+/** Dicts, lists and tuples: their creation and filling. */
+const CONTAINER_OPS: Record<number, OpHandler> = {
+  125: (m) => {
+    m.stack.push(new Map());
+  },
+  93: (m) => {
+    m.stack.push([]);
+  },
+  41: (m) => {
+    m.stack.push([]);
+  },
+  133: (m) => {
+    m.stack.push([m.pop()]);
+  },
+  134: (m) => {
+    const b = m.pop();
+    m.stack.push([m.pop(), b]);
+  },
+  135: (m) => {
+    const c = m.pop();
+    const b = m.pop();
+    m.stack.push([m.pop(), b, c]);
+  },
+  116: (m) => {
+    m.stack.push(m.popMark());
+  },
+  115: (m) => {
+    const value = m.pop();
+    const key = m.pop();
+    m.setItems(m.top(), [key, value]);
+  },
+  117: (m) => {
+    const items = m.popMark();
+    m.setItems(m.top(), items);
+  },
+  97: (m) => {
+    const value = m.pop();
+    m.append(m.top(), [value]);
+  },
+  101: (m) => {
+    const items = m.popMark();
+    m.append(m.top(), items);
+  },
+};
+
+/** The memo: BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET. */
+const MEMO_OPS: Record<number, OpHandler> = {
+  113: (m) => {
+    m.memo.set(m.bytes[m.need(1)]!, m.top());
+  },
+  114: (m) => {
+    m.memo.set(m.view.getUint32(m.need(4), true), m.top());
+  },
+  148: (m) => {
+    m.memo.set(m.memo.size, m.top());
+  },
+  104: (m) => {
+    m.stack.push(m.memoGet(m.bytes[m.need(1)]!));
+  },
+  106: (m) => {
+    m.stack.push(m.memoGet(m.view.getUint32(m.need(4), true)));
+  },
+};
+
+/** The opcodes that would run code in Python, handed to the hooks (the allow-list lives there). */
+const HOOK_OPS: Record<number, OpHandler> = {
+  99: (m) => {
+    const module = m.line();
+    m.stack.push(m.hooks.resolveGlobal(module, m.line()));
+  },
+  147: (m) => {
+    const name = m.pop();
+    const module = m.pop();
+    if (typeof module !== 'string' || typeof name !== 'string')
+      throw m.fail('STACK_GLOBAL needs two strings');
+    m.stack.push(m.hooks.resolveGlobal(module, name));
+  },
+  82: (m) => {
+    const args = m.pop();
+    if (!Array.isArray(args)) throw m.fail('REDUCE needs an argument tuple');
+    m.stack.push(m.hooks.reduce(m.pop(), args));
+  },
+  98: (m) => {
+    const state = m.pop();
+    m.stack.push(m.hooks.build(m.pop(), state));
+  },
+  81: (m) => {
+    m.stack.push(m.hooks.persistentLoad(m.pop()));
+  },
+};
+
+/** POP, POP_MARK, DUP. */
+const STACK_OPS: Record<number, OpHandler> = {
+  48: (m) => {
+    m.pop();
+  },
+  49: (m) => {
+    m.popMark();
+  },
+  50: (m) => {
+    m.stack.push(m.top());
+  },
+};
+
+/** STOP: ends the program; the opcode the dispatch loop handles itself. */
+const STOP = 0x2e;
+
+/** The handler of every supported opcode but STOP, indexed by opcode. */
+const OP_HANDLERS: readonly (OpHandler | undefined)[] = (() => {
+  const table: (OpHandler | undefined)[] = new Array(256).fill(undefined);
+  for (const family of [
+    FRAMING_OPS,
+    SCALAR_OPS,
+    STRING_OPS,
+    CONTAINER_OPS,
+    MEMO_OPS,
+    HOOK_OPS,
+    STACK_OPS,
+  ]) {
+    for (const [op, handler] of Object.entries(family)) table[Number(op)] = handler;
+  }
+  return table;
+})();
+
+/** The error for an opcode without a handler: a known one this unpickler refuses, or garbage. */
+function unsupportedOpcode(m: Machine, op: number): Error {
+  const name = KNOWN_UNSUPPORTED[op];
+  if (name === undefined) return m.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+  return new UnsupportedError(
+    `${m.fn}: the pickle uses opcode ${name}, which torch.save does not emit for tensors, dicts, lists and numbers`,
+    { fn: m.fn },
+  );
+}
+
+/** Runs the pickle program in `bytes` and returns the value STOP leaves on the stack. */
+export function unpickle(bytes: Uint8Array, hooks: UnpickleHooks, fn: string): unknown {
+  const m = new Machine(bytes, hooks, fn);
   for (;;) {
-    const op = bytes[need(1)]!;
-    switch (op) {
-      case 0x80: {
-        const protocol = bytes[need(1)]!;
-        if (protocol > 5)
-          throw new UnsupportedError(`${fn}: pickle protocol ${protocol} is not supported`, {
-            fn,
-          });
-        break;
-      }
-      case 0x95:
-        need(8); // FRAME: only a read-ahead hint
-        break;
-      case 0x7d:
-        stack.push(new Map());
-        break;
-      case 0x5d:
-      case 0x29:
-        stack.push([]);
-        break;
-      case 0x28:
-        marks.push(stack.length);
-        break;
-      case 0x58:
-        stack.push(text(view.getUint32(need(4), true)));
-        break;
-      case 0x8c:
-        stack.push(text(bytes[need(1)]!));
-        break;
-      case 0x8d: {
-        const length = view.getBigUint64(need(8), true);
-        if (length > BigInt(bytes.length)) throw fail('string longer than the pickle');
-        stack.push(text(Number(length)));
-        break;
-      }
-      case 0x4a:
-        stack.push(view.getInt32(need(4), true));
-        break;
-      case 0x4b:
-        stack.push(bytes[need(1)]!);
-        break;
-      case 0x4d:
-        stack.push(view.getUint16(need(2), true));
-        break;
-      case 0x8a: {
-        const length = bytes[need(1)]!;
-        const at = need(length);
-        stack.push(decodeLong(bytes.subarray(at, at + length)));
-        break;
-      }
-      case 0x8b: {
-        const length = view.getUint32(need(4), true);
-        const at = need(length);
-        stack.push(decodeLong(bytes.subarray(at, at + length)));
-        break;
-      }
-      case 0x47:
-        stack.push(view.getFloat64(need(8), false));
-        break;
-      case 0x88:
-        stack.push(true);
-        break;
-      case 0x89:
-        stack.push(false);
-        break;
-      case 0x4e:
-        stack.push(null);
-        break;
-      case 0x85:
-        stack.push([pop()]);
-        break;
-      case 0x86: {
-        const b = pop();
-        stack.push([pop(), b]);
-        break;
-      }
-      case 0x87: {
-        const c = pop();
-        const b = pop();
-        stack.push([pop(), b, c]);
-        break;
-      }
-      case 0x74:
-        stack.push(popMark());
-        break;
-      case 0x73: {
-        const value = pop();
-        const key = pop();
-        setItems(top(), [key, value]);
-        break;
-      }
-      case 0x75: {
-        const items = popMark();
-        setItems(top(), items);
-        break;
-      }
-      case 0x61: {
-        const value = pop();
-        append(top(), [value]);
-        break;
-      }
-      case 0x65: {
-        const items = popMark();
-        append(top(), items);
-        break;
-      }
-      case 0x71:
-        memo.set(bytes[need(1)]!, top());
-        break;
-      case 0x72:
-        memo.set(view.getUint32(need(4), true), top());
-        break;
-      case 0x94:
-        memo.set(memo.size, top());
-        break;
-      case 0x68:
-        stack.push(memoGet(bytes[need(1)]!));
-        break;
-      case 0x6a:
-        stack.push(memoGet(view.getUint32(need(4), true)));
-        break;
-      case 0x63: {
-        const module = line();
-        stack.push(hooks.resolveGlobal(module, line()));
-        break;
-      }
-      case 0x93: {
-        const name = pop();
-        const module = pop();
-        if (typeof module !== 'string' || typeof name !== 'string')
-          throw fail('STACK_GLOBAL needs two strings');
-        stack.push(hooks.resolveGlobal(module, name));
-        break;
-      }
-      case 0x52: {
-        const args = pop();
-        if (!Array.isArray(args)) throw fail('REDUCE needs an argument tuple');
-        stack.push(hooks.reduce(pop(), args));
-        break;
-      }
-      case 0x62: {
-        const state = pop();
-        stack.push(hooks.build(pop(), state));
-        break;
-      }
-      case 0x51:
-        stack.push(hooks.persistentLoad(pop()));
-        break;
-      case 0x30:
-        pop();
-        break;
-      case 0x31:
-        popMark();
-        break;
-      case 0x32:
-        stack.push(top());
-        break;
-      case 0x2e: {
-        if (stack.length !== 1 || marks.length > 0) throw fail('STOP with an unbalanced stack');
-        return stack[0];
-      }
-      default: {
-        const name = KNOWN_UNSUPPORTED[op];
-        if (name === undefined) throw fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
-        throw new UnsupportedError(
-          `${fn}: the pickle uses opcode ${name}, which torch.save does not emit for tensors, dicts, lists and numbers`,
-          { fn },
-        );
-      }
+    const op = bytes[m.need(1)]!;
+    if (op === STOP) {
+      if (m.stack.length !== 1 || m.marks.length > 0) throw m.fail('STOP with an unbalanced stack');
+      return m.stack[0];
     }
+    const handler = OP_HANDLERS[op];
+    if (handler === undefined) throw unsupportedOpcode(m, op);
+    handler(m);
   }
 }

@@ -172,163 +172,29 @@ export function writeTorchCheckpoint(
   value: TorchWritable,
   options: WriteTorchCheckpointOptions = {},
 ): Uint8Array {
+  const stem = checkStem(options);
+  const pickle = new PickleWriter();
+  const program = pickle.program(value);
+  return zipArchive(stem, program, pickle.storages);
+}
+
+/** Validates `options` and returns the archive's folder name. */
+function checkStem(options: WriteTorchCheckpointOptions): string {
   if (typeof options !== 'object' || options === null)
     throw invalidArgument(FN, 'options', 'an object', options);
   const stem = options.stem ?? DEFAULT_WRITE_TORCH_CHECKPOINT_OPTIONS.stem;
   if (typeof stem !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(stem))
     throw invalidArgument(FN, 'options.stem', 'a non-empty name of [A-Za-z0-9_.-]', stem);
+  return stem;
+}
 
-  const out = new ByteWriter();
-  const storages: [key: string, data: Uint8Array][] = [];
-  const storageKeys = new Map<AnyTypedArray, string>();
-  const active = new Set<unknown>();
-
-  const writeInt = (v: number | bigint): void => {
-    if (typeof v === 'number' && v >= 0 && v < 256) out.byte(OP.BININT1, v);
-    else if (typeof v === 'number' && v >= 0 && v < 65536) out.byte(OP.BININT2, v & 0xff, v >> 8);
-    else if (typeof v === 'number' && v >= -(2 ** 31) && v < 2 ** 31) {
-      out.byte(OP.BININT);
-      out.uint32(v >>> 0);
-    } else {
-      const bytes = longBytes(BigInt(v));
-      out.byte(OP.LONG1, bytes.length);
-      out.bytes(bytes);
-    }
-  };
-  const writeString = (s: string): void => {
-    const bytes = out.utf8(s);
-    out.byte(OP.BINUNICODE);
-    out.uint32(bytes.length);
-    out.bytes(bytes);
-  };
-  const writeGlobal = (module: string, name: string): void => {
-    out.byte(OP.GLOBAL);
-    out.ascii(`${module}\n${name}\n`);
-  };
-  const writeTuple = (items: readonly (() => void)[]): void => {
-    if (items.length === 0) {
-      out.byte(OP.EMPTY_TUPLE);
-      return;
-    }
-    if (items.length > 3) out.byte(OP.MARK);
-    for (const item of items) item();
-    if (items.length > 3) out.byte(OP.TUPLE);
-    else out.byte([OP.TUPLE1, OP.TUPLE2, OP.TUPLE3][items.length - 1]!);
-  };
-
-  const writeTensor = (array: NdArray<AnyTypedArray>, path: string): void => {
-    const { data, shape } = array;
-    if (
-      !Array.isArray(shape) ||
-      !shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
-      shapeSize(shape) !== data.length
-    ) {
-      throw invalidArgument(
-        FN,
-        `${path}.shape`,
-        `non-negative integers whose product is data.length (${data.length})`,
-        shape,
-      );
-    }
-    const dtype = dtypeOf(array, path);
-    let key = storageKeys.get(data);
-    if (key === undefined) {
-      key = String(storages.length);
-      const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-      storages.push([key, dtype === 'bool' ? raw.map((b) => (b ? 1 : 0)) : raw]);
-      storageKeys.set(data, key);
-    }
-    const strides = shape.map((_, d) => shapeSize(shape.slice(d + 1)));
-    const storageKey = key;
-    writeGlobal('torch._utils', '_rebuild_tensor_v2');
-    out.byte(OP.MARK);
-    out.byte(OP.MARK);
-    writeString('storage');
-    writeGlobal('torch', STORAGE_CLASS[dtype]);
-    writeString(storageKey);
-    writeString('cpu');
-    writeInt(data.length);
-    out.byte(OP.TUPLE, OP.BINPERSID);
-    writeInt(0);
-    writeTuple(shape.map((d) => () => writeInt(d)));
-    writeTuple(strides.map((s) => () => writeInt(s)));
-    out.byte(OP.NEWFALSE);
-    writeGlobal('collections', 'OrderedDict');
-    out.byte(OP.EMPTY_TUPLE, OP.REDUCE, OP.TUPLE, OP.REDUCE);
-  };
-
-  const writeEntries = (entries: Iterable<[TorchKey, unknown]>, path: string): void => {
-    out.byte(OP.EMPTY_DICT);
-    let open = 0;
-    for (const [key, item] of entries) {
-      if (item === undefined) continue;
-      if (open === 0) out.byte(OP.MARK);
-      writeValue(key, `${path}[${describe(key)}]`);
-      writeValue(item, `${path}[${describe(key)}]`);
-      // SETITEMS in batches of 1000 pairs, as Python's pickler does.
-      if (++open === 1000) {
-        out.byte(OP.SETITEMS);
-        open = 0;
-      }
-    }
-    if (open > 0) out.byte(OP.SETITEMS);
-  };
-
-  const writeNumber = (v: number): void => {
-    if (Number.isSafeInteger(v)) writeInt(v);
-    else {
-      out.byte(OP.BINFLOAT);
-      for (const b of new Uint8Array(new Float64Array([v]).buffer).reverse()) out.byte(b);
-    }
-  };
-
-  const writeValue = (v: unknown, path: string): void => {
-    if (v === null) out.byte(OP.NONE);
-    else if (typeof v === 'boolean') out.byte(v ? OP.NEWTRUE : OP.NEWFALSE);
-    else if (typeof v === 'bigint') writeInt(v);
-    else if (typeof v === 'number') writeNumber(v);
-    else if (typeof v === 'string') writeString(v);
-    else if (typeof v === 'object') writeContainer(v, path);
-    else throw invalidArgument(FN, path, 'a tensor, dict, list, string, number, bool or null', v);
-  };
-
-  const writeContainer = (v: object, path: string): void => {
-    if (active.has(v)) throw invalidArgument(FN, path, 'free of reference cycles');
-    active.add(v);
-    if (isNdArrayLike(v)) writeTensor(v, path);
-    else if (v instanceof Map) {
-      for (const key of v.keys()) {
-        if (key !== null && !['string', 'number', 'bigint', 'boolean'].includes(typeof key))
-          throw invalidArgument(
-            FN,
-            `${path} keys`,
-            'strings, numbers, bigints, booleans or null',
-            key,
-          );
-      }
-      writeEntries(v.entries(), path);
-    } else if (Array.isArray(v)) {
-      out.byte(OP.EMPTY_LIST);
-      if (v.length > 0) {
-        out.byte(OP.MARK);
-        for (let i = 0; i < v.length; i++) writeValue(v[i], `${path}[${i}]`);
-        out.byte(OP.APPENDS);
-      }
-    } else if (ArrayBuffer.isView(v)) {
-      throw invalidArgument(FN, path, 'an NdArray ({ data, shape }), not a bare typed array', v);
-    } else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
-      writeEntries(Object.entries(v), path);
-    } else {
-      throw invalidArgument(FN, path, 'a tensor, Map, plain object, array or scalar', v);
-    }
-    active.delete(v);
-  };
-
-  out.byte(OP.PROTO, 2);
-  writeValue(value, 'value');
-  out.byte(OP.STOP);
-
-  const entries: [string, Uint8Array][] = [[`${stem}/data.pkl`, out.result()]];
+/** The `.pt` zip: `data.pkl`, the storages, `version` and `byteorder`, refused beyond zip32. */
+function zipArchive(
+  stem: string,
+  program: Uint8Array,
+  storages: readonly [key: string, data: Uint8Array][],
+): Uint8Array {
+  const entries: [string, Uint8Array][] = [[`${stem}/data.pkl`, program]];
   for (const [key, data] of storages) entries.push([`${stem}/data/${key}`, data]);
   entries.push([`${stem}/version`, new TextEncoder().encode('3\n')]);
   entries.push([`${stem}/byteorder`, new TextEncoder().encode('little')]);
@@ -340,4 +206,183 @@ export function writeTorchCheckpoint(
     );
   }
   return encodeStoredZip(entries);
+}
+
+/** The pickle (protocol 2) of one checkpoint value, collecting the tensors' storages. */
+class PickleWriter {
+  private readonly out = new ByteWriter();
+  /** The storages in order of first use, keyed `'0'`, `'1'`, … */
+  readonly storages: [key: string, data: Uint8Array][] = [];
+  private readonly storageKeys = new Map<AnyTypedArray, string>();
+  /** The containers being written (for the cycle check). */
+  private readonly active = new Set<unknown>();
+
+  /** PROTO 2, the value, STOP: the bytes of `data.pkl`. */
+  program(value: unknown): Uint8Array {
+    this.out.byte(OP.PROTO, 2);
+    this.value(value, 'value');
+    this.out.byte(OP.STOP);
+    return this.out.result();
+  }
+
+  private int(v: number | bigint): void {
+    const out = this.out;
+    if (typeof v === 'number' && v >= 0 && v < 256) out.byte(OP.BININT1, v);
+    else if (typeof v === 'number' && v >= 0 && v < 65536) out.byte(OP.BININT2, v & 0xff, v >> 8);
+    else if (typeof v === 'number' && v >= -(2 ** 31) && v < 2 ** 31) {
+      out.byte(OP.BININT);
+      out.uint32(v >>> 0);
+    } else {
+      const bytes = longBytes(BigInt(v));
+      out.byte(OP.LONG1, bytes.length);
+      out.bytes(bytes);
+    }
+  }
+
+  private string(s: string): void {
+    const bytes = this.out.utf8(s);
+    this.out.byte(OP.BINUNICODE);
+    this.out.uint32(bytes.length);
+    this.out.bytes(bytes);
+  }
+
+  private global(module: string, name: string): void {
+    this.out.byte(OP.GLOBAL);
+    this.out.ascii(`${module}\n${name}\n`);
+  }
+
+  private tuple(items: readonly (() => void)[]): void {
+    if (items.length === 0) {
+      this.out.byte(OP.EMPTY_TUPLE);
+      return;
+    }
+    if (items.length > 3) this.out.byte(OP.MARK);
+    for (const item of items) item();
+    if (items.length > 3) this.out.byte(OP.TUPLE);
+    else this.out.byte([OP.TUPLE1, OP.TUPLE2, OP.TUPLE3][items.length - 1]!);
+  }
+
+  private number(v: number): void {
+    if (Number.isSafeInteger(v)) this.int(v);
+    else {
+      this.out.byte(OP.BINFLOAT);
+      for (const b of new Uint8Array(new Float64Array([v]).buffer).reverse()) this.out.byte(b);
+    }
+  }
+
+  private value(v: unknown, path: string): void {
+    const out = this.out;
+    if (v === null) out.byte(OP.NONE);
+    else if (typeof v === 'boolean') out.byte(v ? OP.NEWTRUE : OP.NEWFALSE);
+    else if (typeof v === 'bigint') this.int(v);
+    else if (typeof v === 'number') this.number(v);
+    else if (typeof v === 'string') this.string(v);
+    else if (typeof v === 'object') this.container(v, path);
+    else throw invalidArgument(FN, path, 'a tensor, dict, list, string, number, bool or null', v);
+  }
+
+  private container(v: object, path: string): void {
+    if (this.active.has(v)) throw invalidArgument(FN, path, 'free of reference cycles');
+    this.active.add(v);
+    if (isNdArrayLike(v)) this.tensor(v, path);
+    else if (v instanceof Map) {
+      checkMapKeys(v, path);
+      this.entries(v.entries(), path);
+    } else if (Array.isArray(v)) {
+      this.list(v, path);
+    } else if (ArrayBuffer.isView(v)) {
+      throw invalidArgument(FN, path, 'an NdArray ({ data, shape }), not a bare typed array', v);
+    } else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+      this.entries(Object.entries(v), path);
+    } else {
+      throw invalidArgument(FN, path, 'a tensor, Map, plain object, array or scalar', v);
+    }
+    this.active.delete(v);
+  }
+
+  private list(v: readonly unknown[], path: string): void {
+    this.out.byte(OP.EMPTY_LIST);
+    if (v.length > 0) {
+      this.out.byte(OP.MARK);
+      for (let i = 0; i < v.length; i++) this.value(v[i], `${path}[${i}]`);
+      this.out.byte(OP.APPENDS);
+    }
+  }
+
+  private entries(entries: Iterable<[TorchKey, unknown]>, path: string): void {
+    this.out.byte(OP.EMPTY_DICT);
+    let open = 0;
+    for (const [key, item] of entries) {
+      if (item === undefined) continue;
+      if (open === 0) this.out.byte(OP.MARK);
+      this.value(key, `${path}[${describe(key)}]`);
+      this.value(item, `${path}[${describe(key)}]`);
+      // SETITEMS in batches of 1000 pairs, as Python's pickler does.
+      if (++open === 1000) {
+        this.out.byte(OP.SETITEMS);
+        open = 0;
+      }
+    }
+    if (open > 0) this.out.byte(OP.SETITEMS);
+  }
+
+  private tensor(array: NdArray<AnyTypedArray>, path: string): void {
+    const { data, shape } = array;
+    checkShape(shape, data.length, path);
+    const dtype = dtypeOf(array, path);
+    const storageKey = this.storageKey(data, dtype);
+    const strides = shape.map((_, d) => shapeSize(shape.slice(d + 1)));
+    const out = this.out;
+    this.global('torch._utils', '_rebuild_tensor_v2');
+    out.byte(OP.MARK);
+    out.byte(OP.MARK);
+    this.string('storage');
+    this.global('torch', STORAGE_CLASS[dtype]);
+    this.string(storageKey);
+    this.string('cpu');
+    this.int(data.length);
+    out.byte(OP.TUPLE, OP.BINPERSID);
+    this.int(0);
+    this.tuple(shape.map((d) => () => this.int(d)));
+    this.tuple(strides.map((s) => () => this.int(s)));
+    out.byte(OP.NEWFALSE);
+    this.global('collections', 'OrderedDict');
+    out.byte(OP.EMPTY_TUPLE, OP.REDUCE, OP.TUPLE, OP.REDUCE);
+  }
+
+  /** The storage key of `data`, copying its bytes as a new storage the first time it is seen. */
+  private storageKey(data: AnyTypedArray, dtype: TorchDtype): string {
+    let key = this.storageKeys.get(data);
+    if (key === undefined) {
+      key = String(this.storages.length);
+      const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+      this.storages.push([key, dtype === 'bool' ? raw.map((b) => (b ? 1 : 0)) : raw]);
+      this.storageKeys.set(data, key);
+    }
+    return key;
+  }
+}
+
+/** A tensor's shape: non-negative safe integers whose product is the data's length. */
+function checkShape(shape: unknown, length: number, path: string): void {
+  if (
+    !Array.isArray(shape) ||
+    !shape.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+    shapeSize(shape) !== length
+  ) {
+    throw invalidArgument(
+      FN,
+      `${path}.shape`,
+      `non-negative integers whose product is data.length (${length})`,
+      shape,
+    );
+  }
+}
+
+/** A dict's keys as Python allows them here: str, int, bool or None. */
+function checkMapKeys(v: ReadonlyMap<unknown, unknown>, path: string): void {
+  for (const key of v.keys()) {
+    if (key !== null && !['string', 'number', 'bigint', 'boolean'].includes(typeof key))
+      throw invalidArgument(FN, `${path} keys`, 'strings, numbers, bigints, booleans or null', key);
+  }
 }
