@@ -10,7 +10,7 @@ import {
 } from '@cellshape/core';
 import { decodeStorage, gatherView, STORAGE_DTYPES } from './storage.js';
 import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor } from './types.js';
-import { type UnpickleHooks, unpickle } from './unpickle.js';
+import { isKey, type UnpickleHooks, unpickle } from './unpickle.js';
 
 const FN = 'readTorchCheckpoint';
 
@@ -58,17 +58,6 @@ class StorageRef {
     readonly dtype: TorchDtype,
     readonly data: AnyTypedArray,
   ) {}
-}
-
-/** A dict key the reader accepts (what the unpickler's SETITEM(S) allows). */
-function isDictKey(value: unknown): boolean {
-  return (
-    value === null ||
-    typeof value === 'string' ||
-    typeof value === 'number' ||
-    typeof value === 'bigint' ||
-    typeof value === 'boolean'
-  );
 }
 
 function isIndexList(value: unknown): value is number[] {
@@ -342,7 +331,7 @@ function reduceAllowed(callable: unknown, args: unknown[], budget: ElementBudget
       pairs.every((p) => Array.isArray(p) && p.length === 2)
     ) {
       // Keys as SETITEM(S) allows them: a list or dict key could hide a cycle.
-      if (!pairs.every((p) => isDictKey((p as unknown[])[0]))) {
+      if (!pairs.every((p) => isKey((p as unknown[])[0]))) {
         throw new UnsupportedError(`${FN}: OrderedDict keys other than str, int, bool or None`, {
           fn: FN,
         });

@@ -65,7 +65,8 @@ function decodeLong(bytes: Uint8Array): number | bigint {
     : value;
 }
 
-function isKey(value: unknown): boolean {
+/** A dict key the unpickler accepts (SETITEM(S)); the reader checks OrderedDict keys by the same rule. */
+export function isKey(value: unknown): boolean {
   return (
     value === null ||
     typeof value === 'string' ||
