@@ -149,4 +149,28 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
       /'extra(\[0\])+' is nested deeper than 1000 levels/,
     );
   });
+
+  it('names decodeCheckpoint and the entry when a .npy entry is broken (found by the fuzz suite)', () => {
+    const files = { ...readZip(withJson((meta) => meta)) };
+    const names = Object.keys(files).filter((n) => n.endsWith('.npy'));
+    expect(names).toContain('model/w.npy');
+    for (const name of names) {
+      const broken = files[name]!.slice();
+      broken.set(strToU8("'descr': '<-1'"), 10); // an unknown dtype in the header
+      const error = (() => {
+        try {
+          decodeCheckpoint(zipSync({ ...files, [name]: broken }));
+        } catch (e) {
+          return e as FormatError;
+        }
+        throw new Error('expected an error');
+      })();
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^decodeCheckpoint: the checkpoint's entry "${name}" is not a valid \\.npy array \\(parseNpy: `,
+        ),
+      );
+    }
+  });
 });

@@ -185,7 +185,7 @@ function decodeTree(
             arg: path,
           });
         }
-        const array = parseNpy(entry);
+        const array = entryArray(fn, name, entry);
         return key === '$npy' ? array : array.data;
       }
       case '$map': {
@@ -215,6 +215,18 @@ function decodeTree(
     });
   }
   return out;
+}
+
+/** The array of a `.npy` entry; a broken one is a `FormatError` of `fn` naming the entry. */
+function entryArray(fn: string, name: string, entry: Uint8Array): NdArray<AnyTypedArray> {
+  try {
+    return parseNpy(entry);
+  } catch (error) {
+    throw new FormatError(
+      `${fn}: the checkpoint's entry ${JSON.stringify(name)} is not a valid .npy array (${(error as Error).message})`,
+      { fn, arg: name, cause: error },
+    );
+  }
 }
 
 /** Runs one of core's argument checks on a value read from checkpoint.json, as a `FormatError`. */
@@ -328,7 +340,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
     const entry = files[`model/${key}.npy`];
     if (!entry)
       throw new FormatError(`${fn}: the checkpoint lacks the array model/${key}.npy`, { fn });
-    stateDict.set(key, parseNpy(entry));
+    stateDict.set(key, entryArray(fn, `model/${key}.npy`, entry));
   }
   const field = (name: string): unknown =>
     decodeTree(Object.hasOwn(meta, name) ? meta[name]! : null, files, fn, name);

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { runCase } from './oracle.js';
+import { type FuzzReport, runFuzz } from './runner.js';
+import { TARGETS, targetNamed } from './targets.js';
+
+/**
+ * `pnpm fuzz`: the long fuzz run, or the reproduction of one saved failure.
+ *
+ *   pnpm fuzz --minutes 30                      # all readers, round-robin, until the time is up
+ *   pnpm fuzz --minutes 10 --reader tiff,npz    # some readers
+ *   pnpm fuzz --cases 500 --seed 7              # a fixed number of cases per reader
+ *   pnpm fuzz --reproduce packages/fuzz/failures/tiff/untyped-error-seed1-case42.bin --reader tiff
+ *   pnpm fuzz --list                            # the reader names
+ */
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+
+function table(report: FuzzReport): string {
+  const rows = Object.entries(report.stats).map(([name, s]) => {
+    const rate = s.ms > 0 ? (s.cases / (s.ms / 1000)).toFixed(0) : '-';
+    return `${name.padEnd(14)} ${String(s.cases).padStart(8)} ${String(s.accepted).padStart(8)} ${String(s.rejected).padStart(8)} ${String(s.failures).padStart(8)} ${rate.padStart(9)}`;
+  });
+  return [
+    `${'reader'.padEnd(14)} ${'cases'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'failures'.padStart(8)} ${'cases/s'.padStart(9)}`,
+    ...rows,
+  ].join('\n');
+}
+
+async function reproduce(file: string, reader: string): Promise<void> {
+  const target = targetNamed(reader);
+  const bytes = new Uint8Array(readFileSync(file));
+  const start = performance.now();
+  try {
+    const result = await target.run(bytes);
+    console.log(
+      `accepted in ${(performance.now() - start).toFixed(1)} ms; check: ${target.check(result) ?? 'ok'}`,
+    );
+    target.dispose?.(result);
+  } catch (error) {
+    console.log(`threw in ${(performance.now() - start).toFixed(1)} ms:`);
+    console.log(error);
+  }
+  const verdict = await runCase(target, bytes);
+  console.log('oracle:', verdict);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--list')) {
+    console.log(TARGETS.map((t) => t.name).join('\n'));
+    return;
+  }
+  const readers = option('reader')?.split(',');
+  const file = option('reproduce');
+  if (file) return reproduce(file, readers?.[0] ?? 'tiff');
+  const minutes = option('minutes');
+  const cases = option('cases');
+  const targets = readers ? readers.map(targetNamed) : TARGETS;
+  const report = await runFuzz({
+    targets,
+    ...(minutes !== undefined ? { minutes: Number(minutes) } : {}),
+    ...(cases !== undefined ? { casesPerTarget: Number(cases) } : {}),
+    ...(minutes === undefined && cases === undefined ? { minutes: 1 } : {}),
+    seed: Number(option('seed') ?? Date.now() % 2 ** 31),
+    onProgress: (r) =>
+      console.log(
+        `${(r.elapsedMs / 1000).toFixed(0)} s, ${r.failures.length} failures\n${table(r)}\n`,
+      ),
+  });
+  console.log(table(report));
+  console.log(`\n${report.failures.length} failures in ${(report.elapsedMs / 1000).toFixed(1)} s`);
+  for (const f of report.failures)
+    console.log(
+      `${f.target} ${f.kind} case ${f.caseIndex} [${f.mutators.join(', ')}]: ${f.detail}${f.file ? `\n  saved: ${f.file}` : ''}`,
+    );
+  if (report.failures.length > 0) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,170 @@
+import { type Rng, readZip } from '@cellshape/core';
+import { zipSync } from 'fflate';
+import { INTERESTING, type Mutator, pick, splice, writeInt } from '../mutate.js';
+
+/**
+ * Zip-aware mutators: header fields of the end-of-central-directory, central and local headers
+ * (counts, sizes, offsets, CRCs, name and extra lengths, methods), ZIP64 records, a flipped
+ * byte in a stored member (which a reader must refuse: CRC-32), and the mutation of one
+ * member's content re-zipped with a correct CRC, so that mutants reach the parser inside.
+ */
+
+interface Field {
+  at: number;
+  size: 2 | 4 | 8;
+}
+
+/** Header fields found by scanning for the zip signatures (tolerant of earlier mutations). */
+function headerFields(bytes: Uint8Array): Field[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields: Field[] = [];
+  for (let i = 0; i + 4 <= bytes.length; i++) {
+    if (bytes[i] !== 0x50 || bytes[i + 1] !== 0x4b) continue;
+    const sig = view.getUint32(i, true);
+    const push = (offsets: [number, 2 | 4 | 8][]): void => {
+      for (const [o, size] of offsets)
+        if (i + o + size <= bytes.length) fields.push({ at: i + o, size });
+    };
+    // local: flags, method, crc, csize, size, name length, extra length
+    if (sig === 0x04034b50)
+      push([
+        [6, 2],
+        [8, 2],
+        [14, 4],
+        [18, 4],
+        [22, 4],
+        [26, 2],
+        [28, 2],
+      ]);
+    // central: flags, method, crc, csize, size, name length, extra, comment, offset
+    if (sig === 0x02014b50)
+      push([
+        [8, 2],
+        [10, 2],
+        [16, 4],
+        [20, 4],
+        [24, 4],
+        [28, 2],
+        [30, 2],
+        [32, 2],
+        [42, 4],
+      ]);
+    // end of central directory: entries on disk, entries, size, offset, comment length
+    if (sig === 0x06054b50)
+      push([
+        [8, 2],
+        [10, 2],
+        [12, 4],
+        [16, 4],
+        [20, 2],
+      ]);
+    if (sig === 0x07064b50) push([[8, 8]]);
+    if (sig === 0x06064b50)
+      push([
+        [4, 8],
+        [24, 8],
+        [32, 8],
+        [40, 8],
+        [48, 8],
+      ]);
+  }
+  return fields;
+}
+
+/** A ZIP64 end-of-central-directory record and locator inserted before the classic one. */
+function withZip64(bytes: Uint8Array, rng: Rng): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let e = -1;
+  for (let i = bytes.length - 22; i >= 0; i--)
+    if (view.getUint32(i, true) === 0x06054b50) {
+      e = i;
+      break;
+    }
+  if (e < 0) return bytes.slice();
+  const count = view.getUint16(e + 10, true);
+  const size = view.getUint32(e + 12, true);
+  const start = view.getUint32(e + 16, true);
+  const record = new Uint8Array(56 + 20);
+  const r = new DataView(record.buffer);
+  r.setUint32(0, 0x06064b50, true);
+  r.setBigUint64(4, 44n, true);
+  r.setUint16(12, 45, true);
+  r.setUint16(14, 45, true);
+  const claim = (v: number): bigint =>
+    BigInt(rng.next() < 0.5 ? v : Math.max(0, pick(rng, INTERESTING)));
+  r.setBigUint64(24, claim(count), true);
+  r.setBigUint64(32, claim(count), true);
+  r.setBigUint64(40, claim(size), true);
+  r.setBigUint64(48, claim(start), true);
+  r.setUint32(56, 0x07064b50, true);
+  r.setBigUint64(64, BigInt(rng.next() < 0.8 ? e : pick(rng, INTERESTING) >>> 0), true);
+  r.setUint32(72, 1, true);
+  return splice(bytes, e, 0, record);
+}
+
+/** The first stored (method 0) member's data range, from the local headers. */
+function storedRanges(bytes: Uint8Array): [number, number][] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ranges: [number, number][] = [];
+  for (let i = 0; i + 30 <= bytes.length; i++) {
+    if (view.getUint32(i, true) !== 0x04034b50) continue;
+    const method = view.getUint16(i + 8, true);
+    const csize = view.getUint32(i + 18, true);
+    const start = i + 30 + view.getUint16(i + 26, true) + view.getUint16(i + 28, true);
+    if (method === 0 && csize > 0 && start + csize <= bytes.length)
+      ranges.push([start, start + csize]);
+  }
+  return ranges;
+}
+
+export const ZIP_MUTATORS: readonly Mutator[] = [
+  {
+    name: 'zip-header-field',
+    mutate(bytes, rng) {
+      const out = bytes.slice();
+      const fields = headerFields(out);
+      if (fields.length === 0) return out;
+      const { at, size } = pick(rng, fields);
+      const value = rng.next() < 0.7 ? pick(rng, INTERESTING) : rng.int(2 ** 16);
+      writeInt(out, at, size, value, true);
+      return out;
+    },
+  },
+  { name: 'zip64-record', mutate: withZip64 },
+  {
+    name: 'zip-stored-member-flip',
+    mustReject: true,
+    applies: (bytes) => storedRanges(bytes).length > 0,
+    mutate(bytes, rng) {
+      const out = bytes.slice();
+      const [start, end] = pick(rng, storedRanges(out));
+      out[start + rng.int(end - start)]! ^= 1 << rng.int(8);
+      return out;
+    },
+  },
+];
+
+/** Re-zips `bytes` (a valid archive) with one member replaced by `mutate(member)`; valid CRCs. */
+export function memberMutator(
+  name: string,
+  choose: (names: string[]) => string[],
+  mutate: (member: Uint8Array, rng: Rng, memberName: string) => Uint8Array,
+): Mutator {
+  return {
+    name,
+    mutate(bytes, rng) {
+      // Our own (bounded) reader: fflate's unzipSync loops per claimed entry on hostile input.
+      let entries: Record<string, Uint8Array>;
+      try {
+        entries = { ...readZip(bytes) };
+      } catch {
+        return bytes.slice();
+      }
+      const candidates = choose(Object.keys(entries));
+      if (candidates.length === 0) return bytes.slice();
+      const member = pick(rng, candidates);
+      entries[member] = mutate(entries[member]!, rng, member);
+      return zipSync(entries, { level: 0 });
+    },
+  };
+}

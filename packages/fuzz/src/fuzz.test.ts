@@ -1,0 +1,111 @@
+import { FormatError, Rng } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import { GENERIC_MUTATORS } from './mutate.js';
+import { runCase } from './oracle.js';
+import { makeCase, runFuzz } from './runner.js';
+import { type FuzzTarget, SELF_TEST_TARGETS, TARGETS } from './targets.js';
+
+// The CI run of the fuzz suite (issue 17): a few thousand seeded mutants over every reader of
+// outside bytes, each in a child process under a time and memory budget. Any failure names the
+// saved input and the command that reproduces it. The long mode is `pnpm fuzz --minutes N`.
+
+const SEED = 20261206;
+
+function describeFailures(report: Awaited<ReturnType<typeof runFuzz>>): string[] {
+  return report.failures.map(
+    (f) =>
+      `${f.target} ${f.kind} case ${f.caseIndex} [${f.mutators.join(', ')}]: ${f.detail} ${f.file ?? ''}`,
+  );
+}
+
+describe('fuzz: every reader survives seeded mutants', () => {
+  it('typed errors only, no hang, no memory blow-up, no accepted CRC mismatch, promises kept', async () => {
+    const fast = TARGETS.filter((t) => t.name !== 'cloud');
+    const report = await runFuzz({ targets: fast, casesPerTarget: 220, seed: SEED });
+    const cloud = await runFuzz({
+      targets: TARGETS.filter((t) => t.name === 'cloud'),
+      casesPerTarget: 12,
+      seed: SEED,
+    });
+    expect([...describeFailures(report), ...describeFailures(cloud)]).toEqual([]);
+    for (const [name, stats] of Object.entries(report.stats)) {
+      expect(stats.cases, name).toBe(220);
+      // Mutants must reach both outcomes: some still parse, most are refused.
+      expect(stats.rejected, name).toBeGreaterThan(0);
+      expect(stats.accepted, name).toBeGreaterThan(0);
+    }
+    expect(cloud.stats.cloud!.cases).toBe(12);
+  });
+});
+
+describe('fuzz harness', () => {
+  const [hang, allocate, acceptZip] = SELF_TEST_TARGETS as [FuzzTarget, FuzzTarget, FuzzTarget];
+
+  it('makes the same case from the same seed, and different cases from different indices', async () => {
+    const tiff = TARGETS.find((t) => t.name === 'tiff')!;
+    const seeds = await tiff.seeds();
+    const a = makeCase(tiff, 0, seeds, 5, 17);
+    const b = makeCase(tiff, 0, seeds, 5, 17);
+    const c = makeCase(tiff, 0, seeds, 5, 18);
+    expect(a.bytes).toEqual(b.bytes);
+    expect(a.mutators).toEqual(b.mutators);
+    expect(a.bytes).not.toEqual(c.bytes);
+  });
+
+  it('every generic mutator changes its input', () => {
+    const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i % 10) + 0x30);
+    for (const m of GENERIC_MUTATORS) {
+      expect(m.mutate(bytes, new Rng(3)), m.name).not.toEqual(bytes);
+    }
+  });
+
+  it('the oracle tells typed, untyped and unnamed errors and broken promises apart', async () => {
+    const target = (
+      run: () => unknown,
+      check: () => string | undefined = () => undefined,
+    ): FuzzTarget => ({
+      name: 't',
+      fns: ['readThing'],
+      seeds: async () => [],
+      mutators: [],
+      run: async () => run(),
+      check,
+    });
+    const typed = target(() => {
+      throw new FormatError('readThing: bad');
+    });
+    expect(await runCase(typed, new Uint8Array())).toEqual({ outcome: 'rejected' });
+    const unnamed = target(() => {
+      throw new FormatError('bad');
+    });
+    expect((await runCase(unnamed, new Uint8Array())).kind).toBe('unnamed-error');
+    const untyped = target(() => (null as unknown as { x: number }).x);
+    expect((await runCase(untyped, new Uint8Array())).kind).toBe('untyped-error');
+    const broken = target(
+      () => 1,
+      () => 'data[0] is Infinity',
+    );
+    expect(await runCase(broken, new Uint8Array())).toEqual({
+      outcome: 'failure',
+      kind: 'bad-result',
+      detail: 'data[0] is Infinity',
+    });
+  });
+
+  it('kills a hang, stops a huge allocation and flags an accepted corrupt zip member', async () => {
+    const dir = `${process.env.TMPDIR ?? '/tmp'}/cellshape-fuzz-self-test`;
+    const report = await runFuzz({
+      targets: [hang, allocate, acceptZip],
+      casesPerTarget: 1,
+      timeoutMs: 1500,
+      memoryMb: 256,
+      failuresDir: dir,
+    });
+    const kinds = (name: string): string[] =>
+      report.failures.filter((f) => f.target === name).map((f) => f.kind);
+    expect(kinds('self-test-hang')).toEqual(['timeout']);
+    expect(kinds('self-test-allocate')).toEqual(['memory']);
+    expect(kinds('self-test-accept-zip')).toEqual(['crc-accepted']);
+    expect(report.failures.every((f) => f.file?.startsWith(dir))).toBe(true);
+  });
+});
