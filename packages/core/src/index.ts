@@ -48,7 +48,14 @@ export {
   UnsupportedError,
 } from './errors.js';
 export type { DatasetWarning, Metadata, MetadataValue } from './metadata.js';
-export { encodeNpy, encodeNpz, parseNpy, parseNpz, readZip } from './npy.js';
+export {
+  encodeNpy,
+  encodeNpz,
+  type ParseNpzOptions,
+  parseNpy,
+  parseNpz,
+  readZip,
+} from './npy.js';
 export { definedEntries, type WithDefaults, withDefaults } from './options.js';
 export { type ProgressCallback, type ProgressEvent, reportProgress } from './progress.js';
 export { createRng, Rng } from './rng.js';
@@ -74,3 +81,4 @@ export {
   type NumberBounds,
   oneOf,
 } from './validate.js';
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-read.js';

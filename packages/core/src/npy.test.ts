@@ -91,3 +91,39 @@ describe('npy', () => {
     expect(() => parseNpz(new Uint8Array([1, 2, 3, 4]))).toThrow(FormatError);
   });
 });
+
+describe('parseNpy on hostile headers (found by the fuzz suite)', () => {
+  const valid = encodeNpy({ data: new Float32Array([1, 2]), shape: [2] });
+
+  it('refuses a version-2 or -3 file too short for its 4-byte header length', () => {
+    for (const major of [2, 3]) {
+      const bytes = valid.slice(0, 11);
+      bytes[6] = major;
+      expect(() => parseNpy(bytes)).toThrow(
+        /^parseNpy: the \.npy file is truncated inside its header$/,
+      );
+    }
+  });
+
+  it('refuses unknown format versions', () => {
+    for (const major of [0, 4, 255]) {
+      const bytes = valid.slice();
+      bytes[6] = major;
+      expect(() => parseNpy(bytes)).toThrow(
+        new RegExp(`^parseNpy: \\.npy format version ${major} is not 1, 2 or 3$`),
+      );
+    }
+  });
+
+  it('refuses sizes that are not safe integers, even in an empty array', () => {
+    for (const size of ['1e+23', '9007199254740992']) {
+      const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (0, ${size}), }`;
+      const text = `${header}${' '.repeat(64 - ((10 + header.length + 1) % 64))}\n`;
+      const bytes = new Uint8Array(10 + text.length);
+      bytes.set(valid.subarray(0, 8));
+      new DataView(bytes.buffer).setUint16(8, text.length, true);
+      bytes.set(new TextEncoder().encode(text), 10);
+      expect(() => parseNpy(bytes)).toThrow(/^parseNpy: the \.npy header has an invalid shape/);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { type AnyTypedArray, type NdArray, shapeSize } from './arrays.js';
 import { FormatError, invalidArgument, UnsupportedError } from './errors.js';
-import { readZipEntries } from './zip-read.js';
+import { readZipEntries, resolveZipLimits, type ZipLimits } from './zip-read.js';
 
 /**
  * NumPy `.npy` and `.npz` reading and writing, so arrays move between cellshape and Python
@@ -53,7 +53,8 @@ function parseHeader(
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => Number(s.replace(/L$/, '')));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+  // Safe integers only: a zero-sized array may name any other size, which must still be exact.
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new FormatError(`${fn}: the .npy header has an invalid shape (${shapeText})`, { fn });
   }
   return { descr, fortranOrder: fortran === 'True', shape };
@@ -130,9 +131,20 @@ export function parseNpy(bytes: Uint8Array): NdArray<AnyTypedArray> {
     });
   }
   const major = bytes[6]!;
+  if (major < 1 || major > 3)
+    throw new FormatError(`${fn}: .npy format version ${major} is not 1, 2 or 3`, {
+      fn,
+      arg: 'bytes',
+    });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  // Version 1 has a 2-byte header length, versions 2 and 3 a 4-byte one.
   const headerStart = major === 1 ? 10 : 12;
+  const headerLength =
+    bytes.length < headerStart
+      ? Number.POSITIVE_INFINITY
+      : major === 1
+        ? view.getUint16(8, true)
+        : view.getUint32(8, true);
   const dataStart = headerStart + headerLength;
   if (dataStart > bytes.length)
     throw new FormatError(`${fn}: the .npy file is truncated inside its header`, {
@@ -197,20 +209,36 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
 /**
  * Reads the entries of a zip archive (used by `.npz` and PyTorch `.pt` files), checking each
  * entry's CRC-32. The result has no prototype: every entry name, `__proto__` included, is a key.
+ *
+ * @param fn the function named in error messages (a caller's own name).
+ * @param options `maxEntries` (default 100,000) and `maxBytes`, the most bytes all entries
+ *   together may inflate to (default 2³¹), checked before anything is inflated: see
+ *   {@link ZipLimits}.
  */
-export function readZip(bytes: Uint8Array, fn = 'readZip'): Record<string, Uint8Array> {
+export function readZip(
+  bytes: Uint8Array,
+  fn = 'readZip',
+  options?: ZipLimits,
+): Record<string, Uint8Array> {
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
-  return readZipEntries(bytes, fn);
+  return readZipEntries(bytes, fn, resolveZipLimits(fn, options));
 }
+
+/** Options of {@link parseNpz}: the limits of {@link readZip}. */
+export type ParseNpzOptions = ZipLimits;
 
 /**
  * Parses an `.npz` archive into `{ key: array }` (the `.npy` suffix is dropped from keys), a
- * record without prototype.
+ * record without prototype. `options.maxEntries` / `options.maxBytes` bound the archive (see
+ * {@link ZipLimits}; defaults 100,000 entries, 2 GiB inflated).
  */
-export function parseNpz(bytes: Uint8Array): Record<string, NdArray<AnyTypedArray>> {
+export function parseNpz(
+  bytes: Uint8Array,
+  options?: ParseNpzOptions,
+): Record<string, NdArray<AnyTypedArray>> {
   const fn = 'parseNpz';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
-  const entries = readZip(bytes, fn);
+  const entries = readZip(bytes, fn, options);
   const out: Record<string, NdArray<AnyTypedArray>> = Object.create(null);
   for (const [name, content] of Object.entries(entries)) {
     if (!name.endsWith('.npy')) continue;

@@ -7,6 +7,7 @@ it('exports exactly the public API', () => {
     [
       "CellshapeError",
       "DEFAULT_PARSE_CSV_OPTIONS",
+      "DEFAULT_ZIP_LIMITS",
       "FileSystemError",
       "FormatError",
       "IncompatibleError",

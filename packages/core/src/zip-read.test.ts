@@ -1,7 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './crc32.js';
-import { FormatError } from './errors.js';
+import { FormatError, InvalidArgumentError } from './errors.js';
 import { encodeNpz, parseNpz, readZip } from './npy.js';
 
 /** A 98-byte archive with no entries whose ZIP64 end record claims 2³¹ of them. */
@@ -113,5 +113,35 @@ describe('readZip on hostile archives', () => {
       expect(back.b).toEqual(arrays.b);
     }
     expect(readZip(zipSync({ 'x/y.txt': strToU8('héllo') }))['x/y.txt']).toEqual(strToU8('héllo'));
+  });
+});
+
+describe('readZip limits: maxEntries and maxBytes', () => {
+  const files = { a: new Uint8Array(40_000), b: new Uint8Array(40_000), c: new Uint8Array(40_000) };
+
+  it('refuses more entries than maxEntries, before reading any', () => {
+    const bytes = zipSync(files, { level: 0 });
+    expect(() => readZip(bytes, 'readZip', { maxEntries: 2 })).toThrow(
+      /^readZip: not a valid zip archive \(3 entries, more than options.maxEntries 2\)$/,
+    );
+    expect(Object.keys(readZip(bytes, 'readZip', { maxEntries: 3 }))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('refuses entries that together inflate past maxBytes, on the sizes claimed', () => {
+    // Deflated, 120,000 zero bytes take a few hundred: each entry is within the deflate ratio.
+    const bytes = zipSync(files, { level: 9 });
+    expect(bytes.length).toBeLessThan(1000);
+    expect(() => parseNpz(bytes, { maxBytes: 100_000 })).toThrow(FormatError);
+    expect(() => readZip(bytes, 'loadThing', { maxBytes: 100_000 })).toThrow(
+      /^loadThing: not a valid zip archive \(its entries inflate to more than options.maxBytes 100000 bytes \(at entry "c"\)\)$/,
+    );
+    expect(readZip(bytes, 'readZip', { maxBytes: 120_000 }).c).toHaveLength(40_000);
+  });
+
+  it('has safe defaults and validates the limits', () => {
+    const bytes = encodeNpz({ x: array });
+    expect(parseNpz(bytes).x!.shape).toEqual([3]);
+    expect(() => parseNpz(bytes, { maxBytes: 0 })).toThrow(InvalidArgumentError);
+    expect(() => parseNpz(bytes, { maxEntries: 1.5 })).toThrow(/^parseNpz: 'options.maxEntries'/);
   });
 });

@@ -1,6 +1,8 @@
 import { inflateSync, strFromU8 } from 'fflate';
 import { crc32 } from './crc32.js';
 import { FormatError, UnsupportedError } from './errors.js';
+import { withDefaults } from './options.js';
+import { checkInteger } from './validate.js';
 
 /**
  * Reading zip archives (`.npz`, PyTorch `.pt`, cellshape checkpoints) from bytes that may be
@@ -21,6 +23,39 @@ const CENTRAL_SIZE = 46;
 const LOCAL_SIZE = 30;
 /** Deflate expands at most ~1032:1; a claimed size beyond this is a lie. */
 const MAX_DEFLATE_RATIO = 1040;
+
+/**
+ * Limits of one zip read, so that a small archive cannot make the reader allocate more than the
+ * caller allows (on top of the per-entry bound: a deflated entry inflates to at most ~1032
+ * times its bytes).
+ */
+export interface ZipLimits {
+  /**
+   * The most entries the archive may hold. Default 100,000: a PyTorch `.pt` holds one entry per
+   * storage, an `.npz` one per array (a 65,000-cell screen fits).
+   */
+  maxEntries?: number;
+  /**
+   * The most bytes all entries together may inflate to, checked on the sizes the central
+   * directory claims before anything is inflated. Default 2³¹ (2 GiB).
+   */
+  maxBytes?: number;
+}
+
+/** Defaults of {@link ZipLimits}. */
+export const DEFAULT_ZIP_LIMITS: Readonly<Required<ZipLimits>> = {
+  maxEntries: 100_000,
+  maxBytes: 2 ** 31,
+};
+
+/** Validated limits, options named as `options.maxEntries` / `options.maxBytes` of `fn`. */
+export function resolveZipLimits(fn: string, limits: ZipLimits | undefined): Required<ZipLimits> {
+  const { maxEntries, maxBytes } = withDefaults(fn, DEFAULT_ZIP_LIMITS, limits);
+  return {
+    maxEntries: checkInteger(fn, 'options.maxEntries', maxEntries, { min: 1, max: 2 ** 32 }),
+    maxBytes: checkInteger(fn, 'options.maxBytes', maxBytes, { min: 1, max: 2 ** 53 }),
+  };
+}
 
 function fail(fn: string, what: string): never {
   throw new FormatError(`${fn}: not a valid zip archive (${what})`, { fn, arg: 'bytes' });
@@ -140,10 +175,16 @@ function readCentral(
         `entry ${JSON.stringify(name)}: 32-bit sizes are 0xffffffff but there is no ZIP64 extra field`,
       );
   }
+  const method = view.getUint16(at + 10, true);
+  if (method === 8 && size > compressedSize * MAX_DEFLATE_RATIO + 1024)
+    fail(
+      fn,
+      `entry ${JSON.stringify(name)}: ${size} bytes claimed from ${compressedSize} deflated bytes`,
+    );
   return {
     name,
     flags,
-    method: view.getUint16(at + 10, true),
+    method,
     crc: view.getUint32(at + 16, true),
     compressedSize,
     size,
@@ -179,8 +220,6 @@ function readData(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): 
     // A copy in a plain Uint8Array of its own (Buffer#slice would share the input's memory).
     data = new Uint8Array(bytes.subarray(start, end));
   } else if (method === 8) {
-    if (size > compressedSize * MAX_DEFLATE_RATIO + 1024)
-      fail(fn, `${label}: ${size} bytes claimed from ${compressedSize} deflated bytes`);
     try {
       data = inflateSync(bytes.subarray(start, end), { out: new Uint8Array(size) });
     } catch (error) {
@@ -215,18 +254,34 @@ function readData(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): 
 
 /**
  * The entries of a zip archive by name, in a record without prototype. Throws `FormatError`
- * (naming `fn`) for anything malformed or inconsistent, `UnsupportedError` for encryption and
+ * (naming `fn`) for anything malformed or inconsistent and for an archive past `limits` (checked
+ * on the central directory, before anything is inflated), `UnsupportedError` for encryption and
  * compression methods other than stored and deflate.
  */
-export function readZipEntries(bytes: Uint8Array, fn: string): Record<string, Uint8Array> {
+export function readZipEntries(
+  bytes: Uint8Array,
+  fn: string,
+  limits: Required<ZipLimits> = DEFAULT_ZIP_LIMITS,
+): Record<string, Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dir = readDirectory(bytes, view, fn);
-  const files: Record<string, Uint8Array> = Object.create(null);
+  if (dir.count > limits.maxEntries)
+    fail(fn, `${dir.count} entries, more than options.maxEntries ${limits.maxEntries}`);
+  const entries: Entry[] = [];
+  let total = 0;
   let at = dir.start;
   for (let i = 0; i < dir.count; i++) {
     const entry = readCentral(view, bytes, at, dir, fn);
-    files[entry.name] = readData(view, bytes, entry, fn);
+    total += entry.size;
+    if (total > limits.maxBytes)
+      fail(
+        fn,
+        `its entries inflate to more than options.maxBytes ${limits.maxBytes} bytes (at entry ${JSON.stringify(entry.name)})`,
+      );
+    entries.push(entry);
     at = entry.next;
   }
+  const files: Record<string, Uint8Array> = Object.create(null);
+  for (const entry of entries) files[entry.name] = readData(view, bytes, entry, fn);
   return files;
 }

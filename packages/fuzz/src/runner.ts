@@ -218,16 +218,17 @@ function save(dir: string, c: Case, seed: number, reply: CaseReply): string {
   const base = join(dir, c.target.name, `${reply.kind}-seed${seed}-case${c.caseIndex}`);
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(`${base}.bin`, c.bytes);
-  const about = {
-    target: c.target.name,
-    kind: reply.kind,
-    detail: reply.detail,
-    seed,
-    caseIndex: c.caseIndex,
-    mutators: c.mutators,
-    reproduce: `pnpm fuzz --reproduce ${base}.bin --reader ${c.target.name}`,
-  };
-  writeFileSync(`${base}.json`, `${JSON.stringify(about, null, 2)}\n`);
+  // Plain text beside the input (not JSON, which the repository's formatter would check).
+  const about = [
+    `target: ${c.target.name}`,
+    `kind: ${reply.kind}`,
+    `detail: ${reply.detail}`,
+    `seed: ${seed}`,
+    `case: ${c.caseIndex}`,
+    `mutators: ${c.mutators.join(', ')}`,
+    `reproduce: pnpm fuzz --reproduce ${base}.bin --reader ${c.target.name}`,
+  ];
+  writeFileSync(`${base}.txt`, `${about.join('\n')}\n`);
   return `${base}.bin`;
 }
 

@@ -293,3 +293,22 @@ describe('readTorchCheckpoint: deep and self-containing structures (issue 17, ca
     expect(value[0]).toBe(value[1]);
   });
 });
+
+describe('readTorchCheckpoint: zip limits', () => {
+  it('maxEntries and maxBytes bound the archive, before anything is inflated', () => {
+    const entries = Object.keys(unzipSync(tensorsPt));
+    const inflated = Object.values(unzipSync(tensorsPt)).reduce((sum, e) => sum + e.length, 0);
+    expect(() => readTorchCheckpoint(tensorsPt, { maxEntries: entries.length - 1 })).toThrow(
+      new RegExp(
+        `^readTorchCheckpoint: not a valid zip archive \\(${entries.length} entries, more than options.maxEntries ${entries.length - 1}\\)$`,
+      ),
+    );
+    expect(() => readTorchCheckpoint(tensorsPt, { maxBytes: inflated - 1 })).toThrow(
+      /^readTorchCheckpoint: not a valid zip archive \(its entries inflate to more than options.maxBytes/,
+    );
+    expect(
+      readTorchCheckpoint(tensorsPt, { maxEntries: entries.length, maxBytes: inflated }),
+    ).toEqual(readTorchCheckpoint(tensorsPt));
+    expect(() => readTorchCheckpoint(tensorsPt, { maxBytes: -1 })).toThrow(InvalidArgumentError);
+  });
+});

@@ -2,11 +2,13 @@ import { readFileSync } from 'node:fs';
 import {
   type AnyTypedArray,
   checkInteger,
+  DEFAULT_ZIP_LIMITS,
   FileSystemError,
   FormatError,
   invalidArgument,
   readZip,
   UnsupportedError,
+  type ZipLimits,
 } from '@cellshape/core';
 import { decodeStorage, gatherView, STORAGE_DTYPES } from './storage.js';
 import { isTorchTensor, type TorchCheckpoint, type TorchDtype, type TorchTensor } from './types.js';
@@ -14,8 +16,12 @@ import { isKey, type UnpickleHooks, unpickle } from './unpickle.js';
 
 const FN = 'readTorchCheckpoint';
 
-/** Options of {@link readTorchCheckpoint}. */
-export interface ReadTorchCheckpointOptions {
+/**
+ * Options of {@link readTorchCheckpoint}. `maxEntries` (default 100,000) and `maxBytes` (the
+ * most bytes the archive's entries may inflate to together, default 2³¹) bound the zip archive
+ * as in core's `readZip` (`ZipLimits`).
+ */
+export interface ReadTorchCheckpointOptions extends ZipLimits {
   /**
    * The most elements the reader copies beyond what the archive's storages hold. A tensor view
    * with more elements than its storage (stride 0 as left by `expand`, or overlapping strides)
@@ -30,6 +36,7 @@ export interface ReadTorchCheckpointOptions {
 export const DEFAULT_READ_TORCH_CHECKPOINT_OPTIONS: Readonly<Required<ReadTorchCheckpointOptions>> =
   {
     maxElements: 2 ** 24,
+    ...DEFAULT_ZIP_LIMITS,
   };
 
 /** The only globals a checkpoint may reference (nothing is ever called but these). */
@@ -216,8 +223,9 @@ function checkResult(root: unknown): void {
  * dicts may nest at most 1000 deep and never contain themselves.
  *
  * @param source a file path or the bytes of the `.pt` file.
- * @param options `maxElements`, the bound on elements copied beyond the storages' own.
- * @throws FormatError for a corrupt zip, a missing `data.pkl`, a truncated storage or pickle, a
+ * @param options `maxElements`, the bound on elements copied beyond the storages' own;
+ *   `maxEntries` and `maxBytes`, the bounds of the zip archive (entries, inflated bytes).
+ * @throws FormatError for a corrupt zip or one past `maxEntries` / `maxBytes`, a missing `data.pkl`, a truncated storage or pickle, a
  *   tensor view outside its storage or past the element budget, a list or dict containing
  *   itself, lists, tuples and dicts nested more than 1000 deep;
  *   UnsupportedError for the pre-1.6 format, big-endian storages or disallowed globals;
@@ -228,7 +236,8 @@ export function readTorchCheckpoint(
   options: ReadTorchCheckpointOptions = {},
 ): TorchCheckpoint {
   const budget = elementBudget(options);
-  const { entries, pklName, prefix } = openArchive(sourceBytes(source));
+  const limits = { maxEntries: options.maxEntries, maxBytes: options.maxBytes };
+  const { entries, pklName, prefix } = openArchive(sourceBytes(source), limits);
   const result = unpickle(entries[pklName]!, checkpointHooks(entries, prefix, budget), FN);
   checkResult(result);
   return result as TorchCheckpoint;
@@ -251,7 +260,10 @@ function elementBudget(options: ReadTorchCheckpointOptions): ElementBudget {
 }
 
 /** The archive's entries, its `data.pkl` name and folder prefix; refuses non-torch-zip input. */
-function openArchive(bytes: Uint8Array): {
+function openArchive(
+  bytes: Uint8Array,
+  limits: ZipLimits,
+): {
   entries: Record<string, Uint8Array>;
   pklName: string;
   prefix: string;
@@ -268,7 +280,7 @@ function openArchive(bytes: Uint8Array): {
       arg: 'source',
     });
   }
-  const entries = readZip(bytes, FN);
+  const entries = readZip(bytes, FN, limits);
   const pklName = Object.keys(entries).find((name) => /^(?:[^/]*\/)?data\.pkl$/.test(name));
   if (pklName === undefined) {
     throw new FormatError(`${FN}: the archive has no <stem>/data.pkl; is it a torch.save file?`, {

@@ -1,7 +1,7 @@
 import { FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
+import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { StateDict } from './module.js';
 
 /** A valid checkpoint whose checkpoint.json is edited by `edit` (the other entries kept). */
@@ -172,5 +172,22 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
         ),
       );
     }
+  });
+});
+
+describe('decodeCheckpoint: zip limits', () => {
+  it('maxEntries and maxBytes bound the archive; loadCheckpoint passes them on', async () => {
+    const bytes = withJson((meta) => meta);
+    const files = readZip(bytes);
+    const count = Object.keys(files).length;
+    const inflated = Object.values(files).reduce((sum, e) => sum + e.length, 0);
+    expect(() => decodeCheckpoint(bytes, { maxEntries: count - 1 })).toThrow(
+      /^decodeCheckpoint: not a valid zip archive \(\d+ entries, more than options.maxEntries/,
+    );
+    expect(() => decodeCheckpoint(bytes, { maxBytes: inflated - 1 })).toThrow(FormatError);
+    await expect(loadCheckpoint(bytes, { maxBytes: inflated - 1 })).rejects.toThrow(
+      /options.maxBytes/,
+    );
+    expect(decodeCheckpoint(bytes, { maxEntries: count, maxBytes: inflated }).epoch).toBe(2);
   });
 });

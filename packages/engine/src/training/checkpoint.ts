@@ -14,6 +14,7 @@ import {
   parseNpy,
   readZip,
   writeFileAtomic,
+  type ZipLimits,
 } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import type { LrScheduleRecord } from '../optim/lr-schedule.js';
@@ -294,11 +295,23 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
   return zipSync(entries);
 }
 
-/** Decodes the bytes of a checkpoint archive written by {@link encodeCheckpoint}. */
-export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+/**
+ * Options of {@link decodeCheckpoint} and {@link loadCheckpoint}: the bounds of the zip archive,
+ * `maxEntries` (default 100,000) and `maxBytes` (the most bytes its entries may inflate to
+ * together, default 2³¹), as in core's `readZip`.
+ */
+export type DecodeCheckpointOptions = ZipLimits;
+
+/**
+ * Decodes the bytes of a checkpoint archive written by {@link encodeCheckpoint}.
+ *
+ * @throws FormatError for a corrupt archive or one past `options.maxEntries` /
+ *   `options.maxBytes`, and for a `checkpoint.json` that `encodeCheckpoint` would not write.
+ */
+export function decodeCheckpoint(bytes: Uint8Array, options?: DecodeCheckpointOptions): Checkpoint {
   const fn = 'decodeCheckpoint';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
-  const files = readZip(bytes, fn);
+  const files = readZip(bytes, fn, options);
   const metaBytes = files['checkpoint.json'];
   if (!metaBytes) {
     throw new FormatError(`${fn}: not a cellshape checkpoint (no checkpoint.json in the zip)`, {
@@ -383,10 +396,13 @@ export async function saveCheckpoint(path: string, checkpoint: CheckpointInput):
   await writeFileAtomic(path, encodeCheckpoint(checkpoint));
 }
 
-/** Reads a checkpoint from a file path or from the bytes of one. */
-export async function loadCheckpoint(source: string | Uint8Array): Promise<Checkpoint> {
+/** Reads a checkpoint from a file path or from the bytes of one (`options`: see {@link decodeCheckpoint}). */
+export async function loadCheckpoint(
+  source: string | Uint8Array,
+  options?: DecodeCheckpointOptions,
+): Promise<Checkpoint> {
   const fn = 'loadCheckpoint';
-  if (source instanceof Uint8Array) return decodeCheckpoint(source);
+  if (source instanceof Uint8Array) return decodeCheckpoint(source, options);
   if (typeof source !== 'string' || source.length === 0)
     throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
   let bytes: Uint8Array;
@@ -400,7 +416,7 @@ export async function loadCheckpoint(source: string | Uint8Array): Promise<Check
     });
   }
   try {
-    return decodeCheckpoint(bytes);
+    return decodeCheckpoint(bytes, options);
   } catch (error) {
     if (error instanceof FormatError) {
       throw new FormatError(error.message.replace('decodeCheckpoint:', `${fn}: ${source}:`), {

@@ -3,6 +3,7 @@ export {
   CHECKPOINT_FORMAT_VERSION,
   type Checkpoint,
   type CheckpointInput,
+  type DecodeCheckpointOptions,
   decodeCheckpoint,
   encodeCheckpoint,
   loadCheckpoint,
