@@ -63,7 +63,9 @@ export function mutatePickle(pickle: Uint8Array, rng: import('@cellshape/core').
       return out;
     }
   }
-  const at = rng.int(Math.max(1, pickle.length));
+  // Right after PROTO (so the rest still parses) or anywhere.
+  const afterProto = pickle[0] === 0x80 && rng.next() < 0.5;
+  const at = afterProto ? 2 : rng.int(Math.max(1, pickle.length));
   return splice(pickle, at, 0, Uint8Array.from(pick(rng, SNIPPETS)()));
 }
 

@@ -191,7 +191,12 @@ function ifdFields(bytes: Uint8Array): { fields: IfdField[]; le: boolean } {
   return { fields, le };
 }
 
-const TIFF_VALUES = [...INTERESTING, 1, 3, 4, 5, 8, 16, 32, 64, 32773, 65535, 100000, 34887];
+/** Interesting integers, codes (compressions, types) and the tags the reader looks at. */
+const TIFF_VALUES = [
+  ...INTERESTING,
+  ...[4, 5, 6, 9, 10, 11, 12, 13, 16, 32, 64, 32773, 32946, 34887, 100000],
+  ...[256, 257, 258, 259, 262, 273, 277, 278, 279, 284, 317, 322, 323, 324, 325, 338, 339],
+];
 
 export const TIFF_MUTATORS: readonly Mutator[] = [
   {

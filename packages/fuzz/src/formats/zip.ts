@@ -1,6 +1,6 @@
 import { type Rng, readZip } from '@cellshape/core';
-import { zipSync } from 'fflate';
 import { INTERESTING, type Mutator, pick, splice, writeInt } from '../mutate.js';
+import { storedZip } from './stored-zip.js';
 
 /**
  * Zip-aware mutators: header fields of the end-of-central-directory, central and local headers
@@ -117,6 +117,39 @@ function storedRanges(bytes: Uint8Array): [number, number][] {
   return ranges;
 }
 
+/** Names that readers get wrong: prototype keys, paths, empty, duplicates of another entry. */
+const NAMES = [
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
+  '../../x',
+  'a/../../b',
+  '\u0000',
+  'data.pkl',
+];
+
+/** Renames one member of a valid archive (re-zipped, valid CRCs). */
+export const renameMember: Mutator = {
+  name: 'zip-rename-member',
+  mutate(bytes, rng) {
+    let entries: [string, Uint8Array][];
+    try {
+      entries = Object.entries(readZip(bytes));
+    } catch {
+      return bytes.slice();
+    }
+    if (entries.length === 0) return bytes.slice();
+    const i = rng.int(entries.length);
+    const [name, data] = entries[i]!;
+    const other = entries[rng.int(entries.length)]![0];
+    const renamed =
+      rng.next() < 0.3 ? other : rng.next() < 0.5 ? `${name}${pick(rng, NAMES)}` : pick(rng, NAMES);
+    entries[i] = [renamed, data];
+    return storedZip(entries);
+  },
+};
+
 export const ZIP_MUTATORS: readonly Mutator[] = [
   {
     name: 'zip-header-field',
@@ -131,6 +164,7 @@ export const ZIP_MUTATORS: readonly Mutator[] = [
     },
   },
   { name: 'zip64-record', mutate: withZip64 },
+  renameMember,
   {
     name: 'zip-stored-member-flip',
     mustReject: true,
@@ -154,17 +188,16 @@ export function memberMutator(
     name,
     mutate(bytes, rng) {
       // Our own (bounded) reader: fflate's unzipSync loops per claimed entry on hostile input.
-      let entries: Record<string, Uint8Array>;
+      let entries: [string, Uint8Array][];
       try {
-        entries = { ...readZip(bytes) };
+        entries = Object.entries(readZip(bytes));
       } catch {
         return bytes.slice();
       }
-      const candidates = choose(Object.keys(entries));
+      const candidates = choose(entries.map(([n]) => n));
       if (candidates.length === 0) return bytes.slice();
       const member = pick(rng, candidates);
-      entries[member] = mutate(entries[member]!, rng, member);
-      return zipSync(entries, { level: 0 });
+      return storedZip(entries.map(([n, d]) => [n, n === member ? mutate(d, rng, n) : d]));
     },
   };
 }
