@@ -145,3 +145,29 @@ describe('readZip limits: maxEntries and maxBytes', () => {
     expect(() => parseNpz(bytes, { maxEntries: 1.5 })).toThrow(/^parseNpz: 'options.maxEntries'/);
   });
 });
+
+describe('readZip on entries that share their data (a zip bomb without a limit)', () => {
+  it('refuses two entries pointing at the same deflated bytes', () => {
+    // One deflated entry, then its central-directory header again under another name.
+    const one = zipSync({ a: [new Uint8Array(100_000), { level: 9 }] });
+    const view = new DataView(one.buffer);
+    const end = one.length - 22;
+    const start = view.getUint32(end + 16, true);
+    const central = one.slice(start, end);
+    const copy = central.slice();
+    copy[46] = 0x62; // the name "a" becomes "b"
+    const out = new Uint8Array(one.length + central.length);
+    out.set(one.subarray(0, end), 0);
+    out.set(copy, end);
+    out.set(one.subarray(end), end + central.length);
+    const o = new DataView(out.buffer);
+    const e = out.length - 22;
+    o.setUint16(e + 8, 2, true);
+    o.setUint16(e + 10, 2, true);
+    o.setUint32(e + 12, central.length * 2, true);
+    expect(() => readZip(out)).toThrow(
+      /^readZip: not a valid zip archive \(entries "a" and "b" overlap \(bytes \[0, \d+\) and from 0\)\)$/,
+    );
+    expect(readZip(one).a).toHaveLength(100_000);
+  });
+});

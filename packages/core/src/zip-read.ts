@@ -193,8 +193,15 @@ function readCentral(
   };
 }
 
-function readData(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): Uint8Array {
-  const { name, offset, compressedSize, size, method } = entry;
+/** Where an entry's data lies: after its local header, checked against the central directory. */
+interface Located {
+  entry: Entry;
+  start: number;
+  end: number;
+}
+
+function locate(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): Located {
+  const { name, offset, compressedSize, method } = entry;
   const label = `entry ${JSON.stringify(name)}`;
   if (offset + LOCAL_SIZE > bytes.length || view.getUint32(offset, true) !== LOCAL)
     fail(fn, `${label}: no local header at offset ${offset}`);
@@ -213,6 +220,29 @@ function readData(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): 
   const end = start + compressedSize;
   if (end > bytes.length)
     fail(fn, `${label}: its ${compressedSize} data bytes from offset ${start} run past the end`);
+  return { entry, start, end };
+}
+
+/**
+ * Entries may not share bytes: a legitimate archive never overlaps them, while entries pointing
+ * at the same deflated data would multiply what a small file inflates to.
+ */
+function checkNoOverlap(located: Located[], fn: string): void {
+  const sorted = [...located].sort((a, b) => a.entry.offset - b.entry.offset);
+  for (let i = 1; i < sorted.length; i++) {
+    const before = sorted[i - 1]!;
+    const after = sorted[i]!;
+    if (after.entry.offset < before.end)
+      fail(
+        fn,
+        `entries ${JSON.stringify(before.entry.name)} and ${JSON.stringify(after.entry.name)} overlap (bytes [${before.entry.offset}, ${before.end}) and from ${after.entry.offset})`,
+      );
+  }
+}
+
+function readData(bytes: Uint8Array, { entry, start, end }: Located, fn: string): Uint8Array {
+  const { name, compressedSize, size, method } = entry;
+  const label = `entry ${JSON.stringify(name)}`;
   let data: Uint8Array;
   if (method === 0) {
     if (size !== compressedSize)
@@ -281,7 +311,9 @@ export function readZipEntries(
     entries.push(entry);
     at = entry.next;
   }
+  const located = entries.map((entry) => locate(view, bytes, entry, fn));
+  checkNoOverlap(located, fn);
   const files: Record<string, Uint8Array> = Object.create(null);
-  for (const entry of entries) files[entry.name] = readData(view, bytes, entry, fn);
+  for (const at of located) files[at.entry.name] = readData(bytes, at, fn);
   return files;
 }

@@ -21,10 +21,10 @@ function option(name: string): string | undefined {
 function table(report: FuzzReport): string {
   const rows = Object.entries(report.stats).map(([name, s]) => {
     const rate = s.ms > 0 ? (s.cases / (s.ms / 1000)).toFixed(0) : '-';
-    return `${name.padEnd(14)} ${String(s.cases).padStart(8)} ${String(s.accepted).padStart(8)} ${String(s.rejected).padStart(8)} ${String(s.failures).padStart(8)} ${rate.padStart(9)}`;
+    return `${name.padEnd(14)} ${String(s.cases).padStart(8)} ${String(s.accepted).padStart(8)} ${String(s.rejected).padStart(8)} ${String(s.failures).padStart(8)} ${rate.padStart(9)} ${s.slowestMs.toFixed(0).padStart(7)} ms (case ${s.slowestCase})`;
   });
   return [
-    `${'reader'.padEnd(14)} ${'cases'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'failures'.padStart(8)} ${'cases/s'.padStart(9)}`,
+    `${'reader'.padEnd(14)} ${'cases'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'failures'.padStart(8)} ${'cases/s'.padStart(9)} ${'slowest'.padStart(10)}`,
     ...rows,
   ].join('\n');
 }

@@ -49,6 +49,9 @@ export interface TargetStats {
   rejected: number;
   failures: number;
   ms: number;
+  /** The slowest case: its time (ms) and index. */
+  slowestMs: number;
+  slowestCase: number;
 }
 
 export interface FuzzReport {
@@ -241,7 +244,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const seeds = await Promise.all(options.targets.map((t) => t.seeds()));
   const report: FuzzReport = { stats: {}, failures: [], elapsedMs: 0 };
   for (const t of options.targets)
-    report.stats[t.name] = { cases: 0, accepted: 0, rejected: 0, failures: 0, ms: 0 };
+    report.stats[t.name] = {
+      cases: 0,
+      accepted: 0,
+      rejected: 0,
+      failures: 0,
+      ms: 0,
+      slowestMs: 0,
+      slowestCase: -1,
+    };
   const saved = new Map<string, number>();
   const start = performance.now();
   const deadline =
@@ -263,6 +274,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const stats = report.stats[target.name]!;
         stats.cases++;
         stats.ms += reply.ms;
+        if (reply.ms > stats.slowestMs) {
+          stats.slowestMs = reply.ms;
+          stats.slowestCase = i;
+        }
         if (reply.outcome === 'accepted') stats.accepted++;
         else if (reply.outcome === 'rejected') stats.rejected++;
         else {

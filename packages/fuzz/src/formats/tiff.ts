@@ -198,7 +198,31 @@ const TIFF_VALUES = [
   ...[256, 257, 258, 259, 262, 273, 277, 278, 279, 284, 317, 322, 323, 324, 325, 338, 339],
 ];
 
+/** Appends copies of the first IFD (pointing at the same strips or tiles) to the chain. */
+function repeatIfd(bytes: Uint8Array, copies: number): Uint8Array {
+  if (bytes.length < 8) return bytes.slice();
+  const le = bytes[0] === 0x49;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ifd = view.getUint32(4, le);
+  if (ifd + 2 > bytes.length) return bytes.slice();
+  const size = 2 + 12 * view.getUint16(ifd, le) + 4;
+  if (ifd + size > bytes.length) return bytes.slice();
+  const out = new Uint8Array(bytes.length + copies * size);
+  out.set(bytes);
+  for (let c = 0; c < copies; c++) {
+    const at = bytes.length + c * size;
+    out.set(bytes.subarray(ifd, ifd + size), at);
+    writeInt(out, at + size - 4, 4, c + 1 < copies ? at + size : 0, le);
+  }
+  writeInt(out, 4, 4, bytes.length, le);
+  return out;
+}
+
 export const TIFF_MUTATORS: readonly Mutator[] = [
+  {
+    name: 'tiff-repeat-ifd',
+    mutate: (bytes, rng) => repeatIfd(bytes, pick(rng, [2, 3, 50, 1000])),
+  },
   {
     name: 'tiff-ifd-field',
     mutate(bytes, rng) {

@@ -150,7 +150,28 @@ export const renameMember: Mutator = {
   },
 };
 
+/** The central directory again with every entry repeated `times` (same local headers). */
+function repeatCentral(bytes: Uint8Array, times: number): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const e = bytes.length - 22;
+  if (e < 0 || view.getUint32(e, true) !== 0x06054b50) return bytes.slice();
+  const start = view.getUint32(e + 16, true);
+  const count = view.getUint16(e + 10, true);
+  if (start > e) return bytes.slice();
+  const central = bytes.subarray(start, e);
+  const out = new Uint8Array(start + central.length * times + 22);
+  out.set(bytes.subarray(0, start));
+  for (let t = 0; t < times; t++) out.set(central, start + t * central.length);
+  out.set(bytes.subarray(e), out.length - 22);
+  const o = new DataView(out.buffer);
+  o.setUint16(out.length - 22 + 8, Math.min(0xffff, count * times), true);
+  o.setUint16(out.length - 22 + 10, Math.min(0xffff, count * times), true);
+  o.setUint32(out.length - 22 + 12, central.length * times, true);
+  return out;
+}
+
 export const ZIP_MUTATORS: readonly Mutator[] = [
+  { name: 'zip-repeat-central', mutate: (bytes, rng) => repeatCentral(bytes, pick(rng, [2, 100])) },
   {
     name: 'zip-header-field',
     mutate(bytes, rng) {

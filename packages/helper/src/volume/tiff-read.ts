@@ -252,7 +252,8 @@ function readStripPage(
     if (ifd.compression === PACKBITS) strip = unpackBits(strip, rows * rowBytes, ctx, s);
     else if (ifd.compression !== 1) {
       try {
-        strip = unzlibSync(strip);
+        // Inflate only the bytes the strip's rows need: a strip may hold far more.
+        strip = unzlibSync(strip, { out: new Uint8Array(rows * rowBytes) });
       } catch (error) {
         throw corrupt(ctx, `strip ${s} is not valid Deflate data`, error);
       }
@@ -369,7 +370,7 @@ function checkPageData(
   page: number,
   fileSize: number,
   ctx: Context,
-): void {
+): PageData {
   const { width, height, kind, compression } = layout;
   const where = `page ${page + 1}`;
   const sampleBytes = BYTES_PER_SAMPLE[kind] ?? 1;
@@ -412,11 +413,14 @@ function checkPageData(
       `${where} declares ${width}×${height} pixels, which need ${parts} ${noun}s, but it has ${found} ${noun} offsets`,
     );
   let present = 0;
+  const ranges: [number, number][] = [];
   for (let i = 0; i < parts; i++) {
     const offset = offsets![i]!;
     const available = Math.max(0, fileSize - offset);
-    present +=
+    const count =
       counts !== undefined && i < counts.length ? Math.min(counts[i]!, available) : available;
+    present += count;
+    if (count > 0) ranges.push([offset, offset + count]);
   }
   const ratio = MAX_RATIO[compression] ?? 4096;
   if (decodedBytes > present * ratio) {
@@ -429,6 +433,37 @@ function checkPageData(
       `${where} declares ${width}×${height} ${kind} pixels (${decodedBytes} bytes) but its ${noun}s hold ${present} bytes, too few${how} (corrupt size or truncated file)`,
     );
   }
+  return { ranges, decodedBytes, ratio };
+}
+
+/** What {@link checkPageData} found: the byte ranges of a page's strips or tiles. */
+interface PageData {
+  ranges: [number, number][];
+  decodedBytes: number;
+  ratio: number;
+}
+
+/**
+ * Checks the pages together: their strips or tiles may share bytes (pages pointing at the same
+ * strip), so each page holding enough is not enough. The distinct bytes of all strips and tiles,
+ * at the largest ratio of the pages' codecs, must decode to the whole volume: otherwise a few KB
+ * of pages repeating one Deflate strip would allocate gigabytes.
+ */
+function checkVolumeData(data: PageData[], ctx: Context): void {
+  const ranges = data.flatMap((d) => d.ranges).sort((a, b) => a[0] - b[0]);
+  let distinct = 0;
+  let end = 0;
+  for (const [from, to] of ranges) {
+    distinct += Math.max(0, to - Math.max(from, end));
+    end = Math.max(end, to);
+  }
+  const decoded = data.reduce((sum, d) => sum + d.decodedBytes, 0);
+  const ratio = Math.max(...data.map((d) => d.ratio));
+  if (decoded > distinct * ratio)
+    throw corrupt(
+      ctx,
+      `its ${data.length} pages declare ${decoded} bytes of pixels, but their strips and tiles share bytes and hold only ${distinct} distinct bytes, too few even at ${ratio}:1 (pages repeating the same data)`,
+    );
 }
 
 function describeLayout(layout: PageLayout): string {
@@ -487,9 +522,10 @@ export function decodeTiffVolume(
       ctx,
       `it declares ${pages.length}×${first.height}×${first.width} = ${voxels} voxels, more than maxVoxels = ${maxVoxels} (raise options.maxVoxels to read it)`,
     );
-  pages.forEach((p, i) => {
-    checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx);
-  });
+  checkVolumeData(
+    pages.map((p, i) => checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx)),
+    ctx,
+  );
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
   if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression))) {
     const littleEndian = bytes[0] === 0x49;

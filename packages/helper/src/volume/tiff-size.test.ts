@@ -149,3 +149,47 @@ describe('readVolume on TIFF sizes the bytes cannot fill', () => {
     }
   });
 });
+
+/**
+ * A stack of `pages` copies of the one IFD of `single` (each pointing at the same strips), the
+ * copies appended after the original bytes and chained.
+ */
+function repeatPage(single: Uint8Array, pages: number): Uint8Array {
+  const view = new DataView(single.buffer, single.byteOffset, single.byteLength);
+  const ifd = view.getUint32(4, true);
+  const n = view.getUint16(ifd, true);
+  const size = 2 + 12 * n + 4;
+  const out = new Uint8Array(single.length + pages * size);
+  out.set(single);
+  const o = new DataView(out.buffer);
+  for (let p = 0; p < pages; p++) {
+    const at = single.length + p * size;
+    out.set(single.subarray(ifd, ifd + size), at);
+    o.setUint32(at + size - 4, p + 1 < pages ? at + size : 0, true);
+  }
+  o.setUint32(4, single.length, true);
+  return out;
+}
+
+describe('readVolume on TIFF pages that share their data (found by the fuzz suite)', () => {
+  it('refuses pages repeating one Deflate strip before allocating the whole stack', () => {
+    // 8 MB of float64 zeros deflate to ~8 KB; 50 pages of it would allocate 400 MB from 16 KB.
+    const W = 1024;
+    const single = encodeTiff({ data: new Float64Array(W * W), shape: [1, W, W] } as Volume, {
+      compression: 'deflate',
+    });
+    const bytes = repeatPage(single, 50);
+    expect(bytes.length).toBeLessThan(20_000);
+    expect(() => readVolume(bytes)).toThrow(FormatError);
+    expect(() => readVolume(bytes)).toThrow(
+      /^readVolume: the given bytes is not a readable TIFF: its 50 pages declare 419430400 bytes of pixels, but their strips and tiles share bytes and hold only \d+ distinct bytes, too few even at 1032:1/,
+    );
+  });
+
+  it('refuses uncompressed pages sharing a strip, and still reads distinct pages', () => {
+    const page = { data: ramp(20), shape: [1, 4, 5] } as Volume;
+    expect(() => readVolume(repeatPage(encodeTiff(page), 2))).toThrow(/share bytes/);
+    const stack = { data: ramp(40), shape: [2, 4, 5] } as Volume;
+    expect(Array.from(readVolume(encodeTiff(stack)).data)).toEqual(Array.from(stack.data));
+  });
+});
