@@ -29,6 +29,8 @@ import {
   type PointCloudFormat,
   parseMesh,
   parsePointCloud,
+  readMesh,
+  readPointCloud,
   readVolume,
   type Volume,
 } from '@cellshape/helper';
@@ -415,6 +417,19 @@ const csvText = textMutators('csv', CSV_WORDS);
 
 let cpuBackend: Promise<unknown> | undefined;
 
+const MESH_SEEDS = (): Uint8Array[] => [
+  encodeMesh(MESH, 'ply'),
+  encodeMesh(MESH, 'ply', { ascii: true }),
+  encodeMesh(MESH, 'off'),
+  encodeMesh(MESH, 'obj'),
+  encodeMesh(MESH, 'stl'),
+];
+const CLOUD_SEEDS = (): Uint8Array[] => [
+  encodePointCloud(CLOUD, { format: 'ply' }),
+  encodePointCloud(CLOUD, { format: 'csv' }),
+  encodePointCloud(CLOUD, { format: 'npy' }),
+];
+
 export const TARGETS: readonly FuzzTarget[] = [
   {
     name: 'tiff',
@@ -472,6 +487,30 @@ export const TARGETS: readonly FuzzTarget[] = [
   cloudTarget('ply', plyText),
   cloudTarget('csv', csvText),
   cloudTarget('npy', npyText),
+  {
+    name: 'volume-sniff',
+    fns: ['readVolume'],
+    seeds: async () => [...tiffSeeds(), ...npySeeds()],
+    mutators: [...TIFF_MUTATORS, ...npyText],
+    run: async (bytes) => readVolume(bytes),
+    check: checkVolume,
+  },
+  {
+    name: 'mesh-sniff',
+    fns: ['readMesh'],
+    seeds: async () => MESH_SEEDS(),
+    mutators: [...plyText, ...meshText],
+    run: async (bytes) => readMesh(bytes),
+    check: checkMesh,
+  },
+  {
+    name: 'points-sniff',
+    fns: ['readPointCloud'],
+    seeds: async () => CLOUD_SEEDS(),
+    mutators: [...plyText, ...csvText, ...npyText],
+    run: async (bytes) => readPointCloud(bytes),
+    check: checkCloud,
+  },
   {
     name: 'metadata-csv',
     fns: ['parseCsv'],
