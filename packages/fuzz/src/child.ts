@@ -20,11 +20,14 @@ async function handle(message: CaseMessage): Promise<CaseReply> {
   const ms = performance.now() - start;
   const peakGrowthMb = (process.resourceUsage().maxRSS - before) / 1024;
   const reply: CaseReply = { id: message.id, ...verdict, ms, peakGrowthMb };
-  if (reply.outcome !== 'failure' && peakGrowthMb > memoryMb)
+  // No allocation beyond what the bytes justify: 128 MB of slack, then 4096 bytes per input byte
+  // (the largest legitimate decompression ratio, LZW's), and never past the budget.
+  const allowedMb = Math.min(memoryMb, 128 + (4096 * message.bytes.length) / 2 ** 20);
+  if (reply.outcome !== 'failure' && peakGrowthMb > allowedMb)
     Object.assign(reply, {
       outcome: 'failure',
       kind: 'memory',
-      detail: `peak RSS grew by ${peakGrowthMb.toFixed(0)} MB`,
+      detail: `peak RSS grew by ${peakGrowthMb.toFixed(0)} MB for a ${message.bytes.length}-byte input (allowed ${allowedMb.toFixed(0)} MB)`,
     });
   if (reply.outcome !== 'failure' && prototypeFingerprint() !== fingerprint)
     Object.assign(reply, {
