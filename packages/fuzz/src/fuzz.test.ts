@@ -21,11 +21,14 @@ function describeFailures(report: Awaited<ReturnType<typeof runFuzz>>): string[]
 describe('fuzz: every reader survives seeded mutants', () => {
   it('typed errors only, no hang, no memory blow-up, no accepted CRC mismatch, promises kept', async () => {
     const fast = TARGETS.filter((t) => t.name !== 'cloud');
-    const report = await runFuzz({ targets: fast, casesPerTarget: 220, seed: SEED });
+    // 15 s per case rather than the long mode's 5 s: CI runners share their cores, and a hang
+    // (what the budget catches) runs for minutes.
+    const budget = { seed: SEED, timeoutMs: 15_000 };
+    const report = await runFuzz({ targets: fast, casesPerTarget: 220, ...budget });
     const cloud = await runFuzz({
       targets: TARGETS.filter((t) => t.name === 'cloud'),
       casesPerTarget: 12,
-      seed: SEED,
+      ...budget,
     });
     expect([...describeFailures(report), ...describeFailures(cloud)]).toEqual([]);
     for (const [name, stats] of Object.entries(report.stats)) {
