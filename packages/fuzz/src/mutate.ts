@@ -219,9 +219,14 @@ export function mutateWith(
   const rounds = 1 + rng.int(most);
   const names = [first.name];
   let out = first.mutate(bytes, rng);
-  for (let i = 1; i < rounds; i++) {
+  // Mutants stay small (growth mutators compound): the memory oracle measures the reader, not
+  // an input of hundreds of MB.
+  const maxLength = 4 * bytes.length + 2 ** 20;
+  for (let i = 1; i < rounds && out.length <= maxLength; i++) {
     const m = pick(rng, chain);
-    out = m.mutate(out, rng);
+    const next = m.mutate(out, rng);
+    if (next.length > maxLength) break;
+    out = next;
     names.push(m.name);
   }
   return { bytes: out, names, mustReject: false };
