@@ -15,9 +15,9 @@
  *
  * @module @cellshape/cluster
  */
-// Clustering and clustering metrics (issue 14)
-export type { AnalysisLabels, AnalysisMatrix } from './analysis-input.js';
+
 export { adjustedRandIndex } from './adjusted-rand-index.js';
+export type { AnalysisLabels, AnalysisMatrix } from './analysis-input.js';
 export { type ArrayDataset, type ArrayDatasetOptions, arrayDataset } from './array-dataset.js';
 export {
   type ChooseKOptions,
