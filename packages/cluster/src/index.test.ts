@@ -33,6 +33,7 @@ describe('@cellshape/cluster public API', () => {
       'calinskiHarabaszScore',
       'chooseGaussianMixture',
       'chooseK',
+      'clusterOnUmap',
       'daviesBouldinScore',
       'dbscan',
       'denseMatrix',

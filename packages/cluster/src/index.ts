@@ -24,6 +24,7 @@ export {
   chooseK,
   DEFAULT_CHOOSE_K_OPTIONS,
 } from './choose-k.js';
+export { type ClusterOnUmapResult, clusterOnUmap } from './cluster-on-umap.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,
