@@ -1,4 +1,6 @@
 import type { DenseMatrix } from '../dense-matrix.js';
+import { MAX_BLOCK } from '../metrics/pairwise-distance.js';
+import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
 import { type GaussianParameters, logDetCholesky } from './gaussian-parameters.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -21,6 +23,61 @@ export function weightedLogProb(x: DenseMatrix, p: GaussianParameters): Float64A
     for (let s = 0; s < n; s++) out[s * k + c] = constant - 0.5 * q[s]!;
   }
   return out;
+}
+
+/**
+ * ‖x_s·U_c − μ_c·U_c‖² for every sample and component (full or tied), as scikit-learn computes
+ * it: one product X·[U_1 … U_k] in WebAssembly SIMD blocks (the rows of each Uᵀ placed after
+ * the samples), float64. Undefined where WebAssembly SIMD is missing.
+ */
+function mahalanobisSimd(x: DenseMatrix, p: GaussianParameters): Float64Array[] | undefined {
+  const [n, d] = x.shape;
+  const { k, type, means, precisionsCholesky: u } = p;
+  const mats = type === 'full' ? k : 1;
+  const first = Math.ceil(n / 4) * 4; // the kernel wants column blocks on multiples of 4
+  const rows = new Float64Array((first + mats * d) * d);
+  rows.set(x.data);
+  for (let m = 0; m < mats; m++)
+    for (let i = 0; i < d; i++)
+      for (let j = i; j < d; j++) rows[(first + m * d + j) * d + i] = u[m * d * d + i * d + j]!;
+  const kernel = wasmDotBlock(rows, first + mats * d, d, MAX_BLOCK);
+  if (kernel === undefined) return undefined;
+  const muU = new Float64Array(k * d); // μ_c·U_c
+  for (let c = 0; c < k; c++) {
+    const o = type === 'full' ? c * d * d : 0;
+    for (let i = 0; i < d; i++)
+      for (let j = i; j < d; j++) muU[c * d + j]! += means[c * d + i]! * u[o + i * d + j]!;
+  }
+  const q = Array.from({ length: k }, () => new Float64Array(n));
+  const cols = mats * d;
+  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
+    const i1 = Math.min(n, i0 + MAX_BLOCK);
+    for (let j0 = 0; j0 < cols; j0 += MAX_BLOCK) {
+      const j1 = Math.min(cols, j0 + MAX_BLOCK);
+      const { view, stride } = kernel.run(i0, i1, first + j0, first + j1);
+      for (let s = i0; s < i1; s++) {
+        const row = (s - i0) * stride - j0;
+        let m = Math.floor(j0 / d);
+        let jj = j0 % d;
+        for (let j = j0; j < j1; j++) {
+          const v = view[row + j]!;
+          if (type === 'full') {
+            const y = v - muU[m * d + jj]!;
+            q[m]![s]! += y * y;
+          } else
+            for (let c = 0; c < k; c++) {
+              const y = v - muU[c * d + jj]!; // tied: one product, each component's μ·U
+              q[c]![s]! += y * y;
+            }
+          if (++jj === d) {
+            jj = 0;
+            m++;
+          }
+        }
+      }
+    }
+  }
+  return q;
 }
 
 /** ‖(x_s − μ_c)·U‖² for every sample, diag or spherical precisions. */
