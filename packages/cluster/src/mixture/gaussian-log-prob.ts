@@ -14,11 +14,11 @@ export function weightedLogProb(x: DenseMatrix, p: GaussianParameters): Float64A
   const { k, type } = p;
   const logDet = logDetCholesky(p);
   const out = new Float64Array(n * k);
+  const triangular = type === 'full' || type === 'tied';
+  const simd = triangular ? mahalanobisSimd(x, p) : undefined;
   for (let c = 0; c < k; c++) {
     const q =
-      type === 'full' || type === 'tied'
-        ? mahalanobisTriangular(x, p, c)
-        : mahalanobisDiagonal(x, p, c);
+      simd?.[c] ?? (triangular ? mahalanobisTriangular(x, p, c) : mahalanobisDiagonal(x, p, c));
     const constant = -0.5 * d * LOG_2PI + logDet[c]! + Math.log(p.weights[c]!);
     for (let s = 0; s < n; s++) out[s * k + c] = constant - 0.5 * q[s]!;
   }
@@ -30,7 +30,7 @@ export function weightedLogProb(x: DenseMatrix, p: GaussianParameters): Float64A
  * it: one product X·[U_1 … U_k] in WebAssembly SIMD blocks (the rows of each Uᵀ placed after
  * the samples), float64. Undefined where WebAssembly SIMD is missing.
  */
-function mahalanobisSimd(x: DenseMatrix, p: GaussianParameters): Float64Array[] | undefined {
+export function mahalanobisSimd(x: DenseMatrix, p: GaussianParameters): Float64Array[] | undefined {
   const [n, d] = x.shape;
   const { k, type, means, precisionsCholesky: u } = p;
   const mats = type === 'full' ? k : 1;
@@ -101,7 +101,11 @@ function mahalanobisDiagonal(x: DenseMatrix, p: GaussianParameters, c: number): 
  * diff_i·U_ij as dot products with the rows of Uᵀ, four samples at a time (each row of Uᵀ
  * loaded once per four samples).
  */
-function mahalanobisTriangular(x: DenseMatrix, p: GaussianParameters, c: number): Float64Array {
+export function mahalanobisTriangular(
+  x: DenseMatrix,
+  p: GaussianParameters,
+  c: number,
+): Float64Array {
   const [n, d] = x.shape;
   const o = p.type === 'full' ? c * d * d : 0;
   const ut = new Float64Array(d * d); // Uᵀ: row j holds U_0j … U_jj
