@@ -17,15 +17,14 @@ function tapRange(o: number, stride: number, padding: number, kernel: number, si
 /**
  * Visits the rows `[r0, r1)`: for each tap `(t_d, t_h)` with both coordinates inside the
  * input it calls `run(colOffset, inOffset, count)` for the `count` values of the valid `t_w`
- * taps (contiguous in both layouts: channels-last input, tap-major columns); `gap(colOffset,
- * count)` covers the columns of taps outside the input.
+ * taps (contiguous in both layouts: channels-last input, tap-major columns). Columns of taps
+ * outside the input are not visited.
  */
 function visitRows(
   g: ConvGeometry,
   r0: number,
   r1: number,
   run: (col: number, input: number, count: number) => void,
-  gap: (col: number, count: number) => void,
 ): void {
   const [D, H, W] = g.inSize;
   const [, oh, ow] = g.outSize;
@@ -45,32 +44,28 @@ function visitRows(
     const w = tapRange(ox, g.stride[2], g.padding[2], kw, W);
     const rowCol = (r - r0) * K;
     const wBefore = w.lo * C;
-    const wCount = Math.max(0, w.hi - w.lo) * C;
-    const wAfter = kw * C - wBefore - wCount;
-    for (let td = 0; td < kd; td++) {
+    const wCount = (w.hi - w.lo) * C;
+    if (wCount <= 0) continue;
+    for (let td = d.lo; td < d.hi; td++) {
       const colD = rowCol + td * kh * kw * C;
-      if (td < d.lo || td >= d.hi) {
-        gap(colD, kh * kw * C);
-        continue;
-      }
       const planeIn = (b * D + d.start + td) * H;
-      for (let th = 0; th < kh; th++) {
-        const col = colD + th * kw * C;
-        if (th < h.lo || th >= h.hi || wCount === 0) {
-          gap(col, kw * C);
-          continue;
-        }
-        if (wBefore > 0) gap(col, wBefore);
-        run(col + wBefore, ((planeIn + h.start + th) * W + w.start + w.lo) * C, wCount);
-        if (wAfter > 0) gap(col + wBefore + wCount, wAfter);
-      }
+      for (let th = h.lo; th < h.hi; th++)
+        run(
+          colD + th * kw * C + wBefore,
+          ((planeIn + h.start + th) * W + w.start + w.lo) * C,
+          wCount,
+        );
     }
   }
 }
 
+/** Runs at least this long are copied with `TypedArray.set` (shorter ones by a loop). */
+const SET_MIN = 24;
+
 /**
  * Writes the columns of rows `[r0, r1)` of `input` (channels-last, the geometry's input) into
- * `columns` (`(r1 − r0) × K`, row-major), zeros for taps in the padding.
+ * `columns` (`(r1 − r0) × K`, row-major), which must hold zeros: taps in the padding are left
+ * as they are.
  */
 export function gatherColumns(
   input: Float32Array,
@@ -79,15 +74,10 @@ export function gatherColumns(
   r1: number,
   columns: Float32Array,
 ): void {
-  visitRows(
-    g,
-    r0,
-    r1,
-    (col, src, count) => {
-      for (let i = 0; i < count; i++) columns[col + i] = input[src + i] as number;
-    },
-    (col, count) => columns.fill(0, col, col + count),
-  );
+  visitRows(g, r0, r1, (col, src, count) => {
+    if (count >= SET_MIN) columns.set(input.subarray(src, src + count), col);
+    else for (let i = 0; i < count; i++) columns[col + i] = input[src + i] as number;
+  });
 }
 
 /**
@@ -101,14 +91,8 @@ export function scatterColumns(
   r1: number,
   target: Float32Array,
 ): void {
-  visitRows(
-    g,
-    r0,
-    r1,
-    (col, dst, count) => {
-      for (let i = 0; i < count; i++)
-        target[dst + i] = (target[dst + i] as number) + (columns[col + i] as number);
-    },
-    () => {},
-  );
+  visitRows(g, r0, r1, (col, dst, count) => {
+    for (let i = 0; i < count; i++)
+      target[dst + i] = (target[dst + i] as number) + (columns[col + i] as number);
+  });
 }

@@ -1,28 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readNow } from '../checks.js';
 import { gatherColumns, scatterColumns } from './columns.js';
 import {
   type ConvGeometry,
   columnWidth,
   filterShape,
-  inputLength,
   inputShape,
   isPointwise,
   outputRows,
   outputShape,
 } from './geometry.js';
+import { wasmColumns, wasmColumnsAvailable } from './wasm-columns.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
  * product (`tf.matMul`: XNNPACK's threaded GEMM on the wasm backend) over row chunks of at
- * most {@link CHUNK_VALUES} column values, so that memory stays bounded whatever the batch.
- * (`chunkValues`: tests make it small). Not differentiable on their own: `convolution` / `convolutionTranspose` pair them as each
- * other's gradients.
+ * most {@link CHUNK_VALUES} column values (`chunkValues`; tests make it small), so that memory
+ * stays bounded whatever the batch. On the wasm backend the columns are written straight into
+ * the backend's memory. Not differentiable on their own: `convolution` and
+ * `convolutionTranspose` pair them as each other's gradients.
  */
 
 /** Column values per chunk (32 MB of float32): large products, bounded memory. */
 export const CHUNK_VALUES = 2 ** 23;
 
-/** Row ranges `[r0, r1)` covering the output rows, each with at most {@link CHUNK_VALUES} values. */
+/** Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values. */
 function chunks(g: ConvGeometry, chunkValues: number): Array<[number, number]> {
   const rows = outputRows(g);
   const step = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
@@ -36,24 +38,32 @@ function filterMatrix(filter: tf.Tensor, g: ConvGeometry): tf.Tensor2D {
   return tf.reshape(filter, [columnWidth(g), g.outChannels]);
 }
 
-/** The columns of rows `[r0, r1)` as a tensor `[r1 − r0, K]` (`buffer` is reused scratch). */
-function columnsTensor(
-  input: Float32Array,
-  g: ConvGeometry,
-  r0: number,
-  r1: number,
-  buffer: Float32Array,
-): tf.Tensor2D {
-  const K = columnWidth(g);
-  const view = buffer.subarray(0, (r1 - r0) * K);
-  gatherColumns(input, g, r0, r1, view);
-  // The cpu backend keeps the array it is given: hand it a copy unless the view is all of it.
-  return tf.tensor2d(tf.getBackend() === 'cpu' ? view.slice() : view, [r1 - r0, K]);
+/**
+ * A new float32 tensor of `shape` filled by `fill` (given its values, all zero): on the wasm
+ * backend written in place in the backend's memory (no copy in or out), elsewhere a new array.
+ * `fill` must take any other view of wasm memory itself (an allocation may move it).
+ */
+function filledTensor(shape: number[], fill: (values: Float32Array) => void): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const t = tf.zeros(shape, 'float32');
+    fill(readNow(t));
+    return t;
+  }
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(values);
+  return tf.tensor(values, shape, 'float32');
 }
 
-function scratch(g: ConvGeometry, chunkValues: number): Float32Array {
-  const rows = Math.min(outputRows(g), Math.max(1, Math.floor(chunkValues / columnWidth(g))));
-  return new Float32Array(rows * columnWidth(g));
+/** The columns of rows `[r0, r1)` of `x` as a tensor `[r1 − r0, K]`. */
+function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): tf.Tensor2D {
+  if (wasmColumnsAvailable()) {
+    const cols = tf.zeros([r1 - r0, columnWidth(g)], 'float32') as tf.Tensor2D;
+    wasmColumns(x, cols, g, r0, r1, 'gather');
+    return cols;
+  }
+  return filledTensor([r1 - r0, columnWidth(g)], (cols) =>
+    gatherColumns(readNow(x), g, r0, r1, cols),
+  ) as tf.Tensor2D;
 }
 
 /** The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. */
@@ -70,10 +80,8 @@ export function convForward(
         tf.matMul(tf.reshape(x, [-1, g.inChannels]) as tf.Tensor2D, w),
         outputShape(g),
       );
-    const input = x.dataSync() as Float32Array;
-    const buffer = scratch(g, chunkValues);
     const parts = chunks(g, chunkValues).map(([r0, r1]) => {
-      const cols = columnsTensor(input, g, r0, r1, buffer);
+      const cols = columnsTensor(x, g, r0, r1);
       const y = tf.matMul(cols, w);
       cols.dispose();
       return y;
@@ -100,20 +108,26 @@ export function convInputGrad(
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
-    const dx = new Float32Array(inputLength(g));
+    // On wasm dx lives in the backend's memory, elsewhere in an array of ours.
+    const wasm = tf.getBackend() === 'wasm';
+    const dx = wasm ? tf.zeros(inputShape(g), 'float32') : undefined;
+    const host = wasm ? undefined : new Float32Array(inputShape(g).reduce((a, b) => a * b, 1));
     for (const [r0, r1] of chunks(g, chunkValues)) {
       const part = tf.tidy(() => tf.matMul(tf.slice(rows, [r0, 0], [r1 - r0, -1]), wT));
-      scatterColumns(part.dataSync() as Float32Array, g, r0, r1, dx);
+      if (wasmColumnsAvailable()) wasmColumns(dx as tf.Tensor, part, g, r0, r1, 'scatter');
+      // Views taken after the product's allocation (which may move the wasm memory).
+      else scatterColumns(readNow(part), g, r0, r1, host ?? readNow(dx as tf.Tensor));
       part.dispose();
     }
-    return tf.tensor(dx, inputShape(g), 'float32');
+    return dx ?? tf.tensor(host as Float32Array, inputShape(g), 'float32');
   });
 }
 
 /**
  * The adjoint of {@link convForward} in its filter: `Σ_rows columns(x)ᵀ · dy`, in tfjs's filter
- * layout `[…kernel, C_in, C_out]`. Accumulated as `dyᵀ · columns` (`[C_out, K]`) per chunk: the
- * wasm backend multiplies untransposed operands fastest, and `dy`'s transpose is the small one.
+ * layout `[…kernel, C_in, C_out]`, summed over chunks. The wasm backend multiplies untransposed
+ * operands fastest, and XNNPACK best with the long side first: there the columns are gathered
+ * transposed (`[K, rows] · [rows, C_out]`); elsewhere `(dyᵀ · columns)ᵀ`.
  */
 export function convFilterGrad(
   x: tf.Tensor,
@@ -127,18 +141,21 @@ export function convFilterGrad(
       const xT = tf.transpose(tf.reshape(x, [-1, g.inChannels]));
       return tf.reshape(tf.matMul(xT, rows), filterShape(g));
     }
-    const input = x.dataSync() as Float32Array;
-    const buffer = scratch(g, chunkValues);
     let sum: tf.Tensor | undefined;
     for (const [r0, r1] of chunks(g, chunkValues)) {
       const next = tf.tidy(() => {
-        const cols = columnsTensor(input, g, r0, r1, buffer);
-        const part = tf.matMul(tf.transpose(tf.slice(rows, [r0, 0], [r1 - r0, -1])), cols);
+        const dyRows = tf.slice(rows, [r0, 0], [r1 - r0, -1]);
+        let part: tf.Tensor;
+        if (wasmColumnsAvailable()) {
+          const colsT = tf.zeros([columnWidth(g), r1 - r0], 'float32') as tf.Tensor2D;
+          wasmColumns(x, colsT, g, r0, r1, 'gatherTransposed');
+          part = tf.matMul(colsT, dyRows);
+        } else part = tf.transpose(tf.matMul(tf.transpose(dyRows), columnsTensor(x, g, r0, r1)));
         return sum === undefined ? part : tf.add(sum, part);
       });
       sum?.dispose();
       sum = next;
     }
-    return tf.reshape(tf.transpose(sum as tf.Tensor), filterShape(g));
+    return tf.reshape(sum as tf.Tensor, filterShape(g));
   });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { wasmThreadCount } from '../../backend/index.js';
 import {
   expectNoLeaks,
   expectTensorsClose,
@@ -10,6 +11,7 @@ import {
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution, convolutionTranspose } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
+import { wasmColumnsAvailable } from './wasm-columns.js';
 
 /** One layer: input `[batch, ...size, cin]`, kernel, stride, padding (and output padding). */
 interface Case {
@@ -289,12 +291,6 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
       return [y, dx, dw];
     });
   });
-});
-
-describe('convolution kernels, chunks and checks', () => {
-  beforeAll(async () => {
-    await useBackend('cpu');
-  });
 
   test('row chunks of a few values give the one-chunk results', async () => {
     const g: ConvGeometry = {
@@ -323,6 +319,16 @@ describe('convolution kernels, chunks and checks', () => {
       return pairs.flat();
     });
     tf.dispose([x, w, dy]);
+  });
+
+  test('the threaded wasm backend runs the column loops in its own memory', () => {
+    expect(wasmColumnsAvailable()).toBe(backend === 'wasm' && wasmThreadCount() > 1);
+  });
+});
+
+describe('convolution kernels, chunks and checks', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
   });
 
   test('wrong ranks and channel counts throw errors naming the argument', () => {

@@ -21,6 +21,74 @@ export interface ConvolutionTransposeStep extends ConvolutionStep {
   outputPadding: readonly number[];
 }
 
+/** The kernel names of {@link convolution} and {@link convolutionTranspose}. */
+const CONVOLUTION = 'CellshapeConvolution';
+const CONVOLUTION_TRANSPOSE = 'CellshapeConvolutionTranspose';
+
+/**
+ * The backends the kernels are registered for: they are built from tfjs ops (`matMul`, …), so
+ * any backend runs them.
+ */
+const BACKENDS = ['cpu', 'wasm', 'tensorflow', 'webgl'];
+
+type Inputs = { x: tf.Tensor; filter: tf.Tensor };
+const geometryOf = (attrs: tf.NamedAttrMap) => attrs.geometry as unknown as ConvGeometry;
+
+/**
+ * Registers both ops as tfjs kernels with gradients (once): a kernel's gradient is asked only
+ * for the inputs that need one (the first layer's input gradient is never computed), which
+ * `tf.customGrad` cannot do. Each op's input gradient is the other op's forward.
+ */
+function registerKernels(): void {
+  if (tf.getGradient(CONVOLUTION) !== undefined) return;
+  const forward: Record<string, (i: Inputs, g: ConvGeometry) => tf.Tensor> = {
+    [CONVOLUTION]: ({ x, filter }, g) => convForward(x, filter, g),
+    [CONVOLUTION_TRANSPOSE]: ({ x, filter }, g) => convInputGrad(x, filter, g),
+  };
+  for (const [kernelName, f] of Object.entries(forward))
+    for (const backendName of BACKENDS)
+      tf.registerKernel({
+        kernelName,
+        backendName,
+        // A kernel may return a tensor of its own ops (tfjs then uses it as the output).
+        kernelFunc: ({ inputs, attrs }) =>
+          f(
+            inputs as unknown as Inputs,
+            geometryOf(attrs as tf.NamedAttrMap),
+          ) as unknown as tf.TensorInfo,
+      });
+  tf.registerGradient({
+    kernelName: CONVOLUTION,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor, tf.Tensor];
+      const g = geometryOf(attrs);
+      return {
+        x: () => convInputGrad(dy as tf.Tensor, filter, g),
+        filter: () => convFilterGrad(x, dy as tf.Tensor, g),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: CONVOLUTION_TRANSPOSE,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved as [tf.Tensor, tf.Tensor];
+      const g = geometryOf(attrs);
+      return {
+        x: () => convForward(dy as tf.Tensor, filter, g),
+        filter: () => convFilterGrad(dy as tf.Tensor, x, g),
+      };
+    },
+  });
+}
+
+function run(kernel: string, x: tf.Tensor, filter: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  registerKernels();
+  const attrs = { geometry: g as unknown as tf.NamedAttrMap[string] };
+  return tf.engine().runKernel(kernel, { x, filter }, attrs) as tf.Tensor;
+}
+
 /** The rank check shared by both ops: `x` `[B, …spatial, C]`, filter `[…k, A, Z]`. */
 function shapes(fn: string, x: tf.Tensor, filter: tf.Tensor, step: ConvolutionStep) {
   const rank = x.rank === 4 || x.rank === 5 ? x.rank : 5;
@@ -78,17 +146,7 @@ export function convolution(x: tf.Tensor, filter: tf.Tensor, step: ConvolutionSt
   if (outSize.some((n) => n < 1))
     throw invalidArgument(fn, 'x', 'spatial sizes with a non-empty output', xShape);
   const g = geometry(dims, xShape[0] as number, inSize, outSize, fShape, step);
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, f] = args as [tf.Tensor, tf.Tensor];
-    return {
-      value: convForward(input, f, g),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [
-        convInputGrad(dy as tf.Tensor, f, g),
-        convFilterGrad(input, dy as tf.Tensor, g),
-      ],
-    };
-  });
-  return op(x, filter);
+  return run(CONVOLUTION, x, filter, g);
 }
 
 /**
@@ -121,15 +179,5 @@ export function convolutionTranspose(
     throw invalidArgument(fn, 'x', 'spatial sizes with a non-empty output', xShape);
   // The convolution read backwards: from this op's output (its input) to this op's input.
   const g = geometry(dims, xShape[0] as number, outSize, inSize, fShape, step);
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, f] = args as [tf.Tensor, tf.Tensor];
-    return {
-      value: convInputGrad(input, f, g),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [
-        convForward(dy as tf.Tensor, f, g),
-        convFilterGrad(dy as tf.Tensor, input, g),
-      ],
-    };
-  });
-  return op(x, filter);
+  return run(CONVOLUTION_TRANSPOSE, x, filter, g);
 }
