@@ -10,7 +10,7 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
-import { wasmColumns, wasmColumnsAvailable } from './wasm-columns.js';
+import { wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -126,8 +126,8 @@ export function convInputGrad(
 /**
  * The adjoint of {@link convForward} in its filter: `Σ_rows columns(x)ᵀ · dy`, in tfjs's filter
  * layout `[…kernel, C_in, C_out]`, summed over chunks. The wasm backend multiplies untransposed
- * operands fastest, and XNNPACK best with the long side first: there the columns are gathered
- * transposed (`[K, rows] · [rows, C_out]`); elsewhere `(dyᵀ · columns)ᵀ`.
+ * operands fastest, and XNNPACK best with the long side first: there the columns are
+ * transposed by a SIMD kernel (`[K, rows] · [rows, C_out]`); elsewhere `(dyᵀ · columns)ᵀ`.
  */
 export function convFilterGrad(
   x: tf.Tensor,
@@ -147,9 +147,7 @@ export function convFilterGrad(
         const dyRows = tf.slice(rows, [r0, 0], [r1 - r0, -1]);
         let part: tf.Tensor;
         if (wasmColumnsAvailable()) {
-          const colsT = tf.zeros([columnWidth(g), r1 - r0], 'float32') as tf.Tensor2D;
-          wasmColumns(x, colsT, g, r0, r1, 'gatherTransposed');
-          part = tf.matMul(colsT, dyRows);
+          part = tf.matMul(wasmTranspose(columnsTensor(x, g, r0, r1)), dyRows);
         } else part = tf.transpose(tf.matMul(tf.transpose(dyRows), columnsTensor(x, g, r0, r1)));
         return sum === undefined ? part : tf.add(sum, part);
       });

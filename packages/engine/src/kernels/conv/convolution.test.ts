@@ -11,7 +11,7 @@ import {
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution, convolutionTranspose } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
-import { wasmColumnsAvailable } from './wasm-columns.js';
+import { wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 
 /** One layer: input `[batch, ...size, cin]`, kernel, stride, padding (and output padding). */
 interface Case {
@@ -321,8 +321,27 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     tf.dispose([x, w, dy]);
   });
 
-  test('the threaded wasm backend runs the column loops in its own memory', () => {
-    expect(wasmColumnsAvailable()).toBe(backend === 'wasm' && wasmThreadCount() > 1);
+  test('the threaded wasm backend runs the column loops and transposes in its own memory', async () => {
+    const available = wasmColumnsAvailable();
+    expect(available).toBe(backend === 'wasm' && wasmThreadCount() > 1);
+    if (!available) return;
+    await expectNoLeaks(() => {
+      const out: tf.Tensor[] = [];
+      for (const shape of [
+        [7, 10],
+        [4, 8],
+        [1, 3],
+        [9, 5],
+        [13, 1],
+      ] as Array<[number, number]>) {
+        const m = randomNormal(shape, shape[0]) as tf.Tensor2D;
+        const t = wasmTranspose(m);
+        const expected = tf.transpose(m);
+        expectTensorsClose(t, expected, { rtol: 0, atol: 0, label: `${shape}` });
+        out.push(m, t, expected);
+      }
+      return out;
+    });
   });
 });
 

@@ -4,9 +4,10 @@ import { readNow } from '../checks.js';
 import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
 import type { ConvGeometry } from './geometry.js';
 
-/** The export of conv-kernels.wat (pointers: byte offsets into the wasm backend's memory). */
+/** The exports of conv-kernels.wat (pointers: byte offsets into the wasm backend's memory). */
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 
 let compiled: object | undefined;
@@ -36,11 +37,10 @@ export function wasmColumnsAvailable(): boolean {
 }
 
 /**
- * What {@link wasmColumns} does: `gather` the columns `[rows, K]` of `x` (vol2col), `scatter`
- * them back, adding (col2vol), or `gatherTransposed` into `[K, rows]`.
+ * What {@link wasmColumns} does: `gather` the columns `[rows, K]` of `x` (vol2col) or
+ * `scatter` them back, adding (col2vol).
  */
-export type ColumnsMode = 'gather' | 'scatter' | 'gatherTransposed';
-const MODES: Record<ColumnsMode, number> = { gather: 0, scatter: 1, gatherTransposed: 2 };
+export type ColumnsMode = 'gather' | 'scatter';
 
 /**
  * Rows `[r0, r1)` of the columns tensor `cols` and the input `x`, in the wasm backend's memory
@@ -67,6 +67,28 @@ export function wasmColumns(
     ...g.kernel,
     ...g.stride,
     ...g.padding,
-    MODES[mode],
+    mode === 'scatter' ? 1 : 0,
   );
+}
+
+/**
+ * The transpose `[C, R]` of a float32 matrix `[R, C]` of the wasm backend, by the SIMD kernel
+ * into a new uninitialised tensor (tfjs-backend-wasm's own transpose is a scalar loop, ~20×
+ * slower here). Check {@link wasmColumnsAvailable} first.
+ */
+export function wasmTranspose(m: tf.Tensor2D): tf.Tensor2D {
+  const [rows, cols] = m.shape;
+  const backend = tf.backend() as unknown as {
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  };
+  const t = tf
+    .engine()
+    .makeTensorFromTensorInfo(backend.makeOutput([cols, rows], 'float32')) as tf.Tensor2D;
+  (kernels() as ConvKernelExports).transpose(
+    readNow(m).byteOffset,
+    readNow(t).byteOffset,
+    rows,
+    cols,
+  );
+  return t;
 }

@@ -47,49 +47,30 @@
           (local.set $n (i32.sub (local.get $n) (i32.const 1)))
           (br $one))))))
 
-  ;; Copies $n float32 values from $from to every $step-th byte from $to (a column of the
-  ;; transposed columns).
-  (func $runT (param $from i32) (param $to i32) (param $n i32) (param $step i32)
-    (block $done (loop $one
-      (br_if $done (i32.eqz (local.get $n)))
-      (f32.store (local.get $to) (f32.load (local.get $from)))
-      (local.set $from (i32.add (local.get $from) (i32.const 4)))
-      (local.set $to (i32.add (local.get $to) (local.get $step)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $one))))
-
   (func $max (param $a i32) (param $b i32) (result i32)
     (select (local.get $a) (local.get $b) (i32.gt_s (local.get $a) (local.get $b))))
   (func $min (param $a i32) (param $b i32) (result i32)
     (select (local.get $a) (local.get $b) (i32.lt_s (local.get $a) (local.get $b))))
 
   ;; Rows [$r0, $r1) of the columns at $cols (zeros on entry for taps in the padding) from the
-  ;; input at $x ($mode 0, vol2col), or added back into $x ($mode 1, col2vol), or gathered as
-  ;; the transposed columns [K, $r1 − $r0] ($mode 2). Input [B, $D, $H, $W, $C]; output grid
-  ;; [$oD, $oH, $oW]; kernel, stride, padding per axis.
+  ;; input at $x ($add = 0, vol2col), or added back into $x ($add = 1, col2vol). Input
+  ;; [B, $D, $H, $W, $C]; output grid [$oD, $oH, $oW]; kernel, stride, padding per axis.
   (func (export "columns") (param $x i32) (param $cols i32) (param $r0 i32) (param $r1 i32)
     (param $D i32) (param $H i32) (param $W i32) (param $C i32)
     (param $oD i32) (param $oH i32) (param $oW i32)
     (param $kd i32) (param $kh i32) (param $kw i32)
     (param $sd i32) (param $sh i32) (param $sw i32)
-    (param $pd i32) (param $ph i32) (param $pw i32) (param $mode i32)
+    (param $pd i32) (param $ph i32) (param $pw i32) (param $add i32)
     (local $r i32) (local $b i32) (local $rest i32) (local $ohw i32) (local $per i32)
     (local $d0 i32) (local $dlo i32) (local $dhi i32)
     (local $h0 i32) (local $hlo i32) (local $hhi i32)
     (local $w0 i32) (local $wlo i32) (local $whi i32)
     (local $K i32) (local $row i32) (local $count i32) (local $td i32) (local $th i32)
-    (local $colD i32) (local $plane i32) (local $tapBytes i32) (local $unit i32) (local $rowStep i32)
-    (local $col i32)
+    (local $colD i32) (local $plane i32) (local $tapBytes i32) (local $col i32)
     (local.set $ohw (i32.mul (local.get $oH) (local.get $oW)))
     (local.set $per (i32.mul (local.get $oD) (local.get $ohw)))
     (local.set $K (i32.mul (i32.mul (i32.mul (local.get $kd) (local.get $kh)) (local.get $kw))
       (local.get $C)))
-    ;; Bytes from one column to the next and from one row to the next.
-    (local.set $unit (i32.const 4))
-    (local.set $rowStep (i32.shl (local.get $K) (i32.const 2)))
-    (if (i32.eq (local.get $mode) (i32.const 2)) (then
-      (local.set $unit (i32.shl (i32.sub (local.get $r1) (local.get $r0)) (i32.const 2)))
-      (local.set $rowStep (i32.const 4))))
     (local.set $r (local.get $r0))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -111,16 +92,15 @@
       (local.set $whi (call $min (local.get $kw) (i32.sub (local.get $W) (local.get $w0))))
       (local.set $count (i32.mul (i32.sub (local.get $whi) (local.get $wlo)) (local.get $C)))
       ;; Byte offset of the row's first valid-w column.
-      (local.set $row (i32.add (local.get $cols) (i32.add
-        (i32.mul (i32.sub (local.get $r) (local.get $r0)) (local.get $rowStep))
-        (i32.mul (i32.mul (local.get $wlo) (local.get $C)) (local.get $unit)))))
+      (local.set $row (i32.add (local.get $cols) (i32.shl (i32.add
+        (i32.mul (i32.sub (local.get $r) (local.get $r0)) (local.get $K))
+        (i32.mul (local.get $wlo) (local.get $C))) (i32.const 2))))
       (if (i32.gt_s (local.get $count) (i32.const 0)) (then
         (local.set $td (local.get $dlo))
         (block $d_done (loop $d
           (br_if $d_done (i32.ge_s (local.get $td) (local.get $dhi)))
-          (local.set $colD (i32.add (local.get $row) (i32.mul (i32.mul (i32.mul
-            (i32.mul (local.get $td) (local.get $kh)) (local.get $kw)) (local.get $C))
-            (local.get $unit))))
+          (local.set $colD (i32.add (local.get $row) (i32.shl (i32.mul (i32.mul
+            (i32.mul (local.get $td) (local.get $kh)) (local.get $kw)) (local.get $C)) (i32.const 2))))
           (local.set $plane (i32.mul (i32.add (i32.mul (local.get $b) (local.get $D))
             (i32.add (local.get $d0) (local.get $td))) (local.get $H)))
           (local.set $th (local.get $hlo))
@@ -131,18 +111,81 @@
               (i32.add (local.get $plane) (i32.add (local.get $h0) (local.get $th)))
               (local.get $W)) (i32.add (local.get $w0) (local.get $wlo))) (local.get $C))
               (i32.const 2))))
-            (local.set $col (i32.add (local.get $colD) (i32.mul (i32.mul (i32.mul (local.get $th)
-              (local.get $kw)) (local.get $C)) (local.get $unit))))
-            (if (i32.eqz (local.get $mode))
-              (then (call $run (local.get $tapBytes) (local.get $col) (local.get $count) (i32.const 0)))
-              (else (if (i32.eq (local.get $mode) (i32.const 1))
-                (then (call $run (local.get $col) (local.get $tapBytes) (local.get $count) (i32.const 1)))
-                (else (call $runT (local.get $tapBytes) (local.get $col) (local.get $count)
-                  (local.get $unit))))))
+            (local.set $col (i32.add (local.get $colD) (i32.shl (i32.mul (i32.mul (local.get $th)
+              (local.get $kw)) (local.get $C)) (i32.const 2))))
+            (if (local.get $add)
+              (then (call $run (local.get $col) (local.get $tapBytes) (local.get $count) (i32.const 1)))
+              (else (call $run (local.get $tapBytes) (local.get $col) (local.get $count) (i32.const 0))))
             (local.set $th (i32.add (local.get $th) (i32.const 1)))
             (br $h)))
           (local.set $td (i32.add (local.get $td) (i32.const 1)))
           (br $d)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
+
+  ;; $dst [$cols, $rows] = the transpose of $src [$rows, $cols] (float32, row-major): 4×4 blocks
+  ;; through SIMD shuffles, the edges one value at a time.
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $r4 i32) (local $c4 i32) (local $from i32) (local $to i32)
+    (local $rowBytes i32) (local $colBytes i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $r4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rows_done (loop $row_blocks
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $r4)))
+      (local.set $c (i32.const 0))
+      (block $cols_done (loop $col_blocks
+        (br_if $cols_done (i32.ge_u (local.get $c) (local.get $c4)))
+        (local.set $from (i32.add (local.get $src) (i32.shl (i32.add
+          (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+        (local.set $a0 (v128.load (local.get $from)))
+        (local.set $a1 (v128.load (i32.add (local.get $from) (local.get $rowBytes))))
+        (local.set $a2 (v128.load (i32.add (local.get $from) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+        (local.set $a3 (v128.load (i32.add (local.get $from) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a2) (local.get $a3)))
+        (local.set $to (i32.add (local.get $dst) (i32.shl (i32.add
+          (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+        (v128.store (local.get $to)
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $to) (local.get $colBytes))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store (i32.add (local.get $to) (i32.shl (local.get $colBytes) (i32.const 1)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store (i32.add (local.get $to) (i32.mul (local.get $colBytes) (i32.const 3)))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $col_blocks)))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $row_blocks)))
+    ;; The last columns of the blocked rows, then every column of the last rows.
+    (call $transposeEdge (local.get $src) (local.get $dst) (local.get $rows) (local.get $cols)
+      (i32.const 0) (local.get $r4) (local.get $c4))
+    (call $transposeEdge (local.get $src) (local.get $dst) (local.get $rows) (local.get $cols)
+      (local.get $r4) (local.get $rows) (i32.const 0)))
+
+  ;; The transpose of rows [$r0, $r1), columns [$c0, $cols) one value at a time.
+  (func $transposeEdge (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (param $r0 i32) (param $r1 i32) (param $c0 i32)
+    (local $r i32) (local $c i32)
+    (local.set $r (local.get $r0))
+    (block $rows_done (loop $each_row
+      (br_if $rows_done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $c (local.get $c0))
+      (block $cols_done (loop $each_col
+        (br_if $cols_done (i32.ge_u (local.get $c) (local.get $cols)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (i32.add
+            (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add
+            (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $each_col)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $each_row))))
 )
