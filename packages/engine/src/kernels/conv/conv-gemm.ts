@@ -10,7 +10,7 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
-import { wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -57,7 +57,7 @@ function filledTensor(shape: number[], fill: (values: Float32Array) => void): tf
 /** The columns of rows `[r0, r1)` of `x` as a tensor `[r1 − r0, K]`. */
 function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): tf.Tensor2D {
   if (wasmColumnsAvailable()) {
-    const cols = tf.zeros([r1 - r0, columnWidth(g)], 'float32') as tf.Tensor2D;
+    const cols = uninitialised([r1 - r0, columnWidth(g)]) as tf.Tensor2D;
     wasmColumns(x, cols, g, r0, r1, 'gather');
     return cols;
   }

@@ -43,8 +43,19 @@ export function wasmColumnsAvailable(): boolean {
 export type ColumnsMode = 'gather' | 'scatter';
 
 /**
+ * A new float32 tensor of the wasm backend with unset values (for a kernel that writes them
+ * all).
+ */
+export function uninitialised(shape: number[]): tf.Tensor {
+  const backend = tf.backend() as unknown as {
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  };
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+}
+
+/**
  * Rows `[r0, r1)` of the columns tensor `cols` and the input `x`, in the wasm backend's memory
- * (`mode`; gathering needs `cols` zero). Both tensors must be float32 tensors of that backend;
+ * (`mode`: `gather` writes every value of those rows, `scatter` adds into `x`). Both tensors must be float32 tensors of that backend;
  * check {@link wasmColumnsAvailable} first.
  */
 export function wasmColumns(

@@ -52,8 +52,8 @@
   (func $min (param $a i32) (param $b i32) (result i32)
     (select (local.get $a) (local.get $b) (i32.lt_s (local.get $a) (local.get $b))))
 
-  ;; Rows [$r0, $r1) of the columns at $cols (zeros on entry for taps in the padding) from the
-  ;; input at $x ($add = 0, vol2col), or added back into $x ($add = 1, col2vol). Input
+  ;; Rows [$r0, $r1) of the columns at $cols from the input at $x ($add = 0, vol2col; the rows
+  ;; with taps in the padding are zeroed first), or added back into $x ($add = 1, col2vol). Input
   ;; [B, $D, $H, $W, $C]; output grid [$oD, $oH, $oW]; kernel, stride, padding per axis.
   (func (export "columns") (param $x i32) (param $cols i32) (param $r0 i32) (param $r1 i32)
     (param $D i32) (param $H i32) (param $W i32) (param $C i32)
@@ -95,6 +95,14 @@
       (local.set $row (i32.add (local.get $cols) (i32.shl (i32.add
         (i32.mul (i32.sub (local.get $r) (local.get $r0)) (local.get $K))
         (i32.mul (local.get $wlo) (local.get $C))) (i32.const 2))))
+      (if (i32.and (i32.eqz (local.get $add)) (i32.or (i32.or
+          (i32.or (i32.gt_s (local.get $dlo) (i32.const 0)) (i32.lt_s (local.get $dhi) (local.get $kd)))
+          (i32.or (i32.gt_s (local.get $hlo) (i32.const 0)) (i32.lt_s (local.get $hhi) (local.get $kh))))
+          (i32.or (i32.gt_s (local.get $wlo) (i32.const 0)) (i32.lt_s (local.get $whi) (local.get $kw)))))
+        (then (memory.fill
+          (i32.add (local.get $cols) (i32.shl (i32.mul (i32.sub (local.get $r) (local.get $r0))
+            (local.get $K)) (i32.const 2)))
+          (i32.const 0) (i32.shl (local.get $K) (i32.const 2)))))
       (if (i32.gt_s (local.get $count) (i32.const 0)) (then
         (local.set $td (local.get $dlo))
         (block $d_done (loop $d
