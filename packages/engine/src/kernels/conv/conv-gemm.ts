@@ -123,11 +123,16 @@ export function convInputGrad(
   });
 }
 
+/** `mᵀ`: by the SIMD kernel on the threaded wasm backend (its own transpose is a scalar loop). */
+function transpose2d(m: tf.Tensor2D): tf.Tensor2D {
+  return wasmColumnsAvailable() ? wasmTranspose(m) : tf.transpose(m);
+}
+
 /**
  * The adjoint of {@link convForward} in its filter: `Σ_rows columns(x)ᵀ · dy`, in tfjs's filter
- * layout `[…kernel, C_in, C_out]`, summed over chunks. The wasm backend multiplies untransposed
- * operands fastest, and XNNPACK best with the long side first: there the columns are
- * transposed by a SIMD kernel (`[K, rows] · [rows, C_out]`); elsewhere `(dyᵀ · columns)ᵀ`.
+ * layout `[…kernel, C_in, C_out]`, summed over chunks. The columns are transposed first: the
+ * wasm backend multiplies untransposed operands fastest, and XNNPACK best with the long side
+ * first (`[K, rows] · [rows, C_out]`).
  */
 export function convFilterGrad(
   x: tf.Tensor,
@@ -138,17 +143,14 @@ export function convFilterGrad(
   return tf.tidy(() => {
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
-      const xT = tf.transpose(tf.reshape(x, [-1, g.inChannels]));
+      const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));
       return tf.reshape(tf.matMul(xT, rows), filterShape(g));
     }
     let sum: tf.Tensor | undefined;
     for (const [r0, r1] of chunks(g, chunkValues)) {
       const next = tf.tidy(() => {
-        const dyRows = tf.slice(rows, [r0, 0], [r1 - r0, -1]);
-        let part: tf.Tensor;
-        if (wasmColumnsAvailable()) {
-          part = tf.matMul(wasmTranspose(columnsTensor(x, g, r0, r1)), dyRows);
-        } else part = tf.transpose(tf.matMul(tf.transpose(dyRows), columnsTensor(x, g, r0, r1)));
+        const cols = transpose2d(columnsTensor(x, g, r0, r1));
+        const part = tf.matMul(cols, tf.slice(rows, [r0, 0], [r1 - r0, -1]));
         return sum === undefined ? part : tf.add(sum, part);
       });
       sum?.dispose();
