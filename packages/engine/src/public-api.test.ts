@@ -46,6 +46,8 @@ it('exports exactly the public API', () => {
       "columnSum",
       "convOutputSize",
       "convTransposeOutputSize",
+      "convolution",
+      "convolutionTranspose",
       "currentBackend",
       "decodeCheckpoint",
       "dense",

@@ -7,12 +7,16 @@
  * ones it needs here, ported from tfjs-core 4.22 (Apache-2.0), skipping any kernel that
  * already has a gradient (e.g. when the user also imports `@tensorflow/tfjs`).
  *
+ * The convolution gradients are not ports: they run the engine's column kernels (the wasm
+ * backend lacks `Conv2DBackpropFilter` and its 3-D backprops are plain loops).
+ *
  * One deliberate difference: the `GatherV2` gradient scatters with `scatterND` (which every
  * backend implements) instead of `unsortedSegmentSum` (which the wasm backend lacks).
  */
 
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmConv2dBackpropFilter, tfjsConvGradients } from '../kernels/conv/tfjs-conv.js';
 
 const { backend_util: bu, util } = tf;
 
@@ -360,6 +364,7 @@ function configs(): GradConfig[] {
     ...reductionGrads(),
     ...layoutGrads(),
     ...sliceTileGrads(),
+    ...tfjsConvGradients(),
   ];
 }
 
@@ -368,12 +373,14 @@ let registered = false;
 /**
  * Registers the gradients of the tfjs kernels cellshape's models differentiate through
  * (elementwise arithmetic, reductions, matMul, gather, reshape/transpose/concat/slice/tile,
- * activations). Kernels that already have a gradient are left alone. Idempotent; called by
- * `selectBackend` and by every model constructor.
+ * activations, and the convolutions through the engine's column kernels), and the wasm
+ * backend's missing `Conv2DBackpropFilter` kernel. Kernels that already have a gradient are left
+ * alone. Idempotent; called by `selectBackend` and by every model constructor.
  */
 export function registerGradients(): void {
   if (registered) return;
   registered = true;
+  registerWasmConv2dBackpropFilter();
   for (const config of configs())
     if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
 }

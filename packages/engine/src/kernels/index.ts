@@ -1,12 +1,14 @@
 /**
- * Fast CPU kernels for the DFN hot paths, on tfjs-core tensors (`cpu` and `wasm` backends) and
- * the typed arrays under them: kNN graphs, nearest neighbours and the Chamfer distance, and
- * the fused EdgeConv block, each with a custom gradient where it is differentiable.
+ * Fast CPU kernels for the models' hot paths, on tfjs-core tensors (`cpu` and `wasm` backends)
+ * and the typed arrays under them: kNN graphs, nearest neighbours and the Chamfer distance, the
+ * fused EdgeConv block, and 2-D/3-D (transposed) convolutions as column × filter products, each
+ * with its gradient where it is differentiable.
  *
  * ```ts
  * const idx = knnIndices(points, 20);                       // int32 [B, N, 20]
  * const loss = chamferDistance(points, reconstruction);     // differentiable scalar
  * const { output } = edgeConvBlock(points, weight, gamma, beta, { knn: idx });
+ * const y = convolution(volumes, filter, { stride: [2, 2, 2], padding: [2, 2, 2] });
  * ```
  */
 export {
@@ -16,6 +18,12 @@ export {
   DEFAULT_CHAMFER_OPTIONS,
 } from './chamfer.js';
 export { type ChannelExtremes, channelExtremes } from './channel-extremes.js';
+export {
+  type ConvolutionStep,
+  type ConvolutionTransposeStep,
+  convolution,
+  convolutionTranspose,
+} from './conv/convolution.js';
 export {
   DEFAULT_EDGE_CONV_OPTIONS,
   type EdgeConvOptions,

@@ -3,7 +3,14 @@ import { resolve } from 'node:path';
 import { createRng, InvalidArgumentError, type NdArray, parseNpz } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectClose, TEST_BACKENDS, useBackend } from '../test/index.js';
+import {
+  expectClose,
+  expectNoLeaks,
+  expectTensorsClose,
+  randomNormal,
+  TEST_BACKENDS,
+  useBackend,
+} from '../test/index.js';
 import { Conv2d, Conv3d } from './conv.js';
 import { convOutputSize, convTransposeOutputSize } from './conv-options.js';
 import { ConvTranspose2d, ConvTranspose3d } from './conv-transpose.js';
@@ -112,6 +119,64 @@ describe.each(TEST_BACKENDS)('convolution layers on %s', (backend) => {
     tf.dispose([x, y]);
     state.dispose();
   });
+});
+
+describe('convolution layers train on every backend', () => {
+  /** Σ dy·layer(x)'s gradients w.r.t. the layer's weight, bias and input, on `backend`. */
+  async function gradients(backend: (typeof TEST_BACKENDS)[number], make: Make, xShape: number[]) {
+    await useBackend(backend);
+    const layer = make(createRng(3));
+    const x = randomNormal(xShape, 4);
+    const dy = randomNormal(layer.outputShape(xShape), 5);
+    const params = [layer.weight.variable, layer.bias?.variable as tf.Variable];
+    const values = await expectNoLeaks(() => {
+      const f = (input: tf.Tensor) => tf.sum(tf.mul(layer.forward(input), dy)) as tf.Scalar;
+      const { value, grads } = tf.variableGrads(() => f(x), params);
+      value.dispose();
+      const dx = tf.grad(f)(x);
+      const out = [...params.map((p) => grads[p.name] as tf.Tensor), dx].map(
+        (t) => t.dataSync() as Float32Array,
+      );
+      tf.dispose([...Object.values(grads), dx]);
+      return out;
+    });
+    tf.dispose([x, dy]);
+    layer.dispose();
+    return values;
+  }
+
+  test.each([
+    [
+      'Conv3d anisotropic kernel, stride, padding',
+      CASES.conv3d_stride_pad as Make,
+      [3, 5, 4, 6, 3],
+    ],
+    [
+      'ConvTranspose3d k3 s2 p1 op1',
+      ((r) =>
+        new ConvTranspose3d(r, {
+          inChannels: 3,
+          outChannels: 2,
+          kernelSize: 3,
+          stride: 2,
+          padding: 1,
+          outputPadding: 1,
+        })) as Make,
+      [2, 3, 4, 3, 3],
+    ],
+    ['Conv2d anisotropic kernel, stride, padding', CASES.conv2d_stride_pad as Make, [3, 7, 6, 2]],
+  ] as Array<[string, Make, number[]]>)(
+    '%s: weight, bias and input gradients agree on cpu and wasm',
+    async (_, make, shape) => {
+      const cpu = await gradients('cpu', make, shape);
+      const wasm = await gradients('wasm', make, shape);
+      for (const [i, name] of ['weight', 'bias', 'input'].entries())
+        expectTensorsClose(wasm[i] as Float32Array, cpu[i] as Float32Array, {
+          rtol: 1e-5,
+          label: name,
+        });
+    },
+  );
 });
 
 describe('convolution options and sizes', () => {

@@ -1,14 +1,15 @@
 import type { Rng } from '@cellshape/core';
-import type { Tensor, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { convolution } from '../kernels/conv/convolution.js';
 import { biasAdd } from './bias-add.js';
 import { type ConvOptions, convOutputSize } from './conv-options.js';
 import { Convolution } from './convolution.js';
 
 /**
- * A convolution with PyTorch's semantics on channels-last tensors: zero padding on both sides,
- * then a strided "valid" convolution (`tf.conv2d` / `tf.conv3d`), then the bias. Output size per
- * axis `⌊(n + 2p − k)/s⌋ + 1`, as PyTorch's.
+ * A convolution with PyTorch's semantics on channels-last tensors (zero padding on both sides,
+ * output size per axis `⌊(n + 2p − k)/s⌋ + 1`), then the bias: the engine's `convolution`
+ * kernel (columns × filter products on every core, with its own gradients).
  */
 abstract class Conv extends Convolution {
   protected outputSizes(sizes: readonly number[]): number[] {
@@ -22,19 +23,7 @@ abstract class Conv extends Convolution {
     this.checkInput(x);
     const { padding, stride } = this.options;
     return tf.tidy(() => {
-      const padded = padding.some((p) => p > 0)
-        ? tf.pad(x, [[0, 0], ...padding.map((p): [number, number] => [p, p]), [0, 0]])
-        : x;
-      const filter = this.weight.variable;
-      const y =
-        this.dims === 2
-          ? tf.conv2d(padded as Tensor4D, filter as Tensor4D, stride as [number, number], 'valid')
-          : tf.conv3d(
-              padded as Tensor5D,
-              filter as Tensor5D,
-              stride as [number, number, number],
-              'valid',
-            );
+      const y = convolution(x, this.weight.variable, { stride, padding });
       return this.bias ? biasAdd(y, this.bias.variable) : y;
     });
   }

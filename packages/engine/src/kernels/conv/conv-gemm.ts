@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readNow } from '../checks.js';
+import { gatherColumns, scatterColumns } from './columns.js';
+import {
+  type ConvGeometry,
+  columnWidth,
+  filterShape,
+  inputShape,
+  isPointwise,
+  outputRows,
+  outputShape,
+} from './geometry.js';
+import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+
+/**
+ * The three products of a convolution as column matrices times the filter, each a matrix
+ * product (`tf.matMul`: XNNPACK's threaded GEMM on the wasm backend) over row chunks of at
+ * most {@link CHUNK_VALUES} column values (`chunkValues`; tests make it small), so that memory
+ * stays bounded whatever the batch. On the wasm backend the columns are written straight into
+ * the backend's memory. Not differentiable on their own: `convolution` and
+ * `convolutionTranspose` pair them as each other's gradients.
+ */
+
+/** Column values per chunk (32 MB of float32): large products, bounded memory. */
+export const CHUNK_VALUES = 2 ** 23;
+
+/** Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values. */
+function chunks(g: ConvGeometry, chunkValues: number): Array<[number, number]> {
+  const rows = outputRows(g);
+  const step = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
+  const out: Array<[number, number]> = [];
+  for (let r0 = 0; r0 < rows; r0 += step) out.push([r0, Math.min(rows, r0 + step)]);
+  return out;
+}
+
+/** The filter `[…kernel, C_in, C_out]` as the matrix `[K, C_out]`. */
+function filterMatrix(filter: tf.Tensor, g: ConvGeometry): tf.Tensor2D {
+  return tf.reshape(filter, [columnWidth(g), g.outChannels]);
+}
+
+/**
+ * A new float32 tensor of `shape` filled by `fill` (given its values, all zero): on the wasm
+ * backend written in place in the backend's memory (no copy in or out), elsewhere a new array.
+ * `fill` must take any other view of wasm memory itself (an allocation may move it).
+ */
+function filledTensor(shape: number[], fill: (values: Float32Array) => void): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const t = tf.zeros(shape, 'float32');
+    fill(readNow(t));
+    return t;
+  }
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  fill(values);
+  return tf.tensor(values, shape, 'float32');
+}
+
+/** The columns of rows `[r0, r1)` of `x` as a tensor `[r1 − r0, K]`. */
+function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): tf.Tensor2D {
+  if (wasmColumnsAvailable()) {
+    const cols = uninitialised([r1 - r0, columnWidth(g)]) as tf.Tensor2D;
+    wasmColumns(x, cols, g, r0, r1, 'gather');
+    return cols;
+  }
+  return filledTensor([r1 - r0, columnWidth(g)], (cols) =>
+    gatherColumns(readNow(x), g, r0, r1, cols),
+  ) as tf.Tensor2D;
+}
+
+/** The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. */
+export function convForward(
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues = CHUNK_VALUES,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const w = filterMatrix(filter, g);
+    if (isPointwise(g))
+      return tf.reshape(
+        tf.matMul(tf.reshape(x, [-1, g.inChannels]) as tf.Tensor2D, w),
+        outputShape(g),
+      );
+    const parts = chunks(g, chunkValues).map(([r0, r1]) => {
+      const cols = columnsTensor(x, g, r0, r1);
+      const y = tf.matMul(cols, w);
+      cols.dispose();
+      return y;
+    });
+    return tf.reshape(
+      parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 0),
+      outputShape(g),
+    );
+  });
+}
+
+/**
+ * The adjoint of {@link convForward} in its input ("col2vol"): `dy` `[B, …out, C_out]` →
+ * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read.
+ * This is also the transposed convolution of `dy`.
+ */
+export function convInputGrad(
+  dy: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues = CHUNK_VALUES,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const wT = tf.transpose(filterMatrix(filter, g));
+    const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
+    if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
+    // On wasm dx lives in the backend's memory, elsewhere in an array of ours.
+    const wasm = tf.getBackend() === 'wasm';
+    const dx = wasm ? tf.zeros(inputShape(g), 'float32') : undefined;
+    const host = wasm ? undefined : new Float32Array(inputShape(g).reduce((a, b) => a * b, 1));
+    for (const [r0, r1] of chunks(g, chunkValues)) {
+      const part = tf.tidy(() => tf.matMul(tf.slice(rows, [r0, 0], [r1 - r0, -1]), wT));
+      if (wasmColumnsAvailable()) wasmColumns(dx as tf.Tensor, part, g, r0, r1, 'scatter');
+      // Views taken after the product's allocation (which may move the wasm memory).
+      else scatterColumns(readNow(part), g, r0, r1, host ?? readNow(dx as tf.Tensor));
+      part.dispose();
+    }
+    return dx ?? tf.tensor(host as Float32Array, inputShape(g), 'float32');
+  });
+}
+
+/** `mᵀ`: by the SIMD kernel on the threaded wasm backend (its own transpose is a scalar loop). */
+function transpose2d(m: tf.Tensor2D): tf.Tensor2D {
+  return wasmColumnsAvailable() ? wasmTranspose(m) : tf.transpose(m);
+}
+
+/**
+ * The adjoint of {@link convForward} in its filter: `Σ_rows columns(x)ᵀ · dy`, in tfjs's filter
+ * layout `[…kernel, C_in, C_out]`, summed over chunks. The columns are transposed first: the
+ * wasm backend multiplies untransposed operands fastest, and XNNPACK best with the long side
+ * first (`[K, rows] · [rows, C_out]`).
+ */
+export function convFilterGrad(
+  x: tf.Tensor,
+  dy: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues = CHUNK_VALUES,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
+    if (isPointwise(g)) {
+      const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));
+      return tf.reshape(tf.matMul(xT, rows), filterShape(g));
+    }
+    let sum: tf.Tensor | undefined;
+    for (const [r0, r1] of chunks(g, chunkValues)) {
+      const next = tf.tidy(() => {
+        const cols = transpose2d(columnsTensor(x, g, r0, r1));
+        const part = tf.matMul(cols, tf.slice(rows, [r0, 0], [r1 - r0, -1]));
+        return sum === undefined ? part : tf.add(sum, part);
+      });
+      sum?.dispose();
+      sum = next;
+    }
+    return tf.reshape(sum as tf.Tensor, filterShape(g));
+  });
+}

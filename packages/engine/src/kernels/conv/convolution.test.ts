@@ -1,0 +1,370 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { wasmThreadCount } from '../../backend/index.js';
+import {
+  expectNoLeaks,
+  expectTensorsClose,
+  randomNormal,
+  TEST_BACKENDS,
+  useBackend,
+} from '../../test/index.js';
+import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
+import { convolution, convolutionTranspose } from './convolution.js';
+import type { ConvGeometry } from './geometry.js';
+import { wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+
+/** One layer: input `[batch, ...size, cin]`, kernel, stride, padding (and output padding). */
+interface Case {
+  batch: number;
+  size: number[];
+  cin: number;
+  cout: number;
+  k: number[];
+  s: number[];
+  p: number[];
+  op?: number[];
+}
+
+const CONV: Record<string, Case> = {
+  '3d k3 s1 p1, C 1→2': {
+    batch: 1,
+    size: [5, 6, 7],
+    cin: 1,
+    cout: 2,
+    k: [3, 3, 3],
+    s: [1, 1, 1],
+    p: [1, 1, 1],
+  },
+  '3d k5 s2 p2, B 3, C 3→4': {
+    batch: 3,
+    size: [7, 5, 6],
+    cin: 3,
+    cout: 4,
+    k: [5, 5, 5],
+    s: [2, 2, 2],
+    p: [2, 2, 2],
+  },
+  '3d k7 s2 p3': {
+    batch: 1,
+    size: [9, 8, 7],
+    cin: 2,
+    cout: 3,
+    k: [7, 7, 7],
+    s: [2, 2, 2],
+    p: [3, 3, 3],
+  },
+  '3d k1 s2 p0 (shortcut)': {
+    batch: 3,
+    size: [5, 5, 4],
+    cin: 4,
+    cout: 3,
+    k: [1, 1, 1],
+    s: [2, 2, 2],
+    p: [0, 0, 0],
+  },
+  '3d k1 s1 p0 (pointwise)': {
+    batch: 3,
+    size: [3, 4, 5],
+    cin: 4,
+    cout: 2,
+    k: [1, 1, 1],
+    s: [1, 1, 1],
+    p: [0, 0, 0],
+  },
+  '3d anisotropic': {
+    batch: 3,
+    size: [6, 5, 7],
+    cin: 3,
+    cout: 2,
+    k: [3, 1, 2],
+    s: [2, 1, 3],
+    p: [1, 0, 1],
+  },
+  '2d k3 s2 p1, B 3': { batch: 3, size: [9, 8], cin: 3, cout: 4, k: [3, 3], s: [2, 2], p: [1, 1] },
+  '2d k5 s1 p2': { batch: 1, size: [6, 7], cin: 2, cout: 3, k: [5, 5], s: [1, 1], p: [2, 2] },
+};
+
+const TRANSPOSED: Record<string, Case> = {
+  '3d k3 s2 p1 op1, B 3 (tfjs-wasm 4.22’s conv3dTranspose is off by 13 here)': {
+    batch: 3,
+    size: [4, 3, 5],
+    cin: 3,
+    cout: 2,
+    k: [3, 3, 3],
+    s: [2, 2, 2],
+    p: [1, 1, 1],
+    op: [1, 1, 1],
+  },
+  '3d k5 s2 p2 op 1,0,1': {
+    batch: 1,
+    size: [3, 4, 3],
+    cin: 2,
+    cout: 1,
+    k: [5, 5, 5],
+    s: [2, 2, 2],
+    p: [2, 2, 2],
+    op: [1, 0, 1],
+  },
+  '3d k2 s2 p0': {
+    batch: 3,
+    size: [3, 3, 3],
+    cin: 4,
+    cout: 3,
+    k: [2, 2, 2],
+    s: [2, 2, 2],
+    p: [0, 0, 0],
+    op: [0, 0, 0],
+  },
+  '3d k3 s1 p0 (a full convolution)': {
+    batch: 1,
+    size: [3, 4, 2],
+    cin: 2,
+    cout: 2,
+    k: [3, 3, 3],
+    s: [1, 1, 1],
+    p: [0, 0, 0],
+    op: [0, 0, 0],
+  },
+  '3d k1 s1 p0 (pointwise)': {
+    batch: 3,
+    size: [3, 2, 4],
+    cin: 3,
+    cout: 2,
+    k: [1, 1, 1],
+    s: [1, 1, 1],
+    p: [0, 0, 0],
+    op: [0, 0, 0],
+  },
+  '2d k3 s2 p1 op1, B 3': {
+    batch: 3,
+    size: [5, 4],
+    cin: 3,
+    cout: 2,
+    k: [3, 3],
+    s: [2, 2],
+    p: [1, 1],
+    op: [1, 1],
+  },
+  '2d k4 s3 p0 op2': {
+    batch: 1,
+    size: [4, 3],
+    cin: 2,
+    cout: 3,
+    k: [4, 4],
+    s: [3, 3],
+    p: [0, 0],
+    op: [2, 2],
+  },
+};
+
+const padOf = (c: Case, t: tf.Tensor) =>
+  tf.pad(t, [[0, 0], ...c.p.map((p): [number, number] => [p, p]), [0, 0]]);
+
+/** tfjs's own backprop kernels (cpu backend): the input gradient of a 'valid' convolution. */
+function backpropInput(dy: tf.Tensor, filter: tf.Tensor, shape: number[], s: number[]): tf.Tensor {
+  const attrs =
+    s.length === 3
+      ? { strides: s, pad: 'valid', inputShape: shape }
+      : { strides: s, pad: 'valid', dataFormat: 'NHWC', inputShape: shape };
+  const name = s.length === 3 ? 'Conv3DBackpropInputV2' : 'Conv2DBackpropInput';
+  return tf.engine().runKernel(name, { dy, filter }, attrs as never) as tf.Tensor;
+}
+
+function backpropFilter(x: tf.Tensor, dy: tf.Tensor, shape: number[], s: number[]): tf.Tensor {
+  const attrs =
+    s.length === 3
+      ? { strides: s, pad: 'valid', filterShape: shape }
+      : { strides: s, pad: 'valid', dataFormat: 'NHWC', filterShape: shape };
+  const name = s.length === 3 ? 'Conv3DBackpropFilterV2' : 'Conv2DBackpropFilter';
+  return tf.engine().runKernel(name, { x, dy }, attrs as never) as tf.Tensor;
+}
+
+function validConv(x: tf.Tensor, filter: tf.Tensor, s: number[]): tf.Tensor {
+  return s.length === 3
+    ? tf.conv3d(x as tf.Tensor5D, filter as tf.Tensor5D, s as [number, number, number], 'valid')
+    : tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, s as [number, number], 'valid');
+}
+
+/** Crops `p` from both ends of every spatial axis. */
+function crop(t: tf.Tensor, p: number[]): tf.Tensor {
+  return tf.slice(
+    t,
+    [0, ...p, 0],
+    [-1, ...t.shape.slice(1, -1).map((n, i) => n - 2 * (p[i] as number)), -1],
+  );
+}
+
+interface Expected {
+  y: Float32Array;
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+/** The inputs of a case, seeded: x, filter, and the output cotangent of `yShape`. */
+function inputs(c: Case, transposed: boolean, yShape: number[]) {
+  const filterShape = transposed ? [...c.k, c.cout, c.cin] : [...c.k, c.cin, c.cout];
+  return {
+    x: randomNormal([c.batch, ...c.size, c.cin], 1),
+    w: randomNormal(filterShape, 2, 0.3),
+    dy: randomNormal(yShape, 3),
+  };
+}
+
+function outSize(c: Case, transposed: boolean): number[] {
+  return c.size.map((n, i) => {
+    const [k, s, p] = [c.k[i] as number, c.s[i] as number, c.p[i] as number];
+    return transposed
+      ? (n - 1) * s - 2 * p + k + ((c.op ?? [])[i] as number)
+      : Math.floor((n + 2 * p - k) / s) + 1;
+  });
+}
+
+/** The reference on the cpu backend from tfjs's own kernels. */
+function reference(c: Case, transposed: boolean): Expected {
+  return tf.tidy(() => {
+    const yShape = [c.batch, ...outSize(c, transposed), c.cout];
+    const { x, w, dy } = inputs(c, transposed, yShape);
+    if (!transposed) {
+      const padded = padOf(c, x);
+      return {
+        y: validConv(padded, w, c.s).dataSync() as Float32Array,
+        dx: crop(backpropInput(dy, w, padded.shape, c.s), c.p).dataSync() as Float32Array,
+        dw: backpropFilter(padded, dy, w.shape, c.s).dataSync() as Float32Array,
+      };
+    }
+    // The transposed convolution is the input gradient of the convolution from its padded output.
+    const full = [
+      c.batch,
+      ...yShape.slice(1, -1).map((n, i) => n + 2 * (c.p[i] as number)),
+      c.cout,
+    ];
+    const paddedDy = padOf(c, dy);
+    return {
+      y: crop(backpropInput(x, w, full, c.s), c.p).dataSync() as Float32Array,
+      dx: validConv(paddedDy, w, c.s).dataSync() as Float32Array,
+      dw: backpropFilter(paddedDy, x, w.shape, c.s).dataSync() as Float32Array,
+    };
+  });
+}
+
+function ours(c: Case, transposed: boolean) {
+  const yShape = [c.batch, ...outSize(c, transposed), c.cout];
+  const { x, w, dy } = inputs(c, transposed, yShape);
+  const step = { stride: c.s, padding: c.p, outputPadding: c.op ?? c.s.map(() => 0) };
+  const apply = (a: tf.Tensor, b: tf.Tensor) =>
+    transposed ? convolutionTranspose(a, b, step) : convolution(a, b, step);
+  const y = apply(x, w);
+  const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(apply(a, b), dy)))([
+    x,
+    w,
+  ]) as [tf.Tensor, tf.Tensor];
+  tf.dispose([x, w, dy]);
+  return { y, dx, dw, yShape };
+}
+
+const expected = new Map<string, Expected>();
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  for (const [name, c] of Object.entries(CONV)) expected.set(`conv ${name}`, reference(c, false));
+  for (const [name, c] of Object.entries(TRANSPOSED))
+    expected.set(`transposed ${name}`, reference(c, true));
+});
+
+describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  const cases = [
+    ...Object.entries(CONV).map(([n, c]) => [`conv ${n}`, c, false] as const),
+    ...Object.entries(TRANSPOSED).map(([n, c]) => [`transposed ${n}`, c, true] as const),
+  ];
+  test.each(cases)('%s: output and both gradients equal tfjs’s cpu kernels', async (name, c, t) => {
+    const e = expected.get(name) as Expected;
+    await expectNoLeaks(() => {
+      const { y, dx, dw, yShape } = ours(c, t);
+      expect(y.shape).toEqual(yShape);
+      expectTensorsClose(y, e.y, { rtol: 1e-5, label: 'output' });
+      expectTensorsClose(dx, e.dx, { rtol: 1e-5, label: 'input gradient' });
+      expectTensorsClose(dw, e.dw, { rtol: 1e-5, label: 'filter gradient' });
+      return [y, dx, dw];
+    });
+  });
+
+  test('row chunks of a few values give the one-chunk results', async () => {
+    const g: ConvGeometry = {
+      dims: 3,
+      batch: 2,
+      inSize: [5, 4, 6],
+      inChannels: 3,
+      outSize: [3, 2, 3],
+      outChannels: 2,
+      kernel: [3, 3, 2],
+      stride: [2, 2, 2],
+      padding: [1, 1, 0],
+    };
+    const x = randomNormal([2, 5, 4, 6, 3], 4);
+    const w = randomNormal([3, 3, 2, 3, 2], 5);
+    const dy = randomNormal([2, 3, 2, 3, 2], 6);
+    await expectNoLeaks(() => {
+      // 60 values: 1 row of K = 54 per chunk, 36 chunks.
+      const pairs = [
+        [convForward(x, w, g), convForward(x, w, g, 60)],
+        [convInputGrad(dy, w, g), convInputGrad(dy, w, g, 60)],
+        [convFilterGrad(x, dy, g), convFilterGrad(x, dy, g, 60)],
+      ];
+      for (const [one, many] of pairs)
+        expectTensorsClose(many as tf.Tensor, one as tf.Tensor, { rtol: 1e-6 });
+      return pairs.flat();
+    });
+    tf.dispose([x, w, dy]);
+  });
+
+  test('the threaded wasm backend runs the column loops and transposes in its own memory', async () => {
+    const available = wasmColumnsAvailable();
+    expect(available).toBe(backend === 'wasm' && wasmThreadCount() > 1);
+    if (!available) return;
+    await expectNoLeaks(() => {
+      const out: tf.Tensor[] = [];
+      for (const shape of [
+        [7, 10],
+        [4, 8],
+        [1, 3],
+        [9, 5],
+        [13, 1],
+      ] as Array<[number, number]>) {
+        const m = randomNormal(shape, shape[0]) as tf.Tensor2D;
+        const t = wasmTranspose(m);
+        const expected = tf.transpose(m);
+        expectTensorsClose(t, expected, { rtol: 0, atol: 0, label: `${shape}` });
+        out.push(m, t, expected);
+      }
+      return out;
+    });
+  });
+});
+
+describe('convolution kernels, chunks and checks', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  test('wrong ranks and channel counts throw errors naming the argument', () => {
+    const x = tf.zeros([1, 4, 4, 4, 2]);
+    const w = tf.zeros([3, 3, 3, 2, 5]);
+    const step = { stride: [1, 1, 1], padding: [0, 0, 0], outputPadding: [0, 0, 0] };
+    expect(() => convolution(tf.zeros([1, 4, 4, 4, 3]), w, step)).toThrow(
+      /convolution: 'x' must be 2 channels/,
+    );
+    expect(() => convolution(x, tf.zeros([3, 3, 2, 5]), step)).toThrow(/'filter' must be 5-D/);
+    expect(() => convolution(x, w, { stride: [1, 1], padding: [0, 0, 0] })).toThrow(
+      /'step.stride' must be 3 sizes/,
+    );
+    expect(() => convolution(tf.zeros([1, 2, 4, 4, 2]), w, step)).toThrow(/non-empty output/);
+    expect(() => convolutionTranspose(x, w, step)).toThrow(
+      /convolutionTranspose: 'x' must be 5 channels/,
+    );
+    tf.dispose([x, w]);
+  });
+});

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type WasmMemory, webAssembly } from '../../web-assembly.js';
+import { readNow } from '../checks.js';
+import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
+import type { ConvGeometry } from './geometry.js';
+
+/** The exports of conv-kernels.wat (pointers: byte offsets into the wasm backend's memory). */
+interface ConvKernelExports {
+  columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+}
+
+let compiled: object | undefined;
+let instance: { memory: WasmMemory; exports: ConvKernelExports } | undefined;
+
+/**
+ * conv-kernels.wat instantiated on the memory of the active wasm backend, when that memory is
+ * shared (the threaded build, which exposes it as `wasmMemory`); undefined otherwise (the
+ * stock single-threaded build, other backends), where the JavaScript loops run instead.
+ */
+function kernels(): ConvKernelExports | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const memory = (tf.backend() as { wasm?: { wasmMemory?: WasmMemory } }).wasm?.wasmMemory;
+  if (memory === undefined || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  if (instance?.memory !== memory) {
+    const wasm = webAssembly();
+    compiled ??= new wasm.Module(Buffer.from(CONV_KERNELS_WASM_BASE64, 'base64'));
+    const exports = new wasm.Instance(compiled, { env: { memory } }).exports as ConvKernelExports;
+    instance = { memory, exports };
+  }
+  return instance.exports;
+}
+
+/** Whether {@link wasmColumns} runs (the threaded wasm backend is active). */
+export function wasmColumnsAvailable(): boolean {
+  return kernels() !== undefined;
+}
+
+/**
+ * What {@link wasmColumns} does: `gather` the columns `[rows, K]` of `x` (vol2col) or
+ * `scatter` them back, adding (col2vol).
+ */
+export type ColumnsMode = 'gather' | 'scatter';
+
+/**
+ * A new float32 tensor of the wasm backend with unset values (for a kernel that writes them
+ * all).
+ */
+export function uninitialised(shape: number[]): tf.Tensor {
+  const backend = tf.backend() as unknown as {
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  };
+  return tf.engine().makeTensorFromTensorInfo(backend.makeOutput(shape, 'float32'));
+}
+
+/**
+ * Rows `[r0, r1)` of the columns tensor `cols` and the input `x`, in the wasm backend's memory
+ * (`mode`: `gather` writes every value of those rows, `scatter` adds into `x`). Both tensors must be float32 tensors of that backend;
+ * check {@link wasmColumnsAvailable} first.
+ */
+export function wasmColumns(
+  x: tf.Tensor,
+  cols: tf.Tensor,
+  g: ConvGeometry,
+  r0: number,
+  r1: number,
+  mode: ColumnsMode,
+): void {
+  const k = kernels() as ConvKernelExports;
+  k.columns(
+    readNow(x).byteOffset,
+    readNow(cols).byteOffset,
+    r0,
+    r1,
+    ...g.inSize,
+    g.inChannels,
+    ...g.outSize,
+    ...g.kernel,
+    ...g.stride,
+    ...g.padding,
+    mode === 'scatter' ? 1 : 0,
+  );
+}
+
+/**
+ * The transpose `[C, R]` of a float32 matrix `[R, C]` of the wasm backend, by the SIMD kernel
+ * into a new uninitialised tensor (tfjs-backend-wasm's own transpose is a scalar loop, ~20×
+ * slower here). Check {@link wasmColumnsAvailable} first.
+ */
+export function wasmTranspose(m: tf.Tensor2D): tf.Tensor2D {
+  const [rows, cols] = m.shape;
+  const backend = tf.backend() as unknown as {
+    makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  };
+  const t = tf
+    .engine()
+    .makeTensorFromTensorInfo(backend.makeOutput([cols, rows], 'float32')) as tf.Tensor2D;
+  (kernels() as ConvKernelExports).transpose(
+    readNow(m).byteOffset,
+    readNow(t).byteOffset,
+    rows,
+    cols,
+  );
+  return t;
+}
