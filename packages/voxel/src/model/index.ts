@@ -1,0 +1,23 @@
+export { expansion, ResidualBlock, zeroPadShortcut } from './resnet-block.js';
+export { RESNET_WIDTHS, ResNetEncoder } from './resnet-encoder.js';
+export { SimpleEncoder } from './simple-encoder.js';
+export {
+  VoxelAutoEncoder,
+  type VoxelAutoEncoderOutput,
+} from './voxel-autoencoder.js';
+export { VoxelDecoder } from './voxel-decoder.js';
+export {
+  DEFAULT_VOXEL_AUTOENCODER_OPTIONS,
+  encoderSizes,
+  minimumCubeSize,
+  RESNET_DEPTHS,
+  RESNET_STAGES,
+  type ResNetBlock,
+  type ResNetDepth,
+  type ResolvedVoxelOptions,
+  resolveVoxelOptions,
+  type ShortcutType,
+  standardBlock,
+  type VoxelAutoEncoderOptions,
+  type VoxelEncoderType,
+} from './voxel-options.js';
