@@ -99,3 +99,9 @@ export {
   resolveTrainRunOptions,
   type TrainRunOptions,
 } from './run/train-run-options.js';
+export {
+  DEFAULT_VOXEL_MODEL_SETTINGS,
+  type VoxelAugmentChoice,
+  type VoxelModelSettings,
+  voxelModel,
+} from './run/voxel-model.js';

@@ -12,6 +12,7 @@ describe('public API of cellshape', () => {
         "DEFAULT_POINT_CLOUD_SVG_OPTIONS",
         "DEFAULT_REPORT_OPTIONS",
         "DEFAULT_TRAIN_RUN_OPTIONS",
+        "DEFAULT_VOXEL_MODEL_SETTINGS",
         "DEMO_FAMILIES",
         "DEMO_PRESETS",
         "DEMO_TREATMENTS",
@@ -46,6 +47,7 @@ describe('public API of cellshape', () => {
         "runPaths",
         "trainRun",
         "unregisterModel",
+        "voxelModel",
         "writeReport",
       ]
     `);
