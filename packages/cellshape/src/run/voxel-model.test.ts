@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeVolume } from '@cellshape/helper';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../report/index.js';
 import { cli, tempDir } from '../test-utils/fixtures.js';
 import { extractRun } from './extract-run.js';
 import { modelPlugin } from './model-registry.js';
@@ -97,6 +98,15 @@ describe('the voxel model family', () => {
       // Surface voxels of a 16³ cube, as x, y, z rows.
       expect(first.points.length).toBeGreaterThan(10);
       for (const p of first.points) for (const v of p) expect(v >= 0 && v < 16).toBe(true);
+      // Middle slices, input above reconstruction: 3 panels of 16 voxels × 4 pixels, 2 rows.
+      const png = Buffer.from(first.image.replace('data:image/png;base64,', ''), 'base64');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([3 * 64 + 2, 2 * 64 + 1]);
+    });
+
+    it('shows the slices in the report beside the point view', async () => {
+      const html = readFileSync(await writeReport(run), 'utf8');
+      expect(html).toContain('<img class="slices" src="data:image/png;base64,');
+      expect(html).toContain('the input cube above, the autoencoder’s reconstruction below');
     });
 
     it('extracts the features again with the clustered model', async () => {

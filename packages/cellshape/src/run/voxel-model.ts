@@ -28,7 +28,7 @@ import {
 } from '@cellshape/voxel';
 import { choice, integer, number } from '../cli/parse.js';
 import type { ModelPlugin, RunDataset } from './model-plugin.js';
-import { voxelExemplarPoints } from './voxel-view.js';
+import { voxelExemplarPoints, voxelSlicesImage } from './voxel-view.js';
 
 /** Augmentations of the voxel family's training passes. */
 export type VoxelAugmentChoice = 'none' | 'rotate' | 'flip' | 'all';
@@ -312,6 +312,9 @@ export const voxelModel: ModelPlugin<VoxelModelSettings> = {
   report: {
     async exemplarPoints(dataset, index, maxPoints) {
       return voxelExemplarPoints(voxelDataset(dataset), index, maxPoints);
+    },
+    async exemplarImage(model, dataset, index) {
+      return voxelSlicesImage(voxelAutoencoder(model), voxelDataset(dataset), index);
     },
   },
 };

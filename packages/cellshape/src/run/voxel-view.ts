@@ -1,9 +1,13 @@
-import type { VoxelDataset } from '@cellshape/voxel';
+import type { VoxelAutoEncoder, VoxelDataset } from '@cellshape/voxel';
+import * as tf from '@tensorflow/tfjs-core';
+import { greyPngDataUrl } from '../report/grey-png.js';
+import { middleSlices } from '../report/voxel-slices.js';
 
 /**
  * How the voxel family shows a cell in the report: the centres of its surface voxels (inside
  * voxels with an outside face neighbour) as `[x, y, z]` points in cube voxel units, for the
- * report's 3-D point viewer.
+ * report's 3-D point viewer, and a picture of its middle slices with the model's
+ * reconstruction below them.
  */
 
 /** Up to `maxPoints` surface-voxel centres of cube `index`, evenly strided (deterministic). */
@@ -34,4 +38,42 @@ export function voxelExemplarPoints(
           surface.push([x, y, z]);
   const take = Math.min(surface.length, maxPoints);
   return Array.from({ length: take }, (_, r) => surface[Math.floor((r * surface.length) / take)]!);
+}
+
+/** Pixels per voxel of the slice pictures: cubes of 32 voxels or fewer are drawn twice as large. */
+function sliceScale(size: number): number {
+  return size <= 32 ? 4 : size <= 64 ? 2 : 1;
+}
+
+/**
+ * The middle slices of cube `index` (top) and of the model's reconstruction of it (below, grey
+ * levels = probabilities), as a PNG data URL. The model runs in evaluation mode; its mode is
+ * restored afterwards.
+ */
+export function voxelSlicesImage(
+  model: VoxelAutoEncoder,
+  dataset: VoxelDataset,
+  index: number,
+): string {
+  const cube = dataset.cube(index);
+  const n = dataset.cubeSize;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    const reconstruction = tf.tidy(() => {
+      const input = tf.tensor5d(Float32Array.from(cube.data), [1, n, n, n, 1]);
+      return model.decode(model.encode(input)).dataSync() as Float32Array;
+    });
+    return greyPngDataUrl(
+      middleSlices(
+        [
+          { data: cube.data, size: n },
+          { data: reconstruction, size: n },
+        ],
+        sliceScale(n),
+      ),
+    );
+  } finally {
+    model.train(wasTraining);
+  }
 }
