@@ -64,11 +64,13 @@ function configs(): GradConfig[] {
         const [x, y] = saved as [Tensor, Tensor];
         return {
           x: () =>
-            tf.engine().runKernel(
-              'MaxPool3DGrad',
-              { dy: dy as Tensor, input: x, output: y },
-              { ...attrs },
-            ) as Tensor,
+            tf
+              .engine()
+              .runKernel(
+                'MaxPool3DGrad',
+                { dy: dy as Tensor, input: x, output: y },
+                { ...attrs },
+              ) as Tensor,
         };
       },
     },
