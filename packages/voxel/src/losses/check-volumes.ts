@@ -30,5 +30,6 @@ export const PROBABILITY_EPS = 1e-7;
 
 /** `p` clamped to [{@link PROBABILITY_EPS}, 1 − ε] (zero gradient where clamped). */
 export function clampProbabilities(p: Tensor): Tensor {
-  return tf.clipByValue(p, PROBABILITY_EPS, 1 - PROBABILITY_EPS);
+  // maximum/minimum rather than clipByValue: tfjs has no gradient for ClipByValue.
+  return tf.minimum(tf.maximum(p, PROBABILITY_EPS), 1 - PROBABILITY_EPS);
 }

@@ -2,6 +2,7 @@ import { checkNumber, withDefaults } from '@cellshape/core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkVolumes, clampProbabilities } from './check-volumes.js';
+import { power } from './power.js';
 
 /** Options of {@link focalLoss}. */
 export interface FocalOptions {
@@ -33,8 +34,8 @@ export function focalLoss(
   return tf.tidy(() => {
     const p = clampProbabilities(probabilities);
     const q = tf.sub(1, p);
-    const positive = tf.mul(tf.mul(target, tf.pow(q, gamma)), tf.log(p));
-    const negative = tf.mul(tf.mul(tf.sub(1, target), tf.pow(p, gamma)), tf.log(q));
+    const positive = tf.mul(tf.mul(target, power(q, gamma)), tf.log(p));
+    const negative = tf.mul(tf.mul(tf.sub(1, target), power(p, gamma)), tf.log(q));
     const perVoxel = tf.add(tf.mul(positive, alpha), tf.mul(negative, 1 - alpha));
     return tf.neg(tf.mean(perVoxel)) as Scalar;
   });

@@ -2,6 +2,7 @@ import { checkNumber, withDefaults } from '@cellshape/core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkVolumes } from './check-volumes.js';
+import { power } from './power.js';
 
 /** Options of {@link tverskyLoss} and {@link focalTverskyLoss}. */
 export interface TverskyOptions {
@@ -60,5 +61,5 @@ export function focalTverskyLoss(
   options: TverskyOptions = {},
 ): Scalar {
   const { index, gamma } = tverskyIndex('focalTverskyLoss', target, probabilities, options);
-  return tf.tidy(() => tf.pow(tf.sub(1, index()), gamma) as Scalar);
+  return tf.tidy(() => power(tf.sub(1, index()), gamma) as Scalar);
 }

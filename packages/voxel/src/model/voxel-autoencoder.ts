@@ -3,6 +3,7 @@ import {
   type Autoencoder,
   type LoadStateDictOptions,
   ModuleState,
+  registerGradients,
   type StateArray,
   type StateDict,
 } from '@cellshape/engine';
@@ -12,6 +13,7 @@ import { voxelLoss } from '../losses/voxel-loss.js';
 import { ResNetEncoder } from './resnet-encoder.js';
 import { SimpleEncoder } from './simple-encoder.js';
 import { VoxelDecoder } from './voxel-decoder.js';
+import { registerVoxelGradients } from './voxel-gradients.js';
 import {
   type ResolvedVoxelOptions,
   resolveVoxelOptions,
@@ -61,6 +63,8 @@ export class VoxelAutoEncoder implements Autoencoder {
   /** Builds the model with PyTorch's initialisation schemes, seeded by `options.seed`; training mode on. */
   constructor(options: VoxelAutoEncoderOptions = {}) {
     this.options = resolveVoxelOptions(options);
+    registerGradients();
+    registerVoxelGradients();
     const o = this.options;
     this.numFeatures = o.numFeatures;
     this.inputShape = o.inputShape;
