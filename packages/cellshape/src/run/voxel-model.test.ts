@@ -38,7 +38,7 @@ async function writeTinyMasks(dir: string): Promise<{ masks: string; metadata: s
   return { masks, metadata };
 }
 
-const TINY = { cubeSize: 16, numLayers: 3, filters: '4,8,8', features: 4 };
+const TINY = { cubeSize: 12, numLayers: 3, filters: '4,8,8', features: 4 };
 
 describe('the voxel model family', () => {
   it('resolves its settings with typed errors naming the setting', () => {
@@ -66,15 +66,17 @@ describe('the voxel model family', () => {
 
     it('writes the run directory of the DFN: features with an id column, assignments, exemplars', async () => {
       const { summary } = await trainRun(data.masks, run, {
-        model: { family: 'voxel', settings: { ...TINY, loss: 'dice' } },
-        data: { metadata: data.metadata, batchSize: 4 },
-        pretrain: { epochs: 0, lr: 1e-3 },
-        idec: { clusters: 2, epochs: 0, kmeansRestarts: 2, batchNorm: 'eval' },
+        model: { family: 'voxel', settings: TINY },
+        data: { metadata: data.metadata, batchSize: 8 },
+        pretrain: { epochs: 1, lr: 1e-3 },
+        idec: { clusters: 2, epochs: 1, kmeansRestarts: 2, batchNorm: 'eval' },
         runtime: { seed: 1, backend: 'cpu' },
       });
       expect(summary).toMatchObject({ model: 'voxel', clustering: 'idec', cells: 8, clusters: 2 });
-      expect(summary.pretrain.epochs).toBe(0);
-      for (const file of ['config.json', 'idec/last.ckpt', 'summary.json'])
+      expect(summary.pretrain.epochs).toBe(1);
+      expect(Number.isFinite(summary.pretrain.finalLoss)).toBe(true);
+      expect(summary.idec.epochs).toBe(1);
+      for (const file of ['config.json', 'pretrain/last.ckpt', 'idec/last.ckpt', 'summary.json'])
         expect(existsSync(join(run, file)), file).toBe(true);
       const features = readFileSync(join(run, 'features.csv'), 'utf8').trim().split('\n');
       expect(features[0]).toBe('id,serialNumber,Treatment,f0,f1,f2,f3');
@@ -95,12 +97,12 @@ describe('the voxel model family', () => {
       expect(assignments[0]).toBe('id,serialNumber,Treatment,cluster,q0,q1');
       const exemplars = JSON.parse(readFileSync(join(run, 'exemplars.json'), 'utf8'));
       const first = exemplars.clusters.find((c: { size: number }) => c.size > 0).exemplars[0];
-      // Surface voxels of a 16³ cube, as x, y, z rows.
+      // Surface voxels of a 12³ cube, as x, y, z rows.
       expect(first.points.length).toBeGreaterThan(10);
-      for (const p of first.points) for (const v of p) expect(v >= 0 && v < 16).toBe(true);
-      // Middle slices, input above reconstruction: 3 panels of 16 voxels × 4 pixels, 2 rows.
+      for (const p of first.points) for (const v of p) expect(v >= 0 && v < 12).toBe(true);
+      // Middle slices, input above reconstruction: 3 panels of 12 voxels × 4 pixels, 2 rows.
       const png = Buffer.from(first.image.replace('data:image/png;base64,', ''), 'base64');
-      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([3 * 64 + 2, 2 * 64 + 1]);
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([3 * 48 + 2, 2 * 48 + 1]);
     });
 
     it('shows the slices in the report beside the point view', async () => {
