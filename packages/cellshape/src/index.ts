@@ -40,6 +40,7 @@ export {
   type DemoStage,
   runDemo,
 } from './demo/run-demo.js';
+export { VOXEL_DEMO_PRESETS, type VoxelDemoSettings } from './demo/voxel-demo.js';
 export * from './report/index.js';
 export {
   type CloudModelSettings,

@@ -22,6 +22,7 @@ describe('public API of cellshape', () => {
         "IDEC_TYPE",
         "RUN_FILES",
         "RUN_LAYOUT",
+        "VOXEL_DEMO_PRESETS",
         "captureIo",
         "cloud",
         "cloudModel",

@@ -74,7 +74,10 @@ function addModelFlags(command: Command, plugins: readonly ModelPlugin<object>[]
           ? ''
           : ` [--model ${owners.map((p) => p.name).join(', ')}]`;
       const defaults = owners.map((p) => (p.defaults as Record<string, unknown>)[flag.key]);
-      const shown = new Set(defaults.map(String)).size === 1 ? String(defaults[0]) : undefined;
+      const shown =
+        new Set(defaults.map(String)).size === 1
+          ? String(defaults[0])
+          : owners.map((p, i) => `${String(defaults[i])} for ${p.name}`).join(', ');
       // Families sharing a flag may accept different values (--encoder dgcnn | resnet): the
       // text is parsed by the first family that accepts it; the chosen family validates it.
       const own = owners.map((p) => p.flags.find((f) => f.key === flag.key)!);
