@@ -16,3 +16,4 @@
  */
 export * from './losses/index.js';
 export * from './model/index.js';
+export * from './train/index.js';
