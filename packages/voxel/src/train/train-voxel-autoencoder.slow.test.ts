@@ -23,4 +23,4 @@ test('spheres vs cubes (16³): the loss goes down and 1-NN on the features separ
   const { features, numFeatures } = await extractVoxelFeatures(model, data);
   expect(nearestNeighbourAccuracy(features, numFeatures, data.kinds)).toBeGreaterThanOrEqual(0.8);
   model.dispose();
-});
+}, 900_000);
