@@ -22,3 +22,4 @@
 export * from './data/index.js';
 export * from './losses/index.js';
 export * from './model/index.js';
+export * from './train/index.js';
