@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IncompatibleError } from '@cellshape/core';
+import { exportTorchCheckpoint, selectBackend } from '@cellshape/engine';
 import { writeVolume } from '@cellshape/helper';
+import type { VoxelAutoEncoder } from '@cellshape/voxel';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../report/index.js';
 import { cli, tempDir } from '../test-utils/fixtures.js';
@@ -41,6 +44,10 @@ async function writeTinyMasks(dir: string): Promise<{ masks: string; metadata: s
 const TINY = { cubeSize: 12, numLayers: 3, filters: '4,8,8', features: 4 };
 
 describe('the voxel model family', () => {
+  beforeAll(async () => {
+    await selectBackend('cpu');
+  });
+
   it('resolves its settings with typed errors naming the setting', () => {
     const voxel = modelPlugin('voxel');
     expect(voxel.resolveSettings({})).toEqual(DEFAULT_VOXEL_MODEL_SETTINGS);
@@ -53,6 +60,25 @@ describe('the voxel model family', () => {
     );
     expect(() => voxel.resolveSettings({ encoder: 'dgcnn' })).toThrow(/'encoder'/);
     expect(() => voxel.resolveSettings({ loss: 'sum' })).toThrow(/'loss'/);
+  });
+
+  it("imports a cellshape-voxel state dict (.pt) of the settings' architecture, and refuses another", async () => {
+    const dir = tempDir('voxel-import');
+    const voxel = modelPlugin('voxel');
+    const settings = voxel.resolveSettings(TINY);
+    const source = voxel.createModel(settings, 3) as VoxelAutoEncoder;
+    const pt = join(dir, 'voxel.pt');
+    writeFileSync(pt, exportTorchCheckpoint(source));
+    const imported = voxel.importModel!(pt, settings, 0) as VoxelAutoEncoder;
+    const expected = source.stateDict();
+    for (const [key, value] of imported.stateDict())
+      expect(Array.from(value.data as Float32Array), key).toEqual(
+        Array.from(expected.get(key)!.data as Float32Array),
+      );
+    const other = voxel.resolveSettings({ ...TINY, features: 6 });
+    expect(() => voxel.importModel!(pt, other, 0)).toThrow(IncompatibleError);
+    source.dispose();
+    imported.dispose();
   });
 
   describe('trainRun, extractRun and the report on 8 tiny masks', () => {

@@ -1,4 +1,3 @@
-import { trainAutoencoder } from '@cellshape/cloud';
 import {
   checkInteger,
   checkNumber,
@@ -7,7 +6,7 @@ import {
   invalidArgument,
   withDefaults,
 } from '@cellshape/core';
-import type { Encoder } from '@cellshape/engine';
+import { type Encoder, readStateDict } from '@cellshape/engine';
 import {
   CUBE_FITS,
   type CubeFit,
@@ -19,6 +18,7 @@ import {
   RESNET_DEPTHS,
   type ResNetDepth,
   type ShortcutType,
+  trainVoxelAutoencoder,
   VOXEL_LOSS_NAMES,
   VoxelAutoEncoder,
   type VoxelAutoEncoderOptions,
@@ -301,11 +301,22 @@ export const voxelModel: ModelPlugin<VoxelModelSettings> = {
     return VoxelAutoEncoder.fromConfig(config);
   },
   architecture: voxelArchitecture,
-  pretrain(model, dataset, { settings: _settings, onProgress, ...options }) {
-    // The model's reconstruction loss is the `loss` setting (BCE, Dice, …).
-    return trainAutoencoder(voxelAutoencoder(model), voxelDataset(dataset), {
+  importModel(path, settings, seed) {
+    // A cellshape-voxel state dict (`.pt` of torch.save(model.state_dict()), or `.npz`) holds
+    // the weights; the architecture is the settings', and loading refuses another one.
+    const model = new VoxelAutoEncoder(autoencoderOptions(settings, seed));
+    try {
+      model.loadStateDict(readStateDict(path));
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  },
+  pretrain(model, dataset, { settings, onProgress, ...options }) {
+    return trainVoxelAutoencoder(voxelAutoencoder(model), voxelDataset(dataset), {
       ...options,
-      loss: 'model',
+      loss: settings.loss,
       ...(onProgress ? { onProgress } : {}),
     });
   },
