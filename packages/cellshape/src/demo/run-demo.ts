@@ -8,7 +8,7 @@ import type { RunSummary } from '../run/run-directory.js';
 import { trainRun } from '../run/train-run.js';
 import type { RunStage, TrainRunOptions } from '../run/train-run-options.js';
 import { DEMO_FAMILIES, type DemoCell, generateDemoData } from './demo-data.js';
-import { VOXEL_DEMO_PRESETS, type VoxelDemoSettings, voxelDemoRunOptions } from './voxel-demo.js';
+import { VOXEL_DEMO_PRESETS, type VoxelDemoSettings, voxelDemoModel } from './voxel-demo.js';
 
 /** The demo's stages, as progress events name them. */
 export type DemoStage = 'data' | 'convert' | RunStage | 'report';
@@ -175,10 +175,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     : await convertStage(data.masks, join(out, 'converted'), o, options);
   lap('convert');
   const runDir = join(out, 'run');
-  const cloudRun = demoRunOptions(o, data.metadata, options);
-  const run = voxel
-    ? { ...cloudRun, ...voxelDemoRunOptions(o as ResolvedDemo & VoxelDemoSettings, data.metadata) }
-    : cloudRun;
+  const run = demoRunOptions(o, data.metadata, options);
+  if (voxel) run.model = voxelDemoModel(o as ResolvedDemo & VoxelDemoSettings);
   const { summary, assignments } = await trainRun(input, runDir, run);
   lap('train');
   const recovery = familyRecovery(data.cells, assignments);

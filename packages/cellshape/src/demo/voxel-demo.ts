@@ -1,5 +1,4 @@
-import type { TrainRunOptions } from '../run/train-run-options.js';
-import { DEMO_FAMILIES } from './demo-data.js';
+import type { RunModelOptions } from '../run/train-run-options.js';
 
 /**
  * The voxel flavour of the demo (`cellshape demo --model voxel`): the same synthetic label
@@ -51,30 +50,22 @@ export const VOXEL_DEMO_PRESETS: Readonly<Record<'full' | 'quick', Readonly<Voxe
   },
 };
 
-/** The voxel demo's run: label images split by label, cubes of the slot size, K = the families. */
-export function voxelDemoRunOptions(o: VoxelDemoSettings, metadata: string): TrainRunOptions {
+/**
+ * The voxel demo's model (the rest of the run is the cloud demo's: K = the families, IDEC with
+ * frozen batch norm): label images split by label, cubes of the slot size.
+ */
+export function voxelDemoModel(o: VoxelDemoSettings): RunModelOptions {
   return {
-    data: { metadata, idColumn: 'serialNumber', batchSize: o.batchSize },
-    model: {
-      family: 'voxel',
-      settings: {
-        // Each label of a well image is a cell; its id `plate<p>/<treatment>_<label>` is the
-        // metadata's serialNumber.
-        objects: 'labels',
-        cubeSize: o.cellSize,
-        filters: o.filters,
-        features: o.features,
-        // Cells are drawn in random orientations: rotations teach the model to ignore them.
-        augment: 'rotate',
-      },
-    },
-    pretrain: { epochs: o.epochs, lr: o.lr },
-    idec: {
-      epochs: o.idecEpochs,
-      lr: o.idecLr,
-      batchNorm: 'eval',
-      clusters: DEMO_FAMILIES.length,
-      kmeansRestarts: 10,
+    family: 'voxel',
+    settings: {
+      // Each label of a well image is a cell; its id `plate<p>/<treatment>_<label>` is the
+      // metadata's serialNumber.
+      objects: 'labels',
+      cubeSize: o.cellSize,
+      filters: o.filters,
+      features: o.features,
+      // Cells are drawn in random orientations: rotations teach the model to ignore them.
+      augment: 'rotate',
     },
   };
 }
