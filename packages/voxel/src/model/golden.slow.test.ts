@@ -1,15 +1,11 @@
-import { selectBackend } from '@cellshape/engine';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { type BackendName, selectBackend } from '@cellshape/engine';
+import { describe, expect, test } from 'vitest';
 import { checkEval, checkTrainStep } from './golden/golden-checks.js';
 
 // Every committed fixture of scripts/make-golden.py (PyTorch oracle in float64, hashed formula
 // weights): simple encoders of 3 (16³), 4 (24³) and 5 (33³, ReLU) layers; 3D ResNets at widen
 // factor 1/16 (stage widths 4, 8, 16, 32) on 24³ cubes with shortcuts A and B, resnet18B with
-// the max-pool on 32³ and a 4-layer decoder. cpu only: tfjs-wasm's 3D transposed convolution is
-// replaced by the engine and its gradients are not final yet (see the README).
-beforeAll(async () => {
-  expect(await selectBackend('cpu')).toBe('cpu');
-});
+// the max-pool on 32³ and a 4-layer decoder; on both backends.
 
 const CASES = [
   'simple3',
@@ -23,7 +19,15 @@ const CASES = [
   'resnet50B',
 ];
 
-describe.each(CASES)('PyTorch golden %s (cpu)', (name) => {
-  test('eval: features and reconstruction within 1e-4', () => checkEval(name));
-  test('train step: outputs, BCE, every gradient, running statistics', () => checkTrainStep(name));
+const RUNS = (['cpu', 'wasm'] as BackendName[]).flatMap((b) => CASES.map((c) => [b, c] as const));
+
+describe.each(RUNS)('PyTorch golden (%s) %s', (backend, name) => {
+  test('eval: features and reconstruction within 1e-4', async () => {
+    expect(await selectBackend(backend)).toBe(backend);
+    checkEval(name);
+  });
+  test('train step: outputs, BCE, every gradient, running statistics', async () => {
+    expect(await selectBackend(backend)).toBe(backend);
+    checkTrainStep(name);
+  });
 });

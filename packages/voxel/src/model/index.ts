@@ -1,11 +1,5 @@
-export { expansion, ResidualBlock, zeroPadShortcut } from './resnet-block.js';
-export { RESNET_WIDTHS, ResNetEncoder } from './resnet-encoder.js';
-export { SimpleEncoder } from './simple-encoder.js';
-export {
-  VoxelAutoEncoder,
-  type VoxelAutoEncoderOutput,
-} from './voxel-autoencoder.js';
-export { VoxelDecoder } from './voxel-decoder.js';
+export { RESNET_WIDTHS } from './resnet-encoder.js';
+export { VoxelAutoEncoder, type VoxelAutoEncoderOutput } from './voxel-autoencoder.js';
 export {
   DEFAULT_VOXEL_AUTOENCODER_OPTIONS,
   encoderSizes,

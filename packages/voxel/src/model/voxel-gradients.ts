@@ -23,14 +23,7 @@ function configs(): GradConfig[] {
         const g = dy as Tensor;
         return {
           x: () => convInputGradient(g, x, filter, strides),
-          filter: () =>
-            tf
-              .engine()
-              .runKernel(
-                'Conv3DBackpropFilterV2',
-                { x, dy: g },
-                { strides, pad, filterShape: filter.shape },
-              ) as Tensor,
+          filter: () => convFilterGradient(g, x, filter, strides),
         };
       },
     },
@@ -96,6 +89,42 @@ function convInputGradient(dy: Tensor, x: Tensor, filter: Tensor, strides: numbe
     strides as [number, number, number],
     'valid',
   );
+}
+
+/**
+ * dL/dfilter of a 'valid' strided conv3d. On wasm, whose `Conv3DBackpropFilterV2` gives wrong
+ * values for strided 3³ kernels (tfjs-backend-wasm 4.22), as a plain convolution: x with batch
+ * and channels swapped (`[in, D, H, W, B]`), the output gradient as the filter
+ * (`[oD, oH, oW, B, out]`) dilated by the stride, over the positions a window covers.
+ */
+function convFilterGradient(dy: Tensor, x: Tensor, filter: Tensor, strides: number[]): Tensor {
+  if (tf.getBackend() !== 'wasm')
+    return tf
+      .engine()
+      .runKernel(
+        'Conv3DBackpropFilterV2',
+        { x, dy },
+        { strides, pad: 'valid', filterShape: filter.shape },
+      ) as Tensor;
+  return tf.tidy(() => {
+    const kernel = filter.shape.slice(0, 3) as number[];
+    const out = dy.shape.slice(1, 4) as number[];
+    const covered = out.map((o, i) => (o - 1) * (strides[i] as number) + (kernel[i] as number));
+    const cut = tf.slice(
+      x,
+      [0, 0, 0, 0, 0],
+      [x.shape[0] as number, ...covered, x.shape[4] as number],
+    );
+    const grad = tf.conv3d(
+      tf.transpose(cut, [4, 1, 2, 3, 0]) as tf.Tensor5D,
+      tf.transpose(dy, [1, 2, 3, 0, 4]) as tf.Tensor5D,
+      [1, 1, 1],
+      'valid',
+      'NDHWC',
+      strides as [number, number, number],
+    );
+    return tf.transpose(grad, [1, 2, 3, 0, 4]);
+  });
 }
 
 let registered = false;
