@@ -27,12 +27,12 @@ export const VOXEL_DEMO_PRESETS: Readonly<Record<'full' | 'quick', Readonly<Voxe
   full: {
     plates: 1,
     cellsPerWell: 6,
-    cellSize: 16,
+    cellSize: 24,
     filters: '4,8,16',
     features: 8,
-    epochs: 4,
+    epochs: 8,
     batchSize: 8,
-    lr: 1e-3,
+    lr: 3e-3,
     idecEpochs: 2,
     idecLr: 1e-4,
   },
@@ -64,8 +64,6 @@ export function voxelDemoModel(o: VoxelDemoSettings): RunModelOptions {
       cubeSize: o.cellSize,
       filters: o.filters,
       features: o.features,
-      // Cells are drawn in random orientations: rotations teach the model to ignore them.
-      augment: 'rotate',
     },
   };
 }
