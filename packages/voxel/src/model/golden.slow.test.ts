@@ -20,9 +20,10 @@ const CASES = [
 ];
 
 const RUNS = (['cpu', 'wasm'] as BackendName[]).flatMap((b) => CASES.map((c) => [b, c] as const));
-// Known gap on wasm: resnet50B's conv1.weight gradient (7³ filter over 12³ × 2 outputs) is off by
-// 4e-3 of its scale (allowed 1.1e-3): the filter gradient is a dilated tfjs-wasm conv3d summing
-// 3456 terms per entry in one float32 accumulator. Its eval forward is checked.
+// Known gap on wasm: resnet50B's conv1.weight gradient is off by 4e-3 of its scale (allowed
+// 1.1e-3; cpu passes). Not the summation of the filter gradient itself (summing it in slabs of
+// 256 terms leaves the error unchanged): float32 error gathered through the backward pass of the
+// 50 layers with 1³ stride-2 shortcuts, not yet located. Its eval forward is checked.
 const WASM_GRADIENT_GAPS = new Set(['resnet50B']);
 
 describe.each(RUNS)('PyTorch golden (%s) %s', (backend, name) => {
