@@ -10,7 +10,8 @@ weights and inputs, exact arithmetic otherwise):
 * eval mode: features, the reconstruction at SAMPLES evenly spaced voxels and its mean;
 * train mode (batch statistics): features, sampled reconstruction, the BCE loss, and per
   parameter the gradient of that loss at SAMPLES evenly spaced entries (PyTorch layout) with
-  the largest |gradient| (the scale of the tolerance), and the running statistics after the step.
+  the largest |gradient| (the scale of the tolerance) and PyTorch's own float32 error relative
+  to it, and the running statistics after the step.
 
 usage: /usr/bin/python3 packages/voxel/scripts/make-golden.py
 """
@@ -120,6 +121,22 @@ def sampled(x):
     return flat[sample_indices(flat.size)].astype(np.float32)
 
 
+def float32_gradient_errors(options, mask):
+    """Per parameter, PyTorch's own float32 gradient error max |g32 - g64| (the cloud goldens'
+    rule allows GRAD_RTOL + 2 x this, relative to the scale)."""
+    grads = {}
+    for dtype in (torch.float64, torch.float32):
+        model = ref.VoxelAutoEncoder(**options).to(dtype)
+        state = formula_state(model.state_dict())
+        model.load_state_dict({k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()})
+        x = torch.from_numpy(mask.astype(np.float64)).unsqueeze(1).to(dtype)
+        model.train()
+        recon, _ = model(x)
+        F.binary_cross_entropy(recon, x).backward()
+        grads[dtype] = {k: p.grad.double() for k, p in model.named_parameters()}
+    return {k: (grads[torch.float32][k] - g).abs().max().item() for k, g in grads[torch.float64].items()}
+
+
 def run_case(name, options, seed):
     torch.manual_seed(seed)
     model = ref.VoxelAutoEncoder(**options).double()
@@ -140,9 +157,12 @@ def run_case(name, options, seed):
     loss.backward()
     arrays.update(train_features=features.detach().float().numpy(), train_recon=sampled(recon),
                   train_loss=np.float32(loss.item()))
+    own32 = float32_gradient_errors(options, mask)
     for key, p in model.named_parameters():
+        scale = p.grad.abs().max().item()
         arrays[f"grad.{key}"] = sampled(p.grad)
-        arrays[f"gradscale.{key}"] = np.float32(p.grad.abs().max().item())
+        arrays[f"gradscale.{key}"] = np.float32(scale)
+        arrays[f"gradown32.{key}"] = np.float32(own32[key] / scale if scale > 0 else 0)
     for key, v in model.state_dict().items():
         if key.endswith("running_mean") or key.endswith("running_var"):
             arrays[f"after.{key}"] = sampled(v)

@@ -42,7 +42,9 @@ export function shapesDataset(count: number, n: number, seed = 0): Dataset & { k
         const indices = Array.from(order.subarray(start, Math.min(start + o.batchSize, count)));
         if (o.dropLast && indices.length < o.batchSize) return;
         const data = new Float32Array(indices.length * n ** 3);
-        indices.forEach((i, j) => data.set(volumes[i] as Float32Array, j * n ** 3));
+        indices.forEach((i, j) => {
+          data.set(volumes[i] as Float32Array, j * n ** 3);
+        });
         yield {
           ids: indices.map((i) => ids[i] as string),
           indices,

@@ -6,7 +6,7 @@ import { selectBackend } from '@cellshape/engine';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { VoxelAutoEncoder } from '../model/index.js';
 import { extractVoxelFeatures } from './extract-voxel-features.js';
-import { nearestNeighbourAccuracy, shapesDataset } from './shapes-dataset.js';
+import { shapesDataset } from './shapes-dataset.js';
 import { trainVoxelAutoencoder } from './train-voxel-autoencoder.js';
 
 const dirs: string[] = [];
