@@ -40,6 +40,7 @@ export {
   type DemoStage,
   runDemo,
 } from './demo/run-demo.js';
+export { VOXEL_DEMO_PRESETS, type VoxelDemoSettings } from './demo/voxel-demo.js';
 export * from './report/index.js';
 export {
   type CloudModelSettings,
@@ -99,3 +100,9 @@ export {
   resolveTrainRunOptions,
   type TrainRunOptions,
 } from './run/train-run-options.js';
+export {
+  DEFAULT_VOXEL_MODEL_SETTINGS,
+  type VoxelAugmentChoice,
+  type VoxelModelSettings,
+  voxelModel,
+} from './run/voxel-model.js';

@@ -12,6 +12,7 @@ describe('public API of cellshape', () => {
         "DEFAULT_POINT_CLOUD_SVG_OPTIONS",
         "DEFAULT_REPORT_OPTIONS",
         "DEFAULT_TRAIN_RUN_OPTIONS",
+        "DEFAULT_VOXEL_MODEL_SETTINGS",
         "DEMO_FAMILIES",
         "DEMO_PRESETS",
         "DEMO_TREATMENTS",
@@ -21,6 +22,7 @@ describe('public API of cellshape', () => {
         "IDEC_TYPE",
         "RUN_FILES",
         "RUN_LAYOUT",
+        "VOXEL_DEMO_PRESETS",
         "captureIo",
         "cloud",
         "cloudModel",
@@ -46,6 +48,7 @@ describe('public API of cellshape', () => {
         "runPaths",
         "trainRun",
         "unregisterModel",
+        "voxelModel",
         "writeReport",
       ]
     `);

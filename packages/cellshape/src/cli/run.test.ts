@@ -97,9 +97,9 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
       /the masks folder "\/no\/such\/folder" does not exist/,
     ],
     [
-      'voxel model',
-      ['train', 'pts', '--out', 'run', '--model', 'voxel'],
-      /option '--model <name>' argument 'voxel' is invalid. Allowed choices are cloud/,
+      'unregistered model',
+      ['train', 'pts', '--out', 'run', '--model', 'siamese'],
+      /option '--model <name>' argument 'siamese' is invalid. Allowed choices are cloud, voxel/,
     ],
     [
       "a value the model family's settings refuse",

@@ -13,15 +13,18 @@ import { integer } from './parse.js';
  */
 const TOP_LEVEL = new Set(['trainRun', 'extractRun', 'runDemo', 'modelPlugin']);
 
-function fromFlags(fn: string | undefined): boolean {
-  return fn !== undefined && (TOP_LEVEL.has(fn) || fn.endsWith('.resolveSettings'));
+function fromFlags(fn: string | undefined, arg: string | undefined): boolean {
+  if (fn === undefined) return false;
+  // A dataset's input folder without a single usable file: the folder given is the wrong one.
+  if (fn.endsWith('.fromFolder') && arg === 'dir') return true;
+  return TOP_LEVEL.has(fn) || fn.endsWith('.resolveSettings');
 }
 
 /** The exit code of an error, counting argument errors of the top-level run functions as usage errors. */
 function codeOf(error: unknown): number {
   if (
     (isCellshapeError(error, 'INVALID_ARGUMENT') || isCellshapeError(error, 'UNSUPPORTED')) &&
-    fromFlags(error.fn)
+    fromFlags(error.fn, error.arg)
   )
     return EXIT_CODES.usage;
   return exitCodeOf(error);

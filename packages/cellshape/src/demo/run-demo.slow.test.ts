@@ -43,3 +43,29 @@ describe('cellshape demo --quick', () => {
     expect(header).toBe('id,serialNumber,Treatment,PlateNumber,Family,cluster,q0,q1,q2,q3');
   });
 });
+
+describe('cellshape demo --model voxel --quick', () => {
+  const dir = tempDir('demo-voxel');
+
+  it('reads the label images as cubes, trains the voxel autoencoder and writes the report', async () => {
+    const out = join(dir, 'demo');
+    const { code, out: stdout } = await cli([
+      '--json',
+      'demo',
+      '--model',
+      'voxel',
+      '--quick',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ ok: true, cells: 16, summary: { model: 'voxel', clusters: 4 } });
+    expect(existsSync(join(out, 'converted'))).toBe(false);
+    const header = readFileSync(join(out, 'run', 'features.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe('id,serialNumber,Treatment,PlateNumber,Family,f0,f1,f2,f3');
+    expect(readFileSync(result.report, 'utf8')).toContain('<img class="slices"');
+  });
+});

@@ -8,12 +8,19 @@ import type { RunSummary } from '../run/run-directory.js';
 import { trainRun } from '../run/train-run.js';
 import type { RunStage, TrainRunOptions } from '../run/train-run-options.js';
 import { DEMO_FAMILIES, type DemoCell, generateDemoData } from './demo-data.js';
+import { VOXEL_DEMO_PRESETS, type VoxelDemoSettings, voxelDemoModel } from './voxel-demo.js';
 
 /** The demo's stages, as progress events name them. */
 export type DemoStage = 'data' | 'convert' | RunStage | 'report';
 
 /** Options of {@link runDemo}; the training settings are small so the demo runs in minutes on a laptop CPU. */
 export interface DemoOptions {
+  /**
+   * The model family: `'cloud'` (convert to point clouds, DFN) or `'voxel'` (the label images as
+   * cubes, 3-D convolutional autoencoder; its settings are `VOXEL_DEMO_PRESETS`, and the
+   * point-cloud options below do not apply). Default `'cloud'`.
+   */
+  model?: 'cloud' | 'voxel';
   /** Output folder. Default `'cellshape-demo'` (relative to the working directory). */
   out?: string;
   /** A tiny configuration that only checks the pipeline end to end (seconds, not minutes). Default false. */
@@ -120,8 +127,9 @@ export interface DemoResult {
 /**
  * The whole pipeline on a synthetic experiment, with no input: writes label TIFFs of four shape
  * families under four treatments that shift the family proportions (plus metadata), converts
- * them to point clouds, pretrains the autoencoder, clusters with IDEC (K = 4), extracts features
- * and soft labels and writes the HTML report.
+ * them to point clouds (with `model: 'voxel'`: reads the label images as cubes instead),
+ * pretrains the autoencoder, clusters with IDEC (K = 4), extracts features and soft labels and
+ * writes the HTML report.
  *
  * Layout: `<out>/masks/`, `<out>/metadata.csv`, `<out>/converted/` (meshes, points, manifest),
  * `<out>/run/` (the run directory, with `report.html`).
@@ -130,7 +138,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const fn = 'runDemo';
   if (options === null || typeof options !== 'object')
     throw invalidArgument(fn, 'options', 'an object', options);
-  const preset = options.quick ? DEMO_PRESETS.quick : DEMO_PRESETS.full;
+  if (options.model !== undefined && options.model !== 'cloud' && options.model !== 'voxel')
+    throw invalidArgument(fn, 'options.model', "'cloud' or 'voxel'", options.model);
+  const voxel = options.model === 'voxel';
+  const preset = voxel
+    ? { ...DEMO_PRESETS.full, ...VOXEL_DEMO_PRESETS[options.quick ? 'quick' : 'full'] }
+    : options.quick
+      ? DEMO_PRESETS.quick
+      : DEMO_PRESETS.full;
   const o: ResolvedDemo = { ...preset, out: 'cellshape-demo', seed: 0, ...definedEntries(options) };
   const out = resolve(o.out);
   const timings: Record<string, number> = {};
@@ -154,14 +169,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     message: `${total} synthetic cells`,
   });
   lap('data');
-  const points = await convertStage(data.masks, join(out, 'converted'), o, options);
+  // The voxel model reads the label images as they are; the DFN needs point clouds.
+  const input = voxel
+    ? data.masks
+    : await convertStage(data.masks, join(out, 'converted'), o, options);
   lap('convert');
   const runDir = join(out, 'run');
-  const { summary, assignments } = await trainRun(
-    points,
-    runDir,
-    demoRunOptions(o, data.metadata, options),
-  );
+  const run = demoRunOptions(o, data.metadata, options);
+  if (voxel) run.model = voxelDemoModel(o as ResolvedDemo & VoxelDemoSettings);
+  const { summary, assignments } = await trainRun(input, runDir, run);
   lap('train');
   const recovery = familyRecovery(data.cells, assignments);
   options.onNote?.(
@@ -176,7 +192,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 /** The demo's settings: a preset, overridden by the options given. */
 type ResolvedDemo = Omit<DemoOptions, keyof Preset> & {
   [K in keyof Preset]: number;
-} & { out: string; seed: number };
+} & { out: string; seed: number; filters?: string };
 
 /** The settings of a preset. */
 type Preset = (typeof DEMO_PRESETS)['full'];

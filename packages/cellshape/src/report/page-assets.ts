@@ -67,6 +67,7 @@ table.kv td { word-break: break-word; }
 .mode .cells { display: flex; flex-wrap: wrap; gap: 10px; }
 button.exemplar { border: 1px solid var(--line); border-radius: 8px; background: #fbfcfd; padding: 4px;
   cursor: pointer; display: flex; flex-direction: column; align-items: center; font: inherit; }
+button.exemplar img.slices { display: block; image-rendering: pixelated; max-width: 360px; height: auto; margin: 2px auto; }
 button.exemplar:hover, button.exemplar.active { border-color: var(--accent); box-shadow: 0 0 0 2px rgba(37,99,235,.15); }
 button.exemplar span { font-size: 12px; color: var(--muted); max-width: 180px; overflow: hidden;
   text-overflow: ellipsis; white-space: nowrap; }

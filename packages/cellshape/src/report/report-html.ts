@@ -146,6 +146,11 @@ function sizesSection(model: ReportModel): string {
   );
 }
 
+/** Whether some exemplar has a picture (the voxel family's slices). */
+function withSlices(clusters: NonNullable<RunData['exemplars']>): boolean {
+  return clusters.some((c) => c.exemplars.some((e) => e.image !== undefined));
+}
+
 function exemplarSection(data: RunData): string {
   const clusters = data.exemplars;
   if (!clusters?.length)
@@ -156,7 +161,10 @@ function exemplarSection(data: RunData): string {
       const key = `${ci}:${ei}`;
       options.push(`<option value="${key}">${escapeHtml(`Mode ${c.cluster} — ${e.id}`)}</option>`);
       const svg = pointCloudSvg(e.points, { title: `Mode ${c.cluster}, cell ${e.id}` });
-      return `<button type="button" class="exemplar" data-exemplar="${key}" title="${escapeHtml(`Show ${e.id} in 3D`)}">${svg}<span>${escapeHtml(e.id)}</span></button>`;
+      const picture = e.image
+        ? `<img class="slices" src="${escapeHtml(e.image)}" alt="${escapeHtml(`Middle slices of ${e.id}: input above, reconstruction below`)}">`
+        : '';
+      return `<button type="button" class="exemplar" data-exemplar="${key}" title="${escapeHtml(`Show ${e.id} in 3D`)}">${svg}${picture}<span>${escapeHtml(e.id)}</span></button>`;
     });
     const swatch = `<span class="swatch" style="background:${PALETTE[c.cluster % PALETTE.length]}"></span>`;
     return `<div class="mode"><h3>${swatch}Mode ${c.cluster} <small>(${c.size} cells)</small></h3><div class="cells">${cells.join('') || '<em>no exemplars</em>'}</div></div>`;
@@ -168,7 +176,7 @@ function exemplarSection(data: RunData): string {
     'exemplars',
     'Exemplar shapes per mode',
     `${caption(
-      'The cells most typical of each shape mode (those closest to the mode’s centre), drawn from their surface point clouds: a fixed view from 35° around and 20° above, darker points nearer. Click a cell to turn it in 3D below (drag to rotate, scroll to zoom). Read the modes as shapes — round, elongated, protrusive, flat — to name them.',
+      `The cells most typical of each shape mode (those closest to the mode’s centre), drawn from their surface point clouds: a fixed view from 35° around and 20° above, darker points nearer.${withSlices(clusters) ? ' Beside each, its middle slices across z, y and x: the input cube above, the autoencoder’s reconstruction below (grey = probability).' : ''} Click a cell to turn it in 3D below (drag to rotate, scroll to zoom). Read the modes as shapes — round, elongated, protrusive, flat — to name them.`,
     )}<div class="gallery">${modes.join('')}</div>${viewer}`,
   );
 }

@@ -51,7 +51,8 @@ export interface ExemplarCluster {
   /** Cells in the cluster. */
   size: number;
   /** A few cells most typical of the cluster, each with its point cloud (`[x, y, z]` rows). */
-  exemplars: { id: string; points: number[][] }[];
+  /** `image`: the family's picture of the cell (a PNG data URL), e.g. voxel slices. */
+  exemplars: { id: string; points: number[][]; image?: string }[];
 }
 
 /** A file of the run directory that could not be shown, and why. */
@@ -318,7 +319,11 @@ function parseExemplars(text: string, file: string): ExemplarCluster[] {
         )
           throw formatError(file, `${where}.points must hold [x, y, z] rows of finite numbers`);
       }
-      return { id: String(ex.id ?? `${c}-${e}`), points: points as number[][] };
+      const image =
+        typeof ex.image === 'string' && ex.image.startsWith('data:image/png;base64,')
+          ? { image: ex.image }
+          : {};
+      return { id: String(ex.id ?? `${c}-${e}`), points: points as number[][], ...image };
     });
     return { cluster: entry.cluster as number, size: entry.size, exemplars };
   });

@@ -30,17 +30,24 @@ export function chooseExemplars(
   });
 }
 
-/** Builds the `exemplars.json` clusters, reading each exemplar's points with `pointsOf`. */
+/**
+ * Builds the `exemplars.json` clusters, reading each exemplar's points with `pointsOf` and, when
+ * given, its picture with `imageOf`.
+ */
 export async function exemplarClusters(
   chosen: ReturnType<typeof chooseExemplars>,
   ids: readonly string[],
   pointsOf: (index: number) => Promise<number[][]>,
+  imageOf?: (index: number) => Promise<string | undefined>,
 ): Promise<ExemplarsCluster[]> {
   const out: ExemplarsCluster[] = [];
   for (const { cluster, size, members } of chosen) {
     const exemplars: ExemplarsCluster['exemplars'] = [];
-    for (const { index, q } of members)
-      exemplars.push({ id: ids[index]!, q, points: await pointsOf(index) });
+    for (const { index, q } of members) {
+      const image = await imageOf?.(index);
+      const points = await pointsOf(index);
+      exemplars.push({ id: ids[index]!, q, points, ...(image ? { image } : {}) });
+    }
     out.push({ cluster, size, exemplars });
   }
   return out;

@@ -125,4 +125,10 @@ export interface ModelReport {
    * without a view.
    */
   exemplarPoints?(dataset: RunDataset, index: number, maxPoints: number): Promise<number[][]>;
+  /**
+   * A picture of sample `index` made with the final `model` (e.g. the voxel family's middle
+   * slices, input above reconstruction), as a `data:image/png;base64,…` URL shown beside the
+   * exemplar. Absent: no picture.
+   */
+  exemplarImage?(model: Encoder, dataset: RunDataset, index: number): Promise<string | undefined>;
 }

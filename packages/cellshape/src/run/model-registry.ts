@@ -1,9 +1,13 @@
 import { invalidArgument, UnsupportedError } from '@cellshape/core';
 import { cloudModel } from './cloud-model.js';
 import type { ModelPlugin } from './model-plugin.js';
+import { voxelModel } from './voxel-model.js';
 
-/** The model families runs can use, by name: the built-in `cloud`, then what users register. */
-const registry = new Map<string, ModelPlugin<object>>([[cloudModel.name, cloudModel]]);
+/** The model families runs can use, by name: the built-in `cloud` and `voxel`, then what users register. */
+const registry = new Map<string, ModelPlugin<object>>([
+  [cloudModel.name, cloudModel],
+  [voxelModel.name, voxelModel],
+]);
 
 /** The model family a run uses unless told otherwise. */
 export const DEFAULT_MODEL = cloudModel.name;

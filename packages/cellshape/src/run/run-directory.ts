@@ -15,7 +15,7 @@ import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '
  * | `clusters.ckpt` | an encoder-only family's model + its k-means centres (instead of `idec/`) |
  * | `features.csv` | `id, <metadata columns>, f0 … f(F−1)`: features of the final encoder |
  * | `assignments.csv` | `id, <metadata columns>, cluster, q0 … q(K−1)`: hard and soft cluster labels |
- * | `exemplars.json` | `{ clusters: [{ cluster, size, exemplars: [{ id, points }] }] }` ({@link ExemplarsFile}) |
+ * | `exemplars.json` | `{ clusters: [{ cluster, size, exemplars: [{ id, points, image? }] }] }` ({@link ExemplarsFile}) |
  * | `summary.json` | counts, final losses, timings, chosen K ({@link RunSummary}) |
  */
 export const RUN_LAYOUT = Object.freeze({
@@ -107,8 +107,11 @@ export interface ExemplarsCluster {
   cluster: number;
   /** Cells whose hard label is this cluster. */
   size: number;
-  /** Up to 3 cells of the cluster with the highest q, each with ≤ 1024 points `[x, y, z]` from its file. */
-  exemplars: { id: string; q: number; points: number[][] }[];
+  /**
+   * Up to 3 cells of the cluster with the highest q, each with ≤ 1024 points `[x, y, z]` from its
+   * file and, for families that draw one, a picture (`data:image/png;base64,…`).
+   */
+  exemplars: { id: string; q: number; points: number[][]; image?: string }[];
 }
 
 /** `exemplars.json`. */

@@ -1,5 +1,6 @@
 import { writeFeaturesCsv } from '@cellshape/cloud';
 import { cellTableCsv, writeFileAtomic } from '@cellshape/core';
+import type { Encoder } from '@cellshape/engine';
 import type { ClusteringOutcome } from './cluster-stage.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
 import { type RunContext, since } from './run-context.js';
@@ -18,12 +19,14 @@ const EXEMPLAR_POINTS = 1024;
 
 /**
  * Writes `features.csv`, `assignments.csv`, `exemplars.json` (each with the family's view of the
- * cell, when it has one) and `summary.json`; returns the summary.
+ * cell, when it has one, and its picture made with the final `model`) and `summary.json`;
+ * returns the summary.
  */
 export async function writeRunOutputs(
   run: RunContext,
   clustered: ClusteringOutcome,
   stages: RunStages,
+  model: Encoder,
 ): Promise<RunSummary> {
   const { paths, dataset, plugin } = run;
   const t = performance.now();
@@ -44,10 +47,12 @@ export async function writeRunOutputs(
     }),
   );
   const view = plugin.report?.exemplarPoints;
+  const image = plugin.report?.exemplarImage;
   const clusters = await exemplarClusters(
     chooseExemplars(clustered.q, clustered.labels),
     clustered.ids,
     async (i) => (view ? view(dataset, i, EXEMPLAR_POINTS) : []),
+    image ? (i) => image(model, dataset, i) : undefined,
   );
   await writeJson(paths.exemplars, { clusters });
   const summary: RunSummary = {

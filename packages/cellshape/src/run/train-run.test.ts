@@ -36,7 +36,7 @@ describe('invalid input of the run functions', () => {
     await expect(trainRun(dir, dir, { idec: { kRange: [2, 3] } })).rejects.toThrow(
       /options\.idec\.kRange/,
     );
-    await expect(trainRun(dir, dir, { model: { family: 'voxel' } })).rejects.toThrow(
+    await expect(trainRun(dir, dir, { model: { family: 'siamese' } })).rejects.toThrow(
       UnsupportedError,
     );
     await expect(trainRun(dir, dir, { model: { init: '' } })).rejects.toThrow(
@@ -93,8 +93,9 @@ describe('invalid input of the run functions', () => {
 
   it('modelPlugin gives a registered family and names the registered ones otherwise', () => {
     expect(modelPlugin('cloud').name).toBe('cloud');
-    expect(() => modelPlugin('voxel')).toThrow(
-      'modelPlugin: no model family "voxel" is registered (registered: cloud)',
+    expect(modelPlugin('voxel').name).toBe('voxel');
+    expect(() => modelPlugin('siamese')).toThrow(
+      'modelPlugin: no model family "siamese" is registered (registered: cloud, voxel)',
     );
   });
 

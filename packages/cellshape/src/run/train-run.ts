@@ -81,12 +81,17 @@ export async function trainRun(
       ? await idecStage(run, model, k, pretrained.trainedThisRun)
       : await kmeansStage(run, model, k, features);
     owner = clustered.owner;
-    const summary = await writeRunOutputs(run, clustered, {
-      pretrain: pretrained.summary,
-      chooseK: chosen,
-      k,
-      seconds: { pretrain: pretrained.summary.seconds, chooseK, idec: since(t) },
-    });
+    const summary = await writeRunOutputs(
+      run,
+      clustered,
+      {
+        pretrain: pretrained.summary,
+        chooseK: chosen,
+        k,
+        seconds: { pretrain: pretrained.summary.seconds, chooseK, idec: since(t) },
+      },
+      model,
+    );
     const emptied = emptyClustersNote(summary.clusterSizes);
     if (emptied) run.note(emptied);
     const { ids, labels, initialLabels } = clustered;

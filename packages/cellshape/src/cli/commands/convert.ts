@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
+import { CUBE_FITS, type CubeFit, DEFAULT_FIT_TO_CUBE_OPTIONS } from '@cellshape/voxel';
 import type { Command } from 'commander';
 import { type CommandContext, examples } from '../context.js';
 import { requireFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
+import { writeCubes } from './convert-cubes.js';
 
 interface ConvertFlags {
   numPoints: number;
@@ -16,6 +18,8 @@ interface ConvertFlags {
   smoothing: number;
   workers?: number;
   overwrite?: boolean;
+  cube?: number;
+  cubeFit: CubeFit;
 }
 
 /** Converts the folder and tells what happened: one line per failed file, the manifest. */
@@ -43,16 +47,41 @@ async function convert(
     });
     const failed = result.files.filter((f) => f.status === 'failed');
     const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
+    const cubes =
+      flags.cube === undefined
+        ? undefined
+        : await writeCubes(input, resolve(out), result, {
+            size: flags.cube,
+            fit: flags.cubeFit,
+            objects: flags.objects,
+            overwrite: flags.overwrite === true,
+            ...(flags.spacing ? { spacing: flags.spacing } : {}),
+            onProgress: progress.callback('cubes'),
+          });
     const { converted, skipped, manifest, files } = result;
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
+      ...(cubes
+        ? [
+            `cubes: ${cubes.written} written (${flags.cube}³)`,
+            ...cubes.failed.map((f) => `cube failed: ${f.source}: ${f.error}`),
+          ]
+        : []),
       `manifest: ${manifest}`,
     ];
     return {
-      json: { converted, skipped, failed: result.failed, objects, manifest, files },
+      json: {
+        converted,
+        skipped,
+        failed: result.failed,
+        objects,
+        manifest,
+        files,
+        ...(cubes ? { cubes } : {}),
+      },
       text: lines.join('\n'),
-      exitCode: failed.length > 0 ? 1 : 0,
+      exitCode: failed.length > 0 || (cubes?.failed.length ?? 0) > 0 ? 1 : 0,
     };
   });
 }
@@ -72,7 +101,10 @@ export const convertCommand: CliCommand = {
         'convert 3-D masks or label images (.tif, .tiff, .npy; folders searched recursively) into meshes and point clouds',
       )
       .argument('<masks>', 'folder of mask or label images')
-      .argument('<out>', 'output folder: meshes/, points/ (.ply), manifest.csv')
+      .argument(
+        '<out>',
+        'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv',
+      )
       .option('--num-points <n>', 'points sampled on each object surface', integer(1), d.numPoints)
       .option('--spacing <z,y,x>', "voxel size; default: each file's own, else 1,1,1", triple)
       .option('--min-size <voxels>', 'drop objects with fewer voxels', number(0), d.minSize)
@@ -97,6 +129,17 @@ export const convertCommand: CliCommand = {
       )
       .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
       .option('--overwrite', 'convert again files whose outputs are already finished')
+      .option(
+        '--cube <n>',
+        'also write each object as an n³ binary cube TIFF (cubes/, for --model voxel)',
+        integer(4),
+      )
+      .option(
+        '--cube-fit <mode>',
+        'objects larger than the cube: resample (shrink to fit), crop, error',
+        choice(CUBE_FITS),
+        DEFAULT_FIT_TO_CUBE_OPTIONS.fit,
+      )
       .addHelpText(
         'after',
         examples([
@@ -107,6 +150,10 @@ export const convertCommand: CliCommand = {
           [
             'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
             'anisotropic voxels; drop debris',
+          ],
+          [
+            'cellshape convert masks/ out/ --cube 64',
+            'also 64³ binary cubes for `cellshape train out/cubes --model voxel`',
           ],
           [
             'cellshape convert masks/ out/ --json > convert.json',

@@ -21,6 +21,11 @@ export const demoCommand: CliCommand = {
         'run convert → train → IDEC → extract → report on a synthetic experiment (4 shape families, 4 treatments shifting their proportions)',
       )
       .option('--out <dir>', 'output folder', 'cellshape-demo')
+      .option(
+        '--model <name>',
+        'model family: cloud (point clouds, DFN), voxel (the masks as cubes, 3-D CNN; about a minute)',
+        choice(['cloud', 'voxel'] as const),
+      )
       .option('--quick', 'a tiny configuration that checks the pipeline in seconds')
       .option('--plates <n>', `plates (${both('plates')})`, integer(1))
       .option(
@@ -60,6 +65,7 @@ export const demoCommand: CliCommand = {
         examples([
           ['cellshape demo', 'everything into ./cellshape-demo (a few minutes on a laptop CPU)'],
           ['cellshape demo --quick --out /tmp/demo', 'a smoke test in seconds'],
+          ['cellshape demo --model voxel', 'the same experiment with the voxel autoencoder'],
           ['cellshape demo --epochs 60 --num-points 512', 'a longer, better demo'],
         ]),
       )

@@ -74,10 +74,32 @@ function addModelFlags(command: Command, plugins: readonly ModelPlugin<object>[]
           ? ''
           : ` [--model ${owners.map((p) => p.name).join(', ')}]`;
       const defaults = owners.map((p) => (p.defaults as Record<string, unknown>)[flag.key]);
-      const shown = new Set(defaults.map(String)).size === 1 ? String(defaults[0]) : undefined;
-      const description = withDefault(`${flag.description}${scope}`, shown);
+      const shown =
+        new Set(defaults.map(String)).size === 1
+          ? String(defaults[0])
+          : owners.map((p, i) => `${String(defaults[i])} for ${p.name}`).join(', ');
+      // Families sharing a flag may accept different values (--encoder dgcnn | resnet): the
+      // text is parsed by the first family that accepts it; the chosen family validates it.
+      const own = owners.map((p) => p.flags.find((f) => f.key === flag.key)!);
+      const texts = new Set(own.map((f) => f.description));
+      const described =
+        texts.size === 1
+          ? flag.description
+          : own.map((f, i) => `${f.description} (${owners[i]!.name})`).join('; ');
+      const description = withDefault(`${described}${scope}`, shown);
+      const parse = (text: string): unknown => {
+        let first: unknown;
+        for (const f of own) {
+          try {
+            return f.parse(text);
+          } catch (error) {
+            first ??= error;
+          }
+        }
+        throw first;
+      };
       command.addOption(
-        new Option(`${flagOf(flag.key)} ${flag.value}`, description).argParser(flag.parse),
+        new Option(`${flagOf(flag.key)} ${flag.value}`, description).argParser(parse),
       );
     }
 }
