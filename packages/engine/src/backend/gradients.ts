@@ -357,6 +357,39 @@ function sliceTileGrads(): GradConfig[] {
 }
 
 /** Every gradient config, in registration order. */
+/** Zero padding and 3-D max pooling (the 3-D ResNets' stem and shortcut A). */
+function paddingPoolingGrads(): GradConfig[] {
+  return [
+    {
+      kernelName: 'PadV2',
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved, attrs: NamedAttrMap) => {
+        const [x] = saved as [Tensor];
+        const begin = (attrs.paddings as Array<[number, number]>).map((p) => p[0]);
+        return { x: () => tf.slice(dy as Tensor, begin, x.shape) };
+      },
+    },
+    {
+      kernelName: 'MaxPool3D',
+      inputsToSave: ['x'],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs: NamedAttrMap) => {
+        const [x, y] = saved as [Tensor, Tensor];
+        // tfjs's own gradient kernel; only the gradient registration is missing in Node.
+        const grad = () =>
+          tf.engine().runKernel(
+            'MaxPool3DGrad',
+            { dy: dy as Tensor, input: x, output: y },
+            {
+              ...attrs,
+            },
+          ) as Tensor;
+        return { x: grad };
+      },
+    },
+  ];
+}
+
 function configs(): GradConfig[] {
   return [
     ...binaryGrads(),
@@ -365,6 +398,7 @@ function configs(): GradConfig[] {
     ...layoutGrads(),
     ...sliceTileGrads(),
     ...tfjsConvGradients(),
+    ...paddingPoolingGrads(),
   ];
 }
 
@@ -373,9 +407,9 @@ let registered = false;
 /**
  * Registers the gradients of the tfjs kernels cellshape's models differentiate through
  * (elementwise arithmetic, reductions, matMul, gather, reshape/transpose/concat/slice/tile,
- * activations, and the convolutions through the engine's column kernels), and the wasm
- * backend's missing `Conv2DBackpropFilter` kernel. Kernels that already have a gradient are left
- * alone. Idempotent; called by `selectBackend` and by every model constructor.
+ * activations, zero padding, 3-D max pooling, and the convolutions through the engine's column
+ * kernels), and the wasm backend's missing `Conv2DBackpropFilter` kernel. Kernels that already
+ * have a gradient are left alone. Idempotent; called by `selectBackend` and by every model constructor.
  */
 export function registerGradients(): void {
   if (registered) return;

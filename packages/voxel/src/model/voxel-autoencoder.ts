@@ -13,7 +13,6 @@ import { voxelLoss } from '../losses/voxel-loss.js';
 import { ResNetEncoder } from './resnet-encoder.js';
 import { SimpleEncoder } from './simple-encoder.js';
 import { VoxelDecoder } from './voxel-decoder.js';
-import { registerVoxelGradients } from './voxel-gradients.js';
 import {
   type ResolvedVoxelOptions,
   resolveVoxelOptions,
@@ -64,7 +63,6 @@ export class VoxelAutoEncoder implements Autoencoder {
   constructor(options: VoxelAutoEncoderOptions = {}) {
     this.options = resolveVoxelOptions(options);
     registerGradients();
-    registerVoxelGradients();
     const o = this.options;
     this.numFeatures = o.numFeatures;
     this.inputShape = o.inputShape;

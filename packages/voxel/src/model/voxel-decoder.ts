@@ -3,7 +3,6 @@ import { BatchNorm, ConvTranspose3d, Linear, type StateEntry } from '@cellshape/
 import type { Tensor, Tensor5D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, unflattenChannelsFirst } from './layout.js';
-import { convTranspose3d } from './transposed-conv3d.js';
 import { encoderSizes, type ResolvedVoxelOptions } from './voxel-options.js';
 
 /**
@@ -68,15 +67,11 @@ export class VoxelDecoder {
         negSlope,
       );
       for (let level = numLayers; level >= 2; level--) {
-        h = activate(
-          convTranspose3d(this.deconvs[level - 1] as ConvTranspose3d, h),
-          leaky,
-          negSlope,
-        );
+        h = activate((this.deconvs[level - 1] as ConvTranspose3d).forward(h), leaky, negSlope);
         const norm = this.norms[level - 1];
         if (norm) h = norm.apply(h, training);
       }
-      return tf.sigmoid(convTranspose3d(this.deconvs[0] as ConvTranspose3d, h)) as Tensor5D;
+      return tf.sigmoid((this.deconvs[0] as ConvTranspose3d).forward(h)) as Tensor5D;
     });
   }
 
