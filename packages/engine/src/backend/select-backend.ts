@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from './gradients.js';
+import { keepProcessHandlers } from './process-handlers.js';
 import { registerThreadedWasm } from './threaded-wasm.js';
 import { registerWasmSlice } from './wasm-slice.js';
 
@@ -82,7 +83,15 @@ function configureWasmPaths(wasm: { setWasmPaths?: (prefix: string) => void }): 
   if (existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) wasm.setWasmPaths(`${dir}/`);
 }
 
-async function tryBackend(name: BackendName): Promise<string | undefined> {
+/**
+ * Loads and initialises backend `name`; returns why it failed, or `undefined`. Leaves the
+ * process's error listeners as they were ({@link keepProcessHandlers}).
+ */
+function tryBackend(name: BackendName): Promise<string | undefined> {
+  return keepProcessHandlers(() => loadBackend(name));
+}
+
+async function loadBackend(name: BackendName): Promise<string | undefined> {
   try {
     switch (name) {
       case 'tensorflow':
