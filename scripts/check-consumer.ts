@@ -1,0 +1,279 @@
+/**
+ * `pnpm check:consumer` (run by CI after `pnpm build`): installs the packed tarballs into a fresh
+ * consumer project, the way a user's `npm install` lays them out, and checks them from outside:
+ *
+ * 1. typecheck with `skipLibCheck: false` — ESM and CommonJS under `node16` resolution, ESM under
+ *    `bundler` — so every published declaration must stand on its own (no type from a
+ *    devDependency, no `any` where a type was meant: the consumer code below holds
+ *    `@ts-expect-error` lines that fail if a type collapses to `any`);
+ * 2. import every package from ESM and `require()` it from CommonJS in Node;
+ * 3. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export.
+ *
+ * No network: each tarball is unpacked into `node_modules/<name>` (what npm does), and each
+ * dependency and peer it declares is linked to the copy this workspace installed (resolved from
+ * the package that declares it). Only the tarballs' own `dependencies` and `peerDependencies` are
+ * there — a type that needs a devDependency fails here as it fails for a user. The consumer adds
+ * `@types/node` itself, as any Node project does.
+ *
+ *   pnpm build && pnpm check:consumer [--keep]     # --keep: leave the temp project for a look
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  exports?: unknown;
+  files?: string[];
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+/** The workspace's publishable packages: name → directory. */
+function workspacePackages(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const dir of readdirSync(join(root, 'packages'))) {
+    const file = join(root, 'packages', dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const manifest = readJson<Manifest>(file);
+    if (!manifest.private) out.set(manifest.name, join(root, 'packages', dir));
+  }
+  return out;
+}
+
+/** `pnpm pack`s every package into `dest` (workspace ranges become versions); name → tarball. */
+function pack(packages: Map<string, string>, dest: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, dir] of packages) {
+    const before = new Set(readdirSync(dest));
+    execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: dir, stdio: 'ignore' });
+    const made = readdirSync(dest).filter((f) => !before.has(f));
+    if (made.length !== 1)
+      throw new Error(`pnpm pack of ${name} made ${made.join(', ') || 'nothing'}`);
+    out.set(name, join(dest, made[0]!));
+  }
+  return out;
+}
+
+/** Unpacks each tarball into `modules/<name>`, as npm does. */
+function unpack(tarballs: Map<string, string>, modules: string): void {
+  for (const [name, tarball] of tarballs) {
+    const target = join(modules, name);
+    mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['xzf', tarball, '-C', target, '--strip-components=1']);
+  }
+}
+
+/** Links `modules/<dep>` to the installed directory `dir` (its real path), once. */
+function link(modules: string, dep: string, dir: string): boolean {
+  const target = join(modules, dep);
+  if (existsSync(target)) return false;
+  mkdirSync(dirname(target), { recursive: true });
+  symlinkSync(realpathSync(dir), target, 'dir');
+  return true;
+}
+
+/**
+ * Links every non-cellshape dependency and peer of the unpacked packages to the copy the
+ * workspace installed for the package that declares it (optional peers the workspace lacks,
+ * such as `@tensorflow/tfjs-node`, are left out, as a user may), and hoists their `@types/*`
+ * dependencies to `node_modules/@types` as npm does (tfjs-core's declarations use `@types/long`
+ * as a global).
+ */
+function linkDependencies(packages: Map<string, string>, modules: string): void {
+  for (const [name, dir] of packages) {
+    const manifest = readJson<Manifest>(join(modules, name, 'package.json'));
+    const wanted = { ...manifest.peerDependencies, ...manifest.dependencies };
+    for (const dep of Object.keys(wanted)) {
+      if (packages.has(dep)) continue;
+      const installed = [join(dir, 'node_modules', dep), join(root, 'node_modules', dep)].find(
+        existsSync,
+      );
+      if (installed === undefined || !link(modules, dep, installed)) continue;
+      const own = readJson<Manifest>(join(installed, 'package.json')).dependencies ?? {};
+      const require = createRequire(join(realpathSync(installed), 'package.json'));
+      for (const types of Object.keys(own).filter((d) => d.startsWith('@types/')))
+        link(modules, types, dirname(require.resolve(`${types}/package.json`)));
+    }
+  }
+}
+
+/** Every package used from a consumer's code: typed results, never `any`. */
+function consumerSource(): string {
+  return `import * as core from '@cellshape/core';
+import * as helper from '@cellshape/helper';
+import * as engine from '@cellshape/engine';
+import * as cloud from '@cellshape/cloud';
+import * as cluster from '@cellshape/cluster';
+import * as voxel from '@cellshape/voxel';
+import * as cellshape from 'cellshape';
+
+export async function main(): Promise<void> {
+  const rng: core.Rng = core.createRng(1);
+  const x: number = rng.normal();
+  // @ts-expect-error a number is not a string (fails if the Rng type is lost)
+  const s: string = rng.normal();
+
+  const volume: helper.Volume<Uint8Array> = { data: new Uint8Array(8), shape: [2, 2, 2] };
+  const view = helper.toNdarray(volume);
+  const data: Uint8Array = view.data;
+  const strides: number[] = view.stride;
+  // @ts-expect-error the ndarray interop is typed, not \`any\`
+  const wrong: string = view.data;
+  const back: core.NdArray = helper.fromNdarray(view);
+
+  const backend: engine.BackendName = await engine.selectBackend();
+  const names: readonly engine.BackendName[] = engine.BACKEND_NAMES;
+  // @ts-expect-error not a backend name
+  await engine.selectBackend('webgl');
+
+  const dataset: typeof cloud.PointCloudDataset = cloud.PointCloudDataset;
+  const k: cluster.KmeansResult = cluster.kmeans(cluster.denseMatrix([[0], [1]]), 1);
+  const run: typeof cellshape.trainRun = cellshape.trainRun;
+  console.log(x, s, data, strides, wrong, back, backend, names, dataset, k, run, Object.keys(voxel));
+}
+`;
+}
+
+interface Variant {
+  name: string;
+  compilerOptions: Record<string, unknown>;
+  files: string[];
+}
+
+const VARIANTS: Variant[] = [
+  {
+    name: 'node16 (ESM .ts and CommonJS .cts)',
+    compilerOptions: { module: 'node16', moduleResolution: 'node16' },
+    files: ['src/esm.ts', 'src/cjs.cts'],
+  },
+  {
+    name: 'bundler',
+    compilerOptions: { module: 'esnext', moduleResolution: 'bundler' },
+    files: ['src/esm.ts'],
+  },
+];
+
+function typecheck(project: string): void {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const variant of VARIANTS) {
+    const config = `tsconfig.${variant.name.split(' ')[0]}.json`;
+    writeFileSync(
+      join(project, config),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2022',
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          ...variant.compilerOptions,
+        },
+        files: variant.files,
+      }),
+    );
+    try {
+      execFileSync(process.execPath, [tsc, '-p', config], { cwd: project, encoding: 'utf8' });
+    } catch (error) {
+      const { stdout } = error as { stdout?: string };
+      throw new Error(`consumer typecheck (${variant.name}) failed:\n${stdout ?? String(error)}`);
+    }
+    console.log(`check:consumer: typecheck ${variant.name}, skipLibCheck false: ok`);
+  }
+}
+
+/** Imports every package from ESM and requires it from CommonJS, in a fresh Node. */
+function runtimeImports(project: string, names: string[]): void {
+  const esm = names.map((n) => `Object.keys(await import(${JSON.stringify(n)})).length`);
+  const cjs = names.map((n) => `Object.keys(require(${JSON.stringify(n)})).length`);
+  writeFileSync(
+    join(project, 'imports.mjs'),
+    `console.log(JSON.stringify([${esm.join(', ')}]));\n`,
+  );
+  writeFileSync(
+    join(project, 'requires.cjs'),
+    `console.log(JSON.stringify([${cjs.join(', ')}]));\n`,
+  );
+  for (const file of ['imports.mjs', 'requires.cjs']) {
+    const counts = JSON.parse(
+      execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }),
+    ) as number[];
+    const empty = names.filter((_, i) => !(counts[i]! > 0));
+    if (empty.length > 0) throw new Error(`${file}: no exports from ${empty.join(', ')}`);
+    console.log(`check:consumer: ${file} loads ${names.length} packages: ok`);
+  }
+}
+
+/** What each tarball must (LICENSE) and must not (source maps, exports into `src/`) hold. */
+function checkContents(tarballs: Map<string, string>, modules: string): void {
+  const problems: string[] = [];
+  for (const [name, tarball] of tarballs) {
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
+    if (!files.includes('package/LICENSE')) problems.push(`${name}: no LICENSE`);
+    const maps = files.filter((f) => f.endsWith('.map'));
+    if (maps.length > 0) problems.push(`${name}: source maps ${maps.join(', ')}`);
+    const exportsText = JSON.stringify(
+      readJson<Manifest>(join(modules, name, 'package.json')).exports,
+    );
+    if (exportsText.includes('./src/')) problems.push(`${name}: an export points into src/`);
+  }
+  if (problems.length > 0) throw new Error(`tarball contents:\n  ${problems.join('\n  ')}`);
+  console.log(`check:consumer: ${tarballs.size} tarballs: LICENSE, no source maps: ok`);
+}
+
+function main(): void {
+  const keep = process.argv.includes('--keep');
+  const packages = workspacePackages();
+  for (const [name, dir] of packages)
+    if (!existsSync(join(dir, 'dist')))
+      throw new Error(`${name} is not built: run \`pnpm build\` first`);
+  const work = mkdtempSync(join(tmpdir(), 'cellshape-consumer-'));
+  try {
+    const packs = join(work, 'packs');
+    mkdirSync(packs);
+    const tarballs = pack(packages, packs);
+    const project = join(work, 'app');
+    const modules = join(project, 'node_modules');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(
+      join(project, 'package.json'),
+      '{ "name": "app", "private": true, "type": "module" }\n',
+    );
+    unpack(tarballs, modules);
+    linkDependencies(packages, modules);
+    mkdirSync(join(modules, '@types'), { recursive: true });
+    symlinkSync(
+      realpathSync(join(root, 'node_modules', '@types', 'node')),
+      join(modules, '@types', 'node'),
+    );
+    writeFileSync(join(project, 'src', 'esm.ts'), consumerSource());
+    writeFileSync(join(project, 'src', 'cjs.cts'), consumerSource());
+    typecheck(project);
+    runtimeImports(project, [...packages.keys()]);
+    checkContents(tarballs, modules);
+  } finally {
+    if (keep) console.log(`check:consumer: kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
