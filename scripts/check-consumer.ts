@@ -7,7 +7,8 @@
  *    devDependency, no `any` where a type was meant: the consumer code below holds
  *    `@ts-expect-error` lines that fail if a type collapses to `any`);
  * 2. import every package from ESM and `require()` it from CommonJS in Node;
- * 3. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export.
+ * 3. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
+ *    root `.pnpmfile.cjs` drops the `@cellshape/source` condition when packing).
  *
  * No network: each tarball is unpacked into `node_modules/<name>` (what npm does), and each
  * dependency and peer it declares is linked to the copy this workspace installed (resolved from
@@ -26,6 +27,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -237,7 +239,10 @@ function checkContents(tarballs: Map<string, string>, modules: string): void {
     if (exportsText.includes('./src/')) problems.push(`${name}: an export points into src/`);
   }
   if (problems.length > 0) throw new Error(`tarball contents:\n  ${problems.join('\n  ')}`);
-  console.log(`check:consumer: ${tarballs.size} tarballs: LICENSE, no source maps: ok`);
+  const sizes = [...tarballs].map(
+    ([name, t]) => `${name} ${(statSync(t).size / 1024).toFixed(0)} KB`,
+  );
+  console.log(`check:consumer: tarballs (LICENSE, no source maps: ok): ${sizes.join(', ')}`);
 }
 
 function main(): void {
