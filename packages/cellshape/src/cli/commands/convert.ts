@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
 import type { Command } from 'commander';
 import { type CommandContext, examples } from '../context.js';
-import { requireFolder } from '../inputs.js';
+import { requireFileOrFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 
@@ -27,7 +27,7 @@ async function convert(
   context: CommandContext,
 ): Promise<void> {
   await context.execute(command, async ({ globals, progress }) => {
-    const input = requireFolder(masks, 'the masks folder');
+    const input = requireFileOrFolder(masks, 'the masks', ['.tif', '.tiff', '.npy']);
     const result = await convertDirectory(input, resolve(out), {
       numPoints: flags.numPoints,
       seed: globals.seed,
@@ -71,7 +71,7 @@ export const convertCommand: CliCommand = {
       .description(
         'convert 3-D masks or label images (.tif, .tiff, .npy; folders searched recursively) into meshes and point clouds',
       )
-      .argument('<masks>', 'folder of mask or label images')
+      .argument('<masks>', 'a mask or label image, or a folder of them')
       .argument('<out>', 'output folder: meshes/, points/ (.ply), manifest.csv')
       .option('--num-points <n>', 'points sampled on each object surface', integer(1), d.numPoints)
       .option('--spacing <z,y,x>', "voxel size; default: each file's own, else 1,1,1", triple)
@@ -108,6 +108,7 @@ export const convertCommand: CliCommand = {
             'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
             'anisotropic voxels; drop debris',
           ],
+          ['cellshape convert masks/cell7.tif out/', 'convert one file'],
           [
             'cellshape convert masks/ out/ --json > convert.json',
             'machine-readable per-file report',
