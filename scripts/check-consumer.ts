@@ -7,7 +7,10 @@
  *    devDependency, no `any` where a type was meant: the consumer code below holds
  *    `@ts-expect-error` lines that fail if a type collapses to `any`);
  * 2. import every package from ESM and `require()` it from CommonJS in Node;
- * 3. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
+ * 3. an app bundled with esbuild (ESM, backends imported statically and passed to
+ *    `selectBackend`) runs from a folder away from any `node_modules`, with the wasm binaries
+ *    copied beside it, on one copy of tfjs-core;
+ * 4. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
  *    root `.pnpmfile.cjs` drops the `@cellshape/source` condition when packing).
  *
  * No network: each tarball is unpacked into `node_modules/<name>` (what npm does), and each
@@ -20,6 +23,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -34,7 +38,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -225,6 +229,65 @@ function runtimeImports(project: string, names: string[]): void {
   }
 }
 
+/** The bundled app: wasm backend from the module it imported, a mask → points → features pipeline. */
+const BUNDLED_APP = `import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { selectBackend } from '@cellshape/engine';
+import { maskToPointCloud, syntheticCell } from '@cellshape/helper';
+import { CloudAutoEncoder } from '@cellshape/cloud';
+
+wasm.setWasmPaths(dirname(fileURLToPath(import.meta.url)) + '/');
+const backend = await selectBackend({ backend: 'wasm', modules: { wasm } });
+const cloud = maskToPointCloud(syntheticCell('round', { size: 24, seed: 1 }), { numPoints: 256, seed: 0 });
+const model = new CloudAutoEncoder({ numFeatures: 8, k: 8, numSourcePoints: 256, seed: 0 }).eval();
+const { features } = model.forward(tf.tensor3d(cloud.data, [1, 256, 3]));
+console.log(JSON.stringify({ backend, features: features.shape, finite: features.dataSync().every(Number.isFinite) }));
+`;
+
+/** The banner of docs/bundling.md for an ES module bundle. */
+const ESM_BANNER = [
+  "import { createRequire as topLevelCreateRequire } from 'node:module';",
+  "import { fileURLToPath as topLevelFileURLToPath } from 'node:url';",
+  'const require = topLevelCreateRequire(import.meta.url);',
+  'const __filename = topLevelFileURLToPath(import.meta.url);',
+  "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+].join(' ');
+
+/** Bundles {@link BUNDLED_APP} with esbuild and runs it from a folder without node_modules. */
+async function bundledApp(project: string, work: string): Promise<void> {
+  // esbuild as tsup (a devDependency) has it.
+  const tsup = createRequire(realpathSync(join(root, 'node_modules', 'tsup', 'package.json')));
+  const esbuild = (await import(pathToFileURL(tsup.resolve('esbuild')).href)) as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
+  const away = join(work, 'away');
+  mkdirSync(away);
+  writeFileSync(join(project, 'src', 'app.mjs'), BUNDLED_APP);
+  await esbuild.build({
+    entryPoints: [join(project, 'src', 'app.mjs')],
+    outfile: join(away, 'app.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'error',
+    // CommonJS dependencies bundled into an ES module need `require`, `__dirname` (tfjs-wasm).
+    banner: { js: ESM_BANNER },
+  });
+  const wasmDir = join(project, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  for (const file of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm')))
+    copyFileSync(join(wasmDir, file), join(away, file));
+  const bundle = readFileSync(join(away, 'app.mjs'), 'utf8');
+  const cores = bundle.match(/^\/\/ .*\/tfjs-core\/dist\/(tf-core\.node|index)\.js$/gm) ?? [];
+  if (cores.length !== 1) throw new Error(`bundled app: ${cores.length} copies of tfjs-core`);
+  const output = execFileSync(process.execPath, ['app.mjs'], { cwd: away, encoding: 'utf8' });
+  const result = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, unknown>;
+  if (result.backend !== 'wasm' || JSON.stringify(result.features) !== '[1,8]' || !result.finite)
+    throw new Error(`bundled app: unexpected output ${output}`);
+  console.log(`check:consumer: esbuild bundle runs away from node_modules: ${output.trim()}`);
+}
+
 /** What each tarball must (LICENSE) and must not (source maps, exports into `src/`) hold. */
 function checkContents(tarballs: Map<string, string>, modules: string): void {
   const problems: string[] = [];
@@ -245,7 +308,7 @@ function checkContents(tarballs: Map<string, string>, modules: string): void {
   console.log(`check:consumer: tarballs (LICENSE, no source maps: ok): ${sizes.join(', ')}`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
   const packages = workspacePackages();
   for (const [name, dir] of packages)
@@ -274,6 +337,7 @@ function main(): void {
     writeFileSync(join(project, 'src', 'cjs.cts'), consumerSource());
     typecheck(project);
     runtimeImports(project, [...packages.keys()]);
+    await bundledApp(project, work);
     checkContents(tarballs, modules);
   } finally {
     if (keep) console.log(`check:consumer: kept ${work}`);
@@ -281,4 +345,4 @@ function main(): void {
   }
 }
 
-main();
+await main();
