@@ -10,7 +10,9 @@
  * 3. an app bundled with esbuild (ESM, backends imported statically and passed to
  *    `selectBackend`) runs from a folder away from any `node_modules`, with the wasm binaries
  *    copied beside it, on one copy of tfjs-core;
- * 4. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
+ * 4. every ```ts block of the READMEs and docs typechecks against the packages (see
+ *    scripts/doc-blocks.ts for the skip marker of blocks that cannot stand alone);
+ * 5. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
  *    root `.pnpmfile.cjs` drops the `@cellshape/source` condition when packing).
  *
  * No network: each tarball is unpacked into `node_modules/<name>` (what npm does), and each
@@ -39,6 +41,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { allDocBlocks, type DocBlock } from './doc-blocks.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -229,6 +232,59 @@ function runtimeImports(project: string, names: string[]): void {
   }
 }
 
+/**
+ * Typechecks every ```ts block of the READMEs and docs as a module of the consumer project
+ * (strict, bundler resolution), reporting errors at their Markdown file and line.
+ */
+function docsCode(project: string): void {
+  const blocks = allDocBlocks(root);
+  const checked = blocks.filter((b) => b.skip === undefined);
+  const dir = join(project, 'src', 'docs');
+  mkdirSync(dir, { recursive: true });
+  const byFile = new Map<string, DocBlock>();
+  checked.forEach((block, i) => {
+    const name = `block-${i}.ts`;
+    byFile.set(`src/docs/${name}`, block);
+    // `export {}`: a module of its own (top-level await, no shared names). The `given`
+    // declarations go on the first line, so the code's lines match the Markdown's.
+    writeFileSync(join(dir, name), `${block.given ?? ''}\n${block.code}\nexport {};\n`);
+  });
+  writeFileSync(
+    join(project, 'tsconfig.docs.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        module: 'esnext',
+        moduleResolution: 'bundler',
+        strict: true,
+        skipLibCheck: true,
+        noEmit: true,
+      },
+      files: [...byFile.keys()],
+    }),
+  );
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.docs.json'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+  } catch (error) {
+    const out = String((error as { stdout?: string }).stdout ?? error);
+    // `src/docs/block-3.ts(2,7): error …` → `docs/x.md:41: error …` (line of the block's code).
+    const located = out.replace(/^(src\/docs\/block-\d+\.ts)\((\d+),\d+\)/gm, (m, f, l) => {
+      const block = byFile.get(f);
+      return block === undefined ? m : `${block.file}:${block.line + Number(l) - 1}`;
+    });
+    throw new Error(`README/docs code blocks do not typecheck:\n${located}`);
+  }
+  for (const b of blocks.filter((x) => x.skip !== undefined))
+    console.log(`check:consumer: docs code ${b.file}:${b.line} skipped: ${b.skip}`);
+  console.log(
+    `check:consumer: ${checked.length} README/docs code blocks typecheck (${blocks.length - checked.length} skipped, listed above)`,
+  );
+}
+
 /** The bundled app: wasm backend from the module it imported, a mask → points → features pipeline. */
 const BUNDLED_APP = `import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -338,6 +394,7 @@ async function main(): Promise<void> {
     typecheck(project);
     runtimeImports(project, [...packages.keys()]);
     await bundledApp(project, work);
+    docsCode(project);
     checkContents(tarballs, modules);
   } finally {
     if (keep) console.log(`check:consumer: kept ${work}`);
