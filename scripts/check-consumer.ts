@@ -75,7 +75,16 @@ function pack(packages: Map<string, string>, dest: string): Map<string, string> 
   const out = new Map<string, string>();
   for (const [name, dir] of packages) {
     const before = new Set(readdirSync(dest));
-    execFileSync('pnpm', ['pack', '--pack-destination', dest], { cwd: dir, stdio: 'ignore' });
+    // The pnpm that runs this script (CI runs it through `npx pnpm@10`, with no `pnpm` on PATH).
+    const execpath = process.env.npm_execpath;
+    const [command, prefix] =
+      execpath !== undefined && /pnpm/.test(execpath)
+        ? [process.execPath, [execpath]]
+        : ['pnpm', [] as string[]];
+    execFileSync(command, [...prefix, 'pack', '--pack-destination', dest], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
     const made = readdirSync(dest).filter((f) => !before.has(f));
     if (made.length !== 1)
       throw new Error(`pnpm pack of ${name} made ${made.join(', ') || 'nothing'}`);
