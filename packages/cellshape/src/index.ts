@@ -13,6 +13,8 @@
  * });
  * await writeReport('runs/exp1'); // runs/exp1/report.html
  * ```
+ *
+ * @module cellshape
  */
 export * as cloud from '@cellshape/cloud';
 export * as cluster from '@cellshape/cluster';

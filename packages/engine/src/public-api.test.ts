@@ -33,6 +33,7 @@ it('exports exactly the public API', () => {
       "Linear",
       "ModuleState",
       "THREADED_WASM_TESTED_VERSION",
+      "TORCH_CONFIG_KEY",
       "WASM_THREADS_ENV_VAR",
       "adamStateToTorch",
       "aliasEntries",

@@ -94,7 +94,7 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     [
       'missing folder',
       ['convert', '/no/such/folder', '/tmp/x'],
-      /the masks folder "\/no\/such\/folder" does not exist/,
+      /the masks "\/no\/such\/folder" does not exist/,
     ],
     [
       'unregistered model',
@@ -144,7 +144,7 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     expect(JSON.parse(out)).toEqual({
       ok: false,
       exitCode: 2,
-      error: { code: 'USAGE', message: 'the masks folder "/no/such/folder" does not exist' },
+      error: { code: 'USAGE', message: 'the masks "/no/such/folder" does not exist' },
     });
     expect(err.trim().split('\n')).toHaveLength(1);
   });

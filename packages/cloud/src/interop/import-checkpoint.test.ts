@@ -19,6 +19,7 @@ import {
   readTorchCheckpoint,
   type StateDict,
   selectBackend,
+  TORCH_CONFIG_KEY,
   type TorchDict,
   type TorchTensor,
   writeTorchCheckpoint,
@@ -89,6 +90,32 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     ]);
     back.model.dispose();
     model.dispose();
+  });
+
+  it('rebuilds what the state dict cannot carry (k, source points) from the stored config', () => {
+    const model = new CloudAutoEncoder({
+      numFeatures: 16,
+      k: 6,
+      shape: 'sphere',
+      numSourcePoints: 64,
+      std: 0.5,
+      seed: 9,
+    });
+    const bytes = exportTorchCheckpoint(model);
+    const config = (readTorchCheckpoint(bytes) as TorchDict).get(TORCH_CONFIG_KEY);
+    expect(JSON.parse(config as string)).toEqual(model.config());
+    const back = importTorchCheckpoint(bytes);
+    expect(back.config()).toEqual(model.config());
+    expect(back.numSourcePoints).toBe(64);
+    expectSameState(back.stateDict(), model.stateDict());
+    // Options given win over the stored config, one by one (a plane's 2-D source points would
+    // not fit this decoder's sphere: the source shape decides its first layer's width).
+    const more = importTorchCheckpoint(bytes, { k: 4, model: { numSourcePoints: 100 } });
+    expect(more.config()).toMatchObject({ k: 4, shape: 'sphere', numSourcePoints: 100, std: 0.5 });
+    expect(() => importTorchCheckpoint(bytes, { model: { shape: 'plane' } })).toThrow(
+      /'decoder\.folding1\.0\.weight' must have shape \[512, 514, 1\], got \[512, 515, 1\]/,
+    );
+    for (const m of [back, more, model]) m.dispose();
   });
 
   it('imports .npz state dicts and F = 512 / foldingnetbasic models', () => {

@@ -27,7 +27,8 @@ export type ImportModelOptions = Omit<
 export interface ImportTorchCheckpointOptions {
   /**
    * Neighbours per point in the EdgeConv graphs. Not stored in a state dict, so it cannot be
-   * inferred: pass the `k` the model was trained with. Default 20 (cellshape-cloud's default).
+   * inferred: pass the `k` the model was trained with. Default: the file's stored config (a
+   * `.pt` written by `exportTorchCheckpoint`), else 20 (cellshape-cloud's default).
    */
   k?: number;
   /**
@@ -36,7 +37,12 @@ export interface ImportTorchCheckpointOptions {
    * `clusterCentres`), else `''`.
    */
   prefix?: string;
-  /** Decoder source points and seed (`shape`, `numSourcePoints`, `std`, `seed`). Default `{}` (the 45×45 plane). */
+  /**
+   * Decoder source points and seed (`shape`, `numSourcePoints`, `std`, `seed`), which a state
+   * dict does not hold. Each one given wins; the others come from the file's stored config (a
+   * `.pt` written by `exportTorchCheckpoint` holds the model's `config()`), else the defaults
+   * (the 45×45 plane). Default `{}`.
+   */
   model?: ImportModelOptions;
   /** Refuse state dicts with missing or unexpected keys. Default true. */
   strict?: boolean;
@@ -76,6 +82,19 @@ interface Parsed {
   /** The autoencoder's part, prefix removed. */
   state: StateDict;
   prefix: string;
+  /** What the file's stored config (`cellshape_config`) says beyond the state dict. */
+  stored: { k?: number; model: ImportModelOptions };
+}
+
+/**
+ * The options a config stored by `exportTorchCheckpoint` gives that the state dict cannot
+ * (`k`, the decoder's source points); the architecture itself is still read from the state dict.
+ */
+function storedOptions(file: StateDictFile): Parsed['stored'] {
+  const config = torchTrainingState(file.checkpoint).config;
+  if (config === undefined) return { model: {} };
+  const { encoderType, decoderType, numFeatures, k, ...model } = config as CloudAutoEncoderOptions;
+  return { ...(typeof k === 'number' ? { k } : {}), model };
 }
 
 function validate(fn: string, source: unknown, options: ImportTorchCheckpointOptions): void {
@@ -97,19 +116,20 @@ function parse(fn: string, source: string | Uint8Array, prefixOption: string | u
   const file = readStateDictFile(source);
   const keys = [...file.state.keys()];
   const prefix = prefixOption ?? (keys.some((k) => k.startsWith(IDEC_PREFIX)) ? IDEC_PREFIX : '');
-  return { file, state: subStateDict(file.state, prefix, fn), prefix };
+  return { file, state: subStateDict(file.state, prefix, fn), prefix, stored: storedOptions(file) };
 }
 
 function build(
   fn: string,
-  state: StateDict,
+  { state, stored }: Parsed,
   options: ImportTorchCheckpointOptions,
 ): CloudAutoEncoder {
   const inferred = inferCloudAutoEncoderOptions(state);
   const model = new CloudAutoEncoder({
+    ...stored.model,
     ...(options.model ?? {}),
     ...inferred,
-    k: options.k ?? DEFAULT_IMPORT_TORCH_CHECKPOINT_OPTIONS.k,
+    k: options.k ?? stored.k ?? DEFAULT_IMPORT_TORCH_CHECKPOINT_OPTIONS.k,
   });
   try {
     model.loadStateDict(state, {
@@ -129,7 +149,10 @@ function build(
  * written by `torch.save`: a bare `state_dict()`, a training checkpoint with
  * `model_state_dict`, or an IDEC checkpoint with `autoencoder.*` keys) or from an `.npz` of the
  * state dict. The encoder, decoder type and number of features are inferred from the keys and
- * shapes; `k` is not in a state dict (default 20, see {@link ImportTorchCheckpointOptions}).
+ * shapes; `k` and the decoder's source points are not in a state dict: they come from the
+ * options, else from the config a `.pt` of `exportTorchCheckpoint` stores (so a model exported
+ * and imported again is the same model), else the defaults (see
+ * {@link ImportTorchCheckpointOptions}). An `.npz` holds arrays only: pass them.
  * The model is returned in training mode, as PyTorch builds it: call `.eval()` for inference.
  *
  * ```ts
@@ -147,8 +170,7 @@ export function importTorchCheckpoint(
 ): CloudAutoEncoder {
   const fn = 'importTorchCheckpoint';
   validate(fn, source, options);
-  const { state } = parse(fn, source, options.prefix);
-  return build(fn, state, options);
+  return build(fn, parse(fn, source, options.prefix), options);
 }
 
 /**
@@ -170,8 +192,9 @@ export function readCloudCheckpoint(
 ): CloudCheckpoint {
   const fn = 'readCloudCheckpoint';
   validate(fn, source, options);
-  const { file, state, prefix } = parse(fn, source, options.prefix);
-  const model = build(fn, state, options);
+  const parsed = parse(fn, source, options.prefix);
+  const { file, prefix } = parsed;
+  const model = build(fn, parsed, options);
   try {
     // An IDEC checkpoint's optimizer also covers the cluster centres: not the model's alone.
     const result: CloudCheckpoint = {

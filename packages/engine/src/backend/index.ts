@@ -2,8 +2,10 @@ export { registerGradients } from './gradients.js';
 export {
   BACKEND_ENV_VAR,
   BACKEND_NAMES,
+  type BackendModules,
   type BackendName,
   currentBackend,
+  type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
 export {

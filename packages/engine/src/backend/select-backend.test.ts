@@ -26,6 +26,27 @@ describe('selectBackend', () => {
     expect(await selectBackend()).toBe('wasm');
   });
 
+  test('takes an options object, with backend packages the caller imported', async () => {
+    const cpu = await import('@tensorflow/tfjs-backend-cpu');
+    expect(await selectBackend({ backend: 'cpu', modules: { cpu } })).toBe('cpu');
+    expect(currentBackend()).toBe('cpu');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    expect(await selectBackend({ backend: 'wasm', modules: { wasm } })).toBe('wasm');
+    expect(await selectBackend({ backend: 'cpu' })).toBe('cpu');
+  });
+
+  test('refuses modules under names that are not backends, and unknown backends', async () => {
+    await expect(selectBackend({ modules: { webgl: {} } as never })).rejects.toThrow(
+      /selectBackend: 'options\.modules\.webgl' must be an imported module of tensorflow, wasm, cpu/,
+    );
+    await expect(selectBackend({ modules: { cpu: 'cpu' } as never })).rejects.toThrow(
+      InvalidArgumentError,
+    );
+    await expect(selectBackend({ backend: 'webgl' as BackendName })).rejects.toThrow(
+      /'options\.backend' must be one of tensorflow, wasm, cpu/,
+    );
+  });
+
   test('the argument wins over the environment', async () => {
     process.env[BACKEND_ENV_VAR] = 'wasm';
     expect(await selectBackend('cpu')).toBe('cpu');

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from './gradients.js';
+import { keepProcessHandlers } from './process-handlers.js';
 import { registerThreadedWasm } from './threaded-wasm.js';
 import { registerWasmSlice } from './wasm-slice.js';
 
@@ -59,6 +60,33 @@ export function importFailure(name: BackendName, error: unknown): string {
   return `cannot import ${pkg} (${typeof message === 'string' ? message : String(error)})`;
 }
 
+/**
+ * Backend packages the caller imported itself, by backend name: `selectBackend` uses them
+ * instead of importing the packages by name at run time, which a bundled app cannot do (the
+ * bundle has no `node_modules` to look in, and a bundler cannot see a computed import).
+ *
+ * ```ts
+ * import * as wasm from '@tensorflow/tfjs-backend-wasm';
+ * await selectBackend({ modules: { wasm } });
+ * ```
+ */
+export interface BackendModules {
+  /** `@tensorflow/tfjs-node` (registers `tensorflow` when imported). */
+  tensorflow?: object;
+  /** `@tensorflow/tfjs-backend-wasm` (its `setWasmPaths` is called in Node when the binaries are found). */
+  wasm?: object;
+  /** `@tensorflow/tfjs-backend-cpu`. */
+  cpu?: object;
+}
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /** The backend to use; as the `preferred` argument. Default: the environment variable, else the fastest available. */
+  backend?: BackendName;
+  /** Backend packages already imported (see {@link BackendModules}). Default: imported by name. */
+  modules?: BackendModules;
+}
+
 /** Imports a module by a computed name (kept out of static analysis on purpose). */
 async function importOptional(name: string): Promise<unknown> {
   return import(/* @vite-ignore */ name);
@@ -82,21 +110,38 @@ function configureWasmPaths(wasm: { setWasmPaths?: (prefix: string) => void }): 
   if (existsSync(join(dir, 'tfjs-backend-wasm-simd.wasm'))) wasm.setWasmPaths(`${dir}/`);
 }
 
-async function tryBackend(name: BackendName): Promise<string | undefined> {
+/**
+ * Loads and initialises backend `name`; returns why it failed, or `undefined`. Leaves the
+ * process's error listeners as they were ({@link keepProcessHandlers}).
+ */
+function tryBackend(name: BackendName, modules: BackendModules): Promise<string | undefined> {
+  return keepProcessHandlers(() => loadBackend(name, modules));
+}
+
+async function loadBackend(
+  name: BackendName,
+  modules: BackendModules,
+): Promise<string | undefined> {
+  // A backend package the caller imported (passed, or imported for its side effect) has
+  // registered its backend already; else import the package by name.
+  const load = async (pkg: string) =>
+    modules[name] ?? (tf.findBackendFactory(name) !== null ? {} : await importOptional(pkg));
   try {
     switch (name) {
       case 'tensorflow':
         // tfjs-node registers 'tensorflow' on import (when it shares our tfjs-core).
-        await importOptional(TFJS_NODE);
+        await load(TFJS_NODE);
         break;
-      case 'wasm':
-        configureWasmPaths((await importOptional(TFJS_WASM)) as { setWasmPaths?: () => void });
+      case 'wasm': {
+        const wasm = await load(TFJS_WASM);
+        configureWasmPaths(wasm as { setWasmPaths?: () => void });
         // In Node, XNNPACK on every core (falls back to tfjs's single-threaded build).
-        if (isNode()) await registerThreadedWasm();
+        if (isNode()) await registerThreadedWasm(wasm);
         registerWasmSlice();
         break;
+      }
       case 'cpu':
-        await importOptional(TFJS_CPU);
+        await load(TFJS_CPU);
         break;
       default: {
         const never: never = name;
@@ -117,6 +162,38 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   return undefined;
 }
 
+/** `selectBackend`'s argument, validated: the forced backend and the caller's modules. */
+function resolveOptions(
+  fn: string,
+  options: BackendName | SelectBackendOptions | undefined,
+): { preferred: BackendName | undefined; modules: BackendModules } {
+  const given = typeof options === 'string' ? { backend: options } : (options ?? {});
+  if (typeof given !== 'object' || given === null)
+    throw invalidArgument(fn, 'options', 'a backend name or an options object', options);
+  const { backend, modules = {} } = given;
+  if (backend !== undefined && !isBackendName(backend))
+    throw invalidArgument(
+      fn,
+      typeof options === 'string' ? 'preferred' : 'options.backend',
+      `one of ${BACKEND_NAMES.join(', ')}`,
+      backend,
+    );
+  if (typeof modules !== 'object' || modules === null)
+    throw invalidArgument(fn, 'options.modules', 'an object of imported backend modules', modules);
+  for (const [name, module] of Object.entries(modules))
+    if (
+      !isBackendName(name) ||
+      (module !== undefined && (typeof module !== 'object' || module === null))
+    )
+      throw invalidArgument(
+        fn,
+        `options.modules.${name}`,
+        `an imported module of ${BACKEND_NAMES.join(', ')}`,
+        module,
+      );
+  return { preferred: backend, modules };
+}
+
 /**
  * Chooses and initialises the tfjs backend: `preferred` if given, else the
  * `CELLSHAPE_BACKEND` environment variable, else the fastest available of `tensorflow`
@@ -124,18 +201,27 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
  * (`@tensorflow/tfjs-backend-wasm`) and `cpu` (`@tensorflow/tfjs-backend-cpu`). Also registers
  * the gradients cellshape's models need ({@link registerGradients}).
  *
- * @returns the name of the active backend.
  * The three backend packages are optional peer dependencies: install at least one. A forced
  * backend whose package is missing is refused with the install command; the automatic choice
- * skips it.
+ * skips it. A backend whose package is already imported (statically, as a bundled app must, or
+ * passed in `options.modules`) is used as it is, without importing by name:
+ *
+ * ```ts
+ * import * as wasm from '@tensorflow/tfjs-backend-wasm';
+ * await selectBackend({ backend: 'wasm', modules: { wasm } });
+ * ```
+ *
+ * @param options the backend to use (`'wasm'`), or {@link SelectBackendOptions}.
+ * @returns the name of the active backend.
  *
  * @throws InvalidArgumentError for an unknown name; UnsupportedError when a forced backend
  *   cannot be loaded or initialised, or when no backend can (the message says why).
  */
-export async function selectBackend(preferred?: BackendName): Promise<BackendName> {
+export async function selectBackend(
+  options?: BackendName | SelectBackendOptions,
+): Promise<BackendName> {
   const fn = 'selectBackend';
-  if (preferred !== undefined && !isBackendName(preferred))
-    throw invalidArgument(fn, 'preferred', `one of ${BACKEND_NAMES.join(', ')}`, preferred);
+  const { preferred, modules } = resolveOptions(fn, options);
   const fromEnv = isNode() ? process.env[BACKEND_ENV_VAR]?.trim().toLowerCase() : undefined;
   if (preferred === undefined && fromEnv !== undefined && fromEnv !== '' && !isBackendName(fromEnv))
     throw new InvalidArgumentError(
@@ -147,7 +233,7 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendNam
     preferred ?? (fromEnv !== undefined && fromEnv !== '' ? (fromEnv as BackendName) : undefined);
   if (forced !== undefined) {
     if (tf.getBackend() === forced) return forced;
-    const failure = await tryBackend(forced);
+    const failure = await tryBackend(forced, modules);
     if (failure !== undefined)
       throw new UnsupportedError(`${fn}: backend '${forced}' is not available: ${failure}`, {
         fn,
@@ -157,7 +243,7 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendNam
   }
   const reasons: string[] = [];
   for (const name of BACKEND_NAMES) {
-    const failure = await tryBackend(name);
+    const failure = await tryBackend(name, modules);
     if (failure === undefined) return name;
     reasons.push(failure);
   }

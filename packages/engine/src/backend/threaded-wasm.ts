@@ -48,6 +48,11 @@ interface WasmPackage {
 let threads = 1;
 let versionWarned = false;
 
+function isWasmPackage(value: unknown): value is WasmPackage {
+  const m = value as Partial<WasmPackage> | undefined;
+  return typeof m?.BackendWasm === 'function' && typeof m.setThreadsCount === 'function';
+}
+
 /**
  * Whether `installed` (a version string) has the major and minor version of `tested`: patch
  * releases keep the internal files the threaded loader reads, other releases may not.
@@ -116,18 +121,22 @@ function workerScript(source: string): string {
  * tells the module how many cores to use (tfjs halves the logical core count, assuming
  * hyper-threads). The kernels and their numbers are tfjs's own.
  *
+ * @param wasm the imported `@tensorflow/tfjs-backend-wasm` (default: required by name); its
+ *   internal files are read from the installed package either way.
  * @returns the thread count in use, or `undefined` (stock backend kept) when threads are not
  *   wanted (one core, `CELLSHAPE_WASM_THREADS=1`), the installed tfjs-backend-wasm is not the
  *   tested minor release ({@link THREADED_WASM_TESTED_VERSION}) or this build cannot start here.
  */
-export async function registerThreadedWasm(): Promise<number | undefined> {
+export async function registerThreadedWasm(wasm?: unknown): Promise<number | undefined> {
   const wanted = requestedThreads();
   if (wanted < 2 || typeof SharedArrayBuffer === 'undefined') return undefined;
   if (tf.engine().registry.wasm !== undefined) return threads > 1 ? threads : undefined;
   let stock: Parameters<typeof tf.registerBackend>[1] | undefined;
   try {
     const require = createRequire(import.meta.url);
-    const wasmPackage = require(TFJS_WASM) as WasmPackage;
+    // The package the caller loaded (the one registered with our tfjs-core): requiring it here
+    // could load a second copy with its own tfjs-core (a bundled app beside node_modules).
+    const wasmPackage = (isWasmPackage(wasm) ? wasm : require(TFJS_WASM)) as WasmPackage;
     if (!acceptWasmVersion(wasmPackage.version_wasm)) {
       threads = 1;
       return undefined;

@@ -78,6 +78,7 @@ export {
 export {
   type ExportTorchCheckpointOptions,
   exportTorchCheckpoint,
+  TORCH_CONFIG_KEY,
   type TorchTrainingState,
   torchTrainingState,
 } from './torch-checkpoint.js';

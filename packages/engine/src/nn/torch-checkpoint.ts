@@ -20,9 +20,17 @@ export interface ExportTorchCheckpointOptions {
 }
 
 /**
+ * The checkpoint key holding the model's `config()` as a JSON string: what the state dict
+ * cannot carry (e.g. a decoder's number of source points), so that importing the file rebuilds
+ * the same model. PyTorch ignores it (`json.loads(ckpt["cellshape_config"])` reads it).
+ */
+export const TORCH_CONFIG_KEY = 'cellshape_config';
+
+/**
  * A PyTorch training checkpoint of the model, as `torch.save` writes one:
- * `{ "model_state_dict", "optimizer_state_dict"?, "epoch"?, "loss"? }` with PyTorch's keys,
- * shapes and layouts. Load it in Python with
+ * `{ "model_state_dict", "optimizer_state_dict"?, "epoch"?, "loss"?, "cellshape_config"? }`
+ * with PyTorch's keys, shapes and layouts ({@link TORCH_CONFIG_KEY}: the model's `config()`,
+ * when it has one). Load it in Python with
  *
  * ```python
  * ckpt = torch.load("model.pt")
@@ -34,7 +42,9 @@ export interface ExportTorchCheckpointOptions {
  * @returns the bytes of the `.pt` file (write them with `writeFileAtomic`).
  */
 export function exportTorchCheckpoint(
-  model: TorchLayoutModule & Pick<TrainableModule, 'stateDict'>,
+  model: TorchLayoutModule &
+    Pick<TrainableModule, 'stateDict'> &
+    Partial<Pick<TrainableModule, 'config'>>,
   options: ExportTorchCheckpointOptions = {},
 ): Uint8Array {
   const fn = 'exportTorchCheckpoint';
@@ -55,7 +65,22 @@ export function exportTorchCheckpoint(
   }
   if (epoch !== undefined) checkpoint.epoch = epoch;
   if (loss !== undefined) checkpoint.loss = loss;
+  if (typeof model.config === 'function')
+    checkpoint[TORCH_CONFIG_KEY] = JSON.stringify(model.config());
   return writeTorchCheckpoint(checkpoint);
+}
+
+/** A stored config: a JSON object string; anything else (a foreign checkpoint's key) is ignored. */
+function parseConfig(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a PyTorch training checkpoint holds besides the model weights. */
@@ -66,6 +91,8 @@ export interface TorchTrainingState {
   epoch?: number;
   /** `checkpoint["loss"]`. */
   loss?: number;
+  /** The model's `config()` stored by {@link exportTorchCheckpoint} (`checkpoint["cellshape_config"]`). */
+  config?: Record<string, unknown>;
 }
 
 /**
@@ -86,6 +113,8 @@ export function torchTrainingState(
   const loss = checkpoint.get('loss');
   if (typeof epoch === 'number') result.epoch = epoch;
   if (typeof loss === 'number') result.loss = loss;
+  const config = parseConfig(checkpoint.get(TORCH_CONFIG_KEY));
+  if (config !== undefined) result.config = config;
   const optimizer = checkpoint.get('optimizer_state_dict');
   if (optimizer instanceof Map && model !== undefined)
     result.optimizerState = optimizerStateFromTorch(model, optimizer);

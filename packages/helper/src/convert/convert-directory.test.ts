@@ -281,12 +281,32 @@ describe('convertDirectory', () => {
     expect(result.files[1]!.error).toMatch(/would overwrite those of x\.npy/);
   });
 
+  it('converts a single mask file as the only input of its folder, and resumes it', async () => {
+    const dir = join(root, 'single-in');
+    mkdirSync(dir);
+    const cell = syntheticCell('round', { size: 16, seed: 3 });
+    writeFileSync(join(dir, 'one.tif'), encodeTiff(cell));
+    writeFileSync(join(dir, 'other.tif'), encodeTiff(cell));
+    const out = join(root, 'single-out');
+    const result = await convertDirectory(join(dir, 'one.tif'), out, { workers: 0, numPoints: 8 });
+    expect(result.files.map((f) => [f.input, f.status])).toEqual([
+      [join(dir, 'one.tif'), 'converted'],
+    ]);
+    expect(tree(join(out, 'points'))).toEqual(['one_1.ply']);
+    expect(readPointCloud(join(out, 'points', 'one_1.ply')).shape).toEqual([8, 3]);
+    const again = await convertDirectory(join(dir, 'one.tif'), out, { workers: 0, numPoints: 8 });
+    expect(again.skipped).toBe(1);
+  });
+
   it('rejects invalid input', async () => {
     await expect(convertDirectory('', root)).rejects.toThrow(/'input'/);
     await expect(convertDirectory(input, '')).rejects.toThrow(/'output'/);
     await expect(convertDirectory(join(root, 'missing'), join(root, 'x'))).rejects.toThrow(
-      /is not a folder/,
+      /is neither a folder nor a \.tif, \.tiff or \.npy file/,
     );
+    const notMask = join(root, 'notes.txt');
+    writeFileSync(notMask, 'x');
+    await expect(convertDirectory(notMask, join(root, 'x'))).rejects.toThrow(/is neither a folder/);
     await expect(convertDirectory(input, input)).rejects.toThrow(InvalidArgumentError);
     const out = join(root, 'never');
     await expect(convertDirectory(input, out, { numPoints: 0 })).rejects.toThrow(/'numPoints'/);

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative as relativePath, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative as relativePath, resolve, sep } from 'node:path';
 import {
   checkBoolean,
   checkInteger,
@@ -179,8 +179,8 @@ function nameClashes(relatives: readonly string[]): Map<string, string> {
 }
 
 /**
- * Converts a folder tree of 3-D masks or label images (`.tif`, `.tiff`, `.npy`) into one mesh
- * and one point cloud per object, in parallel worker threads, resumably.
+ * Converts a folder tree of 3-D masks or label images (`.tif`, `.tiff`, `.npy`) — or one such
+ * file — into one mesh and one point cloud per object, in parallel worker threads, resumably.
  *
  * Output layout under `output` (mirroring the input tree; `<stem>` is the file name without
  * its extension, `<label>` the object's label value or component number, left out with
@@ -206,8 +206,8 @@ function nameClashes(relatives: readonly string[]): Map<string, string> {
  * result.files.filter((f) => f.status === 'failed'); // [{ input, error: 'empty mask: ...' }]
  * ```
  *
- * @throws InvalidArgumentError for invalid options; FileSystemError when `input` is not a
- *   readable folder or the manifest cannot be written.
+ * @throws InvalidArgumentError for invalid options; FileSystemError when `input` is neither a
+ *   readable folder nor a mask file, or the manifest cannot be written.
  */
 export async function convertDirectory(
   input: string,
@@ -220,18 +220,22 @@ export async function convertDirectory(
   if (typeof output !== 'string' || output.length === 0)
     throw invalidArgument(fn, 'output', 'a folder path', output);
   const { settings, workers, overwrite, onProgress } = resolveOptions(options);
-  const inputRoot = resolve(input);
+  const inputPath = resolve(input);
   const outputRoot = resolve(output);
-  if (!statSync(inputRoot, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new FileSystemError(`${fn}: input ${JSON.stringify(input)} is not a folder`, {
-      fn,
-      arg: input,
-    });
+  const inputStat = statSync(inputPath, { throwIfNoEntry: false });
+  // A single mask file is converted as the only input of its folder (outputs named alike).
+  const single = inputStat?.isFile() === true && INPUT.test(inputPath);
+  if (!inputStat?.isDirectory() && !single) {
+    throw new FileSystemError(
+      `${fn}: input ${JSON.stringify(input)} is neither a folder nor a .tif, .tiff or .npy file`,
+      { fn, arg: input },
+    );
   }
-  if (outputRoot === inputRoot)
+  const inputRoot = single ? dirname(inputPath) : inputPath;
+  if (outputRoot === inputPath)
     throw invalidArgument(fn, 'output', 'a folder other than the input', output);
 
-  const relatives = listInputs(inputRoot, outputRoot);
+  const relatives = single ? [basename(inputPath)] : listInputs(inputRoot, outputRoot);
   const clashes = nameClashes(relatives);
   const settingsKey = JSON.stringify(settings);
   const outcomes: (FileOutcome | undefined)[] = relatives.map(() => undefined);

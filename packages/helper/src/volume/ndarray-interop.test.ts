@@ -1,7 +1,7 @@
 import ndarray from 'ndarray';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Volume } from '../types.js';
-import { fromNdarray, toNdarray, volumeFromNdarray } from './ndarray-interop.js';
+import { fromNdarray, type NdarrayView, toNdarray, volumeFromNdarray } from './ndarray-interop.js';
 
 const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i);
 
@@ -20,6 +20,19 @@ describe('toNdarray', () => {
     const view = toNdarray({ data: new Int16Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] });
     expect(view.get(2, 1)).toBe(6);
     expect(view.dtype).toBe('int16');
+  });
+});
+
+describe('NdarrayView', () => {
+  it("is interchangeable with ndarray's own NdArray type, both ways (checked by tsc)", () => {
+    const scijs = ndarray(new Float32Array(6), [2, 3]);
+    expectTypeOf(scijs).toExtend<NdarrayView<Float32Array>>();
+    expectTypeOf<NdarrayView<Float32Array>>().toExtend<ndarray.NdArray<Float32Array>>();
+    expectTypeOf<NdarrayView<Uint8Array>>().toExtend<ndarray.NdArray<Uint8Array>>();
+    expectTypeOf<NdarrayView<number[]>>().toExtend<ndarray.NdArray<number[]>>();
+    expectTypeOf(toNdarray({ data: new Uint8Array(1), shape: [1] }).dtype).toEqualTypeOf<'uint8'>();
+    expect(toNdarray({ data: new Uint8Array(1), shape: [1] }).dtype).toBe('uint8');
+    expect(scijs.dtype).toBe('float32');
   });
 });
 

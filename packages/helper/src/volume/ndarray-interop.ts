@@ -8,8 +8,52 @@ import { assertVolume, isVolumeData } from './assert-volume.js';
  * cellshape's own arrays are dense and C-ordered; these functions convert at the boundary.
  */
 
-/** An `ndarray` (scijs) view over numeric data. */
-export type NdarrayView<T extends TypedArray = TypedArray> = ndarray.NdArray<T>;
+/** The `dtype` an `ndarray` (scijs) view reports for its data type. */
+export type NdarrayDtype<T> = T extends Int8Array
+  ? 'int8'
+  : T extends Int16Array
+    ? 'int16'
+    : T extends Int32Array
+      ? 'int32'
+      : T extends Uint8Array
+        ? 'uint8'
+        : T extends Uint8ClampedArray
+          ? 'uint8_clamped'
+          : T extends Uint16Array
+            ? 'uint16'
+            : T extends Uint32Array
+              ? 'uint32'
+              : T extends Float32Array
+                ? 'float32'
+                : T extends Float64Array
+                  ? 'float64'
+                  : 'array';
+
+/**
+ * An `ndarray` (scijs) view over numeric data: the members of `ndarray`'s own `NdArray` type,
+ * declared here so that the published types need no `@types/ndarray` (a devDependency: a
+ * consumer would get TS7016, or `any` under `skipLibCheck`). The two are interchangeable:
+ * views made by `ndarray(…)` are accepted, and these are accepted where `NdArray` is wanted.
+ */
+export interface NdarrayView<T extends TypedArray | number[] = TypedArray> {
+  data: T;
+  shape: number[];
+  stride: number[];
+  offset: number;
+  dtype: NdarrayDtype<T>;
+  size: number;
+  order: number[];
+  dimension: number;
+  get(...index: number[]): number;
+  set(...indexThenValue: number[]): number;
+  index(...index: number[]): number;
+  lo(...start: number[]): NdarrayView<T>;
+  hi(...end: number[]): NdarrayView<T>;
+  step(...steps: number[]): NdarrayView<T>;
+  transpose(...axes: number[]): NdarrayView<T>;
+  pick(...index: Array<number | null>): NdarrayView<T>;
+  T: NdarrayView<T>;
+}
 
 /**
  * A scijs `ndarray` view over an {@link NdArray} or a {@link Volume} (shape [z, y, x]) without
@@ -33,13 +77,12 @@ export function toNdarray<T extends TypedArray>(array: NdArray<T> | Volume<T>): 
       shape,
     );
   }
-  return ndarray(data, [...shape]);
+  // ndarray's `NdArray<T>` and `NdarrayView<T>` are the same members, but TypeScript cannot
+  // match their two `dtype` conditional types over a generic `T`.
+  return ndarray(data, [...shape]) as unknown as NdarrayView<T>;
 }
 
-function assertNdarray(
-  fn: string,
-  nd: unknown,
-): asserts nd is NdarrayView | ndarray.NdArray<number[]> {
+function assertNdarray(fn: string, nd: unknown): asserts nd is NdarrayView | NdarrayView<number[]> {
   const view = nd as Partial<NdarrayView> | null;
   if (
     typeof view !== 'object' ||
@@ -66,7 +109,7 @@ function assertNdarray(
  * `.lo/.hi/.step` or `.pick` views): `{ data, shape }` with data of the view's typed-array type
  * (`Float64Array` when the view is over a plain array).
  */
-export function fromNdarray(nd: NdarrayView | ndarray.NdArray<number[]>): NdArray {
+export function fromNdarray(nd: NdarrayView | NdarrayView<number[]>): NdArray {
   const fn = 'fromNdarray';
   assertNdarray(fn, nd);
   const { data: source, offset } = nd;
@@ -102,7 +145,7 @@ export function fromNdarray(nd: NdarrayView | ndarray.NdArray<number[]>): NdArra
  * with an optional voxel `spacing` [z, y, x].
  */
 export function volumeFromNdarray(
-  nd: NdarrayView | ndarray.NdArray<number[]>,
+  nd: NdarrayView | NdarrayView<number[]>,
   spacing?: [number, number, number],
 ): Volume {
   const fn = 'volumeFromNdarray';

@@ -3,7 +3,7 @@ import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/
 import { CUBE_FITS, type CubeFit, DEFAULT_FIT_TO_CUBE_OPTIONS } from '@cellshape/voxel';
 import type { Command } from 'commander';
 import { type CommandContext, examples } from '../context.js';
-import { requireFolder } from '../inputs.js';
+import { requireFileOrFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 import { writeCubes } from './convert-cubes.js';
@@ -31,7 +31,7 @@ async function convert(
   context: CommandContext,
 ): Promise<void> {
   await context.execute(command, async ({ globals, progress }) => {
-    const input = requireFolder(masks, 'the masks folder');
+    const input = requireFileOrFolder(masks, 'the masks', ['.tif', '.tiff', '.npy']);
     const result = await convertDirectory(input, resolve(out), {
       numPoints: flags.numPoints,
       seed: globals.seed,
@@ -100,7 +100,7 @@ export const convertCommand: CliCommand = {
       .description(
         'convert 3-D masks or label images (.tif, .tiff, .npy; folders searched recursively) into meshes and point clouds',
       )
-      .argument('<masks>', 'folder of mask or label images')
+      .argument('<masks>', 'a mask or label image, or a folder of them')
       .argument(
         '<out>',
         'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv',
@@ -151,6 +151,7 @@ export const convertCommand: CliCommand = {
             'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
             'anisotropic voxels; drop debris',
           ],
+          ['cellshape convert masks/cell7.tif out/', 'convert one file'],
           [
             'cellshape convert masks/ out/ --cube 64',
             'also 64³ binary cubes for `cellshape train out/cubes --model voxel`',

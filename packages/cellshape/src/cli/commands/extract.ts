@@ -2,7 +2,7 @@ import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
 import type { Command } from 'commander';
 import { DEFAULT_EXTRACT_RUN_OPTIONS, extractRun } from '../../run/extract-run.js';
 import { examples } from '../context.js';
-import { requireFolder, requireRunDir } from '../inputs.js';
+import { inputFolderError, requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 
@@ -75,6 +75,10 @@ export const extractCommand: CliCommand = {
               checkpoint: flags.checkpoint,
               batchSize: flags.batchSize,
               onProgress: progress.callback('extract'),
+            }).catch((error: unknown) => {
+              throw points === undefined
+                ? error
+                : inputFolderError(error, points, "folder of the inputs of the run's model");
             });
             return {
               json: { ...result },

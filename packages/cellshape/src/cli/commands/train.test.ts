@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudAutoEncoder } from '@cellshape/cloud';
 import { exportTorchCheckpoint, loadCheckpoint, selectBackend } from '@cellshape/engine';
@@ -18,6 +18,21 @@ function csv(path: string): string[][] {
     .split('\n')
     .map((line) => line.split(','));
 }
+
+describe('cellshape train / extract on a folder without point clouds', () => {
+  const dir = tempDir('train-empty');
+
+  it('is a usage error (exit 2) naming the folder and what it lacks', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(join(empty, 'notes.txt'), 'not a point cloud');
+    const { code, err } = await cli(['train', empty, '--out', join(dir, 'run'), ...TINY_MODEL]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/the input folder ".*empty" is not a folder of \.ply point clouds/);
+    expect(err).toMatch(/holds no \.ply files/);
+    expect(existsSync(join(dir, 'run', 'pretrain'))).toBe(false);
+  });
+});
 
 describe('cellshape train / extract on a tiny data set', () => {
   const dir = tempDir('train');

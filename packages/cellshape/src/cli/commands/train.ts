@@ -9,7 +9,7 @@ import { trainRun } from '../../run/train-run.js';
 import type { TrainRunOptions } from '../../run/train-run-options.js';
 import { type CommandContext, examples } from '../context.js';
 import { UsageError } from '../errors.js';
-import { requireFile, requireFolder } from '../inputs.js';
+import { inputFolderError, requireFile, requireFolder } from '../inputs.js';
 import type { CliCommand } from '../registry.js';
 import {
   DATA_FLAGS,
@@ -179,7 +179,8 @@ async function train(
         onNote: (text) => progress.note(text),
       },
     }).catch((error: unknown) => {
-      throw error instanceof InitMismatchError ? initMismatch(error, init) : error;
+      if (error instanceof InitMismatchError) throw initMismatch(error, init);
+      throw inputFolderError(error, points, modelPlugin(flags.model).input);
     });
     const sizes = summary.clusterSizes.join(', ');
     const clustering =

@@ -1,0 +1,42 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeVolume } from '@cellshape/helper';
+import { describe, expect, it } from 'vitest';
+import { cli, tempDir } from '../../test-utils/fixtures.js';
+
+describe('cellshape convert <masks>: a folder or a single file', () => {
+  const dir = tempDir('convert-input');
+
+  it('converts one mask file alone, leaving its neighbours', async () => {
+    const n = 12;
+    const data = new Uint8Array(n * n * n);
+    for (let z = 3; z < 9; z++)
+      for (let y = 3; y < 9; y++) for (let x = 3; x < 9; x++) data[(z * n + y) * n + x] = 1;
+    await writeVolume(join(dir, 'masks', 'cube.tif'), { data, shape: [n, n, n] });
+    await writeVolume(join(dir, 'masks', 'other.tif'), { data, shape: [n, n, n] });
+    const { code, out, err } = await cli([
+      '--json',
+      'convert',
+      join(dir, 'masks', 'cube.tif'),
+      join(dir, 'out'),
+      '--workers',
+      '0',
+      '--num-points',
+      '16',
+    ]);
+    expect(err).toBe('convert 1/1 cube.tif: converted\n'); // progress: the one file
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ ok: true, converted: 1, failed: 0, objects: 1 });
+    expect(result.files.map((f: { input: string }) => f.input)).toEqual([
+      join(dir, 'masks', 'cube.tif'),
+    ]);
+  });
+
+  it('refuses a file that is not a mask, as a usage error (exit 2)', async () => {
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    const { code, err } = await cli(['convert', join(dir, 'notes.txt'), join(dir, 'out2')]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/is neither a folder nor a \.tif, \.tiff, \.npy file/);
+  });
+});
