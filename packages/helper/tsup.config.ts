@@ -8,8 +8,9 @@ import { tsupBase } from '../../tsup.base.js';
 // never run. The two builds run at the same time, so neither cleans `dist`: it is cleaned here.
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
-// quickhull3d is ESM-only; required from the CJS build, Node hands back its namespace and the
-// default-import interop yields that object instead of the function. Bundled, esbuild links it.
+// quickhull3d is bundled, so it is only a devDependency (installs do not pull it and its
+// dependencies). Bundling also fixes its interop: it is ESM-only, and required from the CJS build
+// Node hands back its namespace, which the default-import interop yields instead of the function.
 const shared = { ...tsupBase, clean: false, noExternal: ['quickhull3d'] };
 
 export default defineConfig([
