@@ -15,7 +15,8 @@
  *
  * @module @cellshape/cluster
  */
-export { adjustedRandIndex } from './adjusted-rand-index.js';
+
+export type { AnalysisLabels, AnalysisMatrix } from './analysis-input.js';
 export { type ArrayDataset, type ArrayDatasetOptions, arrayDataset } from './array-dataset.js';
 export {
   type ChooseKOptions,
@@ -48,7 +49,6 @@ export {
   type GroupKFoldOptions,
   groupKFold,
 } from './classify/group-k-fold.js';
-export type { FeatureMatrix } from './classify/input-matrix.js';
 export {
   type StratifiedGroupKFoldOptions,
   stratifiedGroupKFold,
@@ -65,6 +65,7 @@ export {
   type SvmModel,
   type SvmOptions,
 } from './classify/svm/svm-classifier.js';
+export { type ClusterOnUmapResult, clusterOnUmap } from './cluster-on-umap.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,
@@ -77,13 +78,30 @@ export {
   DeepEmbeddedClustering,
 } from './deep-embedded-clustering.js';
 export { type DenseMatrix, denseMatrix } from './dense-matrix.js';
+export type { ClusterSelectionMethod } from './density/cluster-selection.js';
+export {
+  type DbscanOptions,
+  type DbscanResult,
+  DEFAULT_DBSCAN_OPTIONS,
+  dbscan,
+} from './density/dbscan.js';
+export {
+  DEFAULT_HDBSCAN_OPTIONS,
+  type HdbscanOptions,
+  type HdbscanResult,
+  hdbscan,
+} from './density/hdbscan.js';
 export {
   DEFAULT_HIERARCHICAL_OPTIONS,
+  flatClusters,
+  type HierarchicalClustersOptions,
   type HierarchicalMetric,
   type HierarchicalOptions,
   type HierarchicalResult,
+  hierarchicalClusters,
   hierarchicalOrder,
   type Linkage,
+  type TreeCut,
 } from './hierarchical.js';
 export {
   DEFAULT_IDEC_CSV_OPTIONS,
@@ -121,6 +139,8 @@ export {
   balancedAccuracyScore,
   DEFAULT_BALANCED_ACCURACY_OPTIONS,
 } from './metrics/accuracy.js';
+export { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
+export { calinskiHarabaszScore } from './metrics/calinski-harabasz.js';
 export type { ClassLabels } from './metrics/class-labels.js';
 export {
   type ClassificationReport,
@@ -134,12 +154,22 @@ export {
   type ConfusionMatrixOptions,
   confusionMatrix,
 } from './metrics/confusion-matrix.js';
+export { daviesBouldinScore } from './metrics/davies-bouldin.js';
 export {
   type EncodedLabels,
   type EncodeLabelsOptions,
   encodeLabels,
   type LabelValue,
 } from './metrics/label-encoder.js';
+export {
+  type AverageMethod,
+  adjustedMutualInfoScore,
+  DEFAULT_MUTUAL_INFO_OPTIONS,
+  type MutualInfoOptions,
+  mutualInfoScore,
+  normalizedMutualInfoScore,
+} from './metrics/mutual-info.js';
+export type { DistanceMetric } from './metrics/pairwise-distance.js';
 export {
   type AveragedScores,
   DEFAULT_PRECISION_RECALL_F1_OPTIONS,
@@ -153,6 +183,34 @@ export {
   type ScoreFor,
   type ScoresFor,
 } from './metrics/precision-recall-f1.js';
+export {
+  DEFAULT_SILHOUETTE_OPTIONS,
+  type SilhouetteOptions,
+  silhouetteSamples,
+  silhouetteScore,
+} from './metrics/silhouette.js';
+export {
+  DEFAULT_V_MEASURE_OPTIONS,
+  homogeneityCompletenessVMeasure,
+  type VMeasure,
+  type VMeasureOptions,
+} from './metrics/v-measure.js';
+export {
+  type ChooseGaussianMixtureOptions,
+  type ChooseGaussianMixtureResult,
+  chooseGaussianMixture,
+  DEFAULT_CHOOSE_GAUSSIAN_MIXTURE_OPTIONS,
+} from './mixture/choose-gaussian-mixture.js';
+export type { GaussianMixtureInit, GaussianMixtureStart } from './mixture/gaussian-init.js';
+export {
+  DEFAULT_GAUSSIAN_MIXTURE_OPTIONS,
+  type GaussianMixtureModel,
+  type GaussianMixtureOptions,
+  type GaussianMixtureProgress,
+  type GaussianMixtureResult,
+  gaussianMixture,
+} from './mixture/gaussian-mixture.js';
+export type { CovarianceType } from './mixture/gaussian-parameters.js';
 export {
   DEFAULT_PLATE_NORMALISE_OPTIONS,
   type PlateNormaliseOptions,

@@ -9,9 +9,10 @@ import {
   NotFittedError,
   withDefaults,
 } from '@cellshape/core';
+import type { AnalysisMatrix } from '../../analysis-input.js';
 import { type ClassLabels, checkClassLabels } from '../../metrics/class-labels.js';
 import { type Classifier, type ClassWeight, classCodes, classWeights } from '../classifier.js';
-import { type FeatureMatrix, toFeatureMatrix } from '../input-matrix.js';
+import { toFeatureMatrix } from '../input-matrix.js';
 import { KernelFunction, kernelBlock, rowNorms, type SvmKernel } from './kernel.js';
 import { solveBinary } from './smo-solver.js';
 
@@ -123,7 +124,7 @@ export class SvmClassifier implements Classifier {
    * Learns from `X` (`n × d`, finite) and integer `labels` (n, at least two classes).
    * @throws InvalidArgumentError for bad features, labels of another length or a single class.
    */
-  fit(X: FeatureMatrix, labels: ClassLabels): this {
+  fit(X: AnalysisMatrix, labels: ClassLabels): this {
     const fn = 'SvmClassifier.fit';
     const m = toFeatureMatrix(fn, 'X', X);
     checkClassLabels(fn, 'labels', labels, m.shape[0]);
@@ -174,7 +175,7 @@ export class SvmClassifier implements Classifier {
    * The one-vs-one decision values, `m × K(K − 1)/2` row-major, pairs (0,1), (0,2) … (K−2,K−1)
    * as libsvm (positive: the first class of the pair).
    */
-  decisionFunction(X: FeatureMatrix): Float64Array {
+  decisionFunction(X: AnalysisMatrix): Float64Array {
     const model = this.model;
     const m = toFeatureMatrix('SvmClassifier.decisionFunction', 'X', X);
     if (m.shape[1] !== model.d)
@@ -183,7 +184,7 @@ export class SvmClassifier implements Classifier {
   }
 
   /** The predicted label of each row of `X` (majority vote of the pair machines). */
-  predict(X: FeatureMatrix): Int32Array {
+  predict(X: AnalysisMatrix): Int32Array {
     const model = this.model;
     const k = model.classes.length;
     const dec = this.decisionFunction(X);
