@@ -29,7 +29,7 @@ const TAU = 1e-12;
 /** Rows of Q computed per block when the whole matrix is built. */
 const Q_BLOCK = 32;
 
-/** The whole l × l matrix Q of a problem, float32. */
+/** The whole l × l matrix Q of a problem, float32: blocks on and above the diagonal, mirrored below. */
 function fullQ(p: BinaryProblem): Float32Array {
   const { kernel, rows, y } = p;
   const l = rows.length;
@@ -42,11 +42,16 @@ function fullQ(p: BinaryProblem): Float32Array {
   const block = new Float64Array(Q_BLOCK * l);
   for (let t0 = 0; t0 < l; t0 += Q_BLOCK) {
     const t1 = Math.min(l, t0 + Q_BLOCK);
-    kernelBlock(kernel.kernel, kernel.gamma, x, x, d, [t0, t1], [0, l], block);
+    const w = l - t0;
+    kernelBlock(kernel.kernel, kernel.gamma, x, x, d, [t0, t1], [t0, l], block);
     for (let t = t0; t < t1; t++) {
       const yt = y[t]!;
-      const at = (t - t0) * l;
-      for (let s = 0; s < l; s++) q[t * l + s] = yt * y[s]! * block[at + s]!;
+      const at = (t - t0) * w - t0;
+      for (let s = t0; s < l; s++) {
+        const v = yt * y[s]! * block[at + s]!;
+        q[t * l + s] = v;
+        q[s * l + t] = v;
+      }
     }
   }
   return q;
@@ -145,8 +150,14 @@ function selectWorkingSet(
   let iBest = -1;
   for (let t = 0; t < l; t++) {
     if (y[t] === 1) {
-      if (alpha[t]! < upper[t]! && -G[t]! >= gmax) [gmax, iBest] = [-G[t]!, t];
-    } else if (alpha[t]! > 0 && G[t]! >= gmax) [gmax, iBest] = [G[t]!, t];
+      if (alpha[t]! < upper[t]! && -G[t]! >= gmax) {
+        gmax = -G[t]!;
+        iBest = t;
+      }
+    } else if (alpha[t]! > 0 && G[t]! >= gmax) {
+      gmax = G[t]!;
+      iBest = t;
+    }
   }
   if (iBest < 0) return null;
   const Qi = q.get(iBest);
@@ -169,7 +180,10 @@ function selectWorkingSet(
     }
     if (diff > 0) {
       const obj = -(diff * diff) / (quad > 0 ? quad : TAU);
-      if (obj <= objMin) [objMin, jBest] = [obj, t];
+      if (obj <= objMin) {
+        objMin = obj;
+        jBest = t;
+      }
     }
   }
   if (gmax + gmax2 < eps || jBest < 0) return null;
