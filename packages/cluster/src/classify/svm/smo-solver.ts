@@ -44,14 +44,10 @@ function fullKernel(p: BinaryProblem): Float32Array {
     const t1 = Math.min(l, t0 + Q_BLOCK);
     const w = l - t0;
     kernelBlock(kernel.kernel, kernel.gamma, x, x, d, [t0, t1], [t0, l], block);
-    for (let t = t0; t < t1; t++) {
-      const at = (t - t0) * w - t0;
-      for (let s = t0; s < l; s++) {
-        const v = block[at + s]!;
-        q[t * l + s] = v;
-        q[s * l + t] = v;
-      }
-    }
+    for (let t = t0; t < t1; t++) q.set(block.subarray((t - t0) * w, (t - t0 + 1) * w), t * l + t0);
+    // Mirror below the diagonal, row by row so that the writes are contiguous.
+    for (let r = t1; r < l; r++)
+      for (let t = t0; t < t1; t++) q[r * l + t] = block[(t - t0) * w + (r - t0)]!;
   }
   return q;
 }
@@ -132,7 +128,10 @@ export function solveBinary(p: BinaryProblem): BinarySolution {
     low: new Uint8Array(l),
   };
   for (let t = 0; t < l; t++) setBounds(s, t, y, upper);
-  let [gmax, i] = maxViolator(s);
+  const violation = new Float64Array(1);
+  const none = new Float32Array(l);
+  let i = updateGradient(s, none, none, 0, 0, violation);
+  let gmax = violation[0]!;
   let iterations = 0;
   let converged = false;
   while (iterations < p.maxIterations) {
@@ -161,31 +160,37 @@ export function solveBinary(p: BinaryProblem): BinarySolution {
     setBounds(s, j, y, upper);
     const ci = y[i]! * (s.alpha[i]! - oldI);
     const cj = y[j]! * (s.alpha[j]! - oldJ);
-    const { yG, up } = s;
-    gmax = Number.NEGATIVE_INFINITY;
-    i = -1;
-    for (let t = 0; t < l; t++) {
-      const v = yG[t]! + Ki[t]! * ci + Kj[t]! * cj;
-      yG[t] = v;
-      if (up[t] === 1 && -v >= gmax) {
-        gmax = -v;
-        i = t;
-      }
-    }
+    i = updateGradient(s, Ki, Kj, ci, cj, violation);
+    gmax = violation[0]!;
   }
   return { alpha: s.alpha, rho: bias(s), iterations, converged };
 }
 
-/** libsvm's WSS 2, first half: the maximal violator i = argmax over I_up of −y_t G_t. */
-function maxViolator(s: DualState): [number, number] {
-  let gmax = Number.NEGATIVE_INFINITY;
+/**
+ * Adds `Ki·ci + Kj·cj` to y·G (the gradient update after a pair step) and returns libsvm's next maximal violator i = argmax over I_up of −y_t G_t,
+ * writing its value to `gmax[0]` (−∞ and −1 when I_up is empty).
+ */
+function updateGradient(
+  s: DualState,
+  Ki: Float32Array,
+  Kj: Float32Array,
+  ci: number,
+  cj: number,
+  gmax: Float64Array,
+): number {
+  const { yG, up } = s;
+  let best = Number.NEGATIVE_INFINITY;
   let i = -1;
-  for (let t = 0; t < s.yG.length; t++)
-    if (s.up[t] === 1 && -s.yG[t]! >= gmax) {
-      gmax = -s.yG[t]!;
+  for (let t = 0; t < yG.length; t++) {
+    const v = yG[t]! + Ki[t]! * ci + Kj[t]! * cj;
+    yG[t] = v;
+    if (up[t] === 1 && -v >= best) {
+      best = -v;
       i = t;
     }
-  return [gmax, i];
+  }
+  gmax[0] = best;
+  return i;
 }
 
 /**
