@@ -1,11 +1,4 @@
-import {
-  checkInteger,
-  checkNumber,
-  checkOneOf,
-  createRng,
-  InvalidArgumentError,
-  withDefaults,
-} from '@cellshape/core';
+import { checkInteger, checkNumber, checkOneOf, createRng, withDefaults } from '@cellshape/core';
 import {
   type AnalysisLabels,
   type AnalysisMatrix,
@@ -14,10 +7,11 @@ import {
   encodeLabels,
 } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
+import { checkLabelCount } from './clustered-samples.js';
 import {
   DISTANCE_METRICS,
   type DistanceMetric,
-  distanceBlock,
+  forEachUpperBlock,
   type PreparedRows,
   prepareRows,
 } from './pairwise-distance.js';
@@ -37,9 +31,6 @@ export interface SilhouetteOptions {
 
 /** Defaults of {@link SilhouetteOptions}. */
 export const DEFAULT_SILHOUETTE_OPTIONS = { metric: 'euclidean', seed: 0 } as const;
-
-/** Rows per block of the distance computation (two blocks of doubles stay in cache). */
-const BLOCK = 256;
 
 /**
  * The silhouette coefficient of each sample, as scikit-learn's `silhouette_samples`:
@@ -107,15 +98,6 @@ function subset(m: DenseMatrix, y: Int32Array, size: number, seed: number) {
   return { m: { data, shape: [size, d] } as DenseMatrix, y: labels };
 }
 
-/** Throws unless 2 ≤ distinct labels ≤ n − 1 (scikit-learn's `check_number_of_labels`). */
-export function checkLabelCount(fn: string, k: number, n: number): void {
-  if (k < 2 || k > n - 1)
-    throw new InvalidArgumentError(
-      `${fn}: 'labels' must have 2 to n − 1 = ${n - 1} distinct values, got ${k}`,
-      { fn, arg: 'labels' },
-    );
-}
-
 function silhouetteOf(
   fn: string,
   m: DenseMatrix,
@@ -141,27 +123,19 @@ function silhouetteOf(
 
 /** `sums[i·k + c]`: the sum of distances from sample i to the members of cluster c. */
 function clusterDistanceSums(p: PreparedRows, codes: Int32Array, k: number): Float64Array {
-  const { n } = p;
-  const sums = new Float64Array(n * k);
-  const block = new Float64Array(BLOCK * BLOCK);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j0 = i0; j0 < n; j0 += BLOCK) {
-      const j1 = Math.min(n, j0 + BLOCK);
-      const w = j1 - j0;
-      distanceBlock(p, i0, i1, j0, j1, block);
-      const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
-      for (let i = i0; i < i1; i++) {
-        const ci = codes[i]!;
-        const row = i * k;
-        const off = (i - i0) * w - j0;
-        for (let j = j0; j < j1; j++) {
-          const v = block[off + j]!;
-          sums[row + codes[j]!]! += v;
-          if (mirror) sums[j * k + ci]! += v;
-        }
+  const sums = new Float64Array(p.n * k);
+  forEachUpperBlock(p, (i0, i1, j0, j1, block, w) => {
+    const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
+    for (let i = i0; i < i1; i++) {
+      const ci = codes[i]!;
+      const row = i * k;
+      const off = (i - i0) * w - j0;
+      for (let j = j0; j < j1; j++) {
+        const v = block[off + j]!;
+        sums[row + codes[j]!]! += v;
+        if (mirror) sums[j * k + ci]! += v;
       }
     }
-  }
+  });
   return sums;
 }
