@@ -24,6 +24,47 @@ export {
   chooseK,
   DEFAULT_CHOOSE_K_OPTIONS,
 } from './choose-k.js';
+// Classification metrics and supervised evaluation (scikit-learn conventions).
+export type { Classifier, ClassWeight } from './classify/classifier.js';
+export {
+  type ClassificationScores,
+  type CrossValidateOptions,
+  type CrossValidationResult,
+  crossValidateClassifier,
+  DEFAULT_CROSS_VALIDATE_OPTIONS,
+  DEFAULT_CV_SVM_OPTIONS,
+  type FoldKind,
+  type FoldResult,
+} from './classify/cross-validate.js';
+export type { Fold } from './classify/folds.js';
+export type { DecisionTree } from './classify/forest/decision-tree.js';
+export {
+  DEFAULT_RANDOM_FOREST_OPTIONS,
+  RandomForestClassifier,
+  type RandomForestModel,
+  type RandomForestOptions,
+} from './classify/forest/random-forest.js';
+export {
+  DEFAULT_GROUP_K_FOLD_OPTIONS,
+  type GroupKFoldOptions,
+  groupKFold,
+} from './classify/group-k-fold.js';
+export {
+  type StratifiedGroupKFoldOptions,
+  stratifiedGroupKFold,
+} from './classify/stratified-group-k-fold.js';
+export {
+  DEFAULT_STRATIFIED_K_FOLD_OPTIONS,
+  type StratifiedKFoldOptions,
+  stratifiedKFold,
+} from './classify/stratified-k-fold.js';
+export type { SvmKernel } from './classify/svm/kernel.js';
+export {
+  DEFAULT_SVM_OPTIONS,
+  SvmClassifier,
+  type SvmModel,
+  type SvmOptions,
+} from './classify/svm/svm-classifier.js';
 export { type ClusterOnUmapResult, clusterOnUmap } from './cluster-on-umap.js';
 export {
   ClusteringLayer,
@@ -92,9 +133,34 @@ export {
   type KneedleResult,
   kneedle,
 } from './kneedle.js';
+export {
+  accuracyScore,
+  type BalancedAccuracyOptions,
+  balancedAccuracyScore,
+  DEFAULT_BALANCED_ACCURACY_OPTIONS,
+} from './metrics/accuracy.js';
 export { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
 export { calinskiHarabaszScore } from './metrics/calinski-harabasz.js';
+export type { ClassLabels } from './metrics/class-labels.js';
+export {
+  type ClassificationReport,
+  type ClassificationReportOptions,
+  type ClassReportRow,
+  classificationReport,
+} from './metrics/classification-report.js';
+export { type CohenKappaOptions, cohenKappa } from './metrics/cohen-kappa.js';
+export {
+  type ConfusionMatrix,
+  type ConfusionMatrixOptions,
+  confusionMatrix,
+} from './metrics/confusion-matrix.js';
 export { daviesBouldinScore } from './metrics/davies-bouldin.js';
+export {
+  type EncodedLabels,
+  type EncodeLabelsOptions,
+  encodeLabels,
+  type LabelValue,
+} from './metrics/label-encoder.js';
 export {
   type AverageMethod,
   adjustedMutualInfoScore,
@@ -104,6 +170,19 @@ export {
   normalizedMutualInfoScore,
 } from './metrics/mutual-info.js';
 export type { DistanceMetric } from './metrics/pairwise-distance.js';
+export {
+  type AveragedScores,
+  DEFAULT_PRECISION_RECALL_F1_OPTIONS,
+  f1Score,
+  type PerClassScores,
+  type PrecisionRecallF1Options,
+  precisionRecallF1,
+  precisionScore,
+  recallScore,
+  type ScoreAverage,
+  type ScoreFor,
+  type ScoresFor,
+} from './metrics/precision-recall-f1.js';
 export {
   DEFAULT_SILHOUETTE_OPTIONS,
   type SilhouetteOptions,
