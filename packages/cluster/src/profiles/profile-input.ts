@@ -1,0 +1,94 @@
+import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import { checkMatrix, type DenseMatrix } from '../dense-matrix.js';
+import { checkGroups, type GroupKey } from '../signatures.js';
+
+/** A feature matrix as the profile functions take it: a {@link DenseMatrix} or an array of rows. */
+export type ProfileMatrix = DenseMatrix | readonly (readonly number[])[];
+
+/**
+ * Reads a {@link ProfileMatrix} as a float64 {@link DenseMatrix} (copying rows given as arrays).
+ * `allowNaN` lets missing values (NaN) through — aggregation skips them and feature selection
+ * counts them, as pandas does — while ±Infinity is always rejected.
+ */
+export function profileMatrix(
+  fn: string,
+  arg: string,
+  x: ProfileMatrix,
+  options: { allowNaN?: boolean } = {},
+): DenseMatrix {
+  let m: DenseMatrix;
+  if (Array.isArray(x)) {
+    const rows = x as readonly (readonly number[])[];
+    const cols = Array.isArray(rows[0]) ? rows[0].length : 0;
+    if (rows.length === 0 || cols === 0)
+      throw invalidArgument(fn, arg, 'a non-empty matrix of rows', x);
+    const data = new Float64Array(rows.length * cols);
+    rows.forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== cols)
+        throw invalidArgument(fn, `${arg}[${i}]`, `an array of ${cols} numbers`, row);
+      row.forEach((v, j) => {
+        data[i * cols + j] = v === null ? Number.NaN : v;
+      });
+    });
+    m = { data, shape: [rows.length, cols] };
+  } else m = x as DenseMatrix;
+  checkMatrix(fn, arg, m, { allowNonFinite: true });
+  const { data, shape } = m;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (Number.isFinite(v) || (options.allowNaN && Number.isNaN(v))) continue;
+    const col = i % shape[1];
+    throw new InvalidArgumentError(
+      `${fn}: '${arg}' must hold ${options.allowNaN ? 'finite numbers or NaN (missing)' : 'finite numbers'}, got ${v} at row ${(i - col) / shape[1]}, column ${col}`,
+      { fn, arg },
+    );
+  }
+  return m;
+}
+
+/** Rows grouped by one key column, or by several named key columns (e.g. plate and well). */
+export type ProfileGroups = readonly GroupKey[] | Readonly<Record<string, readonly GroupKey[]>>;
+
+/** What {@link groupRows} returns. */
+export interface GroupedRows {
+  /** Names of the key columns (`['group']` for a single unnamed column). */
+  columns: string[];
+  /** Each group's keys, one per column, in order of first appearance of the group. */
+  keys: GroupKey[][];
+  /** The rows of each group, ascending. */
+  rows: number[][];
+  /** The group index of every row. */
+  groupOf: Int32Array;
+}
+
+/** Groups `n` rows by the (joint) value of one or more key columns, in first-appearance order. */
+export function groupRows(fn: string, arg: string, groups: ProfileGroups, n: number): GroupedRows {
+  const named: [string, readonly GroupKey[]][] = Array.isArray(groups)
+    ? [['group', groups as readonly GroupKey[]]]
+    : groups !== null && typeof groups === 'object'
+      ? Object.entries(groups as Record<string, readonly GroupKey[]>)
+      : [];
+  if (named.length === 0)
+    throw invalidArgument(fn, arg, 'an array of keys or an object of key columns', groups);
+  for (const [name, keys] of named)
+    checkGroups(fn, Array.isArray(groups) ? arg : `${arg}.${name}`, keys, n);
+  const index = new Map<string, number>();
+  const keys: GroupKey[][] = [];
+  const rows: number[][] = [];
+  const groupOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = named.map(([, k]) => k[i]!);
+    // JSON keeps 1 and '1' apart, as the keys are compared with ===.
+    const text = JSON.stringify(key);
+    let g = index.get(text);
+    if (g === undefined) {
+      g = keys.length;
+      index.set(text, g);
+      keys.push(key);
+      rows.push([]);
+    }
+    rows[g]!.push(i);
+    groupOf[i] = g;
+  }
+  return { columns: named.map(([name]) => name), keys, rows, groupOf };
+}
