@@ -3,9 +3,9 @@ import { LinearTestEncoder } from '@cellshape/engine/test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './adjusted-rand-index.js';
 import { arrayDataset } from './array-dataset.js';
 import { kmeans } from './kmeans.js';
+import { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
 import { gaussianBlobs } from './test-utils/blobs.js';
 import { trainIdec } from './train-idec.js';
 

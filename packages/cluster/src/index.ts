@@ -15,7 +15,8 @@
  *
  * @module @cellshape/cluster
  */
-export { adjustedRandIndex } from './adjusted-rand-index.js';
+
+export type { AnalysisLabels, AnalysisMatrix } from './analysis-input.js';
 export { type ArrayDataset, type ArrayDatasetOptions, arrayDataset } from './array-dataset.js';
 export {
   type ChooseKOptions,
@@ -73,6 +74,30 @@ export {
   type KneedleResult,
   kneedle,
 } from './kneedle.js';
+export { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
+export { calinskiHarabaszScore } from './metrics/calinski-harabasz.js';
+export { daviesBouldinScore } from './metrics/davies-bouldin.js';
+export {
+  type AverageMethod,
+  adjustedMutualInfoScore,
+  DEFAULT_MUTUAL_INFO_OPTIONS,
+  type MutualInfoOptions,
+  mutualInfoScore,
+  normalizedMutualInfoScore,
+} from './metrics/mutual-info.js';
+export type { DistanceMetric } from './metrics/pairwise-distance.js';
+export {
+  DEFAULT_SILHOUETTE_OPTIONS,
+  type SilhouetteOptions,
+  silhouetteSamples,
+  silhouetteScore,
+} from './metrics/silhouette.js';
+export {
+  DEFAULT_V_MEASURE_OPTIONS,
+  homogeneityCompletenessVMeasure,
+  type VMeasure,
+  type VMeasureOptions,
+} from './metrics/v-measure.js';
 export {
   DEFAULT_PLATE_NORMALISE_OPTIONS,
   type PlateNormaliseOptions,

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './adjusted-rand-index.js';
 import { kmeans } from './kmeans.js';
+import { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
 import { gaussianBlobs } from './test-utils/blobs.js';
 
 describe('kmeans', () => {

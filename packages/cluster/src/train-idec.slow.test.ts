@@ -2,8 +2,8 @@ import { CloudAutoEncoder, PointCloudDataset, trainAutoencoder } from '@cellshap
 import { encodeDataset, selectBackend } from '@cellshape/engine';
 import { generateSyntheticCells, maskToPointCloud } from '@cellshape/helper';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './adjusted-rand-index.js';
 import { kmeans } from './kmeans.js';
+import { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
 import { trainIdec } from './train-idec.js';
 
 // Synthetic cells of five shape families → 2048 surface points, resampled to 128 per cloud, in

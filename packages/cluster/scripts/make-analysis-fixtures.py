@@ -1,0 +1,118 @@
+"""Expected numbers of the clustering metrics, the Gaussian mixture and DBSCAN, from scikit-learn.
+
+Run with the reference harness's Python (scikit-learn 1.2.1):
+
+    /usr/bin/python3 packages/cluster/scripts/make-analysis-fixtures.py
+
+Writes small JSON files to packages/cluster/src/fixtures/analysis/ that the tests read; the tests
+never need Python. HDBSCAN's expected labels do not come from here (scikit-learn 1.2.1 has no
+HDBSCAN): they are copied from the published test suites, see hdbscan.json's `source` fields.
+"""
+
+import json
+import os
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn import metrics
+from sklearn.cluster import DBSCAN
+from sklearn.datasets import make_blobs
+from sklearn.mixture import GaussianMixture
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "src", "fixtures", "analysis")
+AVERAGES = ["min", "geometric", "arithmetic", "max"]
+
+
+def error_or(fn):
+    """The value, or {'error': message} when scikit-learn raises."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = fn()
+        return v.tolist() if isinstance(v, np.ndarray) else float(v)
+    except ValueError as e:
+        return {"error": str(e)}
+
+
+def label_pair_cases():
+    rng = np.random.RandomState(0)
+    cases = {
+        "random_4x5": (rng.randint(0, 4, 30), rng.randint(0, 5, 30)),
+        "noise_labels": (rng.randint(0, 3, 25), rng.randint(-1, 3, 25)),
+        "renamed_identical": ([0, 0, 1, 1, 2, 2, 2], [5, 5, 3, 3, -1, -1, -1]),
+        "both_one_cluster": ([1, 1, 1, 1], [0, 0, 0, 0]),
+        "pred_one_cluster": ([0, 0, 1, 1, 2], [3, 3, 3, 3, 3]),
+        "pred_all_singletons": ([0, 0, 1, 1, 2], [0, 1, 2, 3, 4]),
+        "both_all_singletons": ([0, 1, 2, 3], [3, 2, 1, 0]),
+        "single_member_clusters": ([0, 0, 0, 1, 1, 2, 3, 3], [0, 0, 1, 1, 1, 2, 2, 4]),
+        "one_sample": ([3], [7]),
+        "large_300_6x8": (rng.randint(0, 6, 300), rng.randint(0, 8, 300)),
+        "independent_halves": ([0, 0, 1, 1], [0, 1, 0, 1]),
+    }
+    out = []
+    for name, (t, p) in cases.items():
+        t, p = np.asarray(t), np.asarray(p)
+        hcv = metrics.homogeneity_completeness_v_measure(t, p)
+        hcv_half = metrics.homogeneity_completeness_v_measure(t, p, beta=0.5)
+        out.append(
+            {
+                "name": name,
+                "truth": t.tolist(),
+                "labels": p.tolist(),
+                "mutualInfo": float(metrics.mutual_info_score(t, p)),
+                "nmi": {m: float(metrics.normalized_mutual_info_score(t, p, average_method=m)) for m in AVERAGES},
+                "ami": {m: float(metrics.adjusted_mutual_info_score(t, p, average_method=m)) for m in AVERAGES},
+                "ari": float(metrics.adjusted_rand_score(t, p)),
+                "hcv": [float(v) for v in hcv],
+                "hcvBeta05": [float(v) for v in hcv_half],
+            }
+        )
+    return out
+
+
+def matrix_cases():
+    rng = np.random.RandomState(1)
+    blobs, blob_labels = make_blobs(40, n_features=3, centers=4, random_state=2)
+    grid = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [3, 3], [3, 4], [4, 3], [4, 4], [0, 0], [4, 4]], float)
+    cases = {
+        "blobs_40x3_k4": (blobs, blob_labels),
+        "single_member_cluster": (rng.randn(12, 4), np.array([0] * 5 + [1] * 6 + [2])),
+        "noise_label_as_cluster": (rng.randn(15, 2), np.array([-1, 0, 1] * 5)),
+        "ties_on_a_grid": (grid, np.array([0, 0, 0, 0, 1, 1, 1, 1, 0, 1])),
+        "cosine_zero_row": (np.vstack([np.zeros((1, 3)), rng.randn(9, 3)]), np.array([0, 1] * 5)),
+        "identical_points_two_labels": (np.ones((6, 2)), np.array([0, 0, 0, 1, 1, 1])),
+        "one_cluster": (rng.randn(5, 2), np.zeros(5, int)),
+        "all_singletons": (rng.randn(4, 2), np.arange(4)),
+    }
+    out = []
+    for name, (x, y) in cases.items():
+        out.append(
+            {
+                "name": name,
+                "X": x.tolist(),
+                "labels": y.tolist(),
+                "silhouetteSamples": error_or(lambda: metrics.silhouette_samples(x, y)),
+                "silhouetteSamplesCosine": error_or(lambda: metrics.silhouette_samples(x, y, metric="cosine")),
+                "silhouette": error_or(lambda: metrics.silhouette_score(x, y)),
+                "silhouetteCosine": error_or(lambda: metrics.silhouette_score(x, y, metric="cosine")),
+                "daviesBouldin": error_or(lambda: metrics.davies_bouldin_score(x, y)),
+                "calinskiHarabasz": error_or(lambda: metrics.calinski_harabasz_score(x, y)),
+            }
+        )
+    return out
+
+
+def write(name, payload):
+    payload = {"generator": f"scripts/make-analysis-fixtures.py, scikit-learn {sklearn.__version__}", **payload}
+    with open(os.path.join(OUT, name), "w") as f:
+        json.dump(payload, f, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    import sys
+
+    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan"}
+    if "metrics" in parts:
+        write("metrics.json", {"labelPairs": label_pair_cases(), "matrices": matrix_cases()})

@@ -1,0 +1,143 @@
+import { invalidArgument } from '@cellshape/core';
+import type { DenseMatrix } from '../dense-matrix.js';
+
+/** Distances between samples of the analysis functions (as scikit-learn's `metric=`). */
+export type DistanceMetric = 'euclidean' | 'cosine';
+
+/** The distance metrics every analysis function accepts. */
+export const DISTANCE_METRICS: readonly DistanceMetric[] = ['euclidean', 'cosine'];
+
+/**
+ * Rows ready for blocked distance computation: a float64 copy (unit-normalised for cosine; a
+ * zero row stays zero, so its cosine distance to anything is 1, as scikit-learn) and the
+ * squared norm of each row.
+ */
+export interface PreparedRows {
+  data: Float64Array;
+  n: number;
+  d: number;
+  sqNorms: Float64Array;
+  metric: DistanceMetric;
+}
+
+/** Copies (and for cosine normalises) the rows of `m` for {@link distanceBlock}. */
+export function prepareRows(m: DenseMatrix, metric: DistanceMetric): PreparedRows {
+  const [n, d] = m.shape;
+  const data = Float64Array.from(m.data);
+  const sqNorms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = i * d; c < (i + 1) * d; c++) s += data[c]! * data[c]!;
+    if (metric === 'cosine' && s > 0) {
+      const inv = 1 / Math.sqrt(s);
+      for (let c = i * d; c < (i + 1) * d; c++) data[c]! *= inv;
+      s = 1;
+    }
+    sqNorms[i] = s;
+  }
+  return { data, n, d, sqNorms, metric };
+}
+
+/**
+ * Distances from rows `[i0, i1)` to rows `[j0, j1)` into `out` (row-major, `(i1 − i0) × (j1 − j0)`),
+ * through dot products (‖x‖² + ‖y‖² − 2x·y for euclidean, 1 − x·y on unit rows for cosine, as
+ * scikit-learn's `pairwise_distances`), accumulated in float64; a row's distance to itself is 0.
+ */
+export function distanceBlock(
+  p: PreparedRows,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  out: Float64Array,
+): void {
+  dotBlock(p.data, p.d, i0, i1, j0, j1, out);
+  const w = j1 - j0;
+  for (let i = i0; i < i1; i++) {
+    const row = (i - i0) * w;
+    for (let j = j0; j < j1; j++) {
+      const dot = out[row + j - j0]!;
+      let v: number;
+      switch (p.metric) {
+        case 'euclidean':
+          v = Math.sqrt(Math.max(0, p.sqNorms[i]! + p.sqNorms[j]! - 2 * dot));
+          break;
+        case 'cosine':
+          v = Math.min(2, Math.max(0, 1 - dot));
+          break;
+        default: {
+          const never: never = p.metric;
+          throw invalidArgument('distanceBlock', 'metric', "'euclidean' or 'cosine'", never);
+        }
+      }
+      out[row + j - j0] = i === j ? 0 : v;
+    }
+  }
+}
+
+/** `out[(i − i0)·w + (j − j0)] = x_i · x_j`, two rows × four columns at a time. */
+function dotBlock(
+  x: Float64Array,
+  d: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  out: Float64Array,
+): void {
+  const w = j1 - j0;
+  let i = i0;
+  for (; i + 1 < i1; i += 2) {
+    const a = i * d;
+    const b = a + d;
+    let j = j0;
+    for (; j + 3 < j1; j += 4) {
+      const p = j * d;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      for (let c = 0; c < d; c++) {
+        const x0 = x[a + c]!;
+        const x1 = x[b + c]!;
+        const y0 = x[p + c]!;
+        const y1 = x[p + d + c]!;
+        const y2 = x[p + 2 * d + c]!;
+        const y3 = x[p + 3 * d + c]!;
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+      }
+      const o = (i - i0) * w + j - j0;
+      out[o] = s00;
+      out[o + 1] = s01;
+      out[o + 2] = s02;
+      out[o + 3] = s03;
+      out[o + w] = s10;
+      out[o + w + 1] = s11;
+      out[o + w + 2] = s12;
+      out[o + w + 3] = s13;
+    }
+    for (; j < j1; j++) {
+      out[(i - i0) * w + j - j0] = dot(x, a, j * d, d);
+      out[(i + 1 - i0) * w + j - j0] = dot(x, b, j * d, d);
+    }
+  }
+  for (; i < i1; i++)
+    for (let j = j0; j < j1; j++) out[(i - i0) * w + j - j0] = dot(x, i * d, j * d, d);
+}
+
+function dot(x: Float64Array, a: number, b: number, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += x[a + c]! * x[b + c]!;
+  return s;
+}
