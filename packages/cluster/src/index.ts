@@ -74,9 +74,35 @@ export {
   type KneedleResult,
   kneedle,
 } from './kneedle.js';
+// Classification metrics and supervised evaluation (scikit-learn conventions).
+export {
+  accuracyScore,
+  type BalancedAccuracyOptions,
+  balancedAccuracyScore,
+  DEFAULT_BALANCED_ACCURACY_OPTIONS,
+} from './metrics/accuracy.js';
 export { adjustedRandIndex } from './metrics/adjusted-rand-index.js';
 export { calinskiHarabaszScore } from './metrics/calinski-harabasz.js';
+export type { ClassLabels } from './metrics/class-labels.js';
+export {
+  type ClassificationReport,
+  type ClassificationReportOptions,
+  type ClassReportRow,
+  classificationReport,
+} from './metrics/classification-report.js';
+export { type CohenKappaOptions, cohenKappa } from './metrics/cohen-kappa.js';
+export {
+  type ConfusionMatrix,
+  type ConfusionMatrixOptions,
+  confusionMatrix,
+} from './metrics/confusion-matrix.js';
 export { daviesBouldinScore } from './metrics/davies-bouldin.js';
+export {
+  type EncodedLabels,
+  type EncodeLabelsOptions,
+  encodeLabels,
+  type LabelValue,
+} from './metrics/label-encoder.js';
 export {
   type AverageMethod,
   adjustedMutualInfoScore,
@@ -86,6 +112,19 @@ export {
   normalizedMutualInfoScore,
 } from './metrics/mutual-info.js';
 export type { DistanceMetric } from './metrics/pairwise-distance.js';
+export {
+  type AveragedScores,
+  DEFAULT_PRECISION_RECALL_F1_OPTIONS,
+  f1Score,
+  type PerClassScores,
+  type PrecisionRecallF1Options,
+  precisionRecallF1,
+  precisionScore,
+  recallScore,
+  type ScoreAverage,
+  type ScoreFor,
+  type ScoresFor,
+} from './metrics/precision-recall-f1.js';
 export {
   DEFAULT_SILHOUETTE_OPTIONS,
   type SilhouetteOptions,
