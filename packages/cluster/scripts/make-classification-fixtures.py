@@ -9,6 +9,8 @@ Writes (all committed; the tests never need Python):
   classes, zero division, noise labels, a single class; NaN written as null).
 * src/classify/fixtures/datasets.json: sklearn's iris and breast-cancer data (features rounded
   as sklearn ships them, targets).
+* src/classify/fixtures/folds.json: unshuffled StratifiedKFold, GroupKFold and
+  StratifiedGroupKFold test folds of fixed labels and groups.
 * src/classify/fixtures/cross-validation.json: fixed 5-fold splits (StratifiedKFold, shuffled,
   random_state 0) and the per-fold accuracy of SVC and RandomForestClassifier on them.
 """
@@ -143,6 +145,23 @@ def cv_fixtures():
     return out
 
 
+def fold_fixtures():
+    """Unshuffled splitters, which ours reproduce exactly: test folds for fixed labels/groups."""
+    from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+    rng = np.random.RandomState(3)
+    labels = rng.randint(0, 3, size=40).tolist()
+    labels_skewed = [0] * 17 + [1] * 9 + [2] * 5
+    groups = rng.randint(0, 11, size=40).tolist()
+    out = {"labels": labels, "labelsSkewed": labels_skewed, "groups": groups}
+    test = lambda splits: [te.tolist() for _, te in splits]
+    X = np.zeros((40, 1))
+    out["stratified5"] = test(StratifiedKFold(5).split(X, labels))
+    out["stratifiedSkewed3"] = test(StratifiedKFold(3).split(np.zeros((31, 1)), labels_skewed))
+    out["group4"] = test(GroupKFold(4).split(X, labels, groups))
+    out["stratifiedGroup3"] = test(StratifiedGroupKFold(3).split(X, labels, groups))
+    return out
+
+
 def write(path, obj):
     with open(path, "w") as f:
         json.dump(obj, f, separators=(",", ":"))
@@ -158,5 +177,6 @@ if __name__ == "__main__":
           {"meta": meta, "cases": metric_fixtures()})
     write(os.path.join(SRC, "classify", "fixtures", "datasets.json"),
           {"meta": meta, **dataset_fixtures()})
+    write(os.path.join(SRC, "classify", "fixtures", "folds.json"), {"meta": meta, **fold_fixtures()})
     write(os.path.join(SRC, "classify", "fixtures", "cross-validation.json"),
           {"meta": meta, **cv_fixtures()})

@@ -24,6 +24,22 @@ export {
   chooseK,
   DEFAULT_CHOOSE_K_OPTIONS,
 } from './choose-k.js';
+// Classification metrics and supervised evaluation (scikit-learn conventions).
+export type { Fold } from './classify/folds.js';
+export {
+  DEFAULT_GROUP_K_FOLD_OPTIONS,
+  type GroupKFoldOptions,
+  groupKFold,
+} from './classify/group-k-fold.js';
+export {
+  type StratifiedGroupKFoldOptions,
+  stratifiedGroupKFold,
+} from './classify/stratified-group-k-fold.js';
+export {
+  DEFAULT_STRATIFIED_K_FOLD_OPTIONS,
+  type StratifiedKFoldOptions,
+  stratifiedKFold,
+} from './classify/stratified-k-fold.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,
@@ -74,7 +90,6 @@ export {
   type KneedleResult,
   kneedle,
 } from './kneedle.js';
-// Classification metrics and supervised evaluation (scikit-learn conventions).
 export {
   accuracyScore,
   type BalancedAccuracyOptions,
