@@ -1,3 +1,4 @@
+import { clusterQualitySection } from './cluster-quality-section.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { PALETTE, REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
 import { pointCloudSvg } from './point-cloud-svg.js';
@@ -33,26 +34,31 @@ function flatten(value: unknown, prefix: string, out: [string, string][]): [stri
   return out;
 }
 
-function keyValueTable(value: Record<string, unknown>): string {
+/** Shared with the analysis page. */
+export function keyValueTable(value: Record<string, unknown>): string {
   const rows = flatten(value, '', [])
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('');
   return `<table class="kv">${rows}</table>`;
 }
 
-function note(text: string | undefined): string {
+/** Shared with the analysis page. */
+export function note(text: string | undefined): string {
   return text ? `<p class="note">${escapeHtml(text)}</p>` : '';
 }
 
-function section(id: string, title: string, body: string): string {
+/** Shared with the analysis page. */
+export function section(id: string, title: string, body: string): string {
   return `<section class="card" id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
 }
 
-function caption(html: string): string {
+/** Shared with the analysis page. */
+export function caption(html: string): string {
   return `<p class="caption">${html}</p>`;
 }
 
-function plot(id: string, extraClass = ''): string {
+/** Shared with the analysis page. */
+export function plot(id: string, extraClass = ''): string {
   return `<div class="plot${extraClass ? ` ${extraClass}` : ''}" id="${id}"></div>`;
 }
 
@@ -256,6 +262,7 @@ const TOC_LABELS: Record<string, string> = {
   training: 'Training',
   umap: 'UMAP',
   sizes: 'Cluster sizes',
+  quality: 'Cluster quality',
   exemplars: 'Exemplars',
   signatures: 'Signatures',
   heatmap: 'Heat map',
@@ -271,6 +278,7 @@ export function reportHtml({ title, data, model, plotly }: PageInput): string {
     trainingSection(model),
     umapSection(model),
     sizesSection(model),
+    clusterQualitySection(data.summary),
     exemplarSection(data),
     signatureSections(model),
   ].join('\n');

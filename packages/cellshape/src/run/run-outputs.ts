@@ -1,5 +1,6 @@
 import { writeFeaturesCsv } from '@cellshape/cloud';
 import { cellTableCsv, writeFileAtomic } from '@cellshape/core';
+import { clusterQuality } from './cluster-quality.js';
 import type { ClusteringOutcome } from './cluster-stage.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
 import { type RunContext, since } from './run-context.js';
@@ -18,7 +19,7 @@ const EXEMPLAR_POINTS = 1024;
 
 /**
  * Writes `features.csv`, `assignments.csv`, `exemplars.json` (each with the family's view of the
- * cell, when it has one) and `summary.json`; returns the summary.
+ * cell, when it has one) and `summary.json` (with the cluster quality metrics); returns the summary.
  */
 export async function writeRunOutputs(
   run: RunContext,
@@ -68,6 +69,12 @@ export async function writeRunOutputs(
       total: since(run.started),
     },
     backend: run.backend,
+    clusterQuality: clusterQuality(
+      clustered.features,
+      clustered.labels,
+      metadata,
+      run.options.runtime.seed,
+    ),
   };
   await writeJson(paths.summary, summary);
   return summary;
