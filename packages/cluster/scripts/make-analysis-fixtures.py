@@ -103,6 +103,65 @@ def matrix_cases():
     return out
 
 
+def dbscan_cases():
+    from sklearn.preprocessing import StandardScaler
+
+    # scikit-learn's DBSCAN demo (plot_dbscan.py), smaller: three blobs, standardised.
+    x, _ = make_blobs(300, centers=[[1, 1], [-1, -1], [1, -1]], cluster_std=0.4, random_state=0)
+    x = StandardScaler().fit_transform(x)
+    rng = np.random.RandomState(3)
+    # A border sample (index 0) within eps of the cores of two clusters: it joins the first.
+    bridge = np.array([[0.0, 0.0], [-0.5, 0], [-0.6, 0.1], [-0.6, -0.1], [-0.7, 0], [0.5, 0], [0.6, 0.1], [0.6, -0.1], [0.7, 0], [3, 3]])
+    cases = [
+        ("demo_blobs", x, dict(eps=0.3, min_samples=10)),
+        ("demo_blobs_min1", x[:60], dict(eps=0.2, min_samples=1)),
+        ("cosine", rng.randn(80, 3), dict(eps=0.05, min_samples=4, metric="cosine")),
+        ("shared_border", bridge, dict(eps=0.55, min_samples=4)),
+        ("shared_border_reversed", bridge[::-1].copy(), dict(eps=0.55, min_samples=4)),
+        ("all_noise", rng.randn(10, 2) * 10, dict(eps=0.1, min_samples=2)),
+    ]
+    out = []
+    for name, x, kw in cases:
+        db = DBSCAN(**kw).fit(x)
+        opts = {"eps": kw["eps"], "minSamples": kw["min_samples"], "metric": kw.get("metric", "euclidean")}
+        out.append({"name": name, "X": x.tolist(), "options": opts, "labels": db.labels_.tolist(), "coreSampleIndices": db.core_sample_indices_.tolist()})
+    return out
+
+
+def fcluster_cases():
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.RandomState(5)
+    x = rng.randn(25, 4)
+    grid = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [5, 5], [5, 6], [6, 5], [9, 9]], float) + 1  # no zero row (cosine)
+    out = []
+    for data_name, data in (("random_25x4", x), ("grid_with_ties", grid)):
+        for method in ("average", "ward", "complete", "single"):
+            for metric in ("euclidean", "cosine"):
+                if method == "ward" and metric == "cosine":
+                    continue
+                # With tied distances the merge tree depends on tie-breaking, except for single
+                # linkage, whose flat clusters at any height are unique.
+                if data_name == "grid_with_ties" and method != "single":
+                    continue
+                z = linkage(data, method=method, metric=metric)
+                heights = sorted(set(z[:, 2].tolist()))
+                # Midway between merge heights: a cut exactly at a height would depend on rounding.
+                mid = [(a + b) / 2 for a, b in zip(heights, heights[1:])]
+                distances = [0.0, mid[len(mid) // 3], mid[len(mid) // 2], heights[-1] + 1]
+                out.append(
+                    {
+                        "name": f"{data_name}/{method}/{metric}",
+                        "X": data.tolist(),
+                        "linkage": method,
+                        "metric": metric,
+                        "byCount": {str(k): (fcluster(z, k, "maxclust") - 1).tolist() for k in range(1, 8)},
+                        "byDistance": [{"distance": t, "labels": (fcluster(z, t, "distance") - 1).tolist()} for t in distances],
+                    }
+                )
+    return out
+
+
 def write(name, payload):
     payload = {"generator": f"scripts/make-analysis-fixtures.py, scikit-learn {sklearn.__version__}", **payload}
     with open(os.path.join(OUT, name), "w") as f:
@@ -113,6 +172,10 @@ def write(name, payload):
 if __name__ == "__main__":
     import sys
 
-    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan"}
+    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster"}
     if "metrics" in parts:
         write("metrics.json", {"labelPairs": label_pair_cases(), "matrices": matrix_cases()})
+    if "dbscan" in parts:
+        write("dbscan.json", {"cases": dbscan_cases()})
+    if "fcluster" in parts:
+        write("fcluster.json", {"cases": fcluster_cases()})

@@ -1,4 +1,13 @@
-import { checkOneOf, InvalidArgumentError, invalidArgument, withDefaults } from '@cellshape/core';
+import {
+  checkInteger,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  InvalidArgumentError,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
+import { type AnalysisMatrix, analysisMatrix } from './analysis-input.js';
 import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
 
 /** Linkage criteria of {@link hierarchicalOrder} (as scipy's `linkage(method=…)`). */
@@ -184,4 +193,96 @@ function leaves(merges: Float64Array, n: number): number[] {
     }
   }
   return out;
+}
+
+/** Where {@link flatClusters} cuts the tree: into at most `count` clusters, or at a height. */
+export type TreeCut = { count: number } | { distance: number };
+
+/**
+ * Flat clusters from a merge tree, as scipy's `fcluster` (minus 1: labels start at 0):
+ * `{ distance: t }` keeps merges at height ≤ t (criterion `'distance'`); `{ count: k }` cuts at
+ * the lowest height that leaves at most k clusters (criterion `'maxclust'`; with tied merge
+ * heights that can be fewer than k). Clusters are numbered in dendrogram leaf order.
+ *
+ * @param merges the `(n − 1) × 4` linkage matrix of {@link hierarchicalOrder}.
+ * @returns the cluster of each of the n rows.
+ */
+export function flatClusters(merges: DenseMatrix<Float64Array>, cut: TreeCut): Int32Array {
+  const fn = 'flatClusters';
+  checkMatrix(fn, 'merges', merges, { cols: 4 });
+  const n = merges.shape[0] + 1;
+  const heights = Array.from({ length: n - 1 }, (_, r) => merges.data[r * 4 + 2]!);
+  let threshold: number;
+  if (cut !== null && typeof cut === 'object' && 'count' in cut) {
+    const k = checkInteger(fn, 'cut.count', cut.count, { min: 1 });
+    // Clusters left at height h: n − (merges at ≤ h); the candidates are 0 and every height.
+    const sorted = [0, ...heights].sort((a, b) => a - b);
+    threshold = sorted.find((h) => n - heights.filter((v) => v <= h).length <= k)!;
+  } else if (cut !== null && typeof cut === 'object' && 'distance' in cut) {
+    threshold = checkNumber(fn, 'cut.distance', cut.distance, { min: 0 });
+  } else throw invalidArgument(fn, 'cut', '{ count: k } or { distance: t }', cut);
+  return cutAt(merges.data, n, heights, threshold);
+}
+
+/**
+ * Labels of the maximal subtrees at height ≤ threshold, numbered in scipy's `fcluster` walk
+ * order: depth first from the root, a subtree's cluster numbered on entry, a node's leaf
+ * children numbered after its internal children (left before right).
+ */
+function cutAt(z: Float64Array, n: number, heights: number[], threshold: number): Int32Array {
+  const labels = new Int32Array(n).fill(-1);
+  const visited = new Uint8Array(n - 1);
+  const path = [n - 2];
+  let leader = -1;
+  let next = -1;
+  while (path.length > 0) {
+    const r = path.at(-1)!;
+    const left = z[r * 4]!;
+    const right = z[r * 4 + 1]!;
+    if (leader === -1 && heights[r]! <= threshold) {
+      leader = r;
+      next++;
+    }
+    const child = [left, right].find((c) => c >= n && !visited[c - n]);
+    if (child !== undefined) {
+      visited[child - n] = 1;
+      path.push(child - n);
+      continue;
+    }
+    for (const c of [left, right])
+      if (c < n) {
+        if (leader === -1) next++;
+        labels[c] = next;
+      }
+    if (leader === r) leader = -1;
+    path.pop();
+  }
+  return labels;
+}
+
+/** Options of {@link hierarchicalClusters}: the linkage and metric, and where to cut. */
+export type HierarchicalClustersOptions = HierarchicalOptions & TreeCut;
+
+/**
+ * Agglomerative clustering of samples into flat clusters: {@link hierarchicalOrder}'s merge tree
+ * (scipy's `linkage`) cut by {@link flatClusters} (scipy's `fcluster`), e.g.
+ * `hierarchicalClusters(X, { linkage: 'ward', count: 4 })`. O(n³) time, O(n²) memory: for
+ * hundreds to a few thousand samples (wells, treatments, a subsample of cells).
+ *
+ * @param X `n × d` features, finite, n ≥ 2.
+ */
+export function hierarchicalClusters(
+  X: AnalysisMatrix,
+  options: HierarchicalClustersOptions,
+): HierarchicalResult & { labels: Int32Array } {
+  const fn = 'hierarchicalClusters';
+  const m = analysisMatrix(fn, 'X', X, { minRows: 2 });
+  checkObject(fn, 'options', options);
+  const { linkage, metric } = options;
+  const tree = hierarchicalOrder(m, { linkage, metric });
+  const cut: TreeCut =
+    'count' in options
+      ? { count: options.count }
+      : { distance: (options as { distance: number }).distance };
+  return { ...tree, labels: flatClusters(tree.merges, cut) };
 }

@@ -53,12 +53,22 @@ export {
 } from './deep-embedded-clustering.js';
 export { type DenseMatrix, denseMatrix } from './dense-matrix.js';
 export {
+  type DbscanOptions,
+  type DbscanResult,
+  DEFAULT_DBSCAN_OPTIONS,
+  dbscan,
+} from './density/dbscan.js';
+export {
   DEFAULT_HIERARCHICAL_OPTIONS,
+  flatClusters,
+  type HierarchicalClustersOptions,
   type HierarchicalMetric,
   type HierarchicalOptions,
   type HierarchicalResult,
+  hierarchicalClusters,
   hierarchicalOrder,
   type Linkage,
+  type TreeCut,
 } from './hierarchical.js';
 export {
   DEFAULT_IDEC_CSV_OPTIONS,
