@@ -162,6 +162,57 @@ def fcluster_cases():
     return out
 
 
+def gmm_cases():
+    x, _ = make_blobs(120, n_features=4, centers=3, cluster_std=[1.0, 1.5, 0.7], random_state=7)
+    rng = np.random.RandomState(11)
+    k, d = 3, 4
+    means_init = x[[0, 1, 2]] + 0.5
+    weights_init = np.array([0.5, 0.3, 0.2])
+
+    def spd(scale):
+        a = rng.randn(d, d)
+        return a @ a.T / d + scale * np.eye(d)
+
+    precisions_init = {
+        "full": np.stack([np.linalg.inv(spd(1.0 + c)) for c in range(k)]),
+        "tied": np.linalg.inv(spd(2.0)),
+        "diag": 1 / (1 + rng.rand(k, d)),
+        "spherical": 1 / (1 + rng.rand(k)),
+    }
+    out = []
+    for cov_type, prec in precisions_init.items():
+        for max_iter, tol in ((1, 1e-12), (100, 1e-3)):
+            g = GaussianMixture(
+                k, covariance_type=cov_type, max_iter=max_iter, tol=tol, reg_covar=1e-6,
+                means_init=means_init, weights_init=weights_init, precisions_init=prec,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                g.fit(x)
+            out.append(
+                {
+                    "name": f"{cov_type}/maxIter{max_iter}",
+                    "covarianceType": cov_type,
+                    "maxIter": max_iter,
+                    "tol": tol,
+                    "init": {"means": means_init.tolist(), "weights": weights_init.tolist(), "precisions": prec.ravel().tolist()},
+                    "weights": g.weights_.tolist(),
+                    "means": g.means_.ravel().tolist(),
+                    "covariances": g.covariances_.ravel().tolist(),
+                    "precisions": g.precisions_.ravel().tolist(),
+                    "lowerBound": float(g.lower_bound_),
+                    "nIter": int(g.n_iter_),
+                    "converged": bool(g.converged_),
+                    "logLikelihood": float(g.score(x) * len(x)),
+                    "bic": float(g.bic(x)),
+                    "aic": float(g.aic(x)),
+                    "responsibilities": g.predict_proba(x).ravel().tolist(),
+                    "labels": g.predict(x).tolist(),
+                }
+            )
+    return {"X": x.tolist(), "cases": out}
+
+
 def write(name, payload):
     payload = {"generator": f"scripts/make-analysis-fixtures.py, scikit-learn {sklearn.__version__}", **payload}
     with open(os.path.join(OUT, name), "w") as f:
@@ -175,6 +226,8 @@ if __name__ == "__main__":
     parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster"}
     if "metrics" in parts:
         write("metrics.json", {"labelPairs": label_pair_cases(), "matrices": matrix_cases()})
+    if "gmm" in parts:
+        write("gmm.json", gmm_cases())
     if "dbscan" in parts:
         write("dbscan.json", {"cases": dbscan_cases()})
     if "fcluster" in parts:

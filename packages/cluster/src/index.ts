@@ -163,6 +163,22 @@ export {
   type VMeasureOptions,
 } from './metrics/v-measure.js';
 export {
+  type ChooseGaussianMixtureOptions,
+  type ChooseGaussianMixtureResult,
+  chooseGaussianMixture,
+  DEFAULT_CHOOSE_GAUSSIAN_MIXTURE_OPTIONS,
+} from './mixture/choose-gaussian-mixture.js';
+export type { GaussianMixtureInit, GaussianMixtureStart } from './mixture/gaussian-init.js';
+export {
+  DEFAULT_GAUSSIAN_MIXTURE_OPTIONS,
+  type GaussianMixtureModel,
+  type GaussianMixtureOptions,
+  type GaussianMixtureProgress,
+  type GaussianMixtureResult,
+  gaussianMixture,
+} from './mixture/gaussian-mixture.js';
+export type { CovarianceType } from './mixture/gaussian-parameters.js';
+export {
   DEFAULT_PLATE_NORMALISE_OPTIONS,
   type PlateNormaliseOptions,
   plateNormalise,
