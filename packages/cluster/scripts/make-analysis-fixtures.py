@@ -213,6 +213,59 @@ def gmm_cases():
     return {"X": x.tolist(), "cases": out}
 
 
+SKLEARN_HDBSCAN_TESTS = "scikit-learn >= 1.3, sklearn/cluster/tests/test_hdbscan.py"
+HDBSCAN_PACKAGE_TESTS = "scikit-learn-contrib/hdbscan, hdbscan/tests/test_hdbscan.py"
+
+
+def hdbscan_cases():
+    """Inputs of the published HDBSCAN tests (rebuilt here from their seeds) with the
+    expectations those tests assert, copied by hand; scikit-learn 1.2.1 has no HDBSCAN."""
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils import shuffle
+
+    x, y = make_blobs(n_samples=200, random_state=10)
+    x, y = shuffle(x, y, random_state=7)
+    x = StandardScaler().fit_transform(x)
+    no_structure = np.random.RandomState(0).rand(150, 2)
+    hard, _ = make_blobs(750, centers=[[-0.85, -0.85], [-0.85, 0.85], [3, 3], [3, -3]], cluster_std=[0.2, 0.35, 1.35, 1.35], random_state=0)
+    high, _ = make_blobs(n_samples=50, random_state=0, n_features=64)
+    high = StandardScaler().fit_transform(high)
+    distinct, distinct_y = make_blobs(48, random_state=42, centers=[[0, 0], [10, 0], [0, 10]])
+    return {
+        "blobs200": {
+            "source": f"{SKLEARN_HDBSCAN_TESTS} and {HDBSCAN_PACKAGE_TESTS}: module-level X, y",
+            "X": x.tolist(),
+            "y": y.tolist(),
+            "expect": {
+                "defaultClusters": 3,
+                "fowlkesMallowsAtLeast": 0.98,
+                "noClustersWithMinClusterSize": 199,
+                "approximatePredict": "hdbscan package: approximate_predict([[-1.5, -1.0]]) == 2, ([[1.5, -1.0]]) == 1",
+            },
+        },
+        "noStructure150": {
+            "source": f"{SKLEARN_HDBSCAN_TESTS}: test_hdbscan_allow_single_cluster_with_epsilon",
+            "X": no_structure.tolist(),
+            "expect": {"eps0": {"uniqueLabels": 2, "noiseMoreThan": 30}, "eps018": {"uniqueLabels": 2, "noise": 2}},
+        },
+        "betterThanDbscan750": {
+            "source": f"{SKLEARN_HDBSCAN_TESTS}: test_hdbscan_better_than_dbscan",
+            "X": hard.tolist(),
+            "expect": {"clusters": 4},
+        },
+        "highDimensional50x64": {
+            "source": f"{SKLEARN_HDBSCAN_TESTS} and {HDBSCAN_PACKAGE_TESTS}: test_hdbscan_high_dimensional",
+            "X": high.tolist(),
+            "expect": {"clusters": 3},
+        },
+        "distinct48": {
+            "source": f"{SKLEARN_HDBSCAN_TESTS}: test_labelling_distinct (global_random_seed 42): condensed clusters n+2, n+3, n+4 are the three blobs",
+            "X": distinct.tolist(),
+            "y": distinct_y.tolist(),
+        },
+    }
+
+
 def write(name, payload):
     payload = {"generator": f"scripts/make-analysis-fixtures.py, scikit-learn {sklearn.__version__}", **payload}
     with open(os.path.join(OUT, name), "w") as f:
@@ -223,11 +276,14 @@ def write(name, payload):
 if __name__ == "__main__":
     import sys
 
-    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster"}
+    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster", "hdbscan"}
     if "metrics" in parts:
         write("metrics.json", {"labelPairs": label_pair_cases(), "matrices": matrix_cases()})
     if "gmm" in parts:
         write("gmm.json", gmm_cases())
+    if "hdbscan" in parts:
+        # Ten significant digits keep the file small; these cases assert counts, not decimals.
+        write("hdbscan.json", json.loads(json.dumps(hdbscan_cases()), parse_float=lambda v: float("%.10g" % float(v))))
     if "dbscan" in parts:
         write("dbscan.json", {"cases": dbscan_cases()})
     if "fcluster" in parts:

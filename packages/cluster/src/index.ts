@@ -52,12 +52,19 @@ export {
   DeepEmbeddedClustering,
 } from './deep-embedded-clustering.js';
 export { type DenseMatrix, denseMatrix } from './dense-matrix.js';
+export type { ClusterSelectionMethod } from './density/cluster-selection.js';
 export {
   type DbscanOptions,
   type DbscanResult,
   DEFAULT_DBSCAN_OPTIONS,
   dbscan,
 } from './density/dbscan.js';
+export {
+  DEFAULT_HDBSCAN_OPTIONS,
+  type HdbscanOptions,
+  type HdbscanResult,
+  hdbscan,
+} from './density/hdbscan.js';
 export {
   DEFAULT_HIERARCHICAL_OPTIONS,
   flatClusters,

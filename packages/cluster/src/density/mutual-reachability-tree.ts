@@ -1,0 +1,90 @@
+import type { DenseMatrix } from '../dense-matrix.js';
+import type { PreparedRows } from '../metrics/pairwise-distance.js';
+
+/**
+ * The single-linkage tree of the mutual reachability distance max(core_i, core_j, d(i, j)):
+ * its minimum spanning tree by Prim's algorithm on the dense graph (distances computed on the
+ * fly, O(n²·d) time, O(n) memory), then merges in ascending order of distance with a union–find,
+ * in scipy's linkage format: row r merges clusters `[a, b]` at distance `[2]` into a cluster of
+ * `[3]` samples with id n + r.
+ */
+export function mutualReachabilityTree(
+  p: PreparedRows,
+  core: Float64Array,
+): DenseMatrix<Float64Array> {
+  const edges = primEdges(p, core);
+  return singleLinkage(edges, p.n);
+}
+
+function primEdges(p: PreparedRows, core: Float64Array) {
+  const { n, d, data, sqNorms, metric } = p;
+  const inTree = new Uint8Array(n);
+  const reach = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const from = new Int32Array(n);
+  const edges = { a: new Int32Array(n - 1), b: new Int32Array(n - 1), w: new Float64Array(n - 1) };
+  let u = 0;
+  for (let step = 0; step < n - 1; step++) {
+    inTree[u] = 1;
+    const cu = core[u]!;
+    const xu = u * d;
+    let next = -1;
+    let nextReach = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < n; j++) {
+      if (inTree[j]) continue;
+      // Only pairs that can improve j's reach need their distance (core bounds it below).
+      if (cu < reach[j]! && core[j]! < reach[j]!) {
+        let dot = 0;
+        const xj = j * d;
+        for (let c = 0; c < d; c++) dot += data[xu + c]! * data[xj + c]!;
+        const dist =
+          metric === 'euclidean'
+            ? Math.sqrt(Math.max(0, sqNorms[u]! + sqNorms[j]! - 2 * dot))
+            : Math.min(2, Math.max(0, 1 - dot));
+        const m = Math.max(cu, core[j]!, dist);
+        if (m < reach[j]!) {
+          reach[j] = m;
+          from[j] = u;
+        }
+      }
+      if (reach[j]! < nextReach) {
+        nextReach = reach[j]!;
+        next = j;
+      }
+    }
+    edges.a[step] = from[next]!;
+    edges.b[step] = next;
+    edges.w[step] = nextReach;
+    u = next;
+  }
+  return edges;
+}
+
+function singleLinkage(
+  edges: { a: Int32Array; b: Int32Array; w: Float64Array },
+  n: number,
+): DenseMatrix<Float64Array> {
+  const order = Array.from(edges.w.keys()).sort((x, y) => edges.w[x]! - edges.w[y]! || x - y);
+  const parent = new Int32Array(2 * n - 1).map((_, i) => i);
+  const size = new Float64Array(2 * n - 1).fill(1);
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r]!;
+    while (parent[x] !== r) {
+      const up = parent[x]!;
+      parent[x] = r;
+      x = up;
+    }
+    return r;
+  };
+  const merges = new Float64Array((n - 1) * 4);
+  order.forEach((e, r) => {
+    const ra = find(edges.a[e]!);
+    const rb = find(edges.b[e]!);
+    const id = n + r;
+    merges.set([ra, rb, edges.w[e]!, size[ra]! + size[rb]!], r * 4);
+    parent[ra] = id;
+    parent[rb] = id;
+    size[id] = size[ra]! + size[rb]!;
+  });
+  return { data: merges, shape: [n - 1, 4] };
+}
