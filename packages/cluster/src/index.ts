@@ -25,12 +25,31 @@ export {
   DEFAULT_CHOOSE_K_OPTIONS,
 } from './choose-k.js';
 // Classification metrics and supervised evaluation (scikit-learn conventions).
+export type { Classifier, ClassWeight } from './classify/classifier.js';
+export {
+  type ClassificationScores,
+  type CrossValidateOptions,
+  type CrossValidationResult,
+  crossValidateClassifier,
+  DEFAULT_CROSS_VALIDATE_OPTIONS,
+  DEFAULT_CV_SVM_OPTIONS,
+  type FoldKind,
+  type FoldResult,
+} from './classify/cross-validate.js';
 export type { Fold } from './classify/folds.js';
+export type { DecisionTree } from './classify/forest/decision-tree.js';
+export {
+  DEFAULT_RANDOM_FOREST_OPTIONS,
+  RandomForestClassifier,
+  type RandomForestModel,
+  type RandomForestOptions,
+} from './classify/forest/random-forest.js';
 export {
   DEFAULT_GROUP_K_FOLD_OPTIONS,
   type GroupKFoldOptions,
   groupKFold,
 } from './classify/group-k-fold.js';
+export type { FeatureMatrix } from './classify/input-matrix.js';
 export {
   type StratifiedGroupKFoldOptions,
   stratifiedGroupKFold,
@@ -40,6 +59,13 @@ export {
   type StratifiedKFoldOptions,
   stratifiedKFold,
 } from './classify/stratified-k-fold.js';
+export type { SvmKernel } from './classify/svm/kernel.js';
+export {
+  DEFAULT_SVM_OPTIONS,
+  SvmClassifier,
+  type SvmModel,
+  type SvmOptions,
+} from './classify/svm/svm-classifier.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,

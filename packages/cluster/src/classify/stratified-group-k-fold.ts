@@ -8,6 +8,11 @@ import {
 /** Options of {@link stratifiedGroupKFold}: those of stratified k-fold. */
 export type StratifiedGroupKFoldOptions = StratifiedKFoldOptions;
 
+/** `row += sign · counts`, in place. */
+function addInto(row: number[], counts: readonly number[], sign: 1 | -1): void {
+  for (let c = 0; c < row.length; c++) row[c]! += sign * counts[c]!;
+}
+
 /** Mean over classes of the standard deviation over folds of each class's share per fold. */
 function spread(perFold: number[][], classTotals: number[]): number {
   let sum = 0;
@@ -60,9 +65,9 @@ export function stratifiedGroupKFold(
     let bestSize = Number.POSITIVE_INFINITY;
     for (let f = 0; f < k; f++) {
       const row = perFold[f]!;
-      row.forEach((_, c) => (row[c]! += perGroup[group]![c]!));
+      addInto(row, perGroup[group]!, 1);
       const s = spread(perFold, classTotals);
-      row.forEach((_, c) => (row[c]! -= perGroup[group]![c]!));
+      addInto(row, perGroup[group]!, -1);
       const size = row.reduce((a, b) => a + b, 0);
       // numpy's isclose(s, best): |s − best| ≤ 1e-8 + 1e-5·|best|.
       const tie =
@@ -70,7 +75,7 @@ export function stratifiedGroupKFold(
         Math.abs(s - bestSpread) <= 1e-8 + 1e-5 * Math.abs(bestSpread);
       if (s < bestSpread || (tie && size < bestSize)) [best, bestSpread, bestSize] = [f, s, size];
     }
-    perFold[best]!.forEach((_, c) => (perFold[best]![c]! += perGroup[group]![c]!));
+    addInto(perFold[best]!, perGroup[group]!, 1);
     foldOfGroup[group] = best;
   }
   return foldsFromAssignment(

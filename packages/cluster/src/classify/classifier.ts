@@ -1,0 +1,52 @@
+import type { DenseMatrix } from '../dense-matrix.js';
+import type { ClassLabels } from '../metrics/class-labels.js';
+import type { FeatureMatrix } from './input-matrix.js';
+
+/**
+ * What cross-validation needs of a classifier, in the scikit-learn manner: `fit` learns from
+ * features and integer labels (forgetting any earlier fit) and returns the classifier;
+ * `predict` labels new samples with classes seen in `fit`.
+ */
+export interface Classifier {
+  fit(X: FeatureMatrix, labels: ClassLabels): this;
+  predict(X: FeatureMatrix): Int32Array;
+}
+
+/** Class weights: `'balanced'` (n / (K · n_c), as sklearn) or an explicit weight per label. */
+export type ClassWeight = 'balanced' | Readonly<Record<number, number>>;
+
+/** The weight of each class of `classes` (sorted labels) for training labels `y` (codes). */
+export function classWeights(
+  classWeight: ClassWeight | undefined,
+  classes: readonly number[],
+  codes: Int32Array,
+): Float64Array {
+  const w = new Float64Array(classes.length).fill(1);
+  if (classWeight === undefined) return w;
+  if (classWeight === 'balanced') {
+    const counts = new Float64Array(classes.length);
+    for (const c of codes) counts[c]!++;
+    for (let c = 0; c < classes.length; c++) w[c] = codes.length / (classes.length * counts[c]!);
+    return w;
+  }
+  classes.forEach((label, c) => {
+    w[c] = classWeight[label] ?? 1;
+  });
+  return w;
+}
+
+/** The sorted classes of `labels` and each label's index among them. */
+export function classCodes(labels: ClassLabels): { classes: number[]; codes: Int32Array } {
+  const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { classes, codes: Int32Array.from(labels, (l) => index.get(l)!) };
+}
+
+/** Rows `rows` of a matrix, as a new float64 matrix. */
+export function takeRows(m: DenseMatrix, rows: ArrayLike<number>): DenseMatrix<Float64Array> {
+  const d = m.shape[1];
+  const data = new Float64Array(rows.length * d);
+  for (let i = 0; i < rows.length; i++)
+    data.set(m.data.subarray(rows[i]! * d, (rows[i]! + 1) * d), i * d);
+  return { data, shape: [rows.length, d] };
+}
