@@ -30,7 +30,7 @@ export function clusterQualitySection(summary: Record<string, unknown> | undefin
     ? Object.entries(q.against).filter(([, v]) => isRecord(v))
     : [];
   const table = against.length
-    ? `<h3>Agreement with the metadata</h3>${caption('How far the shape modes follow each metadata column: V-measure (harmonic mean of homogeneity and completeness) and adjusted Rand index, 1 when clusters and column values coincide, about 0 when unrelated. A high value for a plate or batch column warns of a batch effect.')}<table class="kv"><tr><th>column (values)</th><td><b>V-measure · ARI</b></td></tr>${against
+    ? `<h3>Agreement with the metadata</h3>${caption('How far the shape modes follow each metadata column: V-measure (harmonic mean of homogeneity and completeness) and adjusted Rand index, 1 when clusters and column values coincide, about 0 when unrelated. A high value for a plate or batch column warns of a batch effect.')}<table class="kv"><tr><th>column (values)</th><td>V-measure · ARI</td></tr>${against
         .map(([column, v]) => {
           const r = v as Record<string, unknown>;
           return `<tr><th>${escapeHtml(column)} (${escapeHtml(String(r.classes))})</th><td>${cell(r.vMeasure)} · ${cell(r.adjustedRandIndex)}</td></tr>`;
