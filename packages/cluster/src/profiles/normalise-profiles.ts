@@ -8,7 +8,7 @@ import {
 import type { DenseMatrix } from '../dense-matrix.js';
 import type { GroupKey } from '../signatures.js';
 import { columnStats } from '../standardise.js';
-import { groupRows, type ProfileMatrix, profileMatrix } from './profile-input.js';
+import { checkReference, groupRows, type ProfileMatrix, profileMatrix } from './profile-input.js';
 import { applySpherize, fitSpherize } from './spherize.js';
 
 /**
@@ -136,14 +136,7 @@ export function normaliseProfilesAs(
   checkNumber(fn, 'options.madEpsilon', o.madEpsilon, { min: 0 });
   checkNumber(fn, 'options.spherizeEpsilon', o.spherizeEpsilon, { min: 0 });
   const [n, f] = m.shape;
-  const reference = o.reference;
-  if (
-    reference !== 'all' &&
-    (!Array.isArray(reference) ||
-      reference.length !== n ||
-      !reference.every((v) => typeof v === 'boolean'))
-  )
-    throw invalidArgument(fn, 'options.reference', `'all' or an array of ${n} booleans`, reference);
+  const reference = checkReference(fn, o.reference, n);
   const batches =
     by === undefined
       ? { keys: [['all']], rows: [Array.from({ length: n }, (_, i) => i)] }

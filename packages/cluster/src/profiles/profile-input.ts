@@ -92,3 +92,19 @@ export function groupRows(fn: string, arg: string, groups: ProfileGroups, n: num
   }
   return { columns: named.map(([name]) => name), keys, rows, groupOf };
 }
+
+/** Validates `options.reference`: `'all'` or one boolean per row (true: a control / reference row). */
+export function checkReference(
+  fn: string,
+  reference: unknown,
+  n: number,
+): 'all' | readonly boolean[] {
+  if (
+    reference !== 'all' &&
+    (!Array.isArray(reference) ||
+      reference.length !== n ||
+      !reference.every((v) => typeof v === 'boolean'))
+  )
+    throw invalidArgument(fn, 'options.reference', `'all' or an array of ${n} booleans`, reference);
+  return reference as 'all' | readonly boolean[];
+}

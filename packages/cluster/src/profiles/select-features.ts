@@ -1,7 +1,7 @@
 import { checkNumber, InvalidArgumentError, invalidArgument, withDefaults } from '@cellshape/core';
 import type { DenseMatrix } from '../dense-matrix.js';
 import { highCorrelation, lowFrequency, lowVariance, tooManyMissing } from './feature-filters.js';
-import { type ProfileMatrix, profileMatrix } from './profile-input.js';
+import { checkReference, type ProfileMatrix, profileMatrix } from './profile-input.js';
 
 /** A feature-selection operation, named as pycytominer's `feature_select` operations. */
 export type FeatureSelectOperation =
@@ -84,14 +84,7 @@ export function selectFeatures(
   for (const key of ['freqCut', 'uniqueCut', 'corrThreshold', 'naCutoff'] as const)
     checkNumber(fn, `options.${key}`, o[key], { min: 0, max: 1 });
   const [n, f] = m.shape;
-  const reference = o.reference;
-  if (
-    reference !== 'all' &&
-    (!Array.isArray(reference) ||
-      reference.length !== n ||
-      !reference.every((v) => typeof v === 'boolean'))
-  )
-    throw invalidArgument(fn, 'options.reference', `'all' or an array of ${n} booleans`, reference);
+  const reference = checkReference(fn, o.reference, n);
   const all = Array.from({ length: n }, (_, i) => i);
   const rows = reference === 'all' ? all : all.filter((i) => reference[i]);
   if (rows.length === 0)
