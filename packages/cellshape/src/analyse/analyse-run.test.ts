@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +122,30 @@ describe('analyseRun (synthetic screen: 2 plates × 6 wells × 10 cells, 3 treat
     expect(r.profiles).toBe(120);
     expect(r.classification).toMatchObject({ classifier: 'rf', grouped: true, folds: 3 });
     expect(r.classification!.accuracy).toBeGreaterThan(0.9);
+  });
+
+  it("reads a run's features.csv: f0… are the features, other columns (numeric too) metadata", async () => {
+    const meta = readFileSync(input.metadata, 'utf8').trim().split('\n');
+    const feats = readFileSync(input.features, 'utf8').trim().split('\n');
+    // id, Treatment, PlateNumber (numeric metadata), f0 … f3 — as `cellshape train` writes it.
+    const rows = feats.map((line, i) => {
+      const [id, ...f] = line.split(',');
+      const [, plate, , treatment] = meta[i]!.split(',');
+      return i === 0
+        ? `id,Treatment,PlateNumber,${f.join(',')}`
+        : `${id},${treatment},${plate!.slice(1)},${f.join(',')}`;
+    });
+    const features = join(dir, 'run-features.csv');
+    writeFileSync(features, `${rows.join('\n')}\n`);
+    const r = await analyseRun({
+      input: { features },
+      design: { by: 'Treatment', plate: 'PlateNumber' },
+      pipeline: { classify: 'none' },
+      out: join(dir, 'run-format'),
+    });
+    expect(r).toMatchObject({ rows: 120, profiles: 120, features: 4, clusters: 3 });
+    const header = readFileSync(join(dir, 'run-format', 'profiles.csv'), 'utf8').split('\n')[0];
+    expect(header).toBe('id,count,Treatment,PlateNumber,f0,f1,f2,f3');
   });
 
   it('names the option of a column that does not exist, too many clusters and a bad control', async () => {
