@@ -50,6 +50,7 @@ describe('@cellshape/cluster public API', () => {
       'chooseGaussianMixture',
       'chooseK',
       'classificationReport',
+      'clusterOnUmap',
       'cohenKappa',
       'confusionMatrix',
       'crossValidateClassifier',

@@ -49,7 +49,6 @@ export {
   type GroupKFoldOptions,
   groupKFold,
 } from './classify/group-k-fold.js';
-export type { FeatureMatrix } from './classify/input-matrix.js';
 export {
   type StratifiedGroupKFoldOptions,
   stratifiedGroupKFold,
@@ -66,6 +65,7 @@ export {
   type SvmModel,
   type SvmOptions,
 } from './classify/svm/svm-classifier.js';
+export { type ClusterOnUmapResult, clusterOnUmap } from './cluster-on-umap.js';
 export {
   ClusteringLayer,
   type ClusteringLayerOptions,

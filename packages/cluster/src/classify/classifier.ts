@@ -1,6 +1,6 @@
+import type { AnalysisMatrix } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
 import type { ClassLabels } from '../metrics/class-labels.js';
-import type { FeatureMatrix } from './input-matrix.js';
 
 /**
  * What cross-validation needs of a classifier, in the scikit-learn manner: `fit` learns from
@@ -8,8 +8,8 @@ import type { FeatureMatrix } from './input-matrix.js';
  * `predict` labels new samples with classes seen in `fit`.
  */
 export interface Classifier {
-  fit(X: FeatureMatrix, labels: ClassLabels): this;
-  predict(X: FeatureMatrix): Int32Array;
+  fit(X: AnalysisMatrix, labels: ClassLabels): this;
+  predict(X: AnalysisMatrix): Int32Array;
 }
 
 /** Class weights: `'balanced'` (n / (K · n_c), as sklearn) or an explicit weight per label. */

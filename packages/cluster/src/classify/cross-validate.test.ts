@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AnalysisLabels, AnalysisMatrix } from '../analysis-input.js';
 import { accuracyScore } from '../metrics/accuracy.js';
 import { expectInvalid, loadDataset } from '../test-utils/classification-fixtures.js';
 import { type Classifier, classCodes } from './classifier.js';
 import { crossValidateClassifier } from './cross-validate.js';
-import type { FeatureMatrix } from './input-matrix.js';
 
 const iris = loadDataset('iris');
 const names = iris.target.map((t) => ['setosa', 'versicolor', 'virginica'][t]!);
@@ -11,13 +11,13 @@ const names = iris.target.map((t) => ['setosa', 'versicolor', 'virginica'][t]!);
 /** Predicts the most frequent training class: a baseline with known scores. */
 class Majority implements Classifier {
   label = 0;
-  fit(_X: FeatureMatrix, labels: ArrayLike<number>): this {
+  fit(_X: AnalysisMatrix, labels: AnalysisLabels): this {
     const { classes, codes } = classCodes(labels);
     const counts = classes.map((_, c) => codes.filter((v) => v === c).length);
     this.label = classes[counts.indexOf(Math.max(...counts))]!;
     return this;
   }
-  predict(X: FeatureMatrix): Int32Array {
+  predict(X: AnalysisMatrix): Int32Array {
     return new Int32Array(Array.isArray(X) ? X.length : (X as { shape: number[] }).shape[0]!).fill(
       this.label,
     );

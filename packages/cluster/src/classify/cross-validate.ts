@@ -7,6 +7,7 @@ import {
   mixSeed,
   withDefaults,
 } from '@cellshape/core';
+import type { AnalysisMatrix } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
 import { accuracyScore, balancedAccuracyScore } from '../metrics/accuracy.js';
 import { cohenKappa } from '../metrics/cohen-kappa.js';
@@ -18,7 +19,7 @@ import { type Classifier, takeRows } from './classifier.js';
 import { codesOf, type Fold } from './folds.js';
 import { RandomForestClassifier, type RandomForestOptions } from './forest/random-forest.js';
 import { groupKFold } from './group-k-fold.js';
-import { type FeatureMatrix, toFeatureMatrix } from './input-matrix.js';
+import { toFeatureMatrix } from './input-matrix.js';
 import { stratifiedGroupKFold } from './stratified-group-k-fold.js';
 import { stratifiedKFold } from './stratified-k-fold.js';
 import { SvmClassifier, type SvmOptions } from './svm/svm-classifier.js';
@@ -124,7 +125,7 @@ export interface CrossValidationResult {
  *   or group folds without `groups`.
  */
 export function crossValidateClassifier(
-  X: FeatureMatrix,
+  X: AnalysisMatrix,
   labels: ArrayLike<LabelValue>,
   options?: CrossValidateOptions,
 ): CrossValidationResult {

@@ -1,30 +1,17 @@
-import { invalidArgument } from '@cellshape/core';
-import { checkMatrix, type DenseMatrix } from '../dense-matrix.js';
-
-/** A feature matrix as the classifiers take it: `{ data, shape: [n, d] }` or rows of numbers. */
-export type FeatureMatrix = DenseMatrix | readonly (readonly number[])[];
+import { type AnalysisMatrix, analysisMatrix } from '../analysis-input.js';
+import type { DenseMatrix } from '../dense-matrix.js';
 
 /**
- * The float64 `n × d` matrix of `X`, validated (finite values, at least one row and column).
- * A float64 DenseMatrix is returned as is (never mutated); anything else is copied.
+ * The float64 `n × d` matrix of `X`, validated by `analysisMatrix` (finite, at least one row
+ * and column). A float64 matrix is returned as is (never mutated); a float32 one is copied,
+ * since the classifiers' kernels and splits run in float64.
  */
-export function toFeatureMatrix(fn: string, arg: string, X: unknown): DenseMatrix<Float64Array> {
-  if (Array.isArray(X)) {
-    if (X.length === 0 || !Array.isArray(X[0]) || X[0].length === 0)
-      throw invalidArgument(fn, arg, 'a non-empty matrix (rows of numbers)', X);
-    const d = (X[0] as unknown[]).length;
-    const data = new Float64Array(X.length * d);
-    X.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== d)
-        throw invalidArgument(fn, `${arg}[${i}]`, `an array of ${d} numbers`, row);
-      for (let j = 0; j < d; j++) {
-        const v = row[j];
-        data[i * d + j] = typeof v === 'number' ? v : Number.NaN;
-      }
-    });
-    return checkMatrix(fn, arg, { data, shape: [X.length, d] });
-  }
-  const m = checkMatrix(fn, arg, X as DenseMatrix);
+export function toFeatureMatrix(
+  fn: string,
+  arg: string,
+  X: AnalysisMatrix,
+): DenseMatrix<Float64Array> {
+  const m = analysisMatrix(fn, arg, X);
   return m.data instanceof Float64Array
     ? (m as DenseMatrix<Float64Array>)
     : { data: Float64Array.from(m.data), shape: [m.shape[0], m.shape[1]] };

@@ -1,11 +1,11 @@
-import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import { type AnalysisLabels, analysisLabels } from '../analysis-input.js';
 
 /** Class labels as the classification metrics and classifiers take them: integers (any sign). */
-export type ClassLabels = ArrayLike<number>;
+export type ClassLabels = AnalysisLabels;
 
 /**
- * Validates class labels: a plain or typed array of integers (negative allowed, as noise −1),
- * optionally of a given length and non-empty. String labels go through `encodeLabels` first.
+ * Validates class labels (integers, any sign; strings go through `encodeLabels` first) of an
+ * optional length, as every analysis function does, and returns them.
  */
 export function checkClassLabels(
   fn: string,
@@ -13,27 +13,8 @@ export function checkClassLabels(
   labels: unknown,
   length?: number,
 ): ClassLabels {
-  const ok = Array.isArray(labels) || (ArrayBuffer.isView(labels) && !(labels instanceof DataView));
-  if (!ok) throw invalidArgument(fn, arg, 'an array of integer class labels', labels);
-  const values = labels as ArrayLike<unknown>;
-  if (values.length === 0) throw invalidArgument(fn, arg, 'a non-empty array of labels', labels);
-  if (length !== undefined && values.length !== length)
-    throw invalidArgument(
-      fn,
-      arg,
-      `to have length ${length} (as the first labels)`,
-      `length ${values.length}`,
-    );
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new InvalidArgumentError(
-        `${fn}: '${arg}' must hold integers (encode strings with encodeLabels), got ${String(v)} at index ${i}`,
-        { fn, arg },
-      );
-    }
-  }
-  return values as ClassLabels;
+  analysisLabels(fn, arg, labels as AnalysisLabels, length);
+  return labels as ClassLabels;
 }
 
 /** The sorted distinct values of one or more label arrays (sklearn's `unique_labels`). */

@@ -12,9 +12,10 @@ import {
   NotFittedError,
   withDefaults,
 } from '@cellshape/core';
+import type { AnalysisMatrix } from '../../analysis-input.js';
 import { type ClassLabels, checkClassLabels } from '../../metrics/class-labels.js';
 import { type Classifier, type ClassWeight, classCodes, classWeights } from '../classifier.js';
-import { type FeatureMatrix, toFeatureMatrix } from '../input-matrix.js';
+import { toFeatureMatrix } from '../input-matrix.js';
 import { type DecisionTree, growTree, leafValue } from './decision-tree.js';
 
 /** Options of {@link RandomForestClassifier}; the defaults are scikit-learn's `RandomForestClassifier()`. */
@@ -116,7 +117,7 @@ export class RandomForestClassifier implements Classifier {
    * Learns from `X` (`n × d`, finite) and integer `labels` (at least two classes).
    * @throws InvalidArgumentError for bad features, labels of another length or a single class.
    */
-  fit(X: FeatureMatrix, labels: ClassLabels): this {
+  fit(X: AnalysisMatrix, labels: ClassLabels): this {
     const fn = 'RandomForestClassifier.fit';
     const m = toFeatureMatrix(fn, 'X', X);
     checkClassLabels(fn, 'labels', labels, m.shape[0]);
@@ -158,7 +159,7 @@ export class RandomForestClassifier implements Classifier {
   }
 
   /** The mean class shares of the trees, `m × K` row-major (classes sorted as `model.classes`). */
-  predictProba(X: FeatureMatrix): Float64Array {
+  predictProba(X: AnalysisMatrix): Float64Array {
     const fn = 'RandomForestClassifier.predictProba';
     const model = this.model;
     const m = toFeatureMatrix(fn, 'X', X);
@@ -174,7 +175,7 @@ export class RandomForestClassifier implements Classifier {
   }
 
   /** The predicted label of each row of `X`: the class of largest mean share (ties: the smaller). */
-  predict(X: FeatureMatrix): Int32Array {
+  predict(X: AnalysisMatrix): Int32Array {
     const { classes } = this.model;
     const k = classes.length;
     const proba = this.predictProba(X);

@@ -1,3 +1,5 @@
+import { dot, dotBlock } from './dot-block.js';
+
 /** The kernels of the support vector classifier. */
 export type SvmKernel = 'rbf' | 'linear';
 
@@ -14,9 +16,7 @@ export class KernelFunction {
     readonly data: Float64Array,
     readonly d: number,
   ) {
-    const n = data.length / d;
-    this.norms = new Float64Array(n);
-    for (let i = 0; i < n; i++) this.norms[i] = dot(data, i * d, data, i * d, d);
+    this.norms = rowNorms(data, d);
   }
 
   /** `out[t] = K(row i, row rows[t])` for every t. */
@@ -34,29 +34,44 @@ export class KernelFunction {
       out[t] = Math.exp(-gamma * Math.max(sq, 0));
     }
   }
-
-  /** K(row i of this matrix, row j of `other`) given that row's squared norm. */
-  against(i: number, other: Float64Array, offset: number, otherNorm: number): number {
-    const v = dot(this.data, i * this.d, other, offset, this.d);
-    if (this.kernel === 'linear') return v;
-    const sq = this.norms[i]! + otherNorm - 2 * v;
-    return Math.exp(-this.gamma * Math.max(sq, 0));
-  }
 }
 
-/** Dot product of `d` values of `a` from `ia` and `b` from `ib` (unrolled by 4). */
-export function dot(a: Float64Array, ia: number, b: Float64Array, ib: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < d; k += 4) {
-    s0 += a[ia + k]! * b[ib + k]!;
-    s1 += a[ia + k + 1]! * b[ib + k + 1]!;
-    s2 += a[ia + k + 2]! * b[ib + k + 2]!;
-    s3 += a[ia + k + 3]! * b[ib + k + 3]!;
+/** Squared norms of the rows of a row-major matrix with `d` columns. */
+export function rowNorms(data: Float64Array, d: number): Float64Array {
+  const out = new Float64Array(data.length / d);
+  for (let i = 0; i < out.length; i++) out[i] = dot(data, i * d, data, i * d, d);
+  return out;
+}
+
+/** A row-major matrix with its rows' squared norms, for {@link kernelBlock}. */
+export interface NormedRows {
+  data: Float64Array;
+  norms: Float64Array;
+}
+
+/**
+ * Kernel values of rows `rowsA` of `a` against rows `rowsB` of `b` into `out`, row-major
+ * `(rowsA[1] − rowsA[0]) × (rowsB[1] − rowsB[0])`, by tiled dot products.
+ */
+export function kernelBlock(
+  kernel: SvmKernel,
+  gamma: number,
+  a: NormedRows,
+  b: NormedRows,
+  d: number,
+  rowsA: readonly [number, number],
+  rowsB: readonly [number, number],
+  out: Float64Array,
+): void {
+  dotBlock(a.data, b.data, d, rowsA, rowsB, out);
+  if (kernel === 'linear') return;
+  const w = rowsB[1] - rowsB[0];
+  for (let i = rowsA[0]; i < rowsA[1]; i++) {
+    const ni = a.norms[i]!;
+    const at = (i - rowsA[0]) * w;
+    for (let t = 0; t < w; t++) {
+      const sq = ni + b.norms[rowsB[0] + t]! - 2 * out[at + t]!;
+      out[at + t] = Math.exp(-gamma * (sq > 0 ? sq : 0));
+    }
   }
-  for (; k < d; k++) s0 += a[ia + k]! * b[ib + k]!;
-  return s0 + s1 + s2 + s3;
 }

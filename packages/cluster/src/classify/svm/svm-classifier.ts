@@ -9,10 +9,11 @@ import {
   NotFittedError,
   withDefaults,
 } from '@cellshape/core';
+import type { AnalysisMatrix } from '../../analysis-input.js';
 import { type ClassLabels, checkClassLabels } from '../../metrics/class-labels.js';
 import { type Classifier, type ClassWeight, classCodes, classWeights } from '../classifier.js';
-import { type FeatureMatrix, toFeatureMatrix } from '../input-matrix.js';
-import { dot, KernelFunction, type SvmKernel } from './kernel.js';
+import { toFeatureMatrix } from '../input-matrix.js';
+import { KernelFunction, kernelBlock, rowNorms, type SvmKernel } from './kernel.js';
 import { solveBinary } from './smo-solver.js';
 
 /** Options of {@link SvmClassifier}; the defaults are scikit-learn's `SVC()`. */
@@ -123,7 +124,7 @@ export class SvmClassifier implements Classifier {
    * Learns from `X` (`n × d`, finite) and integer `labels` (n, at least two classes).
    * @throws InvalidArgumentError for bad features, labels of another length or a single class.
    */
-  fit(X: FeatureMatrix, labels: ClassLabels): this {
+  fit(X: AnalysisMatrix, labels: ClassLabels): this {
     const fn = 'SvmClassifier.fit';
     const m = toFeatureMatrix(fn, 'X', X);
     checkClassLabels(fn, 'labels', labels, m.shape[0]);
@@ -174,7 +175,7 @@ export class SvmClassifier implements Classifier {
    * The one-vs-one decision values, `m × K(K − 1)/2` row-major, pairs (0,1), (0,2) … (K−2,K−1)
    * as libsvm (positive: the first class of the pair).
    */
-  decisionFunction(X: FeatureMatrix): Float64Array {
+  decisionFunction(X: AnalysisMatrix): Float64Array {
     const model = this.model;
     const m = toFeatureMatrix('SvmClassifier.decisionFunction', 'X', X);
     if (m.shape[1] !== model.d)
@@ -183,7 +184,7 @@ export class SvmClassifier implements Classifier {
   }
 
   /** The predicted label of each row of `X` (majority vote of the pair machines). */
-  predict(X: FeatureMatrix): Int32Array {
+  predict(X: AnalysisMatrix): Int32Array {
     const model = this.model;
     const k = model.classes.length;
     const dec = this.decisionFunction(X);
@@ -269,7 +270,10 @@ function assemble(
   return { classes, gamma, supportVectors, nSupport, d, machines, iterations, converged };
 }
 
-/** Decision values of `m` rows: the kernel against every support vector once per row. */
+/** Test rows per kernel block in prediction (a block holds rows × support vectors values). */
+const PREDICT_BLOCK = 64;
+
+/** Decision values of `m` rows, from blocks of kernel values against all support vectors. */
 function decisionValues(
   model: SvmModel,
   kernel: SvmKernel,
@@ -277,18 +281,22 @@ function decisionValues(
   m: number,
 ): Float64Array {
   const { d, machines, supportVectors } = model;
-  const sv = new KernelFunction(kernel, model.gamma, supportVectors, d);
+  const sv = { data: supportVectors, norms: rowNorms(supportVectors, d) };
+  const x = { data, norms: rowNorms(data, d) };
   const nSv = supportVectors.length / d;
-  const k = new Float64Array(nSv);
+  const k = new Float64Array(PREDICT_BLOCK * nSv);
   const out = new Float64Array(m * machines.length);
-  for (let i = 0; i < m; i++) {
-    const norm = dot(data, i * d, data, i * d, d);
-    for (let s = 0; s < nSv; s++) k[s] = sv.against(s, data, i * d, norm);
-    machines.forEach((mc, t) => {
-      let f = -mc.rho;
-      for (let s = 0; s < mc.sv.length; s++) f += mc.coef[s]! * k[mc.sv[s]!]!;
-      out[i * machines.length + t] = f;
-    });
+  for (let i0 = 0; i0 < m; i0 += PREDICT_BLOCK) {
+    const i1 = Math.min(m, i0 + PREDICT_BLOCK);
+    kernelBlock(kernel, model.gamma, x, sv, d, [i0, i1], [0, nSv], k);
+    for (let i = i0; i < i1; i++) {
+      const at = (i - i0) * nSv;
+      for (const [t, mc] of machines.entries()) {
+        let f = -mc.rho;
+        for (let s = 0; s < mc.sv.length; s++) f += mc.coef[s]! * k[at + mc.sv[s]!]!;
+        out[i * machines.length + t] = f;
+      }
+    }
   }
   return out;
 }
