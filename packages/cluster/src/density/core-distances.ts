@@ -1,6 +1,4 @@
-import { distanceBlock, type PreparedRows } from '../metrics/pairwise-distance.js';
-
-const BLOCK = 256;
+import { distanceBlock, MAX_BLOCK, type PreparedRows } from '../metrics/pairwise-distance.js';
 
 /**
  * The core distance of every sample: the distance to its k-th nearest sample, the sample itself
@@ -11,11 +9,11 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
   const { n } = p;
   // best[i·k …]: the k smallest distances of row i, ascending (the sample itself gives 0).
   const best = new Float64Array(n * k).fill(Number.POSITIVE_INFINITY);
-  const block = new Float64Array(BLOCK * BLOCK);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j0 = i0; j0 < n; j0 += BLOCK) {
-      const j1 = Math.min(n, j0 + BLOCK);
+  const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
+    const i1 = Math.min(n, i0 + MAX_BLOCK);
+    for (let j0 = i0; j0 < n; j0 += MAX_BLOCK) {
+      const j1 = Math.min(n, j0 + MAX_BLOCK);
       const w = j1 - j0;
       distanceBlock(p, i0, i1, j0, j1, block);
       for (let i = i0; i < i1; i++) {

@@ -33,9 +33,7 @@ function primEdges(p: PreparedRows, core: Float64Array) {
       if (inTree[j]) continue;
       // Only pairs that can improve j's reach need their distance (core bounds it below).
       if (cu < reach[j]! && core[j]! < reach[j]!) {
-        let dot = 0;
-        const xj = j * d;
-        for (let c = 0; c < d; c++) dot += data[xu + c]! * data[xj + c]!;
+        const dot = rowDot(data, xu, j * d, d);
         const dist =
           metric === 'euclidean'
             ? Math.sqrt(Math.max(0, sqNorms[u]! + sqNorms[j]! - 2 * dot))
@@ -87,4 +85,21 @@ function singleLinkage(
     size[id] = size[ra]! + size[rb]!;
   });
   return { data: merges, shape: [n - 1, 4] };
+}
+
+/** x_a · x_b with four independent sums (a single running sum waits on every addition). */
+function rowDot(x: Float64Array, a: number, b: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let c = 0;
+  for (; c + 3 < d; c += 4) {
+    s0 += x[a + c]! * x[b + c]!;
+    s1 += x[a + c + 1]! * x[b + c + 1]!;
+    s2 += x[a + c + 2]! * x[b + c + 2]!;
+    s3 += x[a + c + 3]! * x[b + c + 3]!;
+  }
+  for (; c < d; c++) s0 += x[a + c]! * x[b + c]!;
+  return s0 + s1 + (s2 + s3);
 }

@@ -1,7 +1,10 @@
 import type { DenseMatrix } from '../dense-matrix.js';
-import { type DistanceMetric, distanceBlock, prepareRows } from '../metrics/pairwise-distance.js';
-
-const BLOCK = 256;
+import {
+  type DistanceMetric,
+  distanceBlock,
+  MAX_BLOCK,
+  prepareRows,
+} from '../metrics/pairwise-distance.js';
 
 /**
  * The neighbours within `eps` (distance ≤ eps, the sample itself included, as scikit-learn's
@@ -15,11 +18,11 @@ export function radiusNeighbours(
   const p = prepareRows(m, metric);
   const { n } = p;
   const lists: number[][] = Array.from({ length: n }, () => []);
-  const block = new Float64Array(BLOCK * BLOCK);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j0 = 0; j0 < n; j0 += BLOCK) {
-      const j1 = Math.min(n, j0 + BLOCK);
+  const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
+    const i1 = Math.min(n, i0 + MAX_BLOCK);
+    for (let j0 = 0; j0 < n; j0 += MAX_BLOCK) {
+      const j1 = Math.min(n, j0 + MAX_BLOCK);
       distanceBlock(p, i0, i1, j0, j1, block);
       const w = j1 - j0;
       for (let i = i0; i < i1; i++) {

@@ -1,5 +1,6 @@
 import { invalidArgument } from '@cellshape/core';
 import type { DenseMatrix } from '../dense-matrix.js';
+import { type WasmDotBlock, wasmDotBlock } from './wasm/dot-block.js';
 
 /** Distances between samples of the analysis functions (as scikit-learn's `metric=`). */
 export type DistanceMetric = 'euclidean' | 'cosine';
@@ -18,10 +19,22 @@ export interface PreparedRows {
   d: number;
   sqNorms: Float64Array;
   metric: DistanceMetric;
+  /** The WebAssembly SIMD dot-product kernel, where available (else a JavaScript loop). */
+  simd: WasmDotBlock | undefined;
 }
 
-/** Copies (and for cosine normalises) the rows of `m` for {@link distanceBlock}. */
-export function prepareRows(m: DenseMatrix, metric: DistanceMetric): PreparedRows {
+/** Largest block (rows) {@link distanceBlock} is called with. */
+export const MAX_BLOCK = 256;
+
+/**
+ * Copies (and for cosine normalises) the rows of `m` for {@link distanceBlock}; `simd: false`
+ * keeps the JavaScript loop (the tests compare the two).
+ */
+export function prepareRows(
+  m: DenseMatrix,
+  metric: DistanceMetric,
+  options: { simd?: boolean } = {},
+): PreparedRows {
   const [n, d] = m.shape;
   const data = Float64Array.from(m.data);
   const sqNorms = new Float64Array(n);
@@ -35,13 +48,15 @@ export function prepareRows(m: DenseMatrix, metric: DistanceMetric): PreparedRow
     }
     sqNorms[i] = s;
   }
-  return { data, n, d, sqNorms, metric };
+  const simd = options.simd === false ? undefined : wasmDotBlock(data, n, d, MAX_BLOCK);
+  return { data, n, d, sqNorms, metric, simd };
 }
 
 /**
  * Distances from rows `[i0, i1)` to rows `[j0, j1)` into `out` (row-major, `(i1 − i0) × (j1 − j0)`),
  * through dot products (‖x‖² + ‖y‖² − 2x·y for euclidean, 1 − x·y on unit rows for cosine, as
  * scikit-learn's `pairwise_distances`), accumulated in float64; a row's distance to itself is 0.
+ * `i0` must be even and `j0` a multiple of 4 (as every multiple of {@link MAX_BLOCK}).
  */
 export function distanceBlock(
   p: PreparedRows,
@@ -51,12 +66,16 @@ export function distanceBlock(
   j1: number,
   out: Float64Array,
 ): void {
-  dotBlock(p.data, p.d, i0, i1, j0, j1, out);
   const w = j1 - j0;
+  let dots = out;
+  let stride = w;
+  if (p.simd === undefined) dotBlock(p.data, p.d, i0, i1, j0, j1, out);
+  else ({ view: dots, stride } = p.simd.run(i0, i1, j0, j1));
   for (let i = i0; i < i1; i++) {
     const row = (i - i0) * w;
+    const from = (i - i0) * stride - j0;
     for (let j = j0; j < j1; j++) {
-      const dot = out[row + j - j0]!;
+      const dot = dots[from + j]!;
       let v: number;
       switch (p.metric) {
         case 'euclidean':

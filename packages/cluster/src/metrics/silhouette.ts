@@ -18,6 +18,7 @@ import {
   DISTANCE_METRICS,
   type DistanceMetric,
   distanceBlock,
+  MAX_BLOCK,
   type PreparedRows,
   prepareRows,
 } from './pairwise-distance.js';
@@ -37,9 +38,6 @@ export interface SilhouetteOptions {
 
 /** Defaults of {@link SilhouetteOptions}. */
 export const DEFAULT_SILHOUETTE_OPTIONS = { metric: 'euclidean', seed: 0 } as const;
-
-/** Rows per block of the distance computation (two blocks of doubles stay in cache). */
-const BLOCK = 256;
 
 /**
  * The silhouette coefficient of each sample, as scikit-learn's `silhouette_samples`:
@@ -143,11 +141,11 @@ function silhouetteOf(
 function clusterDistanceSums(p: PreparedRows, codes: Int32Array, k: number): Float64Array {
   const { n } = p;
   const sums = new Float64Array(n * k);
-  const block = new Float64Array(BLOCK * BLOCK);
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j0 = i0; j0 < n; j0 += BLOCK) {
-      const j1 = Math.min(n, j0 + BLOCK);
+  const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
+    const i1 = Math.min(n, i0 + MAX_BLOCK);
+    for (let j0 = i0; j0 < n; j0 += MAX_BLOCK) {
+      const j1 = Math.min(n, j0 + MAX_BLOCK);
       const w = j1 - j0;
       distanceBlock(p, i0, i1, j0, j1, block);
       const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)

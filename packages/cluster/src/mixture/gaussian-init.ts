@@ -1,7 +1,6 @@
 import { InvalidArgumentError, invalidArgument, type Rng } from '@cellshape/core';
 import { type AnalysisMatrix, analysisMatrix } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
-import { kmeans } from '../kmeans.js';
 import { inverseSpd } from './cholesky.js';
 import { estimateGaussian } from './gaussian-estimate.js';
 import {
@@ -10,6 +9,7 @@ import {
   type GaussianParameters,
   precisionCholesky,
 } from './gaussian-parameters.js';
+import { kmeansLabels } from './kmeans-lloyd.js';
 import { kmeansPlusPlus } from './kmeans-plus-plus.js';
 
 /**
@@ -43,8 +43,7 @@ export function initialParameters(
   if (typeof start === 'object') return givenParameters(fn, x.shape[1], k, type, start);
   const resp = new Float64Array(n * k);
   if (start === 'kmeans') {
-    const { labels } = kmeans(x, k, { restarts: 1, seed: rng.nextUint32() });
-    labels.forEach((c, s) => {
+    kmeansLabels(x, k, rng).forEach((c, s) => {
       resp[s * k + c] = 1;
     });
   } else if (start === 'kmeans++') {

@@ -1,0 +1,99 @@
+"""Times scikit-learn's versions of the analysis bench cases (analysis.bench.ts).
+
+10,000 samples x 64 features from make_blobs (8 centres, std 1, random_state 0), float64, on the
+machine's cores (BLAS/OpenMP threads as installed). One JSON line per measurement in bench.py's
+format (`bench`, `median_ms`, `min_ms`, ...). `hdbscan` prints nothing when neither
+`sklearn.cluster.HDBSCAN` (scikit-learn >= 1.3) nor the `hdbscan` package imports.
+
+    /usr/bin/python3 reference_analysis.py --only silhouette,gmm,hdbscan,dbscan
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+import sklearn
+from sklearn.cluster import DBSCAN
+from sklearn.datasets import make_blobs
+from sklearn.metrics import silhouette_score
+from sklearn.mixture import GaussianMixture
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reference-dir", help="unused (the bench runner passes it)")
+    ap.add_argument("--only", default="silhouette,gmm,hdbscan,dbscan")
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--d", type=int, default=64)
+    ap.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
+    ap.add_argument("--max-runs", type=int, default=5)
+    return ap.parse_args()
+
+
+def measure(fn, budget, max_runs):
+    """One warm-up call, then timed calls while the next is expected to fit the budget."""
+    start = time.perf_counter()
+    fn()
+    warm = time.perf_counter() - start
+    times = []
+    last = warm
+    while len(times) < max_runs and time.perf_counter() - start + last <= budget:
+        t0 = time.perf_counter()
+        fn()
+        last = time.perf_counter() - t0
+        times.append(last)
+    rec = {"warmup_ms": round(warm * 1e3, 3), "runs": len(times)}
+    if not times:
+        times = [warm]
+        rec["warmup_only"] = True
+    rec.update({
+        "median_ms": round(statistics.median(times) * 1e3, 3),
+        "min_ms": round(min(times) * 1e3, 3),
+        "mean_ms": round(statistics.fmean(times) * 1e3, 3),
+    })
+    return rec
+
+
+def hdbscan_class():
+    try:
+        from sklearn.cluster import HDBSCAN
+
+        return HDBSCAN, f"sklearn {sklearn.__version__}"
+    except ImportError:
+        pass
+    try:
+        import hdbscan
+
+        return hdbscan.HDBSCAN, "hdbscan package"
+    except ImportError:
+        return None, None
+
+
+def main():
+    args = parse_args()
+    x, y = make_blobs(args.n, n_features=args.d, centers=8, random_state=0)
+    only = set(args.only.split(","))
+    runs = {
+        "silhouette": lambda: silhouette_score(x, y),
+        "gmm": lambda: GaussianMixture(8, random_state=0).fit(x),
+        "dbscan": lambda: DBSCAN(eps=10, min_samples=5).fit(x),
+    }
+    cls, which = hdbscan_class()
+    if cls is not None:
+        runs["hdbscan"] = lambda: cls(min_cluster_size=5).fit(x)
+    for name, fn in runs.items():
+        if name not in only:
+            continue
+        rec = measure(fn, args.budget, args.max_runs)
+        out = {"bench": name, "n": args.n, "d": args.d, "sklearn": sklearn.__version__}
+        if name == "hdbscan":
+            out["implementation"] = which
+        out.update(rec)
+        out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+import { DOT_BLOCK_WASM_BASE64 } from './dot-block-wasm.js';
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+
+type DotBlockFn = (
+  x: number,
+  d: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  out: number,
+) => void;
+
+let compiled: object | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is missing (then callers use JavaScript). */
+function module(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    compiled = wasm ? new wasm.Module(Buffer.from(DOT_BLOCK_WASM_BASE64, 'base64')) : null;
+  } catch {
+    compiled = null; // no SIMD support: the JavaScript loop gives the same numbers up to rounding
+  }
+  return compiled;
+}
+
+/** Dot products of row blocks in WebAssembly SIMD; rows copied once into its memory. */
+export interface WasmDotBlock {
+  /**
+   * x_i · x_j for i in [i0, i1), j in [j0, j1) (i0 even, j0 a multiple of 4): a view of the
+   * module's memory, row-major with `stride` doubles per row (valid until the next call).
+   */
+  run(i0: number, i1: number, j0: number, j1: number): { view: Float64Array; stride: number };
+}
+
+/**
+ * A WebAssembly SIMD kernel over `n` rows of `d` doubles (zero-padded to an even `d` and to a
+ * multiple of 4 rows), blocks up to `maxBlock` rows square; undefined where unavailable.
+ */
+export function wasmDotBlock(
+  data: Float64Array,
+  n: number,
+  d: number,
+  maxBlock: number,
+): WasmDotBlock | undefined {
+  const mod = module();
+  if (mod === null) return undefined;
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const dPad = d + (d % 2);
+  const nPad = Math.ceil(n / 4) * 4;
+  const rowsBytes = nPad * dPad * 8;
+  const outBytes = (maxBlock + 4) * (maxBlock + 4) * 8;
+  const memory = new wasm.Memory({ initial: Math.ceil((rowsBytes + outBytes) / 65536) });
+  const instance = new wasm.Instance(mod, { env: { memory } });
+  const dotBlock = instance.exports.dotBlock as DotBlockFn;
+  const rows = new Float64Array(memory.buffer, 0, nPad * dPad);
+  for (let i = 0; i < n; i++) rows.set(data.subarray(i * d, (i + 1) * d), i * dPad);
+  return {
+    run(i0, i1, j0, j1) {
+      const i1e = Math.min(nPad, i1 + (i1 % 2));
+      const j1e = Math.min(nPad, Math.ceil(j1 / 4) * 4);
+      dotBlock(0, dPad, i0, i1e, j0, j1e, rowsBytes);
+      const stride = j1e - j0;
+      return { view: new Float64Array(memory.buffer, rowsBytes, (i1e - i0) * stride), stride };
+    },
+  };
+}
