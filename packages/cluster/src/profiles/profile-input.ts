@@ -1,14 +1,18 @@
 import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
+import { type AnalysisMatrix, analysisMatrix } from '../analysis-input.js';
 import { checkMatrix, type DenseMatrix } from '../dense-matrix.js';
 import { checkGroups, type GroupKey } from '../signatures.js';
 
-/** A feature matrix as the profile functions take it: a {@link DenseMatrix} or an array of rows. */
-export type ProfileMatrix = DenseMatrix | readonly (readonly number[])[];
+/**
+ * A feature matrix as the profile functions take it: the analysis toolkit's
+ * {@link AnalysisMatrix} (a {@link DenseMatrix} or an array of rows).
+ */
+export type ProfileMatrix = AnalysisMatrix;
 
 /**
- * Reads a {@link ProfileMatrix} as a float64 {@link DenseMatrix} (copying rows given as arrays).
- * `allowNaN` lets missing values (NaN) through — aggregation skips them and feature selection
- * counts them, as pandas does — while ±Infinity is always rejected.
+ * Reads a {@link ProfileMatrix} as a {@link DenseMatrix}: finite values only (the toolkit's
+ * `analysisMatrix`), or with `allowNaN` also missing values (NaN) — aggregation skips them and
+ * feature selection counts them, as pandas does — while ±Infinity is always rejected.
  */
 export function profileMatrix(
   fn: string,
@@ -16,6 +20,7 @@ export function profileMatrix(
   x: ProfileMatrix,
   options: { allowNaN?: boolean } = {},
 ): DenseMatrix {
+  if (!options.allowNaN) return analysisMatrix(fn, arg, x);
   let m: DenseMatrix;
   if (Array.isArray(x)) {
     const rows = x as readonly (readonly number[])[];
@@ -36,10 +41,10 @@ export function profileMatrix(
   const { data, shape } = m;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    if (Number.isFinite(v) || (options.allowNaN && Number.isNaN(v))) continue;
+    if (Number.isFinite(v) || Number.isNaN(v)) continue;
     const col = i % shape[1];
     throw new InvalidArgumentError(
-      `${fn}: '${arg}' must hold ${options.allowNaN ? 'finite numbers or NaN (missing)' : 'finite numbers'}, got ${v} at row ${(i - col) / shape[1]}, column ${col}`,
+      `${fn}: '${arg}' must hold finite numbers or NaN (missing), got ${v} at row ${(i - col) / shape[1]}, column ${col}`,
       { fn, arg },
     );
   }
