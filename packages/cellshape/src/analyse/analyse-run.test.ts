@@ -124,6 +124,25 @@ describe('analyseRun (synthetic screen: 2 plates × 6 wells × 10 cells, 3 treat
     expect(r.classification!.accuracy).toBeGreaterThan(0.9);
   });
 
+  it('clusters with GMM on whitened profiles and with HDBSCAN on their UMAP', async () => {
+    const gmm = await analyseRun({
+      input,
+      design,
+      pipeline: { cluster: 'gmm', normalise: 'spherize', classify: 'none' },
+      out: join(dir, 'gmm'),
+    });
+    expect(gmm.metrics.against?.adjustedRandIndex).toBe(1);
+    const h = await analyseRun({
+      input,
+      design,
+      pipeline: { cluster: 'hdbscan', umap: true, classify: 'none' },
+      out: join(dir, 'hdbscan'),
+    });
+    const metrics = JSON.parse(readFileSync(join(dir, 'hdbscan', 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ method: 'hdbscan', clusteredOn: 'umap', kFrom: 'method' });
+    expect(h.metrics.against?.vMeasure).toBe(1);
+  });
+
   it("reads a run's features.csv: f0… are the features, other columns (numeric too) metadata", async () => {
     const meta = readFileSync(input.metadata, 'utf8').trim().split('\n');
     const feats = readFileSync(input.features, 'utf8').trim().split('\n');

@@ -53,7 +53,13 @@ export function analysisPage(
     ),
     ...p.metadataColumns
       .map((name) => colouring(name, p.metadata[name]!))
-      .filter((col) => col.categories.length >= 2 && col.categories.length <= MAX_CATEGORIES),
+      // id-like columns (every profile its own value) colour nothing.
+      .filter(
+        (col) =>
+          col.categories.length >= 2 &&
+          col.categories.length <= MAX_CATEGORIES &&
+          col.categories.length < col.values.length,
+      ),
   ];
   const e = c.embedding;
   const labels = Array.from(m.silhouetteSamples ?? []);
