@@ -202,7 +202,8 @@ export type TreeCut = { count: number } | { distance: number };
  * Flat clusters from a merge tree, as scipy's `fcluster` (minus 1: labels start at 0):
  * `{ distance: t }` keeps merges at height ≤ t (criterion `'distance'`); `{ count: k }` cuts at
  * the lowest height that leaves at most k clusters (criterion `'maxclust'`; with tied merge
- * heights that can be fewer than k). Clusters are numbered in dendrogram leaf order.
+ * heights that can be fewer than k). Clusters are numbered as scipy numbers them: depth first
+ * from the root, a node's internal children before its single-sample children.
  *
  * @param merges the `(n − 1) × 4` linkage matrix of {@link hierarchicalOrder}.
  * @returns the cluster of each of the n rows.

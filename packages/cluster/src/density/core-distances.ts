@@ -1,4 +1,4 @@
-import { distanceBlock, MAX_BLOCK, type PreparedRows } from '../metrics/pairwise-distance.js';
+import { forEachUpperBlock, type PreparedRows } from '../metrics/pairwise-distance.js';
 
 /**
  * The core distance of every sample: the distance to its k-th nearest sample, the sample itself
@@ -9,23 +9,16 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
   const { n } = p;
   // best[i·k …]: the k smallest distances of row i, ascending (the sample itself gives 0).
   const best = new Float64Array(n * k).fill(Number.POSITIVE_INFINITY);
-  const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
-  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
-    const i1 = Math.min(n, i0 + MAX_BLOCK);
-    for (let j0 = i0; j0 < n; j0 += MAX_BLOCK) {
-      const j1 = Math.min(n, j0 + MAX_BLOCK);
-      const w = j1 - j0;
-      distanceBlock(p, i0, i1, j0, j1, block);
-      for (let i = i0; i < i1; i++) {
-        const off = (i - i0) * w - j0;
-        for (let j = Math.max(j0, i); j < j1; j++) {
-          const v = block[off + j]!;
-          if (v < best[i * k + k - 1]!) insert(best, i * k, k, v);
-          if (j !== i && v < best[j * k + k - 1]!) insert(best, j * k, k, v);
-        }
+  forEachUpperBlock(p, (i0, i1, j0, j1, block, w) => {
+    for (let i = i0; i < i1; i++) {
+      const off = (i - i0) * w - j0;
+      for (let j = Math.max(j0, i); j < j1; j++) {
+        const v = block[off + j]!;
+        if (v < best[i * k + k - 1]!) insert(best, i * k, k, v);
+        if (j !== i && v < best[j * k + k - 1]!) insert(best, j * k, k, v);
       }
     }
-  }
+  });
   const core = new Float64Array(n);
   for (let i = 0; i < n; i++) core[i] = best[i * k + k - 1]!;
   return core;

@@ -160,3 +160,25 @@ describe('hdbscan on hand-derived cases', () => {
     expect(() => hdbscan([[Number.NaN]])).toThrow(/hdbscan: 'X' must hold finite/);
   });
 });
+
+describe('the mutual-reachability tree', () => {
+  it('is the same with the WebAssembly SIMD Prim step and the JavaScript one', async () => {
+    const { prepareRows } = await import('../metrics/pairwise-distance.js');
+    const { coreDistances } = await import('./core-distances.js');
+    const { mutualReachabilityTree } = await import('./mutual-reachability-tree.js');
+    const X = fx.betterThanDbscan750!.X;
+    const m = { data: Float64Array.from(X.flat()), shape: [X.length, 2] as [number, number] };
+    for (const metric of ['euclidean', 'cosine'] as const) {
+      const simd = prepareRows(m, metric);
+      const js = prepareRows(m, metric, { simd: false });
+      expect(simd.simd).toBeDefined();
+      const a = mutualReachabilityTree(simd, coreDistances(simd, 5)).data;
+      const b = mutualReachabilityTree(js, coreDistances(js, 5)).data;
+      // Same merges; heights equal up to the rounding of the two summation orders.
+      for (let r = 0; r < a.length; r += 4) {
+        expect([a[r], a[r + 1], a[r + 3]]).toEqual([b[r], b[r + 1], b[r + 3]]);
+        expect(a[r + 2]).toBeCloseTo(b[r + 2]!, 10);
+      }
+    }
+  });
+});

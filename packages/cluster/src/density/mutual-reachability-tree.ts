@@ -1,5 +1,6 @@
 import type { DenseMatrix } from '../dense-matrix.js';
 import type { PreparedRows } from '../metrics/pairwise-distance.js';
+import type { WasmDotBlock } from '../metrics/wasm/dot-block.js';
 
 /**
  * The single-linkage tree of the mutual reachability distance max(core_i, core_j, d(i, j)):
@@ -12,7 +13,7 @@ export function mutualReachabilityTree(
   p: PreparedRows,
   core: Float64Array,
 ): DenseMatrix<Float64Array> {
-  const edges = primEdges(p, core);
+  const edges = p.simd === undefined ? primEdges(p, core) : primEdgesSimd(p, p.simd, core);
   return singleLinkage(edges, p.n);
 }
 
@@ -45,6 +46,61 @@ function primEdges(p: PreparedRows, core: Float64Array) {
         }
       }
       if (reach[j]! < nextReach) {
+        nextReach = reach[j]!;
+        next = j;
+      }
+    }
+    edges.a[step] = from[next]!;
+    edges.b[step] = next;
+    edges.w[step] = nextReach;
+    u = next;
+  }
+  return edges;
+}
+
+/**
+ * Prim's algorithm as {@link primEdges}, the products of the newest tree node with the samples
+ * still outside the tree computed in WebAssembly SIMD: those samples are kept at the end of the
+ * kernel's row memory (a sample joining the tree swaps to the front), so each step is one
+ * contiguous row product.
+ */
+function primEdgesSimd(p: PreparedRows, simd: WasmDotBlock, core: Float64Array) {
+  const { n, sqNorms, metric } = p;
+  const order = Int32Array.from({ length: n }, (_, i) => i); // sample at each memory row
+  const where = Int32Array.from({ length: n }, (_, i) => i); // memory row of each sample
+  const reach = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  const from = new Int32Array(n);
+  const edges = { a: new Int32Array(n - 1), b: new Int32Array(n - 1), w: new Float64Array(n - 1) };
+  const join = (sample: number, row: number) => {
+    const other = order[row]!;
+    const at = where[sample]!;
+    simd.swap(at, row);
+    [order[at], order[row]] = [other, sample];
+    [where[other], where[sample]] = [at, row];
+  };
+  let u = 0;
+  for (let step = 0; step < n - 1; step++) {
+    join(u, step); // rows [0, step] hold the tree, (step, n) the rest
+    const cu = core[u]!;
+    const first = step + 1 - ((step + 1) % 4); // the kernel starts rows on multiples of 4
+    const dots = simd.row(step, first, n);
+    let next = -1;
+    let nextReach = Number.POSITIVE_INFINITY;
+    for (let r = step + 1; r < n; r++) {
+      const j = order[r]!;
+      if (cu < reach[j]! && core[j]! < reach[j]!) {
+        const dot = dots[r - first]!;
+        const dist =
+          metric === 'euclidean'
+            ? Math.sqrt(Math.max(0, sqNorms[u]! + sqNorms[j]! - 2 * dot))
+            : Math.min(2, Math.max(0, 1 - dot));
+        const m = Math.max(cu, core[j]!, dist);
+        if (m < reach[j]!) {
+          reach[j] = m;
+          from[j] = u;
+        }
+      }
+      if (reach[j]! < nextReach || (reach[j] === nextReach && j < next)) {
         nextReach = reach[j]!;
         next = j;
       }

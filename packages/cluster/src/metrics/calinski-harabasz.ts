@@ -1,12 +1,6 @@
-import {
-  type AnalysisLabels,
-  type AnalysisMatrix,
-  analysisLabels,
-  analysisMatrix,
-  encodeLabels,
-} from '../analysis-input.js';
+import type { AnalysisLabels, AnalysisMatrix } from '../analysis-input.js';
 import { clusterCentroids, squaredDistance } from './cluster-centroids.js';
-import { checkLabelCount } from './silhouette.js';
+import { clusteredSamples } from './clustered-samples.js';
 
 /**
  * The Calinski–Harabasz index (variance ratio criterion), as scikit-learn's
@@ -19,11 +13,9 @@ import { checkLabelCount } from './silhouette.js';
  */
 export function calinskiHarabaszScore(X: AnalysisMatrix, labels: AnalysisLabels): number {
   const fn = 'calinskiHarabaszScore';
-  const m = analysisMatrix(fn, 'X', X);
-  const { codes, counts } = encodeLabels(analysisLabels(fn, 'labels', labels, m.shape[0]));
+  const { m, codes, counts } = clusteredSamples(fn, X, labels);
   const [n, d] = m.shape;
   const k = counts.length;
-  checkLabelCount(fn, k, n);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c]! += m.data[i * d + c]!;
   for (let c = 0; c < d; c++) mean[c]! /= n;

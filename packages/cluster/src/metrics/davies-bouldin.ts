@@ -1,12 +1,6 @@
-import {
-  type AnalysisLabels,
-  type AnalysisMatrix,
-  analysisLabels,
-  analysisMatrix,
-  encodeLabels,
-} from '../analysis-input.js';
+import type { AnalysisLabels, AnalysisMatrix } from '../analysis-input.js';
 import { clusterCentroids, squaredDistance } from './cluster-centroids.js';
-import { checkLabelCount } from './silhouette.js';
+import { clusteredSamples } from './clustered-samples.js';
 
 /** Relative tolerance of numpy's `allclose(…, 0)` (its default `atol`). */
 const ALLCLOSE_ATOL = 1e-8;
@@ -22,11 +16,9 @@ const ALLCLOSE_ATOL = 1e-8;
  */
 export function daviesBouldinScore(X: AnalysisMatrix, labels: AnalysisLabels): number {
   const fn = 'daviesBouldinScore';
-  const m = analysisMatrix(fn, 'X', X);
-  const { codes, counts } = encodeLabels(analysisLabels(fn, 'labels', labels, m.shape[0]));
+  const { m, codes, counts } = clusteredSamples(fn, X, labels);
   const [n, d] = m.shape;
   const k = counts.length;
-  checkLabelCount(fn, k, n);
   const centroids = clusterCentroids(m, codes, counts);
   const spread = new Float64Array(k);
   for (let i = 0; i < n; i++)

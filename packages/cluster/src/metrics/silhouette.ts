@@ -1,11 +1,4 @@
-import {
-  checkInteger,
-  checkNumber,
-  checkOneOf,
-  createRng,
-  InvalidArgumentError,
-  withDefaults,
-} from '@cellshape/core';
+import { checkInteger, checkNumber, checkOneOf, createRng, withDefaults } from '@cellshape/core';
 import {
   type AnalysisLabels,
   type AnalysisMatrix,
@@ -14,11 +7,11 @@ import {
   encodeLabels,
 } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
+import { checkLabelCount } from './clustered-samples.js';
 import {
   DISTANCE_METRICS,
   type DistanceMetric,
-  distanceBlock,
-  MAX_BLOCK,
+  forEachUpperBlock,
   type PreparedRows,
   prepareRows,
 } from './pairwise-distance.js';
@@ -105,15 +98,6 @@ function subset(m: DenseMatrix, y: Int32Array, size: number, seed: number) {
   return { m: { data, shape: [size, d] } as DenseMatrix, y: labels };
 }
 
-/** Throws unless 2 ≤ distinct labels ≤ n − 1 (scikit-learn's `check_number_of_labels`). */
-export function checkLabelCount(fn: string, k: number, n: number): void {
-  if (k < 2 || k > n - 1)
-    throw new InvalidArgumentError(
-      `${fn}: 'labels' must have 2 to n − 1 = ${n - 1} distinct values, got ${k}`,
-      { fn, arg: 'labels' },
-    );
-}
-
 function silhouetteOf(
   fn: string,
   m: DenseMatrix,
@@ -139,27 +123,19 @@ function silhouetteOf(
 
 /** `sums[i·k + c]`: the sum of distances from sample i to the members of cluster c. */
 function clusterDistanceSums(p: PreparedRows, codes: Int32Array, k: number): Float64Array {
-  const { n } = p;
-  const sums = new Float64Array(n * k);
-  const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
-  for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
-    const i1 = Math.min(n, i0 + MAX_BLOCK);
-    for (let j0 = i0; j0 < n; j0 += MAX_BLOCK) {
-      const j1 = Math.min(n, j0 + MAX_BLOCK);
-      const w = j1 - j0;
-      distanceBlock(p, i0, i1, j0, j1, block);
-      const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
-      for (let i = i0; i < i1; i++) {
-        const ci = codes[i]!;
-        const row = i * k;
-        const off = (i - i0) * w - j0;
-        for (let j = j0; j < j1; j++) {
-          const v = block[off + j]!;
-          sums[row + codes[j]!]! += v;
-          if (mirror) sums[j * k + ci]! += v;
-        }
+  const sums = new Float64Array(p.n * k);
+  forEachUpperBlock(p, (i0, i1, j0, j1, block, w) => {
+    const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
+    for (let i = i0; i < i1; i++) {
+      const ci = codes[i]!;
+      const row = i * k;
+      const off = (i - i0) * w - j0;
+      for (let j = j0; j < j1; j++) {
+        const v = block[off + j]!;
+        sums[row + codes[j]!]! += v;
+        if (mirror) sums[j * k + ci]! += v;
       }
     }
-  }
+  });
   return sums;
 }

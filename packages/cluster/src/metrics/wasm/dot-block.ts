@@ -15,6 +15,7 @@ type DotBlockFn = (
   j1: number,
   out: number,
 ) => void;
+type DotRowFn = (x: number, d: number, i: number, j0: number, j1: number, out: number) => void;
 
 let compiled: object | null | undefined;
 
@@ -37,6 +38,13 @@ export interface WasmDotBlock {
    * module's memory, row-major with `stride` doubles per row (valid until the next call).
    */
   run(i0: number, i1: number, j0: number, j1: number): { view: Float64Array; stride: number };
+  /**
+   * x_i · x_j for j in [j0, j1) (j0 a multiple of 4): a view of the module's memory (valid until
+   * the next call) whose element j − j0 is the product with row j.
+   */
+  row(i: number, j0: number, j1: number): Float64Array;
+  /** Swaps rows a and b in the module's memory (products then refer to the new positions). */
+  swap(a: number, b: number): void;
 }
 
 /**
@@ -55,10 +63,12 @@ export function wasmDotBlock(
   const dPad = d + (d % 2);
   const nPad = Math.ceil(n / 4) * 4;
   const rowsBytes = nPad * dPad * 8;
-  const outBytes = (maxBlock + 4) * (maxBlock + 4) * 8;
+  const outBytes = Math.max((maxBlock + 4) * (maxBlock + 4), nPad) * 8; // a block, or one row
   const memory = new wasm.Memory({ initial: Math.ceil((rowsBytes + outBytes) / 65536) });
   const instance = new wasm.Instance(mod, { env: { memory } });
   const dotBlock = instance.exports.dotBlock as DotBlockFn;
+  const dotRow = instance.exports.dotRow as DotRowFn;
+  const scratch = new Float64Array(dPad);
   const rows = new Float64Array(memory.buffer, 0, nPad * dPad);
   for (let i = 0; i < n; i++) rows.set(data.subarray(i * d, (i + 1) * d), i * dPad);
   return {
@@ -68,6 +78,17 @@ export function wasmDotBlock(
       dotBlock(0, dPad, i0, i1e, j0, j1e, rowsBytes);
       const stride = j1e - j0;
       return { view: new Float64Array(memory.buffer, rowsBytes, (i1e - i0) * stride), stride };
+    },
+    row(i, j0, j1) {
+      const j1e = Math.min(nPad, Math.ceil(j1 / 4) * 4);
+      dotRow(0, dPad, i, j0, j1e, rowsBytes);
+      return new Float64Array(memory.buffer, rowsBytes, j1e - j0);
+    },
+    swap(a, b) {
+      if (a === b) return;
+      scratch.set(rows.subarray(a * dPad, (a + 1) * dPad));
+      rows.copyWithin(a * dPad, b * dPad, (b + 1) * dPad);
+      rows.set(scratch, b * dPad);
     },
   };
 }

@@ -1,4 +1,4 @@
-;; x_i · x_j for a block of rows, float64 with WebAssembly SIMD (f64x2): two rows i against
+;; x_i · x_j for a block of rows (dotBlock) or one row (dotRow), float64 with WebAssembly SIMD (f64x2): two rows i against
 ;; four rows j at a time. Rows are `d` doubles apart (d even, zero-padded), the ranges are
 ;; multiples of 2 (i) and 4 (j) (the caller pads the rows with zeros), `out` is row-major
 ;; with `w` = j1 - j0 doubles per row. Built into dot-block-wasm.ts by scripts/build-wasm.ts.
@@ -62,4 +62,39 @@
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $jloop)))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br $iloop)))))
+      (br $iloop))))
+  (func (export "dotRow") (param $x i32) (param $d i32) (param $i i32) (param $j0 i32)
+    (param $j1 i32) (param $out i32)
+    ;; out[j - j0] = x_i · x_j for j in [j0, j1), four rows j at a time (j1 - j0 a multiple of 4).
+    (local $j i32) (local $c i32) (local $rb i32) (local $a i32) (local $o i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $xa v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local.set $rb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $a (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $rb))))
+    (local.set $j (local.get $j0))
+    (block $jdone (loop $jloop
+      (br_if $jdone (i32.ge_u (local.get $j) (local.get $j1)))
+      (local.set $p0 (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $rb))))
+      (local.set $p1 (i32.add (local.get $p0) (local.get $rb)))
+      (local.set $p2 (i32.add (local.get $p1) (local.get $rb)))
+      (local.set $p3 (i32.add (local.get $p2) (local.get $rb)))
+      (local.set $s0 (v128.const f64x2 0 0))
+      (local.set $s1 (v128.const f64x2 0 0))
+      (local.set $s2 (v128.const f64x2 0 0))
+      (local.set $s3 (v128.const f64x2 0 0))
+      (local.set $c (i32.const 0))
+      (loop $cloop
+        (local.set $xa (v128.load (i32.add (local.get $a) (local.get $c))))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $xa) (v128.load (i32.add (local.get $p0) (local.get $c))))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $xa) (v128.load (i32.add (local.get $p1) (local.get $c))))))
+        (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $xa) (v128.load (i32.add (local.get $p2) (local.get $c))))))
+        (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $xa) (v128.load (i32.add (local.get $p3) (local.get $c))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br_if $cloop (i32.lt_u (local.get $c) (local.get $rb))))
+      (local.set $o (i32.add (local.get $out) (i32.shl (i32.sub (local.get $j) (local.get $j0)) (i32.const 3))))
+      (f64.store (i32.add (local.get $o) (i32.const 0)) (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0))))
+      (f64.store (i32.add (local.get $o) (i32.const 8)) (f64.add (f64x2.extract_lane 0 (local.get $s1)) (f64x2.extract_lane 1 (local.get $s1))))
+      (f64.store (i32.add (local.get $o) (i32.const 16)) (f64.add (f64x2.extract_lane 0 (local.get $s2)) (f64x2.extract_lane 1 (local.get $s2))))
+      (f64.store (i32.add (local.get $o) (i32.const 24)) (f64.add (f64x2.extract_lane 0 (local.get $s3)) (f64x2.extract_lane 1 (local.get $s3))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $jloop)))))
