@@ -71,7 +71,7 @@ export function kernelBlock(
     const at = (i - rowsA[0]) * w;
     for (let t = 0; t < w; t++) {
       const sq = ni + b.norms[rowsB[0] + t]! - 2 * out[at + t]!;
-      out[at + t] = Math.exp(-gamma * (sq > 0 ? sq : 0));
+      out[at + t] = Math.exp(-gamma * Math.max(sq, 0));
     }
   }
 }
