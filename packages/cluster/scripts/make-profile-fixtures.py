@@ -3,7 +3,9 @@
 
 pycytominer is not installed in the reference harness, so this script re-implements, with numpy,
 scipy and scikit-learn, the documented formulas of the pycytominer functions each TypeScript
-function mirrors (read from cytomining/pycytominer, main branch of 2025, release 1.2.x):
+function mirrors (read from cytomining/pycytominer, main branch of 2026: `feature_select` after PR
+#719, which split the old freq_cut/unique_cut `variance_threshold` into `frequency_threshold` and
+made `variance_threshold` a minimum-variance rule; the other formulas are those of release 1.2):
 
 * aggregate: `pycytominer.aggregate(strata=[plate, well], operation='median'|'mean')` —
   a pandas groupby median / mean per group; `compute_object_count` gives the counts.
@@ -182,7 +184,7 @@ def select_case():
 
 def main():
     fixture = {
-        'source': 'packages/cluster/scripts/make-profile-fixtures.py (numpy/scipy/sklearn re-implementation of pycytominer 1.2 formulas)',
+        'source': 'packages/cluster/scripts/make-profile-fixtures.py (numpy/scipy/sklearn re-implementation of the pycytominer formulas of 2026)',
         'profiles': profile_case(),
         'select': select_case(),
     }

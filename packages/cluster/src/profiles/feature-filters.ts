@@ -2,7 +2,7 @@ import type { DenseMatrix } from '../dense-matrix.js';
 
 /**
  * The column filters of {@link selectFeatures}, each as pycytominer's operation of the same name
- * (pycytominer 1.2, `pycytominer/operations/`): given the matrix, the rows to judge on and the
+ * (pycytominer's main branch of 2026, `pycytominer/operations/`): given the matrix, the rows to judge on and the
  * candidate columns, each returns the columns it excludes. Missing values (NaN) are skipped.
  */
 
@@ -32,7 +32,7 @@ export function lowVariance(
 }
 
 /**
- * `frequency_threshold` (caret's `nearZeroVar`, pycytominer's `variance_threshold` before 1.2):
+ * `frequency_threshold` (caret's `nearZeroVar`, pycytominer's `variance_threshold` until its PR #719):
  * the second most common value is rarer than `freqCut` × the most common one (or there is only
  * one value), or the distinct values are fewer than `uniqueCut` × the rows.
  */
