@@ -1,7 +1,7 @@
 import { ANALYSIS_SCRIPT } from './analysis-page-script.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { REPORT_CSS } from './page-assets.js';
-import { caption, keyValueTable, note, plot, section } from './report-html.js';
+import { caption, keyValueTable, note, plot, section } from './page-parts.js';
 
 /** A categorical colouring of the profiles (cluster, class, any metadata column). */
 export interface ProfileColouring {

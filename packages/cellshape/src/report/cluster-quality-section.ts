@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.js';
-import { caption, note, section } from './report-html.js';
+import { caption, note, section } from './page-parts.js';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
