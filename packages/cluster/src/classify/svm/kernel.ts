@@ -36,6 +36,17 @@ export class KernelFunction {
   }
 }
 
+/** The kernel value from a dot product and the two rows' squared norms (γ unused when linear). */
+export function kernelValue(
+  rbf: boolean,
+  gamma: number,
+  ni: number,
+  nj: number,
+  dot: number,
+): number {
+  return rbf ? Math.exp(-gamma * Math.max(ni + nj - 2 * dot, 0)) : dot;
+}
+
 /** Squared norms of the rows of a row-major matrix with `d` columns. */
 export function rowNorms(data: Float64Array, d: number): Float64Array {
   const out = new Float64Array(data.length / d);

@@ -1,4 +1,5 @@
-import { type KernelFunction, kernelBlock, rowNorms } from './kernel.js';
+import { type WasmDotBlock, wasmDotBlock } from '../../metrics/wasm/dot-block.js';
+import { type KernelFunction, kernelBlock, kernelValue, rowNorms } from './kernel.js';
 
 /** A binary C-SVC problem over some rows of the training matrix. */
 export interface BinaryProblem {
@@ -14,6 +15,8 @@ export interface BinaryProblem {
   /** Kernel cache budget in bytes. */
   cacheBytes: number;
   maxIterations: number;
+  /** Compute the kernel matrix with the WebAssembly SIMD dot products where available. */
+  simd: boolean;
 }
 
 /** The dual solution: `f(x) = Σ α_t y_t K(x_t, x) − rho`. */
@@ -39,6 +42,11 @@ function fullKernel(p: BinaryProblem): Float32Array {
     data.set(kernel.data.subarray(rows[t]! * d, (rows[t]! + 1) * d), t * d);
   const x = { data, norms: rowNorms(data, d) };
   const q = new Float32Array(l * l);
+  const simd = p.simd ? wasmDotBlock(data, l, d, SIMD_BLOCK) : undefined;
+  if (simd) {
+    fullKernelSimd(kernel, x.norms, simd, l, q);
+    return q;
+  }
   const block = new Float64Array(Q_BLOCK * l);
   for (let t0 = 0; t0 < l; t0 += Q_BLOCK) {
     const t1 = Math.min(l, t0 + Q_BLOCK);
@@ -50,6 +58,37 @@ function fullKernel(p: BinaryProblem): Float32Array {
       for (let t = t0; t < t1; t++) q[r * l + t] = block[(t - t0) * w + (r - t0)]!;
   }
   return q;
+}
+
+/** Square blocks of the SIMD path (a multiple of 4, as the WebAssembly kernel needs). */
+const SIMD_BLOCK = 256;
+
+/** {@link fullKernel} from the WebAssembly SIMD dot products, block by block on and above the diagonal. */
+function fullKernelSimd(
+  kernel: KernelFunction,
+  norms: Float64Array,
+  simd: WasmDotBlock,
+  l: number,
+  q: Float32Array,
+): void {
+  const rbf = kernel.kernel === 'rbf';
+  const g = kernel.gamma;
+  for (let t0 = 0; t0 < l; t0 += SIMD_BLOCK) {
+    const t1 = Math.min(l, t0 + SIMD_BLOCK);
+    for (let s0 = t0; s0 < l; s0 += SIMD_BLOCK) {
+      const s1 = Math.min(l, s0 + SIMD_BLOCK);
+      const { view, stride } = simd.run(t0, t1, s0, s1);
+      for (let t = t0; t < t1; t++) {
+        const at = (t - t0) * stride - s0;
+        const nt = norms[t]!;
+        for (let s = s0; s < s1; s++)
+          q[t * l + s] = kernelValue(rbf, g, nt, norms[s]!, view[at + s]!);
+      }
+      if (s0 === t0) continue;
+      for (let s = s0; s < s1; s++) for (let t = t0; t < t1; t++) q[s * l + t] = q[t * l + s]!;
+    }
+  }
+  // The diagonal blocks computed both triangles already.
 }
 
 /**

@@ -65,6 +65,18 @@ describe('SvmClassifier', () => {
       Array.from(a.decisionFunction(X)),
     );
   });
+  it('gives the same machines with and without WebAssembly SIMD', () => {
+    const { X, target } = loadDataset('breastCancer');
+    const fit = (simd: boolean) => new SvmClassifier({ C: 5, simd }).fit(X, target).model;
+    const [a, b] = [fit(true), fit(false)];
+    expect(a.iterations).toEqual(b.iterations);
+    expect(a.nSupport).toEqual(b.nSupport);
+    expect(a.machines[0]!.rho).toBeCloseTo(b.machines[0]!.rho, 4);
+    const decide = (simd: boolean) =>
+      new SvmClassifier({ C: 5, simd }).fit(X, target).decisionFunction(X);
+    const [da, db] = [decide(true), decide(false)];
+    for (let i = 0; i < da.length; i += 37) expect(da[i]).toBeCloseTo(db[i]!, 4);
+  });
   it('refuses bad input, naming the argument', () => {
     expectInvalid(() => new SvmClassifier({ C: 0 }), 'options.C');
     expectInvalid(() => new SvmClassifier({ gamma: 'wide' as 'auto' }), 'options.gamma');
