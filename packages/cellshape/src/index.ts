@@ -16,11 +16,31 @@
  *
  * @module cellshape
  */
+
 export * as cloud from '@cellshape/cloud';
 export * as cluster from '@cellshape/cluster';
 export * as core from '@cellshape/core';
 export * as engine from '@cellshape/engine';
 export * as helper from '@cellshape/helper';
+export {
+  ANALYSE_CLASSIFIERS,
+  ANALYSE_CLUSTERINGS,
+  type AnalyseClassifier,
+  type AnalyseClustering,
+  type AnalyseDesignOptions,
+  type AnalyseInputOptions,
+  type AnalyseOptions,
+  type AnalysePipelineOptions,
+  DEFAULT_ANALYSE_OPTIONS,
+} from './analyse/analyse-options.js';
+export { ANALYSE_FILES } from './analyse/analyse-outputs.js';
+export type {
+  ClassAgreement,
+  ClassificationOutcome,
+  ClassScores,
+  ClusterMetrics,
+} from './analyse/analyse-results.js';
+export { type AnalyseResult, analyseRun } from './analyse/analyse-run.js';
 export { EXIT_CODES } from './cli/errors.js';
 export { type CapturedIo, type CliIo, type CliStream, captureIo } from './cli/io.js';
 export { run } from './cli/run.js';
@@ -49,6 +69,7 @@ export {
   cloudModel,
   DEFAULT_CLOUD_MODEL_SETTINGS,
 } from './run/cloud-model.js';
+export type { ClusterQuality, ColumnAgreement } from './run/cluster-quality.js';
 export {
   type ClusteredModelState,
   ENCODER_KMEANS_TYPE,

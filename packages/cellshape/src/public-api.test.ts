@@ -5,6 +5,10 @@ describe('public API of cellshape', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(cellshape).sort()).toMatchInlineSnapshot(`
       [
+        "ANALYSE_CLASSIFIERS",
+        "ANALYSE_CLUSTERINGS",
+        "ANALYSE_FILES",
+        "DEFAULT_ANALYSE_OPTIONS",
         "DEFAULT_CLOUD_MODEL_SETTINGS",
         "DEFAULT_DEMO_DATA_OPTIONS",
         "DEFAULT_EXTRACT_RUN_OPTIONS",
@@ -23,6 +27,7 @@ describe('public API of cellshape', () => {
         "RUN_FILES",
         "RUN_LAYOUT",
         "VOXEL_DEMO_PRESETS",
+        "analyseRun",
         "captureIo",
         "cloud",
         "cloudModel",

@@ -216,6 +216,27 @@ export {
   type PlateNormaliseOptions,
   plateNormalise,
 } from './plate-normalise.js';
+export {
+  type AggregatedProfiles,
+  type AggregateMethod,
+  type AggregateProfilesOptions,
+  aggregateProfiles,
+  DEFAULT_AGGREGATE_PROFILES_OPTIONS,
+} from './profiles/aggregate-profiles.js';
+export {
+  DEFAULT_NORMALISE_PROFILES_OPTIONS,
+  type NormaliseMethod,
+  type NormaliseProfilesOptions,
+  normaliseProfiles,
+} from './profiles/normalise-profiles.js';
+export type { ProfileGroups, ProfileMatrix } from './profiles/profile-input.js';
+export {
+  DEFAULT_SELECT_FEATURES_OPTIONS,
+  type FeatureSelectOperation,
+  type SelectedFeatures,
+  type SelectFeaturesOptions,
+  selectFeatures,
+} from './profiles/select-features.js';
 export { type GroupKey, type SignaturesResult, signatures } from './signatures.js';
 export {
   DEFAULT_SOFT_ASSIGNMENT_OPTIONS,

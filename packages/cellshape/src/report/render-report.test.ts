@@ -38,6 +38,7 @@ const ALL_SECTIONS = [
   'training',
   'umap',
   'sizes',
+  'quality',
   'exemplars',
   'signatures',
   'heatmap',
@@ -53,6 +54,11 @@ describe('renderReport', () => {
     const html = await rendered;
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(sectionIds(html)).toEqual(ALL_SECTIONS);
+    // summary.json's cluster quality metrics, in their own section.
+    const quality = html.slice(html.indexOf('id="quality"'), html.indexOf('id="exemplars"'));
+    expect(quality).toContain('0.6100');
+    expect(quality).toContain('Treatment (4)');
+    expect(quality).toContain('0.8000 · 0.7500');
     for (const id of [
       'plot-pretrain',
       'plot-idec',
@@ -176,7 +182,7 @@ describe('renderReport', () => {
       join('idec', 'log.jsonl'),
     ];
     const empty = await renderReport(run({ omit: files }));
-    expect(sectionIds(empty)).toEqual(ALL_SECTIONS.slice(0, 6));
+    expect(sectionIds(empty)).toEqual(ALL_SECTIONS.slice(0, 7));
     expect(empty).not.toContain('href="#heatmap"');
     expect(payloadOf(empty)).toEqual({ training: {} });
     expect(empty).toContain('config.json is missing');

@@ -1,12 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import {
-  FileSystemError,
-  InvalidArgumentError,
-  invalidArgument,
-  writeFileAtomic,
-} from '@cellshape/core';
+import { InvalidArgumentError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { plotlySourceFor } from './plotly-source.js';
 import { reportHtml } from './report-html.js';
 import { buildReportModel } from './report-model.js';
 import { checkRunDir, type RunData, readRun } from './run-data.js';
@@ -36,26 +30,6 @@ export const DEFAULT_REPORT_OPTIONS = {
 } as const;
 
 const OPTION_KEYS = new Set(['groupBy', 'references', 'seed', 'title', 'maxUmapCells']);
-
-let plotlySource: string | undefined;
-
-/** The minified plotly.js bundle, read once from node_modules (inlined so the page is offline). */
-function plotly(): string {
-  if (plotlySource === undefined) {
-    const require = createRequire(import.meta.url);
-    let path: string;
-    try {
-      path = require.resolve('plotly.js-dist-min');
-    } catch (error) {
-      throw new FileSystemError(
-        "renderReport: cannot find the 'plotly.js-dist-min' package the report inlines; install it",
-        { fn: 'renderReport', arg: 'plotly.js-dist-min', cause: error },
-      );
-    }
-    plotlySource = readFileSync(path, 'utf8');
-  }
-  return plotlySource;
-}
 
 interface ResolvedOptions {
   groupBy: string | undefined;
@@ -134,7 +108,7 @@ export async function renderReport(runDir: string, options: ReportOptions = {}):
   const data = await readRun(runDir);
   const o = resolveOptions('renderReport', data, options);
   const model = buildReportModel(data, o);
-  return reportHtml({ title: o.title, data, model, plotly: plotly() });
+  return reportHtml({ title: o.title, data, model, plotly: plotlySourceFor('renderReport') });
 }
 
 /**

@@ -1,5 +1,7 @@
+import { clusterQualitySection } from './cluster-quality-section.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { PALETTE, REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
+import { caption, keyValueTable, note, plot, section } from './page-parts.js';
 import { pointCloudSvg } from './point-cloud-svg.js';
 import type { ReportModel } from './report-model.js';
 import type { RunData } from './run-data.js';
@@ -11,49 +13,6 @@ export interface PageInput {
   model: ReportModel;
   /** The plotting library's minified source, inlined. */
   plotly: string;
-}
-
-/** Rows of a key–value table: nested objects flattened to dotted keys. */
-function flatten(value: unknown, prefix: string, out: [string, string][]): [string, string][] {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value);
-    if (entries.length === 0 && prefix) out.push([prefix, '{}']);
-    for (const [key, v] of entries) flatten(v, prefix ? `${prefix}.${key}` : key, out);
-    return out;
-  }
-  let text: string;
-  if (Array.isArray(value)) {
-    const simple = value.every((v) => v === null || typeof v !== 'object');
-    text =
-      simple && value.length <= 16
-        ? value.map((v) => String(v)).join(', ')
-        : `[${value.length} values]`;
-  } else text = value === undefined ? '' : typeof value === 'string' ? value : String(value);
-  out.push([prefix, text]);
-  return out;
-}
-
-function keyValueTable(value: Record<string, unknown>): string {
-  const rows = flatten(value, '', [])
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-    .join('');
-  return `<table class="kv">${rows}</table>`;
-}
-
-function note(text: string | undefined): string {
-  return text ? `<p class="note">${escapeHtml(text)}</p>` : '';
-}
-
-function section(id: string, title: string, body: string): string {
-  return `<section class="card" id="${id}"><h2>${escapeHtml(title)}</h2>${body}</section>`;
-}
-
-function caption(html: string): string {
-  return `<p class="caption">${html}</p>`;
-}
-
-function plot(id: string, extraClass = ''): string {
-  return `<div class="plot${extraClass ? ` ${extraClass}` : ''}" id="${id}"></div>`;
 }
 
 function configSection(data: RunData): string {
@@ -264,6 +223,7 @@ const TOC_LABELS: Record<string, string> = {
   training: 'Training',
   umap: 'UMAP',
   sizes: 'Cluster sizes',
+  quality: 'Cluster quality',
   exemplars: 'Exemplars',
   signatures: 'Signatures',
   heatmap: 'Heat map',
@@ -279,6 +239,7 @@ export function reportHtml({ title, data, model, plotly }: PageInput): string {
     trainingSection(model),
     umapSection(model),
     sizesSection(model),
+    clusterQualitySection(data.summary),
     exemplarSection(data),
     signatureSections(model),
   ].join('\n');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import type { ClusterQuality } from './cluster-quality.js';
 
 /**
  * The run directory: everything `cellshape train` writes, and what `extract` and `report`
@@ -160,6 +161,8 @@ export interface RunSummary {
   timings: Record<string, number>;
   /** The backend used. */
   backend: string;
+  /** Silhouette, Davies–Bouldin, Calinski–Harabasz; V-measure and ARI against metadata columns. */
+  clusterQuality?: ClusterQuality;
 }
 
 /** Writes a JSON file atomically, pretty-printed, with a final newline. */

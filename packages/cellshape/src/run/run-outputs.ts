@@ -1,6 +1,7 @@
 import { writeFeaturesCsv } from '@cellshape/cloud';
 import { cellTableCsv, writeFileAtomic } from '@cellshape/core';
 import type { Encoder } from '@cellshape/engine';
+import { clusterQuality } from './cluster-quality.js';
 import type { ClusteringOutcome } from './cluster-stage.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
 import { type RunContext, since } from './run-context.js';
@@ -19,8 +20,8 @@ const EXEMPLAR_POINTS = 1024;
 
 /**
  * Writes `features.csv`, `assignments.csv`, `exemplars.json` (each with the family's view of the
- * cell, when it has one, and its picture made with the final `model`) and `summary.json`;
- * returns the summary.
+ * cell, when it has one, and its picture made with the final `model`) and `summary.json` (with
+ * the cluster quality metrics); returns the summary.
  */
 export async function writeRunOutputs(
   run: RunContext,
@@ -73,6 +74,12 @@ export async function writeRunOutputs(
       total: since(run.started),
     },
     backend: run.backend,
+    clusterQuality: clusterQuality(
+      clustered.features,
+      clustered.labels,
+      metadata,
+      run.options.runtime.seed,
+    ),
   };
   await writeJson(paths.summary, summary);
   return summary;

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../registry.js';
+import { analyseCommand } from './analyse.js';
 import { convertCommand } from './convert.js';
 import { demoCommand } from './demo.js';
 import { extractCommand } from './extract.js';
@@ -11,5 +12,6 @@ export const COMMANDS: readonly CliCommand[] = [
   trainCommand,
   extractCommand,
   reportCommand,
+  analyseCommand,
   demoCommand,
 ];

@@ -74,6 +74,15 @@ describe('cellshape train / extract on a tiny data set', () => {
     expect(result).toMatchObject({ ok: true, command: 'train', runDir: run });
     expect(result.summary).toMatchObject({ cells: 8, clusters: 2, backend: 'wasm', chooseK: null });
     expect(result.summary.clusterSizes.reduce((a: number, b: number) => a + b, 0)).toBe(8);
+    // Cluster quality of the run's features, and its agreement with the Treatment column.
+    expect(Object.keys(result.summary.clusterQuality)).toEqual([
+      'silhouette',
+      'silhouetteCells',
+      'daviesBouldin',
+      'calinskiHarabasz',
+      'against',
+    ]);
+    expect(Object.keys(result.summary.clusterQuality.against)).toEqual(['Treatment']);
     for (const file of [
       'config.json',
       'pretrain/log.jsonl',

@@ -71,6 +71,15 @@ export function syntheticRun(options: SyntheticRunOptions = {}): string {
       finalLoss: { pretrain: 0.021, idec: 0.034 },
       seconds: { pretrain: 12.5, idec: 6.25 },
       chooseK: { range: [2, 6], inertia: [900, 420, 300, 260, 240], k: 3 },
+      clusterQuality: {
+        silhouette: 0.61,
+        silhouetteCells: TREATMENTS.length * perTreatment,
+        daviesBouldin: 0.55,
+        calinskiHarabasz: 120.5,
+        against: {
+          Treatment: { classes: TREATMENTS.length, vMeasure: 0.8, adjustedRandIndex: 0.75 },
+        },
+      },
     }),
     'features.csv': `${featureRows.join('\n')}\n`,
     'assignments.csv': `${assignRows.join('\r\n')}\r\n`,

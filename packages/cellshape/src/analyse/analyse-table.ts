@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import type { DenseMatrix } from '@cellshape/cluster';
+import { FileSystemError, FormatError, InvalidArgumentError, parseCsv } from '@cellshape/core';
+
+/** The rows of `cellshape analyse`: ids, metadata columns as text and the numeric features. */
+export interface AnalyseTable {
+  /** Row ids (cells, crops, images), from the id column. */
+  ids: string[];
+  /** Metadata column names, in file order (features CSV first, then the metadata CSV). */
+  metadataColumns: string[];
+  /** Metadata values as text, by column, one per row. */
+  metadata: Record<string, string[]>;
+  /** Feature column names, in file order. */
+  featureNames: string[];
+  /** `n × F` features. */
+  features: DenseMatrix<Float64Array>;
+  /** Rows of the features CSV left out because the metadata CSV has no row with their id. */
+  unmatched: number;
+}
+
+/** What {@link readAnalyseTable} needs to know. */
+export interface AnalyseTableInput {
+  /** The features CSV: an id column and numeric feature columns (and maybe metadata columns). */
+  features: string;
+  /** A metadata CSV joined by id, when the features CSV does not carry the metadata. */
+  metadata?: string;
+  /** Name of the id column in both files. */
+  idColumn: string;
+  /** Columns that are metadata whatever their values look like (the design columns). */
+  reserved: readonly string[];
+}
+
+const FN = 'analyseRun';
+
+async function readCsvFile(path: string, what: string) {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new FileSystemError(`${FN}: could not read the ${what} ${JSON.stringify(path)}`, {
+      fn: FN,
+      arg: path,
+      cause: error,
+    });
+  }
+  return parseCsv(text, { source: path, caller: FN });
+}
+
+function isNumeric(text: string): boolean {
+  return text.trim() !== '' && Number.isFinite(Number(text));
+}
+
+/**
+ * Which columns hold features: the run format's `f0, f1, …` when present (everything else is
+ * metadata, e.g. soft labels q0…), else every column whose values are all numbers, apart from
+ * the id and the design columns.
+ */
+function featureColumns(header: string[], rows: string[][], skip: Set<string>): number[] {
+  const indexed = header.flatMap((name, c) => (/^f\d+$/.test(name) ? [c] : []));
+  if (indexed.length > 0) return indexed;
+  return header.flatMap((name, c) =>
+    skip.has(name) || !rows.every((row) => isNumeric(row[c]!)) ? [] : [c],
+  );
+}
+
+/**
+ * Reads the features CSV (and joins the metadata CSV by id): features as numbers, every other
+ * column as text metadata. Rows without metadata are left out and counted.
+ *
+ * @throws InvalidArgumentError when the id column is missing, no feature column is found, or no
+ *   row has metadata; FormatError for a non-numeric feature value.
+ */
+export async function readAnalyseTable(input: AnalyseTableInput): Promise<AnalyseTable> {
+  const table = await readCsvFile(input.features, 'features CSV');
+  const idAt = table.header.indexOf(input.idColumn);
+  if (idAt < 0)
+    throw new InvalidArgumentError(
+      `${FN}: the features CSV has no id column ${JSON.stringify(input.idColumn)} (columns: ${table.header.slice(0, 12).join(', ')})`,
+      { fn: FN, arg: 'input.idColumn' },
+    );
+  let rows = table.rows;
+  const metadata: Record<string, string[]> = {};
+  const metadataColumns: string[] = [];
+  let unmatched = 0;
+  if (input.metadata !== undefined) {
+    const meta = await readCsvFile(input.metadata, 'metadata CSV');
+    const metaId = meta.header.indexOf(input.idColumn);
+    if (metaId < 0)
+      throw new InvalidArgumentError(
+        `${FN}: the metadata CSV has no id column ${JSON.stringify(input.idColumn)}`,
+        { fn: FN, arg: 'input.idColumn' },
+      );
+    const byId = new Map(meta.rows.map((r) => [r[metaId]!, r]));
+    const joined = rows.filter((r) => byId.has(r[idAt]!));
+    unmatched = rows.length - joined.length;
+    if (joined.length === 0)
+      throw new InvalidArgumentError(
+        `${FN}: no id of the features CSV is in the metadata CSV (column ${JSON.stringify(input.idColumn)})`,
+        { fn: FN, arg: 'input.metadata' },
+      );
+    rows = joined;
+    meta.header.forEach((name, c) => {
+      if (c === metaId || table.header.includes(name)) return;
+      metadataColumns.push(name);
+      metadata[name] = rows.map((r) => byId.get(r[idAt]!)![c]!);
+    });
+  }
+  const skip = new Set([input.idColumn, ...input.reserved, ...metadataColumns]);
+  const featureAt = featureColumns(table.header, rows, skip);
+  if (featureAt.length === 0)
+    throw new InvalidArgumentError(
+      `${FN}: the features CSV has no numeric feature column (columns f0, f1, … or all-numeric columns)`,
+      { fn: FN, arg: 'input.features' },
+    );
+  const own: string[] = [];
+  table.header.forEach((name, c) => {
+    if (c === idAt || featureAt.includes(c)) return;
+    own.push(name);
+    metadata[name] = rows.map((r) => r[c]!);
+  });
+  const f = featureAt.length;
+  const data = new Float64Array(rows.length * f);
+  rows.forEach((row, i) => {
+    featureAt.forEach((c, j) => {
+      const value = Number(row[c]);
+      if (row[c]!.trim() === '' || !Number.isFinite(value))
+        throw new FormatError(
+          `${FN}: ${input.features} row ${i + 1}, feature ${JSON.stringify(table.header[c])} must be a finite number, got ${JSON.stringify(row[c])}`,
+          { fn: FN, arg: input.features },
+        );
+      data[i * f + j] = value;
+    });
+  });
+  return {
+    ids: rows.map((r) => r[idAt]!),
+    metadataColumns: [...own, ...metadataColumns],
+    metadata,
+    featureNames: featureAt.map((c) => table.header[c]!),
+    features: { data, shape: [rows.length, f] },
+    unmatched,
+  };
+}
