@@ -4,7 +4,7 @@ import {
   analysisLabels,
   analysisMatrix,
   checkEnoughSamples,
-  encodeLabels,
+  codeLabels,
 } from './analysis-input.js';
 
 describe('analysisMatrix', () => {
@@ -71,7 +71,7 @@ describe('analysisLabels', () => {
   });
 });
 
-describe('checkEnoughSamples / encodeLabels', () => {
+describe('checkEnoughSamples / codeLabels', () => {
   it('refuses fewer samples than clusters', () => {
     expect(() => checkEnoughSamples('gmm', 'X', 3, 5, 'one per cluster, k = 5')).toThrow(
       /gmm: 'X' must have at least 5 samples \(one per cluster, k = 5\), got 3/,
@@ -80,7 +80,7 @@ describe('checkEnoughSamples / encodeLabels', () => {
   });
 
   it('codes labels in ascending value order with counts', () => {
-    const e = encodeLabels(Int32Array.from([5, -1, 5, 2]));
+    const e = codeLabels(Int32Array.from([5, -1, 5, 2]));
     expect(Array.from(e.classes)).toEqual([-1, 2, 5]);
     expect(Array.from(e.codes)).toEqual([2, 0, 2, 1]);
     expect(Array.from(e.counts)).toEqual([1, 1, 2]);

@@ -100,7 +100,7 @@ export function checkEnoughSamples(
 }
 
 /** Labels re-coded as 0 … k − 1 in ascending order of value (numpy's `unique(…, return_inverse)`). */
-export interface EncodedLabels {
+export interface CodedLabels {
   /** Code of each sample, 0 … k − 1. */
   codes: Int32Array;
   /** The distinct label values, ascending; `classes[codes[i]] === labels[i]`. */
@@ -109,8 +109,11 @@ export interface EncodedLabels {
   counts: Int32Array;
 }
 
-/** Re-codes labels as 0 … k − 1 in ascending order of label value. */
-export function encodeLabels(labels: Int32Array): EncodedLabels {
+/**
+ * Re-codes integer labels as 0 … k − 1 in ascending order of label value, with counts: the
+ * internal step of the metrics (the public `encodeLabels` turns any label values into codes).
+ */
+export function codeLabels(labels: Int32Array): CodedLabels {
   const classes = Int32Array.from(new Set(labels)).sort();
   const index = new Map<number, number>();
   classes.forEach((c, i) => {

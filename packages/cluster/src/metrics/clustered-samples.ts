@@ -4,7 +4,7 @@ import {
   type AnalysisMatrix,
   analysisLabels,
   analysisMatrix,
-  encodeLabels,
+  codeLabels,
 } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
 
@@ -28,7 +28,7 @@ export function clusteredSamples(
   labels: AnalysisLabels,
 ): { m: DenseMatrix; codes: Int32Array; counts: Int32Array } {
   const m = analysisMatrix(fn, 'X', X);
-  const { codes, counts } = encodeLabels(analysisLabels(fn, 'labels', labels, m.shape[0]));
+  const { codes, counts } = codeLabels(analysisLabels(fn, 'labels', labels, m.shape[0]));
   checkLabelCount(fn, counts.length, m.shape[0]);
   return { m, codes, counts };
 }

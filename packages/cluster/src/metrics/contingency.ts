@@ -1,4 +1,4 @@
-import { type AnalysisLabels, analysisLabels, encodeLabels } from '../analysis-input.js';
+import { type AnalysisLabels, analysisLabels, codeLabels } from '../analysis-input.js';
 
 /** The contingency table of two labelings, as scikit-learn's `contingency_matrix`. */
 export interface Contingency {
@@ -18,8 +18,8 @@ export function contingency(
   truth: AnalysisLabels,
   labels: AnalysisLabels,
 ): Contingency {
-  const t = encodeLabels(analysisLabels(fn, 'truth', truth));
-  const p = encodeLabels(analysisLabels(fn, 'labels', labels, truth.length));
+  const t = codeLabels(analysisLabels(fn, 'truth', truth));
+  const p = codeLabels(analysisLabels(fn, 'labels', labels, truth.length));
   const cols = p.counts.length;
   const table = new Map<number, number>();
   for (let i = 0; i < t.codes.length; i++) {

@@ -4,7 +4,7 @@ import {
   type AnalysisMatrix,
   analysisLabels,
   analysisMatrix,
-  encodeLabels,
+  codeLabels,
 } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
 import { checkLabelCount } from './clustered-samples.js';
@@ -105,7 +105,7 @@ function silhouetteOf(
   metric: DistanceMetric,
 ): Float64Array {
   const n = m.shape[0];
-  const { codes, counts } = encodeLabels(y);
+  const { codes, counts } = codeLabels(y);
   const k = counts.length;
   checkLabelCount(fn, k, n);
   const sums = clusterDistanceSums(prepareRows(m, metric), codes, k);
