@@ -2,7 +2,8 @@
  * `@cellshape/voxel`: 3D convolutional and 3D ResNet autoencoders for cell shape on voxel
  * grids (cellshape-voxel in TypeScript, on `@cellshape/engine`): the `VoxelAutoEncoder` with
  * PyTorch-compatible state dicts, the segmentation losses (BCE, Dice, Dice+BCE, focal,
- * Tversky, focal Tversky) and training with checkpoints and exact resume.
+ * Tversky, focal Tversky), datasets of mask volumes as cubes, and training with checkpoints and
+ * exact resume.
  *
  * ```ts
  * import { selectBackend } from '@cellshape/engine';
@@ -17,7 +18,7 @@
  * const dataset = await VoxelDataset.fromFolder('masks/', { cubeSize: 64 });
  * ```
  *
- * @packageDocumentation
+ * @module @cellshape/voxel
  */
 export * from './data/index.js';
 export * from './losses/index.js';
