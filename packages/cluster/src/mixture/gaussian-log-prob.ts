@@ -57,27 +57,61 @@ export function mahalanobisSimd(x: DenseMatrix, p: GaussianParameters): Float64A
       const { view, stride } = kernel.run(i0, i1, first + j0, first + j1);
       for (let s = i0; s < i1; s++) {
         const row = (s - i0) * stride - j0;
-        let m = Math.floor(j0 / d);
-        let jj = j0 % d;
-        for (let j = j0; j < j1; j++) {
-          const v = view[row + j]!;
-          if (type === 'full') {
-            const y = v - muU[m * d + jj]!;
-            q[m]![s]! += y * y;
-          } else
-            for (let c = 0; c < k; c++) {
-              const y = v - muU[c * d + jj]!; // tied: one product, each component's μ·U
-              q[c]![s]! += y * y;
-            }
-          if (++jj === d) {
-            jj = 0;
-            m++;
-          }
-        }
+        if (type === 'full') addSquaredFull(view, row, j0, j1, d, muU, q, s);
+        else addSquaredTied(view, row, j0, j1, d, muU, q, s);
       }
     }
   }
   return q;
+}
+
+/**
+ * Full: columns j0…j1 of sample s's product row hold x_s·U_m for components m = ⌊j/d⌋; adds
+ * (x_s·U_m − μ_m·U_m)_j² to q_m(s), in column order.
+ */
+function addSquaredFull(
+  view: Float64Array,
+  row: number,
+  j0: number,
+  j1: number,
+  d: number,
+  muU: Float64Array,
+  q: Float64Array[],
+  s: number,
+): void {
+  for (let j = j0; j < j1; ) {
+    const m = Math.floor(j / d);
+    const end = Math.min(j1, (m + 1) * d);
+    const qm = q[m]!;
+    let acc = qm[s]!;
+    for (; j < end; j++) {
+      const y = view[row + j]! - muU[j]!;
+      acc += y * y;
+    }
+    qm[s] = acc;
+  }
+}
+
+/** Tied: one product x_s·U for all components; adds (x_s·U − μ_c·U)_j² to every q_c(s). */
+function addSquaredTied(
+  view: Float64Array,
+  row: number,
+  j0: number,
+  j1: number,
+  d: number,
+  muU: Float64Array,
+  q: Float64Array[],
+  s: number,
+): void {
+  for (let c = 0; c < q.length; c++) {
+    const qc = q[c]!;
+    let acc = qc[s]!;
+    for (let j = j0; j < j1; j++) {
+      const y = view[row + j]! - muU[c * d + j]!;
+      acc += y * y;
+    }
+    qc[s] = acc;
+  }
 }
 
 /** ‖(x_s − μ_c)·U‖² for every sample, diag or spherical precisions. */
