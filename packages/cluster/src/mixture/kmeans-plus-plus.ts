@@ -32,24 +32,40 @@ export function kmeansPlusPlus(x: DenseMatrix, k: number, rng: Rng): Int32Array 
   for (let c = 1; c < k; c++) {
     let acc = 0;
     for (let s = 0; s < n; s++) cumulative[s] = acc += closest[s]!;
-    let best: { id: number; pot: number; dist: Float64Array } | undefined;
-    for (let t = 0; t < trials; t++) {
-      const target = rng.next() * potential;
-      let id = lowerBound(cumulative, target);
-      if (id >= n) id = n - 1;
-      const dist = new Float64Array(n);
-      let pot = 0;
-      for (let s = 0; s < n; s++) {
-        dist[s] = Math.min(closest[s]!, sqDist(x.data, s, id, d));
-        pot += dist[s]!;
-      }
-      if (best === undefined || pot < best.pot) best = { id, pot, dist };
-    }
-    chosen[c] = best!.id;
-    potential = best!.pot;
-    closest = best!.dist;
+    const ids = Array.from({ length: trials }, () => {
+      const id = lowerBound(cumulative, rng.next() * potential);
+      return id >= n ? n - 1 : id;
+    });
+    const { dists, pots } = candidateDistances(x, closest, ids);
+    let best = { id: ids[0]!, pot: pots[0]!, dist: dists[0]! };
+    for (let t = 1; t < trials; t++)
+      if (pots[t]! < best.pot) best = { id: ids[t]!, pot: pots[t]!, dist: dists[t]! };
+    chosen[c] = best.id;
+    potential = best.pot;
+    closest = best.dist;
   }
   return chosen;
+}
+
+/**
+ * For each candidate: min(closest, squared distance to the candidate) per sample and its sum,
+ * all candidates in one pass over the samples (each row read once).
+ */
+function candidateDistances(
+  x: DenseMatrix,
+  closest: Float64Array,
+  ids: number[],
+): { dists: Float64Array[]; pots: Float64Array } {
+  const [n, d] = x.shape;
+  const dists = ids.map(() => new Float64Array(n));
+  const pots = new Float64Array(ids.length);
+  for (let s = 0; s < n; s++)
+    for (let t = 0; t < ids.length; t++) {
+      const v = Math.min(closest[s]!, sqDist(x.data, s, ids[t]!, d));
+      dists[t]![s] = v;
+      pots[t]! += v;
+    }
+  return { dists, pots };
 }
 
 /** The first index whose value is ≥ target (numpy's `searchsorted`, side left). */
