@@ -121,6 +121,9 @@ function covariancesOf(
   }
 }
 
+/** Rows of the covariance per product: bands along the diagonal skip most of the lower triangle. */
+const BAND = 16;
+
 /**
  * The upper triangle of Σ_s r_sc·(x_s − μ_c)(x_s − μ_c)ᵀ into `cov` (component c), as
  * scikit-learn's `np.dot(resp[:, c] * diffᵀ, diff)`: the d columns of r·diff and of diff, over
@@ -142,19 +145,21 @@ function scatterSimd(
   if (m === 0) return true; // an empty component scatters nothing (the kernel wants m ≥ 1)
   const second = Math.ceil(d / 4) * 4; // the kernel wants column blocks on multiples of 4
   const rows = new Float64Array((second + d) * m); // rows 0…d−1: r·diff; second…: diff
-  members.forEach((s, t) => {
+  const mu = means.subarray(c * d, (c + 1) * d);
+  for (let t = 0; t < m; t++) {
+    const s = members[t]!;
     const r = resp[s * k + c]!;
     for (let j = 0; j < d; j++) {
-      const v = x.data[s * d + j]! - means[c * d + j]!;
+      const v = x.data[s * d + j]! - mu[j]!;
       rows[j * m + t] = r * v;
       rows[(second + j) * m + t] = v;
     }
-  });
+  }
   const kernel = wasmDotBlock(rows, second + d, m, MAX_BLOCK);
   if (kernel === undefined) return false;
   const o = c * d * d;
-  for (let i0 = 0; i0 < d; i0 += MAX_BLOCK) {
-    const i1 = Math.min(d, i0 + MAX_BLOCK);
+  for (let i0 = 0; i0 < d; i0 += BAND) {
+    const i1 = Math.min(d, i0 + BAND);
     for (let j0 = i0; j0 < d; j0 += MAX_BLOCK) {
       const j1 = Math.min(d, j0 + MAX_BLOCK);
       const { view, stride } = kernel.run(i0, i1, second + j0, second + j1);
