@@ -1,4 +1,6 @@
 import type { DenseMatrix } from '../dense-matrix.js';
+import { MAX_BLOCK } from '../metrics/pairwise-distance.js';
+import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
 import {
   type CovarianceType,
   type GaussianParameters,
@@ -55,6 +57,10 @@ function covariancesOf(
       const cov = new Float64Array(k * d * d);
       const diff = new Float64Array(d);
       for (let c = 0; c < k; c++) {
+        if (scatterSimd(x, resp, k, c, means, cov)) {
+          symmetrise(cov, c * d * d, d, nk[c]!, reg);
+          continue;
+        }
         const o = c * d * d;
         for (let s = 0; s < n; s++) {
           const r = resp[s * k + c]!;
@@ -113,6 +119,56 @@ function covariancesOf(
       return never;
     }
   }
+}
+
+/** Rows of the covariance per product: bands along the diagonal skip most of the lower triangle. */
+const BAND = 16;
+
+/**
+ * The upper triangle of Σ_s r_sc·(x_s − μ_c)(x_s − μ_c)ᵀ into `cov` (component c), as
+ * scikit-learn's `np.dot(resp[:, c] * diffᵀ, diff)`: the d columns of r·diff and of diff, over
+ * the samples with r ≠ 0 only, as rows of one WebAssembly SIMD dot-product block. False (nothing
+ * written) where WebAssembly SIMD is missing.
+ */
+function scatterSimd(
+  x: DenseMatrix,
+  resp: Float64Array,
+  k: number,
+  c: number,
+  means: Float64Array,
+  cov: Float64Array,
+): boolean {
+  const [n, d] = x.shape;
+  const members: number[] = [];
+  for (let s = 0; s < n; s++) if (resp[s * k + c] !== 0) members.push(s);
+  const m = members.length;
+  if (m === 0) return true; // an empty component scatters nothing (the kernel wants m ≥ 1)
+  const second = Math.ceil(d / 4) * 4; // the kernel wants column blocks on multiples of 4
+  const rows = new Float64Array((second + d) * m); // rows 0…d−1: r·diff; second…: diff
+  const mu = means.subarray(c * d, (c + 1) * d);
+  for (let t = 0; t < m; t++) {
+    const s = members[t]!;
+    const r = resp[s * k + c]!;
+    for (let j = 0; j < d; j++) {
+      const v = x.data[s * d + j]! - mu[j]!;
+      rows[j * m + t] = r * v;
+      rows[(second + j) * m + t] = v;
+    }
+  }
+  const kernel = wasmDotBlock(rows, second + d, m, MAX_BLOCK);
+  if (kernel === undefined) return false;
+  const o = c * d * d;
+  for (let i0 = 0; i0 < d; i0 += BAND) {
+    const i1 = Math.min(d, i0 + BAND);
+    for (let j0 = i0; j0 < d; j0 += MAX_BLOCK) {
+      const j1 = Math.min(d, j0 + MAX_BLOCK);
+      const { view, stride } = kernel.run(i0, i1, second + j0, second + j1);
+      for (let i = i0; i < i1; i++)
+        for (let j = Math.max(i, j0); j < j1; j++)
+          cov[o + i * d + j] = view[(i - i0) * stride + j - j0]!;
+    }
+  }
+  return true;
 }
 
 /** Upper triangle / `scale` mirrored into the lower one, plus `reg` on the diagonal. */

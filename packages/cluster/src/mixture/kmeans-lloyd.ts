@@ -64,13 +64,13 @@ function assignNearest(
     norms[c] = s;
   }
   let changed = false;
+  const scores = new Float64Array(k);
   for (let s = 0; s < n; s++) {
+    centreDots(x.data, s * d, centres, d, scores);
     let best = 0;
     let bestScore = Number.POSITIVE_INFINITY;
     for (let c = 0; c < k; c++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += x.data[s * d + j]! * centres[c * d + j]!;
-      const score = norms[c]! - 2 * dot;
+      const score = norms[c]! - 2 * scores[c]!;
       if (score < bestScore) {
         bestScore = score;
         best = c;
@@ -82,4 +82,42 @@ function assignNearest(
     }
   }
   return changed;
+}
+
+/** x_s · c for every centre into `out`, four centres per pass over the row (each sum in order). */
+function centreDots(
+  x: Float32Array | Float64Array,
+  row: number,
+  centres: Float64Array,
+  d: number,
+  out: Float64Array,
+): void {
+  const k = out.length;
+  let c = 0;
+  for (; c + 4 <= k; c += 4) {
+    const o0 = c * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x[row + j]!;
+      a0 += v * centres[o0 + j]!;
+      a1 += v * centres[o1 + j]!;
+      a2 += v * centres[o2 + j]!;
+      a3 += v * centres[o3 + j]!;
+    }
+    out[c] = a0;
+    out[c + 1] = a1;
+    out[c + 2] = a2;
+    out[c + 3] = a3;
+  }
+  for (; c < k; c++) {
+    let a = 0;
+    for (let j = 0; j < d; j++) a += x[row + j]! * centres[c * d + j]!;
+    out[c] = a;
+  }
 }
