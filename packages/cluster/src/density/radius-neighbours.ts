@@ -1,34 +1,94 @@
 import type { DenseMatrix } from '../dense-matrix.js';
 import {
   type DistanceMetric,
-  forEachUpperBlock,
+  dotProducts,
+  MAX_BLOCK,
+  type PreparedRows,
   prepareRows,
 } from '../metrics/pairwise-distance.js';
+import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
+import { blocksApart, type PivotBlocks, pivotBlocks } from './pivot-blocks.js';
 
 /**
  * The neighbours within `eps` (distance ≤ eps, the sample itself included, as scikit-learn's
- * `radius_neighbors`) of every sample (in no particular order); brute force in blocks over the
- * upper triangle.
+ * `radius_neighbors`) of every sample (in no particular order). Brute force in blocks over the
+ * upper triangle, skipping block pairs that pivots prove farther apart than eps; the test is
+ * scikit-learn's: ‖x‖² + ‖y‖² − 2x·y ≤ eps² (euclidean), 1 − x·y ≤ eps on unit rows (cosine).
  */
 export function radiusNeighbours(
   m: DenseMatrix,
   eps: number,
   metric: DistanceMetric,
 ): Int32Array[] {
-  const p = prepareRows(m, metric);
-  const { n } = p;
-  const lists: number[][] = Array.from({ length: n }, () => []);
-  forEachUpperBlock(p, (i0, i1, j0, j1, block, w) => {
-    for (let i = i0; i < i1; i++) {
-      const list = lists[i]!;
-      const off = (i - i0) * w - j0;
-      // A pair within eps goes into both lists.
-      for (let j = Math.max(j0, i); j < j1; j++)
-        if (block[off + j]! <= eps) {
-          list.push(j);
-          if (j !== i) lists[j]!.push(i);
-        }
-    }
-  });
+  const p = prepareRows(m, metric, { simd: false });
+  const { n, d } = p;
+  const pb = pivotBlocks(p.data, n, d, MAX_BLOCK);
+  const q = permuteRows(p, pb.order);
+  const radius = pruneRadius(p, eps);
+  const lists: number[][] = Array.from({ length: n }, (_, i) => [i]);
+  const out = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  const blocks = Math.ceil(n / MAX_BLOCK);
+  for (let a = 0; a < blocks; a++)
+    for (let b = a; b < blocks; b++)
+      if (!blocksApart(pb, a, b, radius)) collectPairs(q, pb, a, b, eps, lists, out);
   return lists.map((l) => Int32Array.from(l));
+}
+
+/** `p` with its rows (and norms) in `order`, and its own SIMD kernel. */
+function permuteRows(p: PreparedRows, order: Int32Array): PreparedRows {
+  const { n, d } = p;
+  const data = new Float64Array(n * d);
+  const sqNorms = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    data.set(p.data.subarray(order[r]! * d, (order[r]! + 1) * d), r * d);
+    sqNorms[r] = p.sqNorms[order[r]!]!;
+  }
+  return { ...p, data, sqNorms, simd: wasmDotBlock(data, n, d, MAX_BLOCK) };
+}
+
+/**
+ * Euclidean radius beyond which no pair can pass the eps test, with a margin for the rounding
+ * of the dot-product form (error ≲ 4d·2⁻⁵³·max‖x‖² on squared distances). Cosine on unit rows
+ * is ‖x − y‖²/2; a zero row (cosine distance 1 to anything) disables the pruning.
+ */
+function pruneRadius(p: PreparedRows, eps: number): number {
+  let maxSq = 0;
+  for (const s of p.sqNorms) maxSq = Math.max(maxSq, s);
+  const margin = (1e-6 + Math.sqrt(8 * p.d * 2 ** -52)) * Math.sqrt(maxSq);
+  if (p.metric === 'euclidean') return eps * (1 + 1e-9) + margin;
+  if (p.sqNorms.includes(0) || eps >= 2) return Number.POSITIVE_INFINITY;
+  return Math.sqrt(2 * eps) * (1 + 1e-9) + margin;
+}
+
+/** Adds the pairs within eps of blocks a ≤ b (positions in `q`) to `lists` (rows of the input). */
+function collectPairs(
+  q: PreparedRows,
+  pb: PivotBlocks,
+  a: number,
+  b: number,
+  eps: number,
+  lists: number[][],
+  out: Float64Array,
+): void {
+  const { n, sqNorms: sq } = q;
+  const { order, size } = pb;
+  const [i0, i1] = [a * size, Math.min(n, (a + 1) * size)];
+  const [j0, j1] = [b * size, Math.min(n, (b + 1) * size)];
+  const { view: dots, stride } = dotProducts(q, i0, i1, j0, j1, out);
+  const eps2 = eps * eps;
+  const euclidean = q.metric === 'euclidean';
+  for (let i = i0; i < i1; i++) {
+    const off = (i - i0) * stride - j0;
+    const si = sq[i]!;
+    const oi = order[i]!;
+    const list = lists[oi]!;
+    for (let j = Math.max(j0, i + 1); j < j1; j++) {
+      const dot = dots[off + j]!;
+      const within = euclidean ? -2 * dot + si + sq[j]! <= eps2 : Math.min(2, 1 - dot) <= eps;
+      if (within) {
+        list.push(order[j]!);
+        lists[order[j]!]!.push(oi);
+      }
+    }
+  }
 }
