@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianBlobs } from '../test-utils/blobs.js';
-import { blocksApart, pivotBlocks } from './pivot-blocks.js';
+import { blocksBound, pivotBlocks } from './pivot-blocks.js';
 
 describe('pivotBlocks', () => {
   const { points } = gaussianBlobs({ k: 4, perCluster: 150, dim: 5, spread: 6, std: 1, seed: 3 });
@@ -17,13 +17,13 @@ describe('pivotBlocks', () => {
     expect(Array.from(order).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
-  it('calls blocks apart only when no pair between them is within the radius', () => {
+  it('bounds the distance of every pair between two blocks from below', () => {
     const pb = pivotBlocks(data, n, d, 32);
     const blocks = Math.ceil(n / 32);
     let apart = 0;
     for (let a = 0; a < blocks; a++)
       for (let b = a; b < blocks; b++) {
-        if (!blocksApart(pb, a, b, 4)) continue;
+        if (blocksBound(pb, a, b) <= 4) continue;
         apart++;
         let closest = Number.POSITIVE_INFINITY;
         for (let r = a * 32; r < Math.min(n, (a + 1) * 32); r++)

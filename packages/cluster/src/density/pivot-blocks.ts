@@ -1,3 +1,6 @@
+import { MAX_BLOCK, type PreparedRows } from '../metrics/pairwise-distance.js';
+import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
+
 /**
  * Rows reordered so that near samples share blocks, with bounds per block that prove two blocks
  * hold no pair within a radius: by the triangle inequality ‖x − y‖ ≥ |‖x − p‖ − ‖y − p‖| for
@@ -66,13 +69,36 @@ export function pivotBlocks(data: Float64Array, n: number, d: number, size: numb
   return { order, size, pivots, lo, hi };
 }
 
-/** Whether every row of block a lies farther than `radius` from every row of block b. */
-export function blocksApart(pb: PivotBlocks, a: number, b: number, radius: number): boolean {
+/** A lower bound on the euclidean distance between any row of block a and any row of block b. */
+export function blocksBound(pb: PivotBlocks, a: number, b: number): number {
   const { pivots, lo, hi } = pb;
+  let bound = 0;
   for (let k = 0; k < pivots; k++) {
     const i = a * pivots + k;
     const j = b * pivots + k;
-    if (lo[j]! - hi[i]! > radius || lo[i]! - hi[j]! > radius) return true;
+    bound = Math.max(bound, lo[j]! - hi[i]!, lo[i]! - hi[j]!);
   }
-  return false;
+  return bound;
+}
+
+/** `p` with its rows (and norms) in `order`, and its own SIMD kernel unless `simd` is false. */
+export function permuteRows(p: PreparedRows, order: Int32Array, simd: boolean): PreparedRows {
+  const { n, d } = p;
+  const data = new Float64Array(n * d);
+  const sqNorms = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    data.set(p.data.subarray(order[r]! * d, (order[r]! + 1) * d), r * d);
+    sqNorms[r] = p.sqNorms[order[r]!]!;
+  }
+  return { ...p, data, sqNorms, simd: simd ? wasmDotBlock(data, n, d, MAX_BLOCK) : undefined };
+}
+
+/**
+ * How far below a pivot bound a distance of `p` (as {@link distanceBlock} rounds it) can fall:
+ * the dot-product form errs by ≲ 4d·2⁻⁵³·max‖x‖² on squared distances.
+ */
+export function roundingMargin(p: PreparedRows): number {
+  let maxSq = 0;
+  for (const s of p.sqNorms) maxSq = Math.max(maxSq, s);
+  return (1e-6 + Math.sqrt(8 * p.d * 2 ** -52)) * Math.sqrt(maxSq);
 }

@@ -6,8 +6,13 @@ import {
   type PreparedRows,
   prepareRows,
 } from '../metrics/pairwise-distance.js';
-import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
-import { blocksApart, type PivotBlocks, pivotBlocks } from './pivot-blocks.js';
+import {
+  blocksBound,
+  type PivotBlocks,
+  permuteRows,
+  pivotBlocks,
+  roundingMargin,
+} from './pivot-blocks.js';
 
 /**
  * The neighbours within `eps` (distance ≤ eps, the sample itself included, as scikit-learn's
@@ -23,38 +28,23 @@ export function radiusNeighbours(
   const p = prepareRows(m, metric, { simd: false });
   const { n, d } = p;
   const pb = pivotBlocks(p.data, n, d, MAX_BLOCK);
-  const q = permuteRows(p, pb.order);
+  const q = permuteRows(p, pb.order, true);
   const radius = pruneRadius(p, eps);
   const lists: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const out = new Float64Array(MAX_BLOCK * MAX_BLOCK);
   const blocks = Math.ceil(n / MAX_BLOCK);
   for (let a = 0; a < blocks; a++)
     for (let b = a; b < blocks; b++)
-      if (!blocksApart(pb, a, b, radius)) collectPairs(q, pb, a, b, eps, lists, out);
+      if (blocksBound(pb, a, b) <= radius) collectPairs(q, pb, a, b, eps, lists, out);
   return lists.map((l) => Int32Array.from(l));
 }
 
-/** `p` with its rows (and norms) in `order`, and its own SIMD kernel. */
-function permuteRows(p: PreparedRows, order: Int32Array): PreparedRows {
-  const { n, d } = p;
-  const data = new Float64Array(n * d);
-  const sqNorms = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    data.set(p.data.subarray(order[r]! * d, (order[r]! + 1) * d), r * d);
-    sqNorms[r] = p.sqNorms[order[r]!]!;
-  }
-  return { ...p, data, sqNorms, simd: wasmDotBlock(data, n, d, MAX_BLOCK) };
-}
-
 /**
- * Euclidean radius beyond which no pair can pass the eps test, with a margin for the rounding
- * of the dot-product form (error ≲ 4d·2⁻⁵³·max‖x‖² on squared distances). Cosine on unit rows
- * is ‖x − y‖²/2; a zero row (cosine distance 1 to anything) disables the pruning.
+ * Euclidean radius beyond which no pair can pass the eps test. Cosine on unit rows is
+ * ‖x − y‖²/2; a zero row (cosine distance 1 to anything) disables the pruning.
  */
 function pruneRadius(p: PreparedRows, eps: number): number {
-  let maxSq = 0;
-  for (const s of p.sqNorms) maxSq = Math.max(maxSq, s);
-  const margin = (1e-6 + Math.sqrt(8 * p.d * 2 ** -52)) * Math.sqrt(maxSq);
+  const margin = roundingMargin(p);
   if (p.metric === 'euclidean') return eps * (1 + 1e-9) + margin;
   if (p.sqNorms.includes(0) || eps >= 2) return Number.POSITIVE_INFINITY;
   return Math.sqrt(2 * eps) * (1 + 1e-9) + margin;
