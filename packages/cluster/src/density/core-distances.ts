@@ -15,7 +15,7 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
   const lower = distanceLowerBound(p);
   // best[r·k …]: the k smallest distances of position r, ascending (the sample itself gives 0).
   const best = new Float64Array(n * k).fill(Number.POSITIVE_INFINITY);
-  const blocks = Math.ceil(n / MAX_BLOCK);
+  const blocks = pb.starts.length - 1;
   const kth = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY); // greatest k-th per block
   const pairs: { a: number; b: number; bound: number }[] = [];
   for (let a = 0; a < blocks; a++)
@@ -24,8 +24,8 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
   const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
   for (const { a, b, bound } of pairs) {
     if (bound > kth[a]! && bound > kth[b]!) continue;
-    const [i0, i1] = [a * MAX_BLOCK, Math.min(n, (a + 1) * MAX_BLOCK)];
-    const [j0, j1] = [b * MAX_BLOCK, Math.min(n, (b + 1) * MAX_BLOCK)];
+    const [i0, i1] = [pb.starts[a]!, pb.starts[a + 1]!];
+    const [j0, j1] = [pb.starts[b]!, pb.starts[b + 1]!];
     distanceBlock(q, i0, i1, j0, j1, block);
     keepSmallest(best, k, block, i0, i1, j0, j1);
     kth[a] = blockKth(best, k, i0, i1);

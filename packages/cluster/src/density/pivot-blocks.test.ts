@@ -19,15 +19,16 @@ describe('pivotBlocks', () => {
 
   it('bounds the distance of every pair between two blocks from below', () => {
     const pb = pivotBlocks(data, n, d, 32);
-    const blocks = Math.ceil(n / 32);
+    const { starts } = pb;
+    const blocks = starts.length - 1;
     let apart = 0;
     for (let a = 0; a < blocks; a++)
       for (let b = a; b < blocks; b++) {
         if (blocksBound(pb, a, b) <= 4) continue;
         apart++;
         let closest = Number.POSITIVE_INFINITY;
-        for (let r = a * 32; r < Math.min(n, (a + 1) * 32); r++)
-          for (let s = b * 32; s < Math.min(n, (b + 1) * 32); s++)
+        for (let r = starts[a]!; r < starts[a + 1]!; r++)
+          for (let s = starts[b]!; s < starts[b + 1]!; s++)
             closest = Math.min(closest, dist(pb.order[r]!, pb.order[s]!));
         expect(closest).toBeGreaterThan(4);
       }

@@ -10,8 +10,8 @@ import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
 export interface PivotBlocks {
   /** `order[r]`: the row (of the input) at position r. */
   order: Int32Array;
-  /** Rows per block: block b holds positions `[b·size, min(n, (b + 1)·size))`. */
-  size: number;
+  /** Block b holds positions `[starts[b], starts[b + 1])`: at most `size`, starting on multiples of 4. */
+  starts: Int32Array;
   /** Number of pivots. */
   pivots: number;
   /** `lo[b·pivots + k]` / `hi[…]`: least / greatest euclidean distance of block b's rows to pivot k. */
@@ -25,7 +25,9 @@ export const MAX_PIVOTS = 16;
 /**
  * Picks pivots farthest-first (row 0, then each time the row farthest from all pivots so far, so
  * they spread over the data), groups the rows by nearest pivot, sorts each group by distance
- * to its pivot, and bounds each block of `size` positions; `data` is `n × d` row-major.
+ * to its pivot, and bounds blocks of at most `size` (a multiple of 4) positions, each starting on a
+ * multiple of 4 (as the SIMD kernel needs) and, where that allows, at a group boundary; `data` is
+ * `n × d` row-major.
  */
 export function pivotBlocks(data: Float64Array, n: number, d: number, size: number): PivotBlocks {
   const pivots = Math.min(MAX_PIVOTS, n);
@@ -55,18 +57,33 @@ export function pivotBlocks(data: Float64Array, n: number, d: number, size: numb
   const order = Int32Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => nearest[a]! - nearest[b]! || toNearest[a]! - toNearest[b]! || a - b,
   );
-  const blocks = Math.ceil(n / size);
+  const starts = blockStarts(order, nearest, size);
+  const blocks = starts.length - 1;
   const lo = new Float64Array(blocks * pivots).fill(Number.POSITIVE_INFINITY);
   const hi = new Float64Array(blocks * pivots).fill(Number.NEGATIVE_INFINITY);
-  for (let r = 0; r < n; r++) {
-    const o = Math.floor(r / size) * pivots;
-    for (let k = 0; k < pivots; k++) {
-      const v = toPivot[k * n + order[r]!]!;
-      if (v < lo[o + k]!) lo[o + k] = v;
-      if (v > hi[o + k]!) hi[o + k] = v;
-    }
+  for (let b = 0; b < blocks; b++)
+    for (let r = starts[b]!; r < starts[b + 1]!; r++)
+      for (let k = 0; k < pivots; k++) {
+        const v = toPivot[k * n + order[r]!]!;
+        const o = b * pivots + k;
+        if (v < lo[o]!) lo[o] = v;
+        if (v > hi[o]!) hi[o] = v;
+      }
+  return { order, starts, pivots, lo, hi };
+}
+
+/** Block starts: a new block at `size` positions, or at a group change (rounded down to 4). */
+function blockStarts(order: Int32Array, nearest: Int32Array, size: number): Int32Array {
+  const n = order.length;
+  const starts = [0];
+  for (let r = 1; r < n; r++) {
+    const start = starts[starts.length - 1]!;
+    const cut = r - (r % 4);
+    if (r - start === size) starts.push(r);
+    else if (nearest[order[r]!] !== nearest[order[r - 1]!] && cut > start) starts.push(cut);
   }
-  return { order, size, pivots, lo, hi };
+  starts.push(n);
+  return Int32Array.from(starts);
 }
 
 /** A lower bound on the euclidean distance between any row of block a and any row of block b. */

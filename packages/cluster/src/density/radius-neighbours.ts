@@ -32,7 +32,7 @@ export function radiusNeighbours(
   const radius = pruneRadius(p, eps);
   const lists: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const out = new Float64Array(MAX_BLOCK * MAX_BLOCK);
-  const blocks = Math.ceil(n / MAX_BLOCK);
+  const blocks = pb.starts.length - 1;
   for (let a = 0; a < blocks; a++)
     for (let b = a; b < blocks; b++)
       if (blocksBound(pb, a, b) <= radius) collectPairs(q, pb, a, b, eps, lists, out);
@@ -61,9 +61,9 @@ function collectPairs(
   out: Float64Array,
 ): void {
   const { n, sqNorms: sq } = q;
-  const { order, size } = pb;
-  const [i0, i1] = [a * size, Math.min(n, (a + 1) * size)];
-  const [j0, j1] = [b * size, Math.min(n, (b + 1) * size)];
+  const { order, starts } = pb;
+  const [i0, i1] = [starts[a]!, starts[a + 1]!];
+  const [j0, j1] = [starts[b]!, starts[b + 1]!];
   const { view: dots, stride } = dotProducts(q, i0, i1, j0, j1, out);
   const eps2 = eps * eps;
   const euclidean = q.metric === 'euclidean';
