@@ -60,7 +60,7 @@ function collectPairs(
   lists: number[][],
   out: Float64Array,
 ): void {
-  const { n, sqNorms: sq } = q;
+  const { sqNorms: sq } = q;
   const { order, starts } = pb;
   const [i0, i1] = [starts[a]!, starts[a + 1]!];
   const [j0, j1] = [starts[b]!, starts[b + 1]!];
