@@ -14,7 +14,7 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
   const q = permuteRows(p, pb.order, p.simd !== undefined);
   const lower = distanceLowerBound(p);
   // best[r·k …]: the k smallest distances of position r, ascending (the sample itself gives 0).
-  const best = new Float64Array(n * k).fill(Number.POSITIVE_INFINITY);
+  const best = new Float64Array(q.n * k).fill(Number.POSITIVE_INFINITY);
   const blocks = pb.starts.length - 1;
   const kth = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY); // greatest k-th per block
   const pairs: { a: number; b: number; bound: number }[] = [];
@@ -28,11 +28,13 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
     const [j0, j1] = [pb.starts[b]!, pb.starts[b + 1]!];
     distanceBlock(q, i0, i1, j0, j1, block);
     keepSmallest(best, k, block, i0, i1, j0, j1);
-    kth[a] = blockKth(best, k, i0, i1);
-    kth[b] = blockKth(best, k, j0, j1);
+    kth[a] = blockKth(best, k, pb.order, i0, i1);
+    kth[b] = blockKth(best, k, pb.order, j0, j1);
   }
   const core = new Float64Array(n);
-  for (let r = 0; r < n; r++) core[pb.order[r]!] = best[r * k + k - 1]!;
+  pb.order.forEach((i, r) => {
+    if (i >= 0) core[i] = best[r * k + k - 1]!;
+  });
   return core;
 }
 
@@ -69,9 +71,16 @@ function keepSmallest(
   }
 }
 
-function blockKth(best: Float64Array, k: number, r0: number, r1: number): number {
+/** The greatest k-th distance so far of the rows (not padding) at positions `[r0, r1)`. */
+function blockKth(
+  best: Float64Array,
+  k: number,
+  order: Int32Array,
+  r0: number,
+  r1: number,
+): number {
   let m = 0;
-  for (let r = r0; r < r1; r++) m = Math.max(m, best[r * k + k - 1]!);
+  for (let r = r0; r < r1; r++) if (order[r]! >= 0) m = Math.max(m, best[r * k + k - 1]!);
   return m;
 }
 

@@ -71,6 +71,7 @@ function collectPairs(
     const off = (i - i0) * stride - j0;
     const si = sq[i]!;
     const oi = order[i]!;
+    if (oi < 0) continue; // padding (a padding j never passes: its products are NaN)
     const list = lists[oi]!;
     for (let j = Math.max(j0, i + 1); j < j1; j++) {
       const dot = dots[off + j]!;
