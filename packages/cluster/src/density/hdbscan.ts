@@ -63,7 +63,8 @@ export interface HdbscanResult {
  * `hdbscan` package and scikit-learn ≥ 1.3: core distances → mutual reachability → its
  * minimum spanning tree → single-linkage tree → condensed tree → clusters by excess of mass or
  * leaves, with noise −1, membership probabilities and GLOSH outlier scores. Deterministic;
- * exact brute force (O(n²·d) time, O(n) extra memory).
+ * exact (O(n²·d) time, O(n) extra memory; core distances skip the distance blocks that pivot
+ * bounds prove too far to matter).
  *
  * ```ts
  * const { labels, probabilities } = hdbscan(X, { minClusterSize: 15, clusterSelectionMethod: 'leaf' });

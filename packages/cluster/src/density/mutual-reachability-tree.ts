@@ -62,50 +62,58 @@ function primEdges(p: PreparedRows, core: Float64Array) {
  * Prim's algorithm as {@link primEdges}, the products of the newest tree node with the samples
  * still outside the tree computed in WebAssembly SIMD: those samples are kept at the end of the
  * kernel's row memory (a sample joining the tree swaps to the front), so each step is one
- * contiguous row product.
+ * contiguous row product; their reach, core distance and squared norm move along, so the scan
+ * reads memory in order.
  */
 function primEdgesSimd(p: PreparedRows, simd: WasmDotBlock, core: Float64Array) {
-  const { n, sqNorms, metric } = p;
+  const { n, metric } = p;
   const order = Int32Array.from({ length: n }, (_, i) => i); // sample at each memory row
   const where = Int32Array.from({ length: n }, (_, i) => i); // memory row of each sample
-  const reach = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-  const from = new Int32Array(n);
+  const reach = new Float64Array(n).fill(Number.POSITIVE_INFINITY); // by memory row
+  const from = new Int32Array(n); // by memory row
+  const coreAt = Float64Array.from(core);
+  const sq = Float64Array.from(p.sqNorms);
   const edges = { a: new Int32Array(n - 1), b: new Int32Array(n - 1), w: new Float64Array(n - 1) };
+  const swap = (x: Float64Array | Int32Array, a: number, b: number) => {
+    [x[a], x[b]] = [x[b]!, x[a]!];
+  };
   const join = (sample: number, row: number) => {
-    const other = order[row]!;
     const at = where[sample]!;
     simd.swap(at, row);
-    [order[at], order[row]] = [other, sample];
-    [where[other], where[sample]] = [at, row];
+    for (const x of [order, reach, from, coreAt, sq]) swap(x, at, row);
+    where[order[at]!] = at;
+    where[sample] = row;
   };
   let u = 0;
   for (let step = 0; step < n - 1; step++) {
     join(u, step); // rows [0, step] hold the tree, (step, n) the rest
-    const cu = core[u]!;
+    const cu = coreAt[step]!;
+    const su = sq[step]!;
     const first = step + 1 - ((step + 1) % 4); // the kernel starts rows on multiples of 4
     const dots = simd.row(step, first, n);
     let next = -1;
     let nextReach = Number.POSITIVE_INFINITY;
     for (let r = step + 1; r < n; r++) {
-      const j = order[r]!;
-      if (cu < reach[j]! && core[j]! < reach[j]!) {
+      let rr = reach[r]!;
+      const cj = coreAt[r]!;
+      if (cu < rr && cj < rr) {
         const dot = dots[r - first]!;
         const dist =
           metric === 'euclidean'
-            ? Math.sqrt(Math.max(0, sqNorms[u]! + sqNorms[j]! - 2 * dot))
+            ? Math.sqrt(Math.max(0, su + sq[r]! - 2 * dot))
             : Math.min(2, Math.max(0, 1 - dot));
-        const m = Math.max(cu, core[j]!, dist);
-        if (m < reach[j]!) {
-          reach[j] = m;
-          from[j] = u;
+        const m = Math.max(cu, cj, dist);
+        if (m < rr) {
+          reach[r] = rr = m;
+          from[r] = u;
         }
       }
-      if (reach[j]! < nextReach || (reach[j] === nextReach && j < next)) {
-        nextReach = reach[j]!;
-        next = j;
+      if (rr < nextReach || (rr === nextReach && order[r]! < next)) {
+        nextReach = rr;
+        next = order[r]!;
       }
     }
-    edges.a[step] = from[next]!;
+    edges.a[step] = from[where[next]!]!;
     edges.b[step] = next;
     edges.w[step] = nextReach;
     u = next;

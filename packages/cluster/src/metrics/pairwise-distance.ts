@@ -67,10 +67,7 @@ export function distanceBlock(
   out: Float64Array,
 ): void {
   const w = j1 - j0;
-  let dots = out;
-  let stride = w;
-  if (p.simd === undefined) dotBlock(p.data, p.d, i0, i1, j0, j1, out);
-  else ({ view: dots, stride } = p.simd.run(i0, i1, j0, j1));
+  const { view: dots, stride } = dotProducts(p, i0, i1, j0, j1, out);
   for (let i = i0; i < i1; i++) {
     const row = (i - i0) * w;
     const from = (i - i0) * stride - j0;
@@ -92,6 +89,23 @@ export function distanceBlock(
       out[row + j - j0] = i === j ? 0 : v;
     }
   }
+}
+
+/**
+ * Dot products x_i · x_j of rows `[i0, i1)` × `[j0, j1)` (same alignment as {@link distanceBlock}):
+ * row-major with `stride` per row, the SIMD kernel's memory (valid until its next call) or `out`.
+ */
+export function dotProducts(
+  p: PreparedRows,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+  out: Float64Array,
+): { view: Float64Array; stride: number } {
+  if (p.simd !== undefined) return p.simd.run(i0, i1, j0, j1);
+  dotBlock(p.data, p.d, i0, i1, j0, j1, out);
+  return { view: out, stride: j1 - j0 };
 }
 
 /**
