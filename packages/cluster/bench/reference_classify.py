@@ -9,10 +9,14 @@ one thread as libsvm is. One JSON line in bench.py's format (`bench`, `median_ms
 import argparse
 import json
 import resource
-import statistics
-import time
+import sys
+from pathlib import Path
 
 import numpy as np
+
+# The timing rule shared by every reference script (scripts/bench_timing.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+from bench_timing import measure  # noqa: E402
 
 
 def parse_args():
@@ -37,28 +41,6 @@ def synthetic(n, d):
     y = np.arange(n) % 3
     x[np.arange(n), y] += 0.8
     return x, y
-
-
-def measure(fn, budget, max_runs):
-    """One warm-up call, then timed calls while the next is expected to fit the budget."""
-    start = time.perf_counter()
-    fn()
-    warm = time.perf_counter() - start
-    times = []
-    last = warm
-    while len(times) < max_runs and time.perf_counter() - start + last <= budget:
-        t0 = time.perf_counter()
-        fn()
-        last = time.perf_counter() - t0
-        times.append(last)
-    rec = {"warmup_ms": round(warm * 1e3, 3), "runs": len(times)}
-    if not times:
-        times = [warm]
-        rec["warmup_only"] = True
-    rec.update({"median_ms": round(statistics.median(times) * 1e3, 3),
-                "min_ms": round(min(times) * 1e3, 3),
-                "mean_ms": round(statistics.fmean(times) * 1e3, 3)})
-    return rec
 
 
 def main():

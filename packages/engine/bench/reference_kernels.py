@@ -10,9 +10,12 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import sys
-import time
+from pathlib import Path
+
+# The timing rule shared by every reference script (scripts/bench_timing.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+from bench_timing import measure  # noqa: E402
 
 
 def parse_args():
@@ -28,30 +31,6 @@ def parse_args():
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
     ap.add_argument("--max-runs", type=int, default=20)
     return ap.parse_args()
-
-
-def measure(fn, budget, max_runs):
-    """One warm-up call, then timed calls while the next is expected to fit the budget."""
-    start = time.perf_counter()
-    fn()
-    warm = time.perf_counter() - start
-    times = []
-    last = warm
-    while len(times) < max_runs and time.perf_counter() - start + last <= budget:
-        t0 = time.perf_counter()
-        fn()
-        last = time.perf_counter() - t0
-        times.append(last)
-    rec = {"warmup_ms": round(warm * 1e3, 3), "runs": len(times)}
-    if not times:
-        times = [warm]
-        rec["warmup_only"] = True
-    rec.update({
-        "median_ms": round(statistics.median(times) * 1e3, 3),
-        "min_ms": round(min(times) * 1e3, 3),
-        "mean_ms": round(statistics.fmean(times) * 1e3, 3),
-    })
-    return rec
 
 
 def emit(name, params, rec, args):
