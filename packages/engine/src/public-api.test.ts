@@ -32,6 +32,7 @@ it('exports exactly the public API', () => {
       "LR_SCHEDULE_KINDS",
       "Linear",
       "ModuleState",
+      "StateDictModule",
       "THREADED_WASM_TESTED_VERSION",
       "TORCH_CONFIG_KEY",
       "WASM_THREADS_ENV_VAR",

@@ -5,18 +5,15 @@ import {
   createRng,
   InvalidArgumentError,
   invalidArgument,
-  type NdArray,
   withDefaults,
 } from '@cellshape/core';
 import {
   type Autoencoder,
-  type LoadStateDictOptions,
   ModuleState,
   registerGradients,
-  type StateArray,
-  type StateDict,
+  StateDictModule,
 } from '@cellshape/engine';
-import type { Scalar, Tensor, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { chamferLoss } from '../losses/chamfer.js';
 import { DgcnnEncoder, type EncoderTrace, type Implementation } from './dgcnn-encoder.js';
@@ -166,10 +163,14 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * const { features, reconstruction } = model.forward(points); // points: [B, 2048, 3]
  * ```
  *
+ * Its state dict has the `encoder.convX.1.*` aliases of `encoder.bnX.*`, as PyTorch writes
+ * them: 69 keys (67 for F = 512) with the DGCNN encoder, 19 encoder keys (18) with FoldingNet's,
+ * which has no buffers; either name of an alias loads it.
+ *
  * Tensors returned by the methods belong to the caller (dispose them); call
  * {@link CloudAutoEncoder.dispose} to free the weights.
  */
-export class CloudAutoEncoder implements Autoencoder {
+export class CloudAutoEncoder extends StateDictModule implements Autoencoder {
   /** The model family, as the run layer registers it. */
   readonly family = 'cloud';
   /** The number of features F. */
@@ -181,11 +182,12 @@ export class CloudAutoEncoder implements Autoencoder {
   private readonly options: ResolvedOptions;
   private readonly encoder: DgcnnEncoder | FoldingNetEncoder;
   private readonly decoder: FoldingDecoder;
-  private readonly state: ModuleState;
+  protected readonly state: ModuleState;
   private mode = true;
 
   /** Builds the model with PyTorch's default initialisation, seeded; training mode on (as PyTorch). */
   constructor(options: CloudAutoEncoderOptions = {}) {
+    super();
     this.options = validateOptions(options);
     registerGradients();
     const o = this.options;
@@ -355,51 +357,6 @@ export class CloudAutoEncoder implements Autoencoder {
       return { features, reconstruction: this.decoder.forward(features) };
     });
     return { ...out, ...trace };
-  }
-
-  /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
-  namedParameters(): Array<[name: string, variable: Variable]> {
-    return this.state.namedParameters();
-  }
-
-  /** The PyTorch shape of a parameter (variables of weights hold the transpose, `[in, out]`). */
-  torchShape(name: string): number[] {
-    return this.state.torchShape(name);
-  }
-
-  /** Converts a parameter-shaped array (variable layout) to PyTorch's layout, e.g. optimizer state. */
-  parameterToTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    return this.state.parameterToTorch(name, data);
-  }
-
-  /** Converts an array in PyTorch's layout to the layout of the parameter's variable. */
-  parameterFromTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    return this.state.parameterFromTorch(name, data);
-  }
-
-  /**
-   * The state (parameters and batch-norm buffers) as plain arrays in PyTorch `state_dict()`
-   * order and shapes, with the `encoder.convX.1.*` aliases of `encoder.bnX.*`: 69 keys (67 for
-   * F = 512) with the DGCNN encoder, 19 encoder keys (18) with FoldingNet's, which has no
-   * buffers; `num_batches_tracked` as a 0-d `BigInt64Array`.
-   */
-  stateDict(): StateDict {
-    return this.state.stateDict();
-  }
-
-  /**
-   * Loads a PyTorch-layout state dict (from {@link CloudAutoEncoder.stateDict}, a `.pt` or an
-   * `.npz`). A batch norm may be given under either or both of its names (`encoder.bnX.*`,
-   * `encoder.convX.1.*`; PyTorch writes both, exporters that drop shared tensors keep one);
-   * when both are given they must be equal. With `strict` (default) missing or unexpected keys
-   * throw; wrong dtypes or shapes and non-finite values always throw an `IncompatibleError`,
-   * before anything changes.
-   */
-  loadStateDict(
-    state: StateDict | Record<string, StateArray>,
-    options: LoadStateDictOptions = {},
-  ): void {
-    this.state.loadStateDict(state, options);
   }
 
   /** The options this model was built with (JSON-serialisable); `new CloudAutoEncoder(config)` rebuilds it untrained. */

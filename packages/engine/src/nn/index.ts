@@ -75,6 +75,7 @@ export {
   type StateDictFile,
   subStateDict,
 } from './state-dict-file.js';
+export { StateDictModule } from './state-dict-module.js';
 export {
   type ExportTorchCheckpointOptions,
   exportTorchCheckpoint,

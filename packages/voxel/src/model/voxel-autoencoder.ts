@@ -1,13 +1,11 @@
-import { createRng, InvalidArgumentError, invalidArgument, type NdArray } from '@cellshape/core';
+import { createRng, InvalidArgumentError, invalidArgument } from '@cellshape/core';
 import {
   type Autoencoder,
-  type LoadStateDictOptions,
   ModuleState,
   registerGradients,
-  type StateArray,
-  type StateDict,
+  StateDictModule,
 } from '@cellshape/engine';
-import type { Scalar, Tensor, Tensor2D, Tensor5D, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D, Tensor5D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { voxelLoss } from '../losses/voxel-loss.js';
 import { ResNetEncoder } from './resnet-encoder.js';
@@ -46,7 +44,7 @@ const FN = 'VoxelAutoEncoder';
  * Tensors returned by the methods belong to the caller; {@link VoxelAutoEncoder.dispose} frees
  * the weights.
  */
-export class VoxelAutoEncoder implements Autoencoder {
+export class VoxelAutoEncoder extends StateDictModule implements Autoencoder {
   /** The model family, as the run layer registers it. */
   readonly family = 'voxel';
   /** The number of features F. */
@@ -56,11 +54,12 @@ export class VoxelAutoEncoder implements Autoencoder {
   private readonly options: ResolvedVoxelOptions;
   private readonly encoder: SimpleEncoder | ResNetEncoder;
   private readonly decoder: VoxelDecoder;
-  private readonly state: ModuleState;
+  protected readonly state: ModuleState;
   private mode = true;
 
   /** Builds the model with PyTorch's initialisation schemes, seeded by `options.seed`; training mode on. */
   constructor(options: VoxelAutoEncoderOptions = {}) {
+    super();
     this.options = resolveVoxelOptions(options);
     registerGradients();
     const o = this.options;
@@ -158,47 +157,6 @@ export class VoxelAutoEncoder implements Autoencoder {
   /** The model's loss (`options.loss`, default binary cross-entropy) of masks and reconstructed probabilities. */
   reconstructionLoss(volumes: Tensor, reconstruction: Tensor): Scalar {
     return voxelLoss(this.options.loss, volumes, reconstruction);
-  }
-
-  /** Trainable variables in PyTorch `named_parameters()` order, with PyTorch names. */
-  namedParameters(): Array<[name: string, variable: Variable]> {
-    return this.state.namedParameters();
-  }
-
-  /** The PyTorch shape of a parameter (variables of weights hold tfjs's layout). */
-  torchShape(name: string): number[] {
-    return this.state.torchShape(name);
-  }
-
-  /** Converts a parameter-shaped array (variable layout) to PyTorch's layout, e.g. optimizer state. */
-  parameterToTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    return this.state.parameterToTorch(name, data);
-  }
-
-  /** Converts an array in PyTorch's layout to the layout of the parameter's variable. */
-  parameterFromTorch(name: string, data: Float32Array): NdArray<Float32Array> {
-    return this.state.parameterFromTorch(name, data);
-  }
-
-  /**
-   * The state (parameters and batch-norm buffers) as plain arrays in PyTorch `state_dict()`
-   * order and shapes (`num_batches_tracked` as 0-d int64).
-   */
-  stateDict(): StateDict {
-    return this.state.stateDict();
-  }
-
-  /**
-   * Loads a PyTorch-layout state dict (from {@link VoxelAutoEncoder.stateDict}, or a `.pt` /
-   * `.npz` read by the engine's `readStateDict`). With `strict` (default) missing or unexpected
-   * keys — a checkpoint of another architecture — throw an `IncompatibleError` naming them;
-   * wrong shapes or non-finite values always throw, before anything changes.
-   */
-  loadStateDict(
-    state: StateDict | Record<string, StateArray>,
-    options: LoadStateDictOptions = {},
-  ): void {
-    this.state.loadStateDict(state, options);
   }
 
   /** The options this model was built with (JSON-serialisable); `new VoxelAutoEncoder(config)` rebuilds it untrained. */
