@@ -76,162 +76,109 @@ const fixture = (url: string): Uint8Array => new Uint8Array(readFileSync(fileURL
 
 // --- seeds ------------------------------------------------------------------------------------
 
-function tiffSeeds(): Uint8Array[] {
-  const volume = (data: AnyTypedArray, shape: [number, number, number]): Volume =>
-    ({ data, shape }) as Volume;
-  const ramp = <T extends AnyTypedArray>(
-    make: (n: number) => T,
-    n: number,
-    f: (i: number) => number,
-  ): T => {
-    const out = make(n);
-    for (let i = 0; i < n; i++) (out as unknown as number[])[i] = f(i);
-    return out;
-  };
-  const n = 2 * 5 * 6;
+type EncodeTiffOptions = Parameters<typeof encodeTiff>[1];
+
+/** A filled 2×5×6 volume: `make` allocates the array and `f` gives the value at each index. */
+function rampVolume(make: (n: number) => AnyTypedArray, f: (i: number) => number): Volume {
   const shape: [number, number, number] = [2, 5, 6];
-  const written = [
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Uint8Array(k),
-          n,
-          (i) => i & 1,
-        ),
-        shape,
-      ),
-    ),
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Uint16Array(k),
-          n,
-          (i) => i * 300,
-        ),
-        shape,
-      ),
-      { littleEndian: false },
-    ),
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Int16Array(k),
-          n,
-          (i) => i - 30,
-        ),
-        shape,
-      ),
-      { compression: 'deflate' },
-    ),
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Int32Array(k),
-          n,
-          (i) => i * 1e6,
-        ),
-        shape,
-      ),
-    ),
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Float32Array(k),
-          n,
-          (i) => i / 7,
-        ),
-        shape,
-      ),
-      { compression: 'deflate' },
-    ),
-    encodeTiff(
-      volume(
-        ramp(
-          (k) => new Float64Array(k),
-          n,
-          (i) => -i / 3,
-        ),
-        shape,
-      ),
-      { littleEndian: false },
-    ),
+  const n = 2 * 5 * 6;
+  const data = make(n);
+  for (let i = 0; i < n; i++) (data as unknown as number[])[i] = f(i);
+  return { data, shape } as Volume;
+}
+
+/** Seeds written by our own `encodeTiff`: one per sample type, varying byte order and compression. */
+function writtenTiffSeeds(): Uint8Array[] {
+  const cases: [(n: number) => AnyTypedArray, (i: number) => number, EncodeTiffOptions?][] = [
+    [(k) => new Uint8Array(k), (i) => i & 1],
+    [(k) => new Uint16Array(k), (i) => i * 300, { littleEndian: false }],
+    [(k) => new Int16Array(k), (i) => i - 30, { compression: 'deflate' }],
+    [(k) => new Int32Array(k), (i) => i * 1e6],
+    [(k) => new Float32Array(k), (i) => i / 7, { compression: 'deflate' }],
+    [(k) => new Float64Array(k), (i) => -i / 3, { littleEndian: false }],
   ];
-  const built: TiffSeedOptions[] = [
-    {
-      littleEndian: true,
-      bits: 16,
-      format: 1,
-      width: 20,
-      height: 18,
-      pages: 2,
-      tile: 16,
-      compression: 5,
-      predictor: 2,
-    },
-    {
-      littleEndian: false,
-      bits: 8,
-      format: 1,
-      width: 17,
-      height: 16,
-      pages: 1,
-      tile: 16,
-      compression: 8,
-      predictor: 1,
-    },
-    {
-      littleEndian: true,
-      bits: 32,
-      format: 3,
-      width: 16,
-      height: 16,
-      pages: 1,
-      tile: 16,
-      compression: 1,
-      predictor: 1,
-    },
-    {
-      littleEndian: true,
-      bits: 8,
-      format: 2,
-      width: 9,
-      height: 5,
-      pages: 3,
-      compression: 5,
-      predictor: 1,
-    },
-    {
-      littleEndian: true,
-      bits: 1,
-      format: 1,
-      width: 13,
-      height: 6,
-      pages: 2,
-      compression: 1,
-      predictor: 1,
-    },
-    {
-      littleEndian: false,
-      bits: 16,
-      format: 1,
-      width: 8,
-      height: 6,
-      pages: 2,
-      compression: 32773,
-      predictor: 2,
-    },
-    {
-      littleEndian: true,
-      bits: 64,
-      format: 3,
-      width: 4,
-      height: 4,
-      pages: 1,
-      compression: 8,
-      predictor: 1,
-    },
-  ];
-  return [...written, ...built.map(buildTiff)];
+  return cases.map(([make, f, options]) => encodeTiff(rampVolume(make, f), options));
+}
+
+/** Seeds assembled byte by byte (tiles, LZW/PackBits, predictors, 1-bit, big-endian). */
+const BUILT_TIFF_SEEDS: readonly TiffSeedOptions[] = [
+  {
+    littleEndian: true,
+    bits: 16,
+    format: 1,
+    width: 20,
+    height: 18,
+    pages: 2,
+    tile: 16,
+    compression: 5,
+    predictor: 2,
+  },
+  {
+    littleEndian: false,
+    bits: 8,
+    format: 1,
+    width: 17,
+    height: 16,
+    pages: 1,
+    tile: 16,
+    compression: 8,
+    predictor: 1,
+  },
+  {
+    littleEndian: true,
+    bits: 32,
+    format: 3,
+    width: 16,
+    height: 16,
+    pages: 1,
+    tile: 16,
+    compression: 1,
+    predictor: 1,
+  },
+  {
+    littleEndian: true,
+    bits: 8,
+    format: 2,
+    width: 9,
+    height: 5,
+    pages: 3,
+    compression: 5,
+    predictor: 1,
+  },
+  {
+    littleEndian: true,
+    bits: 1,
+    format: 1,
+    width: 13,
+    height: 6,
+    pages: 2,
+    compression: 1,
+    predictor: 1,
+  },
+  {
+    littleEndian: false,
+    bits: 16,
+    format: 1,
+    width: 8,
+    height: 6,
+    pages: 2,
+    compression: 32773,
+    predictor: 2,
+  },
+  {
+    littleEndian: true,
+    bits: 64,
+    format: 3,
+    width: 4,
+    height: 4,
+    pages: 1,
+    compression: 8,
+    predictor: 1,
+  },
+];
+
+function tiffSeeds(): Uint8Array[] {
+  return [...writtenTiffSeeds(), ...BUILT_TIFF_SEEDS.map(buildTiff)];
 }
 
 function npySeeds(): Uint8Array[] {
