@@ -343,43 +343,36 @@ export class Adam {
     const convert = options.convertMoment;
     if (convert !== undefined && typeof convert !== 'function')
       throw invalidArgument(fn, 'options.convertMoment', 'a function', convert);
-    const groups = field(state, 'param_groups');
-    if (!Array.isArray(groups) || groups.length === 0)
-      throw new FormatError(`${fn}: 'param_groups' must be a non-empty list`, { fn });
-    if (groups.length > 1)
-      throw new UnsupportedError(
-        `${fn}: ${groups.length} parameter groups; only one is supported`,
-        {
-          fn,
-        },
-      );
-    const group = groups[0];
-    const ids = field(group, 'params');
-    if (!Array.isArray(ids))
-      throw new FormatError(`${fn}: 'param_groups[0].params' must be a list`, { fn });
-    if (ids.length !== this.params.length) {
-      throw new IncompatibleError(
-        `${fn}: the state is for ${ids.length} parameters, this optimizer has ${this.params.length}`,
-        { fn },
-      );
-    }
-    for (const flag of ['amsgrad', 'maximize'])
-      if (field(group, flag) === true)
-        throw new UnsupportedError(`${fn}: ${flag}=True is not supported`, { fn });
-    const betas = field(group, 'betas');
-    const saved = validateOptions({
-      lr: numberOf(field(group, 'lr'), fn, 'lr'),
-      betas: Array.isArray(betas) ? betas.map((b) => numberOf(b, fn, 'betas')) : betas,
-      eps: numberOf(field(group, 'eps'), fn, 'eps'),
-      weightDecay: numberOf(field(group, 'weight_decay'), fn, 'weight_decay'),
-    });
+    const { ids, saved } = savedGroup(state, fn, this.params.length);
     const position = new Map<string, number>();
     for (const [i, id] of ids.entries())
       position.set(String(numberOf(id, fn, 'a parameter id')), i);
+    const loaded = this.savedMoments(state, position, convert, fn);
 
-    const loaded: Array<
-      { step: number; expAvg: NdArray<Float32Array>; expAvgSq: NdArray<Float32Array> } | undefined
-    > = this.params.map(() => undefined);
+    this.moments = loaded.map((m, index) => {
+      if (m === undefined) return undefined;
+      const moments = this.zeroMoments(index, m.expAvg.data.length);
+      moments.expAvg.set(m.expAvg.data);
+      moments.expAvgSq.set(m.expAvgSq.data);
+      return { ...moments, step: m.step };
+    });
+    this.lrValue = saved.lr;
+    this.betas = saved.betas;
+    this.eps = saved.eps;
+    this.weightDecay = saved.weightDecay;
+  }
+
+  /**
+   * The moments of each parameter in `state` (undefined when it has none), checked against
+   * the parameters' shapes; `position` maps a saved parameter id to the parameter's index.
+   */
+  private savedMoments(
+    state: unknown,
+    position: ReadonlyMap<string, number>,
+    convert: AdamLoadStateOptions['convertMoment'],
+    fn: string,
+  ): Array<SavedMoments | undefined> {
+    const loaded: Array<SavedMoments | undefined> = this.params.map(() => undefined);
     for (const [key, entry] of entriesOf(field(state, 'state'))) {
       const index = position.get(String(key));
       if (index === undefined)
@@ -406,18 +399,7 @@ export class Adam {
         });
       loaded[index] = { step, expAvg, expAvgSq };
     }
-
-    this.moments = loaded.map((m, index) => {
-      if (m === undefined) return undefined;
-      const moments = this.zeroMoments(index, m.expAvg.data.length);
-      moments.expAvg.set(m.expAvg.data);
-      moments.expAvgSq.set(m.expAvgSq.data);
-      return { ...moments, step: m.step };
-    });
-    this.lrValue = saved.lr;
-    this.betas = saved.betas;
-    this.eps = saved.eps;
-    this.weightDecay = saved.weightDecay;
+    return loaded;
   }
 
   /** Zero moments for parameter `index` (in the kernel's memory when there is one). */
@@ -441,4 +423,50 @@ function tryKernel(lengths: readonly number[]): AdamKernel | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The moments of one parameter as read from a saved state. */
+interface SavedMoments {
+  step: number;
+  expAvg: NdArray<Float32Array>;
+  expAvgSq: NdArray<Float32Array>;
+}
+
+/**
+ * The parameter ids and hyper-parameters of the single parameter group of a saved state,
+ * checked against the optimizer's `paramCount` parameters.
+ */
+function savedGroup(
+  state: unknown,
+  fn: string,
+  paramCount: number,
+): { ids: unknown[]; saved: ReturnType<typeof validateOptions> } {
+  const groups = field(state, 'param_groups');
+  if (!Array.isArray(groups) || groups.length === 0)
+    throw new FormatError(`${fn}: 'param_groups' must be a non-empty list`, { fn });
+  if (groups.length > 1)
+    throw new UnsupportedError(`${fn}: ${groups.length} parameter groups; only one is supported`, {
+      fn,
+    });
+  const group = groups[0];
+  const ids = field(group, 'params');
+  if (!Array.isArray(ids))
+    throw new FormatError(`${fn}: 'param_groups[0].params' must be a list`, { fn });
+  if (ids.length !== paramCount) {
+    throw new IncompatibleError(
+      `${fn}: the state is for ${ids.length} parameters, this optimizer has ${paramCount}`,
+      { fn },
+    );
+  }
+  for (const flag of ['amsgrad', 'maximize'])
+    if (field(group, flag) === true)
+      throw new UnsupportedError(`${fn}: ${flag}=True is not supported`, { fn });
+  const betas = field(group, 'betas');
+  const saved = validateOptions({
+    lr: numberOf(field(group, 'lr'), fn, 'lr'),
+    betas: Array.isArray(betas) ? betas.map((b) => numberOf(b, fn, 'betas')) : betas,
+    eps: numberOf(field(group, 'eps'), fn, 'eps'),
+    weightDecay: numberOf(field(group, 'weight_decay'), fn, 'weight_decay'),
+  });
+  return { ids, saved };
 }

@@ -220,22 +220,7 @@ export async function convertDirectory(
   if (typeof output !== 'string' || output.length === 0)
     throw invalidArgument(fn, 'output', 'a folder path', output);
   const { settings, workers, overwrite, onProgress } = resolveOptions(options);
-  const inputPath = resolve(input);
-  const outputRoot = resolve(output);
-  const inputStat = statSync(inputPath, { throwIfNoEntry: false });
-  // A single mask file is converted as the only input of its folder (outputs named alike).
-  const single = inputStat?.isFile() === true && INPUT.test(inputPath);
-  if (!inputStat?.isDirectory() && !single) {
-    throw new FileSystemError(
-      `${fn}: input ${JSON.stringify(input)} is neither a folder nor a .tif, .tiff or .npy file`,
-      { fn, arg: input },
-    );
-  }
-  const inputRoot = single ? dirname(inputPath) : inputPath;
-  if (outputRoot === inputPath)
-    throw invalidArgument(fn, 'output', 'a folder other than the input', output);
-
-  const relatives = single ? [basename(inputPath)] : listInputs(inputRoot, outputRoot);
+  const { inputRoot, outputRoot, relatives } = resolveInputs(fn, input, output);
   const clashes = nameClashes(relatives);
   const settingsKey = JSON.stringify(settings);
   const outcomes: (FileOutcome | undefined)[] = relatives.map(() => undefined);
@@ -284,17 +269,7 @@ export async function convertDirectory(
 
   await runTasks(pending, workers, (i, outcome) => finish(pendingIndex[i]!, outcome));
 
-  const files: ConvertFileResult[] = relatives.map((rel, i) => {
-    const outcome = outcomes[i]!;
-    const entry: ConvertFileResult = {
-      input: join(inputRoot, ...rel.split('/')),
-      status: outcome.status,
-      outputs: outcome.outputs,
-      objects: outcome.rows.length,
-    };
-    if (outcome.error !== undefined) entry.error = outcome.error;
-    return entry;
-  });
+  const files = fileResults(inputRoot, relatives, outcomes);
   const rows: ManifestRow[] = outcomes.flatMap((o) => o?.rows ?? []);
   const manifest = join(outputRoot, 'manifest.csv');
   await writeFileAtomic(manifest, encodeManifest(rows));
@@ -307,4 +282,49 @@ export async function convertDirectory(
     failed: count('failed'),
     manifest,
   };
+}
+
+/**
+ * The input folder, output folder and input files (relative to the input folder) of a
+ * conversion; a single mask file is the only input of its folder (outputs named alike).
+ */
+function resolveInputs(
+  fn: string,
+  input: string,
+  output: string,
+): { inputRoot: string; outputRoot: string; relatives: string[] } {
+  const inputPath = resolve(input);
+  const outputRoot = resolve(output);
+  const inputStat = statSync(inputPath, { throwIfNoEntry: false });
+  const single = inputStat?.isFile() === true && INPUT.test(inputPath);
+  if (!inputStat?.isDirectory() && !single) {
+    throw new FileSystemError(
+      `${fn}: input ${JSON.stringify(input)} is neither a folder nor a .tif, .tiff or .npy file`,
+      { fn, arg: input },
+    );
+  }
+  const inputRoot = single ? dirname(inputPath) : inputPath;
+  if (outputRoot === inputPath)
+    throw invalidArgument(fn, 'output', 'a folder other than the input', output);
+  const relatives = single ? [basename(inputPath)] : listInputs(inputRoot, outputRoot);
+  return { inputRoot, outputRoot, relatives };
+}
+
+/** One result per input file, in input order, from the outcomes of the conversion. */
+function fileResults(
+  inputRoot: string,
+  relatives: readonly string[],
+  outcomes: readonly (FileOutcome | undefined)[],
+): ConvertFileResult[] {
+  return relatives.map((rel, i) => {
+    const outcome = outcomes[i]!;
+    const entry: ConvertFileResult = {
+      input: join(inputRoot, ...rel.split('/')),
+      status: outcome.status,
+      outputs: outcome.outputs,
+      objects: outcome.rows.length,
+    };
+    if (outcome.error !== undefined) entry.error = outcome.error;
+    return entry;
+  });
 }

@@ -236,38 +236,51 @@ export function parsePly(
     fn,
     source,
   );
-  const out = new Map<string, PlyElementData>();
   const failBody = (message: string) => fail(fn, source, message);
   checkBodySize(elements, format === 'ascii', bytes.length - bodyStart, failBody);
-  if (format === 'ascii') {
-    const next = asciiNumbers(bytes, bodyStart, failBody);
-    for (const element of elements) {
-      const data = allocate(element, keep.includes(element.name));
-      for (let row = 0; row < element.count; row++) {
-        for (const p of element.properties) {
-          if (p.countType === undefined) {
-            const value = next();
-            const column = data.scalars.get(p.name);
-            if (column) column[row] = value;
-            continue;
-          }
-          const n = next();
-          if (!Number.isInteger(n) || n < 0) throw failBody(`a list has the bad length ${n}`);
-          const list = data.lists.get(p.name);
-          const at = list?.offsets[row] ?? 0;
-          for (let k = 0; k < n; k++) {
-            const value = next();
-            if (list) pushList(list, at + k, value);
-          }
-          if (list) list.offsets[row + 1] = at + n;
-        }
-      }
-      finishLists(data);
-      if (keep.includes(element.name)) out.set(element.name, data);
-    }
-    return { format, elements: out };
+  const out =
+    format === 'ascii'
+      ? readAsciiBody(bytes, bodyStart, elements, keep, failBody)
+      : readBinaryBody(
+          bytes,
+          bodyStart,
+          elements,
+          keep,
+          format === 'binary_little_endian',
+          failBody,
+        );
+  return { format, elements: out };
+}
+
+/** The kept elements of an ASCII body. */
+function readAsciiBody(
+  bytes: Uint8Array,
+  bodyStart: number,
+  elements: readonly PlyElementHeader[],
+  keep: readonly string[],
+  failBody: (message: string) => FormatError,
+): Map<string, PlyElementData> {
+  const out = new Map<string, PlyElementData>();
+  const next = asciiNumbers(bytes, bodyStart, failBody);
+  for (const element of elements) {
+    const data = allocate(element, keep.includes(element.name));
+    readRows(element, data, next, failBody);
+    finishLists(data);
+    if (keep.includes(element.name)) out.set(element.name, data);
   }
-  const le = format === 'binary_little_endian';
+  return out;
+}
+
+/** The kept elements of a binary body; fixed-size elements not kept are skipped undecoded. */
+function readBinaryBody(
+  bytes: Uint8Array,
+  bodyStart: number,
+  elements: readonly PlyElementHeader[],
+  keep: readonly string[],
+  le: boolean,
+  failBody: (message: string) => FormatError,
+): Map<string, PlyElementData> {
+  const out = new Map<string, PlyElementData>();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = bodyStart;
   const read = (type: string): number => {
@@ -288,29 +301,42 @@ export function parsePly(
       if (offset > bytes.length) throw failBody('the body ends early (truncated file)');
       continue;
     }
-    for (let row = 0; row < element.count; row++) {
-      for (const p of element.properties) {
-        if (p.countType === undefined) {
-          const value = read(p.type);
-          const column = data.scalars.get(p.name);
-          if (column) column[row] = value;
-          continue;
-        }
-        const n = read(p.countType);
-        if (!Number.isInteger(n) || n < 0) throw failBody(`a list has the bad length ${n}`);
-        const list = data.lists.get(p.name);
-        const at = list?.offsets[row] ?? 0;
-        for (let k = 0; k < n; k++) {
-          const value = read(p.type);
-          if (list) pushList(list, at + k, value);
-        }
-        if (list) list.offsets[row + 1] = at + n;
-      }
-    }
+    readRows(element, data, read, failBody);
     finishLists(data);
     if (keepIt) out.set(element.name, data);
   }
-  return { format, elements: out };
+  return out;
+}
+
+/**
+ * Reads the rows of one element into `data` (columns and lists it does not hold are read past);
+ * `read` returns the next number, of the given PLY type.
+ */
+function readRows(
+  element: PlyElementHeader,
+  data: PlyElementData,
+  read: (type: string) => number,
+  failBody: (message: string) => FormatError,
+): void {
+  for (let row = 0; row < element.count; row++) {
+    for (const p of element.properties) {
+      if (p.countType === undefined) {
+        const value = read(p.type);
+        const column = data.scalars.get(p.name);
+        if (column) column[row] = value;
+        continue;
+      }
+      const n = read(p.countType);
+      if (!Number.isInteger(n) || n < 0) throw failBody(`a list has the bad length ${n}`);
+      const list = data.lists.get(p.name);
+      const at = list?.offsets[row] ?? 0;
+      for (let k = 0; k < n; k++) {
+        const value = read(p.type);
+        if (list) pushList(list, at + k, value);
+      }
+      if (list) list.offsets[row + 1] = at + n;
+    }
+  }
 }
 
 /** A column to write: a scalar property of an element (float32 'float' or int32 'int'). */
