@@ -59,6 +59,7 @@ it('exports exactly the public API', () => {
       "encodeDataset",
       "exportStateDictNpz",
       "exportTorchCheckpoint",
+      "extractDatasetFeatures",
       "extractStateDict",
       "fanIn",
       "isAutoencoder",

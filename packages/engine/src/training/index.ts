@@ -19,6 +19,11 @@ export {
   encodeDataset,
 } from './encode-dataset.js';
 export {
+  type ExtractDatasetFeaturesOptions,
+  type ExtractedDatasetFeatures,
+  extractDatasetFeatures,
+} from './extract-dataset.js';
+export {
   type Autoencoder,
   type Encoder,
   isAutoencoder,
