@@ -1,0 +1,5 @@
+/**
+ * `@cellshape/profile`: the 2D half of the toolkit — images and centroid tables → single-cell
+ * crops and whole-image embeddings (SPEC §8).
+ */
+export {};
