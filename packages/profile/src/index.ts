@@ -2,4 +2,4 @@
  * `@cellshape/profile`: the 2D half of the toolkit — images and centroid tables → single-cell
  * crops and whole-image embeddings (SPEC §8).
  */
-export {};
+export type { Image2D } from './types.js';
