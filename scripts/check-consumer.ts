@@ -9,7 +9,8 @@
  * 2. import every package from ESM and `require()` it from CommonJS in Node;
  * 3. an app bundled with esbuild (ESM, backends imported statically and passed to
  *    `selectBackend`) runs from a folder away from any `node_modules`, with the wasm binaries
- *    copied beside it, on one copy of tfjs-core;
+ *    copied beside it, on one copy of tfjs-core; and docs/bundling.md's browser build of the
+ *    tfjs-free packages runs in headless Chromium (scripts/check-browser-bundle.ts);
  * 4. every ```ts block of the READMEs and docs typechecks against the packages (see
  *    scripts/doc-blocks.ts for the skip marker of blocks that cannot stand alone);
  * 5. the tarball contents: a LICENSE in each, no source maps, no `src/`-pointing export (the
@@ -41,6 +42,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { browserBundle } from './check-browser-bundle.js';
 import { allDocBlocks, type DocBlock } from './doc-blocks.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -454,6 +456,7 @@ async function main(): Promise<void> {
     typecheck(project);
     runtimeImports(project, [...packages.keys()]);
     await bundledApp(project, work);
+    await browserBundle(root, project);
     docsCode(project);
     checkContents(tarballs, modules);
   } finally {
