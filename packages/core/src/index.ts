@@ -49,11 +49,13 @@ export {
 } from './errors.js';
 export type { DatasetWarning, Metadata, MetadataValue } from './metadata.js';
 export {
+  type EncodeNpzOptions,
   encodeNpy,
   encodeNpz,
   type ParseNpzOptions,
   parseNpy,
   parseNpz,
+  readNpzComment,
   readZip,
 } from './npy.js';
 export { definedEntries, type WithDefaults, withDefaults } from './options.js';

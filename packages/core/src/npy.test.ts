@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from './errors.js';
-import { encodeNpy, encodeNpz, parseNpy, parseNpz } from './npy.js';
+import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpzComment } from './npy.js';
 
 /** Builds a `.npy` file by hand, as NumPy would write it. */
 function npyBytes(descr: string, shape: string, payload: Uint8Array, fortran = false): Uint8Array {
@@ -89,6 +89,27 @@ describe('npy', () => {
       expect(back.a).toEqual(arrays.a);
     }
     expect(() => parseNpz(new Uint8Array([1, 2, 3, 4]))).toThrow(FormatError);
+  });
+
+  it('carries an archive comment that the arrays do not see', () => {
+    const arrays = { a: { data: new Float64Array([1.5, -2]), shape: [2] } };
+    const comment = '{"cellshape_config":{"k":20,"name":"µ-scale"}}';
+    for (const compress of [false, true]) {
+      const bytes = encodeNpz(arrays, { compress, comment });
+      expect(readNpzComment(bytes)).toBe(comment);
+      expect(parseNpz(bytes)).toEqual(parseNpz(encodeNpz(arrays, { compress })));
+    }
+    expect(readNpzComment(encodeNpz(arrays))).toBe('');
+    expect(() => encodeNpz(arrays, { comment: 'x'.repeat(65_536) })).toThrow(
+      /encodeNpz: an archive comment holds at most 65,535 bytes/,
+    );
+  });
+
+  it('refuses an archive comment that runs past the end', () => {
+    const bytes = encodeNpz({ a: { data: new Int8Array([1]), shape: [1] } }, { comment: 'abc' });
+    const cut = bytes.subarray(0, bytes.length - 1); // the record still claims 3 bytes
+    expect(() => readNpzComment(cut)).toThrow(/readNpzComment: .*3-byte archive comment runs past/);
+    expect(() => readNpzComment(new Uint8Array(10))).toThrow(FormatError);
   });
 });
 

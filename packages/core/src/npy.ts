@@ -1,7 +1,13 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { type AnyTypedArray, type NdArray, shapeSize } from './arrays.js';
 import { FormatError, invalidArgument, UnsupportedError } from './errors.js';
-import { readZipEntries, resolveZipLimits, type ZipLimits } from './zip-read.js';
+import {
+  readZipCommentText,
+  readZipEntries,
+  resolveZipLimits,
+  withZipComment,
+  type ZipLimits,
+} from './zip-read.js';
 
 /**
  * NumPy `.npy` and `.npz` reading and writing, so arrays move between cellshape and Python
@@ -258,13 +264,35 @@ export function parseNpz(
   return out;
 }
 
+/**
+ * The archive comment of an `.npz` (or any zip): `''` when it has none. cellshape stores there
+ * what NumPy has no place for (e.g. a model's config beside its state dict); `np.load` ignores it.
+ */
+export function readNpzComment(bytes: Uint8Array): string {
+  const fn = 'readNpzComment';
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  return readZipCommentText(bytes, fn);
+}
+
+/** Options of {@link encodeNpz}. */
+export interface EncodeNpzOptions {
+  /** Deflate the arrays. Default false (stored, as `np.savez`). */
+  compress?: boolean;
+  /** The archive comment (at most 65,535 UTF-8 bytes; see {@link readNpzComment}). Default none. */
+  comment?: string;
+}
+
 /** Encodes `{ key: array }` as an `.npz` archive (uncompressed unless `compress` is set). */
 export function encodeNpz(
   arrays: Record<string, NdArray<AnyTypedArray>>,
-  options: { compress?: boolean } = {},
+  options: EncodeNpzOptions = {},
 ): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
   for (const [key, array] of Object.entries(arrays))
     files[`${key}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }];
-  return zipSync(files);
+  const zip = zipSync(files);
+  if (options.comment === undefined || options.comment === '') return zip;
+  if (typeof options.comment !== 'string')
+    throw invalidArgument('encodeNpz', 'options.comment', 'a string', options.comment);
+  return withZipComment(zip, options.comment, 'encodeNpz');
 }

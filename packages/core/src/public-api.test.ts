@@ -43,6 +43,7 @@ it('exports exactly the public API', () => {
       "parseCsv",
       "parseNpy",
       "parseNpz",
+      "readNpzComment",
       "readZip",
       "reportProgress",
       "sampleFileIds",

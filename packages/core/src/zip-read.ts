@@ -1,4 +1,4 @@
-import { inflateSync, strFromU8 } from 'fflate';
+import { inflateSync, strFromU8, strToU8 } from 'fflate';
 import { crc32 } from './crc32.js';
 import { FormatError, UnsupportedError } from './errors.js';
 import { withDefaults } from './options.js';
@@ -72,6 +72,42 @@ function findEocd(bytes: Uint8Array, view: DataView, fn: string): number {
   const first = Math.max(0, last - 0xffff);
   for (let e = last; e >= first; e--) if (view.getUint32(e, true) === EOCD) return e;
   return fail(fn, 'no end-of-central-directory record');
+}
+
+/**
+ * The archive comment of a zip (the text after its end-of-central-directory record; `''` when
+ * there is none), decoded as UTF-8. `.npz` files use it for what NumPy does not read: `np.load`
+ * ignores it.
+ */
+export function readZipCommentText(bytes: Uint8Array, fn: string): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const e = findEocd(bytes, view, fn);
+  const length = view.getUint16(e + 20, true);
+  if (e + 22 + length > bytes.length)
+    fail(fn, `the ${length}-byte archive comment runs past the end of the ${bytes.length} bytes`);
+  return strFromU8(bytes.subarray(e + 22, e + 22 + length));
+}
+
+/** `zip` (which has no archive comment) with `comment` as its archive comment. */
+export function withZipComment(zip: Uint8Array, comment: string, fn: string): Uint8Array {
+  const text = strToU8(comment);
+  if (text.length > 0xffff)
+    throw new FormatError(
+      `${fn}: an archive comment holds at most 65,535 bytes, got ${text.length}`,
+      {
+        fn,
+        arg: 'options.comment',
+      },
+    );
+  const e = zip.length - 22;
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  if (e < 0 || view.getUint32(e, true) !== EOCD || view.getUint16(e + 20, true) !== 0)
+    fail(fn, 'the archive does not end with a comment-free end-of-central-directory record');
+  const out = new Uint8Array(zip.length + text.length);
+  out.set(zip);
+  out.set(text, zip.length);
+  new DataView(out.buffer).setUint16(e + 20, text.length, true);
+  return out;
 }
 
 interface Directory {

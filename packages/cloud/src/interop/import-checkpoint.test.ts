@@ -115,7 +115,11 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     expect(() => importTorchCheckpoint(bytes, { model: { shape: 'plane' } })).toThrow(
       /'decoder\.folding1\.0\.weight' must have shape \[512, 514, 1\], got \[512, 515, 1\]/,
     );
-    for (const m of [back, more, model]) m.dispose();
+    // The .npz export stores the same config in its archive comment (NumPy ignores it).
+    const npz = importTorchCheckpoint(exportStateDictNpz(model));
+    expect(npz.config()).toEqual(model.config());
+    expect(npz.numSourcePoints).toBe(64);
+    for (const m of [back, more, model, npz]) m.dispose();
   });
 
   it('imports .npz state dicts and F = 512 / foldingnetbasic models', () => {

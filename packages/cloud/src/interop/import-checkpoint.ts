@@ -91,7 +91,7 @@ interface Parsed {
  * (`k`, the decoder's source points); the architecture itself is still read from the state dict.
  */
 function storedOptions(file: StateDictFile): Parsed['stored'] {
-  const config = torchTrainingState(file.checkpoint).config;
+  const { config } = file;
   if (config === undefined) return { model: {} };
   const { encoderType, decoderType, numFeatures, k, ...model } = config as CloudAutoEncoderOptions;
   return { ...(typeof k === 'number' ? { k } : {}), model };

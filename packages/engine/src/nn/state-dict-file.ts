@@ -6,12 +6,14 @@ import {
   IncompatibleError,
   invalidArgument,
   parseNpz,
+  readNpzComment,
   readZip,
 } from '@cellshape/core';
 import { readTorchCheckpoint } from '../torch/read-checkpoint.js';
 import { extractStateDict } from '../torch/state-dict.js';
 import type { TorchCheckpoint } from '../torch/types.js';
 import type { StateDict, TrainableModule } from '../training/module.js';
+import { parseStoredConfig, TORCH_CONFIG_KEY, torchTrainingState } from './torch-checkpoint.js';
 
 /** A state dict read by {@link readStateDictFile}. */
 export interface StateDictFile {
@@ -21,6 +23,13 @@ export interface StateDictFile {
   state: StateDict;
   /** The whole `.pt` content (e.g. `epoch`, `optimizer_state_dict` of a training checkpoint); absent for `.npz`. */
   checkpoint?: TorchCheckpoint;
+  /**
+   * The model's `config()` when the file stores it: a `.pt` of `exportTorchCheckpoint` under
+   * `checkpoint["cellshape_config"]`, an `.npz` of {@link exportStateDictNpz} in its archive
+   * comment (`{"cellshape_config": …}`). What a state dict cannot tell (e.g. the decoder's
+   * number of source points) comes back from here.
+   */
+  config?: Record<string, unknown>;
 }
 
 /** The bytes of `source` (a path or bytes). */
@@ -65,12 +74,27 @@ export function readStateDictFile(source: string | Uint8Array): StateDictFile {
   const bytes = bytesOf(fn, source);
   if (!isNpz(fn, bytes)) {
     const checkpoint = readTorchCheckpoint(bytes);
-    return { format: 'pt', state: extractStateDict(checkpoint), checkpoint };
+    const { config } = torchTrainingState(checkpoint);
+    return {
+      format: 'pt',
+      state: extractStateDict(checkpoint),
+      checkpoint,
+      ...(config && { config }),
+    };
   }
   const state: StateDict = new Map(Object.entries(parseNpz(bytes)));
   if (state.size === 0)
     throw new FormatError(`${fn}: the .npz holds no arrays`, { fn, arg: 'source' });
-  return { format: 'npz', state };
+  const config = npzConfig(readNpzComment(bytes));
+  return { format: 'npz', state, ...(config && { config }) };
+}
+
+/** The config an `.npz` comment stores (`{"cellshape_config": {…}}`); undefined for any other comment. */
+function npzConfig(comment: string): Record<string, unknown> | undefined {
+  const stored = parseStoredConfig(comment)?.[TORCH_CONFIG_KEY];
+  return stored !== null && typeof stored === 'object' && !Array.isArray(stored)
+    ? (stored as Record<string, unknown>)
+    : undefined;
 }
 
 /**
@@ -127,13 +151,27 @@ export function readStateDict(
  * ```python
  * model.load_state_dict({k: torch.from_numpy(v) for k, v in np.load("model.npz").items()})
  * ```
+ *
+ * A model with a `config()` stores it in the archive comment as `{"cellshape_config": …}`, which
+ * NumPy ignores and {@link readStateDictFile} returns as `config`, so what the arrays cannot
+ * tell survives the round trip (as in a `.pt` of `exportTorchCheckpoint`). In Python:
+ * `json.loads(zipfile.ZipFile("model.npz").comment)["cellshape_config"]`.
  */
 export function exportStateDictNpz(
-  model: Pick<TrainableModule, 'stateDict'> | StateDict,
+  model: Pick<TrainableModule, 'stateDict'> | Partial<Pick<TrainableModule, 'config'>> | StateDict,
 ): Uint8Array {
   const fn = 'exportStateDictNpz';
   if (model instanceof Map) return encodeNpz(Object.fromEntries(model));
-  if (typeof model !== 'object' || model === null || typeof model.stateDict !== 'function')
+  if (
+    typeof model !== 'object' ||
+    model === null ||
+    !('stateDict' in model) ||
+    typeof model.stateDict !== 'function'
+  )
     throw invalidArgument(fn, 'model', 'a module with stateDict() or a state dict', model);
-  return encodeNpz(Object.fromEntries(model.stateDict()));
+  const comment =
+    'config' in model && typeof model.config === 'function'
+      ? JSON.stringify({ [TORCH_CONFIG_KEY]: model.config() })
+      : undefined;
+  return encodeNpz(Object.fromEntries(model.stateDict()), { ...(comment && { comment }) });
 }

@@ -70,8 +70,11 @@ export function exportTorchCheckpoint(
   return writeTorchCheckpoint(checkpoint);
 }
 
-/** A stored config: a JSON object string; anything else (a foreign checkpoint's key) is ignored. */
-function parseConfig(value: unknown): Record<string, unknown> | undefined {
+/**
+ * A stored config: a JSON object string; anything else (a foreign checkpoint's key, another
+ * tool's `.npz` comment) is ignored.
+ */
+export function parseStoredConfig(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'string') return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
@@ -113,7 +116,7 @@ export function torchTrainingState(
   const loss = checkpoint.get('loss');
   if (typeof epoch === 'number') result.epoch = epoch;
   if (typeof loss === 'number') result.loss = loss;
-  const config = parseConfig(checkpoint.get(TORCH_CONFIG_KEY));
+  const config = parseStoredConfig(checkpoint.get(TORCH_CONFIG_KEY));
   if (config !== undefined) result.config = config;
   const optimizer = checkpoint.get('optimizer_state_dict');
   if (optimizer instanceof Map && model !== undefined)
