@@ -5,6 +5,8 @@ import {
   InvalidArgumentError,
   invalidArgument,
   isCellshapeError,
+  reattributeError,
+  UnsupportedError,
 } from './errors.js';
 
 describe('isCellshapeError', () => {
@@ -57,5 +59,32 @@ describe('describe', () => {
     expect(invalidArgument('f', 'x', 'a number', cyclic).message).toBe(
       "f: 'x' must be a number, got [1, [1, [1, [...]]]]",
     );
+  });
+});
+
+describe('reattributeError', () => {
+  it("tells a lower reader's error as the caller's, same class, code and argument", () => {
+    const lower = new FormatError('readTorchCheckpoint: not a valid zip archive (no record)', {
+      fn: 'readTorchCheckpoint',
+      arg: 'bytes',
+    });
+    const told = reattributeError('readStateDictFile', lower) as FormatError;
+    expect(told).toBeInstanceOf(FormatError);
+    expect(told.message).toBe('readStateDictFile: not a valid zip archive (no record)');
+    expect([told.code, told.fn, told.arg, told.cause]).toEqual([
+      'INVALID_FORMAT',
+      'readStateDictFile',
+      'bytes',
+      lower,
+    ]);
+  });
+
+  it('keeps an unnamed message whole and leaves the caller’s own and foreign errors alone', () => {
+    const unnamed = new UnsupportedError('compression method 12');
+    expect((reattributeError('f', unnamed) as Error).message).toBe('f: compression method 12');
+    const own = new FormatError('f: bad', { fn: 'f' });
+    expect(reattributeError('f', own)).toBe(own);
+    const foreign = new RangeError('x');
+    expect(reattributeError('f', foreign)).toBe(foreign);
   });
 });

@@ -61,6 +61,37 @@ export function isCellshapeError(
   return branded && (code === undefined || (error as { code?: unknown }).code === code);
 }
 
+/**
+ * `error` told as an error of `fn`, for a public function whose work a lower reader did: a
+ * cellshape error gets the same class and code, `fn`'s name in place of the lower function's at
+ * the head of its message (`readStateDictFile: not a valid zip archive (…)`, not
+ * `readTorchCheckpoint: …`), and the original as its `cause`; anything else comes back as it was.
+ *
+ * ```ts
+ * try { return readTorchCheckpoint(bytes); } catch (e) { throw reattributeError('readStateDictFile', e); }
+ * ```
+ */
+export function reattributeError(fn: string, error: unknown): unknown {
+  if (!(error instanceof CellshapeError) || error.fn === fn) return error;
+  const lower = error.fn === undefined ? '' : `${error.fn}: `;
+  const text =
+    lower !== '' && error.message.startsWith(lower)
+      ? error.message.slice(lower.length)
+      : error.message;
+  const details: CellshapeErrorDetails = {
+    fn,
+    cause: error,
+    ...(error.arg !== undefined && { arg: error.arg }),
+  };
+  if (error.constructor === CellshapeError)
+    return new CellshapeError(error.code, `${fn}: ${text}`, details);
+  const Kind = error.constructor as new (
+    message: string,
+    details: CellshapeErrorDetails,
+  ) => CellshapeError;
+  return new Kind(`${fn}: ${text}`, details);
+}
+
 /** An argument has the wrong type, shape, range or value. */
 export class InvalidArgumentError extends CellshapeError {
   constructor(message: string, details: CellshapeErrorDetails = {}) {

@@ -45,6 +45,7 @@ export {
   invalidArgument,
   isCellshapeError,
   NotFittedError,
+  reattributeError,
   UnsupportedError,
 } from './errors.js';
 export type { DatasetWarning, Metadata, MetadataValue } from './metadata.js';

@@ -45,6 +45,7 @@ it('exports exactly the public API', () => {
       "parseNpz",
       "readNpzComment",
       "readZip",
+      "reattributeError",
       "reportProgress",
       "sampleFileIds",
       "shapeSize",

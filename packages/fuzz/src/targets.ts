@@ -508,7 +508,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'state-dict',
-    fns: ['readStateDictFile', 'readTorchCheckpoint', 'parseNpz', 'extractStateDict'],
+    fns: ['readStateDictFile'],
     seeds: async () => [
       ...torchSeeds(),
       encodeNpz({ 'fc.weight': { data: Float32Array.from([1, 2]), shape: [1, 2] } }),
@@ -519,8 +519,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'cloud',
-    // readCloudCheckpoint lets the errors of the engine readers it calls through unchanged.
-    fns: ['readCloudCheckpoint', 'readStateDictFile', 'readTorchCheckpoint', 'parseNpz'],
+    fns: ['readCloudCheckpoint'],
     seeds: async () => {
       const { cloudSeeds } = await import('./cloud-seeds.js');
       return cloudSeeds();

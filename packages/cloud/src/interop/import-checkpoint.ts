@@ -5,6 +5,7 @@ import {
   IncompatibleError,
   invalidArgument,
   type NdArray,
+  reattributeError,
 } from '@cellshape/core';
 import {
   type AdamStateDict,
@@ -113,7 +114,12 @@ function validate(fn: string, source: unknown, options: ImportTorchCheckpointOpt
 }
 
 function parse(fn: string, source: string | Uint8Array, prefixOption: string | undefined): Parsed {
-  const file = readStateDictFile(source);
+  let file: StateDictFile;
+  try {
+    file = readStateDictFile(source);
+  } catch (error) {
+    throw reattributeError(fn, error);
+  }
   const keys = [...file.state.keys()];
   const prefix = prefixOption ?? (keys.some((k) => k.startsWith(IDEC_PREFIX)) ? IDEC_PREFIX : '');
   return { file, state: subStateDict(file.state, prefix, fn), prefix, stored: storedOptions(file) };

@@ -8,6 +8,7 @@ import {
   parseNpz,
   readNpzComment,
   readZip,
+  reattributeError,
 } from '@cellshape/core';
 import { readTorchCheckpoint } from '../torch/read-checkpoint.js';
 import { extractStateDict } from '../torch/state-dict.js';
@@ -72,16 +73,25 @@ function isNpz(fn: string, bytes: Uint8Array): boolean {
 export function readStateDictFile(source: string | Uint8Array): StateDictFile {
   const fn = 'readStateDictFile';
   const bytes = bytesOf(fn, source);
-  if (!isNpz(fn, bytes)) {
-    const checkpoint = readTorchCheckpoint(bytes);
-    const { config } = torchTrainingState(checkpoint);
-    return {
-      format: 'pt',
-      state: extractStateDict(checkpoint),
-      checkpoint,
-      ...(config && { config }),
-    };
+  try {
+    return isNpz(fn, bytes) ? npzFile(fn, bytes) : ptFile(bytes);
+  } catch (error) {
+    throw reattributeError(fn, error); // the readers below name themselves; the caller called us
   }
+}
+
+function ptFile(bytes: Uint8Array): StateDictFile {
+  const checkpoint = readTorchCheckpoint(bytes);
+  const { config } = torchTrainingState(checkpoint);
+  return {
+    format: 'pt',
+    state: extractStateDict(checkpoint),
+    checkpoint,
+    ...(config && { config }),
+  };
+}
+
+function npzFile(fn: string, bytes: Uint8Array): StateDictFile {
   const state: StateDict = new Map(Object.entries(parseNpz(bytes)));
   if (state.size === 0)
     throw new FormatError(`${fn}: the .npz holds no arrays`, { fn, arg: 'source' });
