@@ -1,7 +1,7 @@
 import type { CaseMessage, CaseReply } from './case-result.js';
 import { prototypeFingerprint } from './checks.js';
 import { firstLine, runCase } from './oracle.js';
-import { targetNamed } from './targets.js';
+import { targetNamed } from './targets/index.js';
 
 /**
  * The child process that runs cases: one at a time, as the parent sends them, each checked by

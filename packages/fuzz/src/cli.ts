@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { runCase } from './oracle.js';
 import { type FuzzReport, runFuzz } from './runner.js';
-import { TARGETS, targetNamed } from './targets.js';
+import { TARGETS, targetNamed } from './targets/index.js';
 
 /**
  * `pnpm fuzz`: the long fuzz run, or the reproduction of one saved failure.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GENERIC_MUTATORS } from './mutate.js';
 import { runCase } from './oracle.js';
 import { makeCase, runFuzz } from './runner.js';
-import { type FuzzTarget, SELF_TEST_TARGETS, TARGETS } from './targets.js';
+import { type FuzzTarget, SELF_TEST_TARGETS, TARGETS } from './targets/index.js';
 
 // The CI run of the fuzz suite (issue 17): a few thousand seeded mutants over every reader of
 // outside bytes, each in a child process under a time and memory budget. Any failure names the

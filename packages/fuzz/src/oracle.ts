@@ -1,6 +1,6 @@
 import { isCellshapeError } from '@cellshape/core';
 import type { CaseReply } from './case-result.js';
-import type { FuzzTarget } from './targets.js';
+import type { FuzzTarget } from './targets/index.js';
 
 /**
  * The oracle of one case (rules 1, 4 and 6 of issue 17; time and memory are the runner's):

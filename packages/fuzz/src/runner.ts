@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { mixSeed, Rng } from '@cellshape/core';
 import type { CaseReply, FailureKind } from './case-result.js';
 import { GENERIC_MUTATORS, mutateWith } from './mutate.js';
-import type { FuzzTarget } from './targets.js';
+import type { FuzzTarget } from './targets/index.js';
 
 /**
  * The parent side of a fuzz run: makes each case from (run seed, target, case index), sends it

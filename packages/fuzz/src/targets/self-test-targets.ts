@@ -1,0 +1,37 @@
+import { encodeNpz } from '@cellshape/core';
+import { ZIP_MUTATORS } from '../formats/zip.js';
+import type { FuzzTarget } from './target.js';
+
+/**
+ * Targets that misbehave on purpose, to test the harness itself (the watchdog, the memory
+ * budget, the CRC oracle); never part of a fuzz run unless named.
+ */
+export const SELF_TEST_TARGETS: readonly FuzzTarget[] = [
+  {
+    name: 'self-test-hang',
+    fns: [],
+    seeds: async () => [new Uint8Array(4)],
+    mutators: [],
+    run: async () => {
+      for (;;);
+    },
+    check: () => undefined,
+  },
+  {
+    name: 'self-test-allocate',
+    fns: [],
+    seeds: async () => [new Uint8Array(4)],
+    mutators: [],
+    run: async () => new Float64Array(2 ** 27).fill(1).length, // 1 GiB, touched
+    check: () => undefined,
+  },
+  {
+    name: 'self-test-accept-zip',
+    fns: [],
+    seeds: async () => [encodeNpz({ a: { data: Float32Array.from([1, 2, 3]), shape: [3] } })],
+    mutators: ZIP_MUTATORS.filter((m) => m.mustReject),
+    ownMutatorsOnly: true,
+    run: async (bytes) => bytes.length,
+    check: () => undefined,
+  },
+];
