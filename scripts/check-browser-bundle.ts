@@ -18,6 +18,22 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The part of playwright-core used here (a devDependency of packages/cellshape, not of the root). */
+interface Playwright {
+  chromium: {
+    launch(options: { executablePath: string; args: string[] }): Promise<{
+      newPage(): Promise<{
+        on(event: 'console', listener: (message: { text(): string }) => void): void;
+        on(event: 'pageerror', listener: (error: Error) => void): void;
+        setContent(html: string): Promise<void>;
+        waitForEvent(event: 'console', options: { timeout: number }): Promise<unknown>;
+        addScriptTag(options: { content: string; type: string }): Promise<unknown>;
+      }>;
+      close(): Promise<void>;
+    }>;
+  };
+}
 const SECTION = '## The tfjs-free packages in a browser';
 
 /** The fenced blocks of one language in the section of docs/bundling.md on browsers. */
@@ -42,7 +58,7 @@ function linkEsbuild(root: string, project: string): void {
 /** Runs the bundled script in headless Chromium; the lines it logged. */
 async function runInChromium(root: string, script: string): Promise<string[]> {
   const cellshape = createRequire(join(root, 'packages', 'cellshape', 'package.json'));
-  const { chromium } = cellshape('playwright-core') as typeof import('playwright-core');
+  const { chromium } = cellshape('playwright-core') as Playwright;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],

@@ -203,7 +203,15 @@ const VARIANTS: Variant[] = [
  * under TypeScript 7 a full check must show no error outside them (`thirdParty`), and a check
  * with `skipLibCheck: true` — what docs/getting-started.md tells TypeScript 7 users — none at all.
  */
-const COMPILERS = [
+interface Compiler {
+  name: string;
+  tsc: string;
+  options?: Record<string, unknown>;
+  /** Error lines that are not ours (see above). */
+  thirdParty?: RegExp;
+}
+
+const COMPILERS: Compiler[] = [
   { name: 'TypeScript 5.9', tsc: join(root, 'node_modules', 'typescript', 'bin', 'tsc') },
   {
     name: 'TypeScript 7',
@@ -214,19 +222,15 @@ const COMPILERS = [
   },
 ];
 
-type Compiler = (typeof COMPILERS)[number];
-
 function typecheck(project: string): void {
   for (const variant of VARIANTS) {
     for (const compiler of COMPILERS) {
       const options = {
         ...variant.compilerOptions,
-        ...('options' in compiler ? compiler.options : {}),
+        ...compiler.options,
       };
       const full = runTsc(project, compiler, variant, { ...options, skipLibCheck: false });
-      const foreign = full.errors.filter(
-        (line) => !('thirdParty' in compiler && compiler.thirdParty.test(line)),
-      );
+      const foreign = full.errors.filter((line) => !compiler.thirdParty?.test(line));
       if (foreign.length > 0) fail(compiler, variant, 'skipLibCheck false', foreign.join('\n'));
       let note = '';
       if (full.errors.length > 0) {

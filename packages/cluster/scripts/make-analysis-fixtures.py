@@ -140,10 +140,7 @@ def fcluster_cases():
             for metric in ("euclidean", "cosine"):
                 if method == "ward" and metric == "cosine":
                     continue
-                # With tied distances the merge tree depends on tie-breaking, except for single
-                # linkage, whose flat clusters at any height are unique.
-                if data_name == "grid_with_ties" and method != "single":
-                    continue
+                # Tied distances: our trees follow scipy's algorithms, so ties resolve as scipy's do.
                 z = linkage(data, method=method, metric=metric)
                 heights = sorted(set(z[:, 2].tolist()))
                 # Midway between merge heights: a cut exactly at a height would depend on rounding.
@@ -155,8 +152,37 @@ def fcluster_cases():
                         "X": data.tolist(),
                         "linkage": method,
                         "metric": metric,
-                        "byCount": {str(k): (fcluster(z, k, "maxclust") - 1).tolist() for k in range(1, 8)},
+                        # k ≤ n − 2: scipy's maxclust search never cuts below the second-lowest
+                        # merge, so for k ≥ n − 1 it returns at most n − 2 clusters (ours: k).
+                        "byCount": {str(k): (fcluster(z, k, "maxclust") - 1).tolist() for k in range(1, min(8, len(data) - 1))},
                         "byDistance": [{"distance": t, "labels": (fcluster(z, t, "distance") - 1).tolist()} for t in distances],
+                    }
+                )
+    return out
+
+
+def linkage_cases():
+    """scipy's linkage matrices and leaf orders, on data with many tied distances."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    rng = np.random.RandomState(11)
+    grid = np.array([[x, y] for x in range(4) for y in range(3)], float) + 1
+    rounded = np.round(rng.rand(60, 3) * 4) / 2 + 0.5  # values in {0.5, 1, …, 2.5}: ties everywhere
+    out = []
+    for data_name, data in (("grid_4x3", grid), ("rounded_60x3", rounded)):
+        for method in ("average", "ward", "complete", "single"):
+            for metric in ("euclidean", "cosine"):
+                if method == "ward" and metric == "cosine":
+                    continue
+                z = linkage(data, method=method, metric=metric)
+                out.append(
+                    {
+                        "name": f"{data_name}/{method}/{metric}",
+                        "X": data.tolist(),
+                        "linkage": method,
+                        "metric": metric,
+                        "merges": z.tolist(),
+                        "leaves": leaves_list(z).tolist(),
                     }
                 )
     return out
@@ -276,7 +302,7 @@ def write(name, payload):
 if __name__ == "__main__":
     import sys
 
-    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster", "hdbscan"}
+    parts = set(sys.argv[1:]) or {"metrics", "gmm", "dbscan", "fcluster", "linkage", "hdbscan"}
     if "metrics" in parts:
         write("metrics.json", {"labelPairs": label_pair_cases(), "matrices": matrix_cases()})
     if "gmm" in parts:
@@ -288,3 +314,5 @@ if __name__ == "__main__":
         write("dbscan.json", {"cases": dbscan_cases()})
     if "fcluster" in parts:
         write("fcluster.json", {"cases": fcluster_cases()})
+    if "linkage" in parts:
+        write("linkage.json", {"cases": linkage_cases()})

@@ -28,6 +28,12 @@ describe("flat clusters equal scipy's fcluster − 1 (fixtures/analysis/fcluster
     });
   }
 
+  it('cuts into n − 1 clusters when asked (where scipy stops at n − 2)', () => {
+    const { labels } = hierarchicalClusters([[0], [1], [3], [7]], { linkage: 'single', count: 3 });
+    expect(new Set(labels).size).toBe(3);
+    expect(labels[0]).toBe(labels[1]);
+  });
+
   it('rejects bad cuts', () => {
     const { merges } = hierarchicalClusters([[0], [1], [3]], { count: 2 });
     expect(() => flatClusters(merges, { count: 0 })).toThrow(/flatClusters: 'cut.count'/);

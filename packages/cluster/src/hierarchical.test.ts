@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
-import { hierarchicalOrder, type Linkage } from './hierarchical.js';
+import { denseMatrix } from './dense-matrix.js';
+import { type HierarchicalMetric, hierarchicalOrder, type Linkage } from './hierarchical.js';
+import { loadAnalysisFixture } from './test-utils/analysis-fixtures.js';
 import { loadReference, matrixOf, maxAbsDiff, numbersOf } from './test-utils/fixtures.js';
 
 describe('hierarchicalOrder', () => {
@@ -51,4 +53,24 @@ describe('hierarchicalOrder', () => {
       ),
     ).toThrow(/all zeros/);
   });
+});
+
+interface LinkageCase {
+  name: string;
+  X: number[][];
+  linkage: Linkage;
+  metric: HierarchicalMetric;
+  merges: number[][];
+  leaves: number[];
+}
+
+describe("merge trees equal scipy's linkage on tied distances (fixtures/analysis/linkage.json)", () => {
+  const { cases } = loadAnalysisFixture<{ cases: LinkageCase[] }>('linkage.json');
+  for (const c of cases) {
+    it(c.name, () => {
+      const r = hierarchicalOrder(denseMatrix(c.X), { linkage: c.linkage, metric: c.metric });
+      expect(maxAbsDiff(r.merges.data, Float64Array.from(c.merges.flat()))).toBeLessThan(1e-12);
+      expect(r.order).toEqual(c.leaves);
+    });
+  }
 });

@@ -9,9 +9,9 @@ import {
 } from '@cellshape/core';
 import { type AnalysisMatrix, analysisMatrix } from './analysis-input.js';
 import { checkMatrix, type DenseMatrix } from './dense-matrix.js';
+import { type Linkage, linkageTree } from './linkage-tree.js';
 
-/** Linkage criteria of {@link hierarchicalOrder} (as scipy's `linkage(method=…)`). */
-export type Linkage = 'average' | 'ward' | 'complete' | 'single';
+export type { Linkage } from './linkage-tree.js';
 /** Distances between rows for {@link hierarchicalOrder} (as scipy's `pdist(metric=…)`). */
 export type HierarchicalMetric = 'euclidean' | 'cosine';
 
@@ -41,9 +41,10 @@ export interface HierarchicalResult {
   merges: DenseMatrix<Float64Array>;
 }
 
+/** Condensed distances between the rows (scipy's `pdist`): pair i < j at `condensedIndex(n, i, j)`. */
 function pairwise(m: DenseMatrix, metric: HierarchicalMetric, fn: string): Float64Array {
   const [n, f] = m.shape;
-  const d = new Float64Array(n * n);
+  const d = new Float64Array((n * (n - 1)) / 2);
   const norms = new Float64Array(n);
   if (metric === 'cosine') {
     for (let i = 0; i < n; i++) {
@@ -57,65 +58,36 @@ function pairwise(m: DenseMatrix, metric: HierarchicalMetric, fn: string): Float
         );
     }
   }
+  // One float64 copy (a monomorphic array for the hot loops; the input may be float32).
+  const x = m.data instanceof Float64Array ? m.data : Float64Array.from(m.data);
+  let at = 0;
   for (let i = 0; i < n; i++) {
+    const a = i * f;
     for (let j = i + 1; j < n; j++) {
+      const b = j * f;
       let v = 0;
-      switch (metric) {
-        case 'euclidean': {
-          for (let c = 0; c < f; c++) v += (m.data[i * f + c]! - m.data[j * f + c]!) ** 2;
-          v = Math.sqrt(v);
-          break;
+      if (metric === 'euclidean') {
+        for (let c = 0; c < f; c++) {
+          const t = x[a + c]! - x[b + c]!;
+          v += t * t;
         }
-        case 'cosine': {
-          for (let c = 0; c < f; c++) v += m.data[i * f + c]! * m.data[j * f + c]!;
-          v = Math.max(0, 1 - v / (norms[i]! * norms[j]!));
-          break;
-        }
-        default: {
-          const never: never = metric;
-          throw invalidArgument(fn, 'options.metric', "'euclidean' or 'cosine'", never);
-        }
+        v = Math.sqrt(v);
+      } else {
+        for (let c = 0; c < f; c++) v += x[a + c]! * x[b + c]!;
+        v = Math.max(0, 1 - v / (norms[i]! * norms[j]!));
       }
-      d[i * n + j] = v;
-      d[j * n + i] = v;
+      d[at++] = v;
     }
   }
   return d;
 }
 
-/** Lance–Williams update: distance from the merge of i and j to k. */
-function mergedDistance(
-  linkage: Linkage,
-  dik: number,
-  djk: number,
-  dij: number,
-  ni: number,
-  nj: number,
-  nk: number,
-): number {
-  switch (linkage) {
-    case 'single':
-      return Math.min(dik, djk);
-    case 'complete':
-      return Math.max(dik, djk);
-    case 'average':
-      return (ni * dik + nj * djk) / (ni + nj);
-    case 'ward': {
-      const t = ni + nj + nk;
-      return Math.sqrt(((ni + nk) * dik * dik + (nj + nk) * djk * djk - nk * dij * dij) / t);
-    }
-    default: {
-      const never: never = linkage;
-      throw invalidArgument('hierarchicalOrder', 'options.linkage', 'a linkage', never);
-    }
-  }
-}
-
 /**
  * Agglomerative hierarchical clustering of the rows of a matrix (e.g. standardised treatment
  * signatures) and its dendrogram leaf order — the numbers and order of scipy's
- * `linkage(X, method, metric)` and `leaves_list` (same merge tree, ids and ordering; ties
- * broken by the lowest row pair). Naive O(n³): meant for groups, not for many thousand cells.
+ * `linkage(X, method, metric)` and `leaves_list` (same merge tree, ids and ordering, ties
+ * resolved as scipy resolves them), by scipy's algorithms: O(n²) time, n(n − 1)/2 float64
+ * distances in memory (10,000 rows: 400 MB).
  *
  * @param matrix `n × F`, finite, n ≥ 2.
  */
@@ -132,51 +104,7 @@ export function hierarchicalOrder(
     throw invalidArgument(fn, 'options.metric', "'euclidean' with ward linkage", metric);
   const n = matrix.shape[0];
   if (n < 2) throw invalidArgument(fn, 'matrix', 'at least 2 rows', matrix.shape);
-  const d = pairwise(matrix, metric, fn);
-  const active = new Uint8Array(n).fill(1);
-  const size = new Float64Array(n).fill(1);
-  // Slot i holds one active cluster; `node[i]` is its id in merge order (before sorting).
-  const node = Array.from({ length: n }, (_, i) => i);
-  const raw: Array<[number, number, number, number]> = [];
-  for (let step = 0; step < n - 1; step++) {
-    let bi = -1;
-    let bj = -1;
-    let best = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      if (!active[i]) continue;
-      for (let j = i + 1; j < n; j++) {
-        if (active[j] && d[i * n + j]! < best) {
-          best = d[i * n + j]!;
-          bi = i;
-          bj = j;
-        }
-      }
-    }
-    const ni = size[bi]!;
-    const nj = size[bj]!;
-    raw.push([node[bi]!, node[bj]!, best, ni + nj]);
-    for (let k = 0; k < n; k++) {
-      if (!active[k] || k === bi || k === bj) continue;
-      const v = mergedDistance(linkage, d[bi * n + k]!, d[bj * n + k]!, best, ni, nj, size[k]!);
-      d[bi * n + k] = v;
-      d[k * n + bi] = v;
-    }
-    active[bj] = 0;
-    size[bi] = ni + nj;
-    node[bi] = n + step;
-  }
-  // As scipy: sort merges by distance (stable), then renumber clusters in the sorted order.
-  const order = raw.map((_, i) => i).sort((a, b) => raw[a]![2] - raw[b]![2]);
-  const renamed = new Map<number, number>();
-  for (let i = 0; i < n; i++) renamed.set(i, i);
-  const merges = new Float64Array((n - 1) * 4);
-  order.forEach((r, row) => {
-    const [a, b, dist, count] = raw[r]!;
-    const x = renamed.get(a)!;
-    const y = renamed.get(b)!;
-    merges.set([Math.min(x, y), Math.max(x, y), dist, count], row * 4);
-    renamed.set(n + r, n + row);
-  });
+  const merges = linkageTree(pairwise(matrix, metric, fn), n, linkage);
   return { order: leaves(merges, n), merges: { data: merges, shape: [n - 1, 4] } };
 }
 
@@ -202,7 +130,8 @@ export type TreeCut = { count: number } | { distance: number };
  * Flat clusters from a merge tree, as scipy's `fcluster` (minus 1: labels start at 0):
  * `{ distance: t }` keeps merges at height ≤ t (criterion `'distance'`); `{ count: k }` cuts at
  * the lowest height that leaves at most k clusters (criterion `'maxclust'`; with tied merge
- * heights that can be fewer than k). Clusters are numbered as scipy numbers them: depth first
+ * heights that can be fewer than k; scipy never cuts below its second-lowest merge, so for
+ * k ≥ n − 1 it gives at most n − 2 clusters where this gives n − 1). Clusters are numbered as scipy numbers them: depth first
  * from the root, a node's internal children before its single-sample children.
  *
  * @param merges the `(n − 1) × 4` linkage matrix of {@link hierarchicalOrder}.
@@ -216,13 +145,22 @@ export function flatClusters(merges: DenseMatrix<Float64Array>, cut: TreeCut): I
   let threshold: number;
   if (cut !== null && typeof cut === 'object' && 'count' in cut) {
     const k = checkInteger(fn, 'cut.count', cut.count, { min: 1 });
-    // Clusters left at height h: n − (merges at ≤ h); the candidates are 0 and every height.
-    const sorted = [0, ...heights].sort((a, b) => a - b);
-    threshold = sorted.find((h) => n - heights.filter((v) => v <= h).length <= k)!;
+    threshold = lowestCut(heights, n, k);
   } else if (cut !== null && typeof cut === 'object' && 'distance' in cut) {
     threshold = checkNumber(fn, 'cut.distance', cut.distance, { min: 0 });
   } else throw invalidArgument(fn, 'cut', '{ count: k } or { distance: t }', cut);
   return cutAt(merges.data, n, heights, threshold);
+}
+
+/** The lowest of 0 and the merge heights at which at most k clusters are left (n − merges at ≤ h). */
+function lowestCut(heights: number[], n: number, k: number): number {
+  const sorted = Float64Array.from(heights).sort();
+  let below = 0; // merges at ≤ h, h running over 0 and the heights in ascending order
+  for (const h of [0, ...sorted]) {
+    while (below < sorted.length && sorted[below]! <= h) below++;
+    if (n - below <= k) return h;
+  }
+  return sorted[sorted.length - 1]!;
 }
 
 /**
@@ -267,8 +205,8 @@ export type HierarchicalClustersOptions = HierarchicalOptions & TreeCut;
 /**
  * Agglomerative clustering of samples into flat clusters: {@link hierarchicalOrder}'s merge tree
  * (scipy's `linkage`) cut by {@link flatClusters} (scipy's `fcluster`), e.g.
- * `hierarchicalClusters(X, { linkage: 'ward', count: 4 })`. O(n³) time, O(n²) memory: for
- * hundreds to a few thousand samples (wells, treatments, a subsample of cells).
+ * `hierarchicalClusters(X, { linkage: 'ward', count: 4 })`. O(n²) time and memory (see
+ * {@link hierarchicalOrder}): up to about ten thousand samples.
  *
  * @param X `n × d` features, finite, n ≥ 2.
  */
