@@ -60,7 +60,13 @@ export {
   readZip,
 } from './npy.js';
 export { definedEntries, type WithDefaults, withDefaults } from './options.js';
-export { type ProgressCallback, type ProgressEvent, reportProgress } from './progress.js';
+export {
+  checkProgressCallback,
+  type ProgressCallback,
+  type ProgressEvent,
+  progressReporter,
+  reportProgress,
+} from './progress.js';
 export { createRng, Rng } from './rng.js';
 export {
   type JoinedSample,

@@ -1,3 +1,5 @@
+import { invalidArgument } from './errors.js';
+
 /** What a long operation reports as it goes. */
 export interface ProgressEvent {
   /** What is being done, e.g. `'convert'`, `'epoch'`, `'batch'`. */
@@ -26,4 +28,36 @@ export function reportProgress(
   } catch {
     // A progress display must never abort the work it reports on.
   }
+}
+
+/**
+ * A reporter for a loop of `total` units too fine-grained to report each one: the returned
+ * `tick(done)` calls `onProgress` with `{ phase, done, total }` at most about `steps` times
+ * (default every 1 %) and always when `done` reaches `total`. A no-op without a callback.
+ */
+export function progressReporter(
+  onProgress: ProgressCallback | undefined,
+  phase: string,
+  total: number,
+  steps = 100,
+): (done: number) => void {
+  if (onProgress === undefined) return () => {};
+  const every = Math.max(1, Math.floor(total / steps));
+  let last = 0;
+  return (done) => {
+    if (done < total && done - last < every) return;
+    last = done;
+    reportProgress(onProgress, { phase, done, total });
+  };
+}
+
+/** `value` when it is a progress callback or undefined; else an argument error of `fn`. */
+export function checkProgressCallback(
+  fn: string,
+  value: unknown,
+  arg = 'options.onProgress',
+): ProgressCallback | undefined {
+  if (value === undefined || typeof value === 'function')
+    return value as ProgressCallback | undefined;
+  throw invalidArgument(fn, arg, 'a function', value);
 }

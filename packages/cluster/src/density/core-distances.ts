@@ -1,3 +1,4 @@
+import { type ProgressCallback, progressReporter } from '@cellshape/core';
 import { distanceBlock, MAX_BLOCK, type PreparedRows } from '../metrics/pairwise-distance.js';
 import { blocksBound, permuteRows, pivotBlocks, roundingMargin } from './pivot-blocks.js';
 
@@ -6,9 +7,14 @@ import { blocksBound, permuteRows, pivotBlocks, roundingMargin } from './pivot-b
  * counted as the first (scikit-learn's HDBSCAN convention, so k = 1 gives 0). Brute force in
  * blocks over the upper triangle, keeping the k smallest distances of each row; block pairs are
  * visited nearest first (by pivot bounds) and skipped once their bound exceeds the k-th
- * distance so far of every row in both blocks, which cannot change any result.
+ * distance so far of every row in both blocks, which cannot change any result. Progress:
+ * phase `'core distances'`, in block pairs.
  */
-export function coreDistances(p: PreparedRows, k: number): Float64Array {
+export function coreDistances(
+  p: PreparedRows,
+  k: number,
+  onProgress?: ProgressCallback,
+): Float64Array {
   const { n } = p;
   const pb = pivotBlocks(p.data, n, p.d, MAX_BLOCK);
   const q = permuteRows(p, pb.order, p.simd !== undefined);
@@ -22,7 +28,10 @@ export function coreDistances(p: PreparedRows, k: number): Float64Array {
     for (let b = a; b < blocks; b++) pairs.push({ a, b, bound: lower(blocksBound(pb, a, b)) });
   pairs.sort((x, y) => x.bound - y.bound || x.a - y.a || x.b - y.b);
   const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  const tick = progressReporter(onProgress, 'core distances', pairs.length);
+  let done = 0;
   for (const { a, b, bound } of pairs) {
+    tick(++done);
     if (bound > kth[a]! && bound > kth[b]!) continue;
     const [i0, i1] = [pb.starts[a]!, pb.starts[a + 1]!];
     const [j0, j1] = [pb.starts[b]!, pb.starts[b + 1]!];

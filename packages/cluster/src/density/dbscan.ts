@@ -1,4 +1,11 @@
-import { checkInteger, checkOneOf, checkPositive, withDefaults } from '@cellshape/core';
+import {
+  checkInteger,
+  checkOneOf,
+  checkPositive,
+  checkProgressCallback,
+  type ProgressCallback,
+  withDefaults,
+} from '@cellshape/core';
 import { type AnalysisMatrix, analysisMatrix } from '../analysis-input.js';
 import { DISTANCE_METRICS, type DistanceMetric } from '../metrics/pairwise-distance.js';
 import { radiusNeighbours } from './radius-neighbours.js';
@@ -11,6 +18,11 @@ export interface DbscanOptions {
   minSamples?: number;
   /** Distance between samples. Default `'euclidean'`. */
   metric?: DistanceMetric;
+  /**
+   * Called as neighbourhoods are found (the long part), phase `'neighbours'`, in blocks of
+   * sample pairs (about every 1 %). Default: none.
+   */
+  onProgress?: ProgressCallback;
 }
 
 /** Defaults of {@link DbscanOptions} (scikit-learn's). */
@@ -46,7 +58,8 @@ export function dbscan(X: AnalysisMatrix, options?: DbscanOptions): DbscanResult
   checkPositive(fn, 'options.eps', o.eps);
   checkInteger(fn, 'options.minSamples', o.minSamples, { min: 1 });
   checkOneOf(fn, 'options.metric', o.metric, DISTANCE_METRICS);
-  const neighbours = radiusNeighbours(m, o.eps, o.metric);
+  const onProgress = checkProgressCallback(fn, o.onProgress);
+  const neighbours = radiusNeighbours(m, o.eps, o.metric, onProgress);
   const n = m.shape[0];
   const core = neighbours.map((l) => l.length >= o.minSamples);
   const labels = new Int32Array(n).fill(-1);

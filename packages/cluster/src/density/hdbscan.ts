@@ -3,7 +3,9 @@ import {
   checkInteger,
   checkNumber,
   checkOneOf,
+  checkProgressCallback,
   InvalidArgumentError,
+  type ProgressCallback,
   withDefaults,
 } from '@cellshape/core';
 import { type AnalysisMatrix, analysisMatrix } from '../analysis-input.js';
@@ -35,6 +37,11 @@ export interface HdbscanOptions {
   allowSingleCluster?: boolean;
   /** Distance between samples. Default `'euclidean'`. */
   metric?: DistanceMetric;
+  /**
+   * Called through the two long parts, about every 1 %: phase `'core distances'` (in blocks of
+   * sample pairs), then `'spanning tree'` (in edges, n − 1 in all). Default: none.
+   */
+  onProgress?: ProgressCallback;
 }
 
 /** Defaults of {@link HdbscanOptions} (scikit-learn's). */
@@ -89,8 +96,10 @@ export function hdbscan(X: AnalysisMatrix, options?: HdbscanOptions): HdbscanRes
       `${fn}: 'options.minSamples' (${minSamples}) must be at most the number of samples (${n})`,
       { fn, arg: 'options.minSamples' },
     );
+  const onProgress = checkProgressCallback(fn, o.onProgress);
   const rows = prepareRows(m, o.metric);
-  const tree = mutualReachabilityTree(rows, coreDistances(rows, minSamples));
+  const core = coreDistances(rows, minSamples, onProgress);
+  const tree = mutualReachabilityTree(rows, core, onProgress);
   const condensed = condenseTree(tree, o.minClusterSize);
   const eps = o.clusterSelectionEpsilon;
   const selected = selectClusters(condensed, o.clusterSelectionMethod, eps, o.allowSingleCluster);

@@ -1,3 +1,4 @@
+import { type ProgressCallback, progressReporter } from '@cellshape/core';
 import type { DenseMatrix } from '../dense-matrix.js';
 import type { PreparedRows } from '../metrics/pairwise-distance.js';
 import type { WasmDotBlock } from '../metrics/wasm/dot-block.js';
@@ -7,17 +8,20 @@ import type { WasmDotBlock } from '../metrics/wasm/dot-block.js';
  * its minimum spanning tree by Prim's algorithm on the dense graph (distances computed on the
  * fly, O(n²·d) time, O(n) memory), then merges in ascending order of distance with a union–find,
  * in scipy's linkage format: row r merges clusters `[a, b]` at distance `[2]` into a cluster of
- * `[3]` samples with id n + r.
+ * `[3]` samples with id n + r. Progress: phase `'spanning tree'`, in edges.
  */
 export function mutualReachabilityTree(
   p: PreparedRows,
   core: Float64Array,
+  onProgress?: ProgressCallback,
 ): DenseMatrix<Float64Array> {
-  const edges = p.simd === undefined ? primEdges(p, core) : primEdgesSimd(p, p.simd, core);
+  const tick = progressReporter(onProgress, 'spanning tree', p.n - 1);
+  const edges =
+    p.simd === undefined ? primEdges(p, core, tick) : primEdgesSimd(p, p.simd, core, tick);
   return singleLinkage(edges, p.n);
 }
 
-function primEdges(p: PreparedRows, core: Float64Array) {
+function primEdges(p: PreparedRows, core: Float64Array, tick: (done: number) => void) {
   const { n, d, data, sqNorms, metric } = p;
   const inTree = new Uint8Array(n);
   const reach = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
@@ -54,6 +58,7 @@ function primEdges(p: PreparedRows, core: Float64Array) {
     edges.b[step] = next;
     edges.w[step] = nextReach;
     u = next;
+    tick(step + 1);
   }
   return edges;
 }
@@ -65,7 +70,12 @@ function primEdges(p: PreparedRows, core: Float64Array) {
  * contiguous row product; their reach, core distance and squared norm move along, so the scan
  * reads memory in order.
  */
-function primEdgesSimd(p: PreparedRows, simd: WasmDotBlock, core: Float64Array) {
+function primEdgesSimd(
+  p: PreparedRows,
+  simd: WasmDotBlock,
+  core: Float64Array,
+  tick: (done: number) => void,
+) {
   const { n, metric } = p;
   const order = Int32Array.from({ length: n }, (_, i) => i); // sample at each memory row
   const where = Int32Array.from({ length: n }, (_, i) => i); // memory row of each sample
@@ -117,6 +127,7 @@ function primEdgesSimd(p: PreparedRows, simd: WasmDotBlock, core: Float64Array) 
     edges.b[step] = next;
     edges.w[step] = nextReach;
     u = next;
+    tick(step + 1);
   }
   return edges;
 }

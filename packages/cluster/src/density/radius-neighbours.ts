@@ -1,3 +1,4 @@
+import { type ProgressCallback, progressReporter } from '@cellshape/core';
 import type { DenseMatrix } from '../dense-matrix.js';
 import {
   type DistanceMetric,
@@ -19,11 +20,13 @@ import {
  * `radius_neighbors`) of every sample (in no particular order). Brute force in blocks over the
  * upper triangle, skipping block pairs that pivots prove farther apart than eps; the test is
  * scikit-learn's: ‖x‖² + ‖y‖² − 2x·y ≤ eps² (euclidean), 1 − x·y ≤ eps on unit rows (cosine).
+ * Progress: phase `'neighbours'`, in block pairs.
  */
 export function radiusNeighbours(
   m: DenseMatrix,
   eps: number,
   metric: DistanceMetric,
+  onProgress?: ProgressCallback,
 ): Int32Array[] {
   const p = prepareRows(m, metric, { simd: false });
   const { n, d } = p;
@@ -33,9 +36,13 @@ export function radiusNeighbours(
   const lists: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const out = new Float64Array(MAX_BLOCK * MAX_BLOCK);
   const blocks = pb.starts.length - 1;
+  const tick = progressReporter(onProgress, 'neighbours', (blocks * (blocks + 1)) / 2);
+  let done = 0;
   for (let a = 0; a < blocks; a++)
-    for (let b = a; b < blocks; b++)
+    for (let b = a; b < blocks; b++) {
       if (blocksBound(pb, a, b) <= radius) collectPairs(q, pb, a, b, eps, lists, out);
+      tick(++done);
+    }
   return lists.map((l) => Int32Array.from(l));
 }
 

@@ -108,22 +108,32 @@ export function dotProducts(
   return { view: out, stride: j1 - j0 };
 }
 
+/** The blocks {@link forEachUpperBlock} visits for n rows. */
+export function upperBlockCount(n: number): number {
+  const blocks = Math.ceil(n / MAX_BLOCK);
+  return (blocks * (blocks + 1)) / 2;
+}
+
 /**
  * Visits the upper triangle (j0 ≥ i0) of the distance matrix block by block: `block` holds the
  * distances from rows `[i0, i1)` to rows `[j0, j1)`, row-major with `w = j1 − j0` per row. A
  * diagonal block (j0 = i0) holds both (i, j) and (j, i); the others only (i, j), i < j.
+ * `onBlock(done)` follows each block, of {@link upperBlockCount} in all.
  */
 export function forEachUpperBlock(
   p: PreparedRows,
   visit: (i0: number, i1: number, j0: number, j1: number, block: Float64Array, w: number) => void,
+  onBlock?: (done: number) => void,
 ): void {
   const block = new Float64Array(MAX_BLOCK * MAX_BLOCK);
+  let done = 0;
   for (let i0 = 0; i0 < p.n; i0 += MAX_BLOCK) {
     const i1 = Math.min(p.n, i0 + MAX_BLOCK);
     for (let j0 = i0; j0 < p.n; j0 += MAX_BLOCK) {
       const j1 = Math.min(p.n, j0 + MAX_BLOCK);
       distanceBlock(p, i0, i1, j0, j1, block);
       visit(i0, i1, j0, j1, block, j1 - j0);
+      onBlock?.(++done);
     }
   }
 }

@@ -1,4 +1,13 @@
-import { checkInteger, checkNumber, checkOneOf, createRng, withDefaults } from '@cellshape/core';
+import {
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  checkProgressCallback,
+  createRng,
+  type ProgressCallback,
+  progressReporter,
+  withDefaults,
+} from '@cellshape/core';
 import {
   type AnalysisLabels,
   type AnalysisMatrix,
@@ -14,6 +23,7 @@ import {
   forEachUpperBlock,
   type PreparedRows,
   prepareRows,
+  upperBlockCount,
 } from './pairwise-distance.js';
 
 /** Options of {@link silhouetteScore} and {@link silhouetteSamples}. */
@@ -27,6 +37,11 @@ export interface SilhouetteOptions {
   sampleSize?: number;
   /** Seed of the subset drawn for `sampleSize`. Default 0. */
   seed?: number;
+  /**
+   * Called as the distances are summed, phase `'silhouette'`, in blocks of sample pairs (about
+   * every 1 %). Default: none.
+   */
+  onProgress?: ProgressCallback;
 }
 
 /** Defaults of {@link SilhouetteOptions}. */
@@ -51,9 +66,9 @@ export function silhouetteSamples(
   const fn = 'silhouetteSamples';
   const m = analysisMatrix(fn, 'X', X);
   const y = analysisLabels(fn, 'labels', labels, m.shape[0]);
-  const { metric } = withDefaults(fn, DEFAULT_SILHOUETTE_OPTIONS, options);
+  const { metric, onProgress } = withDefaults(fn, DEFAULT_SILHOUETTE_OPTIONS, options);
   checkOneOf(fn, 'options.metric', metric, DISTANCE_METRICS);
-  return silhouetteOf(fn, m, y, metric);
+  return silhouetteOf(fn, m, y, metric, checkProgressCallback(fn, onProgress));
 }
 
 /**
@@ -80,7 +95,7 @@ export function silhouetteScore(
     checkInteger(fn, 'options.sampleSize', o.sampleSize, { min: 2 });
     if (o.sampleSize < m.shape[0]) ({ m, y } = subset(m, y, o.sampleSize, o.seed));
   }
-  const s = silhouetteOf(fn, m, y, o.metric);
+  const s = silhouetteOf(fn, m, y, o.metric, checkProgressCallback(fn, o.onProgress));
   let sum = 0;
   for (const v of s) sum += v;
   return sum / s.length;
@@ -103,12 +118,13 @@ function silhouetteOf(
   m: DenseMatrix,
   y: Int32Array,
   metric: DistanceMetric,
+  onProgress: ProgressCallback | undefined,
 ): Float64Array {
   const n = m.shape[0];
   const { codes, counts } = codeLabels(y);
   const k = counts.length;
   checkLabelCount(fn, k, n);
-  const sums = clusterDistanceSums(prepareRows(m, metric), codes, k);
+  const sums = clusterDistanceSums(prepareRows(m, metric), codes, k, onProgress);
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const own = codes[i]!;
@@ -122,20 +138,29 @@ function silhouetteOf(
 }
 
 /** `sums[i·k + c]`: the sum of distances from sample i to the members of cluster c. */
-function clusterDistanceSums(p: PreparedRows, codes: Int32Array, k: number): Float64Array {
+function clusterDistanceSums(
+  p: PreparedRows,
+  codes: Int32Array,
+  k: number,
+  onProgress: ProgressCallback | undefined,
+): Float64Array {
   const sums = new Float64Array(p.n * k);
-  forEachUpperBlock(p, (i0, i1, j0, j1, block, w) => {
-    const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
-    for (let i = i0; i < i1; i++) {
-      const ci = codes[i]!;
-      const row = i * k;
-      const off = (i - i0) * w - j0;
-      for (let j = j0; j < j1; j++) {
-        const v = block[off + j]!;
-        sums[row + codes[j]!]! += v;
-        if (mirror) sums[j * k + ci]! += v;
+  forEachUpperBlock(
+    p,
+    (i0, i1, j0, j1, block, w) => {
+      const mirror = j0 !== i0; // the diagonal block holds both (i, j) and (j, i)
+      for (let i = i0; i < i1; i++) {
+        const ci = codes[i]!;
+        const row = i * k;
+        const off = (i - i0) * w - j0;
+        for (let j = j0; j < j1; j++) {
+          const v = block[off + j]!;
+          sums[row + codes[j]!]! += v;
+          if (mirror) sums[j * k + ci]! += v;
+        }
       }
-    }
-  });
+    },
+    progressReporter(onProgress, 'silhouette', upperBlockCount(p.n)),
+  );
   return sums;
 }
