@@ -1,21 +1,26 @@
 import type { DenseMatrix } from '../dense-matrix.js';
 import { MAX_BLOCK } from '../metrics/pairwise-distance.js';
-import { wasmDotBlock } from '../metrics/wasm/dot-block.js';
+import { type WasmDotBlock, wasmDotBlock } from '../metrics/wasm/dot-block.js';
 import { type GaussianParameters, logDetCholesky } from './gaussian-parameters.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * log(w_c) + log N(x_s | μ_c, Σ_c) for every sample s and component c (`n × k`, float64), as
- * scikit-learn's `_estimate_weighted_log_prob`.
+ * scikit-learn's `_estimate_weighted_log_prob`. A {@link LogProbWorkspace} of `x` (one per fit)
+ * saves copying the samples into WebAssembly memory at every E-step.
  */
-export function weightedLogProb(x: DenseMatrix, p: GaussianParameters): Float64Array {
+export function weightedLogProb(
+  x: DenseMatrix,
+  p: GaussianParameters,
+  workspace?: LogProbWorkspace,
+): Float64Array {
   const [n, d] = x.shape;
   const { k, type } = p;
   const logDet = logDetCholesky(p);
   const out = new Float64Array(n * k);
   const triangular = type === 'full' || type === 'tied';
-  const simd = triangular ? mahalanobisSimd(x, p) : undefined;
+  const simd = triangular ? mahalanobisSimd(x, p, workspace) : undefined;
   for (let c = 0; c < k; c++) {
     const q =
       simd?.[c] ?? (triangular ? mahalanobisTriangular(x, p, c) : mahalanobisDiagonal(x, p, c));
@@ -25,73 +30,108 @@ export function weightedLogProb(x: DenseMatrix, p: GaussianParameters): Float64A
   return out;
 }
 
-/** Columns of U per WebAssembly product (see {@link mahalanobisSimd}); narrower pieces cost more copying. */
-const PIECE = 32;
+/** Columns of U per WebAssembly product (see {@link mahalanobisSimd}): a multiple of 4. */
+const PIECE = 8;
+
+/**
+ * The samples of one fit in WebAssembly memory, followed by room for the columns of the
+ * precision factors (`mats` triangular d × d matrices), which each E-step rewrites.
+ */
+export interface LogProbWorkspace {
+  readonly x: DenseMatrix;
+  readonly mats: number;
+  /** Memory row of the first factor column (the samples take rows 0 … n − 1, padded to 4). */
+  readonly first: number;
+  readonly kernel: WasmDotBlock;
+}
+
+/**
+ * A workspace for the E-steps of a fit of `x` with `mats` precision factors (k for full
+ * covariances, 1 for tied); undefined where WebAssembly SIMD is missing.
+ */
+export function logProbWorkspace(x: DenseMatrix, mats: number): LogProbWorkspace | undefined {
+  const [n, d] = x.shape;
+  const first = Math.ceil(n / 4) * 4; // the kernel wants column blocks on multiples of 4
+  const data = x.data instanceof Float64Array ? x.data : Float64Array.from(x.data);
+  const kernel = wasmDotBlock(data, first + mats * d + 4, d, MAX_BLOCK);
+  return kernel && { x, mats, first, kernel };
+}
 
 /**
  * ‖x_s·U_c − μ_c·U_c‖² for every sample and component (full or tied), as scikit-learn computes
  * it: the products X·[U_1 … U_k] in WebAssembly SIMD blocks, float64. U is upper triangular, so
  * columns j0…j1 of each U only meet the first j1 features: the columns go in pieces of
- * {@link PIECE}, each a product over the first j1 features only (about (1 + 32/d)/2 of the
+ * {@link PIECE}, each a product over the first j1 features only (about (1 + 8/d)/2 of the
  * work; the skipped terms are exact zeros, so the sums are the same). Undefined where WebAssembly SIMD
  * is missing.
  */
-export function mahalanobisSimd(x: DenseMatrix, p: GaussianParameters): Float64Array[] | undefined {
+export function mahalanobisSimd(
+  x: DenseMatrix,
+  p: GaussianParameters,
+  workspace?: LogProbWorkspace,
+): Float64Array[] | undefined {
   const [n, d] = x.shape;
   const { k, type, means, precisionsCholesky: u } = p;
+  const mats = type === 'full' ? k : 1;
+  const ws = workspace?.x === x && workspace.mats === mats ? workspace : logProbWorkspace(x, mats);
+  if (ws === undefined) return undefined;
   const muU = new Float64Array(k * d); // μ_c·U_c
   for (let c = 0; c < k; c++) {
     const o = type === 'full' ? c * d * d : 0;
     for (let i = 0; i < d; i++)
       for (let j = i; j < d; j++) muU[c * d + j]! += means[c * d + i]! * u[o + i * d + j]!;
   }
+  writeFactorColumns(ws, u, d);
   const q = Array.from({ length: k }, () => new Float64Array(n));
-  for (let j0 = 0; j0 < d; j0 += PIECE)
-    if (!addPiece(x, p, muU, q, j0, Math.min(d, j0 + PIECE))) return undefined;
+  for (let j0 = 0; j0 < d; j0 += PIECE) addPiece(ws, p, muU, q, j0, Math.min(d, j0 + PIECE));
   return q;
 }
 
 /**
- * Adds (x_s·U_m − μ_m·U_m)_j² for columns j0 ≤ j < j1 of every U_m to q: X's first j1 features
- * and the matching rows of each Uᵀ (placed after the samples) as one dot-product kernel. False
- * where WebAssembly SIMD is missing.
+ * The columns of every factor U_m, each as a memory row (U_0j … U_jj, then zeros), piece by
+ * piece: column j0 + c of U_m at row `first + j0·mats + m·cw + c`, so a piece's columns of all
+ * factors are contiguous.
  */
+function writeFactorColumns(ws: LogProbWorkspace, u: Float64Array, d: number): void {
+  const { mats, first, kernel } = ws;
+  const rows = new Float64Array(mats * PIECE * d);
+  for (let j0 = 0; j0 < d; j0 += PIECE) {
+    const cw = Math.min(d, j0 + PIECE) - j0;
+    rows.fill(0);
+    for (let m = 0; m < mats; m++)
+      for (let c = 0; c < cw; c++)
+        for (let i = 0; i <= j0 + c; i++)
+          rows[(m * cw + c) * d + i] = u[m * d * d + i * d + j0 + c]!;
+    kernel.setRows(first + j0 * mats, rows, mats * cw);
+  }
+}
+
+/** Adds (x_s·U_m − μ_m·U_m)_j² for columns j0 ≤ j < j1 of every U_m to q. */
 function addPiece(
-  x: DenseMatrix,
+  ws: LogProbWorkspace,
   p: GaussianParameters,
   muU: Float64Array,
   q: Float64Array[],
   j0: number,
   j1: number,
-): boolean {
-  const [n, d] = x.shape;
-  const { type, precisionsCholesky: u } = p;
-  const mats = type === 'full' ? p.k : 1;
-  const [width, cw] = [j1, j1 - j0];
-  const first = Math.ceil(n / 4) * 4; // the kernel wants column blocks on multiples of 4
-  const rows = new Float64Array((first + mats * cw) * width);
-  for (let s = 0; s < n; s++) rows.set(x.data.subarray(s * d, s * d + width), s * width);
-  for (let m = 0; m < mats; m++)
-    for (let c = 0; c < cw; c++)
-      for (let i = 0; i <= j0 + c; i++)
-        rows[(first + m * cw + c) * width + i] = u[m * d * d + i * d + j0 + c]!;
-  const kernel = wasmDotBlock(rows, first + mats * cw, width, MAX_BLOCK);
-  if (kernel === undefined) return false;
-  const cols = mats * cw;
+): void {
+  const [n, d] = ws.x.shape;
+  const cw = j1 - j0;
+  const cols = ws.mats * cw;
+  const start = ws.first + j0 * ws.mats;
   for (let i0 = 0; i0 < n; i0 += MAX_BLOCK) {
     const i1 = Math.min(n, i0 + MAX_BLOCK);
     for (let c0 = 0; c0 < cols; c0 += MAX_BLOCK) {
       const c1 = Math.min(cols, c0 + MAX_BLOCK);
-      const { view, stride } = kernel.run(i0, i1, first + c0, first + c1);
+      const { view, stride } = ws.kernel.runPrefix(j1, i0, i1, start + c0, start + c1);
       const block = { view, c0, c1, cw, j0, d, muU, q };
       for (let s = i0; s < i1; s++) {
         const row = (s - i0) * stride - c0;
-        if (type === 'full') addSquaredFull(block, row, s);
+        if (p.type === 'full') addSquaredFull(block, row, s);
         else addSquaredTied(block, row, s);
       }
     }
   }
-  return true;
 }
 
 /** One block of products: columns c0…c1 of a piece (`cw` columns per U, from column j0). */

@@ -11,7 +11,12 @@ import { type AnalysisMatrix, analysisMatrix, checkEnoughSamples } from '../anal
 import type { DenseMatrix } from '../dense-matrix.js';
 import { estimateGaussian } from './gaussian-estimate.js';
 import { type GaussianMixtureStart, initialParameters } from './gaussian-init.js';
-import { normaliseLogProb, weightedLogProb } from './gaussian-log-prob.js';
+import {
+  type LogProbWorkspace,
+  logProbWorkspace,
+  normaliseLogProb,
+  weightedLogProb,
+} from './gaussian-log-prob.js';
 import {
   COVARIANCE_TYPES,
   type CovarianceType,
@@ -149,14 +154,19 @@ export function gaussianMixture(
   const rng = createRng(o.seed);
   const starts = typeof o.init === 'object' ? 1 : o.nInit; // a given start is the same every time
   let best: Run | undefined;
+  // The samples go into WebAssembly memory once per fit, not at every E-step.
+  const triangular = o.covarianceType === 'full' || o.covarianceType === 'tied';
+  const workspace = triangular
+    ? logProbWorkspace(x, o.covarianceType === 'full' ? o.k : 1)
+    : undefined;
   for (let init = 0; init < starts; init++) {
     const start = initialParameters(fn, x, o.k, o.covarianceType, o.regCovar, o.init, rng);
-    const run = runEm(fn, x, start, o, (iteration, lowerBound) =>
+    const run = runEm(fn, x, start, o, workspace, (iteration, lowerBound) =>
       o.onProgress?.({ init, iteration, lowerBound }),
     );
     if (best === undefined || run.lowerBound > best.lowerBound) best = run;
   }
-  return fitted(x, best!);
+  return fitted(x, best!, workspace);
 }
 
 function runEm(
@@ -164,6 +174,7 @@ function runEm(
   x: DenseMatrix,
   start: GaussianParameters,
   o: { maxIter: number; tol: number; regCovar: number },
+  workspace: LogProbWorkspace | undefined,
   progress: (iteration: number, lowerBound: number) => void,
 ): Run {
   const [n] = x.shape;
@@ -171,7 +182,7 @@ function runEm(
   let lowerBound = Number.NEGATIVE_INFINITY;
   for (let iteration = 1; iteration <= o.maxIter; iteration++) {
     const previous = lowerBound;
-    const logResp = weightedLogProb(x, params);
+    const logResp = weightedLogProb(x, params, workspace);
     const norm = normaliseLogProb(logResp, n, params.k);
     for (let i = 0; i < logResp.length; i++) logResp[i] = Math.exp(logResp[i]!);
     params = estimateGaussian(fn, x, logResp, params.k, params.type, o.regCovar);
@@ -236,11 +247,15 @@ function argmaxRows(a: Float64Array, k: number): Int32Array {
   return out;
 }
 
-function fitted(x: DenseMatrix, run: Run): GaussianMixtureResult {
+function fitted(
+  x: DenseMatrix,
+  run: Run,
+  workspace: LogProbWorkspace | undefined,
+): GaussianMixtureResult {
   const model = gaussianMixtureModel(run.params);
   const { k, type, d } = run.params;
   const n = x.shape[0];
-  const resp = weightedLogProb(x, run.params);
+  const resp = weightedLogProb(x, run.params, workspace);
   const norm = normaliseLogProb(resp, n, k);
   const logLikelihood = norm.reduce((a, b) => a + b, 0);
   const p = parameterCount(type, k, d);

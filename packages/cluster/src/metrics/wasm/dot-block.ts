@@ -9,6 +9,7 @@ interface WasmApi {
 type DotBlockFn = (
   x: number,
   d: number,
+  len: number,
   i0: number,
   i1: number,
   j0: number,
@@ -39,6 +40,19 @@ export interface WasmDotBlock {
    */
   run(i0: number, i1: number, j0: number, j1: number): { view: Float64Array; stride: number };
   /**
+   * As {@link WasmDotBlock.run}, over the first `len` features of the rows only (rounded up to
+   * an even count; the products of a triangular factor's columns need no more).
+   */
+  runPrefix(
+    len: number,
+    i0: number,
+    i1: number,
+    j0: number,
+    j1: number,
+  ): { view: Float64Array; stride: number };
+  /** Writes `count` rows of `d` values from `values` into rows `start …` of the module's memory. */
+  setRows(start: number, values: Float64Array, count: number): void;
+  /**
    * x_i · x_j for j in [j0, j1) (j0 a multiple of 4): a view of the module's memory (valid until
    * the next call) whose element j − j0 is the product with row j.
    */
@@ -49,7 +63,9 @@ export interface WasmDotBlock {
 
 /**
  * A WebAssembly SIMD kernel over `n` rows of `d` doubles (zero-padded to an even `d` and to a
- * multiple of 4 rows), blocks up to `maxBlock` rows square; undefined where unavailable.
+ * multiple of 4 rows), blocks up to `maxBlock` rows square; undefined where unavailable. The
+ * rows of `data` are copied in (`data` may hold fewer than n rows: the rest start at zero, for
+ * {@link WasmDotBlock.setRows}).
  */
 export function wasmDotBlock(
   data: Float64Array,
@@ -70,14 +86,21 @@ export function wasmDotBlock(
   const dotRow = instance.exports.dotRow as DotRowFn;
   const scratch = new Float64Array(dPad);
   const rows = new Float64Array(memory.buffer, 0, nPad * dPad);
-  for (let i = 0; i < n; i++) rows.set(data.subarray(i * d, (i + 1) * d), i * dPad);
+  const given = Math.min(n, Math.floor(data.length / d));
+  for (let i = 0; i < given; i++) rows.set(data.subarray(i * d, (i + 1) * d), i * dPad);
+  const runPrefix = (len: number, i0: number, i1: number, j0: number, j1: number) => {
+    const i1e = Math.min(nPad, i1 + (i1 % 2));
+    const j1e = Math.min(nPad, Math.ceil(j1 / 4) * 4);
+    dotBlock(0, dPad, Math.min(dPad, len + (len % 2)), i0, i1e, j0, j1e, rowsBytes);
+    const stride = j1e - j0;
+    return { view: new Float64Array(memory.buffer, rowsBytes, (i1e - i0) * stride), stride };
+  };
   return {
-    run(i0, i1, j0, j1) {
-      const i1e = Math.min(nPad, i1 + (i1 % 2));
-      const j1e = Math.min(nPad, Math.ceil(j1 / 4) * 4);
-      dotBlock(0, dPad, i0, i1e, j0, j1e, rowsBytes);
-      const stride = j1e - j0;
-      return { view: new Float64Array(memory.buffer, rowsBytes, (i1e - i0) * stride), stride };
+    run: (i0, i1, j0, j1) => runPrefix(dPad, i0, i1, j0, j1),
+    runPrefix,
+    setRows(start, values, count) {
+      for (let r = 0; r < count; r++)
+        rows.set(values.subarray(r * d, (r + 1) * d), (start + r) * dPad);
     },
     row(i, j0, j1) {
       const j1e = Math.min(nPad, Math.ceil(j1 / 4) * 4);

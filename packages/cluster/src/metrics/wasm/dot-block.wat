@@ -1,16 +1,18 @@
-;; x_i · x_j for a block of rows (dotBlock) or one row (dotRow), float64 with WebAssembly SIMD (f64x2): two rows i against
+;; x_i · x_j for a block of rows (dotBlock, optionally over a prefix of the features) or one row (dotRow), float64 with WebAssembly SIMD (f64x2): two rows i against
 ;; four rows j at a time. Rows are `d` doubles apart (d even, zero-padded), the ranges are
 ;; multiples of 2 (i) and 4 (j) (the caller pads the rows with zeros), `out` is row-major
 ;; with `w` = j1 - j0 doubles per row. Built into dot-block-wasm.ts by scripts/build-wasm.ts.
 (module
   (import "env" "memory" (memory 1))
-  (func (export "dotBlock") (param $x i32) (param $d i32) (param $i0 i32) (param $i1 i32)
+  (func (export "dotBlock") (param $x i32) (param $d i32) (param $len i32) (param $i0 i32) (param $i1 i32)
     (param $j0 i32) (param $j1 i32) (param $out i32)
-    (local $i i32) (local $j i32) (local $c i32) (local $rb i32) (local $w i32) (local $o i32)
+    ;; Products over the first `len` doubles of each row (len even, 2 ≤ len ≤ d): a prefix of the features.
+    (local $i i32) (local $j i32) (local $c i32) (local $rb i32) (local $lb i32) (local $w i32) (local $o i32)
     (local $a i32) (local $b i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
     (local $xa v128) (local $xb v128) (local $y v128)
     (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128) (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
     (local.set $rb (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $lb (i32.shl (local.get $len) (i32.const 3)))
     (local.set $w (i32.sub (local.get $j1) (local.get $j0)))
     (local.set $i (local.get $i0))
     (block $idone (loop $iloop
@@ -49,7 +51,7 @@
           (local.set $s03 (f64x2.add (local.get $s03) (f64x2.mul (local.get $xa) (local.get $y))))
           (local.set $s13 (f64x2.add (local.get $s13) (f64x2.mul (local.get $xb) (local.get $y))))
           (local.set $c (i32.add (local.get $c) (i32.const 16)))
-          (br_if $cloop (i32.lt_u (local.get $c) (local.get $rb))))
+          (br_if $cloop (i32.lt_u (local.get $c) (local.get $lb))))
         (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.sub (local.get $i) (local.get $i0)) (local.get $w)) (i32.sub (local.get $j) (local.get $j0))) (i32.const 3))))
         (f64.store (i32.add (local.get $o) (i32.const 0)) (f64.add (f64x2.extract_lane 0 (local.get $s00)) (f64x2.extract_lane 1 (local.get $s00))))
         (f64.store (i32.add (local.get $o) (i32.const 8)) (f64.add (f64x2.extract_lane 0 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s01))))
