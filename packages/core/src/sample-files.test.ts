@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,17 @@ describe('listSampleFiles', () => {
     expect(files.pathOf('cell_001')).toBeUndefined();
     expect(files.candidates('cell_001')).toHaveLength(2);
     expect(files.pathOf('cell_999')).toBeUndefined();
+  });
+
+  it('follows links to files, not links to folders, and skips dangling links', async () => {
+    const linked = join(root, 'linked');
+    mkdirSync(join(linked, 'sub'), { recursive: true });
+    symlinkSync(join(dir, 'Plate1/DMSO/cell_001.ply'), join(linked, 'a.ply'));
+    symlinkSync(join(root, 'missing.ply'), join(linked, 'dangling.ply'));
+    symlinkSync(linked, join(linked, 'sub', 'loop.ply')); // a folder link with a matching name
+    symlinkSync(join(dir, 'Plate2'), join(linked, 'plate2')); // not followed
+    const files = await listSampleFiles(linked, { extensions: ['.ply'] });
+    expect(files.files).toEqual([{ id: 'a', path: join(linked, 'a.ply') }]);
   });
 
   it('names the folder when it is missing, not a folder or without such files', async () => {

@@ -84,8 +84,19 @@ export async function listSampleFiles(
   }
   if (!isDir) throw invalidArgument(fn, 'dir', 'a folder', dir);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((e) => e.isFile() && extensionOf(e.name, extensions) !== undefined)
+  const named = entries.filter((e) => extensionOf(e.name, extensions) !== undefined);
+  // A symbolic link to a file counts as the file (data folders are often links to a store);
+  // links to folders are not followed, so a link cycle cannot make the walk endless.
+  const isFile = await Promise.all(
+    named.map(
+      async (e) =>
+        e.isFile() ||
+        (e.isSymbolicLink() &&
+          (await stat(join(e.parentPath, e.name)).catch(() => undefined))?.isFile() === true),
+    ),
+  );
+  const paths = named
+    .filter((_, i) => isFile[i])
     .map((e) => join(e.parentPath, e.name))
     .sort();
   if (paths.length === 0)
