@@ -4,4 +4,5 @@
  */
 
 export * from './image/index.js';
+export * from './tables/index.js';
 export type { Image2D } from './types.js';
