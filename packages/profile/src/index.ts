@@ -3,6 +3,7 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './crops/index.js';
 export * from './image/index.js';
 export * from './tables/index.js';
 export type { Image2D } from './types.js';
