@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isCellshapeError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
@@ -122,6 +123,43 @@ function findTag(bytes: Uint8Array, tag: number): number {
     if (view.getUint16(ifd + 2 + 12 * i, true) === tag) return ifd + 2 + 12 * i;
   throw new Error(`tag ${tag} not found`);
 }
+
+describe('multi-sample TIFF pages (fixtures by scripts/make-tiff-fixtures.py, tifffile/Pillow)', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  /** v[y, x, c] = (y * 4 + x) * 3 + c + offset over the 5×4×3 fixtures. */
+  const expected = (offset: number) => Array.from({ length: 60 }, (_, i) => i + offset);
+
+  it('reads interleaved RGB (Deflate, strips of 2 rows) as 3 channels', () => {
+    const image = readImage2D(fixture('rgb_u8_chunky_deflate.tif'));
+    expect(image.shape).toEqual([5, 4, 3]);
+    expect(image.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(image.data)).toEqual(expected(0));
+  });
+
+  it('reads planar 16-bit samples and the resolution in centimetres', () => {
+    const image = readImage2D(fixture('minisblack_u16_planar.tif'));
+    expect(image.shape).toEqual([5, 4, 3]);
+    expect(image.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(image.data)).toEqual(expected(1000));
+    expect(image.unit).toBe('µm');
+    expect(image.pixelSize).toEqual([5000, 5000]); // 2 pixels per cm
+  });
+
+  it('undoes the horizontal predictor per sample, big-endian', () => {
+    expect(Array.from(readImage2D(fixture('rgb_u8_predictor_be.tif')).data)).toEqual(expected(7));
+  });
+
+  it('refuses LZW multi-sample pages with UnsupportedError', () => {
+    let error: unknown;
+    try {
+      readImage2D(fixture('rgb_u8_lzw.tif'));
+    } catch (e) {
+      error = e;
+    }
+    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toMatch(/LZW/);
+  });
+});
 
 describe('PNG round trips', () => {
   for (const channels of [1, 2, 3, 4])
