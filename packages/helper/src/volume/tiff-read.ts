@@ -176,7 +176,7 @@ function checkSamples(ifd: TiffIfd, where: string, ctx: Context): void {
     throw corrupt(ctx, `${where} declares ${n} samples per pixel`);
   const bits = ifd.fields.get(258) as number | ArrayLike<number> | undefined;
   const all = typeof bits === 'number' ? [bits] : Array.from(bits ?? [1]);
-  if (all.some((b) => b !== all[0]) || all[0] === 1)
+  if (all.length === 0 || all.some((b) => b !== all[0]) || !(all[0]! >= 8))
     throw unsupported(
       ctx,
       `${where} has ${n} samples of BitsPerSample ${all.join(', ')}; multi-sample pages need one depth of 8 bits or more`,

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isCellshapeError } from '@cellshape/core';
+import { createRng, isCellshapeError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -273,6 +273,36 @@ describe('hostile and bad input', () => {
     view.setUint32(20, 60000); // IHDR height
     expect(() => readImage2D(huge)).toThrow(/too few even at Deflate's largest ratio|maxPixels/);
     expect(() => readImage2D(png, { maxPixels: 100 })).toThrow(/maxPixels = 100/);
+  });
+
+  it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
+    // A small in-test fuzz pass (the fuzz package runs longer ones): byte flips, truncations and
+    // interesting 32-bit values written over the seeds, seeded for reproducibility.
+    const fixtures = ['rgb_u8_chunky_deflate.tif', 'minisblack_u16_planar.tif'].map((name) =>
+      readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))),
+    );
+    const seeds = [png, tiff, ...fixtures.map((b) => new Uint8Array(b))];
+    const rng = createRng(7);
+    const interesting = [0, 1, 0x7fffffff, 0xffffffff, 0x10000, 60000];
+    for (let i = 0; i < 400; i++) {
+      const bytes = seeds[i % seeds.length]!.slice();
+      const kind = rng.int(3);
+      const at = rng.int(bytes.length);
+      if (kind === 0) bytes[at] = rng.int(256);
+      else if (kind === 1 && at + 4 <= bytes.length)
+        new DataView(bytes.buffer).setUint32(
+          at,
+          interesting[rng.int(interesting.length)]!,
+          rng.int(2) === 0,
+        );
+      const input = kind === 2 ? bytes.subarray(0, at) : bytes;
+      try {
+        const image = readImage2D(input);
+        expect(image.data.length).toBe(image.shape[0] * image.shape[1] * image.shape[2]);
+      } catch (error) {
+        if (!isCellshapeError(error)) throw error;
+      }
+    }
   });
 
   it('names the argument for bad options, images and paths', async () => {
