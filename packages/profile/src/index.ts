@@ -2,4 +2,8 @@
  * `@cellshape/profile`: the 2D half of the toolkit — images and centroid tables → single-cell
  * crops and whole-image embeddings (SPEC §8).
  */
+
+export * from './crops/index.js';
+export * from './image/index.js';
+export * from './tables/index.js';
 export type { Image2D } from './types.js';
