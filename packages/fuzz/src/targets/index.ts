@@ -1,5 +1,6 @@
 import { checkpointTargets } from './checkpoint-targets.js';
 import { geometryTargets } from './geometry-targets.js';
+import { imageTargets } from './image-targets.js';
 import { SELF_TEST_TARGETS } from './self-test-targets.js';
 import type { FuzzTarget } from './target.js';
 import { volumeTargets } from './volume-targets.js';
@@ -12,6 +13,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   ...volumeTargets(),
   ...geometryTargets(),
   ...checkpointTargets(),
+  ...imageTargets(),
 ];
 
 export function targetNamed(name: string): FuzzTarget {

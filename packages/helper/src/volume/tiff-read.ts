@@ -80,9 +80,39 @@ function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
         `image directory ${seen.size} (at byte ${offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
       );
     }
+    checkIfdEntries(view, offset, le, seen.size, ctx);
     offset = view.getUint32(end, le);
   }
   if (seen.size === 0) throw corrupt(ctx, 'it holds no image');
+}
+
+/** Bytes per value of the TIFF field types (1 BYTE … 13 IFD). */
+const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
+
+/**
+ * Every entry's values must lie within the file: the decoder would otherwise allocate an array
+ * of the claimed count (a 300-byte file claiming 16 million values took 140 MB) before failing.
+ */
+function checkIfdEntries(
+  view: DataView,
+  ifd: number,
+  le: boolean,
+  index: number,
+  ctx: Context,
+): void {
+  const entries = view.getUint16(ifd, le);
+  for (let e = 0; e < entries; e++) {
+    const at = ifd + 2 + 12 * e;
+    const size = TYPE_SIZES[view.getUint16(at + 2, le)] ?? 0;
+    const bytes = size * view.getUint32(at + 4, le);
+    if (bytes <= 4) continue; // the values sit in the entry itself
+    const start = view.getUint32(at + 8, le);
+    if (start + bytes > view.byteLength)
+      throw corrupt(
+        ctx,
+        `tag ${view.getUint16(at, le)} of image directory ${index} claims ${bytes} bytes at offset ${start}, past the end of the ${view.byteLength}-byte file`,
+      );
+  }
 }
 
 type PageKind = SampleKind | 'bit';

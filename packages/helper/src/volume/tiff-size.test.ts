@@ -193,3 +193,27 @@ describe('readVolume on TIFF pages that share their data (found by the fuzz suit
     expect(Array.from(readVolume(encodeTiff(stack)).data)).toEqual(Array.from(stack.data));
   });
 });
+
+describe('readVolume on tag counts the bytes cannot hold (found by the fuzz suite)', () => {
+  it('refuses a tag claiming 16 million values in a small file, before the decoder allocates them', () => {
+    const bytes = encodeTiff({ data: ramp(24), shape: [1, 4, 6] } as Volume).slice();
+    const view = new DataView(bytes.buffer);
+    const ifd = view.getUint32(4, true);
+    // The first entry whose values sit outside it (more than 4 bytes) gets a huge count.
+    let patched = -1;
+    for (let i = 0; i < view.getUint16(ifd, true) && patched < 0; i++) {
+      const at = ifd + 2 + 12 * i;
+      if (view.getUint16(at + 2, true) === 2 || view.getUint32(at + 4, true) > 1) {
+        view.setUint32(at + 4, 2 ** 24, true);
+        patched = view.getUint16(at, true);
+      }
+    }
+    expect(patched).toBeGreaterThan(0);
+    expect(() => readVolume(bytes, { format: 'tiff' })).toThrow(FormatError);
+    expect(() => readVolume(bytes, { format: 'tiff' })).toThrow(
+      new RegExp(
+        `tag ${patched} of image directory 1 claims \\d+ bytes at offset \\d+, past the end`,
+      ),
+    );
+  });
+});

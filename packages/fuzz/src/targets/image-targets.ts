@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { AnyTypedArray } from '@cellshape/core';
+import {
+  encodeImage2D,
+  type Image2D,
+  parseCentroidTable,
+  readImage2D,
+  readLabelImage2D,
+} from '@cellshape/profile';
+import { plainDataProblem, typedArrayLengthProblem } from '../checks.js';
+import { PNG_MUTATORS } from '../formats/png.js';
+import { TIFF_MUTATORS } from '../formats/tiff.js';
+import { csvText } from './shared-mutators.js';
+import type { FuzzTarget } from './target.js';
+
+/** A ramp image of this type and channel count, with a pixel size on every other one. */
+function ramp(
+  make: (n: number) => AnyTypedArray,
+  channels: number,
+  scale: number,
+  sized: boolean,
+): Image2D {
+  const [h, w] = [5, 7];
+  const data = make(h * w * channels);
+  for (let i = 0; i < data.length; i++) (data as unknown as number[])[i] = (i * scale) % 250;
+  return {
+    data,
+    shape: [h, w, channels],
+    ...(sized ? { pixelSize: [0.65, 0.65] as const, unit: 'µm' } : {}),
+  } as Image2D;
+}
+
+const PROFILE_FIXTURES = [
+  'minisblack_u16_planar.tif',
+  'rgb_u8_chunky_deflate.tif',
+  'rgb_u8_lzw.tif',
+  'rgb_u8_predictor_be.tif',
+].map((name) => new URL(`../../../profile/src/image/fixtures/${name}`, import.meta.url));
+
+function tiffImageSeeds(): Uint8Array[] {
+  const written = [
+    encodeImage2D(
+      ramp((n) => new Uint8Array(n), 1, 7, true),
+      'tiff',
+    ),
+    encodeImage2D(
+      ramp((n) => new Uint16Array(n), 3, 301, false),
+      'tiff',
+      { compression: 'deflate' },
+    ),
+    encodeImage2D(
+      ramp((n) => new Float32Array(n), 1, 0.5, true),
+      'tiff',
+    ),
+    encodeImage2D(
+      ramp((n) => new Int16Array(n), 2, -3, false),
+      'tiff',
+    ),
+  ];
+  return [
+    ...written,
+    ...PROFILE_FIXTURES.map((url) => new Uint8Array(readFileSync(fileURLToPath(url)))),
+  ];
+}
+
+function pngImageSeeds(): Uint8Array[] {
+  return [
+    encodeImage2D(
+      ramp((n) => new Uint8Array(n), 1, 7, true),
+      'png',
+    ),
+    encodeImage2D(
+      ramp((n) => new Uint8Array(n), 3, 11, false),
+      'png',
+    ),
+    encodeImage2D(
+      ramp((n) => new Uint16Array(n), 1, 997, true),
+      'png',
+    ),
+    encodeImage2D(
+      ramp((n) => new Uint8Array(n), 4, 5, false),
+      'png',
+    ),
+  ];
+}
+
+/** An image's promises: [h, w, c] of positive sizes, data of that length, plain data. */
+function checkImage(result: unknown): string | undefined {
+  const image = result as Image2D;
+  const { shape } = image;
+  if (shape.length !== 3 || shape.some((d) => !Number.isSafeInteger(d) || d <= 0))
+    return `shape [${shape.join(', ')}] is not [height, width, channels] of positive sizes`;
+  return (
+    typedArrayLengthProblem('data', image.data, shape[0] * shape[1] * shape[2]) ??
+    plainDataProblem(result)
+  );
+}
+
+const CENTROID_TABLES = [
+  'ImageNumber,ObjectNumber,Location_Center_X,Location_Center_Y,Metadata_Well\n1,1,10.5,20.5,A01\n1,2,40.25,41.75,A01\n2,1,5.5,6.5,B02\n',
+  'LABEL,ID,TRACK_ID,POSITION_X,POSITION_Y,FRAME\nLabel,Spot ID,Track ID,X,Y,Frame\nLabel,Spot ID,Track ID,X,Y,Frame\n,,,(micron),(micron),\nID1,1,0,8.7,17.4,0\nID2,2,None,26.1,4.35,1\n',
+  ',y,x,frame,particle,area,wtd_y,wtd_x,wtd_area\n0,17.4,8.7,0,1,120.5,20,10,159\n1,30.1,40.2,0,2,98,34.6,46.2,130\n',
+  'cell,cx,cy,treatment\na,3,4,DMSO\nb,5.5,6,Blebb\n',
+];
+
+/** 2D images and centroid tables of `@cellshape/profile`: `readImage2D`, `readLabelImage2D`, `parseCentroidTable`. */
+export function imageTargets(): FuzzTarget[] {
+  return [
+    {
+      name: 'image2d-tiff',
+      fns: ['readImage2D'],
+      seeds: async () => tiffImageSeeds(),
+      mutators: TIFF_MUTATORS,
+      run: async (bytes) => readImage2D(bytes),
+      check: checkImage,
+    },
+    {
+      name: 'image2d-png',
+      fns: ['readImage2D'],
+      seeds: async () => pngImageSeeds(),
+      mutators: PNG_MUTATORS,
+      run: async (bytes) => readImage2D(bytes),
+      check: checkImage,
+    },
+    {
+      name: 'label-image2d',
+      fns: ['readLabelImage2D'],
+      seeds: async () => [...pngImageSeeds().slice(0, 1), ...tiffImageSeeds().slice(0, 1)],
+      mutators: [...PNG_MUTATORS, ...TIFF_MUTATORS],
+      run: async (bytes) => readLabelImage2D(bytes),
+      check: checkImage,
+    },
+    {
+      name: 'centroid-table',
+      fns: ['parseCentroidTable'],
+      seeds: async () => CENTROID_TABLES.map((t) => new TextEncoder().encode(t)),
+      mutators: csvText,
+      run: async (bytes) => parseCentroidTable(new TextDecoder().decode(bytes)),
+      check: (result) => {
+        const { rows } = result as { rows: { x: number; y: number }[] };
+        const bad = rows.findIndex((r) => !Number.isFinite(r.x) || !Number.isFinite(r.y));
+        return bad >= 0 ? `row ${bad} has a centre that is not finite` : plainDataProblem(result);
+      },
+    },
+  ];
+}
