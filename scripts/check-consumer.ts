@@ -146,6 +146,7 @@ import * as engine from '@cellshape/engine';
 import * as cloud from '@cellshape/cloud';
 import * as cluster from '@cellshape/cluster';
 import * as voxel from '@cellshape/voxel';
+import * as profile from '@cellshape/profile';
 import * as cellshape from 'cellshape';
 
 export async function main(): Promise<void> {
@@ -170,7 +171,10 @@ export async function main(): Promise<void> {
   const dataset: typeof cloud.PointCloudDataset = cloud.PointCloudDataset;
   const k: cluster.KmeansResult = cluster.kmeans(cluster.denseMatrix([[0], [1]]), 1);
   const run: typeof cellshape.trainRun = cellshape.trainRun;
-  console.log(x, s, data, strides, wrong, back, backend, names, dataset, k, run, Object.keys(voxel));
+  const image: profile.Image2D = { data: new Uint8Array(4), shape: [2, 2, 1] };
+  // @ts-expect-error an image is [height, width, channels] (fails if Image2D collapses to any)
+  const flat: profile.Image2D = { data: new Uint8Array(4), shape: [4] };
+  console.log(x, s, data, strides, wrong, back, backend, names, dataset, k, run, image, flat, Object.keys(voxel));
 }
 `;
 }
