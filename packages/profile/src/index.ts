@@ -4,4 +4,5 @@
  */
 
 export * from './preprocess/index.js';
+export * from './qc/index.js';
 export type { Image2D } from './types.js';
