@@ -3,6 +3,7 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './augment/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';
 export type { Image2D } from './types.js';
