@@ -9,7 +9,7 @@ import {
 import type { Image2D } from '../types.js';
 import { type BoundaryMode, gaussianBlurPlane } from './gaussian.js';
 import { selectKth } from './median.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /** Options of {@link estimateIllumination}. */
 export interface IlluminationOptions {
@@ -45,7 +45,7 @@ export function estimateIllumination(
   if (!Array.isArray(images) || images.length === 0)
     throw invalidArgument(fn, 'images', 'a non-empty array of images', images);
   const first = images[0] as Image2D;
-  const [height, width, channels] = first.shape;
+  const [height, width, channels] = checkImageShape(fn, 'images[0]', first);
   const o = withDefaults(
     fn,
     { statistic: 'median', sigma: Math.max(height, width) / 16, mode: 'nearest' } as const,

@@ -1,7 +1,7 @@
 import { checkNumber, checkOneOf, checkPositive, withDefaults } from '@cellshape/core';
 import type { Image2D } from '../types.js';
 import { BOUNDARY_MODES, type BoundaryMode, foldIndex } from './gaussian.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /**
  * Neighbourhood shape of the rank filters: `'disk'` is the pixels with dy² + dx² ≤ r²
@@ -267,7 +267,7 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): Image
   checkPositive(fn, 'options.radius', o.radius, true);
   checkOneOf(fn, 'options.footprint', o.footprint, FOOTPRINTS);
   checkOneOf(fn, 'options.mode', o.mode, BOUNDARY_MODES);
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image).map((p) =>
     medianPlane(p, height, width, o.radius, o.footprint, o.mode),
   );
@@ -317,7 +317,7 @@ export function removeOutliers(
   checkOneOf(fn, 'options.mode', o.mode, BOUNDARY_MODES);
   checkNumber(fn, 'options.threshold', o.threshold, { min: 0 });
   checkOneOf(fn, 'options.which', o.which, ['bright', 'dark', 'both'] as const);
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image);
   for (const plane of planes) {
     const median = medianPlane(plane, height, width, o.radius, o.footprint, o.mode);
