@@ -6,4 +6,7 @@
 export * from './crops/index.js';
 export * from './image/index.js';
 export * from './tables/index.js';
+export * from './augment/index.js';
+export * from './preprocess/index.js';
+export * from './qc/index.js';
 export type { Image2D } from './types.js';
