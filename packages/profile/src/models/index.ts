@@ -1,4 +1,11 @@
 export {
+  type BarlowTwinsLossOptions,
+  type BarlowTwinsTerms,
+  barlowTwinsLoss,
+  barlowTwinsTerms,
+  DEFAULT_BARLOW_TWINS_LOSS_OPTIONS,
+} from './barlow-twins-loss.js';
+export {
   CnnClassifier,
   type CnnClassifierOptions,
   DEFAULT_CNN_CLASSIFIER_OPTIONS,
