@@ -4,4 +4,5 @@
  */
 
 export * from './models/index.js';
+export * from './train/index.js';
 export type { Image2D } from './types.js';
