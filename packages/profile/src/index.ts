@@ -3,10 +3,12 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './augment/index.js';
 export * from './crops/index.js';
 export * from './image/index.js';
-export * from './tables/index.js';
-export * from './augment/index.js';
+export * from './models/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';
+export * from './tables/index.js';
+export * from './train/index.js';
 export type { Image2D } from './types.js';
