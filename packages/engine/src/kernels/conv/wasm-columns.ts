@@ -8,6 +8,22 @@ import type { ConvGeometry } from './geometry.js';
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  winogradInput(
+    x: number,
+    scratch: number,
+    zero: number,
+    t0: number,
+    t1: number,
+    ...shape: number[]
+  ): void;
+  winogradOutput(
+    scratch: number,
+    y: number,
+    sink: number,
+    t0: number,
+    t1: number,
+    ...shape: number[]
+  ): void;
 }
 
 let compiled: object | undefined;
@@ -29,6 +45,11 @@ function kernels(): ConvKernelExports | undefined {
     instance = { memory, exports };
   }
   return instance.exports;
+}
+
+/** The kernels of conv-kernels.wat on the wasm backend's memory (check {@link wasmColumnsAvailable} first). */
+export function convKernels(): ConvKernelExports {
+  return kernels() as ConvKernelExports;
 }
 
 /** Whether {@link wasmColumns} runs (the threaded wasm backend is active). */
