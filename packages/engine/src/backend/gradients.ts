@@ -17,6 +17,7 @@
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmConv2dBackpropFilter, tfjsConvGradients } from '../kernels/conv/tfjs-conv.js';
+import { tfjsPoolGradients } from '../kernels/pool/max-pool.js';
 
 const { backend_util: bu, util } = tf;
 
@@ -399,6 +400,7 @@ function configs(): GradConfig[] {
     ...sliceTileGrads(),
     ...tfjsConvGradients(),
     ...paddingPoolingGrads(),
+    ...tfjsPoolGradients(),
   ];
 }
 

@@ -381,4 +381,62 @@
         (br $channels)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tiles))))
+
+  ;; Max-pooling's input gradient for the output positions [$p0, $p1) of [B, $oH, $oW] (4
+  ;; channels at a time; $C a multiple of 4): each output's gradient is added to the first
+  ;; window position (row-major) whose input equals the output — the max PyTorch and tfjs pick.
+  ;; Window taps outside the input (padding) are skipped; $dx must start at zero.
+  (func (export "maxPoolGrad") (param $x i32) (param $y i32) (param $dy i32) (param $dx i32)
+    (param $p0 i32) (param $p1 i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $oH i32) (param $oW i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+    (param $ph i32) (param $pw i32)
+    (local $p i32) (local $b i32) (local $rest i32) (local $iy0 i32) (local $ix0 i32)
+    (local $i i32) (local $j i32) (local $iy i32) (local $ix i32) (local $o i32) (local $bytes i32)
+    (local $out i32) (local $at i32) (local $max v128) (local $grad v128) (local $free v128)
+    (local $hit v128)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $p (local.get $p0))
+    (block $p_done (loop $positions
+      (br_if $p_done (i32.ge_u (local.get $p) (local.get $p1)))
+      (local.set $b (i32.div_u (local.get $p) (i32.mul (local.get $oH) (local.get $oW))))
+      (local.set $rest (i32.rem_u (local.get $p) (i32.mul (local.get $oH) (local.get $oW))))
+      (local.set $iy0 (i32.sub (i32.mul (i32.div_u (local.get $rest) (local.get $oW)) (local.get $sh))
+        (local.get $ph)))
+      (local.set $ix0 (i32.sub (i32.mul (i32.rem_u (local.get $rest) (local.get $oW)) (local.get $sw))
+        (local.get $pw)))
+      (local.set $out (i32.mul (local.get $p) (local.get $bytes)))
+      (local.set $o (i32.const 0))
+      (block $c_done (loop $channels
+        (br_if $c_done (i32.ge_u (local.get $o) (local.get $bytes)))
+        (local.set $max (v128.load (i32.add (local.get $y) (i32.add (local.get $out) (local.get $o)))))
+        (local.set $grad (v128.load (i32.add (local.get $dy) (i32.add (local.get $out) (local.get $o)))))
+        ;; Lanes whose max is not yet found.
+        (local.set $free (v128.const i32x4 -1 -1 -1 -1))
+        (local.set $i (i32.const 0))
+        (block $i_done (loop $rows
+          (br_if $i_done (i32.ge_s (local.get $i) (local.get $kh)))
+          (local.set $iy (i32.add (local.get $iy0) (local.get $i)))
+          (if (i32.lt_u (local.get $iy) (local.get $H)) (then
+            (local.set $j (i32.const 0))
+            (block $j_done (loop $cols
+              (br_if $j_done (i32.ge_s (local.get $j) (local.get $kw)))
+              (local.set $ix (i32.add (local.get $ix0) (local.get $j)))
+              (if (i32.lt_u (local.get $ix) (local.get $W)) (then
+                (local.set $at (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul
+                  (local.get $b) (local.get $H)) (local.get $iy)) (local.get $W)) (local.get $ix))
+                  (local.get $bytes)) (local.get $o)))
+                (local.set $hit (v128.and (local.get $free)
+                  (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $at))) (local.get $max))))
+                (v128.store (i32.add (local.get $dx) (local.get $at))
+                  (f32x4.add (v128.load (i32.add (local.get $dx) (local.get $at)))
+                    (v128.and (local.get $grad) (local.get $hit))))
+                (local.set $free (v128.andnot (local.get $free) (local.get $hit)))))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $cols)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $rows)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $channels)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $positions))))
 )
