@@ -12,7 +12,12 @@ import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution, convolutionTranspose } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
 import { wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
-import { winogradApplies, winogradForward, winogradInputGrad } from './winograd.js';
+import {
+  winogradApplies,
+  winogradFilterGrad,
+  winogradForward,
+  winogradInputGrad,
+} from './winograd.js';
 
 /** One layer: input `[batch, ...size, cin]`, kernel, stride, padding (and output padding). */
 interface Case {
@@ -349,10 +354,11 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     const w = randomNormal([3, 3, 4, 8], 5);
     const dy = randomNormal([2, 5, 7, 8], 6);
     await expectNoLeaks(() => {
-      // 16·(4 + 8) values per tile: one tile per chunk, 32 chunks.
+      // 16·(4 + 8) values per 2×2 tile: one tile per chunk (4×4 tiles: at least one).
       const pairs = [
         [winogradForward(x, w, g), winogradForward(x, w, g, 16 * 12)],
         [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 16 * 12)],
+        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 16 * 12)],
         [convForward(x, w, g), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')],
       ];
       for (const [a, b] of pairs)

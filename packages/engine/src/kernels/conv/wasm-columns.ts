@@ -4,26 +4,21 @@ import { readNow } from '../checks.js';
 import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
 import type { ConvGeometry } from './geometry.js';
 
+/** A kernel of conv-kernels.wat taking pointers and sizes (its parameters, in order). */
+type TileKernel = (...pointersAndSizes: number[]) => void;
+
 /** The exports of conv-kernels.wat (pointers: byte offsets into the wasm backend's memory). */
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
-  winogradInput(
-    x: number,
-    scratch: number,
-    zero: number,
-    t0: number,
-    t1: number,
-    ...shape: number[]
-  ): void;
-  winogradOutput(
-    scratch: number,
-    y: number,
-    sink: number,
-    t0: number,
-    t1: number,
-    ...shape: number[]
-  ): void;
+  // The Winograd transforms (winograd.ts) and the max-pool gradient (pool/max-pool.ts):
+  // pointers, then tile or position range, then sizes, in the .wat's parameter order.
+  winogradInput: TileKernel;
+  winogradOutput: TileKernel;
+  winogradGradOutput: TileKernel;
+  winograd4Input: TileKernel;
+  winograd4Output: TileKernel;
+  maxPoolGrad: TileKernel;
 }
 
 let compiled: object | undefined;

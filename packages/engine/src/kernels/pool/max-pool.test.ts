@@ -36,10 +36,9 @@ function reference(c: Case, seed: number): Float32Array {
     const y = tf.maxPool(x, c.size, c.stride, c.pad);
     const dy = randomNormal(y.shape, seed + 1);
     const attrs = { filterSize: c.size, strides: c.stride, pad: c.pad };
-    return tf
-      .engine()
-      .runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs)
-      .dataSync() as Float32Array;
+    return (
+      tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: y }, attrs) as tf.Tensor
+    ).dataSync() as Float32Array;
   });
 }
 
