@@ -354,11 +354,11 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     const w = randomNormal([3, 3, 4, 8], 5);
     const dy = randomNormal([2, 5, 7, 8], 6);
     await expectNoLeaks(() => {
-      // 16·(4 + 8) values per 2×2 tile: one tile per chunk (4×4 tiles: at least one).
+      // 36·(4 + 8) values per 4×4 tile: one tile per chunk, 8 chunks.
       const pairs = [
-        [winogradForward(x, w, g), winogradForward(x, w, g, 16 * 12)],
-        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 16 * 12)],
-        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 16 * 12)],
+        [winogradForward(x, w, g), winogradForward(x, w, g, 36 * 12)],
+        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 36 * 12)],
+        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 36 * 12)],
         [convForward(x, w, g), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')],
       ];
       for (const [a, b] of pairs)

@@ -13,11 +13,9 @@ interface ConvKernelExports {
   transpose(src: number, dst: number, rows: number, cols: number): void;
   // The Winograd transforms (winograd.ts) and the max-pool gradient (pool/max-pool.ts):
   // pointers, then tile or position range, then sizes, in the .wat's parameter order.
-  winogradInput: TileKernel;
-  winogradOutput: TileKernel;
-  winogradGradOutput: TileKernel;
   winograd4Input: TileKernel;
   winograd4Output: TileKernel;
+  winograd4GradOutput: TileKernel;
   maxPoolGrad: TileKernel;
 }
 

@@ -4,67 +4,41 @@ import type { ConvGeometry } from './geometry.js';
 import { convKernels, uninitialised, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 
 /**
- * 3×3 stride-1 2-D convolutions by Winograd's minimal filtering (Lavin & Gray, 2016): each
- * m×m output tile is `Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A` of its (m+2)×(m+2) input patch `d`, so over a
- * batch the convolution is (m+2)² independent products `U_ξ [tiles, C_in] · V_ξ [C_in, C_out]`
- * with a short inner side (XNNPACK's fastest shape) instead of the columns'
- * `[rows, 9·C_in] · [9·C_in, C_out]`. The forward pass and the input gradient use F(4×4, 3×3)
- * (36 products, 4× fewer multiply-adds); the filter gradient `dV_ξ = Σ U_ξᵀ·(A·dy·Aᵀ)_ξ` uses
- * F(2×2, 3×3) (16 products, 2.25× fewer). The data and output transforms are SIMD kernels of
+ * 3×3 stride-1 2-D convolutions by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray,
+ * 2016): each 4×4 output tile is `Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A` of its 6×6 input patch `d`, so
+ * over a batch the convolution is 36 independent products `U_ξ [tiles, C_in] · V_ξ [C_in,
+ * C_out]` — 4× fewer multiply-adds than the columns' `[rows, 9·C_in] · [9·C_in, C_out]`, in
+ * products with a short inner side (XNNPACK's fastest shape). The input gradient is the same
+ * pass with the flipped filter; the filter gradient is `dg = Gᵀ·dV·G` with
+ * `dV_ξ = Σ_tiles U_ξᵀ · (A·dy·Aᵀ)_ξ`. The data and output transforms are SIMD kernels of
  * conv-kernels.wat in the threaded wasm backend's memory; the products are `tf.matMul`
  * (XNNPACK on every core); the filter transforms (small) run here in float64. Both channel
  * counts must be multiples of 4 (the kernels transform 4 channels at once); other shapes use
  * the columns.
  *
  * The rounding differs from the direct sum: the transforms scale and combine up to 6 values
- * before and after the products. Relative to the output's largest magnitude the difference
- * stays below 1e-5 at 64 → 128 channels (F(4×4, 3×3)) and near 1e-6 for the filter gradient.
+ * before and after the products. Relative to the result's largest magnitude the difference
+ * stays below 1e-5 at 64 → 128 channels (the tests' tolerance is 1e-5 on small layers).
  */
 
-/** One Winograd algorithm: output tile side, patch side, the filter transform `G` (patch × 3), its wasm kernels. */
-interface Variant {
-  tile: 2 | 4;
-  patch: 4 | 6;
-  G: readonly (readonly number[])[];
-  input: 'winogradInput' | 'winograd4Input';
-  output: 'winogradOutput' | 'winograd4Output';
-  /** The `$scratch` slot of the first plane base address (the kernels' layout). */
-  baseSlot: number;
-}
+/** Side of the input patch of a 4×4 output tile, and the number of planes (`PATCH²`). */
+const PATCH = 6;
+const PLANES = PATCH * PATCH;
 
-/** F(2×2, 3×3): 16 planes, exact to a few roundings (the filter gradient uses it). */
-const F2: Variant = {
-  tile: 2,
-  patch: 4,
-  G: [
-    [1, 0, 0],
-    [0.5, 0.5, 0.5],
-    [0.5, -0.5, 0.5],
-    [0, 0, 1],
-  ],
-  input: 'winogradInput',
-  output: 'winogradOutput',
-  baseSlot: 96,
-};
+/** The filter transform `G` (6×3) of F(4×4, 3×3), Lavin & Gray's points 0, ±1, ±2. */
+const G = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+] as const;
 
-/** F(4×4, 3×3): 36 planes, 4× fewer multiply-adds than the columns (forward, input gradient). */
-const F4: Variant = {
-  tile: 4,
-  patch: 6,
-  G: [
-    [1 / 4, 0, 0],
-    [-1 / 6, -1 / 6, -1 / 6],
-    [-1 / 6, 1 / 6, -1 / 6],
-    [1 / 24, 1 / 12, 1 / 6],
-    [1 / 24, -1 / 12, 1 / 6],
-    [0, 0, 1],
-  ],
-  input: 'winograd4Input',
-  output: 'winograd4Output',
-  baseSlot: 216,
-};
+/** The `$scratch` slot of the first plane base address (the kernels' layout). */
+const BASE_SLOT = 216;
 
-/** Float32 values of the kernels' `$scratch` (the larger layout, F(4×4, 3×3)'s). */
+/** Float32 values of the kernels' `$scratch`. */
 const SCRATCH = 256;
 
 /** Transformed input and output values per chunk (U and M together; 64 MB of float32). */
@@ -94,16 +68,15 @@ export function winogradApplies(g: ConvGeometry): boolean {
  * `flipped`, of the filter of the input gradient (rotated 180°, channels swapped:
  * `g'[i, j, o, c] = g[2 − i, 2 − j, c, o]`, `[C_out, C_in]`). Computed in float64.
  */
-function filterPlanes(filter: tf.Tensor, flipped: boolean, v: Variant): tf.Tensor2D[] {
+function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor2D[] {
   const [, , ci, co] = filter.shape as [number, number, number, number];
   const f = filter.dataSync() as Float32Array;
   const [rows, cols] = flipped ? [co, ci] : [ci, co];
   const n = ci * co;
   const planes: tf.Tensor2D[] = [];
   const tap = new Float64Array(9);
-  const G = v.G;
-  for (let a = 0; a < v.patch; a++)
-    for (let b = 0; b < v.patch; b++) {
+  for (let a = 0; a < PATCH; a++)
+    for (let b = 0; b < PATCH; b++) {
       const plane = new Float32Array(n);
       for (let i = 0; i < 3; i++)
         for (let j = 0; j < 3; j++)
@@ -135,30 +108,25 @@ interface Pass {
 }
 
 /** Tile rows `[t0, t1)` of at most `chunkValues` transformed values (U and M). */
-function tileChunks(
-  tiles: number,
-  p: Pass,
-  planes: number,
-  chunkValues: number,
-): Array<[number, number]> {
-  const step = Math.max(1, Math.floor(chunkValues / (planes * (p.inC + p.outC))));
+function tileChunks(tiles: number, p: Pass, chunkValues: number): Array<[number, number]> {
+  const step = Math.max(1, Math.floor(chunkValues / (PLANES * (p.inC + p.outC))));
   const out: Array<[number, number]> = [];
   for (let t0 = 0; t0 < tiles; t0 += step) out.push([t0, Math.min(tiles, t0 + step)]);
   return out;
 }
 
-/** The kernels' pointer table: the planes' addresses from slot `baseSlot` of `scratch` on. */
-function setPlanes(scratch: tf.Tensor, planes: tf.Tensor[], baseSlot: number): void {
+/** The kernels' pointer table: the planes' addresses from slot {@link BASE_SLOT} of `scratch` on. */
+function setPlanes(scratch: tf.Tensor, planes: tf.Tensor[]): void {
   const view = readNow(scratch);
-  const slots = new Int32Array(view.buffer, view.byteOffset + 4 * baseSlot, planes.length);
+  const slots = new Int32Array(view.buffer, view.byteOffset + 4 * BASE_SLOT, planes.length);
   planes.forEach((p, i) => {
     slots[i] = readNow(p).byteOffset;
   });
 }
 
 /** The tile grid of a pass: tiles per column and row, and in all. */
-function tileGrid(p: Pass, v: Variant) {
-  const [tH, tW] = [Math.ceil(p.outH / v.tile), Math.ceil(p.outW / v.tile)];
+function tileGrid(p: Pass) {
+  const [tH, tW] = [Math.ceil(p.outH / 4), Math.ceil(p.outW / 4)];
   return { tH, tW, tiles: p.batch * tH * tW };
 }
 
@@ -166,19 +134,15 @@ function tileGrid(p: Pass, v: Variant) {
 function inputPlanes(
   x: tf.Tensor,
   p: Pass,
-  v: Variant,
   t0: number,
   t1: number,
   scratch: tf.Tensor,
   zero: tf.Tensor,
 ): tf.Tensor2D[] {
-  const { tH, tW } = tileGrid(p, v);
-  const u = Array.from(
-    { length: v.patch ** 2 },
-    () => uninitialised([t1 - t0, p.inC]) as tf.Tensor2D,
-  );
-  setPlanes(scratch, u, v.baseSlot);
-  convKernels()[v.input](
+  const { tH, tW } = tileGrid(p);
+  const u = Array.from({ length: PLANES }, () => uninitialised([t1 - t0, p.inC]) as tf.Tensor2D);
+  setPlanes(scratch, u);
+  convKernels().winograd4Input(
     ...[x, scratch, zero].map((t) => readNow(t).byteOffset),
     t0,
     t1,
@@ -188,18 +152,18 @@ function inputPlanes(
 }
 
 /** One Winograd pass of `x` by the planes `w` (`[inC, outC]` each) into a new output tensor. */
-function run(x: tf.Tensor, w: tf.Tensor2D[], p: Pass, v: Variant, chunkValues: number): tf.Tensor {
-  const { tH, tW, tiles } = tileGrid(p, v);
+function run(x: tf.Tensor, w: tf.Tensor2D[], p: Pass, chunkValues: number): tf.Tensor {
+  const { tH, tW, tiles } = tileGrid(p);
   const y = uninitialised([p.batch, p.outH, p.outW, p.outC]);
   const scratch = uninitialised([SCRATCH]);
   const zero = tf.zeros([p.inC], 'float32');
   const sink = uninitialised([p.outC]); // where outputs past the grid's end go
-  for (const [t0, t1] of tileChunks(tiles, p, v.patch ** 2, chunkValues)) {
-    const u = inputPlanes(x, p, v, t0, t1, scratch, zero);
+  for (const [t0, t1] of tileChunks(tiles, p, chunkValues)) {
+    const u = inputPlanes(x, p, t0, t1, scratch, zero);
     const m = u.map((ui, i) => tf.matMul(ui, w[i] as tf.Tensor2D));
     tf.dispose(u);
-    setPlanes(scratch, m, v.baseSlot);
-    convKernels()[v.output](
+    setPlanes(scratch, m);
+    convKernels().winograd4Output(
       ...[scratch, y, sink].map((t) => readNow(t).byteOffset),
       t0,
       t1,
@@ -228,7 +192,7 @@ function forwardPass(g: ConvGeometry): Pass {
 
 /**
  * The convolution of `x` `[B, H, W, C_in]` by `filter` `[3, 3, C_in, C_out]` (check
- * {@link winogradApplies}), by F(4×4, 3×3).
+ * {@link winogradApplies}).
  */
 export function winogradForward(
   x: tf.Tensor,
@@ -236,8 +200,8 @@ export function winogradForward(
   g: ConvGeometry,
   chunkValues = WINOGRAD_CHUNK_VALUES,
 ): tf.Tensor {
-  const w = filterPlanes(filter, false, F4);
-  const y = run(x, w, forwardPass(g), F4, chunkValues);
+  const w = filterPlanes(filter, false);
+  const y = run(x, w, forwardPass(g), chunkValues);
   tf.dispose(w);
   return y;
 }
@@ -252,7 +216,7 @@ export function winogradInputGrad(
   g: ConvGeometry,
   chunkValues = WINOGRAD_CHUNK_VALUES,
 ): tf.Tensor {
-  const w = filterPlanes(filter, true, F4);
+  const w = filterPlanes(filter, true);
   const f = forwardPass(g);
   const pass: Pass = {
     batch: g.batch,
@@ -265,7 +229,7 @@ export function winogradInputGrad(
     padH: 2 - f.padH,
     padW: 2 - f.padW,
   };
-  const dx = run(dy, w, pass, F4, chunkValues);
+  const dx = run(dy, w, pass, chunkValues);
   tf.dispose(w);
   return dx;
 }
@@ -283,23 +247,22 @@ export function winogradFilterGrad(
   chunkValues = WINOGRAD_CHUNK_VALUES,
 ): tf.Tensor {
   const p = forwardPass(g);
-  const { tH, tW, tiles } = tileGrid(p, F2);
+  const { tH, tW, tiles } = tileGrid(p);
   const scratch = uninitialised([SCRATCH]);
   const zero = tf.zeros([Math.max(p.inC, p.outC)], 'float32');
   let sums: tf.Tensor[] | undefined;
-  for (const [t0, t1] of tileChunks(tiles, p, 16, chunkValues)) {
-    const u = inputPlanes(x, p, F2, t0, t1, scratch, zero);
-    const yh = Array.from({ length: 16 }, () => uninitialised([t1 - t0, p.outC]) as tf.Tensor2D);
-    setPlanes(scratch, yh, F2.baseSlot);
-    convKernels().winogradGradOutput(
+  for (const [t0, t1] of tileChunks(tiles, p, chunkValues)) {
+    const u = inputPlanes(x, p, t0, t1, scratch, zero);
+    const yh = Array.from(
+      { length: PLANES },
+      () => uninitialised([t1 - t0, p.outC]) as tf.Tensor2D,
+    );
+    setPlanes(scratch, yh);
+    convKernels().winograd4GradOutput(
       ...[dy, scratch, zero].map((t) => readNow(t).byteOffset),
       t0,
       t1,
-      p.outH,
-      p.outW,
-      p.outC,
-      tH,
-      tW,
+      ...[p.outH, p.outW, p.outC, tH, tW],
     );
     const parts = u.map((ui, i) => {
       const uT = wasmTranspose(ui);
@@ -314,28 +277,27 @@ export function winogradFilterGrad(
     sums = next;
   }
   tf.dispose([scratch, zero]);
-  const dw = filterFromPlanes(
-    (sums as tf.Tensor[]).map((s) => s.dataSync() as Float32Array),
-    p,
-  );
+  const dv = (sums as tf.Tensor[]).map((s) => s.dataSync() as Float32Array);
   tf.dispose(sums as tf.Tensor[]);
-  return tf.tensor(dw, [3, 3, p.inC, p.outC], 'float32');
+  return tf.tensor(filterFromPlanes(dv, p), [3, 3, p.inC, p.outC], 'float32');
 }
 
-/** `dg[i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{4a+b}`, each plane `[C_in, C_out]`. */
+/** `dg[i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{6a+b}` (in float64), each plane `[C_in, C_out]`. */
 function filterFromPlanes(dv: Float32Array[], p: Pass): Float32Array {
   const n = p.inC * p.outC;
   const dw = new Float32Array(9 * n);
+  const sum = new Float64Array(n);
   for (let i = 0; i < 3; i++)
-    for (let j = 0; j < 3; j++)
-      for (let a = 0; a < 4; a++)
-        for (let b = 0; b < 4; b++) {
-          const w = (F2.G[a]?.[i] as number) * (F2.G[b]?.[j] as number);
+    for (let j = 0; j < 3; j++) {
+      sum.fill(0);
+      for (let a = 0; a < PATCH; a++)
+        for (let b = 0; b < PATCH; b++) {
+          const w = (G[a]?.[i] as number) * (G[b]?.[j] as number);
           if (w === 0) continue;
-          const plane = dv[4 * a + b] as Float32Array;
-          const base = (3 * i + j) * n;
-          for (let e = 0; e < n; e++)
-            dw[base + e] = (dw[base + e] as number) + w * (plane[e] as number);
+          const plane = dv[a * PATCH + b] as Float32Array;
+          for (let e = 0; e < n; e++) sum[e] = (sum[e] as number) + w * (plane[e] as number);
         }
+      dw.set(sum, (3 * i + j) * n);
+    }
   return dw;
 }
