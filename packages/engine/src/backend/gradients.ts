@@ -17,6 +17,7 @@
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmConv2dBackpropFilter, tfjsConvGradients } from '../kernels/conv/tfjs-conv.js';
+import { tfjsPoolGradients } from '../kernels/pool/max-pool.js';
 
 const { backend_util: bu, util } = tf;
 
@@ -399,6 +400,7 @@ function configs(): GradConfig[] {
     ...sliceTileGrads(),
     ...tfjsConvGradients(),
     ...paddingPoolingGrads(),
+    ...tfjsPoolGradients(),
   ];
 }
 
@@ -407,7 +409,7 @@ let registered = false;
 /**
  * Registers the gradients of the tfjs kernels cellshape's models differentiate through
  * (elementwise arithmetic, reductions, matMul, gather, reshape/transpose/concat/slice/tile,
- * activations, zero padding, 3-D max pooling, and the convolutions through the engine's column
+ * activations, zero padding, 2-D and 3-D max pooling, and the convolutions through the engine's column
  * kernels), and the wasm backend's missing `Conv2DBackpropFilter` kernel. Kernels that already
  * have a gradient are left alone. Idempotent; called by `selectBackend` and by every model constructor.
  */

@@ -11,6 +11,12 @@ import {
   outputShape,
 } from './geometry.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+import {
+  winogradApplies,
+  winogradFilterGrad,
+  winogradForward,
+  winogradInputGrad,
+} from './winograd.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -74,6 +80,7 @@ export function convForward(
   chunkValues = CHUNK_VALUES,
 ): tf.Tensor {
   return tf.tidy(() => {
+    if (winogradApplies(g)) return winogradForward(x, filter, g);
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -105,6 +112,7 @@ export function convInputGrad(
   chunkValues = CHUNK_VALUES,
 ): tf.Tensor {
   return tf.tidy(() => {
+    if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
@@ -141,6 +149,7 @@ export function convFilterGrad(
   chunkValues = CHUNK_VALUES,
 ): tf.Tensor {
   return tf.tidy(() => {
+    if (winogradApplies(g)) return winogradFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

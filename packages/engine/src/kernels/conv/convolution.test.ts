@@ -12,6 +12,12 @@ import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution, convolutionTranspose } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
 import { wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+import {
+  winogradApplies,
+  winogradFilterGrad,
+  winogradForward,
+  winogradInputGrad,
+} from './winograd.js';
 
 /** One layer: input `[batch, ...size, cin]`, kernel, stride, padding (and output padding). */
 interface Case {
@@ -82,6 +88,34 @@ const CONV: Record<string, Case> = {
   },
   '2d k3 s2 p1, B 3': { batch: 3, size: [9, 8], cin: 3, cout: 4, k: [3, 3], s: [2, 2], p: [1, 1] },
   '2d k5 s1 p2': { batch: 1, size: [6, 7], cin: 2, cout: 3, k: [5, 5], s: [1, 1], p: [2, 2] },
+  // 3×3 stride 1 with channel counts multiples of 4: Winograd on the threaded wasm backend.
+  '2d k3 s1 p1, B 3, C 4→8, odd sizes (Winograd)': {
+    batch: 3,
+    size: [7, 5],
+    cin: 4,
+    cout: 8,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
+  },
+  '2d k3 s1 p0, C 8→4 (Winograd)': {
+    batch: 1,
+    size: [6, 9],
+    cin: 8,
+    cout: 4,
+    k: [3, 3],
+    s: [1, 1],
+    p: [0, 0],
+  },
+  '2d k3 s1 p2, C 12→16 (Winograd)': {
+    batch: 2,
+    size: [4, 3],
+    cin: 12,
+    cout: 16,
+    k: [3, 3],
+    s: [1, 1],
+    p: [2, 2],
+  },
 };
 
 const TRANSPOSED: Record<string, Case> = {
@@ -144,6 +178,16 @@ const TRANSPOSED: Record<string, Case> = {
     s: [2, 2],
     p: [1, 1],
     op: [1, 1],
+  },
+  '2d k3 s1 p1, C 8→4 (Winograd)': {
+    batch: 2,
+    size: [5, 6],
+    cin: 8,
+    cout: 4,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
+    op: [0, 0],
   },
   '2d k4 s3 p0 op2': {
     batch: 1,
@@ -290,6 +334,38 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
       expectTensorsClose(dw, e.dw, { rtol: 1e-5, label: 'filter gradient' });
       return [y, dx, dw];
     });
+  });
+
+  test('Winograd tile chunks of one tile give the one-chunk results', async () => {
+    const g: ConvGeometry = {
+      dims: 2,
+      batch: 2,
+      inSize: [1, 5, 7],
+      inChannels: 4,
+      outSize: [1, 5, 7],
+      outChannels: 8,
+      kernel: [1, 3, 3],
+      stride: [1, 1, 1],
+      padding: [0, 1, 1],
+    };
+    expect(winogradApplies(g)).toBe(backend === 'wasm' && wasmThreadCount() > 1);
+    if (!winogradApplies(g)) return;
+    const x = randomNormal([2, 5, 7, 4], 4);
+    const w = randomNormal([3, 3, 4, 8], 5);
+    const dy = randomNormal([2, 5, 7, 8], 6);
+    await expectNoLeaks(() => {
+      // 36·(4 + 8) values per 4×4 tile: one tile per chunk, 8 chunks.
+      const pairs = [
+        [winogradForward(x, w, g), winogradForward(x, w, g, 36 * 12)],
+        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 36 * 12)],
+        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 36 * 12)],
+        [convForward(x, w, g), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')],
+      ];
+      for (const [a, b] of pairs)
+        expectTensorsClose(a as tf.Tensor, b as tf.Tensor, { rtol: 1e-5 });
+      return pairs.flat();
+    });
+    tf.dispose([x, w, dy]);
   });
 
   test('row chunks of a few values give the one-chunk results', async () => {

@@ -4,10 +4,19 @@ import { readNow } from '../checks.js';
 import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
 import type { ConvGeometry } from './geometry.js';
 
+/** A kernel of conv-kernels.wat taking pointers and sizes (its parameters, in order). */
+type TileKernel = (...pointersAndSizes: number[]) => void;
+
 /** The exports of conv-kernels.wat (pointers: byte offsets into the wasm backend's memory). */
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  // The Winograd transforms (winograd.ts) and the max-pool gradient (pool/max-pool.ts):
+  // pointers, then tile or position range, then sizes, in the .wat's parameter order.
+  winograd4Input: TileKernel;
+  winograd4Output: TileKernel;
+  winograd4GradOutput: TileKernel;
+  maxPoolGrad: TileKernel;
 }
 
 let compiled: object | undefined;
@@ -29,6 +38,11 @@ function kernels(): ConvKernelExports | undefined {
     instance = { memory, exports };
   }
   return instance.exports;
+}
+
+/** The kernels of conv-kernels.wat on the wasm backend's memory (check {@link wasmColumnsAvailable} first). */
+export function convKernels(): ConvKernelExports {
+  return kernels() as ConvKernelExports;
 }
 
 /** Whether {@link wasmColumns} runs (the threaded wasm backend is active). */
