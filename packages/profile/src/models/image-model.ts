@@ -2,7 +2,6 @@ import { invalidArgument, mixSeed } from '@cellshape/core';
 import { registerGradients, StateDictModule } from '@cellshape/engine';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { registerMaxPoolGradient } from './max-pool-gradient.js';
 
 /**
  * What the 2D image models share: training / evaluation mode, the check of image batches
@@ -23,7 +22,6 @@ export abstract class ImageModel extends StateDictModule {
   protected constructor(protected readonly fn: string) {
     super();
     registerGradients();
-    registerMaxPoolGradient();
   }
 
   /** True in training mode (batch statistics, dropout on). */
