@@ -1,8 +1,17 @@
 import { resolve } from 'node:path';
-import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
+import {
+  type ConvertDirectoryOptions,
+  convertDirectory,
+  DEFAULT_CONVERT_DIRECTORY_OPTIONS,
+} from '@cellshape/helper';
 import { CUBE_FITS, type CubeFit, DEFAULT_FIT_TO_CUBE_OPTIONS } from '@cellshape/voxel';
 import type { Command } from 'commander';
+import {
+  convertDistributed,
+  DEFAULT_CONVERT_DISTRIBUTED_OPTIONS,
+} from '../../distributed/convert-distributed.js';
 import { type CommandContext, examples } from '../context.js';
+import { UsageError } from '../errors.js';
 import { requireFileOrFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
@@ -20,6 +29,8 @@ interface ConvertFlags {
   overwrite?: boolean;
   cube?: number;
   cubeFit: CubeFit;
+  redis?: string;
+  chunkSize: number;
 }
 
 /** Converts the folder and tells what happened: one line per failed file, the manifest. */
@@ -32,7 +43,16 @@ async function convert(
 ): Promise<void> {
   await context.execute(command, async ({ globals, progress }) => {
     const input = requireFileOrFolder(masks, 'the masks', ['.tif', '.tiff', '.npy']);
-    const result = await convertDirectory(input, resolve(out), {
+    if (flags.redis !== undefined && flags.overwrite === true)
+      throw new UsageError(
+        '--overwrite cannot be used with --redis; remove the output folder instead',
+      );
+    const convertFolder =
+      flags.redis === undefined
+        ? convertDirectory
+        : (i: string, o: string, options: ConvertDirectoryOptions) =>
+            convertDistributed(flags.redis!, i, o, { ...options, chunkSize: flags.chunkSize });
+    const result = await convertFolder(input, resolve(out), {
       numPoints: flags.numPoints,
       seed: globals.seed,
       minSize: flags.minSize,
@@ -129,6 +149,16 @@ export const convertCommand: CliCommand = {
       )
       .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
       .option('--overwrite', 'convert again files whose outputs are already finished')
+      .option(
+        '--redis <url>',
+        'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
+      )
+      .option(
+        '--chunk-size <files>',
+        'with --redis: input files per job',
+        integer(1),
+        DEFAULT_CONVERT_DISTRIBUTED_OPTIONS.chunkSize,
+      )
       .option(
         '--cube <n>',
         'also write each object as an n³ binary cube TIFF (cubes/, for --model voxel)',

@@ -1,6 +1,14 @@
 import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
 import type { Command } from 'commander';
-import { DEFAULT_EXTRACT_RUN_OPTIONS, extractRun } from '../../run/extract-run.js';
+import {
+  DEFAULT_EXTRACT_DISTRIBUTED_OPTIONS,
+  extractDistributed,
+} from '../../distributed/extract-distributed.js';
+import {
+  DEFAULT_EXTRACT_RUN_OPTIONS,
+  type ExtractRunOptions,
+  extractRun,
+} from '../../run/extract-run.js';
 import { examples } from '../context.js';
 import { inputFolderError, requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer } from '../parse.js';
@@ -12,6 +20,8 @@ interface ExtractFlags {
   checkpoint: string;
   batchSize: number;
   backend?: BackendName;
+  redis?: string;
+  chunkSize: number;
 }
 
 /** `cellshape extract <run-dir> [input] --out <csv>`: features, soft and hard labels per cell. */
@@ -49,6 +59,16 @@ export const extractCommand: CliCommand = {
         `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
         choice(BACKEND_NAMES),
       )
+      .option(
+        '--redis <url>',
+        'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
+      )
+      .option(
+        '--chunk-size <cells>',
+        'with --redis: cells per job',
+        integer(1),
+        DEFAULT_EXTRACT_DISTRIBUTED_OPTIONS.chunkSize,
+      )
       .addHelpText(
         'after',
         examples([
@@ -68,7 +88,15 @@ export const extractCommand: CliCommand = {
         ) => {
           await context.execute(command, async ({ progress }) => {
             const run = requireRunDir(runDir);
-            const result = await extractRun(run, flags.out, {
+            const extractCells =
+              flags.redis === undefined
+                ? extractRun
+                : (r: string, o: string, options: ExtractRunOptions) =>
+                    extractDistributed(flags.redis!, r, o, {
+                      ...options,
+                      chunkSize: flags.chunkSize,
+                    });
+            const result = await extractCells(run, flags.out, {
               ...(points !== undefined ? { input: requireFolder(points, 'the input folder') } : {}),
               ...(flags.metadata !== undefined ? { metadata: flags.metadata } : {}),
               ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
