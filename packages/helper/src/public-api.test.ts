@@ -39,6 +39,7 @@ it('exports exactly the public API', () => {
       "encodePointCloud",
       "encodeTiff",
       "faceAreas",
+      "formatDuration",
       "fromNdarray",
       "generateSyntheticCells",
       "isBinaryMask",

@@ -20,7 +20,7 @@ export {
   planConversion,
 } from './convert-directory.js';
 export type { ManifestRow, ObjectMode } from './convert-file.js';
-export { convertFiles } from './convert-files.js';
+export { convertFiles, formatDuration } from './convert-files.js';
 export {
   type ConvertManifestResult,
   FAILURE_COLUMNS,
