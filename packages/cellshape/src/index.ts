@@ -77,10 +77,20 @@ export {
   readClusteredModel,
 } from './run/clustered-checkpoint.js';
 export {
+  type ExtractChunk,
+  type ExtractHead,
+  ExtractJob,
+  type ExtractJobKey,
+  extractChunks,
+  extractPartsDir,
+} from './run/extract-job.js';
+export {
   DEFAULT_EXTRACT_RUN_OPTIONS,
   type ExtractRunOptions,
   type ExtractRunResult,
   extractRun,
+  type OpenedExtractJob,
+  openExtractJob,
 } from './run/extract-run.js';
 export type {
   ModelFlag,

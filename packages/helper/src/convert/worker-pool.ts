@@ -64,22 +64,45 @@ function workerScript(): WorkerScript {
 
 /**
  * Runs `tasks` on `workers` threads (0: one after the other in this thread) and calls
- * `onOutcome(index, outcome)` as each finishes. A worker that dies fails its current file and
- * is replaced; the other files go on.
+ * `onOutcome(index, outcome)` as each finishes; resolves once every call (and the promise it
+ * returns) has finished. Each worker holds one file at a time, so memory stays at `workers`
+ * files whatever the number of tasks. A worker that dies fails its current file and is
+ * replaced; the other files go on.
  */
 export async function runTasks(
   tasks: readonly ConvertTask[],
   workers: number,
-  onOutcome: (index: number, outcome: FileOutcome) => void,
+  onOutcome: (index: number, outcome: FileOutcome) => void | Promise<void>,
 ): Promise<void> {
   if (workers === 0 || tasks.length === 0) {
-    for (let i = 0; i < tasks.length; i++) onOutcome(i, await convertFile(tasks[i]!));
+    for (let i = 0; i < tasks.length; i++) await onOutcome(i, await convertFile(tasks[i]!));
     return;
   }
+  // Calls run as outcomes arrive; the first error is rethrown once the pool has finished.
+  const handled: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  await runOnWorkers(tasks, workers, (index, outcome) => {
+    handled.push(
+      Promise.resolve()
+        .then(() => onOutcome(index, outcome))
+        .catch((error: unknown) => {
+          failure ??= { error };
+        }),
+    );
+  });
+  await Promise.all(handled);
+  if (failure) throw failure.error;
+}
+
+function runOnWorkers(
+  tasks: readonly ConvertTask[],
+  workers: number,
+  onOutcome: (index: number, outcome: FileOutcome) => void,
+): Promise<void> {
   const { script, options } = workerScript();
   let next = 0;
   let finished = 0;
-  await new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     const start = (): void => {
       const worker = new Worker(script, options);
       let current = -1;

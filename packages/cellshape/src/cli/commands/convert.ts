@@ -66,7 +66,7 @@ async function convert(
       onProgress: progress.callback('convert'),
     });
     const failed = result.files.filter((f) => f.status === 'failed');
-    const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
+    const objects = result.objects;
     const cubes =
       flags.cube === undefined
         ? undefined
@@ -78,7 +78,7 @@ async function convert(
             ...(flags.spacing ? { spacing: flags.spacing } : {}),
             onProgress: progress.callback('cubes'),
           });
-    const { converted, skipped, manifest, files } = result;
+    const { converted, skipped, manifest, failures, files } = result;
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
@@ -89,6 +89,7 @@ async function convert(
           ]
         : []),
       `manifest: ${manifest}`,
+      ...(failed.length > 0 ? [`failures: ${failures}`] : []),
     ];
     return {
       json: {
@@ -97,6 +98,7 @@ async function convert(
         failed: result.failed,
         objects,
         manifest,
+        failures,
         files,
         ...(cubes ? { cubes } : {}),
       },
@@ -123,7 +125,7 @@ export const convertCommand: CliCommand = {
       .argument('<masks>', 'a mask or label image, or a folder of them')
       .argument(
         '<out>',
-        'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv',
+        'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv, failures.csv',
       )
       .option('--num-points <n>', 'points sampled on each object surface', integer(1), d.numPoints)
       .option('--spacing <z,y,x>', "voxel size; default: each file's own, else 1,1,1", triple)

@@ -19,6 +19,7 @@ interface ExtractFlags {
   metadata?: string;
   checkpoint: string;
   batchSize: number;
+  chunkSize: number;
   backend?: BackendName;
   redis?: string;
   chunkSize: number;
@@ -55,6 +56,12 @@ export const extractCommand: CliCommand = {
         DEFAULT_EXTRACT_RUN_OPTIONS.batchSize,
       )
       .option(
+        '--chunk-size <n>',
+        'cells per part file: the unit of resumption (a killed extract resumes from its finished parts)',
+        integer(1),
+        DEFAULT_EXTRACT_RUN_OPTIONS.chunkSize,
+      )
+      .option(
         '--backend <name>',
         `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
         choice(BACKEND_NAMES),
@@ -76,6 +83,10 @@ export const extractCommand: CliCommand = {
           [
             'cellshape extract runs/exp1 plate7/points --metadata plate7.csv --out plate7.csv',
             'new cells, same model',
+          ],
+          [
+            'cellshape extract runs/exp1 big/points --out big.csv',
+            'run it again after an interruption: finished chunks are kept',
           ],
         ]),
       )
@@ -102,6 +113,7 @@ export const extractCommand: CliCommand = {
               ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
               checkpoint: flags.checkpoint,
               batchSize: flags.batchSize,
+              chunkSize: flags.chunkSize,
               onProgress: progress.callback('extract'),
             }).catch((error: unknown) => {
               throw points === undefined
@@ -110,7 +122,10 @@ export const extractCommand: CliCommand = {
             });
             return {
               json: { ...result },
-              text: `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features) to ${result.output}`,
+              text: [
+                `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features) to ${result.output}`,
+                `${result.cellsPerSecond.toFixed(1)} cells/s over ${result.seconds.toFixed(1)} s${result.resumedChunks > 0 ? `; resumed: ${result.resumedChunks} chunk(s) were already done` : ''}`,
+              ].join('\n'),
             };
           });
         },
