@@ -151,6 +151,11 @@ export async function runJobs<D extends JobEnvelope, R>(
   const queue = new Queue(kind, { connection, prefix: QUEUE_PREFIX });
   const eventsConnection = connection.duplicate();
   const events = new QueueEvents(kind, { connection: eventsConnection, prefix: QUEUE_PREFIX });
+  // Connection errors while Redis restarts are retried (bounded by `retryFor`); a lost
+  // connection ends the run through `lost`.
+  eventsConnection.on('error', () => {});
+  queue.on('error', () => {});
+  events.on('error', () => {});
   try {
     await Promise.race([events.waitUntilReady(), lost]);
     const ids = await Promise.race([enqueue(queue, kind, chunks, attempts), lost]);

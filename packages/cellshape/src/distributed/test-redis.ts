@@ -4,7 +4,7 @@
  * processes run from the sources. Nothing here is mocked: the tests exercise BullMQ on Redis.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,4 +186,35 @@ export async function waitForOutput(
       throw new Error(`process exited (${process.child.exitCode}); output:\n${process.output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Writes `files` synthetic label images (`field<i>.tif`, five cells each, one per shape family,
+ * 20³ voxels per cell slot) under `dir`, and with `corrupt` one more file, `broken.tif`, that
+ * is not a TIFF. Returns `dir`.
+ */
+export async function writeTestMasks(dir: string, files: number, corrupt = false): Promise<string> {
+  const { syntheticLabelImage, writeVolume } = await import('@cellshape/helper');
+  for (let i = 0; i < files; i++) {
+    const { labels } = syntheticLabelImage({ count: 1, size: 20, seed: i });
+    await writeVolume(join(dir, `field${String(i).padStart(4, '0')}.tif`), labels);
+  }
+  if (corrupt) writeFileSync(join(dir, 'broken.tif'), 'not a TIFF at all');
+  return dir;
+}
+
+/** Every file under `dir` (relative path → bytes), for comparing two output folders file for file. */
+export function folderContents(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const rel = sub === '' ? entry.name : `${sub}/${entry.name}`;
+      if (entry.isDirectory()) walk(rel);
+      else out.set(rel, readFileSync(join(dir, rel)));
+    }
+  };
+  walk('');
+  return out;
 }

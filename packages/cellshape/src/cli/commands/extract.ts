@@ -1,9 +1,6 @@
 import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
 import type { Command } from 'commander';
-import {
-  DEFAULT_EXTRACT_DISTRIBUTED_OPTIONS,
-  extractDistributed,
-} from '../../distributed/extract-distributed.js';
+import { extractDistributed } from '../../distributed/extract-distributed.js';
 import {
   DEFAULT_EXTRACT_RUN_OPTIONS,
   type ExtractRunOptions,
@@ -22,7 +19,6 @@ interface ExtractFlags {
   chunkSize: number;
   backend?: BackendName;
   redis?: string;
-  chunkSize: number;
 }
 
 /** `cellshape extract <run-dir> [input] --out <csv>`: features, soft and hard labels per cell. */
@@ -70,12 +66,6 @@ export const extractCommand: CliCommand = {
         '--redis <url>',
         'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
       )
-      .option(
-        '--chunk-size <cells>',
-        'with --redis: cells per job',
-        integer(1),
-        DEFAULT_EXTRACT_DISTRIBUTED_OPTIONS.chunkSize,
-      )
       .addHelpText(
         'after',
         examples([
@@ -103,10 +93,7 @@ export const extractCommand: CliCommand = {
               flags.redis === undefined
                 ? extractRun
                 : (r: string, o: string, options: ExtractRunOptions) =>
-                    extractDistributed(flags.redis!, r, o, {
-                      ...options,
-                      chunkSize: flags.chunkSize,
-                    });
+                    extractDistributed(flags.redis!, r, o, options);
             const result = await extractCells(run, flags.out, {
               ...(points !== undefined ? { input: requireFolder(points, 'the input folder') } : {}),
               ...(flags.metadata !== undefined ? { metadata: flags.metadata } : {}),
