@@ -68,7 +68,7 @@ export async function convertDistributed(
 ): Promise<ConvertResult> {
   const o = withDefaults(FN, DEFAULT_CONVERT_DISTRIBUTED_OPTIONS, options);
   checkInteger(FN, 'options.chunkSize', o.chunkSize, { min: 1 });
-  const { chunkSize, retryFor, attempts, pollInterval, onProgress, ...settings } = o;
+  const { chunkSize, connectFor, retryFor, attempts, pollInterval, onProgress, ...settings } = o;
   const plan = planConversion(input, output);
   mkdirSync(plan.outputRoot, { recursive: true });
   const jobs = convertChunks(plan, settings, chunkSize);
@@ -77,6 +77,7 @@ export async function convertDistributed(
     'convert',
     jobs,
     {
+      ...(connectFor !== undefined ? { connectFor } : {}),
       ...(retryFor !== undefined ? { retryFor } : {}),
       ...(attempts !== undefined ? { attempts } : {}),
       ...(pollInterval !== undefined ? { pollInterval } : {}),

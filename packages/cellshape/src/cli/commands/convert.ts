@@ -16,6 +16,7 @@ import { requireFileOrFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 import { writeCubes } from './convert-cubes.js';
+import { redisUrl } from './worker.js';
 
 interface ConvertFlags {
   numPoints: number;
@@ -154,6 +155,7 @@ export const convertCommand: CliCommand = {
       .option(
         '--redis <url>',
         'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
+        redisUrl,
       )
       .option(
         '--chunk-size <files>',

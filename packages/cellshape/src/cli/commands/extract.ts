@@ -10,6 +10,7 @@ import { examples } from '../context.js';
 import { inputFolderError, requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer } from '../parse.js';
 import type { CliCommand } from '../registry.js';
+import { redisUrl } from './worker.js';
 
 interface ExtractFlags {
   out: string;
@@ -65,6 +66,7 @@ export const extractCommand: CliCommand = {
       .option(
         '--redis <url>',
         'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
+        redisUrl,
       )
       .addHelpText(
         'after',

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { DEFAULT_REDIS_CONNECT_OPTIONS } from '../../distributed/connection.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { checkRedisUrl, DEFAULT_REDIS_CONNECT_OPTIONS } from '../../distributed/connection.js';
 import { jobKinds } from '../../distributed/job-kinds.js';
 import { DEFAULT_START_WORKER_OPTIONS, startWorker } from '../../distributed/worker.js';
 import { type CommandContext, examples } from '../context.js';
@@ -12,6 +12,15 @@ interface WorkerFlags {
   lockDuration: number;
   queues?: string;
   retryFor: number;
+}
+
+/** The `--redis <url>` flag's parser (also of `convert` and `extract`): a redis:// URL, else a usage error. */
+export function redisUrl(text: string): string {
+  try {
+    return checkRedisUrl('--redis', text);
+  } catch {
+    throw new InvalidArgumentError('expected a redis://host[:port][/db] URL.');
+  }
 }
 
 /** The signals that stop a worker: the first drains (running jobs finish), the second stops at once. */
@@ -95,7 +104,7 @@ export const workerCommand: CliCommand = {
     program
       .command('worker')
       .description('run convert and extract jobs from a Redis queue (see docs/distributed.md)')
-      .requiredOption('--redis <url>', 'Redis URL, e.g. redis://queue-host:6379')
+      .requiredOption('--redis <url>', 'Redis URL, e.g. redis://queue-host:6379', redisUrl)
       .option('--concurrency <n>', 'jobs (chunks) run at the same time', integer(1), d.concurrency)
       .option(
         '--lock-duration <ms>',
