@@ -63,6 +63,22 @@ export {
   runDemo,
 } from './demo/run-demo.js';
 export { VOXEL_DEMO_PRESETS, type VoxelDemoSettings } from './demo/voxel-demo.js';
+export {
+  type ConvertDistributedOptions,
+  convertDistributed,
+  DEFAULT_CONVERT_DISTRIBUTED_OPTIONS,
+} from './distributed/convert-distributed.js';
+export {
+  type ExtractDistributedOptions,
+  extractDistributed,
+} from './distributed/extract-distributed.js';
+export { type JobKind, jobKinds, registerJobKind } from './distributed/job-kinds.js';
+export {
+  DEFAULT_START_WORKER_OPTIONS,
+  type RunningWorker,
+  type StartWorkerOptions,
+  startWorker,
+} from './distributed/worker.js';
 export * from './report/index.js';
 export {
   type CloudModelSettings,

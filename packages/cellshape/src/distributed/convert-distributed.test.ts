@@ -65,7 +65,7 @@ describe.skipIf(!redisAvailable())('convert --redis with real worker processes',
   beforeAll(async () => {
     redis = await startTestRedis();
     mkdirSync(masks, { recursive: true });
-    await writeTestMasks(masks, 12, true);
+    await writeTestMasks(masks, 12, { corrupt: true });
     await convertDirectory(masks, local, { ...SETTINGS, workers: 0 });
     workers = [startWorker(), startWorker()];
     connection = new Redis(redis.url, { maxRetriesPerRequest: null });

@@ -190,13 +190,17 @@ export async function waitForOutput(
 
 /**
  * Writes `files` synthetic label images (`field<i>.tif`, five cells each, one per shape family,
- * 20³ voxels per cell slot) under `dir`, and with `corrupt` one more file, `broken.tif`, that
- * is not a TIFF. Returns `dir`.
+ * `size`³ voxels per cell slot, default 20) under `dir`, and with `corrupt` one more file,
+ * `broken.tif`, that is not a TIFF. Returns `dir`.
  */
-export async function writeTestMasks(dir: string, files: number, corrupt = false): Promise<string> {
+export async function writeTestMasks(
+  dir: string,
+  files: number,
+  { corrupt = false, size = 20 }: { corrupt?: boolean; size?: number } = {},
+): Promise<string> {
   const { syntheticLabelImage, writeVolume } = await import('@cellshape/helper');
   for (let i = 0; i < files; i++) {
-    const { labels } = syntheticLabelImage({ count: 1, size: 20, seed: i });
+    const { labels } = syntheticLabelImage({ count: 1, size, seed: i });
     await writeVolume(join(dir, `field${String(i).padStart(4, '0')}.tif`), labels);
   }
   if (corrupt) writeFileSync(join(dir, 'broken.tif'), 'not a TIFF at all');
