@@ -120,7 +120,7 @@ export const workerCommand: CliCommand = {
       )
       .option(
         '--retry-for <seconds>',
-        'give up when Redis does not answer for this long (at start, or after a restart)',
+        'after losing Redis (a restart), keep trying this long before exiting',
         integer(1),
         DEFAULT_REDIS_CONNECT_OPTIONS.retryFor / 1000,
       )
