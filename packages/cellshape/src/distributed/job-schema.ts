@@ -74,11 +74,6 @@ export async function sha256File(path: string): Promise<string> {
   return hex;
 }
 
-/** `{ path, sha256 }` of a file. */
-export async function hashedFile(path: string): Promise<HashedFile> {
-  return { path, sha256: await sha256File(path) };
-}
-
 /**
  * Checks that the file at `file.path` is the one the job names (same SHA-256).
  *

@@ -4,6 +4,7 @@ import {
   type ProgressCallback,
   reportProgress,
 } from '@cellshape/core';
+import { formatDuration } from '@cellshape/helper';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import { connectRedis, type RedisConnectOptions } from './connection.js';
 import { type JobEnvelope, jobId, QUEUE_PREFIX } from './job-schema.js';
@@ -46,15 +47,6 @@ export interface RunJobsResult<R> {
 
 /** Finished jobs are kept a day (for monitoring: `failedReason`, timings). */
 const KEEP = { age: 24 * 3600 };
-
-/** `1h02m`, `3m05s`, `42s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600)
-    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${s}s`;
-}
 
 /** The state of one enqueued chunk as the client follows it. */
 interface Tracked<R> {
