@@ -71,7 +71,8 @@ async function runWorker(
         log(
           'second signal: stopping now; running jobs go back to the queue when their lock expires',
         );
-        void worker.close(true).then(() => process.exit(130));
+        // Exit without waiting for Redis: the lock of a running job expires and another worker retries it.
+        process.exit(130);
       }),
       worker.lost.then(() => 'lost' as const),
     ]);
