@@ -16,17 +16,18 @@ describe('an extraction killed with SIGKILL and resumed', () => {
   let reference: string;
 
   beforeAll(async () => {
-    const { points } = await writeTinyClouds(dir, 40);
+    const { points } = await writeTinyClouds(dir, 24);
     await trainRun(points, run, {
       model: { settings: { numPoints: 32, k: 4, sourcePoints: 16, features: 4 } },
       data: { batchSize: 4 },
-      pretrain: { epochs: 1, lr: 1e-3 },
-      idec: { clusters: 2, kmeansRestarts: 2, epochs: 1 },
+      // Initial weights and k-means centres: training does not change how extraction resumes.
+      pretrain: { epochs: 0 },
+      idec: { clusters: 2, kmeansRestarts: 2, epochs: 0 },
       runtime: { backend: 'cpu' },
     });
     reference = join(dir, 'reference.csv');
     await extractRun(run, reference, { ...OPTIONS, backend: 'cpu' });
-  });
+  }, 600_000);
 
   it('keeps its finished parts and, resumed, writes the uninterrupted CSV byte for byte', async () => {
     const out = join(dir, 'killed.csv');
@@ -49,12 +50,12 @@ await extractRun(${JSON.stringify(run)}, ${JSON.stringify(out)}, { ...${JSON.str
     expect(await exited).toBe('SIGKILL');
     const kept = written();
     expect(kept).toBeGreaterThanOrEqual(3);
-    expect(kept).toBeLessThan(20);
+    expect(kept).toBeLessThan(12);
     expect(existsSync(out)).toBe(false);
 
     const resumed = await extractRun(run, out, { ...OPTIONS, backend: 'cpu' });
     expect(resumed.resumedChunks).toBe(kept);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
     expect(existsSync(parts)).toBe(false);
-  });
+  }, 600_000);
 });
