@@ -13,6 +13,8 @@ import { extractPartsDir } from '../src/run/extract-job.js';
 import { extractRun } from '../src/run/extract-run.js';
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds of the process so far: barely moved by other jobs on the machine. */
+const cpuSeconds = (): number => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
 
 /** `.ply` files under `dir`, sorted. */
 function plyFiles(dir: string): string[] {
@@ -31,6 +33,7 @@ async function extract(run: string, points: string, out: string): Promise<object
     encodeSeconds: result.seconds,
     objects: result.cells,
     peakRssMb: peakRssMb(),
+    cpuSeconds: cpuSeconds(),
   };
 }
 
@@ -61,6 +64,7 @@ async function epoch(points: string, computeClouds: number): Promise<object> {
     loadSeconds,
     computeSecondsPerEpoch: (computeSeconds / computeClouds) * dataset.length,
     peakRssMb: peakRssMb(),
+    cpuSeconds: cpuSeconds(),
   };
 }
 

@@ -12,6 +12,8 @@ export interface ScaleMeasure {
   seconds: number;
   objects: number;
   peakRssMb: number;
+  /** CPU seconds of the child (all threads), when it reports them. */
+  cpuSeconds?: number;
 }
 
 /** Runs `script args…` with the workspace's TypeScript sources and parses its last JSON line. */
@@ -42,6 +44,10 @@ export function scaleFacts(step: string, size: number, m: ScaleMeasure): Record<
     objects_per_s: Math.round(rate * 10) / 10,
     peak_rss_mb: Math.round(m.peakRssMb),
   };
+  if (m.cpuSeconds !== undefined) {
+    facts.cpu_s = Math.round(m.cpuSeconds);
+    facts.objects_per_cpu_s = Math.round((m.objects / m.cpuSeconds) * 10) / 10;
+  }
   const smallest = Math.min(...scaleSizes());
   const base = join(dir, `result-${step}-${smallest}.json`);
   if (size !== smallest && existsSync(base)) {
