@@ -60,8 +60,9 @@ function extractCase(size: number): BenchCase<State> {
     bench: `scale_extract_${size}`,
     description: `extractRun over ${size} point clouds (small model), chunked and streamed to CSV, child process`,
     setup: () => prepare(size),
-    run: (s) =>
+    run: childRun((s: State) =>
       runScaleChild(CHILD, ['extract', s.run, s.points, join(scaleRoot(), `features-${size}.csv`)]),
+    ),
     runs: { min: 1, max: 1 },
     facts: (s, result) => scaleFacts('extract', s.size, result as ScaleMeasure),
   };
@@ -72,7 +73,7 @@ function epochCase(size: number): BenchCase<State> {
     bench: `scale_epoch_${size}`,
     description: `one epoch of data loading over ${size} clouds vs the DFN's compute per epoch, child process`,
     setup: () => prepare(size),
-    run: (s) => runScaleChild(CHILD, ['epoch', s.points, '32']),
+    run: childRun((s: State) => runScaleChild(CHILD, ['epoch', s.points, '32'])),
     runs: { min: 1, max: 1 },
     facts: (s, result) => {
       const m = result as ScaleMeasure & {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from '../../../scripts/bench-types.js';
 import { scaleRoot, scaleSizes, writeScaleFields } from './scale-data.js';
-import { runScaleChild, type ScaleMeasure, scaleFacts } from './scale-measure.js';
+import { childRun, runScaleChild, type ScaleMeasure, scaleFacts } from './scale-measure.js';
 
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
 
@@ -30,7 +30,7 @@ function convertCase(size: number): BenchCase<State> {
       await writeScaleFields(input, size);
       return { size, input, output: join(scaleRoot(), `converted-${size}`) };
     },
-    run: (state) => runScaleChild(CHILD, ['convert', state.input, state.output]),
+    run: childRun((state: State) => runScaleChild(CHILD, ['convert', state.input, state.output])),
     runs: { min: 1, max: 1 },
     facts: (state, result) => scaleFacts('convert', state.size, result as ScaleMeasure),
   };
