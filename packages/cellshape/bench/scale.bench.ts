@@ -19,7 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { convertDirectory } from '@cellshape/helper';
 import type { BenchCase } from '../../../scripts/bench-types.js';
 import { scaleRoot, scaleSizes, writeScaleFields } from '../../helper/bench/scale-data.js';
-import { runScaleChild, type ScaleMeasure, scaleFacts } from '../../helper/bench/scale-measure.js';
+import {
+  childRun,
+  runScaleChild,
+  type ScaleMeasure,
+  scaleFacts,
+} from '../../helper/bench/scale-measure.js';
 import { trainRun } from '../src/run/train-run.js';
 
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
