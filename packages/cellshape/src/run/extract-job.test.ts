@@ -78,6 +78,23 @@ describe('extractRun in chunks', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
   });
 
+  it('lets a second process verify the job without touching the parts', async () => {
+    const out = join(dir, 'verified.csv');
+    const first = await openExtractJob(run, out, opts(4));
+    await first.job.prepare();
+    await first.job.extractChunk(0);
+    first.dispose();
+    const same = await openExtractJob(run, out, opts(4));
+    expect(() => same.job.verify()).not.toThrow();
+    same.dispose();
+    const other = await openExtractJob(run, out, opts(8));
+    expect(() => other.job.verify()).toThrow(
+      /belong to another job \(chunkSize: 4 there, 8 here\)/,
+    );
+    other.dispose();
+    expect(existsSync(join(extractPartsDir(out), 'part-000000.csv'))).toBe(true);
+  });
+
   it('refuses to assemble before every chunk is done', async () => {
     const out = join(dir, 'incomplete.csv');
     const opened = await openExtractJob(run, out, opts(4));

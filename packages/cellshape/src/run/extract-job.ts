@@ -189,6 +189,30 @@ export class ExtractJob {
     await writeFileAtomic(keyPath, text);
   }
 
+  /**
+   * For a process that works on chunks another process prepared (a queue worker): checks that
+   * the parts folder was prepared for this very job, and never removes anything.
+   *
+   * @throws IncompatibleError naming what differs (e.g. another checkpoint: its SHA-256).
+   */
+  verify(): void {
+    const keyPath = join(this.partsDir, 'job.json');
+    const fn = 'ExtractJob.verify';
+    if (!existsSync(keyPath))
+      throw new IncompatibleError(`${fn}: ${keyPath} is missing; the job was not prepared`, {
+        fn,
+        arg: 'partsDir',
+      });
+    const theirs = JSON.parse(readFileSync(keyPath, 'utf8')) as Record<string, unknown>;
+    const ours = this.key as unknown as Record<string, unknown>;
+    const differ = Object.keys(ours).filter((k) => theirs[k] !== ours[k]);
+    if (differ.length > 0)
+      throw new IncompatibleError(
+        `${fn}: the parts in ${this.partsDir} belong to another job (${differ.map((k) => `${k}: ${String(theirs[k])} there, ${String(ours[k])} here`).join('; ')})`,
+        { fn, arg: 'partsDir' },
+      );
+  }
+
   /** Whether chunk `index`'s part is written. */
   isDone(index: number): boolean {
     return existsSync(this.partPath(index));

@@ -83,7 +83,7 @@ export async function convertFiles(
   const results: ConvertFileResult[] = new Array(files.length);
   const pending: ConvertTask[] = [];
   const pendingIndex: number[] = [];
-  const progress = progressReporter(files, onProgress);
+  const progress = convertProgress(files, onProgress);
   const finish = (index: number, outcome: FileOutcome, converted: boolean): void => {
     results[index] = fileResult(plan, files[index]!, outcome);
     progress(index, outcome, converted);
@@ -155,7 +155,7 @@ function fileResult(plan: ConvertPlan, rel: string, outcome: FileOutcome): Conve
   return entry;
 }
 
-type ProgressReporter = ((index: number, outcome: FileOutcome, converted: boolean) => void) & {
+type ConvertProgress = ((index: number, outcome: FileOutcome, converted: boolean) => void) & {
   startWork(files: number): void;
 };
 
@@ -164,10 +164,10 @@ type ProgressReporter = ((index: number, outcome: FileOutcome, converted: boolea
  * converted in this run (files already finished are skipped in an instant and would make the
  * estimate far too hopeful).
  */
-function progressReporter(
+function convertProgress(
   files: readonly string[],
   onProgress: ConvertDirectoryOptions['onProgress'],
-): ProgressReporter {
+): ConvertProgress {
   let done = 0;
   let objects = 0;
   let convertedObjects = 0;
