@@ -96,6 +96,8 @@ export async function runExtractChunk(
       `${FN}: this worker sees another extraction than the client (${JSON.stringify(job.key)} ≠ ${JSON.stringify(data.key)}); the input folder differs between machines`,
       { fn: FN, arg: 'input' },
     );
+  // The parts folder must be the one the client prepared for this very job.
+  job.verify();
   if (job.isDone(data.index)) return { written: false };
   await job.extractChunk(data.index, onProgress);
   return { written: true };
