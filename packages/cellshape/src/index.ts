@@ -63,6 +63,22 @@ export {
   runDemo,
 } from './demo/run-demo.js';
 export { VOXEL_DEMO_PRESETS, type VoxelDemoSettings } from './demo/voxel-demo.js';
+export {
+  type ConvertDistributedOptions,
+  convertDistributed,
+  DEFAULT_CONVERT_DISTRIBUTED_OPTIONS,
+} from './distributed/convert-distributed.js';
+export {
+  type ExtractDistributedOptions,
+  extractDistributed,
+} from './distributed/extract-distributed.js';
+export { type JobKind, jobKinds, registerJobKind } from './distributed/job-kinds.js';
+export {
+  DEFAULT_START_WORKER_OPTIONS,
+  type RunningWorker,
+  type StartWorkerOptions,
+  startWorker,
+} from './distributed/worker.js';
 export * from './report/index.js';
 export {
   type CloudModelSettings,
@@ -77,10 +93,20 @@ export {
   readClusteredModel,
 } from './run/clustered-checkpoint.js';
 export {
+  type ExtractChunk,
+  type ExtractHead,
+  ExtractJob,
+  type ExtractJobKey,
+  extractChunks,
+  extractPartsDir,
+} from './run/extract-job.js';
+export {
   DEFAULT_EXTRACT_RUN_OPTIONS,
   type ExtractRunOptions,
   type ExtractRunResult,
   extractRun,
+  type OpenedExtractJob,
+  openExtractJob,
 } from './run/extract-run.js';
 export type {
   ModelFlag,

@@ -1,18 +1,19 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hardLabels, softAssignment } from '@cellshape/cluster';
 import {
-  cellTableCsv,
   checkInteger,
   checkString,
   FileSystemError,
   IncompatibleError,
   type ProgressCallback,
+  reportProgress,
   withDefaults,
-  writeFileAtomic,
 } from '@cellshape/core';
-import { type BackendName, encodeDataset, loadCheckpoint, selectBackend } from '@cellshape/engine';
+import { type BackendName, loadCheckpoint, selectBackend } from '@cellshape/engine';
+import { formatDuration } from '@cellshape/helper';
 import { readClusteredModel } from './clustered-checkpoint.js';
+import { ExtractJob, type ExtractJobKey, fileSha256 } from './extract-job.js';
 import type { ModelPlugin } from './model-plugin.js';
 import { modelPlugin } from './model-registry.js';
 import { type RunConfig, type RunPaths, readJson, runPaths } from './run-directory.js';
@@ -65,6 +66,11 @@ export interface ExtractRunOptions {
   checkpoint?: string;
   /** Samples per forward pass. Default 16. */
   batchSize?: number;
+  /**
+   * Cells per part file (rounded up to a multiple of `batchSize`): the unit of resumption,
+   * and of work for queue workers. Memory holds one chunk's features. Default 1024.
+   */
+  chunkSize?: number;
   /** tfjs backend; default: the fastest available. */
   backend?: BackendName;
   /** Progress per batch. */
@@ -72,7 +78,11 @@ export interface ExtractRunOptions {
 }
 
 /** Defaults of {@link ExtractRunOptions}. */
-export const DEFAULT_EXTRACT_RUN_OPTIONS = { checkpoint: 'last', batchSize: 16 } as const;
+export const DEFAULT_EXTRACT_RUN_OPTIONS = {
+  checkpoint: 'last',
+  batchSize: 16,
+  chunkSize: 1024,
+} as const;
 
 /** What {@link extractRun} returns. */
 export interface ExtractRunResult {
@@ -86,6 +96,11 @@ export interface ExtractRunResult {
   features: number;
   /** The checkpoint used. */
   checkpoint: string;
+  /** Chunks found already extracted by an earlier, interrupted run (resumed). */
+  resumedChunks: number;
+  /** Seconds spent encoding in this call, and cells encoded per second. */
+  seconds: number;
+  cellsPerSecond: number;
 }
 
 const FN = 'extractRun';
@@ -131,29 +146,34 @@ async function loadRunModel(runDir: string, config: RunConfig, path: string) {
   return { plugin, settings, model, clustered };
 }
 
+/** An {@link ExtractJob} opened on a run, and how to release its model. */
+export interface OpenedExtractJob {
+  job: ExtractJob;
+  /** The checkpoint used. */
+  checkpoint: string;
+  /** Clusters K. */
+  clusters: number;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
 /**
- * Encodes the cells of a folder with the final clustered model of a run directory (IDEC's, or an
- * encoder-only family's k-means model) and writes one CSV row per cell: `id, <metadata>,
- * cluster, q0 … q(K−1), f0 … f(F−1)` (hard label, soft labels = the 3DQMS vector, features).
- * The model family comes from the checkpoint (else the run), and opens the folder as it did for
- * training.
+ * Opens the extraction of a run as chunks (see {@link ExtractJob}): loads the run's clustered
+ * model and opens the input folder as the model family does. `extractRun` runs every chunk
+ * and assembles them; a queue worker opens the same job (same options: the job key checks
+ * checkpoint bytes, input, ids, batch and chunk sizes) and runs the chunks it is given.
  *
- * ```ts
- * await extractRun('runs/exp1', 'runs/exp1/cells.csv', { input: 'new-plate/points' });
- * ```
- *
- * @throws FileSystemError when the run or its checkpoint is missing; IncompatibleError when the
- *   checkpoint is not a clustered model of the run's architecture; UnsupportedError when its
- *   family is not registered.
+ * @throws as {@link extractRun}.
  */
-export async function extractRun(
+export async function openExtractJob(
   runDir: string,
   output: string,
   options: ExtractRunOptions = {},
-): Promise<ExtractRunResult> {
+): Promise<OpenedExtractJob> {
   checkString(FN, 'output', output);
   const o = withDefaults(FN, DEFAULT_EXTRACT_RUN_OPTIONS, options);
   checkInteger(FN, 'options.batchSize', o.batchSize, { min: 1 });
+  checkInteger(FN, 'options.chunkSize', o.chunkSize, { min: 1 });
   const paths = runPaths(runDir);
   const config = await readJson<RunConfig>(FN, paths.config);
   const path = checkpointPath(paths, o.checkpoint);
@@ -173,33 +193,89 @@ export async function extractRun(
       seed: config.seed,
       settings,
     });
-    const extracted = await encodeDataset(model, dataset, {
+    const key: ExtractJobKey = {
+      checkpoint: fileSha256(path),
+      input,
+      ids: createHash('sha256').update(dataset.ids.join('\n')).digest('hex'),
       batchSize: o.batchSize,
-      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    });
-    const features = {
-      data: extracted.features,
-      shape: [dataset.length, extracted.numFeatures] as [number, number],
+      chunkSize: Math.ceil(o.chunkSize / o.batchSize) * o.batchSize,
     };
-    const q = softAssignment(features, clustered.centres, { alpha: clustered.alpha });
-    const out = resolve(output);
-    const table = cellTableCsv({
-      ids: [...dataset.ids],
-      metadata: [...dataset.metadata],
-      labels: { column: 'cluster', values: hardLabels(q) },
-      q,
-      features,
-    });
-    await writeFileAtomic(out, table);
-    const clusters = clustered.centres.shape[0];
+    const head = { centres: clustered.centres, alpha: clustered.alpha };
     return {
-      output: out,
-      cells: dataset.length,
-      clusters,
-      features: extracted.numFeatures,
+      job: new ExtractJob(resolve(output), key, model, head, dataset),
       checkpoint: path,
+      clusters: clustered.centres.shape[0],
+      dispose: () => model.dispose(),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Encodes the cells of a folder with the final clustered model of a run directory (IDEC's, or an
+ * encoder-only family's k-means model) and writes one CSV row per cell: `id, <metadata>,
+ * cluster, q0 … q(K−1), f0 … f(F−1)` (hard label, soft labels = the 3DQMS vector, features).
+ * The model family comes from the checkpoint (else the run), and opens the folder as it did for
+ * training.
+ *
+ * The cells are encoded in chunks of `chunkSize`, each written to a part file beside the output
+ * (`.<name>.parts/`) as soon as it is done, so memory holds one chunk's features and a run
+ * killed at any moment resumes where it stopped; the parts are joined in order into `output`
+ * at the end (atomically) and removed. Progress reports cells per second and the time left.
+ *
+ * ```ts
+ * await extractRun('runs/exp1', 'runs/exp1/cells.csv', { input: 'new-plate/points' });
+ * ```
+ *
+ * @throws FileSystemError when the run or its checkpoint is missing; IncompatibleError when the
+ *   checkpoint is not a clustered model of the run's architecture; UnsupportedError when its
+ *   family is not registered.
+ */
+export async function extractRun(
+  runDir: string,
+  output: string,
+  options: ExtractRunOptions = {},
+): Promise<ExtractRunResult> {
+  const opened = await openExtractJob(runDir, output, options);
+  const { job } = opened;
+  try {
+    await job.prepare();
+    const resumedChunks = job.chunks.filter((c) => job.isDone(c.index)).length;
+    const started = performance.now();
+    let encoded = 0;
+    const todo = job.chunks.filter((c) => !job.isDone(c.index));
+    const total = todo.reduce((sum, c) => sum + c.end - c.start, 0);
+    for (const chunk of todo) {
+      await job.extractChunk(chunk.index, (event) => {
+        const done = encoded + event.done;
+        const seconds = (performance.now() - started) / 1000;
+        const rate = seconds > 0 ? done / seconds : 0;
+        const eta = rate > 0 ? (total - done) / rate : 0;
+        reportProgress(options.onProgress, {
+          phase: 'extract',
+          done: job.cells - total + done,
+          total: job.cells,
+          message: `${job.cells - total + done}/${job.cells} cells · ${rate.toFixed(1)}/s, ETA ${formatDuration(eta)}`,
+          metrics: { cellsPerSecond: rate, etaSeconds: eta },
+        });
+      });
+      encoded += chunk.end - chunk.start;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await job.assemble();
+    return {
+      output: job.output,
+      cells: job.cells,
+      clusters: opened.clusters,
+      features: job.numFeatures,
+      checkpoint: opened.checkpoint,
+      resumedChunks,
+      seconds,
+      cellsPerSecond: seconds > 0 ? encoded / seconds : 0,
     };
   } finally {
-    model.dispose();
+    opened.dispose();
   }
 }

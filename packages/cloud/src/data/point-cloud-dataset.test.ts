@@ -179,6 +179,30 @@ describe('PointCloudDataset.fromArrays', () => {
     await ds.get(2);
     await ds.get(3);
     expect((await ds.get(1)).points).toEqual(first.points);
+    // The deprecated item count still bounds the cache.
+    expect(ds.cacheUsage.clouds).toBe(2);
+  });
+
+  it('bounds the cache in bytes, least recently used first, with the same results', async () => {
+    const bytesOf = (i: number) => clouds[i]!.data.byteLength;
+    const budget = bytesOf(1) + bytesOf(2);
+    const ds = await PointCloudDataset.fromArrays(clouds, { cacheBytes: budget, numPoints: 64 });
+    const plain = await PointCloudDataset.fromArrays(clouds, { numPoints: 64 });
+    for (const i of [1, 2, 1, 3]) {
+      expect((await ds.get(i, { epoch: 2 })).points).toEqual(
+        (await plain.get(i, { epoch: 2 })).points,
+      );
+      expect(ds.cacheUsage.bytes).toBeLessThanOrEqual(budget);
+    }
+    // After 1, 2, 1, 3: cloud 2 was the least recently used, so it went to make room for 3.
+    expect(ds.cacheUsage).toEqual({ clouds: 2, bytes: bytesOf(1) + bytesOf(3) });
+    expect(plain.cacheUsage).toEqual({ clouds: 0, bytes: 0 });
+    const tiny = await PointCloudDataset.fromArrays(clouds, { cacheBytes: 8, numPoints: 64 });
+    await tiny.get(0);
+    expect(tiny.cacheUsage).toEqual({ clouds: 0, bytes: 0 });
+    await expect(PointCloudDataset.fromArrays(clouds, { cacheBytes: -1 })).rejects.toThrow(
+      /'options.cacheBytes'/,
+    );
   });
 
   it('rejects invalid input', async () => {

@@ -166,6 +166,19 @@ describe('convertDirectory', () => {
     expect(manifest).toHaveLength(1 + 8);
     expect(manifest[1]).toMatch(/^a\/b\/pair_1,a\/b\/pair\.npy,1,123,8,8,8,/);
 
+    expect(
+      readFileSync(result.failures, 'utf8')
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['source', 'a/corrupt.tif', 'empty.tif', 'flat.tif', '']);
+    expect(readFileSync(result.failures, 'utf8')).toContain(
+      'empty.tif,empty mask: no non-zero voxels\n',
+    );
+    expect(result.objects).toBe(8);
+    // Throughput and time left ride along with every converted file, down to 0 s at the end.
+    expect(events.every((e) => (e.metrics?.objectsPerSecond ?? -1) >= 0)).toBe(true);
+    expect(events.at(-1)?.metrics?.etaSeconds).toBe(0);
+    expect(events.at(-1)?.message).toMatch(/ETA 0s$/);
     expect(events).toHaveLength(6);
     expect(events.map((e) => e.done)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(events.every((e) => e.phase === 'convert' && e.total === 6)).toBe(true);

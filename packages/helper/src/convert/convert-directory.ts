@@ -1,72 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative as relativePath, resolve, sep } from 'node:path';
-import {
-  checkBoolean,
-  checkInteger,
-  checkNumber,
-  FileSystemError,
-  invalidArgument,
-  type ProgressCallback,
-  reportProgress,
-  withDefaults,
-  writeFileAtomic,
-} from '@cellshape/core';
-import type { MeshFormat } from '../mesh/index.js';
-import {
-  type ConvertSettings,
-  type ConvertTask,
-  type FileOutcome,
-  finishedOutcome,
-  type ManifestRow,
-  type ObjectMode,
-} from './convert-file.js';
-import { encodeManifest } from './manifest.js';
-import { runTasks } from './worker-pool.js';
+import { FileSystemError, invalidArgument } from '@cellshape/core';
+import { convertFiles } from './convert-files.js';
+import { removeTemporaryFiles, writeConvertManifest } from './convert-manifest.js';
+import { type ConvertDirectoryOptions, resolveConvertOptions } from './convert-options.js';
 
-/** Options of {@link convertDirectory}. */
-export interface ConvertDirectoryOptions {
-  /** Points sampled on each object's surface. Default 2048. */
-  numPoints?: number;
-  /**
-   * Base seed. Each object's sampling seed is derived from it, the file's relative path and the
-   * object's label, so results do not depend on scheduling. Default 0.
-   */
-  seed?: number;
-  /** Voxel size (z, y, x) for every file. Default: the file's own spacing, else [1, 1, 1]. */
-  spacing?: readonly [number, number, number];
-  /** Drop objects with fewer voxels. Default 0 (keep all). */
-  minSize?: number;
-  /** Drop objects touching the volume border. Default false. */
-  clearBorder?: boolean;
-  /** Mesh file format. Default `'off'`. */
-  meshFormat?: MeshFormat;
-  /** How files are split into objects; see {@link ObjectMode}. Default `'auto'`. */
-  objects?: ObjectMode;
-  /** Iso-level of marching cubes on each object's 0/1 mask, in (0, 1). Default 0.5. */
-  level?: number;
-  /** Taubin smoothing passes on each mesh (see `maskToMesh`). Default 0. */
-  smoothing?: number;
-  /** Worker threads; 0 converts in the calling thread. Default `os.availableParallelism()`. */
-  workers?: number;
-  /** Convert again files whose outputs are finished. Default false (resume). */
-  overwrite?: boolean;
-  /** Called once per finished file (converted, skipped or failed), phase `'convert'`. */
-  onProgress?: ProgressCallback;
-}
-
-/** Defaults of {@link ConvertDirectoryOptions} (`workers` defaults to the number of cores). */
-export const DEFAULT_CONVERT_DIRECTORY_OPTIONS = {
-  numPoints: 2048,
-  seed: 0,
-  minSize: 0,
-  clearBorder: false,
-  meshFormat: 'off',
-  objects: 'auto',
-  level: 0.5,
-  smoothing: 0,
-  overwrite: false,
-} as const satisfies ConvertDirectoryOptions;
+export {
+  type ConvertDirectoryOptions,
+  DEFAULT_CONVERT_DIRECTORY_OPTIONS,
+} from './convert-options.js';
 
 /** The report on one input file. */
 export interface ConvertFileResult {
@@ -90,58 +32,28 @@ export interface ConvertResult {
   failed: number;
   /** Absolute path of the manifest CSV. */
   manifest: string;
+  /** Absolute path of `failures.csv`: `source, error` for every file that failed. */
+  failures: string;
+  /** Objects in the manifest. */
+  objects: number;
 }
 
-const MESH_FORMATS: readonly MeshFormat[] = ['off', 'ply', 'obj', 'stl'];
-const OBJECT_MODES: readonly ObjectMode[] = ['auto', 'components', 'labels', 'whole'];
+/**
+ * What a conversion will do, as plain JSON (it can travel to other processes): the input and
+ * output folders and every input file, from {@link planConversion}.
+ */
+export interface ConvertPlan {
+  /** Absolute input folder (the folder of the file, for a single file). */
+  inputRoot: string;
+  /** Absolute output folder. */
+  outputRoot: string;
+  /** Input files relative to `inputRoot`, `/`-separated, sorted (code-unit order). */
+  files: string[];
+  /** Files whose outputs would overwrite those of an earlier file → that file (they fail). */
+  clashes: Record<string, string>;
+}
+
 const INPUT = /\.(tiff?|npy)$/i;
-
-function resolveOptions(options: ConvertDirectoryOptions): {
-  settings: ConvertSettings;
-  workers: number;
-  overwrite: boolean;
-  onProgress: ProgressCallback | undefined;
-} {
-  const fn = 'convertDirectory';
-  const o = withDefaults(fn, DEFAULT_CONVERT_DIRECTORY_OPTIONS, options);
-  checkInteger(fn, 'numPoints', o.numPoints, { min: 1 });
-  checkNumber(fn, 'seed', o.seed);
-  const spacing = o.spacing === undefined ? null : ([...o.spacing] as [number, number, number]);
-  if (
-    spacing !== null &&
-    (spacing.length !== 3 ||
-      !spacing.every((s) => typeof s === 'number' && Number.isFinite(s) && s > 0))
-  )
-    throw invalidArgument(fn, 'spacing', 'three positive finite numbers (z, y, x)', o.spacing);
-  if (typeof o.minSize !== 'number' || !Number.isFinite(o.minSize) || o.minSize < 0)
-    throw invalidArgument(fn, 'minSize', 'a number ≥ 0 (voxels)', o.minSize);
-  checkBoolean(fn, 'clearBorder', o.clearBorder);
-  if (!MESH_FORMATS.includes(o.meshFormat))
-    throw invalidArgument(fn, 'meshFormat', `one of ${MESH_FORMATS.join(', ')}`, o.meshFormat);
-  if (!OBJECT_MODES.includes(o.objects))
-    throw invalidArgument(fn, 'objects', `one of ${OBJECT_MODES.join(', ')}`, o.objects);
-  if (typeof o.level !== 'number' || !(o.level > 0 && o.level < 1))
-    throw invalidArgument(fn, 'level', 'a number strictly between 0 and 1', o.level);
-  if (!Number.isInteger(o.smoothing) || o.smoothing < 0 || o.smoothing > 1000)
-    throw invalidArgument(fn, 'smoothing', 'an integer in [0, 1000] (passes)', o.smoothing);
-  const workers = o.workers ?? availableParallelism();
-  checkInteger(fn, 'workers', workers, { min: 0, max: 1024 });
-  checkBoolean(fn, 'overwrite', o.overwrite);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
-    throw invalidArgument(fn, 'onProgress', 'a function', o.onProgress);
-  const settings: ConvertSettings = {
-    numPoints: o.numPoints,
-    seed: o.seed,
-    spacing,
-    minSize: o.minSize,
-    clearBorder: o.clearBorder,
-    meshFormat: o.meshFormat,
-    objects: o.objects,
-    level: o.level,
-    smoothing: o.smoothing,
-  };
-  return { settings, workers, overwrite: o.overwrite, onProgress: o.onProgress };
-}
 
 /**
  * Input files under `root`, recursively, sorted by relative path (code-unit order, the same on
@@ -193,8 +105,16 @@ function nameClashes(relatives: readonly string[]): Map<string, string> {
  * * `records/<relative path>.json` — written last for each file: it marks the file finished
  *   (with a fingerprint of the settings and of the input's size and time) and holds its
  *   manifest rows;
+ * * `records/<relative path>.failed.json` — why the file failed (it is tried again next run);
  * * `manifest.csv` — one row per object of every converted or skipped file: `id, source,
- *   label, voxel_count, centroid_z, centroid_y, centroid_x, vertices, faces, area, mesh, points`.
+ *   label, voxel_count, centroid_z, centroid_y, centroid_x, vertices, faces, area, mesh, points`;
+ * * `failures.csv` — `source, error`: every file without finished outputs and why.
+ *
+ * It runs three stages, each usable alone (e.g. by queue workers sharing the output folder):
+ * {@link planConversion} lists the files, `convertFiles` converts a list of them,
+ * `writeConvertManifest` streams the manifest from the records. Memory is bounded by the
+ * workers' files in flight plus one small report per file: manifest rows go to disk, never
+ * all at once into memory (measurements: docs/scale.md).
  *
  * Every file is written atomically (temporary file + rename), so an interrupted run leaves no
  * half-written output and a re-run converts exactly the unfinished files (`overwrite: false`).
@@ -214,65 +134,11 @@ export async function convertDirectory(
   output: string,
   options: ConvertDirectoryOptions = {},
 ): Promise<ConvertResult> {
-  const fn = 'convertDirectory';
-  if (typeof input !== 'string' || input.length === 0)
-    throw invalidArgument(fn, 'input', 'a folder path', input);
-  if (typeof output !== 'string' || output.length === 0)
-    throw invalidArgument(fn, 'output', 'a folder path', output);
-  const { settings, workers, overwrite, onProgress } = resolveOptions(options);
-  const { inputRoot, outputRoot, relatives } = resolveInputs(fn, input, output);
-  const clashes = nameClashes(relatives);
-  const settingsKey = JSON.stringify(settings);
-  const outcomes: (FileOutcome | undefined)[] = relatives.map(() => undefined);
-  const pending: ConvertTask[] = [];
-  const pendingIndex: number[] = [];
-  let done = 0;
-  const finish = (index: number, outcome: FileOutcome): void => {
-    outcomes[index] = outcome;
-    done++;
-    reportProgress(onProgress, {
-      phase: 'convert',
-      done,
-      total: relatives.length,
-      message: `${relatives[index]}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`,
-    });
-  };
-
-  relatives.forEach((rel, index) => {
-    const clash = clashes.get(rel);
-    if (clash !== undefined) {
-      finish(index, {
-        status: 'failed',
-        outputs: [],
-        rows: [],
-        error: `its outputs would overwrite those of ${clash} (same folder and name)`,
-      });
-      return;
-    }
-    const path = join(inputRoot, ...rel.split('/'));
-    const stat = statSync(path);
-    const fingerprint = `${settingsKey}|${stat.size}|${stat.mtimeMs}`;
-    const task: ConvertTask = {
-      input: path,
-      relative: rel,
-      output: outputRoot,
-      settings,
-      fingerprint,
-    };
-    const finished = overwrite ? undefined : finishedOutcome(task);
-    if (finished) finish(index, finished);
-    else {
-      pending.push(task);
-      pendingIndex.push(index);
-    }
-  });
-
-  await runTasks(pending, workers, (i, outcome) => finish(pendingIndex[i]!, outcome));
-
-  const files = fileResults(inputRoot, relatives, outcomes);
-  const rows: ManifestRow[] = outcomes.flatMap((o) => o?.rows ?? []);
-  const manifest = join(outputRoot, 'manifest.csv');
-  await writeFileAtomic(manifest, encodeManifest(rows));
+  resolveConvertOptions('convertDirectory', options);
+  const plan = planConversion(input, output);
+  await removeTemporaryFiles(plan.outputRoot);
+  const files = await convertFiles(plan, plan.files, options);
+  const written = await writeConvertManifest(plan, options);
   const count = (status: ConvertFileResult['status']): number =>
     files.filter((f) => f.status === status).length;
   return {
@@ -280,19 +146,27 @@ export async function convertDirectory(
     converted: count('converted'),
     skipped: count('skipped'),
     failed: count('failed'),
-    manifest,
+    manifest: written.manifest,
+    failures: written.failures,
+    objects: written.objects,
   };
 }
 
 /**
- * The input folder, output folder and input files (relative to the input folder) of a
- * conversion; a single mask file is the only input of its folder (outputs named alike).
+ * The first stage of a folder conversion (see {@link convertDirectory}): finds the input files
+ * under `input` (or takes the one file `input` names) and the output folder. Its
+ * {@link ConvertPlan} is what `convertFiles` and `writeConvertManifest` work from — one
+ * process or many (split `plan.files` into chunks; the files of a chunk are independent).
+ *
+ * @throws InvalidArgumentError for an empty path or an output folder equal to the input;
+ *   FileSystemError when `input` is neither a readable folder nor a mask file.
  */
-function resolveInputs(
-  fn: string,
-  input: string,
-  output: string,
-): { inputRoot: string; outputRoot: string; relatives: string[] } {
+export function planConversion(input: string, output: string): ConvertPlan {
+  const fn = 'convertDirectory';
+  if (typeof input !== 'string' || input.length === 0)
+    throw invalidArgument(fn, 'input', 'a folder path', input);
+  if (typeof output !== 'string' || output.length === 0)
+    throw invalidArgument(fn, 'output', 'a folder path', output);
   const inputPath = resolve(input);
   const outputRoot = resolve(output);
   const inputStat = statSync(inputPath, { throwIfNoEntry: false });
@@ -306,25 +180,6 @@ function resolveInputs(
   const inputRoot = single ? dirname(inputPath) : inputPath;
   if (outputRoot === inputPath)
     throw invalidArgument(fn, 'output', 'a folder other than the input', output);
-  const relatives = single ? [basename(inputPath)] : listInputs(inputRoot, outputRoot);
-  return { inputRoot, outputRoot, relatives };
-}
-
-/** One result per input file, in input order, from the outcomes of the conversion. */
-function fileResults(
-  inputRoot: string,
-  relatives: readonly string[],
-  outcomes: readonly (FileOutcome | undefined)[],
-): ConvertFileResult[] {
-  return relatives.map((rel, i) => {
-    const outcome = outcomes[i]!;
-    const entry: ConvertFileResult = {
-      input: join(inputRoot, ...rel.split('/')),
-      status: outcome.status,
-      outputs: outcome.outputs,
-      objects: outcome.rows.length,
-    };
-    if (outcome.error !== undefined) entry.error = outcome.error;
-    return entry;
-  });
+  const files = single ? [basename(inputPath)] : listInputs(inputRoot, outputRoot);
+  return { inputRoot, outputRoot, files, clashes: Object.fromEntries(nameClashes(files)) };
 }

@@ -13,11 +13,20 @@
 export {
   type ConvertDirectoryOptions,
   type ConvertFileResult,
+  type ConvertPlan,
   type ConvertResult,
   convertDirectory,
   DEFAULT_CONVERT_DIRECTORY_OPTIONS,
+  planConversion,
 } from './convert-directory.js';
 export type { ManifestRow, ObjectMode } from './convert-file.js';
+export { convertFiles, formatDuration } from './convert-files.js';
+export {
+  type ConvertManifestResult,
+  FAILURE_COLUMNS,
+  removeTemporaryFiles,
+  writeConvertManifest,
+} from './convert-manifest.js';
 export { encodeManifest, MANIFEST_COLUMNS } from './manifest.js';
 export {
   DEFAULT_MASK_TO_MESH_OPTIONS,

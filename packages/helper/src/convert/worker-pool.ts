@@ -80,7 +80,7 @@ function workerScript({ built, source, fn }: WorkerModule): WorkerScript {
 export function runTasks(
   tasks: readonly ConvertTask[],
   workers: number,
-  onOutcome: (index: number, outcome: FileOutcome) => void,
+  onOutcome: (index: number, outcome: FileOutcome) => void | Promise<void>,
 ): Promise<void> {
   const module: WorkerModule = {
     built: new URL('./convert-worker.js', import.meta.url),
@@ -98,9 +98,11 @@ export function runTasks(
 
 /**
  * Runs `tasks` on `workers` threads of `module` (0: `runHere`, one after the other in this
- * thread) and calls `onOutcome(index, outcome)` as each finishes. The module answers each
- * `{ index, task }` message with `{ index, outcome }`. A worker that dies gives its current
- * task the outcome `failed(reason)` and is replaced; the other tasks go on.
+ * thread) and calls `onOutcome(index, outcome)` as each finishes; resolves once every call (and
+ * the promise it returns) has finished, rethrowing the first error of one. The module answers
+ * each `{ index, task }` message with `{ index, outcome }`. Each worker holds one task at a
+ * time, so memory stays at `workers` tasks whatever their number. A worker that dies gives its
+ * current task the outcome `failed(reason)` and is replaced; the other tasks go on.
  */
 export async function runInWorkers<T, R>(
   module: WorkerModule,
@@ -108,16 +110,40 @@ export async function runInWorkers<T, R>(
   workers: number,
   runHere: (task: T) => Promise<R>,
   failed: (reason: string) => R,
-  onOutcome: (index: number, outcome: R) => void,
+  onOutcome: (index: number, outcome: R) => void | Promise<void>,
 ): Promise<void> {
   if (workers === 0 || tasks.length === 0) {
-    for (let i = 0; i < tasks.length; i++) onOutcome(i, await runHere(tasks[i]!));
+    for (let i = 0; i < tasks.length; i++) await onOutcome(i, await runHere(tasks[i]!));
     return;
   }
+  // Calls run as outcomes arrive; the first error is rethrown once the pool has finished.
+  const handled: Promise<void>[] = [];
+  let failure: { error: unknown } | undefined;
+  await poolOutcomes(module, tasks, workers, failed, (index, outcome) => {
+    handled.push(
+      Promise.resolve()
+        .then(() => onOutcome(index, outcome))
+        .catch((error: unknown) => {
+          failure ??= { error };
+        }),
+    );
+  });
+  await Promise.all(handled);
+  if (failure) throw failure.error;
+}
+
+/** The worker pool of {@link runInWorkers}: `onOutcome` as each task's outcome arrives. */
+function poolOutcomes<T, R>(
+  module: WorkerModule,
+  tasks: readonly T[],
+  workers: number,
+  failed: (reason: string) => R,
+  onOutcome: (index: number, outcome: R) => void,
+): Promise<void> {
   const { script, options } = workerScript(module);
   let next = 0;
   let finished = 0;
-  await new Promise<void>((resolve) => {
+  return new Promise<void>((resolve) => {
     const start = (): void => {
       const worker = new Worker(script, options);
       let current = -1;

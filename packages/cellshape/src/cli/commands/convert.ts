@@ -1,12 +1,22 @@
 import { resolve } from 'node:path';
-import { convertDirectory, DEFAULT_CONVERT_DIRECTORY_OPTIONS } from '@cellshape/helper';
+import {
+  type ConvertDirectoryOptions,
+  convertDirectory,
+  DEFAULT_CONVERT_DIRECTORY_OPTIONS,
+} from '@cellshape/helper';
 import { CUBE_FITS, type CubeFit, DEFAULT_FIT_TO_CUBE_OPTIONS } from '@cellshape/voxel';
 import type { Command } from 'commander';
+import {
+  convertDistributed,
+  DEFAULT_CONVERT_DISTRIBUTED_OPTIONS,
+} from '../../distributed/convert-distributed.js';
 import { type CommandContext, examples } from '../context.js';
+import { UsageError } from '../errors.js';
 import { requireFileOrFolder } from '../inputs.js';
 import { choice, integer, number, triple } from '../parse.js';
 import type { CliCommand } from '../registry.js';
 import { writeCubes } from './convert-cubes.js';
+import { redisUrl } from './worker.js';
 
 interface ConvertFlags {
   numPoints: number;
@@ -20,6 +30,8 @@ interface ConvertFlags {
   overwrite?: boolean;
   cube?: number;
   cubeFit: CubeFit;
+  redis?: string;
+  chunkSize: number;
 }
 
 /** Converts the folder and tells what happened: one line per failed file, the manifest. */
@@ -32,7 +44,16 @@ async function convert(
 ): Promise<void> {
   await context.execute(command, async ({ globals, progress }) => {
     const input = requireFileOrFolder(masks, 'the masks', ['.tif', '.tiff', '.npy']);
-    const result = await convertDirectory(input, resolve(out), {
+    if (flags.redis !== undefined && flags.overwrite === true)
+      throw new UsageError(
+        '--overwrite cannot be used with --redis; remove the output folder instead',
+      );
+    const convertFolder =
+      flags.redis === undefined
+        ? convertDirectory
+        : (i: string, o: string, options: ConvertDirectoryOptions) =>
+            convertDistributed(flags.redis!, i, o, { ...options, chunkSize: flags.chunkSize });
+    const result = await convertFolder(input, resolve(out), {
       numPoints: flags.numPoints,
       seed: globals.seed,
       minSize: flags.minSize,
@@ -46,7 +67,7 @@ async function convert(
       onProgress: progress.callback('convert'),
     });
     const failed = result.files.filter((f) => f.status === 'failed');
-    const objects = result.files.reduce((sum, f) => sum + f.objects, 0);
+    const objects = result.objects;
     const cubes =
       flags.cube === undefined
         ? undefined
@@ -58,7 +79,7 @@ async function convert(
             ...(flags.spacing ? { spacing: flags.spacing } : {}),
             onProgress: progress.callback('cubes'),
           });
-    const { converted, skipped, manifest, files } = result;
+    const { converted, skipped, manifest, failures, files } = result;
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
@@ -69,6 +90,7 @@ async function convert(
           ]
         : []),
       `manifest: ${manifest}`,
+      ...(failed.length > 0 ? [`failures: ${failures}`] : []),
     ];
     return {
       json: {
@@ -77,6 +99,7 @@ async function convert(
         failed: result.failed,
         objects,
         manifest,
+        failures,
         files,
         ...(cubes ? { cubes } : {}),
       },
@@ -103,7 +126,7 @@ export const convertCommand: CliCommand = {
       .argument('<masks>', 'a mask or label image, or a folder of them')
       .argument(
         '<out>',
-        'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv',
+        'output folder: meshes/, points/ (.ply), cubes/ (with --cube), manifest.csv, failures.csv',
       )
       .option('--num-points <n>', 'points sampled on each object surface', integer(1), d.numPoints)
       .option('--spacing <z,y,x>', "voxel size; default: each file's own, else 1,1,1", triple)
@@ -129,6 +152,17 @@ export const convertCommand: CliCommand = {
       )
       .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
       .option('--overwrite', 'convert again files whose outputs are already finished')
+      .option(
+        '--redis <url>',
+        'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',
+        redisUrl,
+      )
+      .option(
+        '--chunk-size <files>',
+        'with --redis: input files per job',
+        integer(1),
+        DEFAULT_CONVERT_DISTRIBUTED_OPTIONS.chunkSize,
+      )
       .option(
         '--cube <n>',
         'also write each object as an n³ binary cube TIFF (cubes/, for --model voxel)',

@@ -5,6 +5,7 @@ import { demoCommand } from './demo.js';
 import { extractCommand } from './extract.js';
 import { reportCommand } from './report.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /** The subcommands of `cellshape`, in help order. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -14,4 +15,5 @@ export const COMMANDS: readonly CliCommand[] = [
   reportCommand,
   analyseCommand,
   demoCommand,
+  workerCommand,
 ];

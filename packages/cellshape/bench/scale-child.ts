@@ -1,0 +1,83 @@
+/**
+ * The measured work of the cellshape scale benches, in a process of its own so that its peak
+ * memory (`process.resourceUsage().maxRSS`) is the work's alone. Prints one JSON line.
+ *
+ *   … scale-child.ts extract <run> <points> <out.csv>   # { seconds, objects, peakRssMb }
+ *   … scale-child.ts epoch <points> <computeClouds>     # + openSeconds, loadSeconds, computeSecondsPerEpoch
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudAutoEncoder, PointCloudDataset, trainAutoencoder } from '@cellshape/cloud';
+import { selectBackend } from '@cellshape/engine';
+import { extractPartsDir } from '../src/run/extract-job.js';
+import { extractRun } from '../src/run/extract-run.js';
+
+const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds of the process so far: barely moved by other jobs on the machine. */
+const cpuSeconds = (): number => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+
+/** `.ply` files under `dir`, sorted. */
+function plyFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ply'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+async function extract(run: string, points: string, out: string): Promise<object> {
+  rmSync(extractPartsDir(out), { recursive: true, force: true });
+  const started = performance.now();
+  // The fastest backend available (wasm here): tfjs's plain-JS cpu backend is ~100× slower.
+  const result = await extractRun(run, out, { input: points, batchSize: 32 });
+  return {
+    seconds: (performance.now() - started) / 1000,
+    encodeSeconds: result.seconds,
+    objects: result.cells,
+    peakRssMb: peakRssMb(),
+    cpuSeconds: cpuSeconds(),
+  };
+}
+
+/**
+ * One epoch's data loading over every cloud (read, normalise, resample, batch: the
+ * training loop's input) against the compute of a training epoch of the paper's DFN, timed on
+ * `computeClouds` clouds and scaled to all of them.
+ */
+async function epoch(points: string, computeClouds: number): Promise<object> {
+  await selectBackend();
+  let started = performance.now();
+  const dataset = await PointCloudDataset.fromFolder(points, { validate: false });
+  const openSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  for await (const batch of dataset.batches({ batchSize: 16, shuffle: true, epoch: 1 }))
+    batch.input.dispose();
+  const loadSeconds = (performance.now() - started) / 1000;
+  const sample = await PointCloudDataset.fromFiles(plyFiles(points).slice(0, computeClouds));
+  const model = new CloudAutoEncoder();
+  started = performance.now();
+  await trainAutoencoder(model, sample, { epochs: 1, batchSize: 16 });
+  const computeSeconds = (performance.now() - started) / 1000;
+  model.dispose();
+  return {
+    seconds: loadSeconds,
+    objects: dataset.length,
+    openSeconds,
+    loadSeconds,
+    computeSecondsPerEpoch: (computeSeconds / computeClouds) * dataset.length,
+    peakRssMb: peakRssMb(),
+    cpuSeconds: cpuSeconds(),
+  };
+}
+
+const [command, ...args] = process.argv.slice(2);
+let result: object;
+if (command === 'extract' && args.length === 3)
+  result = await extract(args[0]!, args[1]!, args[2]!);
+else if (command === 'epoch' && args.length === 2) result = await epoch(args[0]!, Number(args[1]));
+else {
+  console.error(
+    'usage: scale-child.ts extract <run> <points> <out.csv> | epoch <points> <computeClouds>',
+  );
+  process.exit(2);
+}
+console.log(JSON.stringify(result));
