@@ -2,4 +2,6 @@
  * `@cellshape/profile`: the 2D half of the toolkit — images and centroid tables → single-cell
  * crops and whole-image embeddings (SPEC §8).
  */
+
+export * from './synthetic/index.js';
 export type { Image2D } from './types.js';
