@@ -1,5 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { modelNames, modelPlugin } from '../run/model-registry.js';
 import { plotlySourceFor } from './plotly-source.js';
 import { reportHtml } from './report-html.js';
 import { buildReportModel } from './report-model.js';
@@ -108,7 +109,17 @@ export async function renderReport(runDir: string, options: ReportOptions = {}):
   const data = await readRun(runDir);
   const o = resolveOptions('renderReport', data, options);
   const model = buildReportModel(data, o);
-  return reportHtml({ title: o.title, data, model, plotly: plotlySourceFor('renderReport') });
+  const family = data.config?.model;
+  const plugin =
+    typeof family === 'string' && modelNames().includes(family) ? modelPlugin(family) : undefined;
+  const sections = (await plugin?.report?.pageSections?.(data)) ?? [];
+  return reportHtml({
+    title: o.title,
+    data,
+    model,
+    plotly: plotlySourceFor('renderReport'),
+    sections,
+  });
 }
 
 /**

@@ -31,3 +31,9 @@ export {
   drawCell2D,
 } from './families-2d.js';
 export { SYNTHETIC_MODALITIES_2D, type SyntheticModality2D } from './render-field.js';
+export {
+  DEFAULT_SYNTHETIC_CROPS_2D_OPTIONS,
+  type SyntheticCrops2D,
+  type SyntheticCrops2DOptions,
+  syntheticCrops2D,
+} from './synthetic-crops.js';
