@@ -82,7 +82,7 @@ export function syntheticCrops2D(options?: SyntheticCrops2DOptions): SyntheticCr
   checkInteger(fn, 'jitter', o.jitter, { min: 0, max: Math.floor(o.size / 4) });
   if (!Array.isArray(o.families) || o.families.length === 0)
     throw invalidArgument(fn, 'families', 'a non-empty array of family names', o.families);
-  o.families.forEach((f, i) => checkFamily2D(fn, `families[${i}]`, f));
+  for (const [i, f] of o.families.entries()) checkFamily2D(fn, `families[${i}]`, f);
   const radius = o.radius ?? o.size / 8;
   const cell = checkCell2DOptions(fn, { seed: o.seed, radius, noise: 0.12, sizeJitter: 0.15 });
   const out: SyntheticCrops2D = {
