@@ -3,5 +3,6 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './image/index.js';
 export * from './synthetic/index.js';
 export type { Image2D } from './types.js';

@@ -13,12 +13,24 @@ export interface EncodeTiffOptions {
   littleEndian?: boolean;
   /** `'none'` (default) or `'deflate'` (zlib, TIFF compression 8, as tifffile's `'zlib'`). */
   compression?: TiffCompression;
+  /**
+   * The unit of `volume.spacing`, written as ImageJ's `unit=` (e.g. `'micron'`) so readers
+   * report a physical size. Default `''`: none written.
+   */
+  unit?: string;
+  /**
+   * What the pages are, in the ImageJ description: `'slices'` (default, z), or `'channels'` /
+   * `'frames'` (a hyperstack; used for 2D multi-channel images and time series).
+   */
+  pages?: 'slices' | 'channels' | 'frames';
 }
 
 /** Defaults of {@link EncodeTiffOptions}. */
 export const DEFAULT_ENCODE_TIFF_OPTIONS: Readonly<Required<EncodeTiffOptions>> = {
   littleEndian: true,
   compression: 'none',
+  unit: '',
+  pages: 'slices',
 };
 
 /** Validates and completes TIFF options (shared with `writeVolume`). */
@@ -28,6 +40,10 @@ export function resolveEncodeTiffOptions(
 ): Required<EncodeTiffOptions> {
   const resolved = withDefaults(fn, DEFAULT_ENCODE_TIFF_OPTIONS, options);
   checkBoolean(fn, 'options.littleEndian', resolved.littleEndian);
+  if (typeof resolved.unit !== 'string' || /[\n\r=]/.test(resolved.unit))
+    throw invalidArgument(fn, 'options.unit', 'a string without line breaks or =', resolved.unit);
+  if (!['slices', 'channels', 'frames'].includes(resolved.pages))
+    throw invalidArgument(fn, 'options.pages', "'slices', 'channels' or 'frames'", resolved.pages);
   switch (resolved.compression) {
     case 'none':
     case 'deflate':
@@ -98,10 +114,16 @@ function encodeStrips(
 }
 
 /** The ImageJ-style description of the first page. */
-function imageJDescription(depth: number, spacing: Volume['spacing']): string {
+function imageJDescription(
+  depth: number,
+  spacing: Volume['spacing'],
+  { unit, pages }: Pick<Required<EncodeTiffOptions>, 'unit' | 'pages'>,
+): string {
   let description = 'ImageJ=1.11a\n';
-  if (depth > 1) description += `images=${depth}\nslices=${depth}\n`;
-  if (spacing) description += `spacing=${spacing[0]}\n`;
+  if (depth > 1) description += `images=${depth}\n${pages}=${depth}\n`;
+  if (depth > 1 && pages !== 'slices') description += 'hyperstack=true\n';
+  if (spacing && unit !== '') description += `unit=${unit}\n`;
+  if (spacing && pages === 'slices') description += `spacing=${spacing[0]}\n`;
   if (depth > 1) description += 'loop=false\n';
   return description;
 }
@@ -214,7 +236,8 @@ function writePage(
 export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Array {
   const fn = 'encodeTiff';
   assertVolume(fn, 'volume', volume);
-  const { littleEndian, compression } = resolveEncodeTiffOptions(fn, options);
+  const resolved = resolveEncodeTiffOptions(fn, options);
+  const { littleEndian, compression } = resolved;
   const [depth, height, width] = volume.shape;
   const type = SAMPLE_TYPES[sampleKindOf(volume.data)];
   const strips = encodeStrips(volume, type.bits / 8, littleEndian, compression);
@@ -226,7 +249,7 @@ export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Ar
     format: type.format,
     compression,
     spacing,
-    description: imageJDescription(depth, spacing),
+    description: imageJDescription(depth, spacing, resolved),
     littleEndian,
   };
   const directories = strips.map((strip, z) => pageEntries(page, strip, z));

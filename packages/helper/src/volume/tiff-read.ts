@@ -301,12 +301,13 @@ function readSpacing(
   first: TiffIfd,
   pages: number,
   ctx: Context,
+  hyperstacks: boolean,
 ): [number, number, number] | undefined {
   const description = firstString(first.imageDescription);
   if (description === undefined) return undefined;
   if (description.startsWith('ImageJ=')) {
     const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
-    for (const key of ['channels', 'frames']) {
+    for (const key of hyperstacks ? [] : ['channels', 'frames']) {
       const n = Number(meta.get(key) ?? 1);
       if (n > 1) {
         throw unsupported(
@@ -334,7 +335,7 @@ function readSpacing(
   const pixels = /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
   if (pixels === undefined) return undefined;
   const attributes = keyValues(pixels, /(\w+)\s*=\s*"([^"]*)"/g);
-  for (const key of ['SizeC', 'SizeT']) {
+  for (const key of hyperstacks ? [] : ['SizeC', 'SizeT']) {
     const n = Number(attributes.get(key) ?? 1);
     if (n > 1)
       throw unsupported(
@@ -475,13 +476,16 @@ function describeLayout(layout: PageLayout): string {
  * [pages, height, width]. Reduced-resolution pages (thumbnails, pyramids) are skipped.
  * `fn` and `where` name the caller and the file in error messages. Before allocating, every
  * page's declared size is checked against the bytes of its strips or tiles, and the whole
- * volume against `maxVoxels`.
+ * volume against `maxVoxels`. ImageJ hyperstacks and OME-TIFFs with several channels or time
+ * points throw unless `hyperstacks` is true: their pages are then returned in file order, for a
+ * caller (such as `@cellshape/profile`'s 2D reader) that knows channels and frames apart.
  */
 export function decodeTiffVolume(
   input: Uint8Array,
   fn: string,
   where: string,
   maxVoxels: number = DEFAULT_MAX_VOXELS,
+  hyperstacks = false,
 ): Volume {
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
@@ -513,7 +517,7 @@ export function decodeTiffVolume(
       );
     }
   });
-  const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx);
+  const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx, hyperstacks);
   const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
   const pageSize = first.width * first.height;
   const voxels = pageSize * pages.length;

@@ -15,6 +15,8 @@ export const DEFAULT_WRITE_VOLUME_OPTIONS: Readonly<Required<WriteVolumeOptions>
   format: 'auto',
   littleEndian: true,
   compression: 'none',
+  unit: '',
+  pages: 'slices',
 };
 
 /**

@@ -1,0 +1,82 @@
+import type { TiffIfd } from 'tiff';
+
+/** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
+export interface PixelSize {
+  pixelSize: [number, number];
+  unit: string;
+}
+
+const MICRO = /^(\\u00B5|µ|μ|u|micro)(m|n|ns|meters?|metres?)?$/i;
+
+/** Spelling of a unit as a file states it → the spelling cellshape reports (`'µm'` for microns). */
+export function normaliseUnit(unit: string): string {
+  const trimmed = unit.trim();
+  if (/^microns?$/i.test(trimmed) || MICRO.test(trimmed)) return 'µm';
+  return trimmed;
+}
+
+function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+const positive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+/** `key=value` lines of an ImageJ description. */
+export function imageJFields(description: string | undefined): Map<string, string> | undefined {
+  if (description === undefined || !description.startsWith('ImageJ=')) return undefined;
+  const map = new Map<string, string>();
+  for (const match of description.matchAll(/^([A-Za-z]\w*)=(.*)$/gm))
+    map.set(match[1]!, match[2]!.trim());
+  return map;
+}
+
+/** The attributes of the first OME-XML `<Pixels …>` element of a description. */
+export function omePixels(description: string | undefined): Map<string, string> | undefined {
+  const pixels = description && /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
+  if (!pixels) return undefined;
+  const map = new Map<string, string>();
+  for (const match of pixels.matchAll(/(\w+)\s*=\s*"([^"]*)"/g)) map.set(match[1]!, match[2]!);
+  return map;
+}
+
+/** Physical size of a unit of TIFF ResolutionUnit (2 inch, 3 centimetre) in µm. */
+const RESOLUTION_UNIT_UM: Record<number, number> = { 2: 25400, 3: 10000 };
+
+/**
+ * The pixel size a TIFF page states, or undefined when it states none. In order:
+ * 1. an ImageJ description with a physical `unit=` (not `pixel`): size = 1 / X/YResolution in
+ *    that unit (ImageJ stores pixels per unit there);
+ * 2. OME-XML `PhysicalSizeX/Y` (+ `PhysicalSizeXUnit`, default µm);
+ * 3. X/YResolution with ResolutionUnit inch or centimetre: converted to µm. A missing
+ *    ResolutionUnit means inch (the TIFF default); ResolutionUnit none (1) states no size.
+ */
+export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
+  const description = firstString(ifd.imageDescription);
+  const xRes = ifd.xResolution as unknown;
+  const yRes = (ifd.yResolution as unknown) ?? xRes;
+  const imageJ = imageJFields(description);
+  const imageJUnit = imageJ?.get('unit');
+  if (imageJUnit !== undefined && !/^pixels?$/i.test(imageJUnit) && positive(xRes)) {
+    return {
+      pixelSize: [1 / (positive(yRes) ? yRes : xRes), 1 / xRes],
+      unit: normaliseUnit(imageJUnit),
+    };
+  }
+  const ome = omePixels(description);
+  if (ome) {
+    const x = Number(ome.get('PhysicalSizeX'));
+    const y = Number(ome.get('PhysicalSizeY') ?? x);
+    if (positive(x))
+      return {
+        pixelSize: [positive(y) ? y : x, x],
+        unit: normaliseUnit(ome.get('PhysicalSizeXUnit') ?? 'µm'),
+      };
+  }
+  if (imageJ) return undefined; // ImageJ without a unit: the resolution is not a calibration
+  const unit = (ifd.fields.get(296) as number | undefined) ?? 2;
+  const um = RESOLUTION_UNIT_UM[unit];
+  if (um === undefined || !positive(xRes)) return undefined;
+  return { pixelSize: [um / (positive(yRes) ? yRes : xRes), um / xRes], unit: 'µm' };
+}

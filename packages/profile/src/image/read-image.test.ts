@@ -1,0 +1,300 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isCellshapeError } from '@cellshape/core';
+import { encodeTiff } from '@cellshape/helper';
+import { encode } from 'fast-png';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Image2D } from '../types.js';
+import { readImage2D, readImageFrames2D, readLabelImage2D } from './read-image.js';
+import { haveImages2D, IMAGES_2D } from './test-data.js';
+import { encodeImage2D, writeImage2D } from './write-image.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cellshape-image2d-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A deterministic image whose every sample differs: value = f(y, x, c). */
+function ramp<T extends Image2D['data']>(
+  make: (n: number) => T,
+  [h, w, c]: [number, number, number],
+  f = (y: number, x: number, k: number) => y * 31 + x * 7 + k * 101,
+): Image2D<T> {
+  const data = make(h * w * c);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) data[(y * w + x) * c + k] = f(y, x, k);
+  return { data, shape: [h, w, c] };
+}
+
+const KINDS: [string, (n: number) => Image2D['data']][] = [
+  ['uint8', (n) => new Uint8Array(n)],
+  ['int8', (n) => new Int8Array(n)],
+  ['uint16', (n) => new Uint16Array(n)],
+  ['int16', (n) => new Int16Array(n)],
+  ['uint32', (n) => new Uint32Array(n)],
+  ['int32', (n) => new Int32Array(n)],
+  ['float32', (n) => new Float32Array(n)],
+  ['float64', (n) => new Float64Array(n)],
+];
+
+describe('TIFF round trips', () => {
+  for (const [name, make] of KINDS)
+    for (const channels of [1, 3])
+      it(`${name}, ${channels} channel(s), both compressions`, () => {
+        const image = ramp(make, [5, 7, channels], (y, x, k) => (y * 7 + x) * (k + 1) - 9);
+        for (const compression of ['none', 'deflate'] as const) {
+          const back = readImage2D(encodeImage2D(image, 'tiff', { compression }));
+          expect(back.shape).toEqual([5, 7, channels]);
+          expect(back.data.constructor).toBe(image.data.constructor);
+          expect(Array.from(back.data)).toEqual(Array.from(image.data));
+          expect(back.pixelSize).toBeUndefined();
+        }
+      });
+
+  it('carries the pixel size and unit (ImageJ unit= + X/YResolution)', async () => {
+    const image = {
+      ...ramp((n) => new Uint16Array(n), [4, 6, 2]),
+      pixelSize: [0.5, 0.25] as const,
+      unit: 'µm',
+    };
+    const path = join(dir, 'calibrated.tif');
+    await writeImage2D(path, image);
+    const back = readImage2D(path);
+    expect(back.unit).toBe('µm');
+    expect(back.pixelSize![0]).toBeCloseTo(0.5, 8);
+    expect(back.pixelSize![1]).toBeCloseTo(0.25, 8);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reads pages as channels (default) or as frames', () => {
+    // Four pages with no description of channels: four channels, or four 1-channel frames.
+    const pages = new Uint8Array(4 * 2 * 3).map((_, i) => i);
+    const bytes = encodeTiff({ data: pages, shape: [4, 2, 3] });
+    const asChannels = readImage2D(bytes);
+    expect(asChannels.shape).toEqual([2, 3, 4]);
+    expect(asChannels.data[1 * 4 + 2]).toBe(2 * 6 + 1); // pixel (0, 1), page 2
+    const third = readImage2D(bytes, { pages: 'frames', frame: 2 });
+    expect(third.shape).toEqual([2, 3, 1]);
+    expect(Array.from(third.data)).toEqual([12, 13, 14, 15, 16, 17]);
+    expect(readImageFrames2D(bytes)).toHaveLength(4);
+    expect(() => readImage2D(bytes, { pages: 'frames', frame: 4 })).toThrow(/options\.frame/);
+    // An ImageJ hyperstack of 2 channels × 2 frames groups the pages two by two.
+    const hyper = encodeTiff({ data: pages, shape: [4, 2, 3] }, { pages: 'channels' });
+    const frames = readImageFrames2D(patch(hyper, 'channels=4', 'channels=2'));
+    expect(frames).toHaveLength(2);
+    expect(frames[1]!.shape).toEqual([2, 3, 2]);
+    expect([frames[1]!.data[0], frames[1]!.data[1]]).toEqual([12, 18]);
+  });
+
+  it('reads the TIFF resolution in centimetres as µm', () => {
+    const bytes = encodeTiff({
+      data: new Uint8Array(4),
+      shape: [1, 2, 2],
+      spacing: [1, 0.002, 0.004],
+    });
+    // No ImageJ unit: drop the description's ImageJ marker so the ResolutionUnit (none → cm) rules.
+    const withoutImageJ = patch(bytes, 'ImageJ=', 'ImageX=');
+    const unit = findTag(withoutImageJ, 296);
+    new DataView(withoutImageJ.buffer).setUint16(unit + 8, 3, true); // centimetre
+    const back = readImage2D(withoutImageJ);
+    expect(back.unit).toBe('µm');
+    expect(back.pixelSize![0]).toBeCloseTo(20, 6);
+    expect(back.pixelSize![1]).toBeCloseTo(40, 6);
+  });
+});
+
+/** Replaces an ASCII string of the same length inside bytes (a copy). */
+function patch(bytes: Uint8Array, from: string, to: string): Uint8Array {
+  const out = bytes.slice();
+  const text = Buffer.from(out).toString('latin1');
+  const at = text.indexOf(from);
+  expect(at).toBeGreaterThan(0);
+  expect(to.length).toBe(from.length);
+  for (let i = 0; i < to.length; i++) out[at + i] = to.charCodeAt(i);
+  return out;
+}
+
+/** Byte offset of the first directory entry with `tag` (little-endian file). */
+function findTag(bytes: Uint8Array, tag: number): number {
+  const view = new DataView(bytes.buffer);
+  const ifd = view.getUint32(4, true);
+  const n = view.getUint16(ifd, true);
+  for (let i = 0; i < n; i++)
+    if (view.getUint16(ifd + 2 + 12 * i, true) === tag) return ifd + 2 + 12 * i;
+  throw new Error(`tag ${tag} not found`);
+}
+
+describe('PNG round trips', () => {
+  for (const channels of [1, 2, 3, 4])
+    for (const [name, make] of [
+      ['uint8', (n: number): Image2D['data'] => new Uint8Array(n)],
+      ['uint16', (n: number): Image2D['data'] => new Uint16Array(n)],
+    ] as const)
+      it(`${name}, ${channels} channel(s)`, () => {
+        const image = ramp(make, [6, 5, channels], (y, x, k) => (y * 5 + x) * 9 + k * 3);
+        const back = readImage2D(encodeImage2D(image, 'png'));
+        expect(back.shape).toEqual([6, 5, channels]);
+        expect(back.data.constructor).toBe(image.data.constructor);
+        expect(Array.from(back.data)).toEqual(Array.from(image.data));
+      });
+
+  it('carries the pixel size through pHYs (pixels per metre)', () => {
+    const image = {
+      ...ramp((n) => new Uint8Array(n), [3, 3, 1]),
+      pixelSize: [0.87, 0.87] as const,
+      unit: 'µm',
+    };
+    const back = readImage2D(encodeImage2D(image, 'png'));
+    expect(back.unit).toBe('µm');
+    expect(back.pixelSize![0]).toBeCloseTo(0.87, 5);
+    expect(Array.from(back.data)).toEqual(Array.from(image.data));
+  });
+
+  it('unpacks 1-bit grey and reads palette images as colours or label indices', () => {
+    const bits = encode({
+      width: 3,
+      height: 2,
+      depth: 1,
+      channels: 1,
+      data: new Uint8Array([0b10100000, 0b01000000]),
+    });
+    expect(Array.from(readImage2D(bits).data)).toEqual([1, 0, 1, 0, 1, 0]);
+    const palette = encode({
+      width: 2,
+      height: 1,
+      depth: 8,
+      channels: 1,
+      data: new Uint8Array([0, 1]),
+      palette: [
+        [0, 0, 0],
+        [10, 20, 30],
+      ],
+    });
+    expect(Array.from(readImage2D(palette).data)).toEqual([0, 0, 0, 10, 20, 30]);
+    expect(Array.from(readLabelImage2D(palette).data)).toEqual([0, 1]);
+  });
+
+  it('refuses images PNG cannot hold', () => {
+    const float = ramp((n) => new Float32Array(n), [2, 2, 1]);
+    expect(() => encodeImage2D(float, 'png')).toThrow(/image\.data.*Uint8Array or Uint16Array/);
+    expect(() =>
+      encodeImage2D(
+        ramp((n) => new Uint8Array(n), [2, 2, 5]),
+        'png',
+      ),
+    ).toThrow(/image\.shape/);
+  });
+});
+
+describe('label images', () => {
+  it('reads integer TIFF and PNG labels as Int32, refuses fractions and several channels', () => {
+    const labels = { data: new Uint16Array([0, 1, 1, 65535]), shape: [2, 2, 1] as const };
+    const back = readLabelImage2D(encodeImage2D(labels, 'tiff'));
+    expect(back.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(back.data)).toEqual([0, 1, 1, 65535]);
+    expect(Array.from(readLabelImage2D(encodeImage2D(labels, 'png')).data)).toEqual([
+      0, 1, 1, 65535,
+    ]);
+    const fractional = { data: new Float32Array([0, 1.5, 2, 3]), shape: [2, 2, 1] as const };
+    expect(() => readLabelImage2D(encodeImage2D(fractional, 'tiff'))).toThrow(/1\.5 at pixel 1/);
+    const rgb = { data: new Uint8Array(12), shape: [2, 2, 3] as const };
+    expect(() => readLabelImage2D(encodeImage2D(rgb, 'png'))).toThrow(/3 channels/);
+  });
+});
+
+describe('hostile and bad input', () => {
+  const png = encodeImage2D(
+    ramp((n) => new Uint8Array(n), [16, 16, 1]),
+    'png',
+  );
+  const tiff = encodeImage2D(
+    ramp((n) => new Uint8Array(n), [16, 16, 1]),
+    'tiff',
+  );
+
+  it('throws FormatError on truncated, empty and unknown bytes', () => {
+    for (const bytes of [
+      png.subarray(0, png.length - 20),
+      tiff.subarray(0, 60),
+      new Uint8Array(0),
+      new Uint8Array([1, 2, 3, 4]),
+    ]) {
+      let error: unknown;
+      try {
+        readImage2D(bytes);
+      } catch (e) {
+        error = e;
+      }
+      expect(isCellshapeError(error, 'INVALID_FORMAT')).toBe(true);
+    }
+  });
+
+  it('refuses a PNG declaring a huge size before allocating', () => {
+    const huge = png.slice();
+    const view = new DataView(huge.buffer);
+    view.setUint32(16, 60000); // IHDR width
+    view.setUint32(20, 60000); // IHDR height
+    expect(() => readImage2D(huge)).toThrow(/too few even at Deflate's largest ratio|maxPixels/);
+    expect(() => readImage2D(png, { maxPixels: 100 })).toThrow(/maxPixels = 100/);
+  });
+
+  it('names the argument for bad options, images and paths', async () => {
+    expect(() => readImage2D(png, { pages: 'slices' as never })).toThrow(/options\.pages/);
+    expect(() => readImage2D(42 as never)).toThrow(/'source'|source/);
+    expect(() => readImage2D(join(dir, 'missing.tif'))).toThrow(/cannot read/);
+    const wrongRank = { data: new Uint8Array(4), shape: [2, 2] } as unknown as Image2D;
+    await expect(writeImage2D(join(dir, 'x.tif'), wrongRank)).rejects.toThrow(
+      /image\.shape.*rank-3/,
+    );
+    await expect(
+      writeImage2D(
+        join(dir, 'x.jpg'),
+        ramp((n) => new Uint8Array(n), [2, 2, 1]),
+      ),
+    ).rejects.toThrow(/'path'|path/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('x.'))).toEqual([]);
+  });
+});
+
+describe.runIf(
+  haveImages2D(
+    'real 2D images',
+    'usiigaci_T98G_phase_t01.tif',
+    'usiigaci_T98G_id_masks_t01.png',
+    'stardist_dsb2018_img2d.tif',
+    'stardist_dsb2018_mask2d_labels.tif',
+  ),
+)('real images read as tifffile and scikit-image read them', () => {
+  // Expected values: /usr/bin/python3 with tifffile.imread / skimage.io.imread on the same files
+  // (a[y, x] indexing), run on 2026-12-06.
+  it('Usiigaci phase frame (uint16 TIFF) and id mask (uint8 PNG)', () => {
+    const phase = readImage2D(join(IMAGES_2D, 'usiigaci_T98G_phase_t01.tif'));
+    expect(phase.shape).toEqual([1022, 1024, 1]);
+    expect(phase.data).toBeInstanceOf(Uint16Array);
+    const at = (y: number, x: number) => phase.data[y * 1024 + x];
+    expect([at(0, 0), at(100, 200), at(511, 700), at(1021, 1023)]).toEqual([
+      34319, 41747, 25593, 31076,
+    ]);
+    expect(Array.from(phase.data).reduce((s, v) => s + v, 0)).toBe(34143663448);
+    const mask = readLabelImage2D(join(IMAGES_2D, 'usiigaci_T98G_id_masks_t01.png'));
+    expect(mask.shape).toEqual([1022, 1024, 1]);
+    expect([
+      mask.data[180 * 1024 + 178],
+      mask.data[500 * 1024 + 500],
+      mask.data[31 * 1024 + 700],
+    ]).toEqual([70, 0, 3]);
+    expect(mask.data.reduce((s, v) => s + v, 0)).toBe(11327934);
+  });
+
+  it('StarDist image and labels (uint16 TIFF, ResolutionUnit none → no pixel size)', () => {
+    const image = readImage2D(join(IMAGES_2D, 'stardist_dsb2018_img2d.tif'));
+    expect(image.pixelSize).toBeUndefined();
+    expect([image.data[0], image.data[256 * 512 + 256], image.data[100 * 512 + 300]]).toEqual([
+      14, 102, 20,
+    ]);
+    expect(Array.from(image.data).reduce((s, v) => s + v, 0)).toBe(8331268);
+    const labels = readLabelImage2D(join(IMAGES_2D, 'stardist_dsb2018_mask2d_labels.tif'));
+    expect(labels.data.reduce((m, v) => Math.max(m, v), 0)).toBe(183);
+    expect(new Set(labels.data).size).toBe(126);
+    expect(labels.data[256 * 512 + 256]).toBe(174);
+  });
+});
