@@ -1,0 +1,110 @@
+"""Golden numbers for @cellshape/profile's preprocessing (src/preprocess/fixtures/reference.json).
+
+Run with the reference harness's Python (scikit-image 0.19, scipy 1.10):
+
+    /usr/bin/python3 packages/profile/scripts/preprocess_reference.py
+
+Each case stores its input image (small, seeded) and the reference output, so the TypeScript
+tests never need Python. References:
+* gaussian_filter / median_filter: scipy.ndimage (mode and footprint as named in the case);
+* rolling_ball: skimage.restoration.rolling_ball (the erosion by the ball);
+* rolling_ball_opening: the grey-scale opening by the same ball with ball centres allowed up to
+  one radius outside the image (what ImageJ's rollBall computes at full resolution), written here
+  with numpy from its definition;
+* tv_chambolle: skimage.restoration.denoise_tv_chambolle on float64 input.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import scipy
+import scipy.ndimage as ndi
+import skimage
+from skimage.morphology import disk
+from skimage.restoration import denoise_tv_chambolle, rolling_ball
+from skimage.restoration.rolling_ball import ball_kernel
+
+OUT = os.path.join(os.path.dirname(__file__), '..', 'src', 'preprocess', 'fixtures', 'reference.json')
+
+
+def test_image(h, w, seed):
+    """A tilted background, two bright blobs, a dark pit and noise; values about 0..120."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    img = 20 + 0.8 * x + 0.5 * y
+    img += 60 * np.exp(-((y - h * 0.3) ** 2 + (x - w * 0.4) ** 2) / 6.0)
+    img += 40 * np.exp(-((y - h * 0.7) ** 2 + (x - w * 0.75) ** 2) / 3.0)
+    img[h // 2, w // 5] -= 15
+    img += rng.normal(0, 2, size=(h, w))
+    return img
+
+
+def opening_by_ball(img, radius):
+    """Erosion at every ball centre within one reach of the image, then the upper hull."""
+    k = ball_kernel(radius, 2)
+    reach = k.shape[0] // 2
+    h, w = img.shape
+    padded = np.full((h + 4 * reach, w + 4 * reach), np.inf)
+    padded[2 * reach:2 * reach + h, 2 * reach:2 * reach + w] = img
+    offsets = [(dy - reach, dx - reach, k[dy, dx]) for dy in range(k.shape[0]) for dx in range(k.shape[1])
+               if np.isfinite(k[dy, dx])]
+    eh, ew = h + 2 * reach, w + 2 * reach  # centres at -reach .. h+reach-1
+    eroded = np.full((eh, ew), np.inf)
+    for dy, dx, z in offsets:
+        win = padded[reach + dy:reach + dy + eh, reach + dx:reach + dx + ew]
+        eroded = np.minimum(eroded, win - z)
+    out = np.full((h, w), -np.inf)
+    for dy, dx, z in offsets:
+        # pixel (y, x) is reached from centre (y - dy, x - dx), index (y - dy + reach)
+        win = eroded[reach - dy:reach - dy + h, reach - dx:reach - dx + w]
+        cand = np.where(np.isfinite(win), win + z, -np.inf)
+        out = np.maximum(out, cand)
+    return out
+
+
+def case(name, input_, output, **params):
+    return {'name': name, 'shape': list(input_.shape), 'input': input_.ravel().tolist(),
+            'output': np.asarray(output, dtype=np.float64).ravel().tolist(), **params}
+
+
+def main():
+    a = test_image(24, 28, 1)
+    b = test_image(17, 23, 2)
+    cases = {
+        'gaussian': [
+            case('sigma 1.5 reflect', a, ndi.gaussian_filter(a, 1.5, mode='reflect'), sigma=1.5, mode='reflect'),
+            case('sigma 2 nearest', b, ndi.gaussian_filter(b, 2.0, mode='nearest'), sigma=2.0, mode='nearest'),
+            case('sigma 0.7 reflect', b, ndi.gaussian_filter(b, 0.7, mode='reflect'), sigma=0.7, mode='reflect'),
+        ],
+        'median': [
+            case('disk 2', a, ndi.median_filter(a, footprint=disk(2), mode='reflect'), radius=2, footprint='disk'),
+            case('disk 3', b, ndi.median_filter(b, footprint=disk(3), mode='reflect'), radius=3, footprint='disk'),
+            case('square 1', b, ndi.median_filter(b, size=3, mode='reflect'), radius=1, footprint='square'),
+        ],
+        'rollingBall': [
+            case('skimage r5', a, rolling_ball(a, radius=5), radius=5, method='skimage'),
+            case('skimage r9', b, rolling_ball(b, radius=9), radius=9, method='skimage'),
+            case('opening r5', a, opening_by_ball(a, 5), radius=5, method='exact'),
+            case('opening r9', b, opening_by_ball(b, 9), radius=9, method='exact'),
+        ],
+        'tvChambolle': [
+            case('weight 0.1', a / 120, denoise_tv_chambolle(a / 120, weight=0.1), weight=0.1, eps=2e-4, maxIterations=200),
+            case('weight 0.3', b / 120, denoise_tv_chambolle(b / 120, weight=0.3), weight=0.3, eps=2e-4, maxIterations=200),
+            case('weight 5, 30 iterations', a, denoise_tv_chambolle(a, weight=5.0, eps=1e-6, max_num_iter=30),
+                 weight=5.0, eps=1e-6, maxIterations=30),
+        ],
+    }
+    doc = {
+        'generator': 'packages/profile/scripts/preprocess_reference.py',
+        'versions': {'scikit-image': skimage.__version__, 'scipy': scipy.__version__, 'numpy': np.__version__},
+        **cases,
+    }
+    with open(OUT, 'w') as f:
+        json.dump(doc, f)
+        f.write('\n')
+    print(f'wrote {OUT}', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
