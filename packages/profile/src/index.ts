@@ -4,6 +4,7 @@
  */
 
 export * from './image/index.js';
+export * from './models/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';
 export * from './synthetic/index.js';

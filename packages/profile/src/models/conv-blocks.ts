@@ -1,0 +1,103 @@
+import { checkInteger, checkNumber, invalidArgument, type Rng } from '@cellshape/core';
+import { BatchNorm, Conv2d, type StateEntry } from '@cellshape/engine';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The activation after each convolution of a block. */
+export type Activation2D = 'relu' | 'leakyRelu';
+
+/** Options of the convolution blocks shared by the Siamese encoder and the CNN classifier. */
+export interface ConvBlocksOptions {
+  /** Input channels. */
+  inChannels: number;
+  /** Output channels per block; one 2× max-pool per block. */
+  filters: readonly number[];
+  /** Batch norm after the activation of each block. */
+  batchNorm: boolean;
+  /** Dropout probability after each block's pooling. */
+  dropout: number;
+  /** The activation. */
+  activation: Activation2D;
+  /** Slope of `leakyRelu` below zero. */
+  negativeSlope: number;
+}
+
+/** Applies `activation` (ReLU or LeakyReLU). */
+export function activate2d(x: Tensor, activation: Activation2D, negativeSlope: number): Tensor {
+  return activation === 'relu' ? tf.relu(x) : tf.leakyRelu(x, negativeSlope);
+}
+
+/** Validates the block options of `fn` (filters, dropout, slope). */
+export function checkBlockOptions(fn: string, o: Omit<ConvBlocksOptions, 'inChannels'>): void {
+  if (!Array.isArray(o.filters) || o.filters.length === 0)
+    throw invalidArgument(fn, 'options.filters', 'a non-empty array of channel counts', o.filters);
+  for (const [i, f] of o.filters.entries())
+    checkInteger(fn, `options.filters[${i}]`, f, { min: 1 });
+  checkNumber(fn, 'options.dropout', o.dropout, { min: 0, max: 1 });
+  if (o.dropout >= 1)
+    throw invalidArgument(fn, 'options.dropout', 'a probability in [0, 1)', o.dropout);
+  checkNumber(fn, 'options.negativeSlope', o.negativeSlope, { min: 0 });
+}
+
+/**
+ * A stack of convolution blocks on images `[B, H, W, C]`: per block a 3×3 convolution with
+ * "same" padding (`blocks.i.conv`), the activation, optional batch norm (`blocks.i.norm`), a
+ * 2×2 max-pool (stride 2, floor) and dropout. Each block halves H and W.
+ */
+export class ConvBlocks2D {
+  private readonly convs: Conv2d[];
+  private readonly norms: Array<BatchNorm | undefined>;
+
+  constructor(
+    rng: Rng,
+    private readonly o: ConvBlocksOptions,
+  ) {
+    this.convs = o.filters.map(
+      (out, i) =>
+        new Conv2d(rng, {
+          inChannels: i === 0 ? o.inChannels : (o.filters[i - 1] as number),
+          outChannels: out,
+          kernelSize: 3,
+          padding: 1,
+        }),
+    );
+    this.norms = o.filters.map((out) => (o.batchNorm ? new BatchNorm(out) : undefined));
+  }
+
+  /** Channels of the last block. */
+  get outChannels(): number {
+    return this.o.filters.at(-1) as number;
+  }
+
+  /**
+   * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`; `dropout`
+   * is the model's (seeded) dropout.
+   */
+  forward(x: Tensor, training: boolean, dropout: (h: Tensor, rate: number) => Tensor): Tensor {
+    const { activation, negativeSlope, dropout: rate } = this.o;
+    return tf.tidy(() => {
+      let h = x;
+      this.convs.forEach((conv, i) => {
+        h = activate2d(conv.forward(h), activation, negativeSlope);
+        const norm = this.norms[i];
+        if (norm) h = norm.apply(h, training);
+        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+        h = dropout(h, rate);
+      });
+      return h;
+    });
+  }
+
+  /** `prefix.i.conv.weight`, `prefix.i.conv.bias`, `prefix.i.norm.*` per block. */
+  stateEntries(prefix: string): StateEntry[] {
+    return this.convs.flatMap((conv, i) => [
+      ...conv.stateEntries(`${prefix}.${i}.conv`),
+      ...(this.norms[i]?.stateEntries(`${prefix}.${i}.norm`) ?? []),
+    ]);
+  }
+
+  dispose(): void {
+    for (const conv of this.convs) conv.dispose();
+    for (const norm of this.norms) norm?.dispose();
+  }
+}
