@@ -3,9 +3,11 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './crops/index.js';
 export * from './image/index.js';
 export * from './models/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';
 export * from './synthetic/index.js';
+export * from './tables/index.js';
 export type { Image2D } from './types.js';

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { isCellshapeError } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import { haveImages2D, IMAGES_2D } from '../image/test-data.js';
+import { parseCentroidTable, readCentroidTable } from './parse-centroid-table.js';
+import { readUsiigaciParameters } from './usiigaci-parameters.js';
+
+// Column layouts follow CellProfiler 4's ExportToSpreadsheet per-object files and TrackMate 7's
+// "Spots" CSV export (three rows of names, short names and units under the header).
+const CELLPROFILER = [
+  'ImageNumber,ObjectNumber,AreaShape_Area,AreaShape_Center_X,AreaShape_Center_Y,Location_Center_X,Location_Center_Y,Metadata_Well',
+  '1,1,250,10.4,20.6,10.5,20.5,A01',
+  '1,2,300,40,41,40.25,41.75,A01',
+  '2,1,120,5,6,5.5,6.5,B02',
+].join('\n');
+
+const TRACKMATE = [
+  'LABEL,ID,TRACK_ID,QUALITY,POSITION_X,POSITION_Y,POSITION_Z,POSITION_T,FRAME,RADIUS',
+  'Label,Spot ID,Track ID,Quality,X,Y,Z,T,Frame,Radius',
+  'Label,Spot ID,Track ID,Quality,X,Y,Z,T,Frame,R',
+  ',,,(quality),(micron),(micron),(micron),(sec),,(micron)',
+  'ID1001,1001,0,12.5,8.7,17.4,0,0,0,5',
+  'ID1002,1002,None,11,26.1,4.35,0,60,1,4',
+].join('\n');
+
+describe('parseCentroidTable', () => {
+  it('reads CellProfiler per-object CSV: Location_Center first, ImageNumber, every column kept', () => {
+    const table = parseCentroidTable(CELLPROFILER);
+    expect(table.format).toBe('cellprofiler');
+    expect(table.unit).toBe('pixel');
+    expect(table.idsAreLabels).toBe(true);
+    expect(table.used).toEqual({
+      x: 'Location_Center_X',
+      y: 'Location_Center_Y',
+      id: 'ObjectNumber',
+      image: 'ImageNumber',
+    });
+    expect(table.rows.map((r) => [r.x, r.y, r.id, r.image])).toEqual([
+      [10.5, 20.5, 1, '1'],
+      [40.25, 41.75, 2, '1'],
+      [5.5, 6.5, 1, '2'],
+    ]);
+    expect(table.rows[2]!.metadata).toMatchObject({ Metadata_Well: 'B02', AreaShape_Area: '120' });
+    expect(Object.keys(table.rows[0]!.metadata)).toEqual(table.columns);
+  });
+
+  it('falls back to AreaShape_Center and accepts object-name prefixes', () => {
+    const text =
+      'ImageNumber,Nuclei_ObjectNumber,Nuclei_AreaShape_Center_X,Nuclei_AreaShape_Center_Y\n1,7,3,4\n';
+    const table = parseCentroidTable(text);
+    expect(table.used).toMatchObject({ x: 'Nuclei_AreaShape_Center_X', id: 'Nuclei_ObjectNumber' });
+    expect(table.rows[0]).toMatchObject({ x: 3, y: 4, id: 7 });
+  });
+
+  it('reads TrackMate spots: skips the title rows, takes the unit from the units row', () => {
+    const table = parseCentroidTable(TRACKMATE);
+    expect(table.format).toBe('trackmate');
+    expect(table.unit).toBe('µm');
+    expect(table.idsAreLabels).toBe(false);
+    expect(table.rows.map((r) => [r.x, r.y, r.id, r.frame])).toEqual([
+      [8.7, 17.4, 1001, 0],
+      [26.1, 4.35, 1002, 1],
+    ]);
+    expect(table.rows[1]!.metadata.TRACK_ID).toBe('None');
+    // A TrackMate export without the title rows (and without units) is in pixels by default.
+    const bare = parseCentroidTable('ID,POSITION_X,POSITION_Y,FRAME\n1,3,4,0\n');
+    expect(bare.unit).toBe('pixel');
+    expect(bare.rows[0]).toMatchObject({ x: 3, y: 4, frame: 0 });
+  });
+
+  it('reads any CSV by common names or by options.columns, and forces a format', () => {
+    const skimage = parseCentroidTable('label,centroid-0,centroid-1,area\n3,10,20,99\n');
+    expect(skimage.format).toBe('columns');
+    expect(skimage.rows[0]).toMatchObject({ x: 20, y: 10, id: 3 });
+    const named = parseCentroidTable('cell,cx_px,cy_px,well\n5,1.5,2.5,A1\n', {
+      columns: { x: 'cx_px', y: 'cy_px', id: 'cell', image: 'well' },
+    });
+    expect(named.rows[0]).toMatchObject({ x: 1.5, y: 2.5, id: 5, image: 'A1' });
+    // Without an id column, ids are row numbers and name no labels.
+    const noIds = parseCentroidTable('x,y\n1,2\n3,4\n');
+    expect(noIds.rows.map((r) => r.id)).toEqual([1, 2]);
+    expect(noIds.idsAreLabels).toBe(false);
+    expect(() => parseCentroidTable(CELLPROFILER, { format: 'trackmate' })).toThrow(
+      /not a trackmate table/,
+    );
+  });
+
+  it('names a missing column and lists the available ones', () => {
+    let error: unknown;
+    try {
+      parseCentroidTable(CELLPROFILER, { columns: { x: 'Centroid_X' } });
+    } catch (e) {
+      error = e;
+    }
+    expect(isCellshapeError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /options\.columns\.x.*"Centroid_X".*"ImageNumber", "ObjectNumber"/,
+    );
+    expect(() => parseCentroidTable('a,b\n1,2\n')).toThrow(/options\.columns \{ x, y \}/);
+  });
+
+  it('names the row and column of a value that is not a number', () => {
+    expect(() => parseCentroidTable('x,y,id\n1,2,3\n4,oops,5\n')).toThrow(
+      /row 2: column "y" holds "oops"/,
+    );
+    expect(() => parseCentroidTable('x,y,id\n1,2,3.5\n')).toThrow(
+      /"id" holds "3.5", expected an integer/,
+    );
+    expect(() => parseCentroidTable('x,y\n1,2,3\n')).toThrow(/fields/);
+    expect(() => parseCentroidTable(CELLPROFILER, { format: 'csv' as never })).toThrow(
+      /options\.format/,
+    );
+  });
+});
+
+describe.runIf(
+  haveImages2D(
+    'Usiigaci tracks',
+    'usiigaci_T98G_tracks.csv',
+    'usiigaci_T98G_experiment_parameters.csv',
+  ),
+)('Usiigaci tracks.csv', () => {
+  it('reads wtd_x/wtd_y as pixels, equal to x/y divided by pixel_scale', () => {
+    const table = readCentroidTable(join(IMAGES_2D, 'usiigaci_T98G_tracks.csv'));
+    const { pixelSize, unit } = readUsiigaciParameters(
+      join(IMAGES_2D, 'usiigaci_T98G_experiment_parameters.csv'),
+    );
+    expect([pixelSize, unit]).toEqual([0.87, 'µm']);
+    expect(table.format).toBe('usiigaci');
+    expect(table.unit).toBe('pixel');
+    // 2641 rows, 71 cells in frame 0 (pandas: len(df), (df.frame == 0).sum()).
+    expect(table.rows).toHaveLength(2641);
+    expect(table.rows.filter((r) => r.frame === 0)).toHaveLength(71);
+    const first = table.rows[0]!;
+    expect(first).toMatchObject({ id: 1, frame: 0, x: 177.601896, y: 180.264613 });
+    for (const row of table.rows.slice(0, 200)) {
+      expect(Number(row.metadata.x) / pixelSize).toBeCloseTo(row.x, 3);
+      expect(Number(row.metadata.y) / pixelSize).toBeCloseTo(row.y, 3);
+    }
+  });
+});

@@ -1,0 +1,234 @@
+import { readFileSync } from 'node:fs';
+import {
+  type CsvTable,
+  checkOneOf,
+  FileSystemError,
+  FormatError,
+  InvalidArgumentError,
+  invalidArgument,
+  parseCsv,
+  withDefaults,
+} from '@cellshape/core';
+import type { CentroidFormat, CentroidRow, CentroidTable } from './centroid-table.js';
+import { findColumn, GENERIC_COLUMNS, type PickedColumns, TABLE_FORMATS } from './table-formats.js';
+
+/** Options of {@link parseCentroidTable} and {@link readCentroidTable}. */
+export interface CentroidTableOptions {
+  /** `'auto'` (default): detected from the header (see {@link parseCentroidTable}). */
+  format?: CentroidFormat | 'auto';
+  /**
+   * Column names overriding the format's: `x`, `y` (the centre), `id`, `frame`, `image`.
+   * Default `{}`. A named column that does not exist throws, listing the columns there are.
+   */
+  columns?: { x?: string; y?: string; id?: string; frame?: string; image?: string };
+  /**
+   * The unit of x and y when neither the format nor the file states it. Default `'pixel'`.
+   * TrackMate states it in its units row; Usiigaci `x`/`y` are µm.
+   */
+  unit?: string;
+  /** What the text is (its file name), named in errors. Default `'the table'`. */
+  source?: string;
+}
+
+/** Defaults of {@link CentroidTableOptions}. */
+export const DEFAULT_CENTROID_TABLE_OPTIONS: Readonly<Required<CentroidTableOptions>> = {
+  format: 'auto',
+  columns: {},
+  unit: 'pixel',
+  source: 'the table',
+};
+
+/** The column a role reads, checked against the header; `arg` names the option in errors. */
+function requireColumn(fn: string, header: string[], name: string, arg: string, source: string) {
+  if (header.includes(name)) return name;
+  throw new InvalidArgumentError(
+    `${fn}: '${arg}' names column ${JSON.stringify(name)}, which ${source} does not have; its columns are ${header.map((h) => JSON.stringify(h)).join(', ')}`,
+    { fn, arg },
+  );
+}
+
+/** Picks the columns of the requested or detected format, then applies `options.columns`. */
+function pickColumns(
+  fn: string,
+  header: string[],
+  format: CentroidFormat | 'auto',
+  overrides: CentroidTableOptions['columns'] & object,
+  source: string,
+): { format: CentroidFormat; picked: PickedColumns; idsAreLabels: boolean } {
+  const known =
+    format === 'auto'
+      ? TABLE_FORMATS.find((f) => f.pick(header))
+      : TABLE_FORMATS.find((f) => f.name === format);
+  let picked = known?.pick(header);
+  if (known && !picked && format !== 'auto')
+    throw new FormatError(
+      `${fn}: ${source} is not a ${format} table (its columns are ${header.join(', ')}); pass options.format 'auto' or 'columns' with options.columns`,
+      { fn, arg: 'options.format' },
+    );
+  const generic = (role: keyof typeof GENERIC_COLUMNS) =>
+    findColumn(header, ...GENERIC_COLUMNS[role]);
+  if (!picked) {
+    const x = overrides.x ?? generic('x');
+    const y = overrides.y ?? generic('y');
+    if (x === undefined || y === undefined)
+      throw new FormatError(
+        `${fn}: cannot tell which columns of ${source} hold the centres (columns: ${header.join(', ')}); pass options.columns { x, y }`,
+        { fn, arg: 'options.columns' },
+      );
+    picked = { x, y };
+    for (const role of ['id', 'frame', 'image'] as const) {
+      const found = generic(role);
+      if (found !== undefined) picked[role] = found;
+    }
+  }
+  const chosen: PickedColumns = { ...picked };
+  for (const role of ['x', 'y', 'id', 'frame', 'image'] as const) {
+    const name = overrides[role];
+    if (name !== undefined) chosen[role] = name;
+    const column = chosen[role];
+    if (column !== undefined) requireColumn(fn, header, column, `options.columns.${role}`, source);
+  }
+  // Row numbers are not label ids: only a real id column can name labels.
+  const idsAreLabels = chosen.id !== undefined && (known?.idsAreLabels ?? true);
+  if (overrides.x !== undefined || overrides.y !== undefined) delete chosen.unit;
+  return { format: known?.name ?? 'columns', picked: chosen, idsAreLabels };
+}
+
+/**
+ * TrackMate writes three rows under the header (feature names, short names, units) and older
+ * exports none; pandas-written tables none. Leading rows whose x is not a number are dropped
+ * (three at most); the unit of x is read from the last of them, e.g. `(micron)`.
+ */
+function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; unit?: string } {
+  const c = table.header.indexOf(xColumn);
+  let skip = 0;
+  while (skip < 3 && skip < table.rows.length && !isNumber(table.rows[skip]![c]!)) skip++;
+  if (skip === 0) return { rows: table.rows };
+  const unit = table.rows[skip - 1]![c]!.trim().replace(/^\((.*)\)$/, '$1');
+  return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
+}
+
+const isNumber = (text: string): boolean => text.trim() !== '' && Number.isFinite(Number(text));
+
+function normaliseUnit(unit: string): string {
+  if (/^(microns?|µm|μm|um|\\u00B5m)$/i.test(unit)) return 'µm';
+  if (/^pixels?$/i.test(unit)) return 'pixel';
+  return unit;
+}
+
+/** Reads one row's values, with errors naming the column and the line. */
+function readRow(
+  fn: string,
+  source: string,
+  header: string[],
+  row: string[],
+  line: number,
+  picked: PickedColumns,
+): CentroidRow {
+  const metadata: Record<string, string> = {};
+  header.forEach((name, c) => {
+    metadata[name] = row[c]!;
+  });
+  const number = (column: string, integer: boolean): number => {
+    const text = metadata[column]!;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
+      throw new FormatError(
+        `${fn}: ${source} row ${line}: column ${JSON.stringify(column)} holds ${JSON.stringify(text)}, expected ${integer ? 'an integer' : 'a finite number'}`,
+        { fn, arg: column },
+      );
+    return value;
+  };
+  const out: CentroidRow = {
+    x: number(picked.x, false),
+    y: number(picked.y, false),
+    id: picked.id !== undefined ? number(picked.id, true) : line,
+    metadata,
+  };
+  if (picked.frame !== undefined) out.frame = number(picked.frame, true);
+  if (picked.image !== undefined) out.image = metadata[picked.image]!;
+  return out;
+}
+
+/**
+ * Parses a centroid table from CSV text. Formats, detected from the header (`'auto'`) or forced
+ * with `options.format`:
+ * * `'cellprofiler'` — per-object CSV of ExportToSpreadsheet: `ImageNumber`, `ObjectNumber`,
+ *   `Location_Center_X/Y` (else `AreaShape_Center_X/Y`), possibly prefixed by the object name
+ *   (`Nuclei_Location_Center_X`); pixels.
+ * * `'trackmate'` — spots CSV: `POSITION_X/Y` (calibrated, unit from the units row), `ID`,
+ *   `FRAME`; `TRACK_ID` and the rest kept as metadata. The three title rows are skipped.
+ * * `'usiigaci'` — `tracks.csv`: `particle`, `frame`, and `wtd_x/wtd_y` (pixels) when present,
+ *   else `x/y` (µm).
+ * * `'columns'` — any other CSV: `options.columns`, else common names (`x`/`y`,
+ *   `centroid-1`/`centroid-0` of scikit-image, `id`/`label`, `frame`, `image`/`filename`).
+ *
+ * Every column is kept in each row's `metadata`.
+ *
+ * @throws InvalidArgumentError naming the option when a named column does not exist (the message
+ *   lists the columns there are); FormatError for malformed CSV, an undetectable format or a
+ *   value that is not a number.
+ */
+export function parseCentroidTable(text: string, options?: CentroidTableOptions): CentroidTable {
+  const fn = 'parseCentroidTable';
+  return parseWith(fn, text, options);
+}
+
+function parseWith(fn: string, text: string, options?: CentroidTableOptions): CentroidTable {
+  if (typeof text !== 'string') throw invalidArgument(fn, 'text', 'CSV text (a string)', text);
+  const resolved = withDefaults(fn, DEFAULT_CENTROID_TABLE_OPTIONS, options);
+  checkOneOf(fn, 'options.format', resolved.format, [
+    'auto',
+    'cellprofiler',
+    'trackmate',
+    'usiigaci',
+    'columns',
+  ]);
+  if (resolved.columns === null || typeof resolved.columns !== 'object')
+    throw invalidArgument(fn, 'options.columns', 'an object of column names', resolved.columns);
+  const { source } = resolved;
+  const csv = parseCsv(text, { source, caller: fn });
+  const { format, picked, idsAreLabels } = pickColumns(
+    fn,
+    csv.header,
+    resolved.format,
+    resolved.columns,
+    source,
+  );
+  const { rows, unit: stated } = dropTitleRows(csv, picked.x);
+  const { unit, ...used } = picked;
+  return {
+    format,
+    columns: csv.header,
+    used,
+    unit: normaliseUnit(unit ?? stated ?? resolved.unit),
+    idsAreLabels,
+    // Row numbers in errors count data rows from 1, after any title rows.
+    rows: rows.map((row, r) => readRow(fn, source, csv.header, row, r + 1, picked)),
+  };
+}
+
+/**
+ * Reads a centroid table from a CSV file ({@link parseCentroidTable}); errors name the file.
+ *
+ * @throws FileSystemError when the file cannot be read; otherwise as {@link parseCentroidTable}.
+ */
+export function readCentroidTable(path: string, options?: CentroidTableOptions): CentroidTable {
+  const fn = 'readCentroidTable';
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalidArgument(fn, 'path', 'a non-empty path', path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new FileSystemError(
+      `${fn}: cannot read ${JSON.stringify(path)} (${(error as Error).message})`,
+      {
+        fn,
+        arg: path,
+        cause: error,
+      },
+    );
+  }
+  return parseWith(fn, text, { source: JSON.stringify(path), ...options });
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import {
+  csvRecords,
+  FileSystemError,
+  FormatError,
+  invalidArgument,
+  parseCsv,
+} from '@cellshape/core';
+
+/** The calibration of a Usiigaci experiment. */
+export interface UsiigaciParameters {
+  /** Physical size of one pixel (`pixel_scale`), in {@link UsiigaciParameters.unit}. */
+  pixelSize: number;
+  /** `pixel_unit`, `'µm'` for Usiigaci's `microns`. */
+  unit: string;
+  /** Every `Parameter,Value` pair of the file. */
+  values: Record<string, string>;
+}
+
+/**
+ * Reads Usiigaci's `experiment_parameters.csv` (`Parameter,Value` rows with `pixel_scale` and
+ * `pixel_unit`): the pixel size that turns a tracks table's µm `x`/`y` into pixels.
+ *
+ * @throws FileSystemError when the file cannot be read; FormatError when it lacks a positive
+ *   `pixel_scale`.
+ */
+export function readUsiigaciParameters(path: string): UsiigaciParameters {
+  const fn = 'readUsiigaciParameters';
+  if (typeof path !== 'string' || path.length === 0)
+    throw invalidArgument(fn, 'path', 'a non-empty path', path);
+  const where = JSON.stringify(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new FileSystemError(`${fn}: cannot read ${where}`, { fn, arg: path, cause: error });
+  }
+  const values: Record<string, string> = {};
+  for (const record of csvRecords(parseCsv(text, { source: where, caller: fn })))
+    if (record.Parameter !== undefined) values[record.Parameter] = record.Value ?? '';
+  const pixelSize = Number(values.pixel_scale);
+  if (!(Number.isFinite(pixelSize) && pixelSize > 0))
+    throw new FormatError(`${fn}: ${where} has no positive pixel_scale parameter`, {
+      fn,
+      arg: path,
+    });
+  const unit = values.pixel_unit ?? 'µm';
+  return { pixelSize, unit: /^microns?$/i.test(unit) ? 'µm' : unit, values };
+}
