@@ -47,10 +47,12 @@ export interface CropSet {
   skipped: DatasetWarning[];
 }
 
-/** Whether a file is a mask crop: in a `masks/` folder or named `*_mask`. */
-function isMaskFile(file: SampleFile): boolean {
-  return /(^|\/)masks?\//.test(file.id) || /_mask$/.test(file.id);
+/** Whether a crop id is that of a mask crop: in a `masks/` folder or named `*_mask`. */
+function isMaskId(id: string): boolean {
+  return /(^|\/)masks?\//.test(id) || /_mask$/.test(id);
 }
+
+const isMaskFile = (file: SampleFile): boolean => isMaskId(file.id);
 
 /** The crop id a mask file belongs to (`masks/a/b` → `a/b`, `a/b_mask` → `a/b`). */
 function maskTarget(file: SampleFile): string {
@@ -102,11 +104,9 @@ export async function readCropFolder(
     });
     samples = join.samples;
     // Mask files have no row of their own: not worth a warning.
-    skipped.push(...join.warnings.filter((w) => !maskFiles.has((w.id ?? '').replace(/_mask$/, ''))));
+    skipped.push(...join.warnings.filter((w) => !isMaskId(w.id ?? '')));
   } else samples = files.files.filter((f) => !isMaskFile(f)).map((f) => ({ ...f, metadata: {} }));
-  samples = samples.filter(
-    (s) => !/(^|\/)masks?\//.test(s.path) && !/_mask\.[a-z]+$/i.test(s.path),
-  );
+  samples = samples.filter((s) => !isMaskId(s.id));
   const kept: { id: string; metadata: Metadata; image: Float32Array; mask?: Uint8Array }[] = [];
   let shape: readonly [number, number, number] | undefined;
   for (const s of samples) {
