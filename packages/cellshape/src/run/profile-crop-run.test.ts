@@ -65,7 +65,8 @@ describe('profileCrop', () => {
     expect(crops.shape).toEqual([32, 32, 1]);
     // The mask crop keeps the cell's own label, which lies under the crop centre.
     const plane = 32 * 32;
-    crops.ids.forEach((_, i) => expect(crops.masks![i * plane + 16 * 32 + 16]).toBe(1));
+    for (let i = 0; i < crops.ids.length; i++)
+      expect(crops.masks![i * plane + 16 * 32 + 16]).toBe(1);
     // Z-scored crops: mean 0 per crop.
     let mean = 0;
     for (let p = 0; p < plane; p++) mean += crops.images[p]! / plane;

@@ -133,7 +133,7 @@ export async function readCropFolder(
     throw new FormatError(`${fn}: no usable crop image in ${dir}`, { fn, arg: 'dir' });
   const size = shape[0] * shape[1] * shape[2];
   const images = new Float32Array(kept.length * size);
-  kept.forEach((k, i) => images.set(k.image, i * size));
+  for (const [i, k] of kept.entries()) images.set(k.image, i * size);
   const set: CropSet = {
     ids: kept.map((k) => k.id),
     metadata: kept.map((k) => k.metadata),
@@ -144,7 +144,7 @@ export async function readCropFolder(
   if (kept.every((k) => k.mask)) {
     const plane = shape[0] * shape[1];
     set.masks = new Uint8Array(kept.length * plane);
-    kept.forEach((k, i) => set.masks!.set(k.mask!, i * plane));
+    for (const [i, k] of kept.entries()) set.masks!.set(k.mask!, i * plane);
   }
   return set;
 }
@@ -189,9 +189,8 @@ export class CropRunDataset implements RunDataset {
     const [h, w, c] = this.crops.shape;
     const size = h * w * c;
     const data = new Float32Array(indices.length * size);
-    indices.forEach((i, b) =>
-      data.set(this.crops.images.subarray(i * size, (i + 1) * size), b * size),
-    );
+    for (const [b, i] of indices.entries())
+      data.set(this.crops.images.subarray(i * size, (i + 1) * size), b * size);
     return tf.tensor4d(data, [indices.length, h, w, c]);
   }
 
