@@ -3,6 +3,7 @@
  * crops and whole-image embeddings (SPEC §8).
  */
 
+export * from './augment/index.js';
 export * from './crops/index.js';
 export * from './image/index.js';
 export * from './models/index.js';
