@@ -98,8 +98,8 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     ],
     [
       'unregistered model',
-      ['train', 'pts', '--out', 'run', '--model', 'siamese'],
-      /option '--model <name>' argument 'siamese' is invalid. Allowed choices are cloud, voxel/,
+      ['train', 'pts', '--out', 'run', '--model', 'resnet2d'],
+      /option '--model <name>' argument 'resnet2d' is invalid. Allowed choices are cloud, voxel, siamese, ae2d, classifier/,
     ],
     [
       "a value the model family's settings refuse",

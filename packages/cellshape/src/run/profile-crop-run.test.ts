@@ -55,21 +55,21 @@ describe('profileCrop', () => {
     }
     expect(skipped.length).toBeGreaterThan(0);
     expect(index[0]).toMatchObject({ Metadata_Treatment: 'control', Metadata_Well: 'A01' });
-    const crops = await readCropFolder(join(out, PROFILE_CROP_LAYOUT.crops), {
+    const { crops, skipped: left } = await readCropFolder(join(out, PROFILE_CROP_LAYOUT.crops), {
       metadata: join(out, PROFILE_CROP_LAYOUT.index),
       idColumn: 'id',
       normalise: 'zscore',
     });
     expect(crops.ids.length).toBe(index.length);
-    expect(crops.skipped).toEqual([]);
-    expect(crops.shape).toEqual([32, 32, 1]);
+    expect(left).toEqual([]);
+    expect(crops.shape).toEqual([index.length, 32, 32, 1]);
     // The mask crop keeps the cell's own label, which lies under the crop centre.
     const plane = 32 * 32;
     for (let i = 0; i < crops.ids.length; i++)
       expect(crops.masks![i * plane + 16 * 32 + 16]).toBe(1);
     // Z-scored crops: mean 0 per crop.
     let mean = 0;
-    for (let p = 0; p < plane; p++) mean += crops.images[p]! / plane;
+    for (let p = 0; p < plane; p++) mean += crops.data[p]! / plane;
     expect(Math.abs(mean)).toBeLessThan(1e-4);
     const qc = parseCsv(readFileSync(join(out, PROFILE_CROP_LAYOUT.qc), 'utf8'));
     expect(qc.rows.length).toBe(experiment.fields.length);

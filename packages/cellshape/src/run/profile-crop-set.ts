@@ -1,17 +1,13 @@
 import {
   checkOneOf,
   type DatasetWarning,
-  epochOrder,
   FormatError,
   joinMetadata,
   listSampleFiles,
   type Metadata,
   type SampleFile,
 } from '@cellshape/core';
-import type { DatasetBatch, DatasetBatchOptions } from '@cellshape/engine';
-import { type Image2D, normalizeImage, readImage2D } from '@cellshape/profile';
-import * as tf from '@tensorflow/tfjs-core';
-import type { RunDataset } from './model-plugin.js';
+import { type CropArrays, type Image2D, normalizeImage, readImage2D } from '@cellshape/profile';
 
 /** Extensions of crop images. */
 export const CROP_EXTENSIONS = ['.tif', '.tiff', '.png'] as const;
@@ -32,17 +28,9 @@ export interface ReadCropFolderOptions {
   normalise: CropNormalisation;
 }
 
-/**
- * Crops in memory, all of one size, as a model consumes them: `images` `[N, H, W, C]` float32
- * (normalised), `masks` `[N, H, W]` 0/1 when the folder has mask crops.
- */
-export interface CropSet {
-  ids: string[];
-  metadata: Metadata[];
-  /** `[H, W, C]` of every crop. */
-  shape: readonly [number, number, number];
-  images: Float32Array;
-  masks?: Uint8Array;
+/** What {@link readCropFolder} returns: the crops as `CropDataset` takes them, and what it left out. */
+export interface CropFolder {
+  crops: CropArrays & { metadata: Metadata[] };
   /** Files or rows left out, with the reason. */
   skipped: DatasetWarning[];
 }
@@ -87,7 +75,7 @@ function normaliseCrop(image: Image2D, how: CropNormalisation): Float32Array {
 export async function readCropFolder(
   dir: string,
   options: ReadCropFolderOptions,
-): Promise<CropSet> {
+): Promise<CropFolder> {
   const fn = 'readCropFolder';
   checkOneOf(fn, 'options.normalise', options.normalise, CROP_NORMALISATIONS);
   const files = await listSampleFiles(dir, { extensions: [...CROP_EXTENSIONS], caller: fn });
@@ -132,21 +120,20 @@ export async function readCropFolder(
   if (kept.length === 0 || shape === undefined)
     throw new FormatError(`${fn}: no usable crop image in ${dir}`, { fn, arg: 'dir' });
   const size = shape[0] * shape[1] * shape[2];
-  const images = new Float32Array(kept.length * size);
-  for (const [i, k] of kept.entries()) images.set(k.image, i * size);
-  const set: CropSet = {
+  const data = new Float32Array(kept.length * size);
+  for (const [i, k] of kept.entries()) data.set(k.image, i * size);
+  const crops: CropFolder['crops'] = {
+    data,
+    shape: [kept.length, ...shape],
     ids: kept.map((k) => k.id),
     metadata: kept.map((k) => k.metadata),
-    shape,
-    images,
-    skipped,
   };
   if (kept.every((k) => k.mask)) {
     const plane = shape[0] * shape[1];
-    set.masks = new Uint8Array(kept.length * plane);
-    for (const [i, k] of kept.entries()) set.masks!.set(k.mask!, i * plane);
+    crops.masks = new Uint8Array(kept.length * plane);
+    for (const [i, k] of kept.entries()) crops.masks.set(k.mask!, i * plane);
   }
-  return set;
+  return { crops, skipped };
 }
 
 function readMask(path: string, shape: readonly [number, number, number]): Uint8Array {
@@ -159,48 +146,4 @@ function readMask(path: string, shape: readonly [number, number, number]): Uint8
   return Uint8Array.from({ length: shape[0] * shape[1] }, (_, i) =>
     Number(mask.data[i * c]) > 0 ? 1 : 0,
   );
-}
-
-/** A crop set as a run dataset: batches of `[B, H, W, C]` crops, in the shared epoch order. */
-export class CropRunDataset implements RunDataset {
-  constructor(readonly crops: CropSet) {}
-  get length(): number {
-    return this.crops.ids.length;
-  }
-  get ids(): readonly string[] {
-    return this.crops.ids;
-  }
-  get metadata(): readonly Metadata[] {
-    return this.crops.metadata;
-  }
-  get skipped(): readonly DatasetWarning[] {
-    return this.crops.skipped;
-  }
-
-  /** Crop `i` as an image `[H, W, C]` (a view of the set's memory). */
-  image(i: number): Image2D<Float32Array> {
-    const [h, w, c] = this.crops.shape;
-    const size = h * w * c;
-    return { data: this.crops.images.subarray(i * size, (i + 1) * size), shape: [h, w, c] };
-  }
-
-  /** The crops `indices` as a `[B, H, W, C]` tensor (the caller disposes it). */
-  gather(indices: readonly number[]): tf.Tensor4D {
-    const [h, w, c] = this.crops.shape;
-    const size = h * w * c;
-    const data = new Float32Array(indices.length * size);
-    for (const [b, i] of indices.entries())
-      data.set(this.crops.images.subarray(i * size, (i + 1) * size), b * size);
-    return tf.tensor4d(data, [indices.length, h, w, c]);
-  }
-
-  *batches(options: DatasetBatchOptions): Iterable<DatasetBatch> {
-    const order = epochOrder(this.length, options);
-    const { batchSize, dropLast } = options;
-    for (let start = 0; start < order.length; start += batchSize) {
-      const indices = [...order.subarray(start, start + batchSize)];
-      if (dropLast && indices.length < batchSize) break;
-      yield { ids: indices.map((i) => this.crops.ids[i]!), indices, input: this.gather(indices) };
-    }
-  }
 }
