@@ -3,6 +3,7 @@ import { analyseCommand } from './analyse.js';
 import { convertCommand } from './convert.js';
 import { demoCommand } from './demo.js';
 import { extractCommand } from './extract.js';
+import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { trainCommand } from './train.js';
 
@@ -13,5 +14,6 @@ export const COMMANDS: readonly CliCommand[] = [
   extractCommand,
   reportCommand,
   analyseCommand,
+  profileCommand,
   demoCommand,
 ];
