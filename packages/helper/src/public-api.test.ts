@@ -65,6 +65,7 @@ it('exports exactly the public API', () => {
       "readPointCloud",
       "readVolume",
       "resamplePointCloud",
+      "runInWorkers",
       "samplePoints",
       "scaleFixed",
       "scaleToUnitSphere",

@@ -27,3 +27,4 @@ export {
   maskToMesh,
   maskToPointCloud,
 } from './mask-to-mesh.js';
+export { runInWorkers, type WorkerModule } from './worker-pool.js';

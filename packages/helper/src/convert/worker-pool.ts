@@ -1,9 +1,11 @@
 /**
- * A small pool of `node:worker_threads` workers running {@link convertFile}, one file per
- * task. The worker script is found next to this module:
+ * A small pool of `node:worker_threads` workers, one task per message: {@link runTasks} runs
+ * {@link convertFile}; {@link runInWorkers} runs any worker module that answers
+ * `{ index, task }` messages with `{ index, outcome }` (`@cellshape/profile`'s crops use it).
+ * The worker script is given as two URLs, usually next to the calling module:
  *
- * * built (`dist/`, ESM or CJS): `convert-worker.js`, a separate tsup entry;
- * * unbuilt (vitest, tsx): `convert-worker.ts`, started through a tiny bootstrap that
+ * * built (`dist/`, ESM or CJS): e.g. `convert-worker.js`, a separate tsup entry;
+ * * unbuilt (vitest, tsx): e.g. `convert-worker.ts`, started through a tiny bootstrap that
  *   registers tsx's ESM loader in the worker and resolves workspace packages through the
  *   `@cellshape/source` condition, so no build is needed (tsx is a dev dependency).
  */
@@ -29,15 +31,23 @@ function workerExecArgv(): string[] {
   return process.execArgv.filter((flag) => !mainOnly.test(flag));
 }
 
-function workerScript(): WorkerScript {
-  const built = new URL('./convert-worker.js', import.meta.url);
+/** Where a worker module is: its built script and its TypeScript source. */
+export interface WorkerModule {
+  /** The built script (`new URL('./x-worker.js', import.meta.url)`). */
+  built: URL;
+  /** The TypeScript source, run through tsx when the package is not built. */
+  source: URL;
+  /** The public function that starts the workers, named in errors. */
+  fn: string;
+}
+
+function workerScript({ built, source, fn }: WorkerModule): WorkerScript {
   if (existsSync(fileURLToPath(built)))
     return { script: built, options: { execArgv: workerExecArgv() } };
-  const source = new URL('./convert-worker.ts', import.meta.url);
   if (!existsSync(fileURLToPath(source))) {
     throw new FileSystemError(
-      `convertDirectory: the worker script convert-worker.js is missing next to ${fileURLToPath(import.meta.url)}; pass workers: 0 to convert in the main thread`,
-      { fn: 'convertDirectory', arg: 'workers' },
+      `${fn}: the worker script ${fileURLToPath(built)} is missing; pass workers: 0 to work in the main thread`,
+      { fn, arg: 'workers' },
     );
   }
   let tsx: string;
@@ -51,8 +61,8 @@ function workerScript(): WorkerScript {
     tsx = pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
   } catch (error) {
     throw new FileSystemError(
-      'convertDirectory: running from TypeScript sources needs the tsx package to start workers; install it or pass workers: 0',
-      { fn: 'convertDirectory', arg: 'workers', cause: error },
+      `${fn}: running from TypeScript sources needs the tsx package to start workers; install it or pass workers: 0`,
+      { fn, arg: 'workers', cause: error },
     );
   }
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source.href)}); });`;
@@ -63,20 +73,48 @@ function workerScript(): WorkerScript {
 }
 
 /**
- * Runs `tasks` on `workers` threads (0: one after the other in this thread) and calls
- * `onOutcome(index, outcome)` as each finishes. A worker that dies fails its current file and
- * is replaced; the other files go on.
+ * Runs `tasks` of {@link convertFile} on `workers` threads (0: one after the other in this
+ * thread) and calls `onOutcome(index, outcome)` as each finishes. A worker that dies fails its
+ * current file and is replaced; the other files go on.
  */
-export async function runTasks(
+export function runTasks(
   tasks: readonly ConvertTask[],
   workers: number,
   onOutcome: (index: number, outcome: FileOutcome) => void,
 ): Promise<void> {
+  const module: WorkerModule = {
+    built: new URL('./convert-worker.js', import.meta.url),
+    source: new URL('./convert-worker.ts', import.meta.url),
+    fn: 'convertDirectory',
+  };
+  const failed = (error: string): FileOutcome => ({
+    status: 'failed',
+    outputs: [],
+    rows: [],
+    error,
+  });
+  return runInWorkers(module, tasks, workers, convertFile, failed, onOutcome);
+}
+
+/**
+ * Runs `tasks` on `workers` threads of `module` (0: `runHere`, one after the other in this
+ * thread) and calls `onOutcome(index, outcome)` as each finishes. The module answers each
+ * `{ index, task }` message with `{ index, outcome }`. A worker that dies gives its current
+ * task the outcome `failed(reason)` and is replaced; the other tasks go on.
+ */
+export async function runInWorkers<T, R>(
+  module: WorkerModule,
+  tasks: readonly T[],
+  workers: number,
+  runHere: (task: T) => Promise<R>,
+  failed: (reason: string) => R,
+  onOutcome: (index: number, outcome: R) => void,
+): Promise<void> {
   if (workers === 0 || tasks.length === 0) {
-    for (let i = 0; i < tasks.length; i++) onOutcome(i, await convertFile(tasks[i]!));
+    for (let i = 0; i < tasks.length; i++) onOutcome(i, await runHere(tasks[i]!));
     return;
   }
-  const { script, options } = workerScript();
+  const { script, options } = workerScript(module);
   let next = 0;
   let finished = 0;
   await new Promise<void>((resolve) => {
@@ -93,7 +131,7 @@ export async function runTasks(
         current = next++;
         worker.postMessage({ index: current, task: tasks[current] });
       };
-      const done = (index: number, outcome: FileOutcome): void => {
+      const done = (index: number, outcome: R): void => {
         onOutcome(index, outcome);
         if (++finished === tasks.length) resolve();
       };
@@ -101,10 +139,10 @@ export async function runTasks(
         if (settled) return;
         settled = true;
         void worker.terminate();
-        if (current >= 0) done(current, { status: 'failed', outputs: [], rows: [], error: reason });
+        if (current >= 0) done(current, failed(reason));
         if (next < tasks.length) start();
       };
-      worker.on('message', (message: { index: number; outcome: FileOutcome }) => {
+      worker.on('message', (message: { index: number; outcome: R }) => {
         current = -1;
         done(message.index, message.outcome);
         feed();

@@ -42,7 +42,11 @@ export {
   encodeTiff,
   type TiffCompression,
 } from './tiff-encode.js';
-export { DEFAULT_MAX_VOXELS, decodeTiffVolume } from './tiff-read.js';
+export {
+  DEFAULT_MAX_VOXELS,
+  type DecodeTiffVolumeOptions,
+  decodeTiffVolume,
+} from './tiff-read.js';
 export {
   DEFAULT_WRITE_VOLUME_OPTIONS,
   type WriteVolumeOptions,

@@ -168,7 +168,7 @@ export function readVolume(
         (typeof source === 'string' ? formatFromExtension(source) : undefined));
   switch (resolved) {
     case 'tiff':
-      return decodeTiffVolume(bytes, fn, where, maxVoxels);
+      return decodeTiffVolume(bytes, fn, where, { maxVoxels });
     case 'npy':
       return decodeNpyVolume(bytes, fn, where);
     case undefined:

@@ -91,6 +91,10 @@ interface PageLayout {
   height: number;
   kind: PageKind;
   compression: number;
+  /** Samples per pixel (1 unless the caller allows more). */
+  samples: number;
+  /** PlanarConfiguration 2: each sample in its own strips, rather than interleaved. */
+  planar: boolean;
 }
 
 const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {
@@ -105,13 +109,14 @@ const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {
 };
 
 /** Validates one page's tags and returns its layout; throws for what we cannot read. */
-function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
+function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean): PageLayout {
   const { width, height, samplesPerPixel, sampleFormat, compression } = ifd;
   const bitsPerSample = (ifd.bitsPerSample as number | undefined) ?? 1; // the TIFF default
   const where = `page ${page + 1}`;
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
     throw corrupt(ctx, `${where} has no valid image width and length`);
-  if (samplesPerPixel !== 1) {
+  if (samples && samplesPerPixel !== 1) checkSamples(ifd, where, ctx);
+  else if (samplesPerPixel !== 1) {
     throw unsupported(
       ctx,
       `${where} has ${samplesPerPixel} samples per pixel (RGB or multi-channel); only single-channel images are supported, split the channels first`,
@@ -129,13 +134,14 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
   if (photometric === undefined)
     throw corrupt(ctx, `${where} lacks the required PhotometricInterpretation tag`);
   const unsignedSmall = kind === 'bit' || kind === 'uint8' || kind === 'uint16';
-  if (!(photometric === 1 || (photometric === 0 && unsignedSmall))) {
+  const rgb = photometric === 2 && samplesPerPixel >= 3;
+  if (!(photometric === 1 || rgb || (photometric === 0 && unsignedSmall))) {
     throw unsupported(
       ctx,
       `${where} has PhotometricInterpretation ${photometric}; only grey-level images (BlackIsZero, or WhiteIsZero for unsigned 1/8/16-bit) are supported`,
     );
   }
-  const own = readsOwnStrips(kind, compression);
+  const own = readsOwnStrips(kind, compression, samplesPerPixel);
   if (!(own ? STRIP_COMPRESSIONS : DECODER_COMPRESSIONS).has(compression)) {
     const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
     throw unsupported(
@@ -159,12 +165,36 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context): PageLayout {
     );
   if (own && ifd.tiled)
     throw unsupported(ctx, `${where} is tiled; tiled ${kind} images are not supported`);
-  return { width, height, kind, compression };
+  const planar = samplesPerPixel > 1 && ifd.planarConfiguration === 2;
+  return { width, height, kind, compression, samples: samplesPerPixel, planar };
 }
 
-/** Bilevel, 32-bit integer and PackBits pages are read here rather than by the decoder. */
-function readsOwnStrips(kind: PageKind, compression: number): boolean {
-  return kind === 'bit' || kind === 'uint32' || kind === 'int32' || compression === PACKBITS;
+/** A page of several samples per pixel: all of one bit depth, not bilevel, at most 64. */
+function checkSamples(ifd: TiffIfd, where: string, ctx: Context): void {
+  const n = ifd.samplesPerPixel;
+  if (!(Number.isInteger(n) && n > 1 && n <= 64))
+    throw corrupt(ctx, `${where} declares ${n} samples per pixel`);
+  const bits = ifd.fields.get(258) as number | ArrayLike<number> | undefined;
+  const all = typeof bits === 'number' ? [bits] : Array.from(bits ?? [1]);
+  if (all.length === 0 || all.some((b) => b !== all[0]) || !(all[0]! >= 8))
+    throw unsupported(
+      ctx,
+      `${where} has ${n} samples of BitsPerSample ${all.join(', ')}; multi-sample pages need one depth of 8 bits or more`,
+    );
+}
+
+/**
+ * Bilevel, 32-bit integer, PackBits and multi-sample pages are read here rather than by the
+ * decoder.
+ */
+function readsOwnStrips(kind: PageKind, compression: number, samples: number): boolean {
+  return (
+    kind === 'bit' ||
+    kind === 'uint32' ||
+    kind === 'int32' ||
+    compression === PACKBITS ||
+    samples > 1
+  );
 }
 
 /** Decodes one PackBits (Apple RLE) strip of `expected` bytes. */
@@ -221,7 +251,11 @@ function sampleReader(
   }
 }
 
-/** Reads the strips of one page the decoder cannot read into `out` from element `start`. */
+/**
+ * Reads the strips of one page the decoder cannot read into `out` from element `start`: sample
+ * `c` of a multi-sample page goes to the plane `start + c × height × width`, whether the file
+ * interleaves the samples (chunky) or stores them plane after plane (planar).
+ */
 function readStripPage(
   bytes: Uint8Array,
   ifd: TiffIfd,
@@ -235,14 +269,21 @@ function readStripPage(
   const offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
   const counts = ifd.stripByteCounts as ArrayLike<number> | undefined;
   const rowsPerStrip = Math.min(ifd.rowsPerStrip, height);
-  const strips = Math.ceil(height / rowsPerStrip);
+  const perPlane = Math.ceil(height / rowsPerStrip);
+  const planes = layout.planar ? layout.samples : 1;
+  const perRow = layout.planar ? 1 : layout.samples; // samples interleaved in a strip row
+  const strips = perPlane * planes;
   if (!offsets || !counts || offsets.length < strips || counts.length < strips)
     throw corrupt(ctx, 'the strip offsets or byte counts are missing');
   // Bilevel rows start on a byte boundary; 1 is black unless the page is WhiteIsZero.
-  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : (BYTES_PER_SAMPLE[kind] ?? 1) * width;
+  const rowBytes =
+    kind === 'bit' ? Math.ceil(width / 8) : (BYTES_PER_SAMPLE[kind] ?? 1) * width * perRow;
   const zero = kind === 'bit' && ifd.type === 0 ? 1 : 0;
+  const plane = width * height;
   let row = 0;
   for (let s = 0; s < strips; s++) {
+    if (s % perPlane === 0) row = 0;
+    const first = layout.planar ? Math.floor(s / perPlane) : 0; // the strip's first plane
     const rows = Math.min(rowsPerStrip, height - row);
     const offset = offsets[s]!;
     const count = counts[s]!;
@@ -264,14 +305,19 @@ function readStripPage(
       new DataView(strip.buffer, strip.byteOffset, strip.byteLength),
       littleEndian,
     );
-    for (let r = 0; r < rows; r++) {
-      const b = start + (row + r) * width;
-      const from = r * rowBytes;
-      for (let x = 0; x < width; x++) out[b + x] = zero ? read(from, x) ^ 1 : read(from, x);
-      // Horizontal differencing; typed-array stores wrap modulo 2^n as the predictor requires.
-      if (ifd.predictor === 2)
-        for (let x = 1; x < width; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
-    }
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < perRow; c++) {
+        const b = start + (first + c) * plane + (row + r) * width;
+        const from = r * rowBytes;
+        for (let x = 0; x < width; x++) {
+          const v = read(from, x * perRow + c);
+          out[b + x] = zero ? v ^ 1 : v;
+        }
+        // Horizontal differencing (each sample against the same sample of the previous pixel);
+        // typed-array stores wrap modulo 2^n as the predictor requires.
+        if (ifd.predictor === 2)
+          for (let x = 1; x < width; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
+      }
     row += rows;
   }
 }
@@ -375,7 +421,8 @@ function checkPageData(
   const { width, height, kind, compression } = layout;
   const where = `page ${page + 1}`;
   const sampleBytes = BYTES_PER_SAMPLE[kind] ?? 1;
-  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : sampleBytes * width;
+  // A multi-sample page holds `samples` values per pixel, interleaved or plane after plane.
+  const rowBytes = kind === 'bit' ? Math.ceil(width / 8) : sampleBytes * width * layout.samples;
   let parts: number;
   let offsets: ArrayLike<number> | undefined;
   let counts: ArrayLike<number> | undefined;
@@ -402,7 +449,8 @@ function checkPageData(
     decodedBytes = Math.max(decodedBytes, parts * tw * th * sampleBytes);
     noun = 'tile';
   } else {
-    parts = Math.ceil(height / Math.min(ifd.rowsPerStrip, height));
+    parts =
+      Math.ceil(height / Math.min(ifd.rowsPerStrip, height)) * (layout.planar ? layout.samples : 1);
     offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
     counts = ifd.stripByteCounts as ArrayLike<number> | undefined;
     noun = 'strip';
@@ -471,22 +519,39 @@ function describeLayout(layout: PageLayout): string {
   return `${layout.width}×${layout.height} ${layout.kind}`;
 }
 
+/** Options of {@link decodeTiffVolume}. */
+export interface DecodeTiffVolumeOptions {
+  /** The most values (pages × samples × height × width) the file may declare. Default 2³¹. */
+  maxVoxels?: number;
+  /**
+   * Return the pages of ImageJ hyperstacks and OME-TIFFs with several channels or time points in
+   * file order, instead of throwing `UnsupportedError`. Default false.
+   */
+  hyperstacks?: boolean;
+  /**
+   * Read pages of several samples per pixel (RGB, multi-channel; interleaved or planar, strips,
+   * uncompressed, Deflate or PackBits): each sample becomes one plane, so a page of S samples
+   * gives S consecutive planes of the result. Default false: such pages throw `UnsupportedError`.
+   */
+  samples?: boolean;
+}
+
 /**
  * Decodes a grey-level TIFF (one page, or a stack of pages → z) into a {@link Volume} with shape
  * [pages, height, width]. Reduced-resolution pages (thumbnails, pyramids) are skipped.
  * `fn` and `where` name the caller and the file in error messages. Before allocating, every
  * page's declared size is checked against the bytes of its strips or tiles, and the whole
- * volume against `maxVoxels`. ImageJ hyperstacks and OME-TIFFs with several channels or time
- * points throw unless `hyperstacks` is true: their pages are then returned in file order, for a
- * caller (such as `@cellshape/profile`'s 2D reader) that knows channels and frames apart.
+ * volume against `maxVoxels`. With `hyperstacks` and `samples` (see
+ * {@link DecodeTiffVolumeOptions}) the planes of multi-channel files come back in file order, for
+ * a caller (such as `@cellshape/profile`'s 2D reader) that tells channels and frames apart.
  */
 export function decodeTiffVolume(
   input: Uint8Array,
   fn: string,
   where: string,
-  maxVoxels: number = DEFAULT_MAX_VOXELS,
-  hyperstacks = false,
+  options: DecodeTiffVolumeOptions = {},
 ): Volume {
+  const { maxVoxels = DEFAULT_MAX_VOXELS, hyperstacks = false, samples = false } = options;
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
   // a truncated strip read someone else's bytes.
@@ -502,14 +567,16 @@ export function decodeTiffVolume(
   };
   const headers = decodeOr({ ignoreImageData: true });
   const pages = headers.flatMap((ifd, i) => ((ifd.newSubfileType ?? 0) & 1 ? [] : [i]));
-  const layouts = pages.map((p) => pageLayout(headers[p]!, p, ctx));
+  const layouts = pages.map((p) => pageLayout(headers[p]!, p, ctx, samples));
   const first = layouts[0];
   if (first === undefined) throw corrupt(ctx, 'it holds no full-resolution image');
   layouts.forEach((layout, i) => {
     if (
       layout.width !== first.width ||
       layout.height !== first.height ||
-      layout.kind !== first.kind
+      layout.kind !== first.kind ||
+      layout.samples !== first.samples ||
+      layout.planar !== first.planar
     ) {
       throw corrupt(
         ctx,
@@ -519,19 +586,21 @@ export function decodeTiffVolume(
   });
   const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx, hyperstacks);
   const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
-  const pageSize = first.width * first.height;
+  // Every sample of a page is a plane of its own.
+  const pageSize = first.width * first.height * first.samples;
+  const planes = pages.length * first.samples;
   const voxels = pageSize * pages.length;
   if (voxels > maxVoxels)
     throw corrupt(
       ctx,
-      `it declares ${pages.length}×${first.height}×${first.width} = ${voxels} voxels, more than maxVoxels = ${maxVoxels} (raise options.maxVoxels to read it)`,
+      `it declares ${planes}×${first.height}×${first.width} = ${voxels} voxels, more than maxVoxels = ${maxVoxels} (raise options.maxVoxels to read it)`,
     );
   checkVolumeData(
     pages.map((p, i) => checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx)),
     ctx,
   );
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
-  if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression))) {
+  if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression, layout.samples))) {
     const littleEndian = bytes[0] === 0x49;
     pages.forEach((p, z) => {
       readStripPage(bytes, headers[p]!, first, littleEndian, data, z * pageSize, ctx);
@@ -548,7 +617,7 @@ export function decodeTiffVolume(
       );
     });
   }
-  const volume: Volume = { data, shape: [pages.length, first.height, first.width] };
+  const volume: Volume = { data, shape: [planes, first.height, first.width] };
   if (spacing) volume.spacing = spacing;
   return volume;
 }

@@ -125,6 +125,27 @@ describe('cropCells', () => {
     expect(skipped.map((s) => s.reason)).toEqual(['background']);
   });
 
+  it('auto label mode follows the data: ids used when they agree with the labels', () => {
+    const labels = rectangles(40, 50, [
+      [1001, 8, 8, 12, 12],
+      [5, 18, 18, 22, 22],
+    ]);
+    // TrackMate spot ids that are the labels: masks by id (the centre of 1001 is on cell 5).
+    const spots = table('ID,POSITION_X,POSITION_Y\n1001,10,10\n5,20,20\n');
+    expect(spots.idsAreLabels).toBe(false);
+    const byId = cropCells(coordinates(), spots, { size: 8, labels });
+    expect(byId.crops.map((c) => c.label)).toEqual([1001, 5]);
+    // A table of ids meant as labels that mostly disagree with them: masks by the centre.
+    const relabelled = table('id,x,y\n5,10,10\n1001,20,20\n');
+    expect(
+      cropCells(coordinates(), relabelled, { size: 8, labels }).crops.map((c) => c.label),
+    ).toEqual([1001, 5]);
+    // Forced to ids, each cell's label lies beyond its crop: both skipped, none cropped wrongly.
+    const forced = cropCells(coordinates(), relabelled, { size: 8, labels, maskLabel: 'id' });
+    expect(forced.crops).toEqual([]);
+    expect(forced.skipped.map((c) => c.reason)).toEqual(['no-label', 'no-label']);
+  });
+
   it('converts calibrated coordinates with the pixel size', () => {
     const spots = table('ID,POSITION_X,POSITION_Y\n,(micron),(micron)\n1,10,5\n');
     expect(spots.unit).toBe('µm');

@@ -36,7 +36,8 @@ export interface CropCellsOptions {
   /**
    * Which label is the cell's: `'id'` — the row's id (CellProfiler ObjectNumber, Usiigaci
    * particle); `'centre'` — the label under the crop centre (TrackMate, whose spot ids are not
-   * labels). Default `'auto'`: `'id'` when the table's ids are labels, else `'centre'`.
+   * labels). Default `'auto'`: `'id'` when the ids equal the labels under the centres for at
+   * least half of the cells not centred on background, else `'centre'`.
    */
   maskLabel?: 'auto' | 'id' | 'centre';
   /** Dilate masks by a disk of this radius in pixels (2 gives the 5×5 disk). Default 0. */
@@ -50,7 +51,7 @@ export interface CropCellsOptions {
   /** Crop only the rows of this frame (tables that span frames must name one). */
   frame?: number;
   /** Crop only the rows of this image (CellProfiler ImageNumber, or the image column). */
-  image?: string;
+  image?: string | number;
   /**
    * Size of a pixel `[y, x]` (or one number for both) in the table's unit, for tables in
    * physical units (TrackMate). Default: the image's `pixelSize`.
@@ -282,10 +283,28 @@ function cropOne(
   return crop;
 }
 
-/** The label mode for a table: `'id'` when its ids name labels. */
-function labelModeOf(table: CentroidTable, o: Resolved): 'id' | 'centre' {
+/**
+ * The label mode of `'auto'`: `'id'` when the ids agree with the labels under the centres for at
+ * least half of the cells whose centre is not background, else `'centre'`. The data decide, not
+ * the format alone: a CellProfiler table with a relabelled mask, or a TrackMate table whose spot
+ * ids were made the labels, is read the way its labels are.
+ */
+function labelModeOf(
+  o: Resolved,
+  rows: CentroidRow[],
+  centres: [number, number][],
+  labels: Image2D,
+): 'id' | 'centre' {
   if (o.maskLabel !== 'auto') return o.maskLabel;
-  return table.idsAreLabels ? 'id' : 'centre';
+  let agree = 0;
+  let labelled = 0;
+  rows.forEach((row, i) => {
+    const label = labelAt(labels, centres[i]![0], centres[i]![1]);
+    if (label === 0) return;
+    labelled++;
+    if (label === row.id) agree++;
+  });
+  return labelled > 0 && agree * 2 >= labelled ? 'id' : 'centre';
 }
 
 /** Throws when labels are given, ids are labels, and no id of `rows` is a label of the image. */
@@ -356,9 +375,16 @@ export function cropCells(
   const o = resolveOptions(fn, image, options);
   const rows = selectRows(fn, table, o);
   const centres = pixelCentres(fn, table, rows, image, o);
-  const labelMode = labelModeOf(table, o);
-  if (o.labels && o.mask !== 'none' && labelMode === 'id' && rows.length > 0)
+  // Ids meant as labels (CellProfiler ObjectNumber, …) of which none is a label of the image:
+  // the label image belongs to another table, frame or image.
+  if (
+    o.labels &&
+    o.mask !== 'none' &&
+    rows.length > 0 &&
+    (o.maskLabel === 'id' || (o.maskLabel === 'auto' && table.idsAreLabels))
+  )
     checkIdsMatchLabels(fn, rows, o.labels);
+  const labelMode = o.labels ? labelModeOf(o, rows, centres, o.labels) : 'centre';
   const result: CropCellsResult = { crops: [], skipped: [] };
   rows.forEach((row, i) => {
     const out = cropOne(image, row, centres[i]!, o, labelMode);

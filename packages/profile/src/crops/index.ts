@@ -19,4 +19,11 @@ export {
   type SkippedCell,
   type SkipReason,
 } from './crop-cells.js';
+export {
+  type CropFolderImage,
+  type CropFolderOptions,
+  type CropFolderResult,
+  cropFolder,
+  DEFAULT_CROP_FOLDER_OPTIONS,
+} from './crop-folder.js';
 export { cropsFromLabels, labelCentroids } from './crops-from-labels.js';

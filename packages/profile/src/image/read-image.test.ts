@@ -1,7 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCellshapeError } from '@cellshape/core';
+import { fileURLToPath } from 'node:url';
+import { createRng, isCellshapeError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -123,6 +124,43 @@ function findTag(bytes: Uint8Array, tag: number): number {
   throw new Error(`tag ${tag} not found`);
 }
 
+describe('multi-sample TIFF pages (fixtures by scripts/make-tiff-fixtures.py, tifffile/Pillow)', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+  /** v[y, x, c] = (y * 4 + x) * 3 + c + offset over the 5×4×3 fixtures. */
+  const expected = (offset: number) => Array.from({ length: 60 }, (_, i) => i + offset);
+
+  it('reads interleaved RGB (Deflate, strips of 2 rows) as 3 channels', () => {
+    const image = readImage2D(fixture('rgb_u8_chunky_deflate.tif'));
+    expect(image.shape).toEqual([5, 4, 3]);
+    expect(image.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(image.data)).toEqual(expected(0));
+  });
+
+  it('reads planar 16-bit samples and the resolution in centimetres', () => {
+    const image = readImage2D(fixture('minisblack_u16_planar.tif'));
+    expect(image.shape).toEqual([5, 4, 3]);
+    expect(image.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(image.data)).toEqual(expected(1000));
+    expect(image.unit).toBe('µm');
+    expect(image.pixelSize).toEqual([5000, 5000]); // 2 pixels per cm
+  });
+
+  it('undoes the horizontal predictor per sample, big-endian', () => {
+    expect(Array.from(readImage2D(fixture('rgb_u8_predictor_be.tif')).data)).toEqual(expected(7));
+  });
+
+  it('refuses LZW multi-sample pages with UnsupportedError', () => {
+    let error: unknown;
+    try {
+      readImage2D(fixture('rgb_u8_lzw.tif'));
+    } catch (e) {
+      error = e;
+    }
+    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toMatch(/LZW/);
+  });
+});
+
 describe('PNG round trips', () => {
   for (const channels of [1, 2, 3, 4])
     for (const [name, make] of [
@@ -235,6 +273,36 @@ describe('hostile and bad input', () => {
     view.setUint32(20, 60000); // IHDR height
     expect(() => readImage2D(huge)).toThrow(/too few even at Deflate's largest ratio|maxPixels/);
     expect(() => readImage2D(png, { maxPixels: 100 })).toThrow(/maxPixels = 100/);
+  });
+
+  it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
+    // A small in-test fuzz pass (the fuzz package runs longer ones): byte flips, truncations and
+    // interesting 32-bit values written over the seeds, seeded for reproducibility.
+    const fixtures = ['rgb_u8_chunky_deflate.tif', 'minisblack_u16_planar.tif'].map((name) =>
+      readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))),
+    );
+    const seeds = [png, tiff, ...fixtures.map((b) => new Uint8Array(b))];
+    const rng = createRng(7);
+    const interesting = [0, 1, 0x7fffffff, 0xffffffff, 0x10000, 60000];
+    for (let i = 0; i < 400; i++) {
+      const bytes = seeds[i % seeds.length]!.slice();
+      const kind = rng.int(3);
+      const at = rng.int(bytes.length);
+      if (kind === 0) bytes[at] = rng.int(256);
+      else if (kind === 1 && at + 4 <= bytes.length)
+        new DataView(bytes.buffer).setUint32(
+          at,
+          interesting[rng.int(interesting.length)]!,
+          rng.int(2) === 0,
+        );
+      const input = kind === 2 ? bytes.subarray(0, at) : bytes;
+      try {
+        const image = readImage2D(input);
+        expect(image.data.length).toBe(image.shape[0] * image.shape[1] * image.shape[2]);
+      } catch (error) {
+        if (!isCellshapeError(error)) throw error;
+      }
+    }
   });
 
   it('names the argument for bad options, images and paths', async () => {

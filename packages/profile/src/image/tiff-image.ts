@@ -14,7 +14,7 @@ import { imageJFields, omePixels, tiffPixelSize } from './pixel-size.js';
 /** A decoded TIFF: its pages as `[pages, height, width]`, channels per frame and pixel size. */
 export interface TiffPages {
   volume: Volume;
-  /** Channels of one frame: ImageJ `channels=`, OME `SizeC`, else 1. */
+  /** Channels of one frame: samples per pixel × (ImageJ `channels=`, OME `SizeC`, else 1). */
   channelsPerFrame: number;
   pixelSize?: { pixelSize: [number, number]; unit: string };
 }
@@ -33,12 +33,17 @@ export function decodeTiffPages(
   where: string,
   maxPixels: number,
 ): TiffPages {
-  const volume = decodeTiffVolume(bytes, fn, where, maxPixels, true);
+  const volume = decodeTiffVolume(bytes, fn, where, {
+    maxVoxels: maxPixels,
+    hyperstacks: true,
+    samples: true,
+  });
   // The chain of directories is sound (checked above): reading the tags again is safe and cheap.
   const first = decode(bytes, { ignoreImageData: true, pages: [0] })[0]!;
   const description =
     typeof first.imageDescription === 'string' ? first.imageDescription : undefined;
-  const stated = statedChannels(description);
+  // Samples of a pixel (RGB) are channels of the same frame, as are ImageJ's `channels=`.
+  const stated = statedChannels(description) * first.samplesPerPixel;
   const pages = volume.shape[0];
   // A description that does not divide the pages (e.g. pages added by another tool) is ignored.
   const channelsPerFrame = pages % stated === 0 ? stated : 1;

@@ -1,0 +1,36 @@
+"""Writes the small multi-sample TIFF fixtures of src/image/read-image.test.ts with tifffile.
+
+Run with /usr/bin/python3 (tifffile, numpy) from packages/profile:
+    /usr/bin/python3 scripts/make-tiff-fixtures.py
+Each image's values are v[y, x, c] = (y * width + x) * channels + c (+ offset), so the test can
+check every sample without Python.
+"""
+import numpy as np
+import tifffile
+
+OUT = 'src/image/fixtures/'
+
+
+def ramp(h, w, c, dtype, offset=0):
+    return (np.arange(h * w * c).reshape(h, w, c) + offset).astype(dtype)
+
+
+# RGB, 8-bit, interleaved (chunky), Deflate, 2 rows per strip.
+tifffile.imwrite(OUT + 'rgb_u8_chunky_deflate.tif', ramp(5, 4, 3, np.uint8),
+                 photometric='rgb', compression='zlib', rowsperstrip=2)
+# 3 samples, 16-bit, planar, uncompressed, with the horizontal predictor off; pixel size 0.5 µm.
+tifffile.imwrite(OUT + 'minisblack_u16_planar.tif', ramp(5, 4, 3, np.uint16, 1000).transpose(2, 0, 1),
+                 photometric='minisblack', planarconfig='separate', rowsperstrip=3,
+                 resolution=(2.0, 2.0, 'CENTIMETER'), metadata=None)
+# RGB 8-bit with horizontal predictor and Deflate, big-endian.
+tifffile.imwrite(OUT + 'rgb_u8_predictor_be.tif', ramp(5, 4, 3, np.uint8, 7), byteorder='>',
+                 photometric='rgb', compression='zlib', predictor=True)
+# RGB 8-bit LZW (Pillow/libtiff: tifffile needs imagecodecs for LZW): not supported for
+# multi-sample pages.
+from PIL import Image  # noqa: E402
+Image.fromarray(ramp(5, 4, 3, np.uint8)).save(OUT + 'rgb_u8_lzw.tif', compression='tiff_lzw')
+for name in ['rgb_u8_chunky_deflate', 'minisblack_u16_planar', 'rgb_u8_predictor_be']:
+    with tifffile.TiffFile(OUT + name + '.tif') as tif:
+        page = tif.pages[0]
+        print(name, tif.asarray().shape, page.planarconfig, page.compression, page.predictor,
+              page.tags.get('ResolutionUnit'))

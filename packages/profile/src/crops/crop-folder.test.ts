@@ -1,0 +1,150 @@
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvRecords, parseCsv } from '@cellshape/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readImage2D } from '../image/read-image.js';
+import { writeImage2D } from '../image/write-image.js';
+import type { Image2D } from '../types.js';
+import { cropFolder } from './crop-folder.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cellshape-crop-folder-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A 30×30 uint16 image whose pixel (y, x) is `base + y * 30 + x`. */
+function image(base: number): Image2D<Uint16Array> {
+  return { data: new Uint16Array(900).map((_, i) => base + i), shape: [30, 30, 1] };
+}
+
+/** Labels: cell 1 a 3×3 square around (10, 10), cell 2 around (20, 20). */
+function labels(): Image2D<Uint8Array> {
+  const data = new Uint8Array(900);
+  for (let d = -1; d <= 1; d++)
+    for (let e = -1; e <= 1; e++) {
+      data[(10 + d) * 30 + 10 + e] = 1;
+      data[(20 + d) * 30 + 20 + e] = 2;
+    }
+  return { data, shape: [30, 30, 1] };
+}
+
+async function makeFolder(name: string): Promise<{ images: string; masks: string }> {
+  const images = join(root, name, 'images');
+  const masks = join(root, name, 'masks');
+  await writeImage2D(join(images, 'a.tif'), image(0));
+  await writeImage2D(join(images, 'b.png'), image(1000));
+  mkdirSync(images, { recursive: true });
+  writeFileSync(join(images, 'c.tif'), 'not a TIFF at all'); // a bad file
+  for (const stem of ['a', 'b', 'c']) await writeImage2D(join(masks, `${stem}.png`), labels());
+  return { images, masks };
+}
+
+// CellProfiler per-object rows: ImageNumber 1, 2, 3 = a.tif, b.png, c.tif in sorted order.
+const CELLPROFILER = [
+  'ImageNumber,ObjectNumber,Location_Center_X,Location_Center_Y,Metadata_Well',
+  '1,1,10,10,A01',
+  '1,2,20.4,19.6,A01',
+  '1,3,1,1,A01',
+  '2,1,10,10,B02',
+  '3,1,10,10,C03',
+].join('\n');
+
+describe('cropFolder', () => {
+  it('crops every image, keeps every column, reports the bad file and resumes', async () => {
+    const { images, masks } = await makeFolder('cp');
+    const table = join(root, 'cp', 'Nuclei.csv');
+    writeFileSync(table, CELLPROFILER);
+    const out = join(root, 'cp', 'out');
+    const events: number[] = [];
+    const result = await cropFolder(images, out, {
+      table,
+      labels: masks,
+      crop: { size: 8 },
+      workers: 0,
+      onProgress: (e) => events.push(e.done),
+    });
+    expect(result.images.map((i) => [i.status, i.crops, i.skipped])).toEqual([
+      ['done', 2, 1],
+      ['done', 1, 0],
+      ['failed', 0, 0],
+    ]);
+    expect(result.images[2]!.error).toMatch(/c\.tif.*neither a TIFF nor a PNG/);
+    expect(events).toEqual([1, 2, 3]);
+    const index = csvRecords(parseCsv(readFileSync(result.index, 'utf8')));
+    expect(
+      index.map((r) => [r.image, r.cell_id, r.centre_x, r.centre_y, r.label, r.Metadata_Well]),
+    ).toEqual([
+      ['a.tif', '1', '10', '10', '1', 'A01'],
+      ['a.tif', '2', '20', '20', '2', 'A01'],
+      ['b.png', '1', '10', '10', '1', 'B02'],
+    ]);
+    expect(index[0]!.ImageNumber).toBe('1');
+    // The crop file holds the pixels around the centre: crop index (4, 4) = image pixel (10, 10).
+    const crop = readImage2D(join(out, index[2]!.crop!));
+    expect(crop.shape).toEqual([8, 8, 1]);
+    expect(crop.data[4 * 8 + 4]).toBe(1000 + 10 * 30 + 10);
+    expect(
+      Array.from(readImage2D(join(out, index[2]!.mask!)).data).reduce((s, v) => s + v, 0),
+    ).toBe(9);
+    const skipped = csvRecords(parseCsv(readFileSync(result.skipped, 'utf8')));
+    expect(skipped.map((r) => [r.image, r.cell_id, r.reason])).toEqual([
+      ['a.tif', '3', 'no-label'],
+    ]);
+    expect(readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual(
+      [],
+    );
+
+    // A rerun resumes: the images done are not redone, the bad one is retried (and fails again).
+    const before = statSync(join(out, index[0]!.crop!)).mtimeMs;
+    const again = await cropFolder(images, out, {
+      table,
+      labels: masks,
+      crop: { size: 8 },
+      workers: 0,
+    });
+    expect(again.images.map((i) => i.status)).toEqual(['resumed', 'resumed', 'failed']);
+    expect(again.crops).toBe(3);
+    expect(statSync(join(out, index[0]!.crop!)).mtimeMs).toBe(before);
+  });
+
+  it('runs in worker threads with the same output, and crops from labels alone', async () => {
+    const { images, masks } = await makeFolder('workers');
+    const out = join(root, 'workers', 'out');
+    const result = await cropFolder(images, out, {
+      labels: masks,
+      crop: { size: 8 },
+      workers: 1,
+      format: 'png',
+    });
+    expect(result.images.map((i) => [i.status, i.crops])).toEqual([
+      ['done', 2],
+      ['done', 2],
+      ['failed', 0],
+    ]);
+    const index = csvRecords(parseCsv(readFileSync(result.index, 'utf8')));
+    expect(index.map((r) => [r.image, r.cell_id, r['centroid-1'], r.area])).toEqual([
+      ['a.tif', '1', '10', '9'],
+      ['a.tif', '2', '20', '9'],
+      ['b.png', '1', '10', '9'],
+      ['b.png', '2', '20', '9'],
+    ]);
+    expect(index[3]!.crop).toMatch(/\.png$/);
+  });
+
+  it('refuses bad arguments naming them', async () => {
+    await expect(
+      cropFolder(join(root, 'nowhere'), join(root, 'x'), { labels: 'm' }),
+    ).rejects.toThrow(/cannot list/);
+    await expect(cropFolder(root, join(root, 'x'))).rejects.toThrow(/'options\.table'/);
+    await expect(
+      cropFolder(root, join(root, 'x'), { labels: 'm', format: 'jpg' as never }),
+    ).rejects.toThrow(/options\.format/);
+  });
+});
