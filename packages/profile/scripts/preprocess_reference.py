@@ -11,11 +11,18 @@ tests never need Python. References:
 * rolling_ball_opening: the grey-scale opening by the same ball with ball centres allowed up to
   one radius outside the image (what ImageJ's rollBall computes at full resolution), written here
   with numpy from its definition;
-* tv_chambolle: skimage.restoration.denoise_tv_chambolle on float64 input.
+* tv_chambolle: skimage.restoration.denoise_tv_chambolle on float64 input;
+* rolling_ball_imagej: ImageJ 1.x itself (BackgroundSubtracter.rollingBallBackground on a
+  FloatProcessor, "rolling ball", create background), run through `java` with the jar of Debian's
+  `libij-java` (/usr/share/java/ij.jar; `apt-get install libij-java`). Without java or the jar
+  these cases are left out, loudly, and the previous fixture's are kept.
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import scipy
@@ -63,6 +70,65 @@ def opening_by_ball(img, radius):
     return out
 
 
+IJ_JAR = '/usr/share/java/ij.jar'
+
+# A one-file Java program: reads float32 little-endian pixels, writes ImageJ's rolling-ball background.
+IMAGEJ_PROGRAM = r"""
+import ij.plugin.filter.BackgroundSubtracter;
+import ij.process.FloatProcessor;
+import java.nio.*;
+import java.nio.file.*;
+
+public class RollingBallGolden {
+    public static void main(String[] args) throws Exception {
+        int width = Integer.parseInt(args[1]), height = Integer.parseInt(args[2]);
+        double radius = Double.parseDouble(args[3]);
+        boolean presmooth = Boolean.parseBoolean(args[4]);
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(Paths.get(args[0]))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] pixels = new float[width * height];
+        in.asFloatBuffer().get(pixels);
+        FloatProcessor fp = new FloatProcessor(width, height, pixels);
+        // createBackground, lightBackground, useParaboloid, doPresmooth, correctCorners
+        new BackgroundSubtracter().rollingBallBackground(fp, radius, true, false, false, presmooth, true);
+        ByteBuffer out = ByteBuffer.allocate(4 * width * height).order(ByteOrder.LITTLE_ENDIAN);
+        out.asFloatBuffer().put((float[]) fp.getPixels());
+        Files.write(Paths.get(args[5]), out.array());
+    }
+}
+"""
+
+
+def imagej_background(img, radius, presmooth):
+    """ImageJ's rolling-ball background of a float32 image, or None without java and ij.jar."""
+    if shutil.which('java') is None or not os.path.exists(IJ_JAR):
+        return None
+    h, w = img.shape
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'RollingBallGolden.java')
+        with open(src, 'w') as f:
+            f.write(IMAGEJ_PROGRAM)
+        inp, out = os.path.join(tmp, 'in.f32'), os.path.join(tmp, 'out.f32')
+        img.astype('<f4').tofile(inp)
+        subprocess.run(['java', '-Djava.awt.headless=true', '-cp', IJ_JAR, src, inp, str(w), str(h),
+                        str(radius), 'true' if presmooth else 'false', out], check=True)
+        return np.fromfile(out, dtype='<f4').reshape(h, w).astype(np.float64)
+
+
+def imagej_version():
+    if not os.path.exists(IJ_JAR):
+        return None
+    return os.path.basename(os.path.realpath(IJ_JAR)).removeprefix('ij-').removesuffix('.jar')
+
+
+def cells_image(h, w):
+    """A smooth background (plane plus a wide bump) and three 80-unit Gaussian cells, float32 values."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    bg = 30 + 0.05 * x + 0.03 * y + 10 * np.exp(-((x - w / 2) ** 2 + (y - h / 2) ** 2) / (2 * 60 ** 2))
+    cells = sum(80 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 4 ** 2))
+                for cy, cx in [(40, 40), (70, 80), (20, 75)])
+    return (bg + cells).astype(np.float32).astype(np.float64)
+
+
 def case(name, input_, output, **params):
     return {'name': name, 'shape': list(input_.shape), 'input': input_.ravel().tolist(),
             'output': np.asarray(output, dtype=np.float64).ravel().tolist(), **params}
@@ -95,9 +161,29 @@ def main():
                  weight=5.0, eps=1e-6, maxIterations=30),
         ],
     }
+    imagej = []
+    c = cells_image(96, 100)
+    for name, img, radius, presmooth in [('imagej r5 noisy', a, 5, True), ('imagej r5 no presmooth', a, 5, False),
+                                         ('imagej r20 cells', c, 20, True), ('imagej r50 cells', c, 50, True),
+                                         ('imagej r50 cells no presmooth', c, 50, False),
+                                         ('imagej r120 cells', c, 120, True)]:
+        img32 = img.astype(np.float32).astype(np.float64)
+        bg = imagej_background(img32, radius, presmooth)
+        if bg is not None:
+            imagej.append(case(name, img32, bg, radius=radius, presmooth=presmooth, method='imagej'))
+    if imagej:
+        cases['rollingBallImagej'] = imagej
+    else:
+        print('WARNING: no java or no /usr/share/java/ij.jar: ImageJ cases kept from the old fixture', file=sys.stderr)
+        try:
+            with open(OUT) as f:
+                cases['rollingBallImagej'] = json.load(f)['rollingBallImagej']
+        except (OSError, KeyError):
+            pass
     doc = {
         'generator': 'packages/profile/scripts/preprocess_reference.py',
-        'versions': {'scikit-image': skimage.__version__, 'scipy': scipy.__version__, 'numpy': np.__version__},
+        'versions': {'scikit-image': skimage.__version__, 'scipy': scipy.__version__, 'numpy': np.__version__,
+                     'imagej': imagej_version()},
         **cases,
     }
     with open(OUT, 'w') as f:

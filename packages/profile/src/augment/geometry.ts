@@ -56,6 +56,25 @@ export function flip<T extends TypedArray>(
     : remap(image, h, w, (y, x) => (h - 1 - y) * w + x);
 }
 
+/** Left/right source indices and the right weight of each output position along one axis. */
+function sampleAxis(
+  start: number,
+  scale: number,
+  out: number,
+  size: number,
+): { i0: Int32Array; i1: Int32Array; t: Float64Array } {
+  const i0 = new Int32Array(out);
+  const i1 = new Int32Array(out);
+  const t = new Float64Array(out);
+  for (let i = 0; i < out; i++) {
+    const f = Math.min(size - 1, Math.max(0, start + (i + 0.5) * scale - 0.5));
+    i0[i] = Math.floor(f);
+    i1[i] = Math.min(size - 1, (i0[i] as number) + 1);
+    t[i] = f - (i0[i] as number);
+  }
+  return { i0, i1, t };
+}
+
 /** A crop window in pixels of the source image. */
 export interface CropBox {
   y: number;
@@ -86,21 +105,23 @@ export function resizeBox<T extends TypedArray>(
       const xx = Math.min(w - 1, Math.floor(box.x + (x + 0.5) * sx));
       return yy * w + xx;
     });
+  const xs = sampleAxis(box.x, sx, width, w);
+  const ys = sampleAxis(box.y, sy, height, h);
+  const src = image.data;
   const data = new (image.data.constructor as Ctor<T>)(height * width * c);
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(h - 1, Math.max(0, box.y + (y + 0.5) * sy - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(h - 1, y0 + 1);
-    const ty = fy - y0;
+    const row0 = (ys.i0[y] as number) * w;
+    const row1 = (ys.i1[y] as number) * w;
+    const ty = ys.t[y] as number;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(w - 1, Math.max(0, box.x + (x + 0.5) * sx - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(w - 1, x0 + 1);
-      const tx = fx - x0;
+      const a = (row0 + (xs.i0[x] as number)) * c;
+      const b = (row0 + (xs.i1[x] as number)) * c;
+      const d = (row1 + (xs.i0[x] as number)) * c;
+      const e = (row1 + (xs.i1[x] as number)) * c;
+      const tx = xs.t[x] as number;
       for (let k = 0; k < c; k++) {
-        const at = (yy: number, xx: number): number => image.data[(yy * w + xx) * c + k] as number;
-        const top = at(y0, x0) * (1 - tx) + at(y0, x1) * tx;
-        const bottom = at(y1, x0) * (1 - tx) + at(y1, x1) * tx;
+        const top = (src[a + k] as number) * (1 - tx) + (src[b + k] as number) * tx;
+        const bottom = (src[d + k] as number) * (1 - tx) + (src[e + k] as number) * tx;
         data[(y * width + x) * c + k] = top * (1 - ty) + bottom * ty;
       }
     }

@@ -79,9 +79,8 @@ export function estimateIllumination(
   return planesToImage(fields, height, width, first);
 }
 
-/** The median of a small array (the mean of the two middle values for an even count). */
-function stackMedian(values: Float64Array): number {
-  const work = Float64Array.from(values);
+/** The median of a small array, reordered in place (the mean of the two middle values for an even count). */
+function stackMedian(work: Float64Array): number {
   const m = work.length >> 1;
   const upper = selectKth(work, work.length, m);
   if (work.length % 2 === 1) return upper;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { footprintOffsets, medianFilter, removeOutliers, selectKth } from './median.js';
+import { foldIndex } from './gaussian.js';
+import {
+  footprintOffsets,
+  medianFilter,
+  medianPlane,
+  removeOutliers,
+  selectKth,
+} from './median.js';
 import { caseImage, maxAbsDiff, referenceCases } from './test-helpers.js';
 
 describe('selectKth', () => {
@@ -16,6 +23,54 @@ describe('footprintOffsets', () => {
     expect(footprintOffsets(2, 'disk').dy.length).toBe(13);
     expect(footprintOffsets(10, 'disk').dy.length).toBe(317);
     expect(footprintOffsets(1, 'square').dy.length).toBe(9);
+  });
+});
+
+describe('medianPlane (sliding rank histogram)', () => {
+  /** The definition: sort each reflected neighbourhood. */
+  function bruteMedian(
+    plane: Float64Array,
+    h: number,
+    w: number,
+    r: number,
+    fp: 'disk' | 'square',
+  ): Float64Array {
+    const { dy, dx } = footprintOffsets(r, fp);
+    const out = new Float64Array(plane.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const v = Array.from(
+          dy,
+          (d, k) =>
+            plane[
+              foldIndex(y + d, h, 'reflect') * w + foldIndex(x + (dx[k] as number), w, 'reflect')
+            ] as number,
+        );
+        out[y * w + x] = v.sort((a, b) => a - b)[v.length >> 1] as number;
+      }
+    return out;
+  }
+
+  it('equals the sorted-neighbourhood definition with ties, many distinct values and r up to 12', () => {
+    let s = 5;
+    const rand = (): number => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    const [h, w] = [37, 41];
+    const ties = Float64Array.from({ length: h * w }, () => Math.floor(rand() * 6));
+    const distinct = Float64Array.from({ length: h * w }, () => rand() * 1000 - 500);
+    for (const plane of [ties, distinct])
+      for (const [r, fp] of [
+        [1, 'square'],
+        [2, 'disk'],
+        [4, 'disk'],
+        [12, 'disk'],
+        [3, 'square'],
+      ] as const)
+        expect(Array.from(medianPlane(plane, h, w, r, fp))).toEqual(
+          Array.from(bruteMedian(plane, h, w, r, fp)),
+        );
   });
 });
 

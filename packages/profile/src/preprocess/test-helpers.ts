@@ -17,7 +17,7 @@ export interface ReferenceCase {
 
 /** The golden cases of one method. */
 export function referenceCases(
-  kind: 'gaussian' | 'median' | 'rollingBall' | 'tvChambolle',
+  kind: 'gaussian' | 'median' | 'rollingBall' | 'rollingBallImagej' | 'tvChambolle',
 ): ReferenceCase[] {
   return (reference as unknown as Record<string, ReferenceCase[]>)[kind] as ReferenceCase[];
 }
