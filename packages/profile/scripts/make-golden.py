@@ -13,7 +13,8 @@ float64 with its float32 weights and float32 inputs. A fixture holds:
   cross-entropy of `labels`), `grad.<name>` per parameter (PyTorch layout) and the running
   statistics `after.<key>` after the forward pass(es).
 
-And `barlow.npz`: z1, z2, the loss at lambda 0.05 and its gradients in float64.
+And `barlow.npz`: z1, z2, the loss at lambda 0.05 and its gradients in float64; `pca.npz`:
+scikit-learn's PCA of two fixed sets (see pca()).
 
 usage: /usr/bin/python3 packages/profile/scripts/make-golden.py
 """
@@ -125,8 +126,29 @@ def barlow():
                         loss=np.array(loss.item()), grad1=a.grad.numpy(), grad2=b.grad.numpy())
 
 
+def pca():
+    """scikit-learn's PCA on two fixed sets: wide (12 samples of 5x5, the Gram route) and tall
+    (30 samples of 4 values, the scatter route): components, explained variance (ratio) and
+    the transform of the fitted samples."""
+    from sklearn.decomposition import PCA
+    rng = np.random.default_rng(11)
+    arrays = {}
+    for name, (n, shape, k) in {"wide": (12, (5, 5, 1), 4), "tall": (30, (4,), 3)}.items():
+        basis = rng.standard_normal((3, int(np.prod(shape))))
+        x = (rng.standard_normal((n, 3)) * [3, 2, 1]) @ basis + 0.1 * rng.standard_normal((n, int(np.prod(shape))))
+        x = x.astype(np.float32)
+        model = PCA(n_components=k).fit(x.astype(np.float64))
+        arrays[f"{name}.x"] = x.reshape((n,) + shape)
+        arrays[f"{name}.components"] = model.components_
+        arrays[f"{name}.explained_variance"] = model.explained_variance_
+        arrays[f"{name}.explained_variance_ratio"] = model.explained_variance_ratio_
+        arrays[f"{name}.transform"] = model.transform(x.astype(np.float64))
+    np.savez_compressed(os.path.join(OUT, "pca.npz"), **arrays)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    pca()
     for name, (kind, options) in CASES.items():
         run_case(name, kind, options)
     barlow()

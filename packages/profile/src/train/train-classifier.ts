@@ -31,7 +31,7 @@ export interface TrainClassifierResult extends TrainLoopResult {
 const FN = 'trainClassifier';
 
 /** Class index per sample from a metadata column; classes sorted unless given. */
-export function classLabels(
+function classLabels(
   fn: string,
   metadata: readonly Metadata[],
   column: string,

@@ -37,7 +37,7 @@ export const DEFAULT_TRAIN_SIAMESE_OPTIONS = {
 const FN = 'trainSiamese';
 
 /** A view as a float32 tensor of the batch's shape. */
-export function viewTensor(fn: string, view: View, batch: CropBatch): Tensor {
+function viewTensor(fn: string, view: View, batch: CropBatch): Tensor {
   const shape = [...batch.shape];
   if (view instanceof tf.Tensor) {
     if (view.shape.join() !== shape.join())
