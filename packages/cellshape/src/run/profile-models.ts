@@ -17,7 +17,6 @@ import {
   DEFAULT_BARLOW_TWINS_LOSS_OPTIONS,
   DEFAULT_SIAMESE_ENCODER_OPTIONS,
   dihedralBlurViews,
-  type ImageModel,
   SiameseEncoder,
   trainAutoencoder2D,
   trainClassifier,
@@ -398,6 +397,3 @@ export const PROFILE_MODELS: readonly ModelPlugin<object>[] = [
   ae2dModel as ModelPlugin<object>,
   classifierModel as ModelPlugin<object>,
 ];
-
-/** The 2-D image models are engine Encoders. */
-export type ProfileModel = ImageModel & Encoder;

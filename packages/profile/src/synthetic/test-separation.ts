@@ -49,6 +49,8 @@ export interface SeparationSettings {
   seed: number;
   /** Features F. Default 32. */
   features?: number;
+  /** Nominal cell radius in pixels. Default `size / 4`. */
+  radius?: number;
 }
 
 function viewsOf(views: SeparationSettings['views']): ViewFunction {
@@ -80,6 +82,7 @@ export async function siameseSeparation(s: SeparationSettings): Promise<{
     families: s.families,
     count: s.count,
     size: s.size,
+    radius: s.radius ?? s.size / 4,
     seed: s.seed,
   });
   const plane = s.size * s.size;

@@ -2,6 +2,7 @@ import { BACKEND_NAMES, type BackendName } from '@cellshape/engine';
 import { type Command, Option } from 'commander';
 import { DEFAULT_EXTRACT_RUN_OPTIONS, extractRun } from '../../run/extract-run.js';
 import { DEFAULT_PROFILE_CROP_OPTIONS, profileCrop } from '../../run/profile-crop-run.js';
+import { profileEmbedImages } from '../../run/profile-embed-run.js';
 import { PROFILE_MODELS } from '../../run/profile-models.js';
 import {
   cropInputs,
@@ -10,6 +11,7 @@ import {
   profileTrain,
 } from '../../run/profile-train-run.js';
 import { type CommandContext, examples } from '../context.js';
+import { UsageError } from '../errors.js';
 import { requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer, integerOrAuto, number } from '../parse.js';
 import type { CliCommand } from '../registry.js';
@@ -212,6 +214,9 @@ function trainCommand(profile: Command, context: CommandContext): void {
 
 interface EmbedFlags {
   out: string;
+  wholeImages?: boolean;
+  stride?: number;
+  idColumn: string;
   metadata?: string;
   checkpoint: string;
   batchSize: number;
@@ -225,9 +230,26 @@ function embedCommand(profile: Command, context: CommandContext): void {
       'embed crops with a trained 2-D run: one CSV row per crop with features, cluster and soft labels',
     )
     .argument('<run-dir>', 'run directory of `cellshape profile train`')
-    .argument('[crops]', "crops folder (of `cellshape profile crop`); default: the run's")
+    .argument(
+      '[input]',
+      "crops folder (of `cellshape profile crop`; default: the run's), or images with --whole-images",
+    )
     .requiredOption('--out <csv>', 'CSV to write: id, metadata, cluster, q0…, f0…')
-    .option('--metadata <csv>', 'metadata CSV of [crops]; default: its index.csv')
+    .option(
+      '--whole-images',
+      'embed whole images: tiles of the model input size, mean over tiles, one row per image',
+    )
+    .option(
+      '--stride <px>',
+      'with --whole-images: step between tiles (default: the tile size)',
+      integer(1),
+    )
+    .option(
+      '--id-column <name>',
+      'with --whole-images: metadata column naming each image (its file stem)',
+      'id',
+    )
+    .option('--metadata <csv>', "metadata CSV of [input]; default: the crops' index.csv")
     .option(
       '--checkpoint <which>',
       'checkpoint: last, best or a path',
@@ -245,6 +267,10 @@ function embedCommand(profile: Command, context: CommandContext): void {
       examples([
         ['cellshape profile embed runs/bt --out runs/bt/cells.csv', 'the training crops'],
         ['cellshape profile embed runs/bt plate2-crops --out plate2.csv', 'new crops, same model'],
+        [
+          'cellshape profile embed runs/ae wells/ --whole-images --metadata plate.csv --out wells.csv',
+          'whole-image embeddings by tiling',
+        ],
         [
           'cellshape analyse runs/bt/cells.csv --group-by Metadata_Well',
           'then per-well profiles, clusters, classifiers',
