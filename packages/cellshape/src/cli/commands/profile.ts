@@ -280,6 +280,23 @@ function embedCommand(profile: Command, context: CommandContext): void {
     .action(
       async (runDir: string, crops: string | undefined, flags: EmbedFlags, command: Command) => {
         await context.execute(command, async ({ progress }) => {
+          if (flags.wholeImages) {
+            if (crops === undefined)
+              throw new UsageError(
+                '--whole-images needs the images: cellshape profile embed <run-dir> <images> --whole-images',
+              );
+            const result = await profileEmbedImages(requireRunDir(runDir), [crops], flags.out, {
+              checkpoint: flags.checkpoint,
+              idColumn: flags.idColumn,
+              ...(flags.stride ? { stride: flags.stride } : {}),
+              ...(flags.metadata ? { metadata: flags.metadata } : {}),
+              onProgress: progress.callback('embed'),
+            });
+            return {
+              json: { ...result },
+              text: `wrote ${result.images} image embeddings (${result.features} features) to ${result.output}`,
+            };
+          }
           const input =
             crops === undefined
               ? undefined
