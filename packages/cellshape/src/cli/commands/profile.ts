@@ -85,6 +85,8 @@ function cropCommand(profile: Command, context: CommandContext): void {
     )
     .action(async (images: string[], flags: CropFlags, command: Command) => {
       await context.execute(command, async ({ progress }) => {
+        if (flags.table === undefined && flags.labels === undefined)
+          throw new UsageError('give the cells: --table <csv>, --labels <path>, or both');
         const { out, frame, ...rest } = flags;
         const result = await profileCrop(images, out, {
           ...rest,
