@@ -98,7 +98,9 @@ function resolveOptions(fn: string, data: RunData, options: ReportOptions): Reso
  * UMAP of the features coloured by cluster or any metadata column (with group densities),
  * cluster sizes, exemplar shapes per cluster (static views plus an interactive 3D viewer),
  * per-group shape signatures (3DQMS) as radar chart and clustered heat map, KL divergences
- * between groups and against reference groups. Sections whose files are absent say so.
+ * between groups and against reference groups, and what the run's model family adds
+ * (`ModelReport.pageSections`: the 2-D families' crop gallery and QC summary). Sections whose
+ * files are absent say so.
  * All text from the run's files is escaped.
  *
  * @param runDir the run directory (see `readRun` for the files read).
