@@ -329,6 +329,21 @@ export const profileCommand: CliCommand = {
       .command('profile')
       .description(
         '2-D images: crop cells, train a Siamese encoder / autoencoder / classifier, embed',
+      )
+      .addHelpText(
+        'after',
+        examples([
+          [
+            'cellshape profile crop images/ --table cells.csv --labels masks/ --out crops',
+            'crops + masks',
+          ],
+          [
+            'cellshape profile train crops --out runs/bt --views fbr',
+            'Siamese encoder, Barlow Twins',
+          ],
+          ['cellshape profile embed runs/bt --out cells.csv', 'features per crop'],
+          ['cellshape demo --profile', 'the whole 2-D pipeline on synthetic data'],
+        ]),
       );
     cropCommand(profile, context);
     trainCommand(profile, context);
