@@ -25,8 +25,7 @@ tifffile.imwrite(OUT + 'minisblack_u16_planar.tif', ramp(5, 4, 3, np.uint16, 100
 # RGB 8-bit with horizontal predictor and Deflate, big-endian.
 tifffile.imwrite(OUT + 'rgb_u8_predictor_be.tif', ramp(5, 4, 3, np.uint8, 7), byteorder='>',
                  photometric='rgb', compression='zlib', predictor=True)
-# RGB 8-bit LZW (Pillow/libtiff: tifffile needs imagecodecs for LZW): not supported for
-# multi-sample pages.
+# RGB 8-bit LZW (Pillow/libtiff: tifffile needs imagecodecs for LZW).
 from PIL import Image  # noqa: E402
 Image.fromarray(ramp(5, 4, 3, np.uint8)).save(OUT + 'rgb_u8_lzw.tif', compression='tiff_lzw')
 for name in ['rgb_u8_chunky_deflate', 'minisblack_u16_planar', 'rgb_u8_predictor_be']:

@@ -30,6 +30,7 @@ const COMPRESSION_NAMES: Record<number, string> = {
   50001: 'WebP',
 };
 const PACKBITS = 32773;
+const LZW = 5;
 const DECODER_COMPRESSIONS = new Set([1, 5, 8, 32946]);
 const STRIP_COMPRESSIONS = new Set([1, 8, 32946, PACKBITS]);
 
@@ -141,7 +142,8 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       `${where} has PhotometricInterpretation ${photometric}; only grey-level images (BlackIsZero, or WhiteIsZero for unsigned 1/8/16-bit) are supported`,
     );
   }
-  const own = readsOwnStrips(kind, compression, samplesPerPixel);
+  const planar = samplesPerPixel > 1 && ifd.planarConfiguration === 2;
+  const own = readsOwnStrips(kind, compression, samplesPerPixel, planar);
   if (!(own ? STRIP_COMPRESSIONS : DECODER_COMPRESSIONS).has(compression)) {
     const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
     throw unsupported(
@@ -163,9 +165,8 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       ctx,
       `${where} has Orientation ${orientation}; only top-left (1) is supported`,
     );
-  if (own && ifd.tiled)
+  if ((own || samplesPerPixel > 1) && ifd.tiled)
     throw unsupported(ctx, `${where} is tiled; tiled ${kind} images are not supported`);
-  const planar = samplesPerPixel > 1 && ifd.planarConfiguration === 2;
   return { width, height, kind, compression, samples: samplesPerPixel, planar };
 }
 
@@ -184,16 +185,22 @@ function checkSamples(ifd: TiffIfd, where: string, ctx: Context): void {
 }
 
 /**
- * Bilevel, 32-bit integer, PackBits and multi-sample pages are read here rather than by the
- * decoder.
+ * Bilevel, 32-bit integer and PackBits pages are read here rather than by the decoder, and so
+ * are multi-sample pages except interleaved LZW ones (the decoder reads interleaved strips but
+ * not planar ones; LZW is its own).
  */
-function readsOwnStrips(kind: PageKind, compression: number, samples: number): boolean {
+function readsOwnStrips(
+  kind: PageKind,
+  compression: number,
+  samples: number,
+  planar: boolean,
+): boolean {
   return (
     kind === 'bit' ||
     kind === 'uint32' ||
     kind === 'int32' ||
     compression === PACKBITS ||
-    samples > 1
+    (samples > 1 && (planar || compression !== LZW))
   );
 }
 
@@ -529,9 +536,10 @@ export interface DecodeTiffVolumeOptions {
    */
   hyperstacks?: boolean;
   /**
-   * Read pages of several samples per pixel (RGB, multi-channel; interleaved or planar, strips,
-   * uncompressed, Deflate or PackBits): each sample becomes one plane, so a page of S samples
-   * gives S consecutive planes of the result. Default false: such pages throw `UnsupportedError`.
+   * Read pages of several samples per pixel (RGB, multi-channel; strips, interleaved —
+   * uncompressed, LZW, Deflate, PackBits — or planar — uncompressed, Deflate, PackBits): each
+   * sample becomes one plane, so a page of S samples gives S consecutive planes of the result.
+   * Default false: such pages throw `UnsupportedError`.
    */
   samples?: boolean;
 }
@@ -600,7 +608,9 @@ export function decodeTiffVolume(
     ctx,
   );
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
-  if (layouts.some((layout) => readsOwnStrips(layout.kind, layout.compression, layout.samples))) {
+  const own = (layout: PageLayout) =>
+    readsOwnStrips(layout.kind, layout.compression, layout.samples, layout.planar);
+  if (layouts.some(own)) {
     const littleEndian = bytes[0] === 0x49;
     pages.forEach((p, z) => {
       readStripPage(bytes, headers[p]!, first, littleEndian, data, z * pageSize, ctx);
@@ -611,10 +621,19 @@ export function decodeTiffVolume(
       if (page.length !== pageSize)
         throw corrupt(ctx, `page ${pages[z]! + 1} decoded to the wrong size`);
       // The decoder returns signed samples in unsigned arrays: reinterpret the same bits.
-      data.set(
-        SAMPLE_TYPES[kind].view(page.buffer as ArrayBuffer, page.byteOffset, pageSize),
-        z * pageSize,
+      const samples = SAMPLE_TYPES[kind].view(
+        page.buffer as ArrayBuffer,
+        page.byteOffset,
+        pageSize,
       );
+      const n = first.samples;
+      if (n === 1) data.set(samples, z * pageSize);
+      else {
+        // Interleaved samples → one plane per sample.
+        const plane = pageSize / n;
+        for (let c = 0; c < n; c++)
+          for (let i = 0; i < plane; i++) data[z * pageSize + c * plane + i] = samples[i * n + c]!;
+      }
     });
   }
   const volume: Volume = { data, shape: [planes, first.height, first.width] };

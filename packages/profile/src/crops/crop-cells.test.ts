@@ -268,3 +268,37 @@ describe.runIf(
       expect(labels.data[crop.centre[0] * 1024 + crop.centre[1]]).toBe(crop.row.id);
   });
 });
+
+describe.runIf(
+  haveImages2D(
+    'the StarDist crop check',
+    'stardist_dsb2018_img2d.tif',
+    'stardist_dsb2018_mask2d_labels.tif',
+  ),
+)('StarDist DSB2018 image and labels', () => {
+  it('centroids equal scikit-image regionprops; every crop centre is a pixel of its cell', () => {
+    const image = readImage2D(join(IMAGES_2D, 'stardist_dsb2018_img2d.tif'));
+    const labels = readLabelImage2D(join(IMAGES_2D, 'stardist_dsb2018_mask2d_labels.tif'));
+    const centroids = labelCentroids(labels);
+    // /usr/bin/python3: skimage.measure.regionprops(tifffile.imread(labels)) — label, centroid, area.
+    expect(centroids.rows).toHaveLength(125);
+    const byId = new Map(centroids.rows.map((r) => [r.id, r]));
+    for (const [id, y, x, area] of [
+      [1, 455.05535055350555, 425.73985239852396, 542],
+      [80, 286.11633663366337, 315.4480198019802, 404],
+      [183, 488.76908752327745, 255.10800744878958, 537],
+    ] as const) {
+      expect(byId.get(id)!.y).toBeCloseTo(y, 9);
+      expect(byId.get(id)!.x).toBeCloseTo(x, 9);
+      expect(byId.get(id)!.metadata.area).toBe(String(area));
+    }
+    const { crops, skipped } = cropsFromLabels(image, labels, { size: 64 });
+    // 35 cells have a rounded centroid within 32 pixels of an edge (same computation in numpy).
+    expect(skipped.filter((s) => s.reason === 'edge')).toHaveLength(35);
+    expect(crops).toHaveLength(125 - 35);
+    for (const crop of crops) {
+      expect(labels.data[crop.centre[0] * 512 + crop.centre[1]]).toBe(crop.row.id);
+      expect(crop.mask!.data[32 * 64 + 32]).toBe(1);
+    }
+  });
+});

@@ -144,6 +144,9 @@ describe('cropFolder', () => {
     ).rejects.toThrow(/cannot list/);
     await expect(cropFolder(root, join(root, 'x'))).rejects.toThrow(/'options\.table'/);
     await expect(
+      cropFolder(root, join(root, 'x'), { table: join(root, 'none.csv') }),
+    ).rejects.toThrow(/the table .*none\.csv" does not exist/);
+    await expect(
       cropFolder(root, join(root, 'x'), { labels: 'm', format: 'jpg' as never }),
     ).rejects.toThrow(/options\.format/);
   });

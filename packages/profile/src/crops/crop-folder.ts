@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import {
@@ -176,7 +176,12 @@ function planTasks(
   outDir: string,
   o: ResolvedFolder,
 ): (CropTask | CropOutcome)[] {
-  const single = typeof o.table === 'string' && existsSync(o.table) && !isDirectory(o.table);
+  if (typeof o.table === 'string' && !existsSync(o.table))
+    throw new FileSystemError(`${fn}: the table ${JSON.stringify(o.table)} does not exist`, {
+      fn,
+      arg: 'options.table',
+    });
+  const single = typeof o.table === 'string' && !statSync(o.table).isDirectory();
   const shared =
     o.table === undefined
       ? undefined
@@ -202,15 +207,6 @@ function planTasks(
       return { status: 'failed', error: `${basename(image)}: ${(error as Error).message}` };
     }
   });
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    readdirSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type ResolvedFolder = ReturnType<typeof resolveFolderOptions>;

@@ -149,15 +149,10 @@ describe('multi-sample TIFF pages (fixtures by scripts/make-tiff-fixtures.py, ti
     expect(Array.from(readImage2D(fixture('rgb_u8_predictor_be.tif')).data)).toEqual(expected(7));
   });
 
-  it('refuses LZW multi-sample pages with UnsupportedError', () => {
-    let error: unknown;
-    try {
-      readImage2D(fixture('rgb_u8_lzw.tif'));
-    } catch (e) {
-      error = e;
-    }
-    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
-    expect((error as Error).message).toMatch(/LZW/);
+  it('reads interleaved RGB with LZW (Pillow/libtiff)', () => {
+    const image = readImage2D(fixture('rgb_u8_lzw.tif'));
+    expect(image.shape).toEqual([5, 4, 3]);
+    expect(Array.from(image.data)).toEqual(expected(0));
   });
 });
 
@@ -278,9 +273,11 @@ describe('hostile and bad input', () => {
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
     // A small in-test fuzz pass (the fuzz package runs longer ones): byte flips, truncations and
     // interesting 32-bit values written over the seeds, seeded for reproducibility.
-    const fixtures = ['rgb_u8_chunky_deflate.tif', 'minisblack_u16_planar.tif'].map((name) =>
-      readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))),
-    );
+    const fixtures = [
+      'rgb_u8_chunky_deflate.tif',
+      'minisblack_u16_planar.tif',
+      'rgb_u8_lzw.tif',
+    ].map((name) => readFileSync(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))));
     const seeds = [png, tiff, ...fixtures.map((b) => new Uint8Array(b))];
     const rng = createRng(7);
     const interesting = [0, 1, 0x7fffffff, 0xffffffff, 0x10000, 60000];
