@@ -12,11 +12,13 @@ tests never need Python. References:
   one radius outside the image (what ImageJ's rollBall computes at full resolution), written here
   with numpy from its definition;
 * tv_chambolle: skimage.restoration.denoise_tv_chambolle on float64 input;
-* rolling_ball_imagej: ImageJ 1.x itself (BackgroundSubtracter.rollingBallBackground on a
-  FloatProcessor, "rolling ball", create background), run through `java` with the jar of Debian's
-  `libij-java` (/usr/share/java/ij.jar; `apt-get install libij-java`). Without java or the jar
-  these cases are left out, loudly, and the previous fixture's are kept.
+* rollingBallImagej / rankImagej: ImageJ 1.x itself (BackgroundSubtracter.rollingBallBackground,
+  "rolling ball", create background; RankFilters MEDIAN and bright OUTLIERS) on a FloatProcessor,
+  run through `java` with the jar of Debian's `libij-java` (/usr/share/java/ij.jar; `apt-get
+  install libij-java`). Without java or the jar these cases are left out, loudly, and the previous
+  fixture's are kept.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -72,45 +74,57 @@ def opening_by_ball(img, radius):
 
 IJ_JAR = '/usr/share/java/ij.jar'
 
-# A one-file Java program: reads float32 little-endian pixels, writes ImageJ's rolling-ball background.
+# A one-file Java program: reads float32 little-endian pixels, runs one ImageJ filter on a
+# FloatProcessor, writes the result. Arguments: in width height op radius extra out, where op is
+# "rollingball" (extra: presmooth; the background is written), "median" or "outliers" (extra:
+# threshold; bright outliers).
 IMAGEJ_PROGRAM = r"""
 import ij.plugin.filter.BackgroundSubtracter;
+import ij.plugin.filter.RankFilters;
 import ij.process.FloatProcessor;
 import java.nio.*;
 import java.nio.file.*;
 
-public class RollingBallGolden {
+public class ImageJGolden {
     public static void main(String[] args) throws Exception {
         int width = Integer.parseInt(args[1]), height = Integer.parseInt(args[2]);
-        double radius = Double.parseDouble(args[3]);
-        boolean presmooth = Boolean.parseBoolean(args[4]);
+        String op = args[3];
+        double radius = Double.parseDouble(args[4]);
         ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(Paths.get(args[0]))).order(ByteOrder.LITTLE_ENDIAN);
         float[] pixels = new float[width * height];
         in.asFloatBuffer().get(pixels);
         FloatProcessor fp = new FloatProcessor(width, height, pixels);
-        // createBackground, lightBackground, useParaboloid, doPresmooth, correctCorners
-        new BackgroundSubtracter().rollingBallBackground(fp, radius, true, false, false, presmooth, true);
+        if (op.equals("rollingball"))
+            // createBackground, lightBackground, useParaboloid, doPresmooth, correctCorners
+            new BackgroundSubtracter().rollingBallBackground(fp, radius, true, false, false,
+                Boolean.parseBoolean(args[5]), true);
+        else if (op.equals("median"))
+            new RankFilters().rank(fp, radius, RankFilters.MEDIAN);
+        else
+            new RankFilters().rank(fp, radius, RankFilters.OUTLIERS, RankFilters.BRIGHT_OUTLIERS,
+                Float.parseFloat(args[5]));
         ByteBuffer out = ByteBuffer.allocate(4 * width * height).order(ByteOrder.LITTLE_ENDIAN);
         out.asFloatBuffer().put((float[]) fp.getPixels());
-        Files.write(Paths.get(args[5]), out.array());
+        Files.write(Paths.get(args[6]), out.array());
+        System.exit(0); // RankFilters leaves worker threads that would keep the JVM alive
     }
 }
 """
 
 
-def imagej_background(img, radius, presmooth):
-    """ImageJ's rolling-ball background of a float32 image, or None without java and ij.jar."""
+def run_imagej(img, op, radius, extra):
+    """ImageJ's result of `op` on a float32 image, or None without java and ij.jar."""
     if shutil.which('java') is None or not os.path.exists(IJ_JAR):
         return None
     h, w = img.shape
     with tempfile.TemporaryDirectory() as tmp:
-        src = os.path.join(tmp, 'RollingBallGolden.java')
+        src = os.path.join(tmp, 'ImageJGolden.java')
         with open(src, 'w') as f:
             f.write(IMAGEJ_PROGRAM)
         inp, out = os.path.join(tmp, 'in.f32'), os.path.join(tmp, 'out.f32')
         img.astype('<f4').tofile(inp)
-        subprocess.run(['java', '-Djava.awt.headless=true', '-cp', IJ_JAR, src, inp, str(w), str(h),
-                        str(radius), 'true' if presmooth else 'false', out], check=True)
+        subprocess.run(['java', '-Djava.awt.headless=true', '-cp', IJ_JAR, src, inp, str(w), str(h), op,
+                        str(radius), str(extra), out], check=True, timeout=300)
         return np.fromfile(out, dtype='<f4').reshape(h, w).astype(np.float64)
 
 
@@ -125,13 +139,20 @@ def cells_image(h, w):
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     bg = 30 + 0.05 * x + 0.03 * y + 10 * np.exp(-((x - w / 2) ** 2 + (y - h / 2) ** 2) / (2 * 60 ** 2))
     cells = sum(80 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 4 ** 2))
-                for cy, cx in [(40, 40), (70, 80), (20, 75)])
+                for cy, cx in [(0.4 * h, 0.4 * w), (0.7 * h, 0.8 * w), (0.2 * h, 0.75 * w)])
     return (bg + cells).astype(np.float32).astype(np.float64)
 
 
+INPUTS = {}
+
+
 def case(name, input_, output, **params):
-    return {'name': name, 'shape': list(input_.shape), 'input': input_.ravel().tolist(),
-            'output': np.asarray(output, dtype=np.float64).ravel().tolist(), **params}
+    """A case refers to its input by key (inputs are shared, stored once, exactly); outputs keep
+    10 significant digits, far below every test tolerance."""
+    key = f'{input_.shape[0]}x{input_.shape[1]}-' + hashlib.sha1(input_.tobytes()).hexdigest()[:10]
+    INPUTS[key] = input_.ravel().tolist()
+    output = [float(f'{v:.10g}') for v in np.asarray(output, dtype=np.float64).ravel()]
+    return {'name': name, 'shape': list(input_.shape), 'input': key, 'output': output, **params}
 
 
 def main():
@@ -161,29 +182,46 @@ def main():
                  weight=5.0, eps=1e-6, maxIterations=30),
         ],
     }
-    imagej = []
-    c = cells_image(96, 100)
+    imagej = {'rollingBallImagej': [], 'rankImagej': []}
+    c = cells_image(64, 72)
     for name, img, radius, presmooth in [('imagej r5 noisy', a, 5, True), ('imagej r5 no presmooth', a, 5, False),
                                          ('imagej r20 cells', c, 20, True), ('imagej r50 cells', c, 50, True),
-                                         ('imagej r50 cells no presmooth', c, 50, False),
                                          ('imagej r120 cells', c, 120, True)]:
         img32 = img.astype(np.float32).astype(np.float64)
-        bg = imagej_background(img32, radius, presmooth)
+        bg = run_imagej(img32, 'rollingball', radius, 'true' if presmooth else 'false')
         if bg is not None:
-            imagej.append(case(name, img32, bg, radius=radius, presmooth=presmooth, method='imagej'))
-    if imagej:
-        cases['rollingBallImagej'] = imagej
-    else:
-        print('WARNING: no java or no /usr/share/java/ij.jar: ImageJ cases kept from the old fixture', file=sys.stderr)
+            imagej['rollingBallImagej'].append(
+                case(name, img32, bg, radius=radius, presmooth=presmooth, method='imagej'))
+    speckled = np.round(a).astype(np.float32).astype(np.float64)
+    speckled[3, 4] += 90
+    speckled[10, 20] += 40
+    speckled[17, 9] += 200
+    for name, op, img, radius, threshold in [('median r2', 'median', speckled, 2, 0),
+                                             ('median r1.5', 'median', b, 1.5, 0),
+                                             ('median r4', 'median', speckled, 4, 0),
+                                             ('outliers r2 t20', 'outliers', speckled, 2, 20),
+                                             ('outliers r10 t50', 'outliers', speckled, 10, 50)]:
+        img32 = img.astype(np.float32).astype(np.float64)
+        out = run_imagej(img32, op, radius, threshold)
+        if out is not None:
+            imagej['rankImagej'].append(case(name, img32, out, op=op, radius=radius, threshold=threshold))
+    for key, value in imagej.items():
+        if value:
+            cases[key] = value
+            continue
+        print(f'WARNING: no java or no {IJ_JAR}: {key} kept from the old fixture', file=sys.stderr)
         try:
             with open(OUT) as f:
-                cases['rollingBallImagej'] = json.load(f)['rollingBallImagej']
+                old = json.load(f)
+            cases[key] = old[key]
+            INPUTS.update({c['input']: old['inputs'][c['input']] for c in old[key]})
         except (OSError, KeyError):
             pass
     doc = {
         'generator': 'packages/profile/scripts/preprocess_reference.py',
         'versions': {'scikit-image': skimage.__version__, 'scipy': scipy.__version__, 'numpy': np.__version__,
                      'imagej': imagej_version()},
+        'inputs': INPUTS,
         **cases,
     }
     with open(OUT, 'w') as f:

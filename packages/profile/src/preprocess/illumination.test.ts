@@ -43,6 +43,15 @@ describe('estimateIllumination / correctIllumination', () => {
     expect(Math.max(...background) / Math.min(...background)).toBeLessThan(1.02);
   });
 
+  it('reports progress per image read and per channel field', () => {
+    const { images } = vignettedStack(3, 8, 8);
+    const events: string[] = [];
+    estimateIllumination(images, {
+      onProgress: (e) => events.push(`${e.message} ${e.done}/${e.total}`),
+    });
+    expect(events).toEqual(['read 1/3', 'read 2/3', 'read 3/3', 'field 1/1']);
+  });
+
   it("'mean' is pulled by the cells; the median is not", () => {
     const { images } = vignettedStack(9, 40, 48);
     const median = estimateIllumination(images, { sigma: 0 });

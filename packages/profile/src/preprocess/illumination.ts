@@ -1,8 +1,15 @@
-import { checkOneOf, checkPositive, invalidArgument, withDefaults } from '@cellshape/core';
+import {
+  checkOneOf,
+  checkPositive,
+  invalidArgument,
+  type ProgressCallback,
+  reportProgress,
+  withDefaults,
+} from '@cellshape/core';
 import type { Image2D } from '../types.js';
 import { type BoundaryMode, gaussianBlurPlane } from './gaussian.js';
 import { selectKth } from './median.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /** Options of {@link estimateIllumination}. */
 export interface IlluminationOptions {
@@ -15,6 +22,8 @@ export interface IlluminationOptions {
   sigma?: number;
   /** Edge handling of the smoothing. Default `'nearest'` (no dark rim from reflected cells). */
   mode?: BoundaryMode;
+  /** Called after each image is read (`phase: 'illumination'`) and after each channel's field. */
+  onProgress?: ProgressCallback;
 }
 
 /**
@@ -36,7 +45,7 @@ export function estimateIllumination(
   if (!Array.isArray(images) || images.length === 0)
     throw invalidArgument(fn, 'images', 'a non-empty array of images', images);
   const first = images[0] as Image2D;
-  const [height, width, channels] = first.shape;
+  const [height, width, channels] = checkImageShape(fn, 'images[0]', first);
   const o = withDefaults(
     fn,
     { statistic: 'median', sigma: Math.max(height, width) / 16, mode: 'nearest' } as const,
@@ -55,6 +64,12 @@ export function estimateIllumination(
         `[${height}, ${width}, ${channels}] like images[0]`,
         image.shape,
       );
+    reportProgress(o.onProgress, {
+      phase: 'illumination',
+      done: k + 1,
+      total: images.length,
+      message: 'read',
+    });
     return planes;
   });
   const n = height * width;
@@ -74,6 +89,12 @@ export function estimateIllumination(
     if (!(mean > 0))
       throw invalidArgument(fn, 'images', `a positive mean intensity in channel ${c}`, mean);
     for (let i = 0; i < n; i++) field[i] = (field[i] as number) / mean;
+    reportProgress(o.onProgress, {
+      phase: 'illumination',
+      done: c + 1,
+      total: channels,
+      message: 'field',
+    });
     return field;
   });
   return planesToImage(fields, height, width, first);

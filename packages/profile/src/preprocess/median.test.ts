@@ -100,6 +100,30 @@ describe('medianFilter equals scipy.ndimage.median_filter (fixtures/reference.js
   });
 });
 
+describe('against ImageJ 1.52i itself (fixtures/reference.json)', () => {
+  for (const c of referenceCases('rankImagej'))
+    it(c.name, () => {
+      const image = caseImage(c);
+      const out =
+        c.op === 'median'
+          ? medianFilter(image, {
+              radius: c.radius as number,
+              footprint: 'imagej',
+              mode: 'nearest',
+            })
+          : removeOutliers(image, { radius: c.radius as number, threshold: c.threshold as number });
+      expect(maxAbsDiff(out.data, c.output)).toBeLessThan(1e-4);
+    });
+
+  it("ImageJ's kernel (dy² + dx² ≤ ⌊r²⌋ + 1) has 21 pixels for r = 2 and 325 for r = 10", () => {
+    expect(footprintOffsets(2, 'imagej').dy.length).toBe(21);
+    expect(footprintOffsets(1.5, 'imagej').dy.length).toBe(
+      footprintOffsets(1.75, 'imagej').dy.length,
+    );
+    expect(footprintOffsets(10, 'imagej').dy.length).toBe(325);
+  });
+});
+
 describe('removeOutliers (ImageJ Remove Outliers)', () => {
   const flat = (): Float32Array => new Float32Array(15 * 15).fill(100);
 

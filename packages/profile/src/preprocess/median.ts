@@ -1,14 +1,18 @@
 import { checkNumber, checkOneOf, checkPositive, withDefaults } from '@cellshape/core';
 import type { Image2D } from '../types.js';
-import { foldIndex } from './gaussian.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { BOUNDARY_MODES, type BoundaryMode, foldIndex } from './gaussian.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /**
  * Neighbourhood shape of the rank filters: `'disk'` is the pixels with dy² + dx² ≤ r²
- * (scikit-image's `morphology.disk(r)`; ImageJ's "Median…" uses ≤ r² + 1, a little larger),
- * `'square'` the (2r + 1)² window.
+ * (scikit-image's `morphology.disk(r)`, 13 pixels for r = 2); `'imagej'` ImageJ's circular
+ * kernel of its rank filters, dy² + dx² ≤ ⌊r²⌋ + 1 (radius 1.5 read as 1.75 and 2.5 as 2.85,
+ * as ImageJ does; 21 pixels for r = 2); `'square'` the (2⌊r⌋ + 1)² window.
  */
-export type Footprint = 'disk' | 'square';
+export type Footprint = 'disk' | 'imagej' | 'square';
+
+/** Footprint names, for validation. */
+const FOOTPRINTS: readonly Footprint[] = ['disk', 'imagej', 'square'];
 
 /** Options of {@link medianFilter}. */
 export interface MedianOptions {
@@ -16,12 +20,15 @@ export interface MedianOptions {
   radius?: number;
   /** Neighbourhood shape. Default `'disk'`. */
   footprint?: Footprint;
+  /** Edge handling: `'reflect'` (default, scipy's) or `'nearest'` (ImageJ's edge pixels). */
+  mode?: BoundaryMode;
 }
 
 /** Defaults of {@link MedianOptions}. */
 export const DEFAULT_MEDIAN_OPTIONS = {
   radius: 2,
   footprint: 'disk',
+  mode: 'reflect',
 } as const satisfies Required<MedianOptions>;
 
 /** Row and column offsets of a footprint, row-major (the disk of radius 2 has 13). */
@@ -29,12 +36,18 @@ export function footprintOffsets(
   radius: number,
   footprint: Footprint,
 ): { dy: Int32Array; dx: Int32Array } {
-  const r = Math.floor(radius);
+  let limit = radius * radius;
+  if (footprint === 'imagej') {
+    const adjusted =
+      radius >= 1.5 && radius < 1.75 ? 1.75 : radius >= 2.5 && radius < 2.85 ? 2.85 : radius;
+    limit = Math.floor(adjusted * adjusted) + 1;
+  }
+  const r = footprint === 'square' ? Math.floor(radius) : Math.floor(Math.sqrt(limit + 1e-10));
   const dy: number[] = [];
   const dx: number[] = [];
   for (let y = -r; y <= r; y++)
     for (let x = -r; x <= r; x++)
-      if (footprint === 'square' || y * y + x * x <= radius * radius) {
+      if (footprint === 'square' || y * y + x * x <= limit) {
         dy.push(y);
         dx.push(x);
       }
@@ -171,8 +184,8 @@ class SlidingRank {
 }
 
 /**
- * The median of each pixel's footprint in one plane, edges read by reflection (scipy's
- * `median_filter(mode='reflect')`), exact for any values. Wide footprints on data with at most
+ * The median of each pixel's footprint in one plane, edges read by `mode` (scipy's
+ * `median_filter` modes), exact for any values. Wide footprints on data with at most
  * 65536 distinct values (8/16-bit images): pixels are replaced by their rank among the distinct
  * values and a histogram of ranks slides along each row, updating only the footprint's left and
  * right edges — O(pixels · r). Otherwise: a selection per pixel, O(pixels · footprint).
@@ -183,17 +196,18 @@ export function medianPlane(
   width: number,
   radius: number,
   footprint: Footprint,
+  mode: BoundaryMode = 'reflect',
 ): Float64Array {
-  const r = Math.floor(radius);
+  const { dy, dx } = footprintOffsets(radius, footprint);
+  const r = dy[dy.length - 1] as number;
   if (r === 0) return Float64Array.from(plane);
   const pw = width + 2 * r;
   const padded = new Float64Array((height + 2 * r) * pw);
   for (let y = -r; y < height + r; y++) {
-    const sy = foldIndex(y, height, 'reflect') * width;
+    const sy = foldIndex(y, height, mode) * width;
     for (let x = -r; x < width + r; x++)
-      padded[(y + r) * pw + x + r] = plane[sy + foldIndex(x, width, 'reflect')] as number;
+      padded[(y + r) * pw + x + r] = plane[sy + foldIndex(x, width, mode)] as number;
   }
-  const { dy, dx } = footprintOffsets(radius, footprint);
   // The histogram pays per distinct value between successive medians: it wins for 8/16-bit-like
   // data and wide footprints; selection wins for small footprints and many distinct values.
   if (dy.length <= SELECTION_MAX_FOOTPRINT)
@@ -241,8 +255,9 @@ export function medianPlane(
 }
 
 /**
- * Median filter of each channel over a disk or square neighbourhood: equals
- * `scipy.ndimage.median_filter(plane, footprint=disk(r), mode='reflect')` exactly (golden test).
+ * Median filter of each channel over a disk or square neighbourhood: with the defaults, equals
+ * `scipy.ndimage.median_filter(plane, footprint=disk(r), mode='reflect')`; with
+ * `{ footprint: 'imagej', mode: 'nearest' }`, ImageJ's Process › Filters › Median (golden tests).
  *
  * @returns a new float32 image of the same shape.
  */
@@ -250,10 +265,11 @@ export function medianFilter(image: Image2D, options: MedianOptions = {}): Image
   const fn = 'medianFilter';
   const o = withDefaults(fn, DEFAULT_MEDIAN_OPTIONS, options);
   checkPositive(fn, 'options.radius', o.radius, true);
-  checkOneOf(fn, 'options.footprint', o.footprint, ['disk', 'square'] as const);
-  const [height, width] = image.shape;
+  checkOneOf(fn, 'options.footprint', o.footprint, FOOTPRINTS);
+  checkOneOf(fn, 'options.mode', o.mode, BOUNDARY_MODES);
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image).map((p) =>
-    medianPlane(p, height, width, o.radius, o.footprint),
+    medianPlane(p, height, width, o.radius, o.footprint, o.mode),
   );
   return planesToImage(planes, height, width, image);
 }
@@ -269,10 +285,14 @@ export interface RemoveOutliersOptions extends MedianOptions {
   which?: OutlierKind;
 }
 
-/** Defaults of {@link RemoveOutliersOptions}: the endothelial nuclei channel (radius 10, 50, bright). */
+/**
+ * Defaults of {@link RemoveOutliersOptions}: the endothelial nuclei channel (radius 10, 50,
+ * bright) with ImageJ's kernel and edges, so the filter is ImageJ's "Remove Outliers".
+ */
 export const DEFAULT_REMOVE_OUTLIERS_OPTIONS = {
   radius: 10,
-  footprint: 'disk',
+  footprint: 'imagej',
+  mode: 'nearest',
   threshold: 50,
   which: 'bright',
 } as const satisfies Required<RemoveOutliersOptions>;
@@ -281,7 +301,8 @@ export const DEFAULT_REMOVE_OUTLIERS_OPTIONS = {
  * Selective median filter, ImageJ's "Remove Outliers": a pixel is replaced by the median of its
  * neighbourhood when it is brighter (`'bright'`) / darker (`'dark'`) / either (`'both'`) than
  * that median by more than `threshold`; every other pixel keeps its value. Removes debris and hot
- * pixels while leaving structures larger than the disk untouched.
+ * pixels while leaving structures larger than the disk untouched. With the defaults, equals
+ * ImageJ 1.52i's Process › Noise › Remove Outliers (golden tests).
  *
  * @returns a new float32 image of the same shape.
  */
@@ -292,13 +313,14 @@ export function removeOutliers(
   const fn = 'removeOutliers';
   const o = withDefaults(fn, DEFAULT_REMOVE_OUTLIERS_OPTIONS, options);
   checkPositive(fn, 'options.radius', o.radius, true);
-  checkOneOf(fn, 'options.footprint', o.footprint, ['disk', 'square'] as const);
+  checkOneOf(fn, 'options.footprint', o.footprint, FOOTPRINTS);
+  checkOneOf(fn, 'options.mode', o.mode, BOUNDARY_MODES);
   checkNumber(fn, 'options.threshold', o.threshold, { min: 0 });
   checkOneOf(fn, 'options.which', o.which, ['bright', 'dark', 'both'] as const);
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image);
   for (const plane of planes) {
-    const median = medianPlane(plane, height, width, o.radius, o.footprint);
+    const median = medianPlane(plane, height, width, o.radius, o.footprint, o.mode);
     for (let i = 0; i < plane.length; i++) {
       const d = (plane[i] as number) - (median[i] as number);
       const outlier =

@@ -1,7 +1,7 @@
 import { checkBoolean, checkOneOf, checkPositive, withDefaults } from '@cellshape/core';
 import type { Image2D } from '../types.js';
 import { convolveAxis } from './gaussian.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /**
  * Which rolling-ball background {@link rollingBallBackground} computes:
@@ -286,7 +286,7 @@ function backgroundPlanes(
   image: Image2D,
   o: Required<RollingBallOptions>,
 ): { planes: Float64Array[]; backgrounds: Float64Array[] } {
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image);
   const sign = o.lightBackground ? -1 : 1;
   const backgrounds = planes.map((plane) => {

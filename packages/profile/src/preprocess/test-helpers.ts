@@ -10,21 +10,26 @@ const reference: unknown = JSON.parse(
 export interface ReferenceCase {
   name: string;
   shape: [number, number];
-  input: number[];
+  /** Key of the input in the fixture's `inputs`. */
+  input: string;
   output: number[];
   [param: string]: unknown;
 }
 
 /** The golden cases of one method. */
 export function referenceCases(
-  kind: 'gaussian' | 'median' | 'rollingBall' | 'rollingBallImagej' | 'tvChambolle',
+  kind: 'gaussian' | 'median' | 'rankImagej' | 'rollingBall' | 'rollingBallImagej' | 'tvChambolle',
 ): ReferenceCase[] {
   return (reference as unknown as Record<string, ReferenceCase[]>)[kind] as ReferenceCase[];
 }
 
 /** A single-channel float64 image of a reference case's input. */
 export function caseImage(c: ReferenceCase): Image2D<Float64Array> {
-  return { data: Float64Array.from(c.input), shape: [c.shape[0], c.shape[1], 1] };
+  const inputs = (reference as { inputs: Record<string, number[]> }).inputs;
+  return {
+    data: Float64Array.from(inputs[c.input] as number[]),
+    shape: [c.shape[0], c.shape[1], 1],
+  };
 }
 
 /** Largest |a − b| over two arrays of equal length. */

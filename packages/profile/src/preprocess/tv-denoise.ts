@@ -1,6 +1,6 @@
 import { checkInteger, checkPositive, withDefaults } from '@cellshape/core';
 import type { Image2D } from '../types.js';
-import { imagePlanes, planesToImage } from './planes.js';
+import { checkImageShape, imagePlanes, planesToImage } from './planes.js';
 
 /** Options of {@link denoiseTvChambolle} (scikit-image's names and defaults). */
 export interface TvChambolleOptions {
@@ -89,7 +89,7 @@ export function denoiseTvChambolle(
   checkPositive(fn, 'options.weight', o.weight);
   checkPositive(fn, 'options.eps', o.eps, true);
   checkInteger(fn, 'options.maxIterations', o.maxIterations, { min: 1 });
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const planes = imagePlanes(fn, 'image', image).map((p) => tvChambollePlane(p, height, width, o));
   return planesToImage(planes, height, width, image);
 }

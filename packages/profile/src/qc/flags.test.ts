@@ -24,6 +24,13 @@ describe('intensityStats', () => {
     expect(s?.std).toBeCloseTo(28.86607004772212, 12);
   });
 
+  it('refuses a malformed image, naming the argument', () => {
+    expect(() => intensityStats(null as never)).toThrow(/intensityStats.*image/);
+    expect(() =>
+      intensityStats({ data: Float32Array.of(1, Number.NaN), shape: [1, 2, 1] }),
+    ).toThrow(/image\.data\[1\]/);
+  });
+
   it('counts saturation at the integer type maximum, or at the maximum of a float image', () => {
     const bytes = Uint8Array.of(0, 255, 255, 10);
     expect(intensityStats({ data: bytes, shape: [2, 2, 1] })[0]?.saturatedFraction).toBe(0.5);

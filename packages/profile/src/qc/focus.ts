@@ -1,5 +1,5 @@
 import { checkNumber, checkOneOf, invalidArgument, withDefaults } from '@cellshape/core';
-import { imagePlanes } from '../preprocess/planes.js';
+import { checkImageShape, imagePlanes } from '../preprocess/planes.js';
 import type { Image2D } from '../types.js';
 import { powerSpectrum2d } from './fft.js';
 
@@ -90,7 +90,7 @@ export function focusScore(image: Image2D, options: FocusOptions = {}): number[]
     exclusiveMin: true,
   });
   checkOneOf(fn, 'options.window', o.window, ['hann', 'none'] as const);
-  const [height, width] = image.shape;
+  const [height, width] = checkImageShape(fn, 'image', image);
   const L = Math.min(height, width);
   const first = Math.max(1, Math.ceil(o.minFrequency * L - 1e-9));
   const last = Math.floor(o.maxFrequency * L + 1e-9);

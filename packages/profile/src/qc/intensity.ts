@@ -50,8 +50,9 @@ export function intensityStats(image: Image2D, options: IntensityOptions = {}): 
   const fn = 'intensityStats';
   if (options.saturationValue !== undefined)
     checkNumber(fn, 'options.saturationValue', options.saturationValue);
-  const typeMax = INTEGER_MAX[image.data?.constructor?.name ?? ''];
-  return imagePlanes(fn, 'image', image).map((plane) => {
+  const planes = imagePlanes(fn, 'image', image);
+  const typeMax = INTEGER_MAX[image.data.constructor.name];
+  return planes.map((plane) => {
     const sorted = Float64Array.from(plane).sort();
     const { mean, std } = meanStd(plane);
     const min = sorted[0] as number;
