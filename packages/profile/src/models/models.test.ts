@@ -1,5 +1,11 @@
 import { isCellshapeError } from '@cellshape/core';
-import { isAutoencoder, isEncoder, selectBackend } from '@cellshape/engine';
+import {
+  exportStateDictNpz,
+  isAutoencoder,
+  isEncoder,
+  readStateDict,
+  selectBackend,
+} from '@cellshape/engine';
 import { expectNoLeaks, randomNormal } from '@cellshape/engine/test';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -76,6 +82,22 @@ describe('2D image models', () => {
       tf.dispose([za, zb]);
     });
     x.dispose();
+    a.dispose();
+    b.dispose();
+  });
+
+  test('an .npz state dict (PyTorch names and layouts) rebuilds the same autoencoder', () => {
+    const options = { inputShape: [16, 16, 1] as const, filters: [2, 3], codeChannels: 2 };
+    const a = new ConvAutoEncoder2D({ ...options, seed: 1 }).eval();
+    const b = new ConvAutoEncoder2D({ ...options, seed: 9 }).eval();
+    const npz = exportStateDictNpz(a);
+    const read = readStateDict(npz);
+    expect(read.get('decoder.1.up.weight')?.shape).toEqual([3, 2, 2, 2]);
+    b.loadStateDict(read);
+    const x = randomNormal([2, 16, 16, 1], 6);
+    const [ra, rb] = [a.forward(x).reconstruction, b.forward(x).reconstruction];
+    expect(Array.from(rb.dataSync())).toEqual(Array.from(ra.dataSync()));
+    tf.dispose([x, ra, rb]);
     a.dispose();
     b.dispose();
   });

@@ -31,7 +31,7 @@ function oneNearestNeighbour(features: Float32Array, f: number, labels: number[]
 
 // A few minutes on 2 loaded cores (wasm); prints 1-NN accuracy and silhouette.
 test('a Siamese encoder trained with Barlow Twins separates drawn round and elongated cells', async () => {
-  const data = drawnCropDataset(64, 32, 7);
+  const data = drawnCropDataset(96, 32, 7);
   const encoder = new SiameseEncoder({
     inputShape: [32, 32, 1],
     filters: [8, 16, 32],

@@ -1,5 +1,11 @@
 import { checkNumber, createRng, invalidArgument, mixSeed } from '@cellshape/core';
-import { type Dataset, isEncoder, type LossParts, type TrainLoopResult } from '@cellshape/engine';
+import {
+  type Dataset,
+  type Encoder,
+  isEncoder,
+  type LossParts,
+  type TrainLoopResult,
+} from '@cellshape/engine';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -73,7 +79,7 @@ function viewTensor(fn: string, view: View, batch: CropBatch): Tensor {
  * ```
  */
 export async function trainSiamese(
-  encoder: SiameseEncoder | ImageModel,
+  encoder: Encoder,
   dataset: Dataset<CropBatch>,
   options: TrainSiameseOptions = {},
 ): Promise<TrainLoopResult> {
@@ -84,7 +90,7 @@ export async function trainSiamese(
   const views = o.views ?? dihedralBlurViews();
   if (typeof views !== 'function')
     throw invalidArgument(FN, 'options.views', 'a function (batch, rng) => [view1, view2]', views);
-  const reseed = (encoder as Partial<ImageModel>).reseedDropout?.bind(encoder);
+  const reseed = (encoder as unknown as Partial<ImageModel>).reseedDropout?.bind(encoder);
   return runTraining(FN, encoder, dataset, o, (batch, { step }): LossParts => {
     const [v1, v2] = views(batch, createRng(mixSeed(o.seed, VIEW_STREAM, step)));
     reseed?.(mixSeed(o.seed, DROPOUT_STREAM, step));
