@@ -114,6 +114,7 @@ export type {
   ModelReport,
   OpenDatasetOptions,
   PretrainOptions,
+  ReportSection,
   RunDataset,
 } from './run/model-plugin.js';
 export {
@@ -124,6 +125,51 @@ export {
   registerModel,
   unregisterModel,
 } from './run/model-registry.js';
+export {
+  DEFAULT_PROFILE_CROP_OPTIONS,
+  PROFILE_CROP_LAYOUT,
+  type ProfileCropOptions,
+  type ProfileCropResult,
+  profileCrop,
+} from './run/profile-crop-run.js';
+export {
+  CROP_NORMALISATIONS,
+  type CropFolder,
+  type CropNormalisation,
+  type ReadCropFolderOptions,
+  readCropFolder,
+} from './run/profile-crop-set.js';
+export {
+  PROFILE_DEMO_PRESETS,
+  type ProfileDemoOptions,
+  type ProfileDemoResult,
+  runProfileDemo,
+} from './run/profile-demo.js';
+export {
+  DEFAULT_PROFILE_EMBED_IMAGES_OPTIONS,
+  type ProfileEmbedImagesOptions,
+  profileEmbedImages,
+} from './run/profile-embed-run.js';
+export {
+  type Ae2dModelSettings,
+  ae2dModel,
+  type ClassifierModelSettings,
+  type CropInputSettings,
+  classifierModel,
+  SIAMESE_VIEWS,
+  type SiameseModelSettings,
+  siameseModel,
+} from './run/profile-models.js';
+export {
+  SYNTHETIC_EXPERIMENT_LAYOUT,
+  writeSyntheticExperiment,
+} from './run/profile-synthetic-files.js';
+export {
+  PROFILE_MODEL_NAMES,
+  type ProfileModelName,
+  type ProfileTrainOptions,
+  profileTrain,
+} from './run/profile-train-run.js';
 export {
   type ExemplarsCluster,
   type ExemplarsFile,

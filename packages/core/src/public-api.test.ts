@@ -28,6 +28,7 @@ it('exports exactly the public API', () => {
       "csvField",
       "csvRecords",
       "definedEntries",
+      "deriveSeed",
       "describe",
       "encodeNpy",
       "encodeNpz",

@@ -9,6 +9,7 @@ export * from './image/index.js';
 export * from './models/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';
+export * from './synthetic/index.js';
 export * from './tables/index.js';
 export * from './train/index.js';
 export type { Image2D } from './types.js';

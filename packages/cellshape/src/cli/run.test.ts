@@ -14,7 +14,9 @@ describe('cellshape --help and --version', () => {
     const { code, out, err } = await cli(['--help']);
     expect(code).toBe(0);
     expect(err).toBe('');
-    for (const c of COMMANDS) expect(out).toContain(`${c.name} [options]`);
+    // A command with subcommands (profile) is listed without [options].
+    for (const c of COMMANDS)
+      expect(out).toMatch(new RegExp(`^  ${c.name}( \\[options\\]| {2,})`, 'm'));
     expect(out).toContain('Examples:');
     expect(out).toContain('Exit codes: 0 success, 1 runtime failure, 2 usage error.');
   });
@@ -98,8 +100,8 @@ describe('usage errors: one line on stderr, exit code 2, no stack trace', () => 
     ],
     [
       'unregistered model',
-      ['train', 'pts', '--out', 'run', '--model', 'siamese'],
-      /option '--model <name>' argument 'siamese' is invalid. Allowed choices are cloud, voxel/,
+      ['train', 'pts', '--out', 'run', '--model', 'resnet2d'],
+      /option '--model <name>' argument 'resnet2d' is invalid. Allowed choices are cloud, voxel, siamese, ae2d, classifier/,
     ],
     [
       "a value the model family's settings refuse",

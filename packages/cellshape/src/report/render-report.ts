@@ -1,5 +1,6 @@
 import { basename, join, resolve } from 'node:path';
 import { InvalidArgumentError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import { modelNames, modelPlugin } from '../run/model-registry.js';
 import { plotlySourceFor } from './plotly-source.js';
 import { reportHtml } from './report-html.js';
 import { buildReportModel } from './report-model.js';
@@ -97,7 +98,9 @@ function resolveOptions(fn: string, data: RunData, options: ReportOptions): Reso
  * UMAP of the features coloured by cluster or any metadata column (with group densities),
  * cluster sizes, exemplar shapes per cluster (static views plus an interactive 3D viewer),
  * per-group shape signatures (3DQMS) as radar chart and clustered heat map, KL divergences
- * between groups and against reference groups. Sections whose files are absent say so.
+ * between groups and against reference groups, and what the run's model family adds
+ * (`ModelReport.pageSections`: the 2-D families' crop gallery and QC summary). Sections whose
+ * files are absent say so.
  * All text from the run's files is escaped.
  *
  * @param runDir the run directory (see `readRun` for the files read).
@@ -108,7 +111,17 @@ export async function renderReport(runDir: string, options: ReportOptions = {}):
   const data = await readRun(runDir);
   const o = resolveOptions('renderReport', data, options);
   const model = buildReportModel(data, o);
-  return reportHtml({ title: o.title, data, model, plotly: plotlySourceFor('renderReport') });
+  const family = data.config?.model;
+  const plugin =
+    typeof family === 'string' && modelNames().includes(family) ? modelPlugin(family) : undefined;
+  const sections = (await plugin?.report?.pageSections?.(data)) ?? [];
+  return reportHtml({
+    title: o.title,
+    data,
+    model,
+    plotly: plotlySourceFor('renderReport'),
+    sections,
+  });
 }
 
 /**

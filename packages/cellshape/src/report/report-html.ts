@@ -1,3 +1,4 @@
+import type { ReportSection } from '../run/model-plugin.js';
 import { clusterQualitySection } from './cluster-quality-section.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { PALETTE, REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
@@ -13,6 +14,8 @@ export interface PageInput {
   model: ReportModel;
   /** The plotting library's minified source, inlined. */
   plotly: string;
+  /** The model family's sections (`ModelReport.pageSections`); default none. */
+  sections?: readonly ReportSection[];
 }
 
 function configSection(data: RunData): string {
@@ -232,7 +235,13 @@ const TOC_LABELS: Record<string, string> = {
 };
 
 /** The complete, self-contained report page. */
-export function reportHtml({ title, data, model, plotly }: PageInput): string {
+export function reportHtml({ title, data, model, plotly, sections = [] }: PageInput): string {
+  const own = sections.find((s) => s.id === 'exemplars');
+  const added = sections.filter((s) => s.id !== 'exemplars');
+  const labels: Record<string, string> = {
+    ...TOC_LABELS,
+    ...Object.fromEntries(sections.map((s) => [s.id, s.label])),
+  };
   const body = [
     missingBox(data),
     configSection(data),
@@ -240,12 +249,13 @@ export function reportHtml({ title, data, model, plotly }: PageInput): string {
     umapSection(model),
     sizesSection(model),
     clusterQualitySection(data.summary),
-    exemplarSection(data),
+    own?.html ?? exemplarSection(data),
+    ...added.map((s) => s.html),
     signatureSections(model),
   ].join('\n');
   // The table of contents links the sections this run has.
   const toc = [...body.matchAll(/<section class="card" id="([^"]+)"/g)]
-    .map((m) => `<a href="#${m[1]}">${TOC_LABELS[m[1]!] ?? m[1]}</a>`)
+    .map((m) => `<a href="#${m[1]}">${escapeHtml(labels[m[1]!] ?? m[1]!)}</a>`)
     .join('');
   return `<!DOCTYPE html>
 <html lang="en">

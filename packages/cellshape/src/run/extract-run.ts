@@ -106,7 +106,7 @@ export interface ExtractRunResult {
 const FN = 'extractRun';
 
 /** The checkpoint `options.checkpoint` names, which must exist. */
-function checkpointPath(paths: RunPaths, option: string): string {
+export function checkpointPath(paths: RunPaths, option: string): string {
   const path =
     option === 'last'
       ? lastCheckpoint(paths)
@@ -122,7 +122,8 @@ function checkpointPath(paths: RunPaths, option: string): string {
 }
 
 /** The run's family, its settings and the checkpoint's model, checked against each other. */
-async function loadRunModel(runDir: string, config: RunConfig, path: string) {
+/** The final model of a run, read from the checkpoint `path` (its family, settings and architecture checked). */
+export async function loadRunModel(runDir: string, config: RunConfig, path: string) {
   const checkpoint = await loadCheckpoint(path);
   const clustered = readClusteredModel(FN, path, checkpoint);
   const plugin = modelPlugin(checkpoint.family ?? config.model);

@@ -1,6 +1,7 @@
 import type { DatasetWarning, ProgressCallback } from '@cellshape/core';
 import type { Dataset, Encoder, TrainLoopResult } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
+import type { RunData } from '../report/run-data.js';
 
 /**
  * A model family as the run layer sees it (`trainRun`, `extractRun`, `cellshape train`): how a
@@ -131,4 +132,20 @@ export interface ModelReport {
    * exemplar. Absent: no picture.
    */
   exemplarImage?(model: Encoder, dataset: RunDataset, index: number): Promise<string | undefined>;
+  /**
+   * Sections the family adds to the report page, from the run's files (e.g. the 2-D families'
+   * crop galleries per cluster and QC summary). A section with the id `'exemplars'` replaces
+   * the page's 3-D exemplar section; the others follow it. Absent: none.
+   */
+  pageSections?(data: RunData): Promise<ReportSection[]>;
+}
+
+/** A section a model family adds to the report page. */
+export interface ReportSection {
+  /** The section's element id (the table of contents links it), e.g. `'crops'`. */
+  readonly id: string;
+  /** Its label in the table of contents. */
+  readonly label: string;
+  /** The section's HTML (a `<section class="card" id="…">`); every data string escaped. */
+  readonly html: string;
 }

@@ -253,7 +253,15 @@ describe('the model registry is open', () => {
   });
 
   it('lists registered families and refuses a duplicate or a malformed plugin', () => {
-    expect(modelNames()).toEqual(['cloud', 'voxel', 'dense-test', 'projection-test']);
+    expect(modelNames()).toEqual([
+      'cloud',
+      'voxel',
+      'siamese',
+      'ae2d',
+      'classifier',
+      'dense-test',
+      'projection-test',
+    ]);
     expect(modelPlugin('dense-test')).toBe(denseFamily);
     expect(() => registerModel(denseFamily)).toThrow(/a name not registered yet/);
     expect(() => registerModel({ ...denseFamily, name: 'Bad Name' })).toThrow(/lower-case name/);

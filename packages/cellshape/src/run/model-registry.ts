@@ -1,12 +1,17 @@
 import { invalidArgument, UnsupportedError } from '@cellshape/core';
 import { cloudModel } from './cloud-model.js';
 import type { ModelPlugin } from './model-plugin.js';
+import { PROFILE_MODELS } from './profile-models.js';
 import { voxelModel } from './voxel-model.js';
 
-/** The model families runs can use, by name: the built-in `cloud` and `voxel`, then what users register. */
+/**
+ * The model families runs can use, by name: the built-in `cloud` and `voxel`, the 2-D `siamese`,
+ * `ae2d` and `classifier`, then what users register.
+ */
 const registry = new Map<string, ModelPlugin<object>>([
   [cloudModel.name, cloudModel],
   [voxelModel.name, voxelModel],
+  ...PROFILE_MODELS.map((plugin) => [plugin.name, plugin] as const),
 ]);
 
 /** The model family a run uses unless told otherwise. */

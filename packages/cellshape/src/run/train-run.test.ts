@@ -36,7 +36,7 @@ describe('invalid input of the run functions', () => {
     await expect(trainRun(dir, dir, { idec: { kRange: [2, 3] } })).rejects.toThrow(
       /options\.idec\.kRange/,
     );
-    await expect(trainRun(dir, dir, { model: { family: 'siamese' } })).rejects.toThrow(
+    await expect(trainRun(dir, dir, { model: { family: 'resnet2d' } })).rejects.toThrow(
       UnsupportedError,
     );
     await expect(trainRun(dir, dir, { model: { init: '' } })).rejects.toThrow(
@@ -94,8 +94,9 @@ describe('invalid input of the run functions', () => {
   it('modelPlugin gives a registered family and names the registered ones otherwise', () => {
     expect(modelPlugin('cloud').name).toBe('cloud');
     expect(modelPlugin('voxel').name).toBe('voxel');
-    expect(() => modelPlugin('siamese')).toThrow(
-      'modelPlugin: no model family "siamese" is registered (registered: cloud, voxel)',
+    expect(modelPlugin('siamese').name).toBe('siamese');
+    expect(() => modelPlugin('resnet2d')).toThrow(
+      'modelPlugin: no model family "resnet2d" is registered (registered: cloud, voxel, siamese, ae2d, classifier)',
     );
   });
 

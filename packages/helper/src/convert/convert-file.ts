@@ -7,11 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CellshapeError, writeFileAtomic } from '@cellshape/core';
+import { CellshapeError, deriveSeed, writeFileAtomic } from '@cellshape/core';
 import { encodeMesh, type MeshFormat } from '../mesh/index.js';
 import { encodePointCloud } from '../points/index.js';
 import { meshArea, samplePoints } from '../surface/index.js';
-import { deriveSeed } from '../synthetic/derive-seed.js';
 import type { Volume } from '../types.js';
 import {
   isBinaryMask,

@@ -1,6 +1,11 @@
-import { checkInteger, createRng, invalidArgument, withDefaults } from '@cellshape/core';
+import {
+  checkInteger,
+  createRng,
+  deriveSeed,
+  invalidArgument,
+  withDefaults,
+} from '@cellshape/core';
 import type { Volume } from '../types.js';
-import { deriveSeed } from './derive-seed.js';
 import type { SyntheticFamily } from './families.js';
 import {
   DEFAULT_SYNTHETIC_CELLS_OPTIONS,

@@ -1,7 +1,6 @@
-import { InvalidArgumentError } from '@cellshape/core';
+import { deriveSeed, InvalidArgumentError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../types.js';
-import { deriveSeed } from './derive-seed.js';
 import { SYNTHETIC_FAMILIES, type SyntheticFamily } from './families.js';
 import { fillCavities } from './solid-mask.js';
 import { generateSyntheticCells, syntheticCell } from './synthetic-cells.js';

@@ -3,12 +3,12 @@ import {
   checkInteger,
   checkNumber,
   createRng,
+  deriveSeed,
   invalidArgument,
   withDefaults,
 } from '@cellshape/core';
 import { uniformRotationMatrix } from '../points/uniform-rotation.js';
 import type { Volume } from '../types.js';
-import { deriveSeed } from './derive-seed.js';
 import { familyShape, SYNTHETIC_FAMILIES, type SyntheticFamily } from './families.js';
 import { rasteriseShape, shapeExtent } from './implicit-shape.js';
 import { solidify } from './solid-mask.js';

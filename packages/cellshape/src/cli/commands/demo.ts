@@ -1,12 +1,17 @@
 import { BACKEND_NAMES } from '@cellshape/engine';
 import type { Command } from 'commander';
 import { DEMO_PRESETS, type DemoOptions, runDemo } from '../../demo/run-demo.js';
+import { runProfileDemo } from '../../run/profile-demo.js';
 import { examples } from '../context.js';
 import { choice, integer, number } from '../parse.js';
+import type { ProgressDisplay } from '../progress.js';
 import type { CliCommand } from '../registry.js';
 
 /** The flags are the options of {@link runDemo}, with `--out` always set (commander's default). */
-type DemoFlags = Omit<DemoOptions, 'out' | 'seed' | 'onProgress'> & { out: string };
+type DemoFlags = Omit<DemoOptions, 'out' | 'seed' | 'onProgress'> & {
+  out: string;
+  profile?: boolean;
+};
 
 /** `cellshape demo`: the whole pipeline on a synthetic experiment, no input needed. */
 export const demoCommand: CliCommand = {
@@ -27,6 +32,10 @@ export const demoCommand: CliCommand = {
         choice(['cloud', 'voxel'] as const),
       )
       .option('--quick', 'a tiny configuration that checks the pipeline in seconds')
+      .option(
+        '--profile',
+        'the 2-D pipeline instead: synthetic phase-contrast fields → crops → Siamese encoder (Barlow Twins, FBR) → clusters → report (--quick, --epochs, --backend apply)',
+      )
       .option('--plates <n>', `plates (${both('plates')})`, integer(1))
       .option(
         '--cells-per-well <n>',
@@ -67,10 +76,15 @@ export const demoCommand: CliCommand = {
           ['cellshape demo --quick --out /tmp/demo', 'a smoke test in seconds'],
           ['cellshape demo --model voxel', 'the same experiment with the voxel autoencoder'],
           ['cellshape demo --epochs 60 --num-points 512', 'a longer, better demo'],
+          [
+            'cellshape demo --profile --out /tmp/profile-demo',
+            'the 2-D crop pipeline (a few minutes)',
+          ],
         ]),
       )
       .action(async (flags: DemoFlags, command: Command) => {
         await context.execute(command, async ({ globals, progress }) => {
+          if (flags.profile) return profileDemo(flags, globals.seed, progress);
           const { out, ...settings } = flags;
           const result = await runDemo({
             ...settings,
@@ -91,3 +105,24 @@ export const demoCommand: CliCommand = {
       });
   },
 };
+
+/** `cellshape demo --profile`: the seeded synthetic 2-D experiment end to end. */
+async function profileDemo(flags: DemoFlags, seed: number, progress: ProgressDisplay) {
+  const result = await runProfileDemo({
+    out: flags.out,
+    seed,
+    ...(flags.quick ? { quick: true } : {}),
+    ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
+    ...(flags.backend ? { backend: flags.backend } : {}),
+    onProgress: (stage, event) => progress.callback(stage)(event),
+    onNote: (text) => progress.note(text),
+  });
+  return {
+    json: { ...result },
+    text: [
+      `profile demo: ${result.crops} crops, ${result.summary.clusters} clusters (sizes ${result.summary.clusterSizes.join(', ')}), family ARI ${result.familyAri.toFixed(3)}`,
+      `run directory: ${result.runDir}`,
+      `report: ${result.report}`,
+    ].join('\n'),
+  };
+}

@@ -3,6 +3,7 @@ import { analyseCommand } from './analyse.js';
 import { convertCommand } from './convert.js';
 import { demoCommand } from './demo.js';
 import { extractCommand } from './extract.js';
+import { profileCommand } from './profile.js';
 import { reportCommand } from './report.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CliCommand[] = [
   extractCommand,
   reportCommand,
   analyseCommand,
+  profileCommand,
   demoCommand,
   workerCommand,
 ];

@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvRecords, parseCsv } from '@cellshape/core';
+import { syntheticExperiment2D } from '@cellshape/profile';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeSyntheticExperiment } from '../../run/profile-synthetic-files.js';
+import { captureIo } from '../io.js';
+import { run } from '../run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cellshape-profile-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('cellshape profile crop | train | embed, then report', () => {
+  it('runs the 2-D pipeline on a synthetic plate', async () => {
+    const plate = syntheticExperiment2D({
+      seed: 4,
+      wellsPerTreatment: 1,
+      fieldsPerWell: 1,
+      size: 96,
+      radius: 5,
+      cellsPerField: 8,
+    });
+    const files = await writeSyntheticExperiment(plate, join(dir, 'plate'));
+    const crops = join(dir, 'crops');
+    const out = join(dir, 'run');
+    const steps: string[][] = [
+      [
+        'profile',
+        'crop',
+        files.images,
+        '--table',
+        files.table,
+        '--labels',
+        files.labels,
+        '--size',
+        '16',
+        '--out',
+        crops,
+      ],
+      [
+        'profile',
+        'train',
+        crops,
+        '--out',
+        out,
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+        '--filters',
+        '4,8',
+        '--features',
+        '8',
+        '--views',
+        'fbr',
+        '--clusters',
+        '3',
+      ],
+      ['profile', 'embed', out, '--out', join(dir, 'cells.csv')],
+      ['report', out],
+    ];
+    for (const step of steps) {
+      const io = captureIo();
+      const code = await run([...step, '--json', '--quiet'], io);
+      expect(code, io.err()).toBe(0);
+      expect(JSON.parse(io.out()).ok).toBe(true);
+    }
+    const index = csvRecords(parseCsv(readFileSync(join(crops, 'index.csv'), 'utf8')));
+    const cells = csvRecords(parseCsv(readFileSync(join(dir, 'cells.csv'), 'utf8')));
+    expect(cells.map((c) => c.id).sort()).toEqual(index.map((r) => r.id).sort());
+    expect(cells[0]).toHaveProperty('Metadata_Treatment');
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect([summary.model, summary.clusters]).toEqual(['siamese', 3]);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // The 2-D family's sections: the crop gallery replaces the 3-D exemplars; the QC summary.
+    expect(html).toContain('Crops per cluster');
+    expect(html).toContain('id="qc"');
+    expect(html.match(/<img src="data:image\/png;base64,/g)!.length).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('says which flag is wrong', async () => {
+    const io = captureIo();
+    expect(
+      await run(['profile', 'train', dir, '--out', join(dir, 'x'), '--views', 'sideways'], io),
+    ).toBe(2);
+    expect(io.err()).toMatch(/--views <kind>.*sideways/);
+    const none = captureIo();
+    expect(
+      await run(['profile', 'crop', join(dir, 'plate', 'images'), '--out', join(dir, 'y')], none),
+    ).toBe(2);
+    expect(none.err()).toMatch(/table|labels/);
+    expect(existsSync(join(dir, 'y', 'index.csv'))).toBe(false);
+  });
+});

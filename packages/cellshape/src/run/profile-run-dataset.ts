@@ -1,0 +1,43 @@
+import type { DatasetBatchOptions } from '@cellshape/engine';
+import { CropDataset, type Image2D } from '@cellshape/profile';
+import { thumbnailDataUrl } from '../report/profile-thumbnail.js';
+import type { RunDataset } from './model-plugin.js';
+import type { CropFolder } from './profile-crop-set.js';
+
+/** A crop folder as the run layer sees it: the profile package's `CropDataset` plus what was skipped. */
+export class ProfileRunDataset implements RunDataset {
+  readonly dataset: CropDataset;
+  constructor(private readonly folder: CropFolder) {
+    this.dataset = new CropDataset(folder.crops);
+  }
+  get length() {
+    return this.dataset.length;
+  }
+  get ids() {
+    return this.dataset.ids;
+  }
+  get metadata() {
+    return this.dataset.metadata;
+  }
+  get skipped() {
+    return this.folder.skipped;
+  }
+  /** Whether every crop has a mask crop (PBR / FBR views need them). */
+  get hasMasks(): boolean {
+    return this.folder.crops.masks !== undefined;
+  }
+  batches(options: DatasetBatchOptions) {
+    return this.dataset.batches(options);
+  }
+  /** Crop `i` as the model sees it (normalised), `[H, W, C]`. */
+  image(i: number): Image2D<Float32Array> {
+    const [, h, w, c] = this.folder.crops.shape;
+    const size = h * w * c;
+    return { data: this.folder.crops.data.subarray(i * size, (i + 1) * size), shape: [h, w, c] };
+  }
+}
+
+/** The report picture of crop `index`: a small PNG of its first channel. */
+export function cropThumbnail(dataset: ProfileRunDataset, index: number): Promise<string> {
+  return Promise.resolve(thumbnailDataUrl(dataset.image(index), { size: 96 }));
+}
