@@ -27,6 +27,7 @@ it('exports exactly the public API', () => {
       "DEFAULT_SYNTHETIC_LABEL_IMAGE_OPTIONS",
       "DEFAULT_WRITE_VOLUME_OPTIONS",
       "MANIFEST_COLUMNS",
+      "MANIFEST_MEASURE_COLUMNS",
       "NORMALISE_PRESETS",
       "SYNTHETIC_FAMILIES",
       "centre",

@@ -17,8 +17,13 @@ export {
   convertDirectory,
   DEFAULT_CONVERT_DIRECTORY_OPTIONS,
 } from './convert-directory.js';
-export type { ManifestRow, ObjectMode } from './convert-file.js';
-export { encodeManifest, MANIFEST_COLUMNS } from './manifest.js';
+export type {
+  ClassicalMeasures,
+  ManifestRow,
+  ObjectMode,
+  SpacingSource,
+} from './convert-file.js';
+export { encodeManifest, MANIFEST_COLUMNS, MANIFEST_MEASURE_COLUMNS } from './manifest.js';
 export {
   DEFAULT_MASK_TO_MESH_OPTIONS,
   DEFAULT_MASK_TO_POINT_CLOUD_OPTIONS,
