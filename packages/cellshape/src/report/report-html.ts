@@ -1,3 +1,4 @@
+import { baselineSection } from './baseline-section.js';
 import { clusterQualitySection } from './cluster-quality-section.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { PALETTE, REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
@@ -224,6 +225,7 @@ const TOC_LABELS: Record<string, string> = {
   umap: 'UMAP',
   sizes: 'Cluster sizes',
   quality: 'Cluster quality',
+  baseline: 'Learned vs classical',
   exemplars: 'Exemplars',
   signatures: 'Signatures',
   heatmap: 'Heat map',
@@ -240,6 +242,7 @@ export function reportHtml({ title, data, model, plotly }: PageInput): string {
     umapSection(model),
     sizesSection(model),
     clusterQualitySection(data.summary),
+    baselineSection(data.summary),
     exemplarSection(data),
     signatureSections(model),
   ].join('\n');
