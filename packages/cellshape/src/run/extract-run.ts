@@ -4,6 +4,7 @@ import { hardLabels, softAssignment } from '@cellshape/cluster';
 import {
   cellTableCsv,
   checkInteger,
+  checkOneOf,
   checkString,
   FileSystemError,
   IncompatibleError,
@@ -13,6 +14,7 @@ import {
 } from '@cellshape/core';
 import { type BackendName, encodeDataset, loadCheckpoint, selectBackend } from '@cellshape/engine';
 import { readClusteredModel } from './clustered-checkpoint.js';
+import { classicalColumnsCsv } from './feature-sets.js';
 import type { ModelPlugin } from './model-plugin.js';
 import { modelPlugin } from './model-registry.js';
 import { type RunConfig, type RunPaths, readJson, runPaths } from './run-directory.js';
@@ -67,12 +69,23 @@ export interface ExtractRunOptions {
   batchSize?: number;
   /** tfjs backend; default: the fastest available. */
   backend?: BackendName;
+  /**
+   * Extra columns beside the learned features: `'classical'` appends the classical shape
+   * measures as `classical_<measure>` columns (sizes on a log scale, each z-scored over the
+   * cells; see `featureSets`), from the `manifest.csv` of `cellshape convert` next to the input,
+   * else the convex hull of each cell's points. Default `'none'`.
+   */
+  featuresWith?: 'none' | 'classical';
   /** Progress per batch. */
   onProgress?: ProgressCallback;
 }
 
 /** Defaults of {@link ExtractRunOptions}. */
-export const DEFAULT_EXTRACT_RUN_OPTIONS = { checkpoint: 'last', batchSize: 16 } as const;
+export const DEFAULT_EXTRACT_RUN_OPTIONS = {
+  checkpoint: 'last',
+  batchSize: 16,
+  featuresWith: 'none',
+} as const;
 
 /** What {@link extractRun} returns. */
 export interface ExtractRunResult {
@@ -86,9 +99,17 @@ export interface ExtractRunResult {
   features: number;
   /** The checkpoint used. */
   checkpoint: string;
+  /** Classical columns written (0 without `featuresWith: 'classical'`). */
+  classical: number;
 }
 
 const FN = 'extractRun';
+
+/** CSV text with `extra[i]` appended to line i (header first), each after a comma. */
+function appendColumns(csv: string, extra: readonly string[]): string {
+  const lines = csv.replace(/\n$/, '').split('\n');
+  return `${lines.map((line, i) => `${line},${extra[i]!}`).join('\n')}\n`;
+}
 
 /** The checkpoint `options.checkpoint` names, which must exist. */
 function checkpointPath(paths: RunPaths, option: string): string {
@@ -154,6 +175,7 @@ export async function extractRun(
   checkString(FN, 'output', output);
   const o = withDefaults(FN, DEFAULT_EXTRACT_RUN_OPTIONS, options);
   checkInteger(FN, 'options.batchSize', o.batchSize, { min: 1 });
+  checkOneOf(FN, 'options.featuresWith', o.featuresWith, ['none', 'classical']);
   const paths = runPaths(runDir);
   const config = await readJson<RunConfig>(FN, paths.config);
   const path = checkpointPath(paths, o.checkpoint);
@@ -183,13 +205,19 @@ export async function extractRun(
     };
     const q = softAssignment(features, clustered.centres, { alpha: clustered.alpha });
     const out = resolve(output);
-    const table = cellTableCsv({
+    let table = cellTableCsv({
       ids: [...dataset.ids],
       metadata: [...dataset.metadata],
       labels: { column: 'cluster', values: hardLabels(q) },
       q,
       features,
     });
+    let classical = 0;
+    if (o.featuresWith === 'classical') {
+      const extra = await classicalColumnsCsv(input, dataset, plugin);
+      table = appendColumns(table, extra.lines);
+      classical = extra.columns;
+    }
     await writeFileAtomic(out, table);
     const clusters = clustered.centres.shape[0];
     return {
@@ -198,6 +226,7 @@ export async function extractRun(
       clusters,
       features: extracted.numFeatures,
       checkpoint: path,
+      classical,
     };
   } finally {
     model.dispose();

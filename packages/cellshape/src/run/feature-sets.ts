@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type DenseMatrix, standardise } from '@cellshape/cluster';
-import { parseCsv } from '@cellshape/core';
+import { InvalidArgumentError, parseCsv } from '@cellshape/core';
 import {
   type ClassicalMeasures,
   convexHull,
@@ -131,7 +131,8 @@ export function hullMeasures(points: readonly number[][]): number[] | null {
       convexHullVolume: m.convexHullVolume,
       solidity: m.solidity,
     };
-    return MANIFEST_MEASURE_COLUMNS.map(([, key]) => c[key]);
+    // 9 significant digits, as the manifest keeps: a solidity of 1 − 1e-16 is 1, not a feature.
+    return MANIFEST_MEASURE_COLUMNS.map(([, key]) => Number(c[key].toPrecision(9)));
   } catch {
     return null;
   }
@@ -255,4 +256,40 @@ export function featureSets(
   if (classical === null) return { learned: l };
   const c = standardBlock(classicalFeatures({ columns: CLASSICAL_COLUMNS, values: classical }));
   return { learned: l, classical: c, both: sideBySide(l, c) };
+}
+
+/**
+ * The classical measures of a dataset's cells as CSV fields to append to a per-cell table:
+ * line 0 the header (`classical_volume,…`), then one line per cell in dataset order — sizes on a
+ * log scale, each column z-scored over the cells; a cell without measures gets 0 (the mean).
+ *
+ * @throws InvalidArgumentError when no cell has classical measures.
+ */
+export async function classicalColumnsCsv(
+  input: string,
+  dataset: RunDataset,
+  plugin: ModelPlugin<object>,
+): Promise<{ columns: number; lines: string[] }> {
+  const table = await classicalTable(input, dataset, plugin);
+  if (table === null)
+    throw new InvalidArgumentError(
+      `extractRun: no classical measures for the cells of ${input} (no manifest.csv of cellshape convert beside it, and the model family shows no points)`,
+      { fn: 'extractRun', arg: 'featuresWith' },
+    );
+  const d = table.columns.length;
+  const present = Array.from({ length: dataset.length }, (_, i) => i).filter(
+    (i) => !table.missing.includes(i),
+  );
+  const z = standardise(selectRows(classicalFeatures(table), present));
+  const rows = new Map(present.map((cell, r) => [cell, r]));
+  const lines = [table.columns.map((c) => `classical_${c}`).join(',')];
+  for (let i = 0; i < dataset.length; i++) {
+    const r = rows.get(i);
+    lines.push(
+      table.columns
+        .map((_, c) => (r === undefined ? '0' : String(Number(z.data[r * d + c]!.toPrecision(7)))))
+        .join(','),
+    );
+  }
+  return { columns: d, lines };
 }

@@ -12,6 +12,7 @@ interface ExtractFlags {
   checkpoint: string;
   batchSize: number;
   backend?: BackendName;
+  featuresWith: 'none' | 'classical';
 }
 
 /** `cellshape extract <run-dir> [input] --out <csv>`: features, soft and hard labels per cell. */
@@ -45,6 +46,12 @@ export const extractCommand: CliCommand = {
         DEFAULT_EXTRACT_RUN_OPTIONS.batchSize,
       )
       .option(
+        '--features-with <set>',
+        'extra columns beside the learned features: classical (the classical shape measures, standardised, as classical_<measure>), none',
+        choice(['none', 'classical'] as const),
+        DEFAULT_EXTRACT_RUN_OPTIONS.featuresWith,
+      )
+      .option(
         '--backend <name>',
         `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
         choice(BACKEND_NAMES),
@@ -56,6 +63,10 @@ export const extractCommand: CliCommand = {
           [
             'cellshape extract runs/exp1 plate7/points --metadata plate7.csv --out plate7.csv',
             'new cells, same model',
+          ],
+          [
+            'cellshape extract runs/exp1 --out cells.csv --features-with classical',
+            'learned features and classical shape measures side by side (for cellshape analyse)',
           ],
         ]),
       )
@@ -74,6 +85,7 @@ export const extractCommand: CliCommand = {
               ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
               checkpoint: flags.checkpoint,
               batchSize: flags.batchSize,
+              featuresWith: flags.featuresWith,
               onProgress: progress.callback('extract'),
             }).catch((error: unknown) => {
               throw points === undefined
@@ -82,7 +94,7 @@ export const extractCommand: CliCommand = {
             });
             return {
               json: { ...result },
-              text: `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features) to ${result.output}`,
+              text: `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features${result.classical > 0 ? `, ${result.classical} classical measures` : ''}) to ${result.output}`,
             };
           });
         },
