@@ -323,6 +323,47 @@ describe('cellshape train / extract on a tiny data set', () => {
     }
   });
 
+  it('--preset small-data sets defaults that the flags given override', async () => {
+    const small = join(dir, 'run-preset');
+    const { code } = await cli([
+      '--quiet',
+      'train',
+      data.points,
+      '--out',
+      small,
+      '--preset',
+      'small-data',
+      ...TINY_MODEL,
+      '--epochs',
+      '1',
+      '--idec-epochs',
+      '0',
+      '--backend',
+      'wasm',
+    ]);
+    expect(code).toBe(0);
+    const config = JSON.parse(readFileSync(join(small, 'config.json'), 'utf8'));
+    // From the preset:
+    expect(config.options.model.settings.normalise).toBe('pcaPoseUnitSphere');
+    expect(config.options.idec.batchNorm).toBe('eval');
+    // Given flags win:
+    expect(config.options.model.settings.k).toBe(4);
+    expect(config.options.model.settings.numPoints).toBe(32);
+    expect(config.options.pretrain.epochs).toBe(1);
+    const voxel = await cli([
+      'train',
+      data.points,
+      '--out',
+      join(dir, 'run-v'),
+      '--model',
+      'voxel',
+      '--preset',
+      'small-data',
+    ]);
+    expect(voxel.code).toBe(2);
+    expect(voxel.err).toMatch(/--preset small-data is for --model cloud, not voxel/);
+  });
+
   it('--idec-epochs 0 keeps the k-means model, which extract uses', async () => {
     const run0 = join(dir, 'run0');
     const trained = await cli([
