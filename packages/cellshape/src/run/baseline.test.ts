@@ -39,6 +39,7 @@ function classical(seed: number, scale: number): ClassicalTable {
       flatness: 0.9 + 0.03 * rng.normal(),
       convex_hull_volume: 4.4 * s ** 3,
       solidity: 0.95 + 0.01 * rng.normal(),
+      area: 12.6 * s ** 2 * (1 + 0.02 * rng.normal()),
     };
     CLASSICAL_COLUMNS.forEach((c, k) => {
       data[i * d + k] = row[c]!;

@@ -17,8 +17,14 @@ export const FEATURE_SETS = ['learned', 'classical', 'both'] as const;
 /** A feature set's name. */
 export type FeatureSetName = (typeof FEATURE_SETS)[number];
 
-/** The classical measures' names, as `manifest.csv` columns (helper's `MANIFEST_MEASURE_COLUMNS`). */
-export const CLASSICAL_COLUMNS: readonly string[] = MANIFEST_MEASURE_COLUMNS.map(([c]) => c);
+/**
+ * The classical measures' names, as `manifest.csv` columns: helper's `MANIFEST_MEASURE_COLUMNS`
+ * and the mesh's surface `area`.
+ */
+export const CLASSICAL_COLUMNS: readonly string[] = [
+  ...MANIFEST_MEASURE_COLUMNS.map(([c]) => c),
+  'area',
+];
 
 /**
  * Measures that grow with the object's size (lengths, volumes): compared on a log scale, so that
@@ -27,6 +33,7 @@ export const CLASSICAL_COLUMNS: readonly string[] = MANIFEST_MEASURE_COLUMNS.map
  */
 const SIZE_COLUMNS = new Set([
   'volume',
+  'area',
   'extent_x',
   'extent_y',
   'extent_z',
@@ -49,7 +56,7 @@ export type ClassicalSource =
 export interface ClassicalTable {
   /** Column names, {@link CLASSICAL_COLUMNS}. */
   columns: readonly string[];
-  /** `n × 12` raw measures in dataset order. */
+  /** `n × 13` raw measures in dataset order. */
   values: DenseMatrix<Float64Array>;
   source: ClassicalSource;
   /** The manifest read, when one was. */
@@ -132,7 +139,9 @@ export function hullMeasures(points: readonly number[][]): number[] | null {
       solidity: m.solidity,
     };
     // 9 significant digits, as the manifest keeps: a solidity of 1 − 1e-16 is 1, not a feature.
-    return MANIFEST_MEASURE_COLUMNS.map(([, key]) => Number(c[key].toPrecision(9)));
+    return [...MANIFEST_MEASURE_COLUMNS.map(([, key]) => c[key]), m.surfaceArea].map((v) =>
+      Number(v.toPrecision(9)),
+    );
   } catch {
     return null;
   }

@@ -295,7 +295,7 @@ describe('cellshape train / extract on a tiny data set', () => {
       'wasm',
     ]);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: true, cells: 8, features: 4, classical: 12 });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, cells: 8, features: 4, classical: 13 });
     const rows = csv(out);
     const header = rows[0]!;
     // (An earlier test wrote its output over the metadata CSV: its columns come back as metadata.)
@@ -314,6 +314,7 @@ describe('cellshape train / extract on a tiny data set', () => {
       'classical_flatness',
       'classical_convex_hull_volume',
       'classical_solidity',
+      'classical_area',
     ]);
     // Each classical column is z-scored over the 8 cells: mean 0 (a constant one stays 0).
     for (let c = first; c < header.length; c++) {
