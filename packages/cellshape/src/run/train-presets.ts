@@ -32,6 +32,8 @@ export const TRAIN_PRESETS: Readonly<Record<string, TrainPreset>> = Object.freez
       lr: 1e-3,
       // Batch statistics of a few cells are noisy: IDEC keeps the pretrained ones.
       idecBatchNorm: 'eval',
+      // IDEC usually stops earlier by its label-change tolerance; this caps the minutes.
+      idecEpochs: 20,
     },
   },
 });
