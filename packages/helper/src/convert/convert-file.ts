@@ -225,7 +225,7 @@ function splitObjects(
  * The classical measures of an object's closed mesh, or null when it has none (a mesh that
  * encloses no volume or whose vertices do not span 3-D: a one-voxel-thin sliver).
  */
-export function classicalMeasures(mesh: Mesh): ClassicalMeasures | null {
+function classicalMeasures(mesh: Mesh): ClassicalMeasures | null {
   let m: ReturnType<typeof meshShapeMeasures>;
   try {
     m = meshShapeMeasures(mesh);
