@@ -81,6 +81,16 @@ export {
 } from './distributed/worker.js';
 export * from './report/index.js';
 export {
+  type BaselineClassical,
+  type BaselineInput,
+  type BaselineWinner,
+  type ColumnBaseline,
+  MAX_BASELINE_CELLS,
+  type RunBaseline,
+  runBaseline,
+  type SetScores,
+} from './run/baseline.js';
+export {
   type CloudModelSettings,
   cloudModel,
   DEFAULT_CLOUD_MODEL_SETTINGS,
@@ -108,6 +118,15 @@ export {
   type OpenedExtractJob,
   openExtractJob,
 } from './run/extract-run.js';
+export {
+  CLASSICAL_COLUMNS,
+  type ClassicalSource,
+  type ClassicalTable,
+  classicalTable,
+  FEATURE_SETS,
+  type FeatureSetName,
+  featureSets,
+} from './run/feature-sets.js';
 export type {
   ModelFlag,
   ModelPlugin,
@@ -180,6 +199,7 @@ export {
   runPaths,
   type StageSummary,
 } from './run/run-directory.js';
+export { TRAIN_PRESET_NAMES, TRAIN_PRESETS, type TrainPreset } from './run/train-presets.js';
 export { emptyClustersNote, type TrainRunResult, trainRun } from './run/train-run.js';
 export {
   DEFAULT_TRAIN_RUN_OPTIONS,

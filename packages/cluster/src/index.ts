@@ -50,6 +50,12 @@ export {
   groupKFold,
 } from './classify/group-k-fold.js';
 export {
+  DEFAULT_LEAVE_ONE_OUT_NN_OPTIONS,
+  type LeaveOneOutNearestNeighbourOptions,
+  type LeaveOneOutNearestNeighbourResult,
+  leaveOneOutNearestNeighbour,
+} from './classify/nearest-neighbour.js';
+export {
   type StratifiedGroupKFoldOptions,
   stratifiedGroupKFold,
 } from './classify/stratified-group-k-fold.js';

@@ -29,6 +29,7 @@ it('exports exactly the public API', () => {
       "DEFAULT_WRITE_VOLUME_OPTIONS",
       "FAILURE_COLUMNS",
       "MANIFEST_COLUMNS",
+      "MANIFEST_MEASURE_COLUMNS",
       "NORMALISE_PRESETS",
       "SYNTHETIC_FAMILIES",
       "centre",

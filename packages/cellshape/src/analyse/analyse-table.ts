@@ -51,12 +51,13 @@ function isNumeric(text: string): boolean {
 }
 
 /**
- * Which columns hold features: the run format's `f0, f1, …` when present (everything else is
+ * Which columns hold features: the run format's `f0, f1, …` and `classical_<measure>` (of
+ * `cellshape extract --features-with classical`) when present (everything else is
  * metadata, e.g. soft labels q0…), else every column whose values are all numbers, apart from
  * the id and the design columns.
  */
 function featureColumns(header: string[], rows: string[][], skip: Set<string>): number[] {
-  const indexed = header.flatMap((name, c) => (/^f\d+$/.test(name) ? [c] : []));
+  const indexed = header.flatMap((name, c) => (/^(f\d+|classical_\w+)$/.test(name) ? [c] : []));
   if (indexed.length > 0) return indexed;
   return header.flatMap((name, c) =>
     skip.has(name) || !rows.every((row) => isNumeric(row[c]!)) ? [] : [c],

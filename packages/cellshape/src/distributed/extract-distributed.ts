@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { checkInteger, withDefaults } from '@cellshape/core';
 import { selectBackend } from '@cellshape/engine';
 import {
+  appendClassicalColumns,
   DEFAULT_EXTRACT_RUN_OPTIONS,
   type ExtractRunOptions,
   type ExtractRunResult,
@@ -81,6 +82,7 @@ export async function extractDistributed(
       resumedChunks: job.chunks.length - todo.length,
       seconds,
       cellsPerSecond: seconds > 0 ? encoded / seconds : 0,
+      classical: await appendClassicalColumns(opened),
     };
   } finally {
     opened.dispose();

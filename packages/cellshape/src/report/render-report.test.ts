@@ -39,6 +39,7 @@ const ALL_SECTIONS = [
   'umap',
   'sizes',
   'quality',
+  'baseline',
   'exemplars',
   'signatures',
   'heatmap',
@@ -55,7 +56,7 @@ describe('renderReport', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(sectionIds(html)).toEqual(ALL_SECTIONS);
     // summary.json's cluster quality metrics, in their own section.
-    const quality = html.slice(html.indexOf('id="quality"'), html.indexOf('id="exemplars"'));
+    const quality = html.slice(html.indexOf('id="quality"'), html.indexOf('id="baseline"'));
     expect(quality).toContain('0.6100');
     expect(quality).toContain('Treatment (4)');
     expect(quality).toContain('0.8000 · 0.7500');
@@ -182,7 +183,7 @@ describe('renderReport', () => {
       join('idec', 'log.jsonl'),
     ];
     const empty = await renderReport(run({ omit: files }));
-    expect(sectionIds(empty)).toEqual(ALL_SECTIONS.slice(0, 7));
+    expect(sectionIds(empty)).toEqual(ALL_SECTIONS.slice(0, 8));
     expect(empty).not.toContain('href="#heatmap"');
     expect(payloadOf(empty)).toEqual({ training: {} });
     expect(empty).toContain('config.json is missing');

@@ -1,4 +1,5 @@
 import type { ReportSection } from '../run/model-plugin.js';
+import { baselineSection } from './baseline-section.js';
 import { clusterQualitySection } from './cluster-quality-section.js';
 import { escapeHtml, inlineScript, jsonForScript } from './escape.js';
 import { PALETTE, REPORT_CSS, REPORT_SCRIPT } from './page-assets.js';
@@ -227,6 +228,7 @@ const TOC_LABELS: Record<string, string> = {
   umap: 'UMAP',
   sizes: 'Cluster sizes',
   quality: 'Cluster quality',
+  baseline: 'Learned vs classical',
   exemplars: 'Exemplars',
   signatures: 'Signatures',
   heatmap: 'Heat map',
@@ -249,6 +251,7 @@ export function reportHtml({ title, data, model, plotly, sections = [] }: PageIn
     umapSection(model),
     sizesSection(model),
     clusterQualitySection(data.summary),
+    baselineSection(data.summary),
     own?.html ?? exemplarSection(data),
     ...added.map((s) => s.html),
     signatureSections(model),

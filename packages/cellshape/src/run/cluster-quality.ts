@@ -42,7 +42,7 @@ function round(v: number): number {
 }
 
 /** Metadata columns worth comparing clusters with: 2 … min(50, n/2) distinct values. */
-function categoricalColumns(metadata: readonly Metadata[]): string[] {
+export function categoricalColumns(metadata: readonly Metadata[]): string[] {
   const n = metadata.length;
   const columns = [...new Set(metadata.flatMap((m) => Object.keys(m)))];
   return columns.filter((c) => {

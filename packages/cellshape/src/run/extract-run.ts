@@ -1,19 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   checkInteger,
+  checkOneOf,
   checkString,
   FileSystemError,
   IncompatibleError,
   type ProgressCallback,
   reportProgress,
   withDefaults,
+  writeFileAtomic,
 } from '@cellshape/core';
 import { type BackendName, loadCheckpoint, selectBackend } from '@cellshape/engine';
 import { formatDuration } from '@cellshape/helper';
 import { readClusteredModel } from './clustered-checkpoint.js';
 import { ExtractJob, type ExtractJobKey, fileSha256 } from './extract-job.js';
+import { classicalColumnsCsv } from './feature-sets.js';
 import type { ModelPlugin } from './model-plugin.js';
 import { modelPlugin } from './model-registry.js';
 import { type RunConfig, type RunPaths, readJson, runPaths } from './run-directory.js';
@@ -73,6 +77,13 @@ export interface ExtractRunOptions {
   chunkSize?: number;
   /** tfjs backend; default: the fastest available. */
   backend?: BackendName;
+  /**
+   * Extra columns beside the learned features: `'classical'` appends the classical shape
+   * measures as `classical_<measure>` columns (sizes on a log scale, each z-scored over the
+   * cells; see `featureSets`), from the `manifest.csv` of `cellshape convert` next to the input,
+   * else the convex hull of each cell's points. Default `'none'`.
+   */
+  featuresWith?: 'none' | 'classical';
   /** Progress per batch. */
   onProgress?: ProgressCallback;
 }
@@ -82,6 +93,7 @@ export const DEFAULT_EXTRACT_RUN_OPTIONS = {
   checkpoint: 'last',
   batchSize: 16,
   chunkSize: 1024,
+  featuresWith: 'none',
 } as const;
 
 /** What {@link extractRun} returns. */
@@ -101,9 +113,17 @@ export interface ExtractRunResult {
   /** Seconds spent encoding in this call, and cells encoded per second. */
   seconds: number;
   cellsPerSecond: number;
+  /** Classical columns written (0 without `featuresWith: 'classical'`). */
+  classical: number;
 }
 
 const FN = 'extractRun';
+
+/** CSV text with `extra[i]` appended to line i (header first), each after a comma. */
+function appendColumns(csv: string, extra: readonly string[]): string {
+  const lines = csv.replace(/\n$/, '').split('\n');
+  return `${lines.map((line, i) => `${line},${extra[i]!}`).join('\n')}\n`;
+}
 
 /** The checkpoint `options.checkpoint` names, which must exist. */
 export function checkpointPath(paths: RunPaths, option: string): string {
@@ -156,6 +176,21 @@ export interface OpenedExtractJob {
   clusters: number;
   /** Frees the model's tensors. */
   dispose(): void;
+  /** With `featuresWith: 'classical'`: the classical columns, a CSV line per row (header first). */
+  classical?: () => Promise<{ columns: number; lines: string[] }>;
+}
+
+/**
+ * Appends the classical columns to the assembled output (`featuresWith: 'classical'`); the
+ * number of columns added (0 without). Rewrites the table atomically, in memory: the classical
+ * set is for tables a person analyses, not for paper-size extractions.
+ */
+export async function appendClassicalColumns(opened: OpenedExtractJob): Promise<number> {
+  if (opened.classical === undefined) return 0;
+  const { columns, lines } = await opened.classical();
+  const table = await readFile(opened.job.output, 'utf8');
+  await writeFileAtomic(opened.job.output, appendColumns(table, lines));
+  return columns;
 }
 
 /**
@@ -175,6 +210,7 @@ export async function openExtractJob(
   const o = withDefaults(FN, DEFAULT_EXTRACT_RUN_OPTIONS, options);
   checkInteger(FN, 'options.batchSize', o.batchSize, { min: 1 });
   checkInteger(FN, 'options.chunkSize', o.chunkSize, { min: 1 });
+  checkOneOf(FN, 'options.featuresWith', o.featuresWith, ['none', 'classical']);
   const paths = runPaths(runDir);
   const config = await readJson<RunConfig>(FN, paths.config);
   const path = checkpointPath(paths, o.checkpoint);
@@ -207,6 +243,9 @@ export async function openExtractJob(
       checkpoint: path,
       clusters: clustered.centres.shape[0],
       dispose: () => model.dispose(),
+      ...(o.featuresWith === 'classical'
+        ? { classical: () => classicalColumnsCsv(input, dataset, plugin) }
+        : {}),
     };
   } catch (error) {
     model.dispose();
@@ -275,6 +314,7 @@ export async function extractRun(
       resumedChunks,
       seconds,
       cellsPerSecond: seconds > 0 ? encoded / seconds : 0,
+      classical: await appendClassicalColumns(opened),
     };
   } finally {
     opened.dispose();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileSystemError, FormatError, invalidArgument, writeFileAtomic } from '@cellshape/core';
+import type { RunBaseline } from './baseline.js';
 import type { ClusterQuality } from './cluster-quality.js';
 
 /**
@@ -17,7 +18,8 @@ import type { ClusterQuality } from './cluster-quality.js';
  * | `features.csv` | `id, <metadata columns>, f0 … f(F−1)`: features of the final encoder |
  * | `assignments.csv` | `id, <metadata columns>, cluster, q0 … q(K−1)`: hard and soft cluster labels |
  * | `exemplars.json` | `{ clusters: [{ cluster, size, exemplars: [{ id, points, image? }] }] }` ({@link ExemplarsFile}) |
- * | `summary.json` | counts, final losses, timings, chosen K ({@link RunSummary}) |
+ * | `classical.csv` | `id, volume, sphericity, …`: the classical shape measures of every cell (when found) |
+ * | `summary.json` | counts, final losses, timings, chosen K, learned-vs-classical baseline ({@link RunSummary}) |
  */
 export const RUN_LAYOUT = Object.freeze({
   config: 'config.json',
@@ -32,6 +34,7 @@ export const RUN_LAYOUT = Object.freeze({
   summary: 'summary.json',
   report: 'report.html',
   clusters: 'clusters.ckpt',
+  classical: 'classical.csv',
 });
 
 /** Absolute paths of every file of a run directory. */
@@ -53,6 +56,8 @@ export interface RunPaths {
   report: string;
   /** The clustered model of an encoder-only family. */
   clusters: string;
+  /** The classical measures of the cells. */
+  classical: string;
 }
 
 /** The paths of the run directory `root` (resolved against the working directory). */
@@ -79,6 +84,7 @@ export function runPaths(root: string): RunPaths {
     summary: join(r, RUN_LAYOUT.summary),
     report: join(r, RUN_LAYOUT.report),
     clusters: join(r, RUN_LAYOUT.clusters),
+    classical: join(r, RUN_LAYOUT.classical),
   };
 }
 
@@ -163,6 +169,8 @@ export interface RunSummary {
   backend: string;
   /** Silhouette, Davies–Bouldin, Calinski–Harabasz; V-measure and ARI against metadata columns. */
   clusterQuality?: ClusterQuality;
+  /** Learned features vs classical shape measures, per metadata column. */
+  baseline?: RunBaseline;
 }
 
 /** Writes a JSON file atomically, pretty-printed, with a final newline. */

@@ -1,6 +1,7 @@
 import { writeFeaturesCsv } from '@cellshape/cloud';
 import { cellTableCsv, writeFileAtomic } from '@cellshape/core';
 import type { Encoder } from '@cellshape/engine';
+import { baselineStage } from './baseline-stage.js';
 import { clusterQuality } from './cluster-quality.js';
 import type { ClusteringOutcome } from './cluster-stage.js';
 import { chooseExemplars, exemplarClusters } from './exemplars.js';
@@ -56,6 +57,7 @@ export async function writeRunOutputs(
     image ? (i) => image(model, dataset, i) : undefined,
   );
   await writeJson(paths.exemplars, { clusters });
+  const baseline = await baselineStage(run, clustered);
   const summary: RunSummary = {
     model: plugin.name,
     clustering: clustered.kind,
@@ -80,6 +82,7 @@ export async function writeRunOutputs(
       metadata,
       run.options.runtime.seed,
     ),
+    baseline,
   };
   await writeJson(paths.summary, summary);
   return summary;

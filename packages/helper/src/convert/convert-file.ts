@@ -8,10 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CellshapeError, deriveSeed, writeFileAtomic } from '@cellshape/core';
+import { meshShapeMeasures } from '../measures/shape-measures.js';
 import { encodeMesh, type MeshFormat } from '../mesh/index.js';
 import { encodePointCloud } from '../points/index.js';
 import { meshArea, samplePoints } from '../surface/index.js';
-import type { Volume } from '../types.js';
+import type { Mesh, Volume } from '../types.js';
 import {
   isBinaryMask,
   type LabelObject,
@@ -58,6 +59,34 @@ export interface ConvertTask {
   fingerprint: string;
 }
 
+/**
+ * Where an object's voxel size came from: `'option'` (the `spacing` option), `'file'` (the
+ * TIFF's own calibration) or `'none'` (neither: 1, 1, 1 — lengths are in voxels, which is
+ * wrong for anisotropic stacks such as confocal z-stacks).
+ */
+export type SpacingSource = 'option' | 'file' | 'none';
+
+/**
+ * The classical shape measures of one object (helper's `meshShapeMeasures` of its mesh), in
+ * the physical units of its spacing (voxels when the spacing source is `'none'`): lengths in
+ * units, volumes in units³. Extents are along the input's x, y, z axes.
+ */
+export interface ClassicalMeasures {
+  volume: number;
+  sphericity: number;
+  extentX: number;
+  extentY: number;
+  extentZ: number;
+  /** Full principal axis lengths (2a ≥ 2b ≥ 2c of the equivalent solid ellipsoid). */
+  axisMajor: number;
+  axisIntermediate: number;
+  axisMinor: number;
+  elongation: number;
+  flatness: number;
+  convexHullVolume: number;
+  solidity: number;
+}
+
 /** One object's line of the manifest. */
 export interface ManifestRow {
   /** `<relative dir>/<stem>[_<label>]`, unique within a conversion. */
@@ -76,6 +105,11 @@ export interface ManifestRow {
   /** Mesh and point-cloud files relative to the output root. */
   mesh: string;
   points: string;
+  /** Voxel size (z, y, x) the mesh and measures were made with. */
+  spacing: [number, number, number];
+  spacingFrom: SpacingSource;
+  /** Classical measures of the mesh; null when the mesh encloses no volume (degenerate object). */
+  measures: ClassicalMeasures | null;
 }
 
 /** What became of one task. */
@@ -89,7 +123,8 @@ export interface FileOutcome {
 
 /** The content of a finished file's record. */
 interface FileRecord {
-  version: 1;
+  /** 2 since the rows carry spacing and classical measures (older records are redone). */
+  version: 2;
   fingerprint: string;
   rows: ManifestRow[];
 }
@@ -130,7 +165,7 @@ export function finishedOutcome(task: ConvertTask): FileOutcome | undefined {
   } catch {
     return undefined;
   }
-  if (record.version !== 1 || record.fingerprint !== task.fingerprint) return undefined;
+  if (record.version !== 2 || record.fingerprint !== task.fingerprint) return undefined;
   const outputs = record.rows.flatMap((r) => [
     absolute(task.output, r.mesh),
     absolute(task.output, r.points),
@@ -185,6 +220,35 @@ function splitObjects(
   }
 }
 
+/**
+ * The classical measures of an object's closed mesh, or null when it has none (a mesh that
+ * encloses no volume or whose vertices do not span 3-D: a one-voxel-thin sliver).
+ */
+function classicalMeasures(mesh: Mesh): ClassicalMeasures | null {
+  let m: ReturnType<typeof meshShapeMeasures>;
+  try {
+    m = meshShapeMeasures(mesh);
+  } catch {
+    return null;
+  }
+  const [extentX, extentY, extentZ] = m.extents;
+  const [axisMajor, axisIntermediate, axisMinor] = m.principalAxisLengths;
+  return {
+    volume: m.volume,
+    sphericity: m.sphericity,
+    extentX,
+    extentY,
+    extentZ,
+    axisMajor,
+    axisIntermediate,
+    axisMinor,
+    elongation: m.elongation,
+    flatness: m.flatness,
+    convexHullVolume: m.convexHullVolume,
+    solidity: m.solidity,
+  };
+}
+
 function describeShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -205,6 +269,7 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   for (let i = 0; i < volume.data.length; i++) if (volume.data[i] !== 0) nonZero++;
   if (nonZero === 0) throw new Rejected('empty mask: no non-zero voxels');
   const spacing = settings.spacing ?? volume.spacing ?? [1, 1, 1];
+  const spacingFrom: SpacingSource = settings.spacing ? 'option' : volume.spacing ? 'file' : 'none';
   const { objects, whole } = splitObjects(volume, settings);
   if (objects.length === 0) {
     throw new Rejected(
@@ -246,6 +311,9 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
       area: meshArea(mesh),
       mesh: names.mesh,
       points: names.points,
+      spacing: [...spacing] as [number, number, number],
+      spacingFrom,
+      measures: classicalMeasures(mesh),
     });
   }
   return rows;
@@ -264,7 +332,7 @@ export async function convertFile(task: ConvertTask): Promise<FileOutcome> {
     // its new record is written.
     await rm(recordPath(task.output, task.relative), { force: true });
     const rows = await convertObjects(task);
-    const record: FileRecord = { version: 1, fingerprint: task.fingerprint, rows };
+    const record: FileRecord = { version: 2, fingerprint: task.fingerprint, rows };
     await writeFileAtomic(
       recordPath(task.output, task.relative),
       `${JSON.stringify(record, null, 1)}\n`,

@@ -19,7 +19,12 @@ export {
   DEFAULT_CONVERT_DIRECTORY_OPTIONS,
   planConversion,
 } from './convert-directory.js';
-export type { ManifestRow, ObjectMode } from './convert-file.js';
+export type {
+  ClassicalMeasures,
+  ManifestRow,
+  ObjectMode,
+  SpacingSource,
+} from './convert-file.js';
 export { convertFiles, formatDuration } from './convert-files.js';
 export {
   type ConvertManifestResult,
@@ -27,7 +32,7 @@ export {
   removeTemporaryFiles,
   writeConvertManifest,
 } from './convert-manifest.js';
-export { encodeManifest, MANIFEST_COLUMNS } from './manifest.js';
+export { encodeManifest, MANIFEST_COLUMNS, MANIFEST_MEASURE_COLUMNS } from './manifest.js';
 export {
   DEFAULT_MASK_TO_MESH_OPTIONS,
   DEFAULT_MASK_TO_POINT_CLOUD_OPTIONS,

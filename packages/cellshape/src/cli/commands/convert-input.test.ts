@@ -31,6 +31,29 @@ describe('cellshape convert <masks>: a folder or a single file', () => {
     expect(result.files.map((f: { input: string }) => f.input)).toEqual([
       join(dir, 'masks', 'cube.tif'),
     ]);
+    // The TIFF carries no voxel size: the summary says so.
+    expect(result.filesWithoutSpacing).toEqual(['cube.tif']);
+  });
+
+  it('tells in its summary when a file has no voxel size, and not with --spacing', async () => {
+    const n = 12;
+    const data = new Uint8Array(n * n * n);
+    for (let z = 3; z < 9; z++)
+      for (let y = 3; y < 9; y++) for (let x = 3; x < 9; x++) data[(z * n + y) * n + x] = 1;
+    await writeVolume(join(dir, 'plain', 'cube.tif'), { data, shape: [n, n, n] });
+    const args = ['convert', join(dir, 'plain'), '--workers', '0', '--num-points', '16'];
+    const plain = await cli([...args.slice(0, 2), join(dir, 'plain-out'), ...args.slice(2)]);
+    expect(plain.code).toBe(0);
+    expect(plain.out).toMatch(/no voxel size: 1 file\(s\) carry none \(cube\.tif\).*--spacing/);
+    const given = await cli([
+      ...args.slice(0, 2),
+      join(dir, 'spaced-out'),
+      ...args.slice(2),
+      '--spacing',
+      '2,1,1',
+    ]);
+    expect(given.code).toBe(0);
+    expect(given.out).not.toMatch(/no voxel size/);
   });
 
   it('refuses a file that is not a mask, as a usage error (exit 2)', async () => {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseCsv } from '@cellshape/core';
 import {
   type ConvertDirectoryOptions,
   convertDirectory,
@@ -32,6 +34,27 @@ interface ConvertFlags {
   cubeFit: CubeFit;
   redis?: string;
   chunkSize: number;
+}
+
+/**
+ * The input files (relative) whose objects were measured without a voxel size (neither
+ * `--spacing` nor the file's own calibration): their lengths are in voxels.
+ */
+export function filesWithoutSpacing(manifest: string): string[] {
+  const table = parseCsv(readFileSync(manifest, 'utf8'), { source: 'manifest.csv' });
+  const source = table.header.indexOf('source');
+  const from = table.header.indexOf('spacing_from');
+  if (source < 0 || from < 0) return [];
+  return [...new Set(table.rows.filter((r) => r[from] === 'none').map((r) => r[source]!))];
+}
+
+/** The summary line about voxel sizes, when some files had none. */
+function spacingLine(unknown: readonly string[]): string[] {
+  if (unknown.length === 0) return [];
+  const names = unknown.slice(0, 3).join(', ') + (unknown.length > 3 ? ', …' : '');
+  return [
+    `no voxel size: ${unknown.length} file(s) carry none (${names}); shapes and classical measures are in voxels — for anisotropic stacks (confocal z-steps) pass --spacing z,y,x`,
+  ];
 }
 
 /** Converts the folder and tells what happened: one line per failed file, the manifest. */
@@ -80,6 +103,7 @@ async function convert(
             onProgress: progress.callback('cubes'),
           });
     const { converted, skipped, manifest, failures, files } = result;
+    const noSpacing = filesWithoutSpacing(manifest);
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
@@ -89,7 +113,8 @@ async function convert(
             ...cubes.failed.map((f) => `cube failed: ${f.source}: ${f.error}`),
           ]
         : []),
-      `manifest: ${manifest}`,
+      ...spacingLine(noSpacing),
+      `manifest: ${manifest} (with classical measures per object)`,
       ...(failed.length > 0 ? [`failures: ${failures}`] : []),
     ];
     return {
@@ -100,6 +125,7 @@ async function convert(
         objects,
         manifest,
         failures,
+        filesWithoutSpacing: noSpacing,
         files,
         ...(cubes ? { cubes } : {}),
       },

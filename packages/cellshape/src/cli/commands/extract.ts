@@ -20,6 +20,7 @@ interface ExtractFlags {
   chunkSize: number;
   backend?: BackendName;
   redis?: string;
+  featuresWith: 'none' | 'classical';
 }
 
 /** `cellshape extract <run-dir> [input] --out <csv>`: features, soft and hard labels per cell. */
@@ -59,6 +60,12 @@ export const extractCommand: CliCommand = {
         DEFAULT_EXTRACT_RUN_OPTIONS.chunkSize,
       )
       .option(
+        '--features-with <set>',
+        'extra columns beside the learned features: classical (the classical shape measures, standardised, as classical_<measure>), none',
+        choice(['none', 'classical'] as const),
+        DEFAULT_EXTRACT_RUN_OPTIONS.featuresWith,
+      )
+      .option(
         '--backend <name>',
         `tfjs backend: ${BACKEND_NAMES.join(', ')}`,
         choice(BACKEND_NAMES),
@@ -79,6 +86,10 @@ export const extractCommand: CliCommand = {
           [
             'cellshape extract runs/exp1 big/points --out big.csv',
             'run it again after an interruption: finished chunks are kept',
+          ],
+          [
+            'cellshape extract runs/exp1 --out cells.csv --features-with classical',
+            'learned features and classical shape measures side by side (for cellshape analyse)',
           ],
         ]),
       )
@@ -103,6 +114,7 @@ export const extractCommand: CliCommand = {
               checkpoint: flags.checkpoint,
               batchSize: flags.batchSize,
               chunkSize: flags.chunkSize,
+              featuresWith: flags.featuresWith,
               onProgress: progress.callback('extract'),
             }).catch((error: unknown) => {
               throw points === undefined
@@ -112,7 +124,7 @@ export const extractCommand: CliCommand = {
             return {
               json: { ...result },
               text: [
-                `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features) to ${result.output}`,
+                `wrote ${result.cells} cells (${result.clusters} clusters, ${result.features} features${result.classical > 0 ? `, ${result.classical} classical measures` : ''}) to ${result.output}`,
                 `${result.cellsPerSecond.toFixed(1)} cells/s over ${result.seconds.toFixed(1)} s${result.resumedChunks > 0 ? `; resumed: ${result.resumedChunks} chunk(s) were already done` : ''}`,
               ].join('\n'),
             };

@@ -281,6 +281,90 @@ describe('cellshape train / extract on a tiny data set', () => {
     expect(csv(out)[0]).toEqual(['id', 'cluster', 'q0', 'q1', 'f0', 'f1', 'f2', 'f3']);
   });
 
+  it('extract --features-with classical adds the standardised classical measures', async () => {
+    const out = join(dir, 'with-classical.csv');
+    const { code, out: stdout } = await cli([
+      '--json',
+      'extract',
+      run,
+      '--out',
+      out,
+      '--features-with',
+      'classical',
+      '--backend',
+      'wasm',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, cells: 8, features: 4, classical: 13 });
+    const rows = csv(out);
+    const header = rows[0]!;
+    // (An earlier test wrote its output over the metadata CSV: its columns come back as metadata.)
+    const first = header.indexOf('classical_volume');
+    expect(header.slice(first - 4, first)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    expect(header.slice(first)).toEqual([
+      'classical_volume',
+      'classical_sphericity',
+      'classical_extent_x',
+      'classical_extent_y',
+      'classical_extent_z',
+      'classical_axis_major',
+      'classical_axis_intermediate',
+      'classical_axis_minor',
+      'classical_elongation',
+      'classical_flatness',
+      'classical_convex_hull_volume',
+      'classical_solidity',
+      'classical_area',
+    ]);
+    // Each classical column is z-scored over the 8 cells: mean 0 (a constant one stays 0).
+    for (let c = first; c < header.length; c++) {
+      const values = rows.slice(1).map((r) => Number(r[c]));
+      expect(values.every(Number.isFinite)).toBe(true);
+      expect(Math.abs(values.reduce((a, b) => a + b, 0) / values.length)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('--preset small-data sets defaults that the flags given override', async () => {
+    const small = join(dir, 'run-preset');
+    const { code } = await cli([
+      '--quiet',
+      'train',
+      data.points,
+      '--out',
+      small,
+      '--preset',
+      'small-data',
+      ...TINY_MODEL,
+      '--epochs',
+      '1',
+      '--idec-epochs',
+      '0',
+      '--backend',
+      'wasm',
+    ]);
+    expect(code).toBe(0);
+    const config = JSON.parse(readFileSync(join(small, 'config.json'), 'utf8'));
+    // From the preset:
+    expect(config.options.model.settings.normalise).toBe('pcaPoseUnitSphere');
+    expect(config.options.idec.batchNorm).toBe('eval');
+    // Given flags win:
+    expect(config.options.model.settings.k).toBe(4);
+    expect(config.options.model.settings.numPoints).toBe(32);
+    expect(config.options.pretrain.epochs).toBe(1);
+    const voxel = await cli([
+      'train',
+      data.points,
+      '--out',
+      join(dir, 'run-v'),
+      '--model',
+      'voxel',
+      '--preset',
+      'small-data',
+    ]);
+    expect(voxel.code).toBe(2);
+    expect(voxel.err).toMatch(/--preset small-data is for --model cloud, not voxel/);
+  });
+
   it('--idec-epochs 0 keeps the k-means model, which extract uses', async () => {
     const run0 = join(dir, 'run0');
     const trained = await cli([

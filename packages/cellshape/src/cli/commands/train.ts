@@ -5,6 +5,7 @@ import { describeDifferences, InitMismatchError } from '../../run/init-weights.j
 import type { ModelPlugin } from '../../run/model-plugin.js';
 import { DEFAULT_MODEL, modelNames, modelPlugin, modelPlugins } from '../../run/model-registry.js';
 import { type RunConfig, readJson, runPaths } from '../../run/run-directory.js';
+import { TRAIN_PRESET_NAMES, TRAIN_PRESETS } from '../../run/train-presets.js';
 import { trainRun } from '../../run/train-run.js';
 import type { TrainRunOptions } from '../../run/train-run-options.js';
 import { type CommandContext, examples } from '../context.js';
@@ -21,7 +22,13 @@ import {
 } from './train-flags.js';
 
 /** Flags that steer the command, not the run's options. */
-type CommandFlags = { out: string; model: string; resume?: boolean; overwrite?: boolean };
+type CommandFlags = {
+  out: string;
+  model: string;
+  resume?: boolean;
+  overwrite?: boolean;
+  preset?: string;
+};
 
 function format(value: number | null): string {
   return value === null ? '–' : value.toPrecision(5);
@@ -122,7 +129,14 @@ async function runOptions(
   seed: number,
 ): Promise<TrainRunOptions> {
   const given = givenFlags(command);
-  const { out, model: _m, resume: _r, overwrite: _o, ...cli } = given as Record<string, unknown>;
+  const {
+    out,
+    model: _m,
+    resume: _r,
+    overwrite: _o,
+    preset: _p,
+    ...cli
+  } = given as Record<string, unknown>;
   let saved: Record<string, unknown> = {};
   let family = flags.model;
   let savedSeed: number | undefined;
@@ -139,8 +153,12 @@ async function runOptions(
     throw new UsageError(
       `${unknown.map(flagOf).join(', ')} ${unknown.length === 1 ? 'is not a setting' : 'are not settings'} of --model ${family}`,
     );
-  // Saved values that are no flag (format 1 kept seed, resume, …) are left out.
-  const { options } = optionsOfFlags({ ...saved, ...cli }, plugin);
+  const preset = flags.preset === undefined ? undefined : TRAIN_PRESETS[flags.preset]!;
+  if (preset !== undefined && preset.model !== family)
+    throw new UsageError(`--preset ${flags.preset} is for --model ${preset.model}, not ${family}`);
+  // Saved values that are no flag (format 1 kept seed, resume, …) are left out. A preset sits
+  // under what a resumed run saved and under the flags given.
+  const { options } = optionsOfFlags({ ...preset?.values, ...saved, ...cli }, plugin);
   const globalSeed =
     command.parent?.getOptionValueSource('seed') === 'cli' ? seed : (savedSeed ?? seed);
   options.model = { ...options.model, family };
@@ -207,6 +225,10 @@ const EXAMPLES: [string, string][] = [
   ],
   ['cellshape train out/points --out runs/exp1 --resume', 'continue after an interruption'],
   [
+    'cellshape train out/points --out runs/small --preset small-data --metadata cells.csv',
+    'a few dozen cells: the measured small-data settings (docs/small-data.md)',
+  ],
+  [
     'cellshape train out/points --out runs/quick --epochs 20 --features 64 --clusters 5',
     'a shorter run',
   ],
@@ -251,6 +273,12 @@ export const trainCommand: CliCommand = {
         'continue an interrupted run in --out (pretraining or IDEC); unchanged flags keep their saved values',
       )
       .option('--overwrite', 'replace the run in --out')
+      .addOption(
+        new Option(
+          '--preset <name>',
+          `defaults for a kind of data; flags given override them: ${TRAIN_PRESET_NAMES.map((n) => `${n} (${TRAIN_PRESETS[n]!.description})`).join('; ')}`,
+        ).choices(TRAIN_PRESET_NAMES),
+      )
       .addHelpText('after', examples(EXAMPLES))
       .action((points: string, flags: CommandFlags, cmd: Command) =>
         train(points, flags, cmd, context),
