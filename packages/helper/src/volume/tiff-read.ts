@@ -574,6 +574,27 @@ export interface DecodeTiffVolumeOptions {
   samples?: boolean;
 }
 
+/** The layout every page of the stack shares (that of the first); corrupt when one differs. */
+function stackLayout(layouts: PageLayout[], pages: number[], ctx: Context): PageLayout {
+  const first = layouts[0];
+  if (first === undefined) throw corrupt(ctx, 'it holds no full-resolution image');
+  layouts.forEach((layout, i) => {
+    if (
+      layout.width !== first.width ||
+      layout.height !== first.height ||
+      layout.kind !== first.kind ||
+      layout.samples !== first.samples ||
+      layout.planar !== first.planar
+    ) {
+      throw corrupt(
+        ctx,
+        `page ${pages[i]! + 1} is ${describeLayout(layout)} but page ${pages[0]! + 1} is ${describeLayout(first)}; all pages of a stack must match`,
+      );
+    }
+  });
+  return first;
+}
+
 /**
  * Decodes a grey-level TIFF (one page, or a stack of pages → z) into a {@link Volume} with shape
  * [pages, height, width]. Reduced-resolution pages (thumbnails, pyramids) are skipped.
@@ -606,22 +627,7 @@ export function decodeTiffVolume(
   const headers = decodeOr({ ignoreImageData: true });
   const pages = headers.flatMap((ifd, i) => ((ifd.newSubfileType ?? 0) & 1 ? [] : [i]));
   const layouts = pages.map((p) => pageLayout(headers[p]!, p, ctx, samples));
-  const first = layouts[0];
-  if (first === undefined) throw corrupt(ctx, 'it holds no full-resolution image');
-  layouts.forEach((layout, i) => {
-    if (
-      layout.width !== first.width ||
-      layout.height !== first.height ||
-      layout.kind !== first.kind ||
-      layout.samples !== first.samples ||
-      layout.planar !== first.planar
-    ) {
-      throw corrupt(
-        ctx,
-        `page ${pages[i]! + 1} is ${describeLayout(layout)} but page ${pages[0]! + 1} is ${describeLayout(first)}; all pages of a stack must match`,
-      );
-    }
-  });
+  const first = stackLayout(layouts, pages, ctx);
   const spacing = readSpacing(headers[pages[0]!]!, pages.length, ctx, hyperstacks);
   const kind: SampleKind = first.kind === 'bit' ? 'uint8' : first.kind;
   // Every sample of a page is a plane of its own.
