@@ -1,37 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticLabelImage } from '../synthetic/index.js';
-import { writeVolume } from '../volume/index.js';
 import { convertDirectory } from './convert-directory.js';
+import {
+  expectSameTree,
+  TEST_CONVERT_OPTIONS,
+  TEST_FIELDS,
+  tree,
+  writeTestFields,
+} from './convert-test-fixtures.js';
 
-/** Every file under `dir`, relative, sorted. */
-function tree(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p).split('\\').join('/'));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
-
-/** Asserts that two output folders hold the same files with the same bytes. */
-function expectSameTree(a: string, b: string): void {
-  const files = tree(a);
-  expect(tree(b)).toEqual(files);
-  for (const f of files)
-    expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
-}
-
-const OPTIONS = { numPoints: 128 };
-const FIELDS = 12;
+const OPTIONS = TEST_CONVERT_OPTIONS;
+const FIELDS = TEST_FIELDS;
 
 /** `convertDirectory(input, output, OPTIONS)` in a child process with two worker threads. */
 function convertInChild(input: string, output: string): ChildProcess {
@@ -53,14 +36,7 @@ describe('a conversion killed with SIGKILL and resumed', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'cellshape-resume-'));
     input = join(root, 'in');
-    // 12 fields of view of 10 labelled cells (two of each of the five shape families).
-    for (let i = 0; i < FIELDS; i++) {
-      const { labels } = syntheticLabelImage({ count: 2, size: 20, seed: 100 + i });
-      await writeVolume(
-        join(input, `well${i % 2}`, `field${String(i).padStart(2, '0')}.tif`),
-        labels,
-      );
-    }
+    await writeTestFields(input);
     reference = join(root, 'reference');
     await convertDirectory(input, reference, { ...OPTIONS, workers: 0 });
   });
