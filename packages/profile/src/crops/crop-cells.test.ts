@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { isCellshapeError } from '@cellshape/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage2D, readLabelImage2D } from '../image/read-image.js';
 import { haveImages2D, IMAGES_2D } from '../image/test-data.js';
 import { parseCentroidTable, readCentroidTable } from '../tables/parse-centroid-table.js';
@@ -228,9 +228,15 @@ describe.runIf(
     'usiigaci_T98G_tracks.csv',
   ),
 )('Usiigaci frame 1 and its tracks.csv', () => {
-  const image = readImage2D(join(IMAGES_2D, 'usiigaci_T98G_phase_t01.tif'));
-  const labels = readLabelImage2D(join(IMAGES_2D, 'usiigaci_T98G_id_masks_t01.png'));
-  const tracks = readCentroidTable(join(IMAGES_2D, 'usiigaci_T98G_tracks.csv'));
+  // Read in beforeAll: a skipped describe still runs its body to collect the tests.
+  let image: ReturnType<typeof readImage2D>;
+  let labels: ReturnType<typeof readLabelImage2D>;
+  let tracks: ReturnType<typeof readCentroidTable>;
+  beforeAll(() => {
+    image = readImage2D(join(IMAGES_2D, 'usiigaci_T98G_phase_t01.tif'));
+    labels = readLabelImage2D(join(IMAGES_2D, 'usiigaci_T98G_id_masks_t01.png'));
+    tracks = readCentroidTable(join(IMAGES_2D, 'usiigaci_T98G_tracks.csv'));
+  });
 
   it('the label under every crop centre is the cell own id; edge cells are skipped and listed', () => {
     const { crops, skipped } = cropCells(image, tracks, { frame: 0, labels });
