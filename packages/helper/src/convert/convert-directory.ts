@@ -107,7 +107,8 @@ function nameClashes(relatives: readonly string[]): Map<string, string> {
  *   manifest rows;
  * * `records/<relative path>.failed.json` — why the file failed (it is tried again next run);
  * * `manifest.csv` — one row per object of every converted or skipped file: `id, source,
- *   label, voxel_count, centroid_z, centroid_y, centroid_x, vertices, faces, area, mesh, points`;
+ *   label, voxel_count`, the centroid, mesh size and area, the voxel size used and where it came
+ *   from, the classical shape measures (`MANIFEST_COLUMNS` lists them all), `mesh, points`;
  * * `failures.csv` — `source, error`: every file without finished outputs and why.
  *
  * It runs three stages, each usable alone (e.g. by queue workers sharing the output folder):
