@@ -135,6 +135,26 @@ async function convert(
   });
 }
 
+/** The examples and exit codes under `cellshape convert --help`. */
+const CONVERT_HELP =
+  examples([
+    [
+      'cellshape convert masks/ out/',
+      'convert every mask under masks/ (resumes where a previous run stopped)',
+    ],
+    [
+      'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
+      'anisotropic voxels; drop debris',
+    ],
+    ['cellshape convert masks/cell7.tif out/', 'convert one file'],
+    [
+      'cellshape convert masks/ out/ --cube 64',
+      'also 64³ binary cubes for `cellshape train out/cubes --model voxel`',
+    ],
+    ['cellshape convert masks/ out/ --json > convert.json', 'machine-readable per-file report'],
+  ]) +
+  '\nExit code: 0 when every file converted, 1 when some failed (each is listed; the others are converted), 2 for usage errors.\n';
+
 /**
  * `cellshape convert <masks> <out>`: mask / label TIFFs → meshes + point clouds (helper's
  * `convertDirectory`). Exit code 0 when every file converted (or was already done), 1 when
@@ -200,29 +220,7 @@ export const convertCommand: CliCommand = {
         choice(CUBE_FITS),
         DEFAULT_FIT_TO_CUBE_OPTIONS.fit,
       )
-      .addHelpText(
-        'after',
-        examples([
-          [
-            'cellshape convert masks/ out/',
-            'convert every mask under masks/ (resumes where a previous run stopped)',
-          ],
-          [
-            'cellshape convert masks/ out/ --spacing 2.18,1,1 --min-size 500',
-            'anisotropic voxels; drop debris',
-          ],
-          ['cellshape convert masks/cell7.tif out/', 'convert one file'],
-          [
-            'cellshape convert masks/ out/ --cube 64',
-            'also 64³ binary cubes for `cellshape train out/cubes --model voxel`',
-          ],
-          [
-            'cellshape convert masks/ out/ --json > convert.json',
-            'machine-readable per-file report',
-          ],
-        ]) +
-          '\nExit code: 0 when every file converted, 1 when some failed (each is listed; the others are converted), 2 for usage errors.\n',
-      )
+      .addHelpText('after', CONVERT_HELP)
       .action((masks: string, out: string, flags: ConvertFlags, command: Command) =>
         convert(masks, out, flags, command, context),
       );

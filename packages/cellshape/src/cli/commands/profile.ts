@@ -10,10 +10,11 @@ import {
   type ProfileModelName,
   profileTrain,
 } from '../../run/profile-train-run.js';
-import { type CommandContext, examples } from '../context.js';
+import { type CommandContext, type CommandOutcome, examples } from '../context.js';
 import { UsageError } from '../errors.js';
 import { requireFolder, requireRunDir } from '../inputs.js';
 import { choice, integer, integerOrAuto, number } from '../parse.js';
+import type { ProgressDisplay } from '../progress.js';
 import type { CliCommand } from '../registry.js';
 import { flagOf } from './train-flags.js';
 
@@ -281,44 +282,63 @@ function embedCommand(profile: Command, context: CommandContext): void {
     )
     .action(
       async (runDir: string, crops: string | undefined, flags: EmbedFlags, command: Command) => {
-        await context.execute(command, async ({ progress }) => {
-          if (flags.wholeImages) {
-            if (crops === undefined)
-              throw new UsageError(
-                '--whole-images needs the images: cellshape profile embed <run-dir> <images> --whole-images',
-              );
-            const result = await profileEmbedImages(requireRunDir(runDir), [crops], flags.out, {
-              checkpoint: flags.checkpoint,
-              idColumn: flags.idColumn,
-              ...(flags.stride ? { stride: flags.stride } : {}),
-              ...(flags.metadata ? { metadata: flags.metadata } : {}),
-              onProgress: progress.callback('embed'),
-            });
-            return {
-              json: { ...result },
-              text: `wrote ${result.images} image embeddings (${result.features} features) to ${result.output}`,
-            };
-          }
-          const input =
-            crops === undefined
-              ? undefined
-              : cropInputs('cellshape profile embed', requireFolder(crops, 'the crops folder'));
-          const metadata = flags.metadata ?? input?.index;
-          const result = await extractRun(requireRunDir(runDir), flags.out, {
-            ...(input ? { input: input.crops } : {}),
-            ...(metadata ? { metadata } : {}),
-            ...(flags.backend ? { backend: flags.backend } : {}),
-            checkpoint: flags.checkpoint,
-            batchSize: flags.batchSize,
-            onProgress: progress.callback('extract'),
-          });
-          return {
-            json: { ...result },
-            text: `wrote ${result.cells} crops (${result.features} features, ${result.clusters} clusters) to ${result.output}`,
-          };
-        });
+        await context.execute(command, ({ progress }) =>
+          flags.wholeImages
+            ? embedWholeImages(runDir, crops, flags, progress)
+            : embedCrops(runDir, crops, flags, progress),
+        );
       },
     );
+}
+
+/** `profile embed --whole-images`: one row per image, the mean of its tiles' embeddings. */
+async function embedWholeImages(
+  runDir: string,
+  images: string | undefined,
+  flags: EmbedFlags,
+  progress: ProgressDisplay,
+): Promise<CommandOutcome> {
+  if (images === undefined)
+    throw new UsageError(
+      '--whole-images needs the images: cellshape profile embed <run-dir> <images> --whole-images',
+    );
+  const result = await profileEmbedImages(requireRunDir(runDir), [images], flags.out, {
+    checkpoint: flags.checkpoint,
+    idColumn: flags.idColumn,
+    ...(flags.stride ? { stride: flags.stride } : {}),
+    ...(flags.metadata ? { metadata: flags.metadata } : {}),
+    onProgress: progress.callback('embed'),
+  });
+  return {
+    json: { ...result },
+    text: `wrote ${result.images} image embeddings (${result.features} features) to ${result.output}`,
+  };
+}
+
+/** `profile embed`: one row per crop (the run's crops, or a crops folder), as `extract` does. */
+async function embedCrops(
+  runDir: string,
+  crops: string | undefined,
+  flags: EmbedFlags,
+  progress: ProgressDisplay,
+): Promise<CommandOutcome> {
+  const input =
+    crops === undefined
+      ? undefined
+      : cropInputs('cellshape profile embed', requireFolder(crops, 'the crops folder'));
+  const metadata = flags.metadata ?? input?.index;
+  const result = await extractRun(requireRunDir(runDir), flags.out, {
+    ...(input ? { input: input.crops } : {}),
+    ...(metadata ? { metadata } : {}),
+    ...(flags.backend ? { backend: flags.backend } : {}),
+    checkpoint: flags.checkpoint,
+    batchSize: flags.batchSize,
+    onProgress: progress.callback('extract'),
+  });
+  return {
+    json: { ...result },
+    text: `wrote ${result.cells} crops (${result.features} features, ${result.clusters} clusters) to ${result.output}`,
+  };
 }
 
 /** `cellshape profile crop | train | embed`: the 2-D single-cell pipeline. */
