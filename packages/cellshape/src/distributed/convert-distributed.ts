@@ -98,5 +98,6 @@ export async function convertDistributed(
     manifest: written.manifest,
     failures: written.failures,
     objects: written.objects,
+    filesWithoutSpacing: written.filesWithoutSpacing,
   };
 }

@@ -36,6 +36,8 @@ export interface ConvertResult {
   failures: string;
   /** Objects in the manifest. */
   objects: number;
+  /** Input files (relative) measured without a voxel size: their lengths are in voxels. */
+  filesWithoutSpacing: string[];
 }
 
 /**
@@ -150,6 +152,7 @@ export async function convertDirectory(
     manifest: written.manifest,
     failures: written.failures,
     objects: written.objects,
+    filesWithoutSpacing: written.filesWithoutSpacing,
   };
 }
 

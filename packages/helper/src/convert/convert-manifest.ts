@@ -29,6 +29,11 @@ export interface ConvertManifestResult {
   finished: number;
   /** Files listed in `failures.csv` (failed, or not converted yet). */
   failed: number;
+  /**
+   * Input files (relative) measured without a voxel size (neither `spacing` nor the file's own
+   * calibration; `spacing_from` `none`): their lengths are in voxels.
+   */
+  filesWithoutSpacing: string[];
 }
 
 /** A text file written in pieces to a temporary name and renamed into place when complete. */
@@ -102,6 +107,7 @@ export async function writeConvertManifest(
     objects: 0,
     finished: 0,
     failed: 0,
+    filesWithoutSpacing: [],
   };
   let manifest: AtomicTextFile | undefined;
   let failures: AtomicTextFile | undefined;
@@ -118,6 +124,7 @@ export async function writeConvertManifest(
       } else {
         result.finished++;
         result.objects += rows.length;
+        if (rows.some((r) => r.spacingFrom === 'none')) result.filesWithoutSpacing.push(rel);
         if (rows.length > 0) await manifest.write(bodyOf(encodeManifest(rows)));
       }
     }

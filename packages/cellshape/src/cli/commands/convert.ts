@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCsv } from '@cellshape/core';
 import {
   type ConvertDirectoryOptions,
   convertDirectory,
@@ -34,18 +32,6 @@ interface ConvertFlags {
   cubeFit: CubeFit;
   redis?: string;
   chunkSize: number;
-}
-
-/**
- * The input files (relative) whose objects were measured without a voxel size (neither
- * `--spacing` nor the file's own calibration): their lengths are in voxels.
- */
-export function filesWithoutSpacing(manifest: string): string[] {
-  const table = parseCsv(readFileSync(manifest, 'utf8'), { source: 'manifest.csv' });
-  const source = table.header.indexOf('source');
-  const from = table.header.indexOf('spacing_from');
-  if (source < 0 || from < 0) return [];
-  return [...new Set(table.rows.filter((r) => r[from] === 'none').map((r) => r[source]!))];
 }
 
 /** The summary line about voxel sizes, when some files had none. */
@@ -102,8 +88,7 @@ async function convert(
             ...(flags.spacing ? { spacing: flags.spacing } : {}),
             onProgress: progress.callback('cubes'),
           });
-    const { converted, skipped, manifest, failures, files } = result;
-    const noSpacing = filesWithoutSpacing(manifest);
+    const { converted, skipped, manifest, failures, files, filesWithoutSpacing } = result;
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
@@ -113,7 +98,7 @@ async function convert(
             ...cubes.failed.map((f) => `cube failed: ${f.source}: ${f.error}`),
           ]
         : []),
-      ...spacingLine(noSpacing),
+      ...spacingLine(filesWithoutSpacing),
       `manifest: ${manifest} (with classical measures per object)`,
       ...(failed.length > 0 ? [`failures: ${failures}`] : []),
     ];
@@ -125,7 +110,7 @@ async function convert(
         objects,
         manifest,
         failures,
-        filesWithoutSpacing: noSpacing,
+        filesWithoutSpacing,
         files,
         ...(cubes ? { cubes } : {}),
       },
