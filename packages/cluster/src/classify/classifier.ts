@@ -1,6 +1,8 @@
+import { checkObject, checkPositive, InvalidArgumentError } from '@cellshape/core';
 import type { AnalysisMatrix } from '../analysis-input.js';
 import type { DenseMatrix } from '../dense-matrix.js';
-import type { ClassLabels } from '../metrics/class-labels.js';
+import { type ClassLabels, checkClassLabels } from '../metrics/class-labels.js';
+import { toFeatureMatrix } from './input-matrix.js';
 
 /**
  * What cross-validation needs of a classifier, in the scikit-learn manner: `fit` learns from
@@ -14,6 +16,35 @@ export interface Classifier {
 
 /** Class weights: `'balanced'` (n / (K · n_c), as sklearn) or an explicit weight per label. */
 export type ClassWeight = 'balanced' | Readonly<Record<number, number>>;
+
+/** Checks `options.classWeight` of `fn`: undefined, `'balanced'` or a positive weight per label. */
+export function checkClassWeight(fn: string, classWeight: ClassWeight | undefined): void {
+  if (classWeight === undefined || classWeight === 'balanced') return;
+  checkObject(fn, 'options.classWeight', classWeight);
+  for (const [k, w] of Object.entries(classWeight))
+    checkPositive(fn, `options.classWeight[${k}]`, w, true);
+}
+
+/**
+ * What every classifier's `fit` starts from: the features as a float matrix, and the sorted
+ * classes of `labels` with each label's code.
+ * @throws InvalidArgumentError for bad features, labels of another length or a single class.
+ */
+export function trainingSet(
+  fn: string,
+  X: AnalysisMatrix,
+  labels: ClassLabels,
+): { m: DenseMatrix<Float64Array>; classes: number[]; codes: Int32Array } {
+  const m = toFeatureMatrix(fn, 'X', X);
+  checkClassLabels(fn, 'labels', labels, m.shape[0]);
+  const { classes, codes } = classCodes(labels);
+  if (classes.length < 2)
+    throw new InvalidArgumentError(`${fn}: 'labels' must hold at least two classes, got one`, {
+      fn,
+      arg: 'labels',
+    });
+  return { m, classes, codes };
+}
 
 /** The weight of each class of `classes` (sorted labels) for training labels `y` (codes). */
 export function classWeights(

@@ -2,19 +2,22 @@ import {
   checkBoolean,
   checkInteger,
   checkNumber,
-  checkObject,
   checkOneOf,
-  checkPositive,
   createRng,
-  InvalidArgumentError,
   invalidArgument,
   mixSeed,
   NotFittedError,
   withDefaults,
 } from '@cellshape/core';
 import type { AnalysisMatrix } from '../../analysis-input.js';
-import { type ClassLabels, checkClassLabels } from '../../metrics/class-labels.js';
-import { type Classifier, type ClassWeight, classCodes, classWeights } from '../classifier.js';
+import type { ClassLabels } from '../../metrics/class-labels.js';
+import {
+  type Classifier,
+  type ClassWeight,
+  checkClassWeight,
+  classWeights,
+  trainingSet,
+} from '../classifier.js';
 import { toFeatureMatrix } from '../input-matrix.js';
 import { type DecisionTree, growTree, leafValue } from './decision-tree.js';
 
@@ -95,11 +98,7 @@ export class RandomForestClassifier implements Classifier {
       checkNumber(fn, 'options.maxFeatures', o.maxFeatures, { min: 0, max: 1, exclusiveMin: true });
     else checkInteger(fn, 'options.maxFeatures', o.maxFeatures, { min: 1 });
     checkBoolean(fn, 'options.bootstrap', o.bootstrap);
-    if (o.classWeight !== undefined && o.classWeight !== 'balanced') {
-      checkObject(fn, 'options.classWeight', o.classWeight);
-      for (const [k, w] of Object.entries(o.classWeight))
-        checkPositive(fn, `options.classWeight[${k}]`, w, true);
-    }
+    checkClassWeight(fn, o.classWeight);
     checkNumber(fn, 'options.seed', o.seed);
     this.options = o;
   }
@@ -119,14 +118,7 @@ export class RandomForestClassifier implements Classifier {
    */
   fit(X: AnalysisMatrix, labels: ClassLabels): this {
     const fn = 'RandomForestClassifier.fit';
-    const m = toFeatureMatrix(fn, 'X', X);
-    checkClassLabels(fn, 'labels', labels, m.shape[0]);
-    const { classes, codes } = classCodes(labels);
-    if (classes.length < 2)
-      throw new InvalidArgumentError(`${fn}: 'labels' must hold at least two classes, got one`, {
-        fn,
-        arg: 'labels',
-      });
+    const { m, classes, codes } = trainingSet(fn, X, labels);
     const [n, d] = m.shape;
     const o = this.options;
     const growth = {

@@ -2,18 +2,22 @@ import {
   checkBoolean,
   checkInteger,
   checkNumber,
-  checkObject,
   checkOneOf,
   checkPositive,
-  InvalidArgumentError,
   invalidArgument,
   NotFittedError,
   withDefaults,
 } from '@cellshape/core';
 import type { AnalysisMatrix } from '../../analysis-input.js';
-import { type ClassLabels, checkClassLabels } from '../../metrics/class-labels.js';
+import type { ClassLabels } from '../../metrics/class-labels.js';
 import { wasmDotBlock } from '../../metrics/wasm/dot-block.js';
-import { type Classifier, type ClassWeight, classCodes, classWeights } from '../classifier.js';
+import {
+  type Classifier,
+  type ClassWeight,
+  checkClassWeight,
+  classWeights,
+  trainingSet,
+} from '../classifier.js';
 import { toFeatureMatrix } from '../input-matrix.js';
 import {
   KernelFunction,
@@ -115,11 +119,7 @@ export class SvmClassifier implements Classifier {
     checkPositive(fn, 'options.C', o.C);
     if (typeof o.gamma === 'string') checkOneOf(fn, 'options.gamma', o.gamma, ['scale', 'auto']);
     else checkPositive(fn, 'options.gamma', o.gamma);
-    if (o.classWeight !== undefined && o.classWeight !== 'balanced') {
-      checkObject(fn, 'options.classWeight', o.classWeight);
-      for (const [k, w] of Object.entries(o.classWeight))
-        checkPositive(fn, `options.classWeight[${k}]`, w, true);
-    }
+    checkClassWeight(fn, o.classWeight);
     checkPositive(fn, 'options.tolerance', o.tolerance);
     checkNumber(fn, 'options.cacheSizeMb', o.cacheSizeMb, { min: 1 });
     checkInteger(fn, 'options.maxIterations', o.maxIterations, { min: 1 });
@@ -142,14 +142,7 @@ export class SvmClassifier implements Classifier {
    */
   fit(X: AnalysisMatrix, labels: ClassLabels): this {
     const fn = 'SvmClassifier.fit';
-    const m = toFeatureMatrix(fn, 'X', X);
-    checkClassLabels(fn, 'labels', labels, m.shape[0]);
-    const { classes, codes } = classCodes(labels);
-    if (classes.length < 2)
-      throw new InvalidArgumentError(`${fn}: 'labels' must hold at least two classes, got one`, {
-        fn,
-        arg: 'labels',
-      });
+    const { m, classes, codes } = trainingSet(fn, X, labels);
     const [n, d] = m.shape;
     const gamma = resolveGamma(this.options.gamma, m.data, d);
     const kernel = new KernelFunction(this.options.kernel, gamma, m.data, d);
