@@ -9,8 +9,11 @@ import { TARGETS, targetNamed } from './targets/index.js';
  *   pnpm fuzz --minutes 30                      # all readers, round-robin, until the time is up
  *   pnpm fuzz --minutes 10 --reader tiff,npz    # some readers
  *   pnpm fuzz --cases 500 --seed 7              # a fixed number of cases per reader
+ *   pnpm fuzz --minutes 60 --timeout 15         # a longer per-case budget (s) on a loaded machine
  *   pnpm fuzz --reproduce packages/fuzz/failures/tiff/untyped-error-seed1-case42.bin --reader tiff
  *   pnpm fuzz --list                            # the reader names
+ *
+ * Per case: `--timeout` seconds (default 5) and `--memory` MB of RSS growth (default 512).
  */
 
 function option(name: string): string | undefined {
@@ -64,6 +67,8 @@ async function main(): Promise<void> {
     ...(cases !== undefined ? { casesPerTarget: Number(cases) } : {}),
     ...(minutes === undefined && cases === undefined ? { minutes: 1 } : {}),
     seed: Number(option('seed') ?? Date.now() % 2 ** 31),
+    ...(option('timeout') !== undefined ? { timeoutMs: Number(option('timeout')) * 1000 } : {}),
+    ...(option('memory') !== undefined ? { memoryMb: Number(option('memory')) } : {}),
     onProgress: (r) =>
       console.log(
         `${(r.elapsedMs / 1000).toFixed(0)} s, ${r.failures.length} failures\n${table(r)}\n`,

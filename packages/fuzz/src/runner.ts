@@ -235,16 +235,79 @@ function save(dir: string, c: Case, seed: number, reply: CaseReply): string {
   return `${base}.bin`;
 }
 
+/** Where a run keeps its counts and saved inputs while it goes. */
+interface RunState {
+  report: FuzzReport;
+  saved: Map<string, number>;
+  seed: number;
+  failuresDir: string;
+  savePerCause: number;
+}
+
+/** Adds one case's reply to the report (and saves its input when it failed, `savePerCause` per cause). */
+function record(state: RunState, c: Case, reply: CaseReply): void {
+  if (c.mustReject && reply.outcome === 'accepted')
+    Object.assign(reply, {
+      outcome: 'failure',
+      kind: 'crc-accepted',
+      detail: `accepted after ${c.mutators.join(', ')}`,
+    });
+  const stats = state.report.stats[c.target.name]!;
+  stats.cases++;
+  stats.ms += reply.ms;
+  if (reply.ms > stats.slowestMs) {
+    stats.slowestMs = reply.ms;
+    stats.slowestCase = c.caseIndex;
+  }
+  if (reply.outcome === 'accepted') stats.accepted++;
+  else if (reply.outcome === 'rejected') stats.rejected++;
+  else {
+    stats.failures++;
+    const kind = reply.kind ?? 'crash';
+    const detail = reply.detail ?? '';
+    const cause = causeOf(c.target.name, kind, detail);
+    const count = state.saved.get(cause) ?? 0;
+    state.saved.set(cause, count + 1);
+    const file =
+      count < state.savePerCause ? save(state.failuresDir, c, state.seed, reply) : undefined;
+    state.report.failures.push({
+      target: c.target.name,
+      kind,
+      detail,
+      mutators: c.mutators,
+      seed: state.seed,
+      caseIndex: c.caseIndex,
+      file,
+    });
+  }
+}
+
+/**
+ * The target whose cases have taken the least time so far among those with cases left, or −1:
+ * each reader gets an equal share of a timed run, not an equal count of cases (a model-building
+ * reader is 500× slower per case than a CSV parser).
+ */
+function leastServed(spent: number[], next: number[], perTarget: number): number {
+  let best = -1;
+  for (let t = 0; t < spent.length; t++)
+    if (next[t]! < perTarget && (best < 0 || spent[t]! < spent[best]!)) best = t;
+  return best;
+}
+
 /** Runs the fuzz cases of `options` and reports per-target counts and every failure. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
-  const seed = options.seed ?? 1;
-  const failuresDir = options.failuresDir ?? join(PACKAGE_DIR, 'failures');
-  const savePerCause = options.savePerCause ?? 3;
+  const { targets } = options;
   const worker = new Worker(options.timeoutMs ?? 5000, options.memoryMb ?? 512);
-  const seeds = await Promise.all(options.targets.map((t) => t.seeds()));
-  const report: FuzzReport = { stats: {}, failures: [], elapsedMs: 0 };
-  for (const t of options.targets)
-    report.stats[t.name] = {
+  const seeds = await Promise.all(targets.map((t) => t.seeds()));
+  const state: RunState = {
+    report: { stats: {}, failures: [], elapsedMs: 0 },
+    saved: new Map(),
+    seed: options.seed ?? 1,
+    failuresDir: options.failuresDir ?? join(PACKAGE_DIR, 'failures'),
+    savePerCause: options.savePerCause ?? 3,
+  };
+  for (const t of targets)
+    state.report.stats[t.name] = {
       cases: 0,
       accepted: 0,
       rejected: 0,
@@ -253,61 +316,30 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       slowestMs: 0,
       slowestCase: -1,
     };
-  const saved = new Map<string, number>();
   const start = performance.now();
   const deadline =
     options.minutes === undefined ? Number.POSITIVE_INFINITY : start + options.minutes * 60_000;
   const perTarget = options.casesPerTarget ?? Number.POSITIVE_INFINITY;
+  const next = targets.map(() => 0);
+  const spent = targets.map(() => 0);
   let lastProgress = start;
   try {
-    for (let i = 0; i < perTarget && performance.now() < deadline; i++) {
-      for (let t = 0; t < options.targets.length && performance.now() < deadline; t++) {
-        const target = options.targets[t]!;
-        const c = makeCase(target, t, seeds[t]!, seed, i);
-        const reply = await worker.run(target.name, c.bytes);
-        if (c.mustReject && reply.outcome === 'accepted')
-          Object.assign(reply, {
-            outcome: 'failure',
-            kind: 'crc-accepted',
-            detail: `accepted after ${c.mutators.join(', ')}`,
-          });
-        const stats = report.stats[target.name]!;
-        stats.cases++;
-        stats.ms += reply.ms;
-        if (reply.ms > stats.slowestMs) {
-          stats.slowestMs = reply.ms;
-          stats.slowestCase = i;
-        }
-        if (reply.outcome === 'accepted') stats.accepted++;
-        else if (reply.outcome === 'rejected') stats.rejected++;
-        else {
-          stats.failures++;
-          const kind = reply.kind ?? 'crash';
-          const detail = reply.detail ?? '';
-          const cause = causeOf(target.name, kind, detail);
-          const count = saved.get(cause) ?? 0;
-          saved.set(cause, count + 1);
-          const file = count < savePerCause ? save(failuresDir, c, seed, reply) : undefined;
-          report.failures.push({
-            target: target.name,
-            kind,
-            detail,
-            mutators: c.mutators,
-            seed,
-            caseIndex: i,
-            file,
-          });
-        }
-        if (options.onProgress && performance.now() - lastProgress > 10_000) {
-          lastProgress = performance.now();
-          report.elapsedMs = lastProgress - start;
-          options.onProgress(report);
-        }
+    for (;;) {
+      const t = leastServed(spent, next, perTarget);
+      if (t < 0 || performance.now() >= deadline) break;
+      const c = makeCase(targets[t]!, t, seeds[t]!, state.seed, next[t]!++);
+      const caseStart = performance.now();
+      record(state, c, await worker.run(c.target.name, c.bytes));
+      spent[t]! += performance.now() - caseStart;
+      if (options.onProgress && performance.now() - lastProgress > 10_000) {
+        lastProgress = performance.now();
+        state.report.elapsedMs = lastProgress - start;
+        options.onProgress(state.report);
       }
     }
   } finally {
     worker.stop();
   }
-  report.elapsedMs = performance.now() - start;
-  return report;
+  state.report.elapsedMs = performance.now() - start;
+  return state.report;
 }
