@@ -66,7 +66,11 @@ case('bool_bilevel', bilevel)
 case('bool_bilevel_be', bilevel, byteorder='>')
 case('uint16_tiled_zlib', values('uint16', (2, 20, 35)), tile=(16, 16), compression='zlib')
 case('float32_tiled_be', values('float32', (2, 20, 35)), tile=(16, 16), byteorder='>')
-case('int32_tiled', values('int32'), 'unsupported', tile=(16, 16))
+case('int32_tiled', values('int32'), tile=(16, 16))
+case('uint32_tiled_zlib', values('uint32', (3, 20, 35)), tile=(16, 16), compression='zlib')
+case('int16_tiled_be_predictor', values('int16', (2, 20, 35)), tile=(16, 16), byteorder='>', compression='zlib', predictor=True)
+case('uint8_tiled_zlib_predictor', values('uint8', (2, 33, 17)), tile=(16, 16), compression='zlib', predictor=True)
+case('bool_bilevel_tiled', np.arange(2 * 20 * 35).reshape(2, 20, 35) * 7919 % 3 == 0, tile=(16, 16))
 case('imagej_zyx', values('uint16'), spacing=[2.18, 0.25, 0.5], imagej=True,
      resolution=(1 / 0.5, 1 / 0.25), metadata={'axes': 'ZYX', 'spacing': 2.18, 'unit': 'um'})
 case('imagej_2d_unit_only', values('float32', (5, 7)), spacing=[1, 0.25, 0.5], imagej=True,

@@ -1,8 +1,20 @@
-import { FormatError, type TypedArray, UnsupportedError } from '@cellshape/core';
-import { unzlibSync } from 'fflate';
+import type { TypedArray } from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
+import {
+  BYTES_PER_SAMPLE,
+  type Context,
+  corrupt,
+  decodePart,
+  LZW,
+  PACKBITS,
+  type PageKind,
+  type PageLayout,
+  sampleReader,
+  unsupported,
+} from './tiff-block.js';
 import { SAMPLE_TYPES, type SampleKind, sampleKindFor } from './tiff-sample.js';
+import { readTiledPage } from './tiff-tiles.js';
 
 /**
  * TIFF stacks → {@link Volume}, on top of the `tiff` decoder (image-js). The decoder does the
@@ -29,30 +41,10 @@ const COMPRESSION_NAMES: Record<number, string> = {
   50000: 'Zstandard',
   50001: 'WebP',
 };
-const PACKBITS = 32773;
-const LZW = 5;
-const DECODER_COMPRESSIONS = new Set([1, 5, 8, 32946]);
-const STRIP_COMPRESSIONS = new Set([1, 8, 32946, PACKBITS]);
-
-interface Context {
-  fn: string;
-  where: string;
-}
-
-function corrupt(ctx: Context, detail: string, cause?: unknown): FormatError {
-  return new FormatError(`${ctx.fn}: ${ctx.where} is not a readable TIFF: ${detail}`, {
-    fn: ctx.fn,
-    arg: ctx.where,
-    cause,
-  });
-}
-
-function unsupported(ctx: Context, detail: string): UnsupportedError {
-  return new UnsupportedError(`${ctx.fn}: ${ctx.where}: ${detail}`, {
-    fn: ctx.fn,
-    arg: ctx.where,
-  });
-}
+/** Compressions of tiles (read in tiff-tiles.ts) and strips (the decoder's, or ours for PackBits). */
+const COMPRESSIONS = new Set([1, LZW, 8, 32946, PACKBITS]);
+/** Compressions of the strips read here rather than by the decoder. */
+const OWN_STRIP_COMPRESSIONS = new Set([1, 8, 32946, PACKBITS]);
 
 /**
  * Follows the chain of image directories (IFDs) before handing the bytes to the decoder, which
@@ -115,30 +107,6 @@ function checkIfdEntries(
   }
 }
 
-type PageKind = SampleKind | 'bit';
-
-interface PageLayout {
-  width: number;
-  height: number;
-  kind: PageKind;
-  compression: number;
-  /** Samples per pixel (1 unless the caller allows more). */
-  samples: number;
-  /** PlanarConfiguration 2: each sample in its own strips, rather than interleaved. */
-  planar: boolean;
-}
-
-const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  uint32: 4,
-  float32: 4,
-  float64: 8,
-};
-
 /** Validates one page's tags and returns its layout; throws for what we cannot read. */
 function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean): PageLayout {
   const { width, height, samplesPerPixel, sampleFormat, compression } = ifd;
@@ -173,8 +141,14 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
     );
   }
   const planar = samplesPerPixel > 1 && ifd.planarConfiguration === 2;
-  const own = readsOwnStrips(kind, compression, samplesPerPixel, planar);
-  if (!(own ? STRIP_COMPRESSIONS : DECODER_COMPRESSIONS).has(compression)) {
+  if (samplesPerPixel > 1 && ifd.tiled)
+    throw unsupported(
+      ctx,
+      `${where} is tiled with ${samplesPerPixel} samples per pixel; tiled pages must have one`,
+    );
+  // Tiles are always read here (tiff-tiles.ts), with LZW.
+  const own = !ifd.tiled && readsOwnStrips(kind, compression, samplesPerPixel, planar);
+  if (!(own ? OWN_STRIP_COMPRESSIONS : COMPRESSIONS).has(compression)) {
     const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
     throw unsupported(
       ctx,
@@ -195,8 +169,6 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       ctx,
       `${where} has Orientation ${orientation}; only top-left (1) is supported`,
     );
-  if ((own || samplesPerPixel > 1) && ifd.tiled)
-    throw unsupported(ctx, `${where} is tiled; tiled ${kind} images are not supported`);
   return { width, height, kind, compression, samples: samplesPerPixel, planar };
 }
 
@@ -232,60 +204,6 @@ function readsOwnStrips(
     compression === PACKBITS ||
     (samples > 1 && (planar || compression !== LZW))
   );
-}
-
-/** Decodes one PackBits (Apple RLE) strip of `expected` bytes. */
-function unpackBits(input: Uint8Array, expected: number, ctx: Context, strip: number): Uint8Array {
-  const out = new Uint8Array(expected);
-  let i = 0;
-  let o = 0;
-  while (o < expected && i < input.length) {
-    const n = (input[i++]! << 24) >> 24; // signed header byte
-    if (n >= 0) {
-      const count = Math.min(n + 1, expected - o, input.length - i);
-      out.set(input.subarray(i, i + count), o);
-      i += n + 1;
-      o += count;
-    } else if (n !== -128) {
-      const count = Math.min(1 - n, expected - o);
-      out.fill(input[i++]!, o, o + count);
-      o += count;
-    }
-  }
-  if (o < expected) throw corrupt(ctx, `PackBits strip ${strip} decodes to too few bytes`);
-  return out;
-}
-
-/** Reads sample `x` of a strip row starting at byte `from`. */
-function sampleReader(
-  kind: PageKind,
-  view: DataView,
-  littleEndian: boolean,
-): (from: number, x: number) => number {
-  switch (kind) {
-    case 'bit':
-      return (from, x) => (view.getUint8(from + (x >> 3)) >> (7 - (x & 7))) & 1;
-    case 'uint8':
-      return (from, x) => view.getUint8(from + x);
-    case 'int8':
-      return (from, x) => view.getInt8(from + x);
-    case 'uint16':
-      return (from, x) => view.getUint16(from + 2 * x, littleEndian);
-    case 'int16':
-      return (from, x) => view.getInt16(from + 2 * x, littleEndian);
-    case 'uint32':
-      return (from, x) => view.getUint32(from + 4 * x, littleEndian);
-    case 'int32':
-      return (from, x) => view.getInt32(from + 4 * x, littleEndian);
-    case 'float32':
-      return (from, x) => view.getFloat32(from + 4 * x, littleEndian);
-    case 'float64':
-      return (from, x) => view.getFloat64(from + 8 * x, littleEndian);
-    default: {
-      const never: never = kind;
-      throw new Error(`unknown sample kind ${String(never)}`);
-    }
-  }
 }
 
 /**
@@ -326,17 +244,13 @@ function readStripPage(
     const count = counts[s]!;
     if (offset + count > bytes.length)
       throw corrupt(ctx, `strip ${s} runs past the end of the file (truncated?)`);
-    let strip = bytes.subarray(offset, offset + count);
-    if (ifd.compression === PACKBITS) strip = unpackBits(strip, rows * rowBytes, ctx, s);
-    else if (ifd.compression !== 1) {
-      try {
-        // Inflate only the bytes the strip's rows need: a strip may hold far more.
-        strip = unzlibSync(strip, { out: new Uint8Array(rows * rowBytes) });
-      } catch (error) {
-        throw corrupt(ctx, `strip ${s} is not valid Deflate data`, error);
-      }
-    }
-    if (strip.length < rows * rowBytes) throw corrupt(ctx, `strip ${s} holds too few bytes`);
+    const strip = decodePart(
+      bytes.subarray(offset, offset + count),
+      ifd.compression,
+      rows * rowBytes,
+      ctx,
+      `strip ${s}`,
+    );
     const read = sampleReader(
       kind,
       new DataView(strip.buffer, strip.byteOffset, strip.byteLength),
@@ -482,8 +396,9 @@ function checkPageData(
     parts = Math.ceil(width / tw) * Math.ceil(height / th);
     offsets = ifd.tileOffsets as ArrayLike<number> | undefined;
     counts = ifd.tileByteCounts as ArrayLike<number> | undefined;
-    // Each tile decodes to a whole tile, padding included.
-    decodedBytes = Math.max(decodedBytes, parts * tw * th * sampleBytes);
+    // Each tile decodes to a whole tile, padding included (bilevel rows padded to bytes).
+    const tileRowBytes = kind === 'bit' ? Math.ceil(tw / 8) : sampleBytes * tw;
+    decodedBytes = Math.max(decodedBytes, parts * th * tileRowBytes);
     noun = 'tile';
   } else {
     parts =
@@ -498,6 +413,9 @@ function checkPageData(
       ctx,
       `${where} declares ${width}×${height} pixels, which need ${parts} ${noun}s, but it has ${found} ${noun} offsets`,
     );
+  // Every tile needs its own byte count inside the file: a missing one is not "the rest of the
+  // file" (which would let a few bytes stand for any number of tiles).
+  if (ifd.tiled) checkTileCounts(offsets!, counts, parts, fileSize, where, ctx);
   let present = 0;
   const ranges: [number, number][] = [];
   for (let i = 0; i < parts; i++) {
@@ -520,6 +438,25 @@ function checkPageData(
     );
   }
   return { ranges, decodedBytes, ratio };
+}
+
+/** The tiles' offsets and byte counts: one of each per tile, each tile inside the file. */
+function checkTileCounts(
+  offsets: ArrayLike<number>,
+  counts: ArrayLike<number> | undefined,
+  parts: number,
+  fileSize: number,
+  where: string,
+  ctx: Context,
+): void {
+  if (counts === undefined || counts.length < parts)
+    throw corrupt(
+      ctx,
+      `${where} needs ${parts} tiles but has ${counts?.length ?? 0} tile byte counts`,
+    );
+  for (let i = 0; i < parts; i++)
+    if (offsets[i]! + counts[i]! > fileSize)
+      throw corrupt(ctx, `${where}: tile ${i} runs past the end of the file (truncated?)`);
 }
 
 /** What {@link checkPageData} found: the byte ranges of a page's strips or tiles. */
@@ -644,15 +581,19 @@ export function decodeTiffVolume(
     ctx,
   );
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
-  const own = (layout: PageLayout) =>
-    readsOwnStrips(layout.kind, layout.compression, layout.samples, layout.planar);
-  if (layouts.some(own)) {
-    const littleEndian = bytes[0] === 0x49;
-    pages.forEach((p, z) => {
-      readStripPage(bytes, headers[p]!, first, littleEndian, data, z * pageSize, ctx);
-    });
-  } else {
-    decodeOr({ pages }).forEach((ifd, z) => {
+  const littleEndian = bytes[0] === 0x49;
+  const own = readsOwnStrips(first.kind, first.compression, first.samples, first.planar);
+  // Tiles and the strips the decoder cannot read are read here; the other pages by the decoder.
+  const decoded: number[] = [];
+  pages.forEach((p, z) => {
+    const ifd = headers[p]!;
+    if (ifd.tiled) readTiledPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
+    else if (own) readStripPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
+    else decoded.push(z);
+  });
+  if (decoded.length > 0)
+    decodeOr({ pages: decoded.map((z) => pages[z]!) }).forEach((ifd, k) => {
+      const z = decoded[k]!;
       const page = ifd.data;
       if (page.length !== pageSize)
         throw corrupt(ctx, `page ${pages[z]! + 1} decoded to the wrong size`);
@@ -671,7 +612,6 @@ export function decodeTiffVolume(
           for (let i = 0; i < plane; i++) data[z * pageSize + c * plane + i] = samples[i * n + c]!;
       }
     });
-  }
   const volume: Volume = { data, shape: [planes, first.height, first.width] };
   if (spacing) volume.spacing = spacing;
   return volume;

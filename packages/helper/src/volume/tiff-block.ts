@@ -1,0 +1,143 @@
+import { FormatError, UnsupportedError } from '@cellshape/core';
+import { unzlibSync } from 'fflate';
+import { decodeLzw, LzwError } from './tiff-lzw.js';
+import type { SampleKind } from './tiff-sample.js';
+
+/**
+ * What the strip and tile readers of a TIFF page share: the error context, the page layout, the
+ * codecs that turn one strip or tile into exactly the bytes its rows need, and sample readers.
+ */
+
+export const PACKBITS = 32773;
+export const LZW = 5;
+
+export interface Context {
+  fn: string;
+  where: string;
+}
+
+export function corrupt(ctx: Context, detail: string, cause?: unknown): FormatError {
+  return new FormatError(`${ctx.fn}: ${ctx.where} is not a readable TIFF: ${detail}`, {
+    fn: ctx.fn,
+    arg: ctx.where,
+    cause,
+  });
+}
+
+export function unsupported(ctx: Context, detail: string): UnsupportedError {
+  return new UnsupportedError(`${ctx.fn}: ${ctx.where}: ${detail}`, {
+    fn: ctx.fn,
+    arg: ctx.where,
+  });
+}
+
+export type PageKind = SampleKind | 'bit';
+
+export interface PageLayout {
+  width: number;
+  height: number;
+  kind: PageKind;
+  compression: number;
+  /** Samples per pixel (1 unless the caller allows more). */
+  samples: number;
+  /** PlanarConfiguration 2: each sample in its own strips, rather than interleaved. */
+  planar: boolean;
+}
+
+export const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  float32: 4,
+  float64: 8,
+};
+
+/** Decodes one PackBits (Apple RLE) strip or tile of `expected` bytes. */
+function unpackBits(input: Uint8Array, expected: number, ctx: Context, part: string): Uint8Array {
+  const out = new Uint8Array(expected);
+  let i = 0;
+  let o = 0;
+  while (o < expected && i < input.length) {
+    const n = (input[i++]! << 24) >> 24; // signed header byte
+    if (n >= 0) {
+      const count = Math.min(n + 1, expected - o, input.length - i);
+      out.set(input.subarray(i, i + count), o);
+      i += n + 1;
+      o += count;
+    } else if (n !== -128) {
+      const count = Math.min(1 - n, expected - o);
+      out.fill(input[i++]!, o, o + count);
+      o += count;
+    }
+  }
+  if (o < expected) throw corrupt(ctx, `PackBits ${part} decodes to too few bytes`);
+  return out;
+}
+
+/**
+ * Strip or tile `part` (`bytes[offset, offset + count)`, already checked to lie in the file)
+ * decoded to exactly `expected` bytes: uncompressed, PackBits, Deflate or LZW. Decoding stops
+ * once `expected` bytes are out (a part may hold more than its rows need); fewer is corrupt.
+ */
+export function decodePart(
+  stored: Uint8Array,
+  compression: number,
+  expected: number,
+  ctx: Context,
+  part: string,
+): Uint8Array {
+  if (compression === PACKBITS) return unpackBits(stored, expected, ctx, part);
+  let out = stored;
+  if (compression === LZW) {
+    out = new Uint8Array(expected);
+    try {
+      if (decodeLzw(stored, out) < expected) throw corrupt(ctx, `${part} holds too few bytes`);
+    } catch (error) {
+      if (!(error instanceof LzwError)) throw error;
+      throw corrupt(ctx, `${part} is not valid LZW data: ${error.message}`, error);
+    }
+  } else if (compression !== 1) {
+    try {
+      out = unzlibSync(stored, { out: new Uint8Array(expected) });
+    } catch (error) {
+      throw corrupt(ctx, `${part} is not valid Deflate data`, error);
+    }
+  }
+  if (out.length < expected) throw corrupt(ctx, `${part} holds too few bytes`);
+  return out;
+}
+
+export /** Reads sample `x` of a strip or tile row starting at byte `from`. */
+function sampleReader(
+  kind: PageKind,
+  view: DataView,
+  littleEndian: boolean,
+): (from: number, x: number) => number {
+  switch (kind) {
+    case 'bit':
+      return (from, x) => (view.getUint8(from + (x >> 3)) >> (7 - (x & 7))) & 1;
+    case 'uint8':
+      return (from, x) => view.getUint8(from + x);
+    case 'int8':
+      return (from, x) => view.getInt8(from + x);
+    case 'uint16':
+      return (from, x) => view.getUint16(from + 2 * x, littleEndian);
+    case 'int16':
+      return (from, x) => view.getInt16(from + 2 * x, littleEndian);
+    case 'uint32':
+      return (from, x) => view.getUint32(from + 4 * x, littleEndian);
+    case 'int32':
+      return (from, x) => view.getInt32(from + 4 * x, littleEndian);
+    case 'float32':
+      return (from, x) => view.getFloat32(from + 4 * x, littleEndian);
+    case 'float64':
+      return (from, x) => view.getFloat64(from + 8 * x, littleEndian);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown sample kind ${String(never)}`);
+    }
+  }
+}
