@@ -1,44 +1,25 @@
-import {
-  checkInteger,
-  checkNumber,
-  checkOneOf,
-  invalidArgument,
-  type ProgressCallback,
-  withDefaults,
-} from '@cellshape/core';
+import { checkNumber, checkOneOf, invalidArgument, withDefaults } from '@cellshape/core';
 import {
   type Autoencoder,
   checkDataset,
+  checkDatasetTrainingOptions,
   type Dataset,
   type DatasetBatch,
+  type DatasetTrainingOptions,
   DEFAULT_ADAM_OPTIONS,
   isAutoencoder,
   type TrainLoopResult,
-  type TrainOptimizer,
-  trainLoop,
+  trainOnDataset,
 } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { type ChamferForm, chamferLoss } from '../losses/index.js';
 
-/** Options of {@link trainAutoencoder}; the defaults are those of cellshape-cloud. */
-export interface TrainAutoencoderOptions {
-  /** Total epochs (a resumed run continues up to this many). Default 250. */
-  epochs?: number;
-  /** Clouds per batch. Default 16. */
-  batchSize?: number;
-  /** Leave out the last, smaller batch of each epoch. Default false. */
-  dropLast?: boolean;
-  /** Adam learning rate. Default: the engine's `DEFAULT_ADAM_OPTIONS.lr` (1e-4). */
-  lr?: number;
-  /** Adam betas. Default: the engine's `DEFAULT_ADAM_OPTIONS.betas` ([0.9, 0.999]). */
-  betas?: [number, number];
-  /** Adam epsilon. Default: the engine's `DEFAULT_ADAM_OPTIONS.eps` (1e-8). */
-  eps?: number;
-  /**
-   * Adam L2 weight decay (added to the gradient, as PyTorch). Default: the engine's
-   * `DEFAULT_ADAM_OPTIONS.weightDecay` (1e-6).
-   */
-  weightDecay?: number;
+/**
+ * Options of {@link trainAutoencoder}: the engine's shared {@link DatasetTrainingOptions}
+ * (epochs, batches, Adam, seed, checkpoints, progress) with the defaults of cellshape-cloud
+ * ({@link DEFAULT_TRAIN_AUTOENCODER_OPTIONS}: 250 epochs of 16 clouds, Adam lr 1e-4), and:
+ */
+export interface TrainAutoencoderOptions extends DatasetTrainingOptions {
   /** Exponential learning-rate decay per epoch (gamma); 1 is off. Default 1. */
   lrDecay?: number;
   /**
@@ -48,18 +29,6 @@ export interface TrainAutoencoderOptions {
    * `'sum'`) are logged divided by the batch size, as the original logs them. Default `'model'`.
    */
   loss?: 'model' | ChamferForm;
-  /** Seed of the shuffling and resampling. Default 0. */
-  seed?: number;
-  /** Folder for `last.ckpt`, `best.ckpt` and `log.jsonl`. Default: none (nothing written). */
-  checkpointDir?: string;
-  /** Checkpoint to resume from; `true` means `<checkpointDir>/last.ckpt`. */
-  resume?: string | boolean;
-  /** JSON-lines log path; default `<checkpointDir>/log.jsonl`, `false` for none. */
-  logPath?: string | false;
-  /** Progress per batch and per epoch (loss, learning rate). */
-  onProgress?: ProgressCallback;
-  /** Use this optimizer instead of a fresh Adam (the caller keeps ownership). */
-  optimizer?: TrainOptimizer;
 }
 
 /** Defaults of {@link TrainAutoencoderOptions}; Adam's are the engine's. */
@@ -83,14 +52,8 @@ type Resolved = ReturnType<typeof resolveOptions>;
 /** The options over their defaults (an `undefined` value keeps the default), validated. */
 function resolveOptions(fn: string, options: TrainAutoencoderOptions) {
   const o = withDefaults(fn, DEFAULT_TRAIN_AUTOENCODER_OPTIONS, options);
-  checkInteger(fn, 'options.epochs', o.epochs, { min: 0 });
-  checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
-  checkNumber(fn, 'options.lr', o.lr, { min: 0, exclusiveMin: true });
-  checkNumber(fn, 'options.eps', o.eps, { min: 0, exclusiveMin: true });
-  checkNumber(fn, 'options.weightDecay', o.weightDecay, { min: 0 });
-  const [b1, b2] = Array.isArray(o.betas) ? o.betas : [Number.NaN, Number.NaN];
-  if (!(b1 !== undefined && b2 !== undefined && b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
-    throw invalidArgument(fn, 'options.betas', 'two numbers in [0, 1)', o.betas);
+  checkDatasetTrainingOptions(fn, o);
+  checkNumber(fn, 'options.lrDecay', o.lrDecay, { min: 0, exclusiveMin: true });
   checkOneOf(fn, 'options.loss', o.loss, LOSSES);
   return o;
 }
@@ -145,30 +108,10 @@ export async function trainAutoencoder(
   checkDataset(fn, 'dataset', dataset);
   const o = resolveOptions(fn, options);
   const { loss, logScale } = lossOf(model, o);
-  const steps = o.dropLast
-    ? Math.floor(dataset.length / o.batchSize)
-    : Math.ceil(dataset.length / o.batchSize);
-  return trainLoop<DatasetBatch>({
+  return trainOnDataset<DatasetBatch>(dataset, o, {
     module: model,
-    epochs: o.epochs,
-    seed: o.seed,
-    data: (epoch) =>
-      dataset.batches({
-        batchSize: o.batchSize,
-        shuffle: true,
-        seed: o.seed,
-        epoch,
-        dropLast: o.dropLast,
-      }),
     loss: (_module, batch): Scalar => loss(batch.input, model.decode(model.encode(batch.input))),
     logScale,
-    stepsPerEpoch: steps,
     lrDecay: o.lrDecay,
-    adam: { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay },
-    optimizer: o.optimizer,
-    checkpointDir: o.checkpointDir,
-    resume: o.resume,
-    logPath: o.logPath,
-    onProgress: o.onProgress,
   });
 }

@@ -47,3 +47,11 @@ export {
   type TrainOptimizer,
   trainLoop,
 } from './train-loop.js';
+export {
+  checkDatasetTrainingOptions,
+  type DatasetTrainingLoop,
+  type DatasetTrainingOptions,
+  type ResolvedDatasetTraining,
+  stepsPerEpoch,
+  trainOnDataset,
+} from './train-on-dataset.js';

@@ -1,22 +1,17 @@
-import {
-  checkBoolean,
-  checkInteger,
-  checkNumber,
-  invalidArgument,
-  type ProgressCallback,
-  withDefaults,
-} from '@cellshape/core';
+import { checkNumber, invalidArgument, withDefaults } from '@cellshape/core';
 import {
   checkDataset,
+  checkDatasetTrainingOptions,
   type Dataset,
+  type DatasetTrainingOptions,
   DEFAULT_ADAM_OPTIONS,
   type LossParts,
   type LrSchedule,
   type StepContext,
+  stepsPerEpoch,
   type TrainableModule,
   type TrainLoopResult,
-  type TrainOptimizer,
-  trainLoop,
+  trainOnDataset,
 } from '@cellshape/engine';
 import type { Scalar } from '@tensorflow/tfjs-core';
 import type { CropBatch } from './crop-dataset.js';
@@ -26,21 +21,14 @@ export const VIEW_STREAM = 0x7e1e;
 /** Stream of the per-step dropout seeds. */
 export const DROPOUT_STREAM = 0xd0d0;
 
-/** Options every trainer of this package shares (the engine's `trainLoop` underneath). */
-export interface TrainImagesOptions {
-  /** Total epochs (a resumed run continues up to this many). Default 100. */
-  epochs?: number;
-  /** Crops per batch. Default 64. */
-  batchSize?: number;
-  /**
-   * Leave out the last, smaller batch of each epoch. Default true: batch norm in training mode
-   * (and the Barlow Twins normalisation) needs at least 2 samples.
-   */
-  dropLast?: boolean;
-  /** Adam learning rate (the peak, under warm-up + cosine). Default 1e-3 (the GBM thesis's). */
-  lr?: number;
-  /** Adam L2 weight decay. Default: the engine's (1e-6). */
-  weightDecay?: number;
+/**
+ * Options every trainer of this package shares: the engine's {@link DatasetTrainingOptions}
+ * (epochs, batches, Adam, seed — of the epoch orders, views and dropout masks —, checkpoints,
+ * progress) with the defaults of {@link DEFAULT_TRAIN_IMAGES_OPTIONS} (100 epochs of 64 crops,
+ * `dropLast` true since batch norm in training mode and the Barlow Twins normalisation need at
+ * least 2 samples, Adam lr 1e-3 — the GBM thesis's, the peak of the schedule), and:
+ */
+export interface TrainImagesOptions extends DatasetTrainingOptions {
   /**
    * Warm-up + cosine schedule: linear warm-up over this fraction of all steps, then cosine
    * decay to 0 at the last step. 0 turns warm-up off; `schedule: 'constant'` the whole schedule.
@@ -49,18 +37,6 @@ export interface TrainImagesOptions {
   warmup?: number;
   /** `'warmupCosine'` (default) or `'constant'`. */
   schedule?: 'warmupCosine' | 'constant';
-  /** Seed of the epoch orders, views and dropout masks. Default 0. */
-  seed?: number;
-  /** Folder for `last.ckpt`, `best.ckpt` and `log.jsonl`. Default: none (nothing written). */
-  checkpointDir?: string;
-  /** Checkpoint to resume from exactly; `true` means `<checkpointDir>/last.ckpt`. */
-  resume?: string | boolean;
-  /** JSON-lines log path; default `<checkpointDir>/log.jsonl`, `false` for none. */
-  logPath?: string | false;
-  /** Progress per batch and per epoch (loss, its parts, learning rate). */
-  onProgress?: ProgressCallback;
-  /** Use this optimizer instead of a fresh Adam (the caller keeps ownership). */
-  optimizer?: TrainOptimizer;
 }
 
 /** Defaults of {@link TrainImagesOptions}. */
@@ -87,13 +63,8 @@ export function resolveTrainOptions<O extends TrainImagesOptions, D extends obje
   const o = withDefaults(fn, { ...DEFAULT_TRAIN_IMAGES_OPTIONS, ...defaults }, options) as Resolved<
     O & D
   >;
-  checkInteger(fn, 'options.epochs', o.epochs, { min: 0 });
-  checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
-  checkBoolean(fn, 'options.dropLast', o.dropLast);
-  checkNumber(fn, 'options.lr', o.lr, { min: 0, exclusiveMin: true });
-  checkNumber(fn, 'options.weightDecay', o.weightDecay, { min: 0 });
+  checkDatasetTrainingOptions(fn, o);
   checkNumber(fn, 'options.warmup', o.warmup, { min: 0, max: 1 });
-  checkNumber(fn, 'options.seed', o.seed);
   if (o.schedule !== 'warmupCosine' && o.schedule !== 'constant')
     throw invalidArgument(fn, 'options.schedule', "'warmupCosine' or 'constant'", o.schedule);
   return o;
@@ -112,35 +83,15 @@ export function runTraining(
 ): Promise<TrainLoopResult> {
   const minimum = o.dropLast ? o.batchSize : 1;
   checkDataset(fn, 'dataset', dataset, Math.max(2, minimum));
-  const steps = o.dropLast
-    ? Math.floor(dataset.length / o.batchSize)
-    : Math.ceil(dataset.length / o.batchSize);
-  const totalSteps = Math.max(1, steps * o.epochs);
+  const totalSteps = Math.max(1, stepsPerEpoch(dataset.length, o.batchSize, o.dropLast) * o.epochs);
   const warmupSteps = Math.min(Math.round(o.warmup * totalSteps), totalSteps - 1);
   const lrSchedule: LrSchedule =
     o.schedule === 'constant'
       ? { kind: 'constant' }
       : { kind: 'warmupCosine', warmupSteps, totalSteps, minLr: 0 };
-  return trainLoop<CropBatch>({
+  return trainOnDataset<CropBatch>(dataset, o, {
     module,
-    epochs: o.epochs,
-    seed: o.seed,
-    data: (epoch) =>
-      dataset.batches({
-        batchSize: o.batchSize,
-        shuffle: true,
-        seed: o.seed,
-        epoch,
-        dropLast: o.dropLast,
-      }),
     loss: (_m, batch, context) => loss(batch, context),
-    stepsPerEpoch: steps,
     lrSchedule,
-    adam: { lr: o.lr, weightDecay: o.weightDecay },
-    ...(o.optimizer ? { optimizer: o.optimizer } : {}),
-    ...(o.checkpointDir !== undefined ? { checkpointDir: o.checkpointDir } : {}),
-    ...(o.resume !== undefined ? { resume: o.resume } : {}),
-    ...(o.logPath !== undefined ? { logPath: o.logPath } : {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
 }

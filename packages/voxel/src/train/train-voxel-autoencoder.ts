@@ -1,41 +1,25 @@
-import {
-  checkInteger,
-  checkNumber,
-  checkOneOf,
-  invalidArgument,
-  type ProgressCallback,
-  withDefaults,
-} from '@cellshape/core';
+import { checkNumber, checkOneOf, invalidArgument, withDefaults } from '@cellshape/core';
 import {
   type Autoencoder,
   checkDataset,
+  checkDatasetTrainingOptions,
   type Dataset,
   type DatasetBatch,
+  type DatasetTrainingOptions,
   DEFAULT_ADAM_OPTIONS,
   isAutoencoder,
   type TrainLoopResult,
-  type TrainOptimizer,
-  trainLoop,
+  trainOnDataset,
 } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import { VOXEL_LOSS_NAMES, type VoxelLossName, voxelLoss } from '../losses/voxel-loss.js';
 
-/** Options of {@link trainVoxelAutoencoder}. */
-export interface TrainVoxelAutoencoderOptions {
-  /** Total epochs (a resumed run continues up to this many). Default 100. */
-  epochs?: number;
-  /** Volumes per batch. Default 16. */
-  batchSize?: number;
-  /** Leave out the last, smaller batch of each epoch. Default false. */
-  dropLast?: boolean;
-  /** Adam learning rate. Default: the engine's `DEFAULT_ADAM_OPTIONS.lr` (1e-4). */
-  lr?: number;
-  /** Adam betas. Default: the engine's ([0.9, 0.999]). */
-  betas?: [number, number];
-  /** Adam epsilon. Default: the engine's (1e-8). */
-  eps?: number;
-  /** Adam L2 weight decay (added to the gradient, as PyTorch). Default: the engine's (1e-6). */
-  weightDecay?: number;
+/**
+ * Options of {@link trainVoxelAutoencoder}: the engine's shared {@link DatasetTrainingOptions}
+ * (epochs, batches, Adam, seed, checkpoints, progress; defaults in
+ * {@link DEFAULT_TRAIN_VOXEL_AUTOENCODER_OPTIONS}: 100 epochs of 16 volumes, Adam lr 1e-4), and:
+ */
+export interface TrainVoxelAutoencoderOptions extends DatasetTrainingOptions {
   /** Exponential learning-rate decay per epoch (gamma); 1 is off. Default 1. */
   lrDecay?: number;
   /**
@@ -44,18 +28,6 @@ export interface TrainVoxelAutoencoderOptions {
    * loss is a batch mean, logged as is. Default `'model'`.
    */
   loss?: 'model' | VoxelLossName;
-  /** Seed of the shuffling (and of the dataset's augmentation). Default 0. */
-  seed?: number;
-  /** Folder for `last.ckpt`, `best.ckpt` and `log.jsonl`. Default: none (nothing written). */
-  checkpointDir?: string;
-  /** Checkpoint to resume from exactly; `true` means `<checkpointDir>/last.ckpt`. */
-  resume?: string | boolean;
-  /** JSON-lines log path; default `<checkpointDir>/log.jsonl`, `false` for none. */
-  logPath?: string | false;
-  /** Progress per batch and per epoch (loss, learning rate). */
-  onProgress?: ProgressCallback;
-  /** Use this optimizer instead of a fresh Adam (the caller keeps ownership). */
-  optimizer?: TrainOptimizer;
 }
 
 /** Defaults of {@link TrainVoxelAutoencoderOptions}; Adam's are the engine's. */
@@ -76,15 +48,8 @@ const FN = 'trainVoxelAutoencoder';
 
 function resolveOptions(options: TrainVoxelAutoencoderOptions) {
   const o = withDefaults(FN, DEFAULT_TRAIN_VOXEL_AUTOENCODER_OPTIONS, options);
-  checkInteger(FN, 'options.epochs', o.epochs, { min: 0 });
-  checkInteger(FN, 'options.batchSize', o.batchSize, { min: 1 });
-  checkNumber(FN, 'options.lr', o.lr, { min: 0, exclusiveMin: true });
-  checkNumber(FN, 'options.eps', o.eps, { min: 0, exclusiveMin: true });
-  checkNumber(FN, 'options.weightDecay', o.weightDecay, { min: 0 });
+  checkDatasetTrainingOptions(FN, o);
   checkNumber(FN, 'options.lrDecay', o.lrDecay, { min: 0, exclusiveMin: true });
-  const [b1, b2] = Array.isArray(o.betas) ? o.betas : [Number.NaN, Number.NaN];
-  if (!(b1 !== undefined && b2 !== undefined && b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1))
-    throw invalidArgument(FN, 'options.betas', 'two numbers in [0, 1)', o.betas);
   checkOneOf(FN, 'options.loss', o.loss, ['model', ...VOXEL_LOSS_NAMES]);
   return o;
 }
@@ -117,29 +82,9 @@ export async function trainVoxelAutoencoder(
   const lossName = o.loss;
   const loss = (x: Tensor, y: Tensor): Scalar =>
     lossName === 'model' ? model.reconstructionLoss(x, y) : voxelLoss(lossName, x, y);
-  const steps = o.dropLast
-    ? Math.floor(dataset.length / o.batchSize)
-    : Math.ceil(dataset.length / o.batchSize);
-  return trainLoop<DatasetBatch>({
+  return trainOnDataset<DatasetBatch>(dataset, o, {
     module: model,
-    epochs: o.epochs,
-    seed: o.seed,
-    data: (epoch) =>
-      dataset.batches({
-        batchSize: o.batchSize,
-        shuffle: true,
-        seed: o.seed,
-        epoch,
-        dropLast: o.dropLast,
-      }),
     loss: (_module, batch): Scalar => loss(batch.input, model.decode(model.encode(batch.input))),
-    stepsPerEpoch: steps,
     lrDecay: o.lrDecay,
-    adam: { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay },
-    optimizer: o.optimizer,
-    checkpointDir: o.checkpointDir,
-    resume: o.resume,
-    logPath: o.logPath,
-    onProgress: o.onProgress,
   });
 }
