@@ -80,6 +80,7 @@ export {
   type SampleFiles,
   sampleFileIds,
 } from './sample-files.js';
+export { readSourceBytes, type SourceBytes } from './source-bytes.js';
 export {
   checkBoolean,
   checkInteger,

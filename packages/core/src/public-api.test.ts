@@ -47,6 +47,7 @@ it('exports exactly the public API', () => {
       "parseNpz",
       "progressReporter",
       "readNpzComment",
+      "readSourceBytes",
       "readZip",
       "reattributeError",
       "reportProgress",

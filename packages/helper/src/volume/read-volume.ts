@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   type AnyTypedArray,
   CellshapeError,
-  FileSystemError,
   FormatError,
   invalidArgument,
   parseNpy,
+  readSourceBytes,
   type TypedArray,
   UnsupportedError,
 } from '@cellshape/core';
@@ -136,29 +135,7 @@ export function readVolume(
   if (!(Number.isSafeInteger(maxVoxels) && maxVoxels > 0))
     throw invalidArgument(fn, 'options.maxVoxels', 'a positive integer', maxVoxels);
 
-  let bytes: Uint8Array;
-  let where: string;
-  if (typeof source === 'string') {
-    if (source.length === 0) throw invalidArgument(fn, 'source', 'a non-empty path', source);
-    where = JSON.stringify(source);
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new FileSystemError(`${fn}: cannot read ${where} (${(error as Error).message})`, {
-        fn,
-        arg: source,
-        cause: error,
-      });
-    }
-  } else if (source instanceof Uint8Array) {
-    bytes = source;
-    where = 'the given bytes';
-  } else if (source instanceof ArrayBuffer) {
-    bytes = new Uint8Array(source);
-    where = 'the given bytes';
-  } else {
-    throw invalidArgument(fn, 'source', 'a path, a Uint8Array or an ArrayBuffer', source);
-  }
+  const { bytes, where } = readSourceBytes(fn, source);
   if (bytes.length === 0) throw new FormatError(`${fn}: ${where} is empty`, { fn, arg: where });
 
   const resolved =

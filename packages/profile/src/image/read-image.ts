@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   checkInteger,
   checkOneOf,
-  FileSystemError,
   FormatError,
   invalidArgument,
+  readSourceBytes,
   withDefaults,
 } from '@cellshape/core';
 import { DEFAULT_MAX_VOXELS } from '@cellshape/helper';
@@ -66,25 +65,7 @@ interface Source {
 
 /** Reads a path or takes bytes, and finds the format; throws typed errors naming `fn`. */
 function loadSource(fn: string, source: unknown, format: ImageFormat | 'auto'): Source {
-  let bytes: Uint8Array;
-  let where: string;
-  if (typeof source === 'string') {
-    if (source.length === 0) throw invalidArgument(fn, 'source', 'a non-empty path', source);
-    where = JSON.stringify(source);
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new FileSystemError(`${fn}: cannot read ${where} (${(error as Error).message})`, {
-        fn,
-        arg: source,
-        cause: error,
-      });
-    }
-  } else if (source instanceof Uint8Array) {
-    [bytes, where] = [source, 'the given bytes'];
-  } else if (source instanceof ArrayBuffer) {
-    [bytes, where] = [new Uint8Array(source), 'the given bytes'];
-  } else throw invalidArgument(fn, 'source', 'a path, a Uint8Array or an ArrayBuffer', source);
+  const { bytes, where } = readSourceBytes(fn, source);
   if (bytes.length === 0) throw new FormatError(`${fn}: ${where} is empty`, { fn, arg: where });
   const found =
     format !== 'auto' ? format : isTiff(bytes) ? 'tiff' : isPng(bytes) ? 'png' : undefined;

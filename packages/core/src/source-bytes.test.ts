@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileSystemError, InvalidArgumentError } from './errors.js';
+import { readSourceBytes } from './source-bytes.js';
+
+describe('readSourceBytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cellshape-source-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a path, takes a Uint8Array as is and wraps an ArrayBuffer', () => {
+    const path = join(dir, 'a.bin');
+    writeFileSync(path, Uint8Array.from([1, 2, 3]));
+    const fromPath = readSourceBytes('readThing', path);
+    expect(Array.from(fromPath.bytes)).toEqual([1, 2, 3]);
+    expect(fromPath.where).toBe(JSON.stringify(path));
+    const bytes = Uint8Array.from([4, 5]);
+    expect(readSourceBytes('readThing', bytes)).toEqual({ bytes, where: 'the given bytes' });
+    expect(Array.from(readSourceBytes('readThing', bytes.buffer).bytes)).toEqual([4, 5]);
+  });
+
+  it('names the reader in its errors', () => {
+    expect(() => readSourceBytes('readThing', join(dir, 'missing.bin'))).toThrow(FileSystemError);
+    expect(() => readSourceBytes('readThing', join(dir, 'missing.bin'))).toThrow(
+      /^readThing: cannot read ".*missing.bin"/,
+    );
+    expect(() => readSourceBytes('readThing', '')).toThrow(InvalidArgumentError);
+    expect(() => readSourceBytes('readThing', 42)).toThrow(
+      /readThing: 'source' must be a path, a Uint8Array or an ArrayBuffer/,
+    );
+  });
+});
