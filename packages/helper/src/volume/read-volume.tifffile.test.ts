@@ -96,7 +96,7 @@ try:
     case('pillow_float32_lzw', f32, writer=pil(f32, None, compression='tiff_lzw'))
     i32 = values('int32')
     case('pillow_int32_adobe_deflate', i32, writer=pil(i32, None, compression='tiff_adobe_deflate'))
-    case('pillow_int32_lzw', i32, 'unsupported', writer=pil(i32, None, compression='tiff_lzw'))
+    case('pillow_int32_lzw', i32, writer=pil(i32, None, compression='tiff_lzw'))
     case('pillow_1bit', bilevel, writer=pil(bilevel, None))
     case('pillow_1bit_deflate', bilevel, writer=pil(bilevel, None, compression='tiff_adobe_deflate'))
     case('pillow_uint8_packbits', values('uint8'), writer=pil(values('uint8'), None, compression='packbits'))

@@ -1,7 +1,8 @@
+import type { TypedArray } from '@cellshape/core';
 import { FormatError, UnsupportedError } from '@cellshape/core';
 import { unzlibSync } from 'fflate';
 import { decodeLzw, LzwError } from './tiff-lzw.js';
-import type { SampleKind } from './tiff-sample.js';
+import { SAMPLE_TYPES, type SampleKind } from './tiff-sample.js';
 
 /**
  * What the strip and tile readers of a TIFF page share: the error context, the page layout, the
@@ -140,4 +141,69 @@ function sampleReader(
       throw new Error(`unknown sample kind ${String(never)}`);
     }
   }
+}
+
+/** Whether this machine stores numbers little-endian (typed views then read II files as they are). */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Copies row samples out of one decoded strip or tile (rows of `rowBytes` bytes): `copyRow(r,
+ * first, step, count, out, b)` puts samples `first, first + step, …` (`count` of them) of row
+ * `r` at `out[b…]`. A typed view reads the samples when the file's byte order is the machine's
+ * (whole rows at once for `step` 1); a `DataView` otherwise, and for bilevel rows.
+ */
+export function partRows(
+  part: Uint8Array,
+  kind: PageKind,
+  littleEndian: boolean,
+  rowBytes: number,
+): (r: number, first: number, step: number, count: number, out: TypedArray, b: number) => void {
+  const size = BYTES_PER_SAMPLE[kind];
+  if (size !== undefined && (size === 1 || littleEndian === HOST_LITTLE_ENDIAN)) {
+    // A typed view needs an aligned start: copy the part when it is not (a copy, not `slice`,
+    // which is a view on a Node Buffer).
+    const aligned = part.byteOffset % size === 0 ? part : new Uint8Array(part);
+    const values = SAMPLE_TYPES[kind as SampleKind].view(
+      aligned.buffer as ArrayBuffer,
+      aligned.byteOffset,
+      Math.floor(aligned.byteLength / size),
+    );
+    const rowSamples = rowBytes / size;
+    return (r, first, step, count, out, b) => {
+      const from = r * rowSamples + first;
+      if (step === 1) out.set(values.subarray(from, from + count), b);
+      else for (let x = 0; x < count; x++) out[b + x] = values[from + x * step]!;
+    };
+  }
+  const read = sampleReader(
+    kind,
+    new DataView(part.buffer, part.byteOffset, part.byteLength),
+    littleEndian,
+  );
+  return (r, first, step, count, out, b) => {
+    for (let x = 0; x < count; x++) out[b + x] = read(r * rowBytes, first + x * step);
+  };
+}
+
+/**
+ * Finishes `count` samples stored at `out[b…]` (one image row of one sample): undoes horizontal
+ * differencing (`predictor` 2; typed-array stores wrap modulo 2^n as it requires), then
+ * inverts WhiteIsZero samples (`invert` = the largest value, 0 for none).
+ */
+export function finishRow(
+  out: TypedArray,
+  b: number,
+  count: number,
+  predictor: number,
+  invert: number,
+): void {
+  if (predictor === 2) for (let x = 1; x < count; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
+  if (invert > 0) for (let x = 0; x < count; x++) out[b + x] = invert - out[b + x]!;
+}
+
+/** The largest sample value of a WhiteIsZero page (read as `max − v`), else 0. */
+export function whiteIsZeroMaximum(photometric: number | undefined, kind: PageKind): number {
+  if (photometric !== 0) return 0;
+  if (kind === 'bit') return 1;
+  return kind === 'uint16' ? 65535 : 255;
 }

@@ -6,23 +6,24 @@ import {
   type Context,
   corrupt,
   decodePart,
+  finishRow,
   LZW,
   PACKBITS,
   type PageKind,
   type PageLayout,
-  sampleReader,
+  partRows,
   unsupported,
+  whiteIsZeroMaximum,
 } from './tiff-block.js';
 import { SAMPLE_TYPES, type SampleKind, sampleKindFor } from './tiff-sample.js';
 import { readTiledPage } from './tiff-tiles.js';
 
 /**
- * TIFF stacks → {@link Volume}, on top of the `tiff` decoder (image-js). The decoder does the
- * work for 8/16-bit integers and 32/64-bit floats, uncompressed, LZW or Deflate, strips or
- * tiles. It reads no 32-bit integers, no bilevel image lacking the (optional) BitsPerSample
- * tag, as tifffile and Pillow write them, and no PackBits; those pages (label images, boolean
- * masks, PackBits stacks) are read here from the strip tags it parses: uncompressed, Deflate or
- * PackBits, predictor none or horizontal.
+ * TIFF stacks → {@link Volume}. The `tiff` package (image-js) parses the image directories; the
+ * pixels are decoded here, strips (below) and tiles (tiff-tiles.ts) alike: 1-bit, 8/16/32-bit
+ * integers and 32/64-bit floats, uncompressed, LZW (tiff-lzw.ts), Deflate or PackBits,
+ * predictor none or horizontal, every declared size checked against the bytes present before
+ * anything is allocated.
  */
 
 const COMPRESSION_NAMES: Record<number, string> = {
@@ -41,10 +42,8 @@ const COMPRESSION_NAMES: Record<number, string> = {
   50000: 'Zstandard',
   50001: 'WebP',
 };
-/** Compressions of tiles (read in tiff-tiles.ts) and strips (the decoder's, or ours for PackBits). */
+/** The compressions of the strips and tiles we decode. */
 const COMPRESSIONS = new Set([1, LZW, 8, 32946, PACKBITS]);
-/** Compressions of the strips read here rather than by the decoder. */
-const OWN_STRIP_COMPRESSIONS = new Set([1, 8, 32946, PACKBITS]);
 
 /**
  * Follows the chain of image directories (IFDs) before handing the bytes to the decoder, which
@@ -146,13 +145,11 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       ctx,
       `${where} is tiled with ${samplesPerPixel} samples per pixel; tiled pages must have one`,
     );
-  // Tiles are always read here (tiff-tiles.ts), with LZW.
-  const own = !ifd.tiled && readsOwnStrips(kind, compression, samplesPerPixel, planar);
-  if (!(own ? OWN_STRIP_COMPRESSIONS : COMPRESSIONS).has(compression)) {
+  if (!COMPRESSIONS.has(compression)) {
     const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
     throw unsupported(
       ctx,
-      `${where} uses ${name} compression, which is not supported for ${kind} samples (supported: ${own ? 'none, Deflate, PackBits' : 'none, LZW, Deflate, PackBits'})`,
+      `${where} uses ${name} compression, which is not supported (supported: none, LZW, Deflate, PackBits)`,
     );
   }
   const predictor = ifd.predictor;
@@ -187,26 +184,6 @@ function checkSamples(ifd: TiffIfd, where: string, ctx: Context): void {
 }
 
 /**
- * Bilevel, 32-bit integer and PackBits pages are read here rather than by the decoder, and so
- * are multi-sample pages except interleaved LZW ones (the decoder reads interleaved strips but
- * not planar ones; LZW is its own).
- */
-function readsOwnStrips(
-  kind: PageKind,
-  compression: number,
-  samples: number,
-  planar: boolean,
-): boolean {
-  return (
-    kind === 'bit' ||
-    kind === 'uint32' ||
-    kind === 'int32' ||
-    compression === PACKBITS ||
-    (samples > 1 && (planar || compression !== LZW))
-  );
-}
-
-/**
  * Reads the strips of one page the decoder cannot read into `out` from element `start`: sample
  * `c` of a multi-sample page goes to the plane `start + c × height × width`, whether the file
  * interleaves the samples (chunky) or stores them plane after plane (planar).
@@ -230,10 +207,10 @@ function readStripPage(
   const strips = perPlane * planes;
   if (!offsets || !counts || offsets.length < strips || counts.length < strips)
     throw corrupt(ctx, 'the strip offsets or byte counts are missing');
-  // Bilevel rows start on a byte boundary; 1 is black unless the page is WhiteIsZero.
+  // Bilevel rows start on a byte boundary.
   const rowBytes =
     kind === 'bit' ? Math.ceil(width / 8) : (BYTES_PER_SAMPLE[kind] ?? 1) * width * perRow;
-  const zero = kind === 'bit' && ifd.type === 0 ? 1 : 0;
+  const invert = whiteIsZeroMaximum(ifd.type as number | undefined, kind);
   const plane = width * height;
   let row = 0;
   for (let s = 0; s < strips; s++) {
@@ -251,23 +228,13 @@ function readStripPage(
       ctx,
       `strip ${s}`,
     );
-    const read = sampleReader(
-      kind,
-      new DataView(strip.buffer, strip.byteOffset, strip.byteLength),
-      littleEndian,
-    );
+    const copyRow = partRows(strip, kind, littleEndian, rowBytes);
+    // Sample c of an interleaved row goes to its own plane; the predictor works per sample.
     for (let r = 0; r < rows; r++)
       for (let c = 0; c < perRow; c++) {
         const b = start + (first + c) * plane + (row + r) * width;
-        const from = r * rowBytes;
-        for (let x = 0; x < width; x++) {
-          const v = read(from, x * perRow + c);
-          out[b + x] = zero ? v ^ 1 : v;
-        }
-        // Horizontal differencing (each sample against the same sample of the previous pixel);
-        // typed-array stores wrap modulo 2^n as the predictor requires.
-        if (ifd.predictor === 2)
-          for (let x = 1; x < width; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
+        copyRow(r, c, perRow, width, out, b);
+        finishRow(out, b, width, ifd.predictor, invert);
       }
     row += rows;
   }
@@ -481,7 +448,7 @@ function checkVolumeData(data: PageData[], ctx: Context): void {
     end = Math.max(end, to);
   }
   const decoded = data.reduce((sum, d) => sum + d.decodedBytes, 0);
-  const ratio = Math.max(...data.map((d) => d.ratio));
+  const ratio = data.reduce((most, d) => Math.max(most, d.ratio), 0);
   if (decoded > distinct * ratio)
     throw corrupt(
       ctx,
@@ -582,36 +549,11 @@ export function decodeTiffVolume(
   );
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
   const littleEndian = bytes[0] === 0x49;
-  const own = readsOwnStrips(first.kind, first.compression, first.samples, first.planar);
-  // Tiles and the strips the decoder cannot read are read here; the other pages by the decoder.
-  const decoded: number[] = [];
   pages.forEach((p, z) => {
     const ifd = headers[p]!;
     if (ifd.tiled) readTiledPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
-    else if (own) readStripPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
-    else decoded.push(z);
+    else readStripPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
   });
-  if (decoded.length > 0)
-    decodeOr({ pages: decoded.map((z) => pages[z]!) }).forEach((ifd, k) => {
-      const z = decoded[k]!;
-      const page = ifd.data;
-      if (page.length !== pageSize)
-        throw corrupt(ctx, `page ${pages[z]! + 1} decoded to the wrong size`);
-      // The decoder returns signed samples in unsigned arrays: reinterpret the same bits.
-      const samples = SAMPLE_TYPES[kind].view(
-        page.buffer as ArrayBuffer,
-        page.byteOffset,
-        pageSize,
-      );
-      const n = first.samples;
-      if (n === 1) data.set(samples, z * pageSize);
-      else {
-        // Interleaved samples → one plane per sample.
-        const plane = pageSize / n;
-        for (let c = 0; c < n; c++)
-          for (let i = 0; i < plane; i++) data[z * pageSize + c * plane + i] = samples[i * n + c]!;
-      }
-    });
   const volume: Volume = { data, shape: [planes, first.height, first.width] };
   if (spacing) volume.spacing = spacing;
   return volume;

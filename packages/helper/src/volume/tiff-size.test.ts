@@ -217,3 +217,15 @@ describe('readVolume on tag counts the bytes cannot hold (found by the fuzz suit
     );
   });
 });
+
+describe('readVolume on TIFFs of very many pages', () => {
+  it('reads 150,000 one-pixel pages in linear time, without a call stack overflow', () => {
+    // Before: the decoder's page selection was quadratic in the pages, and a spread of one
+    // value per page overflowed the call stack past ~125,000 pages (an untyped RangeError).
+    const n = 150_000;
+    const data = Uint8Array.from({ length: n }, (_, i) => i % 251);
+    const volume = readVolume(encodeTiff({ data, shape: [n, 1, 1] }));
+    expect(volume.shape).toEqual([n, 1, 1]);
+    expect(volume.data).toEqual(data);
+  }, 60_000);
+});

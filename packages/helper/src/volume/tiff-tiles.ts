@@ -4,11 +4,11 @@ import {
   BYTES_PER_SAMPLE,
   type Context,
   decodePart,
-  type PageKind,
+  finishRow,
   type PageLayout,
-  sampleReader,
+  partRows,
+  whiteIsZeroMaximum,
 } from './tiff-block.js';
-import { SAMPLE_TYPES } from './tiff-sample.js';
 
 /**
  * Reads a tiled single-sample page into `out` from element `start`: each tile decoded to exactly
@@ -36,7 +36,7 @@ export function readTiledPage(
   const down = Math.ceil(height / th);
   // Bilevel tile rows start on a byte boundary.
   const rowBytes = kind === 'bit' ? Math.ceil(tw / 8) : (BYTES_PER_SAMPLE[kind] ?? 1) * tw;
-  const invert = whiteIsZeroMaximum(ifd, layout);
+  const invert = whiteIsZeroMaximum(ifd.type as number | undefined, kind);
   for (let ty = 0; ty < down; ty++)
     for (let tx = 0; tx < across; tx++) {
       const t = ty * across + tx;
@@ -48,56 +48,14 @@ export function readTiledPage(
         ctx,
         `tile ${t}`,
       );
-      const rowOf = rowReader(tile, kind, littleEndian, tw, rowBytes);
+      const copyRow = partRows(tile, kind, littleEndian, rowBytes);
       const [x0, y0] = [tx * tw, ty * th];
       const [cols, rows] = [Math.min(tw, width - x0), Math.min(th, height - y0)];
       for (let r = 0; r < rows; r++) {
         const b = start + (y0 + r) * width + x0;
-        rowOf(r, cols, out, b);
-        // Typed-array stores wrap modulo 2^n as the predictor requires; the clipped columns are
-        // the tile row's last, so the sum over the kept ones is complete.
-        if (ifd.predictor === 2)
-          for (let x = 1; x < cols; x++) out[b + x] = out[b + x]! + out[b + x - 1]!;
-        if (invert > 0) for (let x = 0; x < cols; x++) out[b + x] = invert - out[b + x]!;
+        copyRow(r, 0, 1, cols, out, b);
+        // The clipped columns are the tile row's last: the predictor's sum over the kept ones is complete.
+        finishRow(out, b, cols, ifd.predictor, invert);
       }
     }
-}
-
-/**
- * Copies the first `cols` samples of tile row `r` to `out[b…]`: whole rows of a typed view when
- * the file's byte order is the machine's (little-endian), sample by sample otherwise.
- */
-function rowReader(
-  tile: Uint8Array,
-  kind: PageKind,
-  littleEndian: boolean,
-  tw: number,
-  rowBytes: number,
-): (r: number, cols: number, out: TypedArray, b: number) => void {
-  const size = BYTES_PER_SAMPLE[kind];
-  if (size !== undefined && kind !== 'bit' && (size === 1 || littleEndian)) {
-    // A typed view needs an aligned start: copy the (small) tile when it is not.
-    const aligned = tile.byteOffset % size === 0 ? tile : tile.slice();
-    const values = SAMPLE_TYPES[kind].view(
-      aligned.buffer as ArrayBuffer,
-      aligned.byteOffset,
-      aligned.byteLength / size,
-    );
-    return (r, cols, out, b) => out.set(values.subarray(r * tw, r * tw + cols), b);
-  }
-  const read = sampleReader(
-    kind,
-    new DataView(tile.buffer, tile.byteOffset, tile.byteLength),
-    littleEndian,
-  );
-  return (r, cols, out, b) => {
-    for (let x = 0; x < cols; x++) out[b + x] = read(r * rowBytes, x);
-  };
-}
-
-/** The largest sample value when the page is WhiteIsZero (read as `max − v`), else 0. */
-function whiteIsZeroMaximum(ifd: TiffIfd, layout: PageLayout): number {
-  if (ifd.type !== 0) return 0;
-  if (layout.kind === 'bit') return 1;
-  return layout.kind === 'uint16' ? 65535 : 255;
 }
