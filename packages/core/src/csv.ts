@@ -6,6 +6,18 @@ import { withDefaults } from './options.js';
  * in `"` quotes with `""` for a quote inside, `\n` or `\r\n` line ends, a header row.
  */
 
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** The `\n` in `text[from, to)`. */
+function newlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) count++;
+  return count;
+}
+
 /** A parsed CSV file: the header row and the data rows, every row as long as the header. */
 export interface CsvTable {
   /** Column names in file order, surrounding white space removed. */
@@ -45,7 +57,10 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   const { source, caller: fn } = withDefaults('parseCsv', DEFAULT_PARSE_CSV_OPTIONS, options);
   const fail = (message: string): FormatError =>
     new FormatError(`${fn}: ${source} ${message}`, { fn, arg: source });
-  const records: { fields: string[]; line: number }[] = [];
+  // Records and the line each starts on (for messages); fields are sliced out of the text in
+  // runs, not built a character at a time.
+  const records: string[][] = [];
+  const recordLines: number[] = [];
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -54,41 +69,67 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   const endRecord = (): void => {
     fields.push(field);
     // A blank line parses as one empty field; it carries no data.
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ fields, line: recordLine });
+    if (!(fields.length === 1 && fields[0] === '')) {
+      records.push(fields);
+      recordLines.push(recordLine);
+    }
     fields = [];
     field = '';
   };
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const c = text[i]!;
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
+      // Up to the next quote: `""` is a quote inside, a lone `"` ends the quoted part.
+      const q = text.indexOf('"', i);
+      const end = q < 0 ? n : q;
+      line += newlines(text, i, end);
+      field += text.slice(i, end);
+      if (q < 0) i = n;
+      else if (text.charCodeAt(q + 1) === QUOTE) {
         field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
+        i = q + 2;
+      } else {
+        quoted = false;
+        i = q + 1;
       }
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
+    } else if (c === QUOTE && field === '') {
+      quoted = true;
+      i++;
+    } else if (c === COMMA) {
       fields.push(field);
       field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
+      i++;
+    } else if (c === LF || c === CR) {
+      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
       endRecord();
       line++;
       recordLine = line;
-    } else field += c;
+      i++;
+    } else {
+      // A run of plain characters (a quote inside an unquoted field is one of them).
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === COMMA || d === LF || d === CR) break;
+        j++;
+      }
+      field += text.slice(i, j);
+      i = j;
+    }
   }
   if (quoted) throw fail(`ends inside a quoted field (opened on line ${recordLine} or later)`);
   if (field !== '' || fields.length > 0) endRecord();
-  const [head, ...body] = records;
+  const head = records[0];
   if (head === undefined) throw fail('has no header row');
-  const header = head.fields.map((name) => name.trim());
-  for (const { fields: row, line: at } of body)
-    if (row.length !== header.length)
-      throw fail(`line ${at} has ${row.length} fields, the header has ${header.length}`);
-  return { header, rows: body.map((r) => r.fields) };
+  const header = head.map((name) => name.trim());
+  for (let r = 1; r < records.length; r++)
+    if (records[r]!.length !== header.length)
+      throw fail(
+        `line ${recordLines[r]} has ${records[r]!.length} fields, the header has ${header.length}`,
+      );
+  return { header, rows: records.slice(1) };
 }
 
 /** The rows of a table as objects keyed by column name (a later duplicate column wins). */
