@@ -51,33 +51,18 @@ function backwardNeighbours(connectivity: Connectivity): [number, number, number
 }
 
 /**
- * Labels the connected components of a binary mask (non-zero, or `> threshold`, is foreground):
- * returns an Int32 label volume of the same shape and spacing where background is 0 and the
- * components are 1..n, numbered in raster order (z, then y, then x) of their first voxel, as
- * `skimage.measure.label` numbers them. Two-pass union-find on typed arrays.
- * A 2-D mask is a [1, y, x] volume (26 and 18 then both mean 8-connected, 6 means 4-connected).
+ * Pass 1 of {@link labelConnectedComponents}: provisional labels, each foreground voxel merged
+ * with its visited neighbours (union-find whose roots are the smallest label). Returns the
+ * labels, the parent of every provisional label and the first unused one.
  */
-export function labelConnectedComponents(
+function provisionalLabels(
   mask: Volume,
-  options?: LabelConnectedComponentsOptions,
-): Volume<Int32Array> {
-  const fn = 'labelConnectedComponents';
-  assertVolume(fn, 'mask', mask);
-  if (options !== undefined && (typeof options !== 'object' || options === null))
-    throw invalidArgument(fn, 'options', 'an object or undefined', options);
-  const connectivity =
-    options?.connectivity ?? DEFAULT_LABEL_CONNECTED_COMPONENTS_OPTIONS.connectivity;
-  if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
-    throw invalidArgument(fn, 'options.connectivity', '6, 18 or 26', connectivity);
-  const threshold = options?.threshold;
-  if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold)))
-    throw invalidArgument(fn, 'options.threshold', 'a number or undefined', threshold);
-  assertNoNaN(fn, 'mask.data', mask.data);
-
-  const { data, shape } = mask;
-  const [nz, ny, nx] = shape;
-  const n = data.length;
-  const labels = new Int32Array(n);
+  connectivity: 6 | 18 | 26,
+  threshold: number | undefined,
+): { labels: Int32Array; parent: Int32Array; next: number } {
+  const { data } = mask;
+  const [nz, ny, nx] = mask.shape;
+  const labels = new Int32Array(data.length);
   const neighbours = backwardNeighbours(connectivity);
   const k = neighbours.length;
   const ndz = Int32Array.from(neighbours, ([dz]) => dz);
@@ -88,8 +73,6 @@ export function labelConnectedComponents(
   let next = 1;
   const cut = threshold ?? 0;
   const nonZero = threshold === undefined;
-
-  // Pass 1: provisional labels, merging with visited neighbours; roots are the smallest label.
   for (let z = 0, i = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++, i++) {
@@ -126,16 +109,49 @@ export function labelConnectedComponents(
       }
     }
   }
-  // Pass 2: final labels numbered in raster order of each component's first voxel.
+  return { labels, parent, next };
+}
+
+/** Pass 2: final labels 1..n in raster order of each component's first voxel, in place. */
+function renumberInRasterOrder(labels: Int32Array, parent: Int32Array, next: number): void {
   const final = new Int32Array(next);
   let count = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < labels.length; i++) {
     const provisional = labels[i]!;
     if (provisional === 0) continue;
     const root = find(parent, provisional);
     if (final[root] === 0) final[root] = ++count;
     labels[i] = final[root]!;
   }
+}
+
+/**
+ * Labels the connected components of a binary mask (non-zero, or `> threshold`, is foreground):
+ * returns an Int32 label volume of the same shape and spacing where background is 0 and the
+ * components are 1..n, numbered in raster order (z, then y, then x) of their first voxel, as
+ * `skimage.measure.label` numbers them. Two-pass union-find on typed arrays.
+ * A 2-D mask is a [1, y, x] volume (26 and 18 then both mean 8-connected, 6 means 4-connected).
+ */
+export function labelConnectedComponents(
+  mask: Volume,
+  options?: LabelConnectedComponentsOptions,
+): Volume<Int32Array> {
+  const fn = 'labelConnectedComponents';
+  assertVolume(fn, 'mask', mask);
+  if (options !== undefined && (typeof options !== 'object' || options === null))
+    throw invalidArgument(fn, 'options', 'an object or undefined', options);
+  const connectivity =
+    options?.connectivity ?? DEFAULT_LABEL_CONNECTED_COMPONENTS_OPTIONS.connectivity;
+  if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
+    throw invalidArgument(fn, 'options.connectivity', '6, 18 or 26', connectivity);
+  const threshold = options?.threshold;
+  if (threshold !== undefined && (typeof threshold !== 'number' || Number.isNaN(threshold)))
+    throw invalidArgument(fn, 'options.threshold', 'a number or undefined', threshold);
+  assertNoNaN(fn, 'mask.data', mask.data);
+
+  const [nz, ny, nx] = mask.shape;
+  const { labels, parent, next } = provisionalLabels(mask, connectivity, threshold);
+  renumberInRasterOrder(labels, parent, next);
   const out: Volume<Int32Array> = { data: labels, shape: [nz, ny, nx] };
   if (mask.spacing) out.spacing = [...mask.spacing];
   return out;
