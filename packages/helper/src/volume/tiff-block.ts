@@ -1,6 +1,7 @@
 import type { TypedArray } from '@cellshape/core';
 import { FormatError, UnsupportedError } from '@cellshape/core';
 import { unzlibSync } from 'fflate';
+import type { TiffIfd } from 'tiff';
 import { decodeLzw, LzwError } from './tiff-lzw.js';
 import { SAMPLE_TYPES, type SampleKind } from './tiff-sample.js';
 
@@ -43,6 +44,17 @@ export interface PageLayout {
   samples: number;
   /** PlanarConfiguration 2: each sample in its own strips, rather than interleaved. */
   planar: boolean;
+}
+
+/** One page to read: its directory and layout, and where its samples go (`out` from `start`). */
+export interface PageRead {
+  bytes: Uint8Array;
+  ifd: TiffIfd;
+  layout: PageLayout;
+  littleEndian: boolean;
+  out: TypedArray;
+  start: number;
+  ctx: Context;
 }
 
 export const BYTES_PER_SAMPLE: Partial<Record<PageKind, number>> = {

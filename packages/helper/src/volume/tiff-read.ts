@@ -11,6 +11,7 @@ import {
   PACKBITS,
   type PageKind,
   type PageLayout,
+  type PageRead,
   partRows,
   unsupported,
   whiteIsZeroMaximum,
@@ -184,19 +185,12 @@ function checkSamples(ifd: TiffIfd, where: string, ctx: Context): void {
 }
 
 /**
- * Reads the strips of one page the decoder cannot read into `out` from element `start`: sample
+ * Reads the strips of one page into `out` from element `start`: sample
  * `c` of a multi-sample page goes to the plane `start + c × height × width`, whether the file
  * interleaves the samples (chunky) or stores them plane after plane (planar).
  */
-function readStripPage(
-  bytes: Uint8Array,
-  ifd: TiffIfd,
-  layout: PageLayout,
-  littleEndian: boolean,
-  out: TypedArray,
-  start: number,
-  ctx: Context,
-): void {
+function readStripPage(page: PageRead): void {
+  const { bytes, ifd, layout, littleEndian, out, start, ctx } = page;
   const { width, height, kind } = layout;
   const offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
   const counts = ifd.stripByteCounts as ArrayLike<number> | undefined;
@@ -551,8 +545,9 @@ export function decodeTiffVolume(
   const littleEndian = bytes[0] === 0x49;
   pages.forEach((p, z) => {
     const ifd = headers[p]!;
-    if (ifd.tiled) readTiledPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
-    else readStripPage(bytes, ifd, first, littleEndian, data, z * pageSize, ctx);
+    const page = { bytes, ifd, layout: first, littleEndian, out: data, start: z * pageSize, ctx };
+    if (ifd.tiled) readTiledPage(page);
+    else readStripPage(page);
   });
   const volume: Volume = { data, shape: [planes, first.height, first.width] };
   if (spacing) volume.spacing = spacing;

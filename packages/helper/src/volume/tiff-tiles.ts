@@ -1,11 +1,8 @@
-import type { TypedArray } from '@cellshape/core';
-import type { TiffIfd } from 'tiff';
 import {
   BYTES_PER_SAMPLE,
-  type Context,
   decodePart,
   finishRow,
-  type PageLayout,
+  type PageRead,
   partRows,
   whiteIsZeroMaximum,
 } from './tiff-block.js';
@@ -18,15 +15,8 @@ import {
  * by the caller; the work is one pass over the decoded tiles, whose total the caller bounded by
  * the bytes present.
  */
-export function readTiledPage(
-  bytes: Uint8Array,
-  ifd: TiffIfd,
-  layout: PageLayout,
-  littleEndian: boolean,
-  out: TypedArray,
-  start: number,
-  ctx: Context,
-): void {
+export function readTiledPage(page: PageRead): void {
+  const { bytes, ifd, layout, littleEndian, out, start, ctx } = page;
   const { width, height, kind } = layout;
   const tw = ifd.tileWidth as number;
   const th = ifd.tileHeight as number;
