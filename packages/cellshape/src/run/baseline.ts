@@ -307,7 +307,7 @@ function findings(
   const out = columns.map((c) => c.verdict);
   if (classical === null)
     out.push(
-      'No classical measures found (no manifest.csv of `cellshape convert` next to the input, and no points to measure): learned features are not compared with them.',
+      'No classical measures found (they come from the manifest.csv of `cellshape convert` next to the input, or from the points of each cell; 2-D crops have none): learned features are not compared with them.',
     );
   if (agree !== null && columns.length === 0)
     out.push(
