@@ -6,6 +6,7 @@
 export * from './augment/index.js';
 export * from './crops/index.js';
 export * from './image/index.js';
+export * from './measures/index.js';
 export * from './models/index.js';
 export * from './preprocess/index.js';
 export * from './qc/index.js';

@@ -186,6 +186,7 @@ function verdictOf(column: string, c: Omit<ColumnBaseline, 'verdict'>, cells: nu
 
 /** The units of the classical lengths, in words. */
 function unitsOf(table: ClassicalTable): string {
+  if (table.source === 'masks') return 'pixels of the crops';
   if (table.source !== 'manifest') return 'the units of the point clouds';
   if (table.spacingFrom === 'none')
     return 'voxels (no voxel size known: pass --spacing to cellshape convert)';
@@ -307,7 +308,7 @@ function findings(
   const out = columns.map((c) => c.verdict);
   if (classical === null)
     out.push(
-      'No classical measures found (they come from the manifest.csv of `cellshape convert` next to the input, or from the points of each cell; 2-D crops have none): learned features are not compared with them.',
+      'No classical measures found (they come from the manifest.csv of `cellshape convert` next to the input, the points of each cell, or the mask crops of `cellshape profile crop --labels`): learned features are not compared with them.',
     );
   if (agree !== null && columns.length === 0)
     out.push(

@@ -41,6 +41,7 @@ const SIZE_COLUMNS = new Set([
   'axis_intermediate',
   'axis_minor',
   'convex_hull_volume',
+  'perimeter',
 ]);
 
 /** Where a run's classical measures came from. */
@@ -50,13 +51,15 @@ export type ClassicalSource =
   /** The convex hull of each cell's points (no manifest: solidity is 1 by construction). */
   | 'hull'
   /** Some cells from each. */
-  | 'mixed';
+  | 'mixed'
+  /** Shape measures of each 2-D crop's mask, in pixels (the family's `classicalMeasures`). */
+  | 'masks';
 
 /** The classical measures of a run's cells, raw (in the units of the spacing). */
 export interface ClassicalTable {
-  /** Column names, {@link CLASSICAL_COLUMNS}. */
+  /** Column names: {@link CLASSICAL_COLUMNS}, or the family's own (2-D: `MASK_MEASURES`). */
   columns: readonly string[];
-  /** `n × 13` raw measures in dataset order. */
+  /** `n × columns` raw measures in dataset order (zeros for a cell in `missing`). */
   values: DenseMatrix<Float64Array>;
   source: ClassicalSource;
   /** The manifest read, when one was. */
@@ -151,16 +154,18 @@ export function hullMeasures(points: readonly number[][]): number[] | null {
 const HULL_POINTS = 2048;
 
 /**
- * The classical measures of every cell of a run's dataset: from the `manifest.csv` of
- * `cellshape convert` found in or next to `input` (matched by id), else from the convex hull of
- * the cell's points (families that show points: `report.exemplarPoints`). Null when no cell has
- * any.
+ * The classical measures of every cell of a run's dataset: the family's own when it has them
+ * (`classicalMeasures`: the 2-D families measure the mask crops), else from the `manifest.csv`
+ * of `cellshape convert` found in or next to `input` (matched by id), else from the convex hull
+ * of the cell's points (families that show points: `report.exemplarPoints`). Null when no cell
+ * has any.
  */
 export async function classicalTable(
   input: string,
   dataset: RunDataset,
   plugin: ModelPlugin<object>,
 ): Promise<ClassicalTable | null> {
+  if (plugin.classicalMeasures) return plugin.classicalMeasures(dataset);
   const manifest = findManifest(input);
   const entries = manifest ? readManifest(manifest) : null;
   const n = dataset.length;

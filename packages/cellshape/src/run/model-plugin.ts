@@ -2,6 +2,7 @@ import type { DatasetWarning, ProgressCallback } from '@cellshape/core';
 import type { Dataset, Encoder, TrainLoopResult } from '@cellshape/engine';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { RunData } from '../report/run-data.js';
+import type { ClassicalTable } from './feature-sets.js';
 
 /**
  * A model family as the run layer sees it (`trainRun`, `extractRun`, `cellshape train`): how a
@@ -63,6 +64,12 @@ export interface ModelPlugin<S extends object = Record<string, unknown>> {
    * `cloud`: the Chamfer form). Absent: the model's own `reconstructionLoss`.
    */
   reconstructionLoss?(settings: S): (input: Tensor, reconstruction: Tensor) => Scalar;
+  /**
+   * The classical measures of every sample of `dataset` when the family has its own (the 2-D
+   * families: shape measures of the mask crops), or null when there are none. Absent: those of
+   * the `manifest.csv` of `cellshape convert`, else of the convex hull of each cell's points.
+   */
+  classicalMeasures?(dataset: RunDataset): ClassicalTable | null;
   /** What the family adds to the report. */
   readonly report?: ModelReport;
 }

@@ -25,6 +25,7 @@ import {
 } from '@cellshape/profile';
 import { choice, integer, number } from '../cli/parse.js';
 import type { ModelFlag, ModelPlugin, PretrainOptions, RunDataset } from './model-plugin.js';
+import { cropMaskMeasures } from './profile-classical.js';
 import { CROP_NORMALISATIONS, type CropNormalisation, readCropFolder } from './profile-crop-set.js';
 import { profilePageSections } from './profile-report.js';
 import { cropThumbnail, ProfileRunDataset } from './profile-run-dataset.js';
@@ -275,6 +276,7 @@ export const siameseModel: ModelPlugin<SiameseModelSettings> = {
       views: siameseViews(views),
     });
   },
+  classicalMeasures: cropMaskMeasures,
   report,
 };
 
@@ -326,6 +328,7 @@ export const ae2dModel: ModelPlugin<Ae2dModelSettings> = {
       trainOptions(options),
     );
   },
+  classicalMeasures: cropMaskMeasures,
   report,
 };
 
@@ -388,6 +391,7 @@ export const classifierModel: ModelPlugin<ClassifierModelSettings> = {
       labelColumn: options.settings.target,
     });
   },
+  classicalMeasures: cropMaskMeasures,
   report,
 };
 

@@ -29,6 +29,13 @@ export class ProfileRunDataset implements RunDataset {
   batches(options: DatasetBatchOptions) {
     return this.dataset.batches(options);
   }
+  /** The mask crop of crop `i` (`H × W`, non-zero inside the cell), or undefined without masks. */
+  mask(i: number): { data: Uint8Array; height: number; width: number } | undefined {
+    const { masks, shape } = this.folder.crops;
+    if (masks === undefined) return undefined;
+    const [, height, width] = shape;
+    return { data: masks.subarray(i * height * width, (i + 1) * height * width), height, width };
+  }
   /** Crop `i` as the model sees it (normalised), `[H, W, C]`. */
   image(i: number): Image2D<Float32Array> {
     const [, h, w, c] = this.folder.crops.shape;

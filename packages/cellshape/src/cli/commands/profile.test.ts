@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvRecords, parseCsv } from '@cellshape/core';
-import { syntheticExperiment2D } from '@cellshape/profile';
+import { MASK_MEASURES, syntheticExperiment2D } from '@cellshape/profile';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSyntheticExperiment } from '../../run/profile-synthetic-files.js';
 import { captureIo } from '../io.js';
@@ -72,6 +72,15 @@ describe('cellshape profile crop | train | embed, then report', () => {
     expect(cells[0]).toHaveProperty('Metadata_Treatment');
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect([summary.model, summary.clusters]).toEqual(['siamese', 3]);
+    // The classical measures of a 2-D run: the shape of each mask crop, in pixels.
+    expect(summary.baseline.classical).toMatchObject({
+      source: 'masks',
+      units: 'pixels of the crops',
+    });
+    const classical = parseCsv(readFileSync(join(out, 'classical.csv'), 'utf8'));
+    expect(classical.header).toEqual(['id', ...MASK_MEASURES]);
+    expect(classical.rows).toHaveLength(index.length);
+    for (const row of classical.rows) expect(Number(row[1])).toBeGreaterThan(0); // area
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     // The 2-D family's sections: the crop gallery replaces the 3-D exemplars; the QC summary.
     expect(html).toContain('Crops per cluster');

@@ -1,0 +1,1 @@
+export { MASK_MEASURES, type MaskMeasure, maskMeasures } from './mask-measures.js';
