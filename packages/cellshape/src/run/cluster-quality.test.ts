@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterQuality } from './cluster-quality.js';
+import { categoricalColumns, clusterQuality } from './cluster-quality.js';
 
 describe('clusterQuality', () => {
   // Two tight pairs far apart: silhouette, DB and CH by hand.
@@ -29,6 +29,18 @@ describe('clusterQuality', () => {
     expect(Object.keys(q.against).sort()).toEqual(['Plate', 'Treatment']);
     expect(q.against.Treatment).toEqual({ classes: 2, vMeasure: 1, adjustedRandIndex: 1 });
     expect(q.against.Plate!.vMeasure).toBeCloseTo(0, 9);
+  });
+
+  it('never takes a column that numbers or places objects for a category', () => {
+    // Object numbers and labels restart in every image: few values, but not groups of cells.
+    const withObjects = metadata.map((m, i) => ({
+      ...m,
+      object: (i % 2) + 1,
+      ObjectNumber: (i % 2) + 1,
+      label: (i % 2) + 1,
+      centre_x: 10 * (i % 2),
+    }));
+    expect(categoricalColumns(withObjects).sort()).toEqual(['Plate', 'Treatment']);
   });
 
   it('gives null internal scores for a single cluster', () => {

@@ -41,11 +41,23 @@ function round(v: number): number {
   return Number(v.toPrecision(6));
 }
 
-/** Metadata columns worth comparing clusters with: 2 … min(50, n/2) distinct values. */
+/**
+ * Columns that number or place objects rather than group them — object and track numbers, label
+ * values, crop centres (of `profile crop`, CellProfiler, TrackMate) — are never categories, even
+ * when a few values repeat across images.
+ */
+const OBJECT_COLUMNS =
+  /^(object|label|particle|cell_id|centre_(row|col|x|y)|ObjectNumber|TRACK_ID|SPOT_ID|ID)$/;
+
+/**
+ * Metadata columns worth comparing clusters with: 2 … min(50, n/2) distinct values, and not a
+ * column that numbers or places objects (`object`, `label`, `ObjectNumber`, `centre_x`, …).
+ */
 export function categoricalColumns(metadata: readonly Metadata[]): string[] {
   const n = metadata.length;
   const columns = [...new Set(metadata.flatMap((m) => Object.keys(m)))];
   return columns.filter((c) => {
+    if (OBJECT_COLUMNS.test(c)) return false;
     const distinct = new Set(metadata.map((m) => String(m[c] ?? ''))).size;
     return distinct >= 2 && distinct <= Math.min(MAX_CLASSES, n / 2);
   });
