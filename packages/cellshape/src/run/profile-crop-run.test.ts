@@ -48,8 +48,8 @@ describe('profileCrop', () => {
     for (const s of skipped) {
       const cell = experiment.cells.find(
         (c) =>
-          `${experiment.fields[c.imageNumber - 1]!.name}.tif` === s.source &&
-          String(c.objectNumber) === s.object,
+          `${experiment.fields[c.imageNumber - 1]!.name}.tif` === s.image &&
+          String(c.objectNumber) === s.cell_id,
       )!;
       expect(near(cell)).toBe(true);
     }

@@ -1,34 +1,14 @@
-import { existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   checkInteger,
   checkOneOf,
   checkString,
-  formatCsv,
   invalidArgument,
-  listSampleFiles,
   type ProgressCallback,
-  reportProgress,
   withDefaults,
-  writeFileAtomic,
 } from '@cellshape/core';
-import {
-  type CentroidTable,
-  type CropCellsResult,
-  cropCells,
-  cropsFromLabels,
-  DEFAULT_CROP_CELLS_OPTIONS,
-  type Image2D,
-  measureQc,
-  type QcMeasurement,
-  qcCsv,
-  qcFlags,
-  readCentroidTable,
-  readImage2D,
-  readLabelImage2D,
-  writeImage2D,
-} from '@cellshape/profile';
+import { cropFolder, DEFAULT_CROP_CELLS_OPTIONS } from '@cellshape/profile';
 
 /** Options of {@link profileCrop}. */
 export interface ProfileCropOptions {
@@ -51,6 +31,10 @@ export interface ProfileCropOptions {
   frame?: number;
   /** Measure focus and intensity of every image and write `qc.csv` with flags. Default true. */
   qc?: boolean;
+  /** Worker threads (0: the calling thread). Default: the number of cores. */
+  workers?: number;
+  /** Redo the images an earlier run finished. Default false: a rerun resumes. */
+  overwrite?: boolean;
   onProgress?: ProgressCallback;
   onNote?: (text: string) => void;
 }
@@ -62,18 +46,24 @@ export const DEFAULT_PROFILE_CROP_OPTIONS = {
   mask: DEFAULT_CROP_CELLS_OPTIONS.mask,
   dilate: 2,
   qc: true,
+  overwrite: false,
 } as const;
 
-/** The files {@link profileCrop} writes under its output folder. */
+/** The files {@link profileCrop} writes under its output folder (those of profile's `cropFolder`). */
 export const PROFILE_CROP_LAYOUT = {
-  /** Crops `crops/<image stem>/<cell id>.tif`, masks `crops/masks/<image stem>/<cell id>.png`. */
+  /** Crops `crops/<image id>/<cell id>.tif`, masks `crops/masks/<image id>/<cell id>.tif`. */
   crops: 'crops',
-  /** One row per crop: `id` (the crop's path under `crops/` without extension) and every table column. */
+  /**
+   * One row per crop: `id` (`<image id>/<cell id>`, the crop's path under `crops/` without
+   * extension), image, crop and mask paths, centre, and every table column.
+   */
   index: 'index.csv',
   /** One row per table row that gave no crop, with the reason. */
   skipped: 'skipped.csv',
   /** One row per image and channel: focus, intensities, robust z-scores and flags. */
   qc: 'qc.csv',
+  /** One file per image done: what lets a rerun resume. */
+  parts: 'parts',
 } as const;
 
 /** What {@link profileCrop} returns. */
@@ -84,77 +74,6 @@ export interface ProfileCropResult {
   skipped: number;
   /** Images that could not be cropped, with the reason. */
   failed: { image: string; reason: string }[];
-}
-
-const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'];
-const OWN_COLUMNS = ['id', 'source', 'object', 'centre_row', 'centre_col', 'label'] as const;
-
-/** The image files of the inputs: files as given, folders listed recursively. */
-export async function imageFiles(fn: string, inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    if (!existsSync(input)) throw invalidArgument(fn, 'images', 'existing files or folders', input);
-    if (statSync(input).isDirectory()) {
-      const listed = await listSampleFiles(input, { extensions: IMAGE_EXTENSIONS, caller: fn });
-      out.push(...listed.files.map((f) => f.path));
-    } else out.push(input);
-  }
-  return out;
-}
-
-/** The label image of `image`: the file given, or the file of the folder with the same stem. */
-async function labelsFor(labels: string, image: string, fn: string): Promise<string> {
-  if (!statSync(labels).isDirectory()) return labels;
-  const stem = basename(image, extname(image));
-  const listed = await listSampleFiles(labels, { extensions: IMAGE_EXTENSIONS, caller: fn });
-  const match = listed.files.find((f) => basename(f.id) === stem);
-  if (!match) throw new Error(`no label image named ${stem} in ${labels}`);
-  return match.path;
-}
-
-/**
- * The value of the table's image column for `image`: the rows whose `FileName_*` column names
- * the file (CellProfiler), else the `ordinal`-th image number; undefined when the table has no
- * image column.
- */
-function imageKey(table: CentroidTable, image: string, ordinal: number): string | undefined {
-  if (table.used.image === undefined) return undefined;
-  const name = basename(image);
-  const fileColumns = table.columns.filter((c) => c.startsWith('FileName_'));
-  for (const row of table.rows)
-    if (fileColumns.some((c) => row.metadata[c] === name)) return row.image;
-  return String(ordinal + 1);
-}
-
-/** Crops one image: from the table's rows of this image, or from its label image alone. */
-async function cropImage(
-  path: string,
-  ordinal: number,
-  table: CentroidTable | undefined,
-  o: ReturnType<typeof resolveOptions>,
-): Promise<{ image: Image2D; result: CropCellsResult }> {
-  const image = readImage2D(path);
-  const labels = o.labels
-    ? readLabelImage2D(await labelsFor(o.labels, path, 'profileCrop'))
-    : undefined;
-  const common = { size: o.size, edge: o.edge, mask: o.mask, dilate: o.dilate };
-  if (table === undefined) return { image, result: cropsFromLabels(image, labels!, common) };
-  const key = imageKey(table, path, ordinal);
-  const frame = o.frame ?? firstFrame(table);
-  const result = cropCells(image, table, {
-    ...common,
-    ...(labels ? { labels } : {}),
-    ...(key === undefined ? {} : { image: key }),
-    ...(frame === undefined ? {} : { frame }),
-  });
-  return { image, result };
-}
-
-function firstFrame(table: CentroidTable): number | undefined {
-  let first: number | undefined;
-  for (const row of table.rows)
-    if (row.frame !== undefined && (first === undefined || row.frame < first)) first = row.frame;
-  return first;
 }
 
 function resolveOptions(fn: string, options: ProfileCropOptions | undefined) {
@@ -177,11 +96,12 @@ function resolveOptions(fn: string, options: ProfileCropOptions | undefined) {
 }
 
 /**
- * Crops every cell of a set of 2-D images into `out`: S×S crops centred on each cell of the
- * centroid table (or of the label images), mask crops when label images are given, an index CSV
- * with every column of the table, the rows that gave no crop, and a QC table of the images (see
- * {@link PROFILE_CROP_LAYOUT}). An image that cannot be read or cropped is reported and skipped;
- * every file is written atomically.
+ * Crops every cell of a set of 2-D images into `out` (profile's `cropFolder` with the command
+ * line's defaults): S×S crops centred on each cell of the centroid table (or of the label
+ * images), mask crops when label images are given, an index CSV with every column of the table,
+ * the rows that gave no crop, and a QC table of the images (see {@link PROFILE_CROP_LAYOUT}).
+ * Images are cropped in worker threads; an image that cannot be read or cropped is reported and
+ * skipped; every file is written atomically, and a rerun resumes.
  *
  * ```ts
  * await profileCrop(['plate1/'], 'crops/', { table: 'Cells.csv', labels: 'masks/', size: 96 });
@@ -195,62 +115,26 @@ export async function profileCrop(
   const fn = 'profileCrop';
   checkString(fn, 'out', out);
   const o = resolveOptions(fn, options);
-  const files = await imageFiles(fn, images);
-  if (files.length === 0) throw invalidArgument(fn, 'images', 'at least one image file', images);
-  const table = o.table === undefined ? undefined : readCentroidTable(o.table);
   const root = resolve(out);
-  await mkdir(join(root, PROFILE_CROP_LAYOUT.crops), { recursive: true });
-  const index: (string | number)[][] = [];
-  const skipped: (string | number)[][] = [];
-  const measurements: QcMeasurement[] = [];
-  const failed: ProfileCropResult['failed'] = [];
-  const columns = table?.columns ?? ['label', 'centroid-0', 'centroid-1', 'area'];
-  for (const [i, path] of files.entries()) {
-    const stem = basename(path, extname(path));
-    try {
-      const { image, result } = await cropImage(path, i, table, o);
-      for (const crop of result.crops) {
-        const id = `${stem}/${crop.row.id}`;
-        await writeImage2D(join(root, PROFILE_CROP_LAYOUT.crops, `${id}.tif`), crop.image);
-        if (crop.mask)
-          await writeImage2D(
-            join(root, PROFILE_CROP_LAYOUT.crops, 'masks', `${id}.png`),
-            crop.mask,
-          );
-        index.push([
-          id,
-          basename(path),
-          crop.row.id,
-          crop.centre[0],
-          crop.centre[1],
-          crop.label ?? '',
-          ...columns.map((c) => crop.row.metadata[c] ?? ''),
-        ]);
-      }
-      for (const s of result.skipped) skipped.push([basename(path), s.row.id, s.reason, s.detail]);
-      if (o.qc) measurements.push(...measureQc(stem, image));
-    } catch (error) {
-      failed.push({ image: path, reason: (error as Error).message });
-      o.onNote?.(`${basename(path)}: ${(error as Error).message}; skipped`);
-    }
-    reportProgress(o.onProgress, {
-      phase: 'crop',
-      done: i + 1,
-      total: files.length,
-      message: basename(path),
-    });
-  }
-  // Table columns named like ours keep their values under a `table_` prefix.
-  const header = [
-    ...OWN_COLUMNS,
-    ...columns.map((c) => ((OWN_COLUMNS as readonly string[]).includes(c) ? `table_${c}` : c)),
-  ];
-  await writeFileAtomic(join(root, PROFILE_CROP_LAYOUT.index), formatCsv(header, index));
-  await writeFileAtomic(
-    join(root, PROFILE_CROP_LAYOUT.skipped),
-    formatCsv(['source', 'object', 'reason', 'detail'], skipped),
+  const result = await cropFolder(images, root, {
+    ...(o.table !== undefined ? { table: o.table } : {}),
+    ...(o.labels !== undefined ? { labels: o.labels } : {}),
+    ...(o.frame !== undefined ? { frame: o.frame } : {}),
+    crop: { size: o.size, edge: o.edge, mask: o.mask, dilate: o.dilate },
+    qc: o.qc,
+    overwrite: o.overwrite,
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  const failed = result.images.flatMap((i) =>
+    i.status === 'failed' ? [{ image: i.image, reason: i.error ?? 'failed' }] : [],
   );
-  if (o.qc && measurements.length > 0)
-    await writeFileAtomic(join(root, PROFILE_CROP_LAYOUT.qc), qcCsv(qcFlags(measurements)));
-  return { out: root, images: files.length, crops: index.length, skipped: skipped.length, failed };
+  for (const f of failed) o.onNote?.(`${f.reason}; skipped`);
+  return {
+    out: root,
+    images: result.images.length,
+    crops: result.crops,
+    skipped: result.images.reduce((sum, i) => sum + i.skipped, 0),
+    failed,
+  };
 }

@@ -11,13 +11,13 @@ import {
 import { selectBackend } from '@cellshape/engine';
 import {
   embedImages,
+  findImages,
   type ImageEncoder,
   normalizeImage,
   readImage2D,
   writeEmbeddingsCsv,
 } from '@cellshape/profile';
 import { checkpointPath, loadRunModel } from './extract-run.js';
-import { imageFiles } from './profile-crop-run.js';
 import type { CropNormalisation } from './profile-crop-set.js';
 import { type RunConfig, readJson, runPaths } from './run-directory.js';
 
@@ -72,7 +72,7 @@ export async function profileEmbedImages(
     checkpointPath(paths, o.checkpoint),
   );
   try {
-    const files = await imageFiles(fn, images);
+    const files = (await findImages(images, { caller: fn })).map((f) => f.path);
     const normalise = (settings as { normalise?: CropNormalisation }).normalise ?? 'zscore';
     const rows = o.metadata ? await metadataById(o.metadata, o.idColumn) : undefined;
     const ids = files.map((f) => basename(f, extname(f)));

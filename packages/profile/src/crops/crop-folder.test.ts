@@ -138,10 +138,55 @@ describe('cropFolder', () => {
     expect(index[3]!.crop).toMatch(/\.png$/);
   });
 
+  it('takes files and nested folders, matches FileName_ columns, names crops by image id, writes qc.csv', async () => {
+    const base = join(root, 'nested');
+    await writeImage2D(join(base, 'plate', 'w1', 'f1.tif'), image(0));
+    await writeImage2D(join(base, 'plate', 'w2', 'f1.tif'), image(2000));
+    await writeImage2D(join(base, 'single.png'), image(5000));
+    for (const id of ['w1/f1', 'w2/f1', 'single'])
+      await writeImage2D(join(base, 'labels', `${id}.png`), labels());
+    // CellProfiler's ImageNumber order is not the listing order here: FileName_ columns decide.
+    writeFileSync(
+      join(base, 'cells.csv'),
+      [
+        'ImageNumber,ObjectNumber,Location_Center_X,Location_Center_Y,FileName_Phase,PathName_Phase',
+        '3,1,10,10,f1.tif,w1',
+        '1,1,20,20,single.png,.',
+      ].join('\n'),
+    );
+    const out = join(base, 'out');
+    const result = await cropFolder([join(base, 'plate'), join(base, 'single.png')], out, {
+      table: join(base, 'cells.csv'),
+      labels: join(base, 'labels'),
+      crop: { size: 8 },
+      workers: 0,
+      qc: true,
+    });
+    const index = csvRecords(parseCsv(readFileSync(result.index, 'utf8')));
+    // Both f1.tif files carry the FileName_ value f1.tif: each crops the row that names it.
+    expect(index.map((r) => [r.id, r.crop, r.mask])).toEqual([
+      ['w1/f1/1', 'crops/w1/f1/1.tif', 'crops/masks/w1/f1/1.tif'],
+      ['w2/f1/1', 'crops/w2/f1/1.tif', 'crops/masks/w2/f1/1.tif'],
+      ['single/1', 'crops/single/1.tif', 'crops/masks/single/1.tif'],
+    ]);
+    expect(readImage2D(join(out, 'crops/w2/f1/1.tif')).data[4 * 8 + 4]).toBe(2000 + 10 * 30 + 10);
+    expect(readImage2D(join(out, 'crops/single/1.tif')).data[4 * 8 + 4]).toBe(5000 + 20 * 30 + 20);
+    const qc = csvRecords(parseCsv(readFileSync(result.qc!, 'utf8')));
+    expect(qc.map((r) => r.image)).toEqual(['w1/f1', 'w2/f1', 'single']);
+    // A rerun without qc resumes every image; one asking for qc after a run without it redoes them.
+    const plain = join(base, 'plain');
+    const options = { table: join(base, 'cells.csv'), crop: { size: 8 }, workers: 0 };
+    await cropFolder(join(base, 'plate'), plain, options);
+    const again = await cropFolder(join(base, 'plate'), plain, { ...options, qc: true });
+    expect(again.images.map((i) => i.status)).toEqual(['done', 'done']);
+    expect(again.qc).toBe(join(plain, 'qc.csv'));
+  });
+
   it('refuses bad arguments naming them', async () => {
     await expect(
       cropFolder(join(root, 'nowhere'), join(root, 'x'), { labels: 'm' }),
-    ).rejects.toThrow(/cannot list/);
+    ).rejects.toThrow(/cropFolder: ".*nowhere" does not exist/);
+    await expect(cropFolder([], join(root, 'x'), { labels: 'm' })).rejects.toThrow(/'images'/);
     await expect(cropFolder(root, join(root, 'x'))).rejects.toThrow(/'options\.table'/);
     await expect(
       cropFolder(root, join(root, 'x'), { table: join(root, 'none.csv') }),

@@ -1,11 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   checkBoolean,
   checkInteger,
   checkOneOf,
-  FileSystemError,
   formatCsv,
   invalidArgument,
   type ProgressCallback,
@@ -14,10 +13,11 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { runInWorkers, type WorkerModule } from '@cellshape/helper';
-import { imageFormatFromPath } from '../image/read-image.js';
+import { qcCsv, qcFlags } from '../qc/flags.js';
 import type { CentroidTable } from '../tables/centroid-table.js';
-import { type CentroidTableOptions, readCentroidTable } from '../tables/parse-centroid-table.js';
+import type { CentroidTableOptions } from '../tables/parse-centroid-table.js';
 import type { CropCellsOptions } from './crop-cells.js';
+import { findImages, type InputImage, planTasks } from './crop-inputs.js';
 import { type CropOutcome, type CropTask, partPath, runCropTask } from './crop-task.js';
 
 /** Options of {@link cropFolder}. */
@@ -39,10 +39,21 @@ export interface CropFolderOptions {
    */
   match?: 'auto' | 'name' | 'imageNumber' | 'frame';
   /**
-   * Label images: a folder holding one per image with the same stem (any of .tif, .tiff, .png),
-   * or a function from an image path to its label image path. Default: none (no masks).
+   * Label images: a folder holding one per image with the same id or stem (any of .tif, .tiff,
+   * .png), a single label image (with a single image), or a function from an image path to its
+   * label image path. Default: none (no masks).
    */
   labels?: string | ((image: string) => string);
+  /**
+   * Only the rows of this frame (a table spanning frames — TrackMate, Usiigaci — cropped on
+   * images of one frame). Default: every row (rows find their image by `match`).
+   */
+  frame?: number;
+  /**
+   * Measure each image's focus and intensities and write `qc.csv` with the QC flags (see
+   * `measureQc`, `qcFlags`). Default false.
+   */
+  qc?: boolean;
   /** Crop options (size, edge, fill, mask, maskLabel, dilate, centreInCell, pixelSize). */
   crop?: Omit<CropCellsOptions, 'labels' | 'frame' | 'image'>;
   /** File format of the crops: `'tiff'` (default, any sample type) or `'png'` (8/16-bit). */
@@ -62,6 +73,7 @@ export const DEFAULT_CROP_FOLDER_OPTIONS = {
   crop: {},
   format: 'tiff',
   overwrite: false,
+  qc: false,
 } as const satisfies CropFolderOptions;
 
 /** What happened to one image of {@link cropFolder}. */
@@ -82,140 +94,17 @@ export interface CropFolderResult {
   index: string;
   /** `skipped.csv`: one row per cell without a crop (edge, background, …) with its reason. */
   skipped: string;
+  /** `qc.csv` (with `qc`): focus, intensities, robust z-scores and flags per image and channel. */
+  qc?: string;
 }
-
-function listImages(fn: string, dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    throw new FileSystemError(`${fn}: cannot list ${JSON.stringify(dir)}`, {
-      fn,
-      arg: 'imagesDir',
-      cause: error,
-    });
-  }
-  return names
-    .filter((n) => imageFormatFromPath(n) !== undefined && !n.startsWith('.'))
-    .sort()
-    .map((n) => join(dir, n));
-}
-
-const stemOf = (path: string): string => basename(path, extname(path));
-
-type Match = 'name' | 'imageNumber' | 'frame';
-
-/** How the rows of `table` find their images (see {@link CropFolderOptions.match}). */
-function matchMode(
-  fn: string,
-  table: CentroidTable,
-  images: string[],
-  requested: CropFolderOptions['match'],
-): Match {
-  if (requested !== 'auto' && requested !== undefined) return requested;
-  const names = new Set(images.flatMap((p) => [basename(p), stemOf(p)]));
-  if (table.rows.some((r) => r.image !== undefined && names.has(r.image))) return 'name';
-  if (table.format === 'cellprofiler') return 'imageNumber';
-  if (table.rows.some((r) => r.frame !== undefined)) return 'frame';
-  if (images.length === 1) return 'frame';
-  throw invalidArgument(
-    fn,
-    'options.match',
-    'set: the table has no image column naming these files and no frames; add one, or give a folder of per-image tables',
-  );
-}
-
-/** The rows of one image: image `position` (0-based, sorted folder order) at `path`. */
-function rowsOf(
-  table: CentroidTable,
-  match: Match,
-  path: string,
-  position: number,
-  single: boolean,
-): CentroidTable {
-  const keep = (() => {
-    switch (match) {
-      case 'name':
-        return (r: CentroidTable['rows'][number]) =>
-          r.image === basename(path) || r.image === stemOf(path);
-      case 'imageNumber':
-        return (r: CentroidTable['rows'][number]) => Number(r.image) === position + 1;
-      case 'frame':
-        // A lone image with a frameless table takes every row.
-        return (r: CentroidTable['rows'][number]) =>
-          r.frame === undefined ? single : r.frame === position;
-      default:
-        throw new Error(`unknown match ${String(match satisfies never)}`);
-    }
-  })();
-  return { ...table, rows: table.rows.filter(keep) };
-}
-
-/** The label image of `image`: same stem in `labels` (a folder), or `labels(image)`. */
-function labelsOf(
-  fn: string,
-  labels: CropFolderOptions['labels'],
-  image: string,
-): string | undefined {
-  if (labels === undefined) return undefined;
-  if (typeof labels === 'function') return labels(image);
-  for (const ext of ['.tif', '.tiff', '.png']) {
-    const path = join(labels, stemOf(image) + ext);
-    if (existsSync(path)) return path;
-  }
-  throw new FileSystemError(
-    `${fn}: no label image for ${basename(image)} in ${JSON.stringify(labels)} (looked for ${stemOf(image)}.tif/.tiff/.png)`,
-    { fn, arg: 'options.labels' },
-  );
-}
-
-/** The tasks of a batch: one per image, with its rows, or a failure found while matching. */
-function planTasks(
-  fn: string,
-  images: string[],
-  outDir: string,
-  o: ResolvedFolder,
-): (CropTask | CropOutcome)[] {
-  if (typeof o.table === 'string' && !existsSync(o.table))
-    throw new FileSystemError(`${fn}: the table ${JSON.stringify(o.table)} does not exist`, {
-      fn,
-      arg: 'options.table',
-    });
-  const single = typeof o.table === 'string' && !statSync(o.table).isDirectory();
-  const shared =
-    o.table === undefined
-      ? undefined
-      : typeof o.table === 'string'
-        ? single
-          ? readCentroidTable(o.table, o.tableOptions)
-          : undefined
-        : o.table;
-  const match = shared ? matchMode(fn, shared, images, o.match) : undefined;
-  return images.map((image, position) => {
-    try {
-      const table = shared
-        ? rowsOf(shared, match!, image, position, images.length === 1)
-        : typeof o.table === 'string'
-          ? readCentroidTable(join(o.table, `${stemOf(image)}.csv`), o.tableOptions)
-          : undefined;
-      const labels = labelsOf(fn, o.labels, image);
-      const task: CropTask = { image, crop: o.crop, outDir, stem: stemOf(image), format: o.format };
-      if (table) task.table = table;
-      if (labels !== undefined) task.labels = labels;
-      return task;
-    } catch (error) {
-      return { status: 'failed', error: `${basename(image)}: ${(error as Error).message}` };
-    }
-  });
-}
-
-type ResolvedFolder = ReturnType<typeof resolveFolderOptions>;
 
 function resolveFolderOptions(fn: string, options: CropFolderOptions | undefined) {
   const o = withDefaults(fn, DEFAULT_CROP_FOLDER_OPTIONS, options);
   checkOneOf(fn, 'options.match', o.match, ['auto', 'name', 'imageNumber', 'frame']);
   checkOneOf(fn, 'options.format', o.format, ['tiff', 'png']);
   checkBoolean(fn, 'options.overwrite', o.overwrite);
+  checkBoolean(fn, 'options.qc', o.qc);
+  if (o.frame !== undefined) checkInteger(fn, 'options.frame', o.frame, { min: 0 });
   const workers = o.workers ?? availableParallelism();
   checkInteger(fn, 'options.workers', workers, { min: 0, max: 1024 });
   if (o.table === undefined && o.labels === undefined)
@@ -227,8 +116,9 @@ function resolveFolderOptions(fn: string, options: CropFolderOptions | undefined
   return { ...o, workers };
 }
 
-/** A name for index columns that does not clash with the fixed ones. */
+/** The index's own columns, before the table's (a table column of the same name gets `table_`). */
 const FIXED = [
+  'id',
   'image',
   'crop',
   'mask',
@@ -240,8 +130,12 @@ const FIXED = [
   'label',
 ];
 
-/** Writes index.csv and skipped.csv from the parts of every image, in folder order. */
-async function writeIndex(outDir: string, outcomes: (CropOutcome | undefined)[], images: string[]) {
+/** Writes index.csv and skipped.csv from the parts of every image, in input order. */
+async function writeIndex(
+  outDir: string,
+  outcomes: (CropOutcome | undefined)[],
+  images: readonly InputImage[],
+) {
   const columns: string[] = [];
   const seen = new Set<string>();
   const add = (m: Record<string, string>) => {
@@ -261,13 +155,14 @@ async function writeIndex(outDir: string, outcomes: (CropOutcome | undefined)[],
   const skipped: (string | number)[][] = [];
   outcomes.forEach((o, i) => {
     if (o?.status !== 'done') return;
-    const image = basename(images[i]!);
+    const image = basename(images[i]!.path);
     for (const c of o.crops)
       rows.push([
+        c.id,
         image,
         c.crop,
         c.mask,
-        c.id,
+        c.cell_id,
         c.centre_x,
         c.centre_y,
         c.moved,
@@ -285,12 +180,23 @@ async function writeIndex(outDir: string, outcomes: (CropOutcome | undefined)[],
   return rows.length;
 }
 
-/** The outcome a previous run left for a task, when its part file is there. */
+/** Writes qc.csv (the flags over every image measured), when any image was; its path or undefined. */
+async function writeQc(outDir: string, outcomes: (CropOutcome | undefined)[]) {
+  const measured = outcomes.flatMap((o) => (o?.status === 'done' ? (o.qc ?? []) : []));
+  if (measured.length === 0) return undefined;
+  const path = join(outDir, 'qc.csv');
+  await writeFileAtomic(path, qcCsv(qcFlags(measured)));
+  return path;
+}
+
+/** The outcome a previous run left for a task, when its part file is there (with QC if asked). */
 function previousOutcome(task: CropTask): CropOutcome | undefined {
-  const path = partPath(task.outDir, task.stem);
+  const path = partPath(task.outDir, task.id);
   if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as CropOutcome;
+    const outcome = JSON.parse(readFileSync(path, 'utf8')) as CropOutcome;
+    // A part written without QC does not serve a run that asks for it.
+    return task.qc && outcome.status === 'done' && outcome.qc === undefined ? undefined : outcome;
   } catch {
     return undefined; // unreadable: redo the image
   }
@@ -303,32 +209,48 @@ const CROP_WORKER: WorkerModule = {
 };
 
 /**
- * Crops every image of a folder (.tif, .tiff, .png; sorted by name) in worker threads: centroids
- * from one table matched to the images (by file name, CellProfiler ImageNumber or frame — see
- * {@link CropFolderOptions.match}), from one table per image, or from label images. Writes
- * `crops/<stem>/<stem>_<id>.tif` (and `masks/…` with labels), `index.csv` (one row per crop:
- * image, crop and mask paths relative to `outDir`, cell id, centre pixel, then every column of
- * the table) and `skipped.csv` (cells without a crop, with the reason). Every file is written
- * atomically. A bad image is reported in `images` with its error and the rest go on; a rerun
- * resumes, redoing only images not done (`overwrite` redoes all).
+ * Crops every image of `images` — files, or folders searched recursively (.tif, .tiff, .png, in
+ * name order) — in worker threads: centroids from one table matched to the images (by file name
+ * or CellProfiler `FileName_*`, ImageNumber or frame — see {@link CropFolderOptions.match}), from
+ * one table per image, or from label images. Writes `crops/<image id>/<cell id>.tif` (the image
+ * id is its path under its folder without extension; `crops/masks/…` with labels), `index.csv`
+ * (one row per crop: `id` = `<image id>/<cell id>`, the crop's path under `crops/` without
+ * extension; the image, crop and mask paths relative to `outDir`, cell id, centre pixel, then
+ * every column of the table), `skipped.csv` (cells without a crop, with the reason) and, with
+ * `qc`, `qc.csv`. Every file is written atomically. A bad image is reported in `images` with its
+ * error and the rest go on; a rerun resumes, redoing only images not done (`overwrite` redoes
+ * all).
  *
  * ```ts
  * const result = await cropFolder('frames/', 'crops/', { table: 'tracks.csv', labels: 'masks/' });
  * ```
  */
 export async function cropFolder(
-  imagesDir: string,
+  images: string | readonly string[],
   outDir: string,
   options?: CropFolderOptions,
 ): Promise<CropFolderResult> {
   const fn = 'cropFolder';
-  if (typeof imagesDir !== 'string' || imagesDir === '')
-    throw invalidArgument(fn, 'imagesDir', 'a folder path', imagesDir);
+  const inputs = typeof images === 'string' ? [images] : images;
+  if (
+    !Array.isArray(inputs) ||
+    inputs.length === 0 ||
+    inputs.some((i) => typeof i !== 'string' || i === '')
+  )
+    throw invalidArgument(
+      fn,
+      'images',
+      'a folder or file path, or a non-empty list of them',
+      images,
+    );
   if (typeof outDir !== 'string' || outDir === '')
     throw invalidArgument(fn, 'outDir', 'a folder path', outDir);
   const o = resolveFolderOptions(fn, options);
-  const images = listImages(fn, imagesDir);
-  const planned = planTasks(fn, images, outDir, o);
+  const skip = [outDir, ...(typeof o.labels === 'string' ? [o.labels] : [])];
+  const listed = await findImages(inputs, { skip, caller: fn });
+  if (listed.length === 0)
+    throw invalidArgument(fn, 'images', 'at least one .tif, .tiff or .png image', images);
+  const planned = planTasks(fn, listed, outDir, o);
   const outcomes: (CropOutcome | undefined)[] = planned.map((p) =>
     'status' in p ? p : o.overwrite ? undefined : previousOutcome(p),
   );
@@ -347,19 +269,20 @@ export async function cropFolder(
       reportProgress(o.onProgress, {
         phase: 'crop',
         done: ++done,
-        total: images.length,
-        message: basename(images[pending[k]!.i]!),
+        total: listed.length,
+        message: basename(listed[pending[k]!.i]!.path),
       });
     },
   );
-  const crops = await writeIndex(outDir, outcomes, images);
+  const crops = await writeIndex(outDir, outcomes, listed);
+  const qc = await writeQc(outDir, outcomes);
   return {
-    images: images.map((image, i) => {
+    images: listed.map(({ path }, i) => {
       const x = outcomes[i] ?? failed('not run');
       if (x.status === 'failed')
-        return { image, status: 'failed', crops: 0, skipped: 0, error: x.error };
+        return { image: path, status: 'failed', crops: 0, skipped: 0, error: x.error };
       return {
-        image,
+        image: path,
         status: resumed[i] ? 'resumed' : 'done',
         crops: x.crops.length,
         skipped: x.skipped.length,
@@ -368,5 +291,6 @@ export async function cropFolder(
     crops,
     index: join(outDir, 'index.csv'),
     skipped: join(outDir, 'skipped.csv'),
+    ...(qc ? { qc } : {}),
   };
 }

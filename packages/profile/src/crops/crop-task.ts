@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import { writeFileAtomic } from '@cellshape/core';
 import { readImage2D, readLabelImage2D } from '../image/read-image.js';
 import { encodeImage2D } from '../image/write-image.js';
+import { measureQc, type QcMeasurement } from '../qc/flags.js';
 import type { CentroidTable } from '../tables/centroid-table.js';
 import { type CropCellsOptions, cropCells } from './crop-cells.js';
 import { labelCentroids } from './crops-from-labels.js';
@@ -14,16 +15,20 @@ export interface CropTask {
   table?: CentroidTable;
   crop: Omit<CropCellsOptions, 'labels' | 'frame' | 'image'>;
   outDir: string;
-  /** Names this image's files: `crops/<stem>/<stem>_<id>.<ext>`. */
-  stem: string;
+  /** The image's id (its path under the input folder, without extension): `crops/<id>/<cell>.<ext>`. */
+  id: string;
   format: 'tiff' | 'png';
+  /** Measure the image's focus and intensities for `qc.csv`. */
+  qc: boolean;
 }
 
 /** One written crop, as a row of the index (before the metadata columns). */
 export interface CropRecord {
+  /** `<image id>/<cell>`: the crop's path under `crops/` without extension. */
+  id: string;
   crop: string;
   mask: string;
-  id: number;
+  cell_id: number;
   centre_x: number;
   centre_y: number;
   moved: number;
@@ -38,12 +43,14 @@ export type CropOutcome =
       status: 'done';
       crops: CropRecord[];
       skipped: { id: number; reason: string; detail: string; metadata: Record<string, string> }[];
+      /** The image's QC measurements (one per channel), when the task asked for them. */
+      qc?: QcMeasurement[];
     }
   | { status: 'failed'; error: string };
 
 /** The path of a task's part file, written last: its presence marks the image as done. */
-export function partPath(outDir: string, stem: string): string {
-  return join(outDir, 'parts', `${stem}.json`);
+export function partPath(outDir: string, id: string): string {
+  return join(outDir, 'parts', `${id}.json`);
 }
 
 /**
@@ -61,20 +68,23 @@ export async function runCropTask(task: CropTask): Promise<CropOutcome> {
     const used = new Set<string>();
     const records: CropRecord[] = [];
     for (const crop of crops) {
-      let name = `${task.stem}_${crop.row.id}`;
-      for (let n = 2; used.has(name); n++) name = `${task.stem}_${crop.row.id}-${n}`;
+      // Rows that share a cell id (a table listing a cell twice) get `-2`, `-3`… names.
+      let name = String(crop.row.id);
+      for (let n = 2; used.has(name); n++) name = `${crop.row.id}-${n}`;
       used.add(name);
-      const file = join('crops', task.stem, `${name}.${ext}`);
+      const id = `${task.id}/${name}`;
+      const file = `crops/${id}.${ext}`;
       await writeFileAtomic(join(task.outDir, file), encodeImage2D(crop.image, task.format));
       let mask = '';
       if (crop.mask) {
-        mask = join('masks', task.stem, `${name}.${ext}`);
+        mask = `crops/masks/${id}.${ext}`;
         await writeFileAtomic(join(task.outDir, mask), encodeImage2D(crop.mask, task.format));
       }
       records.push({
+        id,
         crop: file,
         mask,
-        id: crop.row.id,
+        cell_id: crop.row.id,
         centre_x: crop.centre[1],
         centre_y: crop.centre[0],
         moved: Math.round(crop.moved * 1000) / 1000,
@@ -83,7 +93,7 @@ export async function runCropTask(task: CropTask): Promise<CropOutcome> {
         metadata: crop.row.metadata,
       });
     }
-    const outcome: CropOutcome = {
+    const outcome: Extract<CropOutcome, { status: 'done' }> = {
       status: 'done',
       crops: records,
       skipped: skipped.map((s) => ({
@@ -93,7 +103,8 @@ export async function runCropTask(task: CropTask): Promise<CropOutcome> {
         metadata: s.row.metadata,
       })),
     };
-    await writeFileAtomic(partPath(task.outDir, task.stem), JSON.stringify(outcome));
+    if (task.qc) outcome.qc = measureQc(task.id, image);
+    await writeFileAtomic(partPath(task.outDir, task.id), JSON.stringify(outcome));
     return outcome;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -26,4 +26,10 @@ export {
   cropFolder,
   DEFAULT_CROP_FOLDER_OPTIONS,
 } from './crop-folder.js';
+export {
+  type FindImagesOptions,
+  findImages,
+  IMAGE_EXTENSIONS,
+  type InputImage,
+} from './crop-inputs.js';
 export { cropsFromLabels, labelCentroids } from './crops-from-labels.js';

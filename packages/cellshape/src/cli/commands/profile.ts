@@ -28,6 +28,8 @@ interface CropFlags {
   dilate: number;
   frame?: number;
   qc: boolean;
+  workers?: number;
+  overwrite?: boolean;
 }
 
 function cropCommand(profile: Command, context: CommandContext): void {
@@ -67,6 +69,8 @@ function cropCommand(profile: Command, context: CommandContext): void {
     )
     .option('--frame <n>', 'frame of a table that spans frames (default: its first)', integer(0))
     .option('--no-qc', 'skip the focus and intensity QC of the images')
+    .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
+    .option('--overwrite', 'crop again the images an earlier run finished (default: resume)')
     .addHelpText(
       'after',
       examples([
@@ -88,10 +92,12 @@ function cropCommand(profile: Command, context: CommandContext): void {
       await context.execute(command, async ({ progress }) => {
         if (flags.table === undefined && flags.labels === undefined)
           throw new UsageError('give the cells: --table <csv>, --labels <path>, or both');
-        const { out, frame, ...rest } = flags;
+        const { out, frame, workers, overwrite, ...rest } = flags;
         const result = await profileCrop(images, out, {
           ...rest,
+          overwrite: overwrite === true,
           ...(frame === undefined ? {} : { frame }),
+          ...(workers === undefined ? {} : { workers }),
           onProgress: progress.callback('crop'),
           onNote: (text) => progress.note(text),
         });

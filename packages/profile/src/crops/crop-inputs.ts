@@ -1,0 +1,240 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { FileSystemError, invalidArgument, listSampleFiles } from '@cellshape/core';
+import type { CentroidTable } from '../tables/centroid-table.js';
+import { type CentroidTableOptions, readCentroidTable } from '../tables/parse-centroid-table.js';
+import type { CropCellsOptions } from './crop-cells.js';
+import type { CropOutcome, CropTask } from './crop-task.js';
+
+/**
+ * What goes with each image of a {@link cropFolder} batch: the images of the inputs, each one's
+ * rows of the centroid table and its label image.
+ */
+
+/** The image extensions a folder is searched for. */
+export const IMAGE_EXTENSIONS = ['.tif', '.tiff', '.png'] as const;
+
+/** An input image: its path and its id (the path under its folder without extension). */
+export interface InputImage {
+  path: string;
+  id: string;
+}
+
+/** How the rows of one table find their images. */
+export type Match = 'name' | 'imageNumber' | 'frame';
+
+const stemOf = (path: string): string => basename(path, extname(path));
+
+/** Whether `path` lies in folder `dir` (or is it). */
+const inside = (path: string, dir: string): boolean => {
+  const r = relative(resolve(dir), resolve(path));
+  return r === '' || (!r.startsWith('..') && !r.startsWith('/'));
+};
+
+/** Options of {@link findImages}. */
+export interface FindImagesOptions {
+  /** Folders whose images are left out (an output or labels folder inside the inputs). */
+  skip?: readonly string[];
+  /** The public function on whose behalf the images are found, in error messages. */
+  caller?: string;
+}
+
+/**
+ * The 2-D images of `inputs` in order: a file as given (id: its stem), a folder's `.tif`,
+ * `.tiff` and `.png` files searched recursively in name order (ids: their paths under the
+ * folder, without extension), leaving out what lies in `options.skip`. Two images with the same
+ * id are refused (their crops would share a folder).
+ *
+ * @throws FileSystemError for an input that does not exist; InvalidArgumentError for repeated ids.
+ */
+export async function findImages(
+  inputs: readonly string[],
+  options: FindImagesOptions = {},
+): Promise<InputImage[]> {
+  const fn = options.caller ?? 'findImages';
+  const skip = options.skip ?? [];
+  const out: InputImage[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input))
+      throw new FileSystemError(`${fn}: ${JSON.stringify(input)} does not exist`, {
+        fn,
+        arg: 'images',
+      });
+    if (!statSync(input).isDirectory()) out.push({ path: input, id: stemOf(input) });
+    else {
+      const listed = await listSampleFiles(input, {
+        extensions: [...IMAGE_EXTENSIONS],
+        caller: fn,
+      });
+      for (const f of listed.files)
+        if (!skip.some((dir) => inside(f.path, dir))) out.push({ path: f.path, id: f.id });
+    }
+  }
+  const seen = new Set<string>();
+  for (const { id, path } of out) {
+    if (seen.has(id))
+      throw invalidArgument(fn, 'images', 'images with distinct names (ids)', `${id} (${path})`);
+    seen.add(id);
+  }
+  return out;
+}
+
+/** CellProfiler's `FileName_*` values of a row: the image files it was measured on. */
+function fileNames(row: CentroidTable['rows'][number]): string[] {
+  return Object.entries(row.metadata)
+    .filter(([column]) => column.startsWith('FileName_'))
+    .map(([, value]) => value);
+}
+
+/** Whether a row names image `path`: its image column (with or without extension) or a `FileName_*` column. */
+function namesImage(row: CentroidTable['rows'][number], path: string): boolean {
+  const [name, stem] = [basename(path), stemOf(path)];
+  return row.image === name || row.image === stem || fileNames(row).includes(name);
+}
+
+/** How the rows of `table` find their images (see `CropFolderOptions.match`). */
+function matchMode(
+  fn: string,
+  table: CentroidTable,
+  images: readonly InputImage[],
+  requested: 'auto' | Match,
+): Match {
+  if (requested !== 'auto') return requested;
+  if (table.rows.some((r) => images.some((image) => namesImage(r, image.path)))) return 'name';
+  if (table.format === 'cellprofiler') return 'imageNumber';
+  if (table.rows.some((r) => r.frame !== undefined)) return 'frame';
+  if (images.length === 1) return 'frame';
+  throw invalidArgument(
+    fn,
+    'options.match',
+    'set: the table has no image column naming these files and no frames; add one, or give a folder of per-image tables',
+  );
+}
+
+/** The rows of image `position` (0-based, input order) at `path`. */
+function rowsOf(
+  table: CentroidTable,
+  match: Match,
+  path: string,
+  position: number,
+  single: boolean,
+): CentroidTable {
+  const keep = (() => {
+    switch (match) {
+      case 'name':
+        return (r: CentroidTable['rows'][number]) => namesImage(r, path);
+      case 'imageNumber':
+        return (r: CentroidTable['rows'][number]) => Number(r.image) === position + 1;
+      case 'frame':
+        // A lone image takes a frameless table's every row, or its first frame's.
+        return (r: CentroidTable['rows'][number]) =>
+          r.frame === undefined ? single : r.frame === (single ? firstFrame(table) : position);
+      default:
+        throw new Error(`unknown match ${String(match satisfies never)}`);
+    }
+  })();
+  return { ...table, rows: table.rows.filter(keep) };
+}
+
+/** The smallest frame of a table's rows (undefined when none has one). */
+function firstFrame(table: CentroidTable): number | undefined {
+  let first: number | undefined;
+  for (const row of table.rows)
+    if (row.frame !== undefined && (first === undefined || row.frame < first)) first = row.frame;
+  return first;
+}
+
+/** The label image of `image`: same id or stem in `labels` (a folder), `labels` itself (a file), or `labels(image)`. */
+function labelsOf(
+  fn: string,
+  labels: string | ((image: string) => string) | undefined,
+  image: InputImage,
+): string | undefined {
+  if (labels === undefined) return undefined;
+  if (typeof labels === 'function') return labels(image.path);
+  if (!statSync(labels).isDirectory()) return labels;
+  for (const name of [image.id, stemOf(image.path)])
+    for (const ext of IMAGE_EXTENSIONS) {
+      const path = join(labels, name + ext);
+      if (existsSync(path)) return path;
+    }
+  throw new FileSystemError(
+    `${fn}: no label image for ${basename(image.path)} in ${JSON.stringify(labels)} (looked for ${stemOf(image.path)}.tif/.tiff/.png)`,
+    { fn, arg: 'options.labels' },
+  );
+}
+
+/** What {@link planTasks} needs of the options. */
+export interface PlanOptions {
+  table: string | CentroidTable | undefined;
+  tableOptions: CentroidTableOptions;
+  match: 'auto' | Match;
+  labels: string | ((image: string) => string) | undefined;
+  frame: number | undefined;
+  crop: Omit<CropCellsOptions, 'labels' | 'frame' | 'image'>;
+  format: 'tiff' | 'png';
+  qc: boolean;
+}
+
+/** The table shared by every image (one CSV or a parsed table), or undefined (per-image CSVs, labels only). */
+function sharedTable(fn: string, o: PlanOptions): CentroidTable | undefined {
+  if (typeof o.table === 'string' && !existsSync(o.table))
+    throw new FileSystemError(`${fn}: the table ${JSON.stringify(o.table)} does not exist`, {
+      fn,
+      arg: 'options.table',
+    });
+  const table =
+    typeof o.table !== 'string'
+      ? o.table
+      : statSync(o.table).isDirectory()
+        ? undefined
+        : readCentroidTable(o.table, o.tableOptions);
+  if (table === undefined || o.frame === undefined) return table;
+  return { ...table, rows: table.rows.filter((r) => r.frame === o.frame) };
+}
+
+/** The tasks of a batch: one per image, with its rows, or a failure found while matching. */
+export function planTasks(
+  fn: string,
+  images: readonly InputImage[],
+  outDir: string,
+  o: PlanOptions,
+): (CropTask | CropOutcome)[] {
+  if (typeof o.labels === 'string' && !existsSync(o.labels))
+    throw new FileSystemError(`${fn}: the labels ${JSON.stringify(o.labels)} do not exist`, {
+      fn,
+      arg: 'options.labels',
+    });
+  if (typeof o.labels === 'string' && !statSync(o.labels).isDirectory() && images.length > 1)
+    throw invalidArgument(
+      fn,
+      'options.labels',
+      'a folder of label images for several images',
+      o.labels,
+    );
+  const shared = sharedTable(fn, o);
+  const match = shared ? matchMode(fn, shared, images, o.match) : undefined;
+  return images.map((image, position) => {
+    try {
+      const table = shared
+        ? rowsOf(shared, match!, image.path, position, images.length === 1)
+        : typeof o.table === 'string'
+          ? readCentroidTable(join(o.table, `${stemOf(image.path)}.csv`), o.tableOptions)
+          : undefined;
+      const labels = labelsOf(fn, o.labels, image);
+      const task: CropTask = {
+        image: image.path,
+        id: image.id,
+        crop: o.crop,
+        outDir,
+        format: o.format,
+        qc: o.qc,
+      };
+      if (table) task.table = table;
+      if (labels !== undefined) task.labels = labels;
+      return task;
+    } catch (error) {
+      return { status: 'failed', error: `${basename(image.path)}: ${(error as Error).message}` };
+    }
+  });
+}
