@@ -172,6 +172,13 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     expect(() => importTorchCheckpoint(writeTorchCheckpoint(dec), { prefix: '' })).toThrow(
       /keys outside encoder.\/decoder.: autoencoder.encoder.bn1.weight.*use the prefix 'autoencoder.'/,
     );
+    // A stray key beside a fitting encoder is named alone, as the reader's error (fuzz finding:
+    // the message said "has shape [64, 6, 1, 1], expected [64, 6, 1, 1]", from the inner function).
+    const stray = model.stateDict();
+    stray.set('encoder   v4.1.num_batches_tracked', { data: new Float32Array(1), shape: [] });
+    expect(() => readCloudCheckpoint(writeTorchCheckpoint(stray), { k: 4 })).toThrow(
+      /^readCloudCheckpoint: not a cellshape-cloud DGCNN or FoldingNet autoencoder state dict: keys outside encoder.\/decoder.: encoder {3}v4.1.num_batches_tracked$/,
+    );
     // Adam state of another model (wrong parameter count) is refused too.
     const other = writeTorchCheckpoint({
       model_state_dict: model.stateDict(),

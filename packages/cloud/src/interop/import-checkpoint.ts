@@ -130,7 +130,12 @@ function build(
   { state, stored }: Parsed,
   options: ImportTorchCheckpointOptions,
 ): CloudAutoEncoder {
-  const inferred = inferCloudAutoEncoderOptions(state);
+  let inferred: ReturnType<typeof inferCloudAutoEncoderOptions>;
+  try {
+    inferred = inferCloudAutoEncoderOptions(state);
+  } catch (error) {
+    throw reattributeError(fn, error);
+  }
   const model = new CloudAutoEncoder({
     ...stored.model,
     ...(options.model ?? {}),

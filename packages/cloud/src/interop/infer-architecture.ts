@@ -46,14 +46,21 @@ export function inferCloudAutoEncoderOptions(state: StateDict): InferredCloudOpt
   const foreign = keys.filter((k) => !/^(encoder|decoder)\./.test(k));
   const conv1 = shapeOf(state, 'encoder.conv1.0.weight');
   const foldingnet = sameShape(shapeOf(state, 'encoder.mlp1.0.weight'), FOLDINGNET_MLP1);
-  if (foreign.length > 0 || !(foldingnet || sameShape(conv1, [64, 6, 1, 1]))) {
+  const encoderFits = foldingnet || sameShape(conv1, [64, 6, 1, 1]);
+  if (foreign.length > 0 || !encoderFits) {
     const prefixed = keys.some((k) => k.startsWith('autoencoder.'));
+    const why = [
+      ...(encoderFits
+        ? []
+        : [
+            conv1 === undefined
+              ? "'encoder.conv1.0.weight' is missing (DGCNN), as is 'encoder.mlp1.0.weight' [64, 12, 1] (FoldingNet)"
+              : `'encoder.conv1.0.weight' has shape [${conv1.join(', ')}], expected [64, 6, 1, 1]`,
+          ]),
+      ...(foreign.length > 0 ? [`keys outside encoder./decoder.: ${sample(foreign)}`] : []),
+    ];
     throw new IncompatibleError(
-      `${FN}: not a cellshape-cloud DGCNN or FoldingNet autoencoder state dict: ${
-        conv1 === undefined
-          ? "'encoder.conv1.0.weight' is missing (DGCNN), as is 'encoder.mlp1.0.weight' [64, 12, 1] (FoldingNet)"
-          : `'encoder.conv1.0.weight' has shape [${conv1.join(', ')}], expected [64, 6, 1, 1]`
-      }${foreign.length > 0 ? `; keys outside encoder./decoder.: ${sample(foreign)}` : ''}${
+      `${FN}: not a cellshape-cloud DGCNN or FoldingNet autoencoder state dict: ${why.join('; ')}${
         prefixed ? " (an IDEC checkpoint: use the prefix 'autoencoder.')" : ''
       }`,
       { fn: FN, arg: 'state' },
