@@ -75,7 +75,32 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
+/** Whether this machine stores numbers little-endian. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The typed array of each plain dtype whose bytes can be copied as they are. */
+const PLAIN: Record<string, new (buffer: ArrayBuffer) => AnyTypedArray> = {
+  f4: Float32Array,
+  f8: Float64Array,
+  i1: Int8Array,
+  i2: Int16Array,
+  i4: Int32Array,
+  i8: BigInt64Array,
+  u1: Uint8Array,
+  u2: Uint16Array,
+  u4: Uint32Array,
+  u8: BigUint64Array,
+};
+
 function decodeData(bytes: Uint8Array, offset: number, count: number, dtype: Dtype): AnyTypedArray {
+  // In the machine's byte order the values are a copy of the bytes (one memcpy, no per-value read).
+  const Plain = PLAIN[`${dtype.kind}${dtype.bytes}`];
+  if (Plain !== undefined && (dtype.bytes === 1 || dtype.littleEndian === HOST_LITTLE_ENDIAN)) {
+    // A fresh buffer (not `slice`, a view on a Node Buffer): aligned, and the result's own.
+    const copy = new Uint8Array(count * dtype.bytes);
+    copy.set(bytes.subarray(offset, offset + copy.length));
+    return new Plain(copy.buffer);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * dtype.bytes);
   const le = dtype.littleEndian;
   const { kind, bytes: size } = dtype;
