@@ -107,6 +107,15 @@ const CONV: Record<string, Case> = {
     s: [1, 1],
     p: [0, 0],
   },
+  '2d k3 s1 p1, B 2, C 8→12, 14×13 (Winograd, interior and edge tiles)': {
+    batch: 2,
+    size: [14, 13],
+    cin: 8,
+    cout: 12,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
+  },
   '2d k3 s1 p2, C 12→16 (Winograd)': {
     batch: 2,
     size: [4, 3],
@@ -336,7 +345,7 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     });
   });
 
-  test('Winograd tile chunks of one tile give the one-chunk results', async () => {
+  test('Winograd blocks of 4 tiles give the one-block results', async () => {
     const g: ConvGeometry = {
       dims: 2,
       batch: 2,
@@ -354,11 +363,11 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     const w = randomNormal([3, 3, 4, 8], 5);
     const dy = randomNormal([2, 5, 7, 8], 6);
     await expectNoLeaks(() => {
-      // 36·(4 + 8) values per 4×4 tile: one tile per chunk, 8 chunks.
+      // 2·2·2 = 8 tiles of 4×4: two blocks, one per thread.
       const pairs = [
-        [winogradForward(x, w, g), winogradForward(x, w, g, 36 * 12)],
-        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 36 * 12)],
-        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 36 * 12)],
+        [winogradForward(x, w, g), winogradForward(x, w, g, 4)],
+        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 4)],
+        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 4)],
         [convForward(x, w, g), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')],
       ];
       for (const [a, b] of pairs)
