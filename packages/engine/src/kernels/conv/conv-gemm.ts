@@ -10,6 +10,11 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
+import {
+  singleChannelApplies,
+  singleChannelFilterGrad,
+  singleChannelForward,
+} from './single-channel.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 import {
   winogradApplies,
@@ -81,6 +86,7 @@ export function convForward(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradForward(x, filter, g);
+    if (singleChannelApplies(g)) return singleChannelForward(x, filter, g);
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -150,6 +156,7 @@ export function convFilterGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradFilterGrad(x, dy, g);
+    if (singleChannelApplies(g)) return singleChannelFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

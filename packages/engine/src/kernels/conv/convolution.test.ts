@@ -88,6 +88,25 @@ const CONV: Record<string, Case> = {
   },
   '2d k3 s2 p1, B 3': { batch: 3, size: [9, 8], cin: 3, cout: 4, k: [3, 3], s: [2, 2], p: [1, 1] },
   '2d k5 s1 p2': { batch: 1, size: [6, 7], cin: 2, cout: 3, k: [5, 5], s: [1, 1], p: [2, 2] },
+  // One input channel, stride 1: padded-image products on the threaded wasm backend.
+  '2d k3 s1 p1, B 3, C 1→8 (one channel)': {
+    batch: 3,
+    size: [9, 12],
+    cin: 1,
+    cout: 8,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
+  },
+  '2d k2×4 s1 p0×2, C 1→12 (one channel)': {
+    batch: 2,
+    size: [5, 5],
+    cin: 1,
+    cout: 12,
+    k: [2, 4],
+    s: [1, 1],
+    p: [0, 2],
+  },
   // 3×3 stride 1 with channel counts multiples of 4: Winograd on the threaded wasm backend.
   '2d k3 s1 p1, B 3, C 4→8, odd sizes (Winograd)': {
     batch: 3,

@@ -11,14 +11,14 @@ type TileKernel = (...pointersAndSizes: number[]) => void;
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
-  // The max-pool gradient (pool/max-pool.ts), the fused products of winograd.ts and
-  // columns-gemm.ts (block loops over row ranges): arguments in the .wat's parameter order.
+  // The max-pool gradient (pool/max-pool.ts) and the fused products of winograd.ts and
+  // single-channel.ts (loops over tile or image ranges): arguments in the .wat's order.
   maxPoolGrad: TileKernel;
   gemm: TileKernel;
   winograd4Forward: TileKernel;
   winograd4Filter: TileKernel;
-  columnsForward: TileKernel;
-  columnsFilter: TileKernel;
+  singleChannelForward: TileKernel;
+  singleChannelFilter: TileKernel;
 }
 
 let compiled: object | undefined;

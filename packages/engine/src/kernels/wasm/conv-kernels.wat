@@ -787,64 +787,102 @@
       (local.set $b0 (local.get $b1))
       (br $blocks))))
 
-  ;; Rows [$r0, $r1) of the 2-D convolution $y [rows, $Co] = columns($x) · $w [K, $Co]
-  ;; (K = $kh·$kw·$C; geometry as in `columns`, depth 1), $block rows (a multiple of 4) at a
-  ;; time: the block's columns at $cols (room for $block + 1 rows), their product at $out
-  ;; ($block rows), copied to $y.
-  (func (export "columnsForward") (param $x i32) (param $w i32) (param $y i32)
-    (param $H i32) (param $W i32) (param $C i32) (param $oH i32) (param $oW i32) (param $Co i32)
-    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $r0 i32) (param $r1 i32)
-    (param $cols i32) (param $out i32) (param $block i32)
-    (local $b0 i32) (local $b1 i32) (local $K i32) (local $rowBytes i32)
-    (local.set $K (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $C)))
-    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
-    (local.set $b0 (local.get $r0))
-    (block $done (loop $blocks
-      (br_if $done (i32.ge_u (local.get $b0) (local.get $r1)))
-      (local.set $b1 (call $min (i32.add (local.get $b0) (local.get $block)) (local.get $r1)))
-      (call $columns (local.get $x) (local.get $cols) (local.get $b0) (local.get $b1)
-        (i32.const 1) (local.get $H) (local.get $W) (local.get $C)
-        (i32.const 1) (local.get $oH) (local.get $oW)
-        (i32.const 1) (local.get $kh) (local.get $kw)
-        (i32.const 1) (local.get $sh) (local.get $sw)
-        (i32.const 0) (local.get $ph) (local.get $pw) (i32.const 0))
-      (call $gemm (local.get $cols) (local.get $w) (local.get $out)
-        (i32.and (i32.add (i32.sub (local.get $b1) (local.get $b0)) (i32.const 3)) (i32.const -4))
-        (local.get $Co) (local.get $K) (i32.shl (local.get $K) (i32.const 2)) (i32.const 4)
-        (local.get $rowBytes) (local.get $rowBytes) (i32.const 0))
-      (memory.copy (i32.add (local.get $y) (i32.mul (local.get $b0) (local.get $rowBytes)))
-        (local.get $out) (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $rowBytes)))
-      (local.set $b0 (local.get $b1))
-      (br $blocks))))
+  ;; Stride-1 convolutions of one-channel images (a first layer; kernels/conv/single-channel.ts),
+  ;; one image at a time: the image, zero-padded, in the thread's $pad (rows of $oW + $kw + 3
+  ;; values), then per output row and kernel row one product of the shifted padded row with the
+  ;; filter row — the columns of a one-channel image are its padded rows read at taps' offsets.
 
-  ;; $dw [K rounded up to 4, $Co] += columns($x)ᵀ · $dy over the output rows [$r0, $r1) (the
-  ;; 2-D convolution's filter gradient; geometry as in columnsForward), $block rows at a time
-  ;; through the columns at $cols (room for $block + 1 rows). Rows of $dw past K are scratch.
-  (func (export "columnsFilter") (param $x i32) (param $dy i32)
-    (param $H i32) (param $W i32) (param $C i32) (param $oH i32) (param $oW i32) (param $Co i32)
-    (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $ph i32) (param $pw i32)
-    (param $r0 i32) (param $r1 i32)
-    (param $cols i32) (param $dw i32) (param $block i32)
-    (local $b0 i32) (local $b1 i32) (local $K i32) (local $rowBytes i32)
-    (local.set $K (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $C)))
+  ;; $pad [$oH + $kh − 1, $oW + $kw + 3] = image $b of $x [B, $H, $W] with $ph rows and $pw
+  ;; columns of zeros before it (and zeros after).
+  (func $padImage (param $x i32) (param $pad i32) (param $b i32) (param $H i32) (param $W i32)
+    (param $ph i32) (param $pw i32) (param $Hp i32) (param $Wp i32)
+    (local $y i32)
+    (memory.fill (local.get $pad) (i32.const 0)
+      (i32.shl (i32.mul (local.get $Hp) (local.get $Wp)) (i32.const 2)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $y) (local.get $H)))
+      (memory.copy
+        (i32.add (local.get $pad) (i32.shl (i32.add (i32.mul (i32.add (local.get $y) (local.get $ph))
+          (local.get $Wp)) (local.get $pw)) (i32.const 2)))
+        (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $H))
+          (local.get $y)) (local.get $W)) (i32.const 2)))
+        (i32.shl (local.get $W) (i32.const 2)))
+      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+      (br $rows))))
+
+  ;; Images [$b0, $b1) of $y [B, $oH, $oW, $Co] = the convolution of $x [B, $H, $W, 1] by $w
+  ;; [$kh, $kw, 1, $Co] ($oW and $Co multiples of 4).
+  (func (export "singleChannelForward") (param $x i32) (param $w i32) (param $y i32)
+    (param $H i32) (param $W i32) (param $oH i32) (param $oW i32) (param $Co i32)
+    (param $kh i32) (param $kw i32) (param $ph i32) (param $pw i32)
+    (param $b0 i32) (param $b1 i32) (param $pad i32)
+    (local $b i32) (local $oy i32) (local $ky i32) (local $Wp i32) (local $rowBytes i32)
+    (local.set $Wp (i32.add (i32.add (local.get $oW) (local.get $kw)) (i32.const 3)))
     (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
-    (local.set $b0 (local.get $r0))
-    (block $done (loop $blocks
-      (br_if $done (i32.ge_u (local.get $b0) (local.get $r1)))
-      (local.set $b1 (call $min (i32.add (local.get $b0) (local.get $block)) (local.get $r1)))
-      (call $columns (local.get $x) (local.get $cols) (local.get $b0) (local.get $b1)
-        (i32.const 1) (local.get $H) (local.get $W) (local.get $C)
-        (i32.const 1) (local.get $oH) (local.get $oW)
-        (i32.const 1) (local.get $kh) (local.get $kw)
-        (i32.const 1) (local.get $sh) (local.get $sw)
-        (i32.const 0) (local.get $ph) (local.get $pw) (i32.const 0))
-      (call $gemm (local.get $cols) (i32.add (local.get $dy) (i32.mul (local.get $b0) (local.get $rowBytes)))
-        (local.get $dw)
-        (i32.and (i32.add (local.get $K) (i32.const 3)) (i32.const -4))
-        (local.get $Co) (i32.sub (local.get $b1) (local.get $b0))
-        (i32.const 4) (i32.shl (local.get $K) (i32.const 2))
-        (local.get $rowBytes) (local.get $rowBytes) (i32.const 1))
-      (local.set $b0 (local.get $b1))
-      (br $blocks))))
+    (local.set $b (local.get $b0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $b) (local.get $b1)))
+      (call $padImage (local.get $x) (local.get $pad) (local.get $b) (local.get $H) (local.get $W)
+        (local.get $ph) (local.get $pw) (i32.sub (i32.add (local.get $oH) (local.get $kh)) (i32.const 1))
+        (local.get $Wp))
+      (local.set $oy (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $oy) (local.get $oH)))
+        (local.set $ky (i32.const 0))
+        (block $taps_done (loop $taps
+          (br_if $taps_done (i32.ge_u (local.get $ky) (local.get $kh)))
+          ;; A[pixel, kx] = pad[oy + ky, pixel + kx]; B = the filter's row ky [kw, Co].
+          (call $gemm
+            (i32.add (local.get $pad) (i32.shl (i32.mul (i32.add (local.get $oy) (local.get $ky))
+              (local.get $Wp)) (i32.const 2)))
+            (i32.add (local.get $w) (i32.mul (i32.mul (local.get $ky) (local.get $kw))
+              (local.get $rowBytes)))
+            (i32.add (local.get $y) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b)
+              (local.get $oH)) (local.get $oy)) (local.get $oW)) (local.get $rowBytes)))
+            (local.get $oW) (local.get $Co) (local.get $kw) (i32.const 4) (i32.const 4)
+            (local.get $rowBytes) (local.get $rowBytes) (local.get $ky))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $taps)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $rows)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $images))))
+
+  ;; $dw [$kh, 4, $Co] += the filter gradient of that convolution over the images [$b0, $b1)
+  ;; (row kx of kernel row ky at (4·ky + kx)·$Co; rows kx ≥ $kw are scratch; $kw ≤ 4).
+  (func (export "singleChannelFilter") (param $x i32) (param $dy i32)
+    (param $H i32) (param $W i32) (param $oH i32) (param $oW i32) (param $Co i32)
+    (param $kh i32) (param $kw i32) (param $ph i32) (param $pw i32)
+    (param $b0 i32) (param $b1 i32) (param $pad i32) (param $dw i32)
+    (local $b i32) (local $oy i32) (local $ky i32) (local $Wp i32) (local $rowBytes i32)
+    (local.set $Wp (i32.add (i32.add (local.get $oW) (local.get $kw)) (i32.const 3)))
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $b (local.get $b0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $b) (local.get $b1)))
+      (call $padImage (local.get $x) (local.get $pad) (local.get $b) (local.get $H) (local.get $W)
+        (local.get $ph) (local.get $pw) (i32.sub (i32.add (local.get $oH) (local.get $kh)) (i32.const 1))
+        (local.get $Wp))
+      (local.set $oy (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $oy) (local.get $oH)))
+        (local.set $ky (i32.const 0))
+        (block $taps_done (loop $taps
+          (br_if $taps_done (i32.ge_u (local.get $ky) (local.get $kh)))
+          ;; A[kx, pixel] = pad[oy + ky, pixel + kx]; B = dy's row oy [oW, Co].
+          (call $gemm
+            (i32.add (local.get $pad) (i32.shl (i32.mul (i32.add (local.get $oy) (local.get $ky))
+              (local.get $Wp)) (i32.const 2)))
+            (i32.add (local.get $dy) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b)
+              (local.get $oH)) (local.get $oy)) (local.get $oW)) (local.get $rowBytes)))
+            (i32.add (local.get $dw) (i32.mul (i32.shl (local.get $ky) (i32.const 2))
+              (local.get $rowBytes)))
+            (i32.const 4) (local.get $Co) (local.get $oW) (i32.const 4) (i32.const 4)
+            (local.get $rowBytes) (local.get $rowBytes) (i32.const 1))
+          (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+          (br $taps)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $rows)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $images))))
 )
