@@ -112,13 +112,13 @@ function geometryOf(l: Layer): ConvGeometry {
   };
 }
 
+/** Minimum time of `f` (the wasm backend computes synchronously: no read-back timed). */
 function time(f: () => tf.Tensor): number {
   f().dispose();
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < RUNS; r++) {
     const t = performance.now();
     const y = f();
-    y.dataSync();
     best = Math.min(best, performance.now() - t);
     y.dispose();
   }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
 import { gatherColumns, scatterColumns } from './columns.js';
+import { disjointTapsApplies, disjointTapsInputGrad } from './disjoint-taps.js';
 import {
   type ConvGeometry,
   columnWidth,
@@ -119,6 +120,7 @@ export function convInputGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
+    if (disjointTapsApplies(g)) return disjointTapsInputGrad(dy, filter, g);
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));

@@ -885,4 +885,41 @@
         (br $rows)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $images))))
+
+  ;; Rows [$r0, $r1) (r = b·$h + y) of the input gradient $dx [B, $h·$kh, $w·$kw, $C] of a
+  ;; convolution whose kernel is its stride ($kh × $kw, no padding; kernels/conv/disjoint-taps.ts):
+  ;; dx[b, y·$kh + ky, x·$kw + kx, :] = dy[b, y, x, :] · $wt[ky, kx] ($wt [$kh, $kw, $O, $C]),
+  ;; one product per row and tap written straight to its interleaved positions ($w and $C
+  ;; multiples of 4).
+  (func (export "disjointTapsInputGrad") (param $dy i32) (param $wt i32) (param $dx i32)
+    (param $h i32) (param $w i32) (param $O i32) (param $C i32) (param $kh i32) (param $kw i32)
+    (param $r0 i32) (param $r1 i32)
+    (local $r i32) (local $ky i32) (local $kx i32) (local $cBytes i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $ky (i32.const 0))
+      (block $ky_done (loop $kys
+        (br_if $ky_done (i32.ge_u (local.get $ky) (local.get $kh)))
+        (local.set $kx (i32.const 0))
+        (block $kx_done (loop $kxs
+          (br_if $kx_done (i32.ge_u (local.get $kx) (local.get $kw)))
+          (call $gemm
+            (i32.add (local.get $dy) (i32.shl (i32.mul (i32.mul (local.get $r) (local.get $w))
+              (local.get $O)) (i32.const 2)))
+            (i32.add (local.get $wt) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ky)
+              (local.get $kw)) (local.get $kx)) (local.get $O)) (local.get $cBytes)))
+            (i32.add (local.get $dx) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $r)
+              (local.get $kh)) (local.get $ky)) (i32.mul (local.get $w) (local.get $kw)))
+              (local.get $kx)) (local.get $cBytes)))
+            (local.get $w) (local.get $C) (local.get $O)
+            (i32.shl (local.get $O) (i32.const 2)) (i32.const 4)
+            (local.get $cBytes) (i32.mul (local.get $kw) (local.get $cBytes)) (i32.const 0))
+          (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+          (br $kxs)))
+        (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+        (br $kys)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
 )
