@@ -11,7 +11,7 @@ import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-c
  * [C_out, C_in]` per input row and tap, which the SIMD GEMM of conv-kernels.wat writes straight
  * to the tap's interleaved positions, rows shared between both threads. The columns path
  * instead multiplies `[rows, C_out] · [C_out, k·C_in]` (short inner side, slow in XNNPACK) and
- * scatters the product back (docs/engine-performance.md).
+ * scatters the product back (docs/performance.md, "2D convolution").
  */
 
 /**

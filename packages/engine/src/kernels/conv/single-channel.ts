@@ -12,7 +12,7 @@ import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-c
  * gradient `k_h` products `[4, W'] · [W', C_out]` — the SIMD GEMM of conv-kernels.wat on data
  * in cache. The columns path instead writes 9 values per output position and multiplies
  * `[rows, 9] · [9, C_out]`, a shape XNNPACK runs at a fraction of its speed
- * (docs/engine-performance.md). The input gradient of a first layer is never needed; other
+ * (docs/performance.md, "2D convolution"). The input gradient of a first layer is never needed; other
  * geometries use the columns.
  */
 

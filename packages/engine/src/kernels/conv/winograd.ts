@@ -14,7 +14,7 @@ import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-c
  * conv-kernels.wat in the threaded wasm backend's memory, run on both threads over blocks of
  * tiles: a block's transforms, its 36 products (a SIMD GEMM of our own) and its output
  * transform stay in cache, and no product waits at a thread pool's barrier (36 separate
- * `tf.matMul` calls per chunk were 2–4× slower, docs/engine-performance.md). The filter
+ * `tf.matMul` calls per chunk were 2–4× slower, docs/performance.md, "2D convolution"). The filter
  * transforms (small) run here in float64. Both channel counts must be multiples of 4 (the
  * kernels transform 4 channels at once, the products take 4 rows and columns at a time);
  * other shapes use the columns.
