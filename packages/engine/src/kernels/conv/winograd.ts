@@ -76,21 +76,26 @@ function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor {
   const f = filter.dataSync() as Float32Array;
   const n = ci * co;
   const planes = new Float32Array(PLANES * n);
-  const tap = new Float64Array(9);
+  const sum = new Float64Array(n);
   for (let a = 0; a < PATCH; a++)
     for (let b = 0; b < PATCH; b++) {
-      const base = (a * PATCH + b) * n;
+      sum.fill(0);
+      // Tap-major sums over the taps with a non-zero weight (G has zeros: 196 of 324 remain).
       for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++)
-          tap[3 * i + j] = flipped
+        for (let j = 0; j < 3; j++) {
+          const w = flipped
             ? (G[a]?.[2 - i] as number) * (G[b]?.[2 - j] as number)
             : (G[a]?.[i] as number) * (G[b]?.[j] as number);
-      for (let e = 0; e < n; e++) {
-        // e = c·co + o in the filter; the flipped plane is [co, ci], index o·ci + c.
-        let s = 0;
-        for (let t = 0; t < 9; t++) s += (tap[t] as number) * (f[t * n + e] as number);
-        planes[base + (flipped ? (e % co) * ci + Math.floor(e / co) : e)] = s;
-      }
+          if (w === 0) continue;
+          const tap = (3 * i + j) * n;
+          for (let e = 0; e < n; e++) sum[e] = (sum[e] as number) + w * (f[tap + e] as number);
+        }
+      const base = (a * PATCH + b) * n;
+      if (!flipped) planes.set(sum, base);
+      // e = c·co + o in the filter; the flipped plane is [co, ci], index o·ci + c.
+      else
+        for (let c = 0; c < ci; c++)
+          for (let o = 0; o < co; o++) planes[base + o * ci + c] = sum[c * co + o] as number;
     }
   return tf.tensor1d(planes);
 }
