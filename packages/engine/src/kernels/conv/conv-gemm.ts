@@ -78,16 +78,35 @@ function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): t
   ) as tf.Tensor2D;
 }
 
-/** The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. */
+/**
+ * The convolution of `x` (the geometry's input) by `filter`, plus `bias` `[C_out]` if given:
+ * `[B, …out, C_out]`.
+ */
 export function convForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
   chunkValues = CHUNK_VALUES,
+  bias?: tf.Tensor,
+): tf.Tensor {
+  // The 2-D kernels add the bias as they write; the other paths after the product.
+  if (winogradApplies(g)) return winogradForward(x, filter, g, undefined, bias);
+  if (singleChannelApplies(g)) return singleChannelForward(x, filter, g, bias);
+  const y = convProduct(x, filter, g, chunkValues);
+  if (bias === undefined) return y;
+  const out = tf.add(y, bias);
+  y.dispose();
+  return out;
+}
+
+/** {@link convForward} without the bias, by the columns. */
+function convProduct(
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues: number,
 ): tf.Tensor {
   return tf.tidy(() => {
-    if (winogradApplies(g)) return winogradForward(x, filter, g);
-    if (singleChannelApplies(g)) return singleChannelForward(x, filter, g);
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(

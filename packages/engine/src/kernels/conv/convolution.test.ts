@@ -384,6 +384,45 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     });
   });
 
+  test.each([
+    ['Winograd', [2, 9, 7, 8], [3, 3, 8, 12]],
+    ['one channel', [2, 6, 8, 1], [3, 3, 1, 8]],
+    ['columns', [2, 6, 7, 3], [3, 3, 3, 5]],
+  ])(
+    'a bias (%s path) is added as the output is written, its gradient the sum of dy',
+    async (_, xs, ws) => {
+      const x = randomNormal(xs as number[], 1);
+      const w = randomNormal(ws as number[], 2);
+      const bias = randomNormal([(ws as number[])[3] as number], 3);
+      const step = { stride: [1, 1], padding: [1, 1] };
+      await expectNoLeaks(() => {
+        const y = convolution(x, w, step, bias);
+        const expected = tf.tidy(() => tf.add(convolution(x, w, step), bias));
+        expectTensorsClose(y, expected, { rtol: 1e-5, label: 'output' });
+        const [gx, gw, gb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.square(convolution(xx, ww, step, bb))),
+        )([x, w, bias]);
+        const [ex, ew, eb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.square(tf.add(convolution(xx, ww, step), bb))),
+        )([x, w, bias]);
+        expectTensorsClose(gx as tf.Tensor, ex as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'input gradient',
+        });
+        expectTensorsClose(gw as tf.Tensor, ew as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'filter gradient',
+        });
+        expectTensorsClose(gb as tf.Tensor, eb as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'bias gradient',
+        });
+        return [y, expected, gx, gw, gb, ex, ew, eb] as tf.Tensor[];
+      });
+      tf.dispose([x, w, bias]);
+    },
+  );
+
   test('Winograd blocks of 4 tiles give the one-block results', async () => {
     const g: ConvGeometry = {
       dims: 2,

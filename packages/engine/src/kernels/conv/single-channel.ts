@@ -56,19 +56,29 @@ const padBuffer = (g: ConvGeometry): tf.Tensor =>
 /** A tensor's address in the wasm backend's memory. */
 const address = (t: tf.Tensor): number => readNow(t).byteOffset;
 
-/** The convolution of `x` `[B, H, W, 1]` by `filter` `[k_h, k_w, 1, C_out]` (check {@link singleChannelApplies}). */
-export function singleChannelForward(x: tf.Tensor, filter: tf.Tensor, g: ConvGeometry): tf.Tensor {
+/**
+ * The convolution of `x` `[B, H, W, 1]` by `filter` `[k_h, k_w, 1, C_out]`, plus `bias`
+ * `[C_out]` if given (check {@link singleChannelApplies}).
+ */
+export function singleChannelForward(
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  bias?: tf.Tensor,
+): tf.Tensor {
+  const b = bias ?? tf.zeros([g.outChannels], 'float32');
   const y = uninitialised(outputShape(g));
   const pads = [padBuffer(g), padBuffer(g)];
   runWasmRowsOnBothThreads(
     convKernelsModule(),
     'singleChannelForward',
-    [x, filter, y].map(address).concat(sizes(g)),
+    [x, filter, y, b].map(address).concat(sizes(g)),
     pads.map((p) => [address(p)]) as [number[], number[]],
     g.batch,
     1,
   );
   tf.dispose(pads);
+  if (b !== bias) b.dispose();
   return y;
 }
 

@@ -143,21 +143,26 @@ function threadBlocks(p: Pass, block: number): tf.Tensor[][] {
 /** A tensor's address in the wasm backend's memory. */
 const address = (t: tf.Tensor): number => readNow(t).byteOffset;
 
-/** One Winograd pass of `x` by the planes `w` `[36, inC, outC]` into a new output tensor. */
-function run(x: tf.Tensor, w: tf.Tensor, p: Pass, block: number): tf.Tensor {
+/**
+ * One Winograd pass of `x` by the planes `w` `[36, inC, outC]` plus `bias` `[outC]` (default
+ * zeros) into a new output tensor.
+ */
+function run(x: tf.Tensor, w: tf.Tensor, p: Pass, block: number, bias?: tf.Tensor): tf.Tensor {
   const { tiles } = tileGrid(p);
+  const b = bias ?? tf.zeros([p.outC], 'float32');
   const y = uninitialised([p.batch, p.outH, p.outW, p.outC]);
   const threads = threadBlocks(p, block);
   const after = threads.map((ts) => [...ts.map(address), block]) as [number[], number[]];
   runWasmRowsOnBothThreads(
     convKernelsModule(),
     'winograd4Forward',
-    [x, w, y].map(address).concat(sizes(p)),
+    [x, w, y, b].map(address).concat(sizes(p)),
     after,
     tiles,
     block,
   );
   tf.dispose(threads.flat());
+  if (b !== bias) b.dispose();
   return y;
 }
 
@@ -177,18 +182,20 @@ function forwardPass(g: ConvGeometry): Pass {
 }
 
 /**
- * The convolution of `x` `[B, H, W, C_in]` by `filter` `[3, 3, C_in, C_out]` (check
- * {@link winogradApplies}). `block`: tiles per block (a multiple of 4; tests make it small).
+ * The convolution of `x` `[B, H, W, C_in]` by `filter` `[3, 3, C_in, C_out]`, plus `bias`
+ * `[C_out]` if given (added in the output transform), check {@link winogradApplies}. `block`:
+ * tiles per block (a multiple of 4; tests make it small).
  */
 export function winogradForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
   block?: number,
+  bias?: tf.Tensor,
 ): tf.Tensor {
   const p = forwardPass(g);
   const w = filterPlanes(filter, false);
-  const y = run(x, w, p, block ?? blockTiles(p));
+  const y = run(x, w, p, block ?? blockTiles(p), bias);
   tf.dispose(w);
   return y;
 }

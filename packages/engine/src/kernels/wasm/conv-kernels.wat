@@ -244,9 +244,9 @@
     (v128.store (local.get $dst) (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d1))
       (f32x4.mul (f32x4.splat (f32.const 5)) (local.get $d3))) (local.get $d5))))
 
-  ;; Aᵀ·m of F(4×4, 3×3), m_k at $src + k·$ss, result k at $dst + k·$ds: (m0 + s + t,
+  ;; Aᵀ·m + $bias of F(4×4, 3×3), m_k at $src + k·$ss, result k at $dst + k·$ds: (m0 + s + t,
   ;; (m1 − m2) + 2(m3 − m4), s + 4t, (m1 − m2) + 8(m3 − m4) + m5) with s = m1 + m2, t = m3 + m4.
-  (func $at6 (param $src i32) (param $ss i32) (param $dst i32) (param $ds i32)
+  (func $at6 (param $src i32) (param $ss i32) (param $dst i32) (param $ds i32) (param $bias v128)
     (local $m0 v128) (local $m5 v128) (local $s v128) (local $t v128) (local $u v128)
     (local $v v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $m4 v128)
     (local.set $m0 (v128.load (local.get $src)))
@@ -264,6 +264,9 @@
     (local.set $t (f32x4.add (local.get $m3) (local.get $m4)))
     (local.set $u (f32x4.sub (local.get $m1) (local.get $m2)))
     (local.set $v (f32x4.sub (local.get $m3) (local.get $m4)))
+    ;; Each result takes exactly one of s (y0, y2) and u (y1, y3): the bias goes into both.
+    (local.set $s (f32x4.add (local.get $s) (local.get $bias)))
+    (local.set $u (f32x4.add (local.get $u) (local.get $bias)))
     (v128.store (local.get $dst) (f32x4.add (f32x4.add (local.get $m0) (local.get $s)) (local.get $t)))
     (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
     (v128.store (local.get $dst) (f32x4.add (local.get $u)
@@ -388,11 +391,12 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tiles))))
 
-  ;; $y [B, $oH, $oW, $C] at the tiles [$t0, $t1) = Aᵀ·M·A of the plane rows M_ξ[t − $t0, :] at
-  ;; $m + ξ·$stride (tiles past the output's edge go through the patch scratch of $s).
+  ;; $y [B, $oH, $oW, $C] at the tiles [$t0, $t1) = Aᵀ·M·A + bias of the plane rows M_ξ[t − $t0, :]
+  ;; at $m + ξ·$stride, the bias the $C values at $bias (tiles past the output's edge go through
+  ;; the patch scratch of $s).
   (func $outputTiles (param $m i32) (param $stride i32) (param $s i32) (param $y i32)
     (param $t0 i32) (param $t1 i32) (param $oH i32) (param $oW i32) (param $C i32) (param $tH i32)
-    (param $tW i32)
+    (param $tW i32) (param $bias i32)
     (local $t i32) (local $b i32) (local $rest i32) (local $oy i32) (local $ox i32)
     (local $bytes i32) (local $dst i32) (local $rs i32) (local $row i32) (local $o i32) (local $i i32)
     (local $inside i32) (local $n i32)
@@ -427,7 +431,8 @@
           (call $at6 (i32.add (i32.add (local.get $row)
             (i32.mul (i32.mul (local.get $i) (i32.const 6)) (local.get $stride))) (local.get $o))
             (local.get $stride)
-            (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 6))) (i32.const 16))
+            (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 6))) (i32.const 16)
+            (v128.const i32x4 0 0 0 0))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $along)))
         (local.set $i (i32.const 0))
@@ -436,7 +441,7 @@
           (call $at6 (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 4))) (i32.const 64)
             (i32.add (i32.add (local.get $dst) (i32.mul (local.get $i) (local.get $bytes)))
               (local.get $o))
-            (local.get $rs))
+            (local.get $rs) (v128.load (i32.add (local.get $bias) (local.get $o))))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $down)))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
@@ -708,11 +713,11 @@
         (br $row_blocks))))))
 
   ;; $y [B, $oH, $oW, $Co] at the 4×4 tiles [$t0, $t1) = the F(4×4, 3×3) convolution of $x [B,
-  ;; $H, $W, $C] by the filter planes $v [36, $C, $Co], $block tiles (a multiple of 4) at a
+  ;; $H, $W, $C] by the filter planes $v [36, $C, $Co] plus the $Co values at $bias, $block tiles (a multiple of 4) at a
   ;; time: the block's input planes U [36, $block, $C] at $u, their products with $v, M [36,
   ;; $block, $Co] at $m, the output transform — all in cache. $s: the transforms' scratch
   ;; (576 bytes + 36·max($C, $Co) floats).
-  (func (export "winograd4Forward") (param $x i32) (param $v i32) (param $y i32)
+  (func (export "winograd4Forward") (param $x i32) (param $v i32) (param $y i32) (param $bias i32)
     (param $H i32) (param $W i32) (param $C i32) (param $oH i32) (param $oW i32) (param $Co i32)
     (param $tH i32) (param $tW i32) (param $ph i32) (param $pw i32)
     (param $t0 i32) (param $t1 i32)
@@ -745,7 +750,7 @@
         (br $planes)))
       (call $outputTiles (local.get $m) (local.get $mPlane) (local.get $s) (local.get $y)
         (local.get $b0) (local.get $b1) (local.get $oH) (local.get $oW) (local.get $Co)
-        (local.get $tH) (local.get $tW))
+        (local.get $tH) (local.get $tW) (local.get $bias))
       (local.set $b0 (local.get $b1))
       (br $blocks))))
 
@@ -811,14 +816,22 @@
       (br $rows))))
 
   ;; 4 output pixels × 8 channels of a one-channel convolution, all taps in registers:
-  ;; $y[q, 0..8) = Σ_{ky, kx} pad[$a + ky·$rowBytes + 4·(kx + q)] · $w[ky, kx, 0..8) (the
+  ;; $y[q, 0..8) = $bias[0..8) + Σ_{ky, kx} pad[$a + ky·$rowBytes + 4·(kx + q)] · $w[ky, kx, 0..8) (the
   ;; filter's rows $wStep bytes apart), output pixels $wStep bytes apart.
   (func $sc4x8 (param $a i32) (param $w i32) (param $y i32) (param $kh i32) (param $kw i32)
-    (param $rowBytes i32) (param $wStep i32)
+    (param $rowBytes i32) (param $wStep i32) (param $bias i32)
     (local $ky i32) (local $kx i32) (local $p i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $x4 v128) (local $x5 v128) (local $x6 v128) (local $x7 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local.set $x0 (v128.load (local.get $bias)))
+    (local.set $x1 (v128.load offset=16 (local.get $bias)))
+    (local.set $x2 (local.get $x0))
+    (local.set $x3 (local.get $x1))
+    (local.set $x4 (local.get $x0))
+    (local.set $x5 (local.get $x1))
+    (local.set $x6 (local.get $x0))
+    (local.set $x7 (local.get $x1))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $ky) (local.get $kh)))
       (local.set $p (i32.add (local.get $a) (i32.mul (local.get $ky) (local.get $rowBytes))))
@@ -859,9 +872,13 @@
 
   ;; $sc4x8 for 4 channels.
   (func $sc4x4 (param $a i32) (param $w i32) (param $y i32) (param $kh i32) (param $kw i32)
-    (param $rowBytes i32) (param $wStep i32)
+    (param $rowBytes i32) (param $wStep i32) (param $bias i32)
     (local $ky i32) (local $kx i32) (local $p i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $b0 v128)
+    (local.set $x0 (v128.load (local.get $bias)))
+    (local.set $x1 (local.get $x0))
+    (local.set $x2 (local.get $x0))
+    (local.set $x3 (local.get $x0))
     (block $rows_done (loop $rows
       (br_if $rows_done (i32.ge_u (local.get $ky) (local.get $kh)))
       (local.set $p (i32.add (local.get $a) (i32.mul (local.get $ky) (local.get $rowBytes))))
@@ -892,9 +909,10 @@
     (v128.store (local.get $y) (local.get $x3)))
 
   ;; Images [$b0, $b1) of $y [B, $oH, $oW, $Co] = the convolution of $x [B, $H, $W, 1] by $w
-  ;; [$kh, $kw, 1, $Co] ($oW and $Co multiples of 4), 4 pixels × 8 (or 4) channels at a time.
+  ;; [$kh, $kw, 1, $Co] plus the $Co values at $bias ($oW and $Co multiples of 4), 4 pixels × 8
+  ;; (or 4) channels at a time.
   (func (export "singleChannelForward") (param $x i32) (param $w i32) (param $y i32)
-    (param $H i32) (param $W i32) (param $oH i32) (param $oW i32) (param $Co i32)
+    (param $bias i32) (param $H i32) (param $W i32) (param $oH i32) (param $oW i32) (param $Co i32)
     (param $kh i32) (param $kw i32) (param $ph i32) (param $pw i32)
     (param $b0 i32) (param $b1 i32) (param $pad i32)
     (local $b i32) (local $oy i32) (local $ox i32) (local $j i32) (local $Wp i32)
@@ -924,14 +942,14 @@
             (call $sc4x8 (local.get $a) (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))
               (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
               (local.get $kh) (local.get $kw) (i32.shl (local.get $Wp) (i32.const 2))
-              (local.get $rowBytes))
+              (local.get $rowBytes) (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br $channels)))
           (if (i32.lt_u (local.get $j) (local.get $Co)) (then
             (call $sc4x4 (local.get $a) (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2)))
               (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
               (local.get $kh) (local.get $kw) (i32.shl (local.get $Wp) (i32.const 2))
-              (local.get $rowBytes))))
+              (local.get $rowBytes) (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
           (local.set $ox (i32.add (local.get $ox) (i32.const 4)))
           (br $pixels)))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))

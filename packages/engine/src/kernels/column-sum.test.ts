@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { wasmThreadCount } from '../../backend/index.js';
-import { columnSum } from '../../nn/column-sum.js';
-import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../../test/index.js';
-import { wasmColumnSums, wasmColumnSumsApply } from './column-sums.js';
+import { wasmThreadCount } from '../backend/index.js';
+import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../test/index.js';
+import { columnSum, wasmColumnSums, wasmColumnSumsApply } from './column-sum.js';
 
 describe('column sums by the SIMD kernel (threaded wasm)', () => {
   beforeAll(async () => {
