@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { wasmThreadCount } from '../backend/threaded-wasm.js';
+import type { WasmMemory } from '../web-assembly.js';
 import { type RowKernelExports, simdKernels } from './wasm/simd-kernels.js';
 
 /*
@@ -337,9 +338,64 @@ export function runRowsOnBothThreads(
   pending.wait();
 }
 
+/** A wasm module, the shared memory it runs on, and its instance on this thread. */
+export interface SharedWasm {
+  module: object;
+  memory: WasmMemory;
+  exports: object;
+}
+
+/**
+ * {@link runRowsOnBothThreads} for an export `name` of another module on its own shared
+ * memory (the worker instantiates `wasm.module` on `wasm.memory` for the job). Unlike there,
+ * the kernel may add into per-thread outputs (its `after` arguments): without the worker, or
+ * if it stalls, `restart()` runs first (to clear this thread's outputs) and this thread then
+ * computes every row with its own `after`; the result says whether the worker's share counts.
+ */
+export function runWasmRowsOnBothThreads(
+  wasm: SharedWasm,
+  name: string,
+  before: readonly number[],
+  after: readonly [readonly number[], readonly number[]],
+  total: number,
+  chunk: number,
+  restart: () => void = () => undefined,
+): { workerShare: boolean } {
+  const run = (wasm.exports as Record<string, (...args: number[]) => void>)[name] as (
+    ...args: number[]
+  ) => void;
+  const alone = () => {
+    restart();
+    run(...before, 0, total, ...after[0]);
+  };
+  if (!workerAvailable() || total <= chunk) {
+    run(...before, 0, total, ...after[0]);
+    return { workerShare: false };
+  }
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  let workerShare = true;
+  const pending = runOnWorker(
+    'wasmRows',
+    [wasm.module, wasm.memory, name, before, after[1], total, chunk, counter],
+    () => {
+      workerShare = false;
+      alone();
+    },
+  );
+  if (workerShare) {
+    for (;;) {
+      const r0 = Atomics.add(counter, 0, 1) * chunk;
+      if (r0 >= total) break;
+      run(...before, r0, Math.min(total, r0 + chunk), ...after[0]);
+    }
+    pending.wait();
+  }
+  return { workerShare };
+}
+
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul' | 'simdRows';
+  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul' | 'simdRows' | 'wasmRows';
   args: unknown[];
   done: Int32Array;
 }
@@ -376,6 +432,15 @@ kernels.simdRows = (name, before, after, total, chunk, counter) => {
     const r0 = Atomics.add(counter, 0, 1) * chunk;
     if (r0 >= total) break;
     simd[name](...before, r0, Math.min(total, r0 + chunk), ...after);
+  }
+};
+// A kernel of another module on its own shared memory (e.g. tfjs's), instantiated per job.
+kernels.wasmRows = (module, memory, name, before, after, total, chunk, counter) => {
+  const run = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * chunk;
+    if (r0 >= total) break;
+    run(...before, r0, Math.min(total, r0 + chunk), ...after);
   }
 };
 kernels.matMul = (a, rows, inner, w, cols, out) => {

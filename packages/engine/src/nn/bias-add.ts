@@ -15,7 +15,11 @@ export function biasAdd(x: Tensor, bias: Tensor): Tensor {
     const channels = b.shape[0] as number;
     return {
       value: tf.add(input, b),
-      gradFunc: (dy: Tensor) => [tf.clone(dy), columnSum(tf.reshape(dy, [-1, channels]))],
+      // dy passed on as a reshape (a new tensor on the same data): tf.clone copies on wasm.
+      gradFunc: (dy: Tensor) => [
+        tf.reshape(dy, dy.shape),
+        columnSum(tf.reshape(dy, [-1, channels])),
+      ],
     };
   });
   return op(x, bias);

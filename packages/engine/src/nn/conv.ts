@@ -2,7 +2,6 @@ import type { Rng } from '@cellshape/core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { convolution } from '../kernels/conv/convolution.js';
-import { biasAdd } from './bias-add.js';
 import { type ConvOptions, convOutputSize } from './conv-options.js';
 import { Convolution } from './convolution.js';
 
@@ -23,8 +22,7 @@ abstract class Conv extends Convolution {
     this.checkInput(x);
     const { padding, stride } = this.options;
     return tf.tidy(() => {
-      const y = convolution(x, this.weight.variable, { stride, padding });
-      return this.bias ? biasAdd(y, this.bias.variable) : y;
+      return convolution(x, this.weight.variable, { stride, padding }, this.bias?.variable);
     });
   }
 }

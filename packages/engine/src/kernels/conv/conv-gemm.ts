@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
 import { gatherColumns, scatterColumns } from './columns.js';
+import { disjointTapsApplies, disjointTapsInputGrad } from './disjoint-taps.js';
 import {
   type ConvGeometry,
   columnWidth,
@@ -10,6 +11,11 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
+import {
+  singleChannelApplies,
+  singleChannelFilterGrad,
+  singleChannelForward,
+} from './single-channel.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 import {
   winogradApplies,
@@ -72,15 +78,35 @@ function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): t
   ) as tf.Tensor2D;
 }
 
-/** The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. */
+/**
+ * The convolution of `x` (the geometry's input) by `filter`, plus `bias` `[C_out]` if given:
+ * `[B, …out, C_out]`.
+ */
 export function convForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
   chunkValues = CHUNK_VALUES,
+  bias?: tf.Tensor,
+): tf.Tensor {
+  // The 2-D kernels add the bias as they write; the other paths after the product.
+  if (winogradApplies(g)) return winogradForward(x, filter, g, undefined, bias);
+  if (singleChannelApplies(g)) return singleChannelForward(x, filter, g, bias);
+  const y = convProduct(x, filter, g, chunkValues);
+  if (bias === undefined) return y;
+  const out = tf.add(y, bias);
+  y.dispose();
+  return out;
+}
+
+/** {@link convForward} without the bias, by the columns. */
+function convProduct(
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues: number,
 ): tf.Tensor {
   return tf.tidy(() => {
-    if (winogradApplies(g)) return winogradForward(x, filter, g);
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -113,6 +139,7 @@ export function convInputGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
+    if (disjointTapsApplies(g)) return disjointTapsInputGrad(dy, filter, g);
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
@@ -150,6 +177,7 @@ export function convFilterGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradFilterGrad(x, dy, g);
+    if (singleChannelApplies(g)) return singleChannelFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

@@ -88,6 +88,25 @@ const CONV: Record<string, Case> = {
   },
   '2d k3 s2 p1, B 3': { batch: 3, size: [9, 8], cin: 3, cout: 4, k: [3, 3], s: [2, 2], p: [1, 1] },
   '2d k5 s1 p2': { batch: 1, size: [6, 7], cin: 2, cout: 3, k: [5, 5], s: [1, 1], p: [2, 2] },
+  // One input channel, stride 1: padded-image products on the threaded wasm backend.
+  '2d k3 s1 p1, B 3, C 1→8 (one channel)': {
+    batch: 3,
+    size: [9, 12],
+    cin: 1,
+    cout: 8,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
+  },
+  '2d k2×4 s1 p0×2, C 1→12 (one channel)': {
+    batch: 2,
+    size: [5, 5],
+    cin: 1,
+    cout: 12,
+    k: [2, 4],
+    s: [1, 1],
+    p: [0, 2],
+  },
   // 3×3 stride 1 with channel counts multiples of 4: Winograd on the threaded wasm backend.
   '2d k3 s1 p1, B 3, C 4→8, odd sizes (Winograd)': {
     batch: 3,
@@ -106,6 +125,15 @@ const CONV: Record<string, Case> = {
     k: [3, 3],
     s: [1, 1],
     p: [0, 0],
+  },
+  '2d k3 s1 p1, B 2, C 8→12, 14×13 (Winograd, interior and edge tiles)': {
+    batch: 2,
+    size: [14, 13],
+    cin: 8,
+    cout: 12,
+    k: [3, 3],
+    s: [1, 1],
+    p: [1, 1],
   },
   '2d k3 s1 p2, C 12→16 (Winograd)': {
     batch: 2,
@@ -178,6 +206,26 @@ const TRANSPOSED: Record<string, Case> = {
     s: [2, 2],
     p: [1, 1],
     op: [1, 1],
+  },
+  '2d k2 s2 p0, B 3, C 4→8 (disjoint taps)': {
+    batch: 3,
+    size: [3, 4],
+    cin: 4,
+    cout: 8,
+    k: [2, 2],
+    s: [2, 2],
+    p: [0, 0],
+    op: [0, 0],
+  },
+  '2d k2×3 s2×3 p0, C 12→4 (disjoint taps)': {
+    batch: 2,
+    size: [2, 8],
+    cin: 12,
+    cout: 4,
+    k: [2, 3],
+    s: [2, 3],
+    p: [0, 0],
+    op: [0, 0],
   },
   '2d k3 s1 p1, C 8→4 (Winograd)': {
     batch: 2,
@@ -336,7 +384,46 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     });
   });
 
-  test('Winograd tile chunks of one tile give the one-chunk results', async () => {
+  test.each([
+    ['Winograd', [2, 9, 7, 8], [3, 3, 8, 12]],
+    ['one channel', [2, 6, 8, 1], [3, 3, 1, 8]],
+    ['columns', [2, 6, 7, 3], [3, 3, 3, 5]],
+  ])(
+    'a bias (%s path) is added as the output is written, its gradient the sum of dy',
+    async (_, xs, ws) => {
+      const x = randomNormal(xs as number[], 1);
+      const w = randomNormal(ws as number[], 2);
+      const bias = randomNormal([(ws as number[])[3] as number], 3);
+      const step = { stride: [1, 1], padding: [1, 1] };
+      await expectNoLeaks(() => {
+        const y = convolution(x, w, step, bias);
+        const expected = tf.tidy(() => tf.add(convolution(x, w, step), bias));
+        expectTensorsClose(y, expected, { rtol: 1e-5, label: 'output' });
+        const [gx, gw, gb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.square(convolution(xx, ww, step, bb))),
+        )([x, w, bias]);
+        const [ex, ew, eb] = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+          tf.sum(tf.square(tf.add(convolution(xx, ww, step), bb))),
+        )([x, w, bias]);
+        expectTensorsClose(gx as tf.Tensor, ex as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'input gradient',
+        });
+        expectTensorsClose(gw as tf.Tensor, ew as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'filter gradient',
+        });
+        expectTensorsClose(gb as tf.Tensor, eb as tf.Tensor, {
+          rtol: 1e-4,
+          label: 'bias gradient',
+        });
+        return [y, expected, gx, gw, gb, ex, ew, eb] as tf.Tensor[];
+      });
+      tf.dispose([x, w, bias]);
+    },
+  );
+
+  test('Winograd blocks of 4 tiles give the one-block results', async () => {
     const g: ConvGeometry = {
       dims: 2,
       batch: 2,
@@ -354,11 +441,11 @@ describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
     const w = randomNormal([3, 3, 4, 8], 5);
     const dy = randomNormal([2, 5, 7, 8], 6);
     await expectNoLeaks(() => {
-      // 36·(4 + 8) values per 4×4 tile: one tile per chunk, 8 chunks.
+      // 2·2·2 = 8 tiles of 4×4: two blocks, one per thread.
       const pairs = [
-        [winogradForward(x, w, g), winogradForward(x, w, g, 36 * 12)],
-        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 36 * 12)],
-        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 36 * 12)],
+        [winogradForward(x, w, g), winogradForward(x, w, g, 4)],
+        [winogradInputGrad(dy, w, g), winogradInputGrad(dy, w, g, 4)],
+        [winogradFilterGrad(x, dy, g), winogradFilterGrad(x, dy, g, 4)],
         [convForward(x, w, g), tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')],
       ];
       for (const [a, b] of pairs)

@@ -1,6 +1,7 @@
 import { invalidArgument } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkTensor } from '../checks.js';
+import { columnSum } from '../column-sum.js';
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { as3d, type ConvGeometry } from './geometry.js';
 
@@ -31,7 +32,7 @@ const CONVOLUTION_TRANSPOSE = 'CellshapeConvolutionTranspose';
  */
 const BACKENDS = ['cpu', 'wasm', 'tensorflow', 'webgl'];
 
-type Inputs = { x: tf.Tensor; filter: tf.Tensor };
+type Inputs = { x: tf.Tensor; filter: tf.Tensor; bias?: tf.Tensor };
 const geometryOf = (attrs: tf.NamedAttrMap) => attrs.geometry as unknown as ConvGeometry;
 
 /**
@@ -42,7 +43,7 @@ const geometryOf = (attrs: tf.NamedAttrMap) => attrs.geometry as unknown as Conv
 function registerKernels(): void {
   if (tf.getGradient(CONVOLUTION) !== undefined) return;
   const forward: Record<string, (i: Inputs, g: ConvGeometry) => tf.Tensor> = {
-    [CONVOLUTION]: ({ x, filter }, g) => convForward(x, filter, g),
+    [CONVOLUTION]: ({ x, filter, bias }, g) => convForward(x, filter, g, undefined, bias),
     [CONVOLUTION_TRANSPOSE]: ({ x, filter }, g) => convInputGrad(x, filter, g),
   };
   for (const [kernelName, f] of Object.entries(forward))
@@ -66,6 +67,8 @@ function registerKernels(): void {
       return {
         x: () => convInputGrad(dy as tf.Tensor, filter, g),
         filter: () => convFilterGrad(x, dy as tf.Tensor, g),
+        // Asked for only when the op had a bias.
+        bias: () => columnSum(tf.reshape(dy as tf.Tensor, [-1, g.outChannels])),
       };
     },
   });
@@ -83,10 +86,17 @@ function registerKernels(): void {
   });
 }
 
-function run(kernel: string, x: tf.Tensor, filter: tf.Tensor, g: ConvGeometry): tf.Tensor {
+function run(
+  kernel: string,
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  bias?: tf.Tensor,
+): tf.Tensor {
   registerKernels();
   const attrs = { geometry: g as unknown as tf.NamedAttrMap[string] };
-  return tf.engine().runKernel(kernel, { x, filter }, attrs) as tf.Tensor;
+  const inputs: tf.NamedTensorMap = bias === undefined ? { x, filter } : { x, filter, bias };
+  return tf.engine().runKernel(kernel, inputs, attrs) as tf.Tensor;
 }
 
 /** The rank check shared by both ops: `x` `[B, …spatial, C]`, filter `[…k, A, Z]`. */
@@ -128,10 +138,17 @@ function geometry(
  * PyTorch's convolution (cross-correlation) on channels-last tensors, differentiable in both
  * inputs: `x` `[B, …spatial, C_in]` (2 or 3 spatial axes) by tfjs's filter
  * `[…kernel, C_in, C_out]`, zeros padded on both sides → `[B, …spatial', C_out]` with
- * `spatial' = ⌊(n + 2p − k)/s⌋ + 1`. Computed as columns × filter products (see
- * `conv-gemm.ts`); its input gradient is {@link convolutionTranspose}'s forward.
+ * `spatial' = ⌊(n + 2p − k)/s⌋ + 1`, plus `bias` `[C_out]` if given (the 2-D kernels add it as
+ * they write the output; its gradient is `Σ dy` in two levels, `columnSum`). Computed as
+ * columns × filter products (see `conv-gemm.ts`); its input gradient is
+ * {@link convolutionTranspose}'s forward.
  */
-export function convolution(x: tf.Tensor, filter: tf.Tensor, step: ConvolutionStep): tf.Tensor {
+export function convolution(
+  x: tf.Tensor,
+  filter: tf.Tensor,
+  step: ConvolutionStep,
+  bias?: tf.Tensor,
+): tf.Tensor {
   const fn = 'convolution';
   const { dims, xShape, fShape } = shapes(fn, x, filter, step);
   if (xShape[dims + 1] !== fShape[dims])
@@ -146,7 +163,14 @@ export function convolution(x: tf.Tensor, filter: tf.Tensor, step: ConvolutionSt
   if (outSize.some((n) => n < 1))
     throw invalidArgument(fn, 'x', 'spatial sizes with a non-empty output', xShape);
   const g = geometry(dims, xShape[0] as number, inSize, outSize, fShape, step);
-  return run(CONVOLUTION, x, filter, g);
+  if (bias !== undefined && checkTensor(fn, 'bias', bias, 1)[0] !== g.outChannels)
+    throw invalidArgument(
+      fn,
+      'bias',
+      `[${g.outChannels}] (the filter's output channels)`,
+      bias.shape,
+    );
+  return run(CONVOLUTION, x, filter, g, bias);
 }
 
 /**

@@ -11,12 +11,14 @@ type TileKernel = (...pointersAndSizes: number[]) => void;
 interface ConvKernelExports {
   columns(x: number, cols: number, r0: number, r1: number, ...geometryAndMode: number[]): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
-  // The Winograd transforms (winograd.ts) and the max-pool gradient (pool/max-pool.ts):
-  // pointers, then tile or position range, then sizes, in the .wat's parameter order.
-  winograd4Input: TileKernel;
-  winograd4Output: TileKernel;
-  winograd4GradOutput: TileKernel;
+  // The max-pool gradient (pool/max-pool.ts) and the fused products of winograd.ts and
+  // single-channel.ts (loops over tile or image ranges): arguments in the .wat's order.
   maxPoolGrad: TileKernel;
+  gemm: TileKernel;
+  winograd4Forward: TileKernel;
+  winograd4Filter: TileKernel;
+  singleChannelForward: TileKernel;
+  singleChannelFilter: TileKernel;
 }
 
 let compiled: object | undefined;
@@ -43,6 +45,21 @@ function kernels(): ConvKernelExports | undefined {
 /** The kernels of conv-kernels.wat on the wasm backend's memory (check {@link wasmColumnsAvailable} first). */
 export function convKernels(): ConvKernelExports {
   return kernels() as ConvKernelExports;
+}
+
+/**
+ * The module of {@link convKernels}, the wasm backend's memory it runs on and its exports here:
+ * what a worker thread needs to run the same kernels on the same memory (check
+ * {@link wasmColumnsAvailable} first).
+ */
+export function convKernelsModule(): {
+  module: object;
+  memory: WasmMemory;
+  exports: ConvKernelExports;
+} {
+  const exports = kernels() as ConvKernelExports;
+  const { memory } = instance as { memory: WasmMemory };
+  return { module: compiled as object, memory, exports };
 }
 
 /** Whether {@link wasmColumns} runs (the threaded wasm backend is active). */

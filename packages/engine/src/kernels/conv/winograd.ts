@@ -1,20 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
+import { runWasmRowsOnBothThreads } from '../parallel.js';
 import type { ConvGeometry } from './geometry.js';
-import { convKernels, uninitialised, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-columns.js';
 
 /**
  * 3×3 stride-1 2-D convolutions by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray,
  * 2016): each 4×4 output tile is `Aᵀ·[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]·A` of its 6×6 input patch `d`, so
  * over a batch the convolution is 36 independent products `U_ξ [tiles, C_in] · V_ξ [C_in,
- * C_out]` — 4× fewer multiply-adds than the columns' `[rows, 9·C_in] · [9·C_in, C_out]`, in
- * products with a short inner side (XNNPACK's fastest shape). The input gradient is the same
- * pass with the flipped filter; the filter gradient is `dg = Gᵀ·dV·G` with
- * `dV_ξ = Σ_tiles U_ξᵀ · (A·dy·Aᵀ)_ξ`. The data and output transforms are SIMD kernels of
- * conv-kernels.wat in the threaded wasm backend's memory; the products are `tf.matMul`
- * (XNNPACK on every core); the filter transforms (small) run here in float64. Both channel
- * counts must be multiples of 4 (the kernels transform 4 channels at once); other shapes use
- * the columns.
+ * C_out]` — 4× fewer multiply-adds than the columns' `[rows, 9·C_in] · [9·C_in, C_out]`.
+ * The input gradient is the same pass with the flipped filter; the filter gradient is
+ * `dg = Gᵀ·dV·G` with `dV_ξ = Σ_tiles U_ξᵀ · (A·dy·Aᵀ)_ξ`. Each pass is one fused kernel of
+ * conv-kernels.wat in the threaded wasm backend's memory, run on both threads over blocks of
+ * tiles: a block's transforms, its 36 products (a SIMD GEMM of our own) and its output
+ * transform stay in cache, and no product waits at a thread pool's barrier (36 separate
+ * `tf.matMul` calls per chunk were 2–4× slower, docs/performance.md, "2D convolution"). The filter
+ * transforms (small) run here in float64. Both channel counts must be multiples of 4 (the
+ * kernels transform 4 channels at once, the products take 4 rows and columns at a time);
+ * other shapes use the columns.
  *
  * The rounding differs from the direct sum: the transforms scale and combine up to 6 values
  * before and after the products. Relative to the result's largest magnitude the difference
@@ -35,21 +38,17 @@ const G = [
   [0, 0, 1],
 ] as const;
 
-/** The `$scratch` slot of the first plane base address (the kernels' layout). */
-const BASE_SLOT = 216;
-
-/** Float32 values of the kernels' `$scratch`. */
-const SCRATCH = 256;
+/** Float32 values of the transforms' scratch besides a patch: 36 intermediate vectors. */
+const SCRATCH = 144;
 
 /**
- * Transformed input and output values per chunk (U and M together; 128 MB of float32): few
- * large products, since each `tf.matMul` ends at a barrier of XNNPACK's thread pool (on a
- * loaded machine 2²⁶ ran a 32 → 64 layer 1.5× faster than 2²⁴, 2²² 1.4× slower).
+ * Bytes of transformed values (U and M, or U and Ŷ) of one block of tiles: the block stays in
+ * a core's L2 cache (2 MB on the machine it was tuned on) beside the filter planes.
  */
-export const WINOGRAD_CHUNK_VALUES = 2 ** 25;
+const BLOCK_BYTES = 2 ** 20;
 
 /**
- * Whether {@link winogradConvolution} computes this geometry: a 2-D 3×3 convolution of
+ * Whether {@link winogradForward} and friends compute this geometry: a 2-D 3×3 convolution of
  * stride 1 and padding at most 2, channel counts multiples of 4, on the threaded wasm backend.
  */
 export function winogradApplies(g: ConvGeometry): boolean {
@@ -68,34 +67,37 @@ export function winogradApplies(g: ConvGeometry): boolean {
 }
 
 /**
- * The planes `V_ξ = (G·g·Gᵀ)_ξ` `[C_in, C_out]` of a filter `[3, 3, C_in, C_out]`, or, with
- * `flipped`, of the filter of the input gradient (rotated 180°, channels swapped:
- * `g'[i, j, o, c] = g[2 − i, 2 − j, c, o]`, `[C_out, C_in]`). Computed in float64.
+ * The planes `V_ξ = (G·g·Gᵀ)_ξ` `[36, C_in, C_out]` of a filter `[3, 3, C_in, C_out]`, or,
+ * with `flipped`, of the filter of the input gradient (rotated 180°, channels swapped:
+ * `g'[i, j, o, c] = g[2 − i, 2 − j, c, o]`, `[36, C_out, C_in]`). Computed in float64.
  */
-function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor2D[] {
+function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor {
   const [, , ci, co] = filter.shape as [number, number, number, number];
   const f = filter.dataSync() as Float32Array;
-  const [rows, cols] = flipped ? [co, ci] : [ci, co];
   const n = ci * co;
-  const planes: tf.Tensor2D[] = [];
-  const tap = new Float64Array(9);
+  const planes = new Float32Array(PLANES * n);
+  const sum = new Float64Array(n);
   for (let a = 0; a < PATCH; a++)
     for (let b = 0; b < PATCH; b++) {
-      const plane = new Float32Array(n);
+      sum.fill(0);
+      // Tap-major sums over the taps with a non-zero weight (G has zeros: 196 of 324 remain).
       for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++)
-          tap[3 * i + j] = flipped
+        for (let j = 0; j < 3; j++) {
+          const w = flipped
             ? (G[a]?.[2 - i] as number) * (G[b]?.[2 - j] as number)
             : (G[a]?.[i] as number) * (G[b]?.[j] as number);
-      for (let e = 0; e < n; e++) {
-        // e = c·co + o in the filter; the flipped plane is [co, ci], index o·ci + c.
-        let s = 0;
-        for (let t = 0; t < 9; t++) s += (tap[t] as number) * (f[t * n + e] as number);
-        plane[flipped ? (e % co) * ci + Math.floor(e / co) : e] = s;
-      }
-      planes.push(tf.tensor2d(plane, [rows, cols]));
+          if (w === 0) continue;
+          const tap = (3 * i + j) * n;
+          for (let e = 0; e < n; e++) sum[e] = (sum[e] as number) + w * (f[tap + e] as number);
+        }
+      const base = (a * PATCH + b) * n;
+      if (!flipped) planes.set(sum, base);
+      // e = c·co + o in the filter; the flipped plane is [co, ci], index o·ci + c.
+      else
+        for (let c = 0; c < ci; c++)
+          for (let o = 0; o < co; o++) planes[base + o * ci + c] = sum[c * co + o] as number;
     }
-  return planes;
+  return tf.tensor1d(planes);
 }
 
 /** The shape a Winograd pass needs: input, output and padding of one 2-D convolution. */
@@ -111,71 +113,56 @@ interface Pass {
   padW: number;
 }
 
-/** Tile rows `[t0, t1)` of at most `chunkValues` transformed values (U and M). */
-function tileChunks(tiles: number, p: Pass, chunkValues: number): Array<[number, number]> {
-  const step = Math.max(1, Math.floor(chunkValues / (PLANES * (p.inC + p.outC))));
-  const out: Array<[number, number]> = [];
-  for (let t0 = 0; t0 < tiles; t0 += step) out.push([t0, Math.min(tiles, t0 + step)]);
-  return out;
-}
-
-/** The kernels' pointer table: the planes' addresses from slot {@link BASE_SLOT} of `scratch` on. */
-function setPlanes(scratch: tf.Tensor, planes: tf.Tensor[]): void {
-  const view = readNow(scratch);
-  const slots = new Int32Array(view.buffer, view.byteOffset + 4 * BASE_SLOT, planes.length);
-  planes.forEach((p, i) => {
-    slots[i] = readNow(p).byteOffset;
-  });
-}
-
 /** The tile grid of a pass: tiles per column and row, and in all. */
 function tileGrid(p: Pass) {
   const [tH, tW] = [Math.ceil(p.outH / 4), Math.ceil(p.outW / 4)];
   return { tH, tW, tiles: p.batch * tH * tW };
 }
 
-/** The planes `U_ξ` `[t1 − t0, C_in]` of the tiles `[t0, t1)` of `x` (new tensors). */
-function inputPlanes(
-  x: tf.Tensor,
-  p: Pass,
-  t0: number,
-  t1: number,
-  scratch: tf.Tensor,
-  zero: tf.Tensor,
-): tf.Tensor2D[] {
-  const { tH, tW } = tileGrid(p);
-  const u = Array.from({ length: PLANES }, () => uninitialised([t1 - t0, p.inC]) as tf.Tensor2D);
-  setPlanes(scratch, u);
-  convKernels().winograd4Input(
-    ...[x, scratch, zero].map((t) => readNow(t).byteOffset),
-    t0,
-    t1,
-    ...[p.inH, p.inW, p.inC, tH, tW, p.padH, p.padW],
-  );
-  return u;
+/** Tiles per block: {@link BLOCK_BYTES} of U and M, a multiple of 4 (the products' rows). */
+function blockTiles(p: Pass): number {
+  const perTile = PLANES * (p.inC + p.outC) * 4;
+  return Math.max(4, Math.min(1024, 4 * Math.floor(BLOCK_BYTES / perTile / 4)));
 }
 
-/** One Winograd pass of `x` by the planes `w` (`[inC, outC]` each) into a new output tensor. */
-function run(x: tf.Tensor, w: tf.Tensor2D[], p: Pass, chunkValues: number): tf.Tensor {
-  const { tH, tW, tiles } = tileGrid(p);
+/** The kernels' sizes of a pass: input, output, tile grid, padding. */
+function sizes(p: Pass): number[] {
+  const { tH, tW } = tileGrid(p);
+  return [p.inH, p.inW, p.inC, p.outH, p.outW, p.outC, tH, tW, p.padH, p.padW];
+}
+
+/** Each thread's blocks: its scratch, U `[36, block, C_in]` and M (or Ŷ) `[36, block, C_out]`. */
+function threadBlocks(p: Pass, block: number): tf.Tensor[][] {
+  return [0, 1].map(() => [
+    uninitialised([SCRATCH + PLANES * Math.max(p.inC, p.outC)]),
+    uninitialised([PLANES * block * p.inC]),
+    uninitialised([PLANES * block * p.outC]),
+  ]);
+}
+
+/** A tensor's address in the wasm backend's memory. */
+const address = (t: tf.Tensor): number => readNow(t).byteOffset;
+
+/**
+ * One Winograd pass of `x` by the planes `w` `[36, inC, outC]` plus `bias` `[outC]` (default
+ * zeros) into a new output tensor.
+ */
+function run(x: tf.Tensor, w: tf.Tensor, p: Pass, block: number, bias?: tf.Tensor): tf.Tensor {
+  const { tiles } = tileGrid(p);
+  const b = bias ?? tf.zeros([p.outC], 'float32');
   const y = uninitialised([p.batch, p.outH, p.outW, p.outC]);
-  const scratch = uninitialised([SCRATCH]);
-  const zero = tf.zeros([p.inC], 'float32');
-  const sink = uninitialised([p.outC]); // where outputs past the grid's end go
-  for (const [t0, t1] of tileChunks(tiles, p, chunkValues)) {
-    const u = inputPlanes(x, p, t0, t1, scratch, zero);
-    const m = u.map((ui, i) => tf.matMul(ui, w[i] as tf.Tensor2D));
-    tf.dispose(u);
-    setPlanes(scratch, m);
-    convKernels().winograd4Output(
-      ...[scratch, y, sink].map((t) => readNow(t).byteOffset),
-      t0,
-      t1,
-      ...[p.outH, p.outW, p.outC, tH, tW],
-    );
-    tf.dispose(m);
-  }
-  tf.dispose([scratch, zero, sink]);
+  const threads = threadBlocks(p, block);
+  const after = threads.map((ts) => [...ts.map(address), block]) as [number[], number[]];
+  runWasmRowsOnBothThreads(
+    convKernelsModule(),
+    'winograd4Forward',
+    [x, w, y, b].map(address).concat(sizes(p)),
+    after,
+    tiles,
+    block,
+  );
+  tf.dispose(threads.flat());
+  if (b !== bias) b.dispose();
   return y;
 }
 
@@ -195,17 +182,20 @@ function forwardPass(g: ConvGeometry): Pass {
 }
 
 /**
- * The convolution of `x` `[B, H, W, C_in]` by `filter` `[3, 3, C_in, C_out]` (check
- * {@link winogradApplies}).
+ * The convolution of `x` `[B, H, W, C_in]` by `filter` `[3, 3, C_in, C_out]`, plus `bias`
+ * `[C_out]` if given (added in the output transform), check {@link winogradApplies}. `block`:
+ * tiles per block (a multiple of 4; tests make it small).
  */
 export function winogradForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
-  chunkValues = WINOGRAD_CHUNK_VALUES,
+  block?: number,
+  bias?: tf.Tensor,
 ): tf.Tensor {
+  const p = forwardPass(g);
   const w = filterPlanes(filter, false);
-  const y = run(x, w, forwardPass(g), chunkValues);
+  const y = run(x, w, p, block ?? blockTiles(p), bias);
   tf.dispose(w);
   return y;
 }
@@ -218,9 +208,8 @@ export function winogradInputGrad(
   dy: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
-  chunkValues = WINOGRAD_CHUNK_VALUES,
+  block?: number,
 ): tf.Tensor {
-  const w = filterPlanes(filter, true);
   const f = forwardPass(g);
   const pass: Pass = {
     batch: g.batch,
@@ -233,7 +222,8 @@ export function winogradInputGrad(
     padH: 2 - f.padH,
     padW: 2 - f.padW,
   };
-  const dx = run(dy, w, pass, chunkValues);
+  const w = filterPlanes(filter, true);
+  const dx = run(dy, w, pass, block ?? blockTiles(pass));
   tf.dispose(w);
   return dx;
 }
@@ -241,54 +231,47 @@ export function winogradInputGrad(
 /**
  * The filter gradient of that convolution, `[3, 3, C_in, C_out]`: per plane
  * `dV_ξ = Σ_tiles U_ξᵀ · Ŷ_ξ` with `U` the input's transform and `Ŷ = A·dy·Aᵀ` the output
- * gradient's (16 products of inner side the tile count, summed over chunks), then
- * `dg = Gᵀ·dV·G`.
+ * gradient's (each thread sums its blocks into its own `dV`), then `dg = Gᵀ·dV·G`.
  */
 export function winogradFilterGrad(
   x: tf.Tensor,
   dy: tf.Tensor,
   g: ConvGeometry,
-  chunkValues = WINOGRAD_CHUNK_VALUES,
+  block?: number,
 ): tf.Tensor {
   const p = forwardPass(g);
-  const { tH, tW, tiles } = tileGrid(p);
-  const scratch = uninitialised([SCRATCH]);
-  const zero = tf.zeros([Math.max(p.inC, p.outC)], 'float32');
-  let sums: tf.Tensor[] | undefined;
-  for (const [t0, t1] of tileChunks(tiles, p, chunkValues)) {
-    const u = inputPlanes(x, p, t0, t1, scratch, zero);
-    const yh = Array.from(
-      { length: PLANES },
-      () => uninitialised([t1 - t0, p.outC]) as tf.Tensor2D,
-    );
-    setPlanes(scratch, yh);
-    convKernels().winograd4GradOutput(
-      ...[dy, scratch, zero].map((t) => readNow(t).byteOffset),
-      t0,
-      t1,
-      ...[p.outH, p.outW, p.outC, tH, tW],
-    );
-    const parts = u.map((ui, i) => {
-      const uT = wasmTranspose(ui);
-      const part = tf.matMul(uT, yh[i] as tf.Tensor2D);
-      uT.dispose();
-      return part;
-    });
-    tf.dispose([...u, ...yh]);
-    const next =
-      sums === undefined ? parts : parts.map((q, i) => tf.add(sums?.[i] as tf.Tensor, q));
-    if (sums !== undefined) tf.dispose([...sums, ...parts]);
-    sums = next;
-  }
-  tf.dispose([scratch, zero]);
-  const dv = (sums as tf.Tensor[]).map((s) => s.dataSync() as Float32Array);
-  tf.dispose(sums as tf.Tensor[]);
-  return tf.tensor(filterFromPlanes(dv, p), [3, 3, p.inC, p.outC], 'float32');
+  const tiles = block ?? blockTiles(p);
+  const threads = threadBlocks(p, tiles);
+  const dv = threads.map(() => tf.zeros([PLANES * p.inC * p.outC], 'float32'));
+  const after = threads.map((ts, i) => [
+    ...ts.map(address),
+    address(dv[i] as tf.Tensor),
+    tiles,
+  ]) as [number[], number[]];
+  const { workerShare } = runWasmRowsOnBothThreads(
+    convKernelsModule(),
+    'winograd4Filter',
+    [x, dy].map(address).concat(sizes(p)),
+    after,
+    tileGrid(p).tiles,
+    tiles,
+    () => readNow(dv[0] as tf.Tensor).fill(0),
+  );
+  const sums = (workerShare ? dv : dv.slice(0, 1)).map((t) => readNow(t));
+  const dw = filterFromPlanes(sums, p);
+  tf.dispose([...dv, ...threads.flat()]);
+  return tf.tensor(dw, [3, 3, p.inC, p.outC], 'float32');
 }
 
-/** `dg[i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{6a+b}` (in float64), each plane `[C_in, C_out]`. */
+/**
+ * `dg[i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{6a+b}` (in float64), `dV` the sum of the threads'
+ * planes `[36, C_in, C_out]`.
+ */
 function filterFromPlanes(dv: Float32Array[], p: Pass): Float32Array {
   const n = p.inC * p.outC;
+  const planes = new Float64Array(PLANES * n);
+  for (const part of dv)
+    for (let e = 0; e < planes.length; e++) planes[e] = (planes[e] as number) + (part[e] as number);
   const dw = new Float32Array(9 * n);
   const sum = new Float64Array(n);
   for (let i = 0; i < 3; i++)
@@ -298,8 +281,9 @@ function filterFromPlanes(dv: Float32Array[], p: Pass): Float32Array {
         for (let b = 0; b < PATCH; b++) {
           const w = (G[a]?.[i] as number) * (G[b]?.[j] as number);
           if (w === 0) continue;
-          const plane = dv[a * PATCH + b] as Float32Array;
-          for (let e = 0; e < n; e++) sum[e] = (sum[e] as number) + w * (plane[e] as number);
+          const base = (a * PATCH + b) * n;
+          for (let e = 0; e < n; e++)
+            sum[e] = (sum[e] as number) + w * (planes[base + e] as number);
         }
       dw.set(sum, (3 * i + j) * n);
     }
