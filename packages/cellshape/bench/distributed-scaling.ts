@@ -124,8 +124,15 @@ try {
       const before = snapshot(workers, redis.pid());
       const switchesBefore = workers.map((w) => switches(w.child.pid!));
       const started = performance.now();
-      await convertDistributed(redis.url, masks, out, { chunkSize });
-      const seconds = (performance.now() - started) / 1000;
+      let allDone = 0;
+      await convertDistributed(redis.url, masks, out, {
+        chunkSize,
+        onProgress: (e) => {
+          if (e.done === e.total && allDone === 0) allDone = performance.now();
+        },
+      });
+      const ended = performance.now();
+      const seconds = (ended - started) / 1000;
       const after = snapshot(workers, redis.pid());
       const rate = cells / seconds;
       best.set(count, Math.max(best.get(count) ?? 0, rate));
@@ -138,7 +145,7 @@ try {
       const perCell = (1000 * workerCpu.reduce((a, b) => a + b, 0)) / cells;
       cpuPerCell.set(count, Math.min(cpuPerCell.get(count) ?? Infinity, perCell));
       console.log(
-        `${count} worker(s): ${cells} cells in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} cells/s`,
+        `${count} worker(s): ${cells} cells in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} cells/s (of which ${((ended - allDone) / 1000).toFixed(2)} s after the last chunk: sweep and manifest)`,
       );
       console.log(
         `  CPU s: workers ${workerCpu.map((c) => c.toFixed(1)).join(' + ')} (${perCell.toFixed(2)} ms/cell), client ${(after.client - before.client).toFixed(2)}, redis ${(after.redis - before.redis).toFixed(2)}, rest of the machine ${(busy - ours).toFixed(1)}, steal ${(after.machine.steal - before.machine.steal).toFixed(1)} (of ${(2 * seconds).toFixed(1)} core-s)`,
