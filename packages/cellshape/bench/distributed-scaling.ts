@@ -13,8 +13,10 @@
  *
  * The input is synthetic label images of five cells each. Prints, per run, cells per second and
  * the CPU seconds of each process (from /proc/<pid>/stat, every thread), of the rest of the
- * machine (/proc/stat busy time minus ours) and the hypervisor's steal; then objects per second
- * of the best run with 1 and 2 workers and their ratio, and the workers' CPU-ms per cell.
+ * machine (/proc/stat busy time minus ours) and the hypervisor's steal, and the share of its core
+ * each worker got; then objects per second of the best run with 1 and 2 workers and their
+ * ratio, the workers' CPU-ms per cell, and the ratio that CPU per cell allows when each worker
+ * has its whole core (the client's and Redis's share and the serial tail not counted).
  * Results: docs/distributed.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -147,6 +149,8 @@ try {
       console.log(
         `${count} worker(s): ${cells} cells in ${seconds.toFixed(1)} s = ${rate.toFixed(1)} cells/s (of which ${((ended - allDone) / 1000).toFixed(2)} s after the last chunk: sweep and manifest)`,
       );
+      const share = workerCpu.map((c) => `${Math.round((100 * c) / seconds)} %`).join(', ');
+      console.log(`  share of its core each worker got: ${share}`);
       console.log(
         `  CPU s: workers ${workerCpu.map((c) => c.toFixed(1)).join(' + ')} (${perCell.toFixed(2)} ms/cell), client ${(after.client - before.client).toFixed(2)}, redis ${(after.redis - before.redis).toFixed(2)}, rest of the machine ${(busy - ours).toFixed(1)}, steal ${(after.machine.steal - before.machine.steal).toFixed(1)} (of ${(2 * seconds).toFixed(1)} core-s)`,
       );
@@ -166,8 +170,11 @@ try {
   }
   const one = best.get(1) ?? 0;
   const two = best.get(2) ?? 0;
+  // The ratio the workers' CPU per cell allows when each has its whole core: on a shared
+  // machine the wall-clock ratio mostly says how much of its core each worker got.
+  const cpuRatio = (2 * (cpuPerCell.get(1) ?? 0)) / (cpuPerCell.get(2) ?? 1);
   console.log(
-    `best: 1 worker ${one.toFixed(1)} cells/s, 2 workers ${two.toFixed(1)} cells/s, ratio ${(two / one).toFixed(2)}; worker CPU ${cpuPerCell.get(1)?.toFixed(2)} → ${cpuPerCell.get(2)?.toFixed(2)} ms/cell; load average ${loadavg()
+    `best: 1 worker ${one.toFixed(1)} cells/s, 2 workers ${two.toFixed(1)} cells/s, ratio ${(two / one).toFixed(2)}; worker CPU ${cpuPerCell.get(1)?.toFixed(2)} → ${cpuPerCell.get(2)?.toFixed(2)} ms/cell (ratio with whole cores ${cpuRatio.toFixed(2)}); load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
