@@ -2,7 +2,10 @@
  * The measured work of the cellshape scale benches, in a process of its own so that its peak
  * memory (`process.resourceUsage().maxRSS`) is the work's alone. Prints one JSON line.
  *
- *   … scale-child.ts extract <run> <points> <out.csv>   # { seconds, objects, peakRssMb }
+ *   … scale-child.ts extract <run> <points> <out.csv> [chunks]   # { seconds, objects, peakRssMb }
+ *
+ * `chunks`: encode only the first few chunks of 1024 cells (the peak RSS is reached by then:
+ * opening the dataset, then the first chunk), to compare sizes in minutes rather than an hour.
  *   … scale-child.ts epoch <points> <computeClouds>     # + openSeconds, loadSeconds, computeSecondsPerEpoch
  */
 import { readdirSync, rmSync } from 'node:fs';
@@ -10,7 +13,7 @@ import { join } from 'node:path';
 import { CloudAutoEncoder, PointCloudDataset, trainAutoencoder } from '@cellshape/cloud';
 import { selectBackend } from '@cellshape/engine';
 import { extractPartsDir } from '../src/run/extract-job.js';
-import { extractRun } from '../src/run/extract-run.js';
+import { extractRun, openExtractJob } from '../src/run/extract-run.js';
 
 const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
 /** CPU seconds of the process so far: barely moved by other jobs on the machine. */
@@ -22,6 +25,26 @@ function plyFiles(dir: string): string[] {
     .filter((f) => f.endsWith('.ply'))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/** The first `chunks` chunks of the extraction only (no assembled CSV). */
+async function extractHead(run: string, points: string, out: string, chunks: number) {
+  rmSync(extractPartsDir(out), { recursive: true, force: true });
+  const started = performance.now();
+  const opened = await openExtractJob(run, out, { input: points, batchSize: 32 });
+  let objects = 0;
+  try {
+    await opened.job.prepare();
+    for (const chunk of opened.job.chunks.slice(0, chunks)) {
+      await opened.job.extractChunk(chunk.index);
+      objects += chunk.end - chunk.start;
+    }
+  } finally {
+    opened.dispose();
+    rmSync(extractPartsDir(out), { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, objects, peakRssMb: peakRssMb(), cpuSeconds: cpuSeconds() };
 }
 
 async function extract(run: string, points: string, out: string): Promise<object> {
@@ -73,10 +96,12 @@ const [command, ...args] = process.argv.slice(2);
 let result: object;
 if (command === 'extract' && args.length === 3)
   result = await extract(args[0]!, args[1]!, args[2]!);
+else if (command === 'extract' && args.length === 4)
+  result = await extractHead(args[0]!, args[1]!, args[2]!, Number(args[3]));
 else if (command === 'epoch' && args.length === 2) result = await epoch(args[0]!, Number(args[1]));
 else {
   console.error(
-    'usage: scale-child.ts extract <run> <points> <out.csv> | epoch <points> <computeClouds>',
+    'usage: scale-child.ts extract <run> <points> <out.csv> [chunks] | epoch <points> <computeClouds>',
   );
   process.exit(2);
 }

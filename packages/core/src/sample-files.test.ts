@@ -37,6 +37,21 @@ describe('listSampleFiles', () => {
     expect(tiffs.extensions).toEqual(['.tif', '.tiff']);
   });
 
+  it('orders a folder walked one sub-folder at a time as sorting the full paths would', async () => {
+    const tricky = join(root, 'tricky');
+    const rels = ['a/z.ply', 'a-c.ply', 'a.ply', 'a0/b.ply', 'A.ply', 'b/a/c.ply', 'b/a.ply'];
+    for (const rel of rels) {
+      mkdirSync(join(tricky, rel, '..'), { recursive: true });
+      writeFileSync(join(tricky, rel), '');
+    }
+    const files = await listSampleFiles(tricky, { extensions: ['.ply'] });
+    const sorted = rels.map((rel) => join(tricky, rel)).sort();
+    expect(files.files.map((f) => f.path)).toEqual(sorted);
+    expect(files.count).toBe(rels.length);
+    expect(Array.from({ length: files.count }, (_, i) => files.pathAt(i))).toEqual(sorted);
+    expect(files.idAt(0)).toBe('A');
+  });
+
   it('looks a file up by relative id, else by a unique name', async () => {
     const files = await listSampleFiles(dir, { extensions: ['.ply'] });
     expect(files.pathOf('Plate2/Blebb/cell_001')).toBe(join(dir, 'Plate2/Blebb/cell_001.ply'));

@@ -19,14 +19,17 @@ export interface QueuedChunk<D extends JobEnvelope> {
 export interface RunJobsOptions extends RedisConnectOptions {
   /** Times a job is tried when it throws an error worth retrying. Default 3. */
   attempts?: number;
-  /** Milliseconds between two looks at the jobs' states (besides the queue events). Default 1000. */
+  /**
+   * Milliseconds between two sweeps over every open job's state and the workers connected
+   * (the queue events tell of each job's progress and end in between). Default 2000.
+   */
   pollInterval?: number;
   /** Progress over all chunks, in units, with the ETA in the message. */
   onProgress?: ProgressCallback;
 }
 
 /** Defaults of {@link RunJobsOptions}. */
-export const DEFAULT_RUN_JOBS_OPTIONS = { attempts: 3, pollInterval: 1000 } as const;
+export const DEFAULT_RUN_JOBS_OPTIONS = { attempts: 3, pollInterval: 2000 } as const;
 
 /** Progress a worker reports on a job: units of the chunk done. */
 export interface ChunkProgress {
@@ -169,7 +172,13 @@ export async function runJobs<D extends JobEnvelope, R>(
   }
 }
 
-/** Follows the tracked jobs until each is completed or failed. */
+/**
+ * Follows the tracked jobs until each is completed or failed. The queue's events say which job
+ * to look at (a progress event carries its count; a completed or failed one has that job read
+ * back), so the client's and Redis's work grows with the number of chunks, not with chunks ×
+ * events; every `pollInterval` a sweep reads every open job's state, which catches events lost
+ * while Redis restarted and counts the workers connected.
+ */
 async function follow<R>(
   queue: Queue,
   events: QueueEvents,
@@ -196,33 +205,49 @@ async function follow<R>(
       message: `${done}/${total} (${tracked.length - open.size}/${tracked.length} chunks${eta})${idle}`,
     });
   };
+  /** Jobs an event says have finished, to read back before the next sweep. */
+  const finished = new Set<Tracked<R>>();
   let wake: (() => void) | undefined;
-  const onEvent = ({ jobId, data }: { jobId: string; data?: unknown }): void => {
+  const onProgressEvent = ({ jobId, data }: { jobId: string; data?: unknown }): void => {
     const t = byId.get(jobId);
-    if (t === undefined) return;
     const done = (data as Partial<ChunkProgress> | undefined)?.done;
-    if (typeof done === 'number') t.done = done;
+    if (t === undefined || typeof done !== 'number') return;
+    t.done = done;
     report();
+  };
+  const onFinished = ({ jobId }: { jobId: string }): void => {
+    const t = byId.get(jobId);
+    if (t === undefined || !open.has(t)) return;
+    finished.add(t);
     wake?.();
   };
-  events.on('progress', onEvent);
-  events.on('completed', onEvent);
-  events.on('failed', onEvent);
+  events.on('progress', onProgressEvent);
+  events.on('completed', onFinished);
+  events.on('failed', onFinished);
   try {
+    let sweepAt = 0;
     while (open.size > 0) {
-      for (const t of [...open]) if (await reconcile(queue, t)) open.delete(t);
-      workers = await queue.getWorkersCount().catch(() => 1);
+      const sweep = Date.now() >= sweepAt;
+      const look = sweep ? [...open] : [...finished].filter((t) => open.has(t));
+      finished.clear();
+      for (const t of look) if (await reconcile(queue, t)) open.delete(t);
+      if (sweep) {
+        workers = await queue.getWorkersCount().catch(() => 1);
+        sweepAt = Date.now() + pollInterval;
+      }
       report();
       if (open.size === 0) break;
+      if (finished.size > 0) continue;
       await new Promise<void>((resume) => {
         wake = resume;
-        setTimeout(resume, pollInterval);
+        setTimeout(resume, Math.max(0, sweepAt - Date.now()));
       });
+      wake = undefined;
     }
   } finally {
-    events.off('progress', onEvent);
-    events.off('completed', onEvent);
-    events.off('failed', onEvent);
+    events.off('progress', onProgressEvent);
+    events.off('completed', onFinished);
+    events.off('failed', onFinished);
   }
 }
 

@@ -66,6 +66,8 @@ export interface TestRedis {
   readonly port: number;
   /** Its data folder (append-only file, log). */
   readonly dir: string;
+  /** The server's process id while it runs (for CPU accounting in benches). */
+  pid(): number | undefined;
   /** Stops the server (SIGTERM: it flushes its append-only file) and waits for it to exit. */
   stop(): Promise<void>;
   /** Starts it again on the same port and folder (its data comes back from the append-only file). */
@@ -76,9 +78,12 @@ export interface TestRedis {
 
 /**
  * Starts `redis-server` on a free port in a temporary folder, persistence on (`appendonly yes`,
- * fsync every write) so a restart keeps the queues, RDB snapshots off.
+ * fsync every write unless `fsync: 'everysec'`, the deployment setting of docs/distributed.md)
+ * so a restart keeps the queues, RDB snapshots off.
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(
+  options: { fsync?: 'always' | 'everysec' } = {},
+): Promise<TestRedis> {
   const executable = redisServerPath();
   if (executable === undefined) throw new Error('redis-server is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'cellshape-redis-'));
@@ -97,7 +102,7 @@ export async function startTestRedis(): Promise<TestRedis> {
         '--appendonly',
         'yes',
         '--appendfsync',
-        'always',
+        options.fsync ?? 'always',
         '--save',
         '',
         '--logfile',
@@ -121,6 +126,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
+    pid: () => child?.pid,
     start,
     stop,
     async dispose() {

@@ -17,8 +17,6 @@ import {
   checkOneOf,
   checkPositive,
   IncompatibleError,
-  listSampleFiles,
-  type SampleFiles,
   withDefaults,
 } from '@cellshape/core';
 import type { Encoder } from '@cellshape/engine';
@@ -86,10 +84,7 @@ function strided(data: Float32Array, max: number): number[][] {
 
 /** A point-cloud dataset of a folder, which also knows each cell's `.ply` file. */
 class CloudRunDataset implements RunDataset {
-  constructor(
-    readonly dataset: PointCloudDataset,
-    private readonly files: SampleFiles,
-  ) {}
+  constructor(readonly dataset: PointCloudDataset) {}
 
   get length() {
     return this.dataset.length;
@@ -109,8 +104,7 @@ class CloudRunDataset implements RunDataset {
 
   /** Up to `maxPoints` rows of cell `index`, read back from its file. */
   filePoints(index: number, maxPoints: number): number[][] {
-    const id = this.dataset.ids[index];
-    const path = id === undefined ? undefined : this.files.pathOf(id);
+    const path = this.dataset.filePath(index);
     return path === undefined ? [] : strided(readPointCloud(path).data, maxPoints);
   }
 }
@@ -231,7 +225,7 @@ export const cloudModel: ModelPlugin<CloudModelSettings> = {
       idColumn,
       ...(metadata ? { metadata } : {}),
     });
-    return new CloudRunDataset(dataset, await listSampleFiles(input, { extensions: ['.ply'] }));
+    return new CloudRunDataset(dataset);
   },
   createModel(settings, seed) {
     return new CloudAutoEncoder(autoencoderOptions(settings, seed));

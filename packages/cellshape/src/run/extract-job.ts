@@ -106,7 +106,7 @@ class BatchCursor {
 /** Cells `[start, end)` of a dataset as a dataset of their own, its batches from `cursor`. */
 function chunkView(
   ids: readonly string[],
-  metadata: readonly Metadata[],
+  rows: Metadata[],
   cursor: BatchCursor,
   chunk: ExtractChunk,
 ): Dataset {
@@ -114,7 +114,7 @@ function chunkView(
   return {
     length: end - start,
     ids: ids.slice(start, end),
-    metadata: metadata.slice(start, end),
+    metadata: rows,
     async *batches() {
       await cursor.skipTo(start);
       while (cursor.position < end) {
@@ -143,7 +143,8 @@ export class ExtractJob {
   readonly chunks: ExtractChunk[];
   readonly partsDir: string;
   private readonly ids: readonly string[];
-  private readonly metadata: readonly Metadata[];
+  /** The cells' metadata rows, or null when they hold no column (nothing is kept per cell). */
+  private readonly metadata: readonly Metadata[] | null;
   private readonly columns: string[];
   private cursor: BatchCursor;
 
@@ -154,9 +155,10 @@ export class ExtractJob {
     private readonly head: ExtractHead,
     private readonly dataset: Dataset,
   ) {
-    this.ids = [...dataset.ids];
-    this.metadata = [...dataset.metadata];
-    this.columns = metadataColumns(this.ids, this.metadata);
+    this.ids = dataset.ids;
+    const metadata = dataset.metadata;
+    this.columns = metadataColumns(this.ids, metadata);
+    this.metadata = this.columns.length > 0 ? metadata : null;
     this.chunks = extractChunks(this.ids.length, key.chunkSize);
     this.partsDir = extractPartsDir(output);
     this.cursor = new BatchCursor(dataset, key.batchSize);
@@ -228,13 +230,19 @@ export class ExtractJob {
     const chunk = this.chunks[index]!;
     if (chunk.start < this.cursor.position)
       this.cursor = new BatchCursor(this.dataset, this.key.batchSize);
-    const view = chunkView(this.ids, this.metadata, this.cursor, chunk);
+    const view = chunkView(this.ids, this.rows(chunk), this.cursor, chunk);
     const encoded = await encodeDataset(this.model, view, {
       batchSize: this.key.batchSize,
       ...(onProgress ? { onProgress } : {}),
     });
     const csv = this.table(chunk, encoded.features, encoded.numFeatures);
     await writeFileAtomic(this.partPath(index), csv.slice(csv.indexOf('\n') + 1));
+  }
+
+  /** The metadata rows of a chunk's cells. */
+  private rows(chunk: ExtractChunk): Metadata[] {
+    const { start, end } = chunk;
+    return this.metadata?.slice(start, end) ?? Array.from({ length: end - start }, () => ({}));
   }
 
   /** The CSV of chunk's cells, with a header (`cellTableCsv`, as for the whole table). */
@@ -244,7 +252,7 @@ export class ExtractJob {
     const q = softAssignment(features, this.head.centres, { alpha: this.head.alpha });
     return cellTableCsv({
       ids: this.ids.slice(chunk.start, chunk.end),
-      metadata: this.metadata.slice(chunk.start, chunk.end).map((r) => padRow(r, this.columns)),
+      metadata: this.rows(chunk).map((r) => padRow(r, this.columns)),
       labels: { column: 'cluster', values: hardLabels(q) },
       q,
       features,

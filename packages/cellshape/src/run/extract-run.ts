@@ -167,6 +167,15 @@ export async function loadRunModel(runDir: string, config: RunConfig, path: stri
   return { plugin, settings, model, clustered };
 }
 
+/** SHA-256 of the ids joined by newlines, hashed one id at a time (no string of all of them). */
+function idsSha256(ids: readonly string[]): string {
+  const hash = createHash('sha256');
+  ids.forEach((id, i) => {
+    hash.update(i === 0 ? id : `\n${id}`);
+  });
+  return hash.digest('hex');
+}
+
 /** An {@link ExtractJob} opened on a run, and how to release its model. */
 export interface OpenedExtractJob {
   job: ExtractJob;
@@ -233,7 +242,7 @@ export async function openExtractJob(
     const key: ExtractJobKey = {
       checkpoint: fileSha256(path),
       input,
-      ids: createHash('sha256').update(dataset.ids.join('\n')).digest('hex'),
+      ids: idsSha256(dataset.ids),
       batchSize: o.batchSize,
       chunkSize: Math.ceil(o.chunkSize / o.batchSize) * o.batchSize,
     };

@@ -271,6 +271,11 @@ describe('PointCloudDataset.fromFolder', () => {
     ]);
     expect(ds.skipped.map((s) => s.id)).toEqual(['Plate2/corrupt', 'Plate2/nan']);
     for (const s of ds.skipped) expect(s.reason).toMatch(/is not a readable point cloud/);
+    // Read by index from the packed listing, past the skipped files.
+    expect(ds.id(3)).toBe('Plate2/Blebb/cell_003');
+    expect(ds.filePath(2)).toBe(join(dir, 'Plate2/Blebb/cell_001.ply'));
+    expect(ds.filePath(4)).toBeUndefined();
+    expect(ds.ids).toBe(ds.ids);
     expect(warnings).toHaveLength(2);
     const batches = await collect(ds.batches({ batchSize: 3 }));
     expect(batches.map((b) => b.shape)).toEqual([
@@ -317,6 +322,33 @@ describe('PointCloudDataset.fromFolder', () => {
     await expect(
       PointCloudDataset.fromFolder(dir, { metadata: join(root, 'missing.csv') }),
     ).rejects.toThrow(FileSystemError);
+  });
+
+  it('keeps joined metadata as columns and gives back each row as it was', async () => {
+    const many = join(root, 'many');
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      serialNumber: `c${i}`,
+      Treatment: ['DMSO', 'Blebb'][i % 2]!,
+      well: `w${i}`,
+    }));
+    mkdirSync(many, { recursive: true });
+    rows.forEach((row, i) => {
+      writeFileSync(
+        join(many, `${row.serialNumber}.ply`),
+        encodePointCloud(cloud(8, i), { format: 'ply' }),
+      );
+    });
+    const reversed = [...rows].reverse();
+    const ds = await PointCloudDataset.fromFolder(many, { metadata: reversed });
+    expect(ds.metadata).toEqual(reversed);
+    expect(ds.metadata.map((row) => Object.keys(row))).toEqual(
+      reversed.map(() => ['serialNumber', 'Treatment', 'well']),
+    );
+    expect((await ds.get(5)).metadata).toEqual(reversed[5]);
+    // Rows of different columns are kept as they are.
+    const ragged = rows.map((row, i) => (i === 3 ? { ...row, extra: 'x' } : row));
+    const kept = await PointCloudDataset.fromFolder(many, { metadata: ragged });
+    expect(kept.metadata).toEqual(ragged);
   });
 
   it('with validate: false defers errors to reading time', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
   checkInteger,
@@ -9,10 +9,12 @@ import {
   FormatError,
   InvalidArgumentError,
   invalidArgument,
+  type JoinedSample,
   joinMetadata,
   listSampleFiles,
   type Metadata,
   mixSeed,
+  type SampleFiles,
   sampleFileIds,
   withDefaults,
 } from '@cellshape/core';
@@ -183,6 +185,153 @@ interface Item {
   metadata: Metadata;
 }
 
+/** Strings packed into one: string `i` is `text.slice(starts[i], starts[i + 1])`. */
+class PackedStrings implements Column<string> {
+  private readonly text: string;
+  private readonly starts: Uint32Array;
+
+  constructor(strings: readonly string[]) {
+    this.text = strings.join('');
+    this.starts = new Uint32Array(strings.length + 1);
+    strings.forEach((value, i) => {
+      this.starts[i + 1] = this.starts[i]! + value.length;
+    });
+  }
+
+  at(i: number): string {
+    return this.text.slice(this.starts[i], this.starts[i + 1]);
+  }
+}
+
+/**
+ * Where the clouds come from, by index: a folder's packed listing (ids and paths are read from
+ * it, no object per cloud), metadata rows joined with it (ids and paths packed, a CSV's rows as
+ * columns), or items given in memory.
+ */
+interface Source {
+  readonly length: number;
+  id(i: number): string;
+  path(i: number): string | undefined;
+  cloud(i: number): PointCloud | undefined;
+  /** The stored row (callers copy it). */
+  row(i: number): Metadata;
+}
+
+const NO_METADATA: Metadata = Object.freeze({});
+
+function folderSource(files: SampleFiles): Source {
+  return {
+    length: files.count,
+    id: (i) => files.idAt(i),
+    path: (i) => files.pathAt(i),
+    cloud: () => undefined,
+    row: () => NO_METADATA,
+  };
+}
+
+/** Values by row index. (Classes, not closures: a closure would keep its builder's arrays alive.) */
+interface Column<T> {
+  at(i: number): T;
+}
+
+/** Text values coded as indices into their distinct values (4 bytes a row). */
+class DictionaryColumn implements Column<string> {
+  constructor(
+    private readonly dictionary: readonly string[],
+    private readonly codes: Uint32Array,
+  ) {}
+
+  at(i: number): string {
+    return this.dictionary[this.codes[i]!]!;
+  }
+}
+
+/** A column of text values: dictionary-coded when values repeat (a treatment, a plate), else packed. */
+function textColumn(values: readonly string[]): Column<string> {
+  const distinct = new Map<string, number>();
+  for (const v of values) {
+    if (!distinct.has(v)) distinct.set(v, distinct.size);
+    if (distinct.size > values.length / 4) return new PackedStrings(values);
+  }
+  const codes = new Uint32Array(values.length);
+  values.forEach((v, i) => {
+    codes[i] = distinct.get(v)!;
+  });
+  return new DictionaryColumn([...distinct.keys()], codes);
+}
+
+/** Metadata rows kept as columns of text; a row is rebuilt with the columns in order. */
+class ColumnarRows implements Column<Metadata> {
+  constructor(
+    private readonly columns: readonly string[],
+    private readonly values: readonly Column<string>[],
+  ) {}
+
+  at(i: number): Metadata {
+    const row: Metadata = {};
+    this.columns.forEach((c, j) => {
+      row[c] = this.values[j]!.at(i);
+    });
+    return row;
+  }
+}
+
+/**
+ * The rows as columns when every row has the same columns in the same order and text values (a
+ * metadata CSV), so that a rebuilt row equals the original; else the rows themselves.
+ */
+function metadataRows(rows: readonly Metadata[]): Column<Metadata> {
+  const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  const same = rows.every((row) => {
+    let j = 0;
+    for (const key in row) if (key !== columns[j++] || typeof row[key] !== 'string') return false;
+    return j === columns.length;
+  });
+  if (!same) return { at: (i) => rows[i]! };
+  return new ColumnarRows(
+    columns,
+    columns.map((c) => textColumn(rows.map((row) => row[c] as string))),
+  );
+}
+
+/** Metadata rows joined with a folder's files: ids and paths packed, the rows as columns. */
+class JoinedSource implements Source {
+  readonly length: number;
+  private readonly ids: PackedStrings;
+  private readonly paths: PackedStrings;
+  private readonly rows: Column<Metadata>;
+
+  constructor(samples: readonly JoinedSample[]) {
+    this.length = samples.length;
+    this.ids = new PackedStrings(samples.map((s) => s.id));
+    this.paths = new PackedStrings(samples.map((s) => s.path));
+    this.rows = metadataRows(samples.map((s) => s.metadata));
+  }
+
+  id(i: number): string {
+    return this.ids.at(i);
+  }
+  path(i: number): string {
+    return this.paths.at(i);
+  }
+  cloud(): undefined {
+    return undefined;
+  }
+  row(i: number): Metadata {
+    return this.rows.at(i);
+  }
+}
+
+function itemSource(items: readonly Item[]): Source {
+  return {
+    length: items.length,
+    id: (i) => items[i]!.id,
+    path: (i) => items[i]!.path,
+    cloud: (i) => items[i]!.cloud,
+    row: (i) => items[i]!.metadata,
+  };
+}
+
 interface Settings {
   numPoints: number | null;
   normalise: NormalisePreset;
@@ -254,13 +403,22 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
   readonly skipped: DatasetWarning[];
   /** Points per cloud after resampling (`null`: as in the files). */
   readonly numPoints: number | null;
-  private readonly items: Item[];
+  private readonly source: Source;
+  /** The source index of each cloud, or null when every source item was kept. */
+  private readonly kept: Uint32Array | null;
   private readonly settings: Settings;
   private readonly cache = new Map<number, PointCloud>();
   private cachedBytes = 0;
+  private idList: readonly string[] | undefined;
 
-  private constructor(items: Item[], settings: Settings, skipped: DatasetWarning[]) {
-    this.items = items;
+  private constructor(
+    source: Source,
+    kept: Uint32Array | null,
+    settings: Settings,
+    skipped: DatasetWarning[],
+  ) {
+    this.source = source;
+    this.kept = kept;
     this.settings = settings;
     this.skipped = skipped;
     this.numPoints = settings.numPoints;
@@ -268,17 +426,35 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
 
   /** Number of clouds. */
   get length(): number {
-    return this.items.length;
+    return this.kept?.length ?? this.source.length;
   }
 
-  /** The ids of all clouds, in dataset order. */
-  get ids(): string[] {
-    return this.items.map((item) => item.id);
+  private sourceIndex(index: number): number {
+    return this.kept === null ? index : this.kept[index]!;
+  }
+
+  /** The ids of all clouds, in dataset order (made on first use, then kept). */
+  get ids(): readonly string[] {
+    this.idList ??= Object.freeze(Array.from({ length: this.length }, (_, i) => this.id(i)));
+    return this.idList;
   }
 
   /** Copies of the metadata of all clouds, in dataset order. */
   get metadata(): Metadata[] {
-    return this.items.map((item) => ({ ...item.metadata }));
+    return Array.from({ length: this.length }, (_, i) => ({
+      ...this.source.row(this.sourceIndex(i)),
+    }));
+  }
+
+  /** The id of cloud `index`. */
+  id(index: number): string {
+    return this.source.id(this.sourceIndex(index));
+  }
+
+  /** The file of cloud `index`, or undefined for a cloud given in memory or an index out of range. */
+  filePath(index: number): string | undefined {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) return undefined;
+    return this.source.path(this.sourceIndex(index));
   }
 
   /**
@@ -297,17 +473,17 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
       throw invalidArgument(fn, 'dir', 'a folder path', dir);
     const settings = settingsOf(fn, options);
     const files = await listSampleFiles(dir, { extensions: ['.ply'], caller: fn });
-    let items: Item[] = files.files.map(({ id, path }) => ({ id, path, metadata: {} }));
+    let source = folderSource(files);
     let skipped: DatasetWarning[] = [];
     if (options.metadata !== undefined) {
       const idColumn = options.idColumn ?? DEFAULT_POINT_CLOUD_DATASET_OPTIONS.idColumn;
       const join = await joinMetadata(files, { metadata: options.metadata, idColumn, caller: fn });
-      items = join.samples;
+      source = new JoinedSource(join.samples);
       skipped = join.warnings;
     }
     return PointCloudDataset.build(
       fn,
-      items,
+      source,
       settings,
       skipped,
       `the folder ${JSON.stringify(dir)}`,
@@ -338,7 +514,7 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
       path,
       metadata: { ...(options.metadata?.[i] ?? {}) },
     }));
-    return PointCloudDataset.build(fn, items, settings, [], 'the file list');
+    return PointCloudDataset.build(fn, itemSource(items), settings, [], 'the file list');
   }
 
   /**
@@ -368,25 +544,32 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
       cloud: toCloud(fn, c, i),
       metadata: { ...(options.metadata?.[i] ?? {}) },
     }));
-    return PointCloudDataset.build(fn, items, settings, [], 'the given clouds');
+    return PointCloudDataset.build(fn, itemSource(items), settings, [], 'the given clouds');
   }
 
+  /**
+   * The dataset of `source`'s items, with `validate` each file read once and the unusable ones
+   * left out (reported in `skipped`, and to `onWarning`).
+   */
   private static async build(
     fn: string,
-    items: Item[],
+    source: Source,
     settings: Settings,
     skipped: DatasetWarning[],
-    source: string,
+    description: string,
   ): Promise<PointCloudDataset> {
-    const kept: Item[] = [];
-    for (const item of items) {
-      if (!settings.validate && item.path !== undefined) {
-        kept.push(item);
+    const kept: number[] = [];
+    for (let i = 0; i < source.length; i++) {
+      const path = source.path(i);
+      if (!settings.validate && path !== undefined) {
+        kept.push(i);
         continue;
       }
+      const item: Item = { id: source.id(i), metadata: NO_METADATA };
+      if (path !== undefined) item.path = path;
       try {
-        const problem = cloudProblem(item.cloud ?? (await readItemFile(item, settings, fn)));
-        if (problem === undefined) kept.push(item);
+        const problem = cloudProblem(source.cloud(i) ?? (await readItemFile(item, settings, fn)));
+        if (problem === undefined) kept.push(i);
         else skipped.push(warning(item, problem));
       } catch (error) {
         if (!(error instanceof FormatError || error instanceof FileSystemError)) throw error;
@@ -397,11 +580,12 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
     if (kept.length === 0) {
       const first = skipped[0] ? ` (first: ${skipped[0].reason})` : '';
       throw new InvalidArgumentError(
-        `${fn}: ${source} holds no usable point cloud; ${skipped.length} skipped${first}`,
+        `${fn}: ${description} holds no usable point cloud; ${skipped.length} skipped${first}`,
         { fn },
       );
     }
-    return new PointCloudDataset(kept, settings, skipped);
+    const all = kept.length === source.length;
+    return new PointCloudDataset(source, all ? null : Uint32Array.from(kept), settings, skipped);
   }
 
   /** What the cache holds now: clouds and their bytes (see `cacheBytes`). */
@@ -433,9 +617,12 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
       this.cache.set(index, cached);
       return cached;
     }
-    const item = this.items[index]!;
+    const at = this.sourceIndex(index);
+    const item: Item = { id: this.source.id(at), metadata: NO_METADATA };
+    const path = this.source.path(at);
+    if (path !== undefined) item.path = path;
     const fn = 'PointCloudDataset.get';
-    const raw = item.cloud ?? (await readItemFile(item, this.settings, fn));
+    const raw = this.source.cloud(at) ?? (await readItemFile(item, this.settings, fn));
     const problem = cloudProblem(raw);
     if (problem !== undefined) {
       throw new FormatError(`${fn}: ${item.path ?? `cloud ${item.id}`} ${problem}`, {
@@ -455,10 +642,9 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
    */
   async get(index: number, options: { epoch?: number } = {}): Promise<DatasetItem> {
     const fn = 'PointCloudDataset.get';
-    if (!Number.isInteger(index) || index < 0 || index >= this.items.length)
-      throw invalidArgument(fn, 'index', `an integer in [0, ${this.items.length - 1}]`, index);
+    if (!Number.isInteger(index) || index < 0 || index >= this.length)
+      throw invalidArgument(fn, 'index', `an integer in [0, ${this.length - 1}]`, index);
     const epoch = checkInteger(fn, 'options.epoch', options.epoch ?? 0, { min: 0 });
-    const item = this.items[index]!;
     const cloud = await this.normalised(index);
     const n = this.settings.numPoints;
     // A copy either way: the cached cloud and the caller's arrays must stay untouched.
@@ -467,11 +653,11 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
         ? resamplePointCloud(cloud, n, { seed: mixSeed(this.settings.seed, index, epoch) }).data
         : cloud.data.slice();
     return {
-      id: item.id,
+      id: this.id(index),
       index,
       points,
       numPoints: points.length / 3,
-      metadata: { ...item.metadata },
+      metadata: { ...this.source.row(this.sourceIndex(index)) },
     };
   }
 
@@ -486,7 +672,7 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
     const batchSize = checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
     const epoch = checkInteger(fn, 'options.epoch', o.epoch, { min: 0 });
     const seed = checkNumber(fn, 'options.seed', o.seed);
-    const n = this.items.length;
+    const n = this.length;
     const order = epochOrder(n, { shuffle: o.shuffle, seed, epoch });
     const end = o.dropLast ? n - (n % batchSize) : n;
     for (let start = 0; start < end; start += batchSize) {
@@ -531,7 +717,10 @@ async function readItemFile(item: Item, settings: Settings, fn: string): Promise
   const path = item.path!;
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    // Synchronous on purpose: a cloud is tens of kB, and `fs/promises`' readFile leaves some
+    // 40 MB of freed read buffers resident (RssAnon) after tens of thousands of files, against
+    // none for readFileSync (docs/scale.md).
+    bytes = readFileSync(path);
   } catch (error) {
     throw new FileSystemError(`${fn}: could not read ${JSON.stringify(path)}`, {
       fn,

@@ -587,6 +587,9 @@ function itemFiles(files: SampleFiles, items: Item[], mode: MaskObjectMode): Sam
   return {
     dir: files.dir,
     extensions: files.extensions,
+    count: items.length,
+    idAt: (i) => items[i]!.id,
+    pathAt: (i) => itemKey(items[i]!),
     files: items.map((item) => ({ id: item.id, path: itemKey(item) })),
     normaliseId: files.normaliseId,
     candidates,
