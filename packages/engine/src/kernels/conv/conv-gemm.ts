@@ -17,6 +17,7 @@ import {
   winogradForward,
   winogradInputGrad,
 } from './winograd.js';
+import { winograd3dApplies, winograd3dForward } from './winograd3d.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -81,6 +82,7 @@ export function convForward(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradForward(x, filter, g);
+    if (winograd3dApplies(g)) return winograd3dForward(x, filter, g);
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -101,6 +103,32 @@ export function convForward(
 }
 
 /**
+ * The filter of a stride-1 convolution's input gradient: `[…k, C_in, C_out]` rotated 180° in
+ * every spatial axis, channels swapped → `[…k, C_out, C_in]`.
+ */
+function flippedFilter(filter: tf.Tensor): tf.Tensor {
+  const spatial = filter.rank - 2;
+  const axes = Array.from({ length: spatial }, (_, i) => i);
+  return tf.transpose(tf.reverse(filter, axes), [...axes, spatial + 1, spatial]);
+}
+
+/** The geometry of a stride-1 convolution's input gradient as a convolution of `dy`. */
+function flipped(g: ConvGeometry): ConvGeometry {
+  return {
+    ...g,
+    inSize: g.outSize,
+    inChannels: g.outChannels,
+    outSize: g.inSize,
+    outChannels: g.inChannels,
+    padding: [0, 1, 2].map((i) => (g.kernel[i] as number) - 1 - (g.padding[i] as number)) as [
+      number,
+      number,
+      number,
+    ],
+  };
+}
+
+/**
  * The adjoint of {@link convForward} in its input ("col2vol"): `dy` `[B, …out, C_out]` →
  * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read.
  * This is also the transposed convolution of `dy`.
@@ -113,6 +141,7 @@ export function convInputGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
+    if (winograd3dApplies(g)) return winograd3dForward(dy, flippedFilter(filter), flipped(g));
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
