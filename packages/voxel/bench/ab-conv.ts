@@ -4,7 +4,7 @@
  * engine now takes, interleaved in one process, minimum of runs of wall time and of process
  * CPU time (the machine is shared: compare the columns of one run, not runs):
  *
- *   node --conditions=@cellshape/source --import tsx packages/voxel/bench/ab-conv.ts [runs]
+ *   node --conditions=@cellshape/source --import tsx packages/voxel/bench/ab-conv.ts [runs] [layer filter]
  */
 import { selectBackend } from '@cellshape/engine';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,6 +50,8 @@ function conv3(
 
 /** ResNet-18's 3³ stride-1 convolutions at 64³ (no max-pool): one per stage. */
 const LAYERS: Array<[string, ConvGeometry]> = [
+  ['simple conv1 64³ 1→32 k5 s2', conv3(64, 1, 32, 5, 2, 2)],
+  ['simple conv2 32³ 32→64 k5 s2', conv3(32, 32, 64, 5, 2, 2)],
   ['layer1 32³ 64→64', conv3(32, 64, 64, 3, 1, 1)],
   ['layer2 16³ 128→128', conv3(16, 128, 128, 3, 1, 1)],
   ['layer3 8³ 256→256', conv3(8, 256, 256, 3, 1, 1)],
@@ -85,7 +87,7 @@ function timed(f: () => tf.Tensor): { wall: number; cpu: number } {
 }
 
 await selectBackend('wasm');
-for (const [name, g] of LAYERS) {
+for (const [name, g] of LAYERS.filter(([n]) => !process.argv[3] || n.includes(process.argv[3]))) {
   const x = tf.randomNormal(inputShape(g));
   const w = tf.randomNormal(filterShape(g), 0, 0.05);
   const dy = tf.randomNormal(outputShape(g));

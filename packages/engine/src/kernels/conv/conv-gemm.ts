@@ -10,6 +10,12 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
+import {
+  spaceToDepth,
+  spaceToDepthApplies,
+  spaceToDepthFilter,
+  spaceToDepthGeometry,
+} from './space-to-depth.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 import {
   winogradApplies,
@@ -83,6 +89,12 @@ export function convForward(
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradForward(x, filter, g);
     if (winograd3dApplies(g)) return winograd3dForward(x, filter, g);
+    if (spaceToDepthApplies(g))
+      return winograd3dForward(
+        spaceToDepth(x, g),
+        spaceToDepthFilter(filter, g),
+        spaceToDepthGeometry(g),
+      );
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(

@@ -102,13 +102,17 @@ function setPlanes(scratch: tf.Tensor, planes: tf.Tensor[]): void {
   });
 }
 
-/** The 4×4 tile grid of one depth slice, the samples per chunk and the tiles per sample. */
+/**
+ * The 4×4 tile grid of one depth slice, the tiles per sample, and the samples per chunk: the
+ * transformed input and output planes of a chunk (one plane's depth columns at a time) hold at
+ * most `chunkValues` values.
+ */
 function layout(g: ConvGeometry, chunkValues: number) {
   const [tH, tW] = [Math.ceil(g.outSize[1] / 4), Math.ceil(g.outSize[2] / 4)];
   const inTiles = g.inSize[0] * tH * tW;
   const outTiles = g.outSize[0] * tH * tW;
   const perSample =
-    PLANES * (inTiles * g.inChannels + outTiles * (3 * g.inChannels + g.outChannels));
+    PLANES * (inTiles * g.inChannels + outTiles * g.outChannels) + outTiles * 3 * g.inChannels;
   const samples = Math.max(1, Math.min(g.batch, Math.floor(chunkValues / perSample)));
   return { tH, tW, inTiles, outTiles, samples };
 }
