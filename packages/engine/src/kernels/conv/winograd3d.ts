@@ -49,12 +49,20 @@ export const WINOGRAD3D_CHUNK_VALUES = 2 ** 25;
 export const WINOGRAD3D_MIN_POSITIONS = 2048;
 
 /**
+ * Whether the 3-D Winograd paths (this file's and space-to-depth.ts's) may run: switched off
+ * only by A/B timings that compare them with the columns in one process
+ * (packages/voxel/bench/ab-model.ts); not exported from the package.
+ */
+export const winograd3dSwitch = { enabled: true };
+
+/**
  * Whether {@link winograd3dForward} computes `g`: a 3-D 3×3×3 convolution of stride 1, padding
  * at most 2, channel counts multiples of 4, at least {@link WINOGRAD3D_MIN_POSITIONS} output
  * positions, on the threaded wasm backend.
  */
 export function winograd3dApplies(g: ConvGeometry): boolean {
   return (
+    winograd3dSwitch.enabled &&
     g.dims === 3 &&
     outputRows(g) >= WINOGRAD3D_MIN_POSITIONS &&
     g.kernel.every((k) => k === 3) &&
