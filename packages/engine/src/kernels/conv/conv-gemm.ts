@@ -11,6 +11,7 @@ import {
   outputShape,
 } from './geometry.js';
 import {
+  depthToSpace,
   spaceToDepth,
   spaceToDepthApplies,
   spaceToDepthFilter,
@@ -154,6 +155,11 @@ export function convInputGrad(
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
     if (winograd3dApplies(g)) return winograd3dForward(dy, flippedFilter(filter), flipped(g));
+    if (spaceToDepthApplies(g)) {
+      const stride1 = flipped(spaceToDepthGeometry(g));
+      const f = flippedFilter(spaceToDepthFilter(filter, g));
+      return depthToSpace(winograd3dForward(dy, f, stride1), g);
+    }
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));

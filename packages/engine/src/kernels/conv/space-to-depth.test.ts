@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { wasmThreadCount } from '../../backend/index.js';
 import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../../test/index.js';
-import { convForward } from './conv-gemm.js';
+import { convForward, convInputGrad } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
-import { spaceToDepth, spaceToDepthApplies } from './space-to-depth.js';
+import { depthToSpace, spaceToDepth, spaceToDepthApplies } from './space-to-depth.js';
+import { winograd3dSwitch } from './winograd3d.js';
 
 /** A 5×5×5 stride-2 geometry with padding 2. */
 function geometry(batch: number, size: number[], cin: number, cout: number): ConvGeometry {
@@ -90,6 +91,37 @@ describe('5×5×5 stride-2 convolutions as space-to-depth Winograd (wasm)', () =
       expectTensorsClose(y, expected, { rtol: 1e-5 });
       tf.dispose([dy, w, expected]);
       return y;
+    });
+  });
+
+  test('depth-to-space is the adjoint of space-to-depth (odd sizes)', () => {
+    const g = geometry(2, [5, 4, 3], 3, 4);
+    tf.tidy(() => {
+      const x = randomNormal([2, 5, 4, 3, 3], 1);
+      const y = randomNormal([2, 3, 2, 2, 24], 2);
+      const left = tf.sum(tf.mul(spaceToDepth(x, g), y)).dataSync()[0] as number;
+      const right = tf.sum(tf.mul(x, depthToSpace(y, g))).dataSync()[0] as number;
+      expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.abs(left));
+      expect(depthToSpace(spaceToDepth(x, g), g).dataSync()).toEqual(x.dataSync());
+    });
+  });
+
+  test.each([
+    ['even sizes, C 8→4', geometry(2, [32, 30, 28], 8, 4)],
+    ['odd sizes, C 12→8', geometry(2, [25, 27, 23], 12, 8)],
+  ])('%s: the input gradient (transposed convolution) equals col2vol', async (_name, g) => {
+    if (!spaceToDepthApplies(g)) return;
+    await expectNoLeaks(() => {
+      const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
+      const w = randomNormal([5, 5, 5, g.inChannels, g.outChannels], 2, 0.1);
+      winograd3dSwitch.enabled = false;
+      const plain = convInputGrad(dy, w, g);
+      winograd3dSwitch.enabled = true;
+      const dx = convInputGrad(dy, w, g);
+      expect(dx.shape).toEqual([g.batch, ...g.inSize, g.inChannels]);
+      expectTensorsClose(dx, plain, { rtol: 1e-5, label: 'input gradient' });
+      tf.dispose([dy, w, plain]);
+      return dx;
     });
   });
 });

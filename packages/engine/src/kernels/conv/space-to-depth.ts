@@ -102,3 +102,38 @@ export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tenso
             }
   return tf.tensor(out, [3, 3, 3, 8 * ci, co], 'float32');
 }
+
+/**
+ * The adjoint of {@link spaceToDepth}: `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉, 8·C]` → `[B, D, H, W, C]`
+ * (values past an odd size's end dropped). With it the input gradient of the 5×5×5 stride-2
+ * convolution (the transposed convolution) is the stride-1 one's, moved back into space.
+ */
+export function depthToSpace(s: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  const [D, H, W] = g.inSize;
+  const C = g.inChannels;
+  const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
+  const shape = [g.batch, D, H, W, C];
+  const wasm = tf.getBackend() === 'wasm';
+  const out = wasm ? uninitialised(shape) : undefined;
+  const host = out ? undefined : new Float32Array(shape.reduce((a, b) => a * b, 1));
+  // Views taken after the allocation (which may move the wasm memory).
+  const target = host ?? readNow(out as tf.Tensor);
+  const src = readNow(s);
+  let o = 0;
+  for (let b = 0; b < g.batch; b++)
+    for (let qd = 0; qd < hd; qd++)
+      for (let qh = 0; qh < hh; qh++)
+        for (let qw = 0; qw < hw; qw++)
+          for (let pd = 0; pd < 2; pd++)
+            for (let ph = 0; ph < 2; ph++)
+              for (let pw = 0; pw < 2; pw++) {
+                const [d, h, w] = [2 * qd + pd, 2 * qh + ph, 2 * qw + pw];
+                if (d < D && h < H && w < W) {
+                  const i = (((b * D + d) * H + h) * W + w) * C;
+                  if (C >= 16) target.set(src.subarray(o, o + C), i);
+                  else for (let c = 0; c < C; c++) target[i + c] = src[o + c] as number;
+                }
+                o += C;
+              }
+  return out ?? tf.tensor(host as Float32Array, shape, 'float32');
+}
