@@ -80,7 +80,11 @@ function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): t
   ) as tf.Tensor2D;
 }
 
-/** The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. */
+/**
+ * The convolution of `x` (the geometry's input) by `filter`: `[B, …out, C_out]`. On the threaded
+ * wasm backend 3×3 stride-1 (2-D and 3-D) and 5×5×5 stride-2 convolutions take Winograd
+ * (winograd.ts, winograd3d.ts, space-to-depth.ts), the rest the columns.
+ */
 export function convForward(
   x: tf.Tensor,
   filter: tf.Tensor,
@@ -143,8 +147,10 @@ function flipped(g: ConvGeometry): ConvGeometry {
 
 /**
  * The adjoint of {@link convForward} in its input ("col2vol"): `dy` `[B, …out, C_out]` →
- * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read.
- * This is also the transposed convolution of `dy`.
+ * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read —
+ * or, where the forward takes Winograd, the stride-1 convolution of `dy` by the flipped filter
+ * (moved back by depth-to-space for a 5×5×5 stride-2 one). This is also the transposed
+ * convolution of `dy`.
  */
 export function convInputGrad(
   dy: tf.Tensor,
