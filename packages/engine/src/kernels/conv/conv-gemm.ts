@@ -15,6 +15,7 @@ import {
   spaceToDepth,
   spaceToDepthApplies,
   spaceToDepthFilter,
+  spaceToDepthFilterGrad,
   spaceToDepthGeometry,
 } from './space-to-depth.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
@@ -24,7 +25,7 @@ import {
   winogradForward,
   winogradInputGrad,
 } from './winograd.js';
-import { winograd3dApplies, winograd3dForward } from './winograd3d.js';
+import { winograd3dApplies, winograd3dFilterGrad, winograd3dForward } from './winograd3d.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -203,6 +204,11 @@ export function convFilterGrad(
 ): tf.Tensor {
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradFilterGrad(x, dy, g);
+    if (winograd3dApplies(g)) return winograd3dFilterGrad(x, dy, g);
+    if (spaceToDepthApplies(g)) {
+      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
+      return spaceToDepthFilterGrad(stride1, g);
+    }
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { wasmThreadCount } from '../../backend/index.js';
 import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../../test/index.js';
-import { convForward, convInputGrad } from './conv-gemm.js';
+import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
 import { depthToSpace, spaceToDepth, spaceToDepthApplies } from './space-to-depth.js';
@@ -122,6 +122,23 @@ describe('5×5×5 stride-2 convolutions as space-to-depth Winograd (wasm)', () =
       expectTensorsClose(dx, plain, { rtol: 1e-5, label: 'input gradient' });
       tf.dispose([dy, w, plain]);
       return dx;
+    });
+  });
+
+  test('the filter gradient equals the columns’ (odd sizes, C 12→8)', async () => {
+    const g = geometry(2, [25, 27, 23], 12, 8);
+    if (!spaceToDepthApplies(g)) return;
+    await expectNoLeaks(() => {
+      const x = randomNormal([g.batch, ...g.inSize, g.inChannels], 1);
+      const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
+      winograd3dSwitch.enabled = false;
+      const plain = convFilterGrad(x, dy, g);
+      winograd3dSwitch.enabled = true;
+      const dw = convFilterGrad(x, dy, g);
+      expect(dw.shape).toEqual([5, 5, 5, 12, 8]);
+      expectTensorsClose(dw, plain, { rtol: 1e-5, label: 'filter gradient' });
+      tf.dispose([x, dy, plain]);
+      return dw;
     });
   });
 });

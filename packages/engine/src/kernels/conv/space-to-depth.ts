@@ -137,3 +137,27 @@ export function depthToSpace(s: tf.Tensor, g: ConvGeometry): tf.Tensor {
               }
   return out ?? tf.tensor(host as Float32Array, shape, 'float32');
 }
+
+/**
+ * The adjoint of {@link spaceToDepthFilter}: the gradient `[5, 5, 5, C_in, C_out]` of the
+ * filter from that of the space-to-depth one `[3, 3, 3, 8·C_in, C_out]` (each tap `t = 2j + π`
+ * has one `(j, π)`; the zero taps `2j + π = 5` get none).
+ */
+export function spaceToDepthFilterGrad(grad: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  const f = readNow(grad);
+  const [ci, co] = [g.inChannels, g.outChannels];
+  const out = new Float32Array(125 * ci * co);
+  let o = 0;
+  for (let jd = 0; jd < 3; jd++)
+    for (let jh = 0; jh < 3; jh++)
+      for (let jw = 0; jw < 3; jw++)
+        for (let pd = 0; pd < 2; pd++)
+          for (let ph = 0; ph < 2; ph++)
+            for (let pw = 0; pw < 2; pw++) {
+              const [td, th, tw] = [2 * jd + pd, 2 * jh + ph, 2 * jw + pw];
+              if (td < 5 && th < 5 && tw < 5)
+                out.set(f.subarray(o, o + ci * co), ((td * 5 + th) * 5 + tw) * ci * co);
+              o += ci * co;
+            }
+  return tf.tensor(out, [5, 5, 5, ci, co], 'float32');
+}

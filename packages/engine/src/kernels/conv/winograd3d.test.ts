@@ -5,7 +5,13 @@ import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
-import { WINOGRAD3D_MIN_POSITIONS, winograd3dApplies, winograd3dForward } from './winograd3d.js';
+import {
+  WINOGRAD3D_MIN_POSITIONS,
+  winograd3dApplies,
+  winograd3dFilterGrad,
+  winograd3dForward,
+  winograd3dSwitch,
+} from './winograd3d.js';
 
 /** A 3×3×3 stride-1 geometry. */
 function geometry(
@@ -72,7 +78,20 @@ describe('3-D Winograd on the threaded wasm backend', () => {
         expect(y.shape).toEqual(expected.shape);
         expectTensorsClose(y, expected, { rtol: 1e-5, label: 'one chunk' });
         expectTensorsClose(perSample, expected, { rtol: 1e-5, label: 'per sample' });
-        tf.dispose([x, w, expected, perSample]);
+        // The filter gradient against the columns' (the plain path's), in one chunk or per sample.
+        const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
+        winograd3dSwitch.enabled = false;
+        const dwColumns = convFilterGrad(x, dy, g);
+        winograd3dSwitch.enabled = true;
+        for (const chunk of [undefined, 1]) {
+          const dw = winograd3dFilterGrad(x, dy, g, chunk);
+          expectTensorsClose(dw, dwColumns, {
+            rtol: 1e-5,
+            label: `filter gradient, chunk ${chunk}`,
+          });
+          dw.dispose();
+        }
+        tf.dispose([x, w, expected, perSample, dy, dwColumns]);
         return y;
       });
     },
@@ -98,8 +117,10 @@ describe('3-D Winograd on the threaded wasm backend', () => {
         expectTensorsClose(convForward(x, w, g), reference(x, w, g.padding), { rtol: 1e-5 });
         expectTensorsClose(dx, dxRef, { rtol: 1e-5, label: 'input gradient' });
         expectTensorsClose(convInputGrad(dy, w, g), dxRef, { rtol: 1e-5 });
-        // The filter gradient takes the columns whatever computed the forward.
-        expectTensorsClose(dw, convFilterGrad(x, dy, g), { rtol: 1e-6, label: 'filter gradient' });
+        winograd3dSwitch.enabled = false;
+        const columns = convFilterGrad(x, dy, g);
+        winograd3dSwitch.enabled = true;
+        expectTensorsClose(dw, columns, { rtol: 1e-5, label: 'filter gradient' });
       });
       tf.dispose([x, w, dy, dxRef, rotated]);
       return [dx, dw];

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
 import { type ConvGeometry, outputRows } from './geometry.js';
-import { convKernels, uninitialised, wasmColumns, wasmColumnsAvailable } from './wasm-columns.js';
+import {
+  convKernels,
+  uninitialised,
+  wasmColumns,
+  wasmColumnsAvailable,
+  wasmTranspose,
+} from './wasm-columns.js';
 
 /**
  * 3×3×3 stride-1 3-D convolutions by Winograd's F(4×4, 3×3) in the two inner axes and columns
@@ -11,10 +17,10 @@ import { convKernels, uninitialised, wasmColumns, wasmColumnsAvailable } from '.
  * `[U_ξ(d − p), U_ξ(d − p + 1), U_ξ(d − p + 2)] · [V_ξ⁰; V_ξ¹; V_ξ²]` with `V_ξᵗ` the 2-D
  * transform of the filter's depth tap `t` — 36 products `[tiles, 3·C_in] · [3·C_in, C_out]`,
  * 4× fewer multiply-adds than the columns' `[rows, 27·C_in] · [27·C_in, C_out]`, the depth
- * columns built by the vol2col kernel on the transformed planes. Forward only: the gradients
- * take the columns (the convolution's registered gradient does not depend on how the forward
- * was computed). Channel counts must be multiples of 4 (the transforms run on 4 channels at
- * once).
+ * columns built by the vol2col kernel on the transformed planes. The input gradient is the
+ * same pass with the flipped filter (conv-gemm.ts); the filter gradient is `Gᵀ·dV·G` per depth
+ * tap with `dV_ξ = Σ columns_ξᵀ · (A·dy·Aᵀ)_ξ`. Channel counts must be multiples of 4 (the
+ * transforms run on 4 channels at once).
  *
  * The rounding differs from the direct sum as in the 2-D case: relative to the output's
  * largest magnitude about 1e-5 at 64 → 64 channels.
@@ -125,6 +131,21 @@ function layout(g: ConvGeometry, chunkValues: number) {
   return { tH, tW, inTiles, outTiles, samples };
 }
 
+/** The depth columns of one plane: `[n, D, tiles]` → `[n, D', tiles]` by 3 taps. */
+function depthGeometry(g: ConvGeometry, n: number, tiles: number): ConvGeometry {
+  return {
+    dims: 3,
+    batch: n,
+    inSize: [g.inSize[0], tiles, 1],
+    inChannels: g.inChannels,
+    outSize: [g.outSize[0], tiles, 1],
+    outChannels: g.outChannels,
+    kernel: [3, 1, 1],
+    stride: [1, 1, 1],
+    padding: [g.padding[0], 0, 0],
+  };
+}
+
 /**
  * The convolution of `x` `[B, D, H, W, C_in]` by `filter` `[3, 3, 3, C_in, C_out]` (check
  * {@link winograd3dApplies}), over chunks of whole samples of at most `chunkValues`
@@ -137,7 +158,7 @@ export function winograd3dForward(
   chunkValues = WINOGRAD3D_CHUNK_VALUES,
 ): tf.Tensor {
   const { tH, tW, inTiles, outTiles, samples } = layout(g, chunkValues);
-  const [D, H, W] = g.inSize;
+  const [, H, W] = g.inSize;
   const [oD, oH, oW] = g.outSize;
   const w = filterPlanes(filter);
   const y = uninitialised([g.batch, oD, oH, oW, g.outChannels]);
@@ -156,17 +177,7 @@ export function winograd3dForward(
       ...[H, W, g.inChannels, tH, tW, g.padding[1], g.padding[2]],
     );
     // The depth columns of each plane ([n, D, tiles] → [n, D', tiles] by 3 taps), times V_ξ.
-    const depth: ConvGeometry = {
-      dims: 3,
-      batch: n,
-      inSize: [D, tH * tW, 1],
-      inChannels: g.inChannels,
-      outSize: [oD, tH * tW, 1],
-      outChannels: g.outChannels,
-      kernel: [3, 1, 1],
-      stride: [1, 1, 1],
-      padding: [g.padding[0], 0, 0],
-    };
+    const depth = depthGeometry(g, n, tH * tW);
     const m = u.map((ui, i) => {
       const cols = uninitialised([n * outTiles, 3 * g.inChannels]);
       wasmColumns(ui, cols, depth, 0, n * outTiles, 'gather');
@@ -186,4 +197,83 @@ export function winograd3dForward(
   }
   tf.dispose([...w, scratch, zero, sink]);
   return y;
+}
+
+/**
+ * The filter gradient of that convolution, `[3, 3, 3, C_in, C_out]`: per plane
+ * `dV_ξ = Σ columns_ξᵀ · Ŷ_ξ` with the depth columns of the input's transform and `Ŷ = A·dy·Aᵀ`
+ * the output gradient's (`[3·C_in, C_out]`, summed over chunks), then `dg = Gᵀ·dV·G` per depth
+ * tap (float64).
+ */
+export function winograd3dFilterGrad(
+  x: tf.Tensor,
+  dy: tf.Tensor,
+  g: ConvGeometry,
+  chunkValues = WINOGRAD3D_CHUNK_VALUES,
+): tf.Tensor {
+  const { tH, tW, inTiles, outTiles, samples } = layout(g, chunkValues);
+  const [, H, W] = g.inSize;
+  const [, oH, oW] = g.outSize;
+  const scratch = uninitialised([SCRATCH]);
+  const zero = tf.zeros([Math.max(g.inChannels, g.outChannels)], 'float32');
+  let sums: tf.Tensor[] | undefined;
+  for (let b0 = 0; b0 < g.batch; b0 += samples) {
+    const n = Math.min(samples, g.batch - b0);
+    const u = Array.from({ length: PLANES }, () => uninitialised([n * inTiles, g.inChannels]));
+    setPlanes(scratch, u);
+    convKernels().winograd4Input(
+      ...[x, scratch, zero].map((t) => readNow(t).byteOffset),
+      b0 * inTiles,
+      (b0 + n) * inTiles,
+      ...[H, W, g.inChannels, tH, tW, g.padding[1], g.padding[2]],
+    );
+    const yh = Array.from({ length: PLANES }, () => uninitialised([n * outTiles, g.outChannels]));
+    setPlanes(scratch, yh);
+    convKernels().winograd4GradOutput(
+      ...[dy, scratch, zero].map((t) => readNow(t).byteOffset),
+      b0 * outTiles,
+      (b0 + n) * outTiles,
+      ...[oH, oW, g.outChannels, tH, tW],
+    );
+    const depth = depthGeometry(g, n, tH * tW);
+    const parts = u.map((ui, i) => {
+      const cols = uninitialised([n * outTiles, 3 * g.inChannels]);
+      wasmColumns(ui, cols, depth, 0, n * outTiles, 'gather');
+      const colsT = wasmTranspose(cols as tf.Tensor2D);
+      const part = tf.matMul(colsT, yh[i] as tf.Tensor2D);
+      tf.dispose([cols, colsT]);
+      return part;
+    });
+    tf.dispose([...u, ...yh]);
+    const next =
+      sums === undefined ? parts : parts.map((q, i) => tf.add(sums?.[i] as tf.Tensor, q));
+    if (sums !== undefined) tf.dispose([...sums, ...parts]);
+    sums = next;
+  }
+  tf.dispose([scratch, zero]);
+  const dv = (sums as tf.Tensor[]).map((s) => readNow(s).slice());
+  tf.dispose(sums as tf.Tensor[]);
+  return tf.tensor(filterFromPlanes(dv, g), [3, 3, 3, g.inChannels, g.outChannels], 'float32');
+}
+
+/** `dg[t, i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{6a+b}[t]` (float64), each `[C_in, C_out]`. */
+function filterFromPlanes(dv: Float32Array[], g: ConvGeometry): Float32Array {
+  const n = g.inChannels * g.outChannels;
+  const dw = new Float32Array(27 * n);
+  const sum = new Float64Array(n);
+  for (let t = 0; t < 3; t++)
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        sum.fill(0);
+        for (let a = 0; a < PATCH; a++)
+          for (let b = 0; b < PATCH; b++) {
+            const w = (G[a]?.[i] as number) * (G[b]?.[j] as number);
+            if (w === 0) continue;
+            const plane = dv[a * PATCH + b] as Float32Array;
+            for (let e = 0; e < n; e++)
+              sum[e] = (sum[e] as number) + w * (plane[t * n + e] as number);
+          }
+        dw.set(sum, ((t * 3 + i) * 3 + j) * n);
+      }
+  return dw;
 }
