@@ -16,6 +16,14 @@ import {
   singleChannelFilterGrad,
   singleChannelForward,
 } from './single-channel.js';
+import {
+  depthToSpace,
+  spaceToDepth,
+  spaceToDepthApplies,
+  spaceToDepthFilter,
+  spaceToDepthFilterGrad,
+  spaceToDepthGeometry,
+} from './space-to-depth.js';
 import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
 import {
   winogradApplies,
@@ -23,6 +31,7 @@ import {
   winogradForward,
   winogradInputGrad,
 } from './winograd.js';
+import { winograd3dApplies, winograd3dFilterGrad, winograd3dForward } from './winograd3d.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -80,7 +89,9 @@ function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): t
 
 /**
  * The convolution of `x` (the geometry's input) by `filter`, plus `bias` `[C_out]` if given:
- * `[B, …out, C_out]`.
+ * `[B, …out, C_out]`. On the threaded wasm backend 3×3 stride-1 (2-D and 3-D) and 5×5×5
+ * stride-2 convolutions take Winograd (winograd.ts, winograd3d.ts, space-to-depth.ts), 2-D
+ * one-channel ones single-channel.ts, the rest the columns.
  */
 export function convForward(
   x: tf.Tensor,
@@ -107,6 +118,13 @@ function convProduct(
   chunkValues: number,
 ): tf.Tensor {
   return tf.tidy(() => {
+    if (winograd3dApplies(g)) return winograd3dForward(x, filter, g);
+    if (spaceToDepthApplies(g))
+      return winograd3dForward(
+        spaceToDepth(x, g),
+        spaceToDepthFilter(filter, g),
+        spaceToDepthGeometry(g),
+      );
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -127,9 +145,37 @@ function convProduct(
 }
 
 /**
+ * The filter of a stride-1 convolution's input gradient: `[…k, C_in, C_out]` rotated 180° in
+ * every spatial axis, channels swapped → `[…k, C_out, C_in]`.
+ */
+function flippedFilter(filter: tf.Tensor): tf.Tensor {
+  const spatial = filter.rank - 2;
+  const axes = Array.from({ length: spatial }, (_, i) => i);
+  return tf.transpose(tf.reverse(filter, axes), [...axes, spatial + 1, spatial]);
+}
+
+/** The geometry of a stride-1 convolution's input gradient as a convolution of `dy`. */
+function flipped(g: ConvGeometry): ConvGeometry {
+  return {
+    ...g,
+    inSize: g.outSize,
+    inChannels: g.outChannels,
+    outSize: g.inSize,
+    outChannels: g.inChannels,
+    padding: [0, 1, 2].map((i) => (g.kernel[i] as number) - 1 - (g.padding[i] as number)) as [
+      number,
+      number,
+      number,
+    ],
+  };
+}
+
+/**
  * The adjoint of {@link convForward} in its input ("col2vol"): `dy` `[B, …out, C_out]` →
- * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read.
- * This is also the transposed convolution of `dy`.
+ * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read —
+ * or, where the forward takes Winograd, the stride-1 convolution of `dy` by the flipped filter
+ * (moved back by depth-to-space for a 5×5×5 stride-2 one). This is also the transposed
+ * convolution of `dy`.
  */
 export function convInputGrad(
   dy: tf.Tensor,
@@ -140,6 +186,12 @@ export function convInputGrad(
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
     if (disjointTapsApplies(g)) return disjointTapsInputGrad(dy, filter, g);
+    if (winograd3dApplies(g)) return winograd3dForward(dy, flippedFilter(filter), flipped(g));
+    if (spaceToDepthApplies(g)) {
+      const stride1 = flipped(spaceToDepthGeometry(g));
+      const f = flippedFilter(spaceToDepthFilter(filter, g));
+      return depthToSpace(winograd3dForward(dy, f, stride1), g);
+    }
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
@@ -178,6 +230,11 @@ export function convFilterGrad(
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradFilterGrad(x, dy, g);
     if (singleChannelApplies(g)) return singleChannelFilterGrad(x, dy, g);
+    if (winograd3dApplies(g)) return winograd3dFilterGrad(x, dy, g);
+    if (spaceToDepthApplies(g)) {
+      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
+      return spaceToDepthFilterGrad(stride1, g);
+    }
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

@@ -19,6 +19,10 @@ interface ConvKernelExports {
   winograd4Filter: TileKernel;
   singleChannelForward: TileKernel;
   singleChannelFilter: TileKernel;
+  // The plane-layout Winograd transforms of winograd3d.ts (tile ranges, then sizes).
+  winograd4Input: TileKernel;
+  winograd4Output: TileKernel;
+  winograd4GradOutput: TileKernel;
 }
 
 let compiled: object | undefined;

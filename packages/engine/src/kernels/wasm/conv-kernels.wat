@@ -521,6 +521,313 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tiles))))
 
+  ;; Plane-layout Winograd F(4×4, 3×3) transforms, used by the 3-D convolutions
+  ;; (kernels/conv/winograd3d.ts: each depth slice a 2-D image; the 2-D path fuses its own): 4×4 output tiles from 6×6 input patches, 36 planes. Tiles are
+  ;; numbered (b·tH + ty)·tW + tx; channels-last, so each transform runs on 4 channels at once
+  ;; (channel counts must be multiples of 4). $scratch (bytes): [0, 144) the tile's 36 patch
+  ;; (or 16 output) addresses, [144, 288) its 36 plane rows, [288, 864) 36 intermediate
+  ;; vectors, [864, 1008) the 36 plane base addresses (set by the caller).
+
+  ;; The vector at address slot $i of $scratch plus $o.
+  (func $ldPlanes (param $s i32) (param $i i32) (param $o i32) (result v128)
+    (v128.load (i32.add (i32.load (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 2))))
+      (local.get $o))))
+  ;; Address slot $i of $scratch plus $o.
+  (func $adPlanes (param $s i32) (param $i i32) (param $o i32) (result i32)
+    (i32.add (i32.load (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 2))))
+      (local.get $o)))
+
+
+  ;; Stores Bᵀ·d of F(4×4, 3×3) at $p0 … $p5: (4d0 − 5d2 + d4, −4(d1 + d2) + d3 + d4,
+  ;; 4(d1 − d2) − d3 + d4, 2(d3 − d1) − d2 + d4, 2(d1 − d3) − d2 + d4, 4d1 − 5d3 + d5).
+  (func $bt6Planes (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
+    (param $p5 i32) (param $d0 v128) (param $d1 v128) (param $d2 v128) (param $d3 v128)
+    (param $d4 v128) (param $d5 v128)
+    (local $four v128) (local $five v128) (local $two v128) (local $a v128) (local $b v128)
+    (local.set $four (f32x4.splat (f32.const 4)))
+    (local.set $five (f32x4.splat (f32.const 5)))
+    (local.set $two (f32x4.splat (f32.const 2)))
+    (v128.store (local.get $p0) (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d0))
+      (f32x4.mul (local.get $five) (local.get $d2))) (local.get $d4)))
+    ;; a = d3 + d4 … with the shared parts: d4 − 4·d2 and 4·d1 − d3.
+    (local.set $a (f32x4.sub (local.get $d4) (f32x4.mul (local.get $four) (local.get $d2))))
+    (local.set $b (f32x4.sub (f32x4.mul (local.get $four) (local.get $d1)) (local.get $d3)))
+    (v128.store (local.get $p1) (f32x4.sub (local.get $a) (local.get $b)))
+    (v128.store (local.get $p2) (f32x4.add (local.get $a) (local.get $b)))
+    (local.set $a (f32x4.sub (local.get $d4) (local.get $d2)))
+    (local.set $b (f32x4.mul (local.get $two) (f32x4.sub (local.get $d1) (local.get $d3))))
+    (v128.store (local.get $p3) (f32x4.sub (local.get $a) (local.get $b)))
+    (v128.store (local.get $p4) (f32x4.add (local.get $a) (local.get $b)))
+    (v128.store (local.get $p5) (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d1))
+      (f32x4.mul (local.get $five) (local.get $d3))) (local.get $d5))))
+
+  ;; Stores Aᵀ·m of F(4×4, 3×3) at $p0 … $p3: (m0 + s + t, (m1 − m2) + 2(m3 − m4),
+  ;; s + 4t, (m1 − m2) + 8(m3 − m4) + m5) with s = m1 + m2, t = m3 + m4.
+  (func $at6Planes (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32)
+    (param $m0 v128) (param $m1 v128) (param $m2 v128) (param $m3 v128) (param $m4 v128)
+    (param $m5 v128)
+    (local $s v128) (local $t v128) (local $u v128) (local $v v128)
+    (local.set $s (f32x4.add (local.get $m1) (local.get $m2)))
+    (local.set $t (f32x4.add (local.get $m3) (local.get $m4)))
+    (local.set $u (f32x4.sub (local.get $m1) (local.get $m2)))
+    (local.set $v (f32x4.sub (local.get $m3) (local.get $m4)))
+    (v128.store (local.get $p0) (f32x4.add (f32x4.add (local.get $m0) (local.get $s)) (local.get $t)))
+    (v128.store (local.get $p1) (f32x4.add (local.get $u)
+      (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $v))))
+    (v128.store (local.get $p2) (f32x4.add (local.get $s)
+      (f32x4.mul (f32x4.splat (f32.const 4)) (local.get $t))))
+    (v128.store (local.get $p3) (f32x4.add (f32x4.add (local.get $u)
+      (f32x4.mul (f32x4.splat (f32.const 8)) (local.get $v))) (local.get $m5))))
+
+  ;; Slots 36 … 71 of $scratch: plane base (slots 216 …) + $rowOffset for the 36 planes.
+  (func $planeRows36Planes (param $s i32) (param $rowOffset i32)
+    (local $i i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (i32.const 36)))
+      (i32.store (i32.add (local.get $s) (i32.shl (i32.add (local.get $i) (i32.const 36)) (i32.const 2)))
+        (i32.add (i32.load (i32.add (local.get $s) (i32.shl (i32.add (local.get $i) (i32.const 216))
+          (i32.const 2)))) (local.get $rowOffset)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+
+  ;; Address of intermediate vector $i.
+  (func $tmpPlanes (param $s i32) (param $i i32) (result i32)
+    (i32.add (i32.add (local.get $s) (i32.const 288)) (i32.shl (local.get $i) (i32.const 4))))
+
+  ;; U_ξ[t − $t0, :] = (Bᵀ·d·B)_ξ (36 planes) for the 4×4 tiles [$t0, $t1) of $x [B, $H, $W, $C]
+  ;; (patches from rows 4·ty − $ph …, columns 4·tx − $pw …; outside the input: $zero).
+  (func (export "winograd4Input") (param $x i32) (param $s i32) (param $zero i32)
+    (param $t0 i32) (param $t1 i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $tH i32) (param $tW i32) (param $ph i32) (param $pw i32)
+    (local $t i32) (local $b i32) (local $rest i32) (local $iy i32) (local $ix i32)
+    (local $r i32) (local $c i32) (local $y i32) (local $xx i32) (local $o i32) (local $bytes i32)
+    (local $k i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $t (local.get $t0))
+    (block $tiles_done (loop $tiles
+      (br_if $tiles_done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $b (i32.div_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $rest (i32.rem_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $iy (i32.sub (i32.shl (i32.div_u (local.get $rest) (local.get $tW)) (i32.const 2))
+        (local.get $ph)))
+      (local.set $ix (i32.sub (i32.shl (i32.rem_u (local.get $rest) (local.get $tW)) (i32.const 2))
+        (local.get $pw)))
+      (local.set $k (i32.const 0))
+      (block $k_done (loop $patch
+        (br_if $k_done (i32.ge_u (local.get $k) (i32.const 36)))
+        (local.set $y (i32.add (local.get $iy) (i32.div_u (local.get $k) (i32.const 6))))
+        (local.set $xx (i32.add (local.get $ix) (i32.rem_u (local.get $k) (i32.const 6))))
+        (i32.store (i32.add (local.get $s) (i32.shl (local.get $k) (i32.const 2)))
+          (select
+            (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b)
+              (local.get $H)) (local.get $y)) (local.get $W)) (local.get $xx)) (local.get $bytes)))
+            (local.get $zero)
+            (i32.and (i32.lt_u (local.get $y) (local.get $H)) (i32.lt_u (local.get $xx) (local.get $W)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $patch)))
+      (call $planeRows36Planes (local.get $s) (i32.mul (i32.sub (local.get $t) (local.get $t0)) (local.get $bytes)))
+      (local.set $o (i32.const 0))
+      (block $ch_done (loop $channels
+        (br_if $ch_done (i32.ge_u (local.get $o) (local.get $bytes)))
+        (local.set $r (i32.const 0))
+        (block $a_done (loop $along
+          (br_if $a_done (i32.ge_u (local.get $r) (i32.const 36)))
+          (call $bt6Planes
+            (call $tmpPlanes (local.get $s) (local.get $r))
+            (call $tmpPlanes (local.get $s) (i32.add (local.get $r) (i32.const 1)))
+            (call $tmpPlanes (local.get $s) (i32.add (local.get $r) (i32.const 2)))
+            (call $tmpPlanes (local.get $s) (i32.add (local.get $r) (i32.const 3)))
+            (call $tmpPlanes (local.get $s) (i32.add (local.get $r) (i32.const 4)))
+            (call $tmpPlanes (local.get $s) (i32.add (local.get $r) (i32.const 5)))
+            (call $ldPlanes (local.get $s) (local.get $r) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (local.get $r) (i32.const 1)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (local.get $r) (i32.const 2)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (local.get $r) (i32.const 3)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (local.get $r) (i32.const 4)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (local.get $r) (i32.const 5)) (local.get $o)))
+          (local.set $r (i32.add (local.get $r) (i32.const 6)))
+          (br $along)))
+        (local.set $c (i32.const 0))
+        (block $d_done (loop $down
+          (br_if $d_done (i32.ge_u (local.get $c) (i32.const 6)))
+          (call $bt6Planes
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 36)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 42)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 48)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 54)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 60)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 66)) (local.get $o))
+            (v128.load (call $tmpPlanes (local.get $s) (local.get $c)))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 6))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 12))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 18))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 24))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 30)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $down)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $channels)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tiles))))
+
+  ;; $y [B, $oH, $oW, $C] at the 4×4 tiles [$t0, $t1) = Aᵀ·M·A of the 36 planes M_ξ
+  ;; [t − $t0, $C] (outputs past the grid's end go to the $C values at $sink).
+  (func (export "winograd4Output") (param $s i32) (param $y i32) (param $sink i32)
+    (param $t0 i32) (param $t1 i32) (param $oH i32) (param $oW i32) (param $C i32)
+    (param $tH i32) (param $tW i32)
+    (local $t i32) (local $b i32) (local $rest i32) (local $oy i32) (local $ox i32)
+    (local $i i32) (local $yy i32) (local $xx i32) (local $o i32) (local $bytes i32) (local $r i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $t (local.get $t0))
+    (block $tiles_done (loop $tiles
+      (br_if $tiles_done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $b (i32.div_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $rest (i32.rem_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $oy (i32.shl (i32.div_u (local.get $rest) (local.get $tW)) (i32.const 2)))
+      (local.set $ox (i32.shl (i32.rem_u (local.get $rest) (local.get $tW)) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $i_done (loop $outs
+        (br_if $i_done (i32.ge_u (local.get $i) (i32.const 16)))
+        (local.set $yy (i32.add (local.get $oy) (i32.shr_u (local.get $i) (i32.const 2))))
+        (local.set $xx (i32.add (local.get $ox) (i32.and (local.get $i) (i32.const 3))))
+        (i32.store (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 2)))
+          (select
+            (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b)
+              (local.get $oH)) (local.get $yy)) (local.get $oW)) (local.get $xx)) (local.get $bytes)))
+            (local.get $sink)
+            (i32.and (i32.lt_u (local.get $yy) (local.get $oH)) (i32.lt_u (local.get $xx) (local.get $oW)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outs)))
+      (call $planeRows36Planes (local.get $s) (i32.mul (i32.sub (local.get $t) (local.get $t0)) (local.get $bytes)))
+      (local.set $o (i32.const 0))
+      (block $ch_done (loop $channels
+        (br_if $ch_done (i32.ge_u (local.get $o) (local.get $bytes)))
+        ;; Along each of the 6 plane rows (6 → 4 values), then down the 4 columns.
+        (local.set $r (i32.const 0))
+        (block $a_done (loop $along
+          (br_if $a_done (i32.ge_u (local.get $r) (i32.const 6)))
+          (call $at6Planes
+            (call $tmpPlanes (local.get $s) (i32.shl (local.get $r) (i32.const 2)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.shl (local.get $r) (i32.const 2)) (i32.const 1)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.shl (local.get $r) (i32.const 2)) (i32.const 2)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.shl (local.get $r) (i32.const 2)) (i32.const 3)))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 36)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 37)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 38)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 39)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 40)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.mul (local.get $r) (i32.const 6)) (i32.const 41)) (local.get $o)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $along)))
+        (local.set $i (i32.const 0))
+        (block $d_done (loop $down
+          (br_if $d_done (i32.ge_u (local.get $i) (i32.const 4)))
+          (call $at6Planes
+            (call $adPlanes (local.get $s) (local.get $i) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $i) (i32.const 4)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $i) (i32.const 8)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $i) (i32.const 12)) (local.get $o))
+            (v128.load (call $tmpPlanes (local.get $s) (local.get $i)))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $i) (i32.const 4))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $i) (i32.const 8))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $i) (i32.const 12))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $i) (i32.const 16))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $i) (i32.const 20)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $down)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $channels)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tiles))))
+
+  ;; Stores A·d of F(4×4, 3×3) at $p0 … $p5: (d0, d0 + d1 + d2 + d3, d0 − d1 + d2 − d3,
+  ;; d0 + 2d1 + 4d2 + 8d3, d0 − 2d1 + 4d2 − 8d3, d3).
+  (func $a4Planes (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
+    (param $p5 i32) (param $d0 v128) (param $d1 v128) (param $d2 v128) (param $d3 v128)
+    (local $even v128) (local $odd v128)
+    (v128.store (local.get $p0) (local.get $d0))
+    (local.set $even (f32x4.add (local.get $d0) (local.get $d2)))
+    (local.set $odd (f32x4.add (local.get $d1) (local.get $d3)))
+    (v128.store (local.get $p1) (f32x4.add (local.get $even) (local.get $odd)))
+    (v128.store (local.get $p2) (f32x4.sub (local.get $even) (local.get $odd)))
+    (local.set $even (f32x4.add (local.get $d0)
+      (f32x4.mul (f32x4.splat (f32.const 4)) (local.get $d2))))
+    (local.set $odd (f32x4.add (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $d1))
+      (f32x4.mul (f32x4.splat (f32.const 8)) (local.get $d3))))
+    (v128.store (local.get $p3) (f32x4.add (local.get $even) (local.get $odd)))
+    (v128.store (local.get $p4) (f32x4.sub (local.get $even) (local.get $odd)))
+    (v128.store (local.get $p5) (local.get $d3)))
+
+  ;; Ŷ_ξ[t − $t0, :] = (A·dy·Aᵀ)_ξ (36 planes) for the 4×4 tiles [$t0, $t1) of the output
+  ;; gradient $dy [B, $oH, $oW, $C] (past the grid's end: the zeros at $zero).
+  (func (export "winograd4GradOutput") (param $dy i32) (param $s i32) (param $zero i32)
+    (param $t0 i32) (param $t1 i32) (param $oH i32) (param $oW i32) (param $C i32)
+    (param $tH i32) (param $tW i32)
+    (local $t i32) (local $b i32) (local $rest i32) (local $oy i32) (local $ox i32)
+    (local $i i32) (local $yy i32) (local $xx i32) (local $o i32) (local $bytes i32) (local $c i32)
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $t (local.get $t0))
+    (block $tiles_done (loop $tiles
+      (br_if $tiles_done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $b (i32.div_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $rest (i32.rem_u (local.get $t) (i32.mul (local.get $tH) (local.get $tW))))
+      (local.set $oy (i32.shl (i32.div_u (local.get $rest) (local.get $tW)) (i32.const 2)))
+      (local.set $ox (i32.shl (i32.rem_u (local.get $rest) (local.get $tW)) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $i_done (loop $ins
+        (br_if $i_done (i32.ge_u (local.get $i) (i32.const 16)))
+        (local.set $yy (i32.add (local.get $oy) (i32.shr_u (local.get $i) (i32.const 2))))
+        (local.set $xx (i32.add (local.get $ox) (i32.and (local.get $i) (i32.const 3))))
+        (i32.store (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 2)))
+          (select
+            (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b)
+              (local.get $oH)) (local.get $yy)) (local.get $oW)) (local.get $xx)) (local.get $bytes)))
+            (local.get $zero)
+            (i32.and (i32.lt_u (local.get $yy) (local.get $oH)) (i32.lt_u (local.get $xx) (local.get $oW)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $ins)))
+      (call $planeRows36Planes (local.get $s) (i32.mul (i32.sub (local.get $t) (local.get $t0)) (local.get $bytes)))
+      (local.set $o (i32.const 0))
+      (block $ch_done (loop $channels
+        (br_if $ch_done (i32.ge_u (local.get $o) (local.get $bytes)))
+        ;; Along each of the 4 rows (4 → 6 values), then down the 6 columns into the planes.
+        (local.set $i (i32.const 0))
+        (block $a_done (loop $along
+          (br_if $a_done (i32.ge_u (local.get $i) (i32.const 4)))
+          (call $a4Planes
+            (call $tmpPlanes (local.get $s) (i32.mul (local.get $i) (i32.const 6)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.mul (local.get $i) (i32.const 6)) (i32.const 1)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.mul (local.get $i) (i32.const 6)) (i32.const 2)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.mul (local.get $i) (i32.const 6)) (i32.const 3)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.mul (local.get $i) (i32.const 6)) (i32.const 4)))
+            (call $tmpPlanes (local.get $s) (i32.add (i32.mul (local.get $i) (i32.const 6)) (i32.const 5)))
+            (call $ldPlanes (local.get $s) (i32.shl (local.get $i) (i32.const 2)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 1)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 2)) (local.get $o))
+            (call $ldPlanes (local.get $s) (i32.add (i32.shl (local.get $i) (i32.const 2)) (i32.const 3)) (local.get $o)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $along)))
+        (local.set $c (i32.const 0))
+        (block $d_done (loop $down
+          (br_if $d_done (i32.ge_u (local.get $c) (i32.const 6)))
+          (call $a4Planes
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 36)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 42)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 48)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 54)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 60)) (local.get $o))
+            (call $adPlanes (local.get $s) (i32.add (local.get $c) (i32.const 66)) (local.get $o))
+            (v128.load (call $tmpPlanes (local.get $s) (local.get $c)))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 6))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 12))))
+            (v128.load (call $tmpPlanes (local.get $s) (i32.add (local.get $c) (i32.const 18)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $down)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $channels)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tiles))))
+
   ;; Max-pooling's input gradient for the output positions [$p0, $p1) of [B, $oH, $oW] (4
   ;; channels at a time; $C a multiple of 4): each output's gradient is added to the first
   ;; window position (row-major) whose input equals the output — the max PyTorch and tfjs pick.
