@@ -1,6 +1,8 @@
 import { checkInteger } from '@cellshape/core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedBatchNorm } from '../kernels/fused/batch-norm-kernel.js';
+import { fusedAvailable } from '../kernels/fused/fused-wasm.js';
 import { columnSum } from './column-sum.js';
 import { type StateEntry, stateKey } from './module-state.js';
 import { torchParameter } from './parameter.js';
@@ -19,8 +21,10 @@ export const BATCH_NORM_MOMENTUM = 0.1;
  * * evaluation mode uses the running statistics.
  * eps = {@link BATCH_NORM_EPS}; `weight` starts at 1, `bias` at 0, as PyTorch's.
  *
- * Training mode has a hand-written backward pass whose channel sums are accumulated in two levels
- * ({@link columnSum}), so that they stay within float32 rounding of PyTorch's.
+ * On the threaded wasm backend (C a multiple of 4) one fused kernel computes it, statistics in a
+ * single float64 pass on both threads (kernels/fused). Elsewhere a tfjs composition runs, whose
+ * training-mode backward pass accumulates its channel sums in two levels ({@link columnSum}) so
+ * that they stay within float32 rounding of PyTorch's.
  *
  * ```ts
  * const norm = new BatchNorm(4);
@@ -54,6 +58,8 @@ export class BatchNorm {
    * one value per channel (PyTorch refuses a single one).
    */
   apply(x: Tensor, training: boolean): Tensor {
+    if (fusedAvailable(this.channels) && x.shape[x.rank - 1] === this.channels)
+      return this.applyFused(x, training);
     if (!training)
       return tf.tidy(() => {
         const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BATCH_NORM_EPS)));
@@ -87,6 +93,28 @@ export class BatchNorm {
       };
     });
     return op(x, this.weight, this.bias);
+  }
+
+  /** {@link BatchNorm.apply} by the fused kernel. */
+  private applyFused(x: Tensor, training: boolean): Tensor {
+    const { y, mean, variance } = fusedBatchNorm(x, this.kernelParams(), {
+      training,
+      eps: BATCH_NORM_EPS,
+      slope: 1,
+    });
+    if (training) this.trackBatch(mean, variance, x.size / this.channels);
+    tf.dispose([mean, variance]);
+    return y;
+  }
+
+  /** The parameters and running statistics as the fused kernels take them. */
+  kernelParams(): { weight: Tensor; bias: Tensor; mean: Tensor; variance: Tensor } {
+    return {
+      weight: this.weight,
+      bias: this.bias,
+      mean: this.runningMean,
+      variance: this.runningVar,
+    };
   }
 
   /**

@@ -1,5 +1,11 @@
 import { checkInteger, checkNumber, invalidArgument, type Rng } from '@cellshape/core';
-import { BatchNorm, Conv2d, type StateEntry } from '@cellshape/engine';
+import {
+  activationNormPool,
+  BatchNorm,
+  Conv2d,
+  dropoutMask,
+  type StateEntry,
+} from '@cellshape/engine';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -25,6 +31,16 @@ export interface ConvBlocksOptions {
 /** Applies `activation` (ReLU or LeakyReLU). */
 export function activate2d(x: Tensor, activation: Activation2D, negativeSlope: number): Tensor {
   return activation === 'relu' ? tf.relu(x) : tf.leakyRelu(x, negativeSlope);
+}
+
+/** 2×2 max-pool, then the seeded inverted dropout (engine `dropoutMask`) when given. */
+function poolAndDrop(h: Tensor, dropout: { rate: number; seed: number } | undefined): Tensor {
+  const pooled = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+  if (dropout === undefined) return pooled;
+  return tf.mul(
+    pooled,
+    tf.tensor(dropoutMask(dropout.seed, pooled.size, dropout.rate), pooled.shape),
+  );
 }
 
 /** Validates the block options of `fn` (filters, dropout, slope). */
@@ -70,19 +86,26 @@ export class ConvBlocks2D {
   }
 
   /**
-   * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`; `dropout`
-   * is the model's (seeded) dropout.
+   * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`;
+   * `dropoutSeed` gives each training-mode dropout draw its seed (the model's seeded dropout).
+   * With batch norm, activation → norm → pool → dropout is one engine block
+   * (`activationNormPool`, a fused kernel on the threaded wasm backend).
    */
-  forward(x: Tensor, training: boolean, dropout: (h: Tensor, rate: number) => Tensor): Tensor {
+  forward(x: Tensor, training: boolean, dropoutSeed: () => number): Tensor {
     const { activation, negativeSlope, dropout: rate } = this.o;
+    const slope = activation === 'relu' ? 0 : negativeSlope;
     return tf.tidy(() => {
       let h = x;
       this.convs.forEach((conv, i) => {
-        h = activate2d(conv.forward(h), activation, negativeSlope);
+        const dropout = training && rate > 0 ? { rate, seed: dropoutSeed() } : undefined;
         const norm = this.norms[i];
-        if (norm) h = norm.apply(h, training);
-        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
-        h = dropout(h, rate);
+        h = norm
+          ? activationNormPool(conv.forward(h) as tf.Tensor4D, norm, {
+              training,
+              negativeSlope: slope,
+              dropout,
+            })
+          : poolAndDrop(activate2d(conv.forward(h), activation, negativeSlope), dropout);
       });
       return h;
     });
