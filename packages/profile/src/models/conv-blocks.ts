@@ -3,6 +3,7 @@ import {
   activationNormPool,
   BatchNorm,
   Conv2d,
+  convolution,
   dropoutMask,
   type StateEntry,
 } from '@cellshape/engine';
@@ -31,6 +32,15 @@ export interface ConvBlocksOptions {
 /** Applies `activation` (ReLU or LeakyReLU). */
 export function activate2d(x: Tensor, activation: Activation2D, negativeSlope: number): Tensor {
   return activation === 'relu' ? tf.relu(x) : tf.leakyRelu(x, negativeSlope);
+}
+
+/**
+ * The convolution of `conv` without its bias: the fused block adds the bias itself, so that
+ * the convolution's output is written and read once.
+ */
+function unbiased(conv: Conv2d, h: Tensor): tf.Tensor4D {
+  const { stride, padding } = conv.options;
+  return convolution(h, conv.weight.variable, { stride, padding }) as tf.Tensor4D;
 }
 
 /** 2×2 max-pool, then the seeded inverted dropout (engine `dropoutMask`) when given. */
@@ -88,7 +98,7 @@ export class ConvBlocks2D {
   /**
    * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`;
    * `dropoutSeed` gives each training-mode dropout draw its seed (the model's seeded dropout).
-   * With batch norm, activation → norm → pool → dropout is one engine block
+   * With batch norm, bias → activation → norm → pool → dropout is one engine block
    * (`activationNormPool`, a fused kernel on the threaded wasm backend).
    */
   forward(x: Tensor, training: boolean, dropoutSeed: () => number): Tensor {
@@ -100,10 +110,11 @@ export class ConvBlocks2D {
         const dropout = training && rate > 0 ? { rate, seed: dropoutSeed() } : undefined;
         const norm = this.norms[i];
         h = norm
-          ? activationNormPool(conv.forward(h) as tf.Tensor4D, norm, {
+          ? activationNormPool(unbiased(conv, h), norm, {
               training,
               negativeSlope: slope,
               dropout,
+              inputBias: conv.bias?.variable,
             })
           : poolAndDrop(activate2d(conv.forward(h), activation, negativeSlope), dropout);
       });

@@ -87,6 +87,40 @@ describe.each(TEST_BACKENDS)(
       },
     );
 
+    test.each([
+      [true, 0],
+      [true, 0.2],
+      [false, 0],
+    ])(
+      'with an input bias (training %s, slope %s): values and the gradients of x and the bias equal the composition',
+      (training, slope) => {
+        const x = randomNormal([2, 4, 6, 8], 6);
+        const bias = randomNormal([8], 7, 0.5);
+        const r = randomNormal([2, 2, 3, 8], 8);
+        const results = [true, false].map((fused) => {
+          useFusedKernels(fused);
+          const n = norm(8, 9);
+          const f = (input: tf.Tensor, b: tf.Tensor) =>
+            activationNormPool(input as tf.Tensor4D, n, {
+              training,
+              negativeSlope: slope,
+              dropout: { rate: 0.25, seed: 2 },
+              inputBias: b,
+            });
+          const y = f(x, bias);
+          const grads = tf.grads((input: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(f(input, b), r)),
+          )([x, bias]);
+          n.dispose();
+          return [y, ...grads];
+        });
+        const [fused, plain] = results as [tf.Tensor[], tf.Tensor[]];
+        for (const [i, t] of fused.entries())
+          expectTensorsClose(t, plain[i] as tf.Tensor, { atol: 1e-4, rtol: 1e-3 });
+        tf.dispose([x, bias, r, ...fused, ...plain]);
+      },
+    );
+
     test('several row chunks on both threads: the fused kernel equals the composition', () => {
       const x = randomNormal([8, 32, 64, 8], 4);
       expectSame(x, (input, n) =>

@@ -1,7 +1,8 @@
 import { checkNumber, checkObject, invalidArgument } from '@cellshape/core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_EPS, type BatchNorm } from '../../nn/batch-norm.js';
+import { biasAdd } from '../../nn/bias-add.js';
 import { dropoutMask } from './dropout-mask.js';
 import { fusedAvailable } from './fused-wasm.js';
 import { fusedNormPool } from './norm-pool-kernel.js';
@@ -14,10 +15,15 @@ export interface ActivationNormPoolOptions {
   negativeSlope?: number;
   /** Inverted dropout of the pooled output in training mode (rate 0 or absent: none). */
   dropout?: { rate: number; seed: number };
+  /**
+   * A bias `[C]` added to `x` first (the preceding convolution's, so that its output is read
+   * once); differentiable. Default none.
+   */
+  inputBias?: Tensor;
 }
 
 /**
- * The 2-D convolution block's tail, `dropout(maxPool2x2(norm(activation(x))))`, on channels-last
+ * The 2-D convolution block's tail, `dropout(maxPool2x2(norm(activation(x + inputBias))))`, on channels-last
  * `x` `[B, H, W, C]` → `[B, ⌊H/2⌋, ⌊W/2⌋, C]`, with PyTorch's semantics: the batch norm's
  * statistics (and, in training mode, the running-statistics update) cover every position of
  * `x`; the pool's gradient goes to the first maximum of each window (row-major); dropout keeps
@@ -46,19 +52,23 @@ export function activationNormPool(
   const seed = options.dropout?.seed ?? 0;
   const [, height, width, channels] = x.shape;
   if (fusedAvailable(channels) && height % 2 === 0 && width % 2 === 0) {
-    const { y, mean, variance } = fusedNormPool(x, norm.kernelParams(), {
+    const inputBias = options.inputBias ?? tf.zeros([channels]);
+    const { y, mean, variance } = fusedNormPool(x, inputBias, norm.kernelParams(), {
       training: options.training,
       eps: BATCH_NORM_EPS,
       slope,
       rate,
       seed,
     });
+    if (options.inputBias === undefined) inputBias.dispose();
     if (options.training) norm.trackBatch(mean, variance, x.size / channels);
     tf.dispose([mean, variance]);
     return y;
   }
   return tf.tidy(() => {
-    const activated = slope === 1 ? x : slope === 0 ? tf.relu(x) : tf.leakyRelu(x, slope);
+    const input = options.inputBias === undefined ? x : biasAdd(x, options.inputBias);
+    const activated =
+      slope === 1 ? input : slope === 0 ? tf.relu(input) : tf.leakyRelu(input, slope);
     const pooled = tf.maxPool(norm.apply(activated, options.training) as Tensor4D, 2, 2, 'valid');
     if (rate === 0) return pooled;
     return tf.mul(

@@ -1,6 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backwardConstants, batchMoments, forwardConstants } from './batch-statistics.js';
-import { channelSums, chunkRows, pointer, runFused, uninitialised } from './fused-wasm.js';
+import {
+  type BackwardConstants,
+  backwardConstants,
+  batchMoments,
+  forwardConstants,
+} from './batch-statistics.js';
+import {
+  type ChannelSums,
+  channelSums,
+  chunkRows,
+  pointer,
+  runFused,
+  uninitialised,
+} from './fused-wasm.js';
 
 /**
  * Batch normalisation over the last axis of a channels-last tensor as one registered tfjs
@@ -30,29 +42,31 @@ const rowsOf = (x: tf.Tensor) => {
 };
 
 /**
- * The batch (training) or given statistics of `x`: mean and biased variance per channel, over
- * every position of `x` (`sums` of a(x) and a(x)²).
+ * The batch (training) or given statistics of a(x + bias) (`bias` [C], zeros for none): mean
+ * and biased variance per channel over every position of `x`, and in training mode the forward
+ * sums of the pass (`sums`: S3 = Σa', S4 = Σa'·a, for the gradient of the bias).
  */
 export function statistics(
   x: tf.Tensor,
+  bias: tf.Tensor,
   inputs: { mean: tf.Tensor; variance: tf.Tensor },
   a: BatchNormAttrs,
-): { mean: Float64Array; variance: Float64Array } {
+): { mean: Float64Array; variance: Float64Array; sums?: ChannelSums } {
   if (!a.training)
     return {
       mean: Float64Array.from(inputs.mean.dataSync()),
       variance: Float64Array.from(inputs.variance.dataSync()),
     };
   const { channels, rows, chunk } = rowsOf(x);
-  const { s1, s2 } = channelSums(
+  const sums = channelSums(
     'sums',
-    [pointer(x), 0, channels],
+    [pointer(x), 0, pointer(bias), channels],
     [a.slope, 0],
     channels,
     rows,
     chunk,
   );
-  return batchMoments(s1, s2, rows);
+  return { ...batchMoments(sums.s1, sums.s2, rows), sums };
 }
 
 /** The [C] float32 tensors of per-channel values (small; kernels read them by pointer). */
@@ -62,7 +76,9 @@ export function channelTensors(...values: Array<ArrayLike<number>>): tf.Tensor[]
 
 function forward(inputs: Inputs, a: BatchNormAttrs): tf.Tensor[] {
   const { x, weight, bias } = inputs;
-  const { mean, variance } = statistics(x, inputs, a);
+  const zeros = tf.zeros([x.shape[x.rank - 1] as number]);
+  const { mean, variance } = statistics(x, zeros, inputs, a);
+  zeros.dispose();
   const { k, c0 } = forwardConstants(mean, variance, weight.dataSync(), bias.dataSync(), a.eps);
   const constants = channelTensors(k, c0);
   const y = uninitialised(x.shape);
@@ -98,24 +114,26 @@ function registerKernel(): void {
       const [x, weight, mean, variance] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const a = attrs as unknown as BatchNormAttrs;
       const { channels, rows, chunk } = rowsOf(x);
-      let memo: ReturnType<typeof backwardConstants> | undefined;
+      let memo: BackwardConstants | undefined;
       const constants = () => {
-        memo ??= backwardConstants(
-          channelSums(
+        if (memo === undefined) {
+          const zeros = tf.zeros([channels]);
+          const sums = channelSums(
             'sums',
-            [pointer(x), pointer(dy), channels],
+            [pointer(x), pointer(dy), pointer(zeros), channels],
             [a.slope, 1],
             channels,
             rows,
             chunk,
-          ),
-          rows,
-          mean.dataSync(),
-          variance.dataSync(),
-          weight.dataSync(),
-          a.eps,
-          a.training,
-        );
+          );
+          zeros.dispose();
+          const stats = {
+            mean: mean.dataSync(),
+            variance: variance.dataSync(),
+            gamma: weight.dataSync(),
+          };
+          memo = backwardConstants(sums, undefined, rows, stats, a.eps, a.training);
+        }
         return memo;
       };
       return {

@@ -1,3 +1,5 @@
+import type { ChannelSums } from './fused-wasm.js';
+
 /**
  * The per-channel constants of the fused batch-norm kernels, in float64 from the kernels'
  * float64 channel sums, with PyTorch's semantics: biased batch variance, eps added to it.
@@ -42,40 +44,56 @@ export function forwardConstants(
   return { k, c0 };
 }
 
-/** The parameter gradients and the input-gradient constants k, c1, c0 (float32). */
-export function backwardConstants(
-  sums: { s1: Float64Array; s2: Float64Array },
-  count: number,
-  mean: ArrayLike<number>,
-  variance: ArrayLike<number>,
-  gamma: ArrayLike<number>,
-  eps: number,
-  training: boolean,
-): {
+/** What {@link backwardConstants} returns: gradients of γ, β and the input's bias, k, c1, c0. */
+export interface BackwardConstants {
   dGamma: Float32Array;
   dBeta: Float32Array;
+  /** Σ over every position of the input gradient (the gradient of a bias added to the input). */
+  dInputBias: Float32Array;
   k: Float32Array;
   c1: Float32Array;
   c0: Float32Array;
-} {
-  const inv = inverseStd(variance, eps);
+}
+
+/**
+ * The parameter gradients and the input-gradient constants k, c1, c0 (float32), from the
+ * backward sums `g` (S1 = Σg, S2 = Σg·a, S3 = Σg·a') and, for the gradient of a bias added
+ * before the activation, the forward sums `a` (S3 = Σa', S4 = Σa'·a): Σ da·a' =
+ * k·Σg·a' + c1·Σa'·a + c0·Σa'.
+ */
+export function backwardConstants(
+  g: ChannelSums,
+  a: ChannelSums | undefined,
+  count: number,
+  stats: { mean: ArrayLike<number>; variance: ArrayLike<number>; gamma: ArrayLike<number> },
+  eps: number,
+  training: boolean,
+): BackwardConstants {
+  const inv = inverseStd(stats.variance, eps);
   const channels = inv.length;
-  const dGamma = new Float32Array(channels);
-  const k = new Float32Array(channels);
-  const c1 = new Float32Array(channels);
-  const c0 = new Float32Array(channels);
+  const out = {
+    dGamma: new Float32Array(channels),
+    dBeta: Float32Array.from(g.s1),
+    dInputBias: new Float32Array(channels),
+    k: new Float32Array(channels),
+    c1: new Float32Array(channels),
+    c0: new Float32Array(channels),
+  };
   for (let c = 0; c < channels; c++) {
     const i = inv[c] as number;
-    const m = mean[c] as number;
-    const s1 = sums.s1[c] as number;
-    const t = ((sums.s2[c] as number) - m * s1) * i;
-    const kc = (gamma[c] as number) * i;
-    dGamma[c] = t;
-    k[c] = kc;
-    if (training) {
-      c1[c] = (-kc * i * t) / count;
-      c0[c] = (-kc * s1) / count + (kc * i * m * t) / count;
-    }
+    const m = stats.mean[c] as number;
+    const s1 = g.s1[c] as number;
+    const t = ((g.s2[c] as number) - m * s1) * i;
+    const k = (stats.gamma[c] as number) * i;
+    const c1 = training ? (-k * i * t) / count : 0;
+    const c0 = training ? (-k * s1) / count + (k * i * m * t) / count : 0;
+    out.dGamma[c] = t;
+    out.k[c] = k;
+    out.c1[c] = c1;
+    out.c0[c] = c0;
+    out.dInputBias[c] =
+      k * (g.s3[c] as number) +
+      (a === undefined ? 0 : c1 * (a.s4[c] as number) + c0 * (a.s3[c] as number));
   }
-  return { dGamma, dBeta: Float32Array.from(sums.s1), k, c1, c0 };
+  return out;
 }

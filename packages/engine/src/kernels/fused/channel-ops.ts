@@ -11,8 +11,17 @@ import { channelSums, chunkRows, pointer, runFused, uninitialised } from './fuse
 export function fusedColumnSum(t: tf.Tensor): tf.Tensor1D {
   const channels = t.shape[t.rank - 1] as number;
   const rows = t.size / channels;
+  const zeros = tf.zeros([channels]);
   const p = pointer(t);
-  const { s1 } = channelSums('sums', [p, p, channels], [1, 1], channels, rows, chunkRows(channels));
+  const { s1 } = channelSums(
+    'sums',
+    [p, p, pointer(zeros), channels],
+    [1, 1],
+    channels,
+    rows,
+    chunkRows(channels),
+  );
+  zeros.dispose();
   return tf.tensor1d(Float32Array.from(s1), 'float32');
 }
 

@@ -96,10 +96,18 @@ export function chunkRows(rowValues: number, values = 1 << 16): number {
   return Math.max(1, Math.floor(values / rowValues));
 }
 
+/** Four float64 channel sums (what each kernel sums: fused-kernels.wat). */
+export interface ChannelSums {
+  s1: Float64Array;
+  s2: Float64Array;
+  s3: Float64Array;
+  s4: Float64Array;
+}
+
 /**
  * Runs a channel-sums kernel (`sums`, `poolSums`) over `total` rows in chunks, then adds the
- * chunks' float64 sums in order (the same result whichever thread did which chunk): S1 and S2,
- * `channels` values each.
+ * chunks' float64 sums in order (the same result whichever thread did which chunk): four sums of
+ * `channels` values.
  */
 export function channelSums(
   kernel: 'sums' | 'poolSums',
@@ -108,23 +116,22 @@ export function channelSums(
   channels: number,
   total: number,
   chunk: number,
-): { s1: Float64Array; s2: Float64Array } {
+): ChannelSums {
   const chunks = Math.ceil(total / chunk);
   // float64 partials as a float32 tensor of twice the length (tfjs has no float64).
-  const partials = uninitialised([chunks * channels * 4 + 2]);
+  const partials = uninitialised([chunks * channels * 8 + 2]);
   try {
     const at = Math.ceil(pointer(partials) / 8) * 8;
     runFused(kernel, [...before, chunk], [...after, at], total, chunk);
     const memory = (fusedKernels() as SharedWasmKernels).memory as WasmMemory;
-    const view = new Float64Array(memory.buffer, at, chunks * channels * 2);
-    const s1 = new Float64Array(channels);
-    const s2 = new Float64Array(channels);
+    const view = new Float64Array(memory.buffer, at, chunks * channels * 4);
+    const sums = [0, 1, 2, 3].map(() => new Float64Array(channels));
     for (let k = 0; k < chunks; k++)
-      for (let c = 0; c < channels; c++) {
-        s1[c] = (s1[c] as number) + (view[k * 2 * channels + c] as number);
-        s2[c] = (s2[c] as number) + (view[(k * 2 + 1) * channels + c] as number);
-      }
-    return { s1, s2 };
+      for (const [j, sum] of sums.entries())
+        for (let c = 0; c < channels; c++)
+          sum[c] = (sum[c] as number) + (view[(k * 4 + j) * channels + c] as number);
+    const [s1, s2, s3, s4] = sums as [Float64Array, Float64Array, Float64Array, Float64Array];
+    return { s1, s2, s3, s4 };
   } finally {
     partials.dispose();
   }

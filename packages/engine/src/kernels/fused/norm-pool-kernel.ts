@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchNormAttrs, channelTensors, statistics } from './batch-norm-kernel.js';
-import { backwardConstants, forwardConstants } from './batch-statistics.js';
+import { type BackwardConstants, backwardConstants, forwardConstants } from './batch-statistics.js';
 import { dropoutSeed, dropoutThreshold } from './dropout-mask.js';
 import { channelSums, chunkRows, pointer, runFused, uninitialised } from './fused-wasm.js';
 
 /**
- * activation → batch norm → 2×2 max-pool (stride 2) → dropout on `[B, H, W, C]` (H, W even,
- * C a multiple of 4) as one registered tfjs kernel of the threaded wasm backend, with its
- * gradient. Forward: the statistics pass, then one pass that normalises each window, keeps its
- * first maximum and applies the dropout mask, writing the pooled output and one code byte per
- * output (the window position of the maximum, + 4 when dropped). Backward: the batch-norm sums
- * over the outputs only (the pool sends each output's gradient to one position), then the input
- * gradient of every position in one pass. Nothing of full size is kept for the backward pass
- * but the input, which the tape holds anyway.
+ * (+ bias) → activation → batch norm → 2×2 max-pool (stride 2) → dropout on `[B, H, W, C]`
+ * (H, W even, C a multiple of 4) as one registered tfjs kernel of the threaded wasm backend,
+ * with its gradient. The bias is the preceding convolution's, added here so that the
+ * convolution's output is read once. Forward: the statistics pass, then one pass that
+ * normalises each window, keeps its first maximum and applies the dropout mask, writing the
+ * pooled output and one code byte per output (the window position of the maximum, + 4 when
+ * dropped). Backward: the batch-norm sums over the outputs only (the pool sends each output's
+ * gradient to one position), then the input gradient of every position in one pass; the bias
+ * gradient Σdx follows from the sums without another pass (batch-statistics.ts). Nothing of full
+ * size is kept for the backward pass but the input, which the tape holds anyway.
  */
 
 const KERNEL = 'CellshapeActivationNormPool';
@@ -24,16 +26,15 @@ export interface NormPoolAttrs extends BatchNormAttrs {
   seed: number;
 }
 
-type Inputs = Record<'x' | 'weight' | 'bias' | 'mean' | 'variance', tf.Tensor>;
+type Inputs = Record<'x' | 'inputBias' | 'weight' | 'bias' | 'mean' | 'variance', tf.Tensor>;
 
 function geometry(x: tf.Tensor, a: NormPoolAttrs) {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const outRows = (batch * height) / 2;
   const dropping = a.training && a.rate > 0;
   return {
     channels,
     width,
-    outRows,
+    outRows: (batch * height) / 2,
     count: batch * height * width,
     outShape: [batch, height / 2, width / 2, channels],
     chunk: chunkRows(2 * width * channels),
@@ -43,16 +44,16 @@ function geometry(x: tf.Tensor, a: NormPoolAttrs) {
 }
 
 function forward(inputs: Inputs, a: NormPoolAttrs): tf.Tensor[] {
-  const { x, weight, bias } = inputs;
+  const { x, inputBias, weight, bias } = inputs;
   const g = geometry(x, a);
-  const { mean, variance } = statistics(x, inputs, a);
+  const { mean, variance, sums } = statistics(x, inputBias, inputs, a);
   const { k, c0 } = forwardConstants(mean, variance, weight.dataSync(), bias.dataSync(), a.eps);
   const constants = channelTensors(k, c0);
   const y = uninitialised(g.outShape);
   const codes = uninitialised([Math.ceil(y.size / 4)], 'int32');
   runFused(
     'poolForward',
-    [pointer(x), g.channels, g.width],
+    [pointer(x), g.channels, g.width, pointer(inputBias)],
     [
       a.slope,
       ...constants.map(pointer),
@@ -66,7 +67,86 @@ function forward(inputs: Inputs, a: NormPoolAttrs): tf.Tensor[] {
     g.chunk,
   );
   tf.dispose(constants);
-  return [y, codes, ...channelTensors(mean, variance)];
+  // Σa' and Σa'·a of the forward pass, for the gradient of the input bias (zero in evaluation).
+  const zeros = new Float64Array(g.channels);
+  const activationSums = tf.tensor2d(
+    [...(sums?.s3 ?? zeros), ...(sums?.s4 ?? zeros)],
+    [2, g.channels],
+    'float32',
+  );
+  return [y, codes, ...channelTensors(mean, variance), activationSums];
+}
+
+/** The gradient: the backward sums over the outputs, then the constants of batch-statistics.ts. */
+function gradient(dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) {
+  const dy = (dys as tf.Tensor[])[0] as tf.Tensor;
+  const [x, inputBias, weight, codes, mean, variance, activationSums] = saved as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+  const a = attrs as unknown as NormPoolAttrs;
+  const g = geometry(x, a);
+  const operands = () => [
+    pointer(x),
+    pointer(dy),
+    pointer(codes),
+    g.channels,
+    g.width,
+    pointer(inputBias),
+  ];
+  let memo: BackwardConstants | undefined;
+  const constants = () => {
+    if (memo === undefined) {
+      const sums = channelSums(
+        'poolSums',
+        operands(),
+        [a.slope, g.keepScale],
+        g.channels,
+        g.outRows,
+        g.chunk,
+      );
+      const forwardSums = activationSums.dataSync();
+      const c = g.channels;
+      const activation = {
+        s1: new Float64Array(c),
+        s2: new Float64Array(c),
+        s3: Float64Array.from(forwardSums.subarray(0, c)),
+        s4: Float64Array.from(forwardSums.subarray(c)),
+      };
+      const stats = {
+        mean: mean.dataSync(),
+        variance: variance.dataSync(),
+        gamma: weight.dataSync(),
+      };
+      memo = backwardConstants(sums, activation, g.count, stats, a.eps, a.training);
+    }
+    return memo;
+  };
+  return {
+    x: () => {
+      const c = channelTensors(constants().k, constants().c1, constants().c0);
+      const dx = uninitialised(x.shape);
+      runFused(
+        'poolGrad',
+        operands(),
+        [a.slope, g.keepScale, ...c.map(pointer), pointer(dx)],
+        g.outRows,
+        g.chunk,
+      );
+      tf.dispose(c);
+      return dx;
+    },
+    inputBias: () => tf.tensor1d(constants().dInputBias),
+    weight: () => tf.tensor1d(constants().dGamma),
+    bias: () => tf.tensor1d(constants().dBeta),
+    mean: () => tf.zerosLike(mean),
+    variance: () => tf.zerosLike(variance),
+  };
 }
 
 function registerKernel(): void {
@@ -82,77 +162,31 @@ function registerKernel(): void {
   });
   tf.registerGradient({
     kernelName: KERNEL,
-    inputsToSave: ['x', 'weight'],
-    outputsToSave: [false, true, true, true],
-    gradFunc: (dys, saved, attrs) => {
-      const dy = (dys as tf.Tensor[])[0] as tf.Tensor;
-      const [x, weight, codes, mean, variance] = saved as tf.Tensor[] as [
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-        tf.Tensor,
-      ];
-      const a = attrs as unknown as NormPoolAttrs;
-      const g = geometry(x, a);
-      const operands = () => [pointer(x), pointer(dy), pointer(codes), g.channels, g.width];
-      let memo: ReturnType<typeof backwardConstants> | undefined;
-      const constants = () => {
-        memo ??= backwardConstants(
-          channelSums(
-            'poolSums',
-            operands(),
-            [a.slope, g.keepScale],
-            g.channels,
-            g.outRows,
-            g.chunk,
-          ),
-          g.count,
-          mean.dataSync(),
-          variance.dataSync(),
-          weight.dataSync(),
-          a.eps,
-          a.training,
-        );
-        return memo;
-      };
-      return {
-        x: () => {
-          const c = channelTensors(constants().k, constants().c1, constants().c0);
-          const dx = uninitialised(x.shape);
-          runFused(
-            'poolGrad',
-            operands(),
-            [a.slope, g.keepScale, ...c.map(pointer), pointer(dx)],
-            g.outRows,
-            g.chunk,
-          );
-          tf.dispose(c);
-          return dx;
-        },
-        weight: () => tf.tensor1d(constants().dGamma),
-        bias: () => tf.tensor1d(constants().dBeta),
-        mean: () => tf.zerosLike(mean),
-        variance: () => tf.zerosLike(variance),
-      };
-    },
+    inputsToSave: ['x', 'inputBias', 'weight'],
+    outputsToSave: [false, true, true, true, true],
+    gradFunc: (dys, saved, attrs) => gradient(dys, saved, attrs),
   });
 }
 
 /**
- * The fused block on `x` `[B, H, W, C]` (check `fusedAvailable(C)` and even H, W first): the
- * pooled, dropped-out output `[B, H/2, W/2, C]` and the statistics used (`mean`, biased
- * `variance`). Differentiable in `x`, `weight` and `bias`.
+ * The fused block on `x` `[B, H, W, C]` plus `inputBias` `[C]` (check `fusedAvailable(C)` and
+ * even H, W first): the pooled, dropped-out output `[B, H/2, W/2, C]` and the statistics used
+ * (`mean`, biased `variance`). Differentiable in `x`, `inputBias`, `weight` and `bias`.
  */
 export function fusedNormPool(
   x: tf.Tensor4D,
+  inputBias: tf.Tensor,
   params: { weight: tf.Tensor; bias: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor },
   attrs: NormPoolAttrs,
 ): { y: tf.Tensor4D; mean: tf.Tensor; variance: tf.Tensor } {
   registerKernel();
-  const [y, codes, mean, variance] = tf
+  const [y, codes, mean, variance, activationSums] = tf
     .engine()
-    .runKernel(KERNEL, { x, ...params }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  (codes as tf.Tensor).dispose();
+    .runKernel(
+      KERNEL,
+      { x, inputBias, ...params },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor[];
+  tf.dispose([codes as tf.Tensor, activationSums as tf.Tensor]);
   return { y: y as tf.Tensor4D, mean: mean as tf.Tensor, variance: variance as tf.Tensor };
 }
