@@ -136,6 +136,26 @@ describe.each(TEST_BACKENDS)(
     });
 
     test.each([
+      ['LeakyReLU before, training', { before: 0.1 }, true],
+      ['ReLU after, evaluation', { after: 0 }, false],
+      ['ReLU after, training', { after: 0 }, true],
+    ] as const)(
+      'BatchNorm with an activation (%s): the fused kernel equals the composition',
+      (_, activation, training) => {
+        const x = randomNormal([2, 3, 4, 5, 8], 10, 2);
+        expectSame(x, (input, n) => n.apply(input, training, activation));
+        // Outside a gradient tape the activation after is fused into the normalisation pass.
+        const fused = run(true, x, (input, n) => n.apply(input, training, activation), 4);
+        const plain = run(false, x, (input, n) => n.apply(input, training, activation), 4);
+        expectTensorsClose(fused.y, plain.y, { atol: 1e-5, rtol: 1e-4 });
+        tf.dispose([
+          x,
+          ...[fused, plain].flatMap((r) => Object.values(r)).filter((t) => t instanceof tf.Tensor),
+        ]);
+      },
+    );
+
+    test.each([
       ['[B, C]', [16, 12], true],
       ['[B, D, H, W, C] in training', [2, 3, 4, 5, 8], true],
       ['[B, D, H, W, C] in evaluation', [2, 3, 4, 5, 8], false],

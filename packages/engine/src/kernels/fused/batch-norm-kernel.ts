@@ -32,6 +32,11 @@ export interface BatchNormAttrs {
   eps: number;
   /** Slope of the input activation below zero (1: none, 0: ReLU). */
   slope: number;
+  /**
+   * Slope of an activation after the normalisation (1: none). Forward only: the kernel's
+   * gradient covers `post = 1`, so callers apply another activation outside a gradient tape only.
+   */
+  post?: number;
 }
 
 type Inputs = Record<'x' | 'weight' | 'bias' | 'mean' | 'variance', tf.Tensor>;
@@ -86,7 +91,7 @@ function forward(inputs: Inputs, a: BatchNormAttrs): tf.Tensor[] {
   runFused(
     'normalise',
     [pointer(x), channels],
-    [a.slope, ...constants.map(pointer), pointer(y)],
+    [a.slope, a.post ?? 1, ...constants.map(pointer), pointer(y)],
     rows,
     chunk,
   );

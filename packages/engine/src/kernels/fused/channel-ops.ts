@@ -33,7 +33,7 @@ export function fusedBiasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   runFused(
     'normalise',
     [pointer(x), channels],
-    [1, pointer(ones), pointer(bias), pointer(y)],
+    [1, 1, pointer(ones), pointer(bias), pointer(y)],
     x.size / channels,
     chunkRows(channels),
   );

@@ -99,12 +99,14 @@
       (local.set $b (local.get $e))
       (br $blocks))))
 
-  ;; Rows [$r0, $r1) of y = a(x)·k + c0 per channel ($k, $c0: [$C] float32).
+  ;; Rows [$r0, $r1) of y = b(a(x)·k + c0) per channel ($k, $c0: [$C] float32), b the activation
+  ;; of slope $post after the normalisation (1: none).
   (func (export "normalise") (param $x i32) (param $C i32) (param $r0 i32) (param $r1 i32)
-    (param $slope f32) (param $k i32) (param $c0 i32) (param $y i32)
-    (local $s v128) (local $bytes i32) (local $at i32) (local $end i32) (local $q i32)
-    (local $v v128)
+    (param $slope f32) (param $post f32) (param $k i32) (param $c0 i32) (param $y i32)
+    (local $s v128) (local $t v128) (local $bytes i32) (local $at i32) (local $end i32) (local $q i32)
+    (local $v v128) (local $z v128)
     (local.set $s (f32x4.splat (local.get $slope)))
+    (local.set $t (f32x4.splat (local.get $post)))
     (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
     (local.set $at (i32.mul (local.get $r0) (local.get $bytes)))
     (local.set $end (i32.mul (local.get $r1) (local.get $bytes)))
@@ -114,10 +116,15 @@
       (block $row_done (loop $quads
         (br_if $row_done (i32.ge_u (local.get $q) (local.get $bytes)))
         (local.set $v (v128.load (i32.add (local.get $x) (local.get $at))))
+        (local.set $z (f32x4.add
+          (f32x4.mul
+            (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $s))
+              (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)))
+            (v128.load (i32.add (local.get $k) (local.get $q))))
+          (v128.load (i32.add (local.get $c0) (local.get $q)))))
         (v128.store (i32.add (local.get $y) (local.get $at))
-          (f32x4.add
-            (f32x4.mul (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $s)) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))) (v128.load (i32.add (local.get $k) (local.get $q))))
-            (v128.load (i32.add (local.get $c0) (local.get $q)))))
+          (v128.bitselect (local.get $z) (f32x4.mul (local.get $z) (local.get $t))
+            (f32x4.gt (local.get $z) (v128.const f32x4 0 0 0 0))))
         (local.set $at (i32.add (local.get $at) (i32.const 16)))
         (local.set $q (i32.add (local.get $q) (i32.const 16)))
         (br $quads)))
