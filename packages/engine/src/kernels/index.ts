@@ -32,8 +32,11 @@ export {
 } from './edge-conv.js';
 export {
   type ActivationNormPoolOptions,
+  type ActivationPoolOptions,
   activationNormPool,
+  activationPool,
 } from './fused/activation-norm-pool.js';
+export { biasActivation } from './fused/bias-activation.js';
 export { dropoutMask } from './fused/dropout-mask.js';
 export { useFusedKernels } from './fused/fused-wasm.js';
 export { knnIndices, knnIndicesArray, pairwiseScores } from './knn.js';

@@ -1,7 +1,9 @@
 import { checkInteger, checkNumber, invalidArgument, type Rng } from '@cellshape/core';
 import {
   activationNormPool,
+  activationPool,
   BatchNorm,
+  biasActivation,
   Conv2d,
   convolution,
   dropoutMask,
@@ -35,12 +37,30 @@ export function activate2d(x: Tensor, activation: Activation2D, negativeSlope: n
 }
 
 /**
- * The convolution of `conv` without its bias: the fused block adds the bias itself, so that
+ * The convolution of `conv` without its bias: the fused blocks add the bias themselves, so that
  * the convolution's output is written and read once.
  */
 function unbiased(conv: Conv2d, h: Tensor): tf.Tensor4D {
   const { stride, padding } = conv.options;
   return convolution(h, conv.weight.variable, { stride, padding }) as tf.Tensor4D;
+}
+
+/** `conv` then LeakyReLU of `slope` (0: ReLU), the bias and activation in one pass. */
+export function convActivation(conv: Conv2d, h: Tensor, slope: number): Tensor {
+  const bias = conv.bias?.variable;
+  return bias ? biasActivation(unbiased(conv, h), bias, slope) : activate(conv.forward(h), slope);
+}
+
+/** `conv`, LeakyReLU of `slope` (0: ReLU) and a 2×2 max-pool in one pass after the product. */
+export function convActivationPool(conv: Conv2d, h: Tensor, slope: number): tf.Tensor4D {
+  return activationPool(unbiased(conv, h), {
+    negativeSlope: slope,
+    inputBias: conv.bias?.variable,
+  });
+}
+
+function activate(x: Tensor, slope: number): Tensor {
+  return slope === 0 ? tf.relu(x) : tf.leakyRelu(x, slope);
 }
 
 /** 2×2 max-pool, then the seeded inverted dropout (engine `dropoutMask`) when given. */

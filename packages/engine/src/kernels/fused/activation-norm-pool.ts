@@ -54,6 +54,7 @@ export function activationNormPool(
   if (fusedAvailable(channels) && height % 2 === 0 && width % 2 === 0) {
     const inputBias = options.inputBias ?? tf.zeros([channels]);
     const { y, mean, variance } = fusedNormPool(x, inputBias, norm.kernelParams(), {
+      normalise: true,
       training: options.training,
       eps: BATCH_NORM_EPS,
       slope,
@@ -75,5 +76,43 @@ export function activationNormPool(
       pooled,
       tf.tensor(dropoutMask(seed, pooled.size, rate), pooled.shape),
     ) as Tensor4D;
+  });
+}
+
+/** Options of {@link activationPool}. */
+export type ActivationPoolOptions = Omit<ActivationNormPoolOptions, 'training' | 'dropout'>;
+
+/**
+ * `maxPool2x2(activation(x + inputBias))` on channels-last `x` `[B, H, W, C]` →
+ * `[B, ⌊H/2⌋, ⌊W/2⌋, C]` (a convolution's bias, activation and pooling without batch norm, as
+ * the 2-D autoencoder's levels end), differentiable in `x` and `inputBias`; the gradient goes
+ * to each window's first maximum. One fused kernel on the threaded wasm backend (as
+ * {@link activationNormPool}), tfjs ops elsewhere.
+ */
+export function activationPool(x: Tensor4D, options: ActivationPoolOptions = {}): Tensor4D {
+  const fn = 'activationPool';
+  checkObject(fn, 'options', options);
+  const slope = checkNumber(fn, 'options.negativeSlope', options.negativeSlope ?? 0, { min: 0 });
+  const [, height, width, channels] = x.shape;
+  if (fusedAvailable(channels) && height % 2 === 0 && width % 2 === 0)
+    return tf.tidy(() => {
+      const ones = tf.ones([channels]);
+      const zeros = tf.zeros([channels]);
+      const params = { weight: ones, bias: zeros, mean: zeros, variance: ones };
+      const { y, mean, variance } = fusedNormPool(x, options.inputBias ?? zeros, params, {
+        normalise: false,
+        training: false,
+        eps: BATCH_NORM_EPS,
+        slope,
+        rate: 0,
+        seed: 0,
+      });
+      tf.dispose([mean, variance]);
+      return y;
+    });
+  return tf.tidy(() => {
+    const input = options.inputBias === undefined ? x : biasAdd(x, options.inputBias);
+    const activated = slope === 0 ? tf.relu(input) : tf.leakyRelu(input, slope);
+    return tf.maxPool(activated as Tensor4D, 2, 2, 'valid');
   });
 }

@@ -3,6 +3,8 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { biasAdd } from '../../nn/bias-add.js';
 import { columnSum } from '../../nn/column-sum.js';
 import { expectTensorsClose, randomNormal, TEST_BACKENDS, useBackend } from '../../test/index.js';
+import { activationPool } from './activation-norm-pool.js';
+import { biasActivation } from './bias-activation.js';
 import { fusedAvailable, useFusedKernels } from './fused-wasm.js';
 
 describe.each(TEST_BACKENDS)('columnSum and biasAdd, fused and plain, on %s', (backend) => {
@@ -44,3 +46,43 @@ describe.each(TEST_BACKENDS)('columnSum and biasAdd, fused and plain, on %s', (b
     tf.dispose([x, b, r, ...fused, ...plain]);
   });
 });
+
+describe.each(TEST_BACKENDS)(
+  'biasActivation and activationPool, fused and plain, on %s',
+  (backend) => {
+    beforeAll(() => useBackend(backend));
+    afterEach(() => useFusedKernels(true));
+
+    test.each([0, 0.1])(
+      'slope %s: values and the gradients of x and the bias equal the composition',
+      (slope) => {
+        const x = randomNormal([3, 6, 4, 8], 5);
+        const b = randomNormal([8], 6, 0.5);
+        const cases: Array<[(x: tf.Tensor, b: tf.Tensor) => tf.Tensor, number[]]> = [
+          [(xi, bi) => biasActivation(xi, bi, slope), [3, 6, 4, 8]],
+          [
+            (xi, bi) => activationPool(xi as tf.Tensor4D, { negativeSlope: slope, inputBias: bi }),
+            [3, 3, 2, 8],
+          ],
+        ];
+        for (const [f, outShape] of cases) {
+          const r = randomNormal(outShape, 7);
+          const run = (fused: boolean) => {
+            useFusedKernels(fused);
+            const y = f(x, b);
+            const [dx, db] = tf.grads((xi: tf.Tensor, bi: tf.Tensor) =>
+              tf.sum(tf.mul(f(xi, bi), r)),
+            )([x, b]);
+            return [y, dx, db] as tf.Tensor[];
+          };
+          const fused = run(true);
+          const plain = run(false);
+          for (const [i, t] of fused.entries())
+            expectTensorsClose(t, plain[i] as tf.Tensor, { atol: 1e-5, rtol: 1e-5 });
+          tf.dispose([r, ...fused, ...plain]);
+        }
+        tf.dispose([x, b]);
+      },
+    );
+  },
+);

@@ -21,6 +21,8 @@ const KERNEL = 'CellshapeActivationNormPool';
 
 /** {@link BatchNormAttrs} and the dropout of the pooled output (rate 0: none). */
 export interface NormPoolAttrs extends BatchNormAttrs {
+  /** False: no batch norm (k = 1, c0 = 0; the norm's inputs are ignored). */
+  normalise: boolean;
   rate: number;
   /** The dropout draw's seed (see dropout-mask.ts). */
   seed: number;
@@ -46,8 +48,16 @@ function geometry(x: tf.Tensor, a: NormPoolAttrs) {
 function forward(inputs: Inputs, a: NormPoolAttrs): tf.Tensor[] {
   const { x, inputBias, weight, bias } = inputs;
   const g = geometry(x, a);
-  const { mean, variance, sums } = statistics(x, inputBias, inputs, a);
-  const { k, c0 } = forwardConstants(mean, variance, weight.dataSync(), bias.dataSync(), a.eps);
+  const { mean, variance, sums } = a.normalise
+    ? statistics(x, inputBias, inputs, a)
+    : {
+        mean: new Float64Array(g.channels),
+        variance: new Float64Array(g.channels),
+        sums: undefined,
+      };
+  const { k, c0 } = a.normalise
+    ? forwardConstants(mean, variance, weight.dataSync(), bias.dataSync(), a.eps)
+    : { k: new Float32Array(g.channels).fill(1), c0: new Float32Array(g.channels) };
   const constants = channelTensors(k, c0);
   const y = uninitialised(g.outShape);
   const codes = uninitialised([Math.ceil(y.size / 4)], 'int32');
@@ -75,6 +85,19 @@ function forward(inputs: Inputs, a: NormPoolAttrs): tf.Tensor[] {
     'float32',
   );
   return [y, codes, ...channelTensors(mean, variance), activationSums];
+}
+
+/** The gradient constants without batch norm: dx = a'·g, the bias gradient Σg·a'. */
+function unnormalised(gradTimesSlope: Float64Array): BackwardConstants {
+  const c = gradTimesSlope.length;
+  return {
+    dGamma: new Float32Array(c),
+    dBeta: new Float32Array(c),
+    dInputBias: Float32Array.from(gradTimesSlope),
+    k: new Float32Array(c).fill(1),
+    c1: new Float32Array(c),
+    c0: new Float32Array(c),
+  };
 }
 
 /** The gradient: the backward sums over the outputs, then the constants of batch-statistics.ts. */
@@ -123,7 +146,9 @@ function gradient(dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.Na
         variance: variance.dataSync(),
         gamma: weight.dataSync(),
       };
-      memo = backwardConstants(sums, activation, g.count, stats, a.eps, a.training);
+      memo = a.normalise
+        ? backwardConstants(sums, activation, g.count, stats, a.eps, a.training)
+        : unnormalised(sums.s3);
     }
     return memo;
   };
