@@ -1,6 +1,7 @@
 /**
  * A/B timings of the fused batch-norm kernels against the plain tfjs compositions, in one
- * process, interleaved, minimum of several runs (the machine may be shared):
+ * process, interleaved, minimum of several runs of wall time and of CPU time over all threads
+ * (the machine may be shared):
  *
  *   node --conditions=@cellshape/source --import tsx packages/engine/scripts/fused-ab.ts [runs]
  *
@@ -22,16 +23,17 @@ interface Case {
   run: () => void;
 }
 
-function timeCase(c: Case, fused: boolean): number {
+/** Wall and CPU time (all threads) of one run, ms. */
+function timeCase(c: Case, fused: boolean): [number, number] {
   useFusedKernels(fused);
-  const t0 = performance.now();
+  const [t0, c0] = [performance.now(), process.cpuUsage()];
   c.run();
-  return performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return [performance.now() - t0, (cpu.user + cpu.system) / 1000];
 }
 
 const pool = { x: tf.randomNormal([64, 128, 128, 16]), norm: new BatchNorm(16) };
 const bn3 = { x: tf.randomNormal([8, 32, 32, 32, 32]), norm: new BatchNorm(32) };
-const sumOf = (f: () => tf.Tensor) => (x: tf.Tensor) => tf.sum(tf.mul(f(), x));
 
 const cases: Case[] = [
   {
@@ -75,16 +77,19 @@ const cases: Case[] = [
     run: () => tf.tidy(() => void bn3.norm.apply(bn3.x, false).dataSync()),
   },
 ];
-void sumOf;
 
+const f = (v: number) => v.toFixed(1).padStart(7);
 for (const c of cases) {
-  const best = { fused: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
-  for (let i = 0; i < runs; i++) {
-    best.plain = Math.min(best.plain, timeCase(c, false));
-    best.fused = Math.min(best.fused, timeCase(c, true));
-  }
+  const wall = { fused: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
+  const cpu = { ...wall };
+  for (let i = 0; i < runs; i++)
+    for (const mode of ['plain', 'fused'] as const) {
+      const [w, t] = timeCase(c, mode === 'fused');
+      wall[mode] = Math.min(wall[mode], w);
+      cpu[mode] = Math.min(cpu[mode], t);
+    }
   console.log(
-    `${c.name.padEnd(52)} plain ${best.plain.toFixed(1).padStart(8)} ms  fused ${best.fused.toFixed(1).padStart(7)} ms  ×${(best.plain / best.fused).toFixed(1)}`,
+    `${c.name.padEnd(52)} wall plain ${f(wall.plain)} fused ${f(wall.fused)} ×${(wall.plain / wall.fused).toFixed(1)} | CPU plain ${f(cpu.plain)} fused ${f(cpu.fused)} ×${(cpu.plain / cpu.fused).toFixed(1)} (ms)`,
   );
 }
 useFusedKernels(true);

@@ -1,13 +1,16 @@
 /**
- * A/B timing of one Siamese Barlow Twins training step (the `siamese_train_step_B64_128` bench
- * case) with the engine's fused kernels on and off, in one process, interleaved, minimum of
- * `runs` (the machine may be shared), plus the peak tensor bytes of each path (tf.profile):
+ * A/B timings of the 2-D bench cases with the engine's fused kernels on and off, in one
+ * process, interleaved, minimum of `runs` of wall time and of the process's CPU time over all
+ * threads (less sensitive to other load on a shared machine), plus the peak tensor bytes of each
+ * path (tf.profile): one Siamese Barlow Twins training step
+ * (`siamese_train_step_B64_128`) and the 2-D autoencoder's eval forward (`ae2d_forward_B64_128`).
  *
  *   node --conditions=@cellshape/source --import tsx packages/profile/scripts/siamese-ab.ts [runs] [B]
  */
 import { Adam, selectBackend, useFusedKernels } from '@cellshape/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { barlowTwinsLoss } from '../src/models/barlow-twins-loss.js';
+import { ConvAutoEncoder2D } from '../src/models/conv-autoencoder-2d.js';
 import { SiameseEncoder } from '../src/models/siamese-encoder.js';
 
 await selectBackend();
@@ -37,22 +40,41 @@ function step(): number {
   return loss;
 }
 
-const best = { fused: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
-const peak = { fused: 0, plain: 0 };
-for (const mode of ['fused', 'plain'] as const) {
-  useFusedKernels(mode === 'fused');
-  step(); // warm-up
-  peak[mode] = (await tf.profile(() => void step())).peakBytes;
+const autoencoder = new ConvAutoEncoder2D({ inputShape: [S, S, 1] }).eval();
+
+function aeForward(): number {
+  const { features, reconstruction } = autoencoder.forward(views[0] as tf.Tensor);
+  const value = reconstruction.dataSync()[0] as number;
+  tf.dispose([features, reconstruction]);
+  return value;
 }
-for (let i = 0; i < runs; i++)
-  for (const mode of ['plain', 'fused'] as const) {
-    useFusedKernels(mode === 'fused');
-    const t0 = performance.now();
-    step();
-    best[mode] = Math.min(best[mode], performance.now() - t0);
-  }
-useFusedKernels(true);
+
+type Mode = 'fused' | 'plain';
 const gb = (b: number) => (b / 2 ** 30).toFixed(2);
-console.log(
-  `siamese train step B=${B} ${S}² on ${tf.getBackend()}: plain ${best.plain.toFixed(0)} ms (peak tensors ${gb(peak.plain)} GiB), fused ${best.fused.toFixed(0)} ms (peak ${gb(peak.fused)} GiB), ×${(best.plain / best.fused).toFixed(2)}`,
-);
+
+async function abTime(name: string, run: () => number): Promise<void> {
+  const best = { fused: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
+  const cpu = { fused: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
+  const peak = { fused: 0, plain: 0 };
+  for (const mode of ['fused', 'plain'] as Mode[]) {
+    useFusedKernels(mode === 'fused');
+    run(); // warm-up
+    peak[mode] = (await tf.profile(() => void run())).peakBytes;
+  }
+  for (let i = 0; i < runs; i++)
+    for (const mode of ['plain', 'fused'] as Mode[]) {
+      useFusedKernels(mode === 'fused');
+      const [t0, c0] = [performance.now(), process.cpuUsage()];
+      run();
+      best[mode] = Math.min(best[mode], performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu[mode] = Math.min(cpu[mode], (c.user + c.system) / 1000);
+    }
+  useFusedKernels(true);
+  console.log(
+    `${name} on ${tf.getBackend()}: wall plain ${best.plain.toFixed(0)} ms, fused ${best.fused.toFixed(0)} ms (×${(best.plain / best.fused).toFixed(2)}); CPU time (all threads) plain ${cpu.plain.toFixed(0)} ms, fused ${cpu.fused.toFixed(0)} ms (×${(cpu.plain / cpu.fused).toFixed(2)}); peak tensors plain ${gb(peak.plain)} GiB, fused ${gb(peak.fused)} GiB`,
+  );
+}
+
+await abTime(`siamese train step B=${B} ${S}²`, step);
+await abTime(`ae2d eval forward B=${B} ${S}²`, aeForward);
