@@ -202,7 +202,7 @@ export class ConvAutoEncoder2D extends ImageModel implements Autoencoder {
     return tf.tidy(() => {
       let x = tf.relu(this.expand.forward(torchUnflatten(features, this.codeShape)));
       this.ups.forEach((up, k) => {
-        x = tf.relu(up.forward(x));
+        x = convActivation(up, x, 0);
         for (const cv of this.decoder[k] as Conv2d[]) x = convActivation(cv, x, 0);
       });
       const y = this.head.forward(x);

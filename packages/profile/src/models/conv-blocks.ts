@@ -5,7 +5,9 @@ import {
   BatchNorm,
   biasActivation,
   Conv2d,
+  ConvTranspose2d,
   convolution,
+  convolutionTranspose,
   dropoutMask,
   type StateEntry,
 } from '@cellshape/engine';
@@ -45,10 +47,18 @@ function unbiased(conv: Conv2d, h: Tensor): tf.Tensor4D {
   return convolution(h, conv.weight.variable, { stride, padding }) as tf.Tensor4D;
 }
 
-/** `conv` then LeakyReLU of `slope` (0: ReLU), the bias and activation in one pass. */
-export function convActivation(conv: Conv2d, h: Tensor, slope: number): Tensor {
+/**
+ * `conv` (a convolution or a transposed one) then LeakyReLU of `slope` (0: ReLU), the bias and
+ * activation in one pass.
+ */
+export function convActivation(conv: Conv2d | ConvTranspose2d, h: Tensor, slope: number): Tensor {
   const bias = conv.bias?.variable;
-  return bias ? biasActivation(unbiased(conv, h), bias, slope) : activate(conv.forward(h), slope);
+  if (bias === undefined) return activate(conv.forward(h), slope);
+  const product =
+    conv instanceof ConvTranspose2d
+      ? convolutionTranspose(h, conv.weight.variable, conv.options)
+      : unbiased(conv, h);
+  return biasActivation(product, bias, slope);
 }
 
 /** `conv`, LeakyReLU of `slope` (0: ReLU) and a 2×2 max-pool in one pass after the product. */
