@@ -15,6 +15,11 @@ const MODULES = [
     constant: 'CONV_KERNELS_WASM_BASE64',
     what: 'convolution column kernels',
   },
+  {
+    wat: 'fused-kernels.wat',
+    constant: 'FUSED_KERNELS_WASM_BASE64',
+    what: 'fused elementwise kernels',
+  },
 ];
 
 for (const { wat, constant, what } of MODULES) {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, invalidArgument, UnsupportedError } from '@cellshape/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmSharedIdentity } from '../kernels/fused/wasm-identity.js';
 import { registerGradients } from './gradients.js';
 import { keepProcessHandlers } from './process-handlers.js';
 import { registerThreadedWasm } from './threaded-wasm.js';
@@ -138,6 +139,7 @@ async function loadBackend(
         // In Node, XNNPACK on every core (falls back to tfjs's single-threaded build).
         if (isNode()) await registerThreadedWasm(wasm);
         registerWasmSlice();
+        registerWasmSharedIdentity();
         break;
       }
       case 'cpu':

@@ -1,7 +1,7 @@
 /**
  * Fast CPU kernels for the models' hot paths, on tfjs-core tensors (`cpu` and `wasm` backends)
  * and the typed arrays under them: kNN graphs, nearest neighbours and the Chamfer distance, the
- * fused EdgeConv block, and 2-D/3-D (transposed) convolutions as column × filter products, each
+ * fused EdgeConv block, the fused activation → batch norm → max-pool → dropout block, and 2-D/3-D (transposed) convolutions as column × filter products, each
  * with its gradient where it is differentiable.
  *
  * ```ts
@@ -30,6 +30,15 @@ export {
   type EdgeConvResult,
   edgeConvBlock,
 } from './edge-conv.js';
+export {
+  type ActivationNormPoolOptions,
+  type ActivationPoolOptions,
+  activationNormPool,
+  activationPool,
+} from './fused/activation-norm-pool.js';
+export { biasActivation } from './fused/bias-activation.js';
+export { dropoutMask } from './fused/dropout-mask.js';
+export { useFusedKernels } from './fused/fused-wasm.js';
 export { knnIndices, knnIndicesArray, pairwiseScores } from './knn.js';
 export { matMulParallel } from './mat-mul.js';
 export {

@@ -393,9 +393,74 @@ export function runWasmRowsOnBothThreads(
   return { workerShare };
 }
 
+/**
+ * A WebAssembly module instantiated on a shared memory that the worker instantiates too (once per
+ * `key`): e.g. kernels that run in the memory of tfjs's threaded wasm backend.
+ */
+export interface SharedWasmKernels {
+  /** Names this module-on-memory pair; a new memory needs a new key. */
+  key: string;
+  module: object;
+  memory: object;
+  /** The instance on this thread. */
+  exports: Record<string, unknown>;
+}
+
+const sentToWorker = new Set<string>();
+
+/**
+ * {@link runRowsOnBothThreads} for a kernel of any {@link SharedWasmKernels} module: the rows
+ * `[0, total)` in chunks from a shared counter on both threads, each call
+ * `kernel(...before, r0, r1, ...after)` with `r0` a multiple of `chunk`, writing only its rows'
+ * outputs (a kernel may write per-chunk results at `r0 / chunk`).
+ */
+export function runModuleRowsOnBothThreads(
+  target: SharedWasmKernels,
+  kernel: string,
+  before: readonly number[],
+  after: readonly number[],
+  total: number,
+  chunk: number,
+): void {
+  const run = target.exports[kernel] as (...args: number[]) => void;
+  const all = () => {
+    for (let r0 = 0; r0 < total; r0 += chunk)
+      run(...before, r0, Math.min(total, r0 + chunk), ...after);
+  };
+  if (!workerAvailable() || total <= chunk) {
+    all();
+    return;
+  }
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const first = !sentToWorker.has(target.key);
+  sentToWorker.add(target.key);
+  const pending = runOnWorker(
+    'moduleRows',
+    [
+      target.key,
+      first ? target.module : undefined,
+      first ? target.memory : undefined,
+      kernel,
+    ].concat([before, after, total, chunk, counter]),
+    all,
+  );
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * chunk;
+    if (r0 >= total) break;
+    run(...before, r0, Math.min(total, r0 + chunk), ...after);
+  }
+  pending.wait();
+}
+
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul' | 'simdRows' | 'wasmRows';
+  kernel:
+    | keyof typeof kernels
+    | keyof typeof simdJobs
+    | 'matMul'
+    | 'simdRows'
+    | 'wasmRows'
+    | 'moduleRows';
   args: unknown[];
   done: Int32Array;
 }
@@ -437,6 +502,17 @@ kernels.simdRows = (name, before, after, total, chunk, counter) => {
 // A kernel of another module on its own shared memory (e.g. tfjs's), instantiated per job.
 kernels.wasmRows = (module, memory, name, before, after, total, chunk, counter) => {
   const run = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
+  for (;;) {
+    const r0 = Atomics.add(counter, 0, 1) * chunk;
+    if (r0 >= total) break;
+    run(...before, r0, Math.min(total, r0 + chunk), ...after);
+  }
+};
+// Modules on shared memories (runModuleRowsOnBothThreads), instantiated on first use per key.
+const modules = new Map();
+kernels.moduleRows = (key, module, memory, name, before, after, total, chunk, counter) => {
+  if (!modules.has(key)) modules.set(key, new WebAssembly.Instance(module, { env: { memory } }).exports);
+  const run = modules.get(key)[name];
   for (;;) {
     const r0 = Atomics.add(counter, 0, 1) * chunk;
     if (r0 >= total) break;

@@ -1,6 +1,9 @@
 import { checkInteger } from '@cellshape/core';
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { gradientsRecorded } from '../kernels/checks.js';
+import { fusedBatchNorm } from '../kernels/fused/batch-norm-kernel.js';
+import { fusedAvailable } from '../kernels/fused/fused-wasm.js';
 import { columnSum } from './column-sum.js';
 import { type StateEntry, stateKey } from './module-state.js';
 import { torchParameter } from './parameter.js';
@@ -9,6 +12,20 @@ import { torchParameter } from './parameter.js';
 export const BATCH_NORM_EPS = 1e-5;
 /** PyTorch's batch-norm momentum: running = (1 − m)·running + m·batch. */
 export const BATCH_NORM_MOMENTUM = 0.1;
+
+/** LeakyReLU slopes (0: ReLU) applied with a batch norm: see {@link BatchNorm.apply}. */
+export interface BatchNormActivation {
+  /** Slope of the activation of the input, before normalising. Default none. */
+  before?: number;
+  /** Slope of the activation of the output. Default none. */
+  after?: number;
+}
+
+/** LeakyReLU of slope `s` (ReLU for 0, `x` itself for 1). */
+function leaky(x: Tensor, s: number): Tensor {
+  if (s === 0) return tf.relu(x);
+  return s === 1 ? x : tf.leakyRelu(x, s);
+}
 
 /**
  * Batch normalisation with PyTorch's semantics (`BatchNorm1d`, `2d`, `3d`) over the last axis,
@@ -19,8 +36,10 @@ export const BATCH_NORM_MOMENTUM = 0.1;
  * * evaluation mode uses the running statistics.
  * eps = {@link BATCH_NORM_EPS}; `weight` starts at 1, `bias` at 0, as PyTorch's.
  *
- * Training mode has a hand-written backward pass whose channel sums are accumulated in two levels
- * ({@link columnSum}), so that they stay within float32 rounding of PyTorch's.
+ * On the threaded wasm backend (C a multiple of 4) one fused kernel computes it, statistics in a
+ * single float64 pass on both threads (kernels/fused). Elsewhere a tfjs composition runs, whose
+ * training-mode backward pass accumulates its channel sums in two levels ({@link columnSum}) so
+ * that they stay within float32 rounding of PyTorch's.
  *
  * ```ts
  * const norm = new BatchNorm(4);
@@ -51,9 +70,28 @@ export class BatchNorm {
 
   /**
    * Normalises `x` `[..., C]` (a new tensor). In training mode the caller guarantees more than
-   * one value per channel (PyTorch refuses a single one).
+   * one value per channel (PyTorch refuses a single one). `activation` adds a LeakyReLU of the
+   * given slope (0: ReLU) before the normalisation (`before`, as the voxel simple encoder's
+   * LeakyReLU → BatchNorm3d) and/or after it (`after`, as the ResNets' BatchNorm → ReLU), in the
+   * same pass where the fused kernel runs.
    */
-  apply(x: Tensor, training: boolean): Tensor {
+  apply(x: Tensor, training: boolean, activation: BatchNormActivation = {}): Tensor {
+    const { before, after } = activation;
+    if (fusedAvailable(this.channels) && x.shape[x.rank - 1] === this.channels) {
+      // The kernel's gradient covers the activation before; one after is fused outside a tape.
+      const fuseAfter = after !== undefined && !gradientsRecorded();
+      const y = this.applyFused(x, training, before ?? 1, fuseAfter ? after : 1);
+      return after === undefined || fuseAfter ? y : tf.tidy(() => leaky(y, after));
+    }
+    return tf.tidy(() => {
+      const input = before === undefined ? x : leaky(x, before);
+      const y = this.applyPlain(input, training);
+      return after === undefined ? y : leaky(y, after);
+    });
+  }
+
+  /** {@link BatchNorm.apply} by tfjs ops. */
+  private applyPlain(x: Tensor, training: boolean): Tensor {
     if (!training)
       return tf.tidy(() => {
         const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BATCH_NORM_EPS)));
@@ -87,6 +125,29 @@ export class BatchNorm {
       };
     });
     return op(x, this.weight, this.bias);
+  }
+
+  /** {@link BatchNorm.apply} by the fused kernel (activation slopes, 1 for none). */
+  private applyFused(x: Tensor, training: boolean, slope: number, post: number): Tensor {
+    const { y, mean, variance } = fusedBatchNorm(x, this.kernelParams(), {
+      training,
+      eps: BATCH_NORM_EPS,
+      slope,
+      post,
+    });
+    if (training) this.trackBatch(mean, variance, x.size / this.channels);
+    tf.dispose([mean, variance]);
+    return y;
+  }
+
+  /** The parameters and running statistics as the fused kernels take them. */
+  kernelParams(): { weight: Tensor; bias: Tensor; mean: Tensor; variance: Tensor } {
+    return {
+      weight: this.weight,
+      bias: this.bias,
+      mean: this.runningMean,
+      variance: this.runningVar,
+    };
   }
 
   /**

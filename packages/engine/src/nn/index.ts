@@ -26,7 +26,12 @@
  * ({@link matrixWeight}).
  */
 
-export { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM, BatchNorm } from './batch-norm.js';
+export {
+  BATCH_NORM_EPS,
+  BATCH_NORM_MOMENTUM,
+  BatchNorm,
+  type BatchNormActivation,
+} from './batch-norm.js';
 export { biasAdd } from './bias-add.js';
 export { columnSum } from './column-sum.js';
 export { Conv2d, Conv3d } from './conv.js';

@@ -133,7 +133,7 @@ export class CnnClassifier extends ImageModel implements Encoder {
     this.checkImages(`${FN}.encode`, images);
     const { activation, negativeSlope } = this.options;
     return tf.tidy(() => {
-      const maps = this.blocks.forward(images, this.training, (h, rate) => this.dropout(h, rate));
+      const maps = this.blocks.forward(images, this.training, () => this.nextDropoutSeed());
       const hidden = activate2d(
         this.hidden.forward(tf.mean(maps, [1, 2])),
         activation,

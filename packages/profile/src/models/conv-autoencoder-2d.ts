@@ -18,7 +18,7 @@ import {
 } from '@cellshape/engine';
 import type { Scalar, Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBlockOptions } from './conv-blocks.js';
+import { checkBlockOptions, convActivation, convActivationPool } from './conv-blocks.js';
 import { ImageModel } from './image-model.js';
 import { checkInputShape } from './input-shape.js';
 
@@ -178,10 +178,11 @@ export class ConvAutoEncoder2D extends ImageModel implements Autoencoder {
     this.checkImages(`${FN}.encode`, images);
     return tf.tidy(() => {
       let x: Tensor = images;
-      for (const level of this.encoder) {
-        for (const cv of level) x = tf.relu(cv.forward(x));
-        x = tf.maxPool(x as Tensor4D, 2, 2, 'valid');
-      }
+      for (const level of this.encoder)
+        level.forEach((cv, j) => {
+          // The level's last convolution, its ReLU and the pool are one fused pass.
+          x = j < level.length - 1 ? convActivation(cv, x, 0) : convActivationPool(cv, x, 0);
+        });
       return torchFlatten(this.code.forward(x));
     });
   }
@@ -201,8 +202,8 @@ export class ConvAutoEncoder2D extends ImageModel implements Autoencoder {
     return tf.tidy(() => {
       let x = tf.relu(this.expand.forward(torchUnflatten(features, this.codeShape)));
       this.ups.forEach((up, k) => {
-        x = tf.relu(up.forward(x));
-        for (const cv of this.decoder[k] as Conv2d[]) x = tf.relu(cv.forward(x));
+        x = convActivation(up, x, 0);
+        for (const cv of this.decoder[k] as Conv2d[]) x = convActivation(cv, x, 0);
       });
       const y = this.head.forward(x);
       return (this.options.outputActivation === 'sigmoid' ? tf.sigmoid(y) : y) as Tensor4D;

@@ -1,5 +1,16 @@
 import { checkInteger, checkNumber, invalidArgument, type Rng } from '@cellshape/core';
-import { BatchNorm, Conv2d, type StateEntry } from '@cellshape/engine';
+import {
+  activationNormPool,
+  activationPool,
+  BatchNorm,
+  biasActivation,
+  Conv2d,
+  ConvTranspose2d,
+  convolution,
+  convolutionTranspose,
+  dropoutMask,
+  type StateEntry,
+} from '@cellshape/engine';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -25,6 +36,51 @@ export interface ConvBlocksOptions {
 /** Applies `activation` (ReLU or LeakyReLU). */
 export function activate2d(x: Tensor, activation: Activation2D, negativeSlope: number): Tensor {
   return activation === 'relu' ? tf.relu(x) : tf.leakyRelu(x, negativeSlope);
+}
+
+/**
+ * The convolution of `conv` without its bias: the fused blocks add the bias themselves, so that
+ * the convolution's output is written and read once.
+ */
+function unbiased(conv: Conv2d, h: Tensor): tf.Tensor4D {
+  const { stride, padding } = conv.options;
+  return convolution(h, conv.weight.variable, { stride, padding }) as tf.Tensor4D;
+}
+
+/**
+ * `conv` (a convolution or a transposed one) then LeakyReLU of `slope` (0: ReLU), the bias and
+ * activation in one pass.
+ */
+export function convActivation(conv: Conv2d | ConvTranspose2d, h: Tensor, slope: number): Tensor {
+  const bias = conv.bias?.variable;
+  if (bias === undefined) return activate(conv.forward(h), slope);
+  const product =
+    conv instanceof ConvTranspose2d
+      ? convolutionTranspose(h, conv.weight.variable, conv.options)
+      : unbiased(conv, h);
+  return biasActivation(product, bias, slope);
+}
+
+/** `conv`, LeakyReLU of `slope` (0: ReLU) and a 2×2 max-pool in one pass after the product. */
+export function convActivationPool(conv: Conv2d, h: Tensor, slope: number): tf.Tensor4D {
+  return activationPool(unbiased(conv, h), {
+    negativeSlope: slope,
+    inputBias: conv.bias?.variable,
+  });
+}
+
+function activate(x: Tensor, slope: number): Tensor {
+  return slope === 0 ? tf.relu(x) : tf.leakyRelu(x, slope);
+}
+
+/** 2×2 max-pool, then the seeded inverted dropout (engine `dropoutMask`) when given. */
+function poolAndDrop(h: Tensor, dropout: { rate: number; seed: number } | undefined): Tensor {
+  const pooled = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+  if (dropout === undefined) return pooled;
+  return tf.mul(
+    pooled,
+    tf.tensor(dropoutMask(dropout.seed, pooled.size, dropout.rate), pooled.shape),
+  );
 }
 
 /** Validates the block options of `fn` (filters, dropout, slope). */
@@ -70,19 +126,27 @@ export class ConvBlocks2D {
   }
 
   /**
-   * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`; `dropout`
-   * is the model's (seeded) dropout.
+   * Images → the last block's feature maps `[B, H / 2^L, W / 2^L, filters.at(-1)]`;
+   * `dropoutSeed` gives each training-mode dropout draw its seed (the model's seeded dropout).
+   * With batch norm, bias → activation → norm → pool → dropout is one engine block
+   * (`activationNormPool`, a fused kernel on the threaded wasm backend).
    */
-  forward(x: Tensor, training: boolean, dropout: (h: Tensor, rate: number) => Tensor): Tensor {
+  forward(x: Tensor, training: boolean, dropoutSeed: () => number): Tensor {
     const { activation, negativeSlope, dropout: rate } = this.o;
+    const slope = activation === 'relu' ? 0 : negativeSlope;
     return tf.tidy(() => {
       let h = x;
       this.convs.forEach((conv, i) => {
-        h = activate2d(conv.forward(h), activation, negativeSlope);
+        const dropout = training && rate > 0 ? { rate, seed: dropoutSeed() } : undefined;
         const norm = this.norms[i];
-        if (norm) h = norm.apply(h, training);
-        h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
-        h = dropout(h, rate);
+        h = norm
+          ? activationNormPool(unbiased(conv, h), norm, {
+              training,
+              negativeSlope: slope,
+              dropout,
+              inputBias: conv.bias?.variable,
+            })
+          : poolAndDrop(activate2d(conv.forward(h), activation, negativeSlope), dropout);
       });
       return h;
     });

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * What the 2D image models share: training / evaluation mode, the check of image batches
  * `[B, H, W, C]` (channels last) and the seeding of dropout.
  *
- * Dropout masks are drawn from `tf.randomUniform` with a seed mixed from the model's dropout
+ * Dropout masks are drawn by the engine's `dropoutMask` with a seed mixed from the model's dropout
  * seed, the number of dropout draws since it was set, and the layer: a training run that
  * reseeds dropout before every step from (run seed, step) (as the `train*` functions of this
  * package do) draws the same masks when it is resumed, on every backend.
@@ -54,19 +54,12 @@ export abstract class ImageModel extends StateDictModule {
   }
 
   /**
-   * Inverted dropout with probability `rate` in training mode (kept values scaled by
-   * 1 / (1 − rate), as PyTorch's `nn.Dropout`); the identity in evaluation mode or at rate 0.
+   * The seed of the next training-mode dropout draw: a draw's mask (engine `dropoutMask`, the
+   * same on every backend) depends only on the model's dropout seed and the number of draws
+   * since it was set.
    */
-  protected dropout(x: Tensor, rate: number): Tensor {
-    if (!this.mode || rate === 0) return x;
-    const seed = mixSeed(this.dropoutSeed, 0xd809, this.dropoutDraws++);
-    return tf.tidy(() => {
-      const keep = tf.cast(
-        tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate),
-        'float32',
-      );
-      return tf.mul(x, tf.mul(keep, 1 / (1 - rate)));
-    });
+  protected nextDropoutSeed(): number {
+    return mixSeed(this.dropoutSeed, 0xd809, this.dropoutDraws++);
   }
 
   /** Checks a batch of images `[B, H, W, C]` of the model's input shape. */

@@ -123,7 +123,7 @@ export class SiameseEncoder extends ImageModel implements Encoder {
   encode(images: Tensor): Tensor2D {
     this.checkImages(`${FN}.encode`, images);
     return tf.tidy(() => {
-      const maps = this.blocks.forward(images, this.training, (h, rate) => this.dropout(h, rate));
+      const maps = this.blocks.forward(images, this.training, () => this.nextDropoutSeed());
       const pooled = tf.mean(maps, [1, 2]);
       return this.bn.apply(this.fc.forward(pooled), this.training) as Tensor2D;
     });

@@ -35,7 +35,8 @@ describe('the SIMD GEMM of the fused convolution kernels (threaded wasm)', () =>
         const expected = tf.matMul(a, b);
         expectTensorsClose(c, expected, { rtol: 1e-6, label: `A·B ${rows}×${n}×${cols}` });
         // A read transposed (row step 4 bytes, inner step 4·rows), added to C.
-        const acc = tf.clone(c0);
+        // A copy of C₀ of its own (tf.clone shares the data on wasm: the kernel writes in place).
+        const acc = tf.add(c0, 0);
         gemm(...[aT, b, acc].map(address), rows, cols, n, 4, 4 * rows, 4 * cols, 4 * cols, 1);
         const expectedAcc = tf.tidy(() => tf.add(c0, tf.matMul(aT, b, true)));
         expectTensorsClose(acc, expectedAcc, { rtol: 1e-6, label: `Aᵀ·B ${rows}×${n}×${cols}` });
