@@ -1,3 +1,4 @@
+import type { BatchNorm } from '@cellshape/engine';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -7,6 +8,21 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function activate(x: Tensor, leaky: boolean, negSlope: number): Tensor {
   return leaky ? tf.leakyRelu(x, negSlope) : tf.relu(x);
+}
+
+/**
+ * The activation, then batch norm when there is one: the pair the simple encoder and the
+ * decoder apply after each convolution, fused into the norm's kernel passes where it can.
+ */
+export function activateNorm(
+  x: Tensor,
+  norm: BatchNorm | undefined,
+  training: boolean,
+  leaky: boolean,
+  negSlope: number,
+): Tensor {
+  if (norm === undefined) return activate(x, leaky, negSlope);
+  return norm.apply(x, training, { before: leaky ? negSlope : 0 });
 }
 
 /**

@@ -98,9 +98,9 @@ export class ResidualBlock {
   forward(x: Tensor, training: boolean): Tensor {
     return tf.tidy(() => {
       let h = x;
+      // BatchNorm → ReLU between the convolutions (fused into the norm's passes outside a tape).
       this.layers.forEach(({ conv, norm }, i) => {
-        h = norm.apply(conv.forward(h), training);
-        if (i < this.layers.length - 1) h = tf.relu(h);
+        h = norm.apply(conv.forward(h), training, i < this.layers.length - 1 ? { after: 0 } : {});
       });
       let identity = x;
       if (this.downsample)

@@ -2,7 +2,7 @@ import type { Rng } from '@cellshape/core';
 import { BatchNorm, Conv3d, Linear, type StateEntry } from '@cellshape/engine';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { activate, flattenChannelsFirst } from './layout.js';
+import { activateNorm, flattenChannelsFirst } from './layout.js';
 import { encoderSizes, type ResolvedVoxelOptions } from './voxel-options.js';
 
 /**
@@ -50,9 +50,7 @@ export class SimpleEncoder {
     return tf.tidy(() => {
       let h = x;
       this.convs.forEach((conv, i) => {
-        h = activate(conv.forward(h), leaky, negSlope);
-        const norm = this.norms[i];
-        if (norm) h = norm.apply(h, training);
+        h = activateNorm(conv.forward(h), this.norms[i], training, leaky, negSlope);
       });
       return this.embedding.forward(flattenChannelsFirst(h)) as Tensor2D;
     });

@@ -2,7 +2,7 @@ import type { Rng } from '@cellshape/core';
 import { BatchNorm, ConvTranspose3d, Linear, type StateEntry } from '@cellshape/engine';
 import type { Tensor, Tensor5D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { activate, unflattenChannelsFirst } from './layout.js';
+import { activate, activateNorm, unflattenChannelsFirst } from './layout.js';
 import { encoderSizes, type ResolvedVoxelOptions } from './voxel-options.js';
 
 /**
@@ -67,9 +67,8 @@ export class VoxelDecoder {
         negSlope,
       );
       for (let level = numLayers; level >= 2; level--) {
-        h = activate((this.deconvs[level - 1] as ConvTranspose3d).forward(h), leaky, negSlope);
-        const norm = this.norms[level - 1];
-        if (norm) h = norm.apply(h, training);
+        const deconv = this.deconvs[level - 1] as ConvTranspose3d;
+        h = activateNorm(deconv.forward(h), this.norms[level - 1], training, leaky, negSlope);
       }
       return tf.sigmoid((this.deconvs[0] as ConvTranspose3d).forward(h)) as Tensor5D;
     });
