@@ -6,8 +6,8 @@ beforeAll(async () => {
   await selectBackend();
 });
 
-// Four shape families (chance: 1-NN 0.25, silhouette ≈ 0), 96 crops of 32×32, 12 epochs of
-// Barlow Twins with each kind of views: a few minutes per case on 2 loaded cores. The numbers
+// Four shape families (chance: 1-NN 0.25, silhouette ≈ 0), 192 crops of 48×48, 40 epochs of
+// Barlow Twins with each kind of views: about 10 s per case on 2 quiet cores. The numbers
 // measured when this was written are in docs/profile.md.
 describe.each(['dihedral', 'pbr', 'fbr'] as const)(
   'a Siamese encoder trained with %s views on drawn cells',
@@ -15,11 +15,11 @@ describe.each(['dihedral', 'pbr', 'fbr'] as const)(
     it('lowers the loss and separates round, elongated, protrusive and lobed cells', async () => {
       const { before, after, losses } = await siameseSeparation({
         families: ['round', 'elongated', 'protrusive', 'lobed'],
-        count: 24,
-        size: 32,
-        epochs: 12,
-        batchSize: 32,
-        features: 16,
+        count: 48,
+        size: 48,
+        epochs: 40,
+        batchSize: 64,
+        features: 32,
         views,
         seed: 1,
       });
