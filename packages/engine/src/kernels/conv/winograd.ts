@@ -25,11 +25,11 @@ import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-c
  */
 
 /** Side of the input patch of a 4×4 output tile, and the number of planes (`PATCH²`). */
-const PATCH = 6;
-const PLANES = PATCH * PATCH;
+export const PATCH = 6;
+export const PLANES = PATCH * PATCH;
 
 /** The filter transform `G` (6×3) of F(4×4, 3×3), Lavin & Gray's points 0, ±1, ±2. */
-const G = [
+export const G = [
   [1 / 4, 0, 0],
   [-1 / 6, -1 / 6, -1 / 6],
   [-1 / 6, 1 / 6, -1 / 6],

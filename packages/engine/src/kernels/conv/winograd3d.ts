@@ -8,6 +8,7 @@ import {
   wasmColumnsAvailable,
   wasmTranspose,
 } from './wasm-columns.js';
+import { G, PATCH, PLANES } from './winograd.js';
 
 /**
  * 3×3×3 stride-1 3-D convolutions by Winograd's F(4×4, 3×3) in the two inner axes and columns
@@ -25,20 +26,6 @@ import {
  * The rounding differs from the direct sum as in the 2-D case: relative to the output's
  * largest magnitude about 1e-5 at 64 → 64 channels.
  */
-
-/** Side of the input patch of a 4×4 output tile, and the number of planes. */
-const PATCH = 6;
-const PLANES = PATCH * PATCH;
-
-/** F(4×4, 3×3)'s filter transform `G` (6×3), Lavin & Gray's points 0, ±1, ±2. */
-const G = [
-  [1 / 4, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6],
-  [1 / 24, -1 / 12, 1 / 6],
-  [0, 0, 1],
-] as const;
 
 /** The kernels' `$scratch`: float32 values, and the slot of the first plane address. */
 const SCRATCH = 256;
