@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { wasmThreadCount } from '../backend/threaded-wasm.js';
-import type { WasmMemory } from '../web-assembly.js';
 import { type RowKernelExports, simdKernels } from './wasm/simd-kernels.js';
 
 /*
@@ -338,22 +337,15 @@ export function runRowsOnBothThreads(
   pending.wait();
 }
 
-/** A wasm module, the shared memory it runs on, and its instance on this thread. */
-export interface SharedWasm {
-  module: object;
-  memory: WasmMemory;
-  exports: object;
-}
-
 /**
- * {@link runRowsOnBothThreads} for an export `name` of another module on its own shared
- * memory (the worker instantiates `wasm.module` on `wasm.memory` for the job). Unlike there,
- * the kernel may add into per-thread outputs (its `after` arguments): without the worker, or
- * if it stalls, `restart()` runs first (to clear this thread's outputs) and this thread then
+ * {@link runRowsOnBothThreads} for an export `name` of a {@link SharedWasmKernels} module (the
+ * worker instantiates it on its memory once per key). Unlike {@link runModuleRowsOnBothThreads},
+ * the kernel may add into per-thread outputs (its `after` arguments): without the worker, or if
+ * it stalls, `restart()` runs first (to clear this thread's outputs) and this thread then
  * computes every row with its own `after`; the result says whether the worker's share counts.
  */
 export function runWasmRowsOnBothThreads(
-  wasm: SharedWasm,
+  wasm: SharedWasmKernels,
   name: string,
   before: readonly number[],
   after: readonly [readonly number[], readonly number[]],
@@ -361,9 +353,7 @@ export function runWasmRowsOnBothThreads(
   chunk: number,
   restart: () => void = () => undefined,
 ): { workerShare: boolean } {
-  const run = (wasm.exports as Record<string, (...args: number[]) => void>)[name] as (
-    ...args: number[]
-  ) => void;
+  const run = wasm.exports[name] as (...args: number[]) => void;
   const alone = () => {
     restart();
     run(...before, 0, total, ...after[0]);
@@ -375,8 +365,8 @@ export function runWasmRowsOnBothThreads(
   const counter = new Int32Array(new SharedArrayBuffer(4));
   let workerShare = true;
   const pending = runOnWorker(
-    'wasmRows',
-    [wasm.module, wasm.memory, name, before, after[1], total, chunk, counter],
+    'moduleRows',
+    [...moduleOnce(wasm), name, before, after[1], total, chunk, counter],
     () => {
       workerShare = false;
       alone();
@@ -408,6 +398,13 @@ export interface SharedWasmKernels {
 
 const sentToWorker = new Set<string>();
 
+/** A job's first arguments: the module's key, and the module and memory the first time only. */
+function moduleOnce(target: SharedWasmKernels): unknown[] {
+  const first = !sentToWorker.has(target.key);
+  sentToWorker.add(target.key);
+  return [target.key, first ? target.module : undefined, first ? target.memory : undefined];
+}
+
 /**
  * {@link runRowsOnBothThreads} for a kernel of any {@link SharedWasmKernels} module: the rows
  * `[0, total)` in chunks from a shared counter on both threads, each call
@@ -432,16 +429,9 @@ export function runModuleRowsOnBothThreads(
     return;
   }
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const first = !sentToWorker.has(target.key);
-  sentToWorker.add(target.key);
   const pending = runOnWorker(
     'moduleRows',
-    [
-      target.key,
-      first ? target.module : undefined,
-      first ? target.memory : undefined,
-      kernel,
-    ].concat([before, after, total, chunk, counter]),
+    [...moduleOnce(target), kernel, before, after, total, chunk, counter],
     all,
   );
   for (;;) {
@@ -454,13 +444,7 @@ export function runModuleRowsOnBothThreads(
 
 /** A job for the worker: a kernel name, its arguments, and the flag it raises when done. */
 interface Job {
-  kernel:
-    | keyof typeof kernels
-    | keyof typeof simdJobs
-    | 'matMul'
-    | 'simdRows'
-    | 'wasmRows'
-    | 'moduleRows';
+  kernel: keyof typeof kernels | keyof typeof simdJobs | 'matMul' | 'simdRows' | 'moduleRows';
   args: unknown[];
   done: Int32Array;
 }
@@ -499,16 +483,7 @@ kernels.simdRows = (name, before, after, total, chunk, counter) => {
     simd[name](...before, r0, Math.min(total, r0 + chunk), ...after);
   }
 };
-// A kernel of another module on its own shared memory (e.g. tfjs's), instantiated per job.
-kernels.wasmRows = (module, memory, name, before, after, total, chunk, counter) => {
-  const run = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
-  for (;;) {
-    const r0 = Atomics.add(counter, 0, 1) * chunk;
-    if (r0 >= total) break;
-    run(...before, r0, Math.min(total, r0 + chunk), ...after);
-  }
-};
-// Modules on shared memories (runModuleRowsOnBothThreads), instantiated on first use per key.
+// Modules on shared memories (run*RowsOnBothThreads), instantiated on first use per key.
 const modules = new Map();
 kernels.moduleRows = (key, module, memory, name, before, after, total, chunk, counter) => {
   if (!modules.has(key)) modules.set(key, new WebAssembly.Instance(module, { env: { memory } }).exports);

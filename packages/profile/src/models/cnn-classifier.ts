@@ -1,18 +1,9 @@
-import {
-  checkBoolean,
-  checkInteger,
-  checkNumber,
-  checkObject,
-  checkOneOf,
-  createRng,
-  withDefaults,
-} from '@cellshape/core';
+import { checkInteger, checkObject, createRng, withDefaults } from '@cellshape/core';
 import { type Encoder, Linear, ModuleState } from '@cellshape/engine';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Activation2D, activate2d, ConvBlocks2D, checkBlockOptions } from './conv-blocks.js';
+import { type Activation2D, activate2d, ConvBlocks2D, resolveBlockNetwork } from './conv-blocks.js';
 import { ImageModel } from './image-model.js';
-import { checkInputShape } from './input-shape.js';
 
 /** Options of {@link CnnClassifier}. */
 export interface CnnClassifierOptions {
@@ -59,17 +50,12 @@ const FN = 'CnnClassifier';
 function resolve(options: CnnClassifierOptions): Resolved {
   checkObject(FN, 'options', options);
   const o = withDefaults(FN, DEFAULT_CNN_CLASSIFIER_OPTIONS, options);
-  checkBlockOptions(FN, o);
-  checkOneOf(FN, 'options.activation', o.activation, ['relu', 'leakyRelu']);
+  const network = resolveBlockNetwork(FN, o);
   return {
     ...o,
+    ...network,
     numClasses: checkInteger(FN, 'options.numClasses', o.numClasses, { min: 2 }),
-    inputShape: checkInputShape(FN, o.inputShape, o.filters.length),
-    filters: [...o.filters],
     hidden: checkInteger(FN, 'options.hidden', o.hidden, { min: 1 }),
-    numFeatures: checkInteger(FN, 'options.numFeatures', o.numFeatures, { min: 1 }),
-    batchNorm: checkBoolean(FN, 'options.batchNorm', o.batchNorm),
-    seed: checkNumber(FN, 'options.seed', o.seed),
   };
 }
 

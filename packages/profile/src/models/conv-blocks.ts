@@ -1,4 +1,11 @@
-import { checkInteger, checkNumber, invalidArgument, type Rng } from '@cellshape/core';
+import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkOneOf,
+  invalidArgument,
+  type Rng,
+} from '@cellshape/core';
 import {
   activationNormPool,
   activationPool,
@@ -13,6 +20,7 @@ import {
 } from '@cellshape/engine';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputShape } from './input-shape.js';
 
 /** The activation after each convolution of a block. */
 export type Activation2D = 'relu' | 'leakyRelu';
@@ -93,6 +101,30 @@ export function checkBlockOptions(fn: string, o: Omit<ConvBlocksOptions, 'inChan
   if (o.dropout >= 1)
     throw invalidArgument(fn, 'options.dropout', 'a probability in [0, 1)', o.dropout);
   checkNumber(fn, 'options.negativeSlope', o.negativeSlope, { min: 0 });
+}
+
+/** The options of a network of convolution blocks (the Siamese encoder, the CNN classifier). */
+export interface BlockNetworkOptions extends Omit<ConvBlocksOptions, 'inChannels'> {
+  inputShape: unknown;
+  numFeatures: number;
+  seed: number;
+}
+
+/**
+ * Validates the options such a network of `fn` shares and returns them normalised: the blocks'
+ * (filters, dropout, slope, activation), the input shape (H and W divisible by the poolings),
+ * the number of features, batch norm and seed.
+ */
+export function resolveBlockNetwork(fn: string, o: BlockNetworkOptions) {
+  checkBlockOptions(fn, o);
+  checkOneOf(fn, 'options.activation', o.activation, ['relu', 'leakyRelu']);
+  return {
+    inputShape: checkInputShape(fn, o.inputShape, o.filters.length),
+    filters: [...o.filters],
+    numFeatures: checkInteger(fn, 'options.numFeatures', o.numFeatures, { min: 1 }),
+    batchNorm: checkBoolean(fn, 'options.batchNorm', o.batchNorm),
+    seed: checkNumber(fn, 'options.seed', o.seed),
+  };
 }
 
 /**

@@ -1,18 +1,9 @@
-import {
-  checkBoolean,
-  checkInteger,
-  checkNumber,
-  checkObject,
-  checkOneOf,
-  createRng,
-  withDefaults,
-} from '@cellshape/core';
+import { checkObject, createRng, withDefaults } from '@cellshape/core';
 import { BatchNorm, type Encoder, Linear, ModuleState } from '@cellshape/engine';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Activation2D, ConvBlocks2D, checkBlockOptions } from './conv-blocks.js';
+import { type Activation2D, ConvBlocks2D, resolveBlockNetwork } from './conv-blocks.js';
 import { ImageModel } from './image-model.js';
-import { checkInputShape } from './input-shape.js';
 
 /** Options of {@link SiameseEncoder}. */
 export interface SiameseEncoderOptions {
@@ -57,16 +48,7 @@ const FN = 'SiameseEncoder';
 function resolve(options: SiameseEncoderOptions): Resolved {
   checkObject(FN, 'options', options);
   const o = withDefaults(FN, DEFAULT_SIAMESE_ENCODER_OPTIONS, options);
-  checkBlockOptions(FN, o);
-  checkOneOf(FN, 'options.activation', o.activation, ['relu', 'leakyRelu']);
-  return {
-    ...o,
-    inputShape: checkInputShape(FN, o.inputShape, o.filters.length),
-    filters: [...o.filters],
-    numFeatures: checkInteger(FN, 'options.numFeatures', o.numFeatures, { min: 1 }),
-    batchNorm: checkBoolean(FN, 'options.batchNorm', o.batchNorm),
-    seed: checkNumber(FN, 'options.seed', o.seed),
-  };
+  return { ...o, ...resolveBlockNetwork(FN, o) };
 }
 
 /**

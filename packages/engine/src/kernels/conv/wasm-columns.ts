@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type WasmMemory, webAssembly } from '../../web-assembly.js';
 import { readNow } from '../checks.js';
+import type { SharedWasmKernels } from '../parallel.js';
 import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
 import type { ConvGeometry } from './geometry.js';
 
@@ -26,7 +27,9 @@ interface ConvKernelExports {
 }
 
 let compiled: object | undefined;
-let instance: { memory: WasmMemory; exports: ConvKernelExports } | undefined;
+let instance: { key: string; memory: WasmMemory; exports: ConvKernelExports } | undefined;
+/** Numbers the instances: the worker thread keeps one per key (a new memory, a new key). */
+let generation = 0;
 
 /**
  * conv-kernels.wat instantiated on the memory of the active wasm backend, when that memory is
@@ -41,7 +44,7 @@ function kernels(): ConvKernelExports | undefined {
     const wasm = webAssembly();
     compiled ??= new wasm.Module(Buffer.from(CONV_KERNELS_WASM_BASE64, 'base64'));
     const exports = new wasm.Instance(compiled, { env: { memory } }).exports as ConvKernelExports;
-    instance = { memory, exports };
+    instance = { key: `conv-kernels-${generation++}`, memory, exports };
   }
   return instance.exports;
 }
@@ -56,14 +59,15 @@ export function convKernels(): ConvKernelExports {
  * what a worker thread needs to run the same kernels on the same memory (check
  * {@link wasmColumnsAvailable} first).
  */
-export function convKernelsModule(): {
-  module: object;
-  memory: WasmMemory;
-  exports: ConvKernelExports;
-} {
-  const exports = kernels() as ConvKernelExports;
-  const { memory } = instance as { memory: WasmMemory };
-  return { module: compiled as object, memory, exports };
+export function convKernelsModule(): SharedWasmKernels {
+  kernels();
+  const { key, memory, exports } = instance as NonNullable<typeof instance>;
+  return {
+    key,
+    module: compiled as object,
+    memory,
+    exports: exports as unknown as Record<string, unknown>,
+  };
 }
 
 /** Whether {@link wasmColumns} runs (the threaded wasm backend is active). */
