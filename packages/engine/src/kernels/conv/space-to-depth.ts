@@ -49,20 +49,14 @@ export function spaceToDepthGeometry(g: ConvGeometry): ConvGeometry {
 }
 
 /**
- * `x` `[B, D, H, W, C]` → `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉, 8·C]`, channel `((π_d·2 + π_h)·2 + π_w)·C + c`
- * holding `x[2q + π, c]` (zero past an odd size's end); written in place on the wasm backend.
+ * Calls `visit(o, i)` for the positions of the space-to-depth layout `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉,
+ * 8·C]` in order, C channels at a time: `o` the offset there, `i` that of the same values in
+ * `[B, D, H, W, C]`, or −1 past an odd size's end.
  */
-export function spaceToDepth(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
+function eachBlockPosition(g: ConvGeometry, visit: (o: number, i: number) => void): void {
   const [D, H, W] = g.inSize;
   const C = g.inChannels;
   const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
-  const shape = [g.batch, hd, hh, hw, 8 * C];
-  const wasm = tf.getBackend() === 'wasm';
-  const out = wasm ? uninitialised(shape) : undefined;
-  const host = out ? undefined : new Float32Array(shape.reduce((a, b) => a * b, 1));
-  // Views taken after the allocation (which may move the wasm memory).
-  const target = host ?? readNow(out as tf.Tensor);
-  const src = readNow(x);
   let o = 0;
   for (let b = 0; b < g.batch; b++)
     for (let qd = 0; qd < hd; qd++)
@@ -72,14 +66,43 @@ export function spaceToDepth(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
             for (let ph = 0; ph < 2; ph++)
               for (let pw = 0; pw < 2; pw++) {
                 const [d, h, w] = [2 * qd + pd, 2 * qh + ph, 2 * qw + pw];
-                if (d < D && h < H && w < W) {
-                  const i = (((b * D + d) * H + h) * W + w) * C;
-                  if (C >= 16) target.set(src.subarray(i, i + C), o);
-                  else for (let c = 0; c < C; c++) target[o + c] = src[i + c] as number;
-                } else target.fill(0, o, o + C);
+                visit(o, d < D && h < H && w < W ? (((b * D + d) * H + h) * W + w) * C : -1);
                 o += C;
               }
+}
+
+/**
+ * A float32 tensor of `shape` whose values `fill` writes (every one of them): in place in the
+ * wasm backend's memory, elsewhere from an array of ours.
+ */
+function writtenTensor(shape: number[], fill: (target: Float32Array) => void): tf.Tensor {
+  const out = tf.getBackend() === 'wasm' ? uninitialised(shape) : undefined;
+  const host = out ? undefined : new Float32Array(shape.reduce((a, b) => a * b, 1));
+  // Views taken after the allocation (which may move the wasm memory).
+  fill(host ?? readNow(out as tf.Tensor));
   return out ?? tf.tensor(host as Float32Array, shape, 'float32');
+}
+
+/** Copies C values from `from[a…]` to `to[b…]` (a `set` of a view for wide channels). */
+function copyChannels(from: Float32Array, a: number, to: Float32Array, b: number, C: number): void {
+  if (C >= 16) to.set(from.subarray(a, a + C), b);
+  else for (let c = 0; c < C; c++) to[b + c] = from[a + c] as number;
+}
+
+/**
+ * `x` `[B, D, H, W, C]` → `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉, 8·C]`, channel `((π_d·2 + π_h)·2 + π_w)·C + c`
+ * holding `x[2q + π, c]` (zero past an odd size's end); written in place on the wasm backend.
+ */
+export function spaceToDepth(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  const C = g.inChannels;
+  const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
+  return writtenTensor([g.batch, hd, hh, hw, 8 * C], (target) => {
+    const src = readNow(x);
+    eachBlockPosition(g, (o, i) => {
+      if (i >= 0) copyChannels(src, i, target, o, C);
+      else target.fill(0, o, o + C);
+    });
+  });
 }
 
 /** The filter `[3, 3, 3, 8·C_in, C_out]` of {@link spaceToDepth}'s convolution from `[5, 5, 5, C_in, C_out]`. */
@@ -111,31 +134,12 @@ export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tenso
 export function depthToSpace(s: tf.Tensor, g: ConvGeometry): tf.Tensor {
   const [D, H, W] = g.inSize;
   const C = g.inChannels;
-  const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
-  const shape = [g.batch, D, H, W, C];
-  const wasm = tf.getBackend() === 'wasm';
-  const out = wasm ? uninitialised(shape) : undefined;
-  const host = out ? undefined : new Float32Array(shape.reduce((a, b) => a * b, 1));
-  // Views taken after the allocation (which may move the wasm memory).
-  const target = host ?? readNow(out as tf.Tensor);
-  const src = readNow(s);
-  let o = 0;
-  for (let b = 0; b < g.batch; b++)
-    for (let qd = 0; qd < hd; qd++)
-      for (let qh = 0; qh < hh; qh++)
-        for (let qw = 0; qw < hw; qw++)
-          for (let pd = 0; pd < 2; pd++)
-            for (let ph = 0; ph < 2; ph++)
-              for (let pw = 0; pw < 2; pw++) {
-                const [d, h, w] = [2 * qd + pd, 2 * qh + ph, 2 * qw + pw];
-                if (d < D && h < H && w < W) {
-                  const i = (((b * D + d) * H + h) * W + w) * C;
-                  if (C >= 16) target.set(src.subarray(o, o + C), i);
-                  else for (let c = 0; c < C; c++) target[i + c] = src[o + c] as number;
-                }
-                o += C;
-              }
-  return out ?? tf.tensor(host as Float32Array, shape, 'float32');
+  return writtenTensor([g.batch, D, H, W, C], (target) => {
+    const src = readNow(s);
+    eachBlockPosition(g, (o, i) => {
+      if (i >= 0) copyChannels(src, o, target, i, C);
+    });
+  });
 }
 
 /**
