@@ -30,6 +30,8 @@ export interface CaseReply {
   kind?: FailureKind;
   detail?: string;
   ms: number;
+  /** CPU time of the child during the case, ms (filled in by the parent where /proc tells it). */
+  cpuMs?: number;
   /** Growth of the child's peak RSS during the case, MB. */
   peakGrowthMb: number;
 }

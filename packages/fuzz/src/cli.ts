@@ -9,11 +9,14 @@ import { TARGETS, targetNamed } from './targets/index.js';
  *   pnpm fuzz --minutes 30                      # all readers, round-robin, until the time is up
  *   pnpm fuzz --minutes 10 --reader tiff,npz    # some readers
  *   pnpm fuzz --cases 500 --seed 7              # a fixed number of cases per reader
- *   pnpm fuzz --minutes 60 --timeout 15         # a longer per-case budget (s) on a loaded machine
+ *   pnpm fuzz --per-reader-minutes 30           # each reader until its cases used 30 CPU-minutes
+ *   pnpm fuzz --minutes 60 --timeout 15         # a longer per-case budget (s)
  *   pnpm fuzz --reproduce packages/fuzz/failures/tiff/untyped-error-seed1-case42.bin --reader tiff
  *   pnpm fuzz --list                            # the reader names
  *
- * Per case: `--timeout` seconds (default 5) and `--memory` MB of RSS growth (default 512).
+ * Per case: `--timeout` seconds of the child's CPU time (default 5; Linux, else wall clock),
+ * `--wall-timeout` seconds of wall clock (default 12 × the timeout) and `--memory` MB of RSS
+ * growth (default 512). Times are CPU time so that a long run may share the machine (`nice`).
  */
 
 function option(name: string): string | undefined {
@@ -23,11 +26,12 @@ function option(name: string): string | undefined {
 
 function table(report: FuzzReport): string {
   const rows = Object.entries(report.stats).map(([name, s]) => {
-    const rate = s.ms > 0 ? (s.cases / (s.ms / 1000)).toFixed(0) : '-';
-    return `${name.padEnd(14)} ${String(s.cases).padStart(8)} ${String(s.accepted).padStart(8)} ${String(s.rejected).padStart(8)} ${String(s.failures).padStart(8)} ${rate.padStart(9)} ${s.slowestMs.toFixed(0).padStart(7)} ms (case ${s.slowestCase})`;
+    const rate = s.cpuMs > 0 ? (s.cases / (s.cpuMs / 1000)).toFixed(0) : '-';
+    const cpuMinutes = (s.cpuMs / 60_000).toFixed(1);
+    return `${name.padEnd(14)} ${String(s.cases).padStart(8)} ${String(s.accepted).padStart(8)} ${String(s.rejected).padStart(8)} ${String(s.failures).padStart(8)} ${cpuMinutes.padStart(8)} ${rate.padStart(9)} ${s.slowestMs.toFixed(0).padStart(7)} ms (case ${s.slowestCase})`;
   });
   return [
-    `${'reader'.padEnd(14)} ${'cases'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'failures'.padStart(8)} ${'cases/s'.padStart(9)} ${'slowest'.padStart(10)}`,
+    `${'reader'.padEnd(14)} ${'cases'.padStart(8)} ${'accepted'.padStart(8)} ${'rejected'.padStart(8)} ${'failures'.padStart(8)} ${'CPU min'.padStart(8)} ${'cases/s'.padStart(9)} ${'slowest'.padStart(10)}`,
     ...rows,
   ].join('\n');
 }
@@ -60,14 +64,21 @@ async function main(): Promise<void> {
   if (file) return reproduce(file, readers?.[0] ?? 'tiff');
   const minutes = option('minutes');
   const cases = option('cases');
+  const perReader = option('per-reader-minutes');
   const targets = readers ? readers.map(targetNamed) : TARGETS;
   const report = await runFuzz({
     targets,
     ...(minutes !== undefined ? { minutes: Number(minutes) } : {}),
     ...(cases !== undefined ? { casesPerTarget: Number(cases) } : {}),
-    ...(minutes === undefined && cases === undefined ? { minutes: 1 } : {}),
+    ...(perReader !== undefined ? { cpuMinutesPerTarget: Number(perReader) } : {}),
+    ...(minutes === undefined && cases === undefined && perReader === undefined
+      ? { minutes: 1 }
+      : {}),
     seed: Number(option('seed') ?? Date.now() % 2 ** 31),
     ...(option('timeout') !== undefined ? { timeoutMs: Number(option('timeout')) * 1000 } : {}),
+    ...(option('wall-timeout') !== undefined
+      ? { wallTimeoutMs: Number(option('wall-timeout')) * 1000 }
+      : {}),
     ...(option('memory') !== undefined ? { memoryMb: Number(option('memory')) } : {}),
     onProgress: (r) =>
       console.log(

@@ -42,7 +42,13 @@ describe('fuzz: every reader survives seeded mutants', () => {
 });
 
 describe('fuzz harness', () => {
-  const [hang, allocate, acceptZip] = SELF_TEST_TARGETS as [FuzzTarget, FuzzTarget, FuzzTarget];
+  const [hang, wait, busy, allocate, acceptZip] = SELF_TEST_TARGETS as FuzzTarget[] as [
+    FuzzTarget,
+    FuzzTarget,
+    FuzzTarget,
+    FuzzTarget,
+    FuzzTarget,
+  ];
 
   it('makes the same case from the same seed, and different cases from different indices', async () => {
     const tiff = TARGETS.find((t) => t.name === 'tiff')!;
@@ -111,4 +117,30 @@ describe('fuzz harness', () => {
     expect(kinds('self-test-accept-zip')).toEqual(['crc-accepted']);
     expect(report.failures.every((f) => f.file?.startsWith(dir))).toBe(true);
   });
+
+  // The CPU clock comes from Linux's /proc; elsewhere the budgets are wall-clock time.
+  it.runIf(process.platform === 'linux')(
+    'budgets CPU time: a waiting child meets the wall-clock backstop, a busy one its CPU share',
+    async () => {
+      const dir = `${process.env.TMPDIR ?? '/tmp'}/cellshape-fuzz-self-test`;
+      const waited = await runFuzz({
+        targets: [wait],
+        casesPerTarget: 1,
+        timeoutMs: 500,
+        wallTimeoutMs: 1500,
+        failuresDir: dir,
+      });
+      expect(waited.failures.map((f) => [f.kind, f.detail])).toEqual([
+        ['timeout', 'no answer within 1500 ms of wall-clock time'],
+      ]);
+      // 0.005 CPU-minutes = 300 ms: three or four cases of 100 ms, each measured near 100 ms.
+      const report = await runFuzz({ targets: [busy], cpuMinutesPerTarget: 0.005 });
+      const stats = report.stats['self-test-busy']!;
+      expect(report.failures).toEqual([]);
+      expect(stats.cpuMs).toBeGreaterThanOrEqual(300);
+      expect(stats.cases).toBeGreaterThanOrEqual(3);
+      expect(stats.cases).toBeLessThanOrEqual(4);
+      expect(stats.cpuMs / stats.cases).toBeGreaterThan(80);
+    },
+  );
 });

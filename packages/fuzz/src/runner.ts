@@ -12,6 +12,10 @@ import type { FuzzTarget } from './targets/index.js';
  * to a child process, enforces the time budget (kills the child on a hang) and the memory
  * budget (samples the child's RSS; the child also reports its peak growth), and saves every
  * failing input with what reproduces it.
+ *
+ * Time is the child's CPU time where Linux's /proc tells it: a long run shares the machine
+ * (at `nice 19` beside other work, a 0.1 s case can take 10 s of wall clock), and a hang is
+ * work, not waiting. A wall-clock backstop still catches a child that waits forever.
  */
 
 export interface FuzzOptions {
@@ -19,10 +23,17 @@ export interface FuzzOptions {
   /** Cases per target; or run until `minutes` have passed (round-robin over the targets). */
   casesPerTarget?: number;
   minutes?: number;
+  /**
+   * Run each target until its cases have used this many minutes of the child's CPU time (the
+   * long mode's "30 minutes per reader"; round-robin, the least served target next).
+   */
+  cpuMinutesPerTarget?: number;
   /** The run seed (case i of target t uses mixSeed(seed, t, i)). Default 1. */
   seed?: number;
-  /** Per-case time budget, ms. Default 5000. */
+  /** Per-case time budget, ms of the child's CPU time (wall clock where /proc is missing). Default 5000. */
   timeoutMs?: number;
+  /** Per-case wall-clock backstop, ms. Default 12 × `timeoutMs`. */
+  wallTimeoutMs?: number;
   /** Per-case memory budget (peak RSS growth), MB. Default 512. */
   memoryMb?: number;
   /** Where failing inputs go. Default `packages/fuzz/failures`. */
@@ -48,8 +59,10 @@ export interface TargetStats {
   accepted: number;
   rejected: number;
   failures: number;
+  /** Wall-clock and CPU time of the target's cases, ms. */
   ms: number;
-  /** The slowest case: its time (ms) and index. */
+  cpuMs: number;
+  /** The slowest case: its time (ms of CPU where measured, else wall clock) and index. */
   slowestMs: number;
   slowestCase: number;
 }
@@ -101,12 +114,16 @@ class Worker {
         timer: NodeJS.Timeout;
         watch: NodeJS.Timeout;
         start: number;
+        pid: number;
+        /** The child's CPU time when the case was sent, ms (undefined without /proc). */
+        cpuStart: number | undefined;
       }
     | undefined;
   private nextId = 0;
 
   constructor(
     private readonly timeoutMs: number,
+    private readonly wallTimeoutMs: number,
     private readonly memoryMb: number,
   ) {}
 
@@ -148,10 +165,14 @@ class Worker {
     clearInterval(pending.watch);
     this.pending = undefined;
     if (reply.id === -1) this.child = undefined;
+    const cpuEnd = pending.cpuStart === undefined ? undefined : cpuMsOf(pending.pid);
+    const ms = reply.ms || performance.now() - pending.start;
     pending.resolve({
       ...reply,
       id: pending.id,
-      ms: reply.ms || performance.now() - pending.start,
+      ms,
+      // A child that has exited has no /proc entry: its wall clock stands in.
+      cpuMs: cpuEnd === undefined ? ms : cpuEnd - (pending.cpuStart as number),
     });
   }
 
@@ -175,21 +196,27 @@ class Worker {
   async run(target: string, bytes: Uint8Array): Promise<CaseReply> {
     const child = this.child ?? (await this.start());
     const id = this.nextId++;
+    const pid = child.pid!;
     return new Promise((resolve) => {
       const start = performance.now();
+      const cpuStart = cpuMsOf(pid);
+      const wallLimit = cpuStart === undefined ? this.timeoutMs : this.wallTimeoutMs;
       const timer = setTimeout(
-        () => this.kill('timeout', `no answer within ${this.timeoutMs} ms`),
-        this.timeoutMs,
+        () => this.kill('timeout', `no answer within ${wallLimit} ms of wall-clock time`),
+        wallLimit,
       );
       const watch = setInterval(() => {
-        const rss = rssMb(child.pid!);
+        const rss = rssMb(pid);
         if (rss !== undefined && rss - this.baselineRss > this.memoryMb * 2)
           this.kill(
             'memory',
             `RSS reached ${rss.toFixed(0)} MB (${(rss - this.baselineRss).toFixed(0)} MB over the child's baseline)`,
           );
+        const cpu = cpuStart === undefined ? undefined : cpuMsOf(pid);
+        if (cpu !== undefined && cpu - (cpuStart as number) > this.timeoutMs)
+          this.kill('timeout', `over ${this.timeoutMs} ms of CPU time`);
       }, 50);
-      this.pending = { id, resolve, timer, watch, start };
+      this.pending = { id, resolve, timer, watch, start, pid, cpuStart };
       child.send({ id, target, bytes });
     });
   }
@@ -207,6 +234,21 @@ function rssMb(pid: number): number | undefined {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The CPU time (user + system, all threads) of a process in ms from Linux's /proc, or undefined
+ * elsewhere: fields 14 and 15 of `/proc/<pid>/stat`, in clock ticks of 1/100 s (USER_HZ).
+ */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; field 3 starts after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
   }
@@ -253,10 +295,12 @@ function record(state: RunState, c: Case, reply: CaseReply): void {
       detail: `accepted after ${c.mutators.join(', ')}`,
     });
   const stats = state.report.stats[c.target.name]!;
+  const cpuMs = reply.cpuMs ?? reply.ms;
   stats.cases++;
   stats.ms += reply.ms;
-  if (reply.ms > stats.slowestMs) {
-    stats.slowestMs = reply.ms;
+  stats.cpuMs += cpuMs;
+  if (cpuMs > stats.slowestMs) {
+    stats.slowestMs = cpuMs;
     stats.slowestCase = c.caseIndex;
   }
   if (reply.outcome === 'accepted') stats.accepted++;
@@ -283,21 +327,32 @@ function record(state: RunState, c: Case, reply: CaseReply): void {
 }
 
 /**
- * The target whose cases have taken the least time so far among those with cases left, or −1:
- * each reader gets an equal share of a timed run, not an equal count of cases (a model-building
- * reader is 500× slower per case than a CSV parser).
+ * The target whose cases have taken the least time so far among those with cases and time
+ * left, or −1: each reader gets an equal share of a timed run, not an equal count of cases (a
+ * model-building reader is 500× slower per case than a CSV parser).
  */
-function leastServed(spent: number[], next: number[], perTarget: number): number {
+function leastServed(
+  spent: number[],
+  next: number[],
+  perTarget: number,
+  spentLimit: number,
+): number {
   let best = -1;
   for (let t = 0; t < spent.length; t++)
-    if (next[t]! < perTarget && (best < 0 || spent[t]! < spent[best]!)) best = t;
+    if (next[t]! < perTarget && spent[t]! < spentLimit && (best < 0 || spent[t]! < spent[best]!))
+      best = t;
   return best;
 }
 
 /** Runs the fuzz cases of `options` and reports per-target counts and every failure. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { targets } = options;
-  const worker = new Worker(options.timeoutMs ?? 5000, options.memoryMb ?? 512);
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const worker = new Worker(
+    timeoutMs,
+    options.wallTimeoutMs ?? 12 * timeoutMs,
+    options.memoryMb ?? 512,
+  );
   const seeds = await Promise.all(targets.map((t) => t.seeds()));
   const state: RunState = {
     report: { stats: {}, failures: [], elapsedMs: 0 },
@@ -313,6 +368,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       rejected: 0,
       failures: 0,
       ms: 0,
+      cpuMs: 0,
       slowestMs: 0,
       slowestCase: -1,
     };
@@ -320,17 +376,21 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const deadline =
     options.minutes === undefined ? Number.POSITIVE_INFINITY : start + options.minutes * 60_000;
   const perTarget = options.casesPerTarget ?? Number.POSITIVE_INFINITY;
+  const spentLimit =
+    options.cpuMinutesPerTarget === undefined
+      ? Number.POSITIVE_INFINITY
+      : options.cpuMinutesPerTarget * 60_000;
   const next = targets.map(() => 0);
   const spent = targets.map(() => 0);
   let lastProgress = start;
   try {
     for (;;) {
-      const t = leastServed(spent, next, perTarget);
+      const t = leastServed(spent, next, perTarget, spentLimit);
       if (t < 0 || performance.now() >= deadline) break;
       const c = makeCase(targets[t]!, t, seeds[t]!, state.seed, next[t]!++);
-      const caseStart = performance.now();
-      record(state, c, await worker.run(c.target.name, c.bytes));
-      spent[t]! += performance.now() - caseStart;
+      const reply = await worker.run(c.target.name, c.bytes);
+      record(state, c, reply);
+      spent[t]! += reply.cpuMs ?? reply.ms;
       if (options.onProgress && performance.now() - lastProgress > 10_000) {
         lastProgress = performance.now();
         state.report.elapsedMs = lastProgress - start;

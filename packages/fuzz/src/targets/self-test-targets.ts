@@ -18,6 +18,29 @@ export const SELF_TEST_TARGETS: readonly FuzzTarget[] = [
     check: () => undefined,
   },
   {
+    name: 'self-test-wait',
+    fns: [],
+    seeds: async () => [new Uint8Array(4)],
+    mutators: [],
+    run: () => new Promise<never>(() => {}), // waits forever without using the CPU
+    check: () => undefined,
+  },
+  {
+    name: 'self-test-busy',
+    fns: [],
+    seeds: async () => [new Uint8Array(4)],
+    mutators: [],
+    run: async () => {
+      // 100 ms of this process's CPU time per case, however busy the machine is.
+      const start = process.cpuUsage();
+      for (;;) {
+        const used = process.cpuUsage(start);
+        if (used.user + used.system >= 100_000) return 0;
+      }
+    },
+    check: () => undefined,
+  },
+  {
     name: 'self-test-allocate',
     fns: [],
     seeds: async () => [new Uint8Array(4)],
