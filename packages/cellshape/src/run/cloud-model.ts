@@ -22,6 +22,7 @@ import {
 import type { Encoder } from '@cellshape/engine';
 import { NORMALISE_PRESETS, type NormalisePreset, readPointCloud } from '@cellshape/helper';
 import { choice, integer, number } from '../cli/parse.js';
+import { DatasetView } from './dataset-view.js';
 import type { ModelPlugin, RunDataset } from './model-plugin.js';
 
 /** The decoders of the point-cloud autoencoder. */
@@ -83,23 +84,9 @@ function strided(data: Float32Array, max: number): number[][] {
 }
 
 /** A point-cloud dataset of a folder, which also knows each cell's `.ply` file. */
-class CloudRunDataset implements RunDataset {
-  constructor(readonly dataset: PointCloudDataset) {}
-
-  get length() {
-    return this.dataset.length;
-  }
-  get ids() {
-    return this.dataset.ids;
-  }
-  get metadata() {
-    return this.dataset.metadata;
-  }
-  get skipped() {
-    return this.dataset.skipped;
-  }
-  batches(options: Parameters<PointCloudDataset['batches']>[0]) {
-    return this.dataset.batches(options);
+class CloudRunDataset extends DatasetView<PointCloudDataset> {
+  constructor(dataset: PointCloudDataset) {
+    super(dataset, () => dataset.skipped);
   }
 
   /** Up to `maxPoints` rows of cell `index`, read back from its file. */

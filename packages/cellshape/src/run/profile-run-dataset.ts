@@ -1,33 +1,16 @@
-import type { DatasetBatchOptions } from '@cellshape/engine';
 import { CropDataset, type Image2D } from '@cellshape/profile';
 import { thumbnailDataUrl } from '../report/profile-thumbnail.js';
-import type { RunDataset } from './model-plugin.js';
+import { DatasetView } from './dataset-view.js';
 import type { CropFolder } from './profile-crop-set.js';
 
 /** A crop folder as the run layer sees it: the profile package's `CropDataset` plus what was skipped. */
-export class ProfileRunDataset implements RunDataset {
-  readonly dataset: CropDataset;
+export class ProfileRunDataset extends DatasetView<CropDataset> {
   constructor(private readonly folder: CropFolder) {
-    this.dataset = new CropDataset(folder.crops);
-  }
-  get length() {
-    return this.dataset.length;
-  }
-  get ids() {
-    return this.dataset.ids;
-  }
-  get metadata() {
-    return this.dataset.metadata;
-  }
-  get skipped() {
-    return this.folder.skipped;
+    super(new CropDataset(folder.crops), () => folder.skipped);
   }
   /** Whether every crop has a mask crop (PBR / FBR views need them). */
   get hasMasks(): boolean {
     return this.folder.crops.masks !== undefined;
-  }
-  batches(options: DatasetBatchOptions) {
-    return this.dataset.batches(options);
   }
   /** The mask crop of crop `i` (`H × W`, non-zero inside the cell), or undefined without masks. */
   mask(i: number): { data: Uint8Array; height: number; width: number } | undefined {

@@ -27,6 +27,7 @@ import {
   type VoxelLossName,
 } from '@cellshape/voxel';
 import { choice, integer, number } from '../cli/parse.js';
+import { DatasetView } from './dataset-view.js';
 import type { ModelPlugin, RunDataset } from './model-plugin.js';
 import { voxelExemplarPoints, voxelSlicesImage } from './voxel-view.js';
 
@@ -84,22 +85,9 @@ const SHORTCUTS = ['A', 'B'] as const satisfies readonly ShortcutType[];
 const AUGMENTS = ['none', 'rotate', 'flip', 'all'] as const satisfies readonly VoxelAugmentChoice[];
 
 /** A voxel dataset as the run layer sees it. */
-export class VoxelRunDataset implements RunDataset {
-  constructor(readonly dataset: VoxelDataset) {}
-  get length() {
-    return this.dataset.length;
-  }
-  get ids() {
-    return this.dataset.ids;
-  }
-  get metadata() {
-    return this.dataset.metadata;
-  }
-  get skipped() {
-    return this.dataset.skipped;
-  }
-  batches(options: Parameters<VoxelDataset['batches']>[0]) {
-    return this.dataset.batches(options);
+export class VoxelRunDataset extends DatasetView<VoxelDataset> {
+  constructor(dataset: VoxelDataset) {
+    super(dataset, () => dataset.skipped);
   }
 }
 
