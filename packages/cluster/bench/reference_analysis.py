@@ -7,9 +7,6 @@ format (`bench`, `median_ms`, `min_ms`, ...). `hdbscan` prints nothing when neit
 
     /usr/bin/python3 reference_analysis.py --only silhouette,gmm,hdbscan,dbscan
 """
-import argparse
-import json
-import resource
 import sys
 from pathlib import Path
 
@@ -22,17 +19,14 @@ from sklearn.mixture import GaussianMixture
 
 # The timing rule shared by every reference script (scripts/bench_timing.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", help="unused (the bench runner passes it)")
-    ap.add_argument("--only", default="silhouette,gmm,hdbscan,dbscan")
+    ap = reference_parser(__doc__, "silhouette,gmm,hdbscan,dbscan", budget=20.0, max_runs=5,
+                          threads=False)
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--d", type=int, default=64)
-    ap.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=5)
     return ap.parse_args()
 
 
@@ -66,13 +60,10 @@ def main():
     for name, fn in runs.items():
         if name not in only:
             continue
-        rec = measure(fn, args.budget, args.max_runs)
-        out = {"bench": name, "n": args.n, "d": args.d, "sklearn": sklearn.__version__}
+        params = {"n": args.n, "d": args.d, "sklearn": sklearn.__version__}
         if name == "hdbscan":
-            out["implementation"] = which
-        out.update(rec)
-        out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
-        print(json.dumps(out), flush=True)
+            params["implementation"] = which
+        emit(name, params, measure(fn, args.budget, args.max_runs), args)
 
 
 if __name__ == "__main__":

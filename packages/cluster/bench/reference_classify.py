@@ -6,9 +6,6 @@ one thread as libsvm is. One JSON line in bench.py's format (`bench`, `median_ms
 
     /usr/bin/python3 reference_classify.py --reference-dir ../shared/reference --only svm_10000x64
 """
-import argparse
-import json
-import resource
 import sys
 from pathlib import Path
 
@@ -16,17 +13,13 @@ import numpy as np
 
 # The timing rule shared by every reference script (scripts/bench_timing.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", help="unused (the harness passes it)")
-    ap.add_argument("--only", default="svm_10000x64")
+    ap = reference_parser(__doc__, "svm_10000x64", budget=60.0, max_runs=3, threads=False)
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--d", type=int, default=64)
-    ap.add_argument("--budget", type=float, default=60.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=3)
     return ap.parse_args()
 
 
@@ -57,10 +50,7 @@ def main():
             result["n_support"] = int(model.n_support_.sum())
 
         rec = measure(fit_predict, args.budget, args.max_runs)
-        out = {"bench": "svm_10000x64", "n": args.n, "d": args.d, **result, **rec, "threads": 1,
-               "budget_s": args.budget,
-               "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)}
-        print(json.dumps(out), flush=True)
+        emit("svm_10000x64", {"n": args.n, "d": args.d, **result, "threads": 1}, rec, args)
 
 
 if __name__ == "__main__":

@@ -10,38 +10,21 @@ format (`bench`, `median_ms`, `min_ms`, ...).
 
     /usr/bin/python3 reference_conv2d.py --only conv2d_forward
 """
-import argparse
-import json
-import resource
 import sys
 from pathlib import Path
 
 # The timing rule shared by every reference script (scripts/bench_timing.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 MEASUREMENTS = ("conv2d_forward", "conv2d_backward", "maxpool2d")
 LAYERS = ((128, 1, 32), (64, 32, 64), (32, 64, 128), (16, 128, 256))
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", help="unused (the harness passes it to every script)")
-    ap.add_argument("--only", default=",".join(MEASUREMENTS), help="comma-separated measurements")
+    ap = reference_parser(__doc__, ",".join(MEASUREMENTS), budget=30.0, max_runs=5)
     ap.add_argument("--B", type=int, default=64, help="batch size")
-    ap.add_argument("--threads", type=int, default=2, help="torch threads")
-    ap.add_argument("--budget", type=float, default=30.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=5)
     return ap.parse_args()
-
-
-def emit(name, params, rec, args):
-    out = {"bench": name}
-    out.update(params)
-    out.update(rec)
-    out.update({"threads": args.threads, "budget_s": args.budget,
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)})
-    print(json.dumps(out), flush=True)
 
 
 def main():

@@ -6,40 +6,26 @@ line per measurement in bench.py's format (`bench`, `median_ms`, `min_ms`, ...).
 
     /usr/bin/python3 reference_kernels.py --reference-dir ../shared/reference --only knn,chamfer_sum
 """
-import argparse
-import json
 import os
-import resource
 import sys
 from pathlib import Path
 
 # The timing rule shared by every reference script (scripts/bench_timing.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", required=True, help="folder holding dfn.py")
-    ap.add_argument("--only", default="knn,chamfer_sum", help="comma-separated measurements")
+    ap = reference_parser(__doc__, "knn,chamfer_sum", budget=20.0, max_runs=20)
     ap.add_argument("--B", type=int, default=16, help="batch size")
     ap.add_argument("--N", type=int, default=2048, help="points per cloud")
     ap.add_argument("--M", type=int, default=2025, help="reconstructed points (Chamfer)")
     ap.add_argument("--C", type=int, default=64, help="feature channels (kNN)")
     ap.add_argument("--k", type=int, default=20, help="neighbours (kNN)")
-    ap.add_argument("--threads", type=int, default=2, help="torch threads")
-    ap.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=20)
-    return ap.parse_args()
-
-
-def emit(name, params, rec, args):
-    out = {"bench": name}
-    out.update(params)
-    out.update(rec)
-    out.update({"threads": args.threads, "budget_s": args.budget,
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)})
-    print(json.dumps(out), flush=True)
+    args = ap.parse_args()
+    if args.reference_dir is None:
+        ap.error("--reference-dir (the folder holding dfn.py) is required")
+    return args
 
 
 def main():

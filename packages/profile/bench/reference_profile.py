@@ -9,42 +9,27 @@ line per measurement in bench.py's format (`bench`, `median_ms`, `min_ms`, ...):
 
     /usr/bin/python3 packages/profile/bench/reference_profile.py --only ae2d_forward --B 64 --size 128
 """
-import argparse
-import json
 import os
-import resource
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", default=None, help="unused (the reference is ours)")
-    ap.add_argument("--only", default="siamese_train_step,ae2d_forward")
+    ap = reference_parser(__doc__, "siamese_train_step,ae2d_forward", budget=40.0, max_runs=10)
     ap.add_argument("--B", type=int, default=64, help="batch size")
     ap.add_argument("--size", type=int, default=128, help="crop edge")
-    ap.add_argument("--threads", type=int, default=2, help="torch threads")
-    ap.add_argument("--budget", type=float, default=40.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=10)
     return ap.parse_args()
-
-
-def emit(name, args, rec):
-    out = {"bench": name, "B": args.B, "size": args.size}
-    out.update(rec)
-    out.update({"threads": args.threads, "budget_s": args.budget,
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)})
-    print(json.dumps(out), flush=True)
 
 
 def main():
     args = parse_args()
+    sizes = {"B": args.B, "size": args.size}
     import torch
     import profile_reference as ref
 
@@ -64,7 +49,7 @@ def main():
             loss.backward()
             adam.step()
             return loss.item()
-        emit("siamese_train_step", args, measure(step, args.budget, args.max_runs))
+        emit("siamese_train_step", sizes, measure(step, args.budget, args.max_runs), args)
     if "ae2d_forward" in only:
         model = ref.ConvAutoEncoder2D(inputShape=shape).eval()
         x = torch.rand(args.B, 1, s, s)
@@ -72,7 +57,7 @@ def main():
         def forward():
             with torch.no_grad():
                 return model(x)
-        emit("ae2d_forward", args, measure(forward, args.budget, args.max_runs))
+        emit("ae2d_forward", sizes, measure(forward, args.budget, args.max_runs), args)
 
 
 if __name__ == "__main__":

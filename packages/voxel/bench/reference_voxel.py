@@ -9,43 +9,29 @@ threads, one JSON line per measurement in bench.py's format (`bench`, `median_ms
 
     /usr/bin/python3 packages/voxel/bench/reference_voxel.py --only voxel_forward --B 8 --n 64
 """
-import argparse
-import json
 import os
-import resource
 import sys
 from pathlib import Path
 
 # The timing rule shared by every reference script (scripts/bench_timing.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-from bench_timing import measure  # noqa: E402
+from bench_timing import emit, measure, reference_parser  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
 
 
 def parse_args():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--reference-dir", default=None, help="unused (the reference is ours)")
-    ap.add_argument("--only", default="voxel_forward,voxel_train_step,resnet18_forward")
+    ap = reference_parser(__doc__, "voxel_forward,voxel_train_step,resnet18_forward", budget=40.0,
+                          max_runs=10)
     ap.add_argument("--B", type=int, default=8, help="batch size")
     ap.add_argument("--n", type=int, default=64, help="cube edge")
-    ap.add_argument("--threads", type=int, default=2, help="torch threads")
-    ap.add_argument("--budget", type=float, default=40.0, help="seconds per measurement")
-    ap.add_argument("--max-runs", type=int, default=10)
     return ap.parse_args()
-
-
-def emit(name, args, rec):
-    out = {"bench": name, "B": args.B, "n": args.n}
-    out.update(rec)
-    out.update({"threads": args.threads, "budget_s": args.budget,
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)})
-    print(json.dumps(out), flush=True)
 
 
 def main():
     args = parse_args()
+    sizes = {"B": args.B, "n": args.n}
     import torch
     import torch.nn.functional as F
     import voxel_reference as ref
@@ -64,7 +50,7 @@ def main():
             def forward():
                 with torch.no_grad():
                     return model(x)
-            emit("voxel_forward", args, measure(forward, args.budget, args.max_runs))
+            emit("voxel_forward", sizes, measure(forward, args.budget, args.max_runs), args)
         if "voxel_train_step" in only:
             model.train()
             adam = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-6)
@@ -76,14 +62,14 @@ def main():
                 loss.backward()
                 adam.step()
                 return loss.item()
-            emit("voxel_train_step", args, measure(step, args.budget, args.max_runs))
+            emit("voxel_train_step", sizes, measure(step, args.budget, args.max_runs), args)
     if "resnet18_forward" in only:
         model = ref.VoxelAutoEncoder(inputShape=shape, encoderType="resnet", resnetDepth=18).eval()
 
         def forward18():
             with torch.no_grad():
                 return model(x)
-        emit("resnet18_forward", args, measure(forward18, args.budget, args.max_runs))
+        emit("resnet18_forward", sizes, measure(forward18, args.budget, args.max_runs), args)
 
 
 if __name__ == "__main__":
