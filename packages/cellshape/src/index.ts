@@ -57,6 +57,7 @@ export {
 export {
   DEMO_PRESETS,
   type DemoOptions,
+  type DemoOutput,
   type DemoRecovery,
   type DemoResult,
   type DemoStage,

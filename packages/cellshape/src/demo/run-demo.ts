@@ -106,22 +106,26 @@ export interface DemoRecovery {
   cells: number;
 }
 
-/** What {@link runDemo} returns. */
-export interface DemoResult {
+/** What every demo returns: where it wrote, the run's summary, how long each stage took. */
+export interface DemoOutput {
   /** The output folder. */
   out: string;
   /** The run directory. */
   runDir: string;
   /** The HTML report. */
   report: string;
-  /** Cells in the experiment. */
-  cells: number;
   /** The run's summary. */
   summary: RunSummary;
-  /** Recovery of the true families by IDEC and by k-means. */
-  recovery: DemoRecovery;
   /** Wall-clock seconds per stage and in all. */
   timings: Record<string, number>;
+}
+
+/** What {@link runDemo} returns. */
+export interface DemoResult extends DemoOutput {
+  /** Cells in the experiment. */
+  cells: number;
+  /** Recovery of the true families by IDEC and by k-means. */
+  recovery: DemoRecovery;
 }
 
 /**

@@ -3,11 +3,11 @@ import { adjustedRandIndex } from '@cellshape/cluster';
 import { definedEntries, type ProgressEvent } from '@cellshape/core';
 import type { BackendName } from '@cellshape/engine';
 import { syntheticExperiment2D } from '@cellshape/profile';
+import type { DemoOutput } from '../demo/run-demo.js';
 import { writeReport } from '../report/index.js';
 import { profileCrop } from './profile-crop-run.js';
 import { writeSyntheticExperiment } from './profile-synthetic-files.js';
 import { profileTrain } from './profile-train-run.js';
-import type { RunSummary } from './run-directory.js';
 
 /** Options of {@link runProfileDemo}. */
 export interface ProfileDemoOptions {
@@ -47,15 +47,11 @@ export const PROFILE_DEMO_PRESETS = {
 } as const;
 
 /** What {@link runProfileDemo} returns. */
-export interface ProfileDemoResult {
-  out: string;
-  runDir: string;
-  report: string;
+export interface ProfileDemoResult extends DemoOutput {
+  /** Crops in the experiment. */
   crops: number;
-  summary: RunSummary;
   /** Adjusted Rand index of the clusters against the true shape families (1 = exact). */
   familyAri: number;
-  timings: Record<string, number>;
 }
 
 /**
