@@ -1411,4 +1411,161 @@
         (br $one)))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $groups))))
+
+  ;; Convolutions whose columns are gathered and multiplied block by block in the thread's cache
+  ;; (kernels/conv/fused-columns.ts): $block rows of columns at a time in the thread's $cols, their
+  ;; product by $gemm, no column matrix in memory and no thread-pool barrier per product. $geo
+  ;; points at the geometry as 16 i32: D H W C oD oH oW kd kh kw sd sh sw pd ph pw ($columns'
+  ;; arguments).
+
+  ;; $columns (gather, $add = 0, or add back, $add = 1) of rows [$r0, $r1) for the geometry at $geo.
+  (func $columnsAt (param $x i32) (param $cols i32) (param $r0 i32) (param $r1 i32) (param $geo i32)
+    (param $add i32)
+    (call $columns (local.get $x) (local.get $cols) (local.get $r0) (local.get $r1)
+      (i32.load offset=0 (local.get $geo)) (i32.load offset=4 (local.get $geo))
+      (i32.load offset=8 (local.get $geo)) (i32.load offset=12 (local.get $geo))
+      (i32.load offset=16 (local.get $geo)) (i32.load offset=20 (local.get $geo))
+      (i32.load offset=24 (local.get $geo)) (i32.load offset=28 (local.get $geo))
+      (i32.load offset=32 (local.get $geo)) (i32.load offset=36 (local.get $geo))
+      (i32.load offset=40 (local.get $geo)) (i32.load offset=44 (local.get $geo))
+      (i32.load offset=48 (local.get $geo)) (i32.load offset=52 (local.get $geo))
+      (i32.load offset=56 (local.get $geo)) (i32.load offset=60 (local.get $geo))
+      (local.get $add)))
+
+  ;; The columns' width K = kd·kh·kw·C of the geometry at $geo.
+  (func $columnWidthAt (param $geo i32) (result i32)
+    (i32.mul (i32.mul (i32.mul (i32.load offset=28 (local.get $geo))
+      (i32.load offset=32 (local.get $geo))) (i32.load offset=36 (local.get $geo)))
+      (i32.load offset=12 (local.get $geo))))
+
+  ;; Rows [$r0, $r1) of $y [rows, $Co] = columns · W + the $Co values at $bias ($Co a multiple of
+  ;; 4), W [K, $Co] at $w packed in panels of 8 columns ([K, 8] each, the last [K, 4] when $Co is
+  ;; 4 more than a multiple of 8: a panel's rows are read one after the other): per block the
+  ;; columns in $cols [$block + 3, K], the product in $out [$block + 3, $Co] (rows rounded up to
+  ;; 4), copied out with the bias.
+  (func (export "fusedColumnsForward") (param $x i32) (param $w i32) (param $y i32)
+    (param $bias i32) (param $geo i32) (param $Co i32) (param $block i32)
+    (param $r0 i32) (param $r1 i32) (param $cols i32) (param $out i32)
+    (local $K i32) (local $rowBytes i32) (local $rb i32) (local $re i32) (local $src i32)
+    (local $dst i32) (local $end i32) (local $c i32) (local $rows4 i32) (local $j i32)
+    (local.set $K (call $columnWidthAt (local.get $geo)))
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $rb (local.get $r0))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $rb) (local.get $r1)))
+      (local.set $re (call $min (i32.add (local.get $rb) (local.get $block)) (local.get $r1)))
+      (call $columnsAt (local.get $x) (local.get $cols) (local.get $rb) (local.get $re)
+        (local.get $geo) (i32.const 0))
+      (local.set $rows4
+        (i32.and (i32.add (i32.sub (local.get $re) (local.get $rb)) (i32.const 3)) (i32.const -4)))
+      (local.set $j (i32.const 0))
+      (block $panels_done (loop $panels
+        (br_if $panels_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Co)))
+        (call $gemm (local.get $cols)
+          (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $K)) (i32.const 2)))
+          (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $rows4) (i32.const 8) (local.get $K) (i32.shl (local.get $K) (i32.const 2))
+          (i32.const 4) (i32.const 32) (local.get $rowBytes) (i32.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $panels)))
+      (if (i32.lt_u (local.get $j) (local.get $Co)) (then
+        (call $gemm (local.get $cols)
+          (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $K)) (i32.const 2)))
+          (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+          (local.get $rows4) (i32.const 4) (local.get $K) (i32.shl (local.get $K) (i32.const 2))
+          (i32.const 4) (i32.const 16) (local.get $rowBytes) (i32.const 0))))
+      (local.set $src (local.get $out))
+      (local.set $dst (i32.add (local.get $y) (i32.mul (local.get $rb) (local.get $rowBytes))))
+      (local.set $end (i32.add (local.get $dst)
+        (i32.mul (i32.sub (local.get $re) (local.get $rb)) (local.get $rowBytes))))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $dst) (local.get $end)))
+        (local.set $c (i32.const 0))
+        (block $ch_done (loop $channels
+          (br_if $ch_done (i32.ge_u (local.get $c) (local.get $rowBytes)))
+          (v128.store (i32.add (local.get $dst) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $src) (local.get $c)))
+              (v128.load (i32.add (local.get $bias) (local.get $c)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $channels)))
+        (local.set $src (i32.add (local.get $src) (local.get $rowBytes)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $rowBytes)))
+        (br $rows)))
+      (local.set $rb (local.get $re))
+      (br $blocks))))
+
+  ;; $dw [K rounded up to 4, $Co] += Σ over rows [$r0, $r1) of columnsᵀ · $dy [rows, $Co] ($Co a
+  ;; multiple of 4; rows of $dw from K on are scratch): per block the columns in $cols [$block, K]
+  ;; (4 values more, read by the scratch rows), their transpose read in place by $gemm.
+  (func (export "fusedColumnsFilter") (param $x i32) (param $dy i32) (param $geo i32)
+    (param $Co i32) (param $block i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (param $dw i32)
+    (local $K i32) (local $rowBytes i32) (local $rb i32) (local $re i32)
+    (local.set $K (call $columnWidthAt (local.get $geo)))
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $rb (local.get $r0))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $rb) (local.get $r1)))
+      (local.set $re (call $min (i32.add (local.get $rb) (local.get $block)) (local.get $r1)))
+      (call $columnsAt (local.get $x) (local.get $cols) (local.get $rb) (local.get $re)
+        (local.get $geo) (i32.const 0))
+      (call $gemm (local.get $cols)
+        (i32.add (local.get $dy) (i32.mul (local.get $rb) (local.get $rowBytes))) (local.get $dw)
+        (i32.and (i32.add (local.get $K) (i32.const 3)) (i32.const -4)) (local.get $Co)
+        (i32.sub (local.get $re) (local.get $rb)) (i32.const 4) (i32.shl (local.get $K) (i32.const 2))
+        (local.get $rowBytes) (local.get $rowBytes) (i32.const 1))
+      (local.set $rb (local.get $re))
+      (br $blocks))))
+
+  ;; Images [$b0, $b1) of $dx [B, D, H, W, C] = col2vol of $dy [rows, $Co] · $wt, $wt [$Co, K4]
+  ;; the filter matrix transposed with zero columns up to K4 = K rounded up to 4: per block the
+  ;; block's rows of $dy copied into $rows [$block + 3, $Co] (zero rows up to a multiple of 4),
+  ;; their product in $cols [$block + 3, K4], packed to rows of K values and added back into $dx.
+  ;; A thread owns whole images, so no two threads add into the same values.
+  (func (export "fusedColumnsInputGrad") (param $dy i32) (param $wt i32) (param $dx i32)
+    (param $geo i32) (param $Co i32) (param $block i32) (param $b0 i32) (param $b1 i32)
+    (param $cols i32) (param $rows i32)
+    (local $K i32) (local $K4 i32) (local $per i32) (local $image i32) (local $rowBytes i32)
+    (local $rb i32) (local $re i32) (local $end i32) (local $n i32) (local $n4 i32) (local $i i32)
+    (local.set $K (call $columnWidthAt (local.get $geo)))
+    (local.set $K4 (i32.and (i32.add (local.get $K) (i32.const 3)) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $per (i32.mul (i32.mul (i32.load offset=16 (local.get $geo))
+      (i32.load offset=20 (local.get $geo))) (i32.load offset=24 (local.get $geo))))
+    (local.set $image (i32.shl (i32.mul (i32.mul (i32.mul (i32.load offset=0 (local.get $geo))
+      (i32.load offset=4 (local.get $geo))) (i32.load offset=8 (local.get $geo)))
+      (i32.load offset=12 (local.get $geo))) (i32.const 2)))
+    (memory.fill (i32.add (local.get $dx) (i32.mul (local.get $b0) (local.get $image)))
+      (i32.const 0) (i32.mul (i32.sub (local.get $b1) (local.get $b0)) (local.get $image)))
+    (local.set $rb (i32.mul (local.get $b0) (local.get $per)))
+    (local.set $end (i32.mul (local.get $b1) (local.get $per)))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $rb) (local.get $end)))
+      (local.set $re (call $min (i32.add (local.get $rb) (local.get $block)) (local.get $end)))
+      (local.set $n (i32.sub (local.get $re) (local.get $rb)))
+      (local.set $n4 (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)))
+      (memory.copy (local.get $rows)
+        (i32.add (local.get $dy) (i32.mul (local.get $rb) (local.get $rowBytes)))
+        (i32.mul (local.get $n) (local.get $rowBytes)))
+      (memory.fill (i32.add (local.get $rows) (i32.mul (local.get $n) (local.get $rowBytes)))
+        (i32.const 0) (i32.mul (i32.sub (local.get $n4) (local.get $n)) (local.get $rowBytes)))
+      (call $gemm (local.get $rows) (local.get $wt) (local.get $cols) (local.get $n4)
+        (local.get $K4) (local.get $Co) (local.get $rowBytes) (i32.const 4)
+        (i32.shl (local.get $K4) (i32.const 2)) (i32.shl (local.get $K4) (i32.const 2))
+        (i32.const 0))
+      (if (i32.ne (local.get $K) (local.get $K4)) (then
+        (local.set $i (i32.const 1))
+        (block $packed (loop $pack
+          (br_if $packed (i32.ge_u (local.get $i) (local.get $n)))
+          (memory.copy (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $i) (local.get $K))
+            (i32.const 2)))
+            (i32.add (local.get $cols) (i32.shl (i32.mul (local.get $i) (local.get $K4))
+            (i32.const 2)))
+            (i32.shl (local.get $K) (i32.const 2)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $pack)))))
+      (call $columnsAt (local.get $dx) (local.get $cols) (local.get $rb) (local.get $re)
+        (local.get $geo) (i32.const 1))
+      (local.set $rb (local.get $re))
+      (br $blocks))))
 )
