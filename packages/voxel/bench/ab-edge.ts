@@ -2,7 +2,8 @@
  * A/B timings of the voxel models' convolutions that Winograd does not take (one-channel first
  * layers, which are also the geometry of the decoder's last transposed convolution; stride-2 3³
  * and 1³ layers): the plain columns path (vol2col chunks × filter by XNNPACK's `tf.matMul`;
- * `fusedColumnsSwitch` off) against the path the engine now takes, forward, input
+ * `fusedColumnsSwitch` off), the fused columns (`oneChannel3dSwitch` off) and the path the
+ * engine now takes, forward, input
  * gradient and filter gradient, interleaved in one process, minimum of runs of wall time and
  * of process CPU time (the machine is shared: compare within a run), B = 8; each pair's largest
  * difference is printed too:
@@ -23,6 +24,7 @@ import {
   inputShape,
   outputShape,
 } from '../../engine/src/kernels/conv/geometry.js';
+import { oneChannel3dSwitch } from '../../engine/src/kernels/conv/one-channel-3d.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 
@@ -81,14 +83,13 @@ for (const [name, g] of LAYERS.filter(([n]) => !process.argv[3] || n.includes(pr
   ];
   const line: string[] = [];
   for (const [what, f] of pairs) {
-    const best = [
-      { wall: 1e12, cpu: 1e12 },
-      { wall: 1e12, cpu: 1e12 },
-    ];
+    const best = [0, 1, 2].map(() => ({ wall: 1e12, cpu: 1e12 }));
     let diff = 0;
     for (let r = 0; r <= RUNS; r++) {
-      const outs = [false, true].map((enabled, i) => {
-        fusedColumnsSwitch.enabled = enabled;
+      // The plain columns, the fused columns, the engine's path (one-channel kernel on).
+      const outs = [0, 1, 2].map((i) => {
+        fusedColumnsSwitch.enabled = i > 0;
+        oneChannel3dSwitch.enabled = i > 1;
         const t = timed(f);
         const b = best[i] as { wall: number; cpu: number };
         if (r > 0) [b.wall, b.cpu] = [Math.min(b.wall, t.wall), Math.min(b.cpu, t.cpu)];
@@ -100,10 +101,8 @@ for (const [name, g] of LAYERS.filter(([n]) => !process.argv[3] || n.includes(pr
           .dataSync()[0] as number;
       tf.dispose(outs);
     }
-    const [p, n] = best as [{ wall: number; cpu: number }, { wall: number; cpu: number }];
-    line.push(
-      `${what} ${p.wall.toFixed(0)}→${n.wall.toFixed(0)} ms (cpu ${p.cpu.toFixed(0)}→${n.cpu.toFixed(0)}, |Δ| ${diff.toExponential(1)})`,
-    );
+    const ms = (key: 'wall' | 'cpu') => best.map((b) => b[key].toFixed(0)).join('→');
+    line.push(`${what} ${ms('wall')} ms (cpu ${ms('cpu')}, |Δ| ${diff.toExponential(1)})`);
   }
   console.log(`${name.padEnd(36)} ${line.join('  ')}`);
   tf.dispose([x, w, dy]);

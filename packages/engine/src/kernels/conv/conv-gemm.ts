@@ -19,6 +19,7 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
+import { oneChannel3dApplies, oneChannel3dForward } from './one-channel-3d.js';
 import {
   singleChannelApplies,
   singleChannelFilterGrad,
@@ -112,7 +113,9 @@ export function convForward(
   // The 2-D kernels add the bias as they write; the other paths after the product.
   if (winogradApplies(g)) return winogradForward(x, filter, g, undefined, bias);
   if (singleChannelApplies(g)) return singleChannelForward(x, filter, g, bias);
-  // The 3-D convolutions that neither Winograd form takes: columns and product fused.
+  // The 3-D convolutions that neither Winograd form takes: one-channel ones straight from the
+  // input, the others by columns and product fused.
+  if (oneChannel3dApplies(g)) return oneChannel3dForward(x, filter, g, bias);
   if (fusedColumnsApplies(g) && !winograd3dApplies(g) && !spaceToDepthApplies(g))
     return fusedColumnsForward(x, filter, g, bias);
   const y = convProduct(x, filter, g, chunkValues);

@@ -11,6 +11,7 @@ import {
   fusedInputGradApplies,
 } from './fused-columns.js';
 import { type ConvGeometry, filterShape, inputShape, outputShape } from './geometry.js';
+import { oneChannel3dSwitch } from './one-channel-3d.js';
 
 /** A 3-D geometry with the same kernel, stride and padding on every axis. */
 function geometry(
@@ -35,13 +36,18 @@ function geometry(
   };
 }
 
-/** `f` on the plain columns path (XNNPACK's products of the whole column matrix). */
+/**
+ * `f` on the plain columns path (XNNPACK's products of the whole column matrix; the one-channel
+ * kernel, which would take some forward passes, off too).
+ */
 function plain<T>(f: () => T): T {
   fusedColumnsSwitch.enabled = false;
+  oneChannel3dSwitch.enabled = false;
   try {
     return f();
   } finally {
     fusedColumnsSwitch.enabled = true;
+    oneChannel3dSwitch.enabled = true;
   }
 }
 
@@ -55,12 +61,13 @@ const CASES: Array<[string, ConvGeometry]> = [
   ['1³ stride 2, 12 → 20', geometry(3, [7, 9, 8], 12, 20, 1, 2, 0)],
 ];
 
-describe('3-D convolutions with columns and product fused per block (wasm)', () => {
+describe('3-D convolutions by fused columns and the one-channel kernel (wasm)', () => {
   beforeAll(async () => {
     await useBackend('wasm');
   });
   afterEach(() => {
     fusedColumnsSwitch.enabled = true;
+    oneChannel3dSwitch.enabled = true;
   });
 
   test('takes 3-D non-pointwise geometries on the threaded backend only', () => {
