@@ -50,15 +50,11 @@ export function oneChannel3dForward(
 ): tf.Tensor {
   const [k, s] = [g.kernel[0], g.stride[0]];
   // Zeros before each axis, and after it as far as the taps read.
-  const after = [0, 1, 2].map((i) =>
-    Math.max(0, (g.outSize[i] - 1) * s + k - g.inSize[i] - g.padding[i]),
-  );
-  const padded = tf.tidy(() =>
-    tf.pad(tf.reshape(x, [g.batch, ...g.inSize]), [
-      [0, 0],
-      ...[0, 1, 2].map((i) => [g.padding[i], after[i]] as [number, number]),
-    ]),
-  );
+  const zeros = g.inSize.map((n, i) => {
+    const before = g.padding[i] as number;
+    return [before, Math.max(0, ((g.outSize[i] as number) - 1) * s + k - n - before)];
+  }) as Array<[number, number]>;
+  const padded = tf.tidy(() => tf.pad(tf.reshape(x, [g.batch, ...g.inSize]), [[0, 0], ...zeros]));
   const b = bias ?? tf.zeros([g.outChannels], 'float32');
   const y = uninitialised(outputShape(g));
   const [oD, oH, oW] = g.outSize;
