@@ -19,7 +19,12 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
-import { oneChannel3dApplies, oneChannel3dForward } from './one-channel-3d.js';
+import {
+  oneChannel3dApplies,
+  oneChannel3dFilterApplies,
+  oneChannel3dFilterGrad,
+  oneChannel3dForward,
+} from './one-channel-3d.js';
 import {
   singleChannelApplies,
   singleChannelFilterGrad,
@@ -251,6 +256,7 @@ export function convFilterGrad(
       const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
       return spaceToDepthFilterGrad(stride1, g);
     }
+    if (oneChannel3dFilterApplies(g)) return oneChannel3dFilterGrad(x, dy, g);
     if (fusedFilterGradApplies(g)) return fusedColumnsFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {

@@ -2,10 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { wasmThreadCount } from '../../backend/index.js';
 import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../../test/index.js';
-import { convForward } from './conv-gemm.js';
+import { convFilterGrad, convForward } from './conv-gemm.js';
 import { convolution } from './convolution.js';
+import { fusedColumnsSwitch } from './fused-columns.js';
 import type { ConvGeometry } from './geometry.js';
-import { oneChannel3dApplies } from './one-channel-3d.js';
+import {
+  oneChannel3dApplies,
+  oneChannel3dFilterApplies,
+  oneChannel3dSwitch,
+} from './one-channel-3d.js';
 
 /** A one-channel 3-D geometry with the same kernel, stride and padding on every axis. */
 function geometry(batch: number, size: number[], cout: number, k: number, s: number, p: number) {
@@ -49,6 +54,7 @@ describe('one-channel 3-D convolutions straight from the padded input (wasm)', (
     expect(oneChannel3dApplies({ ...g, outChannels: 12 })).toBe(false);
     expect(oneChannel3dApplies({ ...g, stride: [2, 2, 1] })).toBe(false);
     expect(oneChannel3dApplies({ ...g, outSize: [32, 32, 30] })).toBe(false);
+    expect(oneChannel3dFilterApplies({ ...g, outSize: [32, 32, 30] })).toBe(wasmThreadCount() > 1);
   });
 
   // Odd depths and heights, several rows per thread, more images than threads.
@@ -68,6 +74,29 @@ describe('one-channel 3-D convolutions straight from the padded input (wasm)', (
       expectTensorsClose(y, expected, { rtol: 1e-5, label: 'output' });
       tf.dispose([x, w, bias, expected]);
       return y;
+    });
+  });
+
+  // Output widths that are no multiple of 4 too; more output planes than threads.
+  test.each([
+    ['5³ stride 2 padding 2, C_out 16', geometry(3, [19, 17, 13], 16, 5, 2, 2)],
+    ['7³ stride 2 padding 3, C_out 8', geometry(2, [15, 13, 16], 8, 7, 2, 3)],
+    ['3³ stride 1 padding 1, C_out 24', geometry(2, [9, 7, 10], 24, 3, 1, 1)],
+  ])('%s: the filter gradient equals the plain columns path’s', async (_, g) => {
+    if (!oneChannel3dFilterApplies(g)) return;
+    await expectNoLeaks(() => {
+      const x = randomNormal([g.batch, ...g.inSize, 1], 1);
+      const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 2);
+      oneChannel3dSwitch.enabled = false;
+      fusedColumnsSwitch.enabled = false;
+      const expected = convFilterGrad(x, dy, g);
+      oneChannel3dSwitch.enabled = true;
+      fusedColumnsSwitch.enabled = true;
+      const dw = convFilterGrad(x, dy, g);
+      expect(dw.shape).toEqual([...g.kernel, 1, g.outChannels]);
+      expectTensorsClose(dw, expected, { rtol: 1e-4, label: 'filter gradient' });
+      tf.dispose([x, dy, expected]);
+      return dw;
     });
   });
 
