@@ -59,6 +59,11 @@ const CASES: Array<[string, ConvGeometry]> = [
   ['3³ stride 2 padding 1, 6 → 16', geometry(3, [9, 8, 11], 6, 16, 3, 2, 1)],
   ['3³ stride 2 padding 0, 8 → 4', geometry(2, [9, 9, 7], 8, 4, 3, 2, 0)],
   ['1³ stride 2, 12 → 20', geometry(3, [7, 9, 8], 12, 20, 1, 2, 0)],
+  // K·C_out > 2²⁰: the forward product by slices of 256 columns (the last partial).
+  [
+    '3³ stride 2, a filter larger than the cache, 160 → 260',
+    geometry(2, [4, 4, 3], 160, 260, 3, 2, 1),
+  ],
 ];
 
 describe('3-D convolutions by fused columns and the one-channel kernel (wasm)', () => {

@@ -1442,12 +1442,14 @@
   ;; 4), W [K, $Co] at $w packed in panels of 8 columns ([K, 8] each, the last [K, 4] when $Co is
   ;; 4 more than a multiple of 8: a panel's rows are read one after the other): per block the
   ;; columns in $cols [$block + 3, K], the product in $out [$block + 3, $Co] (rows rounded up to
-  ;; 4), copied out with the bias.
+  ;; 4; summed over slices of $kc columns, whose panel parts stay in cache), copied out with the
+  ;; bias.
   (func (export "fusedColumnsForward") (param $x i32) (param $w i32) (param $y i32)
-    (param $bias i32) (param $geo i32) (param $Co i32) (param $block i32)
+    (param $bias i32) (param $geo i32) (param $Co i32) (param $block i32) (param $kc i32)
     (param $r0 i32) (param $r1 i32) (param $cols i32) (param $out i32)
     (local $K i32) (local $rowBytes i32) (local $rb i32) (local $re i32) (local $src i32)
     (local $dst i32) (local $end i32) (local $c i32) (local $rows4 i32) (local $j i32)
+    (local $k0 i32) (local $n i32)
     (local.set $K (call $columnWidthAt (local.get $geo)))
     (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
     (local.set $rb (local.get $r0))
@@ -1458,22 +1460,30 @@
         (local.get $geo) (i32.const 0))
       (local.set $rows4
         (i32.and (i32.add (i32.sub (local.get $re) (local.get $rb)) (i32.const 3)) (i32.const -4)))
-      (local.set $j (i32.const 0))
-      (block $panels_done (loop $panels
-        (br_if $panels_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Co)))
-        (call $gemm (local.get $cols)
-          (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $K)) (i32.const 2)))
-          (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
-          (local.get $rows4) (i32.const 8) (local.get $K) (i32.shl (local.get $K) (i32.const 2))
-          (i32.const 4) (i32.const 32) (local.get $rowBytes) (i32.const 0))
-        (local.set $j (i32.add (local.get $j) (i32.const 8)))
-        (br $panels)))
-      (if (i32.lt_u (local.get $j) (local.get $Co)) (then
-        (call $gemm (local.get $cols)
-          (i32.add (local.get $w) (i32.shl (i32.mul (local.get $j) (local.get $K)) (i32.const 2)))
-          (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
-          (local.get $rows4) (i32.const 4) (local.get $K) (i32.shl (local.get $K) (i32.const 2))
-          (i32.const 4) (i32.const 16) (local.get $rowBytes) (i32.const 0))))
+      (local.set $k0 (i32.const 0))
+      (block $depths_done (loop $depths
+        (br_if $depths_done (i32.ge_u (local.get $k0) (local.get $K)))
+        (local.set $n (call $min (local.get $kc) (i32.sub (local.get $K) (local.get $k0))))
+        (local.set $j (i32.const 0))
+        (block $panels_done (loop $panels
+          (br_if $panels_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Co)))
+          (call $gemm (i32.add (local.get $cols) (i32.shl (local.get $k0) (i32.const 2)))
+            (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $K))
+              (i32.shl (local.get $k0) (i32.const 3))) (i32.const 2)))
+            (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+            (local.get $rows4) (i32.const 8) (local.get $n) (i32.shl (local.get $K) (i32.const 2))
+            (i32.const 4) (i32.const 32) (local.get $rowBytes) (local.get $k0))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br $panels)))
+        (if (i32.lt_u (local.get $j) (local.get $Co)) (then
+          (call $gemm (i32.add (local.get $cols) (i32.shl (local.get $k0) (i32.const 2)))
+            (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (local.get $j) (local.get $K))
+              (i32.shl (local.get $k0) (i32.const 2))) (i32.const 2)))
+            (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+            (local.get $rows4) (i32.const 4) (local.get $n) (i32.shl (local.get $K) (i32.const 2))
+            (i32.const 4) (i32.const 16) (local.get $rowBytes) (local.get $k0))))
+        (local.set $k0 (i32.add (local.get $k0) (local.get $kc)))
+        (br $depths)))
       (local.set $src (local.get $out))
       (local.set $dst (i32.add (local.get $y) (i32.mul (local.get $rb) (local.get $rowBytes))))
       (local.set $end (i32.add (local.get $dst)
@@ -1790,4 +1800,34 @@
         (br $tap_quads)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $slabs))))
+
+  ;; $dst = the matrix $src [$K, $Co] ($Co a multiple of 4) in panels of 8 columns, each [$K, 8]
+  ;; (the last [$K, 4] when $Co is 4 more than a multiple of 8): fusedColumnsForward's filter.
+  (func (export "packPanels") (param $src i32) (param $dst i32) (param $K i32) (param $Co i32)
+    (local $j i32) (local $k i32) (local $from i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $Co) (i32.const 2)))
+    (block $panels_done (loop $panels
+      (br_if $panels_done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Co)))
+      (local.set $from (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $k) (local.get $K)))
+        (v128.store (local.get $dst) (v128.load (local.get $from)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $from)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $from (i32.add (local.get $from) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $panels)))
+    (if (i32.lt_u (local.get $j) (local.get $Co)) (then
+      (local.set $from (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (block $rows_done (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $k) (local.get $K)))
+        (v128.store (local.get $dst) (v128.load (local.get $from)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $from (i32.add (local.get $from) (local.get $rowBytes)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rows))))))
 )
