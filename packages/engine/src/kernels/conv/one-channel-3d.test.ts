@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { wasmThreadCount } from '../../backend/index.js';
 import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../../test/index.js';
+import * as convGemm from './conv-gemm.js';
 import { convFilterGrad, convForward } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import { fusedColumnsSwitch } from './fused-columns.js';
@@ -113,5 +114,26 @@ describe('one-channel 3-D convolutions straight from the padded input (wasm)', (
       tf.dispose([x, w, bias, expected]);
       return y;
     });
+  });
+
+  test('a first layer’s input gradient is never computed (only its filter’s and bias’s)', () => {
+    const inputGrad = vi.spyOn(convGemm, 'convInputGrad');
+    const filterGrad = vi.spyOn(convGemm, 'convFilterGrad');
+    try {
+      const x = randomNormal([2, 8, 8, 8, 1], 1);
+      const w = tf.variable(randomNormal([5, 5, 5, 1, 8], 2, 0.1));
+      const bias = tf.variable(tf.zeros([8]));
+      const step = { stride: [2, 2, 2], padding: [2, 2, 2] };
+      const { value, grads } = tf.variableGrads(() =>
+        tf.sum(tf.square(convolution(x, w, step, bias))),
+      );
+      expect(Object.keys(grads).sort()).toEqual([bias.name, w.name].sort());
+      expect(filterGrad).toHaveBeenCalledTimes(1);
+      expect(inputGrad).not.toHaveBeenCalled();
+      tf.dispose([x, w, bias, value, ...Object.values(grads)]);
+    } finally {
+      inputGrad.mockRestore();
+      filterGrad.mockRestore();
+    }
   });
 });
