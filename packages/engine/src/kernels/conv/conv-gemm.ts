@@ -3,6 +3,14 @@ import { readNow } from '../checks.js';
 import { gatherColumns, scatterColumns } from './columns.js';
 import { disjointTapsApplies, disjointTapsInputGrad } from './disjoint-taps.js';
 import {
+  fusedColumnsApplies,
+  fusedColumnsFilterGrad,
+  fusedColumnsForward,
+  fusedColumnsInputGrad,
+  fusedFilterGradApplies,
+  fusedInputGradApplies,
+} from './fused-columns.js';
+import {
   type ConvGeometry,
   columnWidth,
   filterShape,
@@ -11,6 +19,12 @@ import {
   outputRows,
   outputShape,
 } from './geometry.js';
+import {
+  oneChannel3dApplies,
+  oneChannel3dFilterApplies,
+  oneChannel3dFilterGrad,
+  oneChannel3dForward,
+} from './one-channel-3d.js';
 import {
   singleChannelApplies,
   singleChannelFilterGrad,
@@ -91,7 +105,8 @@ function columnsTensor(x: tf.Tensor, g: ConvGeometry, r0: number, r1: number): t
  * The convolution of `x` (the geometry's input) by `filter`, plus `bias` `[C_out]` if given:
  * `[B, …out, C_out]`. On the threaded wasm backend 3×3 stride-1 (2-D and 3-D) and 5×5×5
  * stride-2 convolutions take Winograd (winograd.ts, winograd3d.ts, space-to-depth.ts), 2-D
- * one-channel ones single-channel.ts, the rest the columns.
+ * one-channel ones single-channel.ts, other 3-D ones the columns fused with their product per
+ * block (fused-columns.ts), the rest the columns.
  */
 export function convForward(
   x: tf.Tensor,
@@ -103,6 +118,11 @@ export function convForward(
   // The 2-D kernels add the bias as they write; the other paths after the product.
   if (winogradApplies(g)) return winogradForward(x, filter, g, undefined, bias);
   if (singleChannelApplies(g)) return singleChannelForward(x, filter, g, bias);
+  // The 3-D convolutions that neither Winograd form takes: one-channel ones straight from the
+  // input, the others by columns and product fused.
+  if (oneChannel3dApplies(g)) return oneChannel3dForward(x, filter, g, bias);
+  if (fusedColumnsApplies(g) && !winograd3dApplies(g) && !spaceToDepthApplies(g))
+    return fusedColumnsForward(x, filter, g, bias);
   const y = convProduct(x, filter, g, chunkValues);
   if (bias === undefined) return y;
   const out = tf.add(y, bias);
@@ -192,6 +212,7 @@ export function convInputGrad(
       const f = flippedFilter(spaceToDepthFilter(filter, g));
       return depthToSpace(winograd3dForward(dy, f, stride1), g);
     }
+    if (fusedInputGradApplies(g)) return fusedColumnsInputGrad(dy, filter, g);
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
@@ -235,6 +256,8 @@ export function convFilterGrad(
       const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
       return spaceToDepthFilterGrad(stride1, g);
     }
+    if (oneChannel3dFilterApplies(g)) return oneChannel3dFilterGrad(x, dy, g);
+    if (fusedFilterGradApplies(g)) return fusedColumnsFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
       const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));

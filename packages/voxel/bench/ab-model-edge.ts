@@ -1,0 +1,96 @@
+/**
+ * A/B timings of the voxel benchmarks' models with the engine's paths for the convolutions
+ * Winograd does not take (one-channel kernel, fused columns: one-channel-3d.ts,
+ * fused-columns.ts) on and off (off: those convolutions by the plain columns × filter),
+ * interleaved in one process, minimum of runs of wall time and of process CPU time (the machine
+ * is shared: compare the columns of one run, not runs). Same models and inputs as
+ * voxel.bench.ts:
+ *
+ *   node --conditions=@cellshape/source --import tsx packages/voxel/bench/ab-model-edge.ts [runs] [case filter]
+ */
+import { Adam, selectBackend } from '@cellshape/engine';
+import * as tf from '@tensorflow/tfjs-core';
+import { fusedColumnsSwitch } from '../../engine/src/kernels/conv/fused-columns.js';
+import { oneChannel3dSwitch } from '../../engine/src/kernels/conv/one-channel-3d.js';
+import { bceLoss } from '../src/losses/index.js';
+import { VoxelAutoEncoder, type VoxelAutoEncoderOptions } from '../src/model/index.js';
+
+const RUNS = Number(process.argv[2] ?? 3);
+const [B, N] = [8, 64];
+
+await selectBackend('wasm');
+const volumes = tf.tidy(() =>
+  tf.cast(tf.greater(tf.randomUniform([B, N, N, N, 1], 0, 1, 'float32', 1), 0.5), 'float32'),
+);
+
+function forwardCase(options: VoxelAutoEncoderOptions): () => void {
+  const model = new VoxelAutoEncoder({ ...options, inputShape: [N, N, N, 1] }).eval();
+  return () => {
+    const { features, reconstruction } = model.forward(volumes);
+    reconstruction.dataSync();
+    tf.dispose([features, reconstruction]);
+  };
+}
+
+function trainCase(): () => void {
+  const model = new VoxelAutoEncoder({ inputShape: [N, N, N, 1] }).train();
+  const params = model.namedParameters();
+  const adam = new Adam(params, { lr: 1e-4, weightDecay: 1e-6 });
+  return () => {
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const { features, reconstruction } = model.forward(volumes);
+        features.dispose();
+        return bceLoss(volumes, reconstruction);
+      },
+      params.map(([, v]) => v),
+    );
+    adam.step(new Map(params.map(([name, v]) => [name, grads[v.name] as tf.Tensor])));
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+}
+
+const CASES: Array<[string, () => () => void]> = [
+  ['voxel_forward_B8_64', () => forwardCase({})],
+  ['voxel_train_step_B8_64', trainCase],
+  ['resnet18_forward_B8_64', () => forwardCase({ encoderType: 'resnet', resnetDepth: 18 })],
+];
+
+function timed(f: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  f();
+  const wall = performance.now() - t;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+for (const [name, make] of CASES.filter(([n]) => !process.argv[3] || n.includes(process.argv[3]))) {
+  const run = make();
+  const best: Record<string, { wall: number; cpu: number }> = {};
+  for (let r = 0; r <= RUNS; r++)
+    for (const path of ['columns', 'new']) {
+      fusedColumnsSwitch.enabled = path === 'new';
+      oneChannel3dSwitch.enabled = path === 'new';
+      const t = timed(run);
+      const b = best[path];
+      if (r > 0)
+        best[path] = {
+          wall: Math.min(b?.wall ?? Number.POSITIVE_INFINITY, t.wall),
+          cpu: Math.min(b?.cpu ?? Number.POSITIVE_INFINITY, t.cpu),
+        };
+    }
+  fusedColumnsSwitch.enabled = true;
+  oneChannel3dSwitch.enabled = true;
+  const line = Object.entries(best).map(
+    ([p, t]) => `${p} ${t.wall.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)})`,
+  );
+  const [a, b] = [
+    best.columns as { wall: number; cpu: number },
+    best.new as { wall: number; cpu: number },
+  ];
+  console.log(
+    `${name.padEnd(24)} ${line.join('  ')}  speed-up wall ${(a.wall / b.wall).toFixed(2)} cpu ${(a.cpu / b.cpu).toFixed(2)}`,
+  );
+}
