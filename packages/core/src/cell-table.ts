@@ -26,6 +26,11 @@ export interface CellTable {
  * at most 9 significant digits; from 6 digits up, trailing zeros vanish in `Number`).
  */
 export function formatFloat32(value: number): string {
+  // A shortest double text of at most 6 characters has at most 6 significant digits, and then
+  // the search below returns it too (rounding to 6 digits gives those digits back); mesh
+  // vertices on a voxel grid (12.5) take this path without the three conversions per digit.
+  const short = String(value);
+  if (short.length <= 6) return short;
   for (let digits = 6; digits < 9; digits++) {
     const text = String(Number(value.toPrecision(digits)));
     if (Math.fround(Number(text)) === Math.fround(value)) return text;
