@@ -101,6 +101,9 @@ class CloudRunDataset implements RunDataset {
   batches(options: Parameters<PointCloudDataset['batches']>[0]) {
     return this.dataset.batches(options);
   }
+  batchesFrom(start: number, options: Parameters<PointCloudDataset['batches']>[0]) {
+    return this.dataset.batchesFrom(start, options);
+  }
 
   /** Up to `maxPoints` rows of cell `index`, read back from its file. */
   filePoints(index: number, maxPoints: number): number[][] {
@@ -217,13 +220,14 @@ export const cloudModel: ModelPlugin<CloudModelSettings> = {
     },
   ],
   resolveSettings: resolveCloudSettings,
-  async openDataset(input, { metadata, idColumn, seed, settings }) {
+  async openDataset(input, { metadata, idColumn, seed, settings, validated }) {
     const dataset = await PointCloudDataset.fromFolder(input, {
       numPoints: settings.numPoints,
       normalise: settings.normalise,
       seed,
       idColumn,
       ...(metadata ? { metadata } : {}),
+      ...(validated ? { validate: false, exclude: validated } : {}),
     });
     return new CloudRunDataset(dataset);
   },
