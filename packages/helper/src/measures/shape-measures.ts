@@ -1,6 +1,7 @@
 import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
 import { principalAxes } from '../points/pca-pose.js';
 import { marchingCubes, meshArea, meshVolume, validateMesh } from '../surface/index.js';
+import { enclosedVolume, surfaceArea } from '../surface/mesh-measures.js';
 import type { Mesh, Volume } from '../types.js';
 import { assertVolume } from '../volume/assert-volume.js';
 import { hullOf } from './convex-hull.js';
@@ -144,7 +145,7 @@ export function meshShapeMeasures(mesh: Mesh): ShapeMeasures {
   const fn = 'meshShapeMeasures';
   validateMesh(fn, 'mesh', mesh);
   const { positions: p, faces: f } = mesh;
-  const volume = meshVolume(mesh);
+  const volume = enclosedVolume(mesh);
   if (f.length === 0 || !(volume > 0))
     throw new InvalidArgumentError(
       `${fn}: 'mesh' must be closed with outward faces (enclosing a positive volume), got volume ${volume}`,
@@ -160,8 +161,8 @@ export function meshShapeMeasures(mesh: Mesh): ShapeMeasures {
     ),
   );
   const centroid = mean.map((m, k) => m + (origin[k] as number)) as [number, number, number];
-  const hullVolume = meshVolume(hullOf(fn, p));
-  return assemble(volume, meshArea(mesh), extentsOf(p), centroid, covariance, hullVolume);
+  const hullVolume = enclosedVolume(hullOf(fn, p));
+  return assemble(volume, surfaceArea(mesh), extentsOf(p), centroid, covariance, hullVolume);
 }
 
 /**
