@@ -320,7 +320,7 @@ export function encodePointCloud(cloud: PointCloud, options: EncodePointCloudOpt
       : cloud;
   switch (format) {
     case 'ply': {
-      // A plain strided copy: a \`filter\` callback per value cost more than the whole PLY encoding.
+      // A plain strided copy, no callback per value: this runs for every converted object.
       const column = (values: Float32Array, k: number) => {
         const out = new Float32Array(n);
         for (let i = 0; i < n; i++) out[i] = values[3 * i + k]!;
