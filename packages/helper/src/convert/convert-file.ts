@@ -265,9 +265,10 @@ function convertObjects(task: ConvertTask): ManifestRow[] {
   if (volume.shape[0] === 1) {
     throw new Rejected(`not 3-D: a 2-D image of shape ${describeShape(volume.shape)} (z, y, x)`);
   }
-  let nonZero = 0;
-  for (let i = 0; i < volume.data.length; i++) if (volume.data[i] !== 0) nonZero++;
-  if (nonZero === 0) throw new Rejected('empty mask: no non-zero voxels');
+  // Up to the first non-zero voxel only: the split below reads the whole volume anyway.
+  let first = 0;
+  while (first < volume.data.length && volume.data[first] === 0) first++;
+  if (first === volume.data.length) throw new Rejected('empty mask: no non-zero voxels');
   const spacing = settings.spacing ?? volume.spacing ?? [1, 1, 1];
   const spacingFrom: SpacingSource = settings.spacing ? 'option' : volume.spacing ? 'file' : 'none';
   const { objects, whole } = splitObjects(volume, settings);
