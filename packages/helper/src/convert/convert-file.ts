@@ -253,7 +253,7 @@ function describeShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-function convertObjects(task: ConvertTask): ManifestRow[] {
+async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   const { settings, relative } = task;
   let volume: Volume;
   try {
@@ -279,6 +279,9 @@ function convertObjects(task: ConvertTask): ManifestRow[] {
   }
   const rows: ManifestRow[] = [];
   for (const object of objects) {
+    // One turn of the event loop per object, so that timers (a queue worker's lock renewal)
+    // run during a file of hundreds of objects.
+    await new Promise((resolve) => setImmediate(resolve));
     const mesh = maskToMesh(object.mask, {
       spacing,
       level: settings.level,
@@ -335,7 +338,7 @@ export async function convertFile(task: ConvertTask): Promise<FileOutcome> {
     // From here on the old outputs may be replaced one by one: the file is unfinished until
     // its new record is written.
     await rm(recordPath(task.output, task.relative), { force: true });
-    const rows = convertObjects(task);
+    const rows = await convertObjects(task);
     const record: FileRecord = { version: 2, fingerprint: task.fingerprint, rows };
     await writeFileAtomic(
       recordPath(task.output, task.relative),
