@@ -47,6 +47,42 @@ async function extractHead(run: string, points: string, out: string, chunks: num
   return { seconds, objects, peakRssMb: peakRssMb(), cpuSeconds: cpuSeconds() };
 }
 
+/**
+ * What a queue worker pays for one chunk of a distributed extraction: the client opens the job
+ * (listing and validating every file), then a worker opens it with the client's list of
+ * unusable files (listing only) and encodes the last chunk (reading only that chunk's files).
+ */
+async function workerChunk(run: string, points: string, out: string): Promise<object> {
+  rmSync(extractPartsDir(out), { recursive: true, force: true });
+  const options = { input: points, batchSize: 32 };
+  let started = performance.now();
+  const client = await openExtractJob(run, out, options);
+  const clientOpenSeconds = (performance.now() - started) / 1000;
+  await client.job.prepare();
+  client.dispose();
+  started = performance.now();
+  const worker = await openExtractJob(run, out, options, { validated: client.unusable });
+  const workerOpenSeconds = (performance.now() - started) / 1000;
+  const last = worker.job.chunks.at(-1)!;
+  started = performance.now();
+  try {
+    await worker.job.extractChunk(last.index);
+  } finally {
+    worker.dispose();
+    rmSync(extractPartsDir(out), { recursive: true, force: true });
+  }
+  const chunkSeconds = (performance.now() - started) / 1000;
+  return {
+    seconds: workerOpenSeconds + chunkSeconds,
+    objects: last.end - last.start,
+    clientOpenSeconds,
+    workerOpenSeconds,
+    chunkSeconds,
+    peakRssMb: peakRssMb(),
+    cpuSeconds: cpuSeconds(),
+  };
+}
+
 async function extract(run: string, points: string, out: string): Promise<object> {
   rmSync(extractPartsDir(out), { recursive: true, force: true });
   const started = performance.now();
@@ -98,10 +134,12 @@ if (command === 'extract' && args.length === 3)
   result = await extract(args[0]!, args[1]!, args[2]!);
 else if (command === 'extract' && args.length === 4)
   result = await extractHead(args[0]!, args[1]!, args[2]!, Number(args[3]));
+else if (command === 'worker' && args.length === 3)
+  result = await workerChunk(args[0]!, args[1]!, args[2]!);
 else if (command === 'epoch' && args.length === 2) result = await epoch(args[0]!, Number(args[1]));
 else {
   console.error(
-    'usage: scale-child.ts extract <run> <points> <out.csv> [chunks] | epoch <points> <computeClouds>',
+    'usage: scale-child.ts extract <run> <points> <out.csv> [chunks] | worker <run> <points> <out.csv> | epoch <points> <computeClouds>',
   );
   process.exit(2);
 }

@@ -8,6 +8,9 @@
  * * `scale_extract_<n>`: a small cloud model (128 points, k 8, 16 features; initial weights
  *   and k-means centres from 64 clouds) encodes all n clouds — what is measured is the
  *   streaming, chunked extraction around the model, not the model's size.
+ * * `scale_worker_chunk_<n>`: a queue worker's share of a distributed extraction — the client
+ *   opens the job (validating every file), a worker opens it with the client's list of unusable
+ *   files and encodes the last chunk only: neither cost should grow with n but the listing.
  * * `scale_epoch_<n>`: one epoch of data loading (read, normalise, resample to 2048, batch)
  *   against the compute of an epoch of the paper's DFN, timed on 32 clouds and scaled.
  *
@@ -73,6 +76,32 @@ function extractCase(size: number): BenchCase<State> {
   };
 }
 
+function workerCase(size: number): BenchCase<State> {
+  return {
+    bench: `scale_worker_chunk_${size}`,
+    description: `a queue worker's share of a distributed extract of ${size} clouds: opening the job with the client's validation, then the last chunk, child process`,
+    setup: () => prepare(size),
+    run: childRun((s: State) =>
+      runScaleChild(CHILD, ['worker', s.run, s.points, join(scaleRoot(), `worker-${size}.csv`)]),
+    ),
+    runs: { min: 1, max: 1 },
+    facts: (s, result) => {
+      const m = result as ScaleMeasure & {
+        clientOpenSeconds: number;
+        workerOpenSeconds: number;
+        chunkSeconds: number;
+      };
+      const tenths = (x: number) => Math.round(x * 10) / 10;
+      return {
+        ...scaleFacts('worker', s.size, m),
+        client_open_s: tenths(m.clientOpenSeconds),
+        worker_open_s: tenths(m.workerOpenSeconds),
+        last_chunk_s: tenths(m.chunkSeconds),
+      };
+    },
+  };
+}
+
 function epochCase(size: number): BenchCase<State> {
   return {
     bench: `scale_epoch_${size}`,
@@ -101,5 +130,6 @@ function epochCase(size: number): BenchCase<State> {
 
 export default scaleSizes().flatMap((n) => [
   extractCase(n),
+  workerCase(n),
   epochCase(n),
 ]) satisfies BenchCase<State>[];

@@ -72,4 +72,38 @@ describe('formatFloat32', () => {
     expect(formatFloat32(Math.fround(0.1))).toBe('0.1');
     expect(formatFloat32(Math.fround(1 / 3))).toBe('0.33333334');
   });
+
+  it('answers short values (its fast path) exactly as the digit search does', () => {
+    // The search without the fast path: the first of 6, 7, 8 digits that reads back, else 9.
+    const search = (v: number): string => {
+      for (let digits = 6; digits < 9; digits++) {
+        const text = String(Number(v.toPrecision(digits)));
+        if (Math.fround(Number(text)) === Math.fround(v)) return text;
+      }
+      return String(Number(v.toPrecision(9)));
+    };
+    const values: number[] = [0, -0, Number.NaN, Infinity, -Infinity, 1e21, 1e-7, -1.5e-7, 1234567];
+    // Marching-cubes vertices on voxel grids of several spacings, and arbitrary float32 values.
+    for (let i = -2000; i <= 2000; i++)
+      for (const s of [0.5, 0.25, 0.1, 0.65, 1.3]) values.push(Math.fround(i * s), i * s);
+    let x = 1;
+    for (let i = 0; i < 20000; i++) {
+      x = (x * 16807) % 2147483647;
+      values.push(Math.fround((x / 2147483647 - 0.5) * 10 ** ((i % 13) - 6)));
+    }
+    // Every float32 bit pattern class: random words (NaN, infinities, subnormals included),
+    // and vertices of anisotropic voxel grids (spacings 0.65, 0.1, 2.3) shifted off the origin.
+    const words = new Uint32Array(60000);
+    for (let i = 0; i < words.length; i++) {
+      x = (x * 16807) % 2147483647;
+      words[i] = (x * 2 + (i & 1)) >>> 0;
+    }
+    values.push(...new Float32Array(words.buffer));
+    for (let i = 0; i < 3000; i++)
+      for (const s of [0.65, 0.1, 2.3, 0.325])
+        values.push(Math.fround((i + 0.5) * Math.fround(s) + 117.3), Math.fround(-(i * s) - 0.25));
+    // Values at rounding ties of 6, 7 and 8 digits (the fallback to toPrecision).
+    values.push(Math.fround(1.234565), Math.fround(12.345675), 0.5, 2.5e-7, 123456.5, 1234567.5);
+    for (const v of values) expect(formatFloat32(v)).toBe(search(v));
+  });
 });

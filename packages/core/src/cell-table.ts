@@ -26,11 +26,43 @@ export interface CellTable {
  * at most 9 significant digits; from 6 digits up, trailing zeros vanish in `Number`).
  */
 export function formatFloat32(value: number): string {
+  // A shortest double text of at most 6 characters has at most 6 significant digits, and then
+  // the search below returns it too (rounding to 6 digits gives those digits back); mesh
+  // vertices on a voxel grid (12.5) take this path.
+  const short = String(value);
+  if (short.length <= 6) return short;
+  const target = Math.fround(value);
   for (let digits = 6; digits < 9; digits++) {
-    const text = String(Number(value.toPrecision(digits)));
-    if (Math.fround(Number(text)) === Math.fround(value)) return text;
+    const rounded = roundToDigits(value, digits);
+    if (Math.fround(rounded) === target) return String(rounded);
   }
   return String(Number(value.toPrecision(9)));
+}
+
+/** Powers of ten that doubles hold exactly. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `Number(value.toPrecision(digits))` without the text: the digits n come from one correctly
+ * rounded multiplication or division by an exact power of ten, and n / 10^k (n · 10^k) is then
+ * the correctly rounded double of the text, as `Number` reads it. When the scaled value lies
+ * too close to a rounding tie for the product's rounding error, or the power is not exact,
+ * `toPrecision` decides.
+ */
+function roundToDigits(value: number, digits: number): number {
+  const magnitude = Math.abs(value);
+  const shift = digits - 1 - Math.floor(Math.log10(magnitude));
+  if (!(Math.abs(shift) <= 22)) return Number(value.toPrecision(digits));
+  const power = EXACT_POWERS[Math.abs(shift)]!;
+  const scaled = shift >= 0 ? magnitude * power : magnitude / power;
+  const fraction = scaled - Math.floor(scaled);
+  // The digits of toPrecision: 10^(digits − 1) ≤ scaled < 10^digits (else log10 was off by
+  // one). scaled < 10^8, so its rounding error is far below the tie margin of 1e-6.
+  const wrongDigits = scaled < EXACT_POWERS[digits - 1]! || scaled >= EXACT_POWERS[digits]!;
+  if (wrongDigits || Math.abs(fraction - 0.5) < 1e-6) return Number(value.toPrecision(digits));
+  const n = Math.floor(scaled + 0.5);
+  const rounded = shift >= 0 ? n / power : n * power;
+  return value < 0 ? -rounded : rounded;
 }
 
 /**

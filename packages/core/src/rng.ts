@@ -22,10 +22,12 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    // The state is kept as int32 (`| 0`): every operation on it reads 32 bits anyway, and
+    // int32 fields stay unboxed where uint32 values above 2³¹ would not.
+    this.a = next() | 0;
+    this.b = next() | 0;
+    this.c = next() | 0;
+    this.d = next() | 0;
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
   }
 
@@ -38,7 +40,7 @@ export class Rng {
     this.b ^= this.c;
     this.a ^= this.d;
     this.c ^= t;
-    this.d = rotl(this.d, 11);
+    this.d = (this.d << 11) | (this.d >>> 21);
     return result;
   }
 
@@ -99,19 +101,14 @@ export class Rng {
     return new Rng(this.nextUint32());
   }
 
-  /** The generator's full state, to checkpoint and later {@link Rng.restore}. */
+  /** The generator's full state (four uint32), to checkpoint and later {@link Rng.restore}. */
   state(): [number, number, number, number] {
-    return [this.a, this.b, this.c, this.d];
+    return [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   /** Restores a state returned by {@link Rng.state}. */
   restore(state: readonly [number, number, number, number]): this {
-    [this.a, this.b, this.c, this.d] = state.map((v) => v >>> 0) as [
-      number,
-      number,
-      number,
-      number,
-    ];
+    [this.a, this.b, this.c, this.d] = state.map((v) => v | 0) as [number, number, number, number];
     this.spareNormal = undefined;
     return this;
   }

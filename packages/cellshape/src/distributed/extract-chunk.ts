@@ -32,6 +32,12 @@ export interface ExtractJobData extends JobEnvelope {
   checkpoint: HashedFile;
   /** The client's job key: a worker whose view differs (ids, sizes) refuses. */
   key: ExtractJobKey;
+  /**
+   * The input files the client's validation left out (its `OpenedExtractJob.unusable`): the
+   * worker leaves them out too, without reading every file again, and then reads only its
+   * chunk's files.
+   */
+  unusable: string[];
   /** Chunk number in the job. */
   index: number;
 }
@@ -61,20 +67,23 @@ export function requireShared(fn: string, paths: readonly string[]): void {
 let opened: { key: string; job: OpenedExtractJob } | undefined;
 
 async function openJob(data: ExtractJobData): Promise<OpenedExtractJob> {
-  const key = JSON.stringify([data.run, data.output, data.options, data.key]);
+  const key = JSON.stringify([data.run, data.output, data.options, data.key, data.unusable]);
   if (opened?.key === key) return opened.job;
   opened?.job.dispose();
   opened = undefined;
-  const job = await openExtractJob(data.run, data.output, data.options);
+  const job = await openExtractJob(data.run, data.output, data.options, {
+    validated: data.unusable,
+  });
   opened = { key, job };
   return job;
 }
 
 /**
  * Runs one extract chunk on a worker: checks the shared paths and the checkpoint's hash, opens
- * the run's extraction as the client did (refusing when this worker's view of the cells
- * differs) and writes the chunk's part atomically — a part already written is kept, so a
- * retried job writes nothing twice.
+ * the run's extraction as the client did — listing the input, leaving out the files the
+ * client found unusable without reading any, and refusing when this worker's view of the
+ * cells (their ids) differs — and writes the chunk's part atomically, reading only the chunk's
+ * own files. A part already written is kept, so a retried job writes nothing twice.
  */
 export async function runExtractChunk(
   data: ExtractJobData,

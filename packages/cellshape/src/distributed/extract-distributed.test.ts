@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -40,6 +40,9 @@ describe.skipIf(!redisAvailable())('extract --redis with real worker processes',
       idec: { clusters: 2, kmeansRestarts: 2, epochs: 1 },
       runtime: { backend: 'cpu' },
     });
+    // A corrupt cloud: the client's validation leaves it out, and the workers (which do not
+    // read every file) must leave out the same one, or their ids differ and they refuse.
+    writeFileSync(join(points, 'round_3.ply'), 'not a point cloud');
     await extractRun(runDir, local, { input: points, metadata, batchSize: 4, backend: 'cpu' });
     await Promise.all(workers.map((w) => waitForOutput(w, (o) => o.includes(' ready: '))));
   });
@@ -60,6 +63,7 @@ describe.skipIf(!redisAvailable())('extract --redis with real worker processes',
     expect(io.err()).not.toMatch(/error/);
     expect(code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(local, 'utf8'));
+    expect(readFileSync(out, 'utf8')).not.toMatch(/^round_3,/m);
     const done = workers.map((w) => (w.output().match(/done extract chunk/g) ?? []).length);
     expect(done.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
   });
@@ -83,6 +87,7 @@ describe.skipIf(!redisAvailable())('extract --redis with real worker processes',
       },
       checkpoint: { path: opened.checkpoint, sha256: 'f'.repeat(64) },
       key: opened.job.key,
+      unusable: opened.unusable,
       index: 0,
     };
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });

@@ -63,6 +63,7 @@ export async function extractDistributed(
         options: jobOptions,
         checkpoint: { path: opened.checkpoint, sha256: job.key.checkpoint },
         key: job.key,
+        unusable: opened.unusable,
         index: chunk.index,
       },
       units: chunk.end - chunk.start,

@@ -7,7 +7,7 @@ import { packageVersion } from '../run/versions.js';
  * The layout of job data this code writes and reads. A job of another layout is refused by the
  * worker (its fields may mean something else); raise it whenever a field changes meaning.
  */
-export const JOB_SCHEMA = 1;
+export const JOB_SCHEMA = 2;
 
 /** BullMQ key prefix of every cellshape queue (`cellshape:<kind>:…` in Redis). */
 export const QUEUE_PREFIX = 'cellshape';

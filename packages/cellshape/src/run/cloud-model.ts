@@ -88,6 +88,9 @@ class CloudRunDataset extends DatasetView<PointCloudDataset> {
   constructor(dataset: PointCloudDataset) {
     super(dataset, () => dataset.skipped);
   }
+  batchesFrom(start: number, options: Parameters<PointCloudDataset['batches']>[0]) {
+    return this.dataset.batchesFrom(start, options);
+  }
 
   /** Up to `maxPoints` rows of cell `index`, read back from its file. */
   filePoints(index: number, maxPoints: number): number[][] {
@@ -204,13 +207,14 @@ export const cloudModel: ModelPlugin<CloudModelSettings> = {
     },
   ],
   resolveSettings: resolveCloudSettings,
-  async openDataset(input, { metadata, idColumn, seed, settings }) {
+  async openDataset(input, { metadata, idColumn, seed, settings, validated }) {
     const dataset = await PointCloudDataset.fromFolder(input, {
       numPoints: settings.numPoints,
       normalise: settings.normalise,
       seed,
       idColumn,
       ...(metadata ? { metadata } : {}),
+      ...(validated ? { validate: false, exclude: validated } : {}),
     });
     return new CloudRunDataset(dataset);
   },

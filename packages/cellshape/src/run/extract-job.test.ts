@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeTinyClouds } from '../test-utils/fixtures.js';
@@ -11,12 +11,13 @@ describe('extractRun in chunks', () => {
   const run = join(dir, 'run');
   let reference: string;
   let metadata: string;
+  let points: string;
   /** Extraction options with `chunkSize` cells per part, the metadata's columns included. */
   const opts = (chunkSize: number) => ({ chunkSize, batchSize: 4, metadata });
 
   beforeAll(async () => {
     const tiny = await writeTinyClouds(dir, 6);
-    const points = tiny.points;
+    points = tiny.points;
     metadata = tiny.metadata;
     await trainRun(points, run, {
       model: { settings: { numPoints: 32, k: 4, sourcePoints: 16, features: 4 } },
@@ -93,6 +94,54 @@ describe('extractRun in chunks', () => {
     );
     other.dispose();
     expect(existsSync(join(extractPartsDir(out), 'part-000000.csv'))).toBe(true);
+  });
+
+  /** A copy of the input folder, and the rows of the whole extraction (no header). */
+  const copyInput = (name: string) => {
+    const copy = join(dir, name);
+    cpSync(points, copy, { recursive: true });
+    const rows = readFileSync(reference, 'utf8').split('\n').slice(1, -1);
+    const fileOf = (row: string) => join(copy, `${row.slice(0, row.indexOf(','))}.ply`);
+    return { copy, rows, fileOf };
+  };
+
+  it('extracts a chunk from the middle reading only its own cells, as the whole run does', async () => {
+    const { copy, rows, fileOf } = copyInput('middle-points');
+    const out = join(dir, 'middle.csv');
+    const opened = await openExtractJob(run, out, { ...opts(4), input: copy });
+    await opened.job.prepare();
+    // Every cell outside chunk 1 (cells 4–7) becomes unreadable once the job is open.
+    rows.forEach((row, i) => {
+      if (i < 4 || i >= 8) writeFileSync(fileOf(row), 'not a point cloud');
+    });
+    await opened.job.extractChunk(1);
+    expect(readFileSync(opened.job.partPath(1), 'utf8')).toBe(`${rows.slice(4, 8).join('\n')}\n`);
+    // The other chunks do read their (now corrupt) files.
+    await expect(opened.job.extractChunk(0)).rejects.toThrow(/is not a readable point cloud/);
+    opened.dispose();
+  });
+
+  it('opens without reading the files when given what the client found unusable', async () => {
+    const { copy, rows, fileOf } = copyInput('validated-points');
+    writeFileSync(fileOf(rows[2]!), 'corrupt');
+    const out = join(dir, 'validated.csv');
+    const client = await openExtractJob(run, out, { ...opts(4), input: copy });
+    client.dispose();
+    expect(client.unusable).toEqual([fileOf(rows[2]!)]);
+    expect(client.job.cells).toBe(11);
+    // A worker would now fail validation on every file, but it reads none of them at open.
+    for (const row of rows) writeFileSync(fileOf(row), 'not a point cloud');
+    const worker = await openExtractJob(
+      run,
+      out,
+      { ...opts(4), input: copy },
+      { validated: client.unusable },
+    );
+    worker.dispose();
+    expect(worker.job.key).toEqual(client.job.key);
+    await expect(openExtractJob(run, out, { ...opts(4), input: copy })).rejects.toThrow(
+      /holds no usable point cloud; 12 skipped/,
+    );
   });
 
   it('refuses to assemble before every chunk is done', async () => {

@@ -70,27 +70,37 @@ function padRow(row: Metadata, columns: readonly string[]): Record<string, strin
 }
 
 /**
- * Walks one pass of a dataset's batches (in order, not shuffled) once, so that consecutive
- * chunks each take their batches from where the previous one stopped; batches before a
- * chunk's start are read and dropped.
+ * Walks one pass of a dataset's batches (in order, not shuffled) from cell `start` on, so that
+ * consecutive chunks each take their batches from where the previous one stopped. A dataset
+ * with `batchesFrom` starts there without reading the cells before; for one without, the
+ * batches before `start` are read and dropped.
  */
 class BatchCursor {
   private iterator: AsyncIterator<DatasetBatch> | undefined;
-  position = 0;
+  position: number;
 
   constructor(
     private readonly dataset: Dataset,
     private readonly batchSize: number,
-  ) {}
+    start = 0,
+  ) {
+    this.position = dataset.batchesFrom ? start : 0;
+  }
 
   async next(): Promise<DatasetBatch | undefined> {
-    this.iterator ??= (async function* (d: Dataset, batchSize: number) {
-      yield* d.batches({ batchSize, shuffle: false, seed: 0, epoch: 0, dropLast: false });
-    })(this.dataset, this.batchSize);
+    this.iterator ??= (async function* (d: Dataset, from: number, batchSize: number) {
+      const options = { batchSize, shuffle: false, seed: 0, epoch: 0, dropLast: false };
+      yield* from > 0 && d.batchesFrom ? d.batchesFrom(from, options) : d.batches(options);
+    })(this.dataset, this.position, this.batchSize);
     const step = await this.iterator.next();
     if (step.done) return undefined;
     this.position += step.value.indices.length;
     return step.value;
+  }
+
+  /** Ends the pass (the dataset's generator returns). */
+  async close(): Promise<void> {
+    await this.iterator?.return?.(undefined);
   }
 
   async skipTo(start: number): Promise<void> {
@@ -222,14 +232,20 @@ export class ExtractJob {
 
   /**
    * Encodes chunk `index` and writes its rows (no header) to its part file atomically; does
-   * nothing when the part exists. Chunks are fastest in increasing order (one pass over the
-   * files); an earlier chunk after a later one starts a new pass.
+   * nothing when the part exists. A chunk reads only its own cells when the dataset has
+   * `batchesFrom` (the cloud family's does); otherwise chunks are fastest in increasing order
+   * (one pass over the files), and any other chunk starts a new pass.
    */
   async extractChunk(index: number, onProgress?: ProgressCallback): Promise<void> {
     if (this.isDone(index)) return;
     const chunk = this.chunks[index]!;
-    if (chunk.start < this.cursor.position)
-      this.cursor = new BatchCursor(this.dataset, this.key.batchSize);
+    // A new pass from the chunk's start when the dataset can seek and the current pass stands
+    // elsewhere, or when the chunk lies behind it; else the current pass goes on to it.
+    const at = this.cursor.position;
+    if (this.dataset.batchesFrom ? chunk.start !== at : chunk.start < at) {
+      await this.cursor.close();
+      this.cursor = new BatchCursor(this.dataset, this.key.batchSize, chunk.start);
+    }
     const view = chunkView(this.ids, this.rows(chunk), this.cursor, chunk);
     const encoded = await encodeDataset(this.model, view, {
       batchSize: this.key.batchSize,

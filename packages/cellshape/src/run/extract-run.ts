@@ -183,6 +183,12 @@ export interface OpenedExtractJob {
   checkpoint: string;
   /** Clusters K. */
   clusters: number;
+  /**
+   * The input files the dataset left out (unreadable, corrupt, without a metadata row), by
+   * path: what a queue worker opening the same job passes as `validated`, so that it leaves
+   * them out without reading every file itself.
+   */
+  unusable: string[];
   /** Frees the model's tensors. */
   dispose(): void;
   /** With `featuresWith: 'classical'`: the classical columns, a CSV line per row (header first). */
@@ -206,7 +212,9 @@ export async function appendClassicalColumns(opened: OpenedExtractJob): Promise<
  * Opens the extraction of a run as chunks (see {@link ExtractJob}): loads the run's clustered
  * model and opens the input folder as the model family does. `extractRun` runs every chunk
  * and assembles them; a queue worker opens the same job (same options: the job key checks
- * checkpoint bytes, input, ids, batch and chunk sizes) and runs the chunks it is given.
+ * checkpoint bytes, input, ids, batch and chunk sizes) and runs the chunks it is given —
+ * with `validated`, the client's {@link OpenedExtractJob.unusable}, so that it does not read
+ * every file to validate the folder again.
  *
  * @throws as {@link extractRun}.
  */
@@ -214,6 +222,7 @@ export async function openExtractJob(
   runDir: string,
   output: string,
   options: ExtractRunOptions = {},
+  { validated }: { validated?: readonly string[] } = {},
 ): Promise<OpenedExtractJob> {
   checkString(FN, 'output', output);
   const o = withDefaults(FN, DEFAULT_EXTRACT_RUN_OPTIONS, options);
@@ -238,6 +247,7 @@ export async function openExtractJob(
       idColumn: config.inputs.idColumn,
       seed: config.seed,
       settings,
+      ...(validated ? { validated } : {}),
     });
     const key: ExtractJobKey = {
       checkpoint: fileSha256(path),
@@ -251,6 +261,7 @@ export async function openExtractJob(
       job: new ExtractJob(resolve(output), key, model, head, dataset),
       checkpoint: path,
       clusters: clustered.centres.shape[0],
+      unusable: dataset.skipped.flatMap((w) => (w.path === undefined ? [] : [w.path])),
       dispose: () => model.dispose(),
       ...(o.featuresWith === 'classical'
         ? { classical: () => classicalColumnsCsv(input, dataset, plugin) }

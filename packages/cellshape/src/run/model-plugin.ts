@@ -99,6 +99,13 @@ export interface OpenDatasetOptions<S> {
   seed: number;
   /** The family's settings. */
   settings: S;
+  /**
+   * Set when another process already validated this folder (the client of a distributed
+   * extraction): the files it found unusable (paths as `skipped` reports them). A family that
+   * can should then leave them out without reading every file; one that ignores this validates
+   * as usual (slower, same cells).
+   */
+  validated?: readonly string[];
 }
 
 /** A dataset as a run uses it: the engine's contract plus the files or rows it left out. */

@@ -358,6 +358,45 @@ describe('PointCloudDataset.fromFolder', () => {
     await expect(ds.get(corrupt)).rejects.toThrow(FormatError);
   });
 
+  it('with validate: false and exclude, leaves out the files another validation rejected, unread', async () => {
+    const validated = await PointCloudDataset.fromFolder(dir, { numPoints: 32 });
+    const exclude = validated.skipped.map((w) => w.path!);
+    expect(exclude).toEqual([join(dir, 'Plate2/corrupt.ply'), join(dir, 'Plate2/nan.ply')]);
+    const trusted = await PointCloudDataset.fromFolder(dir, {
+      numPoints: 32,
+      validate: false,
+      exclude,
+    });
+    expect(trusted.ids).toEqual(validated.ids);
+    expect(trusted.skipped).toEqual([]);
+    expect(await collect(trusted.batches({ batchSize: 3 }))).toEqual(
+      await collect(validated.batches({ batchSize: 3 })),
+    );
+    await expect(PointCloudDataset.fromFolder(dir, { exclude: 'x' as never })).rejects.toThrow(
+      "PointCloudDataset.fromFolder: 'options.exclude' must be an array of file paths",
+    );
+  });
+
+  it('starts a pass at a batch boundary without reading the clouds before it (batchesFrom)', async () => {
+    const copy = join(root, 'clouds-from');
+    for (const [i, seed] of [1, 2, 3, 4, 5].entries()) {
+      mkdirSync(copy, { recursive: true });
+      writeFileSync(join(copy, `c${i}.ply`), encodePointCloud(cloud(40, seed), { format: 'ply' }));
+    }
+    const ds = await PointCloudDataset.fromFolder(copy, { numPoints: 32 });
+    const options = { batchSize: 2, epoch: 1 };
+    const whole = await collect(ds.batches(options));
+    // The first batch's files go bad: a pass from 2 never reads them, a pass from 0 does.
+    writeFileSync(join(copy, 'c0.ply'), 'not a cloud');
+    writeFileSync(join(copy, 'c1.ply'), 'not a cloud');
+    expect(await collect(ds.batchesFrom(2, options))).toEqual(whole.slice(1));
+    expect(await collect(ds.batchesFrom(4, options))).toEqual(whole.slice(2));
+    await expect(collect(ds.batches(options))).rejects.toThrow(FormatError);
+    await expect(collect(ds.batchesFrom(3, options))).rejects.toThrow(
+      "'from' must be a multiple of the batch size 2",
+    );
+  });
+
   it('names the folder when it is empty or missing', async () => {
     const empty = join(root, 'empty');
     mkdirSync(join(empty, 'sub'), { recursive: true });

@@ -101,6 +101,13 @@ export interface FolderDatasetOptions extends PointCloudDatasetOptions {
   metadata?: string | Record<string, string>[];
   /** The metadata column holding the cell id. Default `'serialNumber'`. */
   idColumn?: string;
+  /**
+   * Files to leave out without reading them (paths as `skipped` reports them): those another
+   * process found unusable when it validated the same folder — the client of a distributed
+   * extraction, whose workers open the folder with `validate: false` and this list, so that
+   * none of them reads every file. Default: none.
+   */
+  exclude?: readonly string[];
 }
 
 /** Options of {@link PointCloudDataset.fromFiles}. */
@@ -472,6 +479,9 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
     if (typeof dir !== 'string' || dir.length === 0)
       throw invalidArgument(fn, 'dir', 'a folder path', dir);
     const settings = settingsOf(fn, options);
+    const exclude = options.exclude ?? [];
+    if (!Array.isArray(exclude) || exclude.some((p) => typeof p !== 'string'))
+      throw invalidArgument(fn, 'options.exclude', 'an array of file paths', exclude);
     const files = await listSampleFiles(dir, { extensions: ['.ply'], caller: fn });
     let source = folderSource(files);
     let skipped: DatasetWarning[] = [];
@@ -487,6 +497,7 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
       settings,
       skipped,
       `the folder ${JSON.stringify(dir)}`,
+      new Set(exclude),
     );
   }
 
@@ -549,7 +560,7 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
 
   /**
    * The dataset of `source`'s items, with `validate` each file read once and the unusable ones
-   * left out (reported in `skipped`, and to `onWarning`).
+   * left out (reported in `skipped`, and to `onWarning`); `exclude`d files are left out unread.
    */
   private static async build(
     fn: string,
@@ -557,10 +568,12 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
     settings: Settings,
     skipped: DatasetWarning[],
     description: string,
+    exclude: ReadonlySet<string> = new Set(),
   ): Promise<PointCloudDataset> {
     const kept: number[] = [];
     for (let i = 0; i < source.length; i++) {
       const path = source.path(i);
+      if (path !== undefined && exclude.has(path)) continue;
       if (!settings.validate && path !== undefined) {
         kept.push(i);
         continue;
@@ -666,16 +679,35 @@ export class PointCloudDataset implements Dataset<PointCloudBatch> {
    * clouds is read into memory at a time; each batch's `input` tensor belongs to the consumer
    * (the training loop disposes it).
    */
-  async *batches(options: BatchOptions = {}): AsyncGenerator<PointCloudBatch> {
-    const fn = 'PointCloudDataset.batches';
+  batches(options: BatchOptions = {}): AsyncGenerator<PointCloudBatch> {
+    return this.pass('PointCloudDataset.batches', 0, options);
+  }
+
+  /**
+   * The batches of {@link PointCloudDataset.batches} from position `from` of the pass's order
+   * on (a multiple of `batchSize`; the engine's `Dataset.batchesFrom`): the clouds before it
+   * are never read, so a chunk in the middle of 65,000 clouds costs only its own.
+   */
+  batchesFrom(from: number, options: BatchOptions = {}): AsyncGenerator<PointCloudBatch> {
+    return this.pass('PointCloudDataset.batchesFrom', from, options);
+  }
+
+  private async *pass(
+    fn: string,
+    from: number,
+    options: BatchOptions,
+  ): AsyncGenerator<PointCloudBatch> {
     const o = withDefaults(fn, { ...DEFAULT_BATCH_OPTIONS, seed: this.settings.seed }, options);
     const batchSize = checkInteger(fn, 'options.batchSize', o.batchSize, { min: 1 });
     const epoch = checkInteger(fn, 'options.epoch', o.epoch, { min: 0 });
     const seed = checkNumber(fn, 'options.seed', o.seed);
+    checkInteger(fn, 'from', from, { min: 0 });
+    if (from % batchSize !== 0)
+      throw invalidArgument(fn, 'from', `a multiple of the batch size ${batchSize}`, from);
     const n = this.length;
     const order = epochOrder(n, { shuffle: o.shuffle, seed, epoch });
     const end = o.dropLast ? n - (n % batchSize) : n;
-    for (let start = 0; start < end; start += batchSize) {
+    for (let start = from; start < end; start += batchSize) {
       const indices = Array.from(order.subarray(start, Math.min(start + batchSize, end)));
       const items = await Promise.all(indices.map((i) => this.get(i, { epoch })));
       yield {

@@ -46,4 +46,12 @@ export interface Dataset<B extends DatasetBatch = DatasetBatch> {
   readonly metadata: readonly Metadata[];
   /** The batches of one pass; their tensors belong to the consumer. */
   batches(options: DatasetBatchOptions): AsyncIterable<B> | Iterable<B>;
+  /**
+   * Optional random access, for a consumer that works on a part of a pass (a queue worker's
+   * chunk of an extraction): the batches of `batches(options)` from position `start` of the
+   * pass's order on, without reading the samples before it. `start` is a multiple of
+   * `options.batchSize`, so these are exactly the whole pass's batches from there. Without it,
+   * a consumer walks the pass from the start and drops what it does not need.
+   */
+  batchesFrom?(start: number, options: DatasetBatchOptions): AsyncIterable<B> | Iterable<B>;
 }

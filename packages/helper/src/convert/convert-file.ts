@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CellshapeError, deriveSeed, writeFileAtomic } from '@cellshape/core';
+import { CellshapeError, deriveSeed, writeFileAtomic, writeFileAtomicSync } from '@cellshape/core';
 import { meshShapeMeasures } from '../measures/shape-measures.js';
 import { encodeMesh, type MeshFormat } from '../mesh/index.js';
 import { encodePointCloud } from '../points/index.js';
@@ -265,9 +265,10 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   if (volume.shape[0] === 1) {
     throw new Rejected(`not 3-D: a 2-D image of shape ${describeShape(volume.shape)} (z, y, x)`);
   }
-  let nonZero = 0;
-  for (let i = 0; i < volume.data.length; i++) if (volume.data[i] !== 0) nonZero++;
-  if (nonZero === 0) throw new Rejected('empty mask: no non-zero voxels');
+  // Up to the first non-zero voxel only: the split below reads the whole volume anyway.
+  let first = 0;
+  while (first < volume.data.length && volume.data[first] === 0) first++;
+  if (first === volume.data.length) throw new Rejected('empty mask: no non-zero voxels');
   const spacing = settings.spacing ?? volume.spacing ?? [1, 1, 1];
   const spacingFrom: SpacingSource = settings.spacing ? 'option' : volume.spacing ? 'file' : 'none';
   const { objects, whole } = splitObjects(volume, settings);
@@ -278,6 +279,9 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   }
   const rows: ManifestRow[] = [];
   for (const object of objects) {
+    // One turn of the event loop per object, so that timers (a queue worker's lock renewal)
+    // run during a file of hundreds of objects.
+    await new Promise((resolve) => setImmediate(resolve));
     const mesh = maskToMesh(object.mask, {
       spacing,
       level: settings.level,
@@ -295,8 +299,11 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
     const seed = deriveSeed(settings.seed, relative, object.id);
     const cloud = samplePoints(mesh, settings.numPoints, { seed });
     const names = outputNames(relative, whole ? undefined : object.id, settings.meshFormat);
-    await writeFileAtomic(absolute(task.output, names.mesh), encodeMesh(mesh, settings.meshFormat));
-    await writeFileAtomic(
+    // Synchronous: an object's files are small, and the promise API's thread-pool round trips
+    // (open, write, close, rename: each a hop to a libuv thread and back) cost more CPU than the
+    // writes themselves on a one-core worker.
+    writeFileAtomicSync(absolute(task.output, names.mesh), encodeMesh(mesh, settings.meshFormat));
+    writeFileAtomicSync(
       absolute(task.output, names.points),
       encodePointCloud(cloud, { format: 'ply' }),
     );

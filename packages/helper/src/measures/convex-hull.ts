@@ -1,7 +1,7 @@
 /// <reference path="./quickhull3d-bundle.d.ts" />
 import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
 import quickhull from 'quickhull3d/dist/quickhull3d.js';
-import { meshVolume } from '../surface/index.js';
+import { enclosedVolume } from '../surface/mesh-measures.js';
 import type { Mesh, PointCloud } from '../types.js';
 
 /**
@@ -28,14 +28,13 @@ export function hullOf(fn: string, data: ArrayLike<number>): Mesh {
   const n = data.length / 3;
   const list: [number, number, number][] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const p: [number, number, number] = [
-      data[3 * i] as number,
-      data[3 * i + 1] as number,
-      data[3 * i + 2] as number,
-    ];
-    if (!p.every(Number.isFinite))
-      throw invalidArgument(fn, 'points', 'finite', `${p.join(', ')} at point ${i}`);
-    list[i] = p;
+    const x = data[3 * i] as number;
+    const y = data[3 * i + 1] as number;
+    const z = data[3 * i + 2] as number;
+    // x − x is NaN exactly for NaN and ±Infinity.
+    if (x - x + (y - y) + (z - z) !== 0)
+      throw invalidArgument(fn, 'points', 'finite', `${x}, ${y}, ${z} at point ${i}`);
+    list[i] = [x, y, z];
   }
   const flat = (): InvalidArgumentError =>
     new InvalidArgumentError(
@@ -68,7 +67,7 @@ export function hullOf(fn: string, data: ArrayLike<number>): Mesh {
   const mesh = { positions, faces: triangles };
   // quickhull3d returns a flat pair of faces for coplanar input instead of failing.
   const extent = Math.max(...[0, 1, 2].map((k) => spread(positions, k)));
-  if (faces.length < 4 || Math.abs(meshVolume(mesh)) <= 1e-9 * extent ** 3) throw flat();
+  if (faces.length < 4 || Math.abs(enclosedVolume(mesh)) <= 1e-9 * extent ** 3) throw flat();
   return mesh;
 }
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, invalidArgument } from '@cellshape/core';
 import { principalAxes } from '../points/pca-pose.js';
 import { marchingCubes, meshArea, meshVolume, validateMesh } from '../surface/index.js';
+import { enclosedVolume, surfaceArea } from '../surface/mesh-measures.js';
 import type { Mesh, Volume } from '../types.js';
 import { assertVolume } from '../volume/assert-volume.js';
 import { hullOf } from './convex-hull.js';
@@ -78,6 +79,62 @@ function extentsOf(positions: ArrayLike<number>): [number, number, number] {
 }
 
 /**
+ * Six times the solid's volume and its first and second moments (`m1[i]` = ∫ x_i, `m2[3i + j]`
+ * = ∫ x_i x_j), summed over the tetrahedra (first vertex, face): relative to the first vertex,
+ * to keep float64 cancellation small. Scalars only, no array per face: this loop runs over
+ * every face of every converted object.
+ */
+function solidMoments(
+  p: ArrayLike<number>,
+  f: ArrayLike<number>,
+): { v6: number; m1: number[]; m2: number[] } {
+  const ox = p[0] as number;
+  const oy = p[1] as number;
+  const oz = p[2] as number;
+  let v6 = 0;
+  let m1x = 0;
+  let m1y = 0;
+  let m1z = 0;
+  let xx = 0;
+  let xy = 0;
+  let xz = 0;
+  let yy = 0;
+  let yz = 0;
+  let zz = 0;
+  for (let t = 0; t < f.length; t += 3) {
+    const a = 3 * (f[t] as number);
+    const b = 3 * (f[t + 1] as number);
+    const c = 3 * (f[t + 2] as number);
+    const ax = (p[a] as number) - ox;
+    const ay = (p[a + 1] as number) - oy;
+    const az = (p[a + 2] as number) - oz;
+    const bx = (p[b] as number) - ox;
+    const by = (p[b + 1] as number) - oy;
+    const bz = (p[b + 2] as number) - oz;
+    const cx = (p[c] as number) - ox;
+    const cy = (p[c + 1] as number) - oy;
+    const cz = (p[c + 2] as number) - oz;
+    const det = ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
+    v6 += det;
+    const sx = ax + bx + cx;
+    const sy = ay + by + cy;
+    const sz = az + bz + cz;
+    m1x += (det * sx) / 24;
+    m1y += (det * sy) / 24;
+    m1z += (det * sz) / 24;
+    // ∫ x_i x_j over the tetrahedron (0, a, b, c) = V/20 · (Σ p_i p_j + s_i s_j), V = det/6.
+    const w = det / 120;
+    xx += w * (ax * ax + bx * bx + cx * cx + sx * sx);
+    xy += w * (ax * ay + bx * by + cx * cy + sx * sy);
+    xz += w * (ax * az + bx * bz + cx * cz + sx * sz);
+    yy += w * (ay * ay + by * by + cy * cy + sy * sy);
+    yz += w * (ay * az + by * bz + cy * cz + sy * sz);
+    zz += w * (az * az + bz * bz + cz * cz + sz * sz);
+  }
+  return { v6, m1: [m1x, m1y, m1z], m2: [xx, xy, xz, xy, yy, yz, xz, yz, zz] };
+}
+
+/**
  * Shape measures of a closed, outward-oriented triangle mesh. Volume, centroid and the
  * second moments are integrals over the enclosed solid, summed over the signed tetrahedra
  * that each face forms with a reference vertex (exact for a closed mesh); the principal axes
@@ -88,49 +145,15 @@ export function meshShapeMeasures(mesh: Mesh): ShapeMeasures {
   const fn = 'meshShapeMeasures';
   validateMesh(fn, 'mesh', mesh);
   const { positions: p, faces: f } = mesh;
-  const volume = meshVolume(mesh);
+  const volume = enclosedVolume(mesh);
   if (f.length === 0 || !(volume > 0))
     throw new InvalidArgumentError(
       `${fn}: 'mesh' must be closed with outward faces (enclosing a positive volume), got volume ${volume}`,
       { fn, arg: 'mesh' },
     );
-  // Moments relative to the first vertex, to keep float64 cancellation small.
-  const origin = [p[0] as number, p[1] as number, p[2] as number];
-  let v6 = 0;
-  const m1 = [0, 0, 0];
-  const m2 = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const corners = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  for (let t = 0; t < f.length; t += 3) {
-    for (let c = 0; c < 3; c++)
-      for (let k = 0; k < 3; k++)
-        corners[3 * c + k] = (p[3 * (f[t + c] as number) + k] as number) - (origin[k] as number);
-    const [ax, ay, az, bx, by, bz, cx, cy, cz] = corners as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const det = ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
-    v6 += det;
-    const s = [ax + bx + cx, ay + by + cy, az + bz + cz];
-    for (let i = 0; i < 3; i++) {
-      m1[i]! += (det * (s[i] as number)) / 24;
-      for (let j = 0; j < 3; j++) {
-        const pp =
-          (corners[i] as number) * (corners[j] as number) +
-          (corners[3 + i] as number) * (corners[3 + j] as number) +
-          (corners[6 + i] as number) * (corners[6 + j] as number);
-        // ∫ x_i x_j over the tetrahedron (0, a, b, c) = V/20 · (Σ p_i p_j + s_i s_j), V = det/6.
-        m2[3 * i + j]! += (det / 120) * (pp + (s[i] as number) * (s[j] as number));
-      }
-    }
-  }
+  const { v6, m1, m2 } = solidMoments(p, f);
   const solid = v6 / 6;
+  const origin = [p[0] as number, p[1] as number, p[2] as number];
   const mean = m1.map((m) => m / solid);
   const covariance = [0, 1, 2].map((i) =>
     [0, 1, 2].map(
@@ -138,8 +161,8 @@ export function meshShapeMeasures(mesh: Mesh): ShapeMeasures {
     ),
   );
   const centroid = mean.map((m, k) => m + (origin[k] as number)) as [number, number, number];
-  const hullVolume = meshVolume(hullOf(fn, p));
-  return assemble(volume, meshArea(mesh), extentsOf(p), centroid, covariance, hullVolume);
+  const hullVolume = enclosedVolume(hullOf(fn, p));
+  return assemble(volume, surfaceArea(mesh), extentsOf(p), centroid, covariance, hullVolume);
 }
 
 /**

@@ -19,9 +19,35 @@ export function faceAreas(mesh: Mesh): Float64Array {
  */
 export function meshArea(mesh: Mesh): number {
   validateMesh('meshArea', 'mesh', mesh);
-  const areas = areasOf(mesh);
+  return surfaceArea(mesh);
+}
+
+/**
+ * {@link meshArea} of a mesh the caller has validated: the same sum, face by face, without an
+ * array of areas or a check (the measures of every converted object call it).
+ */
+export function surfaceArea(mesh: Mesh): number {
+  const { positions: p, faces } = mesh;
   let total = 0;
-  for (let f = 0; f < areas.length; f++) total += areas[f]!;
+  for (let f = 0; f < faces.length; f += 3) {
+    const a = 3 * faces[f]!;
+    const b = 3 * faces[f + 1]!;
+    const c = 3 * faces[f + 2]!;
+    const ax = p[a]!;
+    const ay = p[a + 1]!;
+    const az = p[a + 2]!;
+    const ux = p[b]! - ax;
+    const uy = p[b + 1]! - ay;
+    const uz = p[b + 2]! - az;
+    const vx = p[c]! - ax;
+    const vy = p[c + 1]! - ay;
+    const vz = p[c + 2]! - az;
+    // faceCross written out.
+    const nx = uy * vz - uz * vy;
+    const ny = uz * vx - ux * vz;
+    const nz = ux * vy - uy * vx;
+    total += 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
+  }
   return total;
 }
 
@@ -35,6 +61,11 @@ export function meshArea(mesh: Mesh): number {
  */
 export function meshVolume(mesh: Mesh): number {
   validateMesh('meshVolume', 'mesh', mesh);
+  return enclosedVolume(mesh);
+}
+
+/** {@link meshVolume} of a mesh the caller has validated (no check). */
+export function enclosedVolume(mesh: Mesh): number {
   const { positions: p, faces } = mesh;
   // Relative to the first vertex rather than the origin: the same for a closed mesh, and
   // far less cancellation for meshes far from the origin.

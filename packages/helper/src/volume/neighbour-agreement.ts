@@ -11,23 +11,36 @@ export function neighbourAgreement(volume: Volume): number {
   assertVolume('neighbourAgreement', 'volume', volume);
   const { data, shape } = volume;
   const [nz, ny, nx] = shape;
-  const strides = [ny * nx, nx, 1];
+  const plane = ny * nx;
   let pairs = 0;
   let equal = 0;
-  for (let z = 0; z < nz; z++)
+  // Each axis written out (no array per voxel): this runs over every voxel of every file.
+  for (let z = 0, i = 0; z < nz; z++)
     for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++) {
-        const i = (z * ny + y) * nx + x;
+      for (let x = 0; x < nx; x++, i++) {
         const v = data[i]!;
         if (v === 0) continue;
         // The next voxel along each axis, where there is one.
-        const next = [z + 1 < nz, y + 1 < ny, x + 1 < nx];
-        for (let axis = 0; axis < 3; axis++) {
-          if (!next[axis]) continue;
-          const w = data[i + strides[axis]!]!;
-          if (w === 0) continue;
-          pairs++;
-          if (w === v) equal++;
+        if (z + 1 < nz) {
+          const w = data[i + plane]!;
+          if (w !== 0) {
+            pairs++;
+            if (w === v) equal++;
+          }
+        }
+        if (y + 1 < ny) {
+          const w = data[i + nx]!;
+          if (w !== 0) {
+            pairs++;
+            if (w === v) equal++;
+          }
+        }
+        if (x + 1 < nx) {
+          const w = data[i + 1]!;
+          if (w !== 0) {
+            pairs++;
+            if (w === v) equal++;
+          }
         }
       }
   return pairs === 0 ? Number.NaN : equal / pairs;
