@@ -20,7 +20,11 @@ interface ConvKernelExports {
   winograd4Filter: TileKernel;
   singleChannelForward: TileKernel;
   singleChannelFilter: TileKernel;
-  // The plane-layout Winograd transforms of winograd3d.ts (tile ranges, then sizes).
+  // The fused passes over depth slices and the filter transforms of winograd3d.ts.
+  winograd4Depth: TileKernel;
+  winograd4DepthFilter: TileKernel;
+  winograd4FilterPlanes: TileKernel;
+  winograd4FilterGrad: TileKernel;
   winograd4Input: TileKernel;
   winograd4Output: TileKernel;
   winograd4GradOutput: TileKernel;

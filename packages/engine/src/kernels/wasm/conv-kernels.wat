@@ -1411,4 +1411,376 @@
         (br $one)))
       (local.set $g (i32.add (local.get $g) (i32.const 1)))
       (br $groups))))
+
+  ;; Fused Winograd F(4×4, 3×3) passes over depth slices (kernels/conv/winograd3d.ts): 3-D
+  ;; convolutions with $kd (1 … 3) taps in depth, each depth slice a 2-D image of the transforms
+  ;; above. $x [B, $D, $H, $W, $C] → $y [B, $oD, $oH, $oW, $Co], 4×4 tiles of each slice's grid
+  ;; ($tH × $tW), filter planes $v [36, $kd, $C, $Co]. Plane ξ of output slice d is
+  ;; Σ_k U_ξ(d − $pd + k)·V_ξᵏ (slices outside the volume are zero and skipped). A block is one
+  ;; sample, tiles [r0, r0 + rc) of the grid (at most $R) and output slices [d0, d1) (at most
+  ;; $nD); blocks are numbered (b·⌈oD/nD⌉ + d0/nD)·⌈tH·tW/R⌉ + r0/R. Its input planes U
+  ;; [36][$nD + $kd − 1][rs][$C] (slice-major, rs rows per slice) are transformed once and
+  ;; serve the $kd output slices that read them: the product of tap k over output slices
+  ;; [lo, hi) is one GEMM of (hi − lo)·rs contiguous rows. ($D = B, $kd = 1: a batch of 2-D
+  ;; images.)
+
+  ;; Blocks of ⌈$n / $per⌉.
+  (func $groups (param $n i32) (param $per i32) (result i32)
+    (i32.div_u (i32.sub (i32.add (local.get $n) (local.get $per)) (i32.const 1)) (local.get $per)))
+
+  ;; U_ξ[j][r] at $u + ξ·$uPlane + (j·$rs + r)·C·4 for the input slices $s0 + j (j < $n) of
+  ;; sample $b inside [0, $D), tiles [$r0, $r0 + $rc) (as $inputTiles).
+  (func $depthInputs (param $x i32) (param $s i32) (param $u i32) (param $uPlane i32)
+    (param $D i32) (param $H i32) (param $W i32) (param $C i32) (param $tH i32) (param $tW i32)
+    (param $ph i32) (param $pw i32) (param $b i32) (param $s0 i32) (param $n i32) (param $r0 i32)
+    (param $rc i32) (param $rs i32)
+    (local $j i32) (local $slice i32) (local $t0 i32)
+    (block $done (loop $slices
+      (br_if $done (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $slice (i32.add (local.get $s0) (local.get $j)))
+      (if (i32.lt_u (local.get $slice) (local.get $D)) (then
+        (local.set $t0 (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $D))
+          (local.get $slice)) (i32.mul (local.get $tH) (local.get $tW))) (local.get $r0)))
+        (call $inputTiles (local.get $x) (local.get $s) (local.get $t0)
+          (i32.add (local.get $t0) (local.get $rc)) (local.get $H) (local.get $W) (local.get $C)
+          (local.get $tH) (local.get $tW) (local.get $ph) (local.get $pw)
+          (i32.add (local.get $u) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $rs))
+            (local.get $C)) (i32.const 2)))
+          (local.get $uPlane))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $slices))))
+
+  ;; The products of a block (output slices [$d0, $d1), $rs rows each), plane by plane and tap
+  ;; by tap over the output slices whose input slice d − $pd + k is inside [0, $D): forward
+  ;; ($grad = 0) M_ξ = Σ_k U_ξ[d − d0 + k]·V_ξᵏ (M [36][nD][rs][$Co] at $m, zeroed first where
+  ;; the first tap does not reach); filter gradient ($grad = 1) dV_ξᵏ += U_ξ[d − d0 + k]ᵀ·Ŷ_ξ[d −
+  ;; d0] (Ŷ at $m, dV [36, $kd, $C, $Co] at $v).
+  (func $depthProducts (param $u i32) (param $v i32) (param $m i32) (param $uPlane i32)
+    (param $mPlane i32) (param $C i32) (param $Co i32) (param $kd i32) (param $D i32)
+    (param $pd i32) (param $d0 i32) (param $d1 i32) (param $rs i32) (param $grad i32)
+    (local $i i32) (local $k i32) (local $lo i32) (local $hi i32) (local $acc i32)
+    (local $ua i32) (local $ma i32) (local $va i32) (local $rows i32)
+    (block $planes_done (loop $planes
+      (br_if $planes_done (i32.ge_u (local.get $i) (i32.const 36)))
+      (local.set $acc (local.get $grad))
+      (local.set $k (i32.const 0))
+      (block $taps_done (loop $taps
+        (br_if $taps_done (i32.ge_u (local.get $k) (local.get $kd)))
+        (local.set $lo (call $max (local.get $d0) (i32.sub (local.get $pd) (local.get $k))))
+        (local.set $hi (call $min (local.get $d1)
+          (i32.sub (i32.add (local.get $D) (local.get $pd)) (local.get $k))))
+        (if (i32.lt_s (local.get $lo) (local.get $hi)) (then
+          (local.set $rows (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (local.get $rs)))
+          (local.set $ua (i32.add (i32.add (local.get $u) (i32.mul (local.get $i) (local.get $uPlane)))
+            (i32.shl (i32.mul (i32.mul (i32.add (i32.sub (local.get $lo) (local.get $d0))
+              (local.get $k)) (local.get $rs)) (local.get $C)) (i32.const 2))))
+          (local.set $ma (i32.add (i32.add (local.get $m) (i32.mul (local.get $i) (local.get $mPlane)))
+            (i32.shl (i32.mul (i32.mul (i32.sub (local.get $lo) (local.get $d0)) (local.get $rs))
+              (local.get $Co)) (i32.const 2))))
+          (local.set $va (i32.add (local.get $v) (i32.shl (i32.mul (i32.mul (i32.add
+            (i32.mul (local.get $i) (local.get $kd)) (local.get $k)) (local.get $C)) (local.get $Co))
+            (i32.const 2))))
+          (if (local.get $grad)
+            (then
+              (call $gemm (local.get $ua) (local.get $ma) (local.get $va) (local.get $C)
+                (local.get $Co) (local.get $rows) (i32.const 4) (i32.shl (local.get $C) (i32.const 2))
+                (i32.shl (local.get $Co) (i32.const 2)) (i32.shl (local.get $Co) (i32.const 2))
+                (i32.const 1)))
+            (else
+              (if (i32.and (i32.eqz (local.get $acc)) (i32.or (i32.ne (local.get $lo) (local.get $d0))
+                  (i32.ne (local.get $hi) (local.get $d1))))
+                (then
+                  (memory.fill (i32.add (local.get $m) (i32.mul (local.get $i) (local.get $mPlane)))
+                    (i32.const 0) (i32.shl (i32.mul (i32.mul (i32.sub (local.get $d1) (local.get $d0))
+                      (local.get $rs)) (local.get $Co)) (i32.const 2)))
+                  (local.set $acc (i32.const 1))))
+              (call $gemm (local.get $ua) (local.get $va) (local.get $ma) (local.get $rows)
+                (local.get $Co) (local.get $C) (i32.shl (local.get $C) (i32.const 2)) (i32.const 4)
+                (i32.shl (local.get $Co) (i32.const 2)) (i32.shl (local.get $Co) (i32.const 2))
+                (local.get $acc))
+              (local.set $acc (i32.const 1))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $taps)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $planes))))
+
+  ;; $y [B, $oD, $oH, $oW, $Co] at the blocks [$k0, $k1) = the convolution of $x by the planes
+  ;; $v plus the $Co values at $bias: per block its input transforms (U at $u, 36·($nD + $kd −
+  ;; 1)·$R·$C floats), products (M at $m, 36·$nD·$R·$Co floats) and output transforms, in
+  ;; cache. $s: the transforms' scratch (576 bytes + 36·max($C, $Co) floats).
+  (func (export "winograd4Depth") (param $x i32) (param $v i32) (param $y i32) (param $bias i32)
+    (param $D i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $oD i32) (param $oH i32) (param $oW i32) (param $Co i32)
+    (param $tH i32) (param $tW i32) (param $kd i32) (param $pd i32) (param $ph i32) (param $pw i32)
+    (param $R i32) (param $nD i32) (param $k0 i32) (param $k1 i32)
+    (param $s i32) (param $u i32) (param $m i32)
+    (local $tiles i32) (local $tGroups i32) (local $dGroups i32) (local $rest i32) (local $b i32)
+    (local $d0 i32) (local $d1 i32) (local $r0 i32) (local $rc i32) (local $rs i32) (local $j i32)
+    (local $uPlane i32) (local $mPlane i32) (local $t0 i32)
+    (local.set $tiles (i32.mul (local.get $tH) (local.get $tW)))
+    (local.set $tGroups (call $groups (local.get $tiles) (local.get $R)))
+    (local.set $dGroups (call $groups (local.get $oD) (local.get $nD)))
+    (local.set $uPlane (i32.shl (i32.mul (i32.mul (i32.sub (i32.add (local.get $nD) (local.get $kd))
+      (i32.const 1)) (local.get $R)) (local.get $C)) (i32.const 2)))
+    (local.set $mPlane (i32.shl (i32.mul (i32.mul (local.get $nD) (local.get $R)) (local.get $Co))
+      (i32.const 2)))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $k0) (local.get $k1)))
+      (local.set $r0 (i32.mul (i32.rem_u (local.get $k0) (local.get $tGroups)) (local.get $R)))
+      (local.set $rest (i32.div_u (local.get $k0) (local.get $tGroups)))
+      (local.set $d0 (i32.mul (i32.rem_u (local.get $rest) (local.get $dGroups)) (local.get $nD)))
+      (local.set $b (i32.div_u (local.get $rest) (local.get $dGroups)))
+      (local.set $d1 (call $min (i32.add (local.get $d0) (local.get $nD)) (local.get $oD)))
+      (local.set $rc (call $min (local.get $R) (i32.sub (local.get $tiles) (local.get $r0))))
+      ;; Rows per slice: a multiple of 4 (the products' rows; the extra rows are not written out).
+      (local.set $rs (i32.and (i32.add (local.get $rc) (i32.const 3)) (i32.const -4)))
+      (call $depthInputs (local.get $x) (local.get $s) (local.get $u) (local.get $uPlane)
+        (local.get $D) (local.get $H) (local.get $W) (local.get $C) (local.get $tH) (local.get $tW)
+        (local.get $ph) (local.get $pw) (local.get $b) (i32.sub (local.get $d0) (local.get $pd))
+        (i32.sub (i32.add (i32.sub (local.get $d1) (local.get $d0)) (local.get $kd)) (i32.const 1))
+        (local.get $r0) (local.get $rc) (local.get $rs))
+      (call $depthProducts (local.get $u) (local.get $v) (local.get $m) (local.get $uPlane)
+        (local.get $mPlane) (local.get $C) (local.get $Co) (local.get $kd) (local.get $D)
+        (local.get $pd) (local.get $d0) (local.get $d1) (local.get $rs) (i32.const 0))
+      (local.set $j (i32.const 0))
+      (block $out_done (loop $outputs
+        (br_if $out_done (i32.ge_u (local.get $j) (i32.sub (local.get $d1) (local.get $d0))))
+        (local.set $t0 (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oD))
+          (i32.add (local.get $d0) (local.get $j))) (local.get $tiles)) (local.get $r0)))
+        (call $outputTiles (i32.add (local.get $m) (i32.shl (i32.mul (i32.mul (local.get $j)
+          (local.get $rs)) (local.get $Co)) (i32.const 2))) (local.get $mPlane) (local.get $s)
+          (local.get $y) (local.get $t0) (i32.add (local.get $t0) (local.get $rc)) (local.get $oH)
+          (local.get $oW) (local.get $Co) (local.get $tH) (local.get $tW) (local.get $bias))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $outputs)))
+      (local.set $k0 (i32.add (local.get $k0) (i32.const 1)))
+      (br $blocks))))
+
+  ;; $dv [36, $kd, $C, $Co] += the filter gradient's planes of the blocks [$k0, $k1) (blocks as in
+  ;; winograd4Depth, rs = rc rows per slice: the products' inner side): U the input's transform,
+  ;; Ŷ = A·dy·Aᵀ the output gradient's (at $g, 36·$nD·$R·$Co floats).
+  (func (export "winograd4DepthFilter") (param $x i32) (param $dy i32)
+    (param $D i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $oD i32) (param $oH i32) (param $oW i32) (param $Co i32)
+    (param $tH i32) (param $tW i32) (param $kd i32) (param $pd i32) (param $ph i32) (param $pw i32)
+    (param $R i32) (param $nD i32) (param $k0 i32) (param $k1 i32)
+    (param $s i32) (param $u i32) (param $g i32) (param $dv i32)
+    (local $tiles i32) (local $tGroups i32) (local $dGroups i32) (local $rest i32) (local $b i32)
+    (local $d0 i32) (local $d1 i32) (local $r0 i32) (local $rc i32) (local $j i32)
+    (local $uPlane i32) (local $gPlane i32) (local $t0 i32)
+    (local.set $tiles (i32.mul (local.get $tH) (local.get $tW)))
+    (local.set $tGroups (call $groups (local.get $tiles) (local.get $R)))
+    (local.set $dGroups (call $groups (local.get $oD) (local.get $nD)))
+    (local.set $uPlane (i32.shl (i32.mul (i32.mul (i32.sub (i32.add (local.get $nD) (local.get $kd))
+      (i32.const 1)) (local.get $R)) (local.get $C)) (i32.const 2)))
+    (local.set $gPlane (i32.shl (i32.mul (i32.mul (local.get $nD) (local.get $R)) (local.get $Co))
+      (i32.const 2)))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $k0) (local.get $k1)))
+      (local.set $r0 (i32.mul (i32.rem_u (local.get $k0) (local.get $tGroups)) (local.get $R)))
+      (local.set $rest (i32.div_u (local.get $k0) (local.get $tGroups)))
+      (local.set $d0 (i32.mul (i32.rem_u (local.get $rest) (local.get $dGroups)) (local.get $nD)))
+      (local.set $b (i32.div_u (local.get $rest) (local.get $dGroups)))
+      (local.set $d1 (call $min (i32.add (local.get $d0) (local.get $nD)) (local.get $oD)))
+      (local.set $rc (call $min (local.get $R) (i32.sub (local.get $tiles) (local.get $r0))))
+      (call $depthInputs (local.get $x) (local.get $s) (local.get $u) (local.get $uPlane)
+        (local.get $D) (local.get $H) (local.get $W) (local.get $C) (local.get $tH) (local.get $tW)
+        (local.get $ph) (local.get $pw) (local.get $b) (i32.sub (local.get $d0) (local.get $pd))
+        (i32.sub (i32.add (i32.sub (local.get $d1) (local.get $d0)) (local.get $kd)) (i32.const 1))
+        (local.get $r0) (local.get $rc) (local.get $rc))
+      (local.set $j (i32.const 0))
+      (block $grad_done (loop $grads
+        (br_if $grad_done (i32.ge_u (local.get $j) (i32.sub (local.get $d1) (local.get $d0))))
+        (local.set $t0 (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oD))
+          (i32.add (local.get $d0) (local.get $j))) (local.get $tiles)) (local.get $r0)))
+        (call $gradTiles (local.get $dy) (local.get $s) (local.get $t0)
+          (i32.add (local.get $t0) (local.get $rc)) (local.get $oH) (local.get $oW) (local.get $Co)
+          (local.get $tH) (local.get $tW)
+          (i32.add (local.get $g) (i32.shl (i32.mul (i32.mul (local.get $j) (local.get $rc))
+            (local.get $Co)) (i32.const 2)))
+          (local.get $gPlane))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $grads)))
+      (call $depthProducts (local.get $u) (local.get $dv) (local.get $g) (local.get $uPlane)
+        (local.get $gPlane) (local.get $C) (local.get $Co) (local.get $kd) (local.get $D)
+        (local.get $pd) (local.get $d0) (local.get $d1) (local.get $rc) (i32.const 1))
+      (local.set $k0 (i32.add (local.get $k0) (i32.const 1)))
+      (br $blocks))))
+
+  ;; The filter transforms of the Winograd passes, 4 filter values at a time on both threads.
+  ;; G (6×3) of F(4×4, 3×3): rows (1/4, 0, 0), (−1/6, −1/6, −1/6), (−1/6, 1/6, −1/6),
+  ;; (1/24, 1/12, 1/6), (1/24, −1/12, 1/6), (0, 0, 1).
+
+  ;; Stores $v at $p, or (lane stride $es ≠ 4 bytes) its 4 lanes at $p + lane·$es.
+  (func $storeLanes (param $p i32) (param $v v128) (param $es i32)
+    (if (i32.eq (local.get $es) (i32.const 4))
+      (then (v128.store (local.get $p) (local.get $v)))
+      (else
+        (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (local.get $es)))
+        (f32.store (local.get $p) (f32x4.extract_lane 1 (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (local.get $es)))
+        (f32.store (local.get $p) (f32x4.extract_lane 2 (local.get $v)))
+        (local.set $p (i32.add (local.get $p) (local.get $es)))
+        (f32.store (local.get $p) (f32x4.extract_lane 3 (local.get $v))))))
+
+  ;; G·g: g_k at $src + k·$ss (3 of them), result k at $dst + k·$ds (6; lanes at $es apart).
+  (func $g6 (param $src i32) (param $ss i32) (param $dst i32) (param $ds i32) (param $es i32)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $even v128) (local $odd v128)
+    (local.set $g0 (v128.load (local.get $src)))
+    (local.set $g1 (v128.load (i32.add (local.get $src) (local.get $ss))))
+    (local.set $g2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $ss) (i32.const 1)))))
+    (call $storeLanes (local.get $dst) (f32x4.mul (f32x4.splat (f32.const 0.25)) (local.get $g0))
+      (local.get $es))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (local.set $even (f32x4.mul (f32x4.splat (f32.const -0x1.555556p-3))
+      (f32x4.add (local.get $g0) (local.get $g2))))
+    (local.set $odd (f32x4.mul (f32x4.splat (f32.const -0x1.555556p-3)) (local.get $g1)))
+    (call $storeLanes (local.get $dst) (f32x4.add (local.get $even) (local.get $odd)) (local.get $es))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (call $storeLanes (local.get $dst) (f32x4.sub (local.get $even) (local.get $odd)) (local.get $es))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (local.set $even (f32x4.add (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-5)) (local.get $g0))
+      (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-3)) (local.get $g2))))
+    (local.set $odd (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-4)) (local.get $g1)))
+    (call $storeLanes (local.get $dst) (f32x4.add (local.get $even) (local.get $odd)) (local.get $es))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (call $storeLanes (local.get $dst) (f32x4.sub (local.get $even) (local.get $odd)) (local.get $es))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (call $storeLanes (local.get $dst) (local.get $g2) (local.get $es)))
+
+  ;; Gᵀ·d: d_k at $src + k·$ss (6 of them), result k at $dst + k·$ds (3): (d0/4 − (d1 + d2)/6
+  ;; + (d3 + d4)/24, (d2 − d1)/6 + (d3 − d4)/12, (d3 + d4 − d1 − d2)/6 + d5).
+  (func $gt6 (param $src i32) (param $ss i32) (param $dst i32) (param $ds i32)
+    (local $d0 v128) (local $s12 v128) (local $u12 v128) (local $s34 v128) (local $u34 v128)
+    (local $d5 v128)
+    (local.set $d0 (v128.load (local.get $src)))
+    (local.set $src (i32.add (local.get $src) (local.get $ss)))
+    (local.set $s12 (v128.load (local.get $src)))
+    (local.set $u12 (local.get $s12))
+    (local.set $src (i32.add (local.get $src) (local.get $ss)))
+    (local.set $s12 (f32x4.add (local.get $s12) (v128.load (local.get $src))))
+    (local.set $u12 (f32x4.sub (v128.load (local.get $src)) (local.get $u12)))
+    (local.set $src (i32.add (local.get $src) (local.get $ss)))
+    (local.set $s34 (v128.load (local.get $src)))
+    (local.set $u34 (local.get $s34))
+    (local.set $src (i32.add (local.get $src) (local.get $ss)))
+    (local.set $s34 (f32x4.add (local.get $s34) (v128.load (local.get $src))))
+    (local.set $u34 (f32x4.sub (local.get $u34) (v128.load (local.get $src))))
+    (local.set $src (i32.add (local.get $src) (local.get $ss)))
+    (local.set $d5 (v128.load (local.get $src)))
+    (v128.store (local.get $dst) (f32x4.add (f32x4.sub
+      (f32x4.mul (f32x4.splat (f32.const 0.25)) (local.get $d0))
+      (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-3)) (local.get $s12)))
+      (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-5)) (local.get $s34))))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (v128.store (local.get $dst) (f32x4.add
+      (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-3)) (local.get $u12))
+      (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-4)) (local.get $u34))))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+    (v128.store (local.get $dst) (f32x4.add (f32x4.mul (f32x4.splat (f32.const 0x1.555556p-3))
+      (f32x4.sub (local.get $s34) (local.get $s12))) (local.get $d5))))
+
+  ;; The filter planes $v [36, $kd, $C, $Co] (V_ξᵏ = G·g_k·Gᵀ) of $f [$kd, 3, 3, $C, $Co], or with
+  ;; $flip those of the input gradient's filter (rotated 180°, channels swapped: $v [36, $kd,
+  ;; $Co, $C], V_ξᵏ from g_{kd−1−k} with taps reversed, transposed), for the filter values
+  ;; [4·$q0, 4·$q1) of each tap (4 output channels of one input channel at a time). $s: 288
+  ;; bytes of scratch.
+  (func (export "winograd4FilterPlanes") (param $f i32) (param $v i32) (param $C i32)
+    (param $Co i32) (param $kd i32) (param $flip i32) (param $q0 i32) (param $q1 i32)
+    (param $s i32)
+    (local $n i32) (local $k i32) (local $e i32) (local $src i32) (local $is i32) (local $js i32)
+    (local $dst i32) (local $es i32) (local $i i32) (local $tap i32)
+    (local.set $n (i32.shl (i32.mul (local.get $C) (local.get $Co)) (i32.const 2)))
+    (local.set $js (select (i32.sub (i32.const 0) (local.get $n)) (local.get $n) (local.get $flip)))
+    (local.set $is (i32.mul (local.get $js) (i32.const 3)))
+    (local.set $es (select (i32.shl (local.get $C) (i32.const 2)) (i32.const 4) (local.get $flip)))
+    (block $done (loop $quads
+      (br_if $done (i32.ge_u (local.get $q0) (local.get $q1)))
+      (local.set $e (i32.shl (local.get $q0) (i32.const 2)))
+      ;; Where value e (= c·Co + o) goes in a plane: e, or o·C + c transposed.
+      (local.set $dst (select
+        (i32.shl (i32.add (i32.mul (i32.rem_u (local.get $e) (local.get $Co)) (local.get $C))
+          (i32.div_u (local.get $e) (local.get $Co))) (i32.const 2))
+        (i32.shl (local.get $e) (i32.const 2)) (local.get $flip)))
+      (local.set $k (i32.const 0))
+      (block $taps_done (loop $taps
+        (br_if $taps_done (i32.ge_u (local.get $k) (local.get $kd)))
+        (local.set $tap (select (i32.sub (i32.sub (local.get $kd) (i32.const 1)) (local.get $k))
+          (local.get $k) (local.get $flip)))
+        ;; g[i, j] of the tap (flipped: g[2 − i, 2 − j], by negative strides from g[2, 2]).
+        (local.set $src (i32.add (i32.add (local.get $f)
+          (i32.mul (i32.add (i32.mul (local.get $tap) (i32.const 9))
+            (select (i32.const 8) (i32.const 0) (local.get $flip))) (local.get $n)))
+          (i32.shl (local.get $e) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (block $rows_done (loop $rows
+          (br_if $rows_done (i32.ge_u (local.get $i) (i32.const 3)))
+          (call $g6 (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $is)))
+            (local.get $js) (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 96)))
+            (i32.const 16) (i32.const 4))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $rows)))
+        (local.set $i (i32.const 0))
+        (block $cols_done (loop $cols
+          (br_if $cols_done (i32.ge_u (local.get $i) (i32.const 6)))
+          (call $g6 (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 4))) (i32.const 96)
+            (i32.add (i32.add (local.get $v) (local.get $dst))
+              (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kd)) (local.get $k)) (local.get $n)))
+            (i32.mul (i32.mul (local.get $n) (local.get $kd)) (i32.const 6)) (local.get $es))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $cols)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $taps)))
+      (local.set $q0 (i32.add (local.get $q0) (i32.const 1)))
+      (br $quads))))
+
+  ;; The filter gradient $dg [$kd, 3, 3, $C, $Co] = Gᵀ·dV_k·G of the planes $dv [36, $kd, $C, $Co]
+  ;; plus, if $dv2 ≠ 0, those at $dv2 (another thread's sums, added into $dv), for the values
+  ;; [4·$q0, 4·$q1) of each tap. $s: 288 bytes of scratch.
+  (func (export "winograd4FilterGrad") (param $dv i32) (param $dv2 i32) (param $dg i32)
+    (param $C i32) (param $Co i32) (param $kd i32) (param $q0 i32) (param $q1 i32) (param $s i32)
+    (local $n i32) (local $k i32) (local $e i32) (local $i i32) (local $src i32)
+    (local.set $n (i32.shl (i32.mul (local.get $C) (local.get $Co)) (i32.const 2)))
+    (if (local.get $dv2) (then
+      (block $sums_done (loop $sums
+        (br_if $sums_done (i32.ge_u (local.get $i) (i32.mul (i32.const 36) (local.get $kd))))
+        (call $run (i32.add (i32.add (local.get $dv2) (i32.mul (local.get $i) (local.get $n)))
+            (i32.shl (local.get $q0) (i32.const 4)))
+          (i32.add (i32.add (local.get $dv) (i32.mul (local.get $i) (local.get $n)))
+            (i32.shl (local.get $q0) (i32.const 4)))
+          (i32.shl (i32.sub (local.get $q1) (local.get $q0)) (i32.const 2)) (i32.const 1))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $sums)))))
+    (block $done (loop $quads
+      (br_if $done (i32.ge_u (local.get $q0) (local.get $q1)))
+      (local.set $e (i32.shl (local.get $q0) (i32.const 4)))
+      (local.set $k (i32.const 0))
+      (block $taps_done (loop $taps
+        (br_if $taps_done (i32.ge_u (local.get $k) (local.get $kd)))
+        (local.set $src (i32.add (i32.add (local.get $dv) (i32.mul (local.get $k) (local.get $n)))
+          (local.get $e)))
+        ;; Along b for each a (6 → 3), then along a for each j into the taps [i, j].
+        (local.set $i (i32.const 0))
+        (block $a_done (loop $along
+          (br_if $a_done (i32.ge_u (local.get $i) (i32.const 6)))
+          (call $gt6 (i32.add (local.get $src)
+              (i32.mul (i32.mul (i32.mul (local.get $i) (i32.const 6)) (local.get $kd)) (local.get $n)))
+            (i32.mul (local.get $kd) (local.get $n))
+            (i32.add (local.get $s) (i32.mul (local.get $i) (i32.const 48))) (i32.const 16))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $along)))
+        (local.set $i (i32.const 0))
+        (block $j_done (loop $down
+          (br_if $j_done (i32.ge_u (local.get $i) (i32.const 3)))
+          (call $gt6 (i32.add (local.get $s) (i32.shl (local.get $i) (i32.const 4))) (i32.const 48)
+            (i32.add (i32.add (local.get $dg) (i32.mul (i32.add (i32.mul (local.get $k) (i32.const 9))
+              (local.get $i)) (local.get $n))) (local.get $e))
+            (i32.mul (local.get $n) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $down)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $taps)))
+      (local.set $q0 (i32.add (local.get $q0) (i32.const 1)))
+      (br $quads))))
 )
