@@ -116,6 +116,7 @@ export function convForward(
         spaceToDepthFilter(filter, g),
         spaceToDepthGeometry(g),
         bias,
+        { spaceToDepth: true },
       ),
     );
   const y = convProduct(x, filter, g, chunkValues);
@@ -171,7 +172,8 @@ export function convInputGrad(
     if (winograd3dApplies(g)) return winograd3dInputGrad(dy, filter, g);
     if (spaceToDepthApplies(g)) {
       const f = spaceToDepthFilter(filter, g);
-      return depthToSpace(winograd3dInputGrad(dy, f, spaceToDepthGeometry(g)), g);
+      const s = spaceToDepthGeometry(g);
+      return depthToSpace(winograd3dInputGrad(dy, f, s, { spaceToDepth: true }), g);
     }
     const wT = tf.transpose(filterMatrix(filter, g));
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
@@ -213,7 +215,9 @@ export function convFilterGrad(
     if (singleChannelApplies(g)) return singleChannelFilterGrad(x, dy, g);
     if (winograd3dApplies(g)) return winograd3dFilterGrad(x, dy, g);
     if (spaceToDepthApplies(g)) {
-      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
+      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g), {
+        spaceToDepth: true,
+      });
       return spaceToDepthFilterGrad(stride1, g);
     }
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;

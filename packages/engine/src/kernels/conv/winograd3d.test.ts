@@ -57,12 +57,13 @@ function columns(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, g: ConvGeometry): tf
   }
 }
 
-// Blocks: the default, one tile group of 4 × one slice, and groups that end part-way through a
-// slice's tiles and through the depth.
+// Blocks: the default, one tile × one slice, groups that end part-way through a slice's tiles
+// and through the depth, and blocks of two samples (the last one of one).
 const BLOCKS: Array<DepthBlock | undefined> = [
   undefined,
-  { tiles: 4, slices: 1 },
-  { tiles: 8, slices: 2 },
+  { tiles: 1, slices: 1, samples: 1 },
+  { tiles: 3, slices: 2, samples: 1 },
+  { tiles: 5, slices: 3, samples: 2 },
 ];
 
 const CASES: Record<string, ConvGeometry> = {
@@ -109,12 +110,12 @@ describe('3-D Winograd on the threaded wasm backend', () => {
         const rtol = Math.max(g.inChannels, g.outChannels) > 16 ? 4e-5 : 1e-5;
         const withBias = tf.add(y, bias);
         for (const block of BLOCKS) {
-          const label = block ? `${block.tiles} tiles × ${block.slices} slices` : 'default block';
+          const label = block ? JSON.stringify(block) : 'default block';
           const outputs = [
-            winograd3dForward(x, w, g, undefined, block),
-            winograd3dForward(x, w, g, bias, block),
-            winograd3dInputGrad(dy, w, g, block),
-            winograd3dFilterGrad(x, dy, g, block),
+            winograd3dForward(x, w, g, undefined, { block }),
+            winograd3dForward(x, w, g, bias, { block }),
+            winograd3dInputGrad(dy, w, g, { block }),
+            winograd3dFilterGrad(x, dy, g, { block }),
           ];
           [y, withBias, dx, dw].forEach((expected, i) => {
             const what = ['forward', 'forward + bias', 'input gradient', 'filter gradient'][i];
@@ -130,6 +131,48 @@ describe('3-D Winograd on the threaded wasm backend', () => {
       });
     },
   );
+
+  test.each([
+    ['p1', geometry(2, [5, 6, 7], 16, 8, [1, 1, 1])],
+    ['p2, 0, 1', geometry(2, [4, 5, 6], 8, 16, [2, 0, 1])],
+  ])('%s: a space-to-depth filter’s skipped products change nothing', async (_n, g) => {
+    if (!winograd3dApplies({ ...g, batch: WINOGRAD3D_MIN_POSITIONS })) return;
+    await expectNoLeaks(() => {
+      const x = randomNormal([g.batch, ...g.inSize, g.inChannels], 1);
+      const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
+      // A space-to-depth filter: depth tap 2 is zero for the second half of the input channels.
+      const half = g.inChannels / 2;
+      const keep = tf.tidy(() => {
+        const lastTap = tf.concat([tf.ones([1, 9, half]), tf.zeros([1, 9, half])], 2);
+        const taps = tf.concat([tf.ones([2, 9, g.inChannels]), lastTap]);
+        return tf.reshape(taps, [3, 3, 3, g.inChannels, 1]);
+      });
+      const w = tf.tidy(() =>
+        tf.mul(randomNormal([3, 3, 3, g.inChannels, g.outChannels], 2, 0.3), keep),
+      );
+      const [y, dx, dw] = columns(x, w, dy, g) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      // The gradient of those zero taps is not computed (their filter values stay zero).
+      const dwKept = tf.mul(dw, keep);
+      for (const block of BLOCKS) {
+        const options = { block, spaceToDepth: true };
+        const outputs = [
+          winograd3dForward(x, w, g, undefined, options),
+          winograd3dInputGrad(dy, w, g, options),
+          winograd3dFilterGrad(x, dy, g, options),
+        ];
+        [y, dx, dwKept].forEach((expected, i) => {
+          const what = ['forward', 'input gradient', 'filter gradient'][i];
+          expectTensorsClose(outputs[i] as tf.Tensor, expected, {
+            rtol: 1e-5,
+            label: `${what}, ${block ? JSON.stringify(block) : 'default'}`,
+          });
+        });
+        tf.dispose(outputs);
+      }
+      tf.dispose([x, dy, keep, w, y, dx, dw]);
+      return dwKept;
+    });
+  });
 
   test.each([false, true])(
     'the filter planes (flipped: %s) equal G·g·Gᵀ in float64',

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
 import { runWasmRowsOnBothThreads } from '../parallel.js';
 import { type ConvGeometry, outputRows } from './geometry.js';
-import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-columns.js';
+import {
+  convKernels,
+  convKernelsModule,
+  uninitialised,
+  wasmColumnsAvailable,
+} from './wasm-columns.js';
 import { PLANES } from './winograd.js';
 
 /**
@@ -25,14 +30,19 @@ import { PLANES } from './winograd.js';
  * largest magnitude about 1e-5 at 64 → 64 channels.
  */
 
-/** Float32 values of the transforms' scratch besides a patch: 36 intermediate vectors. */
-const SCRATCH = 144;
+/**
+ * Float32 values of a thread's scratch besides a patch: the block's description (8), then 36
+ * intermediate vectors of the transforms.
+ */
+const SCRATCH = 8 + 144;
 
 /**
- * Bytes of transformed values (U and M, or U and Ŷ) of one block: the block stays in a core's
- * L2 cache (2 MB on the machine it was tuned on) beside a filter plane.
+ * Bytes of a block's transformed values (U and M, or U and Ŷ) at most, and what {@link
+ * blockShape} takes as cached (a core's L2 is 2 MB on the machine it was tuned on; the filter
+ * plane in use stays there too).
  */
-const BLOCK_BYTES = 2 ** 20;
+const MAX_BLOCK_BYTES = 2 ** 23;
+const CACHED_BYTES = 2 ** 20;
 
 /** Filter values (4 at a time) per call of the filter transforms on both threads. */
 const FILTER_QUADS = 2048;
@@ -72,20 +82,40 @@ export function winograd3dApplies(g: ConvGeometry): boolean {
 /** A tensor's address in the wasm backend's memory. */
 const address = (t: tf.Tensor): number => readNow(t).byteOffset;
 
-/** A Winograd pass over depth slices: input, output, padding (depth, rows, columns). */
-interface Pass {
+/**
+ * A Winograd pass over depth slices: input, output, padding (depth, rows, columns), and the
+ * kernel's `half` (0; 1: the last depth tap reads only the first half of the input channels;
+ * 2: the first tap writes only the first half of the output channels).
+ */
+export interface Pass {
   batch: number;
   inSize: [number, number, number];
   inC: number;
   outSize: [number, number, number];
   outC: number;
   padding: [number, number, number];
+  half: 0 | 1 | 2;
 }
 
-/** A block of a pass: `tiles` tiles of each slice's grid (a multiple of 4) × `slices` output slices. */
+/** Options of the passes. */
+export interface Winograd3dOptions {
+  /**
+   * The filter is a space-to-depth one (space-to-depth.ts): depth tap 2 is zero for the
+   * second half of the input channels (`π_d = 1`), whose products are skipped. Default false.
+   */
+  spaceToDepth?: boolean;
+  /** Tiles × output slices per block (tests make it small); default from the layer's size. */
+  block?: DepthBlock;
+}
+
+/**
+ * A block of a pass: `tiles` tiles of each slice's grid × `slices` output slices × `samples`
+ * samples.
+ */
 export interface DepthBlock {
   tiles: number;
   slices: number;
+  samples: number;
 }
 
 /** The 4×4 tile grid of one output slice: tiles per column and row, and per slice. */
@@ -97,50 +127,72 @@ function tileGrid(p: Pass) {
 /** Float32 values of a block's input and output planes. */
 function blockValues(p: Pass, b: DepthBlock): { u: number; m: number } {
   return {
-    u: PLANES * (b.slices + 2) * b.tiles * p.inC,
-    m: PLANES * b.slices * b.tiles * p.outC,
+    u: PLANES * b.samples * (b.slices + 2) * b.tiles * p.inC,
+    m: PLANES * b.samples * b.slices * b.tiles * p.outC,
   };
 }
 
+/** Blocks of a pass over the batch. */
+function blockCount(p: Pass, b: DepthBlock): number {
+  const { tiles } = tileGrid(p);
+  return (
+    Math.ceil(p.batch / b.samples) * Math.ceil(p.outSize[0] / b.slices) * Math.ceil(tiles / b.tiles)
+  );
+}
+
 /**
- * The block of a pass: as many output slices as fit in {@link BLOCK_BYTES} with the slice's
- * tiles (each input slice is then transformed `(slices + 2) / slices` times), else fewer tiles
- * per slice; at least 4 blocks over the batch (both threads busy).
+ * Estimated time of a pass in blocks `b`, in multiply-adds of the products: the products
+ * (rounded up to 4 rows), the transforms (≈ 4 multiply-adds' time per transformed value; each
+ * input slice is transformed `(slices + 2) / slices` times), the filter planes read from memory
+ * once per block (≈ 1 per byte) unless they stay cached, the block's values from the shared
+ * cache when they do not fit a core's (≈ 0.3 per byte), and the thread left idle by an odd
+ * number of blocks.
  */
-function blockShape(p: Pass): DepthBlock {
+function blockCost(p: Pass, b: DepthBlock): number {
+  const blocks = blockCount(p, b);
+  const rows = b.slices * b.tiles;
+  const { u, m } = blockValues(p, b);
+  const filterBytes = PLANES * 3 * p.inC * p.outC * 4;
+  const perTile =
+    3 * PLANES * p.inC * p.outC * (Math.ceil(rows / 4) / (rows / 4)) +
+    4 * PLANES * (((b.slices + 2) / b.slices) * p.inC + p.outC);
+  const perBlock =
+    (filterBytes > CACHED_BYTES ? filterBytes : 0) +
+    (4 * (u + m) > CACHED_BYTES ? 1.2 * (u + m) : 0);
+  const computed = blocks * b.samples * b.slices * b.tiles;
+  const balance = (2 * Math.ceil(blocks / 2)) / blocks;
+  return (computed * perTile + blocks * perBlock) * balance;
+}
+
+/**
+ * The block of a pass of least {@link blockCost} within {@link MAX_BLOCK_BYTES}, with at least
+ * 4 blocks (both threads busy) where the pass has as many tiles.
+ */
+export function blockShape(p: Pass): DepthBlock {
   const { tiles } = tileGrid(p);
   const oD = p.outSize[0];
-  let best: DepthBlock = { tiles: 4, slices: 1 };
+  let best: DepthBlock = { tiles: 1, slices: 1, samples: 1 };
   let bestCost = Number.POSITIVE_INFINITY;
-  for (let slices = 1; slices <= oD; slices++)
-    for (let t = 4; t < tiles + 4; t += 4) {
-      const b = { tiles: t, slices };
-      const { u, m } = blockValues(p, b);
-      if (4 * (u + m) > BLOCK_BYTES && !(t === 4 && slices === 1)) break;
-      const blocks = p.batch * Math.ceil(oD / slices) * Math.ceil(tiles / t);
-      if (blocks < 4 && !(t === 4 && slices === 1)) continue;
-      // Per output tile: input transforms (≈ 30 products' worth per channel), rows computed
-      // (padded to the block), and a short product's overhead per row block.
-      const padded = (Math.ceil(tiles / t) * t) / tiles;
-      const rows = slices * t;
-      const cost =
-        ((slices + 2) / slices) * p.inC * 30 +
-        padded * 3 * p.inC * p.outC * (1 + 8 / rows) +
-        p.outC * 20;
-      if (cost < bestCost) [best, bestCost] = [b, cost];
-    }
+  for (let samples = 1; samples <= p.batch; samples++)
+    for (let slices = samples > 1 ? oD : 1; slices <= oD; slices++)
+      for (let t = 1; t <= tiles; t++) {
+        const b = { tiles: t, slices, samples };
+        const { u, m } = blockValues(p, b);
+        if (4 * (u + m) > MAX_BLOCK_BYTES) break;
+        if (blockCount(p, b) < 4 && p.batch * oD * tiles >= 4) continue;
+        const cost = blockCost(p, b);
+        if (cost < bestCost) [best, bestCost] = [b, cost];
+      }
   return best;
 }
 
 /** The kernels' sizes of a pass: input, output, tile grid, depth taps, padding, block. */
 function sizes(p: Pass, b: DepthBlock): number[] {
   const { tH, tW } = tileGrid(p);
-  return [...p.inSize, p.inC, ...p.outSize, p.outC, tH, tW, 3, ...p.padding, b.tiles, b.slices];
-}
-
-/** Blocks of a pass over the batch. */
-function blockCount(p: Pass, b: DepthBlock): number {
-  return p.batch * Math.ceil(p.outSize[0] / b.slices) * Math.ceil(tileGrid(p).tiles / b.tiles);
+  return [
+    ...[p.batch, ...p.inSize, p.inC, ...p.outSize, p.outC, tH, tW],
+    ...[3, ...p.padding, p.half, b.tiles, b.slices, b.samples],
+  ];
 }
 
 /** Each thread's buffers: its scratch, U and M (or Ŷ). */
@@ -156,27 +208,33 @@ function threadBuffers(p: Pass, b: DepthBlock): tf.Tensor[][] {
 /**
  * The filter planes `V_ξᵏ = G·g_k·Gᵀ` `[36, 3, C_in, C_out]` of a filter `[3, 3, 3, C_in,
  * C_out]`, or, with `flipped`, of the input gradient's filter (rotated 180°, channels swapped:
- * `[36, 3, C_out, C_in]`), by the wasm kernel on both threads (float32: within 4e-8 of the
- * largest plane value of a float64 computation).
+ * `[36, 3, C_out, C_in]`; the channels swapped first by the SIMD transpose), by the wasm kernel
+ * on both threads (float32: within 4e-8 of the largest plane value of a float64 computation).
  */
 export function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor {
-  const [kd, , , ci, co] = filter.shape as number[];
-  const v = uninitialised([(PLANES * filter.size) / 9]);
-  const scratch = [0, 1].map(() => uninitialised([SCRATCH]));
+  const [kd, , , ci, co] = filter.shape as [number, number, number, number, number];
+  const swapped = flipped ? uninitialised([kd, 3, 3, co, ci]) : filter;
+  if (flipped) {
+    const [from, to] = [address(filter), address(swapped)];
+    for (let tap = 0; tap < 9 * kd; tap++)
+      convKernels().transpose(from + 4 * tap * ci * co, to + 4 * tap * ci * co, ci, co);
+  }
+  const [rows, cols] = flipped ? [co, ci] : [ci, co];
+  const v = uninitialised([PLANES * kd * ci * co]);
   runWasmRowsOnBothThreads(
     convKernelsModule(),
     'winograd4FilterPlanes',
-    [address(filter), address(v), ci as number, co as number, kd as number, flipped ? 1 : 0],
-    [[address(scratch[0] as tf.Tensor)], [address(scratch[1] as tf.Tensor)]],
-    ((ci as number) * (co as number)) / 4,
+    [address(swapped), address(v), rows, cols, kd, flipped ? 1 : 0],
+    [[], []],
+    (ci * co) / 4,
     FILTER_QUADS,
   );
-  tf.dispose(scratch);
+  if (swapped !== filter) swapped.dispose();
   return v;
 }
 
 /** The pass of the convolution itself. */
-function forwardPass(g: ConvGeometry): Pass {
+function forwardPass(g: ConvGeometry, options: Winograd3dOptions): Pass {
   return {
     batch: g.batch,
     inSize: g.inSize,
@@ -184,6 +242,7 @@ function forwardPass(g: ConvGeometry): Pass {
     outSize: g.outSize,
     outC: g.outChannels,
     padding: g.padding,
+    half: options.spaceToDepth ? 1 : 0,
   };
 }
 
@@ -208,18 +267,17 @@ function run(x: tf.Tensor, v: tf.Tensor, p: Pass, block: DepthBlock, bias?: tf.T
 /**
  * The convolution of `x` `[B, D, H, W, C_in]` by `filter` `[3, 3, 3, C_in, C_out]`, plus
  * `bias` `[C_out]` if given (added in the output transform); check {@link winograd3dApplies}.
- * `block`: tests make it small.
  */
 export function winograd3dForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
   bias?: tf.Tensor,
-  block?: DepthBlock,
+  options: Winograd3dOptions = {},
 ): tf.Tensor {
-  const p = forwardPass(g);
+  const p = forwardPass(g, options);
   const v = filterPlanes(filter, false);
-  const y = run(x, v, p, block ?? blockShape(p), bias);
+  const y = run(x, v, p, options.block ?? blockShape(p), bias);
   v.dispose();
   return y;
 }
@@ -232,7 +290,7 @@ export function winograd3dInputGrad(
   dy: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
-  block?: DepthBlock,
+  options: Winograd3dOptions = {},
 ): tf.Tensor {
   const p: Pass = {
     batch: g.batch,
@@ -241,9 +299,11 @@ export function winograd3dInputGrad(
     outSize: g.inSize,
     outC: g.inChannels,
     padding: g.padding.map((q) => 2 - q) as [number, number, number],
+    // The flipped filter's first depth tap is the forward's last.
+    half: options.spaceToDepth ? 2 : 0,
   };
   const v = filterPlanes(filter, true);
-  const dx = run(dy, v, p, block ?? blockShape(p));
+  const dx = run(dy, v, p, options.block ?? blockShape(p));
   v.dispose();
   return dx;
 }
@@ -256,10 +316,10 @@ export function winograd3dFilterGrad(
   x: tf.Tensor,
   dy: tf.Tensor,
   g: ConvGeometry,
-  block?: DepthBlock,
+  options: Winograd3dOptions = {},
 ): tf.Tensor {
-  const p = forwardPass(g);
-  const b = block ?? blockShape(p);
+  const p = forwardPass(g, options);
+  const b = options.block ?? blockShape(p);
   const threads = threadBuffers(p, b);
   const planes = PLANES * 3 * p.inC * p.outC;
   const dv = threads.map(() => tf.zeros([planes], 'float32'));
@@ -275,7 +335,6 @@ export function winograd3dFilterGrad(
   );
   tf.dispose(threads.flat());
   const dw = uninitialised([3, 3, 3, p.inC, p.outC]);
-  const scratch = [0, 1].map(() => uninitialised([SCRATCH]));
   runWasmRowsOnBothThreads(
     convKernelsModule(),
     'winograd4FilterGrad',
@@ -287,10 +346,10 @@ export function winograd3dFilterGrad(
       p.outC,
       3,
     ],
-    [[address(scratch[0] as tf.Tensor)], [address(scratch[1] as tf.Tensor)]],
+    [[], []],
     (p.inC * p.outC) / 4,
     FILTER_QUADS,
   );
-  tf.dispose([...dv, ...scratch]);
+  tf.dispose(dv);
   return dw;
 }
