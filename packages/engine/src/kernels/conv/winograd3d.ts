@@ -141,23 +141,24 @@ function blockCount(p: Pass, b: DepthBlock): number {
 }
 
 /**
- * Estimated time of a pass in blocks `b`, in multiply-adds of the products: the products
- * (rounded up to 4 rows), the transforms (≈ 4 multiply-adds' time per transformed value; each
- * input slice is transformed `(slices + 2) / slices` times), the filter planes read from memory
- * once per block (≈ 1 per byte) unless they stay cached, the block's values from the shared
- * cache when they do not fit a core's (≈ 0.3 per byte), and the thread left idle by an odd
- * number of blocks.
+ * Estimated time of a pass (`grad`: the filter gradient's) in blocks `b`, in multiply-adds of
+ * the products: the products (the forward's rounded up to 4 rows), the transforms (≈ 4
+ * multiply-adds' time per transformed value; each input slice is transformed `(slices + 2) /
+ * slices` times), the filter planes from memory once per block (≈ 1 per byte; read and written
+ * by the filter gradient) unless they stay cached, the block's values from the shared cache
+ * when they do not fit a core's (≈ 0.3 per byte), and the thread left idle by an odd number of
+ * blocks.
  */
-function blockCost(p: Pass, b: DepthBlock): number {
+function blockCost(p: Pass, b: DepthBlock, grad: boolean): number {
   const blocks = blockCount(p, b);
   const rows = b.slices * b.tiles;
   const { u, m } = blockValues(p, b);
   const filterBytes = PLANES * 3 * p.inC * p.outC * 4;
   const perTile =
-    3 * PLANES * p.inC * p.outC * (Math.ceil(rows / 4) / (rows / 4)) +
+    3 * PLANES * p.inC * p.outC * (grad ? 1 : Math.ceil(rows / 4) / (rows / 4)) +
     4 * PLANES * (((b.slices + 2) / b.slices) * p.inC + p.outC);
   const perBlock =
-    (filterBytes > CACHED_BYTES ? filterBytes : 0) +
+    (filterBytes > CACHED_BYTES ? (grad ? 2.5 : 1) * filterBytes : 0) +
     (4 * (u + m) > CACHED_BYTES ? 1.2 * (u + m) : 0);
   const computed = blocks * b.samples * b.slices * b.tiles;
   const balance = (2 * Math.ceil(blocks / 2)) / blocks;
@@ -166,9 +167,10 @@ function blockCost(p: Pass, b: DepthBlock): number {
 
 /**
  * The block of a pass of least {@link blockCost} within {@link MAX_BLOCK_BYTES}, with at least
- * 4 blocks (both threads busy) where the pass has as many tiles.
+ * 4 blocks (both threads busy; 2 for the filter gradient, whose threads sum into planes of their
+ * own) where the pass has as many tiles.
  */
-export function blockShape(p: Pass): DepthBlock {
+export function blockShape(p: Pass, grad = false): DepthBlock {
   const { tiles } = tileGrid(p);
   const oD = p.outSize[0];
   let best: DepthBlock = { tiles: 1, slices: 1, samples: 1 };
@@ -179,8 +181,8 @@ export function blockShape(p: Pass): DepthBlock {
         const b = { tiles: t, slices, samples };
         const { u, m } = blockValues(p, b);
         if (4 * (u + m) > MAX_BLOCK_BYTES) break;
-        if (blockCount(p, b) < 4 && p.batch * oD * tiles >= 4) continue;
-        const cost = blockCost(p, b);
+        if (blockCount(p, b) < (grad ? 2 : 4) && p.batch * oD * tiles >= 4) continue;
+        const cost = blockCost(p, b, grad);
         if (cost < bestCost) [best, bestCost] = [b, cost];
       }
   return best;
@@ -319,7 +321,7 @@ export function winograd3dFilterGrad(
   options: Winograd3dOptions = {},
 ): tf.Tensor {
   const p = forwardPass(g, options);
-  const b = options.block ?? blockShape(p);
+  const b = options.block ?? blockShape(p, true);
   const threads = threadBuffers(p, b);
   const planes = PLANES * 3 * p.inC * p.outC;
   const dv = threads.map(() => tf.zeros([planes], 'float32'));
