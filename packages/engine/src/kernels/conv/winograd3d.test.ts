@@ -5,10 +5,9 @@ import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
-import { G } from './winograd.js';
+import { filterPlanes, G } from './winograd.js';
 import {
   type DepthBlock,
-  filterPlanes,
   WINOGRAD3D_MIN_POSITIONS,
   winograd3dApplies,
   winograd3dFilterGrad,

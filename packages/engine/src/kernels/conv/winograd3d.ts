@@ -2,13 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
 import { runWasmRowsOnBothThreads } from '../parallel.js';
 import { type ConvGeometry, outputRows } from './geometry.js';
-import {
-  convKernels,
-  convKernelsModule,
-  uninitialised,
-  wasmColumnsAvailable,
-} from './wasm-columns.js';
-import { PLANES } from './winograd.js';
+import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-columns.js';
+import { filterFromPlanes, filterPlanes, PLANES } from './winograd.js';
 
 /**
  * 3×3×3 stride-1 3-D convolutions by Winograd's F(4×4, 3×3) in the two inner axes and a sum
@@ -43,9 +38,6 @@ const SCRATCH = 8 + 144;
  */
 const MAX_BLOCK_BYTES = 2 ** 23;
 const CACHED_BYTES = 2 ** 20;
-
-/** Filter values (4 at a time) per call of the filter transforms on both threads. */
-const FILTER_QUADS = 2048;
 
 /**
  * Output positions (over the batch) from which {@link winograd3dApplies} holds: below, the
@@ -207,34 +199,6 @@ function threadBuffers(p: Pass, b: DepthBlock): tf.Tensor[][] {
   ]);
 }
 
-/**
- * The filter planes `V_ξᵏ = G·g_k·Gᵀ` `[36, 3, C_in, C_out]` of a filter `[3, 3, 3, C_in,
- * C_out]`, or, with `flipped`, of the input gradient's filter (rotated 180°, channels swapped:
- * `[36, 3, C_out, C_in]`; the channels swapped first by the SIMD transpose), by the wasm kernel
- * on both threads (float32: within 4e-8 of the largest plane value of a float64 computation).
- */
-export function filterPlanes(filter: tf.Tensor, flipped: boolean): tf.Tensor {
-  const [kd, , , ci, co] = filter.shape as [number, number, number, number, number];
-  const swapped = flipped ? uninitialised([kd, 3, 3, co, ci]) : filter;
-  if (flipped) {
-    const [from, to] = [address(filter), address(swapped)];
-    for (let tap = 0; tap < 9 * kd; tap++)
-      convKernels().transpose(from + 4 * tap * ci * co, to + 4 * tap * ci * co, ci, co);
-  }
-  const [rows, cols] = flipped ? [co, ci] : [ci, co];
-  const v = uninitialised([PLANES * kd * ci * co]);
-  runWasmRowsOnBothThreads(
-    convKernelsModule(),
-    'winograd4FilterPlanes',
-    [address(swapped), address(v), rows, cols, kd, flipped ? 1 : 0],
-    [[], []],
-    (ci * co) / 4,
-    FILTER_QUADS,
-  );
-  if (swapped !== filter) swapped.dispose();
-  return v;
-}
-
 /** The pass of the convolution itself. */
 function forwardPass(g: ConvGeometry, options: Winograd3dOptions): Pass {
   return {
@@ -336,22 +300,7 @@ export function winograd3dFilterGrad(
     () => readNow(dv[0] as tf.Tensor).fill(0),
   );
   tf.dispose(threads.flat());
-  const dw = uninitialised([3, 3, 3, p.inC, p.outC]);
-  runWasmRowsOnBothThreads(
-    convKernelsModule(),
-    'winograd4FilterGrad',
-    [
-      address(dv[0] as tf.Tensor),
-      workerShare ? address(dv[1] as tf.Tensor) : 0,
-      address(dw),
-      p.inC,
-      p.outC,
-      3,
-    ],
-    [[], []],
-    (p.inC * p.outC) / 4,
-    FILTER_QUADS,
-  );
+  const dw = filterFromPlanes(workerShare ? dv : dv.slice(0, 1), [3, 3, 3, p.inC, p.outC]);
   tf.dispose(dv);
   return dw;
 }
