@@ -25,9 +25,6 @@ interface ConvKernelExports {
   winograd4DepthFilter: TileKernel;
   winograd4FilterPlanes: TileKernel;
   winograd4FilterGrad: TileKernel;
-  winograd4Input: TileKernel;
-  winograd4Output: TileKernel;
-  winograd4GradOutput: TileKernel;
 }
 
 let compiled: object | undefined;
