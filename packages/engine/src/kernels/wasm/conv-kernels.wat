@@ -1733,4 +1733,62 @@
         (br $taps)))
       (local.set $q0 (i32.add (local.get $q0) (i32.const 1)))
       (br $quads))))
+
+  ;; Space-to-depth (kernels/conv/space-to-depth.ts) for the rows [$r0, $r1) = (b·⌈D/2⌉ + qd)·⌈H/2⌉
+  ;; + qh of $s [B, ⌈$D/2⌉, ⌈$H/2⌉, ⌈$W/2⌉, 8·$C] (channel ((πd·2 + πh)·2 + πw)·$C + c holding
+  ;; $x[2q + π, c] of $x [B, $D, $H, $W, $C], zero past an odd size's end), or with $back = 1 the
+  ;; way back (depth-to-space: $x from $s, values past the end dropped). The two values of w at
+  ;; 2·qw and 2·qw + 1 are 2·$C contiguous floats on both sides.
+  (func (export "spaceToDepth") (param $x i32) (param $s i32) (param $D i32) (param $H i32)
+    (param $W i32) (param $C i32) (param $back i32) (param $r0 i32) (param $r1 i32)
+    (local $hh i32) (local $hw i32) (local $b i32) (local $qd i32) (local $qh i32) (local $p i32)
+    (local $d i32) (local $h i32) (local $qw i32) (local $n i32) (local $src i32) (local $dst i32)
+    (local.set $hh (i32.shr_u (i32.add (local.get $H) (i32.const 1)) (i32.const 1)))
+    (local.set $hw (i32.shr_u (i32.add (local.get $W) (i32.const 1)) (i32.const 1)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_u (local.get $r0) (local.get $r1)))
+      (local.set $qh (i32.rem_u (local.get $r0) (local.get $hh)))
+      (local.set $qd (i32.div_u (local.get $r0) (local.get $hh)))
+      (local.set $b (i32.div_u (local.get $qd)
+        (i32.shr_u (i32.add (local.get $D) (i32.const 1)) (i32.const 1))))
+      (local.set $qd (i32.rem_u (local.get $qd)
+        (i32.shr_u (i32.add (local.get $D) (i32.const 1)) (i32.const 1))))
+      ;; p = πd·2 + πh: the row of x at d = 2qd + πd, h = 2qh + πh.
+      (local.set $p (i32.const 0))
+      (block $p_done (loop $parities
+        (br_if $p_done (i32.ge_u (local.get $p) (i32.const 4)))
+        (local.set $d (i32.add (i32.shl (local.get $qd) (i32.const 1)) (i32.shr_u (local.get $p) (i32.const 1))))
+        (local.set $h (i32.add (i32.shl (local.get $qh) (i32.const 1)) (i32.and (local.get $p) (i32.const 1))))
+        (local.set $src (i32.shl (i32.mul (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b)
+          (local.get $D)) (local.get $d)) (local.get $H)) (local.get $h)) (local.get $W)) (local.get $C))
+          (i32.const 2)))
+        (local.set $dst (i32.shl (i32.add (i32.mul (i32.mul (local.get $r0) (local.get $hw))
+          (i32.shl (local.get $C) (i32.const 3))) (i32.mul (i32.shl (local.get $p) (i32.const 1))
+          (local.get $C))) (i32.const 2)))
+        (local.set $qw (i32.const 0))
+        (block $w_done (loop $columns
+          (br_if $w_done (i32.ge_u (local.get $qw) (local.get $hw)))
+          ;; Values of x in this pair: 2, 1 (odd W, last pair) or 0 (past D or H).
+          (local.set $n (select (call $min (i32.const 2)
+              (i32.sub (local.get $W) (i32.shl (local.get $qw) (i32.const 1))))
+            (i32.const 0) (i32.and (i32.lt_u (local.get $d) (local.get $D))
+              (i32.lt_u (local.get $h) (local.get $H)))))
+          (local.set $n (i32.mul (local.get $n) (local.get $C)))
+          (if (local.get $back)
+            (then (call $run (i32.add (local.get $s) (local.get $dst))
+              (i32.add (local.get $x) (local.get $src)) (local.get $n) (i32.const 0)))
+            (else
+              (call $run (i32.add (local.get $x) (local.get $src))
+                (i32.add (local.get $s) (local.get $dst)) (local.get $n) (i32.const 0))
+              (memory.fill (i32.add (i32.add (local.get $s) (local.get $dst)) (i32.shl (local.get $n)
+                (i32.const 2))) (i32.const 0) (i32.shl (i32.sub (i32.shl (local.get $C) (i32.const 1))
+                (local.get $n)) (i32.const 2)))))
+          (local.set $src (i32.add (local.get $src) (i32.shl (local.get $C) (i32.const 3))))
+          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $C) (i32.const 5))))
+          (local.set $qw (i32.add (local.get $qw) (i32.const 1)))
+          (br $columns)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $parities)))
+      (local.set $r0 (i32.add (local.get $r0) (i32.const 1)))
+      (br $rows))))
 )
