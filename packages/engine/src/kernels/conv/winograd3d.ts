@@ -13,7 +13,7 @@ import { filterFromPlanes, filterPlanes, PLANES } from './winograd.js';
  * filter's depth tap `k` — 36·3 products of inner side `C_in` per tile where the columns have
  * `[rows, 27·C_in] · [27·C_in, C_out]`: 4× fewer multiply-adds. Each pass is one fused kernel
  * of conv-kernels.wat (`winograd4Depth`, `winograd4DepthFilter`) on both threads over blocks
- * of tiles × depth slices: a block transforms its input slices once for the (up to) three
+ * of tiles × depth slices × samples: a block transforms its input slices once for the (up to) three
  * output slices that read each, runs the products by our own SIMD GEMM and the output
  * transform, all in a core's cache — as the 2-D passes (winograd.ts) do. The input gradient
  * is the same pass with the flipped filter; the filter gradient is `Gᵀ·dVᵏ·G` per depth tap
@@ -22,7 +22,7 @@ import { filterFromPlanes, filterPlanes, PLANES } from './winograd.js';
  * Channel counts must be multiples of 4 (the transforms run on 4 channels at once).
  *
  * The rounding differs from the direct sum as in the 2-D case: relative to the output's
- * largest magnitude about 1e-5 at 64 → 64 channels.
+ * largest magnitude about 1e-5 at 64 → 64 channels, 2e-5 at 256 → 64.
  */
 
 /**
@@ -40,8 +40,9 @@ const MAX_BLOCK_BYTES = 2 ** 23;
 const CACHED_BYTES = 2 ** 20;
 
 /**
- * Output positions (over the batch) from which {@link winograd3dApplies} holds: below, the
- * blocks are too few to keep both threads busy and the columns are as fast.
+ * Output positions (over the batch) from which {@link winograd3dApplies} holds: the filter
+ * transforms do not shrink with the batch (at 256 positions and 128–512 channels the columns
+ * were as fast, at 128 faster).
  */
 export const WINOGRAD3D_MIN_POSITIONS = 512;
 
@@ -79,7 +80,7 @@ const address = (t: tf.Tensor): number => readNow(t).byteOffset;
  * kernel's `half` (0; 1: the last depth tap reads only the first half of the input channels;
  * 2: the first tap writes only the first half of the output channels).
  */
-export interface Pass {
+interface Pass {
   batch: number;
   inSize: [number, number, number];
   inC: number;
@@ -96,7 +97,7 @@ export interface Winograd3dOptions {
    * second half of the input channels (`π_d = 1`), whose products are skipped. Default false.
    */
   spaceToDepth?: boolean;
-  /** Tiles × output slices per block (tests make it small); default from the layer's size. */
+  /** Tiles × output slices × samples per block (tests make it small); default: by a cost model. */
   block?: DepthBlock;
 }
 
@@ -162,7 +163,7 @@ function blockCost(p: Pass, b: DepthBlock, grad: boolean): number {
  * 4 blocks (both threads busy; 2 for the filter gradient, whose threads sum into planes of their
  * own) where the pass has as many tiles.
  */
-export function blockShape(p: Pass, grad = false): DepthBlock {
+function blockShape(p: Pass, grad = false): DepthBlock {
   const { tiles } = tileGrid(p);
   const oD = p.outSize[0];
   let best: DepthBlock = { tiles: 1, slices: 1, samples: 1 };
