@@ -45,7 +45,12 @@ import {
   winogradForward,
   winogradInputGrad,
 } from './winograd.js';
-import { winograd3dApplies, winograd3dFilterGrad, winograd3dForward } from './winograd3d.js';
+import {
+  winograd3dApplies,
+  winograd3dFilterGrad,
+  winograd3dForward,
+  winograd3dInputGrad,
+} from './winograd3d.js';
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
@@ -115,9 +120,20 @@ export function convForward(
   chunkValues = CHUNK_VALUES,
   bias?: tf.Tensor,
 ): tf.Tensor {
-  // The 2-D kernels add the bias as they write; the other paths after the product.
+  // The Winograd and one-channel kernels add the bias as they write; the columns after the product.
   if (winogradApplies(g)) return winogradForward(x, filter, g, undefined, bias);
   if (singleChannelApplies(g)) return singleChannelForward(x, filter, g, bias);
+  if (winograd3dApplies(g)) return winograd3dForward(x, filter, g, bias);
+  if (spaceToDepthApplies(g))
+    return tf.tidy(() =>
+      winograd3dForward(
+        spaceToDepth(x, g),
+        spaceToDepthFilter(filter, g),
+        spaceToDepthGeometry(g),
+        bias,
+        { spaceToDepth: true },
+      ),
+    );
   // The 3-D convolutions that neither Winograd form takes: one-channel ones straight from the
   // input, the others by columns and product fused.
   if (oneChannel3dApplies(g)) return oneChannel3dForward(x, filter, g, bias);
@@ -138,13 +154,6 @@ function convProduct(
   chunkValues: number,
 ): tf.Tensor {
   return tf.tidy(() => {
-    if (winograd3dApplies(g)) return winograd3dForward(x, filter, g);
-    if (spaceToDepthApplies(g))
-      return winograd3dForward(
-        spaceToDepth(x, g),
-        spaceToDepthFilter(filter, g),
-        spaceToDepthGeometry(g),
-      );
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
@@ -165,32 +174,6 @@ function convProduct(
 }
 
 /**
- * The filter of a stride-1 convolution's input gradient: `[…k, C_in, C_out]` rotated 180° in
- * every spatial axis, channels swapped → `[…k, C_out, C_in]`.
- */
-function flippedFilter(filter: tf.Tensor): tf.Tensor {
-  const spatial = filter.rank - 2;
-  const axes = Array.from({ length: spatial }, (_, i) => i);
-  return tf.transpose(tf.reverse(filter, axes), [...axes, spatial + 1, spatial]);
-}
-
-/** The geometry of a stride-1 convolution's input gradient as a convolution of `dy`. */
-function flipped(g: ConvGeometry): ConvGeometry {
-  return {
-    ...g,
-    inSize: g.outSize,
-    inChannels: g.outChannels,
-    outSize: g.inSize,
-    outChannels: g.inChannels,
-    padding: [0, 1, 2].map((i) => (g.kernel[i] as number) - 1 - (g.padding[i] as number)) as [
-      number,
-      number,
-      number,
-    ],
-  };
-}
-
-/**
  * The adjoint of {@link convForward} in its input ("col2vol"): `dy` `[B, …out, C_out]` →
  * `[B, …in, C_in]`, each chunk's `dy · filterᵀ` added back to the positions its columns read —
  * or, where the forward takes Winograd, the stride-1 convolution of `dy` by the flipped filter
@@ -206,11 +189,11 @@ export function convInputGrad(
   return tf.tidy(() => {
     if (winogradApplies(g)) return winogradInputGrad(dy, filter, g);
     if (disjointTapsApplies(g)) return disjointTapsInputGrad(dy, filter, g);
-    if (winograd3dApplies(g)) return winograd3dForward(dy, flippedFilter(filter), flipped(g));
+    if (winograd3dApplies(g)) return winograd3dInputGrad(dy, filter, g);
     if (spaceToDepthApplies(g)) {
-      const stride1 = flipped(spaceToDepthGeometry(g));
-      const f = flippedFilter(spaceToDepthFilter(filter, g));
-      return depthToSpace(winograd3dForward(dy, f, stride1), g);
+      const f = spaceToDepthFilter(filter, g);
+      const s = spaceToDepthGeometry(g);
+      return depthToSpace(winograd3dInputGrad(dy, f, s, { spaceToDepth: true }), g);
     }
     if (fusedInputGradApplies(g)) return fusedColumnsInputGrad(dy, filter, g);
     const wT = tf.transpose(filterMatrix(filter, g));
@@ -253,7 +236,9 @@ export function convFilterGrad(
     if (singleChannelApplies(g)) return singleChannelFilterGrad(x, dy, g);
     if (winograd3dApplies(g)) return winograd3dFilterGrad(x, dy, g);
     if (spaceToDepthApplies(g)) {
-      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g));
+      const stride1 = winograd3dFilterGrad(spaceToDepth(x, g), dy, spaceToDepthGeometry(g), {
+        spaceToDepth: true,
+      });
       return spaceToDepthFilterGrad(stride1, g);
     }
     if (oneChannel3dFilterApplies(g)) return oneChannel3dFilterGrad(x, dy, g);

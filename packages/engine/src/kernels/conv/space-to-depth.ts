@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
+import { runWasmRowsOnBothThreads } from '../parallel.js';
 import type { ConvGeometry } from './geometry.js';
-import { uninitialised } from './wasm-columns.js';
+import { convKernelsModule, uninitialised } from './wasm-columns.js';
 import { winograd3dApplies } from './winograd3d.js';
 
 /**
@@ -48,61 +49,35 @@ export function spaceToDepthGeometry(g: ConvGeometry): ConvGeometry {
   };
 }
 
-/**
- * Calls `visit(o, i)` for the positions of the space-to-depth layout `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉,
- * 8·C]` in order, C channels at a time: `o` the offset there, `i` that of the same values in
- * `[B, D, H, W, C]`, or −1 past an odd size's end.
- */
-function eachBlockPosition(g: ConvGeometry, visit: (o: number, i: number) => void): void {
-  const [D, H, W] = g.inSize;
-  const C = g.inChannels;
-  const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
-  let o = 0;
-  for (let b = 0; b < g.batch; b++)
-    for (let qd = 0; qd < hd; qd++)
-      for (let qh = 0; qh < hh; qh++)
-        for (let qw = 0; qw < hw; qw++)
-          for (let pd = 0; pd < 2; pd++)
-            for (let ph = 0; ph < 2; ph++)
-              for (let pw = 0; pw < 2; pw++) {
-                const [d, h, w] = [2 * qd + pd, 2 * qh + ph, 2 * qw + pw];
-                visit(o, d < D && h < H && w < W ? (((b * D + d) * H + h) * W + w) * C : -1);
-                o += C;
-              }
-}
+/** Rows `(b, q_d, q_h)` of the space-to-depth layout per call of the wasm kernel. */
+const KERNEL_ROWS = 32;
 
 /**
- * A float32 tensor of `shape` whose values `fill` writes (every one of them): in place in the
- * wasm backend's memory, elsewhere from an array of ours.
+ * The wasm kernel's copy between `x` `[B, D, H, W, C]` and `s` (the space-to-depth layout), on
+ * both threads: into `s` (`back` false) or back into `x`.
  */
-function writtenTensor(shape: number[], fill: (target: Float32Array) => void): tf.Tensor {
-  const out = tf.getBackend() === 'wasm' ? uninitialised(shape) : undefined;
-  const host = out ? undefined : new Float32Array(shape.reduce((a, b) => a * b, 1));
-  // Views taken after the allocation (which may move the wasm memory).
-  fill(host ?? readNow(out as tf.Tensor));
-  return out ?? tf.tensor(host as Float32Array, shape, 'float32');
-}
-
-/** Copies C values from `from[a…]` to `to[b…]` (a `set` of a view for wide channels). */
-function copyChannels(from: Float32Array, a: number, to: Float32Array, b: number, C: number): void {
-  if (C >= 16) to.set(from.subarray(a, a + C), b);
-  else for (let c = 0; c < C; c++) to[b + c] = from[a + c] as number;
+function copyBlocks(x: tf.Tensor, s: tf.Tensor, g: ConvGeometry, back: boolean): void {
+  const [hd, hh] = spaceToDepthGeometry(g).inSize;
+  runWasmRowsOnBothThreads(
+    convKernelsModule(),
+    'spaceToDepth',
+    [readNow(x).byteOffset, readNow(s).byteOffset, ...g.inSize, g.inChannels, back ? 1 : 0],
+    [[], []],
+    g.batch * hd * hh,
+    KERNEL_ROWS,
+  );
 }
 
 /**
  * `x` `[B, D, H, W, C]` → `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉, 8·C]`, channel `((π_d·2 + π_h)·2 + π_w)·C + c`
- * holding `x[2q + π, c]` (zero past an odd size's end); written in place on the wasm backend.
+ * holding `x[2q + π, c]` (zero past an odd size's end), by a wasm kernel in the threaded wasm
+ * backend's memory (check {@link spaceToDepthApplies}).
  */
 export function spaceToDepth(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
-  const C = g.inChannels;
   const [hd, hh, hw] = spaceToDepthGeometry(g).inSize;
-  return writtenTensor([g.batch, hd, hh, hw, 8 * C], (target) => {
-    const src = readNow(x);
-    eachBlockPosition(g, (o, i) => {
-      if (i >= 0) copyChannels(src, i, target, o, C);
-      else target.fill(0, o, o + C);
-    });
-  });
+  const s = uninitialised([g.batch, hd, hh, hw, 8 * g.inChannels]);
+  copyBlocks(x, s, g, false);
+  return s;
 }
 
 /** The filter `[3, 3, 3, 8·C_in, C_out]` of {@link spaceToDepth}'s convolution from `[5, 5, 5, C_in, C_out]`. */
@@ -129,17 +104,12 @@ export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tenso
 /**
  * The adjoint of {@link spaceToDepth}: `[B, ⌈D/2⌉, ⌈H/2⌉, ⌈W/2⌉, 8·C]` → `[B, D, H, W, C]`
  * (values past an odd size's end dropped). With it the input gradient of the 5×5×5 stride-2
- * convolution (the transposed convolution) is the stride-1 one's, moved back into space.
+ * convolution (the transposed convolution) is the stride-1 one's, moved back into space. By the same wasm kernel.
  */
 export function depthToSpace(s: tf.Tensor, g: ConvGeometry): tf.Tensor {
-  const [D, H, W] = g.inSize;
-  const C = g.inChannels;
-  return writtenTensor([g.batch, D, H, W, C], (target) => {
-    const src = readNow(s);
-    eachBlockPosition(g, (o, i) => {
-      if (i >= 0) copyChannels(src, o, target, i, C);
-    });
-  });
+  const x = uninitialised([g.batch, ...g.inSize, g.inChannels]);
+  copyBlocks(x, s, g, true);
+  return x;
 }
 
 /**

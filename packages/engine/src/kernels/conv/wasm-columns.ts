@@ -20,10 +20,13 @@ interface ConvKernelExports {
   winograd4Filter: TileKernel;
   singleChannelForward: TileKernel;
   singleChannelFilter: TileKernel;
-  // The plane-layout Winograd transforms of winograd3d.ts (tile ranges, then sizes).
-  winograd4Input: TileKernel;
-  winograd4Output: TileKernel;
-  winograd4GradOutput: TileKernel;
+  // The fused passes over depth slices of winograd3d.ts, the filter transforms of both Winograd
+  // paths, and space-to-depth.ts's copies.
+  winograd4Depth: TileKernel;
+  winograd4DepthFilter: TileKernel;
+  winograd4FilterPlanes: TileKernel;
+  winograd4FilterGrad: TileKernel;
+  spaceToDepth: TileKernel;
 }
 
 let compiled: object | undefined;

@@ -5,11 +5,14 @@ import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
+import { filterPlanes, G } from './winograd.js';
 import {
+  type DepthBlock,
   WINOGRAD3D_MIN_POSITIONS,
   winograd3dApplies,
   winograd3dFilterGrad,
   winograd3dForward,
+  winograd3dInputGrad,
   winograd3dSwitch,
 } from './winograd3d.js';
 
@@ -43,11 +46,33 @@ function reference(x: tf.Tensor, w: tf.Tensor, p: number[]): tf.Tensor {
   });
 }
 
+/** The plain path's (columns × filter) forward, input and filter gradients. */
+function columns(x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor, g: ConvGeometry): tf.Tensor[] {
+  winograd3dSwitch.enabled = false;
+  try {
+    return [convForward(x, w, g), convInputGrad(dy, w, g), convFilterGrad(x, dy, g)];
+  } finally {
+    winograd3dSwitch.enabled = true;
+  }
+}
+
+// Blocks: the default, one tile × one slice, groups that end part-way through a slice's tiles
+// and through the depth, and blocks of two samples (the last one of one).
+const BLOCKS: Array<DepthBlock | undefined> = [
+  undefined,
+  { tiles: 1, slices: 1, samples: 1 },
+  { tiles: 3, slices: 2, samples: 1 },
+  { tiles: 5, slices: 3, samples: 2 },
+];
+
 const CASES: Record<string, ConvGeometry> = {
   'p1, B 3, C 4→8, sizes not multiples of 4': geometry(3, [5, 7, 6], 4, 8, [1, 1, 1]),
-  'p0, C 8→4': geometry(1, [4, 9, 5], 8, 4, [0, 0, 0]),
+  'p0, C 8→4': geometry(2, [4, 9, 5], 8, 4, [0, 0, 0]),
   'p2 in depth, p1 in the plane, C 12→4': geometry(2, [3, 4, 4], 12, 4, [2, 1, 1]),
-  'p 0,2,1, C 4→4': geometry(2, [6, 3, 5], 4, 4, [0, 2, 1]),
+  'p 0,2,1, odd sizes, C 4→4': geometry(2, [7, 3, 5], 4, 4, [0, 2, 1]),
+  'p2, C 16→12': geometry(1, [5, 6, 9], 16, 12, [2, 2, 2]),
+  'p1, C 256→64 (space-to-depth width)': geometry(1, [4, 5, 4], 256, 64, [1, 1, 1]),
+  'p1, C 32→64, batch of 3 in many blocks': geometry(3, [4, 6, 8], 32, 64, [1, 1, 1]),
 };
 
 describe('3-D Winograd on the threaded wasm backend', () => {
@@ -62,37 +87,124 @@ describe('3-D Winograd on the threaded wasm backend', () => {
     expect(winograd3dApplies({ ...g, inChannels: 2 })).toBe(false);
     expect(winograd3dApplies({ ...g, stride: [1, 2, 1] })).toBe(false);
     expect(winograd3dApplies({ ...g, kernel: [3, 3, 1] })).toBe(false);
+    expect(winograd3dApplies({ ...g, padding: [1, 3, 1] })).toBe(false);
     expect(winograd3dApplies({ ...g, dims: 2 })).toBe(false);
   });
 
   test.each(Object.entries(CASES))(
-    '%s: equals tfjs’s conv3d, in one chunk or per sample',
+    '%s: forward, input and filter gradients equal the columns’, in any blocks',
     async (_n, g) => {
       if (!winograd3dApplies({ ...g, batch: WINOGRAD3D_MIN_POSITIONS })) return;
       await expectNoLeaks(() => {
         const x = randomNormal([g.batch, ...g.inSize, g.inChannels], 1);
         const w = randomNormal([3, 3, 3, g.inChannels, g.outChannels], 2, 0.3);
-        const expected = reference(x, w, g.padding);
-        const y = winograd3dForward(x, w, g);
-        const perSample = winograd3dForward(x, w, g, 1);
-        expect(y.shape).toEqual(expected.shape);
-        expectTensorsClose(y, expected, { rtol: 1e-5, label: 'one chunk' });
-        expectTensorsClose(perSample, expected, { rtol: 1e-5, label: 'per sample' });
-        // The filter gradient against the columns' (the plain path's), in one chunk or per sample.
+        const bias = randomNormal([g.outChannels], 4);
         const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
-        winograd3dSwitch.enabled = false;
-        const dwColumns = convFilterGrad(x, dy, g);
-        winograd3dSwitch.enabled = true;
-        for (const chunk of [undefined, 1]) {
-          const dw = winograd3dFilterGrad(x, dy, g, chunk);
-          expectTensorsClose(dw, dwColumns, {
-            rtol: 1e-5,
-            label: `filter gradient, chunk ${chunk}`,
+        const [y, dx, dw] = columns(x, w, dy, g) as [tf.Tensor, tf.Tensor, tf.Tensor];
+        // The columns themselves against tfjs's own loops.
+        const loops = reference(x, w, g.padding);
+        expectTensorsClose(y, loops, { rtol: 1e-5, label: 'columns' });
+        // Winograd's rounding grows with the products' inner side (2e-5 of the largest value
+        // at 256 channels; the filter transforms alone are exact to 4e-8, tested below).
+        const rtol = Math.max(g.inChannels, g.outChannels) > 16 ? 4e-5 : 1e-5;
+        const withBias = tf.add(y, bias);
+        for (const block of BLOCKS) {
+          const label = block ? JSON.stringify(block) : 'default block';
+          const outputs = [
+            winograd3dForward(x, w, g, undefined, { block }),
+            winograd3dForward(x, w, g, bias, { block }),
+            winograd3dInputGrad(dy, w, g, { block }),
+            winograd3dFilterGrad(x, dy, g, { block }),
+          ];
+          [y, withBias, dx, dw].forEach((expected, i) => {
+            const what = ['forward', 'forward + bias', 'input gradient', 'filter gradient'][i];
+            expectTensorsClose(outputs[i] as tf.Tensor, expected, {
+              rtol,
+              label: `${what}, ${label}`,
+            });
           });
-          dw.dispose();
+          tf.dispose(outputs);
         }
-        tf.dispose([x, w, expected, perSample, dy, dwColumns]);
+        tf.dispose([x, w, bias, dy, dx, dw, withBias, loops]);
         return y;
+      });
+    },
+  );
+
+  test.each([
+    ['p1', geometry(2, [5, 6, 7], 16, 8, [1, 1, 1])],
+    ['p2, 0, 1', geometry(2, [4, 5, 6], 8, 16, [2, 0, 1])],
+  ])('%s: a space-to-depth filter’s skipped products change nothing', async (_n, g) => {
+    if (!winograd3dApplies({ ...g, batch: WINOGRAD3D_MIN_POSITIONS })) return;
+    await expectNoLeaks(() => {
+      const x = randomNormal([g.batch, ...g.inSize, g.inChannels], 1);
+      const dy = randomNormal([g.batch, ...g.outSize, g.outChannels], 3);
+      // A space-to-depth filter: depth tap 2 is zero for the second half of the input channels.
+      const half = g.inChannels / 2;
+      const keep = tf.tidy(() => {
+        const lastTap = tf.concat([tf.ones([1, 9, half]), tf.zeros([1, 9, half])], 2);
+        const taps = tf.concat([tf.ones([2, 9, g.inChannels]), lastTap]);
+        return tf.reshape(taps, [3, 3, 3, g.inChannels, 1]);
+      });
+      const w = tf.tidy(() =>
+        tf.mul(randomNormal([3, 3, 3, g.inChannels, g.outChannels], 2, 0.3), keep),
+      );
+      const [y, dx, dw] = columns(x, w, dy, g) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      // The gradient of those zero taps is not computed (their filter values stay zero).
+      const dwKept = tf.mul(dw, keep);
+      for (const block of BLOCKS) {
+        const options = { block, spaceToDepth: true };
+        const outputs = [
+          winograd3dForward(x, w, g, undefined, options),
+          winograd3dInputGrad(dy, w, g, options),
+          winograd3dFilterGrad(x, dy, g, options),
+        ];
+        [y, dx, dwKept].forEach((expected, i) => {
+          const what = ['forward', 'input gradient', 'filter gradient'][i];
+          expectTensorsClose(outputs[i] as tf.Tensor, expected, {
+            rtol: 1e-5,
+            label: `${what}, ${block ? JSON.stringify(block) : 'default'}`,
+          });
+        });
+        tf.dispose(outputs);
+      }
+      tf.dispose([x, dy, keep, w, y, dx, dw]);
+      return dwKept;
+    });
+  });
+
+  test.each([false, true])(
+    'the filter planes (flipped: %s) equal G·g·Gᵀ in float64',
+    async (flipped) => {
+      const [ci, co] = [8, 12];
+      await expectNoLeaks(() => {
+        const w = randomNormal([3, 3, 3, ci, co], 2);
+        const f = w.dataSync();
+        const v = filterPlanes(w, flipped);
+        const got = v.dataSync();
+        const expected = new Float32Array(got.length);
+        const n = ci * co;
+        for (let a = 0; a < 6; a++)
+          for (let b = 0; b < 6; b++)
+            for (let k = 0; k < 3; k++)
+              for (let c = 0; c < ci; c++)
+                for (let o = 0; o < co; o++) {
+                  let s = 0;
+                  for (let i = 0; i < 3; i++)
+                    for (let j = 0; j < 3; j++) {
+                      // Flipped: g[2 − k, 2 − i, 2 − j], plane [C_out, C_in].
+                      const tap = flipped ? (2 - k) * 9 + (2 - i) * 3 + (2 - j) : k * 9 + i * 3 + j;
+                      s +=
+                        (G[a]?.[i] as number) *
+                        (G[b]?.[j] as number) *
+                        (f[tap * n + c * co + o] as number);
+                    }
+                  const plane = ((a * 6 + b) * 3 + k) * n;
+                  expected[plane + (flipped ? o * ci + c : c * co + o)] = s;
+                }
+        expectTensorsClose(got, expected, { rtol: 1e-7 });
+        w.dispose();
+        return v;
       });
     },
   );
@@ -118,9 +230,9 @@ describe('3-D Winograd on the threaded wasm backend', () => {
         expectTensorsClose(dx, dxRef, { rtol: 1e-5, label: 'input gradient' });
         expectTensorsClose(convInputGrad(dy, w, g), dxRef, { rtol: 1e-5 });
         winograd3dSwitch.enabled = false;
-        const columns = convFilterGrad(x, dy, g);
+        const plain = convFilterGrad(x, dy, g);
         winograd3dSwitch.enabled = true;
-        expectTensorsClose(dw, columns, { rtol: 1e-5, label: 'filter gradient' });
+        expectTensorsClose(dw, plain, { rtol: 1e-5, label: 'filter gradient' });
       });
       tf.dispose([x, w, dy, dxRef, rotated]);
       return [dx, dw];

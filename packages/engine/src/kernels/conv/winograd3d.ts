@@ -1,45 +1,50 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readNow } from '../checks.js';
+import { runWasmRowsOnBothThreads } from '../parallel.js';
 import { type ConvGeometry, outputRows } from './geometry.js';
-import {
-  convKernels,
-  uninitialised,
-  wasmColumns,
-  wasmColumnsAvailable,
-  wasmTranspose,
-} from './wasm-columns.js';
-import { G, PATCH, PLANES } from './winograd.js';
+import { convKernelsModule, uninitialised, wasmColumnsAvailable } from './wasm-columns.js';
+import { filterFromPlanes, filterPlanes, PLANES } from './winograd.js';
 
 /**
- * 3×3×3 stride-1 3-D convolutions by Winograd's F(4×4, 3×3) in the two inner axes and columns
- * in depth: each depth slice `[H, W, C]` of every sample is a 2-D image whose 4×4 output tiles
- * come from 36 transformed planes (Lavin & Gray, 2016; the 2-D transforms of conv-kernels.wat),
- * and the depth taps are summed inside the products: plane `ξ` of output slice `d` is
- * `[U_ξ(d − p), U_ξ(d − p + 1), U_ξ(d − p + 2)] · [V_ξ⁰; V_ξ¹; V_ξ²]` with `V_ξᵗ` the 2-D
- * transform of the filter's depth tap `t` — 36 products `[tiles, 3·C_in] · [3·C_in, C_out]`,
- * 4× fewer multiply-adds than the columns' `[rows, 27·C_in] · [27·C_in, C_out]`, the depth
- * columns built by the vol2col kernel on the transformed planes. The input gradient is the
- * same pass with the flipped filter (conv-gemm.ts); the filter gradient is `Gᵀ·dV·G` per depth
- * tap with `dV_ξ = Σ columns_ξᵀ · (A·dy·Aᵀ)_ξ`. Channel counts must be multiples of 4 (the
- * transforms run on 4 channels at once).
+ * 3×3×3 stride-1 3-D convolutions by Winograd's F(4×4, 3×3) in the two inner axes and a sum
+ * over the three taps in depth: each depth slice `[H, W, C]` of every sample is a 2-D image
+ * whose 4×4 output tiles come from 36 transformed planes (Lavin & Gray, 2016), and plane `ξ`
+ * of output slice `d` is `Σ_k U_ξ(d − p + k) · V_ξᵏ` with `V_ξᵏ` the 2-D transform of the
+ * filter's depth tap `k` — 36·3 products of inner side `C_in` per tile where the columns have
+ * `[rows, 27·C_in] · [27·C_in, C_out]`: 4× fewer multiply-adds. Each pass is one fused kernel
+ * of conv-kernels.wat (`winograd4Depth`, `winograd4DepthFilter`) on both threads over blocks
+ * of tiles × depth slices × samples: a block transforms its input slices once for the (up to) three
+ * output slices that read each, runs the products by our own SIMD GEMM and the output
+ * transform, all in a core's cache — as the 2-D passes (winograd.ts) do. The input gradient
+ * is the same pass with the flipped filter; the filter gradient is `Gᵀ·dVᵏ·G` per depth tap
+ * with `dV_ξᵏ = Σ U_ξ(d − p + k)ᵀ · (A·dy·Aᵀ)_ξ(d)`, each thread summing its blocks into its
+ * own `dV`. The filter transforms are wasm kernels too (4 values at a time, both threads).
+ * Channel counts must be multiples of 4 (the transforms run on 4 channels at once).
  *
  * The rounding differs from the direct sum as in the 2-D case: relative to the output's
- * largest magnitude about 1e-5 at 64 → 64 channels.
+ * largest magnitude about 1e-5 at 64 → 64 channels, 2e-5 at 256 → 64.
  */
 
-/** The kernels' `$scratch`: float32 values, and the slot of the first plane address. */
-const SCRATCH = 256;
-const BASE_SLOT = 216;
+/**
+ * Float32 values of a thread's scratch besides a patch: the block's description (8), then 36
+ * intermediate vectors of the transforms.
+ */
+const SCRATCH = 8 + 144;
 
-/** Transformed values per chunk of whole samples (U, depth columns and M: 128 MB of float32). */
-export const WINOGRAD3D_CHUNK_VALUES = 2 ** 25;
+/**
+ * Bytes of a block's transformed values (U and M, or U and Ŷ) at most, and what {@link
+ * blockShape} takes as cached (a core's L2 is 2 MB on the machine it was tuned on; the filter
+ * plane in use stays there too).
+ */
+const MAX_BLOCK_BYTES = 2 ** 23;
+const CACHED_BYTES = 2 ** 20;
 
 /**
  * Output positions (over the batch) from which {@link winograd3dApplies} holds: the filter
- * transform (~10³·C_in·C_out operations here in JavaScript) must be small next to the
- * multiply-adds it saves (~20·C_in·C_out per output position).
+ * transforms do not shrink with the batch (at 256 positions and 128–512 channels the columns
+ * were as fast, at 128 faster).
  */
-export const WINOGRAD3D_MIN_POSITIONS = 2048;
+export const WINOGRAD3D_MIN_POSITIONS = 512;
 
 /**
  * Whether the 3-D Winograd paths (this file's and space-to-depth.ts's) may run: switched off
@@ -49,9 +54,9 @@ export const WINOGRAD3D_MIN_POSITIONS = 2048;
 export const winograd3dSwitch = { enabled: true };
 
 /**
- * Whether {@link winograd3dForward} computes `g`: a 3-D 3×3×3 convolution of stride 1, padding
- * at most 2, channel counts multiples of 4, at least {@link WINOGRAD3D_MIN_POSITIONS} output
- * positions, on the threaded wasm backend.
+ * Whether {@link winograd3dForward} and friends compute `g`: a 3-D 3×3×3 convolution of stride
+ * 1, padding at most 2, channel counts multiples of 4, at least
+ * {@link WINOGRAD3D_MIN_POSITIONS} output positions, on the threaded wasm backend.
  */
 export function winograd3dApplies(g: ConvGeometry): boolean {
   return (
@@ -67,200 +72,236 @@ export function winograd3dApplies(g: ConvGeometry): boolean {
   );
 }
 
+/** A tensor's address in the wasm backend's memory. */
+const address = (t: tf.Tensor): number => readNow(t).byteOffset;
+
 /**
- * The 36 filter planes `[V_ξ⁰; V_ξ¹; V_ξ²]` `[3·C_in, C_out]` of a filter `[3, 3, 3, C_in,
- * C_out]` (row `t·C_in + c`: depth tap `t`, input channel `c` — the depth columns' order), in
- * float64.
+ * A Winograd pass over depth slices: input, output, padding (depth, rows, columns), and the
+ * kernel's `half` (0; 1: the last depth tap reads only the first half of the input channels;
+ * 2: the first tap writes only the first half of the output channels).
  */
-function filterPlanes(filter: tf.Tensor): tf.Tensor2D[] {
-  const [, , , ci, co] = filter.shape as number[];
-  const f = readNow(filter);
-  const n = (ci as number) * (co as number);
-  const planes: tf.Tensor2D[] = [];
-  const tap = new Float64Array(9);
-  for (let a = 0; a < PATCH; a++)
-    for (let b = 0; b < PATCH; b++) {
-      for (let i = 0; i < 3; i++)
-        for (let j = 0; j < 3; j++) tap[3 * i + j] = (G[a]?.[i] as number) * (G[b]?.[j] as number);
-      const plane = new Float32Array(3 * n);
-      for (let t = 0; t < 3; t++)
-        for (let e = 0; e < n; e++) {
-          let s = 0;
-          for (let k = 0; k < 9; k++) s += (tap[k] as number) * (f[(t * 9 + k) * n + e] as number);
-          plane[t * n + e] = s;
-        }
-      planes.push(tf.tensor2d(plane, [3 * (ci as number), co as number]));
-    }
-  return planes;
+interface Pass {
+  batch: number;
+  inSize: [number, number, number];
+  inC: number;
+  outSize: [number, number, number];
+  outC: number;
+  padding: [number, number, number];
+  half: 0 | 1 | 2;
 }
 
-/** Points the kernels' plane table (from {@link BASE_SLOT} of `scratch` on) at `planes`. */
-function setPlanes(scratch: tf.Tensor, planes: tf.Tensor[]): void {
-  const view = readNow(scratch);
-  const slots = new Int32Array(view.buffer, view.byteOffset + 4 * BASE_SLOT, planes.length);
-  planes.forEach((p, i) => {
-    slots[i] = readNow(p).byteOffset;
-  });
+/** Options of the passes. */
+export interface Winograd3dOptions {
+  /**
+   * The filter is a space-to-depth one (space-to-depth.ts): depth tap 2 is zero for the
+   * second half of the input channels (`π_d = 1`), whose products are skipped. Default false.
+   */
+  spaceToDepth?: boolean;
+  /** Tiles × output slices × samples per block (tests make it small); default: by a cost model. */
+  block?: DepthBlock;
 }
 
 /**
- * The 4×4 tile grid of one depth slice, the tiles per sample, and the samples per chunk: the
- * transformed input and output planes of a chunk (one plane's depth columns at a time) hold at
- * most `chunkValues` values.
+ * A block of a pass: `tiles` tiles of each slice's grid × `slices` output slices × `samples`
+ * samples.
  */
-function layout(g: ConvGeometry, chunkValues: number) {
-  const [tH, tW] = [Math.ceil(g.outSize[1] / 4), Math.ceil(g.outSize[2] / 4)];
-  const inTiles = g.inSize[0] * tH * tW;
-  const outTiles = g.outSize[0] * tH * tW;
-  const perSample =
-    PLANES * (inTiles * g.inChannels + outTiles * g.outChannels) + outTiles * 3 * g.inChannels;
-  const samples = Math.max(1, Math.min(g.batch, Math.floor(chunkValues / perSample)));
-  return { tH, tW, inTiles, outTiles, samples };
+export interface DepthBlock {
+  tiles: number;
+  slices: number;
+  samples: number;
 }
 
-/** The depth columns of one plane: `[n, D, tiles]` → `[n, D', tiles]` by 3 taps. */
-function depthGeometry(g: ConvGeometry, n: number, tiles: number): ConvGeometry {
+/** The 4×4 tile grid of one output slice: tiles per column and row, and per slice. */
+function tileGrid(p: Pass) {
+  const [tH, tW] = [Math.ceil(p.outSize[1] / 4), Math.ceil(p.outSize[2] / 4)];
+  return { tH, tW, tiles: tH * tW };
+}
+
+/** Float32 values of a block's input and output planes. */
+function blockValues(p: Pass, b: DepthBlock): { u: number; m: number } {
   return {
-    dims: 3,
-    batch: n,
-    inSize: [g.inSize[0], tiles, 1],
-    inChannels: g.inChannels,
-    outSize: [g.outSize[0], tiles, 1],
-    outChannels: g.outChannels,
-    kernel: [3, 1, 1],
-    stride: [1, 1, 1],
-    padding: [g.padding[0], 0, 0],
+    u: PLANES * b.samples * (b.slices + 2) * b.tiles * p.inC,
+    m: PLANES * b.samples * b.slices * b.tiles * p.outC,
   };
 }
 
+/** Blocks of a pass over the batch. */
+function blockCount(p: Pass, b: DepthBlock): number {
+  const { tiles } = tileGrid(p);
+  return (
+    Math.ceil(p.batch / b.samples) * Math.ceil(p.outSize[0] / b.slices) * Math.ceil(tiles / b.tiles)
+  );
+}
+
 /**
- * The convolution of `x` `[B, D, H, W, C_in]` by `filter` `[3, 3, 3, C_in, C_out]` (check
- * {@link winograd3dApplies}), over chunks of whole samples of at most `chunkValues`
- * transformed values.
+ * Estimated time of a pass (`grad`: the filter gradient's) in blocks `b`, in multiply-adds of
+ * the products: the products (the forward's rounded up to 4 rows), the transforms (≈ 4
+ * multiply-adds' time per transformed value; each input slice is transformed `(slices + 2) /
+ * slices` times), the filter planes from memory once per block (≈ 1 per byte; read and written
+ * by the filter gradient) unless they stay cached, the block's values from the shared cache
+ * when they do not fit a core's (≈ 0.3 per byte), and the thread left idle by an odd number of
+ * blocks.
+ */
+function blockCost(p: Pass, b: DepthBlock, grad: boolean): number {
+  const blocks = blockCount(p, b);
+  const rows = b.slices * b.tiles;
+  const { u, m } = blockValues(p, b);
+  const filterBytes = PLANES * 3 * p.inC * p.outC * 4;
+  const perTile =
+    3 * PLANES * p.inC * p.outC * (grad ? 1 : Math.ceil(rows / 4) / (rows / 4)) +
+    4 * PLANES * (((b.slices + 2) / b.slices) * p.inC + p.outC);
+  const perBlock =
+    (filterBytes > CACHED_BYTES ? (grad ? 2.5 : 1) * filterBytes : 0) +
+    (4 * (u + m) > CACHED_BYTES ? 1.2 * (u + m) : 0);
+  const computed = blocks * b.samples * b.slices * b.tiles;
+  const balance = (2 * Math.ceil(blocks / 2)) / blocks;
+  return (computed * perTile + blocks * perBlock) * balance;
+}
+
+/**
+ * The block of a pass of least {@link blockCost} within {@link MAX_BLOCK_BYTES}, with at least
+ * 4 blocks (both threads busy; 2 for the filter gradient, whose threads sum into planes of their
+ * own) where the pass has as many tiles.
+ */
+function blockShape(p: Pass, grad = false): DepthBlock {
+  const { tiles } = tileGrid(p);
+  const oD = p.outSize[0];
+  let best: DepthBlock = { tiles: 1, slices: 1, samples: 1 };
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (let samples = 1; samples <= p.batch; samples++)
+    for (let slices = samples > 1 ? oD : 1; slices <= oD; slices++)
+      for (let t = 1; t <= tiles; t++) {
+        const b = { tiles: t, slices, samples };
+        const { u, m } = blockValues(p, b);
+        if (4 * (u + m) > MAX_BLOCK_BYTES) break;
+        if (blockCount(p, b) < (grad ? 2 : 4) && p.batch * oD * tiles >= 4) continue;
+        const cost = blockCost(p, b, grad);
+        if (cost < bestCost) [best, bestCost] = [b, cost];
+      }
+  return best;
+}
+
+/** The kernels' sizes of a pass: input, output, tile grid, depth taps, padding, block. */
+function sizes(p: Pass, b: DepthBlock): number[] {
+  const { tH, tW } = tileGrid(p);
+  return [
+    ...[p.batch, ...p.inSize, p.inC, ...p.outSize, p.outC, tH, tW],
+    ...[3, ...p.padding, p.half, b.tiles, b.slices, b.samples],
+  ];
+}
+
+/** Each thread's buffers: its scratch, U and M (or Ŷ). */
+function threadBuffers(p: Pass, b: DepthBlock): tf.Tensor[][] {
+  const { u, m } = blockValues(p, b);
+  return [0, 1].map(() => [
+    uninitialised([SCRATCH + PLANES * Math.max(p.inC, p.outC)]),
+    uninitialised([u]),
+    uninitialised([m]),
+  ]);
+}
+
+/** The pass of the convolution itself. */
+function forwardPass(g: ConvGeometry, options: Winograd3dOptions): Pass {
+  return {
+    batch: g.batch,
+    inSize: g.inSize,
+    inC: g.inChannels,
+    outSize: g.outSize,
+    outC: g.outChannels,
+    padding: g.padding,
+    half: options.spaceToDepth ? 1 : 0,
+  };
+}
+
+/** One forward pass of `x` by the planes `v` plus `bias` (default zeros) into a new tensor. */
+function run(x: tf.Tensor, v: tf.Tensor, p: Pass, block: DepthBlock, bias?: tf.Tensor): tf.Tensor {
+  const b = bias ?? tf.zeros([p.outC], 'float32');
+  const y = uninitialised([p.batch, ...p.outSize, p.outC]);
+  const threads = threadBuffers(p, block);
+  runWasmRowsOnBothThreads(
+    convKernelsModule(),
+    'winograd4Depth',
+    [x, v, y, b].map(address).concat(sizes(p, block)),
+    threads.map((ts) => ts.map(address)) as [number[], number[]],
+    blockCount(p, block),
+    1,
+  );
+  tf.dispose(threads.flat());
+  if (b !== bias) b.dispose();
+  return y;
+}
+
+/**
+ * The convolution of `x` `[B, D, H, W, C_in]` by `filter` `[3, 3, 3, C_in, C_out]`, plus
+ * `bias` `[C_out]` if given (added in the output transform); check {@link winograd3dApplies}.
  */
 export function winograd3dForward(
   x: tf.Tensor,
   filter: tf.Tensor,
   g: ConvGeometry,
-  chunkValues = WINOGRAD3D_CHUNK_VALUES,
+  bias?: tf.Tensor,
+  options: Winograd3dOptions = {},
 ): tf.Tensor {
-  const { tH, tW, inTiles, outTiles, samples } = layout(g, chunkValues);
-  const [, H, W] = g.inSize;
-  const [oD, oH, oW] = g.outSize;
-  const w = filterPlanes(filter);
-  const y = uninitialised([g.batch, oD, oH, oW, g.outChannels]);
-  const scratch = uninitialised([SCRATCH]);
-  const zero = tf.zeros([g.inChannels], 'float32');
-  const sink = uninitialised([g.outChannels]); // where outputs past the grid's end go
-  for (let b0 = 0; b0 < g.batch; b0 += samples) {
-    const n = Math.min(samples, g.batch - b0);
-    // U_ξ [n·D·tiles, C_in]: the 2-D transforms of the chunk's n·D slices.
-    const u = Array.from({ length: PLANES }, () => uninitialised([n * inTiles, g.inChannels]));
-    setPlanes(scratch, u);
-    convKernels().winograd4Input(
-      ...[x, scratch, zero].map((t) => readNow(t).byteOffset),
-      b0 * inTiles,
-      (b0 + n) * inTiles,
-      ...[H, W, g.inChannels, tH, tW, g.padding[1], g.padding[2]],
-    );
-    // The depth columns of each plane ([n, D, tiles] → [n, D', tiles] by 3 taps), times V_ξ.
-    const depth = depthGeometry(g, n, tH * tW);
-    const m = u.map((ui, i) => {
-      const cols = uninitialised([n * outTiles, 3 * g.inChannels]);
-      wasmColumns(ui, cols, depth, 0, n * outTiles, 'gather');
-      ui.dispose();
-      const mi = tf.matMul(cols as tf.Tensor2D, w[i] as tf.Tensor2D);
-      cols.dispose();
-      return mi;
-    });
-    setPlanes(scratch, m);
-    convKernels().winograd4Output(
-      ...[scratch, y, sink].map((t) => readNow(t).byteOffset),
-      b0 * outTiles,
-      (b0 + n) * outTiles,
-      ...[oH, oW, g.outChannels, tH, tW],
-    );
-    tf.dispose(m);
-  }
-  tf.dispose([...w, scratch, zero, sink]);
+  const p = forwardPass(g, options);
+  const v = filterPlanes(filter, false);
+  const y = run(x, v, p, options.block ?? blockShape(p), bias);
+  v.dispose();
   return y;
 }
 
 /**
- * The filter gradient of that convolution, `[3, 3, 3, C_in, C_out]`: per plane
- * `dV_ξ = Σ columns_ξᵀ · Ŷ_ξ` with the depth columns of the input's transform and `Ŷ = A·dy·Aᵀ`
- * the output gradient's (`[3·C_in, C_out]`, summed over chunks), then `dg = Gᵀ·dV·G` per depth
- * tap (float64).
+ * The input gradient of that convolution, `dy` `[B, D', H', W', C_out]` → `[B, D, H, W,
+ * C_in]`: for stride 1 the convolution of `dy` padded by `2 − p` with the flipped filter.
+ */
+export function winograd3dInputGrad(
+  dy: tf.Tensor,
+  filter: tf.Tensor,
+  g: ConvGeometry,
+  options: Winograd3dOptions = {},
+): tf.Tensor {
+  const p: Pass = {
+    batch: g.batch,
+    inSize: g.outSize,
+    inC: g.outChannels,
+    outSize: g.inSize,
+    outC: g.inChannels,
+    padding: g.padding.map((q) => 2 - q) as [number, number, number],
+    // The flipped filter's first depth tap is the forward's last.
+    half: options.spaceToDepth ? 2 : 0,
+  };
+  const v = filterPlanes(filter, true);
+  const dx = run(dy, v, p, options.block ?? blockShape(p));
+  v.dispose();
+  return dx;
+}
+
+/**
+ * The filter gradient of that convolution, `[3, 3, 3, C_in, C_out]`: the planes `dV_ξᵏ` of the
+ * blocks (each thread's into its own, summed), then `Gᵀ·dVᵏ·G` per depth tap.
  */
 export function winograd3dFilterGrad(
   x: tf.Tensor,
   dy: tf.Tensor,
   g: ConvGeometry,
-  chunkValues = WINOGRAD3D_CHUNK_VALUES,
+  options: Winograd3dOptions = {},
 ): tf.Tensor {
-  const { tH, tW, inTiles, outTiles, samples } = layout(g, chunkValues);
-  const [, H, W] = g.inSize;
-  const [, oH, oW] = g.outSize;
-  const scratch = uninitialised([SCRATCH]);
-  const zero = tf.zeros([Math.max(g.inChannels, g.outChannels)], 'float32');
-  let sums: tf.Tensor[] | undefined;
-  for (let b0 = 0; b0 < g.batch; b0 += samples) {
-    const n = Math.min(samples, g.batch - b0);
-    const u = Array.from({ length: PLANES }, () => uninitialised([n * inTiles, g.inChannels]));
-    setPlanes(scratch, u);
-    convKernels().winograd4Input(
-      ...[x, scratch, zero].map((t) => readNow(t).byteOffset),
-      b0 * inTiles,
-      (b0 + n) * inTiles,
-      ...[H, W, g.inChannels, tH, tW, g.padding[1], g.padding[2]],
-    );
-    const yh = Array.from({ length: PLANES }, () => uninitialised([n * outTiles, g.outChannels]));
-    setPlanes(scratch, yh);
-    convKernels().winograd4GradOutput(
-      ...[dy, scratch, zero].map((t) => readNow(t).byteOffset),
-      b0 * outTiles,
-      (b0 + n) * outTiles,
-      ...[oH, oW, g.outChannels, tH, tW],
-    );
-    const depth = depthGeometry(g, n, tH * tW);
-    const parts = u.map((ui, i) => {
-      const cols = uninitialised([n * outTiles, 3 * g.inChannels]);
-      wasmColumns(ui, cols, depth, 0, n * outTiles, 'gather');
-      const colsT = wasmTranspose(cols as tf.Tensor2D);
-      const part = tf.matMul(colsT, yh[i] as tf.Tensor2D);
-      tf.dispose([cols, colsT]);
-      return part;
-    });
-    tf.dispose([...u, ...yh]);
-    const next =
-      sums === undefined ? parts : parts.map((q, i) => tf.add(sums?.[i] as tf.Tensor, q));
-    if (sums !== undefined) tf.dispose([...sums, ...parts]);
-    sums = next;
-  }
-  tf.dispose([scratch, zero]);
-  const dv = (sums as tf.Tensor[]).map((s) => readNow(s).slice());
-  tf.dispose(sums as tf.Tensor[]);
-  return tf.tensor(filterFromPlanes(dv, g), [3, 3, 3, g.inChannels, g.outChannels], 'float32');
-}
-
-/** `dg[t, i, j] = Σ_{a,b} G[a, i]·G[b, j]·dV_{6a+b}[t]` (float64), each `[C_in, C_out]`. */
-function filterFromPlanes(dv: Float32Array[], g: ConvGeometry): Float32Array {
-  const n = g.inChannels * g.outChannels;
-  const dw = new Float32Array(27 * n);
-  const sum = new Float64Array(n);
-  for (let t = 0; t < 3; t++)
-    for (let i = 0; i < 3; i++)
-      for (let j = 0; j < 3; j++) {
-        sum.fill(0);
-        for (let a = 0; a < PATCH; a++)
-          for (let b = 0; b < PATCH; b++) {
-            const w = (G[a]?.[i] as number) * (G[b]?.[j] as number);
-            if (w === 0) continue;
-            const plane = dv[a * PATCH + b] as Float32Array;
-            for (let e = 0; e < n; e++)
-              sum[e] = (sum[e] as number) + w * (plane[t * n + e] as number);
-          }
-        dw.set(sum, ((t * 3 + i) * 3 + j) * n);
-      }
+  const p = forwardPass(g, options);
+  const b = options.block ?? blockShape(p, true);
+  const threads = threadBuffers(p, b);
+  const planes = PLANES * 3 * p.inC * p.outC;
+  const dv = threads.map(() => tf.zeros([planes], 'float32'));
+  const after = threads.map((ts, i) => [...ts.map(address), address(dv[i] as tf.Tensor)]);
+  const { workerShare } = runWasmRowsOnBothThreads(
+    convKernelsModule(),
+    'winograd4DepthFilter',
+    [x, dy].map(address).concat(sizes(p, b)),
+    after as [number[], number[]],
+    blockCount(p, b),
+    1,
+    () => readNow(dv[0] as tf.Tensor).fill(0),
+  );
+  tf.dispose(threads.flat());
+  const dw = filterFromPlanes(workerShare ? dv : dv.slice(0, 1), [3, 3, 3, p.inC, p.outC]);
+  tf.dispose(dv);
   return dw;
 }
