@@ -112,11 +112,13 @@ export function wasmSimdVariant(): SimdVariant {
 /**
  * Chooses the build of our WebAssembly kernels (overriding {@link WASM_SIMD_ENV_VAR}): `plain`
  * for results that are bit-identical across machines, `auto` for relaxed SIMD's fused
- * multiply-add where the runtime has it. Kernels instantiated before are replaced on their next
- * call, on every thread.
+ * multiply-add where the runtime has it; no argument returns to the environment variable's
+ * choice. Kernels instantiated before are replaced on their next call, on every thread.
+ *
+ * @throws InvalidArgumentError for another choice.
  */
-export function useWasmSimdVariant(want: SimdVariantChoice): void {
-  choice = checkOneOf('useWasmSimdVariant', 'want', want, CHOICES);
+export function useWasmSimdVariant(want?: SimdVariantChoice): void {
+  choice = want === undefined ? undefined : checkOneOf('useWasmSimdVariant', 'want', want, CHOICES);
   active = undefined;
 }
 
