@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { checkOneOf, InvalidArgumentError, oneOf } from '@cellshape/core';
 import { webAssembly } from '../../web-assembly.js';
 
@@ -71,11 +70,13 @@ const RUNTIME: RelaxedSimdRuntime = {
     }
   },
   enable: () => {
-    if (typeof process === 'undefined' || process.versions?.node === undefined) return;
-    const v8 = createRequire(import.meta.url)('node:v8') as {
-      setFlagsFromString(flags: string): void;
-    };
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    // Node ≥ 20.16 only (the package needs ≥ 20.19); elsewhere nothing to switch.
+    const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process;
+    const v8 = node?.getBuiltinModule?.('node:v8') as
+      | { setFlagsFromString(flags: string): void }
+      | undefined;
+    v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
   },
 };
 
