@@ -1112,6 +1112,36 @@
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $row_blocks))))))
 
+  ;; Rows [$r0, $r1) of C [rows, $cols] = A [rows, $n] · B [$n, $cols], all row-major ($r0, $r1
+  ;; and $cols multiples of 4): the columns products of kernels/conv/wasm-gemm.ts, rows shared
+  ;; between both threads. The inner side is taken 256 at a time (the first product written, the
+  ;; others added), so that B's rows of one step stay in cache for all the rows.
+  (func (export "gemmRows") (param $a i32) (param $b i32) (param $c i32) (param $cols i32)
+    (param $n i32) (param $r0 i32) (param $r1 i32)
+    (local $k i32)
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $r0) (i32.shl (local.get $n) (i32.const 2)))))
+    (local.set $c (i32.add (local.get $c) (i32.mul (local.get $r0) (i32.shl (local.get $cols) (i32.const 2)))))
+    (loop $steps
+      (call $gemm (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2)))
+        (i32.add (local.get $b) (i32.mul (local.get $k) (i32.shl (local.get $cols) (i32.const 2))))
+        (local.get $c) (i32.sub (local.get $r1) (local.get $r0)) (local.get $cols)
+        (call $min (i32.const 256) (i32.sub (local.get $n) (local.get $k)))
+        (i32.shl (local.get $n) (i32.const 2)) (i32.const 4) (i32.shl (local.get $cols) (i32.const 2))
+        (i32.shl (local.get $cols) (i32.const 2)) (i32.ne (local.get $k) (i32.const 0)))
+      (local.set $k (i32.add (local.get $k) (i32.const 256)))
+      (br_if $steps (i32.lt_u (local.get $k) (local.get $n)))))
+
+  ;; $c [$m, $cols] += A[r0..r1)ᵀ · B[r0..r1) for A [rows, $m] and B [rows, $cols] row-major ($m
+  ;; and $cols multiples of 4): A read transposed in place, each thread summing its row ranges
+  ;; into its own $c (kernels/conv/wasm-gemm.ts).
+  (func (export "gemmTransposedRows") (param $a i32) (param $b i32) (param $m i32) (param $cols i32)
+    (param $r0 i32) (param $r1 i32) (param $c i32)
+    (call $gemm (i32.add (local.get $a) (i32.mul (local.get $r0) (i32.shl (local.get $m) (i32.const 2))))
+      (i32.add (local.get $b) (i32.mul (local.get $r0) (i32.shl (local.get $cols) (i32.const 2))))
+      (local.get $c) (local.get $m) (local.get $cols) (i32.sub (local.get $r1) (local.get $r0))
+      (i32.const 4) (i32.shl (local.get $m) (i32.const 2)) (i32.shl (local.get $cols) (i32.const 2))
+      (i32.shl (local.get $cols) (i32.const 2)) (i32.const 1)))
+
   ;; $y [B, $oH, $oW, $Co] at the 4×4 tiles [$t0, $t1) = the F(4×4, 3×3) convolution of $x [B,
   ;; $H, $W, $C] by the filter planes $v [36, $C, $Co] plus the $Co values at $bias, $block tiles (a multiple of 4) at a
   ;; time: the block's input planes U [36, $block, $C] at $u, their products with $v, M [36,
