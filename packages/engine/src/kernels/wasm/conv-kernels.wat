@@ -1114,22 +1114,29 @@
 
   ;; Rows [$r0, $r1) of C [rows, $cols] = A [rows, $n] · B [$n, $cols], all row-major ($r0, $r1
   ;; and $cols multiples of 4): the columns products of kernels/conv/wasm-gemm.ts, rows shared
-  ;; between both threads. The inner side is taken 256 at a time (the first product written, the
-  ;; others added), so that B's rows of one step stay in cache for all the rows.
+  ;; between both threads. Blocks of 240 rows, each over the inner side 256 at a time (the first
+  ;; product written, the others added): a step's rows of A and B stay in cache for all its
+  ;; column blocks, and C's block too.
   (func (export "gemmRows") (param $a i32) (param $b i32) (param $c i32) (param $cols i32)
     (param $n i32) (param $r0 i32) (param $r1 i32)
-    (local $k i32)
-    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $r0) (i32.shl (local.get $n) (i32.const 2)))))
-    (local.set $c (i32.add (local.get $c) (i32.mul (local.get $r0) (i32.shl (local.get $cols) (i32.const 2)))))
-    (loop $steps
-      (call $gemm (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 2)))
-        (i32.add (local.get $b) (i32.mul (local.get $k) (i32.shl (local.get $cols) (i32.const 2))))
-        (local.get $c) (i32.sub (local.get $r1) (local.get $r0)) (local.get $cols)
-        (call $min (i32.const 256) (i32.sub (local.get $n) (local.get $k)))
-        (i32.shl (local.get $n) (i32.const 2)) (i32.const 4) (i32.shl (local.get $cols) (i32.const 2))
-        (i32.shl (local.get $cols) (i32.const 2)) (i32.ne (local.get $k) (i32.const 0)))
-      (local.set $k (i32.add (local.get $k) (i32.const 256)))
-      (br_if $steps (i32.lt_u (local.get $k) (local.get $n)))))
+    (local $k i32) (local $rows i32) (local $ab i32) (local $cb i32)
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $r0) (local.get $r1)))
+      (local.set $rows (call $min (i32.const 240) (i32.sub (local.get $r1) (local.get $r0))))
+      (local.set $ab (i32.add (local.get $a) (i32.mul (local.get $r0) (i32.shl (local.get $n) (i32.const 2)))))
+      (local.set $cb (i32.add (local.get $c) (i32.mul (local.get $r0) (i32.shl (local.get $cols) (i32.const 2)))))
+      (local.set $k (i32.const 0))
+      (loop $steps
+        (call $gemm (i32.add (local.get $ab) (i32.shl (local.get $k) (i32.const 2)))
+          (i32.add (local.get $b) (i32.mul (local.get $k) (i32.shl (local.get $cols) (i32.const 2))))
+          (local.get $cb) (local.get $rows) (local.get $cols)
+          (call $min (i32.const 256) (i32.sub (local.get $n) (local.get $k)))
+          (i32.shl (local.get $n) (i32.const 2)) (i32.const 4) (i32.shl (local.get $cols) (i32.const 2))
+          (i32.shl (local.get $cols) (i32.const 2)) (i32.ne (local.get $k) (i32.const 0)))
+        (local.set $k (i32.add (local.get $k) (i32.const 256)))
+        (br_if $steps (i32.lt_u (local.get $k) (local.get $n))))
+      (local.set $r0 (i32.add (local.get $r0) (local.get $rows)))
+      (br $blocks))))
 
   ;; $c [$m, $cols] += A[r0..r1)ᵀ · B[r0..r1) for A [rows, $m] and B [rows, $cols] row-major ($m
   ;; and $cols multiples of 4): A read transposed in place, each thread summing its row ranges
