@@ -5,9 +5,13 @@ import { expectNoLeaks, expectTensorsClose, randomNormal, useBackend } from '../
 import { useWasmSimdVariant } from '../wasm/simd-variant.js';
 import { matMul, matMulTransposedA } from './wasm-gemm.js';
 
-/** [rows, n, cols]: several row chunks (216 rows each at n = 300), one chunk, sides not multiples of 4 (tf.matMul). */
+/**
+ * [rows, n, cols]: chunks of 240 rows (n = 300: two inner steps of the kernel), one chunk of
+ * five row blocks (n = 20), one small chunk, sides not multiples of 4 (tf.matMul).
+ */
 const PRODUCTS: Array<[number, number, number]> = [
   [1200, 300, 20],
+  [1000, 20, 8],
   [24, 7, 8],
   [30, 5, 8],
   [8, 5, 6],

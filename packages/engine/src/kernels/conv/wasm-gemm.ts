@@ -34,11 +34,11 @@ const address = (t: tf.Tensor): number => readNow(t).byteOffset;
 const CHUNK_BYTES = 2 ** 18;
 
 /**
- * Rows per chunk of an A with `n` columns (taken 256 at a time by the kernel): a multiple of 12
- * (whole 6-row and 4-row blocks).
+ * Rows per chunk of an A with `n` columns: whole blocks of the kernel's 240 rows (each taken
+ * 256 inner values at a time), about {@link CHUNK_BYTES} of A per step.
  */
 function chunkRows(n: number): number {
-  return 12 * Math.max(1, Math.round(CHUNK_BYTES / (4 * Math.min(n, 256) * 12)));
+  return 240 * Math.max(1, Math.round(CHUNK_BYTES / (4 * Math.min(n, 256) * 240)));
 }
 
 /**
