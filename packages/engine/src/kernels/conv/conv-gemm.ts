@@ -47,10 +47,14 @@ import { winograd3dApplies, winograd3dFilterGrad, winograd3dForward } from './wi
 /** Column values per chunk (32 MB of float32): large products, bounded memory. */
 export const CHUNK_VALUES = 2 ** 23;
 
-/** Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values. */
+/**
+ * Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values: whole
+ * blocks of 240 rows when that many fit (our GEMM takes chunks whose rows are multiples of 4).
+ */
 function chunks(g: ConvGeometry, chunkValues: number): Array<[number, number]> {
   const rows = outputRows(g);
-  const step = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
+  const fit = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
+  const step = fit >= 240 ? fit - (fit % 240) : fit;
   const out: Array<[number, number]> = [];
   for (let r0 = 0; r0 < rows; r0 += step) out.push([r0, Math.min(rows, r0 + step)]);
   return out;
