@@ -4,8 +4,10 @@
  * levels 8-16-32-64, two 3×3 convolutions each, 2×2 stride-2 up-convolutions), each part
  * (forward, input gradient, filter gradient) on its own, minimum of `--runs` calls after one
  * warm-up. Beside `reference_conv2d_layers.py` (the same layers in PyTorch, 2 threads).
+ * `--ab`: each part with the plain and the relaxed-SIMD build of our kernels instead
+ * (simd-variant.ts), interleaved, minimum CPU time of the process (both threads) per build.
  *
- *   node --conditions=@cellshape/source --import tsx packages/engine/bench/time-conv2d-layers.ts [--runs 3] [--only siamese|ae2d]
+ *   node --conditions=@cellshape/source --import tsx packages/engine/bench/time-conv2d-layers.ts [--runs 3] [--only siamese|ae2d] [--ab]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,6 +15,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/backend/index.js';
 import { convFilterGrad, convForward, convInputGrad } from '../src/kernels/conv/conv-gemm.js';
 import type { ConvGeometry } from '../src/kernels/conv/geometry.js';
+import { useWasmSimdVariant, wasmSimdVariant } from '../src/kernels/wasm/simd-variant.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -21,6 +24,7 @@ function arg(name: string, fallback: string): string {
 
 const RUNS = Number(arg('--runs', '3'));
 const ONLY = arg('--only', '');
+const AB = process.argv.includes('--ab');
 const B = 64;
 
 /** A layer: side in, channels in → out, kernel, stride, padding; `transpose`: an up-convolution. */
@@ -125,6 +129,28 @@ function time(f: () => tf.Tensor): number {
   return best;
 }
 
+/** CPU milliseconds of the process (all threads) in one call of `f`. */
+function cpuTime(f: () => tf.Tensor): number {
+  const t = process.cpuUsage();
+  const y = f();
+  const d = process.cpuUsage(t);
+  y.dispose();
+  return (d.user + d.system) / 1000;
+}
+
+/** Minimum CPU time of `f` with the plain and the relaxed build, interleaved (after a warm-up of each). */
+function timeBuilds(f: () => tf.Tensor): { plain: number; relaxed: number } {
+  const best = { plain: Number.POSITIVE_INFINITY, relaxed: Number.POSITIVE_INFINITY };
+  for (let r = -1; r < RUNS; r++)
+    for (const choice of ['plain', 'auto'] as const) {
+      useWasmSimdVariant(choice);
+      const ms = cpuTime(f);
+      const variant = wasmSimdVariant();
+      if (r >= 0) best[variant] = Math.min(best[variant], ms);
+    }
+  return best;
+}
+
 await selectBackend('wasm');
 const layers = ONLY === 'siamese' ? SIAMESE : ONLY === 'ae2d' ? AE2D : [...SIAMESE, ...AE2D];
 const totals: Record<string, number> = {};
@@ -144,12 +170,24 @@ for (const l of layers) {
         : part === 'dx'
           ? () => convInputGrad(dy, w, g)
           : () => convFilterGrad(x, dy, g);
+    const key = l.name.split('.')[0] as string;
+    if (AB) {
+      const { plain, relaxed } = timeBuilds(f);
+      row.push(
+        `${part} ${plain.toFixed(0).padStart(5)}/${relaxed.toFixed(0).padStart(5)} ×${(plain / relaxed).toFixed(2)}`,
+      );
+      totals[`${key} plain`] = (totals[`${key} plain`] ?? 0) + plain;
+      totals[`${key} relaxed`] = (totals[`${key} relaxed`] ?? 0) + relaxed;
+      continue;
+    }
     const ms = time(f);
     row.push(`${part} ${ms.toFixed(1).padStart(7)}`);
-    const key = l.name.split('.')[0] as string;
     totals[key] = (totals[key] ?? 0) + ms;
   }
   console.log(`${l.name.padEnd(12)} ${`${l.side}² ${l.ci}→${l.co}`.padEnd(14)} ${row.join('  ')}`);
   tf.dispose([x, w, dy]);
 }
-console.log('totals (ms, one view / one forward):', totals);
+console.log(
+  `totals (ms${AB ? ' of CPU, plain and relaxed builds' : ''}, one view / one forward):`,
+  totals,
+);

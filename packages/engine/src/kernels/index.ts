@@ -46,3 +46,10 @@ export {
   type NearestNeighbours,
   nearestNeighbours,
 } from './nearest-neighbours.js';
+export {
+  type SimdVariant,
+  type SimdVariantChoice,
+  useWasmSimdVariant,
+  WASM_SIMD_ENV_VAR,
+  wasmSimdVariant,
+} from './wasm/simd-variant.js';

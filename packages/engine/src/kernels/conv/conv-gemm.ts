@@ -38,7 +38,8 @@ import {
   spaceToDepthFilterGrad,
   spaceToDepthGeometry,
 } from './space-to-depth.js';
-import { uninitialised, wasmColumns, wasmColumnsAvailable, wasmTranspose } from './wasm-columns.js';
+import { uninitialised, wasmColumns, wasmColumnsAvailable } from './wasm-columns.js';
+import { matMul, matMulTransposedA } from './wasm-gemm.js';
 import {
   winogradApplies,
   winogradFilterGrad,
@@ -54,7 +55,8 @@ import {
 
 /**
  * The three products of a convolution as column matrices times the filter, each a matrix
- * product (`tf.matMul`: XNNPACK's threaded GEMM on the wasm backend) over row chunks of at
+ * product (wasm-gemm.ts: our SIMD GEMM on both threads on the threaded wasm backend, else
+ * `tf.matMul`) over row chunks of at
  * most {@link CHUNK_VALUES} column values (`chunkValues`; tests make it small), so that memory
  * stays bounded whatever the batch. On the wasm backend the columns are written straight into
  * the backend's memory. Not differentiable on their own: `convolution` and
@@ -64,10 +66,14 @@ import {
 /** Column values per chunk (32 MB of float32): large products, bounded memory. */
 export const CHUNK_VALUES = 2 ** 23;
 
-/** Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values. */
+/**
+ * Row ranges `[r0, r1)` covering the output rows, each with at most `chunkValues` values: whole
+ * blocks of 240 rows when that many fit (our GEMM takes chunks whose rows are multiples of 4).
+ */
 function chunks(g: ConvGeometry, chunkValues: number): Array<[number, number]> {
   const rows = outputRows(g);
-  const step = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
+  const fit = Math.max(1, Math.floor(chunkValues / columnWidth(g)));
+  const step = fit >= 240 ? fit - (fit % 240) : fit;
   const out: Array<[number, number]> = [];
   for (let r0 = 0; r0 < rows; r0 += step) out.push([r0, Math.min(rows, r0 + step)]);
   return out;
@@ -157,12 +163,12 @@ function convProduct(
     const w = filterMatrix(filter, g);
     if (isPointwise(g))
       return tf.reshape(
-        tf.matMul(tf.reshape(x, [-1, g.inChannels]) as tf.Tensor2D, w),
+        matMul(tf.reshape(x, [-1, g.inChannels]) as tf.Tensor2D, w),
         outputShape(g),
       );
     const parts = chunks(g, chunkValues).map(([r0, r1]) => {
       const cols = columnsTensor(x, g, r0, r1);
-      const y = tf.matMul(cols, w);
+      const y = matMul(cols, w);
       cols.dispose();
       return y;
     });
@@ -196,15 +202,15 @@ export function convInputGrad(
       return depthToSpace(winograd3dInputGrad(dy, f, s, { spaceToDepth: true }), g);
     }
     if (fusedInputGradApplies(g)) return fusedColumnsInputGrad(dy, filter, g);
-    const wT = tf.transpose(filterMatrix(filter, g));
+    const wT = tf.transpose(filterMatrix(filter, g)) as tf.Tensor2D;
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
-    if (isPointwise(g)) return tf.reshape(tf.matMul(rows, wT), inputShape(g));
+    if (isPointwise(g)) return tf.reshape(matMul(rows, wT), inputShape(g));
     // On wasm dx lives in the backend's memory, elsewhere in an array of ours.
     const wasm = tf.getBackend() === 'wasm';
     const dx = wasm ? tf.zeros(inputShape(g), 'float32') : undefined;
     const host = wasm ? undefined : new Float32Array(inputShape(g).reduce((a, b) => a * b, 1));
     for (const [r0, r1] of chunks(g, chunkValues)) {
-      const part = tf.tidy(() => tf.matMul(tf.slice(rows, [r0, 0], [r1 - r0, -1]), wT));
+      const part = tf.tidy(() => matMul(tf.slice(rows, [r0, 0], [r1 - r0, -1]), wT));
       if (wasmColumnsAvailable()) wasmColumns(dx as tf.Tensor, part, g, r0, r1, 'scatter');
       // Views taken after the product's allocation (which may move the wasm memory).
       else scatterColumns(readNow(part), g, r0, r1, host ?? readNow(dx as tf.Tensor));
@@ -214,16 +220,10 @@ export function convInputGrad(
   });
 }
 
-/** `mᵀ`: by the SIMD kernel on the threaded wasm backend (its own transpose is a scalar loop). */
-function transpose2d(m: tf.Tensor2D): tf.Tensor2D {
-  return wasmColumnsAvailable() ? wasmTranspose(m) : tf.transpose(m);
-}
-
 /**
  * The adjoint of {@link convForward} in its filter: `Σ_rows columns(x)ᵀ · dy`, in tfjs's filter
- * layout `[…kernel, C_in, C_out]`, summed over chunks. The columns are transposed first: the
- * wasm backend multiplies untransposed operands fastest, and XNNPACK best with the long side
- * first (`[K, rows] · [rows, C_out]`).
+ * layout `[…kernel, C_in, C_out]`, summed over chunks (`matMulTransposedA`: our GEMM reads the
+ * columns transposed in place; for tfjs's `matMul` they are transposed first).
  */
 export function convFilterGrad(
   x: tf.Tensor,
@@ -245,14 +245,14 @@ export function convFilterGrad(
     if (fusedFilterGradApplies(g)) return fusedColumnsFilterGrad(x, dy, g);
     const rows = tf.reshape(dy, [outputRows(g), g.outChannels]) as tf.Tensor2D;
     if (isPointwise(g)) {
-      const xT = transpose2d(tf.reshape(x, [-1, g.inChannels]));
-      return tf.reshape(tf.matMul(xT, rows), filterShape(g));
+      const x2d = tf.reshape(x, [-1, g.inChannels]) as tf.Tensor2D;
+      return tf.reshape(matMulTransposedA(x2d, rows), filterShape(g));
     }
     let sum: tf.Tensor | undefined;
     for (const [r0, r1] of chunks(g, chunkValues)) {
       const next = tf.tidy(() => {
-        const cols = transpose2d(columnsTensor(x, g, r0, r1));
-        const part = tf.matMul(cols, tf.slice(rows, [r0, 0], [r1 - r0, -1]));
+        const cols = columnsTensor(x, g, r0, r1);
+        const part = matMulTransposedA(cols, tf.slice(rows, [r0, 0], [r1 - r0, -1]));
         return sum === undefined ? part : tf.add(sum, part);
       });
       sum?.dispose();

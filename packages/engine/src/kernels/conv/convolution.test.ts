@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { wasmThreadCount } from '../../backend/index.js';
 import {
   expectNoLeaks,
@@ -8,6 +8,7 @@ import {
   TEST_BACKENDS,
   useBackend,
 } from '../../test/index.js';
+import { useWasmSimdVariant } from '../wasm/simd-variant.js';
 import { convFilterGrad, convForward, convInputGrad } from './conv-gemm.js';
 import { convolution, convolutionTranspose } from './convolution.js';
 import type { ConvGeometry } from './geometry.js';
@@ -363,10 +364,21 @@ beforeAll(async () => {
     expected.set(`transposed ${name}`, reference(c, true));
 });
 
-describe.each(TEST_BACKENDS)('convolution kernels on %s', (backend) => {
+/**
+ * Each backend, and the wasm backend once more with the plain SIMD build of our kernels (the
+ * default runs relaxed SIMD's fused multiply-adds where available): both within the tolerances.
+ */
+const RUNS = [
+  ...TEST_BACKENDS.map((b) => [b, 'auto'] as const),
+  ['wasm', 'plain'] as const,
+] as const;
+
+describe.each(RUNS)('convolution kernels on %s (%s SIMD build)', (backend, simd) => {
   beforeAll(async () => {
     await useBackend(backend);
+    useWasmSimdVariant(simd);
   });
+  afterAll(() => useWasmSimdVariant('auto'));
 
   const cases = [
     ...Object.entries(CONV).map(([n, c]) => [`conv ${n}`, c, false] as const),

@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type WasmMemory, webAssembly } from '../../web-assembly.js';
 import { readNow } from '../checks.js';
 import type { SharedWasmKernels } from '../parallel.js';
-import { CONV_KERNELS_WASM_BASE64 } from '../wasm/conv-kernels-wasm.js';
+import {
+  CONV_KERNELS_RELAXED_WASM_BASE64,
+  CONV_KERNELS_WASM_BASE64,
+} from '../wasm/conv-kernels-wasm.js';
+import { type SimdVariant, variantBase64 } from '../wasm/simd-variant.js';
 import type { ConvGeometry } from './geometry.js';
 
 /** A kernel of conv-kernels.wat taking pointers and sizes (its parameters, in order). */
@@ -29,25 +33,34 @@ interface ConvKernelExports {
   spaceToDepth: TileKernel;
 }
 
-let compiled: object | undefined;
-let instance: { key: string; memory: WasmMemory; exports: ConvKernelExports } | undefined;
-/** Numbers the instances: the worker thread keeps one per key (a new memory, a new key). */
+/** The compiled module of each build (simd-variant.ts chooses which runs). */
+const compiled = new Map<SimdVariant, object>();
+let instance:
+  | { key: string; variant: SimdVariant; memory: WasmMemory; exports: ConvKernelExports }
+  | undefined;
+/** Numbers the instances: the worker thread keeps one per key (a new memory or build, a new key). */
 let generation = 0;
 
 /**
- * conv-kernels.wat instantiated on the memory of the active wasm backend, when that memory is
- * shared (the threaded build, which exposes it as `wasmMemory`); undefined otherwise (the
- * stock single-threaded build, other backends), where the JavaScript loops run instead.
+ * conv-kernels.wat (the build {@link variantBase64} chooses) instantiated on the memory of the
+ * active wasm backend, when that memory is shared (the threaded build, which exposes it as
+ * `wasmMemory`); undefined otherwise (the stock single-threaded build, other backends), where
+ * the JavaScript loops run instead.
  */
 function kernels(): ConvKernelExports | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
   const memory = (tf.backend() as { wasm?: { wasmMemory?: WasmMemory } }).wasm?.wasmMemory;
   if (memory === undefined || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
-  if (instance?.memory !== memory) {
+  const { variant, base64 } = variantBase64({
+    plain: CONV_KERNELS_WASM_BASE64,
+    relaxed: CONV_KERNELS_RELAXED_WASM_BASE64,
+  });
+  if (instance?.memory !== memory || instance.variant !== variant) {
     const wasm = webAssembly();
-    compiled ??= new wasm.Module(Buffer.from(CONV_KERNELS_WASM_BASE64, 'base64'));
-    const exports = new wasm.Instance(compiled, { env: { memory } }).exports as ConvKernelExports;
-    instance = { key: `conv-kernels-${generation++}`, memory, exports };
+    const module = compiled.get(variant) ?? new wasm.Module(Buffer.from(base64, 'base64'));
+    compiled.set(variant, module);
+    const exports = new wasm.Instance(module, { env: { memory } }).exports as ConvKernelExports;
+    instance = { key: `conv-kernels-${variant}-${generation++}`, variant, memory, exports };
   }
   return instance.exports;
 }
@@ -64,10 +77,10 @@ export function convKernels(): ConvKernelExports {
  */
 export function convKernelsModule(): SharedWasmKernels {
   kernels();
-  const { key, memory, exports } = instance as NonNullable<typeof instance>;
+  const { key, variant, memory, exports } = instance as NonNullable<typeof instance>;
   return {
     key,
-    module: compiled as object,
+    module: compiled.get(variant) as object,
     memory,
     exports: exports as unknown as Record<string, unknown>,
   };
