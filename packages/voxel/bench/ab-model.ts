@@ -1,18 +1,32 @@
 /**
- * A/B timings of the voxel benchmarks' models with the engine's 3-D Winograd paths on and off
- * (off: every convolution by columns × filter, as before), interleaved in one process, minimum
- * of runs of wall time and of process CPU time (the machine is shared: compare the columns of
- * one run, not runs). Same models and inputs as voxel.bench.ts:
+ * A/B timings of the voxel benchmarks' models with some of the engine's convolution paths on and
+ * off, interleaved in one process, minimum of runs of wall time and of process CPU time (the
+ * machine is shared: compare the columns of one run, not runs). Same models and inputs as
+ * voxel.bench.ts. The paths (`winograd`: the 3-D Winograd passes, off = columns × filter;
+ * `edge`: the one-channel kernels and fused columns of the convolutions Winograd does not take,
+ * off = the plain columns × filter):
  *
- *   node --conditions=@cellshape/source --import tsx packages/voxel/bench/ab-model.ts [runs] [case filter]
+ *   node --conditions=@cellshape/source --import tsx packages/voxel/bench/ab-model.ts [winograd|edge] [runs] [case filter]
  */
 import { Adam, selectBackend } from '@cellshape/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedColumnsSwitch } from '../../engine/src/kernels/conv/fused-columns.js';
+import { oneChannel3dSwitch } from '../../engine/src/kernels/conv/one-channel-3d.js';
 import { winograd3dSwitch } from '../../engine/src/kernels/conv/winograd3d.js';
 import { bceLoss } from '../src/losses/index.js';
 import { VoxelAutoEncoder, type VoxelAutoEncoderOptions } from '../src/model/index.js';
 
-const RUNS = Number(process.argv[2] ?? 3);
+const SWITCHES = {
+  winograd: [winograd3dSwitch],
+  edge: [fusedColumnsSwitch, oneChannel3dSwitch],
+};
+const which = (process.argv[2] ?? 'winograd') as keyof typeof SWITCHES;
+if (!(which in SWITCHES)) throw new Error(`ab-model: unknown path ${which} (winograd or edge)`);
+const switches = SWITCHES[which];
+const setPaths = (on: boolean) => {
+  for (const s of switches) s.enabled = on;
+};
+const RUNS = Number(process.argv[3] ?? 3);
 const [B, N] = [8, 64];
 
 await selectBackend('wasm');
@@ -63,12 +77,12 @@ function timed(f: () => void): { wall: number; cpu: number } {
   return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
-for (const [name, make] of CASES.filter(([n]) => !process.argv[3] || n.includes(process.argv[3]))) {
+for (const [name, make] of CASES.filter(([n]) => !process.argv[4] || n.includes(process.argv[4]))) {
   const run = make();
   const best: Record<string, { wall: number; cpu: number }> = {};
   for (let r = 0; r <= RUNS; r++)
-    for (const path of ['columns', 'winograd']) {
-      winograd3dSwitch.enabled = path === 'winograd';
+    for (const path of ['off', 'on']) {
+      setPaths(path === 'on');
       const t = timed(run);
       const b = best[path];
       if (r > 0)
@@ -77,13 +91,13 @@ for (const [name, make] of CASES.filter(([n]) => !process.argv[3] || n.includes(
           cpu: Math.min(b?.cpu ?? Number.POSITIVE_INFINITY, t.cpu),
         };
     }
-  winograd3dSwitch.enabled = true;
+  setPaths(true);
   const line = Object.entries(best).map(
     ([p, t]) => `${p} ${t.wall.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)})`,
   );
   const [a, b] = [
-    best.columns as { wall: number; cpu: number },
-    best.winograd as { wall: number; cpu: number },
+    best.off as { wall: number; cpu: number },
+    best.on as { wall: number; cpu: number },
   ];
   console.log(
     `${name.padEnd(24)} ${line.join('  ')}  speed-up wall ${(a.wall / b.wall).toFixed(2)} cpu ${(a.cpu / b.cpu).toFixed(2)}`,
