@@ -160,8 +160,9 @@ function blockCost(p: Pass, b: DepthBlock, grad: boolean): number {
 
 /**
  * The block of a pass of least {@link blockCost} within {@link MAX_BLOCK_BYTES}, with at least
- * 4 blocks (both threads busy; 2 for the filter gradient, whose threads sum into planes of their
- * own) where the pass has as many tiles.
+ * 2 blocks (both threads busy) where the pass has as many tiles: each block reads every filter
+ * plane, so where the planes do not stay cached, more blocks than threads cost more than they
+ * balance (ResNet layer4, docs/voxel.md).
  */
 function blockShape(p: Pass, grad = false): DepthBlock {
   const { tiles } = tileGrid(p);
@@ -174,7 +175,7 @@ function blockShape(p: Pass, grad = false): DepthBlock {
         const b = { tiles: t, slices, samples };
         const { u, m } = blockValues(p, b);
         if (4 * (u + m) > MAX_BLOCK_BYTES) break;
-        if (blockCount(p, b) < (grad ? 2 : 4) && p.batch * oD * tiles >= 4) continue;
+        if (blockCount(p, b) < 2 && p.batch * oD * tiles >= 4) continue;
         const cost = blockCost(p, b, grad);
         if (cost < bestCost) [best, bestCost] = [b, cost];
       }

@@ -2225,7 +2225,7 @@
   ;; $qb quads at a time: a block's planes of one tap go to $scratch [36, $qb quads] first, then
   ;; out as 36 contiguous runs. Stored straight, each quad put 16 bytes into each of 36·$kd
   ;; planes a multiple of 4 KiB apart, which share cache sets: the partly written lines evicted
-  ;; each other (2.5× slower at 512 channels, docs/voxel.md).
+  ;; each other (docs/voxel.md).
   (func (export "winograd4FilterPlanes") (param $f i32) (param $v i32) (param $C i32)
     (param $Co i32) (param $kd i32) (param $flip i32) (param $q0 i32) (param $q1 i32)
     (param $scratch i32) (param $qb i32)
