@@ -25,51 +25,19 @@ import {
   outputShape,
 } from '../../engine/src/kernels/conv/geometry.js';
 import { oneChannel3dSwitch } from '../../engine/src/kernels/conv/one-channel-3d.js';
+import { cubeGeometry, fastest, NEVER, timed } from './bench-timing.js';
 
 const RUNS = Number(process.argv[2] ?? 3);
 
-/** A cubic 3-D geometry at B = 8. */
-function conv3(
-  n: number,
-  cin: number,
-  cout: number,
-  k: number,
-  s: number,
-  p: number,
-): ConvGeometry {
-  const m = Math.floor((n + 2 * p - k) / s) + 1;
-  return {
-    dims: 3,
-    batch: 8,
-    inSize: [n, n, n],
-    inChannels: cin,
-    outSize: [m, m, m],
-    outChannels: cout,
-    kernel: [k, k, k],
-    stride: [s, s, s],
-    padding: [p, p, p],
-  };
-}
-
 const LAYERS: Array<[string, ConvGeometry]> = [
-  ['simple conv1 / deconv1 1↔32 k5 s2 64³', conv3(64, 1, 32, 5, 2, 2)],
-  ['simple conv3 64→128 k3 s2 p0 16³', conv3(16, 64, 128, 3, 2, 0)],
-  ['resnet conv1 1→64 k7 s2 64³', conv3(64, 1, 64, 7, 2, 3)],
-  ['resnet layer2.0 64→128 k3 s2 32³', conv3(32, 64, 128, 3, 2, 1)],
-  ['resnet layer3.0 128→256 k3 s2 16³', conv3(16, 128, 256, 3, 2, 1)],
-  ['resnet layer4.0 256→512 k3 s2 8³', conv3(8, 256, 512, 3, 2, 1)],
-  ['resnet shortcut 64→128 k1 s2 32³', conv3(32, 64, 128, 1, 2, 0)],
+  ['simple conv1 / deconv1 1↔32 k5 s2 64³', cubeGeometry(64, 1, 32, 5, 2, 2)],
+  ['simple conv3 64→128 k3 s2 p0 16³', cubeGeometry(16, 64, 128, 3, 2, 0)],
+  ['resnet conv1 1→64 k7 s2 64³', cubeGeometry(64, 1, 64, 7, 2, 3)],
+  ['resnet layer2.0 64→128 k3 s2 32³', cubeGeometry(32, 64, 128, 3, 2, 1)],
+  ['resnet layer3.0 128→256 k3 s2 16³', cubeGeometry(16, 128, 256, 3, 2, 1)],
+  ['resnet layer4.0 256→512 k3 s2 8³', cubeGeometry(8, 256, 512, 3, 2, 1)],
+  ['resnet shortcut 64→128 k1 s2 32³', cubeGeometry(32, 64, 128, 1, 2, 0)],
 ];
-
-function timed(f: () => tf.Tensor): { wall: number; cpu: number; out: tf.Tensor } {
-  const c0 = process.cpuUsage();
-  const t = performance.now();
-  const out = f();
-  out.dataSync();
-  const wall = performance.now() - t;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000, out };
-}
 
 await selectBackend('wasm');
 for (const [name, g] of LAYERS.filter(([n]) => !process.argv[3] || n.includes(process.argv[3]))) {
@@ -83,17 +51,20 @@ for (const [name, g] of LAYERS.filter(([n]) => !process.argv[3] || n.includes(pr
   ];
   const line: string[] = [];
   for (const [what, f] of pairs) {
-    const best = [0, 1, 2].map(() => ({ wall: 1e12, cpu: 1e12 }));
+    const best = [NEVER, NEVER, NEVER];
     let diff = 0;
     for (let r = 0; r <= RUNS; r++) {
       // The plain columns, the fused columns, the engine's path (one-channel kernel on).
       const outs = [0, 1, 2].map((i) => {
         fusedColumnsSwitch.enabled = i > 0;
         oneChannel3dSwitch.enabled = i > 1;
-        const t = timed(f);
-        const b = best[i] as { wall: number; cpu: number };
-        if (r > 0) [b.wall, b.cpu] = [Math.min(b.wall, t.wall), Math.min(b.cpu, t.cpu)];
-        return t.out;
+        let out = undefined as unknown as tf.Tensor;
+        const t = timed(() => {
+          out = f();
+          out.dataSync();
+        });
+        if (r > 0) best[i] = fastest(best[i] ?? NEVER, t);
+        return out;
       });
       if (r === 0)
         diff = tf

@@ -9,6 +9,7 @@
 import { convolution, selectBackend } from '@cellshape/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { winograd3dSwitch } from '../../engine/src/kernels/conv/winograd3d.js';
+import { fastest, NEVER, type Timing, timed } from './bench-timing.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const LAYERS = (process.argv.slice(3).length ? process.argv.slice(3) : ['4,512', '8,256']).map(
@@ -16,21 +17,7 @@ const LAYERS = (process.argv.slice(3).length ? process.argv.slice(3) : ['4,512',
 );
 await selectBackend('wasm');
 
-function timed(f: () => tf.Tensor): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t = performance.now();
-  f().dispose();
-  const wall = performance.now() - t;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-type Best = { wall: number; cpu: number };
-const min = (a: Best, b: Best): Best => ({
-  wall: Math.min(a.wall, b.wall),
-  cpu: Math.min(a.cpu, b.cpu),
-});
-const show = (b: Best) => `wall ${b.wall.toFixed(1)} cpu ${b.cpu.toFixed(1)}`;
+const show = (b: Timing) => `wall ${b.wall.toFixed(1)} cpu ${b.cpu.toFixed(1)}`;
 
 for (const [n, c] of LAYERS) {
   const x = tf.randomNormal([8, n, n, n, c], 0, 1, 'float32', 1);
@@ -40,15 +27,14 @@ for (const [n, c] of LAYERS) {
   const forward = () => {
     const y = convolution(x, w, step);
     y.dataSync();
-    return y;
+    y.dispose();
   };
   const grad = () => {
     const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(convolution(a, w, step), dy)))(x);
     g.dataSync();
-    return g;
+    g.dispose();
   };
-  const none = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
-  const best = { on: [none, none], off: [none, none] };
+  const best = { on: [NEVER, NEVER], off: [NEVER, NEVER] };
   for (let r = 0; r <= RUNS; r++)
     for (const path of ['on', 'off'] as const) {
       winograd3dSwitch.enabled = path === 'on';
@@ -56,13 +42,13 @@ for (const [n, c] of LAYERS) {
       const g = timed(grad);
       if (r === 0) continue; // warm-up
       best[path] = [
-        min(best[path][0] as Best, f),
-        min(best[path][1] as Best, { wall: g.wall - f.wall, cpu: g.cpu - f.cpu }),
+        fastest(best[path][0] as Timing, f),
+        fastest(best[path][1] as Timing, { wall: g.wall - f.wall, cpu: g.cpu - f.cpu }),
       ];
     }
   console.log(
-    `${n}³ ${c}→${c}: forward winograd ${show(best.on[0] as Best)} | columns ${show(best.off[0] as Best)};` +
-      ` dx−fwd winograd ${show(best.on[1] as Best)} | columns ${show(best.off[1] as Best)}`,
+    `${n}³ ${c}→${c}: forward winograd ${show(best.on[0] as Timing)} | columns ${show(best.off[0] as Timing)};` +
+      ` dx−fwd winograd ${show(best.on[1] as Timing)} | columns ${show(best.off[1] as Timing)}`,
   );
   tf.dispose([x, w, dy]);
 }

@@ -15,6 +15,7 @@ import { oneChannel3dSwitch } from '../../engine/src/kernels/conv/one-channel-3d
 import { winograd3dSwitch } from '../../engine/src/kernels/conv/winograd3d.js';
 import { bceLoss } from '../src/losses/index.js';
 import { VoxelAutoEncoder, type VoxelAutoEncoderOptions } from '../src/model/index.js';
+import { fastest, NEVER, type Timing, timed } from './bench-timing.js';
 
 const SWITCHES = {
   winograd: [winograd3dSwitch],
@@ -68,37 +69,20 @@ const CASES: Array<[string, () => () => void]> = [
   ['resnet18_forward_B8_64', () => forwardCase({ encoderType: 'resnet', resnetDepth: 18 })],
 ];
 
-function timed(f: () => void): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t = performance.now();
-  f();
-  const wall = performance.now() - t;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
 for (const [name, make] of CASES.filter(([n]) => !process.argv[4] || n.includes(process.argv[4]))) {
   const run = make();
-  const best: Record<string, { wall: number; cpu: number }> = {};
+  const best: Record<string, Timing> = {};
   for (let r = 0; r <= RUNS; r++)
     for (const path of ['off', 'on']) {
       setPaths(path === 'on');
       const t = timed(run);
-      const b = best[path];
-      if (r > 0)
-        best[path] = {
-          wall: Math.min(b?.wall ?? Number.POSITIVE_INFINITY, t.wall),
-          cpu: Math.min(b?.cpu ?? Number.POSITIVE_INFINITY, t.cpu),
-        };
+      if (r > 0) best[path] = fastest(best[path] ?? NEVER, t);
     }
   setPaths(true);
   const line = Object.entries(best).map(
     ([p, t]) => `${p} ${t.wall.toFixed(0)} ms (cpu ${t.cpu.toFixed(0)})`,
   );
-  const [a, b] = [
-    best.off as { wall: number; cpu: number },
-    best.on as { wall: number; cpu: number },
-  ];
+  const [a, b] = [best.off as Timing, best.on as Timing];
   console.log(
     `${name.padEnd(24)} ${line.join('  ')}  speed-up wall ${(a.wall / b.wall).toFixed(2)} cpu ${(a.cpu / b.cpu).toFixed(2)}`,
   );

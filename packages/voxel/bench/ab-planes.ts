@@ -8,27 +8,20 @@
 import { selectBackend } from '@cellshape/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { filterPlanes } from '../../engine/src/kernels/conv/winograd.js';
+import { fastest, NEVER, timed } from './bench-timing.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
 await selectBackend('wasm');
 
-function timed(f: () => void): { wall: number; cpu: number } {
-  const c0 = process.cpuUsage();
-  const t = performance.now();
-  f();
-  const wall = performance.now() - t;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
 for (const c of [128, 256, 512]) {
   const w = tf.randomNormal([3, 3, 3, c, c]);
   for (const flipped of [false, true]) {
-    let best = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
-    for (let r = 0; r < RUNS; r++) {
-      const t = timed(() => filterPlanes(w, flipped).dispose());
-      best = { wall: Math.min(best.wall, t.wall), cpu: Math.min(best.cpu, t.cpu) };
-    }
+    let best = NEVER;
+    for (let r = 0; r < RUNS; r++)
+      best = fastest(
+        best,
+        timed(() => filterPlanes(w, flipped).dispose()),
+      );
     const mb = (36 * 3 * c * c * 4) / 2 ** 20;
     console.log(
       `${c}² ${flipped ? 'flipped' : 'forward'} (${mb.toFixed(0)} MB of planes): wall ${best.wall.toFixed(1)} ms, cpu ${best.cpu.toFixed(1)} ms`,

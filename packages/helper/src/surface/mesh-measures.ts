@@ -29,26 +29,29 @@ export function meshArea(mesh: Mesh): number {
 export function surfaceArea(mesh: Mesh): number {
   const { positions: p, faces } = mesh;
   let total = 0;
-  for (let f = 0; f < faces.length; f += 3) {
-    const a = 3 * faces[f]!;
-    const b = 3 * faces[f + 1]!;
-    const c = 3 * faces[f + 2]!;
-    const ax = p[a]!;
-    const ay = p[a + 1]!;
-    const az = p[a + 2]!;
-    const ux = p[b]! - ax;
-    const uy = p[b + 1]! - ay;
-    const uz = p[b + 2]! - az;
-    const vx = p[c]! - ax;
-    const vy = p[c + 1]! - ay;
-    const vz = p[c + 2]! - az;
-    // faceCross written out.
-    const nx = uy * vz - uz * vy;
-    const ny = uz * vx - ux * vz;
-    const nz = ux * vy - uy * vx;
-    total += 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
-  }
+  for (let f = 0; f < faces.length; f += 3)
+    total += faceArea(p, 3 * faces[f]!, 3 * faces[f + 1]!, 3 * faces[f + 2]!);
   return total;
+}
+
+/**
+ * The area of the triangle at offsets a, b, c of `p`: half the length of {@link faceCross},
+ * written out so that the per-face loops allocate nothing.
+ */
+function faceArea(p: Float32Array, a: number, b: number, c: number): number {
+  const ax = p[a]!;
+  const ay = p[a + 1]!;
+  const az = p[a + 2]!;
+  const ux = p[b]! - ax;
+  const uy = p[b + 1]! - ay;
+  const uz = p[b + 2]! - az;
+  const vx = p[c]! - ax;
+  const vy = p[c + 1]! - ay;
+  const vz = p[c + 2]! - az;
+  const nx = uy * vz - uz * vy;
+  const ny = uz * vx - ux * vz;
+  const nz = ux * vy - uy * vx;
+  return 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
 }
 
 /**
@@ -132,8 +135,7 @@ function areasOf(mesh: Mesh): Float64Array {
   const { positions: p, faces } = mesh;
   const areas = new Float64Array(faces.length / 3);
   for (let f = 0; f < faces.length; f += 3) {
-    const [nx, ny, nz] = faceCross(p, 3 * faces[f]!, 3 * faces[f + 1]!, 3 * faces[f + 2]!);
-    areas[f / 3] = 0.5 * Math.sqrt(nx * nx + ny * ny + nz * nz);
+    areas[f / 3] = faceArea(p, 3 * faces[f]!, 3 * faces[f + 1]!, 3 * faces[f + 2]!);
   }
   return areas;
 }

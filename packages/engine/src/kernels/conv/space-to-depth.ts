@@ -80,11 +80,12 @@ export function spaceToDepth(x: tf.Tensor, g: ConvGeometry): tf.Tensor {
   return s;
 }
 
-/** The filter `[3, 3, 3, 8·C_in, C_out]` of {@link spaceToDepth}'s convolution from `[5, 5, 5, C_in, C_out]`. */
-export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tensor {
-  const f = readNow(filter);
-  const [ci, co] = [g.inChannels, g.outChannels];
-  const out = new Float32Array(27 * 8 * ci * co);
+/**
+ * The 5×5×5 tap each of the space-to-depth filter's 216 taps takes, in that filter's order
+ * (`j_d, j_h, j_w, π_d, π_h, π_w`): `t = 2j + π` per axis, or −1 where `2j + π = 5` (a zero tap).
+ */
+const SOURCE_TAPS = (() => {
+  const taps = new Int32Array(216);
   let o = 0;
   for (let jd = 0; jd < 3; jd++)
     for (let jh = 0; jh < 3; jh++)
@@ -93,12 +94,20 @@ export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tenso
           for (let ph = 0; ph < 2; ph++)
             for (let pw = 0; pw < 2; pw++) {
               const [td, th, tw] = [2 * jd + pd, 2 * jh + ph, 2 * jw + pw];
-              const inside = td < 5 && th < 5 && tw < 5;
-              const tap = ((td * 5 + th) * 5 + tw) * ci * co;
-              if (inside) out.set(f.subarray(tap, tap + ci * co), o);
-              o += ci * co;
+              taps[o++] = td < 5 && th < 5 && tw < 5 ? (td * 5 + th) * 5 + tw : -1;
             }
-  return tf.tensor(out, [3, 3, 3, 8 * ci, co], 'float32');
+  return taps;
+})();
+
+/** The filter `[3, 3, 3, 8·C_in, C_out]` of {@link spaceToDepth}'s convolution from `[5, 5, 5, C_in, C_out]`. */
+export function spaceToDepthFilter(filter: tf.Tensor, g: ConvGeometry): tf.Tensor {
+  const f = readNow(filter);
+  const n = g.inChannels * g.outChannels;
+  const out = new Float32Array(216 * n);
+  SOURCE_TAPS.forEach((t, o) => {
+    if (t >= 0) out.set(f.subarray(t * n, (t + 1) * n), o * n);
+  });
+  return tf.tensor(out, [3, 3, 3, 8 * g.inChannels, g.outChannels], 'float32');
 }
 
 /**
@@ -119,19 +128,10 @@ export function depthToSpace(s: tf.Tensor, g: ConvGeometry): tf.Tensor {
  */
 export function spaceToDepthFilterGrad(grad: tf.Tensor, g: ConvGeometry): tf.Tensor {
   const f = readNow(grad);
-  const [ci, co] = [g.inChannels, g.outChannels];
-  const out = new Float32Array(125 * ci * co);
-  let o = 0;
-  for (let jd = 0; jd < 3; jd++)
-    for (let jh = 0; jh < 3; jh++)
-      for (let jw = 0; jw < 3; jw++)
-        for (let pd = 0; pd < 2; pd++)
-          for (let ph = 0; ph < 2; ph++)
-            for (let pw = 0; pw < 2; pw++) {
-              const [td, th, tw] = [2 * jd + pd, 2 * jh + ph, 2 * jw + pw];
-              if (td < 5 && th < 5 && tw < 5)
-                out.set(f.subarray(o, o + ci * co), ((td * 5 + th) * 5 + tw) * ci * co);
-              o += ci * co;
-            }
-  return tf.tensor(out, [5, 5, 5, ci, co], 'float32');
+  const n = g.inChannels * g.outChannels;
+  const out = new Float32Array(125 * n);
+  SOURCE_TAPS.forEach((t, o) => {
+    if (t >= 0) out.set(f.subarray(o * n, (o + 1) * n), t * n);
+  });
+  return tf.tensor(out, [5, 5, 5, g.inChannels, g.outChannels], 'float32');
 }
