@@ -1,4 +1,4 @@
-/** What the child process reports for one case, and the kinds of failure the oracle knows. */
+/** The messages between the fuzz runner and its child processes, and the kinds of failure. */
 
 export type FailureKind =
   /** An error that is not one of ours (TypeError, RangeError, stack overflow, …). */
@@ -18,20 +18,42 @@ export type FailureKind =
   /** The child process died (out of memory, native crash). */
   | 'crash';
 
-export interface CaseMessage {
+/** Run cases `from` … `from + count − 1` of a target (the child makes them from the seed). */
+export interface BatchMessage {
   id: number;
   target: string;
-  bytes: Uint8Array;
+  targetIndex: number;
+  seed: number;
+  from: number;
+  count: number;
 }
 
-export interface CaseReply {
+/** A failing case as the child saw it. */
+export interface CaseFailure {
+  caseIndex: number;
+  kind: FailureKind;
+  detail: string;
+  /** The case's CPU time, ms. */
+  cpuMs: number;
+}
+
+/**
+ * The child's account of the cases it finished since its last message: sent every ~25 ms of
+ * work and at the end of a batch, so that when a case hangs the parent knows every case before
+ * it (and the hung one is among the few after `through`).
+ */
+export interface BatchProgress {
   id: number;
-  outcome: 'accepted' | 'rejected' | 'failure';
-  kind?: FailureKind;
-  detail?: string;
+  /** The cases `through` and all before it in this batch are done. */
+  through: number;
+  done: boolean;
+  cases: number;
+  accepted: number;
+  rejected: number;
+  /** Wall-clock and CPU time of these cases, ms (the child's own clock, around making and judging each). */
   ms: number;
-  /** CPU time of the child during the case, ms (filled in by the parent where /proc tells it). */
-  cpuMs?: number;
-  /** Growth of the child's peak RSS during the case, MB. */
-  peakGrowthMb: number;
+  cpuMs: number;
+  slowestMs: number;
+  slowestCase: number;
+  failures: CaseFailure[];
 }

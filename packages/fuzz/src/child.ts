@@ -1,55 +1,116 @@
-import type { CaseMessage, CaseReply } from './case-result.js';
+import type { BatchMessage, BatchProgress } from './case-result.js';
+import { type Case, makeCase } from './cases.js';
 import { prototypeFingerprint } from './checks.js';
-import { firstLine, runCase } from './oracle.js';
+import { firstLine, runCase, type Verdict } from './oracle.js';
 import { targetNamed } from './targets/index.js';
 
 /**
- * The child process that runs cases: one at a time, as the parent sends them, each checked by
- * the oracle (typed errors naming the function, result promises, peak memory, prototypes).
- * The parent owns the clock: it kills this process on a hang or a runaway allocation.
+ * The child process that runs cases: batches of consecutive cases it makes itself from the
+ * run seed (so no case's bytes cross the IPC pipe), each checked by the oracle (typed errors
+ * naming the function, result promises, peak memory, prototypes, zip CRCs). It reports what it
+ * finished every ~25 ms; the parent owns the clock and kills this process on a hang or a
+ * runaway allocation.
  */
 
 const memoryMb = Number(process.env.CELLSHAPE_FUZZ_MEMORY_MB ?? 512);
+const REPORT_EVERY_MS = 25;
 const fingerprint = prototypeFingerprint();
+const seedsOf = new Map<string, Promise<Uint8Array[]>>();
 
-async function handle(message: CaseMessage): Promise<CaseReply> {
-  const target = targetNamed(message.target);
+/** The oracle's verdict plus the runner's own rules: memory growth, prototypes, zip CRCs. */
+async function judge(c: Case): Promise<Verdict> {
   const before = process.resourceUsage().maxRSS;
-  const start = performance.now();
-  const verdict = await runCase(target, message.bytes);
-  const ms = performance.now() - start;
+  const verdict = await runCase(c.target, c.bytes);
+  if (verdict.outcome === 'failure') return verdict;
   const peakGrowthMb = (process.resourceUsage().maxRSS - before) / 1024;
-  const reply: CaseReply = { id: message.id, ...verdict, ms, peakGrowthMb };
   // No allocation beyond what the bytes justify: 128 MB of slack, then 4096 bytes per input byte
   // (the largest legitimate decompression ratio, LZW's), and never past the budget.
-  const allowedMb = Math.min(memoryMb, 128 + (4096 * message.bytes.length) / 2 ** 20);
-  if (reply.outcome !== 'failure' && peakGrowthMb > allowedMb)
-    Object.assign(reply, {
+  const allowedMb = Math.min(memoryMb, 128 + (4096 * c.bytes.length) / 2 ** 20);
+  if (peakGrowthMb > allowedMb)
+    return {
       outcome: 'failure',
       kind: 'memory',
-      detail: `peak RSS grew by ${peakGrowthMb.toFixed(0)} MB for a ${message.bytes.length}-byte input (allowed ${allowedMb.toFixed(0)} MB)`,
-    });
-  if (reply.outcome !== 'failure' && prototypeFingerprint() !== fingerprint)
-    Object.assign(reply, {
+      detail: `peak RSS grew by ${peakGrowthMb.toFixed(0)} MB for a ${c.bytes.length}-byte input (allowed ${allowedMb.toFixed(0)} MB)`,
+    };
+  if (prototypeFingerprint() !== fingerprint)
+    return {
       outcome: 'failure',
       kind: 'prototype-pollution',
       detail: 'built-in prototypes changed',
-    });
-  return reply;
+    };
+  if (c.mustReject && verdict.outcome === 'accepted')
+    return {
+      outcome: 'failure',
+      kind: 'crc-accepted',
+      detail: `accepted after ${c.mutators.join(', ')}`,
+    };
+  return verdict;
 }
 
-process.on('message', (message: CaseMessage) => {
-  handle(message).then(
-    (reply) => process.send?.(reply),
-    (error) =>
-      process.send?.({
-        id: message.id,
-        outcome: 'failure',
-        kind: 'untyped-error',
-        detail: `harness: ${firstLine(error)}`,
-        ms: 0,
-        peakGrowthMb: 0,
-      }),
-  );
+function emptyProgress(id: number): BatchProgress {
+  return {
+    id,
+    through: -1,
+    done: false,
+    cases: 0,
+    accepted: 0,
+    rejected: 0,
+    ms: 0,
+    cpuMs: 0,
+    slowestMs: 0,
+    slowestCase: -1,
+    failures: [],
+  };
+}
+
+async function runBatch(message: BatchMessage): Promise<void> {
+  const target = targetNamed(message.target);
+  if (!seedsOf.has(target.name)) seedsOf.set(target.name, target.seeds());
+  const seeds = await (seedsOf.get(target.name) as Promise<Uint8Array[]>);
+  let progress = emptyProgress(message.id);
+  let lastReport = performance.now();
+  const end = message.from + message.count;
+  for (let i = message.from; i < end; i++) {
+    // A case's time includes making it: "30 minutes of fuzzing a reader" is the child's CPU.
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    const c = makeCase(target, message.targetIndex, seeds, message.seed, i);
+    const verdict = await judge(c);
+    const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    progress.through = i;
+    progress.cases++;
+    progress.ms += ms;
+    progress.cpuMs += cpuMs;
+    if (cpuMs > progress.slowestMs) {
+      progress.slowestMs = cpuMs;
+      progress.slowestCase = i;
+    }
+    if (verdict.outcome === 'accepted') progress.accepted++;
+    else if (verdict.outcome === 'rejected') progress.rejected++;
+    else
+      progress.failures.push({
+        caseIndex: i,
+        kind: verdict.kind ?? 'crash',
+        detail: verdict.detail ?? '',
+        cpuMs,
+      });
+    const now = performance.now();
+    if (i === end - 1 || now - lastReport >= REPORT_EVERY_MS) {
+      progress.done = i === end - 1;
+      process.send?.(progress);
+      progress = emptyProgress(message.id);
+      lastReport = now;
+    }
+  }
+}
+
+process.on('message', (message: BatchMessage) => {
+  runBatch(message).catch((error) => {
+    // The harness itself failed (a target's seeds, a mutator): no case can be judged.
+    console.error(`fuzz child: ${firstLine(error)}`);
+    process.exit(70);
+  });
 });
 process.send?.({ ready: true });

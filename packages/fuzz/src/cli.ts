@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { runCase } from './oracle.js';
 import { type FuzzReport, runFuzz } from './runner.js';
 import { TARGETS, targetNamed } from './targets/index.js';
@@ -11,6 +12,7 @@ import { TARGETS, targetNamed } from './targets/index.js';
  *   pnpm fuzz --cases 500 --seed 7              # a fixed number of cases per reader
  *   pnpm fuzz --per-reader-minutes 30           # each reader until its cases used 30 CPU-minutes
  *   pnpm fuzz --minutes 60 --timeout 15         # a longer per-case budget (s)
+ *   pnpm fuzz --minutes 30 --workers 1          # one child process (default: one per core)
  *   pnpm fuzz --reproduce packages/fuzz/failures/tiff/untyped-error-seed1-case42.bin --reader tiff
  *   pnpm fuzz --list                            # the reader names
  *
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       ? { minutes: 1 }
       : {}),
     seed: Number(option('seed') ?? Date.now() % 2 ** 31),
+    workers: Number(option('workers') ?? availableParallelism()),
     ...(option('timeout') !== undefined ? { timeoutMs: Number(option('timeout')) * 1000 } : {}),
     ...(option('wall-timeout') !== undefined
       ? { wallTimeoutMs: Number(option('wall-timeout')) * 1000 }

@@ -1,8 +1,9 @@
 import { FormatError, Rng } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
+import { makeCase } from './cases.js';
 import { GENERIC_MUTATORS } from './mutate.js';
 import { runCase } from './oracle.js';
-import { makeCase, runFuzz } from './runner.js';
+import { runFuzz } from './runner.js';
 import { type FuzzTarget, SELF_TEST_TARGETS, TARGETS } from './targets/index.js';
 
 // The CI run of the fuzz suite (issue 17): a few thousand seeded mutants over every reader of
@@ -42,7 +43,8 @@ describe('fuzz: every reader survives seeded mutants', () => {
 });
 
 describe('fuzz harness', () => {
-  const [hang, wait, busy, allocate, acceptZip] = SELF_TEST_TARGETS as FuzzTarget[] as [
+  const [hang, wait, busy, allocate, someFail, acceptZip] = SELF_TEST_TARGETS as FuzzTarget[] as [
+    FuzzTarget,
     FuzzTarget,
     FuzzTarget,
     FuzzTarget,
@@ -116,6 +118,36 @@ describe('fuzz harness', () => {
     expect(kinds('self-test-allocate')).toEqual(['memory']);
     expect(kinds('self-test-accept-zip')).toEqual(['crc-accepted']);
     expect(report.failures.every((f) => f.file?.startsWith(dir))).toBe(true);
+  });
+
+  it('in a batch, blames exactly the cases that hung or killed the child, and runs the rest', async () => {
+    const dir = `${process.env.TMPDIR ?? '/tmp'}/cellshape-fuzz-self-test`;
+    const cases = 160;
+    const seeds = await someFail.seeds();
+    const expected: [number, string][] = [];
+    for (let i = 0; i < cases; i++) {
+      const byte = makeCase(someFail, 0, seeds, SEED, i).bytes[0]!;
+      if (byte < 8) expected.push([i, 'crash']);
+      if (byte >= 252) expected.push([i, 'timeout']);
+    }
+    // The seed gives both kinds: hangs the watchdog kills and children that die.
+    expect(new Set(expected.map(([, kind]) => kind))).toEqual(new Set(['crash', 'timeout']));
+    const report = await runFuzz({
+      targets: [someFail],
+      casesPerTarget: cases,
+      seed: SEED,
+      timeoutMs: 300,
+      workers: 2,
+      failuresDir: dir,
+    });
+    const blamed = report.failures
+      .map((f): [number, string] => [f.caseIndex, f.kind])
+      .sort((a, b) => a[0] - b[0]);
+    expect(blamed).toEqual(expected);
+    const stats = report.stats['self-test-some-fail']!;
+    expect(stats.cases).toBe(cases);
+    expect(stats.accepted).toBe(cases - expected.length);
+    expect(stats.failures).toBe(expected.length);
   });
 
   // The CPU clock comes from Linux's /proc; elsewhere the budgets are wall-clock time.

@@ -1,5 +1,5 @@
 import { isCellshapeError } from '@cellshape/core';
-import type { CaseReply } from './case-result.js';
+import type { FailureKind } from './case-result.js';
 import type { FuzzTarget } from './targets/index.js';
 
 /**
@@ -14,11 +14,14 @@ export function firstLine(error: unknown): string {
   return `${e.name ?? typeof error}: ${String(e.message ?? error).slice(0, 300)}${at ? ` (${at.trim()})` : ''}`;
 }
 
-/** The oracle's verdict on one case. */
-export async function runCase(
-  target: FuzzTarget,
-  bytes: Uint8Array,
-): Promise<Omit<CaseReply, 'id' | 'ms' | 'peakGrowthMb'>> {
+/** The oracle's verdict on one case (a failure says which kind and what happened). */
+export interface Verdict {
+  outcome: 'accepted' | 'rejected' | 'failure';
+  kind?: FailureKind;
+  detail?: string;
+}
+
+export async function runCase(target: FuzzTarget, bytes: Uint8Array): Promise<Verdict> {
   let result: unknown;
   try {
     result = await target.run(bytes);

@@ -1,21 +1,14 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { mixSeed, Rng } from '@cellshape/core';
-import type { CaseReply, FailureKind } from './case-result.js';
-import { GENERIC_MUTATORS, mutateWith } from './mutate.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BatchProgress, FailureKind } from './case-result.js';
+import { type Case, makeCase } from './cases.js';
 import type { FuzzTarget } from './targets/index.js';
+import { type BatchEnd, type CaseBudget, CaseWorker, PACKAGE_DIR } from './worker.js';
 
 /**
- * The parent side of a fuzz run: makes each case from (run seed, target, case index), sends it
- * to a child process, enforces the time budget (kills the child on a hang) and the memory
- * budget (samples the child's RSS; the child also reports its peak growth), and saves every
- * failing input with what reproduces it.
- *
- * Time is the child's CPU time where Linux's /proc tells it: a long run shares the machine
- * (at `nice 19` beside other work, a 0.1 s case can take 10 s of wall clock), and a hang is
- * work, not waiting. A wall-clock backstop still catches a child that waits forever.
+ * The parent side of a fuzz run: hands out batches of case indices to child processes (which
+ * make the cases from the run seed themselves), tallies their reports, finds the case that hung
+ * or blew the memory in a killed batch, and saves every failing input with what reproduces it.
  */
 
 export interface FuzzOptions {
@@ -24,12 +17,14 @@ export interface FuzzOptions {
   casesPerTarget?: number;
   minutes?: number;
   /**
-   * Run each target until its cases have used this many minutes of the child's CPU time (the
-   * long mode's "30 minutes per reader"; round-robin, the least served target next).
+   * Run each target until its cases have used this many minutes of CPU time (the long mode's
+   * "30 minutes per reader"; the least served target next).
    */
   cpuMinutesPerTarget?: number;
   /** The run seed (case i of target t uses mixSeed(seed, t, i)). Default 1. */
   seed?: number;
+  /** Child processes running cases side by side (one per core pays). Default 1. */
+  workers?: number;
   /** Per-case time budget, ms of the child's CPU time (wall clock where /proc is missing). Default 5000. */
   timeoutMs?: number;
   /** Per-case wall-clock backstop, ms. Default 12 × `timeoutMs`. */
@@ -59,10 +54,10 @@ export interface TargetStats {
   accepted: number;
   rejected: number;
   failures: number;
-  /** Wall-clock and CPU time of the target's cases, ms. */
+  /** Wall-clock and CPU time of the target's cases, ms (each case timed in its child). */
   ms: number;
   cpuMs: number;
-  /** The slowest case: its time (ms of CPU where measured, else wall clock) and index. */
+  /** The slowest case: its CPU time (ms) and index. */
   slowestMs: number;
   slowestCase: number;
 }
@@ -73,185 +68,28 @@ export interface FuzzReport {
   elapsedMs: number;
 }
 
-export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ROOT = resolve(PACKAGE_DIR, '../..');
+export { PACKAGE_DIR };
 
-interface Case {
-  target: FuzzTarget;
-  targetIndex: number;
-  caseIndex: number;
-  bytes: Uint8Array;
-  mutators: string[];
-  mustReject: boolean;
-}
+/** A batch aims at this much CPU time: long enough that the parent is idle, short enough to stop on time. */
+const BATCH_CPU_MS = 500;
+const MAX_BATCH = 20_000;
 
-/** Case `caseIndex` of a target: reproducible from the run seed alone. */
-export function makeCase(
-  target: FuzzTarget,
-  targetIndex: number,
-  seeds: readonly Uint8Array[],
-  seed: number,
-  caseIndex: number,
-): Case {
-  const rng = new Rng(mixSeed(seed, targetIndex, caseIndex));
-  const source = seeds[rng.int(seeds.length)]!;
-  // Format-aware mutators twice as likely as the generic ones.
-  const mutators = target.ownMutatorsOnly
-    ? target.mutators
-    : [...target.mutators, ...target.mutators, ...GENERIC_MUTATORS];
-  const { bytes, names, mustReject } = mutateWith(source, rng, mutators);
-  return { target, targetIndex, caseIndex, bytes, mutators: names, mustReject };
-}
-
-/** One child process running cases; restarted after a kill or a crash. */
-class Worker {
-  private child: ChildProcess | undefined;
-  private baselineRss = 0;
-  private pending:
-    | {
-        id: number;
-        resolve: (reply: CaseReply) => void;
-        timer: NodeJS.Timeout;
-        watch: NodeJS.Timeout;
-        start: number;
-        pid: number;
-        /** The child's CPU time when the case was sent, ms (undefined without /proc). */
-        cpuStart: number | undefined;
-      }
-    | undefined;
-  private nextId = 0;
-
-  constructor(
-    private readonly timeoutMs: number,
-    private readonly wallTimeoutMs: number,
-    private readonly memoryMb: number,
-  ) {}
-
-  private async start(): Promise<ChildProcess> {
-    const child = fork(join(PACKAGE_DIR, 'src/child.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--conditions=@cellshape/source', '--import', 'tsx', '--max-old-space-size=2048'],
-      serialization: 'advanced',
-      env: { ...process.env, CELLSHAPE_FUZZ_MEMORY_MB: String(this.memoryMb) },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    child.stderr?.resume();
-    await new Promise<void>((ready, fail) => {
-      child.once('message', () => ready());
-      child.once('exit', (code) =>
-        fail(new Error(`fuzz child exited during start-up (code ${code})`)),
-      );
-    });
-    this.baselineRss = rssMb(child.pid!) ?? 0;
-    child.on('message', (reply: CaseReply) => this.settle(reply));
-    child.on('exit', (code, signal) =>
-      this.settle({
-        id: -1,
-        outcome: 'failure',
-        kind: 'crash',
-        detail: `the child exited (code ${code}, signal ${signal})`,
-        ms: 0,
-        peakGrowthMb: 0,
-      }),
-    );
-    this.child = child;
-    return child;
-  }
-
-  private settle(reply: CaseReply): void {
-    const pending = this.pending;
-    if (!pending || (reply.id !== pending.id && reply.id !== -1)) return;
-    clearTimeout(pending.timer);
-    clearInterval(pending.watch);
-    this.pending = undefined;
-    if (reply.id === -1) this.child = undefined;
-    const cpuEnd = pending.cpuStart === undefined ? undefined : cpuMsOf(pending.pid);
-    const ms = reply.ms || performance.now() - pending.start;
-    pending.resolve({
-      ...reply,
-      id: pending.id,
-      ms,
-      // A child that has exited has no /proc entry: its wall clock stands in.
-      cpuMs: cpuEnd === undefined ? ms : cpuEnd - (pending.cpuStart as number),
-    });
-  }
-
-  private kill(kind: FailureKind, detail: string): void {
-    const child = this.child;
-    const pending = this.pending;
-    this.child = undefined;
-    if (pending)
-      this.settle({
-        id: pending.id,
-        outcome: 'failure',
-        kind,
-        detail,
-        ms: performance.now() - pending.start,
-        peakGrowthMb: 0,
-      });
-    child?.removeAllListeners('exit');
-    child?.kill('SIGKILL');
-  }
-
-  async run(target: string, bytes: Uint8Array): Promise<CaseReply> {
-    const child = this.child ?? (await this.start());
-    const id = this.nextId++;
-    const pid = child.pid!;
-    return new Promise((resolve) => {
-      const start = performance.now();
-      const cpuStart = cpuMsOf(pid);
-      const wallLimit = cpuStart === undefined ? this.timeoutMs : this.wallTimeoutMs;
-      const timer = setTimeout(
-        () => this.kill('timeout', `no answer within ${wallLimit} ms of wall-clock time`),
-        wallLimit,
-      );
-      const watch = setInterval(() => {
-        const rss = rssMb(pid);
-        if (rss !== undefined && rss - this.baselineRss > this.memoryMb * 2)
-          this.kill(
-            'memory',
-            `RSS reached ${rss.toFixed(0)} MB (${(rss - this.baselineRss).toFixed(0)} MB over the child's baseline)`,
-          );
-        const cpu = cpuStart === undefined ? undefined : cpuMsOf(pid);
-        if (cpu !== undefined && cpu - (cpuStart as number) > this.timeoutMs)
-          this.kill('timeout', `over ${this.timeoutMs} ms of CPU time`);
-      }, 50);
-      this.pending = { id, resolve, timer, watch, start, pid, cpuStart };
-      child.send({ id, target, bytes });
-    });
-  }
-
-  stop(): void {
-    this.child?.removeAllListeners('exit');
-    this.child?.kill('SIGKILL');
-    this.child = undefined;
-  }
-}
-
-/** The resident set of a process in MB (Linux /proc), or undefined elsewhere. */
-function rssMb(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The CPU time (user + system, all threads) of a process in ms from Linux's /proc, or undefined
- * elsewhere: fields 14 and 15 of `/proc/<pid>/stat`, in clock ticks of 1/100 s (USER_HZ).
- */
-function cpuMsOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces; field 3 starts after its last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
+/** Where a run keeps its counts, its budget and its saved inputs while it goes. */
+interface RunState {
+  targets: readonly FuzzTarget[];
+  seeds: Uint8Array[][];
+  report: FuzzReport;
+  saved: Map<string, number>;
+  seed: number;
+  failuresDir: string;
+  savePerCause: number;
+  /** Per target: the next new case index, CPU used and CPU promised to batches in flight. */
+  next: number[];
+  spent: number[];
+  reserved: number[];
+  perTarget: number;
+  spentLimit: number;
+  deadline: number;
 }
 
 /** The cause of a failure, for saving at most a few inputs per cause. */
@@ -259,15 +97,15 @@ function causeOf(target: string, kind: FailureKind, detail: string): string {
   return `${target}|${kind}|${detail.replace(/\d+/g, 'N').slice(0, 80)}`;
 }
 
-function save(dir: string, c: Case, seed: number, reply: CaseReply): string {
-  const base = join(dir, c.target.name, `${reply.kind}-seed${seed}-case${c.caseIndex}`);
+function save(dir: string, c: Case, seed: number, kind: FailureKind, detail: string): string {
+  const base = join(dir, c.target.name, `${kind}-seed${seed}-case${c.caseIndex}`);
   mkdirSync(dirname(base), { recursive: true });
   writeFileSync(`${base}.bin`, c.bytes);
   // Plain text beside the input (not JSON, which the repository's formatter would check).
   const about = [
     `target: ${c.target.name}`,
-    `kind: ${reply.kind}`,
-    `detail: ${reply.detail}`,
+    `kind: ${kind}`,
+    `detail: ${detail}`,
     `seed: ${seed}`,
     `case: ${c.caseIndex}`,
     `mutators: ${c.mutators.join(', ')}`,
@@ -277,128 +115,212 @@ function save(dir: string, c: Case, seed: number, reply: CaseReply): string {
   return `${base}.bin`;
 }
 
-/** Where a run keeps its counts and saved inputs while it goes. */
-interface RunState {
-  report: FuzzReport;
-  saved: Map<string, number>;
-  seed: number;
-  failuresDir: string;
-  savePerCause: number;
+/** Lists a failure of case `caseIndex` of target `t` (remade from the seed to save its input). */
+function recordFailure(
+  state: RunState,
+  t: number,
+  caseIndex: number,
+  kind: FailureKind,
+  detail: string,
+): void {
+  const c = makeCase(state.targets[t]!, t, state.seeds[t]!, state.seed, caseIndex);
+  const cause = causeOf(c.target.name, kind, detail);
+  const count = state.saved.get(cause) ?? 0;
+  state.saved.set(cause, count + 1);
+  const file =
+    count < state.savePerCause ? save(state.failuresDir, c, state.seed, kind, detail) : undefined;
+  state.report.failures.push({
+    target: c.target.name,
+    kind,
+    detail,
+    mutators: c.mutators,
+    seed: state.seed,
+    caseIndex,
+    file,
+  });
 }
 
-/** Adds one case's reply to the report (and saves its input when it failed, `savePerCause` per cause). */
-function record(state: RunState, c: Case, reply: CaseReply): void {
-  if (c.mustReject && reply.outcome === 'accepted')
-    Object.assign(reply, {
-      outcome: 'failure',
-      kind: 'crc-accepted',
-      detail: `accepted after ${c.mutators.join(', ')}`,
-    });
-  const stats = state.report.stats[c.target.name]!;
-  const cpuMs = reply.cpuMs ?? reply.ms;
+/** Adds a child's report of finished cases to the target's counts. */
+function recordProgress(state: RunState, t: number, p: BatchProgress): void {
+  const stats = state.report.stats[state.targets[t]!.name]!;
+  stats.cases += p.cases;
+  stats.accepted += p.accepted;
+  stats.rejected += p.rejected;
+  stats.failures += p.failures.length;
+  stats.ms += p.ms;
+  stats.cpuMs += p.cpuMs;
+  state.spent[t]! += p.cpuMs;
+  if (p.slowestMs > stats.slowestMs) {
+    stats.slowestMs = p.slowestMs;
+    stats.slowestCase = p.slowestCase;
+  }
+  for (const f of p.failures) recordFailure(state, t, f.caseIndex, f.kind, f.detail);
+}
+
+/** Counts a case the watchdog killed (or whose child died) as a failure. */
+function recordKilled(
+  state: RunState,
+  t: number,
+  caseIndex: number,
+  end: Extract<BatchEnd, { ended: 'killed' }>,
+  detail = end.detail,
+): void {
+  const stats = state.report.stats[state.targets[t]!.name]!;
   stats.cases++;
-  stats.ms += reply.ms;
-  stats.cpuMs += cpuMs;
-  if (cpuMs > stats.slowestMs) {
-    stats.slowestMs = cpuMs;
-    stats.slowestCase = c.caseIndex;
+  stats.failures++;
+  stats.cpuMs += end.cpuMs;
+  state.spent[t]! += end.cpuMs;
+  if (end.cpuMs > stats.slowestMs) {
+    stats.slowestMs = end.cpuMs;
+    stats.slowestCase = caseIndex;
   }
-  if (reply.outcome === 'accepted') stats.accepted++;
-  else if (reply.outcome === 'rejected') stats.rejected++;
-  else {
-    stats.failures++;
-    const kind = reply.kind ?? 'crash';
-    const detail = reply.detail ?? '';
-    const cause = causeOf(c.target.name, kind, detail);
-    const count = state.saved.get(cause) ?? 0;
-    state.saved.set(cause, count + 1);
-    const file =
-      count < state.savePerCause ? save(state.failuresDir, c, state.seed, reply) : undefined;
-    state.report.failures.push({
-      target: c.target.name,
-      kind,
-      detail,
-      mutators: c.mutators,
-      seed: state.seed,
-      caseIndex: c.caseIndex,
-      file,
-    });
-  }
+  recordFailure(state, t, caseIndex, end.kind, detail);
 }
 
 /**
- * The target whose cases have taken the least time so far among those with cases and time
- * left, or −1: each reader gets an equal share of a timed run, not an equal count of cases (a
- * model-building reader is 500× slower per case than a CSV parser).
+ * The target whose cases have taken the least CPU time (used and promised) among those with
+ * cases and time left, or −1: each reader gets an equal share of a timed run, not an equal
+ * count of cases (a model-building reader is 500× slower per case than a CSV parser).
  */
-function leastServed(
-  spent: number[],
-  next: number[],
-  perTarget: number,
-  spentLimit: number,
-): number {
+function leastServed(state: RunState): number {
+  const { spent, reserved, next } = state;
   let best = -1;
-  for (let t = 0; t < spent.length; t++)
-    if (next[t]! < perTarget && spent[t]! < spentLimit && (best < 0 || spent[t]! < spent[best]!))
-      best = t;
+  for (let t = 0; t < spent.length; t++) {
+    const used = spent[t]! + reserved[t]!;
+    if (next[t]! < state.perTarget && used < state.spentLimit) {
+      if (best < 0 || used < spent[best]! + reserved[best]!) best = t;
+    }
+  }
   return best;
+}
+
+/** How many new cases target `t`'s next batch takes: ~BATCH_CPU_MS of work, one case at first. */
+function batchSize(state: RunState, t: number): { count: number; estimateMs: number } {
+  const stats = state.report.stats[state.targets[t]!.name]!;
+  if (stats.cases === 0) return { count: 1, estimateMs: 0 };
+  const perCase = Math.max(stats.cpuMs / stats.cases, 0.001);
+  const left = state.spentLimit - state.spent[t]! - state.reserved[t]!;
+  const count = Math.max(
+    1,
+    Math.min(
+      Math.floor(BATCH_CPU_MS / perCase),
+      MAX_BATCH,
+      state.perTarget - state.next[t]!,
+      Number.isFinite(left) ? Math.ceil(left / perCase) : MAX_BATCH,
+    ),
+  );
+  return { count, estimateMs: count * perCase };
+}
+
+/**
+ * Runs cases `from` … `from + count − 1` of target `t`. When the child is killed (or dies), the
+ * case that did it comes after the last one it reported: those cases are rerun one at a time
+ * until one is killed again, and the rest of the batch goes on as a batch.
+ */
+async function runRange(
+  state: RunState,
+  worker: CaseWorker,
+  t: number,
+  from: number,
+  count: number,
+): Promise<void> {
+  const batch = { target: state.targets[t]!.name, targetIndex: t, seed: state.seed };
+  const progress = (p: BatchProgress) => recordProgress(state, t, p);
+  const end = await worker.runBatch({ ...batch, from, count }, progress);
+  if (end.ended === 'done') return;
+  const first = end.through + 1;
+  if (count === 1) return recordKilled(state, t, first, end);
+  const last = from + count;
+  let i = first;
+  for (; i < last; i++) {
+    const alone = await worker.runBatch({ ...batch, from: i, count: 1 }, progress);
+    if (alone.ended === 'killed') {
+      recordKilled(state, t, i, alone);
+      break;
+    }
+  }
+  if (i === last) {
+    // The child died of what several cases left behind: a failure, though not of one case.
+    state.report.stats[batch.target]!.failures++;
+    const detail = `${end.detail} (in a batch; none of cases ${first}–${last - 1} did it alone)`;
+    recordFailure(state, t, first, end.kind, detail);
+  }
+  if (i + 1 < last) await runRange(state, worker, t, i + 1, last - i - 1);
+}
+
+/** One worker's share of the run: batches of the least served target until none is left. */
+async function lane(state: RunState, worker: CaseWorker, onBatch: () => void): Promise<void> {
+  for (;;) {
+    const t = leastServed(state);
+    if (t < 0 || performance.now() >= state.deadline) return;
+    const { count, estimateMs } = batchSize(state, t);
+    const from = state.next[t]!;
+    state.next[t]! += count;
+    state.reserved[t]! += estimateMs;
+    try {
+      await runRange(state, worker, t, from, count);
+    } finally {
+      state.reserved[t]! -= estimateMs;
+    }
+    onBatch();
+  }
+}
+
+function emptyStats(): TargetStats {
+  return {
+    cases: 0,
+    accepted: 0,
+    rejected: 0,
+    failures: 0,
+    ms: 0,
+    cpuMs: 0,
+    slowestMs: 0,
+    slowestCase: -1,
+  };
 }
 
 /** Runs the fuzz cases of `options` and reports per-target counts and every failure. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const { targets } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const worker = new Worker(
+  const budget: CaseBudget = {
     timeoutMs,
-    options.wallTimeoutMs ?? 12 * timeoutMs,
-    options.memoryMb ?? 512,
-  );
-  const seeds = await Promise.all(targets.map((t) => t.seeds()));
+    wallTimeoutMs: options.wallTimeoutMs ?? 12 * timeoutMs,
+    memoryMb: options.memoryMb ?? 512,
+  };
+  const start = performance.now();
   const state: RunState = {
-    report: { stats: {}, failures: [], elapsedMs: 0 },
+    targets,
+    seeds: await Promise.all(targets.map((t) => t.seeds())),
+    report: {
+      stats: Object.fromEntries(targets.map((t) => [t.name, emptyStats()])),
+      failures: [],
+      elapsedMs: 0,
+    },
     saved: new Map(),
     seed: options.seed ?? 1,
     failuresDir: options.failuresDir ?? join(PACKAGE_DIR, 'failures'),
     savePerCause: options.savePerCause ?? 3,
+    next: targets.map(() => 0),
+    spent: targets.map(() => 0),
+    reserved: targets.map(() => 0),
+    perTarget: options.casesPerTarget ?? Number.POSITIVE_INFINITY,
+    spentLimit: (options.cpuMinutesPerTarget ?? Number.POSITIVE_INFINITY) * 60_000,
+    deadline:
+      options.minutes === undefined ? Number.POSITIVE_INFINITY : start + options.minutes * 60_000,
   };
-  for (const t of targets)
-    state.report.stats[t.name] = {
-      cases: 0,
-      accepted: 0,
-      rejected: 0,
-      failures: 0,
-      ms: 0,
-      cpuMs: 0,
-      slowestMs: 0,
-      slowestCase: -1,
-    };
-  const start = performance.now();
-  const deadline =
-    options.minutes === undefined ? Number.POSITIVE_INFINITY : start + options.minutes * 60_000;
-  const perTarget = options.casesPerTarget ?? Number.POSITIVE_INFINITY;
-  const spentLimit =
-    options.cpuMinutesPerTarget === undefined
-      ? Number.POSITIVE_INFINITY
-      : options.cpuMinutesPerTarget * 60_000;
-  const next = targets.map(() => 0);
-  const spent = targets.map(() => 0);
   let lastProgress = start;
+  const onBatch = () => {
+    if (!options.onProgress || performance.now() - lastProgress < 10_000) return;
+    lastProgress = performance.now();
+    state.report.elapsedMs = lastProgress - start;
+    options.onProgress(state.report);
+  };
+  const workers = Array.from({ length: options.workers ?? 1 }, () => new CaseWorker(budget));
   try {
-    for (;;) {
-      const t = leastServed(spent, next, perTarget, spentLimit);
-      if (t < 0 || performance.now() >= deadline) break;
-      const c = makeCase(targets[t]!, t, seeds[t]!, state.seed, next[t]!++);
-      const reply = await worker.run(c.target.name, c.bytes);
-      record(state, c, reply);
-      spent[t]! += reply.cpuMs ?? reply.ms;
-      if (options.onProgress && performance.now() - lastProgress > 10_000) {
-        lastProgress = performance.now();
-        state.report.elapsedMs = lastProgress - start;
-        options.onProgress(state.report);
-      }
-    }
+    await Promise.all(workers.map((w) => lane(state, w, onBatch)));
   } finally {
-    worker.stop();
+    for (const w of workers) w.stop();
   }
   state.report.elapsedMs = performance.now() - start;
   return state.report;

@@ -49,6 +49,21 @@ export const SELF_TEST_TARGETS: readonly FuzzTarget[] = [
     check: () => undefined,
   },
   {
+    // One byte per case: a hang at 252 and above, a dead child below 8 (3 cases in 64 fail),
+    // to test that a killed batch blames exactly the failing cases.
+    name: 'self-test-some-fail',
+    fns: [],
+    seeds: async () => [new Uint8Array(1)],
+    mutators: [{ name: 'byte', mutate: (_bytes, rng) => Uint8Array.of(rng.int(256)) }],
+    ownMutatorsOnly: true,
+    run: async (bytes) => {
+      if (bytes[0]! < 8) process.exit(1);
+      if (bytes[0]! >= 252) for (;;);
+      return bytes[0];
+    },
+    check: () => undefined,
+  },
+  {
     name: 'self-test-accept-zip',
     fns: [],
     seeds: async () => [encodeNpz({ a: { data: Float32Array.from([1, 2, 3]), shape: [3] } })],
