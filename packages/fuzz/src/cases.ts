@@ -1,4 +1,5 @@
 import { mixSeed, Rng } from '@cellshape/core';
+import { corpusSeeds } from './corpus.js';
 import { GENERIC_MUTATORS, mutateWith } from './mutate.js';
 import type { FuzzTarget } from './targets/index.js';
 
@@ -11,6 +12,11 @@ export interface Case {
   mutators: string[];
   /** The mutant must be refused (a changed byte of a stored zip member). */
   mustReject: boolean;
+}
+
+/** A target's seeds: its own (made by our writers) and the foreign corpus's files for it. */
+export async function seedsOf(target: FuzzTarget): Promise<Uint8Array[]> {
+  return [...(await target.seeds()), ...corpusSeeds(target.name)];
 }
 
 /**

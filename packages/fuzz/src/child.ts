@@ -1,5 +1,5 @@
 import type { BatchMessage, BatchProgress } from './case-result.js';
-import { type Case, makeCase } from './cases.js';
+import { type Case, makeCase, seedsOf } from './cases.js';
 import { prototypeFingerprint } from './checks.js';
 import { firstLine, runCase, type Verdict } from './oracle.js';
 import { targetNamed } from './targets/index.js';
@@ -15,7 +15,7 @@ import { targetNamed } from './targets/index.js';
 const memoryMb = Number(process.env.CELLSHAPE_FUZZ_MEMORY_MB ?? 512);
 const REPORT_EVERY_MS = 25;
 const fingerprint = prototypeFingerprint();
-const seedsOf = new Map<string, Promise<Uint8Array[]>>();
+const seedsByTarget = new Map<string, Promise<Uint8Array[]>>();
 
 /** The oracle's verdict plus the runner's own rules: memory growth, prototypes, zip CRCs. */
 async function judge(c: Case): Promise<Verdict> {
@@ -65,8 +65,8 @@ function emptyProgress(id: number): BatchProgress {
 
 async function runBatch(message: BatchMessage): Promise<void> {
   const target = targetNamed(message.target);
-  if (!seedsOf.has(target.name)) seedsOf.set(target.name, target.seeds());
-  const seeds = await (seedsOf.get(target.name) as Promise<Uint8Array[]>);
+  if (!seedsByTarget.has(target.name)) seedsByTarget.set(target.name, seedsOf(target));
+  const seeds = await (seedsByTarget.get(target.name) as Promise<Uint8Array[]>);
   let progress = emptyProgress(message.id);
   let lastReport = performance.now();
   const end = message.from + message.count;

@@ -1,6 +1,6 @@
 import { FormatError, Rng } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
-import { makeCase } from './cases.js';
+import { makeCase, seedsOf } from './cases.js';
 import { GENERIC_MUTATORS } from './mutate.js';
 import { runCase } from './oracle.js';
 import { runFuzz } from './runner.js';
@@ -54,7 +54,7 @@ describe('fuzz harness', () => {
 
   it('makes the same case from the same seed, and different cases from different indices', async () => {
     const tiff = TARGETS.find((t) => t.name === 'tiff')!;
-    const seeds = await tiff.seeds();
+    const seeds = await seedsOf(tiff);
     const a = makeCase(tiff, 0, seeds, 5, 17);
     const b = makeCase(tiff, 0, seeds, 5, 17);
     const c = makeCase(tiff, 0, seeds, 5, 18);
@@ -123,7 +123,7 @@ describe('fuzz harness', () => {
   it('in a batch, blames exactly the cases that hung or killed the child, and runs the rest', async () => {
     const dir = `${process.env.TMPDIR ?? '/tmp'}/cellshape-fuzz-self-test`;
     const cases = 160;
-    const seeds = await someFail.seeds();
+    const seeds = await seedsOf(someFail);
     const expected: [number, string][] = [];
     for (let i = 0; i < cases; i++) {
       const byte = makeCase(someFail, 0, seeds, SEED, i).bytes[0]!;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BatchProgress, FailureKind } from './case-result.js';
-import { type Case, makeCase } from './cases.js';
+import { type Case, makeCase, seedsOf } from './cases.js';
 import type { FuzzTarget } from './targets/index.js';
 import { type BatchEnd, type CaseBudget, CaseWorker, PACKAGE_DIR } from './worker.js';
 
@@ -291,7 +291,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const start = performance.now();
   const state: RunState = {
     targets,
-    seeds: await Promise.all(targets.map((t) => t.seeds())),
+    seeds: await Promise.all(targets.map(seedsOf)),
     report: {
       stats: Object.fromEntries(targets.map((t) => [t.name, emptyStats()])),
       failures: [],
