@@ -1,6 +1,6 @@
 import { mixSeed, Rng } from '@cellshape/core';
 import { corpusSeeds } from './corpus.js';
-import { GENERIC_MUTATORS, mutateWith } from './mutate.js';
+import { GENERIC_MUTATORS, mutateWith, splice } from './mutate.js';
 import type { FuzzTarget } from './targets/index.js';
 
 /** One fuzz case: a mutant of one of the target's seeds, and how it was made. */
@@ -36,6 +36,22 @@ export function makeCase(
   const mutators = target.ownMutatorsOnly
     ? target.mutators
     : [...target.mutators, ...target.mutators, ...GENERIC_MUTATORS];
-  const { bytes, names, mustReject } = mutateWith(source, rng, mutators);
+  const mutant = mutateWith(source, rng, mutators);
+  // One case in eight also takes a run of another seed (crossover): headers of one file with
+  // the body of another, a TIFF's IFD inside a zip, one format's text inside another's.
+  if (!mutant.mustReject && seeds.length > 1 && rng.int(8) === 0) {
+    const other = seeds[rng.int(seeds.length)]!;
+    mutant.bytes = crossover(mutant.bytes, other, rng);
+    mutant.names.push('crossover');
+  }
+  const { bytes, names, mustReject } = mutant;
   return { target, targetIndex, caseIndex, bytes, mutators: names, mustReject };
+}
+
+/** Replaces a run of `bytes` (possibly empty) with a run of up to 256 bytes of `other`. */
+function crossover(bytes: Uint8Array, other: Uint8Array, rng: Rng): Uint8Array {
+  const from = rng.int(other.length + 1);
+  const run = other.subarray(from, from + 1 + rng.int(256));
+  const at = rng.int(bytes.length + 1);
+  return splice(bytes, at, Math.min(bytes.length - at, rng.int(run.length + 1)), run);
 }

@@ -61,6 +61,12 @@ describe('fuzz harness', () => {
     expect(a.bytes).toEqual(b.bytes);
     expect(a.mutators).toEqual(b.mutators);
     expect(a.bytes).not.toEqual(c.bytes);
+    // About one case in eight splices in a run of another seed.
+    const crossed = Array.from({ length: 400 }, (_, i) => makeCase(tiff, 0, seeds, 5, i)).filter(
+      (x) => x.mutators.at(-1) === 'crossover',
+    );
+    expect(crossed.length).toBeGreaterThan(25);
+    expect(crossed.length).toBeLessThan(80);
   });
 
   it('every generic mutator changes its input', () => {
