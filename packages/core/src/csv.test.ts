@@ -46,6 +46,18 @@ describe('parseCsv', () => {
     );
     expect(() => parseCsv(42 as unknown as string)).toThrow(InvalidArgumentError);
   });
+
+  it('reads a long quoted field of doubled quotes in linear time, lines still counted (issue 17)', () => {
+    // Each `""` used to search for the next newline from scratch: with the only newlines far
+    // away, a 1 MB field took seconds (quadratic).
+    const quotes = '""'.repeat(500_000);
+    const table = parseCsv(`a,b\n"${quotes}\nx",1\n"y\n\nz",2\n`);
+    expect(table.rows[0]).toEqual([`${'"'.repeat(500_000)}\nx`, '1']);
+    expect(table.rows[1]).toEqual(['y\n\nz', '2']);
+    expect(() => parseCsv(`a,b\n"${quotes}\nx",1\n"y\n\nz",2\n3\n`)).toThrow(
+      /parseCsv: the CSV line 7 has 1 fields, the header has 2/,
+    );
+  });
 });
 
 describe('csvRecords', () => {

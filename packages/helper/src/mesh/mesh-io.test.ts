@@ -175,6 +175,15 @@ describe('OBJ', () => {
       /outside \[0, 3\)/,
     );
   });
+
+  it('reads lone-CR line ends like LF ones (issue 17: they read as one vertex, no face)', () => {
+    const lf = 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n';
+    for (const eol of ['\r', '\r\n']) {
+      const mesh = parseMesh(text(lf.replaceAll('\n', eol)), 'obj');
+      expect(Array.from(mesh.positions)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+      expect(Array.from(mesh.faces)).toEqual([0, 1, 2]);
+    }
+  });
 });
 
 describe('STL', () => {
