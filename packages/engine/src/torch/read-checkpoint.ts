@@ -86,6 +86,27 @@ function sourceBytes(source: string | Uint8Array): Uint8Array {
   }
 }
 
+/**
+ * The most bytes a zip entry that is parsed into objects (a `data.pkl`, a `checkpoint.json`)
+ * may inflate to: 64 KiB plus 16 times the whole archive. Parsing builds an object for every
+ * few bytes (an empty dict of a pickle costs ~250 bytes of memory for 1 byte of pickle), so a
+ * few KB deflated to megabytes of `}` would build gigabytes; the writers (`torch.save`,
+ * `encodeCheckpoint`) store these entries uncompressed, never longer than the archive.
+ */
+export function checkStructureEntry(
+  fn: string,
+  name: string,
+  entry: Uint8Array,
+  archive: Uint8Array,
+): void {
+  const limit = 2 ** 16 + 16 * archive.length;
+  if (entry.length > limit)
+    throw new FormatError(
+      `${fn}: the archive's ${name} inflates to ${entry.length} bytes, more than the ${limit} (64 KiB + 16 × the ${archive.length}-byte archive) an entry parsed into objects may hold (a zip bomb?)`,
+      { fn, arg: name },
+    );
+}
+
 function isZip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
@@ -288,6 +309,7 @@ function openArchive(
       arg: 'source',
     });
   }
+  checkStructureEntry(FN, pklName, entries[pklName]!, bytes);
   const prefix = pklName.slice(0, -'data.pkl'.length);
   const byteOrder = entries[`${prefix}byteorder`];
   if (byteOrder !== undefined && new TextDecoder().decode(byteOrder).trim() !== 'little') {

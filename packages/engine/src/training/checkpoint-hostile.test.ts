@@ -144,10 +144,63 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
       readZip(withJson((meta) => ({ ...meta, extra: 'DEEP' })))['checkpoint.json']!,
     );
     const deep = text.replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    // Stored: deflated, 200 KB of brackets is a zip bomb of its own (see the test below).
     rejects(
-      zipSync({ ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(deep) }),
+      zipSync(
+        { ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(deep) },
+        { level: 0 },
+      ),
       /'extra(\[0\])+' is nested deeper than 1000 levels/,
     );
+  });
+
+  it('describes malformed tagged values without walking them (issue 17, adversarial review)', () => {
+    // JSON.stringify of a value 100,000 lists deep in the error message overflowed the stack.
+    const text = strFromU8(
+      readZip(withJson((meta) => ({ ...meta, formatVersion: 'V', extra: 'DEEP' })))[
+        'checkpoint.json'
+      ]!,
+    );
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const archive = (json: string) =>
+      zipSync(
+        { ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(json) },
+        { level: 0 },
+      );
+    for (const tag of ['$bigint', '$number', '$npy', '$typed'])
+      rejects(
+        archive(text.replace('"V"', '1').replace('"DEEP"', `{"${tag}": ${deep}}`)),
+        new RegExp(`'extra' holds \\{"\\${tag}": \\[\\[\\[\\[\\.\\.\\.\\]\\]\\]\\]\\}`),
+      );
+    rejects(
+      archive(text.replace('"V"', deep).replace('"DEEP"', 'null')),
+      /checkpoint format version \[\[\[\[\.\.\.\]\]\]\] is not supported/,
+    );
+  });
+
+  it('refuses a checkpoint.json that inflates far beyond the archive (a zip bomb of objects)', () => {
+    // 3 MB of `{}` deflate to ~3 KB and parsed to ~150 MB of objects (9 MB: 590 MB).
+    const meta = (n: number) =>
+      strFromU8(readZip(withJson((m) => ({ ...m, extra: 'X' })))['checkpoint.json']!).replace(
+        '"X"',
+        `[${new Array(n).fill('{}').join(',')}]`,
+      );
+    const bomb = zipSync({ ...readZip(withJson((m) => m)), 'checkpoint.json': strToU8(meta(1e6)) });
+    rejects(
+      bomb,
+      /the archive's checkpoint\.json inflates to \d+ bytes, more than the \d+ \(64 KiB \+ 16 × the \d+-byte archive\) an entry parsed into objects may hold/,
+    );
+    // The same entry stored, and a small deflated one, are read.
+    const stored = zipSync(
+      { ...readZip(withJson((m) => m)), 'checkpoint.json': strToU8(meta(1e5)) },
+      { level: 0 },
+    );
+    expect((decodeCheckpoint(stored).extra as unknown[]).length).toBe(1e5);
+    const small = zipSync({
+      ...readZip(withJson((m) => m)),
+      'checkpoint.json': strToU8(meta(1e3)),
+    });
+    expect((decodeCheckpoint(small).extra as unknown[]).length).toBe(1e3);
   });
 
   it('names decodeCheckpoint and the entry when a .npy entry is broken (found by the fuzz suite)', () => {

@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkNumber,
   checkObject,
+  describe,
   encodeNpy,
   FileSystemError,
   FormatError,
@@ -18,6 +19,7 @@ import {
 } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import type { LrScheduleRecord } from '../optim/lr-schedule.js';
+import { checkStructureEntry } from '../torch/read-checkpoint.js';
 import type { StateDict } from './module.js';
 
 /**
@@ -166,18 +168,16 @@ function decodeTree(
     switch (key) {
       case '$number':
         if (typeof inner !== 'string' || !Object.hasOwn(NON_FINITE, inner))
-          bad(`holds {"$number": ${JSON.stringify(inner)}}, not "NaN", "Infinity" or "-Infinity"`);
+          bad(`holds {"$number": ${describe(inner)}}, not "NaN", "Infinity" or "-Infinity"`);
         return NON_FINITE[inner as string];
       case '$bigint':
         if (typeof inner !== 'string' || inner.length > MAX_BIGINT_LENGTH || !/^-?\d+$/.test(inner))
-          bad(
-            `holds {"$bigint": ${JSON.stringify(inner)?.slice(0, 80)}}, not a string of decimal digits`,
-          );
+          bad(`holds {"$bigint": ${describe(inner)}}, not a string of decimal digits`);
         return BigInt(inner as string);
       case '$npy':
       case '$typed': {
         if (typeof inner !== 'string')
-          bad(`holds {"${key}": ${JSON.stringify(inner)}}, not an entry name`);
+          bad(`holds {"${key}": ${describe(inner)}}, not an entry name`);
         const name = inner as string;
         const entry = Object.hasOwn(files, name) ? files[name] : undefined;
         if (!entry) {
@@ -319,6 +319,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options?: DecodeCheckpointOp
       arg: 'bytes',
     });
   }
+  checkStructureEntry(fn, 'checkpoint.json', metaBytes, bytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(strFromU8(metaBytes));
@@ -340,7 +341,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options?: DecodeCheckpointOp
     version > CHECKPOINT_FORMAT_VERSION
   ) {
     throw new FormatError(
-      `${fn}: checkpoint format version ${JSON.stringify(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
+      `${fn}: checkpoint format version ${describe(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
       { fn },
     );
   }
