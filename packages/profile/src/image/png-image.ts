@@ -6,7 +6,8 @@ import type { Image2D } from '../types.js';
 /**
  * 2D PNG on top of `fast-png` (image-js): grey, grey + alpha, RGB, RGBA and palette images of
  * 1–16 bits. The chunk structure and the declared size are checked here before the decoder
- * allocates anything; `pHYs` (pixels per metre) gives the pixel size in µm.
+ * allocates anything, and every chunk's CRC-32 is checked; `pHYs` (pixels per metre) gives the
+ * pixel size in µm.
  */
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -46,6 +47,10 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
     if (at + 12 + length > bytes.length)
       throw fail(`chunk ${type} at byte ${at} runs past the end of the file (truncated?)`);
     const body = at + 8;
+    // Every chunk's CRC-32 (of its type and data), as PIL and libpng check it: a flipped bit is
+    // an error, never a wrong pixel (the decoder checks neither the CRC nor zlib's Adler-32).
+    if (crc32(bytes.subarray(at + 4, body + length)) !== view.getUint32(body + length))
+      throw fail(`chunk ${type} at byte ${at} fails its CRC-32 check (corrupt file)`);
     if (type === 'IHDR') {
       if (length < 13) throw fail('the IHDR chunk is too short');
       header = {

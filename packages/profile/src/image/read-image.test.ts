@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import { createRng, isCellshapeError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
@@ -266,8 +267,56 @@ describe('hostile and bad input', () => {
     const view = new DataView(huge.buffer);
     view.setUint32(16, 60000); // IHDR width
     view.setUint32(20, 60000); // IHDR height
+    view.setUint32(29, crc32(huge.subarray(12, 29))); // IHDR's CRC-32, so the size check is reached
     expect(() => readImage2D(huge)).toThrow(/too few even at Deflate's largest ratio|maxPixels/);
     expect(() => readImage2D(png, { maxPixels: 100 })).toThrow(/maxPixels = 100/);
+  });
+
+  it('checks the CRC-32 of every PNG chunk (issue 17, adversarial review)', () => {
+    // A flipped bit inside a stored Deflate block read as a wrong pixel: the decoder checks
+    // neither the chunk CRC nor zlib's Adler-32.
+    const raw = Uint8Array.from({ length: 4 * 5 }, (_, i) => (i % 5 === 0 ? 0 : i));
+    const ihdr = Uint8Array.from([0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0]);
+    const idat = new Uint8Array(deflateSync(raw, { level: 0 }));
+    const chunk = (type: string, body: Uint8Array) => {
+      const out = new Uint8Array(12 + body.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, body.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(body, 8);
+      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+      return out;
+    };
+    const parts = [
+      png.subarray(0, 8),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', idat),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const good = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      good.set(p, at);
+      at += p.length;
+    }
+    expect(Array.from(readImage2D(good).data)).toEqual(
+      Array.from(raw).filter((_, i) => i % 5 !== 0),
+    );
+    const flipped = good.slice();
+    const pixel = 8 + 25 + 8 + idat.length - 4 - 2; // the second-to-last pixel, inside the IDAT chunk
+    expect(flipped[pixel]).toBe(18);
+    flipped[pixel] = 18 ^ 0x40;
+    expect(() => readImage2D(flipped)).toThrow(
+      /^readImage2D: the given bytes is not a readable PNG: chunk IDAT at byte 33 fails its CRC-32 check \(corrupt file\)$/,
+    );
+    const phys = encodeImage2D(
+      { ...ramp((n) => new Uint8Array(n), [4, 4, 1]), pixelSize: [0.5, 0.5], unit: 'µm' },
+      'png',
+    );
+    expect(readImage2D(phys).pixelSize).toEqual([0.5, 0.5]);
+    const wrongSize = phys.slice();
+    wrongSize[33 + 8 + 2] = wrongSize[33 + 8 + 2]! ^ 1; // pHYs x pixels per metre, after IHDR
+    expect(() => readImage2D(wrongSize)).toThrow(/chunk pHYs at byte 33 fails its CRC-32 check/);
   });
 
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
