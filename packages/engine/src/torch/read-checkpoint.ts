@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   type AnyTypedArray,
   checkInteger,
   DEFAULT_ZIP_LIMITS,
-  FileSystemError,
   FormatError,
   invalidArgument,
+  readSourceBytes,
   readZip,
   UnsupportedError,
   type ZipLimits,
@@ -75,15 +74,7 @@ function sourceBytes(source: string | Uint8Array): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (typeof source !== 'string')
     throw invalidArgument(FN, 'source', 'a file path or a Uint8Array', source);
-  try {
-    return readFileSync(source);
-  } catch (error) {
-    throw new FileSystemError(`${FN}: cannot read ${JSON.stringify(source)}: ${String(error)}`, {
-      fn: FN,
-      arg: source,
-      cause: error,
-    });
-  }
+  return readSourceBytes(FN, source).bytes;
 }
 
 /**

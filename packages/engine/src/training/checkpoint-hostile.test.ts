@@ -1,6 +1,11 @@
-import { FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSystemError, FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { readTorchCheckpoint } from '../torch/read-checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { StateDict } from './module.js';
 
@@ -242,5 +247,24 @@ describe('decodeCheckpoint: zip limits', () => {
       /options.maxBytes/,
     );
     expect(decodeCheckpoint(bytes, { maxEntries: count, maxBytes: inflated }).epoch).toBe(2);
+  });
+});
+
+describe('loadCheckpoint on a path that is not a regular file (issue 17, adversarial review)', () => {
+  it('refuses a FIFO instead of waiting for a writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cellshape-ckpt-fifo-'));
+    try {
+      const fifo = join(dir, 'pipe.ckpt');
+      execFileSync('mkfifo', [fifo]);
+      await expect(loadCheckpoint(fifo)).rejects.toThrow(FileSystemError);
+      await expect(loadCheckpoint(fifo)).rejects.toThrow(
+        /^loadCheckpoint: could not read ".*pipe.ckpt"/,
+      );
+      expect(() => readTorchCheckpoint(fifo)).toThrow(
+        /^readTorchCheckpoint: cannot read ".*pipe.ckpt" \(not a regular file/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
   type AnyTypedArray,
   checkInteger,
@@ -408,6 +408,8 @@ export async function loadCheckpoint(
     throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
   let bytes: Uint8Array;
   try {
+    // A FIFO would block the read until a writer comes, a device such as /dev/zero never end.
+    if (!(await stat(source)).isFile()) throw new Error('not a regular file');
     bytes = await readFile(source);
   } catch (error) {
     throw new FileSystemError(`${fn}: could not read ${JSON.stringify(source)}`, {
