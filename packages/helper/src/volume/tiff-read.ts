@@ -290,9 +290,15 @@ function readSpacing(
       positiveOr(1 / first.xResolution, 1),
     ];
   }
-  const pixels = /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
-  if (pixels === undefined) return undefined;
-  const attributes = keyValues(pixels, /(\w+)\s*=\s*"([^"]*)"/g);
+  // Linear searches only (a description is outside bytes): the element's text runs to the
+  // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from
+  // every `<Pixels` with no `>` after it, and `(\w+)\s*=` from every letter of a long word,
+  // were quadratic (40 KB of description took 1.4 s).
+  const open = /<(?:\w+:)?Pixels\b/.exec(description);
+  const close = open === null ? -1 : description.indexOf('>', open.index + open[0].length);
+  if (open === null || close < 0) return undefined;
+  const pixels = description.slice(open.index + open[0].length, close);
+  const attributes = keyValues(pixels, /\b(\w+)\s*=\s*"([^"]*)"/g);
   for (const key of hyperstacks ? [] : ['SizeC', 'SizeT']) {
     const n = Number(attributes.get(key) ?? 1);
     if (n > 1)

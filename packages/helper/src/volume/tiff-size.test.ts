@@ -229,3 +229,59 @@ describe('readVolume on TIFFs of very many pages', () => {
     expect(volume.data).toEqual(data);
   }, 60_000);
 });
+
+describe('readVolume: OME descriptions parsed in linear time (issue 17, adversarial review)', () => {
+  /** A 2×2 uint8 little-endian TIFF whose ImageDescription is `description`. */
+  function describedTiff(description: string): Uint8Array {
+    const text = new TextEncoder().encode(`${description}\0`);
+    const entries: [number, number, number, number][] = [
+      [256, 3, 1, 2], // ImageWidth
+      [257, 3, 1, 2], // ImageLength
+      [258, 3, 1, 8], // BitsPerSample
+      [259, 3, 1, 1], // Compression: none
+      [262, 3, 1, 1], // BlackIsZero
+      [270, 2, text.length, 8 + 4], // ImageDescription, after the pixels
+      [273, 4, 1, 8], // StripOffsets
+      [278, 3, 1, 2], // RowsPerStrip
+      [279, 4, 1, 4], // StripByteCounts
+    ];
+    const ifd = 8 + 4 + text.length + (text.length % 2);
+    const out = new Uint8Array(ifd + 2 + 12 * entries.length + 4);
+    const view = new DataView(out.buffer);
+    out.set([0x49, 0x49, 42, 0]);
+    view.setUint32(4, ifd, true);
+    out.set([1, 2, 3, 4], 8);
+    out.set(text, 12);
+    view.setUint16(ifd, entries.length, true);
+    entries.forEach(([tag, type, count, value], i) => {
+      const at = ifd + 2 + 12 * i;
+      view.setUint16(at, tag, true);
+      view.setUint16(at + 2, type, true);
+      view.setUint32(at + 4, count, true);
+      if (type === 3 && count === 1) view.setUint16(at + 8, value, true);
+      else view.setUint32(at + 8, value, true);
+    });
+    return out;
+  }
+
+  it('reads OME PhysicalSize attributes', () => {
+    const ome =
+      '<OME><Image><ome:Pixels SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeY = "0.25"/></Image></OME>';
+    const volume = readVolume(describedTiff(ome));
+    expect(Array.from(volume.data)).toEqual([1, 2, 3, 4]);
+    expect(volume.spacing).toEqual([1, 0.25, 0.5]);
+  });
+
+  it('reads descriptions that made the OME regular expressions quadratic', () => {
+    // A 100 KB word inside <Pixels …> (each letter retried `(\w+)\s*=`), and 100 KB of
+    // `<Pixels ` with no `>` (each retried `[^>]*>` to the end): seconds each before.
+    for (const description of [
+      `<OME><Pixels ${'a'.repeat(100_000)} PhysicalSizeX="2"></Pixels></OME>`,
+      '<Pixels '.repeat(12_500),
+    ]) {
+      const volume = readVolume(describedTiff(description));
+      expect(Array.from(volume.data)).toEqual([1, 2, 3, 4]);
+      expect(volume.spacing).toEqual(description.startsWith('<OME>') ? [1, 1, 2] : undefined);
+    }
+  });
+});
