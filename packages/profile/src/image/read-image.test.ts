@@ -319,6 +319,79 @@ describe('hostile and bad input', () => {
     expect(() => readImage2D(wrongSize)).toThrow(/chunk pHYs at byte 33 fails its CRC-32 check/);
   });
 
+  /**
+   * A 2×2 uint8 little-endian TIFF with the basic tags plus `extra` ones: [tag, type, bytes of
+   * the value] (type 2 ASCII, 3 SHORT, 12 DOUBLE), values stored after the directory.
+   */
+  function tiffWith(extra: [number, number, Uint8Array][]): Uint8Array {
+    const short = (v: number) => Uint8Array.from([v & 0xff, v >> 8]);
+    const long = (v: number) => Uint8Array.from([v & 0xff, (v >> 8) & 0xff, v >> 16, 0]);
+    const entries: [number, number, Uint8Array][] = [
+      [256, 3, short(2)],
+      [257, 3, short(2)],
+      [258, 3, short(8)],
+      [259, 3, short(1)],
+      [262, 3, short(1)],
+      [273, 4, long(8)],
+      [277, 3, short(1)],
+      [278, 3, short(2)],
+      [279, 4, long(4)],
+      ...extra,
+    ];
+    entries.sort((a, b) => a[0] - b[0]);
+    const ifd = 12;
+    let tail = ifd + 2 + 12 * entries.length + 4;
+    const out = new Uint8Array(tail + entries.reduce((n, [, , v]) => n + v.length + 1, 0));
+    const view = new DataView(out.buffer);
+    out.set([0x49, 0x49, 42, 0, ifd, 0, 0, 0, 1, 2, 3, 4]);
+    view.setUint16(ifd, entries.length, true);
+    entries.forEach(([tag, type, value], i) => {
+      const at = ifd + 2 + 12 * i;
+      const size = { 2: 1, 3: 2, 4: 4, 12: 8 }[type]!;
+      view.setUint16(at, tag, true);
+      view.setUint16(at + 2, type, true);
+      view.setUint32(at + 4, value.length / size, true);
+      if (value.length <= 4) out.set(value, at + 8);
+      else {
+        view.setUint32(at + 8, tail, true);
+        out.set(value, tail);
+        tail += value.length + (value.length % 2);
+      }
+    });
+    return out;
+  }
+  const ascii = (text: string) => new TextEncoder().encode(`${text}\0`);
+  const double = (v: number) => new Uint8Array(Float64Array.of(v).buffer);
+
+  it('states no pixel size for a resolution that makes it infinite (issue 17, adversarial review)', () => {
+    const centimetre = Uint8Array.from([3, 0]);
+    const fine = tiffWith([
+      [282, 12, double(2e4)],
+      [283, 12, double(4e4)],
+      [296, 3, centimetre],
+    ]);
+    expect(readImage2D(fine).pixelSize).toEqual([0.25, 0.5]);
+    // 1 / 5e-324 is Infinity: it came back as the pixel size [Infinity, Infinity].
+    const tiny = tiffWith([
+      [282, 12, double(5e-324)],
+      [283, 12, double(5e-324)],
+      [296, 3, centimetre],
+    ]);
+    const image = readImage2D(tiny);
+    expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
+    expect(image.pixelSize).toBeUndefined();
+  });
+
+  it('reads OME descriptions that made its regular expressions quadratic (issue 17, adversarial review)', () => {
+    const ome = tiffWith([[270, 2, ascii('<OME><Pixels SizeC="1" PhysicalSizeX="0.5"/></OME>')]]);
+    expect(readImage2D(ome).pixelSize).toEqual([0.5, 0.5]);
+    for (const description of [`<Pixels ${'a'.repeat(100_000)}>`, '<Pixels '.repeat(12_500)]) {
+      const image = readImage2D(tiffWith([[270, 2, ascii(description)]]));
+      expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
+      expect(image.pixelSize).toBeUndefined();
+    }
+  });
+
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
     // A small in-test fuzz pass (the fuzz package runs longer ones): byte flips, truncations and
     // interesting 32-bit values written over the seeds, seeded for reproducibility.
