@@ -61,7 +61,7 @@ const RESOLUTION_UNIT_UM: Record<number, number> = { 2: 25400, 3: 10000 };
 export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
   const size = statedPixelSize(ifd);
   // A resolution near zero (a DOUBLE of 5e-324) gives an infinite size: no calibration then.
-  return size && size.pixelSize.every(Number.isFinite) ? size : undefined;
+  return size?.pixelSize.every(Number.isFinite) ? size : undefined;
 }
 
 function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
