@@ -68,6 +68,13 @@ describe('csvRecords', () => {
     ]);
   });
 
+  it('keeps a column named __proto__ as an own key (issue 17, adversarial review)', () => {
+    const [record] = csvRecords(parseCsv('a,__proto__,constructor\n1,2,3\n'));
+    expect(Object.keys(record!)).toEqual(['a', '__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(record, '__proto__')?.value).toBe('2');
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+  });
+
   it('rejects what is not a table', () => {
     expect(() => csvRecords(null as never)).toThrow(/csvRecords: 'table' must be a CsvTable/);
   });

@@ -144,6 +144,11 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   return { header, rows: records.slice(1) };
 }
 
+/** A property descriptor like that of an assignment, for `Object.defineProperty`. */
+function own(value: string): PropertyDescriptor {
+  return { value, enumerable: true, writable: true, configurable: true };
+}
+
 /** The rows of a table as objects keyed by column name (a later duplicate column wins). */
 export function csvRecords(table: CsvTable): Record<string, string>[] {
   if (table === null || typeof table !== 'object' || !Array.isArray(table.header))
@@ -151,7 +156,9 @@ export function csvRecords(table: CsvTable): Record<string, string>[] {
   return table.rows.map((row) => {
     const record: Record<string, string> = {};
     table.header.forEach((name, c) => {
-      record[name] = row[c] ?? '';
+      // A column named `__proto__` stays an own key (assigned, it would vanish).
+      if (name === '__proto__') Object.defineProperty(record, name, own(row[c] ?? ''));
+      else record[name] = row[c] ?? '';
     });
     return record;
   });

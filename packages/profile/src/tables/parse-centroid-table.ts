@@ -126,7 +126,15 @@ function readRow(
 ): CentroidRow {
   const metadata: Record<string, string> = {};
   header.forEach((name, c) => {
-    metadata[name] = row[c]!;
+    // A column named `__proto__` stays an own key (assigned, it would vanish).
+    if (name === '__proto__')
+      Object.defineProperty(metadata, name, {
+        value: row[c]!,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else metadata[name] = row[c]!;
   });
   const number = (column: string, integer: boolean): number => {
     const text = metadata[column]!;
