@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCellshapeError } from '@cellshape/core';
@@ -132,6 +132,16 @@ describe('parseCentroidTable', () => {
       expect(() => readCentroidTable(fifo)).toThrow(
         /^readCentroidTable: cannot read ".*cells\.csv" \(not a regular file/,
       );
+      expect(() => readUsiigaciParameters(fifo)).toThrow(
+        /^readUsiigaciParameters: cannot read ".*cells\.csv" \(not a regular file/,
+      );
+      // A parameter named __proto__ is an own key of `values` (it vanished).
+      const parameters = join(dir, 'parameters.csv');
+      writeFileSync(parameters, 'Parameter,Value\npixel_scale,0.5\n__proto__,x\n');
+      const read = readUsiigaciParameters(parameters);
+      expect(read.pixelSize).toBe(0.5);
+      expect(Object.keys(read.values)).toEqual(['pixel_scale', '__proto__']);
+      expect(Object.getPrototypeOf(read.values)).toBe(Object.prototype);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
