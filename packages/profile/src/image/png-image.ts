@@ -22,6 +22,8 @@ interface PngHeader {
   height: number;
   depth: number;
   colourType: number;
+  /** Adam7 interlacing. */
+  interlaced: boolean;
   /** Pixels per metre along x and y, when a `pHYs` chunk with the metre unit is present. */
   perMetre?: [number, number];
 }
@@ -58,6 +60,7 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
         height: view.getUint32(body + 4),
         depth: bytes[body + 8]!,
         colourType: bytes[body + 9]!,
+        interlaced: bytes[body + 12] === 1,
       };
     } else if (type === 'pHYs' && length >= 9 && header && bytes[body + 8] === 1) {
       header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
@@ -73,6 +76,13 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
   if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
+  // fast-png reads an interlaced row of 1/2/4-bit samples as one byte per sample: such files
+  // failed with "Unsupported filter".
+  if (header.interlaced && depth < 8)
+    throw new UnsupportedError(
+      `${fn}: ${where}: interlaced (Adam7) PNGs of ${depth}-bit samples are not supported; save it without interlacing`,
+      { fn, arg: where },
+    );
   const rowBytes = 1 + Math.ceil((width * channels * depth) / 8);
   if (rowBytes * height > idat * MAX_INFLATE_RATIO)
     throw fail(

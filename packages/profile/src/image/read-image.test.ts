@@ -319,6 +319,67 @@ describe('hostile and bad input', () => {
     expect(() => readImage2D(wrongSize)).toThrow(/chunk pHYs at byte 33 fails its CRC-32 check/);
   });
 
+  it('refuses interlaced PNGs of 1/2/4-bit samples as unsupported (issue 17, adversarial review)', () => {
+    // fast-png reads their rows as one byte per sample: "Unsupported filter" or, with enough
+    // data, wrong pixels. A 16×16 1-bit mask, Adam7, every pass row filter 0.
+    const passes = [
+      [8, 8],
+      [8, 8],
+      [4, 8],
+      [4, 4],
+      [2, 4],
+      [2, 2],
+      [1, 2],
+    ];
+    const starts = [
+      [0, 0],
+      [4, 0],
+      [0, 4],
+      [2, 0],
+      [0, 2],
+      [1, 0],
+      [0, 1],
+    ];
+    const rows: number[] = [];
+    passes.forEach(([dx, dy], p) => {
+      const [x0, y0] = starts[p]!;
+      for (let y = y0!; y < 16; y += dy!)
+        rows.push(0, ...new Array(Math.ceil((16 - x0!) / dx! / 8)).fill(0));
+    });
+    const chunk = (type: string, body: Uint8Array) => {
+      const out = new Uint8Array(12 + body.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, body.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(body, 8);
+      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+      return out;
+    };
+    const ihdr = Uint8Array.from([0, 0, 0, 16, 0, 0, 0, 16, 1, 0, 0, 0, 1]);
+    const parts = [
+      png.subarray(0, 8),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', new Uint8Array(deflateSync(Uint8Array.from(rows)))),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    let error: unknown;
+    try {
+      readImage2D(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toBe(
+      'readImage2D: the given bytes: interlaced (Adam7) PNGs of 1-bit samples are not supported; save it without interlacing',
+    );
+  });
+
   /**
    * A 2×2 uint8 little-endian TIFF with the basic tags plus `extra` ones: [tag, type, bytes of
    * the value] (type 2 ASCII, 3 SHORT, 12 DOUBLE), values stored after the directory.
