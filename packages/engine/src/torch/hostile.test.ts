@@ -80,6 +80,17 @@ describe('readTorchCheckpoint: hostile pickles (issue 17)', () => {
     expect(readTorchCheckpoint(pt(big))).toBe(1n << BigInt(8 * n - 2));
   });
 
+  it('refuses a LONG4 longer than 64 KiB (BigInt throws a RangeError at 128 MiB)', () => {
+    // 2^27 bytes with the sign bit set threw an untyped RangeError (a ~9 MB deflated .pt).
+    const n = 65_537;
+    const long = [...PROTO, 0x8b, ...u32(n), ...new Array<number>(n).fill(0xff), STOP];
+    const error = thrown(() => readTorchCheckpoint(pt(long)));
+    expect(error).toBeInstanceOf(UnsupportedError);
+    expect((error as Error).message).toBe(
+      'readTorchCheckpoint: the pickle holds a 65537-byte int (LONG4); ints of more than 65536 bytes are not supported',
+    );
+  });
+
   it('a storage of negative length is a FormatError', () => {
     const pickle = [
       ...PROTO,
