@@ -105,6 +105,25 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
     );
   });
 
+  it('hands out every entry once (issue 17, adversarial review)', () => {
+    // 1,000 references to one 1 MB entry decoded (and copied) it 1,000 times: 1.1 GB.
+    rejects(
+      withJson((meta) => ({ ...meta, extra: [{ $npy: 'model/w.npy' }] })),
+      /'extra\[0\]' names the entry "model\/w\.npy" a second time/,
+    );
+    rejects(
+      withJson((meta) => ({
+        ...meta,
+        extra: [(meta.extra as { targets: unknown }).targets, { $npy: 'extra/0.npy' }],
+      })),
+      /'extra\[1\]' names the entry "extra\/0\.npy" a second time/,
+    );
+    rejects(
+      withJson((meta) => ({ ...meta, stateDictKeys: ['w', 'w'] })),
+      /'stateDictKeys' names the entry "model\/w\.npy" a second time/,
+    );
+  });
+
   it('refuses what encodeCheckpoint refuses', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [
