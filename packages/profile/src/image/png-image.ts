@@ -41,6 +41,7 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
   let idat = 0;
+  let palette = false;
   let at = 8;
   let ended = false;
   while (at + 8 <= bytes.length && !ended) {
@@ -64,7 +65,8 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
       };
     } else if (type === 'pHYs' && length >= 9 && header && bytes[body + 8] === 1) {
       header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
-    } else if (type === 'IDAT') idat += length;
+    } else if (type === 'PLTE') palette = true;
+    else if (type === 'IDAT') idat += length;
     else if (type === 'IEND') ended = true;
     at += 12 + length;
   }
@@ -73,6 +75,8 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
   const { width, height, depth, colourType } = header;
   const channels = CHANNELS[colourType];
   if (channels === undefined) throw fail(`colour type ${colourType} is not a PNG colour type`);
+  // Without its palette a palette image's indices were read as grey levels.
+  if (colourType === 3 && !palette) throw fail('it is a palette image without a PLTE chunk');
   if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);

@@ -317,6 +317,24 @@ describe('hostile and bad input', () => {
     const wrongSize = phys.slice();
     wrongSize[33 + 8 + 2] = wrongSize[33 + 8 + 2]! ^ 1; // pHYs x pixels per metre, after IHDR
     expect(() => readImage2D(wrongSize)).toThrow(/chunk pHYs at byte 33 fails its CRC-32 check/);
+    // Colour type 3 without PLTE: its indices were read as grey levels.
+    const paletteIhdr = ihdr.slice();
+    paletteIhdr[9] = 3;
+    const parts3 = [
+      png.subarray(0, 8),
+      chunk('IHDR', paletteIhdr),
+      chunk('IDAT', idat),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const noPalette = new Uint8Array(parts3.reduce((n, p) => n + p.length, 0));
+    let at3 = 0;
+    for (const p of parts3) {
+      noPalette.set(p, at3);
+      at3 += p.length;
+    }
+    expect(() => readImage2D(noPalette)).toThrow(
+      /^readImage2D: the given bytes is not a readable PNG: it is a palette image without a PLTE chunk$/,
+    );
   });
 
   it('refuses interlaced PNGs of 1/2/4-bit samples as unsupported (issue 17, adversarial review)', () => {
