@@ -46,6 +46,18 @@ describe('parseCsv', () => {
     );
     expect(() => parseCsv(42 as unknown as string)).toThrow(InvalidArgumentError);
   });
+
+  it('reads a long quoted field of doubled quotes in linear time, lines still counted (issue 17)', () => {
+    // Each `""` used to search for the next newline from scratch: with the only newlines far
+    // away, a 1 MB field took seconds (quadratic).
+    const quotes = '""'.repeat(500_000);
+    const table = parseCsv(`a,b\n"${quotes}\nx",1\n"y\n\nz",2\n`);
+    expect(table.rows[0]).toEqual([`${'"'.repeat(500_000)}\nx`, '1']);
+    expect(table.rows[1]).toEqual(['y\n\nz', '2']);
+    expect(() => parseCsv(`a,b\n"${quotes}\nx",1\n"y\n\nz",2\n3\n`)).toThrow(
+      /parseCsv: the CSV line 7 has 1 fields, the header has 2/,
+    );
+  });
 });
 
 describe('csvRecords', () => {
@@ -54,6 +66,13 @@ describe('csvRecords', () => {
       { a: '1', b: '2' },
       { a: '3', b: '' },
     ]);
+  });
+
+  it('keeps a column named __proto__ as an own key (issue 17, adversarial review)', () => {
+    const [record] = csvRecords(parseCsv('a,__proto__,constructor\n1,2,3\n'));
+    expect(Object.keys(record!)).toEqual(['a', '__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(record, '__proto__')?.value).toBe('2');
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
   });
 
   it('rejects what is not a table', () => {

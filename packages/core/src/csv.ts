@@ -11,11 +11,22 @@ const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** The `\n` in `text[from, to)`. */
-function newlines(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) count++;
-  return count;
+/**
+ * Counts the `\n` in `text[from, to)` for ranges that move forward through the text. It
+ * remembers the next newline, so no search runs past `to` twice: a search from every `""` of a
+ * long quoted field to a far newline made the parse quadratic.
+ */
+function newlineCounter(text: string): (from: number, to: number) => number {
+  let next = text.indexOf('\n');
+  return (from, to) => {
+    if (next >= 0 && next < from) next = text.indexOf('\n', from);
+    let count = 0;
+    while (next >= 0 && next < to) {
+      count++;
+      next = text.indexOf('\n', next + 1);
+    }
+    return count;
+  };
 }
 
 /** A parsed CSV file: the header row and the data rows, every row as long as the header. */
@@ -77,6 +88,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
     field = '';
   };
   const n = text.length;
+  const newlines = newlineCounter(text);
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -84,7 +96,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
       // Up to the next quote: `""` is a quote inside, a lone `"` ends the quoted part.
       const q = text.indexOf('"', i);
       const end = q < 0 ? n : q;
-      line += newlines(text, i, end);
+      line += newlines(i, end);
       field += text.slice(i, end);
       if (q < 0) i = n;
       else if (text.charCodeAt(q + 1) === QUOTE) {
@@ -132,6 +144,11 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   return { header, rows: records.slice(1) };
 }
 
+/** A property descriptor like that of an assignment, for `Object.defineProperty`. */
+function own(value: string): PropertyDescriptor {
+  return { value, enumerable: true, writable: true, configurable: true };
+}
+
 /** The rows of a table as objects keyed by column name (a later duplicate column wins). */
 export function csvRecords(table: CsvTable): Record<string, string>[] {
   if (table === null || typeof table !== 'object' || !Array.isArray(table.header))
@@ -139,7 +156,9 @@ export function csvRecords(table: CsvTable): Record<string, string>[] {
   return table.rows.map((row) => {
     const record: Record<string, string> = {};
     table.header.forEach((name, c) => {
-      record[name] = row[c] ?? '';
+      // A column named `__proto__` stays an own key (assigned, it would vanish).
+      if (name === '__proto__') Object.defineProperty(record, name, own(row[c] ?? ''));
+      else record[name] = row[c] ?? '';
     });
     return record;
   });

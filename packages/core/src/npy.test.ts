@@ -148,3 +148,34 @@ describe('parseNpy on hostile headers (found by the fuzz suite)', () => {
     }
   });
 });
+
+describe('parseNpy reads headers as NumPy does (issue 17, adversarial review)', () => {
+  /** A version-1 `.npy` with `header` (a dict literal) and `payload`. */
+  function withHeader(header: string, payload: Uint8Array): Uint8Array {
+    const text = `${header}${' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
+    const bytes = new Uint8Array(10 + text.length + payload.length);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    new DataView(bytes.buffer).setUint16(8, text.length, true);
+    bytes.set(new TextEncoder().encode(text), 10);
+    bytes.set(payload, 10 + text.length);
+    return bytes;
+  }
+  const payload = new Uint8Array(Float32Array.of(1.5, 2.5).buffer);
+
+  it('takes the last of a repeated key, as ast.literal_eval does', () => {
+    // np.load reads (2,) [1.5, 2.5]; the first key gave [1] [1.5] (expected from NumPy 1.24).
+    const twice = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'shape': (2,)}";
+    const array = parseNpy(withHeader(twice, payload));
+    expect(array.shape).toEqual([2]);
+    expect(Array.from(array.data as Float32Array)).toEqual([1.5, 2.5]);
+    const descr = "{'descr': '<u1', 'fortran_order': False, 'shape': (2,), 'descr': '<f4'}";
+    expect(parseNpy(withHeader(descr, payload)).data).toBeInstanceOf(Float32Array);
+  });
+
+  it('reads double-quoted keys and strings', () => {
+    const quoted = '{"descr": "<f4", "fortran_order": False, "shape": (2,)}';
+    expect(Array.from(parseNpy(withHeader(quoted, payload)).data as Float32Array)).toEqual([
+      1.5, 2.5,
+    ]);
+  });
+});

@@ -45,9 +45,16 @@ function parseHeader(
   text: string,
   fn: string,
 ): { descr: string; fortranOrder: boolean; shape: number[] } {
-  const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  // The header is a Python dict literal, read as NumPy reads it (`ast.literal_eval`): either
+  // quote, and the last of a repeated key wins (the first read [1] where NumPy reads [2]).
+  const last = (pattern: RegExp): string | undefined => {
+    let value: string | undefined;
+    for (const match of text.matchAll(pattern)) value = match[1];
+    return value;
+  };
+  const descr = last(/['"]descr['"]\s*:\s*['"]([^'"]+)['"]/g);
+  const fortran = last(/['"]fortran_order['"]\s*:\s*(True|False)/g);
+  const shapeText = last(/['"]shape['"]\s*:\s*\(([^)]*)\)/g);
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new FormatError(
       `${fn}: the .npy header is malformed: ${JSON.stringify(text.slice(0, 120))}`,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +21,24 @@ describe('readSourceBytes', () => {
     expect(Array.from(readSourceBytes('readThing', bytes.buffer).bytes)).toEqual([4, 5]);
   });
 
+  it('refuses a FIFO or a device instead of blocking on it or reading for ever (issue 17)', () => {
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [fifo, '/dev/zero']) {
+      expect(() => readSourceBytes('readThing', path)).toThrow(FileSystemError);
+      expect(() => readSourceBytes('readThing', path)).toThrow(
+        `readThing: cannot read ${JSON.stringify(path)} (not a regular file (a FIFO, socket or device))`,
+      );
+    }
+  });
+
   it('names the reader in its errors', () => {
     expect(() => readSourceBytes('readThing', join(dir, 'missing.bin'))).toThrow(FileSystemError);
     expect(() => readSourceBytes('readThing', join(dir, 'missing.bin'))).toThrow(
       /^readThing: cannot read ".*missing.bin"/,
     );
     expect(() => readSourceBytes('readThing', '')).toThrow(InvalidArgumentError);
+    expect(() => readSourceBytes('readThing', dir)).toThrow(/^readThing: cannot read .*EISDIR/);
     expect(() => readSourceBytes('readThing', 42)).toThrow(
       /readThing: 'source' must be a path, a Uint8Array or an ArrayBuffer/,
     );

@@ -193,6 +193,43 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     model.dispose();
   });
 
+  it('refuses a stored config the model refuses, naming the reader (issue 17, adversarial review)', () => {
+    // The config came to CloudAutoEncoder unchecked: `numSourcePoints: 4e9` threw an untyped
+    // RangeError (5e7 took 6 s and 800 MB before the weights were looked at), and a bad `seed`
+    // a CloudAutoEncoder error instead of the reader's.
+    const model = new CloudAutoEncoder({
+      numFeatures: 8,
+      k: 4,
+      shape: 'sphere',
+      numSourcePoints: 64,
+    });
+    const exported = readTorchCheckpoint(exportTorchCheckpoint(model)) as TorchDict;
+    const config = JSON.parse(exported.get(TORCH_CONFIG_KEY) as string) as Record<string, unknown>;
+    const withConfig = (edit: Record<string, unknown>) =>
+      writeTorchCheckpoint(
+        new Map([...exported, [TORCH_CONFIG_KEY, JSON.stringify({ ...config, ...edit })]]) as never,
+      );
+    const huge = withConfig({ numSourcePoints: 4e9 });
+    expect(() => readCloudCheckpoint(huge)).toThrow(FormatError);
+    expect(() => readCloudCheckpoint(huge)).toThrow(
+      /^readCloudCheckpoint: the model config stored in the file asks for 4000000000 decoder source points, more than 1048576 \(pass options\.model\.numSourcePoints to read it\)$/,
+    );
+    const given = importTorchCheckpoint(huge, { model: { numSourcePoints: 100 } });
+    expect(given.numSourcePoints).toBe(100);
+    const badSeed = withConfig({ seed: 'x' });
+    expect(() => importTorchCheckpoint(badSeed)).toThrow(FormatError);
+    expect(() => importTorchCheckpoint(badSeed)).toThrow(
+      /^importTorchCheckpoint: the model config stored in the file is invalid \(CloudAutoEncoder: 'seed' must be an integer/,
+    );
+    expect(() => importTorchCheckpoint(badSeed, { model: { seed: 1.5 } })).toThrow(
+      /^importTorchCheckpoint: 'seed' must be an integer, got 1\.5/,
+    );
+    expect(() => importTorchCheckpoint(badSeed, { model: { seed: 1.5 } })).toThrow(
+      InvalidArgumentError,
+    );
+    for (const m of [model, given]) m.dispose();
+  });
+
   it('validates its input', () => {
     expect(() => importTorchCheckpoint(3 as never)).toThrow(InvalidArgumentError);
     expect(() => importTorchCheckpoint(new Uint8Array(4), { k: 0 })).toThrow(/'options.k'/);

@@ -2,7 +2,9 @@ import {
   checkBoolean,
   checkInteger,
   checkObject,
+  FormatError,
   IncompatibleError,
+  InvalidArgumentError,
   invalidArgument,
   type NdArray,
   reattributeError,
@@ -136,12 +138,7 @@ function build(
   } catch (error) {
     throw reattributeError(fn, error);
   }
-  const model = new CloudAutoEncoder({
-    ...stored.model,
-    ...(options.model ?? {}),
-    ...inferred,
-    k: options.k ?? stored.k ?? DEFAULT_IMPORT_TORCH_CHECKPOINT_OPTIONS.k,
-  });
+  const model = construct(fn, stored, options, inferred);
   try {
     model.loadStateDict(state, {
       strict: options.strict ?? DEFAULT_IMPORT_TORCH_CHECKPOINT_OPTIONS.strict,
@@ -153,6 +150,54 @@ function build(
     throw error;
   }
   return model;
+}
+
+/**
+ * The most decoder source points a file's stored config may ask for: 2^20 (a 12 MB grid;
+ * FoldingNet uses 2,025). The model allocates them before any weight is checked, so a stored
+ * `numSourcePoints` of 4e9 in a small file threw a `RangeError` and 5e7 took 6 s and 800 MB;
+ * `options.model.numSourcePoints` may ask for more.
+ */
+const MAX_STORED_SOURCE_POINTS = 2 ** 20;
+
+/**
+ * The model the options describe. An argument the file's stored config gave (not overridden by
+ * `options` or inferred from the weights) that the model refuses is a `FormatError` of the file;
+ * any other refusal is reported as `fn`'s.
+ */
+function construct(
+  fn: string,
+  stored: Parsed['stored'],
+  options: ImportTorchCheckpointOptions,
+  inferred: ReturnType<typeof inferCloudAutoEncoderOptions>,
+): CloudAutoEncoder {
+  const given = { ...(options.model ?? {}), ...inferred };
+  const fromFile = new Set(Object.keys(stored.model).filter((key) => !Object.hasOwn(given, key)));
+  if (options.k === undefined && stored.k !== undefined) fromFile.add('k');
+  const points = stored.model.numSourcePoints;
+  if (
+    fromFile.has('numSourcePoints') &&
+    typeof points === 'number' &&
+    points > MAX_STORED_SOURCE_POINTS
+  )
+    throw new FormatError(
+      `${fn}: the model config stored in the file asks for ${points} decoder source points, more than ${MAX_STORED_SOURCE_POINTS} (pass options.model.numSourcePoints to read it)`,
+      { fn, arg: 'source' },
+    );
+  try {
+    return new CloudAutoEncoder({
+      ...stored.model,
+      ...given,
+      k: options.k ?? stored.k ?? DEFAULT_IMPORT_TORCH_CHECKPOINT_OPTIONS.k,
+    });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError && error.arg !== undefined && fromFile.has(error.arg))
+      throw new FormatError(
+        `${fn}: the model config stored in the file is invalid (${error.message})`,
+        { fn, arg: 'source', cause: error },
+      );
+    throw reattributeError(fn, error);
+  }
 }
 
 /**

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import {
   encodeNpz,
-  FileSystemError,
   FormatError,
   IncompatibleError,
   invalidArgument,
   parseNpz,
   readNpzComment,
+  readSourceBytes,
   readZip,
   reattributeError,
 } from '@cellshape/core';
@@ -38,15 +37,7 @@ function bytesOf(fn: string, source: string | Uint8Array): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (typeof source !== 'string')
     throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
-  try {
-    return readFileSync(source);
-  } catch (error) {
-    throw new FileSystemError(`${fn}: cannot read ${JSON.stringify(source)}: ${String(error)}`, {
-      fn,
-      arg: source,
-      cause: error,
-    });
-  }
+  return readSourceBytes(fn, source).bytes;
 }
 
 /** True when the zip archive `bytes` is an `.npz` (arrays only) rather than a `torch.save` file. */

@@ -80,6 +80,17 @@ describe('readTorchCheckpoint: hostile pickles (issue 17)', () => {
     expect(readTorchCheckpoint(pt(big))).toBe(1n << BigInt(8 * n - 2));
   });
 
+  it('refuses a LONG4 longer than 64 KiB (BigInt throws a RangeError at 128 MiB)', () => {
+    // 2^27 bytes with the sign bit set threw an untyped RangeError (a ~9 MB deflated .pt).
+    const n = 65_537;
+    const long = [...PROTO, 0x8b, ...u32(n), ...new Array<number>(n).fill(0xff), STOP];
+    const error = thrown(() => readTorchCheckpoint(pt(long)));
+    expect(error).toBeInstanceOf(UnsupportedError);
+    expect((error as Error).message).toBe(
+      'readTorchCheckpoint: the pickle holds a 65537-byte int (LONG4); ints of more than 65536 bytes are not supported',
+    );
+  });
+
   it('a storage of negative length is a FormatError', () => {
     const pickle = [
       ...PROTO,
@@ -310,5 +321,35 @@ describe('readTorchCheckpoint: zip limits', () => {
       readTorchCheckpoint(tensorsPt, { maxEntries: entries.length, maxBytes: inflated }),
     ).toEqual(readTorchCheckpoint(tensorsPt));
     expect(() => readTorchCheckpoint(tensorsPt, { maxBytes: -1 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('readTorchCheckpoint: a deflated data.pkl that builds far more than the file (issue 17, adversarial review)', () => {
+  /** An archive whose data.pkl is `count` EMPTY_DICT opcodes, deflated or stored. */
+  function dicts(count: number, level: 0 | 9): Uint8Array {
+    const pickle = new Uint8Array(count + 3);
+    pickle.set(PROTO);
+    pickle.fill(0x7d, 2, count + 2);
+    pickle[count + 2] = STOP;
+    return zipSync({ 'archive/data.pkl': pickle }, { level });
+  }
+
+  it('refuses a pickle that inflates to more than 64 KiB + 16 × the archive', () => {
+    // 3 MB of `}` deflate to 3 KB; unpickled they were 3 million Maps, 750 MB.
+    const bomb = dicts(3_000_000, 9);
+    const error = thrown(() => readTorchCheckpoint(bomb));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toBe(
+      `readTorchCheckpoint: the archive's archive/data.pkl inflates to 3000003 bytes, more than the ${2 ** 16 + 16 * bomb.length} (64 KiB + 16 × the ${bomb.length}-byte archive) an entry parsed into objects may hold (a zip bomb?)`,
+    );
+  });
+
+  it('still unpickles a stored pickle of any size and a small deflated one', () => {
+    // Both reach STOP with 2 000 dicts on the stack: the unpickler ran to the end.
+    for (const archive of [dicts(2_000, 0), dicts(2_000, 9)])
+      expect(() => readTorchCheckpoint(archive)).toThrow(/STOP with an unbalanced stack/);
+    const stored = dicts(200_000, 0);
+    expect(() => readTorchCheckpoint(stored)).toThrow(/STOP with an unbalanced stack/);
+    expect(readTorchCheckpoint(tensorsPt)).toBeInstanceOf(Map);
   });
 });

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   type AnyTypedArray,
   checkInteger,
   DEFAULT_ZIP_LIMITS,
-  FileSystemError,
   FormatError,
   invalidArgument,
+  readSourceBytes,
   readZip,
   UnsupportedError,
   type ZipLimits,
@@ -75,15 +74,28 @@ function sourceBytes(source: string | Uint8Array): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (typeof source !== 'string')
     throw invalidArgument(FN, 'source', 'a file path or a Uint8Array', source);
-  try {
-    return readFileSync(source);
-  } catch (error) {
-    throw new FileSystemError(`${FN}: cannot read ${JSON.stringify(source)}: ${String(error)}`, {
-      fn: FN,
-      arg: source,
-      cause: error,
-    });
-  }
+  return readSourceBytes(FN, source).bytes;
+}
+
+/**
+ * The most bytes a zip entry that is parsed into objects (a `data.pkl`, a `checkpoint.json`)
+ * may inflate to: 64 KiB plus 16 times the whole archive. Parsing builds an object for every
+ * few bytes (an empty dict of a pickle costs ~250 bytes of memory for 1 byte of pickle), so a
+ * few KB deflated to megabytes of `}` would build gigabytes; the writers (`torch.save`,
+ * `encodeCheckpoint`) store these entries uncompressed, never longer than the archive.
+ */
+export function checkStructureEntry(
+  fn: string,
+  name: string,
+  entry: Uint8Array,
+  archive: Uint8Array,
+): void {
+  const limit = 2 ** 16 + 16 * archive.length;
+  if (entry.length > limit)
+    throw new FormatError(
+      `${fn}: the archive's ${name} inflates to ${entry.length} bytes, more than the ${limit} (64 KiB + 16 × the ${archive.length}-byte archive) an entry parsed into objects may hold (a zip bomb?)`,
+      { fn, arg: name },
+    );
 }
 
 function isZip(bytes: Uint8Array): boolean {
@@ -288,6 +300,7 @@ function openArchive(
       arg: 'source',
     });
   }
+  checkStructureEntry(FN, pklName, entries[pklName]!, bytes);
   const prefix = pklName.slice(0, -'data.pkl'.length);
   const byteOrder = entries[`${prefix}byteorder`];
   if (byteOrder !== undefined && new TextDecoder().decode(byteOrder).trim() !== 'little') {

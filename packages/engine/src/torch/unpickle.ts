@@ -52,6 +52,9 @@ const KNOWN_UNSUPPORTED: Record<number, string> = {
   152: 'READONLY_BUFFER',
 };
 
+/** The longest int (LONG4) read: 64 KiB, half a million bits. */
+const MAX_LONG_BYTES = 2 ** 16;
+
 /** Decodes a little-endian two's-complement integer (LONG1 / LONG4). */
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
@@ -200,6 +203,12 @@ const SCALAR_OPS: Record<number, OpHandler> = {
   },
   139: (m) => {
     const length = m.view.getUint32(m.need(4), true);
+    // BigInt stops at 2^30 bits (a RangeError); no checkpoint holds an int near that.
+    if (length > MAX_LONG_BYTES)
+      throw new UnsupportedError(
+        `${m.fn}: the pickle holds a ${length}-byte int (LONG4); ints of more than ${MAX_LONG_BYTES} bytes are not supported`,
+        { fn: m.fn },
+      );
     const at = m.need(length);
     m.stack.push(decodeLong(m.bytes.subarray(at, at + length)));
   },

@@ -1,6 +1,11 @@
-import { FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileSystemError, FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { readTorchCheckpoint } from '../torch/read-checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { StateDict } from './module.js';
 
@@ -100,6 +105,25 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
     );
   });
 
+  it('hands out every entry once (issue 17, adversarial review)', () => {
+    // 1,000 references to one 1 MB entry decoded (and copied) it 1,000 times: 1.1 GB.
+    rejects(
+      withJson((meta) => ({ ...meta, extra: [{ $npy: 'model/w.npy' }] })),
+      /'extra\[0\]' names the entry "model\/w\.npy" a second time/,
+    );
+    rejects(
+      withJson((meta) => ({
+        ...meta,
+        extra: [(meta.extra as { targets: unknown }).targets, { $npy: 'extra/0.npy' }],
+      })),
+      /'extra\[1\]' names the entry "extra\/0\.npy" a second time/,
+    );
+    rejects(
+      withJson((meta) => ({ ...meta, stateDictKeys: ['w', 'w'] })),
+      /'stateDictKeys' names the entry "model\/w\.npy" a second time/,
+    );
+  });
+
   it('refuses what encodeCheckpoint refuses', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [
@@ -144,10 +168,63 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
       readZip(withJson((meta) => ({ ...meta, extra: 'DEEP' })))['checkpoint.json']!,
     );
     const deep = text.replace('"DEEP"', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    // Stored: deflated, 200 KB of brackets is a zip bomb of its own (see the test below).
     rejects(
-      zipSync({ ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(deep) }),
+      zipSync(
+        { ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(deep) },
+        { level: 0 },
+      ),
       /'extra(\[0\])+' is nested deeper than 1000 levels/,
     );
+  });
+
+  it('describes malformed tagged values without walking them (issue 17, adversarial review)', () => {
+    // JSON.stringify of a value 100,000 lists deep in the error message overflowed the stack.
+    const text = strFromU8(
+      readZip(withJson((meta) => ({ ...meta, formatVersion: 'V', extra: 'DEEP' })))[
+        'checkpoint.json'
+      ]!,
+    );
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const archive = (json: string) =>
+      zipSync(
+        { ...readZip(withJson((meta) => meta)), 'checkpoint.json': strToU8(json) },
+        { level: 0 },
+      );
+    for (const tag of ['$bigint', '$number', '$npy', '$typed'])
+      rejects(
+        archive(text.replace('"V"', '1').replace('"DEEP"', `{"${tag}": ${deep}}`)),
+        new RegExp(`'extra' holds \\{"\\${tag}": \\[\\[\\[\\[\\.\\.\\.\\]\\]\\]\\]\\}`),
+      );
+    rejects(
+      archive(text.replace('"V"', deep).replace('"DEEP"', 'null')),
+      /checkpoint format version \[\[\[\[\.\.\.\]\]\]\] is not supported/,
+    );
+  });
+
+  it('refuses a checkpoint.json that inflates far beyond the archive (a zip bomb of objects)', () => {
+    // 3 MB of `{}` deflate to ~3 KB and parsed to ~150 MB of objects (9 MB: 590 MB).
+    const meta = (n: number) =>
+      strFromU8(readZip(withJson((m) => ({ ...m, extra: 'X' })))['checkpoint.json']!).replace(
+        '"X"',
+        `[${new Array(n).fill('{}').join(',')}]`,
+      );
+    const bomb = zipSync({ ...readZip(withJson((m) => m)), 'checkpoint.json': strToU8(meta(1e6)) });
+    rejects(
+      bomb,
+      /the archive's checkpoint\.json inflates to \d+ bytes, more than the \d+ \(64 KiB \+ 16 × the \d+-byte archive\) an entry parsed into objects may hold/,
+    );
+    // The same entry stored, and a small deflated one, are read.
+    const stored = zipSync(
+      { ...readZip(withJson((m) => m)), 'checkpoint.json': strToU8(meta(1e5)) },
+      { level: 0 },
+    );
+    expect((decodeCheckpoint(stored).extra as unknown[]).length).toBe(1e5);
+    const small = zipSync({
+      ...readZip(withJson((m) => m)),
+      'checkpoint.json': strToU8(meta(1e3)),
+    });
+    expect((decodeCheckpoint(small).extra as unknown[]).length).toBe(1e3);
   });
 
   it('names decodeCheckpoint and the entry when a .npy entry is broken (found by the fuzz suite)', () => {
@@ -189,5 +266,24 @@ describe('decodeCheckpoint: zip limits', () => {
       /options.maxBytes/,
     );
     expect(decodeCheckpoint(bytes, { maxEntries: count, maxBytes: inflated }).epoch).toBe(2);
+  });
+});
+
+describe('loadCheckpoint on a path that is not a regular file (issue 17, adversarial review)', () => {
+  it('refuses a FIFO instead of waiting for a writer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cellshape-ckpt-fifo-'));
+    try {
+      const fifo = join(dir, 'pipe.ckpt');
+      execFileSync('mkfifo', [fifo]);
+      await expect(loadCheckpoint(fifo)).rejects.toThrow(FileSystemError);
+      await expect(loadCheckpoint(fifo)).rejects.toThrow(
+        /^loadCheckpoint: could not read ".*pipe.ckpt"/,
+      );
+      expect(() => readTorchCheckpoint(fifo)).toThrow(
+        /^readTorchCheckpoint: cannot read ".*pipe.ckpt" \(not a regular file/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

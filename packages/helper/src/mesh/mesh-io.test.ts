@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystemError, FormatError, InvalidArgumentError } from '@cellshape/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readPointCloud } from '../points/point-cloud-io.js';
 import { meshVolume } from '../surface/index.js';
 import type { Mesh } from '../types.js';
 import { encodeMesh, type MeshFormat, parseMesh, readMesh, writeMesh } from './mesh-io.js';
@@ -175,6 +177,15 @@ describe('OBJ', () => {
       /outside \[0, 3\)/,
     );
   });
+
+  it('reads lone-CR line ends like LF ones (issue 17: they read as one vertex, no face)', () => {
+    const lf = 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n';
+    for (const eol of ['\r', '\r\n']) {
+      const mesh = parseMesh(text(lf.replaceAll('\n', eol)), 'obj');
+      expect(Array.from(mesh.positions)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+      expect(Array.from(mesh.faces)).toEqual([0, 1, 2]);
+    }
+  });
 });
 
 describe('STL', () => {
@@ -245,6 +256,15 @@ describe('encodeMesh / readMesh round trips', () => {
       /parseMesh: 'bytes' must be a Uint8Array/,
     );
     expect(() => readMesh(join(dir, 'missing.ply'))).toThrow(FileSystemError);
+    // A FIFO blocked the read until a writer came (issue 17): refused like any unreadable path.
+    const fifo = join(dir, 'pipe.ply');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readMesh(fifo)).toThrow(
+      /^readMesh: cannot read ".*pipe.ply" \(not a regular file/,
+    );
+    expect(() => readPointCloud(fifo)).toThrow(
+      /^readPointCloud: cannot read ".*pipe.ply" \(not a regular file/,
+    );
     expect(() => readMesh(text('\x00\x01garbage'))).toThrow(
       /readMesh: cannot tell the mesh format/,
     );

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import {
   checkBoolean,
-  FileSystemError,
   FormatError,
   invalidArgument,
+  readSourceBytes,
   withDefaults,
   writeFileAtomic,
 } from '@cellshape/core';
@@ -122,17 +121,7 @@ export function readMesh(source: string | Uint8Array, options: ReadMeshOptions =
   const fn = 'readMesh';
   if (options.format !== undefined) checkFormat(fn, options.format);
   if (typeof source === 'string') {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new FileSystemError(`${fn}: cannot read ${JSON.stringify(source)}`, {
-        fn,
-        arg: source,
-        cause: error,
-      });
-    }
-    const name = JSON.stringify(source);
+    const { bytes, where: name } = readSourceBytes(fn, source);
     const format =
       options.format ?? formatFromExtension(source, FORMATS) ?? sniffFormat(bytes, fn, name);
     return parseAs(fn, bytes, format, name);

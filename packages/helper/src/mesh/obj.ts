@@ -15,7 +15,8 @@ export function parseObj(bytes: Uint8Array, fn: string, source: string): Mesh {
       fn,
       arg: source,
     });
-  const lines = new TextDecoder('latin1').decode(bytes).split(/\r?\n/);
+  // Lines end in \n, \r\n or a lone \r (classic Mac OS): a lone \r read as a space would join lines.
+  const lines = new TextDecoder('latin1').decode(bytes).split(/\r\n?|\n/);
   const positions = new NumberBuffer();
   const offsets: number[] = [0];
   const indices = new NumberBuffer();

@@ -92,3 +92,57 @@ describe('parsePly on hostile element counts', () => {
     }
   });
 });
+
+describe('parsePly on headers that only look like others (issue 17)', () => {
+  /** `ply` with `line` inserted just before its `end_header` line. */
+  function withHeaderLine(bytes: Uint8Array, line: string): Uint8Array {
+    const s = decode(bytes);
+    const at = s.indexOf('end_header');
+    return Uint8Array.from(`${s.slice(0, at)}${line}\n${s.slice(at)}`, (c) => c.charCodeAt(0));
+  }
+
+  it('ends the header only at an end_header line of its own, not inside a comment', () => {
+    // The body started right after `comment … end_header`: 11 bytes early, silently wrong points.
+    for (const line of [
+      'comment written before end_header',
+      'obj_info end_header',
+      '  comment end_header',
+    ]) {
+      const mesh = parseMesh(withHeaderLine(encodeMesh(TRIANGLE, 'ply'), line), 'ply');
+      expect(Array.from(mesh.positions)).toEqual(Array.from(TRIANGLE.positions));
+      expect(Array.from(mesh.faces)).toEqual([0, 1, 2]);
+    }
+    const indented = decode(encodeMesh(TRIANGLE, 'ply')).replace('end_header', ' \tend_header');
+    const mesh = parseMesh(
+      Uint8Array.from(indented, (c) => c.charCodeAt(0)),
+      'ply',
+    );
+    expect(Array.from(mesh.positions)).toEqual(Array.from(TRIANGLE.positions));
+  });
+
+  it('refuses property types named like members of Object.prototype', () => {
+    // `TYPE_SIZES[type]` found inherited functions: `hasOwnProperty` read as a type silently
+    // garbled every later value.
+    for (const type of ['hasOwnProperty', 'valueOf', 'toString', 'constructor', '__proto__']) {
+      const ply = decode(encodeMesh(TRIANGLE, 'ply')).replace(
+        'property float x',
+        `property ${type} x`,
+      );
+      const bytes = Uint8Array.from(ply, (c) => c.charCodeAt(0));
+      expect(() => parseMesh(bytes, 'ply')).toThrow(FormatError);
+      expect(() => parseMesh(bytes, 'ply')).toThrow(
+        `parseMesh: 'bytes' is not a valid PLY file: bad property line "property ${type} x"`,
+      );
+      const list = decode(encodeMesh(TRIANGLE, 'ply')).replace(
+        'list uchar int',
+        `list ${type} int`,
+      );
+      expect(() =>
+        parseMesh(
+          Uint8Array.from(list, (c) => c.charCodeAt(0)),
+          'ply',
+        ),
+      ).toThrow(/bad property line "property list/);
+    }
+  });
+});

@@ -87,6 +87,10 @@ function headerEnd(bytes: Uint8Array, fn: string, source: string): number {
   const marker = [101, 110, 100, 95, 104, 101, 97, 100, 101, 114]; // "end_header"
   outer: for (let i = 0; i + marker.length <= limit; i++) {
     for (let k = 0; k < marker.length; k++) if (bytes[i + k] !== marker[k]) continue outer;
+    // Only a line of its own ends the header: `comment … end_header` is still header.
+    let b = i - 1;
+    while (b >= 0 && (bytes[b] === 32 || bytes[b] === 9)) b--;
+    if (b >= 0 && bytes[b] !== 10) continue;
     let j = i + marker.length;
     while (j < bytes.length && (bytes[j] === 32 || bytes[j] === 13)) j++;
     if (j >= bytes.length || bytes[j] !== 10) {
@@ -133,7 +137,8 @@ function parseHeader(
           ? { name: words[4] ?? '', type: words[3] ?? '', countType: words[2] ?? '' }
           : { name: words[2] ?? '', type: words[1] ?? '' };
       const types = [property.type, property.countType ?? 'int'];
-      if (property.name === '' || types.some((t) => TYPE_SIZES[t] === undefined))
+      // Own keys only: a type named `valueOf` or `__proto__` is no type.
+      if (property.name === '' || types.some((t) => !Object.hasOwn(TYPE_SIZES, t)))
         throw fail(fn, source, `bad property line ${JSON.stringify(raw)}`);
       element.properties.push(property);
     } else if (keyword === 'end_header') {

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import {
   encodeNpy,
-  FileSystemError,
   FormatError,
   formatFloat32,
   invalidArgument,
   parseNpy,
+  readSourceBytes,
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
@@ -274,18 +273,9 @@ export function readPointCloud(
   );
   if (options.format !== undefined) checkFormat(fn, 'options.format', options.format);
   if (typeof source === 'string') {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(source);
-    } catch (error) {
-      throw new FileSystemError(`${fn}: cannot read ${JSON.stringify(source)}`, {
-        fn,
-        arg: source,
-        cause: error,
-      });
-    }
+    const { bytes, where } = readSourceBytes(fn, source);
     const format = options.format ?? formatFromExtension(source, FORMATS) ?? sniffFormat(bytes);
-    return parseAs(fn, bytes, format, axisOrder, JSON.stringify(source));
+    return parseAs(fn, bytes, format, axisOrder, where);
   }
   if (!(source instanceof Uint8Array))
     throw invalidArgument(fn, 'source', 'a path or a Uint8Array', source);

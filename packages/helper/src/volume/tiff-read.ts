@@ -47,8 +47,12 @@ const COMPRESSION_NAMES: Record<number, string> = {
 const COMPRESSIONS = new Set([1, LZW, 8, 32946, PACKBITS]);
 
 /**
- * Follows the chain of image directories (IFDs) before handing the bytes to the decoder, which
- * would loop forever on a cyclic chain and reports truncation with unhelpful messages.
+ * Follows the chain of image directories (IFDs), and the EXIF/GPS sub-directories the decoder
+ * reads, before handing the bytes to the decoder, which would loop forever on a cyclic chain,
+ * recurse on a sub-directory naming itself, and reports truncation with unhelpful messages.
+ * The values of all their entries together may not hold more than twice the file (plus 64 KiB):
+ * the decoder copies every entry's values, so 10,000 entries claiming the same 128 KB took 1.3
+ * GB from a 250 KB file.
  */
 function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
   if (bytes.length < 8) throw corrupt(ctx, `${bytes.length} bytes is shorter than a TIFF header`);
@@ -61,21 +65,55 @@ function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
   if (magic === 43) throw unsupported(ctx, 'BigTIFF files are not supported, only classic TIFF');
   if (magic !== 42) throw corrupt(ctx, `the version number is ${magic}, expected 42`);
   const seen = new Set<number>();
-  let offset = view.getUint32(4, le);
-  while (offset !== 0) {
-    if (seen.has(offset)) throw corrupt(ctx, 'the chain of image directories loops');
-    seen.add(offset);
-    const end = offset + 2 + (offset + 2 <= bytes.length ? 12 * view.getUint16(offset, le) : 0);
-    if (end + 4 > bytes.length) {
-      throw corrupt(
-        ctx,
-        `image directory ${seen.size} (at byte ${offset}) runs past the end of the ${bytes.length}-byte file (truncated?)`,
-      );
-    }
-    checkIfdEntries(view, offset, le, seen.size, ctx);
+  const subIfds: number[] = [];
+  let values = 0;
+  let pages = 0;
+  for (let offset = view.getUint32(4, le); offset !== 0; ) {
+    pages++;
+    const end = checkIfdEnd(view, le, offset, pages, seen, ctx);
+    values += checkIfdEntries(view, offset, le, pages, ctx, subIfds);
     offset = view.getUint32(end, le);
   }
-  if (seen.size === 0) throw corrupt(ctx, 'it holds no image');
+  if (pages === 0) throw corrupt(ctx, 'it holds no image');
+  for (let i = 0; i < subIfds.length; i++) {
+    checkIfdEnd(view, le, subIfds[i]!, 0, seen, ctx);
+    values += checkIfdEntries(view, subIfds[i]!, le, 0, ctx, subIfds);
+  }
+  if (values > 2 * bytes.length + 2 ** 16)
+    throw corrupt(
+      ctx,
+      `the entries of its image directories claim ${values} bytes of values, more than twice the ${bytes.length}-byte file (entries repeating the same data)`,
+    );
+}
+
+/** How messages name directory `page` (1-based; 0 for an EXIF or GPS sub-directory). */
+function directoryName(page: number): string {
+  return page > 0 ? `image directory ${page}` : 'an EXIF or GPS directory';
+}
+
+/**
+ * Where the entries of the directory at `offset` end (its next-directory offset follows), after
+ * checking that it lies in the file and was not visited before (a loop).
+ */
+function checkIfdEnd(
+  view: DataView,
+  le: boolean,
+  offset: number,
+  page: number,
+  seen: Set<number>,
+  ctx: Context,
+): number {
+  if (seen.has(offset))
+    throw corrupt(ctx, `the chain of image directories loops (at ${directoryName(page)})`);
+  seen.add(offset);
+  const size = view.byteLength;
+  const end = offset + 2 + (offset + 2 <= size ? 12 * view.getUint16(offset, le) : 0);
+  if (end + 4 > size)
+    throw corrupt(
+      ctx,
+      `${directoryName(page)} (at byte ${offset}) runs past the end of the ${size}-byte file (truncated?)`,
+    );
+  return end;
 }
 
 /** Bytes per value of the TIFF field types (1 BYTE … 13 IFD). */
@@ -84,27 +122,45 @@ const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
 /**
  * Every entry's values must lie within the file: the decoder would otherwise allocate an array
  * of the claimed count (a 300-byte file claiming 16 million values took 140 MB) before failing.
+ * Returns the bytes of values the decoder reads outside the entries (types 1 to 12; it skips
+ * the others), and pushes the offsets of EXIF/GPS sub-directories to `subIfds`.
  */
 function checkIfdEntries(
   view: DataView,
   ifd: number,
   le: boolean,
-  index: number,
+  page: number,
   ctx: Context,
-): void {
+  subIfds: number[],
+): number {
   const entries = view.getUint16(ifd, le);
+  let values = 0;
   for (let e = 0; e < entries; e++) {
     const at = ifd + 2 + 12 * e;
-    const size = TYPE_SIZES[view.getUint16(at + 2, le)] ?? 0;
-    const bytes = size * view.getUint32(at + 4, le);
+    const tag = view.getUint16(at, le);
+    const type = view.getUint16(at + 2, le);
+    const count = view.getUint32(at + 4, le);
+    // EXIF and GPS: the value is the offset of a sub-directory the decoder also reads.
+    if ((tag === 0x8769 || tag === 0x8825) && type >= 1 && type <= 12) {
+      // The decoder reads the value as a directory offset, whatever its type: only one LONG is one.
+      if (type !== 4 || count !== 1)
+        throw corrupt(
+          ctx,
+          `tag ${tag} of ${directoryName(page)} is not the offset of a directory (one LONG)`,
+        );
+      subIfds.push(view.getUint32(at + 8, le));
+    }
+    const bytes = (TYPE_SIZES[type] ?? 0) * count;
     if (bytes <= 4) continue; // the values sit in the entry itself
     const start = view.getUint32(at + 8, le);
     if (start + bytes > view.byteLength)
       throw corrupt(
         ctx,
-        `tag ${view.getUint16(at, le)} of image directory ${index} claims ${bytes} bytes at offset ${start}, past the end of the ${view.byteLength}-byte file`,
+        `tag ${tag} of ${directoryName(page)} claims ${bytes} bytes at offset ${start}, past the end of the ${view.byteLength}-byte file`,
       );
+    if (type <= 12) values += bytes;
   }
+  return values;
 }
 
 /** Validates one page's tags and returns its layout; throws for what we cannot read. */
@@ -290,9 +346,15 @@ function readSpacing(
       positiveOr(1 / first.xResolution, 1),
     ];
   }
-  const pixels = /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
-  if (pixels === undefined) return undefined;
-  const attributes = keyValues(pixels, /(\w+)\s*=\s*"([^"]*)"/g);
+  // Linear searches only (a description is outside bytes): the element's text runs to the
+  // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from
+  // every `<Pixels` with no `>` after it, and `(\w+)\s*=` from every letter of a long word,
+  // were quadratic (40 KB of description took 1.4 s).
+  const open = /<(?:\w+:)?Pixels\b/.exec(description);
+  const close = open === null ? -1 : description.indexOf('>', open.index + open[0].length);
+  if (open === null || close < 0) return undefined;
+  const pixels = description.slice(open.index + open[0].length, close);
+  const attributes = keyValues(pixels, /\b(\w+)\s*=\s*"([^"]*)"/g);
   for (const key of hyperstacks ? [] : ['SizeC', 'SizeT']) {
     const n = Number(attributes.get(key) ?? 1);
     if (n > 1)

@@ -229,3 +229,166 @@ describe('readVolume on TIFFs of very many pages', () => {
     expect(volume.data).toEqual(data);
   }, 60_000);
 });
+
+describe('readVolume: OME descriptions parsed in linear time (issue 17, adversarial review)', () => {
+  /** A 2×2 uint8 little-endian TIFF whose ImageDescription is `description`. */
+  function describedTiff(description: string): Uint8Array {
+    const text = new TextEncoder().encode(`${description}\0`);
+    const entries: [number, number, number, number][] = [
+      [256, 3, 1, 2], // ImageWidth
+      [257, 3, 1, 2], // ImageLength
+      [258, 3, 1, 8], // BitsPerSample
+      [259, 3, 1, 1], // Compression: none
+      [262, 3, 1, 1], // BlackIsZero
+      [270, 2, text.length, 8 + 4], // ImageDescription, after the pixels
+      [273, 4, 1, 8], // StripOffsets
+      [278, 3, 1, 2], // RowsPerStrip
+      [279, 4, 1, 4], // StripByteCounts
+    ];
+    const ifd = 8 + 4 + text.length + (text.length % 2);
+    const out = new Uint8Array(ifd + 2 + 12 * entries.length + 4);
+    const view = new DataView(out.buffer);
+    out.set([0x49, 0x49, 42, 0]);
+    view.setUint32(4, ifd, true);
+    out.set([1, 2, 3, 4], 8);
+    out.set(text, 12);
+    view.setUint16(ifd, entries.length, true);
+    entries.forEach(([tag, type, count, value], i) => {
+      const at = ifd + 2 + 12 * i;
+      view.setUint16(at, tag, true);
+      view.setUint16(at + 2, type, true);
+      view.setUint32(at + 4, count, true);
+      if (type === 3 && count === 1) view.setUint16(at + 8, value, true);
+      else view.setUint32(at + 8, value, true);
+    });
+    return out;
+  }
+
+  it('reads OME PhysicalSize attributes', () => {
+    const ome =
+      '<OME><Image><ome:Pixels SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeY = "0.25"/></Image></OME>';
+    const volume = readVolume(describedTiff(ome));
+    expect(Array.from(volume.data)).toEqual([1, 2, 3, 4]);
+    expect(volume.spacing).toEqual([1, 0.25, 0.5]);
+  });
+
+  it('reads descriptions that made the OME regular expressions quadratic', () => {
+    // A 100 KB word inside <Pixels …> (each letter retried `(\w+)\s*=`), and 100 KB of
+    // `<Pixels ` with no `>` (each retried `[^>]*>` to the end): seconds each before.
+    for (const description of [
+      `<OME><Pixels ${'a'.repeat(100_000)} PhysicalSizeX="2"></Pixels></OME>`,
+      '<Pixels '.repeat(12_500),
+    ]) {
+      const volume = readVolume(describedTiff(description));
+      expect(Array.from(volume.data)).toEqual([1, 2, 3, 4]);
+      expect(volume.spacing).toEqual(description.startsWith('<OME>') ? [1, 1, 2] : undefined);
+    }
+  });
+});
+
+describe('readVolume: directory entries that claim more than the file (issue 17, adversarial review)', () => {
+  type Entry = [tag: number, type: number, count: number, value: number];
+  /**
+   * A 2×2 uint8 little-endian TIFF: the pixels at byte 8, `data` at byte 12, the image
+   * directory after it with the basic entries and `extra` ones (values are offsets or the value
+   * itself; `ifd` stands for the directory's own offset), then `tail` (more directories) whose
+   * offsets `tailAt(i)` are relative to the end of the main directory.
+   */
+  function tiff(extra: Entry[], data = new Uint8Array(0), tail: Uint8Array[] = []): Uint8Array {
+    const basic: Entry[] = [
+      [256, 3, 1, 2],
+      [257, 3, 1, 2],
+      [258, 3, 1, 8],
+      [259, 3, 1, 1],
+      [262, 3, 1, 1],
+      [273, 4, 1, 8],
+      [278, 3, 1, 2],
+      [279, 4, 1, 4],
+    ];
+    const entries = [...basic, ...extra].sort((a, b) => a[0] - b[0]);
+    const ifd = 12 + data.length + (data.length % 2);
+    const end = ifd + 2 + 12 * entries.length + 4;
+    const out = new Uint8Array(end + tail.reduce((n, t) => n + t.length, 0));
+    const view = new DataView(out.buffer);
+    out.set([0x49, 0x49, 42, 0]);
+    view.setUint32(4, ifd, true);
+    out.set([1, 2, 3, 4], 8);
+    out.set(data, 12);
+    view.setUint16(ifd, entries.length, true);
+    entries.forEach(([tag, type, count, value], i) => {
+      const at = ifd + 2 + 12 * i;
+      view.setUint16(at, tag, true);
+      view.setUint16(at + 2, type, true);
+      view.setUint32(at + 4, count, true);
+      const resolved = value === IFD ? ifd : value === TAIL ? end : value;
+      if (type === 3 && count === 1) view.setUint16(at + 8, resolved, true);
+      else view.setUint32(at + 8, resolved, true);
+    });
+    let at = end;
+    for (const t of tail) {
+      out.set(t, at);
+      at += t.length;
+    }
+    return out;
+  }
+  const IFD = -1;
+  const TAIL = -2;
+  /** A directory of `entries` BYTE entries of `count` values at `offset`, placed at the tail. */
+  const directory = (entries: Entry[]): Uint8Array => {
+    const out = new Uint8Array(2 + 12 * entries.length + 4);
+    const view = new DataView(out.buffer);
+    view.setUint16(0, entries.length, true);
+    entries.forEach(([tag, type, count, value], i) => {
+      view.setUint16(2 + 12 * i, tag, true);
+      view.setUint16(4 + 12 * i, type, true);
+      view.setUint32(6 + 12 * i, count, true);
+      view.setUint32(10 + 12 * i, value, true);
+    });
+    return out;
+  };
+
+  it('reads a file with private tags and an EXIF directory', () => {
+    const data = new TextEncoder().encode('private tag values');
+    const exif = directory([[0x9003, 2, 4, 0x3a303032]]); // DateTimeOriginal "200:" (fits)
+    const bytes = tiff(
+      [
+        [40000, 1, data.length, 12],
+        [0x8769, 4, 1, TAIL],
+      ],
+      data,
+      [exif],
+    );
+    expect(Array.from(readVolume(bytes).data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses entries whose values repeat the same bytes far beyond the file', () => {
+    // 2,000 private tags each claiming the same 64 KB: the decoder copied 128 MB (10,000 × 128
+    // KB: 1.3 GB and 3.7 s from a 250 KB file).
+    const data = new Uint8Array(65_536);
+    const extra = Array.from({ length: 2000 }, (_, t): Entry => [1000 + t, 1, data.length, 12]);
+    const bytes = tiff(extra, data);
+    expect(() => readVolume(bytes)).toThrow(FormatError);
+    expect(() => readVolume(bytes)).toThrow(
+      `readVolume: the given bytes is not a readable TIFF: the entries of its image directories claim ${2000 * 65_536} bytes of values, more than twice the ${bytes.length}-byte file (entries repeating the same data)`,
+    );
+    // Twice over is tolerated (pages may share a table).
+    expect(Array.from(readVolume(tiff(extra.slice(0, 2), data)).data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('checks the EXIF and GPS directories the decoder reads: loops, bad offsets, entries', () => {
+    // An EXIF directory naming its own directory made the decoder recurse until the stack ran out.
+    expect(() => readVolume(tiff([[0x8769, 4, 1, IFD]]))).toThrow(
+      /the chain of image directories loops \(at an EXIF or GPS directory\)/,
+    );
+    expect(() => readVolume(tiff([[0x8825, 3, 1, 8]]))).toThrow(
+      /tag 34853 of image directory 1 is not the offset of a directory \(one LONG\)/,
+    );
+    const far = directory([[0x9286, 7, 100_000_000, 8]]); // UserComment: 100 MB at byte 8
+    expect(() => readVolume(tiff([[0x8769, 4, 1, TAIL]], undefined, [far]))).toThrow(
+      /tag 37510 of an EXIF or GPS directory claims 100000000 bytes at offset 8, past the end/,
+    );
+    expect(() => readVolume(tiff([[0x8769, 4, 1, 1_000_000]]))).toThrow(
+      /an EXIF or GPS directory \(at byte 1000000\) runs past the end/,
+    );
+  });
+});

@@ -34,10 +34,16 @@ export function imageJFields(description: string | undefined): Map<string, strin
 
 /** The attributes of the first OME-XML `<Pixels …>` element of a description. */
 export function omePixels(description: string | undefined): Map<string, string> | undefined {
-  const pixels = description && /<(?:\w+:)?Pixels\b([^>]*)>/.exec(description)?.[1];
+  if (description === undefined) return undefined;
+  // Linear searches only: `([^>]*)>` retried from every `<Pixels` with no `>` after it, and
+  // `(\w+)\s*=` from every letter of a long word, were quadratic in the description.
+  const open = /<(?:\w+:)?Pixels\b/.exec(description);
+  const close = open === null ? -1 : description.indexOf('>', open.index + open[0].length);
+  if (open === null || close < 0) return undefined;
+  const pixels = description.slice(open.index + open[0].length, close);
   if (!pixels) return undefined;
   const map = new Map<string, string>();
-  for (const match of pixels.matchAll(/(\w+)\s*=\s*"([^"]*)"/g)) map.set(match[1]!, match[2]!);
+  for (const match of pixels.matchAll(/\b(\w+)\s*=\s*"([^"]*)"/g)) map.set(match[1]!, match[2]!);
   return map;
 }
 
@@ -53,6 +59,12 @@ const RESOLUTION_UNIT_UM: Record<number, number> = { 2: 25400, 3: 10000 };
  *    ResolutionUnit means inch (the TIFF default); ResolutionUnit none (1) states no size.
  */
 export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
+  const size = statedPixelSize(ifd);
+  // A resolution near zero (a DOUBLE of 5e-324) gives an infinite size: no calibration then.
+  return size?.pixelSize.every(Number.isFinite) ? size : undefined;
+}
+
+function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
   const description = firstString(ifd.imageDescription);
   const xRes = ifd.xResolution as unknown;
   const yRes = (ifd.yResolution as unknown) ?? xRes;

@@ -6,7 +6,8 @@ import type { Image2D } from '../types.js';
 /**
  * 2D PNG on top of `fast-png` (image-js): grey, grey + alpha, RGB, RGBA and palette images of
  * 1–16 bits. The chunk structure and the declared size are checked here before the decoder
- * allocates anything; `pHYs` (pixels per metre) gives the pixel size in µm.
+ * allocates anything, and every chunk's CRC-32 is checked; `pHYs` (pixels per metre) gives the
+ * pixel size in µm.
  */
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -21,6 +22,8 @@ interface PngHeader {
   height: number;
   depth: number;
   colourType: number;
+  /** Adam7 interlacing. */
+  interlaced: boolean;
   /** Pixels per metre along x and y, when a `pHYs` chunk with the metre unit is present. */
   perMetre?: [number, number];
 }
@@ -38,6 +41,7 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
   let idat = 0;
+  let palette = false;
   let at = 8;
   let ended = false;
   while (at + 8 <= bytes.length && !ended) {
@@ -46,6 +50,10 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
     if (at + 12 + length > bytes.length)
       throw fail(`chunk ${type} at byte ${at} runs past the end of the file (truncated?)`);
     const body = at + 8;
+    // Every chunk's CRC-32 (of its type and data), as PIL and libpng check it: a flipped bit is
+    // an error, never a wrong pixel (the decoder checks neither the CRC nor zlib's Adler-32).
+    if (crc32(bytes.subarray(at + 4, body + length)) !== view.getUint32(body + length))
+      throw fail(`chunk ${type} at byte ${at} fails its CRC-32 check (corrupt file)`);
     if (type === 'IHDR') {
       if (length < 13) throw fail('the IHDR chunk is too short');
       header = {
@@ -53,10 +61,12 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
         height: view.getUint32(body + 4),
         depth: bytes[body + 8]!,
         colourType: bytes[body + 9]!,
+        interlaced: bytes[body + 12] === 1,
       };
     } else if (type === 'pHYs' && length >= 9 && header && bytes[body + 8] === 1) {
       header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
-    } else if (type === 'IDAT') idat += length;
+    } else if (type === 'PLTE') palette = true;
+    else if (type === 'IDAT') idat += length;
     else if (type === 'IEND') ended = true;
     at += 12 + length;
   }
@@ -65,9 +75,18 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
   const { width, height, depth, colourType } = header;
   const channels = CHANNELS[colourType];
   if (channels === undefined) throw fail(`colour type ${colourType} is not a PNG colour type`);
+  // Without its palette a palette image's indices were read as grey levels.
+  if (colourType === 3 && !palette) throw fail('it is a palette image without a PLTE chunk');
   if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
+  // fast-png reads an interlaced row of 1/2/4-bit samples as one byte per sample: such files
+  // failed with "Unsupported filter".
+  if (header.interlaced && depth < 8)
+    throw new UnsupportedError(
+      `${fn}: ${where}: interlaced (Adam7) PNGs of ${depth}-bit samples are not supported; save it without interlacing`,
+      { fn, arg: where },
+    );
   const rowBytes = 1 + Math.ceil((width * channels * depth) / 8);
   if (rowBytes * height > idat * MAX_INFLATE_RATIO)
     throw fail(

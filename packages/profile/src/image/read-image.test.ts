@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import { createRng, isCellshapeError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
@@ -266,8 +267,208 @@ describe('hostile and bad input', () => {
     const view = new DataView(huge.buffer);
     view.setUint32(16, 60000); // IHDR width
     view.setUint32(20, 60000); // IHDR height
+    view.setUint32(29, crc32(huge.subarray(12, 29))); // IHDR's CRC-32, so the size check is reached
     expect(() => readImage2D(huge)).toThrow(/too few even at Deflate's largest ratio|maxPixels/);
     expect(() => readImage2D(png, { maxPixels: 100 })).toThrow(/maxPixels = 100/);
+  });
+
+  it('checks the CRC-32 of every PNG chunk (issue 17, adversarial review)', () => {
+    // A flipped bit inside a stored Deflate block read as a wrong pixel: the decoder checks
+    // neither the chunk CRC nor zlib's Adler-32.
+    const raw = Uint8Array.from({ length: 4 * 5 }, (_, i) => (i % 5 === 0 ? 0 : i));
+    const ihdr = Uint8Array.from([0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0]);
+    const idat = new Uint8Array(deflateSync(raw, { level: 0 }));
+    const chunk = (type: string, body: Uint8Array) => {
+      const out = new Uint8Array(12 + body.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, body.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(body, 8);
+      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+      return out;
+    };
+    const parts = [
+      png.subarray(0, 8),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', idat),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const good = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      good.set(p, at);
+      at += p.length;
+    }
+    expect(Array.from(readImage2D(good).data)).toEqual(
+      Array.from(raw).filter((_, i) => i % 5 !== 0),
+    );
+    const flipped = good.slice();
+    const pixel = 8 + 25 + 8 + idat.length - 4 - 2; // the second-to-last pixel, inside the IDAT chunk
+    expect(flipped[pixel]).toBe(18);
+    flipped[pixel] = 18 ^ 0x40;
+    expect(() => readImage2D(flipped)).toThrow(
+      /^readImage2D: the given bytes is not a readable PNG: chunk IDAT at byte 33 fails its CRC-32 check \(corrupt file\)$/,
+    );
+    const phys = encodeImage2D(
+      { ...ramp((n) => new Uint8Array(n), [4, 4, 1]), pixelSize: [0.5, 0.5], unit: 'µm' },
+      'png',
+    );
+    expect(readImage2D(phys).pixelSize).toEqual([0.5, 0.5]);
+    const wrongSize = phys.slice();
+    wrongSize[33 + 8 + 2] = wrongSize[33 + 8 + 2]! ^ 1; // pHYs x pixels per metre, after IHDR
+    expect(() => readImage2D(wrongSize)).toThrow(/chunk pHYs at byte 33 fails its CRC-32 check/);
+    // Colour type 3 without PLTE: its indices were read as grey levels.
+    const paletteIhdr = ihdr.slice();
+    paletteIhdr[9] = 3;
+    const parts3 = [
+      png.subarray(0, 8),
+      chunk('IHDR', paletteIhdr),
+      chunk('IDAT', idat),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const noPalette = new Uint8Array(parts3.reduce((n, p) => n + p.length, 0));
+    let at3 = 0;
+    for (const p of parts3) {
+      noPalette.set(p, at3);
+      at3 += p.length;
+    }
+    expect(() => readImage2D(noPalette)).toThrow(
+      /^readImage2D: the given bytes is not a readable PNG: it is a palette image without a PLTE chunk$/,
+    );
+  });
+
+  it('refuses interlaced PNGs of 1/2/4-bit samples as unsupported (issue 17, adversarial review)', () => {
+    // fast-png reads their rows as one byte per sample: "Unsupported filter" or, with enough
+    // data, wrong pixels. A 16×16 1-bit mask, Adam7, every pass row filter 0.
+    const passes = [
+      [8, 8],
+      [8, 8],
+      [4, 8],
+      [4, 4],
+      [2, 4],
+      [2, 2],
+      [1, 2],
+    ];
+    const starts = [
+      [0, 0],
+      [4, 0],
+      [0, 4],
+      [2, 0],
+      [0, 2],
+      [1, 0],
+      [0, 1],
+    ];
+    const rows: number[] = [];
+    passes.forEach(([dx, dy], p) => {
+      const [x0, y0] = starts[p]!;
+      for (let y = y0!; y < 16; y += dy!)
+        rows.push(0, ...new Array(Math.ceil((16 - x0!) / dx! / 8)).fill(0));
+    });
+    const chunk = (type: string, body: Uint8Array) => {
+      const out = new Uint8Array(12 + body.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, body.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(body, 8);
+      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+      return out;
+    };
+    const ihdr = Uint8Array.from([0, 0, 0, 16, 0, 0, 0, 16, 1, 0, 0, 0, 1]);
+    const parts = [
+      png.subarray(0, 8),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', new Uint8Array(deflateSync(Uint8Array.from(rows)))),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    let error: unknown;
+    try {
+      readImage2D(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
+    expect((error as Error).message).toBe(
+      'readImage2D: the given bytes: interlaced (Adam7) PNGs of 1-bit samples are not supported; save it without interlacing',
+    );
+  });
+
+  /**
+   * A 2×2 uint8 little-endian TIFF with the basic tags plus `extra` ones: [tag, type, bytes of
+   * the value] (type 2 ASCII, 3 SHORT, 12 DOUBLE), values stored after the directory.
+   */
+  function tiffWith(extra: [number, number, Uint8Array][]): Uint8Array {
+    const short = (v: number) => Uint8Array.from([v & 0xff, v >> 8]);
+    const long = (v: number) => Uint8Array.from([v & 0xff, (v >> 8) & 0xff, v >> 16, 0]);
+    const entries: [number, number, Uint8Array][] = [
+      [256, 3, short(2)],
+      [257, 3, short(2)],
+      [258, 3, short(8)],
+      [259, 3, short(1)],
+      [262, 3, short(1)],
+      [273, 4, long(8)],
+      [277, 3, short(1)],
+      [278, 3, short(2)],
+      [279, 4, long(4)],
+      ...extra,
+    ];
+    entries.sort((a, b) => a[0] - b[0]);
+    const ifd = 12;
+    let tail = ifd + 2 + 12 * entries.length + 4;
+    const out = new Uint8Array(tail + entries.reduce((n, [, , v]) => n + v.length + 1, 0));
+    const view = new DataView(out.buffer);
+    out.set([0x49, 0x49, 42, 0, ifd, 0, 0, 0, 1, 2, 3, 4]);
+    view.setUint16(ifd, entries.length, true);
+    entries.forEach(([tag, type, value], i) => {
+      const at = ifd + 2 + 12 * i;
+      const size = { 2: 1, 3: 2, 4: 4, 12: 8 }[type]!;
+      view.setUint16(at, tag, true);
+      view.setUint16(at + 2, type, true);
+      view.setUint32(at + 4, value.length / size, true);
+      if (value.length <= 4) out.set(value, at + 8);
+      else {
+        view.setUint32(at + 8, tail, true);
+        out.set(value, tail);
+        tail += value.length + (value.length % 2);
+      }
+    });
+    return out;
+  }
+  const ascii = (text: string) => new TextEncoder().encode(`${text}\0`);
+  const double = (v: number) => new Uint8Array(Float64Array.of(v).buffer);
+
+  it('states no pixel size for a resolution that makes it infinite (issue 17, adversarial review)', () => {
+    const centimetre = Uint8Array.from([3, 0]);
+    const fine = tiffWith([
+      [282, 12, double(2e4)],
+      [283, 12, double(4e4)],
+      [296, 3, centimetre],
+    ]);
+    expect(readImage2D(fine).pixelSize).toEqual([0.25, 0.5]);
+    // 1 / 5e-324 is Infinity: it came back as the pixel size [Infinity, Infinity].
+    const tiny = tiffWith([
+      [282, 12, double(5e-324)],
+      [283, 12, double(5e-324)],
+      [296, 3, centimetre],
+    ]);
+    const image = readImage2D(tiny);
+    expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
+    expect(image.pixelSize).toBeUndefined();
+  });
+
+  it('reads OME descriptions that made its regular expressions quadratic (issue 17, adversarial review)', () => {
+    const ome = tiffWith([[270, 2, ascii('<OME><Pixels SizeC="1" PhysicalSizeX="0.5"/></OME>')]]);
+    expect(readImage2D(ome).pixelSize).toEqual([0.5, 0.5]);
+    for (const description of [`<Pixels ${'a'.repeat(100_000)}>`, '<Pixels '.repeat(12_500)]) {
+      const image = readImage2D(tiffWith([[270, 2, ascii(description)]]));
+      expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
+      expect(image.pixelSize).toBeUndefined();
+    }
   });
 
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {

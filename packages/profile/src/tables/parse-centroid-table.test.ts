@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCellshapeError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +113,38 @@ describe('parseCentroidTable', () => {
     expect(() => parseCentroidTable(CELLPROFILER, { format: 'csv' as never })).toThrow(
       /options\.format/,
     );
+  });
+
+  it('keeps a column named __proto__ in the metadata (issue 17, adversarial review)', () => {
+    const table = parseCentroidTable('x,y,__proto__\n1,2,a\n', { columns: { image: '__proto__' } });
+    const row = table.rows[0]!;
+    expect(Object.keys(row.metadata)).toEqual(['x', 'y', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(row.metadata, '__proto__')?.value).toBe('a');
+    expect(Object.getPrototypeOf(row.metadata)).toBe(Object.prototype);
+    expect(row.image).toBe('a');
+  });
+
+  it('reads a path that is a regular file only (issue 17, adversarial review)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cellshape-centroids-'));
+    try {
+      const fifo = join(dir, 'cells.csv');
+      execFileSync('mkfifo', [fifo]);
+      expect(() => readCentroidTable(fifo)).toThrow(
+        /^readCentroidTable: cannot read ".*cells\.csv" \(not a regular file/,
+      );
+      expect(() => readUsiigaciParameters(fifo)).toThrow(
+        /^readUsiigaciParameters: cannot read ".*cells\.csv" \(not a regular file/,
+      );
+      // A parameter named __proto__ is an own key of `values` (it vanished).
+      const parameters = join(dir, 'parameters.csv');
+      writeFileSync(parameters, 'Parameter,Value\npixel_scale,0.5\n__proto__,x\n');
+      const read = readUsiigaciParameters(parameters);
+      expect(read.pixelSize).toBe(0.5);
+      expect(Object.keys(read.values)).toEqual(['pixel_scale', '__proto__']);
+      expect(Object.getPrototypeOf(read.values)).toBe(Object.prototype);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import {
   type CsvTable,
   checkOneOf,
-  FileSystemError,
   FormatError,
   InvalidArgumentError,
   invalidArgument,
   parseCsv,
+  readSourceBytes,
   withDefaults,
 } from '@cellshape/core';
 import type { CentroidFormat, CentroidRow, CentroidTable } from './centroid-table.js';
@@ -127,7 +126,15 @@ function readRow(
 ): CentroidRow {
   const metadata: Record<string, string> = {};
   header.forEach((name, c) => {
-    metadata[name] = row[c]!;
+    // A column named `__proto__` stays an own key (assigned, it would vanish).
+    if (name === '__proto__')
+      Object.defineProperty(metadata, name, {
+        value: row[c]!,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else metadata[name] = row[c]!;
   });
   const number = (column: string, integer: boolean): number => {
     const text = metadata[column]!;
@@ -217,18 +224,8 @@ export function readCentroidTable(path: string, options?: CentroidTableOptions):
   const fn = 'readCentroidTable';
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument(fn, 'path', 'a non-empty path', path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new FileSystemError(
-      `${fn}: cannot read ${JSON.stringify(path)} (${(error as Error).message})`,
-      {
-        fn,
-        arg: path,
-        cause: error,
-      },
-    );
-  }
-  return parseWith(fn, text, { source: JSON.stringify(path), ...options });
+  // A regular file only (a FIFO would block for ever); the BOM is kept for parseCsv to drop.
+  const { bytes, where } = readSourceBytes(fn, path);
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  return parseWith(fn, text, { source: where, ...options });
 }

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import {
   csvRecords,
-  FileSystemError,
   FormatError,
   invalidArgument,
   parseCsv,
+  readSourceBytes,
 } from '@cellshape/core';
 
 /** The calibration of a Usiigaci experiment. */
@@ -28,16 +27,19 @@ export function readUsiigaciParameters(path: string): UsiigaciParameters {
   const fn = 'readUsiigaciParameters';
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument(fn, 'path', 'a non-empty path', path);
-  const where = JSON.stringify(path);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new FileSystemError(`${fn}: cannot read ${where}`, { fn, arg: path, cause: error });
-  }
+  // A regular file only (a FIFO would block for ever); the BOM is kept for parseCsv to drop.
+  const { bytes, where } = readSourceBytes(fn, path);
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
   const values: Record<string, string> = {};
   for (const record of csvRecords(parseCsv(text, { source: where, caller: fn })))
-    if (record.Parameter !== undefined) values[record.Parameter] = record.Value ?? '';
+    if (Object.hasOwn(record, 'Parameter'))
+      // defineProperty: a parameter named `__proto__` stays an own key (assigned, it would vanish).
+      Object.defineProperty(values, record.Parameter!, {
+        value: record.Value ?? '',
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   const pixelSize = Number(values.pixel_scale);
   if (!(Number.isFinite(pixelSize) && pixelSize > 0))
     throw new FormatError(`${fn}: ${where} has no positive pixel_scale parameter`, {
