@@ -8,7 +8,7 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
-import { FLOAT32_LIMIT } from '../mesh/mesh-build.js';
+import { decodeText, FLOAT32_LIMIT } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
@@ -131,7 +131,7 @@ function parseCsvCloud(
 ): PointCloud {
   const fail = (message: string) =>
     new FormatError(`${fn}: ${source} is not a CSV point cloud: ${message}`, { fn, arg: source });
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
+  const lines = decodeText(bytes, 'utf-8', fn, source).split(/\r?\n/);
   const split = (line: string) => line.trim().split(/\s*[,;\t ]\s*/);
   const first = split(lines[0] ?? '');
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
