@@ -132,6 +132,8 @@ function parseCsvCloud(
   const fail = (message: string) =>
     new FormatError(`${fn}: ${source} is not a CSV point cloud: ${message}`, { fn, arg: source });
   const lines = decodeText(bytes, 'utf-8', fn, source).split(/\r?\n/);
+  // Not even a header: an empty file (a failed write) is no cloud of zero points.
+  if (lines.every((line) => line.trim() === '')) throw fail('it is empty');
   const split = (line: string) => line.trim().split(/\s*[,;\t ]\s*/);
   const first = split(lines[0] ?? '');
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
