@@ -288,6 +288,14 @@ describe('encodeMesh / readMesh round trips', () => {
       /parseMesh: 'bytes' must be a Uint8Array/,
     );
     expect(() => readMesh(join(dir, 'missing.ply'))).toThrow(FileSystemError);
+    // A null options object was a TypeError (issue 17, adversarial review).
+    expect(() => readMesh(text('OFF'), null as never)).toThrow(
+      /^readMesh: 'options' must be an object, got null$/,
+    );
+    expect(() => readPointCloud(text('x,y,z'), null as never)).toThrow(InvalidArgumentError);
+    expect(() => parsePointCloud(text('x,y,z'), 'csv', null as never)).toThrow(
+      /^parsePointCloud: 'options' must be an object, got null$/,
+    );
     // A FIFO blocked the read until a writer came (issue 17): refused like any unreadable path.
     const fifo = join(dir, 'pipe.ply');
     execFileSync('mkfifo', [fifo]);

@@ -1,4 +1,5 @@
 import {
+  checkObject,
   encodeNpy,
   FormatError,
   formatFloat32,
@@ -256,6 +257,7 @@ export function parsePointCloud(
 ): PointCloud {
   const fn = 'parsePointCloud';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  checkObject(fn, 'options', options);
   const axisOrder = checkAxisOrder(
     fn,
     options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
@@ -269,6 +271,7 @@ export function readPointCloud(
   options: ReadPointCloudOptions = {},
 ): PointCloud {
   const fn = 'readPointCloud';
+  checkObject(fn, 'options', options);
   const axisOrder = checkAxisOrder(
     fn,
     options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
