@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError } from './errors.js';
+import { FormatError, UnsupportedError } from './errors.js';
 import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpzComment } from './npy.js';
 
 /** Builds a `.npy` file by hand, as NumPy would write it. */
@@ -177,5 +177,22 @@ describe('parseNpy reads headers as NumPy does (issue 17, adversarial review)', 
     expect(Array.from(parseNpy(withHeader(quoted, payload)).data as Float32Array)).toEqual([
       1.5, 2.5,
     ]);
+  });
+});
+
+describe('parseNpy on a huge header (issue 17, adversarial review)', () => {
+  it('refuses a header of more than 64 KiB before decoding it', () => {
+    // A header of ~600 MB threw a plain RangeError ("Invalid string length") while decoded.
+    const length = 2 ** 16 + 64;
+    const bytes = new Uint8Array(12 + length);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0]);
+    new DataView(bytes.buffer).setUint32(8, length, true);
+    bytes.fill(0x20, 12);
+    expect(() => parseNpy(bytes)).toThrow(UnsupportedError);
+    expect(() => parseNpy(bytes)).toThrow(
+      `parseNpy: the .npy header is ${length} bytes long; headers of more than 65536 bytes are not supported`,
+    );
+    // A truncated file claiming one is still "truncated".
+    expect(() => parseNpy(bytes.subarray(0, 100))).toThrow(/truncated inside its header/);
   });
 });

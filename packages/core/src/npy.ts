@@ -17,6 +17,8 @@ import {
  */
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** The longest `.npy` header read (NumPy's own default limit is 10,000 bytes). */
+const MAX_HEADER_LENGTH = 2 ** 16;
 
 type Kind = 'b' | 'i' | 'u' | 'f';
 
@@ -183,6 +185,13 @@ export function parseNpy(bytes: Uint8Array): NdArray<AnyTypedArray> {
       : major === 1
         ? view.getUint16(8, true)
         : view.getUint32(8, true);
+  // NumPy itself refuses headers over 10,000 bytes unless told otherwise; ours holds three keys.
+  // (Decoding a header of hundreds of MB threw a plain RangeError: "Invalid string length".)
+  if (headerLength > MAX_HEADER_LENGTH && headerStart + headerLength <= bytes.length)
+    throw new UnsupportedError(
+      `${fn}: the .npy header is ${headerLength} bytes long; headers of more than ${MAX_HEADER_LENGTH} bytes are not supported`,
+      { fn, arg: 'bytes' },
+    );
   const dataStart = headerStart + headerLength;
   if (dataStart > bytes.length)
     throw new FormatError(`${fn}: the .npy file is truncated inside its header`, {

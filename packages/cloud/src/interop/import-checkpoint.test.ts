@@ -22,6 +22,7 @@ import {
   TORCH_CONFIG_KEY,
   type TorchDict,
   type TorchTensor,
+  type TorchWritable,
   writeTorchCheckpoint,
 } from '@cellshape/engine';
 import { expectTensorsClose } from '@cellshape/engine/test';
@@ -228,6 +229,59 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
       InvalidArgumentError,
     );
     for (const m of [model, given]) m.dispose();
+  });
+
+  it('names itself and checks finiteness for the optimizer state and centres (issue 17, adversarial review)', () => {
+    // Errors said "Adam.loadStateDict: …"; a float64 moment of 1e300 became an Infinity moment;
+    // int64 cluster centres threw an untyped TypeError (BigInt to number).
+    const model = new CloudAutoEncoder({ numFeatures: 8, k: 4 });
+    const state = model.stateDict();
+    const [first] = model.namedParameters();
+    const shape = [...state.get(first![0])!.shape];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const params = model.namedParameters().map((_, i) => i);
+    const group = { lr: 1e-4, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, params };
+    const withMoment = (moment: TorchWritable) =>
+      writeTorchCheckpoint({
+        model_state_dict: state,
+        optimizer_state_dict: {
+          state: new Map([[0, { step: 1, exp_avg: moment, exp_avg_sq: moment }]]),
+          param_groups: [group],
+        },
+      } as never);
+    const fine = readCloudCheckpoint(withMoment({ data: new Float32Array(size), shape }), { k: 4 });
+    expect(fine.optimizerState?.state[0]?.step).toBe(1);
+    fine.model.dispose();
+    const infinite = withMoment({ data: new Float64Array(size).fill(1e300), shape });
+    expect(() => readCloudCheckpoint(infinite, { k: 4 })).toThrow(
+      /^readCloudCheckpoint: the optimizer state stored in the file has non-finite Adam moments \(parameter 0\)$/,
+    );
+    const badLr = writeTorchCheckpoint({
+      model_state_dict: state,
+      optimizer_state_dict: { state: {}, param_groups: [{ ...group, lr: 'x' }] },
+    } as never);
+    expect(() => readCloudCheckpoint(badLr, { k: 4 })).toThrow(FormatError);
+    expect(() => readCloudCheckpoint(badLr, { k: 4 })).toThrow(
+      /^readCloudCheckpoint: the optimizer state stored in the file \(Adam\.loadStateDict: lr must be a finite number, got x\) is invalid$/,
+    );
+    const dec = new Map([...state].map(([k, v]) => [`autoencoder.${k}`, v]));
+    dec.set('clustering_layer.weight', {
+      data: new BigInt64Array(24),
+      shape: [3, 8],
+      dtype: 'int64',
+    } as never);
+    expect(() =>
+      readCloudCheckpoint(writeTorchCheckpoint({ model_state_dict: dec }), { k: 4 }),
+    ).toThrow(
+      /^readCloudCheckpoint: the clustering_layer\.weight of the file holds 64-bit integers/,
+    );
+    dec.set('clustering_layer.weight', { data: new Float64Array(24).fill(1e300), shape: [3, 8] });
+    expect(() =>
+      readCloudCheckpoint(writeTorchCheckpoint({ model_state_dict: dec }), { k: 4 }),
+    ).toThrow(
+      /^readCloudCheckpoint: the clustering_layer\.weight of the file holds values that are not finite float32 numbers$/,
+    );
+    model.dispose();
   });
 
   it('validates its input', () => {

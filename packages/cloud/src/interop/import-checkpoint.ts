@@ -6,6 +6,7 @@ import {
   IncompatibleError,
   InvalidArgumentError,
   invalidArgument,
+  isCellshapeError,
   type NdArray,
   reattributeError,
 } from '@cellshape/core';
@@ -252,20 +253,55 @@ export function readCloudCheckpoint(
   const { file, prefix } = parsed;
   const model = build(fn, parsed, options);
   try {
-    // An IDEC checkpoint's optimizer also covers the cluster centres: not the model's alone.
-    const result: CloudCheckpoint = {
-      model,
-      ...torchTrainingState(file.checkpoint, prefix === '' ? model : undefined),
-    };
-    const centres = prefix === '' ? undefined : file.state.get('clustering_layer.weight');
-    if (centres !== undefined)
-      result.clusterCentres = {
-        data: Float32Array.from(centres.data as ArrayLike<number>),
-        shape: [...centres.shape],
-      };
-    return result;
+    return { model, ...trainingState(fn, file, prefix, model) };
   } catch (error) {
     model.dispose();
     throw error;
   }
+}
+
+/**
+ * What a checkpoint holds besides the weights: epoch, loss, the Adam state (an IDEC
+ * checkpoint's optimizer also covers the cluster centres: not the model's alone) and the
+ * cluster centres. Their errors name `fn` (the lower functions named themselves): an
+ * `IncompatibleError` for a state of another model, a `FormatError` for invalid values; every
+ * value is checked finite as the float32 it becomes (1e300 became an Infinity moment).
+ */
+function trainingState(
+  fn: string,
+  file: StateDictFile,
+  prefix: string,
+  model: CloudAutoEncoder,
+): Omit<CloudCheckpoint, 'model'> {
+  const bad = (what: string, cause?: unknown) =>
+    new FormatError(`${fn}: the ${what}`, { fn, arg: 'source', cause });
+  let result: Omit<CloudCheckpoint, 'model'>;
+  try {
+    result = torchTrainingState(file.checkpoint, prefix === '' ? model : undefined);
+  } catch (error) {
+    if (!isCellshapeError(error)) throw error;
+    const what = `optimizer state stored in the file (${error.message})`;
+    if (error instanceof IncompatibleError)
+      throw new IncompatibleError(`${fn}: the model does not fit the ${what}`, {
+        fn,
+        arg: 'source',
+        cause: error,
+      });
+    throw bad(`${what} is invalid`, error);
+  }
+  for (const [key, entry] of Object.entries(result.optimizerState?.state ?? {}))
+    if (!entry.exp_avg.data.every(Number.isFinite) || !entry.exp_avg_sq.data.every(Number.isFinite))
+      throw bad(
+        `optimizer state stored in the file has non-finite Adam moments (parameter ${key})`,
+      );
+  const centres = prefix === '' ? undefined : file.state.get('clustering_layer.weight');
+  if (centres === undefined) return result;
+  if (centres.data instanceof BigInt64Array || centres.data instanceof BigUint64Array)
+    throw bad('clustering_layer.weight of the file holds 64-bit integers, not cluster centres');
+  const data = Float32Array.from(centres.data as ArrayLike<number>);
+  if (!data.every(Number.isFinite))
+    throw bad(
+      'clustering_layer.weight of the file holds values that are not finite float32 numbers',
+    );
+  return { ...result, clusterCentres: { data, shape: [...centres.shape] } };
 }

@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileSystemError, FormatError, InvalidArgumentError, readZip } from '@cellshape/core';
+import {
+  FileSystemError,
+  FormatError,
+  InvalidArgumentError,
+  readZip,
+  UnsupportedError,
+} from '@cellshape/core';
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readTorchCheckpoint } from '../torch/read-checkpoint.js';
@@ -263,9 +269,38 @@ describe('decodeCheckpoint: zip limits', () => {
     );
     expect(() => decodeCheckpoint(bytes, { maxBytes: inflated - 1 })).toThrow(FormatError);
     await expect(loadCheckpoint(bytes, { maxBytes: inflated - 1 })).rejects.toThrow(
-      /options.maxBytes/,
+      /^loadCheckpoint: not a valid zip archive \(its entries inflate to more than options.maxBytes/,
     );
     expect(decodeCheckpoint(bytes, { maxEntries: count, maxBytes: inflated }).epoch).toBe(2);
+  });
+});
+
+describe('loadCheckpoint names itself (issue 17, adversarial review)', () => {
+  it('in the errors of bytes and of unsupported archives', async () => {
+    // Bytes went to decodeCheckpoint unwrapped, and only FormatErrors of a path were renamed:
+    // an encrypted entry was "decodeCheckpoint: …" either way.
+    const bytes = withJson((meta) => meta);
+    await expect(loadCheckpoint(bytes.subarray(0, 10))).rejects.toThrow(
+      /^loadCheckpoint: not a valid zip archive/,
+    );
+    const encrypted = bytes.slice();
+    const view = new DataView(encrypted.buffer);
+    for (let at = 0; at + 4 <= encrypted.length; at++)
+      if (view.getUint32(at, true) === 0x02014b50) view.setUint16(at + 8, 1, true); // central flags
+    await expect(loadCheckpoint(encrypted)).rejects.toThrow(UnsupportedError);
+    await expect(loadCheckpoint(encrypted)).rejects.toThrow(
+      /^loadCheckpoint: entry ".*" is encrypted$/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'cellshape-ckpt-'));
+    try {
+      const path = join(dir, 'x.ckpt');
+      writeFileSync(path, encrypted);
+      await expect(loadCheckpoint(path)).rejects.toThrow(
+        /^loadCheckpoint: entry ".*" is encrypted$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import {
   type NdArray,
   parseNpy,
   readZip,
+  reattributeError,
   writeFileAtomic,
   type ZipLimits,
 } from '@cellshape/core';
@@ -424,7 +425,13 @@ export async function loadCheckpoint(
   options?: DecodeCheckpointOptions,
 ): Promise<Checkpoint> {
   const fn = 'loadCheckpoint';
-  if (source instanceof Uint8Array) return decodeCheckpoint(source, options);
+  if (source instanceof Uint8Array) {
+    try {
+      return decodeCheckpoint(source, options);
+    } catch (error) {
+      throw reattributeError(fn, error); // errors name the function the caller called
+    }
+  }
   if (typeof source !== 'string' || source.length === 0)
     throw invalidArgument(fn, 'source', 'a file path or a Uint8Array', source);
   let bytes: Uint8Array;
@@ -449,6 +456,7 @@ export async function loadCheckpoint(
         cause: error,
       });
     }
-    throw error;
+    // An unsupported archive (encryption, another compression) names this function too.
+    throw reattributeError(fn, error);
   }
 }

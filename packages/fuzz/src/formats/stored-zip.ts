@@ -3,22 +3,29 @@ import { crc32 } from './crc.js';
 /**
  * A stored (uncompressed) zip of `entries` in order, with correct CRC-32s. Unlike fflate's
  * `zipSync`, which takes an object, it keeps duplicate names and names such as `__proto__`.
+ * An entry with a third element is stored deflated: that element is the raw deflate stream of
+ * its data.
  */
-export function storedZip(entries: readonly (readonly [string, Uint8Array])[]): Uint8Array {
+export function storedZip(
+  entries: readonly (readonly [string, Uint8Array, Uint8Array?])[],
+): Uint8Array {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  for (const [name, data] of entries) {
+  for (const [name, data, deflated] of entries) {
     const n = enc.encode(name);
     const crc = crc32(data);
+    const body = deflated ?? data;
+    const method = deflated ? 8 : 0;
     const local = new Uint8Array(30 + n.length);
     const l = new DataView(local.buffer);
     l.setUint32(0, 0x04034b50, true);
     l.setUint16(4, 20, true);
     l.setUint16(6, 0x800, true); // UTF-8 names
+    l.setUint16(8, method, true);
     l.setUint32(14, crc, true);
-    l.setUint32(18, data.length, true);
+    l.setUint32(18, body.length, true);
     l.setUint32(22, data.length, true);
     l.setUint16(26, n.length, true);
     local.set(n, 30);
@@ -28,15 +35,16 @@ export function storedZip(entries: readonly (readonly [string, Uint8Array])[]): 
     v.setUint16(4, 20, true);
     v.setUint16(6, 20, true);
     v.setUint16(8, 0x800, true);
+    v.setUint16(10, method, true);
     v.setUint32(16, crc, true);
-    v.setUint32(20, data.length, true);
+    v.setUint32(20, body.length, true);
     v.setUint32(24, data.length, true);
     v.setUint16(28, n.length, true);
     v.setUint32(42, offset, true);
     c.set(n, 46);
-    parts.push(local, data);
+    parts.push(local, body);
     central.push(c);
-    offset += local.length + data.length;
+    offset += local.length + body.length;
   }
   const centralSize = central.reduce((s, c) => s + c.length, 0);
   const end = new Uint8Array(22);

@@ -170,6 +170,12 @@ export const PLY_WORDS = [
   'end_header',
   'edge',
   'string',
+  // Names of Object.prototype members (a type lookup in a plain object found them) and an
+  // end_header that is not a line of its own.
+  'hasOwnProperty',
+  'valueOf',
+  '__proto__',
+  'comment end_header',
 ] as const;
 
 export const NPY_WORDS = [
@@ -224,6 +230,7 @@ export const MESH_WORDS = [
   'endloop',
   'endfacet',
   'endsolid',
+  '\r',
 ] as const;
 
 export const CSV_WORDS = [
@@ -241,6 +248,7 @@ export const CSV_WORDS = [
   '"1,2"',
   'true',
   'NA',
+  '__proto__',
 ] as const;
 
 export const JSON_WORDS = [

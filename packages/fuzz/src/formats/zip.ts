@@ -1,4 +1,5 @@
 import { type Rng, readZip } from '@cellshape/core';
+import { deflateSync } from 'fflate';
 import { INTERESTING, type Mutator, pick, splice, writeInt } from '../mutate.js';
 import { storedZip } from './stored-zip.js';
 
@@ -221,4 +222,56 @@ export function memberMutator(
       return storedZip(entries.map(([n, d]) => [n, n === member ? mutate(d, rng, n) : d]));
     },
   };
+}
+
+/**
+ * Re-zips `bytes` (a valid archive) with one member replaced by `make(rng)`, deflated (the
+ * others stored): a parsed member (a pickle, JSON) of megabytes of one repeated token inflates
+ * from a few KB and, parsed, builds an object per token — the object zip bomb that the
+ * byte-level mutators, which re-zip stored, cannot make.
+ */
+export function deflatedMemberBomb(
+  name: string,
+  choose: (names: string[]) => string[],
+  make: (rng: Rng) => Uint8Array,
+): Mutator {
+  return {
+    name,
+    mutate(bytes, rng) {
+      let entries: [string, Uint8Array][];
+      try {
+        entries = Object.entries(readZip(bytes));
+      } catch {
+        return bytes.slice();
+      }
+      const candidates = choose(entries.map(([n]) => n));
+      if (candidates.length === 0) return bytes.slice();
+      const member = pick(rng, candidates);
+      return storedZip(
+        entries.map(([n, d]) => {
+          if (n !== member) return [n, d];
+          const content = make(rng);
+          return [n, content, deflateSync(content, { level: 9 })];
+        }),
+      );
+    },
+  };
+}
+
+/** `head`, then `token` repeated to about `size` bytes, then `tail`. */
+export function repeated(
+  head: string | number[],
+  token: string | number[],
+  size: number,
+  tail: string | number[],
+): Uint8Array {
+  const enc = (x: string | number[]) =>
+    typeof x === 'string' ? new TextEncoder().encode(x) : Uint8Array.from(x);
+  const [h, t, e] = [enc(head), enc(token), enc(tail)];
+  const count = Math.max(1, Math.floor(size / t.length));
+  const out = new Uint8Array(h.length + count * t.length + e.length);
+  out.set(h);
+  for (let i = 0; i < count; i++) out.set(t, h.length + i * t.length);
+  out.set(e, h.length + count * t.length);
+  return out;
 }

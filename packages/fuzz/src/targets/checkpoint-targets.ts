@@ -9,7 +9,7 @@ import {
 } from '@cellshape/engine';
 import { plainDataProblem } from '../checks.js';
 import { memberMutator, ZIP_MUTATORS } from '../formats/zip.js';
-import { jsonText, npyMember, torchMutators } from './shared-mutators.js';
+import { jsonBomb, jsonText, npyMember, torchMutators } from './shared-mutators.js';
 import { type FuzzTarget, fixture } from './target.js';
 
 function checkpointSeeds(): Uint8Array[] {
@@ -75,6 +75,7 @@ export function checkpointTargets(): FuzzTarget[] {
           (m, rng) => jsonText[rng.int(jsonText.length)]!.mutate(m, rng),
         ),
         npyMember,
+        jsonBomb,
       ],
       run: async (bytes) => decodeCheckpoint(bytes),
       check: plainDataProblem,

@@ -1,4 +1,5 @@
-import { FormatError } from '@cellshape/core';
+import { constants } from 'node:buffer';
+import { FormatError, UnsupportedError } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 
 /**
@@ -85,4 +86,25 @@ export class NumberBuffer {
   values(): Float64Array {
     return this.data.subarray(0, this.length);
   }
+}
+
+/**
+ * `bytes[start…]` decoded as text (`latin1` or `utf-8`, whose BOM is dropped). Text past the
+ * longest string V8 makes (2^29 − 24 characters, ~512 MiB) is an `UnsupportedError`: decoding
+ * it aborted the whole process (latin1: a fatal error) or threw a plain `Error` (utf-8).
+ */
+export function decodeText(
+  bytes: Uint8Array,
+  encoding: 'latin1' | 'utf-8',
+  fn: string,
+  source: string,
+  start = 0,
+): string {
+  const length = bytes.length - start;
+  if (length > constants.MAX_STRING_LENGTH)
+    throw new UnsupportedError(
+      `${fn}: ${source} holds ${length} bytes of text, more than the ${constants.MAX_STRING_LENGTH} characters a string can hold; convert it to a binary format`,
+      { fn, arg: source },
+    );
+  return new TextDecoder(encoding).decode(bytes.subarray(start));
 }

@@ -3,9 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileSystemError, FormatError, InvalidArgumentError } from '@cellshape/core';
+import {
+  FileSystemError,
+  FormatError,
+  InvalidArgumentError,
+  UnsupportedError,
+} from '@cellshape/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPointCloud } from '../points/point-cloud-io.js';
+import { parsePointCloud, readPointCloud } from '../points/point-cloud-io.js';
 import { meshVolume } from '../surface/index.js';
 import type { Mesh } from '../types.js';
 import { encodeMesh, type MeshFormat, parseMesh, readMesh, writeMesh } from './mesh-io.js';
@@ -188,6 +193,33 @@ describe('OBJ', () => {
   });
 });
 
+describe('text past the longest string (issue 17, adversarial review)', () => {
+  it('is an UnsupportedError, not an aborted process', () => {
+    // Decoding more than 2^29 − 24 latin1 characters was a fatal V8 error (the process aborted),
+    // utf-8 a plain Error. The bytes claim a length they do not have (the check comes first).
+    const claiming = (s: string): Uint8Array => {
+      const bytes = text(s.padEnd(100, ' '));
+      Object.defineProperty(bytes, 'length', { value: 2 ** 29 + 1000 });
+      return bytes;
+    };
+    const plyAscii = 'ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nend_header\n1\n';
+    for (const [format, content] of [
+      ['obj', 'v 0 0 0\n'],
+      ['off', 'OFF\n0 0 0\n'],
+      ['stl', 'solid x\nendsolid x\n'],
+      ['ply', plyAscii],
+    ] as const) {
+      expect(() => parseMesh(claiming(content), format)).toThrow(UnsupportedError);
+      expect(() => parseMesh(claiming(content), format)).toThrow(
+        /^parseMesh: 'bytes' holds \d+ bytes of text, more than the 536870888 characters a string can hold/,
+      );
+    }
+    expect(() => parsePointCloud(claiming('x,y,z\n1,2,3\n'), 'csv')).toThrow(
+      /^parsePointCloud: 'bytes' holds 536871912 bytes of text/,
+    );
+  });
+});
+
 describe('STL', () => {
   it('welds binary STL corners into the indexed cube', () => {
     const stl = encodeMesh(cubeMesh(), 'stl');
@@ -256,6 +288,14 @@ describe('encodeMesh / readMesh round trips', () => {
       /parseMesh: 'bytes' must be a Uint8Array/,
     );
     expect(() => readMesh(join(dir, 'missing.ply'))).toThrow(FileSystemError);
+    // A null options object was a TypeError (issue 17, adversarial review).
+    expect(() => readMesh(text('OFF'), null as never)).toThrow(
+      /^readMesh: 'options' must be an object, got null$/,
+    );
+    expect(() => readPointCloud(text('x,y,z'), null as never)).toThrow(InvalidArgumentError);
+    expect(() => parsePointCloud(text('x,y,z'), 'csv', null as never)).toThrow(
+      /^parsePointCloud: 'options' must be an object, got null$/,
+    );
     // A FIFO blocked the read until a writer came (issue 17): refused like any unreadable path.
     const fifo = join(dir, 'pipe.ply');
     execFileSync('mkfifo', [fifo]);

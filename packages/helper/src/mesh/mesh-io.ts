@@ -1,5 +1,6 @@
 import {
   checkBoolean,
+  checkObject,
   FormatError,
   invalidArgument,
   readSourceBytes,
@@ -119,6 +120,7 @@ export function parseMesh(bytes: Uint8Array, format: MeshFormat): Mesh {
  */
 export function readMesh(source: string | Uint8Array, options: ReadMeshOptions = {}): Mesh {
   const fn = 'readMesh';
+  checkObject(fn, 'options', options);
   if (options.format !== undefined) checkFormat(fn, options.format);
   if (typeof source === 'string') {
     const { bytes, where: name } = readSourceBytes(fn, source);

@@ -1,6 +1,6 @@
 import { FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
-import { buildMesh, NumberBuffer } from './mesh-build.js';
+import { buildMesh, decodeText, NumberBuffer } from './mesh-build.js';
 
 /**
  * Wavefront OBJ geometry: `v x y z [w | r g b]` vertices and `f` faces whose corners are
@@ -16,7 +16,7 @@ export function parseObj(bytes: Uint8Array, fn: string, source: string): Mesh {
       arg: source,
     });
   // Lines end in \n, \r\n or a lone \r (classic Mac OS): a lone \r read as a space would join lines.
-  const lines = new TextDecoder('latin1').decode(bytes).split(/\r\n?|\n/);
+  const lines = decodeText(bytes, 'latin1', fn, source).split(/\r\n?|\n/);
   const positions = new NumberBuffer();
   const offsets: number[] = [0];
   const indices = new NumberBuffer();

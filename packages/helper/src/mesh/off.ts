@@ -1,6 +1,6 @@
 import { FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
-import { buildMesh } from './mesh-build.js';
+import { buildMesh, decodeText } from './mesh-build.js';
 
 /**
  * Geomview OFF: a header keyword (`OFF`, or with prefixes such as `COFF`, `NOFF`, `CNOFF`,
@@ -13,8 +13,7 @@ import { buildMesh } from './mesh-build.js';
 export function parseOff(bytes: Uint8Array, fn: string, source: string): Mesh {
   const fail = (message: string) =>
     new FormatError(`${fn}: ${source} is not a valid OFF file: ${message}`, { fn, arg: source });
-  const lines = new TextDecoder('latin1')
-    .decode(bytes)
+  const lines = decodeText(bytes, 'latin1', fn, source)
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*/, '').trim())
     .filter((line) => line.length > 0);

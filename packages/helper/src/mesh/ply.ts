@@ -1,4 +1,5 @@
 import { FormatError } from '@cellshape/core';
+import { decodeText } from './mesh-build.js';
 
 /**
  * A general PLY reader and a small writer, shared by mesh and point-cloud I/O. The reader
@@ -181,12 +182,8 @@ function finishLists(data: PlyElementData): void {
 }
 
 /** A reader of the numbers of an ASCII body, in order. */
-function asciiNumbers(
-  bytes: Uint8Array,
-  start: number,
-  fail: (message: string) => FormatError,
-): () => number {
-  const words = new TextDecoder('latin1').decode(bytes.subarray(start)).split(/\s+/);
+function asciiNumbers(text: string, fail: (message: string) => FormatError): () => number {
+  const words = text.split(/\s+/);
   let position = words[0] === '' ? 1 : 0;
   return () => {
     const word = words[position++];
@@ -245,7 +242,7 @@ export function parsePly(
   checkBodySize(elements, format === 'ascii', bytes.length - bodyStart, failBody);
   const out =
     format === 'ascii'
-      ? readAsciiBody(bytes, bodyStart, elements, keep, failBody)
+      ? readAsciiBody(decodeText(bytes, 'latin1', fn, source, bodyStart), elements, keep, failBody)
       : readBinaryBody(
           bytes,
           bodyStart,
@@ -259,14 +256,13 @@ export function parsePly(
 
 /** The kept elements of an ASCII body. */
 function readAsciiBody(
-  bytes: Uint8Array,
-  bodyStart: number,
+  body: string,
   elements: readonly PlyElementHeader[],
   keep: readonly string[],
   failBody: (message: string) => FormatError,
 ): Map<string, PlyElementData> {
   const out = new Map<string, PlyElementData>();
-  const next = asciiNumbers(bytes, bodyStart, failBody);
+  const next = asciiNumbers(body, failBody);
   for (const element of elements) {
     const data = allocate(element, keep.includes(element.name));
     readRows(element, data, next, failBody);

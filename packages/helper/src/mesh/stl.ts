@@ -1,6 +1,6 @@
 import { FormatError } from '@cellshape/core';
 import type { Mesh } from '../types.js';
-import { buildMesh, NumberBuffer } from './mesh-build.js';
+import { buildMesh, decodeText, NumberBuffer } from './mesh-build.js';
 
 /**
  * STL, ASCII (`solid … facet … vertex x y z … endsolid`) and binary (80-byte header, uint32
@@ -55,7 +55,7 @@ export function parseStl(bytes: Uint8Array, fn: string, source: string): Mesh {
         corners[9 * t + k] = view.getFloat32(84 + 50 * t + 12 + 4 * k, true);
     return weld(corners, fn, source);
   }
-  const text = new TextDecoder('latin1').decode(bytes);
+  const text = decodeText(bytes, 'latin1', fn, source);
   if (!/^\s*solid/.test(text))
     throw fail("it is neither ASCII ('solid …') nor a binary STL of consistent size");
   const corners = new NumberBuffer();

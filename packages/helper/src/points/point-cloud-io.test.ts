@@ -124,6 +124,15 @@ describe('CSV and .npy point clouds', () => {
     expect(() => parsePointCloud(text('x,y,z\n1,2,abc\n'), 'csv')).toThrow(FormatError);
     expect(() => parsePointCloud(text('a,b,c\n1,2,3\n'), 'csv')).toThrow(/does not name columns/);
   });
+
+  it('refuses an empty CSV, reads a header without rows (issue 17, adversarial review)', () => {
+    // A 0-byte file (a failed write) came back as a cloud of zero points.
+    for (const empty of ['', '\n\n', ' \r\n'])
+      expect(() => parsePointCloud(text(empty), 'csv')).toThrow(
+        /^parsePointCloud: 'bytes' is not a CSV point cloud: it is empty$/,
+      );
+    expect(parsePointCloud(text('x,y,z\n'), 'csv').shape).toEqual([0, 3]);
+  });
 });
 
 describe('encode / write / read round trips', () => {

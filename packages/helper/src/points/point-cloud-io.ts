@@ -1,4 +1,5 @@
 import {
+  checkObject,
   encodeNpy,
   FormatError,
   formatFloat32,
@@ -8,7 +9,7 @@ import {
   writeFileAtomic,
 } from '@cellshape/core';
 import { formatFromExtension, outputFormat } from '../file-format.js';
-import { FLOAT32_LIMIT } from '../mesh/mesh-build.js';
+import { decodeText, FLOAT32_LIMIT } from '../mesh/mesh-build.js';
 import { encodePly, parsePly } from '../mesh/ply.js';
 import type { AxisOrder, PointCloud } from '../types.js';
 import { checkPointCloud } from './check-cloud.js';
@@ -131,7 +132,9 @@ function parseCsvCloud(
 ): PointCloud {
   const fail = (message: string) =>
     new FormatError(`${fn}: ${source} is not a CSV point cloud: ${message}`, { fn, arg: source });
-  const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
+  const lines = decodeText(bytes, 'utf-8', fn, source).split(/\r?\n/);
+  // Not even a header: an empty file (a failed write) is no cloud of zero points.
+  if (lines.every((line) => line.trim() === '')) throw fail('it is empty');
   const split = (line: string) => line.trim().split(/\s*[,;\t ]\s*/);
   const first = split(lines[0] ?? '');
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
@@ -254,6 +257,7 @@ export function parsePointCloud(
 ): PointCloud {
   const fn = 'parsePointCloud';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
+  checkObject(fn, 'options', options);
   const axisOrder = checkAxisOrder(
     fn,
     options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,
@@ -267,6 +271,7 @@ export function readPointCloud(
   options: ReadPointCloudOptions = {},
 ): PointCloud {
   const fn = 'readPointCloud';
+  checkObject(fn, 'options', options);
   const axisOrder = checkAxisOrder(
     fn,
     options.axisOrder ?? DEFAULT_POINT_CLOUD_IO_OPTIONS.axisOrder,

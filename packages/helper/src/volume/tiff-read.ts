@@ -217,6 +217,14 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       `${where} uses predictor ${predictor}; supported: none, and horizontal differencing for integers`,
     );
   }
+  // FillOrder 2 stores every byte's bits in reverse (libtiff and tifffile reverse them before
+  // decoding); read as FillOrder 1, its pixels came back silently wrong.
+  const fillOrder = ifd.fillOrder as unknown;
+  if (fillOrder !== 1)
+    throw unsupported(
+      ctx,
+      `${where} has FillOrder ${String(fillOrder)}; only the default (1, most significant bit first) is supported`,
+    );
   const orientation = ifd.orientation as number | undefined;
   if (orientation !== undefined && orientation !== 1)
     throw unsupported(

@@ -1,4 +1,4 @@
-import { FormatError, InvalidArgumentError } from '@cellshape/core';
+import { FormatError, InvalidArgumentError, UnsupportedError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../types.js';
 import { readVolume } from './read-volume.js';
@@ -373,6 +373,16 @@ describe('readVolume: directory entries that claim more than the file (issue 17,
     );
     // Twice over is tolerated (pages may share a table).
     expect(Array.from(readVolume(tiff(extra.slice(0, 2), data)).data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses FillOrder 2 (bits reversed in every byte) instead of reading it as 1', () => {
+    // tifffile reads [1, 2, 3, 4] stored with FillOrder 2 as [128, 64, 192, 32]; we read [1, 2, 3, 4].
+    const reversed = tiff([[266, 3, 1, 2]]);
+    expect(() => readVolume(reversed)).toThrow(UnsupportedError);
+    expect(() => readVolume(reversed)).toThrow(
+      /^readVolume: the given bytes: page 1 has FillOrder 2; only the default \(1, most significant bit first\) is supported$/,
+    );
+    expect(Array.from(readVolume(tiff([[266, 3, 1, 1]])).data)).toEqual([1, 2, 3, 4]);
   });
 
   it('checks the EXIF and GPS directories the decoder reads: loops, bad offsets, entries', () => {

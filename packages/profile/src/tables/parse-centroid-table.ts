@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import {
   type CsvTable,
   checkOneOf,
@@ -6,6 +7,7 @@ import {
   invalidArgument,
   parseCsv,
   readSourceBytes,
+  UnsupportedError,
   withDefaults,
 } from '@cellshape/core';
 import type { CentroidFormat, CentroidRow, CentroidTable } from './centroid-table.js';
@@ -224,8 +226,21 @@ export function readCentroidTable(path: string, options?: CentroidTableOptions):
   const fn = 'readCentroidTable';
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument(fn, 'path', 'a non-empty path', path);
-  // A regular file only (a FIFO would block for ever); the BOM is kept for parseCsv to drop.
-  const { bytes, where } = readSourceBytes(fn, path);
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const { text, where } = readCsvFile(fn, path);
   return parseWith(fn, text, { source: where, ...options });
+}
+
+/**
+ * The text of the CSV file at `path` for reader `fn`: a regular file only (a FIFO would block for
+ * ever), its BOM kept for parseCsv to drop. Text past the longest string V8 makes (2^29 − 24
+ * characters, ~512 MiB) is an `UnsupportedError`, not the plain `Error` decoding throws.
+ */
+export function readCsvFile(fn: string, path: string): { text: string; where: string } {
+  const { bytes, where } = readSourceBytes(fn, path);
+  if (bytes.length > constants.MAX_STRING_LENGTH)
+    throw new UnsupportedError(
+      `${fn}: ${where} holds ${bytes.length} bytes, more than the ${constants.MAX_STRING_LENGTH} characters a string can hold`,
+      { fn, arg: path },
+    );
+  return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), where };
 }

@@ -1,10 +1,5 @@
-import {
-  csvRecords,
-  FormatError,
-  invalidArgument,
-  parseCsv,
-  readSourceBytes,
-} from '@cellshape/core';
+import { csvRecords, FormatError, invalidArgument, parseCsv } from '@cellshape/core';
+import { readCsvFile } from './parse-centroid-table.js';
 
 /** The calibration of a Usiigaci experiment. */
 export interface UsiigaciParameters {
@@ -27,9 +22,7 @@ export function readUsiigaciParameters(path: string): UsiigaciParameters {
   const fn = 'readUsiigaciParameters';
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument(fn, 'path', 'a non-empty path', path);
-  // A regular file only (a FIFO would block for ever); the BOM is kept for parseCsv to drop.
-  const { bytes, where } = readSourceBytes(fn, path);
-  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const { text, where } = readCsvFile(fn, path);
   const values: Record<string, string> = {};
   for (const record of csvRecords(parseCsv(text, { source: where, caller: fn })))
     if (Object.hasOwn(record, 'Parameter'))
