@@ -305,6 +305,22 @@ describe('readTorchCheckpoint: deep and self-containing structures (issue 17, ca
   });
 });
 
+describe('readTorchCheckpoint: a long byteorder record (issue 17, adversarial review)', () => {
+  it('is a FormatError, not decoded whole', () => {
+    // Deflated, 600 MB of it came from ~600 KB and threw a plain Error when decoded.
+    const entries = unzipSync(tensorsPt);
+    const name = 'tensors/byteorder'; // as torch ≥ 2.1 writes it
+    entries[name] = new Uint8Array(65).fill(0x20);
+    const error = thrown(() => readTorchCheckpoint(zipSync(entries, { level: 0 })));
+    expect(error).toBeInstanceOf(FormatError);
+    expect((error as Error).message).toBe(
+      `readTorchCheckpoint: the archive's ${name} record is 65 bytes long, not "little" or "big"`,
+    );
+    entries[name] = strToU8('little  \n');
+    expect(readTorchCheckpoint(zipSync(entries, { level: 0 }))).toBeInstanceOf(Map);
+  });
+});
+
 describe('readTorchCheckpoint: zip limits', () => {
   it('maxEntries and maxBytes bound the archive, before anything is inflated', () => {
     const entries = Object.keys(unzipSync(tensorsPt));

@@ -303,6 +303,13 @@ function openArchive(
   checkStructureEntry(FN, pklName, entries[pklName]!, bytes);
   const prefix = pklName.slice(0, -'data.pkl'.length);
   const byteOrder = entries[`${prefix}byteorder`];
+  // `little` or `big`: a long record is neither (decoded whole, hundreds of MB inflated from a
+  // small file threw a plain Error, "Cannot create a string longer than …").
+  if (byteOrder !== undefined && byteOrder.length > 64)
+    throw new FormatError(
+      `${FN}: the archive's ${prefix}byteorder record is ${byteOrder.length} bytes long, not "little" or "big"`,
+      { fn: FN, arg: 'source' },
+    );
   if (byteOrder !== undefined && new TextDecoder().decode(byteOrder).trim() !== 'little') {
     throw new UnsupportedError(`${FN}: big-endian storages are not supported`, { fn: FN });
   }

@@ -16,7 +16,7 @@ export function parseObj(bytes: Uint8Array, fn: string, source: string): Mesh {
       arg: source,
     });
   // Lines end in \n, \r\n or a lone \r (classic Mac OS): a lone \r read as a space would join lines.
-  const lines = decodeText(bytes, 'latin1', fn, source).split(/\r\n?|\n/);
+  const lines = decodeText(bytes, 'latin1', fn, source).split(/\n|\r\n?/);
   const positions = new NumberBuffer();
   const offsets: number[] = [0];
   const indices = new NumberBuffer();
