@@ -1,14 +1,15 @@
 import { crc32 } from './crc.js';
 
+/** A member's name and data, and optionally its raw deflate stream (then stored deflated). */
+export type StoredEntry = readonly [string, Uint8Array, Uint8Array?];
+
 /**
  * A stored (uncompressed) zip of `entries` in order, with correct CRC-32s. Unlike fflate's
  * `zipSync`, which takes an object, it keeps duplicate names and names such as `__proto__`.
  * An entry with a third element is stored deflated: that element is the raw deflate stream of
  * its data.
  */
-export function storedZip(
-  entries: readonly (readonly [string, Uint8Array, Uint8Array?])[],
-): Uint8Array {
+export function storedZip(entries: readonly StoredEntry[]): Uint8Array {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];

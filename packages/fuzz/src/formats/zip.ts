@@ -1,7 +1,7 @@
 import { type Rng, readZip } from '@cellshape/core';
 import { deflateSync } from 'fflate';
 import { INTERESTING, type Mutator, pick, splice, writeInt } from '../mutate.js';
-import { storedZip } from './stored-zip.js';
+import { type StoredEntry, storedZip } from './stored-zip.js';
 
 /**
  * Zip-aware mutators: header fields of the end-of-central-directory, central and local headers
@@ -200,6 +200,29 @@ export const ZIP_MUTATORS: readonly Mutator[] = [
   },
 ];
 
+/**
+ * Re-zips `bytes` (a valid archive) with one member, picked among `choose(names)`, rebuilt by
+ * `rebuild`; the bytes unchanged (a copy) when they are no archive or no member is eligible.
+ */
+function rezipOneMember(
+  bytes: Uint8Array,
+  rng: Rng,
+  choose: (names: string[]) => string[],
+  rebuild: (name: string, member: Uint8Array) => StoredEntry,
+): Uint8Array {
+  // Our own (bounded) reader: fflate's unzipSync loops per claimed entry on hostile input.
+  let entries: [string, Uint8Array][];
+  try {
+    entries = Object.entries(readZip(bytes));
+  } catch {
+    return bytes.slice();
+  }
+  const candidates = choose(entries.map(([n]) => n));
+  if (candidates.length === 0) return bytes.slice();
+  const chosen = pick(rng, candidates);
+  return storedZip(entries.map(([n, d]) => (n === chosen ? rebuild(n, d) : [n, d])));
+}
+
 /** Re-zips `bytes` (a valid archive) with one member replaced by `mutate(member)`; valid CRCs. */
 export function memberMutator(
   name: string,
@@ -208,19 +231,7 @@ export function memberMutator(
 ): Mutator {
   return {
     name,
-    mutate(bytes, rng) {
-      // Our own (bounded) reader: fflate's unzipSync loops per claimed entry on hostile input.
-      let entries: [string, Uint8Array][];
-      try {
-        entries = Object.entries(readZip(bytes));
-      } catch {
-        return bytes.slice();
-      }
-      const candidates = choose(entries.map(([n]) => n));
-      if (candidates.length === 0) return bytes.slice();
-      const member = pick(rng, candidates);
-      return storedZip(entries.map(([n, d]) => [n, n === member ? mutate(d, rng, n) : d]));
-    },
+    mutate: (bytes, rng) => rezipOneMember(bytes, rng, choose, (n, d) => [n, mutate(d, rng, n)]),
   };
 }
 
@@ -237,24 +248,11 @@ export function deflatedMemberBomb(
 ): Mutator {
   return {
     name,
-    mutate(bytes, rng) {
-      let entries: [string, Uint8Array][];
-      try {
-        entries = Object.entries(readZip(bytes));
-      } catch {
-        return bytes.slice();
-      }
-      const candidates = choose(entries.map(([n]) => n));
-      if (candidates.length === 0) return bytes.slice();
-      const member = pick(rng, candidates);
-      return storedZip(
-        entries.map(([n, d]) => {
-          if (n !== member) return [n, d];
-          const content = make(rng);
-          return [n, content, deflateSync(content, { level: 9 })];
-        }),
-      );
-    },
+    mutate: (bytes, rng) =>
+      rezipOneMember(bytes, rng, choose, (n) => {
+        const content = make(rng);
+        return [n, content, deflateSync(content, { level: 9 })];
+      }),
   };
 }
 

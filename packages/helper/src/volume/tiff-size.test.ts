@@ -230,38 +230,58 @@ describe('readVolume on TIFFs of very many pages', () => {
   }, 60_000);
 });
 
+type Entry = [tag: number, type: number, count: number, value: number];
+/**
+ * A 2×2 uint8 little-endian TIFF: the pixels at byte 8, `data` at byte 12, the image
+ * directory after it with the basic entries and `extra` ones (values are offsets or the value
+ * itself; `ifd` stands for the directory's own offset), then `tail` (more directories) whose
+ * offsets `tailAt(i)` are relative to the end of the main directory.
+ */
+function tiff(extra: Entry[], data = new Uint8Array(0), tail: Uint8Array[] = []): Uint8Array {
+  const basic: Entry[] = [
+    [256, 3, 1, 2],
+    [257, 3, 1, 2],
+    [258, 3, 1, 8],
+    [259, 3, 1, 1],
+    [262, 3, 1, 1],
+    [273, 4, 1, 8],
+    [278, 3, 1, 2],
+    [279, 4, 1, 4],
+  ];
+  const entries = [...basic, ...extra].sort((a, b) => a[0] - b[0]);
+  const ifd = 12 + data.length + (data.length % 2);
+  const end = ifd + 2 + 12 * entries.length + 4;
+  const out = new Uint8Array(end + tail.reduce((n, t) => n + t.length, 0));
+  const view = new DataView(out.buffer);
+  out.set([0x49, 0x49, 42, 0]);
+  view.setUint32(4, ifd, true);
+  out.set([1, 2, 3, 4], 8);
+  out.set(data, 12);
+  view.setUint16(ifd, entries.length, true);
+  entries.forEach(([tag, type, count, value], i) => {
+    const at = ifd + 2 + 12 * i;
+    view.setUint16(at, tag, true);
+    view.setUint16(at + 2, type, true);
+    view.setUint32(at + 4, count, true);
+    const resolved = value === IFD ? ifd : value === TAIL ? end : value;
+    if (type === 3 && count === 1) view.setUint16(at + 8, resolved, true);
+    else view.setUint32(at + 8, resolved, true);
+  });
+  let at = end;
+  for (const t of tail) {
+    out.set(t, at);
+    at += t.length;
+  }
+  return out;
+}
+const IFD = -1;
+const TAIL = -2;
+
 describe('readVolume: OME descriptions parsed in linear time (issue 17, adversarial review)', () => {
   /** A 2×2 uint8 little-endian TIFF whose ImageDescription is `description`. */
   function describedTiff(description: string): Uint8Array {
     const text = new TextEncoder().encode(`${description}\0`);
-    const entries: [number, number, number, number][] = [
-      [256, 3, 1, 2], // ImageWidth
-      [257, 3, 1, 2], // ImageLength
-      [258, 3, 1, 8], // BitsPerSample
-      [259, 3, 1, 1], // Compression: none
-      [262, 3, 1, 1], // BlackIsZero
-      [270, 2, text.length, 8 + 4], // ImageDescription, after the pixels
-      [273, 4, 1, 8], // StripOffsets
-      [278, 3, 1, 2], // RowsPerStrip
-      [279, 4, 1, 4], // StripByteCounts
-    ];
-    const ifd = 8 + 4 + text.length + (text.length % 2);
-    const out = new Uint8Array(ifd + 2 + 12 * entries.length + 4);
-    const view = new DataView(out.buffer);
-    out.set([0x49, 0x49, 42, 0]);
-    view.setUint32(4, ifd, true);
-    out.set([1, 2, 3, 4], 8);
-    out.set(text, 12);
-    view.setUint16(ifd, entries.length, true);
-    entries.forEach(([tag, type, count, value], i) => {
-      const at = ifd + 2 + 12 * i;
-      view.setUint16(at, tag, true);
-      view.setUint16(at + 2, type, true);
-      view.setUint32(at + 4, count, true);
-      if (type === 3 && count === 1) view.setUint16(at + 8, value, true);
-      else view.setUint32(at + 8, value, true);
-    });
-    return out;
+    return tiff([[270, 2, text.length, 12]], text); // ImageDescription, after the pixels
   }
 
   it('reads OME PhysicalSize attributes', () => {
@@ -287,52 +307,6 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
 });
 
 describe('readVolume: directory entries that claim more than the file (issue 17, adversarial review)', () => {
-  type Entry = [tag: number, type: number, count: number, value: number];
-  /**
-   * A 2×2 uint8 little-endian TIFF: the pixels at byte 8, `data` at byte 12, the image
-   * directory after it with the basic entries and `extra` ones (values are offsets or the value
-   * itself; `ifd` stands for the directory's own offset), then `tail` (more directories) whose
-   * offsets `tailAt(i)` are relative to the end of the main directory.
-   */
-  function tiff(extra: Entry[], data = new Uint8Array(0), tail: Uint8Array[] = []): Uint8Array {
-    const basic: Entry[] = [
-      [256, 3, 1, 2],
-      [257, 3, 1, 2],
-      [258, 3, 1, 8],
-      [259, 3, 1, 1],
-      [262, 3, 1, 1],
-      [273, 4, 1, 8],
-      [278, 3, 1, 2],
-      [279, 4, 1, 4],
-    ];
-    const entries = [...basic, ...extra].sort((a, b) => a[0] - b[0]);
-    const ifd = 12 + data.length + (data.length % 2);
-    const end = ifd + 2 + 12 * entries.length + 4;
-    const out = new Uint8Array(end + tail.reduce((n, t) => n + t.length, 0));
-    const view = new DataView(out.buffer);
-    out.set([0x49, 0x49, 42, 0]);
-    view.setUint32(4, ifd, true);
-    out.set([1, 2, 3, 4], 8);
-    out.set(data, 12);
-    view.setUint16(ifd, entries.length, true);
-    entries.forEach(([tag, type, count, value], i) => {
-      const at = ifd + 2 + 12 * i;
-      view.setUint16(at, tag, true);
-      view.setUint16(at + 2, type, true);
-      view.setUint32(at + 4, count, true);
-      const resolved = value === IFD ? ifd : value === TAIL ? end : value;
-      if (type === 3 && count === 1) view.setUint16(at + 8, resolved, true);
-      else view.setUint32(at + 8, resolved, true);
-    });
-    let at = end;
-    for (const t of tail) {
-      out.set(t, at);
-      at += t.length;
-    }
-    return out;
-  }
-  const IFD = -1;
-  const TAIL = -2;
   /** A directory of `entries` BYTE entries of `count` values at `offset`, placed at the tail. */
   const directory = (entries: Entry[]): Uint8Array => {
     const out = new Uint8Array(2 + 12 * entries.length + 4);

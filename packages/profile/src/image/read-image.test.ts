@@ -235,6 +235,29 @@ describe('label images', () => {
   });
 });
 
+/** A PNG chunk: length, type, body and its CRC-32. */
+function pngChunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, body.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(body, 8);
+  view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+  return out;
+}
+
+/** A PNG of these chunks: the signature, then each chunk in order. */
+function pngFile(...chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 8));
+  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  let at = 8;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 describe('hostile and bad input', () => {
   const png = encodeImage2D(
     ramp((n) => new Uint8Array(n), [16, 16, 1]),
@@ -278,27 +301,11 @@ describe('hostile and bad input', () => {
     const raw = Uint8Array.from({ length: 4 * 5 }, (_, i) => (i % 5 === 0 ? 0 : i));
     const ihdr = Uint8Array.from([0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0]);
     const idat = new Uint8Array(deflateSync(raw, { level: 0 }));
-    const chunk = (type: string, body: Uint8Array) => {
-      const out = new Uint8Array(12 + body.length);
-      const view = new DataView(out.buffer);
-      view.setUint32(0, body.length);
-      out.set(new TextEncoder().encode(type), 4);
-      out.set(body, 8);
-      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-      return out;
-    };
-    const parts = [
-      png.subarray(0, 8),
-      chunk('IHDR', ihdr),
-      chunk('IDAT', idat),
-      chunk('IEND', new Uint8Array(0)),
-    ];
-    const good = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      good.set(p, at);
-      at += p.length;
-    }
+    const good = pngFile(
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', idat),
+      pngChunk('IEND', new Uint8Array(0)),
+    );
     expect(Array.from(readImage2D(good).data)).toEqual(
       Array.from(raw).filter((_, i) => i % 5 !== 0),
     );
@@ -320,18 +327,11 @@ describe('hostile and bad input', () => {
     // Colour type 3 without PLTE: its indices were read as grey levels.
     const paletteIhdr = ihdr.slice();
     paletteIhdr[9] = 3;
-    const parts3 = [
-      png.subarray(0, 8),
-      chunk('IHDR', paletteIhdr),
-      chunk('IDAT', idat),
-      chunk('IEND', new Uint8Array(0)),
-    ];
-    const noPalette = new Uint8Array(parts3.reduce((n, p) => n + p.length, 0));
-    let at3 = 0;
-    for (const p of parts3) {
-      noPalette.set(p, at3);
-      at3 += p.length;
-    }
+    const noPalette = pngFile(
+      pngChunk('IHDR', paletteIhdr),
+      pngChunk('IDAT', idat),
+      pngChunk('IEND', new Uint8Array(0)),
+    );
     expect(() => readImage2D(noPalette)).toThrow(
       /^readImage2D: the given bytes is not a readable PNG: it is a palette image without a PLTE chunk$/,
     );
@@ -364,28 +364,12 @@ describe('hostile and bad input', () => {
       for (let y = y0!; y < 16; y += dy!)
         rows.push(0, ...new Array(Math.ceil((16 - x0!) / dx! / 8)).fill(0));
     });
-    const chunk = (type: string, body: Uint8Array) => {
-      const out = new Uint8Array(12 + body.length);
-      const view = new DataView(out.buffer);
-      view.setUint32(0, body.length);
-      out.set(new TextEncoder().encode(type), 4);
-      out.set(body, 8);
-      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-      return out;
-    };
     const ihdr = Uint8Array.from([0, 0, 0, 16, 0, 0, 0, 16, 1, 0, 0, 0, 1]);
-    const parts = [
-      png.subarray(0, 8),
-      chunk('IHDR', ihdr),
-      chunk('IDAT', new Uint8Array(deflateSync(Uint8Array.from(rows)))),
-      chunk('IEND', new Uint8Array(0)),
-    ];
-    const bytes = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
+    const bytes = pngFile(
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', new Uint8Array(deflateSync(Uint8Array.from(rows)))),
+      pngChunk('IEND', new Uint8Array(0)),
+    );
     let error: unknown;
     try {
       readImage2D(bytes);
