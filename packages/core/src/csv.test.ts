@@ -58,6 +58,13 @@ describe('parseCsv', () => {
       /parseCsv: the CSV line 7 has 1 fields, the header has 2/,
     );
   });
+
+  it('keeps a one-column row holding an empty quoted value (issue 17 second review)', () => {
+    // pandas writes a missing value of a one-column table as `""` (Python's csv quotes a lone
+    // empty field); it used to be dropped as a blank line, shifting the rows after it.
+    expect(parseCsv('x\n1\n""\n2\n\n""').rows).toEqual([['1'], [''], ['2'], ['']]);
+    expect(parseCsv('x\r\n""\r\n').rows).toEqual([['']]);
+  });
 });
 
 describe('csvRecords', () => {
@@ -103,6 +110,9 @@ describe('csvField and formatCsv', () => {
       rows: rows.map((r) => r.map(String)),
     });
     expect(Number(parseCsv(text).rows[1]![2])).toBe(-3e-8);
+    // A one-column row holding '' is written `""`, not a blank line (issue 17 second review).
+    expect(formatCsv(['x'], [[''], [1]])).toBe('x\n""\n1\n');
+    expect(parseCsv(formatCsv(['x'], [[''], [1]])).rows).toEqual([[''], ['1']]);
   });
 
   it('reject bad input', () => {
