@@ -80,7 +80,13 @@ export {
   type SampleFiles,
   sampleFileIds,
 } from './sample-files.js';
-export { readSourceBytes, type SourceBytes } from './source-bytes.js';
+export {
+  checkExpansion,
+  EXPANSION_FLOOR_BYTES,
+  EXPANSION_PER_INPUT_BYTE,
+  readSourceBytes,
+  type SourceBytes,
+} from './source-bytes.js';
 export {
   checkBoolean,
   checkInteger,

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@cellshape/core';
+import { checkExpansion, type TypedArray } from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
 import {
@@ -611,6 +611,9 @@ export function decodeTiffVolume(
     pages.map((p, i) => checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx)),
     ctx,
   );
+  // Bilevel pages decode to a byte a pixel, 8× their decoded bits.
+  if (first.kind === 'bit')
+    checkExpansion(fn, where, voxels, bytes.length, '1-bit pixels as bytes');
   const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
   const littleEndian = bytes[0] === 0x49;
   pages.forEach((p, z) => {

@@ -402,3 +402,21 @@ describe('readVolume: directory entries that claim more than the file (issue 17,
     );
   });
 });
+
+describe('bilevel pages expanded to a byte a pixel (issue 17 second review)', () => {
+  it('refuses a small 1-bit Deflate TIFF whose pixels would take far more than its bytes', () => {
+    // 16384×8192 1-bit zeros deflate to ~16 KB; as bytes they take 128 MiB (8× the decoded
+    // bits, 8000× the file).
+    const packed: Volume = { data: new Uint8Array(2048 * 8192), shape: [1, 8192, 2048] };
+    const bits = setTag(setTag(encodeTiff(packed, { compression: 'deflate' }), 256, 16384), 258, 1);
+    expect(bits.length).toBeLessThan(40_000);
+    expect(() => readVolume(bits)).toThrow(UnsupportedError);
+    expect(() => readVolume(bits)).toThrow(
+      /^readVolume: the given bytes would expand to 134217728 bytes of 1-bit pixels as bytes from \d+ bytes, more than 64 MiB plus 1032 per byte/,
+    );
+    // A small one is read.
+    const small: Volume = { data: Uint8Array.from([0b1010_0000, 0xff]), shape: [1, 2, 1] };
+    const few = setTag(setTag(encodeTiff(small, { compression: 'deflate' }), 256, 3), 258, 1);
+    expect(Array.from(readVolume(few).data)).toEqual([1, 0, 1, 1, 1, 1]);
+  });
+});
