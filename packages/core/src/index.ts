@@ -32,6 +32,7 @@ export {
   type ParseCsvOptions,
   parseCsv,
 } from './csv.js';
+export { decimalNumber } from './decimal-number.js';
 export { deriveSeed } from './derive-seed.js';
 export { epochOrder, mixSeed } from './epoch-order.js';
 export {

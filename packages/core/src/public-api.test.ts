@@ -30,6 +30,7 @@ it('exports exactly the public API', () => {
       "createRng",
       "csvField",
       "csvRecords",
+      "decimalNumber",
       "definedEntries",
       "deriveSeed",
       "describe",

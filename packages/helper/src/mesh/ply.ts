@@ -1,4 +1,4 @@
-import { FormatError } from '@cellshape/core';
+import { decimalNumber, FormatError } from '@cellshape/core';
 import { decodeText } from './mesh-build.js';
 
 /**
@@ -122,7 +122,7 @@ function parseHeader(
         throw fail(fn, source, `unknown format ${JSON.stringify(name)}`);
       format = name;
     } else if (keyword === 'element') {
-      const count = Number(words[2]);
+      const count = decimalNumber(words[2]);
       if (words[1] === undefined || !Number.isSafeInteger(count) || count < 0)
         throw fail(
           fn,
@@ -188,7 +188,7 @@ function asciiNumbers(text: string, fail: (message: string) => FormatError): () 
   return () => {
     const word = words[position++];
     if (word === undefined || word === '') throw fail('the body ends early (truncated file)');
-    const value = Number(word);
+    const value = decimalNumber(word);
     if (Number.isNaN(value))
       throw fail(`the non-numeric value ${JSON.stringify(word)} in the body`);
     return value;

@@ -146,6 +146,14 @@ describe('CSV and .npy point clouds', () => {
       );
     expect(parsePointCloud(text('x,y,z\n'), 'csv').shape).toEqual([0, 3]);
   });
+
+  it('refuses hexadecimal, binary and octal coordinates (issue 17 second review)', () => {
+    // Number() read "0x10" as 16; NumPy and pandas refuse it.
+    expect(() => parsePointCloud(text('x,y,z\n1,0x10,3\n'), 'csv')).toThrow(
+      /row 1 has the value "0x10"/,
+    );
+    expect(() => parsePointCloud(text('x y z\n1 2 0b1\n'), 'csv')).toThrow(/"0b1"/);
+  });
 });
 
 describe('encode / write / read round trips', () => {

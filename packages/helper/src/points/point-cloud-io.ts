@@ -1,5 +1,6 @@
 import {
   checkObject,
+  decimalNumber,
   encodeNpy,
   FormatError,
   formatFloat32,
@@ -226,7 +227,7 @@ function parseCsvCloud(
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;
-        const value = Number(word);
+        const value = decimalNumber(word);
         if (word === '' || !(Math.abs(value) < FLOAT32_LIMIT))
           throw fail(
             `row ${r + 1} has the value ${JSON.stringify(word)} (not a finite float32 number)`,

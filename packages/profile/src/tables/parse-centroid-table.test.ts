@@ -124,6 +124,11 @@ describe('parseCentroidTable', () => {
     expect(row.image).toBe('a');
   });
 
+  it('refuses a hexadecimal centre (issue 17 second review)', () => {
+    // Number() read "0x10" as 16; pandas reads it as text.
+    expect(() => parseCentroidTable('x,y\n1,2\n0x10,3\n')).toThrow(/column "x" holds "0x10"/);
+  });
+
   it('reads a path that is a regular file only (issue 17, adversarial review)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cellshape-centroids-'));
     try {

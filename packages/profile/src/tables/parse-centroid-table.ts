@@ -2,6 +2,7 @@ import { constants } from 'node:buffer';
 import {
   type CsvTable,
   checkOneOf,
+  decimalNumber,
   FormatError,
   InvalidArgumentError,
   invalidArgument,
@@ -109,7 +110,8 @@ function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; un
   return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
 }
 
-const isNumber = (text: string): boolean => text.trim() !== '' && Number.isFinite(Number(text));
+const isNumber = (text: string): boolean =>
+  text.trim() !== '' && Number.isFinite(decimalNumber(text));
 
 function normaliseUnit(unit: string): string {
   if (/^(microns?|µm|μm|um|\\u00B5m)$/i.test(unit)) return 'µm';
@@ -140,7 +142,7 @@ function readRow(
   });
   const number = (column: string, integer: boolean): number => {
     const text = metadata[column]!;
-    const value = Number(text);
+    const value = decimalNumber(text);
     if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
       throw new FormatError(
         `${fn}: ${source} row ${line}: column ${JSON.stringify(column)} holds ${JSON.stringify(text)}, expected ${integer ? 'an integer' : 'a finite number'}`,
