@@ -1,4 +1,4 @@
-import { checkExpansion, type TypedArray } from '@cellshape/core';
+import { checkExpansion, decimalNumber, type TypedArray } from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
 import {
@@ -349,7 +349,7 @@ function readSpacing(
     const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
     if (!calibrated) return undefined;
     return [
-      positiveOr(Number(meta.get('spacing')), 1),
+      positiveOr(decimalNumber(meta.get('spacing')), 1),
       positiveOr(1 / first.yResolution, 1),
       positiveOr(1 / first.xResolution, 1),
     ];
@@ -372,7 +372,7 @@ function readSpacing(
       );
   }
   const size = (key: string): number | undefined =>
-    attributes.has(key) ? Number(attributes.get(key)) : undefined;
+    attributes.has(key) ? decimalNumber(attributes.get(key)) : undefined;
   const [z, y, x] = [size('PhysicalSizeZ'), size('PhysicalSizeY'), size('PhysicalSizeX')];
   if (z === undefined && y === undefined && x === undefined) return undefined;
   return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(x, 1)];

@@ -469,6 +469,9 @@ describe('hostile and bad input', () => {
       expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
       expect(image.pixelSize).toBeUndefined();
     }
+    // Number() read PhysicalSizeX="0x10" as 16 µm (issue 17 second review).
+    const hex = tiffWith([[270, 2, ascii('<OME><Pixels SizeC="1" PhysicalSizeX="0x10"/></OME>')]]);
+    expect(readImage2D(hex).pixelSize).toBeUndefined();
   });
 
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
