@@ -175,12 +175,14 @@ export function readLabelImage2D(
   if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.maxPixels, 'indices');
   else {
     const stack = decodeTiffPages(bytes, fn, where, resolved.maxPixels);
-    const frames = tiffFrames(stack, fn, where);
-    if (resolved.pages === 'frames' && resolved.frame >= frames.length)
-      throw invalidArgument(fn, 'options.frame', `a frame below ${frames.length}`, resolved.frame);
+    // Only the frame returned is built (building every frame copied the whole stack again).
+    const c = stack.channelsPerFrame;
+    const frames = Math.floor(stack.volume.shape[0] / c);
+    if (resolved.pages === 'frames' && resolved.frame >= frames)
+      throw invalidArgument(fn, 'options.frame', `a frame below ${frames}`, resolved.frame);
     image =
       resolved.pages === 'frames'
-        ? frames[resolved.frame]!
+        ? pagesAsChannels(stack, resolved.frame * c, c, fn, where)
         : pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   }
   return toLabels(image, fn, where, bytes.length);
