@@ -147,6 +147,9 @@ describe('parseCentroidTable', () => {
       expect(read.pixelSize).toBe(0.5);
       expect(Object.keys(read.values)).toEqual(['pixel_scale', '__proto__']);
       expect(Object.getPrototypeOf(read.values)).toBe(Object.prototype);
+      // A hexadecimal pixel_scale read as 16 (issue 17 second review).
+      writeFileSync(parameters, 'Parameter,Value\npixel_scale,0x10\n');
+      expect(() => readUsiigaciParameters(parameters)).toThrow(/has no positive pixel_scale/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
