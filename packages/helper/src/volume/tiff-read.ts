@@ -524,6 +524,19 @@ function describeLayout(layout: PageLayout): string {
   return `${layout.width}×${layout.height} ${layout.kind}`;
 }
 
+/**
+ * The volume's typed array. A `maxVoxels` raised past what one typed array holds (2³² elements
+ * in V8), or memory the system refuses, is an `UnsupportedError`, not a `RangeError`.
+ */
+function allocate(kind: SampleKind, voxels: number, ctx: Context): TypedArray {
+  try {
+    return SAMPLE_TYPES[kind].create(voxels);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw unsupported(ctx, `its ${voxels} ${kind} voxels cannot be allocated (${error.message})`);
+  }
+}
+
 /** Options of {@link decodeTiffVolume}. */
 export interface DecodeTiffVolumeOptions {
   /** The most values (pages × samples × height × width) the file may declare. Default 2³¹. */
@@ -614,7 +627,7 @@ export function decodeTiffVolume(
   // Bilevel pages decode to a byte a pixel, 8× their decoded bits.
   if (first.kind === 'bit')
     checkExpansion(fn, where, voxels, bytes.length, '1-bit pixels as bytes');
-  const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
+  const data = allocate(kind, voxels, ctx);
   const littleEndian = bytes[0] === 0x49;
   pages.forEach((p, z) => {
     const ifd = headers[p]!;

@@ -420,3 +420,22 @@ describe('bilevel pages expanded to a byte a pixel (issue 17 second review)', ()
     expect(Array.from(readVolume(few).data)).toEqual([1, 0, 1, 1, 1, 1]);
   });
 });
+
+describe('volumes past one typed array (issue 17 second review)', () => {
+  it('refuses with UnsupportedError, not RangeError, when maxVoxels is raised past 2³²', () => {
+    // 2¹⁷ × (2¹⁶ + 8) uint8 voxels in one Deflate strip of 9 MB: enough bytes at 1032:1.
+    const page = encodeTiff(
+      { data: new Uint8Array(4), shape: [1, 2, 2] },
+      { compression: 'deflate' },
+    );
+    const file = new Uint8Array(page.length + 9_000_000);
+    file.set(page);
+    let bytes = setTag(setTag(setTag(file, 256, 2 ** 17), 257, 2 ** 16 + 8), 278, 2 ** 30);
+    bytes = setTag(setTag(bytes, 273, 8), 279, bytes.length - 8);
+    expect(() => readVolume(bytes)).toThrow(/more than maxVoxels/);
+    expect(() => readVolume(bytes, { maxVoxels: 2 ** 40 })).toThrow(UnsupportedError);
+    expect(() => readVolume(bytes, { maxVoxels: 2 ** 40 })).toThrow(
+      /^readVolume: the given bytes: its 8590983168 uint8 voxels cannot be allocated \(Invalid typed array length/,
+    );
+  });
+});
