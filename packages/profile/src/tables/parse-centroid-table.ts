@@ -98,13 +98,14 @@ function pickColumns(
 
 /**
  * TrackMate writes three rows under the header (feature names, short names, units) and older
- * exports none; pandas-written tables none. Leading rows whose x is not a number are dropped
- * (three at most); the unit of x is read from the last of them, e.g. `(micron)`.
+ * exports none; pandas-written tables none. Leading rows whose x is text (not a number, nor a
+ * missing value such as `nan` or an empty field) are dropped (three at most); the unit of x is
+ * read from the last of them, e.g. `(micron)`.
  */
 function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; unit?: string } {
   const c = table.header.indexOf(xColumn);
   let skip = 0;
-  while (skip < 3 && skip < table.rows.length && !isNumber(table.rows[skip]![c]!)) skip++;
+  while (skip < 3 && skip < table.rows.length && isTitle(table.rows[skip]![c]!)) skip++;
   if (skip === 0) return { rows: table.rows };
   const unit = table.rows[skip - 1]![c]!.trim().replace(/^\((.*)\)$/, '$1');
   return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
@@ -112,6 +113,13 @@ function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; un
 
 const isNumber = (text: string): boolean =>
   text.trim() !== '' && Number.isFinite(decimalNumber(text));
+
+/**
+ * A title row's x: text that is neither a number nor a missing value (as pandas spells them: a
+ * data row whose centre is missing was dropped as a title row, its `nan` read as the unit).
+ */
+const isTitle = (text: string): boolean =>
+  !isNumber(text) && !/^(?:|-?nan|na|n\/a|#n\/a|null|none|<na>)$/i.test(text.trim());
 
 function normaliseUnit(unit: string): string {
   if (/^(microns?|µm|μm|um|\\u00B5m)$/i.test(unit)) return 'µm';
