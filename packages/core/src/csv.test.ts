@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRecords, formatCsv, parseCsv } from './csv.js';
+import { csvField, csvRecords, decodeCsvText, formatCsv, parseCsv } from './csv.js';
 import { FormatError, InvalidArgumentError } from './errors.js';
 
 describe('parseCsv', () => {
@@ -64,6 +64,18 @@ describe('parseCsv', () => {
     // empty field); it used to be dropped as a blank line, shifting the rows after it.
     expect(parseCsv('x\n1\n""\n2\n\n""').rows).toEqual([['1'], [''], ['2'], ['']]);
     expect(parseCsv('x\r\n""\r\n').rows).toEqual([['']]);
+  });
+});
+
+describe('decodeCsvText', () => {
+  it('reads UTF-8, and bytes that are not UTF-8 as Windows-1252 (issue 17 second review)', () => {
+    // Replacement characters made `10 µM` and `10 ÄM` (Windows-1252) one name.
+    const utf8 = new TextEncoder().encode('\ufeffdose\n10 µM\n');
+    expect(decodeCsvText(utf8)).toBe('\ufeffdose\n10 µM\n');
+    const cp1252 = Uint8Array.from([
+      0x31, 0x30, 0x20, 0xb5, 0x4d, 0x0a, 0x31, 0x30, 0x20, 0xc4, 0x4d,
+    ]);
+    expect(decodeCsvText(cp1252)).toBe('10 µM\n10 ÄM');
   });
 });
 

@@ -37,6 +37,21 @@ export interface CsvTable {
   rows: string[][];
 }
 
+/**
+ * The text of a CSV file's bytes: UTF-8, or Windows-1252 (as Excel on Windows saves CSV) when
+ * the bytes are not valid UTF-8, so that every byte stays a character of its own. Decoded with
+ * replacement characters, different names (`10 µM`, `10 ÄM` in Windows-1252) became one
+ * (`10 �M`), silently merging the groups of a metadata join. A byte-order mark is kept (the
+ * parsers drop it).
+ */
+export function decodeCsvText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
 /** Options of {@link parseCsv}. */
 export interface ParseCsvOptions {
   /** What the text is (usually its file name), named in error messages. Default `'the CSV'`. */

@@ -28,6 +28,7 @@ export {
   csvField,
   csvRecords,
   DEFAULT_PARSE_CSV_OPTIONS,
+  decodeCsvText,
   formatCsv,
   type ParseCsvOptions,
   parseCsv,

@@ -31,6 +31,7 @@ it('exports exactly the public API', () => {
       "csvField",
       "csvRecords",
       "decimalNumber",
+      "decodeCsvText",
       "definedEntries",
       "deriveSeed",
       "describe",

@@ -3,6 +3,7 @@ import {
   type CsvTable,
   checkOneOf,
   decimalNumber,
+  decodeCsvText,
   FormatError,
   InvalidArgumentError,
   invalidArgument,
@@ -252,5 +253,5 @@ export function readCsvFile(fn: string, path: string): { text: string; where: st
       `${fn}: ${where} holds ${bytes.length} bytes, more than the ${constants.MAX_STRING_LENGTH} characters a string can hold`,
       { fn, arg: path },
     );
-  return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), where };
+  return { text: decodeCsvText(bytes), where };
 }
