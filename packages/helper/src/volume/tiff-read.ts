@@ -1,4 +1,9 @@
-import { checkExpansion, decimalNumber, type TypedArray } from '@cellshape/core';
+import {
+  checkExpansion,
+  decimalNumber,
+  type TypedArray,
+  type UnsupportedError,
+} from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
 import {
@@ -315,6 +320,32 @@ function keyValues(text: string, pattern: RegExp): Map<string, string> {
 }
 
 /**
+ * The pages of the first series of a file tifffile wrote (description `{"shape": [...]}` on the
+ * first page of each series), if it is one: the shape's elements over a page's.
+ */
+function shapedPlanes(description: string, first: TiffIfd): number | undefined {
+  if (!description.startsWith('{"shape":')) return undefined;
+  let shape: unknown;
+  try {
+    shape = (JSON.parse(description) as { shape?: unknown }).shape;
+  } catch {
+    return undefined;
+  }
+  if (!(Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d > 0)))
+    return undefined;
+  const page = first.width * first.height * first.samplesPerPixel;
+  const planes = (shape as number[]).reduce((n, d) => n * d, 1) / page;
+  return Number.isSafeInteger(planes) && planes > 0 ? planes : undefined;
+}
+
+function severalImages(ctx: Context, what: string, pages: number): UnsupportedError {
+  return unsupported(
+    ctx,
+    `${what}, but the file holds ${pages} pages (several images or series); only files of one image are read, as tifffile reads the first`,
+  );
+}
+
+/**
  * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
  * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
  * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
@@ -327,6 +358,9 @@ function readSpacing(
 ): [number, number, number] | undefined {
   const description = firstString(first.imageDescription);
   if (description === undefined) return undefined;
+  const shaped = shapedPlanes(description, first);
+  if (shaped !== undefined && shaped < pages)
+    throw severalImages(ctx, `a tifffile series of ${shaped} pages`, pages);
   if (description.startsWith('ImageJ=')) {
     const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
     for (const key of hyperstacks ? [] : ['channels', 'frames']) {
@@ -371,6 +405,14 @@ function readSpacing(
         `an OME-TIFF with ${key}=${n}; only one channel and time point are supported`,
       );
   }
+  // An OME-TIFF of several images (stage positions, series) holds more pages than its first
+  // image has planes: read as one stack, the images were mixed into one volume.
+  const planes = ['SizeZ', 'SizeC', 'SizeT'].reduce(
+    (n, key) => n * decimalNumber(attributes.get(key) ?? '1'),
+    1,
+  );
+  if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
+    throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
   const size = (key: string): number | undefined =>
     attributes.has(key) ? decimalNumber(attributes.get(key)) : undefined;
   const [z, y, x] = [size('PhysicalSizeZ'), size('PhysicalSizeY'), size('PhysicalSizeX')];

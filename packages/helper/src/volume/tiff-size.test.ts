@@ -439,3 +439,32 @@ describe('volumes past one typed array (issue 17 second review)', () => {
     );
   });
 });
+
+describe('files of several images (issue 17 second review)', () => {
+  /** A 2-page stack whose ImageJ description is replaced by `description` (padded). */
+  function describedAs(description: string): Uint8Array {
+    const bytes = encodeTiff({ data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), shape: [2, 2, 2] });
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('ImageJ=');
+    const length = text.indexOf('\0', at) - at;
+    expect(description.length).toBeLessThanOrEqual(length);
+    const out = bytes.slice();
+    out.set(new TextEncoder().encode(description.padEnd(length, ' ')), at);
+    return out;
+  }
+
+  it('refuses an OME-TIFF or tifffile file holding more pages than its first image', () => {
+    // Read as one stack, two stage positions of 1 plane each became one 2-slice volume;
+    // tifffile reads the first image only.
+    expect(() => readVolume(describedAs('<OME><Pixels SizeZ="1"/></OME>'))).toThrow(
+      /^readVolume: the given bytes: an OME-TIFF whose first image has 1 planes, but the file holds 2 pages \(several images or series\)/,
+    );
+    expect(() => readVolume(describedAs('{"shape": [2, 2]}'))).toThrow(
+      /a tifffile series of 1 pages, but the file holds 2 pages/,
+    );
+    expect(() => readVolume(describedAs('{"shape": [2, 2]}'))).toThrow(UnsupportedError);
+    // One image of 2 planes is read.
+    expect(readVolume(describedAs('<OME><Pixels SizeZ="2"/></OME>')).shape).toEqual([2, 2, 2]);
+    expect(readVolume(describedAs('{"shape": [2, 2, 2]}')).shape).toEqual([2, 2, 2]);
+  });
+});
