@@ -253,7 +253,7 @@ function parseCsvCloud(
       throw fail(`row ${r + 1} has ${words.length} columns, expected at least ${width}`);
     // Under a header, a row of more fields has separators the header has not (a decimal comma
     // in `1,5;2,5;3,5`): the columns after one would be read shifted.
-    if (hasHeader && words.length !== first.length)
+    if (hasHeader && words.length > first.length)
       throw fail(
         `row ${r + 1} has ${words.length} fields, the header has ${first.length} (a decimal comma, or a separator inside an unquoted field?)`,
       );
