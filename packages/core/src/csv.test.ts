@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRecords, formatCsv, parseCsv } from './csv.js';
+import { csvField, csvRecords, decodeCsvText, formatCsv, parseCsv } from './csv.js';
 import { FormatError, InvalidArgumentError } from './errors.js';
 
 describe('parseCsv', () => {
@@ -58,6 +58,25 @@ describe('parseCsv', () => {
       /parseCsv: the CSV line 7 has 1 fields, the header has 2/,
     );
   });
+
+  it('keeps a one-column row holding an empty quoted value (issue 17 second review)', () => {
+    // pandas writes a missing value of a one-column table as `""` (Python's csv quotes a lone
+    // empty field); it used to be dropped as a blank line, shifting the rows after it.
+    expect(parseCsv('x\n1\n""\n2\n\n""').rows).toEqual([['1'], [''], ['2'], ['']]);
+    expect(parseCsv('x\r\n""\r\n').rows).toEqual([['']]);
+  });
+});
+
+describe('decodeCsvText', () => {
+  it('reads UTF-8, and bytes that are not UTF-8 as Windows-1252 (issue 17 second review)', () => {
+    // Replacement characters made `10 µM` and `10 ÄM` (Windows-1252) one name.
+    const utf8 = new TextEncoder().encode('\ufeffdose\n10 µM\n');
+    expect(decodeCsvText(utf8)).toBe('\ufeffdose\n10 µM\n');
+    const cp1252 = Uint8Array.from([
+      0x31, 0x30, 0x20, 0xb5, 0x4d, 0x0a, 0x31, 0x30, 0x20, 0xc4, 0x4d,
+    ]);
+    expect(decodeCsvText(cp1252)).toBe('10 µM\n10 ÄM');
+  });
 });
 
 describe('csvRecords', () => {
@@ -103,6 +122,9 @@ describe('csvField and formatCsv', () => {
       rows: rows.map((r) => r.map(String)),
     });
     expect(Number(parseCsv(text).rows[1]![2])).toBe(-3e-8);
+    // A one-column row holding '' is written `""`, not a blank line (issue 17 second review).
+    expect(formatCsv(['x'], [[''], [1]])).toBe('x\n""\n1\n');
+    expect(parseCsv(formatCsv(['x'], [[''], [1]])).rows).toEqual([[''], ['1']]);
   });
 
   it('reject bad input', () => {

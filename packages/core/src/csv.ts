@@ -37,6 +37,21 @@ export interface CsvTable {
   rows: string[][];
 }
 
+/**
+ * The text of a CSV file's bytes: UTF-8, or Windows-1252 (as Excel on Windows saves CSV) when
+ * the bytes are not valid UTF-8, so that every byte stays a character of its own. Decoded with
+ * replacement characters, different names (`10 µM`, `10 ÄM` in Windows-1252) became one
+ * (`10 �M`), silently merging the groups of a metadata join. A byte-order mark is kept (the
+ * parsers drop it).
+ */
+export function decodeCsvText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
 /** Options of {@link parseCsv}. */
 export interface ParseCsvOptions {
   /** What the text is (usually its file name), named in error messages. Default `'the CSV'`. */
@@ -75,17 +90,21 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   let fields: string[] = [];
   let field = '';
   let quoted = false;
+  // Whether the record opened a quoted field: `""` alone on a line is one empty value (Python's
+  // csv writes it so for a one-column row), not a blank line.
+  let recordQuoted = false;
   let line = 1;
   let recordLine = 1;
   const endRecord = (): void => {
     fields.push(field);
-    // A blank line parses as one empty field; it carries no data.
-    if (!(fields.length === 1 && fields[0] === '')) {
+    // A blank line parses as one empty unquoted field; it carries no data.
+    if (!(fields.length === 1 && fields[0] === '' && !recordQuoted)) {
       records.push(fields);
       recordLines.push(recordLine);
     }
     fields = [];
     field = '';
+    recordQuoted = false;
   };
   const n = text.length;
   const newlines = newlineCounter(text);
@@ -108,6 +127,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
       }
     } else if (c === QUOTE && field === '') {
       quoted = true;
+      recordQuoted = true;
       i++;
     } else if (c === COMMA) {
       fields.push(field);
@@ -132,7 +152,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
     }
   }
   if (quoted) throw fail(`ends inside a quoted field (opened on line ${recordLine} or later)`);
-  if (field !== '' || fields.length > 0) endRecord();
+  if (field !== '' || fields.length > 0 || recordQuoted) endRecord();
   const head = records[0];
   if (head === undefined) throw fail('has no header row');
   const header = head.map((name) => name.trim());
@@ -185,7 +205,10 @@ export function formatCsv(
   const fn = 'formatCsv';
   if (!Array.isArray(header) || header.length === 0)
     throw invalidArgument(fn, 'header', 'a non-empty array of column names', header);
-  const lines = [header.map(csvField).join(',')];
+  // One empty field alone is written `""`, as Python's csv does: a bare empty line is blank.
+  const line = (fields: readonly (string | number)[]): string =>
+    fields.length === 1 && fields[0] === '' ? '""' : fields.map(csvField).join(',');
+  const lines = [line(header)];
   let r = 0;
   for (const row of rows) {
     if (row.length !== header.length)
@@ -195,7 +218,7 @@ export function formatCsv(
         `${header.length} fields like the header`,
         row.length,
       );
-    lines.push(row.map(csvField).join(','));
+    lines.push(line(row));
     r++;
   }
   return `${lines.join('\n')}\n`;

@@ -28,10 +28,12 @@ export {
   csvField,
   csvRecords,
   DEFAULT_PARSE_CSV_OPTIONS,
+  decodeCsvText,
   formatCsv,
   type ParseCsvOptions,
   parseCsv,
 } from './csv.js';
+export { decimalNumber } from './decimal-number.js';
 export { deriveSeed } from './derive-seed.js';
 export { epochOrder, mixSeed } from './epoch-order.js';
 export {
@@ -80,7 +82,13 @@ export {
   type SampleFiles,
   sampleFileIds,
 } from './sample-files.js';
-export { readSourceBytes, type SourceBytes } from './source-bytes.js';
+export {
+  checkExpansion,
+  EXPANSION_FLOOR_BYTES,
+  EXPANSION_PER_INPUT_BYTE,
+  readSourceBytes,
+  type SourceBytes,
+} from './source-bytes.js';
 export {
   checkBoolean,
   checkInteger,

@@ -1,6 +1,6 @@
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
-import { csvRecords, parseCsv } from './csv.js';
+import { csvRecords, decodeCsvText, parseCsv } from './csv.js';
 import { FileSystemError, InvalidArgumentError, invalidArgument } from './errors.js';
 import type { DatasetWarning, Metadata } from './metadata.js';
 import { checkString } from './validate.js';
@@ -281,7 +281,7 @@ async function readMetadataTable(
   if (typeof source === 'string') {
     let text: string;
     try {
-      text = await readFile(source, 'utf8');
+      text = decodeCsvText(await readFile(source));
     } catch (error) {
       throw new FileSystemError(
         `${caller}: could not read the metadata CSV ${JSON.stringify(source)}`,

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { FileSystemError, invalidArgument } from './errors.js';
+import { FileSystemError, invalidArgument, UnsupportedError } from './errors.js';
 
 /** The bytes of a reader's `source`, and how its messages name them. */
 export interface SourceBytes {
@@ -43,4 +43,32 @@ function readRegularFile(path: string): Uint8Array {
   if (!stats.isFile() && !stats.isDirectory())
     throw new Error('not a regular file (a FIFO, socket or device)');
   return readFileSync(path);
+}
+
+/** Bytes a reader may always allocate for decoded pixels, whatever its input's size. */
+export const EXPANSION_FLOOR_BYTES = 64 * 2 ** 20;
+/** Bytes per byte of input beyond the floor: Deflate's largest ratio (1032:1). */
+export const EXPANSION_PER_INPUT_BYTE = 1032;
+
+/**
+ * Checks, before a reader allocates them, the bytes of a conversion that expands decoded pixels
+ * (bits → bytes, palette indices → colours, samples → Int32 labels): at most
+ * {@link EXPANSION_FLOOR_BYTES} plus {@link EXPANSION_PER_INPUT_BYTE} per byte of the input.
+ * The decoders already bound the decoded bytes by the compressed ones; the conversions multiply
+ * them again (a 32 KB 1-bit palette PNG of 16384² pixels became 1 GB of RGBA, 1.4 GB of
+ * memory). Throws `UnsupportedError` naming `fn` and `where` beyond it.
+ */
+export function checkExpansion(
+  fn: string,
+  where: string,
+  allocated: number,
+  inputBytes: number,
+  what: string,
+): void {
+  const most = EXPANSION_FLOOR_BYTES + EXPANSION_PER_INPUT_BYTE * inputBytes;
+  if (allocated > most)
+    throw new UnsupportedError(
+      `${fn}: ${where} would expand to ${allocated} bytes of ${what} from ${inputBytes} bytes, more than 64 MiB plus ${EXPANSION_PER_INPUT_BYTE} per byte of the file (a decompression bomb, or an almost empty image compressed beyond that)`,
+      { fn, arg: where },
+    );
 }

@@ -168,6 +168,31 @@ describe('decodeCheckpoint on hostile checkpoint.json', () => {
     expect((extra as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
+  it('writes an own "__proto__" key and reads it back (issue 17 second review)', () => {
+    // encodeCheckpoint assigned it (out[k] = …), setting the prototype: the key was dropped.
+    const config = JSON.parse('{"__proto__": {"k": 1}, "constructor": 2}') as Record<
+      string,
+      unknown
+    >;
+    const back = decodeCheckpoint(
+      encodeCheckpoint({
+        config,
+        stateDict: new Map([['w', { data: Float32Array.from([1]), shape: [1] }]]),
+        epoch: 1,
+        step: 1,
+        loss: 1,
+        bestLoss: 1,
+        seed: 1,
+        extra: config,
+      }),
+    );
+    for (const value of [back.config, back.extra as Record<string, unknown>]) {
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+      expect(Object.keys(value)).toEqual(['__proto__', 'constructor']);
+      expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ k: 1 });
+    }
+  });
+
   it('rejects nesting deeper than it follows, without overflowing the stack', () => {
     // Built as text: JSON.stringify itself would overflow the stack on 100,000 levels.
     const text = strFromU8(

@@ -131,7 +131,14 @@ function encodeTree(
   if (Array.isArray(value)) return value.map((v) => encodeTree(v, prefix, files, counter));
   if (typeof value === 'object') {
     const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = encodeTree(v, prefix, files, counter);
+    // defineProperty: an own key "__proto__" (JSON.parse makes them) is written, not dropped.
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, {
+        value: encodeTree(v, prefix, files, counter),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   throw invalidArgument('encodeCheckpoint', prefix, 'plain data, typed arrays and Maps', value);

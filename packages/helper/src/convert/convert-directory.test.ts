@@ -311,6 +311,26 @@ describe('convertDirectory', () => {
     expect(again.skipped).toBe(1);
   });
 
+  it('reports a link to itself and walks a link to a parent folder once (issue 17 second review)', async () => {
+    // Both ended the whole batch with ELOOP before any file was converted.
+    const dir = join(root, 'links-in');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    const cell = syntheticCell('round', { size: 16, seed: 4 });
+    writeFileSync(join(dir, 'one.tif'), encodeTiff(cell));
+    writeFileSync(join(dir, 'sub', 'two.tif'), encodeTiff(cell));
+    symlinkSync(join(dir, 'self.tif'), join(dir, 'self.tif'));
+    symlinkSync('..', join(dir, 'sub', 'up'));
+    const result = await convertDirectory(dir, join(root, 'links-out'), {
+      workers: 0,
+      numPoints: 8,
+    });
+    expect(result.files.map((f) => [relative(dir, f.input), f.status])).toEqual([
+      ['one.tif', 'converted'],
+      ['self.tif', 'failed'],
+      [join('sub', 'two.tif'), 'converted'],
+    ]);
+  });
+
   it('rejects invalid input', async () => {
     await expect(convertDirectory('', root)).rejects.toThrow(/'input'/);
     await expect(convertDirectory(input, '')).rejects.toThrow(/'output'/);

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, join, relative as relativePath, resolve, sep } from 'node:path';
 import { FileSystemError, invalidArgument } from '@cellshape/core';
 import { convertFiles } from './convert-files.js';
@@ -60,23 +60,42 @@ const INPUT = /\.(tiff?|npy)$/i;
 /**
  * Input files under `root`, recursively, sorted by relative path (code-unit order, the same on
  * every platform): `.tif`, `.tiff` and `.npy` in any case. Hidden entries and `skip` (the
- * output folder, when inside the input) are left out; symbolic links are followed.
+ * output folder, when inside the input) are left out; symbolic links are followed, each folder
+ * walked once (a link to a parent folder looped until ELOOP ended the whole batch). An input
+ * whose link cannot be followed (a link to itself) is listed, so that its conversion fails and
+ * is reported like any bad file.
  */
 function listInputs(root: string, skip: string): string[] {
   const found: string[] = [];
+  const walked = new Set<string>();
   const walk = (dir: string): void => {
+    const id = folderId(dir);
+    if (walked.has(id)) return;
+    walked.add(id);
     const names = readdirSync(dir).sort();
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const path = join(dir, name);
       if (path === skip) continue;
-      const stat = statSync(path, { throwIfNoEntry: false });
+      let stat: Stats | undefined;
+      try {
+        stat = statSync(path, { throwIfNoEntry: false });
+      } catch {
+        if (INPUT.test(name)) found.push(path);
+        continue;
+      }
       if (stat?.isDirectory()) walk(path);
       else if (stat?.isFile() && INPUT.test(name)) found.push(path);
     }
   };
   walk(root);
   return found.map((p) => relativePath(root, p).split(sep).join('/')).sort();
+}
+
+/** A folder's identity (device and inode), the same through every link to it. */
+function folderId(dir: string): string {
+  const { dev, ino } = statSync(dir);
+  return `${dev}:${ino}`;
 }
 
 /** Inputs whose outputs would share names (`a.tif` and `a.npy` in one folder) → the first one. */

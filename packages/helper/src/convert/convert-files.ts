@@ -3,7 +3,7 @@
  * atomically and idempotently, so that any process — `convertDirectory` on one machine, or a
  * queue worker given one chunk of the list — can run it, and running it twice changes nothing.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument, reportProgress, writeFileAtomic } from '@cellshape/core';
@@ -29,8 +29,17 @@ interface FailureRecord {
  * settings, the input's size and its modification time are all unchanged.
  */
 export function inputFingerprint(settingsKey: string, inputPath: string): string {
-  const stat = statSync(inputPath);
-  return `${settingsKey}|${stat.size}|${stat.mtimeMs}`;
+  // A file that cannot be stat-ed (a link to itself, removed since it was listed) gets no
+  // fingerprint of its own: its conversion then fails and is reported, the batch goes on.
+  let stat: Stats | undefined;
+  try {
+    stat = statSync(inputPath, { throwIfNoEntry: false });
+  } catch {
+    stat = undefined;
+  }
+  return stat === undefined
+    ? `${settingsKey}|unreadable`
+    : `${settingsKey}|${stat.size}|${stat.mtimeMs}`;
 }
 
 /** Why an earlier run failed this input with the same fingerprint, if it did. */

@@ -191,6 +191,23 @@ describe('OBJ', () => {
       expect(Array.from(mesh.faces)).toEqual([0, 1, 2]);
     }
   });
+
+  it('refuses hexadecimal, binary and octal numbers (issue 17 second review)', () => {
+    // Number() read "0x10" as 16, "0b1" as 1: no other tool does.
+    const cases: [MeshFormat, string][] = [
+      ['off', 'OFF\n3 1 0\n0x10 0 0\n1 0 0\n0 1 0\n3 0 1 2\n'],
+      ['obj', 'v 0b1 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n'],
+      ['obj', 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 0x3\n'],
+      ['ply', 'ply\nformat ascii 1.0\nelement vertex 0x3\nproperty float x\nend_header\n1\n2\n3\n'],
+      ['ply', 'ply\nformat ascii 1.0\nelement vertex 1\nproperty float x\nend_header\n0o7\n'],
+      [
+        'stl',
+        'solid s\nfacet normal 0 0 1\nouter loop\nvertex 0x1 0 0\nvertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid s\n',
+      ],
+    ];
+    for (const [format, body] of cases)
+      expect(() => parseMesh(text(body), format)).toThrow(/^parseMesh: .*(0x|0b|0o)/);
+  });
 });
 
 describe('text past the longest string (issue 17, adversarial review)', () => {

@@ -1,4 +1,4 @@
-import { FormatError, formatFloat32 } from '@cellshape/core';
+import { decimalNumber, FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 import { buildMesh, decodeText, NumberBuffer } from './mesh-build.js';
 
@@ -26,7 +26,7 @@ export function parseObj(bytes: Uint8Array, fn: string, source: string): Mesh {
     if (words[0] === 'v') {
       sawGeometry = true;
       for (let k = 1; k <= 3; k++) {
-        const value = Number(words[k]);
+        const value = decimalNumber(words[k]);
         if (words[k] === undefined || Number.isNaN(value))
           throw fail(l, `has the non-numeric coordinate ${JSON.stringify(words[k])}`);
         positions.push(value);
@@ -35,7 +35,7 @@ export function parseObj(bytes: Uint8Array, fn: string, source: string): Mesh {
       sawGeometry = true;
       const nVertices = positions.length / 3;
       for (const corner of words.slice(1)) {
-        const index = Number(corner.split('/')[0]);
+        const index = decimalNumber(corner.split('/')[0]);
         if (!Number.isInteger(index) || index === 0)
           throw fail(l, `has the bad face corner ${JSON.stringify(corner)}`);
         indices.push(index > 0 ? index - 1 : nVertices + index);

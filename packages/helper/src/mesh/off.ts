@@ -1,4 +1,4 @@
-import { FormatError, formatFloat32 } from '@cellshape/core';
+import { decimalNumber, FormatError, formatFloat32 } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 import { buildMesh, decodeText } from './mesh-build.js';
 
@@ -35,7 +35,7 @@ export function parseOff(bytes: Uint8Array, fn: string, source: string): Mesh {
       `the header promises ${nVertices} vertices and ${nFaces} faces but the file ends early (truncated)`,
     );
   const parse = (word: string | undefined, line: number): number => {
-    const value = Number(word);
+    const value = decimalNumber(word);
     if (word === undefined || word === '' || Number.isNaN(value))
       throw fail(`line ${line} has the non-numeric value ${JSON.stringify(word)}`);
     return value;

@@ -146,3 +146,27 @@ describe('parsePly on headers that only look like others (issue 17)', () => {
     }
   });
 });
+
+describe('ASCII PLY rows, one per line (issue 17 second review)', () => {
+  const head =
+    'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\n';
+  const text = (s: string) => new TextEncoder().encode(s);
+
+  it('refuses a line of more or fewer values than its row takes', () => {
+    // Read as one stream of numbers, an undeclared 4th value shifted the rows after it:
+    // "1 2 3 9 / 4 5 6 9" gave the vertices (1, 2, 3) and (9, 4, 5).
+    expect(() => parsePointCloud(text(`${head}end_header\n1 2 3 9\n4 5 6 9\n`), 'ply')).toThrow(
+      /body line 1 has 4 values, more than its row takes \(3\)/,
+    );
+    expect(() => parseMesh(text(`${head}end_header\n1 2\n3 4 5 6\n`), 'ply')).toThrow(
+      /body line 1 has 2 values, fewer than its row takes/,
+    );
+  });
+
+  it('reads rows with lists, blank lines and CR line ends as before', () => {
+    const faces = `${head}element face 1\nproperty list uchar int vertex_indices\nend_header\n`;
+    const mesh = parseMesh(text(`${faces}0 0 0\r\n\n1 0 0\r3 0 1 1\n`), 'ply');
+    expect(Array.from(mesh.positions)).toEqual([0, 0, 0, 1, 0, 0]);
+    expect(Array.from(mesh.faces)).toEqual([0, 1, 1]);
+  });
+});

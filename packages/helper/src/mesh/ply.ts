@@ -1,4 +1,4 @@
-import { FormatError } from '@cellshape/core';
+import { decimalNumber, FormatError } from '@cellshape/core';
 import { decodeText } from './mesh-build.js';
 
 /**
@@ -122,7 +122,7 @@ function parseHeader(
         throw fail(fn, source, `unknown format ${JSON.stringify(name)}`);
       format = name;
     } else if (keyword === 'element') {
-      const count = Number(words[2]);
+      const count = decimalNumber(words[2]);
       if (words[1] === undefined || !Number.isSafeInteger(count) || count < 0)
         throw fail(
           fn,
@@ -181,17 +181,52 @@ function finishLists(data: PlyElementData): void {
     list.values = list.values.slice(0, list.offsets[data.count]);
 }
 
-/** A reader of the numbers of an ASCII body, in order. */
-function asciiNumbers(text: string, fail: (message: string) => FormatError): () => number {
-  const words = text.split(/\s+/);
-  let position = words[0] === '' ? 1 : 0;
-  return () => {
-    const word = words[position++];
-    if (word === undefined || word === '') throw fail('the body ends early (truncated file)');
-    const value = Number(word);
-    if (Number.isNaN(value))
-      throw fail(`the non-numeric value ${JSON.stringify(word)} in the body`);
-    return value;
+/** How {@link readRows} reads the numbers of one row: in order, and where rows start and end. */
+interface RowReader {
+  read: (type: string) => number;
+  /** Called before and after each row of an element with properties (ASCII: one per line). */
+  startRow?: () => void;
+  endRow?: () => void;
+}
+
+/**
+ * A reader of an ASCII body, one element row per line as the format has them (blank lines are
+ * skipped): a line of more or fewer numbers than its row's properties take is an error. Read
+ * as one stream of numbers, an undeclared value on a line shifted every row after it.
+ */
+function asciiRows(text: string, fail: (message: string) => FormatError): RowReader {
+  const lines = text.split(/\r\n|\r|\n/);
+  let next = 0;
+  let line = 0;
+  let words: string[] = [];
+  let position = 0;
+  return {
+    startRow() {
+      while (next < lines.length) {
+        const trimmed = (lines[next++] as string).trim();
+        if (trimmed === '') continue;
+        words = trimmed.split(/\s+/);
+        position = 0;
+        line = next;
+        return;
+      }
+      throw fail('the body ends early (truncated file)');
+    },
+    read() {
+      const word = words[position++];
+      if (word === undefined)
+        throw fail(`body line ${line} has ${words.length} values, fewer than its row takes`);
+      const value = decimalNumber(word);
+      if (Number.isNaN(value))
+        throw fail(`the non-numeric value ${JSON.stringify(word)} in the body`);
+      return value;
+    },
+    endRow() {
+      if (position !== words.length)
+        throw fail(
+          `body line ${line} has ${words.length} values, more than its row takes (${position})`,
+        );
+    },
   };
 }
 
@@ -262,10 +297,10 @@ function readAsciiBody(
   failBody: (message: string) => FormatError,
 ): Map<string, PlyElementData> {
   const out = new Map<string, PlyElementData>();
-  const next = asciiNumbers(body, failBody);
+  const rows = asciiRows(body, failBody);
   for (const element of elements) {
     const data = allocate(element, keep.includes(element.name));
-    readRows(element, data, next, failBody);
+    readRows(element, data, rows, failBody);
     finishLists(data);
     if (keep.includes(element.name)) out.set(element.name, data);
   }
@@ -302,7 +337,7 @@ function readBinaryBody(
       if (offset > bytes.length) throw failBody('the body ends early (truncated file)');
       continue;
     }
-    readRows(element, data, read, failBody);
+    readRows(element, data, { read }, failBody);
     finishLists(data);
     if (keepIt) out.set(element.name, data);
   }
@@ -316,10 +351,12 @@ function readBinaryBody(
 function readRows(
   element: PlyElementHeader,
   data: PlyElementData,
-  read: (type: string) => number,
+  { read, startRow, endRow }: RowReader,
   failBody: (message: string) => FormatError,
 ): void {
+  const lines = element.properties.length > 0;
   for (let row = 0; row < element.count; row++) {
+    if (lines) startRow?.();
     for (const p of element.properties) {
       if (p.countType === undefined) {
         const value = read(p.type);
@@ -337,6 +374,7 @@ function readRows(
       }
       if (list) list.offsets[row + 1] = at + n;
     }
+    if (lines) endRow?.();
   }
 }
 

@@ -1,4 +1,4 @@
-import { FormatError } from '@cellshape/core';
+import { decimalNumber, FormatError } from '@cellshape/core';
 import type { Mesh } from '../types.js';
 import { buildMesh, decodeText, NumberBuffer } from './mesh-build.js';
 
@@ -62,7 +62,7 @@ export function parseStl(bytes: Uint8Array, fn: string, source: string): Mesh {
   const pattern = /vertex\s+(\S+)\s+(\S+)\s+(\S+)/g;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     for (let k = 1; k <= 3; k++) {
-      const value = Number(match[k]);
+      const value = decimalNumber(match[k]);
       if (Number.isNaN(value)) throw fail(`the non-numeric coordinate ${JSON.stringify(match[k])}`);
       corners.push(value);
     }

@@ -146,6 +146,31 @@ describe('CSV and .npy point clouds', () => {
       );
     expect(parsePointCloud(text('x,y,z\n'), 'csv').shape).toEqual([0, 3]);
   });
+
+  it('reads quoted fields whole, refuses rows of more fields than the header (issue 17 second review)', () => {
+    // A quoted comma shifted the columns after it: x read q's 9 silently.
+    expect(Array.from(parsePointCloud(text('name,q,x,y,z\n"a,b",9,1,2,3\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
+    // pandas' QUOTE_NONNUMERIC quotes formatted numbers; "" is a quote inside.
+    expect(
+      Array.from(
+        parsePointCloud(text('"x","y","z","n"\n"1.5","2",3,"say ""hi"", x"\n'), 'csv').data,
+      ),
+    ).toEqual([1.5, 2, 3]);
+    // Decimal commas under a header of semicolons read as [1, 5, 2].
+    expect(() => parsePointCloud(text('x;y;z\n1,5;2,5;3,5\n'), 'csv')).toThrow(
+      /row 1 has 6 fields, the header has 3/,
+    );
+  });
+
+  it('refuses hexadecimal, binary and octal coordinates (issue 17 second review)', () => {
+    // Number() read "0x10" as 16; NumPy and pandas refuse it.
+    expect(() => parsePointCloud(text('x,y,z\n1,0x10,3\n'), 'csv')).toThrow(
+      /row 1 has the value "0x10"/,
+    );
+    expect(() => parsePointCloud(text('x y z\n1 2 0b1\n'), 'csv')).toThrow(/"0b1"/);
+  });
 });
 
 describe('encode / write / read round trips', () => {

@@ -267,3 +267,18 @@ describe.skipIf(!HAVE_DATA)('readVolume: real files', () => {
     expect(phase.data[500 * 1024 + 700]).toBe(33770);
   });
 });
+
+describe('metadata numbers (issue 17 second review)', () => {
+  it('reads a hexadecimal, binary or octal ImageJ spacing as absent, not as a number', () => {
+    // Number() read "spacing=0b11" as 3; ImageJ and tifffile do not read it as a number.
+    const volume: Volume = { data: new Uint8Array(8), shape: [2, 2, 2], spacing: [3.25, 1, 1] };
+    const bytes = encodeTiff(volume);
+    expect(readVolume(bytes).spacing).toEqual([3.25, 1, 1]);
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('spacing=3.25');
+    expect(at).toBeGreaterThan(0);
+    const edited = bytes.slice();
+    edited.set(new TextEncoder().encode('spacing=0b11'), at);
+    expect(readVolume(edited).spacing).toEqual([1, 1, 1]);
+  });
+});

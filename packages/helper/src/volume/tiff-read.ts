@@ -1,4 +1,9 @@
-import type { TypedArray } from '@cellshape/core';
+import {
+  checkExpansion,
+  decimalNumber,
+  type TypedArray,
+  type UnsupportedError,
+} from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
 import {
@@ -315,6 +320,32 @@ function keyValues(text: string, pattern: RegExp): Map<string, string> {
 }
 
 /**
+ * The pages of the first series of a file tifffile wrote (description `{"shape": [...]}` on the
+ * first page of each series), if it is one: the shape's elements over a page's.
+ */
+function shapedPlanes(description: string, first: TiffIfd): number | undefined {
+  if (!description.startsWith('{"shape":')) return undefined;
+  let shape: unknown;
+  try {
+    shape = (JSON.parse(description) as { shape?: unknown }).shape;
+  } catch {
+    return undefined;
+  }
+  if (!(Array.isArray(shape) && shape.every((d) => Number.isSafeInteger(d) && d > 0)))
+    return undefined;
+  const page = first.width * first.height * first.samplesPerPixel;
+  const planes = (shape as number[]).reduce((n, d) => n * d, 1) / page;
+  return Number.isSafeInteger(planes) && planes > 0 ? planes : undefined;
+}
+
+function severalImages(ctx: Context, what: string, pages: number): UnsupportedError {
+  return unsupported(
+    ctx,
+    `${what}, but the file holds ${pages} pages (several images or series); only files of one image are read, as tifffile reads the first`,
+  );
+}
+
+/**
  * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
  * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
  * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
@@ -327,6 +358,9 @@ function readSpacing(
 ): [number, number, number] | undefined {
   const description = firstString(first.imageDescription);
   if (description === undefined) return undefined;
+  const shaped = shapedPlanes(description, first);
+  if (shaped !== undefined && shaped < pages)
+    throw severalImages(ctx, `a tifffile series of ${shaped} pages`, pages);
   if (description.startsWith('ImageJ=')) {
     const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
     for (const key of hyperstacks ? [] : ['channels', 'frames']) {
@@ -349,7 +383,7 @@ function readSpacing(
     const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
     if (!calibrated) return undefined;
     return [
-      positiveOr(Number(meta.get('spacing')), 1),
+      positiveOr(decimalNumber(meta.get('spacing')), 1),
       positiveOr(1 / first.yResolution, 1),
       positiveOr(1 / first.xResolution, 1),
     ];
@@ -371,8 +405,16 @@ function readSpacing(
         `an OME-TIFF with ${key}=${n}; only one channel and time point are supported`,
       );
   }
+  // An OME-TIFF of several images (stage positions, series) holds more pages than its first
+  // image has planes: read as one stack, the images were mixed into one volume.
+  const planes = ['SizeZ', 'SizeC', 'SizeT'].reduce(
+    (n, key) => n * decimalNumber(attributes.get(key) ?? '1'),
+    1,
+  );
+  if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
+    throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
   const size = (key: string): number | undefined =>
-    attributes.has(key) ? Number(attributes.get(key)) : undefined;
+    attributes.has(key) ? decimalNumber(attributes.get(key)) : undefined;
   const [z, y, x] = [size('PhysicalSizeZ'), size('PhysicalSizeY'), size('PhysicalSizeX')];
   if (z === undefined && y === undefined && x === undefined) return undefined;
   return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(x, 1)];
@@ -524,6 +566,19 @@ function describeLayout(layout: PageLayout): string {
   return `${layout.width}×${layout.height} ${layout.kind}`;
 }
 
+/**
+ * The volume's typed array. A `maxVoxels` raised past what one typed array holds (2³² elements
+ * in V8), or memory the system refuses, is an `UnsupportedError`, not a `RangeError`.
+ */
+function allocate(kind: SampleKind, voxels: number, ctx: Context): TypedArray {
+  try {
+    return SAMPLE_TYPES[kind].create(voxels);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw unsupported(ctx, `its ${voxels} ${kind} voxels cannot be allocated (${error.message})`);
+  }
+}
+
 /** Options of {@link decodeTiffVolume}. */
 export interface DecodeTiffVolumeOptions {
   /** The most values (pages × samples × height × width) the file may declare. Default 2³¹. */
@@ -611,7 +666,10 @@ export function decodeTiffVolume(
     pages.map((p, i) => checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx)),
     ctx,
   );
-  const data: TypedArray = SAMPLE_TYPES[kind].create(pageSize * pages.length);
+  // Bilevel pages decode to a byte a pixel, 8× their decoded bits.
+  if (first.kind === 'bit')
+    checkExpansion(fn, where, voxels, bytes.length, '1-bit pixels as bytes');
+  const data = allocate(kind, voxels, ctx);
   const littleEndian = bytes[0] === 0x49;
   pages.forEach((p, z) => {
     const ifd = headers[p]!;

@@ -376,3 +376,69 @@ describe('readVolume: directory entries that claim more than the file (issue 17,
     );
   });
 });
+
+describe('bilevel pages expanded to a byte a pixel (issue 17 second review)', () => {
+  it('refuses a small 1-bit Deflate TIFF whose pixels would take far more than its bytes', () => {
+    // 16384×8192 1-bit zeros deflate to ~16 KB; as bytes they take 128 MiB (8× the decoded
+    // bits, 8000× the file).
+    const packed: Volume = { data: new Uint8Array(2048 * 8192), shape: [1, 8192, 2048] };
+    const bits = setTag(setTag(encodeTiff(packed, { compression: 'deflate' }), 256, 16384), 258, 1);
+    expect(bits.length).toBeLessThan(40_000);
+    expect(() => readVolume(bits)).toThrow(UnsupportedError);
+    expect(() => readVolume(bits)).toThrow(
+      /^readVolume: the given bytes would expand to 134217728 bytes of 1-bit pixels as bytes from \d+ bytes, more than 64 MiB plus 1032 per byte/,
+    );
+    // A small one is read.
+    const small: Volume = { data: Uint8Array.from([0b1010_0000, 0xff]), shape: [1, 2, 1] };
+    const few = setTag(setTag(encodeTiff(small, { compression: 'deflate' }), 256, 3), 258, 1);
+    expect(Array.from(readVolume(few).data)).toEqual([1, 0, 1, 1, 1, 1]);
+  });
+});
+
+describe('volumes past one typed array (issue 17 second review)', () => {
+  it('refuses with UnsupportedError, not RangeError, when maxVoxels is raised past 2³²', () => {
+    // 2¹⁷ × (2¹⁶ + 8) uint8 voxels in one Deflate strip of 9 MB: enough bytes at 1032:1.
+    const page = encodeTiff(
+      { data: new Uint8Array(4), shape: [1, 2, 2] },
+      { compression: 'deflate' },
+    );
+    const file = new Uint8Array(page.length + 9_000_000);
+    file.set(page);
+    let bytes = setTag(setTag(setTag(file, 256, 2 ** 17), 257, 2 ** 16 + 8), 278, 2 ** 30);
+    bytes = setTag(setTag(bytes, 273, 8), 279, bytes.length - 8);
+    expect(() => readVolume(bytes)).toThrow(/more than maxVoxels/);
+    expect(() => readVolume(bytes, { maxVoxels: 2 ** 40 })).toThrow(UnsupportedError);
+    expect(() => readVolume(bytes, { maxVoxels: 2 ** 40 })).toThrow(
+      /^readVolume: the given bytes: its 8590983168 uint8 voxels cannot be allocated \(Invalid typed array length/,
+    );
+  });
+});
+
+describe('files of several images (issue 17 second review)', () => {
+  /** A 2-page stack whose ImageJ description is replaced by `description` (padded). */
+  function describedAs(description: string): Uint8Array {
+    const bytes = encodeTiff({ data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), shape: [2, 2, 2] });
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf('ImageJ=');
+    const length = text.indexOf('\0', at) - at;
+    expect(description.length).toBeLessThanOrEqual(length);
+    const out = bytes.slice();
+    out.set(new TextEncoder().encode(description.padEnd(length, ' ')), at);
+    return out;
+  }
+
+  it('refuses an OME-TIFF or tifffile file holding more pages than its first image', () => {
+    // Read as one stack, two stage positions of 1 plane each became one 2-slice volume;
+    // tifffile reads the first image only.
+    expect(() => readVolume(describedAs('<OME><Pixels SizeZ="1"/></OME>'))).toThrow(
+      /^readVolume: the given bytes: an OME-TIFF whose first image has 1 planes, but the file holds 2 pages \(several images or series\)/,
+    );
+    expect(() => readVolume(describedAs('{"shape": [2, 2]}'))).toThrow(
+      /a tifffile series of 1 pages, but the file holds 2 pages/,
+    );
+    expect(() => readVolume(describedAs('{"shape": [2, 2]}'))).toThrow(UnsupportedError);
+    // One image of 2 planes is read.
+    expect(readVolume(describedAs('<OME><Pixels SizeZ="2"/></OME>')).shape).toEqual([2, 2, 2]);
+    expect(readVolume(describedAs('{"shape": [2, 2, 2]}')).shape).toEqual([2, 2, 2]);
+  });
+});

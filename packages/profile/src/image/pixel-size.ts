@@ -1,3 +1,4 @@
+import { decimalNumber } from '@cellshape/core';
 import type { TiffIfd } from 'tiff';
 
 /** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
@@ -78,8 +79,9 @@ function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
   }
   const ome = omePixels(description);
   if (ome) {
-    const x = Number(ome.get('PhysicalSizeX'));
-    const y = Number(ome.get('PhysicalSizeY') ?? x);
+    const x = decimalNumber(ome.get('PhysicalSizeX'));
+    const yText = ome.get('PhysicalSizeY');
+    const y = yText === undefined ? x : decimalNumber(yText);
     if (positive(x))
       return {
         pixelSize: [positive(y) ? y : x, x],

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { FormatError, UnsupportedError } from '@cellshape/core';
+import { checkExpansion, FormatError, UnsupportedError } from '@cellshape/core';
 import { decode, encode } from 'fast-png';
 import type { Image2D } from '../types.js';
 
@@ -110,6 +110,16 @@ function unpackSamples(packed: ArrayLike<number>, width: number, height: number,
 }
 
 /**
+ * The bytes {@link decodePngImage} allocates beyond the decoder's own rows: 1/2/4-bit samples
+ * unpacked to a byte each, and palette indices turned into RGB(A) colours (at most 4 bytes).
+ */
+function expandedBytes(header: PngHeader, palette: 'indices' | 'colours'): number {
+  const pixels = header.width * header.height;
+  const unpacked = header.depth < 8 ? pixels : 0;
+  return header.colourType === 3 && palette === 'colours' ? unpacked + 4 * pixels : unpacked;
+}
+
+/**
  * Decodes a PNG into an {@link Image2D}: grey → 1 channel, grey + alpha → 2, RGB → 3, RGBA → 4;
  * 1/2/4/8-bit samples → Uint8Array, 16-bit → Uint16Array. Palette images give their indices
  * (one channel) when `palette` is `'indices'` (label images), else their RGB(A) colours.
@@ -122,6 +132,7 @@ export function decodePngImage(
   palette: 'indices' | 'colours',
 ): Image2D {
   const header = readPngHeader(bytes, fn, where, maxPixels);
+  checkExpansion(fn, where, expandedBytes(header, palette), bytes.length, 'pixels');
   let png: ReturnType<typeof decode>;
   try {
     png = decode(bytes);

@@ -453,6 +453,9 @@ describe('hostile and bad input', () => {
       expect(Array.from(image.data)).toEqual([1, 2, 3, 4]);
       expect(image.pixelSize).toBeUndefined();
     }
+    // Number() read PhysicalSizeX="0x10" as 16 µm (issue 17 second review).
+    const hex = tiffWith([[270, 2, ascii('<OME><Pixels SizeC="1" PhysicalSizeX="0x10"/></OME>')]]);
+    expect(readImage2D(hex).pixelSize).toBeUndefined();
   });
 
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
@@ -546,5 +549,64 @@ describe.runIf(
     expect(labels.data.reduce((m, v) => Math.max(m, v), 0)).toBe(183);
     expect(new Set(labels.data).size).toBe(126);
     expect(labels.data[256 * 512 + 256]).toBe(174);
+  });
+});
+
+describe('conversions that expand decoded pixels (issue 17 second review)', () => {
+  /** A PNG of `ihdr` and zero-filled rows (filter 0) of `rowBytes` each, plus `extra` chunks. */
+  function pngOf(ihdr: number[], rowBytes: number, rows: number, extra: [string, number[]][] = []) {
+    const chunk = (type: string, body: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(12 + body.length);
+      const view = new DataView(out.buffer);
+      view.setUint32(0, body.length);
+      out.set(new TextEncoder().encode(type), 4);
+      out.set(body, 8);
+      view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
+      return out;
+    };
+    const idat = new Uint8Array(deflateSync(new Uint8Array((rowBytes + 1) * rows), { level: 9 }));
+    const parts = [
+      Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', Uint8Array.from(ihdr)),
+      ...extra.map(([type, body]) => chunk(type, Uint8Array.from(body))),
+      chunk('IDAT', idat),
+      chunk('IEND', new Uint8Array(0)),
+    ];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+  const size = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+
+  it('refuses a small 1-bit palette PNG whose RGBA colours would take gigabytes', () => {
+    // 16384² 1-bit indices deflate to 32 KB; as RGBA colours they took 1 GB (1.4 GB of memory).
+    // Here 4096²: 5 bytes a pixel (indices unpacked, RGBA) = 80 MiB from ~2 KB.
+    const ihdr = [...size(4096), ...size(4096), 1, 3, 0, 0, 0];
+    const bomb = pngOf(ihdr, 512, 4096, [['PLTE', [0, 0, 0, 255, 255, 255]]]);
+    expect(bomb.length).toBeLessThan(4000);
+    expect(() => readImage2D(bomb)).toThrow(
+      /^readImage2D: the given bytes would expand to 83886080 bytes of pixels from \d+ bytes, more than 64 MiB plus 1032 per byte/,
+    );
+    expect(() => readImage2D(bomb)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    // Its indices (a label image) take a byte a pixel: within the bound, read.
+    expect(readLabelImage2D(bomb).shape).toEqual([4096, 4096, 1]);
+    // The same pixels at 256² (under 64 MiB) are read whatever the ratio.
+    const small = pngOf([...size(256), ...size(256), 1, 3, 0, 0, 0], 32, 256, [
+      ['PLTE', [0, 0, 0, 255, 255, 255]],
+    ]);
+    expect(readImage2D(small).shape).toEqual([256, 256, 3]);
+  });
+
+  it('refuses a label image whose Int32 ids would take too much for its bytes', () => {
+    // 1-bit grey 6000²: 36 MB unpacked (under 64 MiB), 144 MB of Int32 ids from ~5 KB.
+    const bomb = pngOf([...size(6000), ...size(6000), 1, 0, 0, 0, 0], 750, 6000);
+    expect(() => readLabelImage2D(bomb)).toThrow(
+      /^readLabelImage2D: the given bytes would expand to 144000000 bytes of Int32 labels/,
+    );
+    expect(readImage2D(bomb).shape).toEqual([6000, 6000, 1]);
   });
 });

@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import {
+  checkExpansion,
   checkInteger,
   checkOneOf,
   FormatError,
@@ -174,24 +175,33 @@ export function readLabelImage2D(
   if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.maxPixels, 'indices');
   else {
     const stack = decodeTiffPages(bytes, fn, where, resolved.maxPixels);
-    const frames = tiffFrames(stack, fn, where);
-    if (resolved.pages === 'frames' && resolved.frame >= frames.length)
-      throw invalidArgument(fn, 'options.frame', `a frame below ${frames.length}`, resolved.frame);
+    // Only the frame returned is built (building every frame copied the whole stack again).
+    const c = stack.channelsPerFrame;
+    const frames = Math.floor(stack.volume.shape[0] / c);
+    if (resolved.pages === 'frames' && resolved.frame >= frames)
+      throw invalidArgument(fn, 'options.frame', `a frame below ${frames}`, resolved.frame);
     image =
       resolved.pages === 'frames'
-        ? frames[resolved.frame]!
+        ? pagesAsChannels(stack, resolved.frame * c, c, fn, where)
         : pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   }
-  return toLabels(image, fn, where);
+  return toLabels(image, fn, where, bytes.length);
 }
 
-function toLabels(image: Image2D, fn: string, where: string): Image2D<Int32Array> {
+function toLabels(
+  image: Image2D,
+  fn: string,
+  where: string,
+  fileBytes: number,
+): Image2D<Int32Array> {
   const [height, width, channels] = image.shape;
   if (channels !== 1)
     throw new FormatError(
       `${fn}: ${where} has ${channels} channels; a label image has one (an id per pixel)`,
       { fn, arg: where },
     );
+  // Int32 ids take 4 bytes a pixel: 4× an 8-bit image already expanded from its compression.
+  checkExpansion(fn, where, 4 * image.data.length, fileBytes, 'Int32 labels');
   const data = new Int32Array(image.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = image.data[i]!;

@@ -124,6 +124,21 @@ describe('parseCentroidTable', () => {
     expect(row.image).toBe('a');
   });
 
+  it('refuses a missing centre in the first rows instead of dropping it as a title (issue 17 second review)', () => {
+    // "nan" in row 1 was dropped as a TrackMate title row, and read as the unit.
+    for (const missing of ['nan', '', 'NaN', 'NA'])
+      expect(() => parseCentroidTable(`x,y\n${missing},1\n2,3\n`)).toThrow(
+        new RegExp(`row 1: column "x" holds "${missing}", expected a finite number`),
+      );
+    const titled = parseCentroidTable('x,y\nX,Y\n(micron),(micron)\n2,3\n');
+    expect(titled.rows.map((r) => [r.x, r.y])).toEqual([[2, 3]]);
+  });
+
+  it('refuses a hexadecimal centre (issue 17 second review)', () => {
+    // Number() read "0x10" as 16; pandas reads it as text.
+    expect(() => parseCentroidTable('x,y\n1,2\n0x10,3\n')).toThrow(/column "x" holds "0x10"/);
+  });
+
   it('reads a path that is a regular file only (issue 17, adversarial review)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cellshape-centroids-'));
     try {
@@ -142,6 +157,9 @@ describe('parseCentroidTable', () => {
       expect(read.pixelSize).toBe(0.5);
       expect(Object.keys(read.values)).toEqual(['pixel_scale', '__proto__']);
       expect(Object.getPrototypeOf(read.values)).toBe(Object.prototype);
+      // A hexadecimal pixel_scale read as 16 (issue 17 second review).
+      writeFileSync(parameters, 'Parameter,Value\npixel_scale,0x10\n');
+      expect(() => readUsiigaciParameters(parameters)).toThrow(/has no positive pixel_scale/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

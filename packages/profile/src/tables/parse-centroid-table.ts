@@ -2,6 +2,8 @@ import { constants } from 'node:buffer';
 import {
   type CsvTable,
   checkOneOf,
+  decimalNumber,
+  decodeCsvText,
   FormatError,
   InvalidArgumentError,
   invalidArgument,
@@ -97,19 +99,28 @@ function pickColumns(
 
 /**
  * TrackMate writes three rows under the header (feature names, short names, units) and older
- * exports none; pandas-written tables none. Leading rows whose x is not a number are dropped
- * (three at most); the unit of x is read from the last of them, e.g. `(micron)`.
+ * exports none; pandas-written tables none. Leading rows whose x is text (not a number, nor a
+ * missing value such as `nan` or an empty field) are dropped (three at most); the unit of x is
+ * read from the last of them, e.g. `(micron)`.
  */
 function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; unit?: string } {
   const c = table.header.indexOf(xColumn);
   let skip = 0;
-  while (skip < 3 && skip < table.rows.length && !isNumber(table.rows[skip]![c]!)) skip++;
+  while (skip < 3 && skip < table.rows.length && isTitle(table.rows[skip]![c]!)) skip++;
   if (skip === 0) return { rows: table.rows };
   const unit = table.rows[skip - 1]![c]!.trim().replace(/^\((.*)\)$/, '$1');
   return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
 }
 
-const isNumber = (text: string): boolean => text.trim() !== '' && Number.isFinite(Number(text));
+const isNumber = (text: string): boolean =>
+  text.trim() !== '' && Number.isFinite(decimalNumber(text));
+
+/**
+ * A title row's x: text that is neither a number nor a missing value (as pandas spells them: a
+ * data row whose centre is missing was dropped as a title row, its `nan` read as the unit).
+ */
+const isTitle = (text: string): boolean =>
+  !isNumber(text) && !/^(?:|-?nan|na|n\/a|#n\/a|null|none|<na>)$/i.test(text.trim());
 
 function normaliseUnit(unit: string): string {
   if (/^(microns?|µm|μm|um|\\u00B5m)$/i.test(unit)) return 'µm';
@@ -140,7 +151,7 @@ function readRow(
   });
   const number = (column: string, integer: boolean): number => {
     const text = metadata[column]!;
-    const value = Number(text);
+    const value = decimalNumber(text);
     if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)))
       throw new FormatError(
         `${fn}: ${source} row ${line}: column ${JSON.stringify(column)} holds ${JSON.stringify(text)}, expected ${integer ? 'an integer' : 'a finite number'}`,
@@ -242,5 +253,5 @@ export function readCsvFile(fn: string, path: string): { text: string; where: st
       `${fn}: ${where} holds ${bytes.length} bytes, more than the ${constants.MAX_STRING_LENGTH} characters a string can hold`,
       { fn, arg: path },
     );
-  return { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), where };
+  return { text: decodeCsvText(bytes), where };
 }

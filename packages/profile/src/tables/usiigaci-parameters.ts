@@ -1,4 +1,4 @@
-import { csvRecords, FormatError, invalidArgument, parseCsv } from '@cellshape/core';
+import { csvRecords, decimalNumber, FormatError, invalidArgument, parseCsv } from '@cellshape/core';
 import { readCsvFile } from './parse-centroid-table.js';
 
 /** The calibration of a Usiigaci experiment. */
@@ -33,7 +33,7 @@ export function readUsiigaciParameters(path: string): UsiigaciParameters {
         writable: true,
         configurable: true,
       });
-  const pixelSize = Number(values.pixel_scale);
+  const pixelSize = decimalNumber(values.pixel_scale);
   if (!(Number.isFinite(pixelSize) && pixelSize > 0))
     throw new FormatError(`${fn}: ${where} has no positive pixel_scale parameter`, {
       fn,
