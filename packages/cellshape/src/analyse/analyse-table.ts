@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { DenseMatrix } from '@cellshape/cluster';
-import { FileSystemError, FormatError, InvalidArgumentError, parseCsv } from '@cellshape/core';
+import {
+  decimalNumber,
+  decodeCsvText,
+  FileSystemError,
+  FormatError,
+  InvalidArgumentError,
+  parseCsv,
+} from '@cellshape/core';
 
 /** The rows of `cellshape analyse`: ids, metadata columns as text and the numeric features. */
 export interface AnalyseTable {
@@ -35,7 +42,8 @@ const FN = 'analyseRun';
 async function readCsvFile(path: string, what: string) {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // UTF-8, or Windows-1252 as Excel saves CSV (never replacement characters merging names).
+    text = decodeCsvText(new Uint8Array(await readFile(path)));
   } catch (error) {
     throw new FileSystemError(`${FN}: could not read the ${what} ${JSON.stringify(path)}`, {
       fn: FN,
@@ -47,7 +55,7 @@ async function readCsvFile(path: string, what: string) {
 }
 
 function isNumeric(text: string): boolean {
-  return text.trim() !== '' && Number.isFinite(Number(text));
+  return text.trim() !== '' && Number.isFinite(decimalNumber(text));
 }
 
 /**
@@ -123,7 +131,7 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
   const data = new Float64Array(rows.length * f);
   rows.forEach((row, i) => {
     featureAt.forEach((c, j) => {
-      const value = Number(row[c]);
+      const value = decimalNumber(row[c]);
       if (row[c]!.trim() === '' || !Number.isFinite(value))
         throw new FormatError(
           `${FN}: ${input.features} row ${i + 1}, feature ${JSON.stringify(table.header[c])} must be a finite number, got ${JSON.stringify(row[c])}`,
