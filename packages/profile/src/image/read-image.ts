@@ -86,7 +86,10 @@ function resolveOptions(fn: string, options: ReadImage2DOptions | undefined) {
   checkOneOf(fn, 'options.format', resolved.format, ['auto', 'tiff', 'png']);
   checkOneOf(fn, 'options.pages', resolved.pages, ['channels', 'frames']);
   checkInteger(fn, 'options.frame', resolved.frame, { min: 0 });
-  checkInteger(fn, 'options.maxPixels', resolved.maxPixels, { min: 1 });
+  checkInteger(fn, 'options.maxPixels', resolved.maxPixels, {
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+  });
   return resolved;
 }
 
