@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FormatError, UnsupportedError } from './errors.js';
 import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpzComment } from './npy.js';
 
@@ -103,6 +103,18 @@ describe('npy', () => {
     expect(() => encodeNpz(arrays, { comment: 'x'.repeat(65_536) })).toThrow(
       /encodeNpz: an archive comment holds at most 65,535 bytes/,
     );
+  });
+
+  it('writes the same bytes for the same arrays whatever the clock (a fixed entry time)', () => {
+    const arrays = { a: { data: new Float32Array([1, 2]), shape: [2] } };
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-03-01T10:00:00Z'));
+    const before = encodeNpz(arrays, { compress: true });
+    vi.setSystemTime(new Date('2031-07-15T17:33:21Z'));
+    expect(encodeNpz(arrays, { compress: true })).toEqual(before);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   it('refuses an archive comment that runs past the end', () => {

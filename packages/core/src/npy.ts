@@ -340,6 +340,9 @@ export interface EncodeNpzOptions {
   comment?: string;
 }
 
+/** The earliest time a zip entry can state (1980-01-01 00:00 local): deterministic archives. */
+const ZIP_EPOCH = new Date(1980, 0, 1);
+
 /** Encodes `{ key: array }` as an `.npz` archive (uncompressed unless `compress` is set). */
 export function encodeNpz(
   arrays: Record<string, NdArray<AnyTypedArray>>,
@@ -348,7 +351,9 @@ export function encodeNpz(
   const files: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
   for (const [key, array] of Object.entries(arrays))
     files[`${key}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }];
-  const zip = zipSync(files);
+  // A fixed entry time (the zip format's earliest, as torch.save writes): the same arrays give the
+  // same bytes on every call, whatever the clock.
+  const zip = zipSync(files, { mtime: ZIP_EPOCH });
   if (options.comment === undefined || options.comment === '') return zip;
   if (typeof options.comment !== 'string')
     throw invalidArgument('encodeNpz', 'options.comment', 'a string', options.comment);

@@ -1,5 +1,5 @@
 import { FormatError, Rng } from '@cellshape/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeCase, seedsOf } from './cases.js';
 import { GENERIC_MUTATORS } from './mutate.js';
 import { runCase } from './oracle.js';
@@ -67,6 +67,20 @@ describe('fuzz harness', () => {
     );
     expect(crossed.length).toBeGreaterThan(25);
     expect(crossed.length).toBeLessThan(80);
+  });
+
+  it("makes the same seeds whatever the clock: the parent remakes a child's failing case", async () => {
+    const fast = TARGETS.filter((t) => t.name !== 'cloud');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-03-01T10:00:00Z'));
+      const before = await Promise.all(fast.map(seedsOf));
+      vi.setSystemTime(new Date('2031-07-15T17:33:21Z'));
+      const after = await Promise.all(fast.map(seedsOf));
+      fast.forEach((t, i) => expect(after[i], t.name).toEqual(before[i]));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('every generic mutator changes its input', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSystemError, FormatError, InvalidArgumentError, type NdArray } from '@cellshape/core';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   CHECKPOINT_FORMAT_VERSION,
   type CheckpointInput,
@@ -85,6 +85,19 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     expect(back.family).toBe('cloud');
     const { family: __, ...withoutFamily } = input;
     expect(decodeCheckpoint(encodeCheckpoint(withoutFamily))).not.toHaveProperty('family');
+  });
+
+  it('writes the same bytes for the same checkpoint whatever the clock (a fixed entry time)', () => {
+    const input = { ...sample(), createdAt: '2026-01-01T00:00:00.000Z' };
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-03-01T10:00:00Z'));
+      const before = encodeCheckpoint(input);
+      vi.setSystemTime(new Date('2031-07-15T17:33:21Z'));
+      expect(encodeCheckpoint(input)).toEqual(before);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects invalid input', () => {

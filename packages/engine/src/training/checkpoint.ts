@@ -320,7 +320,9 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
   // Stored, not deflated: weights barely compress and Python reads stored entries fastest.
   const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
   for (const [name, bytes] of Object.entries(files)) entries[name] = [bytes, { level: 0 }];
-  return zipSync(entries);
+  // A fixed entry time (the zip format's earliest, 1980-01-01, as torch.save writes): the same
+  // checkpoint, `createdAt` included, gives the same bytes whatever the clock.
+  return zipSync(entries, { mtime: new Date(1980, 0, 1) });
 }
 
 /**

@@ -103,8 +103,16 @@ function withZip64(bytes: Uint8Array, rng: Rng): Uint8Array {
   return splice(bytes, e, 0, record);
 }
 
-/** The first stored (method 0) member's data range, from the local headers. */
-function storedRanges(bytes: Uint8Array): [number, number][] {
+const rangesOf = new WeakMap<Uint8Array, readonly [number, number][]>();
+
+/**
+ * The data ranges of the stored (method 0) members, from the local headers; remembered per
+ * input, since `applies` asks it of the same seed for every case (a byte-by-byte scan: ~20 ms
+ * for the 5.7 MB cloud seed).
+ */
+function storedRanges(bytes: Uint8Array): readonly [number, number][] {
+  const known = rangesOf.get(bytes);
+  if (known) return known;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const ranges: [number, number][] = [];
   for (let i = 0; i + 30 <= bytes.length; i++) {
@@ -115,6 +123,7 @@ function storedRanges(bytes: Uint8Array): [number, number][] {
     if (method === 0 && csize > 0 && start + csize <= bytes.length)
       ranges.push([start, start + csize]);
   }
+  rangesOf.set(bytes, ranges);
   return ranges;
 }
 

@@ -25,6 +25,8 @@ function checkpointSeeds(): Uint8Array[] {
     loss: 0.25,
     bestLoss: 0.2,
     seed: 42,
+    // Fixed, so that every process makes the same seeds (a case is remade from its index).
+    createdAt: '2026-01-01T00:00:00.000Z',
   };
   return [
     encodeCheckpoint({
