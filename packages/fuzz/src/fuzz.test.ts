@@ -77,7 +77,7 @@ describe('fuzz harness', () => {
       const before = await Promise.all(fast.map(seedsOf));
       vi.setSystemTime(new Date('2031-07-15T17:33:21Z'));
       const after = await Promise.all(fast.map(seedsOf));
-      fast.forEach((t, i) => expect(after[i], t.name).toEqual(before[i]));
+      for (const [i, t] of fast.entries()) expect(after[i], t.name).toEqual(before[i]);
     } finally {
       vi.useRealTimers();
     }
