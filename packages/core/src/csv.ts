@@ -153,6 +153,15 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   }
   if (quoted) throw fail(`ends inside a quoted field (opened on line ${recordLine} or later)`);
   if (field !== '' || fields.length > 0 || recordQuoted) endRecord();
+  return tableOf(records, recordLines, fail);
+}
+
+/** The header (trimmed) and rows of parsed records, each row as wide as the header. */
+function tableOf(
+  records: string[][],
+  recordLines: number[],
+  fail: (message: string) => FormatError,
+): CsvTable {
   const head = records[0];
   if (head === undefined) throw fail('has no header row');
   const header = head.map((name) => name.trim());

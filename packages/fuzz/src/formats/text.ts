@@ -113,24 +113,7 @@ export function textMutators(
         return splice(bytes, Math.min(at, bytes.length), 0, encoder.encode(insert));
       },
     },
-    {
-      // 100–200 KB of one short piece: enough for a parser that backtracks or searches again
-      // from every position of a run (quadratic) to blow the time budget, as `\r` runs did
-      // in CSV point clouds (40 KB took 2 s) and `""` runs in quoted CSV fields.
-      name: `${prefix}-long-run`,
-      mutate(bytes, rng) {
-        const [from, to] = region(bytes);
-        const at = from + rng.int(Math.max(1, to - from));
-        const piece = encoder.encode(
-          pick(rng, ['\r', '""', ' ', '\t', '\f', 'a', '0', '#', '<Pixels ']),
-        );
-        const run = new Uint8Array(
-          piece.length * Math.ceil((100_000 + rng.int(100_000)) / piece.length),
-        );
-        for (let i = 0; i < run.length; i += piece.length) run.set(piece, i);
-        return splice(bytes, Math.min(at, bytes.length), 0, run);
-      },
-    },
+    longRun(prefix, region),
   ];
 }
 
@@ -295,4 +278,27 @@ export const JSON_WORDS = [
 /** Same-length-free text mutators over the whole content: for OFF, OBJ, ASCII STL, CSV. */
 export function wholeText(prefix: string, words: readonly string[]): Mutator[] {
   return textMutators(prefix, words, whole);
+}
+
+/**
+ * 100–200 KB of one short piece: enough for a parser that backtracks or searches again from
+ * every position of a run (quadratic) to blow the time budget, as `\r` runs did in CSV point
+ * clouds (40 KB took 2 s) and `""` runs in quoted CSV fields.
+ */
+function longRun(prefix: string, region: Region): Mutator {
+  return {
+    name: `${prefix}-long-run`,
+    mutate(bytes, rng) {
+      const [from, to] = region(bytes);
+      const at = from + rng.int(Math.max(1, to - from));
+      const piece = encoder.encode(
+        pick(rng, ['\r', '""', ' ', '\t', '\f', 'a', '0', '#', '<Pixels ']),
+      );
+      const run = new Uint8Array(
+        piece.length * Math.ceil((100_000 + rng.int(100_000)) / piece.length),
+      );
+      for (let i = 0; i < run.length; i += piece.length) run.set(piece, i);
+      return splice(bytes, Math.min(at, bytes.length), 0, run);
+    },
+  };
 }
