@@ -1,5 +1,17 @@
 import { crc32 } from './crc.js';
 
+const crcs = new WeakMap<Uint8Array, number>();
+
+/** The CRC-32 of `data`, remembered per array (the same bomb member goes into many cases). */
+function crcOf(data: Uint8Array): number {
+  let crc = crcs.get(data);
+  if (crc === undefined) {
+    crc = crc32(data);
+    crcs.set(data, crc);
+  }
+  return crc;
+}
+
 /** A member's name and data, and optionally its raw deflate stream (then stored deflated). */
 export type StoredEntry = readonly [string, Uint8Array, Uint8Array?];
 
@@ -16,7 +28,7 @@ export function storedZip(entries: readonly StoredEntry[]): Uint8Array {
   let offset = 0;
   for (const [name, data, deflated] of entries) {
     const n = enc.encode(name);
-    const crc = crc32(data);
+    const crc = crcOf(data);
     const body = deflated ?? data;
     const method = deflated ? 8 : 0;
     const local = new Uint8Array(30 + n.length);

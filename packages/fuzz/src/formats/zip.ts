@@ -250,6 +250,8 @@ export function memberMutator(
  * from a few KB and, parsed, builds an object per token — the object zip bomb that the
  * byte-level mutators, which re-zip stored, cannot make.
  */
+const deflatedOf = new WeakMap<Uint8Array, Uint8Array>();
+
 export function deflatedMemberBomb(
   name: string,
   choose: (names: string[]) => string[],
@@ -260,18 +262,32 @@ export function deflatedMemberBomb(
     mutate: (bytes, rng) =>
       rezipOneMember(bytes, rng, choose, (n) => {
         const content = make(rng);
-        return [n, content, deflateSync(content, { level: 9 })];
+        let deflated = deflatedOf.get(content);
+        if (!deflated) {
+          deflated = deflateSync(content, { level: 9 });
+          deflatedOf.set(content, deflated);
+        }
+        return [n, content, deflated];
       }),
   };
 }
 
-/** `head`, then `token` repeated to about `size` bytes, then `tail`. */
+const repeatedCache = new Map<string, Uint8Array>();
+
+/**
+ * `head`, then `token` repeated to about `size` bytes, then `tail`. Remembered per arguments
+ * (callers pick among a few sizes): a bomb is made, deflated and checksummed once per process,
+ * not per case (deflating 1.5 MB took ~25–55 ms, 100 × reading the mutant). Never modify it.
+ */
 export function repeated(
   head: string | number[],
   token: string | number[],
   size: number,
   tail: string | number[],
 ): Uint8Array {
+  const key = JSON.stringify([head, token, size, tail]);
+  const known = repeatedCache.get(key);
+  if (known) return known;
   const enc = (x: string | number[]) =>
     typeof x === 'string' ? new TextEncoder().encode(x) : Uint8Array.from(x);
   const [h, t, e] = [enc(head), enc(token), enc(tail)];
@@ -280,5 +296,6 @@ export function repeated(
   out.set(h);
   for (let i = 0; i < count; i++) out.set(t, h.length + i * t.length);
   out.set(e, h.length + count * t.length);
+  repeatedCache.set(key, out);
   return out;
 }

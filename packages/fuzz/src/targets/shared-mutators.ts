@@ -25,12 +25,12 @@ export const npyMember = memberMutator('npz-member-npy', isNpy, (m, rng) =>
   rng.next() < 0.6 ? npyText[rng.int(npyText.length)]!.mutate(m, rng) : genericOn(m, rng),
 );
 export const jsonText = textMutators('json', JSON_WORDS);
-/** 1–2 MB of one opcode that builds an object or a stack slot each (after PROTO and a None). */
+/** 1–1.75 MB of one opcode that builds an object or a stack slot each (after PROTO and a None). */
 const pickleBomb = (rng: Rng): Uint8Array =>
   repeated(
     [0x80, 0x02, 0x4e],
     [pick(rng, [0x7d, 0x5d, 0x29, 0x32, 0x94, 0x28, 0x85])],
-    2 ** 20 + rng.int(2 ** 20),
+    2 ** 18 * (4 + rng.int(4)), // a few sizes: each bomb is made once per process
     [0x2e],
   );
 export const torchMutators: Mutator[] = [
@@ -40,7 +40,7 @@ export const torchMutators: Mutator[] = [
   memberMutator('pt-member-storage', isStorage, genericOn),
   deflatedMemberBomb('pt-pickle-bomb', isPickle, pickleBomb),
 ];
-/** 1–2 MB of empty JSON objects or lists in a checkpoint.json. */
+/** 1–1.75 MB of empty JSON objects or lists in a checkpoint.json. */
 export const jsonBomb = deflatedMemberBomb(
   'checkpoint-json-bomb',
   (n) => n.filter((x) => x.endsWith('.json')),
@@ -48,7 +48,7 @@ export const jsonBomb = deflatedMemberBomb(
     repeated(
       '{"formatVersion":1,"config":{"a":[',
       pick(rng, ['{},', '[],', '0,', '{"$npy":"x.npy"},']),
-      2 ** 20 + rng.int(2 ** 20),
+      2 ** 18 * (4 + rng.int(4)),
       '{}]},"epoch":0,"step":0,"loss":1,"bestLoss":1,"seed":0,"stateDictKeys":[]}',
     ),
 );
