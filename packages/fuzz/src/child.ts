@@ -14,6 +14,19 @@ import { targetNamed } from './targets/index.js';
 
 const memoryMb = Number(process.env.CELLSHAPE_FUZZ_MEMORY_MB ?? 512);
 const REPORT_EVERY_MS = 25;
+// This process makes its cases too, and their garbage (megabyte mutants of zip bombs) would pile
+// up until the parent's watchdog (RSS past twice the budget) blamed a case for it: when the
+// resident set has grown by half the budget, collect (the child runs with --expose-gc).
+const collectAfterMb = memoryMb / 2;
+let collectAt = process.memoryUsage.rss() + collectAfterMb * 2 ** 20;
+const collect = (globalThis as { gc?: () => void }).gc;
+
+function collectIfGrown(): void {
+  if (!collect || process.memoryUsage.rss() <= collectAt) return;
+  collect();
+  // From what survived: what stays (caches, the reader's modules) never triggers it again.
+  collectAt = process.memoryUsage.rss() + collectAfterMb * 2 ** 20;
+}
 const fingerprint = prototypeFingerprint();
 const seedsByTarget = new Map<string, Promise<Uint8Array[]>>();
 
@@ -100,6 +113,7 @@ async function runBatch(message: BatchMessage): Promise<void> {
     if (i === end - 1 || now - lastReport >= REPORT_EVERY_MS) {
       progress.done = i === end - 1;
       process.send?.(progress);
+      collectIfGrown();
       progress = emptyProgress(message.id);
       lastReport = now;
     }

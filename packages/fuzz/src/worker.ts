@@ -76,7 +76,23 @@ export class CaseWorker {
     } finally {
       clearInterval(watch);
       this.running = undefined;
+      this.restartIfGrown(pid);
     }
+  }
+
+  /**
+   * A fresh child for the next batch once this one's resident set has grown by the memory
+   * budget: what the cases it made left behind (the allocator keeps freed megabytes) must not
+   * reach the watchdog's limit and be blamed on a case.
+   */
+  private restartIfGrown(pid: number): void {
+    const rss = rssMb(pid);
+    if (
+      this.child?.pid === pid &&
+      rss !== undefined &&
+      rss - this.baselineRss > this.budget.memoryMb
+    )
+      this.stop();
   }
 
   stop(): void {
@@ -88,7 +104,13 @@ export class CaseWorker {
   private async start(): Promise<ChildProcess> {
     const child = fork(join(PACKAGE_DIR, 'src/child.ts'), [], {
       cwd: ROOT,
-      execArgv: ['--conditions=@cellshape/source', '--import', 'tsx', '--max-old-space-size=2048'],
+      execArgv: [
+        '--conditions=@cellshape/source',
+        '--import',
+        'tsx',
+        '--max-old-space-size=2048',
+        '--expose-gc',
+      ],
       serialization: 'advanced',
       env: { ...process.env, CELLSHAPE_FUZZ_MEMORY_MB: String(this.budget.memoryMb) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
