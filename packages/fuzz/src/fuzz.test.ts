@@ -43,14 +43,16 @@ describe('fuzz: every reader survives seeded mutants', () => {
 });
 
 describe('fuzz harness', () => {
-  const [hang, wait, busy, allocate, someFail, acceptZip] = SELF_TEST_TARGETS as FuzzTarget[] as [
-    FuzzTarget,
-    FuzzTarget,
-    FuzzTarget,
-    FuzzTarget,
-    FuzzTarget,
-    FuzzTarget,
-  ];
+  const [hang, wait, busy, allocate, someFail, retain, acceptZip] =
+    SELF_TEST_TARGETS as FuzzTarget[] as [
+      FuzzTarget,
+      FuzzTarget,
+      FuzzTarget,
+      FuzzTarget,
+      FuzzTarget,
+      FuzzTarget,
+      FuzzTarget,
+    ];
 
   it('makes the same case from the same seed, and different cases from different indices', async () => {
     const tiff = TARGETS.find((t) => t.name === 'tiff')!;
@@ -169,6 +171,17 @@ describe('fuzz harness', () => {
     expect(stats.accepted).toBe(cases - expected.length);
     expect(stats.failures).toBe(expected.length);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'replaces a child whose memory grew between batches instead of blaming a case',
+    async () => {
+      // 8 MB kept per case, ~12 cases per batch: 96 MB a batch, a budget of 64 MB (the watchdog
+      // kills at 128 MB over the child's start). 40 cases reach 320 MB in one child.
+      const report = await runFuzz({ targets: [retain], casesPerTarget: 40, memoryMb: 64 });
+      expect(report.failures).toEqual([]);
+      expect(report.stats['self-test-retain']!.cases).toBe(40);
+    },
+  );
 
   // The CPU clock comes from Linux's /proc; elsewhere the budgets are wall-clock time.
   it.runIf(process.platform === 'linux')(

@@ -6,6 +6,8 @@ import type { FuzzTarget } from './target.js';
  * Targets that misbehave on purpose, to test the harness itself (the watchdog, the memory
  * budget, the CRC oracle); never part of a fuzz run unless named.
  */
+const retained: Uint8Array[] = [];
+
 export const SELF_TEST_TARGETS: readonly FuzzTarget[] = [
   {
     name: 'self-test-hang',
@@ -60,6 +62,23 @@ export const SELF_TEST_TARGETS: readonly FuzzTarget[] = [
       if (bytes[0]! < 8) process.exit(1);
       if (bytes[0]! >= 252) for (;;);
       return bytes[0];
+    },
+    check: () => undefined,
+  },
+  {
+    // Keeps 8 MB per case (as garbage the allocator does not give back would) and works 40 ms:
+    // the child must be replaced between batches before the watchdog's limit, not blamed.
+    name: 'self-test-retain',
+    fns: [],
+    seeds: async () => [new Uint8Array(4)],
+    mutators: [],
+    run: async () => {
+      retained.push(new Uint8Array(8 * 2 ** 20).fill(1));
+      const start = process.cpuUsage();
+      for (;;) {
+        const used = process.cpuUsage(start);
+        if (used.user + used.system >= 40_000) return retained.length;
+      }
     },
     check: () => undefined,
   },
