@@ -342,39 +342,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options?: DecodeCheckpointOp
   const fn = 'decodeCheckpoint';
   if (!(bytes instanceof Uint8Array)) throw invalidArgument(fn, 'bytes', 'a Uint8Array', bytes);
   const files = readZip(bytes, fn, options);
-  const metaBytes = files['checkpoint.json'];
-  if (!metaBytes) {
-    throw new FormatError(`${fn}: not a cellshape checkpoint (no checkpoint.json in the zip)`, {
-      fn,
-      arg: 'bytes',
-    });
-  }
-  checkStructureEntry(fn, 'checkpoint.json', metaBytes, bytes);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(strFromU8(metaBytes));
-  } catch (error) {
-    throw new FormatError(`${fn}: checkpoint.json is not valid JSON`, { fn, cause: error });
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new FormatError(
-      `${fn}: checkpoint.json is not a JSON object (it is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`,
-      { fn },
-    );
-  }
-  const meta = parsed as Record<string, Json>;
-  const version = meta.formatVersion;
-  if (
-    typeof version !== 'number' ||
-    !Number.isInteger(version) ||
-    version < 1 ||
-    version > CHECKPOINT_FORMAT_VERSION
-  ) {
-    throw new FormatError(
-      `${fn}: checkpoint format version ${describe(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
-      { fn },
-    );
-  }
+  const { meta, version } = readMeta(fn, files, bytes);
   const keys = meta.stateDictKeys;
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
     throw new FormatError(`${fn}: checkpoint.json lacks the list 'stateDictKeys'`, { fn });
@@ -419,6 +387,48 @@ export function decodeCheckpoint(bytes: Uint8Array, options?: DecodeCheckpointOp
   if (typeof meta.createdAt === 'string') checkpoint.createdAt = meta.createdAt;
   if (typeof meta.family === 'string') checkpoint.family = meta.family;
   return checkpoint;
+}
+
+/** The parsed `checkpoint.json` of an archive's entries, and its format version (checked). */
+function readMeta(
+  fn: string,
+  files: Record<string, Uint8Array>,
+  bytes: Uint8Array,
+): { meta: Record<string, Json>; version: number } {
+  const metaBytes = files['checkpoint.json'];
+  if (!metaBytes) {
+    throw new FormatError(`${fn}: not a cellshape checkpoint (no checkpoint.json in the zip)`, {
+      fn,
+      arg: 'bytes',
+    });
+  }
+  checkStructureEntry(fn, 'checkpoint.json', metaBytes, bytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(strFromU8(metaBytes));
+  } catch (error) {
+    throw new FormatError(`${fn}: checkpoint.json is not valid JSON`, { fn, cause: error });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new FormatError(
+      `${fn}: checkpoint.json is not a JSON object (it is ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+      { fn },
+    );
+  }
+  const meta = parsed as Record<string, Json>;
+  const version = meta.formatVersion;
+  if (
+    typeof version !== 'number' ||
+    !Number.isInteger(version) ||
+    version < 1 ||
+    version > CHECKPOINT_FORMAT_VERSION
+  ) {
+    throw new FormatError(
+      `${fn}: checkpoint format version ${describe(version)} is not supported (this library reads up to ${CHECKPOINT_FORMAT_VERSION})`,
+      { fn },
+    );
+  }
+  return { meta, version };
 }
 
 /** Writes a checkpoint atomically (a crash mid-write leaves the previous file intact). */
