@@ -5,6 +5,7 @@ import {
   type ConvGeometry,
   columnWidth,
   filterShape,
+  geometryWords,
   inputShape,
   isPointwise,
   outputRows,
@@ -97,14 +98,7 @@ const address = (t: tf.Tensor): number => readNow(t).byteOffset;
 function geometryBlock(g: ConvGeometry): tf.Tensor {
   const t = uninitialised([16]);
   const view = readNow(t);
-  new Int32Array(view.buffer, view.byteOffset, 16).set([
-    ...g.inSize,
-    g.inChannels,
-    ...g.outSize,
-    ...g.kernel,
-    ...g.stride,
-    ...g.padding,
-  ]);
+  new Int32Array(view.buffer, view.byteOffset, 16).set(geometryWords(g));
   return t;
 }
 

@@ -46,6 +46,14 @@ export function inputLength(g: ConvGeometry): number {
 }
 
 /**
+ * The 15 integers our wasm column kernels take for a geometry, in their order: input size,
+ * input channels, output size, kernel, stride, padding (sizes depth, height, width).
+ */
+export function geometryWords(g: ConvGeometry): number[] {
+  return [...g.inSize, g.inChannels, ...g.outSize, ...g.kernel, ...g.stride, ...g.padding];
+}
+
+/**
  * Whether the columns are the input itself: a 1×1(×1) kernel, stride 1 and no padding (the
  * output grid is the input grid).
  */

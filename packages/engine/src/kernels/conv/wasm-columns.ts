@@ -7,7 +7,7 @@ import {
   CONV_KERNELS_WASM_BASE64,
 } from '../wasm/conv-kernels-wasm.js';
 import { type SimdVariant, variantBase64 } from '../wasm/simd-variant.js';
-import type { ConvGeometry } from './geometry.js';
+import { type ConvGeometry, geometryWords } from './geometry.js';
 
 /** A kernel of conv-kernels.wat taking pointers and sizes (its parameters, in order). */
 type TileKernel = (...pointersAndSizes: number[]) => void;
@@ -127,12 +127,7 @@ export function wasmColumns(
     readNow(cols).byteOffset,
     r0,
     r1,
-    ...g.inSize,
-    g.inChannels,
-    ...g.outSize,
-    ...g.kernel,
-    ...g.stride,
-    ...g.padding,
+    ...geometryWords(g),
     mode === 'scatter' ? 1 : 0,
   );
 }
