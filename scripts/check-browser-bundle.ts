@@ -99,10 +99,10 @@ export async function browserBundle(root: string, project: string): Promise<void
   linkEsbuild(root, project);
   execFileSync(process.execPath, ['build.mjs'], { cwd: dir, encoding: 'utf8' });
   const logs = await runInChromium(root, readFileSync(join(dir, 'dist', 'app.js'), 'utf8'));
-  const line = logs.find((l) => /^\d+ \[2048, 3\]$/.test(l));
+  const line = logs.find((l) => /^\d+ \[2048, 3\] true$/.test(l));
   if (line === undefined || Number(line.split(' ')[0]) <= 0)
     throw new Error(
-      `browser bundle: expected "<triangles> [2048, 3]", the page logged ${JSON.stringify(logs)}`,
+      `browser bundle: expected "<triangles> [2048, 3] true", the page logged ${JSON.stringify(logs)}`,
     );
   console.log(`check:consumer: docs/bundling.md browser bundle runs in headless Chromium: ${line}`);
 }

@@ -1,11 +1,12 @@
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import type { Rng } from '@cellshape/core';
 import { GENERIC_MUTATORS, INTERESTING, type Mutator } from '../mutate.js';
 
 /**
  * PNG-aware mutators: they edit one chunk (IHDR fields, pHYs, IDAT data, a chunk's type or
  * length) and, except for the length, write the chunk's CRC-32 again, so that the reader's
- * checks past the CRC are reached.
+ * checks past the CRC are reached; one edits the inflated rows and deflates them again, so that
+ * checks past the zlib stream's Adler-32 (filter types, palette indices, row counts) are too.
  */
 
 interface Chunk {
@@ -118,8 +119,49 @@ const chunkLength: Mutator = {
   },
 };
 
+/** A chunk of `type` around `body`, CRC included. */
+function chunkBytes(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  new DataView(out.buffer).setUint32(0, body.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(body, 8);
+  fixCrc(out, { at: 0, length: body.length, type });
+  return out;
+}
+
+/**
+ * The rows inflated, mutated format-blind (bytes, lengths, runs) and deflated again into one
+ * IDAT chunk where the first one was: a valid zlib stream of hostile rows.
+ */
+const idatRows: Mutator = {
+  name: 'png-idat-rows',
+  applies: (bytes) => chunks(bytes).some((c) => c.type === 'IDAT'),
+  mutate(bytes, rng) {
+    const idat = chunks(bytes).filter((c) => c.type === 'IDAT');
+    if (idat.length === 0) return blind(bytes, rng);
+    let rows: Uint8Array;
+    try {
+      const stream = idat.map((c) => bytes.subarray(c.at + 8, c.at + 8 + c.length));
+      rows = inflateSync(Buffer.concat(stream), { maxOutputLength: 1 << 24 });
+    } catch {
+      return blind(bytes, rng);
+    }
+    const mutated = GENERIC_MUTATORS[rng.int(GENERIC_MUTATORS.length)]!.mutate(rows, rng);
+    const replaced = chunkBytes('IDAT', deflateSync(mutated, { level: 1 }));
+    const [first, last] = [idat[0]!, idat[idat.length - 1]!];
+    const after = last.at + 12 + last.length;
+    const out = new Uint8Array(first.at + replaced.length + bytes.length - after);
+    out.set(bytes.subarray(0, first.at));
+    out.set(replaced, first.at);
+    out.set(bytes.subarray(after), first.at + replaced.length);
+    return out;
+  },
+};
+
 export const PNG_MUTATORS: readonly Mutator[] = [
   ihdrField,
+  idatRows,
+  idatRows,
   physField,
   idatData,
   idatData,

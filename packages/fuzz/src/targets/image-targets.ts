@@ -31,12 +31,16 @@ function ramp(
   } as Image2D;
 }
 
-const PROFILE_FIXTURES = [
-  'minisblack_u16_planar.tif',
-  'rgb_u8_chunky_deflate.tif',
-  'rgb_u8_lzw.tif',
-  'rgb_u8_predictor_be.tif',
-].map((name) => new URL(`../../../profile/src/image/fixtures/${name}`, import.meta.url));
+/** Files of the profile package's tests, written by tifffile, Pillow and ImageMagick. */
+const profileFixtures = (...names: string[]): Uint8Array[] =>
+  names.map(
+    (name) =>
+      new Uint8Array(
+        readFileSync(
+          fileURLToPath(new URL(`../../../profile/src/image/fixtures/${name}`, import.meta.url)),
+        ),
+      ),
+  );
 
 function tiffImageSeeds(): Uint8Array[] {
   const written = [
@@ -60,7 +64,12 @@ function tiffImageSeeds(): Uint8Array[] {
   ];
   return [
     ...written,
-    ...PROFILE_FIXTURES.map((url) => new Uint8Array(readFileSync(fileURLToPath(url)))),
+    ...profileFixtures(
+      'minisblack_u16_planar.tif',
+      'rgb_u8_chunky_deflate.tif',
+      'rgb_u8_lzw.tif',
+      'rgb_u8_predictor_be.tif',
+    ),
   ];
 }
 
@@ -82,6 +91,8 @@ function pngImageSeeds(): Uint8Array[] {
       ramp((n) => new Uint8Array(n), 4, 5, false),
       'png',
     ),
+    // Interlaced (Adam7) 1- and 16-bit images and palettes, with every row filter.
+    ...profileFixtures('grey1_adam7.png', 'rgba16_adam7.png', 'palette8_adam7.png', 'palette4.png'),
   ];
 }
 
@@ -126,7 +137,11 @@ export function imageTargets(): FuzzTarget[] {
     {
       name: 'label-image2d',
       fns: ['readLabelImage2D'],
-      seeds: async () => [...pngImageSeeds().slice(0, 1), ...tiffImageSeeds().slice(0, 1)],
+      seeds: async () => [
+        ...pngImageSeeds().slice(0, 1),
+        ...profileFixtures('palette4.png', 'grey16_adam7.png'),
+        ...tiffImageSeeds().slice(0, 1),
+      ],
       mutators: [...PNG_MUTATORS, ...TIFF_MUTATORS],
       run: async (bytes) => readLabelImage2D(bytes),
       check: checkImage,

@@ -1,3 +1,4 @@
+import * as zlib from 'node:zlib';
 import type { TypedArray } from '@cellshape/core';
 import { FormatError, UnsupportedError } from '@cellshape/core';
 import { unzlibSync } from 'fflate';
@@ -91,14 +92,50 @@ function unpackBits(input: Uint8Array, expected: number, ctx: Context, part: str
 }
 
 /**
+ * Node's zlib, which a browser bundle replaces by an empty module (docs/bundling.md): there
+ * Deflate parts are inflated by fflate, which checks neither the Adler-32 nor the stream's end.
+ */
+const nodeInflate = typeof zlib.inflateSync === 'function' ? zlib.inflateSync : undefined;
+
+/**
+ * A Deflate part inflated by Node's zlib, which checks that the stream ends and its Adler-32
+ * (a flipped byte is an error, never a wrong pixel), to at most `whole` bytes: the size of a
+ * full strip or tile, which the last strip of a page may hold although fewer rows are left.
+ */
+function inflatePart(
+  stored: Uint8Array,
+  expected: number,
+  whole: number,
+  ctx: Context,
+  part: string,
+): Uint8Array {
+  try {
+    if (!nodeInflate) return unzlibSync(stored, { out: new Uint8Array(expected) });
+    return nodeInflate(stored, { maxOutputLength: Math.max(1, whole) });
+  } catch (error) {
+    const tooLong = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw corrupt(
+      ctx,
+      tooLong
+        ? `${part} inflates to more than the ${whole} bytes of a whole ${part.split(' ')[0]}`
+        : `${part} is not valid Deflate data (${(error as Error).message})`,
+      error,
+    );
+  }
+}
+
+/**
  * Strip or tile `part` (`bytes[offset, offset + count)`, already checked to lie in the file)
- * decoded to exactly `expected` bytes: uncompressed, PackBits, Deflate or LZW. Decoding stops
- * once `expected` bytes are out (a part may hold more than its rows need); fewer is corrupt.
+ * decoded to at least the `expected` bytes its rows need: uncompressed, PackBits, Deflate or
+ * LZW. `whole` is the size of a full strip or tile (more than `expected` for the last strip of
+ * a page), the most a Deflate stream may hold; PackBits and LZW decoding stops once `expected`
+ * bytes are out. Fewer is corrupt.
  */
 export function decodePart(
   stored: Uint8Array,
   compression: number,
   expected: number,
+  whole: number,
   ctx: Context,
   part: string,
 ): Uint8Array {
@@ -112,13 +149,7 @@ export function decodePart(
       if (!(error instanceof LzwError)) throw error;
       throw corrupt(ctx, `${part} is not valid LZW data: ${error.message}`, error);
     }
-  } else if (compression !== 1) {
-    try {
-      out = unzlibSync(stored, { out: new Uint8Array(expected) });
-    } catch (error) {
-      throw corrupt(ctx, `${part} is not valid Deflate data`, error);
-    }
-  }
+  } else if (compression !== 1) out = inflatePart(stored, expected, whole, ctx, part);
   if (out.length < expected) throw corrupt(ctx, `${part} holds too few bytes`);
   return out;
 }

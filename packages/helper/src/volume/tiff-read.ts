@@ -288,6 +288,7 @@ function readStripPage(page: PageRead): void {
       bytes.subarray(offset, offset + count),
       ifd.compression,
       rows * rowBytes,
+      rowsPerStrip * rowBytes,
       ctx,
       `strip ${s}`,
     );

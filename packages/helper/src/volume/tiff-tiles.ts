@@ -35,6 +35,7 @@ export function readTiledPage(page: PageRead): void {
         bytes.subarray(offset, offset + counts[t]!),
         ifd.compression,
         th * rowBytes,
+        th * rowBytes,
         ctx,
         `tile ${t}`,
       );

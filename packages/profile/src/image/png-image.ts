@@ -1,29 +1,40 @@
 import { crc32 } from 'node:zlib';
-import { checkExpansion, FormatError, UnsupportedError } from '@cellshape/core';
-import { decode, encode } from 'fast-png';
+import { checkExpansion, FormatError } from '@cellshape/core';
+import { encode } from 'fast-png';
 import type { Image2D } from '../types.js';
+import { decodePngPixels, filteredLength, type PngLayout } from './png-pixels.js';
 
 /**
- * 2D PNG on top of `fast-png` (image-js): grey, grey + alpha, RGB, RGBA and palette images of
- * 1–16 bits. The chunk structure and the declared size are checked here before the decoder
- * allocates anything, and every chunk's CRC-32 is checked; `pHYs` (pixels per metre) gives the
- * pixel size in µm.
+ * 2D PNG: grey, grey + alpha, RGB, RGBA and palette images of 1–16 bits, interlaced or not.
+ * The chunk structure and the declared size are checked here before anything is allocated,
+ * every chunk's CRC-32 is checked, and the pixel data's zlib stream must be whole with a right
+ * Adler-32 (png-pixels.ts); `pHYs` (pixels per metre) gives the pixel size in µm. Writing uses
+ * `fast-png` (image-js).
  */
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Channels of each PNG colour type. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** The bit depths the PNG specification allows for each colour type. */
+const DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 /** Deflate never decodes one byte to more than 1032. */
 const MAX_INFLATE_RATIO = 1032;
 
 /** What the chunks of a PNG declare. */
-interface PngHeader {
-  width: number;
-  height: number;
-  depth: number;
+interface PngHeader extends PngLayout {
   colourType: number;
-  /** Adam7 interlacing. */
-  interlaced: boolean;
+  /** The IDAT chunks' bodies, in order. */
+  idat: Uint8Array[];
+  /** PLTE's body (RGB triples). */
+  palette?: Uint8Array;
+  /** tRNS's body: for palette images, the alpha of the first palette entries. */
+  transparency?: Uint8Array;
   /** Pixels per metre along x and y, when a `pHYs` chunk with the metre unit is present. */
   perMetre?: [number, number];
 }
@@ -33,15 +44,40 @@ export function isPng(bytes: Uint8Array): boolean {
   return SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-/** Walks the chunks, checking every length against the file, and reads IHDR and pHYs. */
-function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: number): PngHeader {
-  const fail = (detail: string): FormatError =>
-    new FormatError(`${fn}: ${where} is not a readable PNG: ${detail}`, { fn, arg: where });
+type Fail = (detail: string) => FormatError;
+
+/** IHDR's fields, checked against what PNG defines. */
+function readIhdr(view: DataView, body: number, length: number, fail: Fail): PngHeader {
+  if (length < 13) throw fail('the IHDR chunk is too short');
+  const colourType = view.getUint8(body + 9);
+  const depth = view.getUint8(body + 8);
+  const channels = CHANNELS[colourType];
+  if (channels === undefined) throw fail(`colour type ${colourType} is not a PNG colour type`);
+  if (!DEPTHS[colourType]!.includes(depth))
+    throw fail(
+      `colour type ${colourType} cannot have ${depth}-bit samples (PNG allows ${DEPTHS[colourType]!.join(', ')})`,
+    );
+  const [compression, filter, interlace] = [0, 1, 2].map((i) => view.getUint8(body + 10 + i));
+  if (compression !== 0 || filter !== 0 || interlace! > 1)
+    throw fail(
+      `IHDR declares compression ${compression}, filter ${filter}, interlace ${interlace} (PNG defines 0, 0, 0 or 1)`,
+    );
+  return {
+    width: view.getUint32(body),
+    height: view.getUint32(body + 4),
+    depth,
+    channels,
+    colourType,
+    interlaced: interlace === 1,
+    idat: [],
+  };
+}
+
+/** Walks the chunks, checking every length and CRC against the file, and reads what it needs. */
+function readChunks(bytes: Uint8Array, fail: Fail): PngHeader {
   if (!isPng(bytes)) throw fail('the PNG signature is missing');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
-  let idat = 0;
-  let palette = false;
   let at = 8;
   let ended = false;
   while (at + 8 <= bytes.length && !ended) {
@@ -51,72 +87,94 @@ function readPngHeader(bytes: Uint8Array, fn: string, where: string, maxPixels: 
       throw fail(`chunk ${type} at byte ${at} runs past the end of the file (truncated?)`);
     const body = at + 8;
     // Every chunk's CRC-32 (of its type and data), as PIL and libpng check it: a flipped bit is
-    // an error, never a wrong pixel (the decoder checks neither the CRC nor zlib's Adler-32).
+    // an error, never a wrong pixel.
     if (crc32(bytes.subarray(at + 4, body + length)) !== view.getUint32(body + length))
       throw fail(`chunk ${type} at byte ${at} fails its CRC-32 check (corrupt file)`);
-    if (type === 'IHDR') {
-      if (length < 13) throw fail('the IHDR chunk is too short');
-      header = {
-        width: view.getUint32(body),
-        height: view.getUint32(body + 4),
-        depth: bytes[body + 8]!,
-        colourType: bytes[body + 9]!,
-        interlaced: bytes[body + 12] === 1,
-      };
-    } else if (type === 'pHYs' && length >= 9 && header && bytes[body + 8] === 1) {
-      header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
-    } else if (type === 'PLTE') palette = true;
-    else if (type === 'IDAT') idat += length;
+    const data = bytes.subarray(body, body + length);
+    if (type === 'IHDR') header = readIhdr(view, body, length, fail);
     else if (type === 'IEND') ended = true;
+    else if (!header) throw fail(`chunk ${type} at byte ${at} comes before IHDR`);
+    else if (type === 'IDAT') header.idat.push(data);
+    else if (type === 'PLTE') header.palette = data;
+    else if (type === 'tRNS') header.transparency = data;
+    else if (type === 'pHYs' && length >= 9 && data[8] === 1)
+      header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
     at += 12 + length;
   }
   if (!header) throw fail('it has no IHDR chunk');
   if (!ended) throw fail('it has no IEND chunk (truncated?)');
-  const { width, height, depth, colourType } = header;
-  const channels = CHANNELS[colourType];
-  if (channels === undefined) throw fail(`colour type ${colourType} is not a PNG colour type`);
-  // Without its palette a palette image's indices were read as grey levels.
-  if (colourType === 3 && !palette) throw fail('it is a palette image without a PLTE chunk');
+  return header;
+}
+
+/** The chunks of a PNG, checked so that decoding allocates only what the file justifies. */
+function readPngHeader(bytes: Uint8Array, fail: Fail, maxPixels: number): PngHeader {
+  const header = readChunks(bytes, fail);
+  const { width, height, colourType, palette } = header;
+  if (colourType === 3) {
+    // Without its palette a palette image's indices were read as grey levels.
+    if (!palette) throw fail('it is a palette image without a PLTE chunk');
+    if (palette.length === 0 || palette.length % 3 !== 0)
+      throw fail(`its PLTE chunk holds ${palette.length} bytes, not a whole number of RGB colours`);
+    if ((header.transparency?.length ?? 0) > palette.length / 3)
+      throw fail('its tRNS chunk holds more alpha values than the palette has colours');
+  }
   if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
-  // fast-png reads an interlaced row of 1/2/4-bit samples as one byte per sample: such files
-  // failed with "Unsupported filter".
-  if (header.interlaced && depth < 8)
-    throw new UnsupportedError(
-      `${fn}: ${where}: interlaced (Adam7) PNGs of ${depth}-bit samples are not supported; save it without interlacing`,
-      { fn, arg: where },
-    );
-  const rowBytes = 1 + Math.ceil((width * channels * depth) / 8);
-  if (rowBytes * height > idat * MAX_INFLATE_RATIO)
+  const need = filteredLength(header);
+  const idat = header.idat.reduce((sum, part) => sum + part.length, 0);
+  if (need > idat * MAX_INFLATE_RATIO)
     throw fail(
-      `it declares ${width}×${height} pixels (${rowBytes * height} bytes) but its IDAT chunks hold ${idat} bytes, too few even at Deflate's largest ratio (corrupt size or truncated file)`,
+      `it declares ${width}×${height} pixels (${need} bytes) but its IDAT chunks hold ${idat} bytes, too few even at Deflate's largest ratio (corrupt size or truncated file)`,
     );
   return header;
 }
 
-/** Unpacks 1/2/4-bit samples (rows start on a byte boundary) to one byte each. */
-function unpackSamples(packed: ArrayLike<number>, width: number, height: number, depth: number) {
-  const out = new Uint8Array(width * height);
-  const rowBytes = Math.ceil((width * depth) / 8);
-  const perByte = 8 / depth;
-  const mask = (1 << depth) - 1;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const byte = packed[y * rowBytes + Math.floor(x / perByte)]!;
-      out[y * width + x] = (byte >> (8 - depth * ((x % perByte) + 1))) & mask;
-    }
+/** The IDAT bodies as one stream (no copy for the usual single chunk). */
+function idatStream(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
 /**
- * The bytes {@link decodePngImage} allocates beyond the decoder's own rows: 1/2/4-bit samples
- * unpacked to a byte each, and palette indices turned into RGB(A) colours (at most 4 bytes).
+ * The bytes {@link decodePngImage} allocates beyond what the inflated rows take (bounded by
+ * Deflate's ratio): 1/2/4-bit samples unpacked to a byte each, and palette indices turned into
+ * RGB(A) colours (at most 4 bytes).
  */
 function expandedBytes(header: PngHeader, palette: 'indices' | 'colours'): number {
   const pixels = header.width * header.height;
   const unpacked = header.depth < 8 ? pixels : 0;
   return header.colourType === 3 && palette === 'colours' ? unpacked + 4 * pixels : unpacked;
+}
+
+/** Palette indices → RGB, or RGBA when a tRNS chunk gives alphas (missing ones are 255). */
+function paletteColours(indices: Uint8Array, header: PngHeader, fail: Fail): Uint8Array {
+  const palette = header.palette!;
+  const alpha = header.transparency;
+  const channels = alpha ? 4 : 3;
+  const colours = palette.length / 3;
+  const data = new Uint8Array(indices.length * channels);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    if (index >= colours)
+      throw fail(`pixel ${i} names colour ${index}, beyond the palette's ${colours}`);
+    for (let c = 0; c < 3; c++) data[i * channels + c] = palette[3 * index + c]!;
+    if (alpha) data[i * channels + 3] = index < alpha.length ? alpha[index]! : 255;
+  }
+  return data;
+}
+
+/** Big-endian byte pairs → 16-bit samples. */
+function samples16(bytes: Uint8Array): Uint16Array {
+  const out = new Uint16Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  return out;
 }
 
 /**
@@ -131,42 +189,18 @@ export function decodePngImage(
   maxPixels: number,
   palette: 'indices' | 'colours',
 ): Image2D {
-  const header = readPngHeader(bytes, fn, where, maxPixels);
+  const fail: Fail = (detail) =>
+    new FormatError(`${fn}: ${where} is not a readable PNG: ${detail}`, { fn, arg: where });
+  const header = readPngHeader(bytes, fail, maxPixels);
   checkExpansion(fn, where, expandedBytes(header, palette), bytes.length, 'pixels');
-  let png: ReturnType<typeof decode>;
-  try {
-    png = decode(bytes);
-  } catch (error) {
-    throw new FormatError(
-      `${fn}: ${where} is not a readable PNG: the decoder failed (${(error as Error).message})`,
-      { fn, arg: where, cause: error },
-    );
+  const { width, height, depth } = header;
+  const pixels = decodePngPixels(idatStream(header.idat), header, fail);
+  let data: Uint8Array | Uint16Array = depth === 16 ? samples16(pixels) : pixels;
+  let channels = header.channels;
+  if (header.colourType === 3 && palette === 'colours') {
+    data = paletteColours(pixels, header, fail);
+    channels = data.length / (width * height);
   }
-  const { width, height, depth } = png;
-  let data: Uint8Array | Uint16Array;
-  let channels = png.channels;
-  if (png.palette && palette === 'colours') {
-    const indices = depth < 8 ? unpackSamples(png.data, width, height, depth) : png.data;
-    const colours = png.palette;
-    channels = colours[0]?.length ?? 3;
-    data = new Uint8Array(width * height * channels);
-    for (let i = 0; i < width * height; i++) {
-      const colour = colours[indices[i]!];
-      if (colour === undefined)
-        throw new FormatError(`${fn}: ${where}: pixel ${i} names a colour beyond the palette`, {
-          fn,
-          arg: where,
-        });
-      for (let c = 0; c < channels; c++) data[i * channels + c] = colour[c] ?? 255;
-    }
-  } else if (depth < 8) {
-    if (channels !== 1)
-      throw new UnsupportedError(`${fn}: ${where}: ${depth}-bit PNGs with ${channels} channels`, {
-        fn,
-        arg: where,
-      });
-    data = unpackSamples(png.data, width, height, depth);
-  } else data = png.data instanceof Uint16Array ? png.data : new Uint8Array(png.data);
   const image: Image2D = { data, shape: [height, width, channels] };
   if (header.perMetre && header.perMetre[0] > 0 && header.perMetre[1] > 0) {
     image.pixelSize = [1e6 / header.perMetre[1], 1e6 / header.perMetre[0]];

@@ -8,6 +8,7 @@ import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Image2D } from '../types.js';
+import { pngChunk, pngFile } from './png-test-bytes.js';
 import { readImage2D, readImageFrames2D, readLabelImage2D } from './read-image.js';
 import { haveImages2D, IMAGES_2D } from './test-data.js';
 import { encodeImage2D, writeImage2D } from './write-image.js';
@@ -235,29 +236,6 @@ describe('label images', () => {
   });
 });
 
-/** A PNG chunk: length, type, body and its CRC-32. */
-function pngChunk(type: string, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + body.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, body.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(body, 8);
-  view.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)));
-  return out;
-}
-
-/** A PNG of these chunks: the signature, then each chunk in order. */
-function pngFile(...chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 8));
-  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  let at = 8;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
 describe('hostile and bad input', () => {
   const png = encodeImage2D(
     ramp((n) => new Uint8Array(n), [16, 16, 1]),
@@ -298,8 +276,8 @@ describe('hostile and bad input', () => {
   });
 
   it('checks the CRC-32 of every PNG chunk (issue 17, adversarial review)', () => {
-    // A flipped bit inside a stored Deflate block read as a wrong pixel: the decoder checks
-    // neither the chunk CRC nor zlib's Adler-32.
+    // A flipped bit inside a stored Deflate block read as a wrong pixel: fast-png checked
+    // neither the chunk CRC nor zlib's Adler-32 (png-pixels.test.ts tests the Adler-32).
     const raw = Uint8Array.from({ length: 4 * 5 }, (_, i) => (i % 5 === 0 ? 0 : i));
     const ihdr = Uint8Array.from([0, 0, 0, 4, 0, 0, 0, 4, 8, 0, 0, 0, 0]);
     const idat = new Uint8Array(deflateSync(raw, { level: 0 }));
@@ -336,51 +314,6 @@ describe('hostile and bad input', () => {
     );
     expect(() => readImage2D(noPalette)).toThrow(
       /^readImage2D: the given bytes is not a readable PNG: it is a palette image without a PLTE chunk$/,
-    );
-  });
-
-  it('refuses interlaced PNGs of 1/2/4-bit samples as unsupported (issue 17, adversarial review)', () => {
-    // fast-png reads their rows as one byte per sample: "Unsupported filter" or, with enough
-    // data, wrong pixels. A 16×16 1-bit mask, Adam7, every pass row filter 0.
-    const passes = [
-      [8, 8],
-      [8, 8],
-      [4, 8],
-      [4, 4],
-      [2, 4],
-      [2, 2],
-      [1, 2],
-    ];
-    const starts = [
-      [0, 0],
-      [4, 0],
-      [0, 4],
-      [2, 0],
-      [0, 2],
-      [1, 0],
-      [0, 1],
-    ];
-    const rows: number[] = [];
-    passes.forEach(([dx, dy], p) => {
-      const [x0, y0] = starts[p]!;
-      for (let y = y0!; y < 16; y += dy!)
-        rows.push(0, ...new Array(Math.ceil((16 - x0!) / dx! / 8)).fill(0));
-    });
-    const ihdr = Uint8Array.from([0, 0, 0, 16, 0, 0, 0, 16, 1, 0, 0, 0, 1]);
-    const bytes = pngFile(
-      pngChunk('IHDR', ihdr),
-      pngChunk('IDAT', new Uint8Array(deflateSync(Uint8Array.from(rows)))),
-      pngChunk('IEND', new Uint8Array(0)),
-    );
-    let error: unknown;
-    try {
-      readImage2D(bytes);
-    } catch (e) {
-      error = e;
-    }
-    expect(isCellshapeError(error, 'UNSUPPORTED')).toBe(true);
-    expect((error as Error).message).toBe(
-      'readImage2D: the given bytes: interlaced (Adam7) PNGs of 1-bit samples are not supported; save it without interlacing',
     );
   });
 
