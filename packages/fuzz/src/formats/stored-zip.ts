@@ -1,4 +1,5 @@
-import { crc32 } from './crc.js';
+// Node's zlib CRC-32, not core's (the code under test) — and native, for multi-megabyte members.
+import { crc32 } from 'node:zlib';
 
 const crcs = new WeakMap<Uint8Array, number>();
 
