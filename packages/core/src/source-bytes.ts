@@ -56,7 +56,9 @@ export const EXPANSION_PER_INPUT_BYTE = 1032;
  * {@link EXPANSION_FLOOR_BYTES} plus {@link EXPANSION_PER_INPUT_BYTE} per byte of the input.
  * The decoders already bound the decoded bytes by the compressed ones; the conversions multiply
  * them again (a 32 KB 1-bit palette PNG of 16384² pixels became 1 GB of RGBA, 1.4 GB of
- * memory). Throws `UnsupportedError` naming `fn` and `where` beyond it.
+ * memory). Readers apply it while their size limit (`option`, e.g. `'options.maxPixels'`) has
+ * its default: a caller who sets the limit has said how large a file may be. Throws
+ * `UnsupportedError` naming `fn`, `where` and `option` beyond it.
  */
 export function checkExpansion(
   fn: string,
@@ -64,11 +66,12 @@ export function checkExpansion(
   allocated: number,
   inputBytes: number,
   what: string,
+  option: string,
 ): void {
   const most = EXPANSION_FLOOR_BYTES + EXPANSION_PER_INPUT_BYTE * inputBytes;
   if (allocated > most)
     throw new UnsupportedError(
-      `${fn}: ${where} would expand to ${allocated} bytes of ${what} from ${inputBytes} bytes, more than 64 MiB plus ${EXPANSION_PER_INPUT_BYTE} per byte of the file (a decompression bomb, or an almost empty image compressed beyond that)`,
+      `${fn}: ${where} would expand to ${allocated} bytes of ${what} from ${inputBytes} bytes, more than 64 MiB plus ${EXPANSION_PER_INPUT_BYTE} per byte of the file (a decompression bomb, or an almost empty image compressed beyond that); setting ${option} lifts this bound`,
       { fn, arg: where },
     );
 }

@@ -25,7 +25,10 @@ export interface ReadVolumeOptions {
   /**
    * TIFF only: the most voxels (pages × height × width) a file may declare; a larger one throws
    * `FormatError` before anything is allocated. Default 2³¹.
-   * Independently of it, every page must hold the bytes its declared size needs.
+   * Independently of it, every page must hold the bytes its declared size needs. While it has
+   * its default, 1-bit pages, which expand to a byte a voxel, may take at most 64 MiB + 1032
+   * bytes per byte of the file (a decompression-bomb guard that an almost empty, highly
+   * compressed mask can meet); setting `maxVoxels` replaces that bound with yours.
    */
   maxVoxels?: number;
 }
@@ -145,7 +148,11 @@ export function readVolume(
         (typeof source === 'string' ? formatFromExtension(source) : undefined));
   switch (resolved) {
     case 'tiff':
-      return decodeTiffVolume(bytes, fn, where, { maxVoxels });
+      // A caller's own maxVoxels bounds the file instead of its size.
+      return decodeTiffVolume(bytes, fn, where, {
+        maxVoxels,
+        expansionBound: options?.maxVoxels === undefined && 'options.maxVoxels',
+      });
     case 'npy':
       return decodeNpyVolume(bytes, fn, where);
     case undefined:

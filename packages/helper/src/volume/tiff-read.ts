@@ -596,6 +596,12 @@ export interface DecodeTiffVolumeOptions {
    * Default false: such pages throw `UnsupportedError`.
    */
   samples?: boolean;
+  /**
+   * 1-bit pages expand to a byte a voxel within 64 MiB + 1032 bytes per byte of the file only
+   * (core's `checkExpansion`, whose error names this option as the way to lift the bound);
+   * `false` when the caller has set its own size limit. Default `'options.maxVoxels'`.
+   */
+  expansionBound?: string | false;
 }
 
 /** The layout every page of the stack shares (that of the first); corrupt when one differs. */
@@ -634,7 +640,12 @@ export function decodeTiffVolume(
   where: string,
   options: DecodeTiffVolumeOptions = {},
 ): Volume {
-  const { maxVoxels = DEFAULT_MAX_VOXELS, hyperstacks = false, samples = false } = options;
+  const {
+    maxVoxels = DEFAULT_MAX_VOXELS,
+    hyperstacks = false,
+    samples = false,
+    expansionBound = 'options.maxVoxels',
+  } = options;
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
   // a truncated strip read someone else's bytes.
@@ -668,8 +679,8 @@ export function decodeTiffVolume(
     ctx,
   );
   // Bilevel pages decode to a byte a pixel, 8× their decoded bits.
-  if (first.kind === 'bit')
-    checkExpansion(fn, where, voxels, bytes.length, '1-bit pixels as bytes');
+  if (first.kind === 'bit' && expansionBound !== false)
+    checkExpansion(fn, where, voxels, bytes.length, '1-bit pixels as bytes', expansionBound);
   const data = allocate(kind, voxels, ctx);
   const littleEndian = bytes[0] === 0x49;
   pages.forEach((p, z) => {

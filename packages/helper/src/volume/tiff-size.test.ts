@@ -386,8 +386,10 @@ describe('bilevel pages expanded to a byte a pixel (issue 17 second review)', ()
     expect(bits.length).toBeLessThan(40_000);
     expect(() => readVolume(bits)).toThrow(UnsupportedError);
     expect(() => readVolume(bits)).toThrow(
-      /^readVolume: the given bytes would expand to 134217728 bytes of 1-bit pixels as bytes from \d+ bytes, more than 64 MiB plus 1032 per byte/,
+      /^readVolume: the given bytes would expand to 134217728 bytes of 1-bit pixels as bytes from \d+ bytes, more than 64 MiB plus 1032 per byte .*; setting options\.maxVoxels lifts this bound$/,
     );
+    // A caller who sets maxVoxels bounds the file instead (an almost empty mask is valid).
+    expect(readVolume(bits, { maxVoxels: 16384 * 8192 }).shape).toEqual([1, 8192, 16384]);
     // A small one is read.
     const small: Volume = { data: Uint8Array.from([0b1010_0000, 0xff]), shape: [1, 2, 1] };
     const few = setTag(setTag(encodeTiff(small, { compression: 'deflate' }), 256, 3), 258, 1);

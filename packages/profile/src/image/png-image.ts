@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { checkExpansion, FormatError } from '@cellshape/core';
 import { encode } from 'fast-png';
 import type { Image2D } from '../types.js';
+import type { ImageLimits } from './image-limits.js';
 import { decodePngPixels, filteredLength, type PngLayout } from './png-pixels.js';
 
 /**
@@ -186,13 +187,21 @@ export function decodePngImage(
   bytes: Uint8Array,
   fn: string,
   where: string,
-  maxPixels: number,
+  limits: ImageLimits,
   palette: 'indices' | 'colours',
 ): Image2D {
   const fail: Fail = (detail) =>
     new FormatError(`${fn}: ${where} is not a readable PNG: ${detail}`, { fn, arg: where });
-  const header = readPngHeader(bytes, fail, maxPixels);
-  checkExpansion(fn, where, expandedBytes(header, palette), bytes.length, 'pixels');
+  const header = readPngHeader(bytes, fail, limits.maxPixels);
+  if (limits.expansionBound)
+    checkExpansion(
+      fn,
+      where,
+      expandedBytes(header, palette),
+      bytes.length,
+      'pixels',
+      limits.expansionBound,
+    );
   const { width, height, depth } = header;
   const pixels = decodePngPixels(idatStream(header.idat), header, fail);
   let data: Uint8Array | Uint16Array = depth === 16 ? samples16(pixels) : pixels;

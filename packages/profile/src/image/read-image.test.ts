@@ -507,9 +507,11 @@ describe('conversions that expand decoded pixels (issue 17 second review)', () =
     const bomb = pngOf(ihdr, 512, 4096, [['PLTE', [0, 0, 0, 255, 255, 255]]]);
     expect(bomb.length).toBeLessThan(4000);
     expect(() => readImage2D(bomb)).toThrow(
-      /^readImage2D: the given bytes would expand to 83886080 bytes of pixels from \d+ bytes, more than 64 MiB plus 1032 per byte/,
+      /^readImage2D: the given bytes would expand to 83886080 bytes of pixels from \d+ bytes, more than 64 MiB plus 1032 per byte .*; setting options\.maxPixels lifts this bound$/,
     );
     expect(() => readImage2D(bomb)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    // A caller who sets maxPixels bounds the image instead (an almost empty image is valid).
+    expect(readImage2D(bomb, { maxPixels: 4096 * 4096 }).shape).toEqual([4096, 4096, 3]);
     // Its indices (a label image) take a byte a pixel: within the bound, read.
     expect(readLabelImage2D(bomb).shape).toEqual([4096, 4096, 1]);
     // The same pixels at 256² (under 64 MiB) are read whatever the ratio.
@@ -523,8 +525,9 @@ describe('conversions that expand decoded pixels (issue 17 second review)', () =
     // 1-bit grey 6000²: 36 MB unpacked (under 64 MiB), 144 MB of Int32 ids from ~5 KB.
     const bomb = pngOf([...size(6000), ...size(6000), 1, 0, 0, 0, 0], 750, 6000);
     expect(() => readLabelImage2D(bomb)).toThrow(
-      /^readLabelImage2D: the given bytes would expand to 144000000 bytes of Int32 labels/,
+      /^readLabelImage2D: the given bytes would expand to 144000000 bytes of Int32 labels.*; setting options\.maxPixels lifts this bound$/,
     );
+    expect(readLabelImage2D(bomb, { maxPixels: 6000 * 6000 }).shape).toEqual([6000, 6000, 1]);
     expect(readImage2D(bomb).shape).toEqual([6000, 6000, 1]);
   });
 });

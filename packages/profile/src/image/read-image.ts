@@ -10,6 +10,7 @@ import {
 } from '@cellshape/core';
 import { DEFAULT_MAX_VOXELS } from '@cellshape/helper';
 import type { Image2D } from '../types.js';
+import type { ImageLimits } from './image-limits.js';
 import { decodePngImage, isPng } from './png-image.js';
 import { decodeTiffPages, pagesAsChannels, type TiffPages } from './tiff-image.js';
 
@@ -32,7 +33,11 @@ export interface ReadImage2DOptions {
   frame?: number;
   /**
    * The most pixels (pages × height × width) a file may declare; a larger one throws
-   * `FormatError` before anything is allocated. Default 2³¹.
+   * `FormatError` before anything is allocated. Default 2³¹. While it has its default, the
+   * conversions that expand decoded pixels (1/2/4-bit samples to bytes, palette indices to
+   * colours, ids to Int32 labels) may take at most 64 MiB + 1032 bytes per byte of the file (a
+   * decompression-bomb guard that an almost empty, highly compressed image can meet); setting
+   * `maxPixels` replaces that bound with yours.
    */
   maxPixels?: number;
 }
@@ -81,6 +86,7 @@ function loadSource(fn: string, source: unknown, format: ImageFormat | 'auto'): 
   return { bytes, where, format: found };
 }
 
+/** The options with their defaults, and the limits a decoder needs. */
 function resolveOptions(fn: string, options: ReadImage2DOptions | undefined) {
   const resolved = withDefaults(fn, DEFAULT_READ_IMAGE_2D_OPTIONS, options);
   checkOneOf(fn, 'options.format', resolved.format, ['auto', 'tiff', 'png']);
@@ -90,7 +96,12 @@ function resolveOptions(fn: string, options: ReadImage2DOptions | undefined) {
     min: 1,
     max: Number.MAX_SAFE_INTEGER,
   });
-  return resolved;
+  // A caller's own maxPixels bounds expanding conversions instead of the file's size.
+  const limits: ImageLimits = {
+    maxPixels: resolved.maxPixels,
+    expansionBound: options?.maxPixels === undefined && 'options.maxPixels',
+  };
+  return { ...resolved, limits };
 }
 
 /** The frames of a page stack, `channelsPerFrame` pages each. */
@@ -125,10 +136,10 @@ export function readImage2D(
   options?: ReadImage2DOptions,
 ): Image2D {
   const fn = 'readImage2D';
-  const { format, pages, frame, maxPixels } = resolveOptions(fn, options);
+  const { format, pages, frame, limits } = resolveOptions(fn, options);
   const { bytes, where, format: found } = loadSource(fn, source, format);
-  if (found === 'png') return decodePngImage(bytes, fn, where, maxPixels, 'colours');
-  const stack = decodeTiffPages(bytes, fn, where, maxPixels);
+  if (found === 'png') return decodePngImage(bytes, fn, where, limits, 'colours');
+  const stack = decodeTiffPages(bytes, fn, where, limits);
   if (pages === 'channels') return pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   const frames = stack.volume.shape[0] / stack.channelsPerFrame;
   if (frame >= frames)
@@ -152,10 +163,10 @@ export function readImageFrames2D(
   options?: Omit<ReadImage2DOptions, 'pages' | 'frame'>,
 ): Image2D[] {
   const fn = 'readImageFrames2D';
-  const { format, maxPixels } = resolveOptions(fn, options);
+  const { format, limits } = resolveOptions(fn, options);
   const { bytes, where, format: found } = loadSource(fn, source, format);
-  if (found === 'png') return [decodePngImage(bytes, fn, where, maxPixels, 'colours')];
-  return tiffFrames(decodeTiffPages(bytes, fn, where, maxPixels), fn, where);
+  if (found === 'png') return [decodePngImage(bytes, fn, where, limits, 'colours')];
+  return tiffFrames(decodeTiffPages(bytes, fn, where, limits), fn, where);
 }
 
 /**
@@ -175,9 +186,9 @@ export function readLabelImage2D(
   const resolved = resolveOptions(fn, options);
   const { bytes, where, format } = loadSource(fn, source, resolved.format);
   let image: Image2D;
-  if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.maxPixels, 'indices');
+  if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.limits, 'indices');
   else {
-    const stack = decodeTiffPages(bytes, fn, where, resolved.maxPixels);
+    const stack = decodeTiffPages(bytes, fn, where, resolved.limits);
     // Only the frame returned is built (building every frame copied the whole stack again).
     const c = stack.channelsPerFrame;
     const frames = Math.floor(stack.volume.shape[0] / c);
@@ -188,7 +199,7 @@ export function readLabelImage2D(
         ? pagesAsChannels(stack, resolved.frame * c, c, fn, where)
         : pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   }
-  return toLabels(image, fn, where, bytes.length);
+  return toLabels(image, fn, where, bytes.length, resolved.limits.expansionBound);
 }
 
 function toLabels(
@@ -196,6 +207,7 @@ function toLabels(
   fn: string,
   where: string,
   fileBytes: number,
+  expansionBound: string | false,
 ): Image2D<Int32Array> {
   const [height, width, channels] = image.shape;
   if (channels !== 1)
@@ -204,7 +216,8 @@ function toLabels(
       { fn, arg: where },
     );
   // Int32 ids take 4 bytes a pixel: 4× an 8-bit image already expanded from its compression.
-  checkExpansion(fn, where, 4 * image.data.length, fileBytes, 'Int32 labels');
+  if (expansionBound)
+    checkExpansion(fn, where, 4 * image.data.length, fileBytes, 'Int32 labels', expansionBound);
   const data = new Int32Array(image.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = image.data[i]!;

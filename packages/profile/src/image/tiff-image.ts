@@ -2,6 +2,7 @@ import { FormatError, type TypedArray } from '@cellshape/core';
 import { decodeTiffVolume, encodeTiff, type Volume } from '@cellshape/helper';
 import { decode } from 'tiff';
 import type { Image2D } from '../types.js';
+import type { ImageLimits } from './image-limits.js';
 import { imageJFields, omePixels, tiffPixelSize } from './pixel-size.js';
 
 /**
@@ -31,12 +32,13 @@ export function decodeTiffPages(
   bytes: Uint8Array,
   fn: string,
   where: string,
-  maxPixels: number,
+  limits: ImageLimits,
 ): TiffPages {
   const volume = decodeTiffVolume(bytes, fn, where, {
-    maxVoxels: maxPixels,
+    maxVoxels: limits.maxPixels,
     hyperstacks: true,
     samples: true,
+    expansionBound: limits.expansionBound,
   });
   // The chain of directories is sound (checked above): reading the tags again is safe and cheap.
   const first = decode(bytes, { ignoreImageData: true, pages: [0] })[0]!;
