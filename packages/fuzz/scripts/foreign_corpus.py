@@ -217,6 +217,10 @@ def tables():
     expect(put('csv', 'pandas-bom.csv', df.to_csv(index=False).encode('utf-8-sig')), ['metadata-csv'], 'rows 3')
     cp = pd.DataFrame({'ImageNumber': [1, 1, 2], 'ObjectNumber': [1, 2, 1], 'Location_Center_X': [10.5, 20, 30], 'Location_Center_Y': [5, 6.25, 7]})
     expect(put('csv', 'cellprofiler.csv', cp.to_csv(index=False).encode()), ['centroid-table'], 'rows 3')
+    params = pd.DataFrame({'Parameter': ['pixel_scale', 'pixel_unit', 'frame_interval'], 'Value': [0.65, 'microns', 10]})
+    expect(put('csv', 'usiigaci-parameters.csv', params.to_csv(index=False).encode()), ['usiigaci-parameters'], 'pixel 0.65 µm')
+    params['Value'] = [1.3, 'µm', 10]
+    expect(put('csv', 'usiigaci-parameters-cp1252.csv', params.to_csv(index=False, encoding='cp1252').encode('cp1252')), ['usiigaci-parameters'], 'pixel 1.3 µm')
 
 
 def images():

@@ -55,6 +55,8 @@ async function check(entry: CorpusEntry): Promise<void> {
   const result = await target.run(bytes);
   try {
     if (kind === 'rows') expect((result as { rows: unknown[] }).rows).toHaveLength(Number(args[0]));
+    else if (kind === 'pixel')
+      expect(result).toMatchObject({ pixelSize: Number(args[0]), unit: args[1] });
     else if (kind === 'stl')
       expect((result as { faces: Uint32Array }).faces).toHaveLength(3 * Number(args[0]));
     else {

@@ -16,7 +16,8 @@ export interface CorpusEntry {
   file: string;
   target: string;
   /**
-   * `arrays <count> <elements> <sum>`, `rows <n>`, `stl <triangles>` or `refuse <why>`: see
+   * `arrays <count> <elements> <sum>`, `rows <n>`, `stl <triangles>`, `pixel <size> <unit>` or
+   * `refuse <why>`: see
    * `scripts/foreign_corpus.py`.
    */
   expectation: string;

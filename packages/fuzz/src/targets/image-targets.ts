@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyTypedArray } from '@cellshape/core';
 import {
@@ -7,6 +9,7 @@ import {
   parseCentroidTable,
   readImage2D,
   readLabelImage2D,
+  readUsiigaciParameters,
 } from '@cellshape/profile';
 import { plainDataProblem, typedArrayLengthProblem } from '../checks.js';
 import { PNG_MUTATORS } from '../formats/png.js';
@@ -115,6 +118,20 @@ const CENTROID_TABLES = [
   'cell,cx,cy,treatment\na,3,4,DMSO\nb,5.5,6,Blebb\n',
 ];
 
+/** Usiigaci `experiment_parameters.csv` files (the third in Windows-1252, as Excel saves it). */
+const USIIGACI_PARAMETERS = [
+  'Parameter,Value\npixel_scale,0.65\npixel_unit,microns\nframe_interval,10\n',
+  'Parameter,Value\r\npixel_scale,1.3e0\r\npixel_unit,µm\r\n"note","a, b"\r\n',
+];
+
+/** A file the path readers read: one per child process, rewritten for each case. */
+let caseFile: string | undefined;
+function writeCaseFile(bytes: Uint8Array): string {
+  caseFile ??= join(mkdtempSync(join(tmpdir(), 'cellshape-fuzz-')), 'case.csv');
+  writeFileSync(caseFile, bytes);
+  return caseFile;
+}
+
 /** 2D images and centroid tables of `@cellshape/profile`: `readImage2D`, `readLabelImage2D`, `parseCentroidTable`. */
 export function imageTargets(): FuzzTarget[] {
   return [
@@ -156,6 +173,28 @@ export function imageTargets(): FuzzTarget[] {
         const { rows } = result as { rows: { x: number; y: number }[] };
         const bad = rows.findIndex((r) => !Number.isFinite(r.x) || !Number.isFinite(r.y));
         return bad >= 0 ? `row ${bad} has a centre that is not finite` : plainDataProblem(result);
+      },
+    },
+    {
+      // Through a file: the bytes → text decoding (UTF-8, else Windows-1252) is fuzzed too.
+      name: 'usiigaci-parameters',
+      fns: ['readUsiigaciParameters'],
+      seeds: async () => [
+        ...USIIGACI_PARAMETERS.map((t) => new TextEncoder().encode(t)),
+        Uint8Array.from([
+          ...new TextEncoder().encode('Parameter,Value\npixel_scale,0.5\npixel_unit,'),
+          0xb5, // µ in Windows-1252
+          0x6d,
+          0x0a,
+        ]),
+      ],
+      mutators: csvText,
+      run: async (bytes) => readUsiigaciParameters(writeCaseFile(bytes)),
+      check: (result) => {
+        const { pixelSize } = result as { pixelSize: number };
+        return Number.isFinite(pixelSize) && pixelSize > 0
+          ? plainDataProblem(result)
+          : `pixel size ${pixelSize} is not a positive finite number`;
       },
     },
   ];
