@@ -226,7 +226,7 @@ describe('what IHDR, PLTE and tRNS declare', () => {
     expect(() => readImage2D(short)).toThrow(/pixel 1 names colour 1, beyond the palette's 1$/);
     const ragged = file(ihdrBody(2, 2, 8, 3), pngChunk('PLTE', Uint8Array.from([10, 11])));
     expect(() => readImage2D(ragged)).toThrow(
-      /its PLTE chunk holds 2 bytes, not a whole number of RGB colours$/,
+      /its PLTE chunk holds 2 bytes, not 1–256 RGB colours$/,
     );
     const alphas = file(
       ihdrBody(2, 2, 8, 3),
