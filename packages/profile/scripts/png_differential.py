@@ -177,15 +177,16 @@ def oracle(path, reader):
 
 
 def pixel_size(data):
-    """The µm pixel size [y, x] our reader gives from the first pHYs in metres, else None."""
+    """The µm pixel size [y, x] our reader gives: from the first pHYs before IDAT (libpng
+    ignores later ones), when it is 9 bytes in metres; else None."""
     at = 8
     while at + 8 <= len(data):
         length, kind = struct.unpack('>I4s', data[at:at + 8])
-        if kind == b'pHYs' and length >= 9 and data[at + 16] == 1:
-            ppx, ppy = struct.unpack('>II', data[at + 8:at + 16])
-            if ppx > 0 and ppy > 0:
-                return [1e6 / ppy, 1e6 / ppx]
-        if kind == b'IEND':
+        if kind == b'pHYs':
+            ppx, ppy, unit = struct.unpack('>IIB', data[at + 8:at + 17])
+            ok = length == 9 and unit == 1 and ppx > 0 and ppy > 0
+            return [1e6 / ppy, 1e6 / ppx] if ok else None
+        if kind in (b'IDAT', b'IEND'):
             break
         at += 12 + length
     return None

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 import { FormatError, UnsupportedError } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
@@ -106,4 +107,59 @@ describe('PNG chunk order', () => {
     const bytes = pngFile(ihdr, plte, ...empties, idat, ...empties, iend);
     expect(Array.from(readLabelImage2D(bytes).data)).toEqual([0, 1, 1, 0]);
   });
+});
+
+describe('PNG sizes and pixel sizes', () => {
+  /** A pHYs body: pixels per metre along x and y, and the unit (1: metre). */
+  const phys = (x: number, y: number, unit = 1, extra = 0) => {
+    const body = new Uint8Array(9 + extra);
+    new DataView(body.buffer).setUint32(0, x);
+    new DataView(body.buffer).setUint32(4, y);
+    body[8] = unit;
+    return pngChunk('pHYs', body);
+  };
+  const withPhys =
+    (...before: Uint8Array[]) =>
+    (...after: Uint8Array[]) =>
+      readImage2D(pngFile(ihdr, plte, ...before, idat, ...after, iend));
+
+  it('takes the first pHYs before the image data, as libpng does', () => {
+    expect(withPhys(phys(2e6, 4e6), phys(1e6, 1e6))().pixelSize).toEqual([0.25, 0.5]);
+    // A first pHYs without a metric size states none; one after IDAT is ignored.
+    expect(withPhys(phys(2, 3, 0), phys(1e6, 1e6))().pixelSize).toBeUndefined();
+    expect(withPhys()(phys(1e6, 1e6)).pixelSize).toBeUndefined();
+    expect(withPhys(phys(1e6, 1e6, 1, 1))().pixelSize).toBeUndefined();
+  });
+
+  it('refuses a side of 2³¹ pixels even under a large maxPixels', () => {
+    const wide = pngFile(pngChunk('IHDR', ihdrBody(2 ** 31, 1, 1, 0)), idat, iend);
+    expect(() => readImage2D(wide, { maxPixels: 2 ** 40 })).toThrow(
+      `${prefix}it declares 2147483648×1 pixels (PNG allows 1 to 2³¹ − 1 each way)`,
+    );
+  });
+
+  // Node 22+ buffers hold 2⁵³ − 1 bytes: the case exists on Node 20 only.
+  it.skipIf(constants.MAX_LENGTH > 12_800_040_000)(
+    'refuses rows larger than one buffer (Node 20: 4 GiB) before inflating',
+    () => {
+      // 40000² RGBA of 16 bits: 12.8 GB of rows, which 12.5 MB of Deflate could hold.
+      const stream = new Uint8Array(12_500_000);
+      const huge = pngFile(
+        pngChunk('IHDR', ihdrBody(40000, 40000, 16, 6)),
+        pngChunk('IDAT', stream),
+        iend,
+      );
+      const error = (() => {
+        try {
+          readImage2D(huge, { maxPixels: 2 ** 40 });
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(error).toBeInstanceOf(UnsupportedError);
+      expect(error?.message).toMatch(
+        /^readImage2D: the given bytes is a PNG this reader cannot read: its 40000×40000 pixels take 12800040000 bytes, more than one buffer holds \(\d+\)$/,
+      );
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import { checkExpansion, FormatError, UnsupportedError } from '@cellshape/core';
 import { encode } from 'fast-png';
@@ -9,7 +10,9 @@ import { decodePngPixels, filteredLength, type PngLayout } from './png-pixels.js
  * 2D PNG: grey, grey + alpha, RGB, RGBA and palette images of 1–16 bits, interlaced or not.
  * The chunk structure and the declared size are checked here before anything is allocated,
  * every chunk's CRC-32 is checked, and the pixel data's zlib stream must be whole with a right
- * Adler-32 (png-pixels.ts); `pHYs` (pixels per metre) gives the pixel size in µm. Writing uses
+ * Adler-32 (png-pixels.ts); the first `pHYs` before the image data, in pixels per metre, gives the
+ * pixel size in µm (libpng ignores later ones). tRNS of grey and RGB images is ignored (no alpha
+ * channel is made, as numpy.asarray of a Pillow image gives none). Writing uses
  * `fast-png` (image-js).
  */
 
@@ -36,8 +39,8 @@ interface PngHeader extends PngLayout {
   palette?: Uint8Array;
   /** tRNS's body: for palette images, the alpha of the first palette entries. */
   transparency?: Uint8Array;
-  /** Pixels per metre along x and y, when a `pHYs` chunk with the metre unit is present. */
-  perMetre?: [number, number];
+  /** The first pHYs chunk's body (libpng ignores later ones and those after the image data). */
+  physical?: Uint8Array;
 }
 
 /** Whether `bytes` start with the PNG signature. */
@@ -122,6 +125,7 @@ function takeChunk(
   view: DataView,
   body: number,
   length: number,
+  afterIdat: boolean,
   fail: Fail,
 ): PngHeader {
   if (code === IHDR) return readIhdr(view, body, length, fail);
@@ -131,8 +135,7 @@ function takeChunk(
     if (length > 0) header.idat.push(data);
   } else if (code === PLTE) header.palette = data;
   else if (code === TRNS) header.transparency = data;
-  else if (code === PHYS && length >= 9 && data[8] === 1)
-    header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
+  else if (code === PHYS && !afterIdat) header.physical ??= data;
   return header;
 }
 
@@ -172,7 +175,8 @@ function readChunks(bytes: Uint8Array, fail: Fail, unsupported: Fail): PngHeader
     // An unknown critical chunk (upper-case first letter) changes how the image must be read.
     if (code < 0x61000000 && ORDERED[code] === undefined)
       throw unsupported(`chunk ${typeName(code)} at byte ${at} is critical and unknown to PNG`);
-    header = takeChunk(header, code, view, body, length, fail);
+    const afterIdat = (order.seen & ORDERED[IDAT]!) !== 0;
+    header = takeChunk(header, code, view, body, length, afterIdat, fail);
     order.seen |= ORDERED[code] ?? 0;
     order.last = code;
     at += 12 + length;
@@ -199,10 +203,16 @@ function readPngHeader(
     if ((header.transparency?.length ?? 0) > palette.length / 3)
       throw fail('its tRNS chunk holds more alpha values than the palette has colours');
   }
-  if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
+  if (!(width > 0 && height > 0 && width < 2 ** 31 && height < 2 ** 31))
+    throw fail(`it declares ${width}×${height} pixels (PNG allows 1 to 2³¹ − 1 each way)`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
   const need = filteredLength(header);
+  // Node's zlib cannot inflate into more than one buffer holds (4 GiB on Node 20).
+  if (need > constants.MAX_LENGTH)
+    throw unsupported(
+      `its ${width}×${height} pixels take ${need} bytes, more than one buffer holds (${constants.MAX_LENGTH})`,
+    );
   const idat = header.idat.reduce((sum, part) => sum + part.length, 0);
   if (need > idat * MAX_INFLATE_RATIO)
     throw fail(
@@ -251,6 +261,14 @@ function paletteColours(indices: Uint8Array, header: PngHeader, fail: Fail): Uin
   return data;
 }
 
+/** The pixel size [y, x] in µm from a pHYs body: 9 bytes, the unit metre, sizes above 0. */
+function pixelSize(physical: Uint8Array | undefined): [number, number] | undefined {
+  if (physical?.length !== 9 || physical[8] !== 1) return undefined;
+  const view = new DataView(physical.buffer, physical.byteOffset, 9);
+  const [x, y] = [view.getUint32(0), view.getUint32(4)];
+  return x > 0 && y > 0 ? [1e6 / y, 1e6 / x] : undefined;
+}
+
 /** Big-endian byte pairs → 16-bit samples. */
 function samples16(bytes: Uint8Array): Uint16Array {
   const out = new Uint16Array(bytes.length >> 1);
@@ -296,8 +314,9 @@ export function decodePngImage(
     channels = data.length / (width * height);
   }
   const image: Image2D = { data, shape: [height, width, channels] };
-  if (header.perMetre && header.perMetre[0] > 0 && header.perMetre[1] > 0) {
-    image.pixelSize = [1e6 / header.perMetre[1], 1e6 / header.perMetre[0]];
+  const size = pixelSize(header.physical);
+  if (size) {
+    image.pixelSize = size;
     image.unit = 'µm';
   }
   return image;
