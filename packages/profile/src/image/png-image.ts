@@ -269,10 +269,20 @@ function pixelSize(physical: Uint8Array | undefined): [number, number] | undefin
   return x > 0 && y > 0 ? [1e6 / y, 1e6 / x] : undefined;
 }
 
-/** Big-endian byte pairs → 16-bit samples. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Big-endian byte pairs → 16-bit samples, swapped in place: `bytes` is the decoder's own fresh
+ * buffer, so no second 2-byte-per-sample array is made.
+ */
 function samples16(bytes: Uint8Array): Uint16Array {
-  const out = new Uint16Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  const own = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+  const out = new Uint16Array(own.buffer, own.byteOffset, own.length >> 1);
+  if (LITTLE_ENDIAN)
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i]!;
+      out[i] = (v >>> 8) | (v << 8); // the store keeps the low 16 bits
+    }
   return out;
 }
 
