@@ -116,9 +116,11 @@ function unfilter(
 function inflateRows(idat: Uint8Array, expected: number, fail: (detail: string) => Error) {
   let data: Uint8Array;
   try {
-    // Output pieces of up to 1 MiB: 16 KiB ones (the default) cost a fifth of the inflate time
-    // on large images, and 1 MiB is still nothing for a hostile file to make us allocate.
-    const chunkSize = Math.min(Math.max(expected, 64), 2 ** 20);
+    // Output in one piece when the rows take at most 8× the stream (so no copy joins pieces),
+    // else in 1 MiB pieces: 16 KiB ones (the default) cost a fifth of the inflate time, and
+    // neither lets a hostile stream make us allocate much before zlib has read it.
+    const piece = Math.max(2 ** 20, 8 * idat.length);
+    const chunkSize = Math.max(64, Math.min(expected, piece));
     data = inflateSync(idat, { maxOutputLength: Math.max(1, expected), chunkSize });
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -132,7 +134,10 @@ function inflateRows(idat: Uint8Array, expected: number, fail: (detail: string) 
     throw fail(
       `its image data inflate to ${data.length} bytes, not the ${expected} its rows take (truncated?)`,
     );
-  return data;
+  // The rows are unfiltered in place: a small output may be a piece of Node's shared buffer
+  // pool, which is copied out; otherwise a plain Uint8Array view of zlib's own buffer.
+  const own = data.byteOffset === 0 && data.buffer.byteLength === data.length;
+  return own ? new Uint8Array(data.buffer, 0, data.length) : Uint8Array.from(data);
 }
 
 /** Sample `x` of a packed row of `depth`-bit samples starting at `row`. */
@@ -155,11 +160,13 @@ export function decodePngPixels(
   const bpp = Math.max(1, (channels * depth) >> 3); // bytes per complete pixel, for the filters
   const passes = passesOf(layout);
   const packed = depth < 8;
-  // A whole non-interlaced image of whole bytes unfilters straight into the result.
+  // A non-interlaced image of whole bytes is unfiltered in place, each row moved left over the
+  // filter-type bytes before it (a row writes only where the stream was already read): no
+  // second image-sized array.
   if (!layout.interlaced && !packed) {
-    const out = new Uint8Array(height * strideOf(layout, width));
-    unfilter(data, 0, height, strideOf(layout, width), bpp, out, 0, fail);
-    return out;
+    const stride = strideOf(layout, width);
+    unfilter(data, 0, height, stride, bpp, data, 0, fail);
+    return data.subarray(0, height * stride);
   }
   const pixelBytes = packed ? 1 : bpp; // packed samples (one channel) come out one byte each
   const out = new Uint8Array(width * height * pixelBytes);

@@ -1,0 +1,27 @@
+import { createRng } from '@cellshape/core';
+import { describe, expect, it } from 'vitest';
+import { filteredPng } from './png-test-bytes.js';
+import { readImage2D } from './read-image.js';
+
+/** Rows whose inflated stream spans several of zlib's 1 MiB output pieces (png-pixels.ts). */
+describe('PNG rows larger than one inflate output piece', () => {
+  it('reads 16-bit RGBA of 1.28 MB, every filter, samples swapped in place', () => {
+    const [width, height] = [400, 400];
+    const rng = createRng(7);
+    const raw = Uint8Array.from({ length: width * height * 8 }, () => rng.int(256));
+    const types = Array.from({ length: height }, (_, r) => (r * 3 + 4) % 5);
+    const image = readImage2D(filteredPng(raw, width, 16, 6, 4, types));
+    expect(image.shape).toEqual([height, width, 4]);
+    expect(image.data).toBeInstanceOf(Uint16Array);
+    expect(image.data.length).toBe(raw.length / 2);
+    const expected = Uint16Array.from(
+      { length: raw.length / 2 },
+      (_, i) => raw[2 * i]! * 256 + raw[2 * i + 1]!,
+    );
+    expect(
+      Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength).equals(
+        Buffer.from(expected.buffer),
+      ),
+    ).toBe(true);
+  });
+});
