@@ -108,6 +108,16 @@ def scanlines(pixels, depth, interlace, filters, rng):
     return bytes(out)
 
 
+def scanlines_fast(pixels, depth, interlace):
+    """Filter-0 rows of `pixels` (numpy only: for the large images)."""
+    height, width, channels = pixels.shape
+    out = []
+    for x0, y0, dx, dy in passes(width, height, interlace):
+        for row in pixels[y0::dy, x0::dx]:
+            out.append(b'\0' + pack_row(row.reshape(-1), depth))
+    return b''.join(out)
+
+
 def compress(data, level=6, wbits=15, strategy=zlib.Z_DEFAULT_STRATEGY, mem=8):
     c = zlib.compressobj(level, zlib.DEFLATED, wbits, mem, strategy)
     return c.compress(data) + c.flush()
@@ -481,6 +491,14 @@ def hostile(c):
     # Near maxPixels (2^31): huge width × tiny height and back, with a tiny stream.
     add('wide_2_30x2', png(2 ** 30, 2, 1, 0, [compress(bytes(1000))]), True)
     add('tall_1x2_31', png(1, 2 ** 31, 1, 0, [compress(bytes(1000))]), True)
+    # Valid, long and thin: one row of 2^20 pixels and one column of 2^20, Adam7 or not.
+    for interlace in (0, 1):
+        for width, height, depth in [(2 ** 20, 1, 8), (1, 2 ** 20, 8), (2 ** 21, 2, 1)]:
+            p = np.random.default_rng(width + interlace).integers(0, 2 ** depth,
+                                                                  (height, width, 1))
+            stream = compress(scanlines_fast(p, depth, interlace))
+            add(f'thin_{width}x{height}_d{depth}_i{interlace}',
+                png(width, height, depth, 0, [stream], interlace), readers=('image', 'label'))
     # Palette abuse.
     ip = random_image(rng, 5, 4, 8, 3, 4)
     prow = compress(scanlines(ip, 8, 0, 0, rng))

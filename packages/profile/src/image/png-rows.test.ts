@@ -25,3 +25,14 @@ describe('PNG rows larger than one inflate output piece', () => {
     ).toBe(true);
   });
 });
+
+describe('PNG rows of one pixel', () => {
+  it('reads a 1×3000 grey image, every filter (rows copied byte by byte)', () => {
+    const rng = createRng(11);
+    const raw = Uint8Array.from({ length: 3000 }, () => rng.int(256));
+    const types = Array.from({ length: 3000 }, (_, r) => r % 5);
+    const image = readImage2D(filteredPng(raw, 1, 8, 0, 1, types));
+    expect(image.shape).toEqual([3000, 1, 1]);
+    expect(Array.from(image.data)).toEqual(Array.from(raw));
+  });
+});
