@@ -9,11 +9,11 @@ import { decodePngPixels, filteredLength, type PngLayout } from './png-pixels.js
 /**
  * 2D PNG: grey, grey + alpha, RGB, RGBA and palette images of 1–16 bits, interlaced or not.
  * The chunk structure and the declared size are checked here before anything is allocated,
- * every chunk's CRC-32 is checked, and the pixel data's zlib stream must be whole with a right
- * Adler-32 (png-pixels.ts); the first `pHYs` before the image data, in pixels per metre, gives the
- * pixel size in µm (libpng ignores later ones). tRNS of grey and RGB images is ignored (no alpha
- * channel is made, as numpy.asarray of a Pillow image gives none). Writing uses
- * `fast-png` (image-js).
+ * every chunk's CRC-32 and place are checked, and the pixel data's zlib stream must be whole
+ * with a right Adler-32 (png-pixels.ts). The first `pHYs` before the image data, in pixels per
+ * metre, gives the pixel size in µm (libpng ignores later ones). The samples are returned as
+ * stored: tRNS of grey and RGB images makes no alpha channel (numpy.asarray of a Pillow image
+ * has none), and gAMA, sBIT, cHRM and iCCP are not applied. Writing uses `fast-png` (image-js).
  */
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

@@ -77,8 +77,9 @@ function copyRow(data: Uint8Array, src: number, out: Uint8Array, dst: number, st
 
 /**
  * Undoes the row filters of `rows` rows of `stride` bytes starting at `data[at]`, writing them
- * to `out` from `outAt`; returns where the next row starts in `data`. Filter arithmetic is
- * modulo 256, which the Uint8Array store does.
+ * to `out` from `outAt`; returns where the next row starts in `data`. `out` may be `data` with
+ * `outAt` ≤ `at` (in place): a row's writes stay behind its reads. Filter arithmetic is modulo
+ * 256, which the Uint8Array store does.
  */
 function unfilter(
   data: Uint8Array,
@@ -184,15 +185,16 @@ export function decodePngPixels(
   for (const pass of passes) {
     if (pass.columns === 0 || pass.rows === 0) continue;
     const stride = strideOf(layout, pass.columns);
-    const rows = new Uint8Array(pass.rows * stride);
-    at = unfilter(data, at, pass.rows, stride, bpp, rows, 0, fail);
+    // Each pass is unfiltered in place too, then scattered from where its rows now start.
+    const start = at;
+    at = unfilter(data, at, pass.rows, stride, bpp, data, start, fail);
     for (let r = 0; r < pass.rows; r++) {
       const y = pass.y0 + r * pass.dy;
+      const row = start + r * stride;
       for (let c = 0; c < pass.columns; c++) {
         const to = (y * width + pass.x0 + c * pass.dx) * pixelBytes;
-        if (packed) out[to] = packedSample(rows, r * stride, c, depth);
-        else
-          for (let b = 0, from = r * stride + c * bpp; b < bpp; b++) out[to + b] = rows[from + b]!;
+        if (packed) out[to] = packedSample(data, row, c, depth);
+        else for (let b = 0, from = row + c * bpp; b < bpp; b++) out[to + b] = data[from + b]!;
       }
     }
   }
