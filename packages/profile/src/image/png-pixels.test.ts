@@ -74,7 +74,7 @@ describe('row filters', () => {
     );
     expect(readImage2D(bytes).shape).toEqual([3, 2, 1]);
     expect(() => readImage2D(bad)).toThrow(
-      /^readImage2D: the given bytes is not a readable PNG: a row has filter type 5 \(0–4 are defined\)$/,
+      /^readImage2D: the given bytes is not a readable PNG: row 1 has filter type 5 \(0–4 are defined\)$/,
     );
   });
 });

@@ -118,7 +118,7 @@ function unfilter(
         const pc = Math.abs(a + b - 2 * c);
         out[dst + i] = data[src + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
       }
-    else throw fail(`a row has filter type ${filter} (0–4 are defined)`);
+    else throw fail(`row ${r} has filter type ${filter} (0–4 are defined)`);
   }
   return at;
 }
@@ -187,7 +187,8 @@ export function decodePngPixels(
     const stride = strideOf(layout, pass.columns);
     // Each pass is unfiltered in place too, then scattered from where its rows now start.
     const start = at;
-    at = unfilter(data, at, pass.rows, stride, bpp, data, start, fail);
+    const failIn = (detail: string) => fail(`Adam7 pass ${passes.indexOf(pass) + 1}: ${detail}`);
+    at = unfilter(data, at, pass.rows, stride, bpp, data, start, layout.interlaced ? failIn : fail);
     for (let r = 0; r < pass.rows; r++) {
       const y = pass.y0 + r * pass.dy;
       const row = start + r * stride;

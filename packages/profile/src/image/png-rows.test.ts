@@ -1,6 +1,7 @@
+import { deflateSync } from 'node:zlib';
 import { createRng } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
-import { filteredPng } from './png-test-bytes.js';
+import { filteredPng, ihdrBody, pngChunk, pngFile } from './png-test-bytes.js';
 import { readImage2D } from './read-image.js';
 
 /** Rows whose inflated stream spans several of zlib's 1 MiB output pieces (png-pixels.ts). */
@@ -34,5 +35,27 @@ describe('PNG rows of one pixel', () => {
     const image = readImage2D(filteredPng(raw, 1, 8, 0, 1, types));
     expect(image.shape).toEqual([3000, 1, 1]);
     expect(Array.from(image.data)).toEqual(Array.from(raw));
+  });
+});
+
+describe('PNG filter types', () => {
+  it('names the row and the Adam7 pass of an undefined filter type', () => {
+    // A 2×2 Adam7 image: pass 1 holds pixel (0, 0), pass 6 pixel (1, 0), pass 7 row 1.
+    const stream = Uint8Array.from([0, 9, 0, 8, 6, 7, 7]);
+    const bytes = pngFile(
+      pngChunk('IHDR', ihdrBody(2, 2, 8, 0, 1)),
+      pngChunk('IDAT', new Uint8Array(deflateSync(stream))),
+      pngChunk('IEND', new Uint8Array(0)),
+    );
+    expect(() => readImage2D(bytes)).toThrow(
+      /^readImage2D: the given bytes is not a readable PNG: Adam7 pass 7: row 0 has filter type 6 \(0–4 are defined\)$/,
+    );
+    stream[4] = 0;
+    const fixed = pngFile(
+      pngChunk('IHDR', ihdrBody(2, 2, 8, 0, 1)),
+      pngChunk('IDAT', new Uint8Array(deflateSync(stream))),
+      pngChunk('IEND', new Uint8Array(0)),
+    );
+    expect(Array.from(readImage2D(fixed).data)).toEqual([9, 8, 7, 7]);
   });
 });
