@@ -413,8 +413,9 @@ def pillow_valid(c):
 
 # ---- hostile files ---------------------------------------------------------------------------
 
-def grey8(width, height, interlace=0, rng=None, filters=0):
-    rng = rng or random.Random(1)
+def grey8(width, height):
+    """Seeded 8-bit grey samples, H×W×1."""
+    rng = random.Random(1)
     return np.array([rng.randrange(256) for _ in range(width * height)]).reshape(height, width, 1)
 
 
