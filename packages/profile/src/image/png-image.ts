@@ -1,5 +1,6 @@
+import { constants } from 'node:buffer';
 import { crc32 } from 'node:zlib';
-import { checkExpansion, FormatError } from '@cellshape/core';
+import { checkExpansion, FormatError, UnsupportedError } from '@cellshape/core';
 import { encode } from 'fast-png';
 import type { Image2D } from '../types.js';
 import type { ImageLimits } from './image-limits.js';
@@ -8,9 +9,11 @@ import { decodePngPixels, filteredLength, type PngLayout } from './png-pixels.js
 /**
  * 2D PNG: grey, grey + alpha, RGB, RGBA and palette images of 1–16 bits, interlaced or not.
  * The chunk structure and the declared size are checked here before anything is allocated,
- * every chunk's CRC-32 is checked, and the pixel data's zlib stream must be whole with a right
- * Adler-32 (png-pixels.ts); `pHYs` (pixels per metre) gives the pixel size in µm. Writing uses
- * `fast-png` (image-js).
+ * every chunk's CRC-32 and place are checked, and the pixel data's zlib stream must be whole
+ * with a right Adler-32 (png-pixels.ts). The first `pHYs` before the image data, in pixels per
+ * metre, gives the pixel size in µm (libpng ignores later ones). The samples are returned as
+ * stored: tRNS of grey and RGB images makes no alpha channel (numpy.asarray of a Pillow image
+ * has none), and gAMA, sBIT, cHRM and iCCP are not applied. Writing uses `fast-png` (image-js).
  */
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -36,8 +39,8 @@ interface PngHeader extends PngLayout {
   palette?: Uint8Array;
   /** tRNS's body: for palette images, the alpha of the first palette entries. */
   transparency?: Uint8Array;
-  /** Pixels per metre along x and y, when a `pHYs` chunk with the metre unit is present. */
-  perMetre?: [number, number];
+  /** The first pHYs chunk's body (libpng ignores later ones and those after the image data). */
+  physical?: Uint8Array;
 }
 
 /** Whether `bytes` start with the PNG signature. */
@@ -45,11 +48,21 @@ export function isPng(bytes: Uint8Array): boolean {
   return SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-type Fail = (detail: string) => FormatError;
+type Fail = (detail: string) => FormatError | UnsupportedError;
+
+/** Chunk types as big-endian uint32s: the walk compares numbers, not strings. */
+const IHDR = 0x49484452;
+const PLTE = 0x504c5445;
+const IDAT = 0x49444154;
+const IEND = 0x49454e44;
+const TRNS = 0x74524e53;
+const PHYS = 0x70485973;
+/** The chunks whose place PNG fixes: one bit each in {@link ChunkOrder.seen}. */
+const ORDERED: Record<number, number> = { [IHDR]: 1, [PLTE]: 2, [TRNS]: 4, [IDAT]: 8, [IEND]: 16 };
 
 /** IHDR's fields, checked against what PNG defines. */
 function readIhdr(view: DataView, body: number, length: number, fail: Fail): PngHeader {
-  if (length < 13) throw fail('the IHDR chunk is too short');
+  if (length !== 13) throw fail(`the IHDR chunk holds ${length} bytes, not 13`);
   const colourType = view.getUint8(body + 9);
   const depth = view.getUint8(body + 8);
   const channels = CHANNELS[colourType];
@@ -74,55 +87,132 @@ function readIhdr(view: DataView, body: number, length: number, fail: Fail): Png
   };
 }
 
-/** Walks the chunks, checking every length and CRC against the file, and reads what it needs. */
-function readChunks(bytes: Uint8Array, fail: Fail): PngHeader {
+/** The ordered chunks met so far (bits of {@link ORDERED}) and the last chunk's type. */
+interface ChunkOrder {
+  seen: number;
+  last: number;
+}
+
+/** A chunk type's four letters, for messages. */
+function typeName(code: number): string {
+  return String.fromCharCode(code >>> 24, (code >>> 16) & 255, (code >>> 8) & 255, code & 255);
+}
+
+/**
+ * Checks where a chunk comes. libpng refuses, or skips, a second IHDR/PLTE/tRNS, PLTE or tRNS
+ * after the image data, tRNS before PLTE and IDAT chunks split by another chunk; reading them
+ * anyway would give other pixels than other readers, so each is an error here.
+ */
+function checkOrder(code: number, order: ChunkOrder, colourType: number, fail: Fail): void {
+  const bit = ORDERED[code] ?? 0;
+  const idat = ORDERED[IDAT]!;
+  if (code === IDAT && order.seen & idat && order.last !== IDAT)
+    throw fail(
+      `its IDAT chunks are split by a ${typeName(order.last)} chunk (PNG keeps them consecutive)`,
+    );
+  if (code !== IHDR && code !== PLTE && code !== TRNS) return;
+  const type = typeName(code);
+  if (order.seen & bit) throw fail(`it has a second ${type} chunk`);
+  if (order.seen & idat) throw fail(`its ${type} chunk comes after the image data (IDAT)`);
+  if (code === TRNS && colourType === 3 && !(order.seen & ORDERED[PLTE]!))
+    throw fail('its tRNS chunk comes before the palette (PLTE)');
+}
+
+/** Reads one chunk into `header` (IHDR makes it); other chunks are skipped. */
+function takeChunk(
+  header: PngHeader | undefined,
+  code: number,
+  view: DataView,
+  body: number,
+  length: number,
+  afterIdat: boolean,
+  fail: Fail,
+): PngHeader {
+  if (code === IHDR) return readIhdr(view, body, length, fail);
+  if (!header) throw fail(`chunk ${typeName(code)} at byte ${body - 8} comes before IHDR`);
+  const data = new Uint8Array(view.buffer, view.byteOffset + body, length);
+  if (code === IDAT) {
+    if (length > 0) header.idat.push(data);
+  } else if (code === PLTE) header.palette = data;
+  else if (code === TRNS) header.transparency = data;
+  else if (code === PHYS && !afterIdat) header.physical ??= data;
+  return header;
+}
+
+/** Whether each byte of a chunk type is an ASCII letter (else the length or file is corrupt). */
+function isChunkType(code: number): boolean {
+  for (let shift = 0; shift < 32; shift += 8) {
+    const lower = ((code >>> shift) & 255) | 32;
+    if (lower < 97 || lower > 122) return false;
+  }
+  return true;
+}
+
+/** Walks the chunks, checking every length, CRC and place against the file; reads what it needs. */
+function readChunks(bytes: Uint8Array, fail: Fail, unsupported: Fail): PngHeader {
   if (!isPng(bytes)) throw fail('the PNG signature is missing');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
+  const order: ChunkOrder = { seen: 0, last: 0 };
   let at = 8;
-  let ended = false;
-  while (at + 8 <= bytes.length && !ended) {
+  while (at + 8 <= bytes.length && !(order.seen & ORDERED[IEND]!)) {
     const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    const code = view.getUint32(at + 4);
+    if (!isChunkType(code))
+      throw fail(
+        `the chunk at byte ${at} has type bytes ${bytes.subarray(at + 4, at + 8)}, not 4 ASCII letters`,
+      );
     if (at + 12 + length > bytes.length)
-      throw fail(`chunk ${type} at byte ${at} runs past the end of the file (truncated?)`);
+      throw fail(
+        `chunk ${typeName(code)} at byte ${at} runs past the end of the file (truncated?)`,
+      );
     const body = at + 8;
     // Every chunk's CRC-32 (of its type and data), as PIL and libpng check it: a flipped bit is
     // an error, never a wrong pixel.
     if (crc32(bytes.subarray(at + 4, body + length)) !== view.getUint32(body + length))
-      throw fail(`chunk ${type} at byte ${at} fails its CRC-32 check (corrupt file)`);
-    const data = bytes.subarray(body, body + length);
-    if (type === 'IHDR') header = readIhdr(view, body, length, fail);
-    else if (type === 'IEND') ended = true;
-    else if (!header) throw fail(`chunk ${type} at byte ${at} comes before IHDR`);
-    else if (type === 'IDAT') header.idat.push(data);
-    else if (type === 'PLTE') header.palette = data;
-    else if (type === 'tRNS') header.transparency = data;
-    else if (type === 'pHYs' && length >= 9 && data[8] === 1)
-      header.perMetre = [view.getUint32(body), view.getUint32(body + 4)];
+      throw fail(`chunk ${typeName(code)} at byte ${at} fails its CRC-32 check (corrupt file)`);
+    checkOrder(code, order, header?.colourType ?? -1, fail);
+    // An unknown critical chunk (upper-case first letter) changes how the image must be read.
+    if (code < 0x61000000 && ORDERED[code] === undefined)
+      throw unsupported(`chunk ${typeName(code)} at byte ${at} is critical and unknown to PNG`);
+    const afterIdat = (order.seen & ORDERED[IDAT]!) !== 0;
+    header = takeChunk(header, code, view, body, length, afterIdat, fail);
+    order.seen |= ORDERED[code] ?? 0;
+    order.last = code;
     at += 12 + length;
   }
   if (!header) throw fail('it has no IHDR chunk');
-  if (!ended) throw fail('it has no IEND chunk (truncated?)');
+  if (!(order.seen & ORDERED[IEND]!)) throw fail('it has no IEND chunk (truncated?)');
   return header;
 }
 
 /** The chunks of a PNG, checked so that decoding allocates only what the file justifies. */
-function readPngHeader(bytes: Uint8Array, fail: Fail, maxPixels: number): PngHeader {
-  const header = readChunks(bytes, fail);
+function readPngHeader(
+  bytes: Uint8Array,
+  fail: Fail,
+  unsupported: Fail,
+  maxPixels: number,
+): PngHeader {
+  const header = readChunks(bytes, fail, unsupported);
   const { width, height, colourType, palette } = header;
   if (colourType === 3) {
     // Without its palette a palette image's indices were read as grey levels.
     if (!palette) throw fail('it is a palette image without a PLTE chunk');
-    if (palette.length === 0 || palette.length % 3 !== 0)
-      throw fail(`its PLTE chunk holds ${palette.length} bytes, not a whole number of RGB colours`);
+    if (palette.length === 0 || palette.length % 3 !== 0 || palette.length > 3 * 256)
+      throw fail(`its PLTE chunk holds ${palette.length} bytes, not 1–256 RGB colours`);
     if ((header.transparency?.length ?? 0) > palette.length / 3)
       throw fail('its tRNS chunk holds more alpha values than the palette has colours');
   }
-  if (!(width > 0 && height > 0)) throw fail(`it declares ${width}×${height} pixels`);
+  if (!(width > 0 && height > 0 && width < 2 ** 31 && height < 2 ** 31))
+    throw fail(`it declares ${width}×${height} pixels (PNG allows 1 to 2³¹ − 1 each way)`);
   if (width * height > maxPixels)
     throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
   const need = filteredLength(header);
+  // Node's zlib cannot inflate into more than one buffer holds (4 GiB on Node 20).
+  if (need > constants.MAX_LENGTH)
+    throw unsupported(
+      `its ${width}×${height} pixels take ${need} bytes, more than one buffer holds (${constants.MAX_LENGTH})`,
+    );
   const idat = header.idat.reduce((sum, part) => sum + part.length, 0);
   if (need > idat * MAX_INFLATE_RATIO)
     throw fail(
@@ -171,10 +261,28 @@ function paletteColours(indices: Uint8Array, header: PngHeader, fail: Fail): Uin
   return data;
 }
 
-/** Big-endian byte pairs → 16-bit samples. */
+/** The pixel size [y, x] in µm from a pHYs body: 9 bytes, the unit metre, sizes above 0. */
+function pixelSize(physical: Uint8Array | undefined): [number, number] | undefined {
+  if (physical?.length !== 9 || physical[8] !== 1) return undefined;
+  const view = new DataView(physical.buffer, physical.byteOffset, 9);
+  const [x, y] = [view.getUint32(0), view.getUint32(4)];
+  return x > 0 && y > 0 ? [1e6 / y, 1e6 / x] : undefined;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Big-endian byte pairs → 16-bit samples, swapped in place: `bytes` is the decoder's own fresh
+ * buffer, so no second 2-byte-per-sample array is made.
+ */
 function samples16(bytes: Uint8Array): Uint16Array {
-  const out = new Uint16Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+  const own = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+  const out = new Uint16Array(own.buffer, own.byteOffset, own.length >> 1);
+  if (LITTLE_ENDIAN)
+    for (let i = 0; i < out.length; i++) {
+      const v = out[i]!;
+      out[i] = (v >>> 8) | (v << 8); // the store keeps the low 16 bits
+    }
   return out;
 }
 
@@ -192,7 +300,12 @@ export function decodePngImage(
 ): Image2D {
   const fail: Fail = (detail) =>
     new FormatError(`${fn}: ${where} is not a readable PNG: ${detail}`, { fn, arg: where });
-  const header = readPngHeader(bytes, fail, limits.maxPixels);
+  const unsupported: Fail = (detail) =>
+    new UnsupportedError(`${fn}: ${where} is a PNG this reader cannot read: ${detail}`, {
+      fn,
+      arg: where,
+    });
+  const header = readPngHeader(bytes, fail, unsupported, limits.maxPixels);
   if (limits.expansionBound)
     checkExpansion(
       fn,
@@ -211,8 +324,9 @@ export function decodePngImage(
     channels = data.length / (width * height);
   }
   const image: Image2D = { data, shape: [height, width, channels] };
-  if (header.perMetre && header.perMetre[0] > 0 && header.perMetre[1] > 0) {
-    image.pixelSize = [1e6 / header.perMetre[1], 1e6 / header.perMetre[0]];
+  const size = pixelSize(header.physical);
+  if (size) {
+    image.pixelSize = size;
     image.unit = 'µm';
   }
   return image;

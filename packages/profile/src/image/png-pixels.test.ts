@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { createRng } from '@cellshape/core';
 import { describe, expect, it } from 'vitest';
-import { ihdrBody, pngChunk, pngFile } from './png-test-bytes.js';
+import { filteredPng, ihdrBody, pngChunk, pngFile } from './png-test-bytes.js';
 import { readImage2D, readLabelImage2D } from './read-image.js';
 
 const fixture = (name: string) =>
@@ -48,59 +48,6 @@ describe('PNG pixels written by libpng (ImageMagick) and Pillow', () => {
   });
 });
 
-/** PNG's row filters forward (the decoder undoes them): the stored byte for each raw byte. */
-function filterRow(type: number, row: Uint8Array, above: Uint8Array | undefined, bpp: number) {
-  const out = new Uint8Array(row.length + 1);
-  out[0] = type;
-  for (let i = 0; i < row.length; i++) {
-    const a = i < bpp ? 0 : row[i - bpp]!;
-    const b = above ? above[i]! : 0;
-    const c = above && i >= bpp ? above[i - bpp]! : 0;
-    const p = a + b - c;
-    const paeth =
-      Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
-        ? a
-        : Math.abs(p - b) <= Math.abs(p - c)
-          ? b
-          : c;
-    const predicted = [0, a, b, (a + b) >> 1, paeth][type]!;
-    out[i + 1] = row[i]! - predicted;
-  }
-  return out;
-}
-
-/** A non-interlaced PNG whose row r (of `stride` bytes) is stored with filter `types[r]`. */
-function filteredPng(
-  raw: Uint8Array,
-  width: number,
-  depth: number,
-  colourType: number,
-  channels: number,
-  types: number[],
-) {
-  const bpp = Math.max(1, (channels * depth) / 8);
-  const stride = (width * channels * depth) / 8;
-  const rows = types.map((type, r) =>
-    filterRow(
-      type,
-      raw.subarray(r * stride, (r + 1) * stride),
-      r > 0 ? raw.subarray((r - 1) * stride, r * stride) : undefined,
-      bpp,
-    ),
-  );
-  const stream = new Uint8Array(rows.reduce((n, row) => n + row.length, 0));
-  let at = 0;
-  for (const row of rows) {
-    stream.set(row, at);
-    at += row.length;
-  }
-  return pngFile(
-    pngChunk('IHDR', ihdrBody(width, types.length, depth, colourType)),
-    pngChunk('IDAT', new Uint8Array(deflateSync(stream))),
-    pngChunk('IEND', new Uint8Array(0)),
-  );
-}
-
 describe('row filters', () => {
   const rng = createRng(17);
   const raw = Uint8Array.from({ length: 7 * 6 * 3 * 2 }, () => rng.int(256));
@@ -127,7 +74,7 @@ describe('row filters', () => {
     );
     expect(readImage2D(bytes).shape).toEqual([3, 2, 1]);
     expect(() => readImage2D(bad)).toThrow(
-      /^readImage2D: the given bytes is not a readable PNG: a row has filter type 5 \(0–4 are defined\)$/,
+      /^readImage2D: the given bytes is not a readable PNG: row 1 has filter type 5 \(0–4 are defined\)$/,
     );
   });
 });
@@ -226,7 +173,7 @@ describe('what IHDR, PLTE and tRNS declare', () => {
     expect(() => readImage2D(short)).toThrow(/pixel 1 names colour 1, beyond the palette's 1$/);
     const ragged = file(ihdrBody(2, 2, 8, 3), pngChunk('PLTE', Uint8Array.from([10, 11])));
     expect(() => readImage2D(ragged)).toThrow(
-      /its PLTE chunk holds 2 bytes, not a whole number of RGB colours$/,
+      /its PLTE chunk holds 2 bytes, not 1–256 RGB colours$/,
     );
     const alphas = file(
       ihdrBody(2, 2, 8, 3),
