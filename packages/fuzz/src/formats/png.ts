@@ -158,7 +158,33 @@ const idatRows: Mutator = {
   },
 };
 
+/** Deletes, duplicates or moves one whole chunk (its CRC stays right): chunk order and count. */
+const chunkOrder: Mutator = {
+  name: 'png-chunk-order',
+  applies: (bytes) => chunks(bytes).length > 1,
+  mutate(bytes, rng) {
+    const list = chunks(bytes);
+    if (list.length < 2) return blind(bytes, rng);
+    const pieces = list.map((c) => bytes.subarray(c.at, c.at + 12 + c.length));
+    const tail = bytes.subarray(list[list.length - 1]!.at + 12 + list[list.length - 1]!.length);
+    const operation = rng.int(3); // 0 delete, 1 duplicate, 2 move
+    const from = rng.int(pieces.length);
+    const piece = pieces[from]!;
+    if (operation !== 1) pieces.splice(from, 1);
+    if (operation !== 0) pieces.splice(rng.int(pieces.length + 1), 0, piece);
+    const out = new Uint8Array(SIGNATURE + pieces.reduce((n, p) => n + p.length, 0) + tail.length);
+    out.set(bytes.subarray(0, SIGNATURE));
+    let at = SIGNATURE;
+    for (const p of [...pieces, tail]) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  },
+};
+
 export const PNG_MUTATORS: readonly Mutator[] = [
+  chunkOrder,
   ihdrField,
   idatRows,
   idatRows,

@@ -34,6 +34,12 @@ function ramp(
   } as Image2D;
 }
 
+/** A grey 8-bit ramp of `h` × `w` pixels. */
+const ramp1 = (h: number, w: number): Image2D => ({
+  data: Uint8Array.from({ length: h * w }, (_, i) => (i * 3) % 256),
+  shape: [h, w, 1],
+});
+
 /** Files of the profile package's tests, written by tifffile, Pillow and ImageMagick. */
 const profileFixtures = (...names: string[]): Uint8Array[] =>
   names.map(
@@ -94,6 +100,9 @@ function pngImageSeeds(): Uint8Array[] {
       ramp((n) => new Uint8Array(n), 4, 5, false),
       'png',
     ),
+    // One-pixel-wide and one-row images (a row per pixel: per-row costs show).
+    encodeImage2D(ramp1(64, 1), 'png'),
+    encodeImage2D(ramp1(1, 64), 'png'),
     // Interlaced (Adam7) 1- and 16-bit images and palettes, with every row filter.
     ...profileFixtures('grey1_adam7.png', 'rgba16_adam7.png', 'palette8_adam7.png', 'palette4.png'),
   ];
