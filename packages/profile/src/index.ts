@@ -1,6 +1,8 @@
 /**
  * `@cellshape/profile`: the 2D half of the toolkit — images and centroid tables → single-cell
  * crops and whole-image embeddings (SPEC §8).
+ *
+ * @module @cellshape/profile
  */
 
 export * from './augment/index.js';
