@@ -112,8 +112,8 @@ function decodeNpyVolume(bytes: Uint8Array, fn: string, where: string): Volume {
  *   big- or little-endian, strips or tiles, uncompressed, LZW or Deflate, with or without the
  *   horizontal predictor (bilevel and 32-bit integer pages: strips, uncompressed or Deflate).
  *   Single-channel only: RGB and multi-channel images throw `UnsupportedError`; so do
- *   PackBits, JPEG, the floating-point predictor and BigTIFF. Reduced-resolution pages are
- *   skipped.
+ *   PackBits, JPEG, the floating-point predictor, BigTIFF and volumetric pages (ImageDepth
+ *   above 1, tifffile's `volumetric=True`). Reduced-resolution pages are skipped.
  *   `spacing` ([z, y, x], physical units per voxel) is set only when the file states it:
  *   ImageJ `spacing=` / `unit=` with X/YResolution (spacing = 1 / resolution), or OME-XML
  *   PhysicalSizeZ/Y/X; a missing component is 1.

@@ -230,6 +230,14 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       ctx,
       `${where} has FillOrder ${String(fillOrder)}; only the default (1, most significant bit first) is supported`,
     );
+  // ImageDepth (32997, the SGI extension tifffile writes with `volumetric=True`) stacks that
+  // many planes in one page; read as one plane, all but the first were silently dropped.
+  const depth = ifd.get(32997) as unknown;
+  if (depth !== undefined && depth !== 1)
+    throw unsupported(
+      ctx,
+      `${where} has ImageDepth ${String(depth)} (a volumetric page); only pages of one plane are supported`,
+    );
   const orientation = ifd.orientation as number | undefined;
   if (orientation !== undefined && orientation !== 1)
     throw unsupported(

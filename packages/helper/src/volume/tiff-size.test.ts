@@ -359,6 +359,17 @@ describe('readVolume: directory entries that claim more than the file (issue 17,
     expect(Array.from(readVolume(tiff([[266, 3, 1, 1]])).data)).toEqual([1, 2, 3, 4]);
   });
 
+  it('refuses volumetric pages (ImageDepth above 1) instead of reading their first plane', () => {
+    // tifffile's `imwrite(..., volumetric=True)` writes a 4×9×11 volume as one page of ImageDepth
+    // 4 (tag 32997): read as a 9×11 plane, three quarters of the volume were dropped.
+    const volumetric = tiff([[32997, 4, 1, 4]]);
+    expect(() => readVolume(volumetric)).toThrow(UnsupportedError);
+    expect(() => readVolume(volumetric)).toThrow(
+      /^readVolume: the given bytes: page 1 has ImageDepth 4 \(a volumetric page\); only pages of one plane are supported$/,
+    );
+    expect(Array.from(readVolume(tiff([[32997, 4, 1, 1]])).data)).toEqual([1, 2, 3, 4]);
+  });
+
   it('checks the EXIF and GPS directories the decoder reads: loops, bad offsets, entries', () => {
     // An EXIF directory naming its own directory made the decoder recurse until the stack ran out.
     expect(() => readVolume(tiff([[0x8769, 4, 1, IFD]]))).toThrow(
