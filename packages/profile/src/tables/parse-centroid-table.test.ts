@@ -134,6 +134,14 @@ describe('parseCentroidTable', () => {
     expect(titled.rows.map((r) => [r.x, r.y])).toEqual([[2, 3]]);
   });
 
+  it('reads the first of repeated column names, as pandas does (independent campaign)', () => {
+    // The last "x" replaced the first: the centre was read from the third column.
+    const table = parseCentroidTable('x,y,x,x.1\n1,2,3,4\n');
+    expect(table.rows.map((r) => [r.x, r.y])).toEqual([[1, 2]]);
+    expect(table.rows[0]!.metadata).toEqual({ x: '1', y: '2', 'x.1': '3', 'x.1.1': '4' });
+    expect(table.columns).toEqual(['x', 'y', 'x', 'x.1']);
+  });
+
   it('refuses a hexadecimal centre (issue 17 second review)', () => {
     // Number() read "0x10" as 16; pandas reads it as text.
     expect(() => parseCentroidTable('x,y\n1,2\n0x10,3\n')).toThrow(/column "x" holds "0x10"/);

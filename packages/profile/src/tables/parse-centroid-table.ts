@@ -128,17 +128,38 @@ function normaliseUnit(unit: string): string {
   return unit;
 }
 
+/**
+ * The metadata key of each column: its name, but a repeated name keeps its first column and the
+ * others become `x.1`, `x.2`, as pandas names them (the last one replaced the first: `x,y,x`
+ * gave the third column as the centre's x). Linear: each name's next suffix is remembered.
+ */
+function metadataKeys(header: string[]): string[] {
+  const used = new Set<string>();
+  const next = new Map<string, number>();
+  return header.map((given) => {
+    let name = given;
+    if (used.has(name)) {
+      let k = next.get(given) ?? 1;
+      do name = `${given}.${k++}`;
+      while (used.has(name));
+      next.set(given, k);
+    }
+    used.add(name);
+    return name;
+  });
+}
+
 /** Reads one row's values, with errors naming the column and the line. */
 function readRow(
   fn: string,
   source: string,
-  header: string[],
+  keys: string[],
   row: string[],
   line: number,
   picked: PickedColumns,
 ): CentroidRow {
   const metadata: Record<string, string> = {};
-  header.forEach((name, c) => {
+  keys.forEach((name, c) => {
     // A column named `__proto__` stays an own key (assigned, it would vanish).
     if (name === '__proto__')
       Object.defineProperty(metadata, name, {
@@ -183,7 +204,8 @@ function readRow(
  * * `'columns'` — any other CSV: `options.columns`, else common names (`x`/`y`,
  *   `centroid-1`/`centroid-0` of scikit-image, `id`/`label`, `frame`, `image`/`filename`).
  *
- * Every column is kept in each row's `metadata`.
+ * Every column is kept in each row's `metadata` (a repeated name's later columns as `x.1`,
+ * `x.2`, …; the first is the one read, as in pandas).
  *
  * @throws InvalidArgumentError naming the option when a named column does not exist (the message
  *   lists the columns there are); FormatError for malformed CSV, an undetectable format or a
@@ -217,6 +239,7 @@ function parseWith(fn: string, text: string, options?: CentroidTableOptions): Ce
   );
   const { rows, unit: stated } = dropTitleRows(csv, picked.x);
   const { unit, ...used } = picked;
+  const keys = metadataKeys(csv.header);
   return {
     format,
     columns: csv.header,
@@ -224,7 +247,7 @@ function parseWith(fn: string, text: string, options?: CentroidTableOptions): Ce
     unit: normaliseUnit(unit ?? stated ?? resolved.unit),
     idsAreLabels,
     // Row numbers in errors count data rows from 1, after any title rows.
-    rows: rows.map((row, r) => readRow(fn, source, csv.header, row, r + 1, picked)),
+    rows: rows.map((row, r) => readRow(fn, source, keys, row, r + 1, picked)),
   };
 }
 
