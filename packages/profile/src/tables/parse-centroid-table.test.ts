@@ -134,6 +134,15 @@ describe('parseCentroidTable', () => {
     expect(titled.rows.map((r) => [r.x, r.y])).toEqual([[2, 3]]);
   });
 
+  it('refuses an overflowing centre in the first rows instead of dropping it as a title (independent campaign)', () => {
+    // "1e400" (pandas: inf) in row 1 was dropped as a title row, read as the unit, and the
+    // table came back without it.
+    for (const big of ['1e400', '-1E999', 'inf', '-Infinity'])
+      expect(() => parseCentroidTable(`x,y\n${big},1\n2,3\n`)).toThrow(
+        new RegExp(`row 1: column "x" holds "${big}", expected a finite number`),
+      );
+  });
+
   it('reads the first of repeated column names, as pandas does (independent campaign)', () => {
     // The last "x" replaced the first: the centre was read from the third column.
     const table = parseCentroidTable('x,y,x,x.1\n1,2,3,4\n');

@@ -112,12 +112,15 @@ function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; un
   return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
 }
 
+/** Text pandas reads as a number, finite or not (`1e400` and `-inf` are numbers too). */
 const isNumber = (text: string): boolean =>
-  text.trim() !== '' && Number.isFinite(decimalNumber(text));
+  text.trim() !== '' &&
+  (!Number.isNaN(decimalNumber(text)) || /^[+-]?inf(?:inity)?$/i.test(text.trim()));
 
 /**
  * A title row's x: text that is neither a number nor a missing value (as pandas spells them: a
- * data row whose centre is missing was dropped as a title row, its `nan` read as the unit).
+ * data row whose centre is missing was dropped as a title row, its `nan` read as the unit; one
+ * whose centre overflows, `1e400`, too).
  */
 const isTitle = (text: string): boolean =>
   !isNumber(text) && !/^(?:|-?nan|na|n\/a|#n\/a|null|none|<na>)$/i.test(text.trim());
