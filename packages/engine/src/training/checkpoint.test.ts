@@ -110,6 +110,25 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     expect(() => decodeCheckpoint('x' as unknown as Uint8Array)).toThrow(InvalidArgumentError);
   });
 
+  it('refuses user objects shaped like its tagged values, which would not read back (independent campaign)', () => {
+    // Written as is, { $bigint: '5' } came back as 5n and { $npy: 'model/w.npy' } made
+    // decodeCheckpoint refuse the file.
+    for (const tagged of [
+      { $bigint: '5' },
+      { $npy: 'model/w.npy' },
+      { $map: [] },
+      { $number: 'NaN' },
+    ])
+      expect(() => encodeCheckpoint({ ...sample(), extra: { v: [tagged] } })).toThrow(
+        new RegExp(
+          `^encodeCheckpoint: 'extra' must be plain data without objects whose only key is "\\${Object.keys(tagged)[0]}"`,
+        ),
+      );
+    // With another key beside it, an object is plain data and reads back as written.
+    const extra = { v: { $bigint: '5', note: 'x' } };
+    expect(decodeCheckpoint(encodeCheckpoint({ ...sample(), extra })).extra).toEqual(extra);
+  });
+
   it('rejects bytes that are not a checkpoint', () => {
     expect(() => decodeCheckpoint(new Uint8Array([1, 2, 3]))).toThrow(FormatError);
     const noJson = zipSync({ 'a.txt': strToU8('hello') });

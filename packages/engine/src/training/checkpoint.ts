@@ -101,6 +101,9 @@ function isNdArray(value: unknown): value is NdArray<AnyTypedArray> {
   return isTypedArray(v.data) && Array.isArray(v.shape) && Object.keys(value).length === 2;
 }
 
+/** The keys of the tagged values of checkpoint.json: an object of one of them alone is one. */
+const TAGS = new Set(['$number', '$bigint', '$npy', '$typed', '$map']);
+
 /** Turns a tree of plain data and arrays into JSON, moving arrays to `.npy` zip entries. */
 function encodeTree(
   value: unknown,
@@ -130,6 +133,16 @@ function encodeTree(
   }
   if (Array.isArray(value)) return value.map((v) => encodeTree(v, prefix, files, counter));
   if (typeof value === 'object') {
+    // An object of one tag key is how the format writes bigints, arrays and Maps: written as is,
+    // `{ $bigint: '5' }` read back as 5n and `{ $npy: 'model/w.npy' }` made the file unreadable.
+    const keys = Object.keys(value);
+    if (keys.length === 1 && TAGS.has(keys[0]!))
+      throw invalidArgument(
+        'encodeCheckpoint',
+        prefix,
+        `plain data without objects whose only key is "${keys[0]}" (the format's tagged values)`,
+        value,
+      );
     const out: Record<string, Json> = {};
     // defineProperty: an own key "__proto__" (JSON.parse makes them) is written, not dropped.
     for (const [k, v] of Object.entries(value))
