@@ -35,6 +35,7 @@ it('exports exactly the public API', () => {
       "centre",
       "convertDirectory",
       "convertFiles",
+      "convertLength",
       "convexHull",
       "decodeTiffVolume",
       "encodeManifest",

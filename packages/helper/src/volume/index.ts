@@ -23,6 +23,7 @@ export {
   type LabelObjectsOptions,
   labelObjects,
 } from './label-objects.js';
+export { convertLength } from './length-units.js';
 export {
   fromNdarray,
   type NdarrayView,

@@ -6,6 +6,7 @@ import {
 } from '@cellshape/core';
 import { decode, type TiffIfd } from 'tiff';
 import type { Volume } from '../types.js';
+import { convertLength } from './length-units.js';
 import {
   BYTES_PER_SAMPLE,
   type Context,
@@ -422,10 +423,19 @@ function readSpacing(
   );
   if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
     throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
-  const size = (key: string): number | undefined =>
-    attributes.has(key) ? decimalNumber(attributes.get(key)) : undefined;
-  const [z, y, x] = [size('PhysicalSizeZ'), size('PhysicalSizeY'), size('PhysicalSizeX')];
-  if (z === undefined && y === undefined && x === undefined) return undefined;
+  // Each axis may have its own unit (default µm): sizes are given in the unit of x (read as is,
+  // an x in nm beside a y in µm made the voxel 1000× too thin in x); an axis in a unit that
+  // cannot be converted leaves the volume uncalibrated.
+  const unitOf = (axis: string) => attributes.get(`PhysicalSize${axis}Unit`) ?? 'µm';
+  const stated = ['Z', 'Y', 'X'].filter((axis) => attributes.has(`PhysicalSize${axis}`));
+  if (stated.length === 0) return undefined;
+  const size = (axis: string): number | undefined => {
+    if (!stated.includes(axis)) return undefined;
+    const value = decimalNumber(attributes.get(`PhysicalSize${axis}`));
+    return unitOf(axis) === unitOf('X') ? value : convertLength(value, unitOf(axis), unitOf('X'));
+  };
+  const [z, y, x] = [size('Z'), size('Y'), size('X')];
+  if (stated.some((axis) => size(axis) === undefined)) return undefined;
   return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(x, 1)];
 }
 

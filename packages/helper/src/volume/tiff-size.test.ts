@@ -292,6 +292,21 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
     expect(volume.spacing).toEqual([1, 0.25, 0.5]);
   });
 
+  it('gives OME sizes stated in different units in the unit of x (independent campaign)', () => {
+    // tifffile writes PhysicalSizeXUnit="nm" beside a Y and Z in the default µm: read as is, the
+    // spacing was [0.3, 0.2, 0.1], the voxel 1000× too thin in x.
+    const mixed =
+      '<OME><Pixels PhysicalSizeX="0.1" PhysicalSizeXUnit="nm" PhysicalSizeY="0.2" PhysicalSizeZ="0.3" PhysicalSizeZUnit="mm"/></OME>';
+    expect(readVolume(describedTiff(mixed)).spacing).toEqual([300000, 200, 0.1]);
+    // A unit that cannot be converted leaves the volume uncalibrated.
+    const odd =
+      '<OME><Pixels PhysicalSizeX="0.1" PhysicalSizeYUnit="furlong" PhysicalSizeY="2"/></OME>';
+    expect(readVolume(describedTiff(odd)).spacing).toBeUndefined();
+    const same =
+      '<OME><Pixels PhysicalSizeX="0.1" PhysicalSizeXUnit="nm" PhysicalSizeYUnit="nm" PhysicalSizeY="2"/></OME>';
+    expect(readVolume(describedTiff(same)).spacing).toEqual([1, 2, 0.1]);
+  });
+
   it('reads descriptions that made the OME regular expressions quadratic', () => {
     // A 100 KB word inside <Pixels …> (each letter retried `(\w+)\s*=`), and 100 KB of
     // `<Pixels ` with no `>` (each retried `[^>]*>` to the end): seconds each before.

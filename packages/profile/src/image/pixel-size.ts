@@ -1,4 +1,5 @@
 import { decimalNumber } from '@cellshape/core';
+import { convertLength } from '@cellshape/helper';
 import type { TiffIfd } from 'tiff';
 
 /** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
@@ -81,11 +82,23 @@ function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
   if (ome) {
     const x = decimalNumber(ome.get('PhysicalSizeX'));
     const yText = ome.get('PhysicalSizeY');
-    const y = yText === undefined ? x : decimalNumber(yText);
+    // y may have its own unit (default µm): it is given in x's (read as is, a y in µm beside an
+    // x in nm was reported in nm, 1000× too small); a unit that cannot be converted is no size.
+    const [xUnit, yUnit] = [
+      ome.get('PhysicalSizeXUnit') ?? 'µm',
+      ome.get('PhysicalSizeYUnit') ?? 'µm',
+    ];
+    const y =
+      yText === undefined
+        ? x
+        : yUnit === xUnit
+          ? decimalNumber(yText)
+          : convertLength(decimalNumber(yText), yUnit, xUnit);
+    if (y === undefined) return undefined;
     if (positive(x))
       return {
         pixelSize: [positive(y) ? y : x, x],
-        unit: normaliseUnit(ome.get('PhysicalSizeXUnit') ?? 'µm'),
+        unit: normaliseUnit(xUnit),
       };
   }
   if (imageJ) return undefined; // ImageJ without a unit: the resolution is not a calibration

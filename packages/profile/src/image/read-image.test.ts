@@ -393,6 +393,17 @@ describe('hostile and bad input', () => {
     expect(readImage2D(hex).pixelSize).toBeUndefined();
   });
 
+  it('gives an OME y size stated in another unit in the unit of x (independent campaign)', () => {
+    // A Y in the default µm beside PhysicalSizeXUnit="nm" was reported as 0.2 nm.
+    const description =
+      '<OME><Pixels SizeC="1" PhysicalSizeX="100" PhysicalSizeXUnit="nm" PhysicalSizeY="0.2"/></OME>';
+    const image = readImage2D(tiffWith([[270, 2, ascii(description)]]));
+    expect([image.pixelSize, image.unit]).toEqual([[200, 100], 'nm']);
+    const odd =
+      '<OME><Pixels SizeC="1" PhysicalSizeX="1" PhysicalSizeYUnit="parsec" PhysicalSizeY="2"/></OME>';
+    expect(readImage2D(tiffWith([[270, 2, ascii(odd)]])).pixelSize).toBeUndefined();
+  });
+
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {
     // A small in-test fuzz pass (the fuzz package runs longer ones): byte flips, truncations and
     // interesting 32-bit values written over the seeds, seeded for reproducibility.
