@@ -126,16 +126,27 @@ describe('CSV and .npy point clouds', () => {
   });
 
   it('splits lines with other white space in one pass, as before (issue 17, adversarial review)', () => {
-    // `\s*[,;\t ]\s*` backtracked over a run of \r from every position: 40 KB took 2 s.
-    const runs = `x,y,z\n1${'\r'.repeat(100_000)}2,3,4\n`;
+    // `\s*[,;\t ]\s*` backtracked over a run of \r (now a line break) or of other white space
+    // such as \v from every position: 40 KB took 2 s.
+    const runs = `x,y,z\n1${'\v'.repeat(100_000)}2,3,4\n`;
     expect(() => parsePointCloud(text(runs), 'csv')).toThrow(
-      /row 1 has the value "1\\r\\r.*\(not a finite float32 number\)/,
+      /row 1 has the value "1\\u000b\\u000b.*\(not a finite float32 number\)/,
     );
     // The same fields as the regular expression gives: separators with white space around,
     // non-breaking spaces and form feeds around them, empty fields between two commas.
     const odd = 'x ,\fy\u00a0;\u00a0z\n1 ,\f2\u00a0;\u00a03\n4\t \t5  6\n';
     expect(Array.from(parsePointCloud(text(odd), 'csv').data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(() => parsePointCloud(text('x,y,z\n1,,2\f\n'), 'csv')).toThrow(/row 1 has the value ""/);
+  });
+
+  it('ends lines at a lone CR, as pandas does (independent campaign)', () => {
+    // Read as one header line, a CR-only file with normals gave a cloud of zero points.
+    const cr = parsePointCloud(text('x,y,z,nx,ny,nz\r1,2,3,0,0,1\r4,5,6,0,1,0\r'), 'csv');
+    expect(Array.from(cr.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(cr.normals!)).toEqual([0, 0, 1, 0, 1, 0]);
+    expect(Array.from(parsePointCloud(text('x,y,z\r1,2,3\r\n4,5,6'), 'csv').data)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
   });
 
   it('refuses an empty CSV, reads a header without rows (issue 17, adversarial review)', () => {

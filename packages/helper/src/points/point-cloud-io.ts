@@ -219,7 +219,9 @@ function parseCsvCloud(
   const fail = (message: string) =>
     new FormatError(`${fn}: ${source} is not a CSV point cloud: ${message}`, { fn, arg: source });
   const text = decodeText(bytes, 'utf-8', fn, source);
-  const lines = text.split(/\r?\n/);
+  // A lone \r ends a line too, as in pandas and parseCsv (classic Mac and some Excel exports):
+  // read as one header line, `x,y,z,nx,ny,nz\r1,2,3,…` gave a cloud of zero points.
+  const lines = text.split(/\r\n|\r|\n/);
   // Not even a header: an empty file (a failed write) is no cloud of zero points.
   if (lines.every((line) => line.trim() === '')) throw fail('it is empty');
   // The regular expression is linear on lines whose white space is spaces and tabs only: one
