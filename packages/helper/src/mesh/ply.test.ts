@@ -120,6 +120,28 @@ describe('parsePly on headers that only look like others (issue 17)', () => {
     expect(Array.from(mesh.positions)).toEqual(Array.from(TRIANGLE.positions));
   });
 
+  it('refuses a property or an element declared twice (independent campaign)', () => {
+    // The last `x` replaced the first (positions read from the fourth column), and a second
+    // `vertex` element the first; plyfile refuses a repeated property.
+    const ascii = encodeMesh(TRIANGLE, 'ply', { ascii: true });
+    const twiceX = decode(ascii).replace(
+      'property float z\n',
+      'property float z\nproperty float x\n',
+    );
+    const rows = twiceX.replace(/^(0 0 0|1 0 0|0 1 0)$/gm, '$1 5');
+    expect(() => parseMesh(text(rows), 'ply')).toThrow(
+      /^parseMesh: 'bytes' is not a valid PLY file: element 'vertex' declares property 'x' twice$/,
+    );
+    expect(() => parsePointCloud(text(rows), 'ply')).toThrow(/declares property 'x' twice/);
+    const twiceVertex = withHeaderLine(ascii, 'element vertex 0');
+    expect(() => parseMesh(twiceVertex, 'ply')).toThrow(
+      /^parseMesh: 'bytes' is not a valid PLY file: element 'vertex' is declared twice$/,
+    );
+    // The same property name in two elements is fine.
+    const mesh = parseMesh(withHeaderLine(ascii, 'element extra 0\nproperty float x'), 'ply');
+    expect(Array.from(mesh.positions)).toEqual(Array.from(TRIANGLE.positions));
+  });
+
   it('refuses property types named like members of Object.prototype', () => {
     // `TYPE_SIZES[type]` found inherited functions: `hasOwnProperty` read as a type silently
     // garbled every later value.

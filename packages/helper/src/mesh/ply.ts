@@ -113,6 +113,10 @@ function parseHeader(
   if (lines[0]?.trim() !== 'ply') throw fail(fn, source, "it does not start with 'ply'");
   let format: PlyFormat | undefined;
   const elements: PlyElementHeader[] = [];
+  // A name declared twice is refused (plyfile refuses a repeated property): read, the last
+  // `x` or `vertex` silently replaced the first.
+  const elementNames = new Set<string>();
+  const propertyNames = new Set<string>();
   for (const raw of lines.slice(1)) {
     const words = raw.trim().split(/\s+/);
     const keyword = words[0];
@@ -129,6 +133,10 @@ function parseHeader(
           source,
           `bad element line ${JSON.stringify(raw)} (the count must be an integer in [0, 2^53))`,
         );
+      if (elementNames.has(words[1]))
+        throw fail(fn, source, `element '${words[1]}' is declared twice`);
+      elementNames.add(words[1]);
+      propertyNames.clear();
       elements.push({ name: words[1], count, properties: [] });
     } else if (keyword === 'property') {
       const element = elements.at(-1);
@@ -141,6 +149,13 @@ function parseHeader(
       // Own keys only: a type named `valueOf` or `__proto__` is no type.
       if (property.name === '' || types.some((t) => !Object.hasOwn(TYPE_SIZES, t)))
         throw fail(fn, source, `bad property line ${JSON.stringify(raw)}`);
+      if (propertyNames.has(property.name))
+        throw fail(
+          fn,
+          source,
+          `element '${element.name}' declares property '${property.name}' twice`,
+        );
+      propertyNames.add(property.name);
       element.properties.push(property);
     } else if (keyword === 'end_header') {
       break;
