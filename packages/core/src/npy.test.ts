@@ -117,6 +117,19 @@ describe('npy', () => {
     vi.useRealTimers();
   });
 
+  it('refuses entries x and x.npy, which NumPy reads as another array (independent campaign)', () => {
+    // np.load gives npz['a.npy'] from the entry "a.npy" (the array "a" here); we gave the entry
+    // "a.npy.npy". encodeNpz writes such a pair for the keys "a" and "a.npy", as np.savez does.
+    const bytes = encodeNpz({
+      a: { data: Float32Array.from([1]), shape: [1] },
+      'a.npy': { data: Float32Array.from([2]), shape: [1] },
+    });
+    expect(() => parseNpz(bytes)).toThrow(FormatError);
+    expect(() => parseNpz(bytes)).toThrow(
+      'parseNpz: entries "a.npy" and "a.npy.npy" both name the array "a.npy" (NumPy reads "a.npy")',
+    );
+  });
+
   it('refuses an archive comment that runs past the end', () => {
     const bytes = encodeNpz({ a: { data: new Int8Array([1]), shape: [1] } }, { comment: 'abc' });
     const cut = bytes.subarray(0, bytes.length - 1); // the record still claims 3 bytes

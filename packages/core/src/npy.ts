@@ -306,8 +306,16 @@ export function parseNpz(
   const out: Record<string, NdArray<AnyTypedArray>> = Object.create(null);
   for (const [name, content] of Object.entries(entries)) {
     if (!name.endsWith('.npy')) continue;
+    // NumPy's `npz[key]` reads an entry named exactly `key` before `key.npy`: with both present
+    // (`x` and `x.npy`, or `a.npy` and `a.npy.npy`) the array read here was another one.
+    const key = name.slice(0, -4);
+    if (Object.hasOwn(entries, key))
+      throw new FormatError(
+        `${fn}: entries ${JSON.stringify(key)} and ${JSON.stringify(name)} both name the array ${JSON.stringify(key)} (NumPy reads ${JSON.stringify(key)})`,
+        { fn, arg: name },
+      );
     try {
-      out[name.slice(0, -4)] = parseNpy(content);
+      out[key] = parseNpy(content);
     } catch (error) {
       throw new FormatError(
         `${fn}: entry ${JSON.stringify(name)} is not a valid .npy array: ${(error as Error).message}`,
