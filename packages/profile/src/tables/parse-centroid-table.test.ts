@@ -151,6 +151,16 @@ describe('parseCentroidTable', () => {
     expect(table.columns).toEqual(['x', 'y', 'x', 'x.1']);
   });
 
+  it('takes a first row as a title only when both its x and y are text (independent campaign)', () => {
+    // "0x10,25.05" (pandas refuses the file) was dropped as a title row, "0x10" read as the unit.
+    for (const row of ['0x10,25.05', '1_0,3', 'e5,2'])
+      expect(() => parseCentroidTable(`x,y\n${row}\n2,3\n`)).toThrow(
+        new RegExp(`row 1: column "x" holds "${row.split(',')[0]}", expected a finite number`),
+      );
+    const titled = parseCentroidTable('id,x,y\nID,X,Y\n,(micron),(micron)\n1,2,3\n');
+    expect([titled.rows.map((r) => [r.x, r.y]), titled.unit]).toEqual([[[2, 3]], 'µm']);
+  });
+
   it('refuses a hexadecimal centre (issue 17 second review)', () => {
     // Number() read "0x10" as 16; pandas reads it as text.
     expect(() => parseCentroidTable('x,y\n1,2\n0x10,3\n')).toThrow(/column "x" holds "0x10"/);

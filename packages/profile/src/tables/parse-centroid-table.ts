@@ -99,14 +99,25 @@ function pickColumns(
 
 /**
  * TrackMate writes three rows under the header (feature names, short names, units) and older
- * exports none; pandas-written tables none. Leading rows whose x is text (not a number, nor a
- * missing value such as `nan` or an empty field) are dropped (three at most); the unit of x is
- * read from the last of them, e.g. `(micron)`.
+ * exports none; pandas-written tables none. Leading rows whose x and y are both text (not a
+ * number, nor a missing value such as `nan` or an empty field) are dropped (three at most); the
+ * unit of x is read from the last of them, e.g. `(micron)`. A row with one centre coordinate a
+ * number is data (`0x10,25.05` was dropped as a title, its `0x10` read as the unit).
  */
-function dropTitleRows(table: CsvTable, xColumn: string): { rows: string[][]; unit?: string } {
-  const c = table.header.indexOf(xColumn);
+function dropTitleRows(
+  table: CsvTable,
+  xColumn: string,
+  yColumn: string,
+): { rows: string[][]; unit?: string } {
+  const [c, cy] = [table.header.indexOf(xColumn), table.header.indexOf(yColumn)];
   let skip = 0;
-  while (skip < 3 && skip < table.rows.length && isTitle(table.rows[skip]![c]!)) skip++;
+  while (
+    skip < 3 &&
+    skip < table.rows.length &&
+    isTitle(table.rows[skip]![c]!) &&
+    isTitle(table.rows[skip]![cy]!)
+  )
+    skip++;
   if (skip === 0) return { rows: table.rows };
   const unit = table.rows[skip - 1]![c]!.trim().replace(/^\((.*)\)$/, '$1');
   return { rows: table.rows.slice(skip), unit: unit === '' ? undefined : unit };
@@ -240,7 +251,7 @@ function parseWith(fn: string, text: string, options?: CentroidTableOptions): Ce
     resolved.columns,
     source,
   );
-  const { rows, unit: stated } = dropTitleRows(csv, picked.x);
+  const { rows, unit: stated } = dropTitleRows(csv, picked.x, picked.y);
   const { unit, ...used } = picked;
   const keys = metadataKeys(csv.header);
   return {
