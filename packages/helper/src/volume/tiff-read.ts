@@ -141,9 +141,15 @@ function checkIfdEntries(
 ): number {
   const entries = view.getUint16(ifd, le);
   let values = 0;
+  const tags = new Set<number>();
   for (let e = 0; e < entries; e++) {
     const at = ifd + 2 + 12 * e;
     const tag = view.getUint16(at, le);
+    // A repeated tag of an image directory: libtiff and tifffile read the first, the decoder
+    // kept the last (a second SampleFormat 2 read uint16 pixels as int16, silently).
+    if (page > 0 && tags.has(tag))
+      throw corrupt(ctx, `tag ${tag} appears twice in ${directoryName(page)}`);
+    tags.add(tag);
     const type = view.getUint16(at + 2, le);
     const count = view.getUint32(at + 4, le);
     // EXIF and GPS: the value is the offset of a sub-directory the decoder also reads.

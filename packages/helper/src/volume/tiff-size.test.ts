@@ -374,6 +374,20 @@ describe('readVolume: directory entries that claim more than the file (issue 17,
     expect(Array.from(readVolume(tiff([[266, 3, 1, 1]])).data)).toEqual([1, 2, 3, 4]);
   });
 
+  it('refuses a tag repeated in an image directory (independent campaign)', () => {
+    // libtiff and tifffile read the first of two SampleFormat entries, the decoder the last:
+    // uint8 pixels [1, 2, 3, 4] stored as SampleFormat 1 then 2 came back as int8.
+    const twice = tiff([
+      [339, 3, 1, 1],
+      [339, 3, 1, 2],
+    ]);
+    expect(() => readVolume(twice)).toThrow(FormatError);
+    expect(() => readVolume(twice)).toThrow(
+      /^readVolume: the given bytes is not a readable TIFF: tag 339 appears twice in image directory 1$/,
+    );
+    expect(readVolume(tiff([[339, 3, 1, 2]])).data).toBeInstanceOf(Int8Array);
+  });
+
   it('refuses volumetric pages (ImageDepth above 1) instead of reading their first plane', () => {
     // tifffile's `imwrite(..., volumetric=True)` writes a 4×9×11 volume as one page of ImageDepth
     // 4 (tag 32997): read as a 9×11 plane, three quarters of the volume were dropped.
