@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvRecords, decodeCsvText, formatCsv, parseCsv } from './csv.js';
+import { csvColumnKeys, csvField, csvRecords, decodeCsvText, formatCsv, parseCsv } from './csv.js';
 import { FormatError, InvalidArgumentError } from './errors.js';
 
 describe('parseCsv', () => {
@@ -80,6 +80,22 @@ describe('decodeCsvText', () => {
 });
 
 describe('csvRecords', () => {
+  it('keys a repeated column name by its first column, later ones as x.1, x.2 (pandas)', () => {
+    // A record keyed by raw names kept the last column silently (independent fuzz campaign).
+    expect(csvRecords(parseCsv('id,plate,plate,plate.1,plate\n1,A,B,C,D\n'))).toEqual([
+      { id: '1', plate: 'A', 'plate.1': 'C', 'plate.2': 'B', 'plate.3': 'D' },
+    ]);
+    // pandas 1.5 (Debian) read_csv names these columns so.
+    expect(csvColumnKeys(['x', 'x', 'x.1', 'x'])).toEqual(['x', 'x.2', 'x.1', 'x.3']);
+    expect(csvColumnKeys(['id', 'plate', 'plate', 'plate.1', 'plate'])).toEqual([
+      'id',
+      'plate',
+      'plate.2',
+      'plate.1',
+      'plate.3',
+    ]);
+  });
+
   it('keys each row by column name', () => {
     expect(csvRecords(parseCsv('a,b\n1,2\n3,\n'))).toEqual([
       { a: '1', b: '2' },

@@ -178,13 +178,42 @@ function own(value: string): PropertyDescriptor {
   return { value, enumerable: true, writable: true, configurable: true };
 }
 
-/** The rows of a table as objects keyed by column name (a later duplicate column wins). */
+/**
+ * The key of each column of `header`: its name, but a repeated name keeps its first column and
+ * the later ones become `x.1`, `x.2`, … skipping every name the header holds, as pandas names
+ * them (`x,x,x.1,x` → `x, x.2, x.1, x.3`) — a record keyed by the raw names silently kept the
+ * last column. Linear in the header.
+ */
+export function csvColumnKeys(header: readonly string[]): string[] {
+  const taken = new Set(header);
+  const seen = new Set<string>();
+  const next = new Map<string, number>();
+  return header.map((given) => {
+    if (!seen.has(given)) {
+      seen.add(given);
+      return given;
+    }
+    let k = next.get(given) ?? 1;
+    let name: string;
+    do name = `${given}.${k++}`;
+    while (taken.has(name));
+    next.set(given, k);
+    taken.add(name);
+    return name;
+  });
+}
+
+/**
+ * The rows of a table as objects keyed by column: {@link csvColumnKeys} (a repeated column name's
+ * first column under the name, later ones as `x.1`, `x.2`, as pandas reads them).
+ */
 export function csvRecords(table: CsvTable): Record<string, string>[] {
   if (table === null || typeof table !== 'object' || !Array.isArray(table.header))
     throw invalidArgument('csvRecords', 'table', 'a CsvTable { header, rows }', table);
+  const keys = csvColumnKeys(table.header);
   return table.rows.map((row) => {
     const record: Record<string, string> = {};
-    table.header.forEach((name, c) => {
+    keys.forEach((name, c) => {
       // A column named `__proto__` stays an own key (assigned, it would vanish).
       if (name === '__proto__') Object.defineProperty(record, name, own(row[c] ?? ''));
       else record[name] = row[c] ?? '';

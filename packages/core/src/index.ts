@@ -25,6 +25,7 @@ export {
 } from './cell-table.js';
 export {
   type CsvTable,
+  csvColumnKeys,
   csvField,
   csvRecords,
   DEFAULT_PARSE_CSV_OPTIONS,

@@ -28,6 +28,7 @@ it('exports exactly the public API', () => {
       "checkProgressCallback",
       "checkString",
       "createRng",
+      "csvColumnKeys",
       "csvField",
       "csvRecords",
       "decimalNumber",

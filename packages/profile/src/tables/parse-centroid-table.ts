@@ -2,6 +2,7 @@ import { constants } from 'node:buffer';
 import {
   type CsvTable,
   checkOneOf,
+  csvColumnKeys,
   decimalNumber,
   decodeCsvText,
   FormatError,
@@ -142,27 +143,6 @@ function normaliseUnit(unit: string): string {
   return unit;
 }
 
-/**
- * The metadata key of each column: its name, but a repeated name keeps its first column and the
- * others become `x.1`, `x.2`, as pandas names them (the last one replaced the first: `x,y,x`
- * gave the third column as the centre's x). Linear: each name's next suffix is remembered.
- */
-function metadataKeys(header: string[]): string[] {
-  const used = new Set<string>();
-  const next = new Map<string, number>();
-  return header.map((given) => {
-    let name = given;
-    if (used.has(name)) {
-      let k = next.get(given) ?? 1;
-      do name = `${given}.${k++}`;
-      while (used.has(name));
-      next.set(given, k);
-    }
-    used.add(name);
-    return name;
-  });
-}
-
 /** Reads one row's values, with errors naming the column and the line. */
 function readRow(
   fn: string,
@@ -253,7 +233,7 @@ function parseWith(fn: string, text: string, options?: CentroidTableOptions): Ce
   );
   const { rows, unit: stated } = dropTitleRows(csv, picked.x, picked.y);
   const { unit, ...used } = picked;
-  const keys = metadataKeys(csv.header);
+  const keys = csvColumnKeys(csv.header);
   return {
     format,
     columns: csv.header,
