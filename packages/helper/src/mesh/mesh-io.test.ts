@@ -66,6 +66,17 @@ describe('OFF', () => {
     expect(Array.from(mesh.faces)).toEqual([0, 1, 2, 0, 2, 3, 0, 3, 4]);
   });
 
+  it('ends lines at a lone CR; a keyword line of blanks before a CR is read in linear time', () => {
+    const cr = parseMesh(text('OFF\r3 1 0\r0 0 0\r1 0 0\r0 1 0\r3 0 1 2\r'), 'off');
+    expect(Array.from(cr.faces)).toEqual([0, 1, 2]);
+    // Found by the 30-minute fuzz run: 146 KB of tabs after `OFF` and a CR took 6 s in the
+    // keyword's regular expression (it backtracked through every split of the run).
+    const blanks = `OFF${'\t'.repeat(150_000)}x\r3 1 0\n`;
+    expect(() => parseMesh(text(blanks), 'off')).toThrow(
+      /^parseMesh: 'bytes' is not a valid OFF file: bad counts line "x"$/,
+    );
+  });
+
   it('rejects truncated files, bad numbers and indices out of range', () => {
     expect(() => parseMesh(text('OFF\n8 6 0\n0 0 0\n'), 'off')).toThrow(/truncated/);
     expect(() => parseMesh(text('OFF\n3 1 0\n0 0 0\n1 x 0\n0 1 0\n3 0 1 2\n'), 'off')).toThrow(
