@@ -1,5 +1,7 @@
-"""Times the Python ecosystem's readers on the files of read.bench.ts for `pnpm bench`, one JSON
-line per measurement in bench.py's format: tifffile.imread for TIFF stacks, numpy.load for .npy.
+"""Times the Python ecosystem's readers on the files of the reader benchmarks for `pnpm bench`
+(helper's read.bench.ts, profile's read-image.bench.ts), one JSON line per measurement in
+bench.py's format: tifffile.imread for TIFF stacks, numpy.load for .npy,
+numpy.asarray(Image.open(path)) for PNGs (Pillow; decoded pixels, as ours).
 
     /usr/bin/python3 packages/helper/bench/reference_read.py --only tiff_read --file stack.tif
 """
@@ -14,14 +16,20 @@ def main():
     ap = reference_parser(__doc__, None, budget=20.0, max_runs=20, threads=False)
     ap.add_argument("--file", required=True)
     args = ap.parse_args()
-    if args.only not in ("tiff_read", "npy_read"):
-        ap.error("--only must be tiff_read or npy_read")
+    if args.only not in ("tiff_read", "npy_read", "png_read"):
+        ap.error("--only must be tiff_read, npy_read or png_read")
+    import numpy
     if args.only == "tiff_read":
         import tifffile
         read = lambda: tifffile.imread(args.file)  # noqa: E731
-    else:
-        import numpy
+    elif args.only == "npy_read":
         read = lambda: numpy.load(args.file)  # noqa: E731
+    else:
+        from PIL import Image
+
+        def read():
+            with Image.open(args.file) as image:
+                return numpy.asarray(image)
     emit(args.only, {"file": args.file}, measure(read, args.budget, args.max_runs), args)
 
 

@@ -1,6 +1,6 @@
 /**
  * `readImage2D` on valid PNGs, beside Pillow (`np.asarray(Image.open(path))`, timed by
- * reference_read_image.py on the same files): what checking every chunk's CRC-32 and the pixel
+ * helper's reference_read.py on the same files): what checking every chunk's CRC-32 and the pixel
  * stream's Adler-32 must not slow down. The files are written once, seeded, to the temporary
  * folder, by our own writer (`encodeImage2D`).
  */
@@ -14,7 +14,8 @@ import { encodeImage2D } from '../src/image/write-image.js';
 import type { Image2D } from '../src/types.js';
 
 const DIR = join(tmpdir(), 'cellshape-bench-read-image');
-const SCRIPT = 'packages/profile/bench/reference_read_image.py';
+// The Python readers' timings, shared with helper's read.bench.ts.
+const SCRIPT = 'packages/helper/bench/reference_read.py';
 
 /** A seeded field of smooth blobs with noise (compresses like microscopy, not like zeros). */
 function blobs(size: number, channels: number, max: number, seed: number): number[] {
