@@ -35,6 +35,8 @@ export interface ProfileCropOptions {
   workers?: number;
   /** Redo the images an earlier run finished. Default false: a rerun resumes. */
   overwrite?: boolean;
+  /** The most pixels an image may declare (profile's `cropFolder` `maxPixels`). Default: the readers'. */
+  maxPixels?: number;
   onProgress?: ProgressCallback;
   onNote?: (text: string) => void;
 }
@@ -124,6 +126,7 @@ export async function profileCrop(
     qc: o.qc,
     overwrite: o.overwrite,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.maxPixels !== undefined ? { maxPixels: o.maxPixels } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const failed = result.images.flatMap((i) =>

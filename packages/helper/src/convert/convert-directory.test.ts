@@ -331,6 +331,29 @@ describe('convertDirectory', () => {
     ]);
   });
 
+  it("reads with the caller's maxVoxels, which is not part of the outputs' fingerprint", async () => {
+    const dir = join(root, 'limit-in');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'big.tif'), encodeTiff(syntheticCell('round', { size: 24, seed: 5 })));
+    writeFileSync(
+      join(dir, 'small.tif'),
+      encodeTiff(syntheticCell('round', { size: 16, seed: 5 })),
+    );
+    const out = join(root, 'limit-out');
+    const limited = await convertDirectory(dir, out, { workers: 0, numPoints: 8, maxVoxels: 4096 });
+    expect(limited.files.map((f) => [relative(dir, f.input), f.status])).toEqual([
+      ['big.tif', 'failed'],
+      ['small.tif', 'converted'],
+    ]);
+    expect(limited.files[0]!.error).toMatch(
+      /24×24×24 = 13824 voxels, more than maxVoxels = 4096 \(raise options\.maxVoxels to read it\)/,
+    );
+    // Without the limit the same folder resumes: small.tif is finished, big.tif is converted.
+    const again = await convertDirectory(dir, out, { workers: 0, numPoints: 8 });
+    expect(again.files.map((f) => f.status)).toEqual(['converted', 'skipped']);
+    await expect(convertDirectory(dir, out, { maxVoxels: 0 })).rejects.toThrow(/'maxVoxels'/);
+  });
+
   it('rejects invalid input', async () => {
     await expect(convertDirectory('', root)).rejects.toThrow(/'input'/);
     await expect(convertDirectory(input, '')).rejects.toThrow(/'output'/);

@@ -44,6 +44,8 @@ export interface ConvertSettings {
   objects: ObjectMode;
   level: number;
   smoothing: number;
+  /** `readVolume`'s `maxVoxels`, when the caller set one (not part of the fingerprint). */
+  maxVoxels?: number;
 }
 
 /** One file to convert. */
@@ -257,7 +259,10 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   const { settings, relative } = task;
   let volume: Volume;
   try {
-    volume = readVolume(task.input);
+    volume = readVolume(
+      task.input,
+      settings.maxVoxels === undefined ? undefined : { maxVoxels: settings.maxVoxels },
+    );
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Rejected(`corrupt or unsupported file: ${message}`);

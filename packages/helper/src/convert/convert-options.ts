@@ -42,6 +42,14 @@ export interface ConvertDirectoryOptions {
   /** Convert again files whose outputs are finished. Default false (resume). */
   overwrite?: boolean;
   /**
+   * The most voxels one TIFF may declare (`readVolume`'s `maxVoxels`); a larger file fails
+   * with its reason and the others are converted. Default: `readVolume`'s (2³¹ voxels, and
+   * 1-bit pages at most 64 MiB + 1032 bytes per byte of the file); setting it also lifts that
+   * bound, for highly compressed, almost empty masks. Not part of the outputs' fingerprint: a
+   * limit does not change what a file converts to.
+   */
+  maxVoxels?: number;
+  /**
    * Called once per finished file (converted, skipped or failed), phase `'convert'`; the
    * message and `metrics` carry the objects done, objects per second and the estimated
    * seconds left (`etaSeconds`, measured on the files converted so far in this run).
@@ -104,6 +112,8 @@ export function resolveConvertOptions(
   const workers = o.workers ?? availableParallelism();
   checkInteger(fn, 'workers', workers, { min: 0, max: 1024 });
   checkBoolean(fn, 'overwrite', o.overwrite);
+  if (o.maxVoxels !== undefined)
+    checkInteger(fn, 'maxVoxels', o.maxVoxels, { min: 1, max: Number.MAX_SAFE_INTEGER });
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw invalidArgument(fn, 'onProgress', 'a function', o.onProgress);
   const settings: ConvertSettings = {
@@ -118,7 +128,7 @@ export function resolveConvertOptions(
     smoothing: o.smoothing,
   };
   return {
-    settings,
+    settings: o.maxVoxels === undefined ? settings : { ...settings, maxVoxels: o.maxVoxels },
     settingsKey: JSON.stringify(settings),
     workers,
     overwrite: o.overwrite,

@@ -609,6 +609,11 @@ export interface DecodeTiffVolumeOptions {
   /** The most values (pages × samples × height × width) the file may declare. Default 2³¹. */
   maxVoxels?: number;
   /**
+   * The caller's name of that limit, which the error of a larger file tells to raise:
+   * `'maxVoxels'` (default; the values counted as voxels) or `'maxPixels'` (as pixels).
+   */
+  limitName?: 'maxVoxels' | 'maxPixels';
+  /**
    * Return the pages of ImageJ hyperstacks and OME-TIFFs with several channels or time points in
    * file order, instead of throwing `UnsupportedError`. Default false.
    */
@@ -669,6 +674,7 @@ export function decodeTiffVolume(
     hyperstacks = false,
     samples = false,
     expansionBound = 'options.maxVoxels',
+    limitName = 'maxVoxels',
   } = options;
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
@@ -696,7 +702,7 @@ export function decodeTiffVolume(
   if (voxels > maxVoxels)
     throw corrupt(
       ctx,
-      `it declares ${planes}×${first.height}×${first.width} = ${voxels} voxels, more than maxVoxels = ${maxVoxels} (raise options.maxVoxels to read it)`,
+      `it declares ${planes}×${first.height}×${first.width} = ${voxels} ${limitName === 'maxPixels' ? 'pixels' : 'voxels'}, more than ${limitName} = ${maxVoxels} (raise options.${limitName} to read it)`,
     );
   checkVolumeData(
     pages.map((p, i) => checkPageData(headers[p]!, layouts[i]!, p, bytes.length, ctx)),

@@ -182,6 +182,30 @@ describe('cropFolder', () => {
     expect(again.qc).toBe(join(plain, 'qc.csv'));
   });
 
+  it("reads with the caller's maxPixels: larger images fail with the reason, the rest go on", async () => {
+    const { images, masks } = await makeFolder('limit');
+    await writeImage2D(join(images, 'd.png'), { data: new Uint8Array(400), shape: [20, 20, 1] });
+    await writeImage2D(join(masks, 'd.png'), { data: new Uint8Array(400), shape: [20, 20, 1] });
+    const out = join(root, 'limit', 'out');
+    const options = { labels: masks, crop: { size: 8 }, workers: 1, maxPixels: 800 };
+    const limited = await cropFolder(images, out, options);
+    expect(limited.images.map((i) => i.status)).toEqual(['failed', 'failed', 'failed', 'done']);
+    expect(limited.images[0]!.error).toMatch(
+      /^a\.tif: .*30×30 = 900 pixels, more than maxPixels = 800 \(raise options\.maxPixels/,
+    );
+    expect(limited.images[1]!.error).toMatch(/^b\.png: .*30×30 pixels, more than maxPixels = 800/);
+    const again = await cropFolder(images, out, { ...options, maxPixels: 900 });
+    expect(again.images.map((i) => [i.status, i.crops])).toEqual([
+      ['done', 2],
+      ['done', 2],
+      ['failed', 0],
+      ['resumed', 0],
+    ]);
+    await expect(cropFolder(images, out, { ...options, maxPixels: 0.5 })).rejects.toThrow(
+      /options\.maxPixels/,
+    );
+  });
+
   it('refuses bad arguments naming them', async () => {
     await expect(
       cropFolder(join(root, 'nowhere'), join(root, 'x'), { labels: 'm' }),

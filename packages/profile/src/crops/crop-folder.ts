@@ -62,6 +62,14 @@ export interface CropFolderOptions {
   workers?: number;
   /** Redo images already done by an earlier run. Default false: a rerun resumes. */
   overwrite?: boolean;
+  /**
+   * The most pixels an image or label image may declare (`readImage2D`'s `maxPixels`); a larger
+   * one fails with its reason and the others are cropped. Default: the readers' (2³¹ pixels,
+   * and expanding conversions — 1/2/4-bit samples, palettes, Int32 labels — at most 64 MiB +
+   * 1032 bytes per byte of the file); setting it also lifts that bound, for highly compressed,
+   * almost empty label images.
+   */
+  maxPixels?: number;
   /** Called after each image (`phase: 'crop'`, `done`, `total`, `message`: the file). */
   onProgress?: ProgressCallback;
 }
@@ -105,6 +113,8 @@ function resolveFolderOptions(fn: string, options: CropFolderOptions | undefined
   checkBoolean(fn, 'options.overwrite', o.overwrite);
   checkBoolean(fn, 'options.qc', o.qc);
   if (o.frame !== undefined) checkInteger(fn, 'options.frame', o.frame, { min: 0 });
+  if (o.maxPixels !== undefined)
+    checkInteger(fn, 'options.maxPixels', o.maxPixels, { min: 1, max: Number.MAX_SAFE_INTEGER });
   const workers = o.workers ?? availableParallelism();
   checkInteger(fn, 'options.workers', workers, { min: 0, max: 1024 });
   if (o.table === undefined && o.labels === undefined)

@@ -174,6 +174,7 @@ export interface PlanOptions {
   crop: Omit<CropCellsOptions, 'labels' | 'frame' | 'image'>;
   format: 'tiff' | 'png';
   qc: boolean;
+  maxPixels: number | undefined;
 }
 
 /** The table shared by every image (one CSV or a parsed table), or undefined (per-image CSVs, labels only). */
@@ -232,6 +233,7 @@ export function planTasks(
       };
       if (table) task.table = table;
       if (labels !== undefined) task.labels = labels;
+      if (o.maxPixels !== undefined) task.maxPixels = o.maxPixels;
       return task;
     } catch (error) {
       return { status: 'failed', error: `${basename(image.path)}: ${(error as Error).message}` };

@@ -20,6 +20,8 @@ export interface CropTask {
   format: 'tiff' | 'png';
   /** Measure the image's focus and intensities for `qc.csv`. */
   qc: boolean;
+  /** The readers' `maxPixels`, when the caller set one. */
+  maxPixels?: number;
 }
 
 /** One written crop, as a row of the index (before the metadata columns). */
@@ -59,8 +61,9 @@ export function partPath(outDir: string, id: string): string {
  */
 export async function runCropTask(task: CropTask): Promise<CropOutcome> {
   try {
-    const image = readImage2D(task.image);
-    const labels = task.labels ? readLabelImage2D(task.labels) : undefined;
+    const limit = task.maxPixels === undefined ? undefined : { maxPixels: task.maxPixels };
+    const image = readImage2D(task.image, limit);
+    const labels = task.labels ? readLabelImage2D(task.labels, limit) : undefined;
     const table = task.table ?? (labels ? labelCentroids(labels) : undefined);
     if (!table) throw new Error('neither a centroid table nor a label image was given');
     const { crops, skipped } = cropCells(image, table, { ...task.crop, labels });

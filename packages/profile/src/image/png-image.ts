@@ -206,7 +206,9 @@ function readPngHeader(
   if (!(width > 0 && height > 0 && width < 2 ** 31 && height < 2 ** 31))
     throw fail(`it declares ${width}×${height} pixels (PNG allows 1 to 2³¹ − 1 each way)`);
   if (width * height > maxPixels)
-    throw fail(`it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels}`);
+    throw fail(
+      `it declares ${width}×${height} pixels, more than maxPixels = ${maxPixels} (raise options.maxPixels to read it)`,
+    );
   const need = filteredLength(header);
   // Node's zlib cannot inflate into more than one buffer holds (4 GiB on Node 20).
   if (need > constants.MAX_LENGTH)

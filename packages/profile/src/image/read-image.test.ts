@@ -275,6 +275,17 @@ describe('hostile and bad input', () => {
     expect(() => readImage2D(png, { maxPixels: 2 ** 60 })).toThrow(/options\.maxPixels/);
   });
 
+  it("names maxPixels, not the 3-D reader's maxVoxels, when an image is larger than it", () => {
+    const image: Image2D = { data: new Uint16Array(900), shape: [30, 30, 1] };
+    for (const format of ['tiff', 'png'] as const) {
+      const bytes = encodeImage2D(image, format);
+      for (const read of [readImage2D, readLabelImage2D])
+        expect(() => read(bytes, { maxPixels: 800 })).toThrow(
+          /30×30 (= 900 )?pixels, more than maxPixels = 800 \(raise options\.maxPixels to read it\)$/,
+        );
+    }
+  });
+
   it('checks the CRC-32 of every PNG chunk (issue 17, adversarial review)', () => {
     // A flipped bit inside a stored Deflate block read as a wrong pixel: fast-png checked
     // neither the chunk CRC nor zlib's Adler-32 (png-pixels.test.ts tests the Adler-32).

@@ -36,6 +36,7 @@ export function decodeTiffPages(
 ): TiffPages {
   const volume = decodeTiffVolume(bytes, fn, where, {
     maxVoxels: limits.maxPixels,
+    limitName: 'maxPixels',
     hyperstacks: true,
     samples: true,
     expansionBound: limits.expansionBound,

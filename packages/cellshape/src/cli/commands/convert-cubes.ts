@@ -43,6 +43,8 @@ export interface CubeSettings {
   spacing?: readonly [number, number, number];
   /** Write the cubes of already finished files again. */
   overwrite: boolean;
+  /** `readVolume`'s `maxVoxels`, when the conversion set one. */
+  maxVoxels?: number;
   onProgress?: ProgressCallback;
 }
 
@@ -66,7 +68,10 @@ function labelled(volume: Volume, mode: ObjectMode): Volume {
 
 /** The cubes of one source file: label → 0/1 cube. */
 function sourceCubes(path: string, settings: CubeSettings): Map<number, Uint8Array> {
-  const volume = readVolume(path);
+  const volume = readVolume(
+    path,
+    settings.maxVoxels === undefined ? undefined : { maxVoxels: settings.maxVoxels },
+  );
   const spacing = settings.spacing ?? volume.spacing;
   const anisotropic =
     spacing !== undefined && !(spacing[0] === spacing[1] && spacing[1] === spacing[2]);

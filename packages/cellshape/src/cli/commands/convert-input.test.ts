@@ -62,4 +62,35 @@ describe('cellshape convert <masks>: a folder or a single file', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/is neither a folder nor a \.tif, \.tiff, \.npy file/);
   });
+
+  it('reads with --max-voxels: larger files fail with a hint, a rerun without it converts them', async () => {
+    const cube = (n: number) => {
+      const data = new Uint8Array(n * n * n);
+      for (let z = 2; z < n - 2; z++)
+        for (let y = 2; y < n - 2; y++)
+          for (let x = 2; x < n - 2; x++) data[(z * n + y) * n + x] = 1;
+      return { data, shape: [n, n, n] as [number, number, number] };
+    };
+    await writeVolume(join(dir, 'sizes', 'big.tif'), cube(12));
+    await writeVolume(join(dir, 'sizes', 'small.tif'), cube(8));
+    const args = ['convert', join(dir, 'sizes'), join(dir, 'sizes-out'), '--workers', '0'];
+    const limited = await cli([...args, '--num-points', '16', '--max-voxels', '1000']);
+    expect(limited.code).toBe(1);
+    expect(limited.out).toMatch(
+      /^converted 1, already done 0, failed 1 file\(s\); 1 object\(s\)$/m,
+    );
+    expect(limited.out).toMatch(
+      /failed: .*big\.tif: .*12×12×12 = 1728 voxels, more than maxVoxels = 1000/,
+    );
+    expect(limited.out).toMatch(
+      /^1 file\(s\) refused by a size limit .*pass --max-voxels <n> with n ≥ their voxels$/m,
+    );
+    const again = await cli([...args, '--num-points', '16']);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/^converted 1, already done 1, failed 0 file\(s\)/m);
+    expect(again.out).not.toMatch(/--max-voxels/);
+    const bad = await cli([...args, '--max-voxels', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/option '--max-voxels <n>' argument '0' is invalid/);
+  });
 });

@@ -32,6 +32,7 @@ interface ConvertFlags {
   cubeFit: CubeFit;
   redis?: string;
   chunkSize: number;
+  maxVoxels?: number;
 }
 
 /** The summary line about voxel sizes, when some files had none. */
@@ -40,6 +41,15 @@ function spacingLine(unknown: readonly string[]): string[] {
   const names = unknown.slice(0, 3).join(', ') + (unknown.length > 3 ? ', …' : '');
   return [
     `no voxel size: ${unknown.length} file(s) carry none (${names}); shapes and classical measures are in voxels — for anisotropic stacks (confocal z-steps) pass --spacing z,y,x`,
+  ];
+}
+
+/** The hint under failures that only a raised size limit would read. */
+function limitLine(failed: readonly { error?: string }[]): string[] {
+  const refused = failed.filter((f) => f.error?.includes('options.maxVoxels')).length;
+  if (refused === 0) return [];
+  return [
+    `${refused} file(s) refused by a size limit (a guard against decompression bombs): if you trust them, pass --max-voxels <n> with n ≥ their voxels`,
   ];
 }
 
@@ -73,6 +83,7 @@ async function convert(
       overwrite: flags.overwrite === true,
       ...(flags.spacing ? { spacing: flags.spacing } : {}),
       ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+      ...(flags.maxVoxels !== undefined ? { maxVoxels: flags.maxVoxels } : {}),
       onProgress: progress.callback('convert'),
     });
     const failed = result.files.filter((f) => f.status === 'failed');
@@ -86,12 +97,14 @@ async function convert(
             objects: flags.objects,
             overwrite: flags.overwrite === true,
             ...(flags.spacing ? { spacing: flags.spacing } : {}),
+            ...(flags.maxVoxels !== undefined ? { maxVoxels: flags.maxVoxels } : {}),
             onProgress: progress.callback('cubes'),
           });
     const { converted, skipped, manifest, failures, files, filesWithoutSpacing } = result;
     const lines = [
       `converted ${converted}, already done ${skipped}, failed ${result.failed} file(s); ${objects} object(s)`,
       ...failed.map((f) => `failed: ${f.input}: ${f.error ?? 'unknown error'}`),
+      ...limitLine(failed),
       ...(cubes
         ? [
             `cubes: ${cubes.written} written (${flags.cube}³)`,
@@ -183,6 +196,11 @@ export const convertCommand: CliCommand = {
       )
       .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
       .option('--overwrite', 'convert again files whose outputs are already finished')
+      .option(
+        '--max-voxels <n>',
+        'the most voxels a TIFF may declare; default 2^31, and compressed 1-bit masks at most ~1000× their file size (setting it lifts that bound)',
+        integer(1),
+      )
       .option(
         '--redis <url>',
         'spread the work over `cellshape worker` processes through Redis (see docs/distributed.md)',

@@ -101,4 +101,40 @@ describe('cellshape profile crop | train | embed, then report', () => {
     expect(none.err()).toMatch(/table|labels/);
     expect(existsSync(join(dir, 'y', 'index.csv'))).toBe(false);
   });
+
+  it('crops with --max-pixels, and hints at it when an image is refused by the size limit', async () => {
+    const plate = syntheticExperiment2D({
+      seed: 5,
+      wellsPerTreatment: 1,
+      fieldsPerWell: 1,
+      size: 48,
+      radius: 4,
+      cellsPerField: 3,
+    });
+    const files = await writeSyntheticExperiment(plate, join(dir, 'small-plate'));
+    const args = (out: string, limit: string) => [
+      '--json',
+      'profile',
+      'crop',
+      join(dir, 'small-plate', 'images'),
+      '--table',
+      files.table,
+      '--size',
+      '16',
+      '--workers',
+      '0',
+      '--out',
+      join(dir, out),
+      '--max-pixels',
+      limit,
+    ];
+    const refused = captureIo();
+    expect(await run(args('limited', '2000'), refused)).toBe(1);
+    expect(refused.err()).toMatch(/48×48 = 2304 pixels, more than maxPixels = 2000/);
+    expect(refused.err()).toMatch(/image\(s\) refused by a size limit .*--max-pixels <n>/);
+    const read = captureIo();
+    expect(await run(args('read', '2304'), read)).toBe(0);
+    expect(JSON.parse(read.out())).toMatchObject({ failed: [] });
+    expect(read.err()).not.toMatch(/--max-pixels/);
+  });
 });

@@ -30,6 +30,7 @@ interface CropFlags {
   qc: boolean;
   workers?: number;
   overwrite?: boolean;
+  maxPixels?: number;
 }
 
 function cropCommand(profile: Command, context: CommandContext): void {
@@ -71,6 +72,11 @@ function cropCommand(profile: Command, context: CommandContext): void {
     .option('--no-qc', 'skip the focus and intensity QC of the images')
     .option('--workers <n>', 'worker threads (0: main thread); default one per core', integer(0))
     .option('--overwrite', 'crop again the images an earlier run finished (default: resume)')
+    .option(
+      '--max-pixels <n>',
+      'the most pixels an image may declare; default 2^31, and 1/2/4-bit, palette and label images at most ~1000× their file size (setting it lifts that bound)',
+      integer(1),
+    )
     .addHelpText(
       'after',
       examples([
@@ -92,15 +98,21 @@ function cropCommand(profile: Command, context: CommandContext): void {
       await context.execute(command, async ({ progress }) => {
         if (flags.table === undefined && flags.labels === undefined)
           throw new UsageError('give the cells: --table <csv>, --labels <path>, or both');
-        const { out, frame, workers, overwrite, ...rest } = flags;
+        const { out, frame, workers, overwrite, maxPixels, ...rest } = flags;
         const result = await profileCrop(images, out, {
           ...rest,
           overwrite: overwrite === true,
           ...(frame === undefined ? {} : { frame }),
           ...(workers === undefined ? {} : { workers }),
+          ...(maxPixels === undefined ? {} : { maxPixels }),
           onProgress: progress.callback('crop'),
           onNote: (text) => progress.note(text),
         });
+        const refused = result.failed.filter((f) => f.reason.includes('options.maxPixels'));
+        if (refused.length > 0)
+          progress.note(
+            `${refused.length} image(s) refused by a size limit (a guard against decompression bombs): if you trust them, pass --max-pixels <n> with n ≥ their pixels`,
+          );
         return {
           json: { ...result },
           text: `${result.crops} crops from ${result.images} images (${result.skipped} cells skipped, ${result.failed.length} images failed) in ${result.out}`,
