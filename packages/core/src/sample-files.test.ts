@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,15 +65,21 @@ describe('listSampleFiles', () => {
     expect(files.pathOf('cell_999')).toBeUndefined();
   });
 
-  it('follows links to files, not links to folders, and skips dangling links', async () => {
+  it('follows links to files, not links to folders, and lists dangling links for the reader to report', async () => {
     const linked = join(root, 'linked');
     mkdirSync(join(linked, 'sub'), { recursive: true });
     symlinkSync(join(dir, 'Plate1/DMSO/cell_001.ply'), join(linked, 'a.ply'));
     symlinkSync(join(root, 'missing.ply'), join(linked, 'dangling.ply'));
     symlinkSync(linked, join(linked, 'sub', 'loop.ply')); // a folder link with a matching name
     symlinkSync(join(dir, 'Plate2'), join(linked, 'plate2')); // not followed
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    symlinkSync(join(root, 'pipe'), join(linked, 'pipe.ply')); // a FIFO: reading it would block
     const files = await listSampleFiles(linked, { extensions: ['.ply'] });
-    expect(files.files).toEqual([{ id: 'a', path: join(linked, 'a.ply') }]);
+    // The dangling link stays a sample: the reader that opens it reports it (a batch's bad file).
+    expect(files.files).toEqual([
+      { id: 'a', path: join(linked, 'a.ply') },
+      { id: 'dangling', path: join(linked, 'dangling.ply') },
+    ]);
   });
 
   it('names the folder when it is missing, not a folder or without such files', async () => {

@@ -129,11 +129,14 @@ async function walkFolder(dir: string, extensions: readonly string[]): Promise<P
       else if (extensionOf(e.name, extensions) !== undefined) {
         // A symbolic link to a file counts as the file (data folders are often links to a
         // store); links to folders are not followed, so a link cycle cannot make the walk endless.
-        const file =
+        // A link to nothing (dangling, or looping) is listed too: the reader that opens it
+        // reports it, as every batch reports a bad file, instead of the sample vanishing.
+        // Never a FIFO or device (reading one blocks or never ends).
+        if (
           e.isFile() ||
-          (e.isSymbolicLink() &&
-            (await stat(join(folder, e.name)).catch(() => undefined))?.isFile() === true);
-        if (file) keys.push(e.name);
+          (e.isSymbolicLink() && (await linksToFileOrNothing(join(folder, e.name))))
+        )
+          keys.push(e.name);
       }
     }
     keys.sort();
@@ -158,6 +161,12 @@ async function walkFolder(dir: string, extensions: readonly string[]): Promise<P
   };
   await visit(dir, '');
   return { text: pieces.join(''), starts: Uint32Array.from(starts) };
+}
+
+/** Whether the link `path` resolves to a regular file or to nothing (dangling, or a loop). */
+async function linksToFileOrNothing(path: string): Promise<boolean> {
+  const target = await stat(path).catch(() => undefined);
+  return target === undefined || target.isFile();
 }
 
 function checkExtensions(fn: string, extensions: unknown): string[] {

@@ -6,6 +6,7 @@ import {
   checkString,
   csvRecords,
   invalidArgument,
+  isCellshapeError,
   listSampleFiles,
   parseCsv,
 } from '@cellshape/core';
@@ -43,14 +44,26 @@ export function cropInputs(fn: string, dir: string): { crops: string; index?: st
   return { crops: root };
 }
 
-/** `[size, channels]` of the first crop of the folder. */
+/**
+ * `[size, channels]` of the first readable crop of the folder (an unreadable one is skipped here
+ * and reported by the dataset, as every bad crop is).
+ */
 async function firstCropShape(fn: string, crops: string): Promise<[number, number]> {
   const files = await listSampleFiles(crops, { extensions: [...CROP_EXTENSIONS], caller: fn });
-  const first = files.files.find((f) => !/(^|\/)masks?\//.test(f.id));
-  if (!first) throw invalidArgument(fn, 'dir', 'a folder holding crop images', crops);
-  const [h, w, c] = readImage2D(first.path).shape;
-  if (h !== w) throw invalidArgument(fn, 'dir', 'square crops', `${h}×${w}`);
-  return [h, c];
+  for (const file of files.files) {
+    if (/(^|\/)masks?\//.test(file.id)) continue;
+    let shape: readonly number[];
+    try {
+      shape = readImage2D(file.path).shape;
+    } catch (error) {
+      if (isCellshapeError(error)) continue;
+      throw error;
+    }
+    const [h, w, c] = shape;
+    if (h !== w) throw invalidArgument(fn, 'dir', 'square crops', `${h}×${w}`);
+    return [h!, c!];
+  }
+  throw invalidArgument(fn, 'dir', 'a folder holding readable crop images', crops);
 }
 
 /** The distinct values of a column of a CSV. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -255,6 +255,7 @@ describe('PointCloudDataset.fromFolder', () => {
       'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n1 2 3\nnan 0 1\n',
     );
     writeFileSync(join(dir, 'notes.txt'), 'not a cloud');
+    symlinkSync(join(root, 'gone.ply'), join(dir, 'Plate2', 'moved.ply')); // a link to nothing
   });
 
   it('reads every .ply recursively, sorted, and skips corrupt files with the reason', async () => {
@@ -269,14 +270,16 @@ describe('PointCloudDataset.fromFolder', () => {
       'Plate2/Blebb/cell_001',
       'Plate2/Blebb/cell_003',
     ]);
-    expect(ds.skipped.map((s) => s.id)).toEqual(['Plate2/corrupt', 'Plate2/nan']);
-    for (const s of ds.skipped) expect(s.reason).toMatch(/is not a readable point cloud/);
+    expect(ds.skipped.map((s) => s.id)).toEqual(['Plate2/corrupt', 'Plate2/moved', 'Plate2/nan']);
+    expect(ds.skipped[0]!.reason).toMatch(/is not a readable point cloud/);
+    expect(ds.skipped[2]!.reason).toMatch(/is not a readable point cloud/);
+    expect(ds.skipped[1]!.reason).toMatch(/ENOENT|does not exist|no such file/i);
     // Read by index from the packed listing, past the skipped files.
     expect(ds.id(3)).toBe('Plate2/Blebb/cell_003');
     expect(ds.filePath(2)).toBe(join(dir, 'Plate2/Blebb/cell_001.ply'));
     expect(ds.filePath(4)).toBeUndefined();
     expect(ds.ids).toBe(ds.ids);
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
     const batches = await collect(ds.batches({ batchSize: 3 }));
     expect(batches.map((b) => b.shape)).toEqual([
       [3, 32, 3],
@@ -353,7 +356,7 @@ describe('PointCloudDataset.fromFolder', () => {
 
   it('with validate: false defers errors to reading time', async () => {
     const ds = await PointCloudDataset.fromFolder(join(dir, 'Plate2'), { validate: false });
-    expect(ds.length).toBe(4);
+    expect(ds.length).toBe(5);
     const corrupt = ds.ids.indexOf('corrupt');
     await expect(ds.get(corrupt)).rejects.toThrow(FormatError);
   });
@@ -361,7 +364,9 @@ describe('PointCloudDataset.fromFolder', () => {
   it('with validate: false and exclude, leaves out the files another validation rejected, unread', async () => {
     const validated = await PointCloudDataset.fromFolder(dir, { numPoints: 32 });
     const exclude = validated.skipped.map((w) => w.path!);
-    expect(exclude).toEqual([join(dir, 'Plate2/corrupt.ply'), join(dir, 'Plate2/nan.ply')]);
+    expect(exclude).toEqual(
+      ['corrupt', 'moved', 'nan'].map((name) => join(dir, `Plate2/${name}.ply`)),
+    );
     const trusted = await PointCloudDataset.fromFolder(dir, {
       numPoints: 32,
       validate: false,

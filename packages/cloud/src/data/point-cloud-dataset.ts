@@ -754,7 +754,8 @@ async function readItemFile(item: Item, settings: Settings, fn: string): Promise
     // none for readFileSync (docs/scale.md).
     bytes = readFileSync(path);
   } catch (error) {
-    throw new FileSystemError(`${fn}: could not read ${JSON.stringify(path)}`, {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new FileSystemError(`${fn}: could not read ${JSON.stringify(path)} (${why})`, {
       fn,
       arg: path,
       cause: error,

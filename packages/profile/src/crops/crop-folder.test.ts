@@ -5,10 +5,11 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { csvRecords, parseCsv } from '@cellshape/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImage2D } from '../image/read-image.js';
@@ -204,6 +205,24 @@ describe('cropFolder', () => {
     await expect(cropFolder(images, out, { ...options, maxPixels: 0.5 })).rejects.toThrow(
       /options\.maxPixels/,
     );
+  });
+
+  it('reports a link to a moved image as a failed image and crops the others', async () => {
+    const { images, masks } = await makeFolder('links');
+    symlinkSync(join(root, 'gone.tif'), join(images, 'moved.tif'));
+    await writeImage2D(join(masks, 'moved.png'), labels());
+    const result = await cropFolder(images, join(root, 'links', 'out'), {
+      labels: masks,
+      crop: { size: 8 },
+      workers: 0,
+    });
+    expect(result.images.map((i) => [basename(i.image), i.status])).toEqual([
+      ['a.tif', 'done'],
+      ['b.png', 'done'],
+      ['c.tif', 'failed'],
+      ['moved.tif', 'failed'],
+    ]);
+    expect(result.images[3]!.error).toMatch(/^moved\.tif: .*ENOENT/);
   });
 
   it('refuses bad arguments naming them', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatasetWarning, isCellshapeError, mixSeed } from '@cellshape/core';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'empty'));
   await writeVolume(join(dir, 'empty', 'none.tif'), { data: new Uint8Array(27), shape: [3, 3, 3] });
   await writeFile(join(dir, 'corrupt.tif'), 'not a tiff');
+  await symlink(join(dir, 'gone.tif'), join(dir, 'moved.tif')); // a link to nothing
 });
 
 afterAll(async () => {
@@ -48,7 +49,8 @@ describe('VoxelDataset.fromFolder', () => {
     });
     expect(dataset.ids).toEqual(['c', 'plate1/a', 'plate1/b']);
     const reasons = Object.fromEntries(dataset.skipped.map((w) => [w.id, w.reason]));
-    expect(Object.keys(reasons).sort()).toEqual(['corrupt', 'empty/none', 'labels/field']);
+    expect(Object.keys(reasons).sort()).toEqual(['corrupt', 'empty/none', 'labels/field', 'moved']);
+    expect(reasons.moved).toMatch(/ENOENT|does not exist|no such file/i);
     expect(reasons['labels/field']).toMatch(/binary mask.*3, 7/);
     expect(reasons['empty/none']).toMatch(/foreground|no object|empty/);
     expect(warnings).toEqual(dataset.skipped);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvRecords, parseCsv } from '@cellshape/core';
@@ -61,6 +61,10 @@ describe('cellshape profile crop | train | embed, then report', () => {
       ['report', out],
     ];
     for (const step of steps) {
+      // A link to a moved file, first in the crop folder: training takes the crop size from the
+      // next crop, and the dataset leaves it out (it has no index row).
+      if (step[1] === 'train')
+        symlinkSync(join(dir, 'gone.tif'), join(crops, 'crops', '!moved.tif'));
       const io = captureIo();
       const code = await run([...step, '--json', '--quiet'], io);
       expect(code, io.err()).toBe(0);
