@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { type DatasetWarning, isCellshapeError, mixSeed } from '@cellshape/core';
 import { writeVolume } from '@cellshape/helper';
 import '@tensorflow/tfjs-backend-cpu';
@@ -134,6 +135,64 @@ describe('VoxelDataset.fromFolder', () => {
       expect(isCellshapeError(error, 'INVALID_ARGUMENT')).toBe(true);
       expect((error as Error).message).toMatch(/a\.tif.*larger than the cube.*options\.cubeSize/);
     }
+  });
+
+  it('keeps the decompression-bomb guard of readVolume unless maxVoxels is set', async () => {
+    // 8 pages of 4096 × 4096 1-bit zeros, each in its own Deflate strip: 16 KB that expand to
+    // 128 MiB of voxels, more than 64 MiB + 1032 bytes per byte of the file.
+    const [pages, side] = [8, 4096];
+    const strip = deflateSync(new Uint8Array((side * side) / 8));
+    const ifdAt = 8 + pages * strip.length;
+    const ifdSize = 2 + 9 * 12 + 4;
+    const file = new Uint8Array(ifdAt + pages * ifdSize);
+    const view = new DataView(file.buffer);
+    view.setUint32(0, 0x49492a00); // "II*\0"
+    view.setUint32(4, ifdAt, true);
+    for (let p = 0; p < pages; p++) {
+      file.set(strip, 8 + p * strip.length);
+      const at = ifdAt + p * ifdSize;
+      const offset = 8 + p * strip.length;
+      const tags = [
+        256,
+        side,
+        257,
+        side,
+        258,
+        1,
+        259,
+        8,
+        262,
+        1,
+        273,
+        offset,
+        277,
+        1,
+        278,
+        side,
+        279,
+        strip.length,
+      ];
+      view.setUint16(at, tags.length / 2, true);
+      for (let i = 0; i < tags.length / 2; i++) {
+        view.setUint16(at + 2 + 12 * i, tags[2 * i]!, true);
+        view.setUint16(at + 4 + 12 * i, 4, true); // LONG
+        view.setUint32(at + 6 + 12 * i, 1, true);
+        view.setUint32(at + 10 + 12 * i, tags[2 * i + 1]!, true);
+      }
+      view.setUint32(at + ifdSize - 4, p + 1 < pages ? at + ifdSize : 0, true);
+    }
+    const bombs = await mkdtemp(join(tmpdir(), 'voxel-bomb-'));
+    await writeFile(join(bombs, 'bits.tif'), file);
+    await writeVolume(join(bombs, 'cell.tif'), ellipsoid([9, 9, 9], [2, 3, 3], [4, 4, 4]));
+    const guarded = await VoxelDataset.fromFolder(bombs, { cubeSize: 8 });
+    expect(guarded.ids).toEqual(['cell']);
+    expect(guarded.skipped[0]!.reason).toMatch(
+      /bits\.tif.*would expand to 134217728 bytes of 1-bit pixels.*setting options\.maxVoxels lifts this bound/,
+    );
+    await expect(VoxelDataset.fromFolder(bombs, { cubeSize: 8, maxVoxels: 0 })).rejects.toThrow(
+      /'options\.maxVoxels'/,
+    );
+    await rm(bombs, { recursive: true });
   });
 
   it('throws typed errors for empty folders, missing folders and bad options', async () => {

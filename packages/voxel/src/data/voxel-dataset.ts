@@ -69,7 +69,11 @@ export interface VoxelDatasetOptions {
   seed?: number;
   /** Prepared cubes kept in memory, least recently used dropped. Default 256. */
   cacheSize?: number;
-  /** The most voxels a TIFF may declare (helper's `readVolume`). Default 2³¹. */
+  /**
+   * The most voxels a TIFF may declare (helper's `readVolume`). Default 2³¹, and while it is
+   * unset 1-bit pages may expand to at most 64 MiB + 1032 bytes per byte of the file (the
+   * decompression-bomb guard); setting it replaces that bound with yours.
+   */
   maxVoxels?: number;
   /**
    * Prepare every object once when the dataset is built, so unreadable, empty or non-binary
@@ -162,7 +166,8 @@ interface Settings {
   augment: { rotate: boolean; flip: boolean };
   seed: number;
   cacheSize: number;
-  maxVoxels: number;
+  /** Unset: `readVolume`'s default, with its bound on expanding 1-bit pages. */
+  maxVoxels: number | undefined;
   validate: boolean;
   onWarning: ((warning: DatasetWarning) => void) | undefined;
 }
@@ -206,7 +211,13 @@ function settingsOf(fn: string, options: VoxelDatasetOptions): Settings {
     augment,
     seed: checkNumber(fn, 'options.seed', o.seed),
     cacheSize: checkInteger(fn, 'options.cacheSize', o.cacheSize, { min: 0 }),
-    maxVoxels: checkInteger(fn, 'options.maxVoxels', o.maxVoxels, { min: 1 }),
+    maxVoxels:
+      options.maxVoxels === undefined
+        ? undefined
+        : checkInteger(fn, 'options.maxVoxels', options.maxVoxels, {
+            min: 1,
+            max: Number.MAX_SAFE_INTEGER,
+          }),
     validate: checkBoolean(fn, 'options.validate', o.validate),
     onWarning: options.onWarning,
   };
@@ -266,7 +277,8 @@ function sourceObjects(
 
 function readSourceFile(fn: string, path: string, settings: Settings): Volume {
   try {
-    return readVolume(path, { maxVoxels: settings.maxVoxels });
+    const { maxVoxels } = settings;
+    return readVolume(path, maxVoxels === undefined ? undefined : { maxVoxels });
   } catch (error) {
     if (isCellshapeError(error) && error.code !== 'INVALID_ARGUMENT') throw error;
     throw new FileSystemError(`${fn}: could not read ${JSON.stringify(path)}`, {
