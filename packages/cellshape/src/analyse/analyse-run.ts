@@ -83,6 +83,11 @@ export async function analyseRun(options: AnalyseOptions): Promise<AnalyseResult
   const notes: string[] = [];
   if (table.unmatched > 0)
     notes.push(`${table.unmatched} rows of the features CSV have no metadata and were left out.`);
+  const repeated = table.repeatedMetadataIds;
+  if (repeated.length > 0)
+    notes.push(
+      `${repeated.length} ids are on several rows of the metadata CSV (${repeated.slice(0, 3).join(', ')}${repeated.length > 3 ? ', …' : ''}); the first row of each was used.`,
+    );
   if (profiles.mixedClasses > 0)
     notes.push(
       `${profiles.mixedClasses} groups hold rows of more than one ${o.by} class; each takes its most common class.`,

@@ -36,4 +36,14 @@ describe('readAnalyseTable reads CSVs as the tools that write them do', () => {
       ).rejects.toThrow(`feature "f0" must be a finite number, got "${text}"`);
     }
   });
+
+  it('joins the first metadata row of an id on several rows and names the id', async () => {
+    // pandas' merge would give the cell two rows; taking the last row (as before) was silent.
+    const metadata = join(dir, 'metadata-repeated.csv');
+    writeFileSync(metadata, 'id,Treatment\na,A\nb,B\na,C\nc,A\nb,B\n');
+    const table = await readAnalyseTable({ features, metadata, idColumn: 'id', reserved: [] });
+    expect(table.ids).toEqual(['a', 'b', 'c']);
+    expect(table.metadata.Treatment).toEqual(['A', 'B', 'A']);
+    expect(table.repeatedMetadataIds).toEqual(['a', 'b']);
+  });
 });

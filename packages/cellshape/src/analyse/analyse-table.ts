@@ -23,6 +23,11 @@ export interface AnalyseTable {
   features: DenseMatrix<Float64Array>;
   /** Rows of the features CSV left out because the metadata CSV has no row with their id. */
   unmatched: number;
+  /**
+   * Ids on more than one row of the metadata CSV: the first row of each is joined (as core's
+   * `joinMetadata` does), the later ones are left out and named here.
+   */
+  repeatedMetadataIds: string[];
 }
 
 /** What {@link readAnalyseTable} needs to know. */
@@ -91,6 +96,7 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
   const metadata: Record<string, string[]> = {};
   const metadataColumns: string[] = [];
   let unmatched = 0;
+  const repeated = new Set<string>();
   if (input.metadata !== undefined) {
     const meta = await readCsvFile(input.metadata, 'metadata CSV');
     const metaId = meta.header.indexOf(input.idColumn);
@@ -99,7 +105,11 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
         `${FN}: the metadata CSV has no id column ${JSON.stringify(input.idColumn)}`,
         { fn: FN, arg: 'input.idColumn' },
       );
-    const byId = new Map(meta.rows.map((r) => [r[metaId]!, r]));
+    const byId = new Map<string, string[]>();
+    for (const r of meta.rows) {
+      if (!byId.has(r[metaId]!)) byId.set(r[metaId]!, r);
+      else repeated.add(r[metaId]!);
+    }
     const joined = rows.filter((r) => byId.has(r[idAt]!));
     unmatched = rows.length - joined.length;
     if (joined.length === 0)
@@ -147,5 +157,6 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
     featureNames: featureAt.map((c) => table.header[c]!),
     features: { data, shape: [rows.length, f] },
     unmatched,
+    repeatedMetadataIds: [...repeated],
   };
 }

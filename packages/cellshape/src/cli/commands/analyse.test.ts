@@ -87,4 +87,24 @@ describe('cellshape analyse', () => {
     expect(bad.code).toBe(EXIT_CODES.usage);
     expect(bad.err).toContain('expected column=value');
   });
+
+  it('notes ids on several rows of the metadata CSV (the first row of each is used)', async () => {
+    const lines = readFileSync(metadata, 'utf8').trim().split('\n');
+    const repeated = join(dir, 'repeated.csv');
+    writeFileSync(repeated, [...lines, lines[1], lines[2]].join('\n'));
+    const args = [...base.slice(0, 2), '--metadata', repeated, ...base.slice(4)];
+    const { code, err } = await cli([
+      ...args,
+      '--classify',
+      'none',
+      '--clusters',
+      '3',
+      '--out',
+      join(dir, 'rep'),
+    ]);
+    expect(code).toBe(EXIT_CODES.ok);
+    expect(err).toContain(
+      `note: 2 ids are on several rows of the metadata CSV (${lines[1]!.split(',')[0]}, ${lines[2]!.split(',')[0]}); the first row of each was used.`,
+    );
+  });
 });
