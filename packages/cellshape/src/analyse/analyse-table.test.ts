@@ -46,4 +46,20 @@ describe('readAnalyseTable reads CSVs as the tools that write them do', () => {
     expect(table.metadata.Treatment).toEqual(['A', 'B', 'A']);
     expect(table.repeatedMetadataIds).toEqual(['a', 'b']);
   });
+
+  it('keeps both of two columns with one name, as pandas does (x, x.1)', async () => {
+    const twice = join(dir, 'features-twice.csv');
+    writeFileSync(twice, 'id,f0,Well,Well\na,1,A01,1\nb,2,A02,2\n');
+    const table = await readAnalyseTable({ features: twice, idColumn: 'id', reserved: [] });
+    // With f0, f1… columns every other column is metadata; the second Well was lost before.
+    expect(table.metadataColumns).toEqual(['Well', 'Well.1']);
+    expect(table.metadata.Well).toEqual(['A01', 'A02']);
+    expect(table.metadata['Well.1']).toEqual(['1', '2']);
+    // Without them every numeric column is a feature.
+    const numeric = join(dir, 'numeric-twice.csv');
+    writeFileSync(numeric, 'id,size,size\na,1,10\nb,2,20\n');
+    const both = await readAnalyseTable({ features: numeric, idColumn: 'id', reserved: [] });
+    expect(both.featureNames).toEqual(['size', 'size.1']);
+    expect(Array.from(both.features.data)).toEqual([1, 10, 2, 20]);
+  });
 });

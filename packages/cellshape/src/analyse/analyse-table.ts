@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DenseMatrix } from '@cellshape/cluster';
 import {
+  csvColumnKeys,
   decimalNumber,
   decodeCsvText,
   FileSystemError,
@@ -56,7 +57,9 @@ async function readCsvFile(path: string, what: string) {
       cause: error,
     });
   }
-  return parseCsv(text, { source: path, caller: FN });
+  const table = parseCsv(text, { source: path, caller: FN });
+  // A repeated column name keeps its first column; later ones are `x.1`, … (as pandas reads it).
+  return { ...table, header: csvColumnKeys(table.header) };
 }
 
 function isNumeric(text: string): boolean {
