@@ -511,6 +511,7 @@ function checkPageData(
       ctx,
       `${where} declares ${width}×${height} pixels, which need ${parts} ${noun}s, but it has ${found} ${noun} offsets`,
     );
+  checkByteIndices(offsets!, counts, parts, noun, where, ctx);
   // Every tile needs its own byte count inside the file: a missing one is not "the rest of the
   // file" (which would let a few bytes stand for any number of tiles).
   if (ifd.tiled) checkTileCounts(offsets!, counts, parts, fileSize, where, ctx);
@@ -536,6 +537,29 @@ function checkPageData(
     );
   }
   return { ranges, decodedBytes, ratio };
+}
+
+/**
+ * The offsets and byte counts of the first `parts` strips or tiles are unsigned integers, as
+ * libtiff requires: the decoder returns whatever type the entry has, and a negative (SLONG)
+ * offset read the file's last bytes as pixels, a fractional (FLOAT) one was rounded down, an
+ * ASCII one was joined to its count as text — each silently.
+ */
+function checkByteIndices(
+  offsets: ArrayLike<unknown>,
+  counts: ArrayLike<unknown> | undefined,
+  parts: number,
+  noun: string,
+  where: string,
+  ctx: Context,
+): void {
+  const valid = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  for (let i = 0; i < parts; i++)
+    if (!valid(offsets[i]) || (counts !== undefined && i < counts.length && !valid(counts[i])))
+      throw corrupt(
+        ctx,
+        `${where}: ${noun} ${i} has offset ${String(offsets[i])} and byte count ${String(counts?.[i])}, not unsigned integers`,
+      );
 }
 
 /** The tiles' offsets and byte counts: one of each per tile, each tile inside the file. */

@@ -248,7 +248,9 @@ function tiff(extra: Entry[], data = new Uint8Array(0), tail: Uint8Array[] = [])
     [278, 3, 1, 2],
     [279, 4, 1, 4],
   ];
-  const entries = [...basic, ...extra].sort((a, b) => a[0] - b[0]);
+  // An extra entry of a basic tag replaces it.
+  const kept = basic.filter(([tag]) => !extra.some((entry) => entry[0] === tag));
+  const entries = [...kept, ...extra].sort((a, b) => a[0] - b[0]);
   const ifd = 12 + data.length + (data.length % 2);
   const end = ifd + 2 + 12 * entries.length + 4;
   const out = new Uint8Array(end + tail.reduce((n, t) => n + t.length, 0));
@@ -482,5 +484,37 @@ describe('files of several images (issue 17 second review)', () => {
     // One image of 2 planes is read.
     expect(readVolume(describedAs('<OME><Pixels SizeZ="2"/></OME>')).shape).toEqual([2, 2, 2]);
     expect(readVolume(describedAs('{"shape": [2, 2, 2]}')).shape).toEqual([2, 2, 2]);
+  });
+});
+
+describe('strip and tile offsets of other types than unsigned integers (issue 17 third review)', () => {
+  it('refuses negative, fractional and text offsets and byte counts, which libtiff refuses', () => {
+    // The decoder returns an entry's values in whatever type it has. A StripOffsets SLONG of −4
+    // with a byte count reaching the end read the file's last 4 bytes as the pixels; a FLOAT
+    // offset of 8.5 was rounded down; an ASCII "8" was joined to the count as text.
+    const probe = tiff([]);
+    const floatBits = new Uint32Array(Float32Array.of(8.5).buffer)[0]!;
+    const cases: [Entry[], string][] = [
+      [
+        [
+          [273, 9, 1, -4 >>> 0],
+          [279, 4, 1, probe.length + 4],
+        ],
+        `offset -4 and byte count ${probe.length + 4}`,
+      ],
+      [[[273, 11, 1, floatBits]], 'offset 8.5 and byte count 4'],
+      [[[273, 2, 2, 0x38]], 'offset 8 and byte count 4'],
+      [[[279, 8, 1, 0xfffc]], 'offset 8 and byte count -4'],
+    ];
+    for (const [entries, detail] of cases) {
+      const bytes = tiff(entries);
+      expect(() => readVolume(bytes)).toThrow(FormatError);
+      expect(() => readVolume(bytes)).toThrow(
+        `readVolume: the given bytes is not a readable TIFF: page 1: strip 0 has ${detail}, not unsigned integers`,
+      );
+    }
+    // Any unsigned integer type is read (libtiff reads SHORT and LONG; BYTE here too).
+    expect(Array.from(readVolume(tiff([[273, 3, 1, 8]])).data)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(readVolume(tiff([[279, 1, 1, 4]])).data)).toEqual([1, 2, 3, 4]);
   });
 });
