@@ -319,10 +319,29 @@ function readStripPage(page: PageRead): void {
   }
 }
 
-function firstString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return undefined;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text of a TIFF ASCII entry such as ImageDescription (the first string when it holds
+ * several), or undefined when the entry is not text. The decoder reads every byte as one
+ * character, but OME-XML is UTF-8: tifffile and Bio-Formats write `PhysicalSizeXUnit="µm"` as
+ * the bytes C2 B5, which came back as "Âµm" (a wrong unit, or none when y was in the default
+ * µm). Text that is valid UTF-8 is decoded as UTF-8, as tifffile does; other bytes are kept one
+ * character each.
+ */
+export function tiffText(value: unknown): string | undefined {
+  const text =
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value) && typeof value[0] === 'string'
+        ? value[0]
+        : undefined;
+  if (text === undefined || !/[\u0080-\u00ff]/.test(text)) return text;
+  try {
+    return UTF8.decode(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  } catch {
+    return text;
+  }
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {
@@ -372,7 +391,7 @@ function readSpacing(
   ctx: Context,
   hyperstacks: boolean,
 ): [number, number, number] | undefined {
-  const description = firstString(first.imageDescription);
+  const description = tiffText(first.imageDescription);
   if (description === undefined) return undefined;
   const shaped = shapedPlanes(description, first);
   if (shaped !== undefined && shaped < pages)
@@ -422,11 +441,14 @@ function readSpacing(
       );
   }
   // An OME-TIFF of several images (stage positions, series) holds more pages than its first
-  // image has planes: read as one stack, the images were mixed into one volume.
-  const planes = ['SizeZ', 'SizeC', 'SizeT'].reduce(
-    (n, key) => n * decimalNumber(attributes.get(key) ?? '1'),
-    1,
-  );
+  // image has planes: read as one stack, the images were mixed into one volume. OME counts the
+  // samples of a page as channels (SizeC 3 for one RGB page): two RGB series, of SizeC 3 and 2
+  // pages, were read as one image of 6 channels.
+  const [sizeZ, sizeC, sizeT] = ['SizeZ', 'SizeC', 'SizeT'].map((key) =>
+    decimalNumber(attributes.get(key) ?? '1'),
+  ) as [number, number, number];
+  const samples = first.samplesPerPixel;
+  const planes = sizeZ * sizeT * (sizeC % samples === 0 ? sizeC / samples : sizeC);
   if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
     throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
   // Each axis may have its own unit (default µm): sizes are given in the unit of x (read as is,

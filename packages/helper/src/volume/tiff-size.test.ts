@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Volume } from '../types.js';
 import { readVolume } from './read-volume.js';
 import { encodeTiff } from './tiff-encode.js';
+import { tiffText } from './tiff-read.js';
 
 // Declared image sizes that the bytes present cannot fill (issue 17, cause 6).
 
@@ -307,6 +308,19 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
     const same =
       '<OME><Pixels PhysicalSizeX="0.1" PhysicalSizeXUnit="nm" PhysicalSizeYUnit="nm" PhysicalSizeY="2"/></OME>';
     expect(readVolume(describedTiff(same)).spacing).toEqual([1, 2, 0.1]);
+  });
+
+  it('reads OME-XML as UTF-8, so an x in "µm" beside a y in the default µm calibrates (third review)', () => {
+    // The decoder reads each byte as a character: "µm" (UTF-8 C2 B5) came back as "Âµm", a unit
+    // that converts to nothing, and the volume was left uncalibrated.
+    const ome =
+      '<OME><Pixels SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="µm" PhysicalSizeY="0.25"/></OME>';
+    expect(readVolume(describedTiff(ome)).spacing).toEqual([1, 0.25, 0.5]);
+    expect(tiffText('Âµm')).toBe('µm');
+    expect(tiffText(['<OME/>', 'second'])).toBe('<OME/>');
+    // Bytes that are not UTF-8 stay one character each; other values are no text.
+    expect(tiffText('unit=µm')).toBe('unit=µm');
+    expect(tiffText(42)).toBeUndefined();
   });
 
   it('reads descriptions that made the OME regular expressions quadratic', () => {
