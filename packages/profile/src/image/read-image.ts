@@ -23,7 +23,8 @@ export interface ReadImage2DOptions {
   format?: ImageFormat | 'auto';
   /**
    * TIFF only, what the pages of a multi-page file become in {@link readImage2D}:
-   * `'channels'` (default) — every page is one channel, so a 3-page file gives 3 channels;
+   * `'channels'` (default) — every page is one channel, so a 3-page file gives 3 channels
+   * (in frame order: an OME-TIFF stored channel after channel gives each frame's channels together);
    * `'frames'` — the pages are a time series whose frame {@link ReadImage2DOptions.frame} is
    * returned, with as many channels per frame as the ImageJ (`channels=`) or OME (`SizeC`)
    * description states, else 1.
