@@ -205,6 +205,21 @@ describe('OME-TIFF frames, series and reduced pages (fixtures by scripts/make-ti
   });
 });
 
+describe('frames of a PNG (issue 17 third review)', () => {
+  it('refuses a frame past the only one, as for a one-page TIFF (it returned frame 0)', () => {
+    const image: Image2D = { data: Uint8Array.from([1, 2, 3, 4]), shape: [2, 2, 1] };
+    const png = encodeImage2D(image, 'png');
+    for (const read of [readImage2D, readLabelImage2D])
+      expect(() => read(png, { pages: 'frames', frame: 3 })).toThrow(
+        /^read(Image2D|LabelImage2D): 'options\.frame' must be a frame below 1 \(the given bytes has 1\), got 3$/,
+      );
+    expect(Array.from(readLabelImage2D(png, { pages: 'frames', frame: 0 }).data)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(Array.from(readImage2D(png, { pages: 'frames' }).data)).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe('PNG round trips', () => {
   for (const channels of [1, 2, 3, 4])
     for (const [name, make] of [

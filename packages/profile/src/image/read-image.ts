@@ -105,6 +105,12 @@ function resolveOptions(fn: string, options: ReadImage2DOptions | undefined) {
   return { ...resolved, limits };
 }
 
+/** A PNG holds one frame: asking for another is an error (it was answered with frame 0). */
+function checkPngFrame(fn: string, where: string, pages: string, frame: number): void {
+  if (pages === 'frames' && frame > 0)
+    throw invalidArgument(fn, 'options.frame', `a frame below 1 (${where} has 1)`, frame);
+}
+
 /** The frames of a page stack, `channelsPerFrame` pages each. */
 function tiffFrames(pages: TiffPages, fn: string, where: string): Image2D[] {
   const c = pages.channelsPerFrame;
@@ -139,7 +145,10 @@ export function readImage2D(
   const fn = 'readImage2D';
   const { format, pages, frame, limits } = resolveOptions(fn, options);
   const { bytes, where, format: found } = loadSource(fn, source, format);
-  if (found === 'png') return decodePngImage(bytes, fn, where, limits, 'colours');
+  if (found === 'png') {
+    checkPngFrame(fn, where, pages, frame);
+    return decodePngImage(bytes, fn, where, limits, 'colours');
+  }
   const stack = decodeTiffPages(bytes, fn, where, limits);
   if (pages === 'channels') return pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   const frames = stack.volume.shape[0] / stack.channelsPerFrame;
@@ -187,8 +196,10 @@ export function readLabelImage2D(
   const resolved = resolveOptions(fn, options);
   const { bytes, where, format } = loadSource(fn, source, resolved.format);
   let image: Image2D;
-  if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.limits, 'indices');
-  else {
+  if (format === 'png') {
+    checkPngFrame(fn, where, resolved.pages, resolved.frame);
+    image = decodePngImage(bytes, fn, where, resolved.limits, 'indices');
+  } else {
     const stack = decodeTiffPages(bytes, fn, where, resolved.limits);
     // Only the frame returned is built (building every frame copied the whole stack again).
     const c = stack.channelsPerFrame;
