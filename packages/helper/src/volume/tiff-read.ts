@@ -381,6 +381,33 @@ function severalImages(ctx: Context, what: string, pages: number): UnsupportedEr
 }
 
 /**
+ * ImageJ spacing: `spacing=` (z) and X/YResolution (pixels per unit), set only when the
+ * description has `spacing=` or a physical `unit=`. ImageJ writes `yunit=` and `zunit=` when an
+ * axis has a unit of its own: sizes are given in the unit of x (read as is, `zunit=nm` and
+ * `spacing=500` beside `unit=micron` made the voxel 1000× too deep); an axis in a unit that
+ * cannot be converted leaves the volume uncalibrated, as for OME-XML.
+ */
+function imageJSpacing(
+  meta: Map<string, string>,
+  first: TiffIfd,
+): [number, number, number] | undefined {
+  const unitOf = (key: string) => meta.get(key)?.replace(/\\u00B5/i, 'µ');
+  const unit = unitOf('unit');
+  const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
+  if (!calibrated) return undefined;
+  const inUnit = (value: number, key: string): number | undefined => {
+    const own = unitOf(key);
+    return own === undefined || unit === undefined || own === unit
+      ? value
+      : convertLength(value, own, unit);
+  };
+  const z = inUnit(decimalNumber(meta.get('spacing')), 'zunit');
+  const y = inUnit(1 / first.yResolution, 'yunit');
+  if (z === undefined || y === undefined) return undefined;
+  return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(1 / first.xResolution, 1)];
+}
+
+/**
  * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
  * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
  * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
@@ -414,14 +441,7 @@ function readSpacing(
         `the ImageJ description declares images=${images} but the file holds ${pages} pages (ImageJ's contiguous large-stack layout is not supported)`,
       );
     }
-    const unit = meta.get('unit')?.replace(/\\u00B5/i, 'µ');
-    const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
-    if (!calibrated) return undefined;
-    return [
-      positiveOr(decimalNumber(meta.get('spacing')), 1),
-      positiveOr(1 / first.yResolution, 1),
-      positiveOr(1 / first.xResolution, 1),
-    ];
+    return imageJSpacing(meta, first);
   }
   // Linear searches only (a description is outside bytes): the element's text runs to the
   // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from

@@ -323,6 +323,17 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
     expect(tiffText(42)).toBeUndefined();
   });
 
+  it('gives ImageJ sizes of an axis with its own unit (zunit=, yunit=) in the unit of x (third review)', () => {
+    // ImageJ writes `zunit=nm` beside `unit=micron` when z has its own unit: spacing=500 was
+    // read as 500 µm, the voxel 1000× too deep.
+    const spacing = (lines: string) => readVolume(describedTiff(`ImageJ=1.53\n${lines}`)).spacing;
+    expect(spacing('unit=micron\nzunit=nm\nspacing=500\n')).toEqual([0.5, 1, 1]);
+    expect(spacing('unit=nm\nzunit=\\u00B5m\nspacing=0.5\n')).toEqual([500, 1, 1]);
+    expect(spacing('unit=micron\nzunit=micron\nspacing=2\n')).toEqual([2, 1, 1]);
+    // A z unit that does not convert to x's leaves the volume uncalibrated.
+    expect(spacing('unit=micron\nzunit=pixel\nspacing=2\n')).toBeUndefined();
+  });
+
   it('reads descriptions that made the OME regular expressions quadratic', () => {
     // A 100 KB word inside <Pixels …> (each letter retried `(\w+)\s*=`), and 100 KB of
     // `<Pixels ` with no `>` (each retried `[^>]*>` to the end): seconds each before.

@@ -67,10 +67,18 @@ function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
   const imageJ = imageJFields(description);
   const imageJUnit = imageJ?.get('unit');
   if (imageJUnit !== undefined && !/^pixels?$/i.test(imageJUnit) && positive(xRes)) {
-    return {
-      pixelSize: [1 / (positive(yRes) ? yRes : xRes), 1 / xRes],
-      unit: normaliseUnit(imageJUnit),
-    };
+    // ImageJ writes `yunit=` when y has a unit of its own: y is given in x's unit (read as is,
+    // `yunit=nm` beside `unit=micron` made the pixel 1000× too tall); a unit that cannot be
+    // converted is no size, as for OME-XML.
+    const y = 1 / (positive(yRes) ? yRes : xRes);
+    const yUnit = imageJ?.get('yunit');
+    const unescaped = (unit: string) => unit.replace(/\\u00B5/i, 'µ');
+    const yInUnit =
+      yUnit === undefined || yUnit === imageJUnit
+        ? y
+        : convertLength(y, unescaped(yUnit), unescaped(imageJUnit));
+    if (yInUnit === undefined) return undefined;
+    return { pixelSize: [yInUnit, 1 / xRes], unit: normaliseUnit(imageJUnit) };
   }
   const ome = omePixels(description);
   if (ome) {

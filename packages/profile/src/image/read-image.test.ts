@@ -477,6 +477,25 @@ describe('hostile and bad input', () => {
     expect(readImage2D(tiffWith([[270, 2, ascii(odd)]])).pixelSize).toBeUndefined();
   });
 
+  it('gives an ImageJ y in its own unit (yunit=) in the unit of x (issue 17 third review)', () => {
+    // ImageJ writes `yunit=nm` beside `unit=micron`: 1 / YResolution is in nm (it was read as µm).
+    const image = readImage2D(
+      tiffWith([
+        [270, 2, ascii('ImageJ=1.53\nunit=micron\nyunit=nm\n')],
+        [282, 12, double(4)],
+        [283, 12, double(2)],
+      ]),
+    );
+    expect(image.unit).toBe('µm');
+    expect(image.pixelSize![0]).toBeCloseTo(0.0005, 12);
+    expect(image.pixelSize![1]).toBe(0.25);
+    const odd = tiffWith([
+      [270, 2, ascii('ImageJ=1.53\nunit=micron\nyunit=pixel\n')],
+      [282, 12, double(4)],
+    ]);
+    expect(readImage2D(odd).pixelSize).toBeUndefined();
+  });
+
   it('reads OME-XML as UTF-8: "µm" is µm, not "Âµm" (issue 17 third review)', () => {
     // tifffile and Bio-Formats write PhysicalSizeXUnit="µm" as UTF-8; read byte by byte it was
     // the unit "Âµm", and beside a Y in the default µm it left the image uncalibrated.
