@@ -541,6 +541,14 @@ function checkPageData(
     decodedBytes = Math.max(decodedBytes, parts * th * tileRowBytes);
     noun = 'tile';
   } else {
+    // The decoder returns the entry in whatever type it has: a RATIONAL 5/2 made strips of
+    // fractional rows, whose copy threw a RangeError.
+    const rowsPerStrip = ifd.rowsPerStrip as unknown;
+    if (!(Number.isSafeInteger(rowsPerStrip) && (rowsPerStrip as number) > 0))
+      throw corrupt(
+        ctx,
+        `${where} has RowsPerStrip ${String(rowsPerStrip)}, not a positive integer`,
+      );
     parts =
       Math.ceil(height / Math.min(ifd.rowsPerStrip, height)) * (layout.planar ? layout.samples : 1);
     offsets = ifd.stripOffsets as ArrayLike<number> | undefined;

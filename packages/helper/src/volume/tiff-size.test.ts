@@ -543,3 +543,33 @@ describe('strip and tile offsets of other types than unsigned integers (issue 17
     expect(Array.from(readVolume(tiff([[279, 1, 1, 4]])).data)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('RowsPerStrip of another type than an integer (issue 17 third review)', () => {
+  it('refuses a RATIONAL RowsPerStrip of 5/2 instead of throwing a RangeError', () => {
+    // 3×5 pixels in strips of "2.5 rows": the copy of a fractional row threw `RangeError: offset
+    // is out of bounds`. libtiff refuses the type.
+    const data = new Uint8Array(8 + 8 + 8 + 15);
+    const view = new DataView(data.buffer);
+    for (const [i, v] of [5, 2, 36, 42, 9, 9].entries()) view.setUint32(4 * i, v, true); // 5/2, offsets, counts
+    data.set(
+      Array.from({ length: 15 }, (_, i) => 10 + i),
+      24,
+    );
+    const entries: Entry[] = [
+      [256, 3, 1, 3],
+      [257, 3, 1, 5],
+      [273, 4, 2, 20],
+      [278, 5, 1, 12],
+      [279, 4, 2, 28],
+    ];
+    expect(() => readVolume(tiff(entries, data))).toThrow(FormatError);
+    expect(() => readVolume(tiff(entries, data))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: page 1 has RowsPerStrip 2.5, not a positive integer',
+    );
+    // The same strips with RowsPerStrip 3 (a SHORT) are read.
+    const rows3 = entries.map((e): Entry => (e[0] === 278 ? [278, 3, 1, 3] : e));
+    expect(Array.from(readVolume(tiff(rows3, data)).data)).toEqual(
+      Array.from({ length: 15 }, (_, i) => (i < 9 ? 10 + i : 10 + i - 3)),
+    );
+  });
+});
