@@ -122,6 +122,19 @@ function checkIfdEnd(
   return end;
 }
 
+/**
+ * The tags that lay the pixels out (sizes, samples, compression, strips, tiles, orientation, page
+ * kind) hold integers: BYTE, SHORT, LONG or their signed forms, as libtiff requires. The decoder
+ * skips an entry of a type it does not know (13 and up), so the tag took its default (a
+ * SampleFormat entry of type 13 read float32 pixels as uint32, a BitsPerSample of type 13 read
+ * 16-bit pixels as bits), and gives other types as text or fractions.
+ */
+const LAYOUT_TAGS = new Set([
+  254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 284, 317, 322, 323, 324, 325, 339,
+  32997,
+]);
+const INTEGER_TYPES = new Set([1, 3, 4, 6, 8, 9]);
+
 /** Bytes per value of the TIFF field types (1 BYTE … 13 IFD). */
 const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
 
@@ -151,6 +164,11 @@ function checkIfdEntries(
       throw corrupt(ctx, `tag ${tag} appears twice in ${directoryName(page)}`);
     tags.add(tag);
     const type = view.getUint16(at + 2, le);
+    if (page > 0 && LAYOUT_TAGS.has(tag) && !INTEGER_TYPES.has(type))
+      throw corrupt(
+        ctx,
+        `tag ${tag} of ${directoryName(page)} has type ${type}, not an integer type`,
+      );
     const count = view.getUint32(at + 4, le);
     // EXIF and GPS: the value is the offset of a sub-directory the decoder also reads.
     if ((tag === 0x8769 || tag === 0x8825) && type >= 1 && type <= 12) {

@@ -512,7 +512,7 @@ describe('files of several images (issue 17 second review)', () => {
   });
 });
 
-describe('strip and tile offsets of other types than unsigned integers (issue 17 third review)', () => {
+describe('layout tags of other types than integers (issue 17 third review)', () => {
   it('refuses negative, fractional and text offsets and byte counts, which libtiff refuses', () => {
     // The decoder returns an entry's values in whatever type it has. A StripOffsets SLONG of −4
     // with a byte count reaching the end read the file's last 4 bytes as the pixels; a FLOAT
@@ -525,22 +525,37 @@ describe('strip and tile offsets of other types than unsigned integers (issue 17
           [273, 9, 1, -4 >>> 0],
           [279, 4, 1, probe.length + 4],
         ],
-        `offset -4 and byte count ${probe.length + 4}`,
+        `page 1: strip 0 has offset -4 and byte count ${probe.length + 4}, not unsigned integers`,
       ],
-      [[[273, 11, 1, floatBits]], 'offset 8.5 and byte count 4'],
-      [[[273, 2, 2, 0x38]], 'offset 8 and byte count 4'],
-      [[[279, 8, 1, 0xfffc]], 'offset 8 and byte count -4'],
+      [
+        [[279, 8, 1, 0xfffc]],
+        'page 1: strip 0 has offset 8 and byte count -4, not unsigned integers',
+      ],
+      [[[273, 11, 1, floatBits]], 'tag 273 of image directory 1 has type 11, not an integer type'],
+      [[[273, 2, 2, 0x38]], 'tag 273 of image directory 1 has type 2, not an integer type'],
     ];
     for (const [entries, detail] of cases) {
       const bytes = tiff(entries);
       expect(() => readVolume(bytes)).toThrow(FormatError);
       expect(() => readVolume(bytes)).toThrow(
-        `readVolume: the given bytes is not a readable TIFF: page 1: strip 0 has ${detail}, not unsigned integers`,
+        `readVolume: the given bytes is not a readable TIFF: ${detail}`,
       );
     }
-    // Any unsigned integer type is read (libtiff reads SHORT and LONG; BYTE here too).
+    // Any integer type is read (libtiff reads SHORT and LONG; BYTE here too).
     expect(Array.from(readVolume(tiff([[273, 3, 1, 8]])).data)).toEqual([1, 2, 3, 4]);
     expect(Array.from(readVolume(tiff([[279, 1, 1, 4]])).data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a layout tag of a type the decoder skips, instead of taking its default', () => {
+    // The decoder skips entries of types 13 and up: BitsPerSample 8 of type 13 became the
+    // default 1, and the 8-bit pixels [1, 2, 3, 4] were read as the bits [0, 0, 0, 0]; a
+    // SampleFormat 3 of type 13 read float32 pixels as uint32. libtiff refuses both.
+    for (const tag of [258, 339]) {
+      const bytes = tiff([[tag, 13, 1, tag === 258 ? 8 : 1]]);
+      expect(() => readVolume(bytes)).toThrow(
+        `readVolume: the given bytes is not a readable TIFF: tag ${tag} of image directory 1 has type 13, not an integer type`,
+      );
+    }
   });
 });
 
@@ -564,7 +579,11 @@ describe('RowsPerStrip of another type than an integer (issue 17 third review)',
     ];
     expect(() => readVolume(tiff(entries, data))).toThrow(FormatError);
     expect(() => readVolume(tiff(entries, data))).toThrow(
-      'readVolume: the given bytes is not a readable TIFF: page 1 has RowsPerStrip 2.5, not a positive integer',
+      'readVolume: the given bytes is not a readable TIFF: tag 278 of image directory 1 has type 5, not an integer type',
+    );
+    const negative = entries.map((e): Entry => (e[0] === 278 ? [278, 9, 1, -2 >>> 0] : e));
+    expect(() => readVolume(tiff(negative, data))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: page 1 has RowsPerStrip -2, not a positive integer',
     );
     // The same strips with RowsPerStrip 3 (a SHORT) are read.
     const rows3 = entries.map((e): Entry => (e[0] === 278 ? [278, 3, 1, 3] : e));
