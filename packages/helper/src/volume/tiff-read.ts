@@ -127,7 +127,8 @@ function checkIfdEnd(
  * kind) hold integers: BYTE, SHORT, LONG or their signed forms, as libtiff requires. The decoder
  * skips an entry of a type it does not know (13 and up), so the tag took its default (a
  * SampleFormat entry of type 13 read float32 pixels as uint32, a BitsPerSample of type 13 read
- * 16-bit pixels as bits), and gives other types as text or fractions.
+ * 16-bit pixels as bits), and gives other types as text or fractions; an entry of no values is
+ * an empty array, so BitsPerSample took its default 1 then too.
  */
 const LAYOUT_TAGS = new Set([
   254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 284, 317, 322, 323, 324, 325, 339,
@@ -164,12 +165,12 @@ function checkIfdEntries(
       throw corrupt(ctx, `tag ${tag} appears twice in ${directoryName(page)}`);
     tags.add(tag);
     const type = view.getUint16(at + 2, le);
-    if (page > 0 && LAYOUT_TAGS.has(tag) && !INTEGER_TYPES.has(type))
+    const count = view.getUint32(at + 4, le);
+    if (page > 0 && LAYOUT_TAGS.has(tag) && (!INTEGER_TYPES.has(type) || count === 0))
       throw corrupt(
         ctx,
-        `tag ${tag} of ${directoryName(page)} has type ${type}, not an integer type`,
+        `tag ${tag} of ${directoryName(page)} holds ${count} values of type ${type}, not one or more integers`,
       );
-    const count = view.getUint32(at + 4, le);
     // EXIF and GPS: the value is the offset of a sub-directory the decoder also reads.
     if ((tag === 0x8769 || tag === 0x8825) && type >= 1 && type <= 12) {
       // The decoder reads the value as a directory offset, whatever its type: only one LONG is one.

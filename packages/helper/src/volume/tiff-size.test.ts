@@ -531,8 +531,14 @@ describe('layout tags of other types than integers (issue 17 third review)', () 
         [[279, 8, 1, 0xfffc]],
         'page 1: strip 0 has offset 8 and byte count -4, not unsigned integers',
       ],
-      [[[273, 11, 1, floatBits]], 'tag 273 of image directory 1 has type 11, not an integer type'],
-      [[[273, 2, 2, 0x38]], 'tag 273 of image directory 1 has type 2, not an integer type'],
+      [
+        [[273, 11, 1, floatBits]],
+        'tag 273 of image directory 1 holds 1 values of type 11, not one or more integers',
+      ],
+      [
+        [[273, 2, 2, 0x38]],
+        'tag 273 of image directory 1 holds 2 values of type 2, not one or more integers',
+      ],
     ];
     for (const [entries, detail] of cases) {
       const bytes = tiff(entries);
@@ -553,9 +559,13 @@ describe('layout tags of other types than integers (issue 17 third review)', () 
     for (const tag of [258, 339]) {
       const bytes = tiff([[tag, 13, 1, tag === 258 ? 8 : 1]]);
       expect(() => readVolume(bytes)).toThrow(
-        `readVolume: the given bytes is not a readable TIFF: tag ${tag} of image directory 1 has type 13, not an integer type`,
+        `readVolume: the given bytes is not a readable TIFF: tag ${tag} of image directory 1 holds 1 values of type 13, not one or more integers`,
       );
     }
+    // A BitsPerSample of no values was an empty array: the default 1 again.
+    expect(() => readVolume(tiff([[258, 3, 0, 0]]))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: tag 258 of image directory 1 holds 0 values of type 3, not one or more integers',
+    );
   });
 });
 
@@ -579,7 +589,7 @@ describe('RowsPerStrip of another type than an integer (issue 17 third review)',
     ];
     expect(() => readVolume(tiff(entries, data))).toThrow(FormatError);
     expect(() => readVolume(tiff(entries, data))).toThrow(
-      'readVolume: the given bytes is not a readable TIFF: tag 278 of image directory 1 has type 5, not an integer type',
+      'readVolume: the given bytes is not a readable TIFF: tag 278 of image directory 1 holds 1 values of type 5, not one or more integers',
     );
     const negative = entries.map((e): Entry => (e[0] === 278 ? [278, 9, 1, -2 >>> 0] : e));
     expect(() => readVolume(tiff(negative, data))).toThrow(
