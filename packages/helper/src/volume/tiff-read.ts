@@ -712,8 +712,8 @@ export interface DecodeTiffVolumeOptions {
    */
   hyperstacks?: boolean;
   /**
-   * Read pages of several samples per pixel (RGB, multi-channel; strips, interleaved —
-   * uncompressed, LZW, Deflate, PackBits — or planar — uncompressed, Deflate, PackBits): each
+   * Read pages of several samples per pixel (RGB, multi-channel; strips, interleaved or planar —
+   * uncompressed, LZW, Deflate, PackBits): each
    * sample becomes one plane, so a page of S samples gives S consecutive planes of the result.
    * Default false: such pages throw `UnsupportedError`.
    */

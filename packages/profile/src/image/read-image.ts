@@ -125,8 +125,8 @@ function tiffFrames(pages: TiffPages, fn: string, where: string): Image2D[] {
  * * TIFF: grey-level pages of 8/16/32-bit integers (signed or not) or 32/64-bit floats,
  *   uncompressed, LZW, Deflate or PackBits, strips or tiles (read by `@cellshape/helper`); a
  *   multi-page file gives one channel per page, or one frame (`options.pages: 'frames'`).
- *   Pages with several samples per pixel (RGB; strips, interleaved or planar; LZW for
- *   interleaved only) give one channel per sample.
+ *   Pages with several samples per pixel (RGB; strips, interleaved or planar) give one channel
+ *   per sample.
  * * PNG: grey (1 channel), grey + alpha (2), RGB (3), RGBA (4), 1–8 bits → Uint8Array,
  *   16 bits → Uint16Array; palette images → their RGB(A) colours.
  *
