@@ -80,6 +80,7 @@ it('exports exactly the public API', () => {
       "standardisePointCloud",
       "syntheticCell",
       "syntheticLabelImage",
+      "tiffText",
       "toNdarray",
       "validateMesh",
       "vertexNormals",

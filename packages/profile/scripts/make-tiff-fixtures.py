@@ -33,3 +33,24 @@ for name in ['rgb_u8_chunky_deflate', 'minisblack_u16_planar', 'rgb_u8_predictor
         page = tif.pages[0]
         print(name, tif.asarray().shape, page.planarconfig, page.compression, page.predictor,
               page.tags.get('ResolutionUnit'))
+
+# OME-TIFFs (issue 17 third review). v[c, t, y, x] = ((c * 3 + t) * 3 + y) * 5 + x, channels
+# slowest: tifffile writes DimensionOrder XYZTC (the pages channel after channel).
+tifffile.imwrite(OUT + 'ome_ctyx_u8.tif', np.arange(90, dtype=np.uint8).reshape(2, 3, 3, 5),
+                 ome=True, metadata={'axes': 'CTYX'})
+# Two time points of RGB: OME states SizeC 3 (the samples) on pages of 3 samples.
+tifffile.imwrite(OUT + 'ome_rgb_t2_u8.tif', ramp(4, 3, 3, np.uint8).reshape(2, 2, 3, 3),
+                 ome=True, photometric='rgb', metadata={'axes': 'TYXS'})
+# Two RGB series (stage positions) of one page each: tifffile reads the first only.
+with tifffile.TiffWriter(OUT + 'ome_rgb_2series_u8.tif', ome=True) as tif:
+    tif.write(ramp(2, 3, 3, np.uint8), photometric='rgb')
+    tif.write(ramp(2, 3, 3, np.uint8, 100), photometric='rgb')
+# A reduced-resolution page (thumbnail, 1 pixel per cm) before the full page (2 × 10⁴ per cm).
+with tifffile.TiffWriter(OUT + 'thumbnail_first_u8.tif') as tif:
+    tif.write(ramp(1, 2, 3, np.uint8), photometric='rgb', subfiletype=1,
+              resolution=(1.0, 1.0), resolutionunit='CENTIMETER')
+    tif.write(ramp(3, 4, 1, np.uint8)[..., 0], photometric='minisblack',
+              resolution=(2e4, 2e4), resolutionunit='CENTIMETER')
+for name in ['ome_ctyx_u8', 'ome_rgb_t2_u8', 'ome_rgb_2series_u8', 'thumbnail_first_u8']:
+    with tifffile.TiffFile(OUT + name + '.tif') as tif:
+        print(name, [(s.axes, s.shape) for s in tif.series])

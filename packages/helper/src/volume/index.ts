@@ -47,6 +47,7 @@ export {
   DEFAULT_MAX_VOXELS,
   type DecodeTiffVolumeOptions,
   decodeTiffVolume,
+  tiffText,
 } from './tiff-read.js';
 export {
   DEFAULT_WRITE_VOLUME_OPTIONS,

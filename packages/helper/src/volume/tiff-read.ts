@@ -122,6 +122,20 @@ function checkIfdEnd(
   return end;
 }
 
+/**
+ * The tags that lay the pixels out (sizes, samples, compression, strips, tiles, orientation, page
+ * kind) hold integers: BYTE, SHORT, LONG or their signed forms, as libtiff requires. The decoder
+ * skips an entry of a type it does not know (13 and up), so the tag took its default (a
+ * SampleFormat entry of type 13 read float32 pixels as uint32, a BitsPerSample of type 13 read
+ * 16-bit pixels as bits), and gives other types as text or fractions; an entry of no values is
+ * an empty array, so BitsPerSample took its default 1 then too.
+ */
+const LAYOUT_TAGS = new Set([
+  254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 284, 317, 322, 323, 324, 325, 339,
+  32997,
+]);
+const INTEGER_TYPES = new Set([1, 3, 4, 6, 8, 9]);
+
 /** Bytes per value of the TIFF field types (1 BYTE … 13 IFD). */
 const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
 
@@ -152,6 +166,11 @@ function checkIfdEntries(
     tags.add(tag);
     const type = view.getUint16(at + 2, le);
     const count = view.getUint32(at + 4, le);
+    if (page > 0 && LAYOUT_TAGS.has(tag) && (!INTEGER_TYPES.has(type) || count === 0))
+      throw corrupt(
+        ctx,
+        `tag ${tag} of ${directoryName(page)} holds ${count} values of type ${type}, not one or more integers`,
+      );
     // EXIF and GPS: the value is the offset of a sub-directory the decoder also reads.
     if ((tag === 0x8769 || tag === 0x8825) && type >= 1 && type <= 12) {
       // The decoder reads the value as a directory offset, whatever its type: only one LONG is one.
@@ -319,10 +338,29 @@ function readStripPage(page: PageRead): void {
   }
 }
 
-function firstString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return undefined;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text of a TIFF ASCII entry such as ImageDescription (the first string when it holds
+ * several), or undefined when the entry is not text. The decoder reads every byte as one
+ * character, but OME-XML is UTF-8: tifffile and Bio-Formats write `PhysicalSizeXUnit="µm"` as
+ * the bytes C2 B5, which came back as "Âµm" (a wrong unit, or none when y was in the default
+ * µm). Text that is valid UTF-8 is decoded as UTF-8, as tifffile does; other bytes are kept one
+ * character each.
+ */
+export function tiffText(value: unknown): string | undefined {
+  const text =
+    typeof value === 'string'
+      ? value
+      : Array.isArray(value) && typeof value[0] === 'string'
+        ? value[0]
+        : undefined;
+  if (text === undefined || !/[\u0080-\u00ff]/.test(text)) return text;
+  try {
+    return UTF8.decode(Uint8Array.from(text, (c) => c.charCodeAt(0)));
+  } catch {
+    return text;
+  }
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {
@@ -362,6 +400,33 @@ function severalImages(ctx: Context, what: string, pages: number): UnsupportedEr
 }
 
 /**
+ * ImageJ spacing: `spacing=` (z) and X/YResolution (pixels per unit), set only when the
+ * description has `spacing=` or a physical `unit=`. ImageJ writes `yunit=` and `zunit=` when an
+ * axis has a unit of its own: sizes are given in the unit of x (read as is, `zunit=nm` and
+ * `spacing=500` beside `unit=micron` made the voxel 1000× too deep); an axis in a unit that
+ * cannot be converted leaves the volume uncalibrated, as for OME-XML.
+ */
+function imageJSpacing(
+  meta: Map<string, string>,
+  first: TiffIfd,
+): [number, number, number] | undefined {
+  const unitOf = (key: string) => meta.get(key)?.replace(/\\u00B5/i, 'µ');
+  const unit = unitOf('unit');
+  const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
+  if (!calibrated) return undefined;
+  const inUnit = (value: number, key: string): number | undefined => {
+    const own = unitOf(key);
+    return own === undefined || unit === undefined || own === unit
+      ? value
+      : convertLength(value, own, unit);
+  };
+  const z = inUnit(decimalNumber(meta.get('spacing')), 'zunit');
+  const y = inUnit(1 / first.yResolution, 'yunit');
+  if (z === undefined || y === undefined) return undefined;
+  return [positiveOr(z, 1), positiveOr(y, 1), positiveOr(1 / first.xResolution, 1)];
+}
+
+/**
  * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
  * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
  * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
@@ -372,7 +437,7 @@ function readSpacing(
   ctx: Context,
   hyperstacks: boolean,
 ): [number, number, number] | undefined {
-  const description = firstString(first.imageDescription);
+  const description = tiffText(first.imageDescription);
   if (description === undefined) return undefined;
   const shaped = shapedPlanes(description, first);
   if (shaped !== undefined && shaped < pages)
@@ -395,14 +460,7 @@ function readSpacing(
         `the ImageJ description declares images=${images} but the file holds ${pages} pages (ImageJ's contiguous large-stack layout is not supported)`,
       );
     }
-    const unit = meta.get('unit')?.replace(/\\u00B5/i, 'µ');
-    const calibrated = meta.has('spacing') || (unit !== undefined && !/^pixels?$/i.test(unit));
-    if (!calibrated) return undefined;
-    return [
-      positiveOr(decimalNumber(meta.get('spacing')), 1),
-      positiveOr(1 / first.yResolution, 1),
-      positiveOr(1 / first.xResolution, 1),
-    ];
+    return imageJSpacing(meta, first);
   }
   // Linear searches only (a description is outside bytes): the element's text runs to the
   // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from
@@ -422,11 +480,14 @@ function readSpacing(
       );
   }
   // An OME-TIFF of several images (stage positions, series) holds more pages than its first
-  // image has planes: read as one stack, the images were mixed into one volume.
-  const planes = ['SizeZ', 'SizeC', 'SizeT'].reduce(
-    (n, key) => n * decimalNumber(attributes.get(key) ?? '1'),
-    1,
-  );
+  // image has planes: read as one stack, the images were mixed into one volume. OME counts the
+  // samples of a page as channels (SizeC 3 for one RGB page): two RGB series, of SizeC 3 and 2
+  // pages, were read as one image of 6 channels.
+  const [sizeZ, sizeC, sizeT] = ['SizeZ', 'SizeC', 'SizeT'].map((key) =>
+    decimalNumber(attributes.get(key) ?? '1'),
+  ) as [number, number, number];
+  const samples = first.samplesPerPixel;
+  const planes = sizeZ * sizeT * (sizeC % samples === 0 ? sizeC / samples : sizeC);
   if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
     throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
   // Each axis may have its own unit (default µm): sizes are given in the unit of x (read as is,
@@ -499,6 +560,14 @@ function checkPageData(
     decodedBytes = Math.max(decodedBytes, parts * th * tileRowBytes);
     noun = 'tile';
   } else {
+    // The decoder returns the entry in whatever type it has: a RATIONAL 5/2 made strips of
+    // fractional rows, whose copy threw a RangeError.
+    const rowsPerStrip = ifd.rowsPerStrip as unknown;
+    if (!(Number.isSafeInteger(rowsPerStrip) && (rowsPerStrip as number) > 0))
+      throw corrupt(
+        ctx,
+        `${where} has RowsPerStrip ${String(rowsPerStrip)}, not a positive integer`,
+      );
     parts =
       Math.ceil(height / Math.min(ifd.rowsPerStrip, height)) * (layout.planar ? layout.samples : 1);
     offsets = ifd.stripOffsets as ArrayLike<number> | undefined;
@@ -511,6 +580,7 @@ function checkPageData(
       ctx,
       `${where} declares ${width}×${height} pixels, which need ${parts} ${noun}s, but it has ${found} ${noun} offsets`,
     );
+  checkByteIndices(offsets!, counts, parts, noun, where, ctx);
   // Every tile needs its own byte count inside the file: a missing one is not "the rest of the
   // file" (which would let a few bytes stand for any number of tiles).
   if (ifd.tiled) checkTileCounts(offsets!, counts, parts, fileSize, where, ctx);
@@ -536,6 +606,29 @@ function checkPageData(
     );
   }
   return { ranges, decodedBytes, ratio };
+}
+
+/**
+ * The offsets and byte counts of the first `parts` strips or tiles are unsigned integers, as
+ * libtiff requires: the decoder returns whatever type the entry has, and a negative (SLONG)
+ * offset read the file's last bytes as pixels, a fractional (FLOAT) one was rounded down, an
+ * ASCII one was joined to its count as text — each silently.
+ */
+function checkByteIndices(
+  offsets: ArrayLike<unknown>,
+  counts: ArrayLike<unknown> | undefined,
+  parts: number,
+  noun: string,
+  where: string,
+  ctx: Context,
+): void {
+  const valid = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  for (let i = 0; i < parts; i++)
+    if (!valid(offsets[i]) || (counts !== undefined && i < counts.length && !valid(counts[i])))
+      throw corrupt(
+        ctx,
+        `${where}: ${noun} ${i} has offset ${String(offsets[i])} and byte count ${String(counts?.[i])}, not unsigned integers`,
+      );
 }
 
 /** The tiles' offsets and byte counts: one of each per tile, each tile inside the file. */
@@ -619,8 +712,8 @@ export interface DecodeTiffVolumeOptions {
    */
   hyperstacks?: boolean;
   /**
-   * Read pages of several samples per pixel (RGB, multi-channel; strips, interleaved —
-   * uncompressed, LZW, Deflate, PackBits — or planar — uncompressed, Deflate, PackBits): each
+   * Read pages of several samples per pixel (RGB, multi-channel; strips, interleaved or planar —
+   * uncompressed, LZW, Deflate, PackBits): each
    * sample becomes one plane, so a page of S samples gives S consecutive planes of the result.
    * Default false: such pages throw `UnsupportedError`.
    */

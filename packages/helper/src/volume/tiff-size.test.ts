@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Volume } from '../types.js';
 import { readVolume } from './read-volume.js';
 import { encodeTiff } from './tiff-encode.js';
+import { tiffText } from './tiff-read.js';
 
 // Declared image sizes that the bytes present cannot fill (issue 17, cause 6).
 
@@ -248,7 +249,9 @@ function tiff(extra: Entry[], data = new Uint8Array(0), tail: Uint8Array[] = [])
     [278, 3, 1, 2],
     [279, 4, 1, 4],
   ];
-  const entries = [...basic, ...extra].sort((a, b) => a[0] - b[0]);
+  // An extra entry of a basic tag replaces it.
+  const kept = basic.filter(([tag]) => !extra.some((entry) => entry[0] === tag));
+  const entries = [...kept, ...extra].sort((a, b) => a[0] - b[0]);
   const ifd = 12 + data.length + (data.length % 2);
   const end = ifd + 2 + 12 * entries.length + 4;
   const out = new Uint8Array(end + tail.reduce((n, t) => n + t.length, 0));
@@ -305,6 +308,30 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
     const same =
       '<OME><Pixels PhysicalSizeX="0.1" PhysicalSizeXUnit="nm" PhysicalSizeYUnit="nm" PhysicalSizeY="2"/></OME>';
     expect(readVolume(describedTiff(same)).spacing).toEqual([1, 2, 0.1]);
+  });
+
+  it('reads OME-XML as UTF-8, so an x in "µm" beside a y in the default µm calibrates (third review)', () => {
+    // The decoder reads each byte as a character: "µm" (UTF-8 C2 B5) came back as "Âµm", a unit
+    // that converts to nothing, and the volume was left uncalibrated.
+    const ome =
+      '<OME><Pixels SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="µm" PhysicalSizeY="0.25"/></OME>';
+    expect(readVolume(describedTiff(ome)).spacing).toEqual([1, 0.25, 0.5]);
+    expect(tiffText('Âµm')).toBe('µm');
+    expect(tiffText(['<OME/>', 'second'])).toBe('<OME/>');
+    // Bytes that are not UTF-8 stay one character each; other values are no text.
+    expect(tiffText('unit=µm')).toBe('unit=µm');
+    expect(tiffText(42)).toBeUndefined();
+  });
+
+  it('gives ImageJ sizes of an axis with its own unit (zunit=, yunit=) in the unit of x (third review)', () => {
+    // ImageJ writes `zunit=nm` beside `unit=micron` when z has its own unit: spacing=500 was
+    // read as 500 µm, the voxel 1000× too deep.
+    const spacing = (lines: string) => readVolume(describedTiff(`ImageJ=1.53\n${lines}`)).spacing;
+    expect(spacing('unit=micron\nzunit=nm\nspacing=500\n')).toEqual([0.5, 1, 1]);
+    expect(spacing('unit=nm\nzunit=\\u00B5m\nspacing=0.5\n')).toEqual([500, 1, 1]);
+    expect(spacing('unit=micron\nzunit=micron\nspacing=2\n')).toEqual([2, 1, 1]);
+    // A z unit that does not convert to x's leaves the volume uncalibrated.
+    expect(spacing('unit=micron\nzunit=pixel\nspacing=2\n')).toBeUndefined();
   });
 
   it('reads descriptions that made the OME regular expressions quadratic', () => {
@@ -482,5 +509,96 @@ describe('files of several images (issue 17 second review)', () => {
     // One image of 2 planes is read.
     expect(readVolume(describedAs('<OME><Pixels SizeZ="2"/></OME>')).shape).toEqual([2, 2, 2]);
     expect(readVolume(describedAs('{"shape": [2, 2, 2]}')).shape).toEqual([2, 2, 2]);
+  });
+});
+
+describe('layout tags of other types than integers (issue 17 third review)', () => {
+  it('refuses negative, fractional and text offsets and byte counts, which libtiff refuses', () => {
+    // The decoder returns an entry's values in whatever type it has. A StripOffsets SLONG of −4
+    // with a byte count reaching the end read the file's last 4 bytes as the pixels; a FLOAT
+    // offset of 8.5 was rounded down; an ASCII "8" was joined to the count as text.
+    const probe = tiff([]);
+    const floatBits = new Uint32Array(Float32Array.of(8.5).buffer)[0]!;
+    const cases: [Entry[], string][] = [
+      [
+        [
+          [273, 9, 1, -4 >>> 0],
+          [279, 4, 1, probe.length + 4],
+        ],
+        `page 1: strip 0 has offset -4 and byte count ${probe.length + 4}, not unsigned integers`,
+      ],
+      [
+        [[279, 8, 1, 0xfffc]],
+        'page 1: strip 0 has offset 8 and byte count -4, not unsigned integers',
+      ],
+      [
+        [[273, 11, 1, floatBits]],
+        'tag 273 of image directory 1 holds 1 values of type 11, not one or more integers',
+      ],
+      [
+        [[273, 2, 2, 0x38]],
+        'tag 273 of image directory 1 holds 2 values of type 2, not one or more integers',
+      ],
+    ];
+    for (const [entries, detail] of cases) {
+      const bytes = tiff(entries);
+      expect(() => readVolume(bytes)).toThrow(FormatError);
+      expect(() => readVolume(bytes)).toThrow(
+        `readVolume: the given bytes is not a readable TIFF: ${detail}`,
+      );
+    }
+    // Any integer type is read (libtiff reads SHORT and LONG; BYTE here too).
+    expect(Array.from(readVolume(tiff([[273, 3, 1, 8]])).data)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(readVolume(tiff([[279, 1, 1, 4]])).data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses a layout tag of a type the decoder skips, instead of taking its default', () => {
+    // The decoder skips entries of types 13 and up: BitsPerSample 8 of type 13 became the
+    // default 1, and the 8-bit pixels [1, 2, 3, 4] were read as the bits [0, 0, 0, 0]; a
+    // SampleFormat 3 of type 13 read float32 pixels as uint32. libtiff refuses both.
+    for (const tag of [258, 339]) {
+      const bytes = tiff([[tag, 13, 1, tag === 258 ? 8 : 1]]);
+      expect(() => readVolume(bytes)).toThrow(
+        `readVolume: the given bytes is not a readable TIFF: tag ${tag} of image directory 1 holds 1 values of type 13, not one or more integers`,
+      );
+    }
+    // A BitsPerSample of no values was an empty array: the default 1 again.
+    expect(() => readVolume(tiff([[258, 3, 0, 0]]))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: tag 258 of image directory 1 holds 0 values of type 3, not one or more integers',
+    );
+  });
+});
+
+describe('RowsPerStrip of another type than an integer (issue 17 third review)', () => {
+  it('refuses a RATIONAL RowsPerStrip of 5/2 instead of throwing a RangeError', () => {
+    // 3×5 pixels in strips of "2.5 rows": the copy of a fractional row threw `RangeError: offset
+    // is out of bounds`. libtiff refuses the type.
+    const data = new Uint8Array(8 + 8 + 8 + 15);
+    const view = new DataView(data.buffer);
+    for (const [i, v] of [5, 2, 36, 42, 9, 9].entries()) view.setUint32(4 * i, v, true); // 5/2, offsets, counts
+    data.set(
+      Array.from({ length: 15 }, (_, i) => 10 + i),
+      24,
+    );
+    const entries: Entry[] = [
+      [256, 3, 1, 3],
+      [257, 3, 1, 5],
+      [273, 4, 2, 20],
+      [278, 5, 1, 12],
+      [279, 4, 2, 28],
+    ];
+    expect(() => readVolume(tiff(entries, data))).toThrow(FormatError);
+    expect(() => readVolume(tiff(entries, data))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: tag 278 of image directory 1 holds 1 values of type 5, not one or more integers',
+    );
+    const negative = entries.map((e): Entry => (e[0] === 278 ? [278, 9, 1, -2 >>> 0] : e));
+    expect(() => readVolume(tiff(negative, data))).toThrow(
+      'readVolume: the given bytes is not a readable TIFF: page 1 has RowsPerStrip -2, not a positive integer',
+    );
+    // The same strips with RowsPerStrip 3 (a SHORT) are read.
+    const rows3 = entries.map((e): Entry => (e[0] === 278 ? [278, 3, 1, 3] : e));
+    expect(Array.from(readVolume(tiff(rows3, data)).data)).toEqual(
+      Array.from({ length: 15 }, (_, i) => (i < 9 ? 10 + i : 10 + i - 3)),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { decimalNumber } from '@cellshape/core';
-import { convertLength } from '@cellshape/helper';
+import { convertLength, tiffText } from '@cellshape/helper';
 import type { TiffIfd } from 'tiff';
 
 /** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
@@ -15,12 +15,6 @@ export function normaliseUnit(unit: string): string {
   const trimmed = unit.trim();
   if (/^microns?$/i.test(trimmed) || MICRO.test(trimmed)) return 'µm';
   return trimmed;
-}
-
-function firstString(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return undefined;
 }
 
 const positive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
@@ -67,16 +61,24 @@ export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
 }
 
 function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
-  const description = firstString(ifd.imageDescription);
+  const description = tiffText(ifd.imageDescription);
   const xRes = ifd.xResolution as unknown;
   const yRes = (ifd.yResolution as unknown) ?? xRes;
   const imageJ = imageJFields(description);
   const imageJUnit = imageJ?.get('unit');
   if (imageJUnit !== undefined && !/^pixels?$/i.test(imageJUnit) && positive(xRes)) {
-    return {
-      pixelSize: [1 / (positive(yRes) ? yRes : xRes), 1 / xRes],
-      unit: normaliseUnit(imageJUnit),
-    };
+    // ImageJ writes `yunit=` when y has a unit of its own: y is given in x's unit (read as is,
+    // `yunit=nm` beside `unit=micron` made the pixel 1000× too tall); a unit that cannot be
+    // converted is no size, as for OME-XML.
+    const y = 1 / (positive(yRes) ? yRes : xRes);
+    const yUnit = imageJ?.get('yunit');
+    const unescaped = (unit: string) => unit.replace(/\\u00B5/i, 'µ');
+    const yInUnit =
+      yUnit === undefined || yUnit === imageJUnit
+        ? y
+        : convertLength(y, unescaped(yUnit), unescaped(imageJUnit));
+    if (yInUnit === undefined) return undefined;
+    return { pixelSize: [yInUnit, 1 / xRes], unit: normaliseUnit(imageJUnit) };
   }
   const ome = omePixels(description);
   if (ome) {

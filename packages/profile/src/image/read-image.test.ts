@@ -158,6 +158,68 @@ describe('multi-sample TIFF pages (fixtures by scripts/make-tiff-fixtures.py, ti
   });
 });
 
+describe('OME-TIFF frames, series and reduced pages (fixtures by scripts/make-tiff-fixtures.py, tifffile; issue 17 third review)', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+  it('groups the pages of OME DimensionOrder XYZTC by time point, not consecutively', () => {
+    // 2 channels × 3 time points stored channel after channel: frame 0 was [c0 t0, c0 t1].
+    const frames = readImageFrames2D(fixture('ome_ctyx_u8.tif'));
+    expect(frames.map((f) => f.shape)).toEqual([
+      [3, 5, 2],
+      [3, 5, 2],
+      [3, 5, 2],
+    ]);
+    frames.forEach((frame, t) => {
+      const want = Array.from({ length: 30 }, (_, i) => {
+        const [pixel, c] = [Math.floor(i / 2), i % 2];
+        return (c * 3 + t) * 15 + pixel;
+      });
+      expect(Array.from(frame.data)).toEqual(want);
+    });
+    const second = readImage2D(fixture('ome_ctyx_u8.tif'), { pages: 'frames', frame: 1 });
+    expect(Array.from(second.data)).toEqual(Array.from(frames[1]!.data));
+    expect(readImage2D(fixture('ome_ctyx_u8.tif')).shape).toEqual([3, 5, 6]);
+  });
+
+  it('takes OME SizeC of RGB pages as their samples: 2 frames of 3 channels, not 6 of 1', () => {
+    const frames = readImageFrames2D(fixture('ome_rgb_t2_u8.tif'));
+    expect(frames.map((f) => f.shape)).toEqual([
+      [2, 3, 3],
+      [2, 3, 3],
+    ]);
+    expect(Array.from(frames[1]!.data)).toEqual(Array.from({ length: 18 }, (_, i) => 18 + i));
+  });
+
+  it('refuses an OME-TIFF of two RGB series instead of reading them as one 6-channel image', () => {
+    expect(() => readImage2D(fixture('ome_rgb_2series_u8.tif'))).toThrow(
+      /^readImage2D: .*ome_rgb_2series_u8\.tif": an OME-TIFF whose first image has 1 planes, but the file holds 2 pages/,
+    );
+  });
+
+  it('takes the pixel size from the first full-resolution page, not a thumbnail before it', () => {
+    // The thumbnail states 1 pixel per cm: the size was 10,000 µm.
+    const image = readImage2D(fixture('thumbnail_first_u8.tif'));
+    expect(image.shape).toEqual([3, 4, 1]);
+    expect(Array.from(image.data)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect([image.pixelSize, image.unit]).toEqual([[0.5, 0.5], 'µm']);
+  });
+});
+
+describe('frames of a PNG (issue 17 third review)', () => {
+  it('refuses a frame past the only one, as for a one-page TIFF (it returned frame 0)', () => {
+    const image: Image2D = { data: Uint8Array.from([1, 2, 3, 4]), shape: [2, 2, 1] };
+    const png = encodeImage2D(image, 'png');
+    for (const read of [readImage2D, readLabelImage2D])
+      expect(() => read(png, { pages: 'frames', frame: 3 })).toThrow(
+        /^read(Image2D|LabelImage2D): 'options\.frame' must be a frame below 1 \(the given bytes has 1\), got 3$/,
+      );
+    expect(Array.from(readLabelImage2D(png, { pages: 'frames', frame: 0 }).data)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(Array.from(readImage2D(png, { pages: 'frames' }).data)).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe('PNG round trips', () => {
   for (const channels of [1, 2, 3, 4])
     for (const [name, make] of [
@@ -413,6 +475,47 @@ describe('hostile and bad input', () => {
     const odd =
       '<OME><Pixels SizeC="1" PhysicalSizeX="1" PhysicalSizeYUnit="parsec" PhysicalSizeY="2"/></OME>';
     expect(readImage2D(tiffWith([[270, 2, ascii(odd)]])).pixelSize).toBeUndefined();
+  });
+
+  it('gives an ImageJ y in its own unit (yunit=) in the unit of x (issue 17 third review)', () => {
+    // ImageJ writes `yunit=nm` beside `unit=micron`: 1 / YResolution is in nm (it was read as µm).
+    const image = readImage2D(
+      tiffWith([
+        [270, 2, ascii('ImageJ=1.53\nunit=micron\nyunit=nm\n')],
+        [282, 12, double(4)],
+        [283, 12, double(2)],
+      ]),
+    );
+    expect(image.unit).toBe('µm');
+    expect(image.pixelSize![0]).toBeCloseTo(0.0005, 12);
+    expect(image.pixelSize![1]).toBe(0.25);
+    const odd = tiffWith([
+      [270, 2, ascii('ImageJ=1.53\nunit=micron\nyunit=pixel\n')],
+      [282, 12, double(4)],
+    ]);
+    expect(readImage2D(odd).pixelSize).toBeUndefined();
+  });
+
+  it('reads OME-XML as UTF-8: "µm" is µm, not "Âµm" (issue 17 third review)', () => {
+    // tifffile and Bio-Formats write PhysicalSizeXUnit="µm" as UTF-8; read byte by byte it was
+    // the unit "Âµm", and beside a Y in the default µm it left the image uncalibrated.
+    const both =
+      '<OME><Pixels SizeC="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="µm" PhysicalSizeY="0.25" PhysicalSizeYUnit="µm"/></OME>';
+    const image = readImage2D(tiffWith([[270, 2, ascii(both)]]));
+    expect([image.pixelSize, image.unit]).toEqual([[0.25, 0.5], 'µm']);
+    const xOnly =
+      '<OME><Pixels SizeC="1" PhysicalSizeX="0.5" PhysicalSizeXUnit="µm" PhysicalSizeY="0.25"/></OME>';
+    const calibrated = readImage2D(tiffWith([[270, 2, ascii(xOnly)]]));
+    expect([calibrated.pixelSize, calibrated.unit]).toEqual([[0.25, 0.5], 'µm']);
+    // Bytes that are not UTF-8 stay one character each (an ImageJ unit in Latin-1: B5 is µ).
+    const latin1 = Uint8Array.from(
+      [...'ImageJ=1.53\nunit=\xb5m\n'].map((c) => c.charCodeAt(0)).concat(0),
+    );
+    const imageJ = tiffWith([
+      [270, 2, latin1],
+      [282, 12, double(4)],
+    ]);
+    expect([readImage2D(imageJ).pixelSize, readImage2D(imageJ).unit]).toEqual([[0.25, 0.25], 'µm']);
   });
 
   it('mutated TIFF and PNG bytes give a cellshape error or an image, nothing else', () => {

@@ -23,7 +23,8 @@ export interface ReadImage2DOptions {
   format?: ImageFormat | 'auto';
   /**
    * TIFF only, what the pages of a multi-page file become in {@link readImage2D}:
-   * `'channels'` (default) — every page is one channel, so a 3-page file gives 3 channels;
+   * `'channels'` (default) — every page is one channel, so a 3-page file gives 3 channels
+   * (in frame order: an OME-TIFF stored channel after channel gives each frame's channels together);
    * `'frames'` — the pages are a time series whose frame {@link ReadImage2DOptions.frame} is
    * returned, with as many channels per frame as the ImageJ (`channels=`) or OME (`SizeC`)
    * description states, else 1.
@@ -104,6 +105,12 @@ function resolveOptions(fn: string, options: ReadImage2DOptions | undefined) {
   return { ...resolved, limits };
 }
 
+/** A PNG holds one frame: asking for another is an error (it was answered with frame 0). */
+function checkPngFrame(fn: string, where: string, pages: string, frame: number): void {
+  if (pages === 'frames' && frame > 0)
+    throw invalidArgument(fn, 'options.frame', `a frame below 1 (${where} has 1)`, frame);
+}
+
 /** The frames of a page stack, `channelsPerFrame` pages each. */
 function tiffFrames(pages: TiffPages, fn: string, where: string): Image2D[] {
   const c = pages.channelsPerFrame;
@@ -118,8 +125,8 @@ function tiffFrames(pages: TiffPages, fn: string, where: string): Image2D[] {
  * * TIFF: grey-level pages of 8/16/32-bit integers (signed or not) or 32/64-bit floats,
  *   uncompressed, LZW, Deflate or PackBits, strips or tiles (read by `@cellshape/helper`); a
  *   multi-page file gives one channel per page, or one frame (`options.pages: 'frames'`).
- *   Pages with several samples per pixel (RGB; strips, interleaved or planar; LZW for
- *   interleaved only) give one channel per sample.
+ *   Pages with several samples per pixel (RGB; strips, interleaved or planar) give one channel
+ *   per sample.
  * * PNG: grey (1 channel), grey + alpha (2), RGB (3), RGBA (4), 1–8 bits → Uint8Array,
  *   16 bits → Uint16Array; palette images → their RGB(A) colours.
  *
@@ -138,7 +145,10 @@ export function readImage2D(
   const fn = 'readImage2D';
   const { format, pages, frame, limits } = resolveOptions(fn, options);
   const { bytes, where, format: found } = loadSource(fn, source, format);
-  if (found === 'png') return decodePngImage(bytes, fn, where, limits, 'colours');
+  if (found === 'png') {
+    checkPngFrame(fn, where, pages, frame);
+    return decodePngImage(bytes, fn, where, limits, 'colours');
+  }
   const stack = decodeTiffPages(bytes, fn, where, limits);
   if (pages === 'channels') return pagesAsChannels(stack, 0, stack.volume.shape[0], fn, where);
   const frames = stack.volume.shape[0] / stack.channelsPerFrame;
@@ -186,8 +196,10 @@ export function readLabelImage2D(
   const resolved = resolveOptions(fn, options);
   const { bytes, where, format } = loadSource(fn, source, resolved.format);
   let image: Image2D;
-  if (format === 'png') image = decodePngImage(bytes, fn, where, resolved.limits, 'indices');
-  else {
+  if (format === 'png') {
+    checkPngFrame(fn, where, resolved.pages, resolved.frame);
+    image = decodePngImage(bytes, fn, where, resolved.limits, 'indices');
+  } else {
     const stack = decodeTiffPages(bytes, fn, where, resolved.limits);
     // Only the frame returned is built (building every frame copied the whole stack again).
     const c = stack.channelsPerFrame;

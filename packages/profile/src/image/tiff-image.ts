@@ -1,6 +1,6 @@
-import { FormatError, type TypedArray } from '@cellshape/core';
-import { decodeTiffVolume, encodeTiff, type Volume } from '@cellshape/helper';
-import { decode } from 'tiff';
+import { decimalNumber, FormatError, type TypedArray } from '@cellshape/core';
+import { decodeTiffVolume, encodeTiff, tiffText, type Volume } from '@cellshape/helper';
+import { decode, type TiffIfd } from 'tiff';
 import type { Image2D } from '../types.js';
 import type { ImageLimits } from './image-limits.js';
 import { imageJFields, omePixels, tiffPixelSize } from './pixel-size.js';
@@ -17,14 +17,78 @@ export interface TiffPages {
   volume: Volume;
   /** Channels of one frame: samples per pixel × (ImageJ `channels=`, OME `SizeC`, else 1). */
   channelsPerFrame: number;
+  /**
+   * The plane of each position in frame order (frame after frame, the channels of a frame
+   * together), when the file stores them otherwise (OME `DimensionOrder` XYZTC: channel after
+   * channel); absent when frame order is file order.
+   */
+  order?: Int32Array;
   pixelSize?: { pixelSize: [number, number]; unit: string };
 }
 
-/** Channels per frame as the file's ImageJ or OME-XML description states them. */
-function statedChannels(description: string | undefined): number {
-  const stated = imageJFields(description)?.get('channels') ?? omePixels(description)?.get('SizeC');
-  const n = Number(stated ?? 1);
+/** A count stated in a description: a positive integer, else 1. */
+function statedCount(text: string | undefined): number {
+  const n = decimalNumber(text ?? '1');
   return Number.isSafeInteger(n) && n > 0 ? n : 1;
+}
+
+/** How `planes` planes of `samples` samples a page form frames (see {@link TiffPages}). */
+type Framing = Pick<TiffPages, 'channelsPerFrame' | 'order'>;
+
+/**
+ * Channels per frame as the file's ImageJ or OME-XML description states them, and the order of
+ * an OME-TIFF's planes. ImageJ stores a frame's channels together (CZT). OME counts the samples
+ * of a page as channels (SizeC 3 for RGB pages: read as 3 × 3, a 3-sample page made 3 frames of
+ * one channel) and stores the planes in its DimensionOrder (tifffile writes XYZTC for CTYX data:
+ * read as consecutive, frames mixed channels and time points). A description that does not
+ * divide the planes (e.g. pages added by another tool) is ignored.
+ */
+function framing(description: string | undefined, samples: number, planes: number): Framing {
+  const imageJ = imageJFields(description);
+  const ome = imageJ ? undefined : omePixels(description);
+  const sizeC = statedCount((imageJ ?? ome)?.get(imageJ ? 'channels' : 'SizeC'));
+  const pageChannels = ome && sizeC % samples === 0 ? sizeC / samples : sizeC;
+  const channelsPerFrame = planes % (pageChannels * samples) === 0 ? pageChannels * samples : 1;
+  const dimensions = ome?.get('DimensionOrder') ?? '';
+  if (channelsPerFrame === 1 || !/^XY(?:ZCT|ZTC|CZT|CTZ|TZC|TCZ)$/.test(dimensions))
+    return { channelsPerFrame };
+  const size: Record<string, number> = {
+    Z: statedCount(ome?.get('SizeZ')),
+    C: pageChannels,
+    T: statedCount(ome?.get('SizeT')),
+  };
+  if (size.Z! * size.C! * size.T! * samples !== planes) return { channelsPerFrame };
+  // Page strides of the axes, the first of DimensionOrder varying fastest.
+  const axes = dimensions.slice(2).split('');
+  const stride: Record<string, number> = {};
+  let step = 1;
+  for (const axis of axes) {
+    stride[axis] = step;
+    step *= size[axis]!;
+  }
+  const [fast, slow] = axes.filter((axis) => axis !== 'C') as [string, string];
+  const order = new Int32Array(planes);
+  let i = 0;
+  for (let b = 0; b < size[slow]!; b++)
+    for (let a = 0; a < size[fast]!; a++)
+      for (let c = 0; c < pageChannels; c++)
+        for (let q = 0; q < samples; q++)
+          order[i++] = (a * stride[fast]! + b * stride[slow]! + c * stride.C!) * samples + q;
+  return order.every((plane, at) => plane === at)
+    ? { channelsPerFrame }
+    : { channelsPerFrame, order };
+}
+
+/**
+ * The first full-resolution page, whose pixels the stack starts with: a reduced-resolution page
+ * (a thumbnail) before it has its own resolution (its pixel size was reported, 20,000× too large)
+ * and samples.
+ */
+function firstFullPage(bytes: Uint8Array): TiffIfd {
+  const reduced = (ifd: TiffIfd) => ((ifd.newSubfileType ?? 0) & 1) === 1;
+  const first = decode(bytes, { ignoreImageData: true, pages: [0] })[0]!;
+  if (!reduced(first)) return first;
+  return decode(bytes, { ignoreImageData: true }).find((ifd) => !reduced(ifd)) ?? first;
 }
 
 /** Decodes every full-resolution page of a TIFF; `fn` and `where` name caller and file. */
@@ -42,19 +106,18 @@ export function decodeTiffPages(
     expansionBound: limits.expansionBound,
   });
   // The chain of directories is sound (checked above): reading the tags again is safe and cheap.
-  const first = decode(bytes, { ignoreImageData: true, pages: [0] })[0]!;
-  const description =
-    typeof first.imageDescription === 'string' ? first.imageDescription : undefined;
+  const first = firstFullPage(bytes);
+  const description = tiffText(first.imageDescription);
   // Samples of a pixel (RGB) are channels of the same frame, as are ImageJ's `channels=`.
-  const stated = statedChannels(description) * first.samplesPerPixel;
-  const pages = volume.shape[0];
-  // A description that does not divide the pages (e.g. pages added by another tool) is ignored.
-  const channelsPerFrame = pages % stated === 0 ? stated : 1;
+  const frames = framing(description, first.samplesPerPixel, volume.shape[0]);
   const size = tiffPixelSize(first);
-  return size ? { volume, channelsPerFrame, pixelSize: size } : { volume, channelsPerFrame };
+  return size ? { volume, ...frames, pixelSize: size } : { volume, ...frames };
 }
 
-/** Pages `from … from + count - 1` of a page stack, interleaved as the channels of one image. */
+/**
+ * Planes `from … from + count - 1` of a page stack in frame order (see {@link TiffPages.order}),
+ * interleaved as the channels of one image.
+ */
 export function pagesAsChannels(
   pages: TiffPages,
   from: number,
@@ -72,7 +135,7 @@ export function pagesAsChannels(
   const plane = height * width;
   const data = new (source.constructor as new (length: number) => TypedArray)(plane * count);
   for (let c = 0; c < count; c++) {
-    const offset = (from + c) * plane;
+    const offset = (pages.order?.[from + c] ?? from + c) * plane;
     for (let i = 0; i < plane; i++) data[i * count + c] = source[offset + i]!;
   }
   const image: Image2D = { data, shape: [height, width, count] };
