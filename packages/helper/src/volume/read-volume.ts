@@ -109,11 +109,11 @@ function decodeNpyVolume(bytes: Uint8Array, fn: string, where: string): Volume {
  *
  * * TIFF: single pages or multi-page stacks (pages → z; a 2-D image gives shape [1, y, x]),
  *   8/16/32-bit unsigned or signed integers, 32/64-bit floats and bilevel (1-bit → uint8 0/1),
- *   big- or little-endian, strips or tiles, uncompressed, LZW or Deflate, with or without the
- *   horizontal predictor (bilevel and 32-bit integer pages: strips, uncompressed or Deflate).
- *   Single-channel only: RGB and multi-channel images throw `UnsupportedError`; so do
- *   PackBits, JPEG, the floating-point predictor, BigTIFF and volumetric pages (ImageDepth
- *   above 1, tifffile's `volumetric=True`). Reduced-resolution pages are skipped.
+ *   big- or little-endian, strips or tiles, uncompressed, LZW, Deflate or PackBits, with or
+ *   without the horizontal predictor (integers). Single-channel only: RGB and multi-channel
+ *   images throw `UnsupportedError`; so do JPEG, the floating-point predictor, BigTIFF and
+ *   volumetric pages (ImageDepth above 1, tifffile's `volumetric=True`). Reduced-resolution
+ *   pages are skipped.
  *   `spacing` ([z, y, x], physical units per voxel) is set only when the file states it:
  *   ImageJ `spacing=` / `unit=` with X/YResolution (spacing = 1 / resolution), or OME-XML
  *   PhysicalSizeZ/Y/X; a missing component is 1.
