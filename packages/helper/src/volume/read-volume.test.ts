@@ -111,6 +111,14 @@ describe('readVolume: sources and formats', () => {
     expect(Array.from(inverted.data)).toEqual(Array.from(stack.data, (v) => 65535 - v));
   });
 
+  it('reads a page without PhotometricInterpretation as BlackIsZero, as libtiff and tifffile do', () => {
+    const bytes = encodeTiff(stack);
+    const view = new DataView(bytes.buffer);
+    // Renamed to Threshholding (263, ignored), so the directory stays sorted.
+    for (const page of [0, 1]) view.setUint16(entryOffset(bytes, 262, page), 263, true);
+    expect(Array.from(readVolume(bytes).data)).toEqual(Array.from(stack.data));
+  });
+
   it('keeps the x/y spacing of a 2-D image', () => {
     const volume: Volume = { data: new Uint8Array(4), shape: [1, 2, 2], spacing: [1, 0.5, 0.25] };
     const bytes = encodeTiff(volume);

@@ -216,9 +216,13 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       `${where} has ${bitsPerSample}-bit samples of SampleFormat ${sampleFormat}; supported are 1-bit, 8/16/32-bit integers and 32/64-bit floats`,
     );
   }
-  const photometric = ifd.type as number | undefined;
+  // Without the (required) tag, libtiff and tifffile read a one-sample page as BlackIsZero.
+  const photometric = (ifd.type as number | undefined) ?? (samplesPerPixel === 1 ? 1 : undefined);
   if (photometric === undefined)
-    throw corrupt(ctx, `${where} lacks the required PhotometricInterpretation tag`);
+    throw corrupt(
+      ctx,
+      `${where} lacks the PhotometricInterpretation tag, which a page of ${samplesPerPixel} samples needs`,
+    );
   const unsignedSmall = kind === 'bit' || kind === 'uint8' || kind === 'uint16';
   const rgb = photometric === 2 && samplesPerPixel >= 3;
   if (!(photometric === 1 || rgb || (photometric === 0 && unsignedSmall))) {
