@@ -182,6 +182,25 @@ describe('CSV and .npy point clouds', () => {
     );
     expect(() => parsePointCloud(text('x y z\n1 2 0b1\n'), 'csv')).toThrow(/"0b1"/);
   });
+
+  it('refuses decimal commas without a header and pandas default column names (issue 17 text review)', () => {
+    // Without a header (or under a wider one) every comma split a number: [1, 5, 2].
+    for (const rows of ['1,5;2,5;3,5\n', '1,5\t2,5\t3,5\n', '1,5 2,5 3,5\n', 'x;y;z;id\n1,5;2;3\n'])
+      expect(() => parsePointCloud(text(rows), 'csv')).toThrow(
+        /row 1 has a comma between digits beside other separators/,
+      );
+    // Commas with spaces after them, and quoted text holding a semicolon, are no decimal commas.
+    expect(Array.from(parsePointCloud(text('1, 2, 3, 4\n'), 'csv').data)).toEqual([1, 2, 3]);
+    expect(Array.from(parsePointCloud(text('x,y,z,n\n1,2,3,"a;b"\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
+    // `pd.DataFrame(points).to_csv(path, index=False)` names the columns 0, 1, 2: read as a
+    // point, the header added (0, 1, 2) to the cloud.
+    expect(() => parsePointCloud(text('0,1,2\n1.5,2.5,3.5\n'), 'csv')).toThrow(
+      /its first line "0,1,2" may be pandas' default column names or a point/,
+    );
+    expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
+  });
 });
 
 describe('encode / write / read round trips', () => {

@@ -203,6 +203,41 @@ function afterQuoted(line: string, from: number): number {
   }
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Whether a row, outside quotes, has a comma between two digits beside another separator (a `;`,
+ * a tab, or spaces between two digits): a decimal comma (`1,5;2,5;3,5`, `1,5 2,5 3,5`) or a
+ * thousands separator, whose numbers splitting at every comma reads as others ([1, 5, 2]). Such a
+ * row cannot be read as the file means it, with or without a header.
+ */
+function hasDecimalComma(row: string): boolean {
+  let quoted = false;
+  let comma = false;
+  let other = false;
+  for (let i = 0; i < row.length; i++) {
+    const c = row.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === 44) comma ||= isDigit(row.charCodeAt(i - 1)) && isDigit(row.charCodeAt(i + 1));
+    else if (c === 59 || c === 9) other = true;
+    else if (c === 32 && isDigit(row.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (row.charCodeAt(j) === 32) j++;
+      if (isDigit(row.charCodeAt(j))) other = true;
+      i = j - 1;
+    }
+  }
+  return comma && other;
+}
+
+/**
+ * Whether a first line is the column names pandas gives an unnamed frame (`0,1,2`, from
+ * `pd.DataFrame(points).to_csv(path, index=False)`): read as a point, it added (0, 1, 2).
+ */
+const isPandasDefaultHeader = (words: string[]): boolean =>
+  words.length >= 3 && words.every((word, i) => word === String(i));
+
 /** A field without its surrounding quotes, `""` read as `"`; other fields as they are. */
 function unquote(field: string): string {
   return field.length >= 2 && field.charCodeAt(0) === QUOTE && field.endsWith('"')
@@ -232,6 +267,10 @@ function parseCsvCloud(
     plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
   const first = split(lines[0] ?? '');
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
+  if (!hasHeader && isPandasDefaultHeader(first))
+    throw fail(
+      `its first line ${JSON.stringify(lines[0])} may be pandas' default column names or a point; write the file with a header naming x, y and z`,
+    );
   let xyz = [0, 1, 2];
   let normals: number[] | undefined;
   let order = axisOrder;
@@ -258,6 +297,10 @@ function parseCsvCloud(
     if (hasHeader && words.length > first.length)
       throw fail(
         `row ${r + 1} has ${words.length} fields, the header has ${first.length} (a decimal comma, or a separator inside an unquoted field?)`,
+      );
+    if (words.length > width && hasDecimalComma(row))
+      throw fail(
+        `row ${r + 1} has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`,
       );
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
