@@ -65,6 +65,17 @@ describe('parseCsv', () => {
     expect(parseCsv('x\n1\n""\n2\n\n""').rows).toEqual([['1'], [''], ['2'], ['']]);
     expect(parseCsv('x\r\n""\r\n').rows).toEqual([['']]);
   });
+
+  it('skips lines of spaces and tabs only, as pandas does (issue 17 text review)', () => {
+    // Read as a row of one field, such a line was an error under a wider header and an extra
+    // value of a one-column table; pandas skips it (a quoted value of spaces stays a value).
+    expect(parseCsv('id,t\n1,a\n \t \n2,b\n  ').rows).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
+    expect(parseCsv('id\n1\n \n2\n" "\n').rows).toEqual([['1'], ['2'], [' ']]);
+    expect(parseCsv('id\n1\n\u00a0\n').rows).toEqual([['1'], ['\u00a0']]);
+  });
 });
 
 describe('decodeCsvText', () => {
