@@ -200,6 +200,10 @@ describe('CSV and .npy point clouds', () => {
       /its first line "0,1,2" may be pandas' default column names or a point/,
     );
     expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
+    // Blank lines before the header are skipped (pandas); the header was refused as a row.
+    expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
+      3, 2, 1,
+    ]);
   });
 });
 

@@ -257,19 +257,22 @@ function parseCsvCloud(
   // A lone \r ends a line too, as in pandas and parseCsv (classic Mac and some Excel exports):
   // read as one header line, `x,y,z,nx,ny,nz\r1,2,3,…` gave a cloud of zero points.
   const lines = text.split(/\r\n|\r|\n/);
+  // Blank lines before the header are skipped, as pandas skips them (read as a first row of no
+  // header, the header after them was refused as a row of text).
+  const top = lines.findIndex((line) => line.trim() !== '');
   // Not even a header: an empty file (a failed write) is no cloud of zero points.
-  if (lines.every((line) => line.trim() === '')) throw fail('it is empty');
+  if (top < 0) throw fail('it is empty');
   // The regular expression is linear on lines whose white space is spaces and tabs only: one
   // search of the text (for other white space, a lone \r included) picks the splitter.
   // Quoted fields (they may hold separators) need the one-pass splitter too.
   const plain = !/[^\S \t\r\n]|\r(?!\n)|"/.test(text);
   const split = (line: string) =>
     plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
-  const first = split(lines[0] ?? '');
+  const first = split(lines[top] as string);
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
   if (!hasHeader && isPandasDefaultHeader(first))
     throw fail(
-      `its first line ${JSON.stringify(lines[0])} may be pandas' default column names or a point; write the file with a header naming x, y and z`,
+      `its first line ${JSON.stringify(lines[top])} may be pandas' default column names or a point; write the file with a header naming x, y and z`,
     );
   let xyz = [0, 1, 2];
   let normals: number[] | undefined;
@@ -278,13 +281,13 @@ function parseCsvCloud(
     const names = first.map((w) => w.replace(/^["']|["']$/g, '').toLowerCase());
     xyz = ['x', 'y', 'z'].map((name) => names.indexOf(name));
     if (xyz.some((i) => i < 0))
-      throw fail(`the header ${JSON.stringify(lines[0])} does not name columns x, y and z`);
+      throw fail(`the header ${JSON.stringify(lines[top])} does not name columns x, y and z`);
     const n = ['nx', 'ny', 'nz'].map((name) => names.indexOf(name));
     if (n.every((i) => i >= 0)) normals = n;
     // The header names the axes, so the columns are already x, y, z after mapping.
     order = 'xyz';
   }
-  const rows = lines.slice(hasHeader ? 1 : 0).filter((line) => line.trim() !== '');
+  const rows = lines.slice(hasHeader ? top + 1 : top).filter((line) => line.trim() !== '');
   const width = Math.max(...xyz, ...(normals ?? [])) + 1;
   const data = new Float32Array(rows.length * 3);
   const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
