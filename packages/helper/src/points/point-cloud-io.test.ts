@@ -200,6 +200,13 @@ describe('CSV and .npy point clouds', () => {
       /its first line "0,1,2" may be pandas' default column names or a point/,
     );
     expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
+    // An empty field between two tabs shifted the columns after it: x read 2, z read q's 9.
+    expect(() => parsePointCloud(text('id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n'), 'csv')).toThrow(
+      /row 1 has 5 fields, the header has 6 \(an empty field between two tabs\?\)/,
+    );
+    expect(Array.from(parsePointCloud(text('x\t\ty\t\tz\n1\t\t2\t\t3\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
     // Blank lines before the header are skipped (pandas); the header was refused as a row.
     expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
       3, 2, 1,

@@ -245,6 +245,30 @@ function unquote(field: string): string {
     : field;
 }
 
+/**
+ * What is wrong with the fields of a CSV point-cloud row, if anything: too few for the columns
+ * read, or separators that would shift them. `headerWidth` is the header's field count, if any.
+ */
+function rowProblem(
+  row: string,
+  words: string[],
+  width: number,
+  headerWidth: number | undefined,
+): string | undefined {
+  if (words.length < width) return `has ${words.length} columns, expected at least ${width}`;
+  // Under a header, a row of more fields has separators the header has not (a decimal comma
+  // in `1,5;2,5;3,5`): the columns after one would be read shifted.
+  if (headerWidth !== undefined && words.length > headerWidth)
+    return `has ${words.length} fields, the header has ${headerWidth} (a decimal comma, or a separator inside an unquoted field?)`;
+  // Two tabs around an empty field of a tab-separated file are one separator here: the
+  // columns after it shift (`id\tnote\tx\ty\tz\tq` over `7\t\t1\t2\t3\t9` gave x = 2).
+  if (headerWidth !== undefined && words.length < headerWidth && /\t *\t/.test(row))
+    return `has ${words.length} fields, the header has ${headerWidth} (an empty field between two tabs?)`;
+  if (words.length > width && hasDecimalComma(row))
+    return `has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`;
+  return undefined;
+}
+
 function parseCsvCloud(
   bytes: Uint8Array,
   fn: string,
@@ -293,18 +317,8 @@ function parseCsvCloud(
   const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
   rows.forEach((row, r) => {
     const words = split(row);
-    if (words.length < width)
-      throw fail(`row ${r + 1} has ${words.length} columns, expected at least ${width}`);
-    // Under a header, a row of more fields has separators the header has not (a decimal comma
-    // in `1,5;2,5;3,5`): the columns after one would be read shifted.
-    if (hasHeader && words.length > first.length)
-      throw fail(
-        `row ${r + 1} has ${words.length} fields, the header has ${first.length} (a decimal comma, or a separator inside an unquoted field?)`,
-      );
-    if (words.length > width && hasDecimalComma(row))
-      throw fail(
-        `row ${r + 1} has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`,
-      );
+    const problem = rowProblem(row, words, width, hasHeader ? first.length : undefined);
+    if (problem !== undefined) throw fail(`row ${r + 1} ${problem}`);
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;
