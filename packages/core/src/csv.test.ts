@@ -88,6 +88,13 @@ describe('decodeCsvText', () => {
     ]);
     expect(decodeCsvText(cp1252)).toBe('10 µM\n10 ÄM');
   });
+
+  it('keeps a UTF-8 byte-order mark before Windows-1252 bytes a mark (issue 17 text review)', () => {
+    // Decoded as Windows-1252 the mark became `ï»¿`, part of the first column's name.
+    const bytes = Uint8Array.from([0xef, 0xbb, 0xbf, 0x69, 0x64, 0x0a, 0x31, 0x30, 0x20, 0xb5]);
+    expect(decodeCsvText(bytes)).toBe('\ufeffid\n10 µ');
+    expect(parseCsv(decodeCsvText(bytes))).toEqual({ header: ['id'], rows: [['10 µ']] });
+  });
 });
 
 describe('csvRecords', () => {

@@ -48,7 +48,12 @@ export function decodeCsvText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    // A UTF-8 byte-order mark still starts the text (kept as one, for the parsers to drop):
+    // decoded as Windows-1252 it became `ï»¿`, part of the first column's name (a centroid
+    // table's `id` column was then not found, and row numbers became the ids).
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const text = new TextDecoder('windows-1252').decode(bom ? bytes.subarray(3) : bytes);
+    return bom ? `\ufeff${text}` : text;
   }
 }
 
