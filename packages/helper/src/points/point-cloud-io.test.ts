@@ -207,6 +207,21 @@ describe('CSV and .npy point clouds', () => {
     expect(Array.from(parsePointCloud(text('x\t\ty\t\tz\n1\t\t2\t\t3\n'), 'csv').data)).toEqual([
       1, 2, 3,
     ]);
+    // A column name holding a space is cut in two: x read 2, y 3 and z the area's 9.
+    for (const csv of [
+      'Point ID,x,y,z,area\n7,1,2,3,9\n',
+      'cell type\tx\ty\tz\tq\nB\t1\t2\t3\t4\n',
+    ])
+      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
+        /row 1 has 5 fields, the header has 6 \(a column name holding a space\? quote it\)/,
+      );
+    // After the columns read, quoted, or over values holding a space too, it shifts nothing.
+    for (const csv of [
+      'x,y,z,cell type\n1,2,3,B\n',
+      '"cell type",x,y,z,a\nB,1,2,3,4\n',
+      'cell type,x,y,z\nT cell,1,2,3\n',
+    ])
+      expect(Array.from(parsePointCloud(text(csv), 'csv').data)).toEqual([1, 2, 3]);
     // Blank lines before the header are skipped (pandas); the header was refused as a row.
     expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
       3, 2, 1,

@@ -246,24 +246,54 @@ function unquote(field: string): string {
 }
 
 /**
+ * The position, among the header's white-space split words, of the first column after a name
+ * that holds white space (`cell type,x,y,z,area` → 1), in a header whose names are separated
+ * by `,`, `;` or tabs; `Infinity` when there is none. The white-space splitter cuts such a name
+ * in two, so a row whose value there holds no space has its columns from here on read shifted.
+ */
+function firstShiftedColumn(header: string): number {
+  if (!/[,;\t]/.test(header)) return Number.POSITIVE_INFINITY;
+  let index = 0;
+  for (const name of header.split(/[,;\t]/)) {
+    const trimmed = name.trim();
+    if (trimmed !== '' && trimmed.split(/\s+/).length > 1) return index + 1;
+    index++;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** The header of a CSV point cloud as {@link rowProblem} checks rows against it. */
+interface HeaderShape {
+  /** Its field count. */
+  width: number;
+  /** Whether a column read lies after a name holding white space ({@link firstShiftedColumn}). */
+  spacedNameBefore: boolean;
+}
+
+/**
  * What is wrong with the fields of a CSV point-cloud row, if anything: too few for the columns
- * read, or separators that would shift them. `headerWidth` is the header's field count, if any.
+ * read (`width`), or separators that would shift them.
  */
 function rowProblem(
   row: string,
   words: string[],
   width: number,
-  headerWidth: number | undefined,
+  header: HeaderShape | undefined,
 ): string | undefined {
   if (words.length < width) return `has ${words.length} columns, expected at least ${width}`;
   // Under a header, a row of more fields has separators the header has not (a decimal comma
   // in `1,5;2,5;3,5`): the columns after one would be read shifted.
-  if (headerWidth !== undefined && words.length > headerWidth)
-    return `has ${words.length} fields, the header has ${headerWidth} (a decimal comma, or a separator inside an unquoted field?)`;
-  // Two tabs around an empty field of a tab-separated file are one separator here: the
-  // columns after it shift (`id\tnote\tx\ty\tz\tq` over `7\t\t1\t2\t3\t9` gave x = 2).
-  if (headerWidth !== undefined && words.length < headerWidth && /\t *\t/.test(row))
-    return `has ${words.length} fields, the header has ${headerWidth} (an empty field between two tabs?)`;
+  if (header !== undefined && words.length > header.width)
+    return `has ${words.length} fields, the header has ${header.width} (a decimal comma, or a separator inside an unquoted field?)`;
+  // Fewer fields than the header: a name with a space (`cell type`) over a value without one,
+  // or an empty field between two tabs (read as one separator) — the columns after it shift
+  // (`Point ID,x,y,z,area` over `7,1,2,3,9` read x = 2, y = 3, z = 9).
+  if (header !== undefined && words.length < header.width) {
+    if (header.spacedNameBefore)
+      return `has ${words.length} fields, the header has ${header.width} (a column name holding a space? quote it)`;
+    if (/\t *\t/.test(row))
+      return `has ${words.length} fields, the header has ${header.width} (an empty field between two tabs?)`;
+  }
   if (words.length > width && hasDecimalComma(row))
     return `has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`;
   return undefined;
@@ -313,11 +343,18 @@ function parseCsvCloud(
   }
   const rows = lines.slice(hasHeader ? top + 1 : top).filter((line) => line.trim() !== '');
   const width = Math.max(...xyz, ...(normals ?? [])) + 1;
+  // Quoted names stay whole; an unquoted one holding a space is cut in two.
+  const header: HeaderShape | undefined = hasHeader
+    ? {
+        width: first.length,
+        spacedNameBefore: plain && firstShiftedColumn(lines[top] as string) < width,
+      }
+    : undefined;
   const data = new Float32Array(rows.length * 3);
   const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
   rows.forEach((row, r) => {
     const words = split(row);
-    const problem = rowProblem(row, words, width, hasHeader ? first.length : undefined);
+    const problem = rowProblem(row, words, width, header);
     if (problem !== undefined) throw fail(`row ${r + 1} ${problem}`);
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
