@@ -222,6 +222,15 @@ describe('CSV and .npy point clouds', () => {
       'cell type,x,y,z\nT cell,1,2,3\n',
     ])
       expect(Array.from(parsePointCloud(text(csv), 'csv').data)).toEqual([1, 2, 3]);
+    // pandas' tab-separated file with its index (`df.to_csv(path, sep='\t')`) starts the header
+    // with a tab: trimmed, the names moved one column left (x read the index, y read x, …).
+    const indexed = '\tz\ty\tx\tcell type\n0\t1.5\t2.5\t3.5\ta\n1\t4\t5\t6\tT cell\n';
+    expect(Array.from(parsePointCloud(text(indexed), 'csv').data)).toEqual([
+      3.5, 2.5, 1.5, 6, 5, 4,
+    ]);
+    expect(Array.from(parsePointCloud(text('\tx\ty\tz\n0\t1\t2\t3\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
     // Blank lines before the header are skipped (pandas); the header was refused as a row.
     expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
       3, 2, 1,
