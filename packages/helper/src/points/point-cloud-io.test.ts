@@ -231,6 +231,8 @@ describe('CSV and .npy point clouds', () => {
     expect(Array.from(parsePointCloud(text('\tx\ty\tz\n0\t1\t2\t3\n'), 'csv').data)).toEqual([
       1, 2, 3,
     ]);
+    // In a comma-separated file a leading tab is white space, as before.
+    expect(Array.from(parsePointCloud(text('x,y,z\n\t1,2,3\n'), 'csv').data)).toEqual([1, 2, 3]);
     // Blank lines before the header are skipped (pandas); the header was refused as a row.
     expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
       3, 2, 1,

@@ -320,11 +320,13 @@ function parseCsvCloud(
   // search of the text (for other white space, a lone \r included) picks the splitter.
   // Quoted fields (they may hold separators) need the one-pass splitter too.
   const plain = !/[^\S \t\r\n]|\r(?!\n)|"/.test(text);
-  // A line starting with a tab starts with an empty field (pandas' tab-separated header of an
-  // unnamed index, `\tx\ty\tz`); trimmed away, the header's names were read one column early.
+  // In a tab-separated file (its first line holds a tab and no `,` or `;`), a line starting with
+  // a tab starts with an empty field (pandas' header of an unnamed index, `\tx\ty\tz`): trimmed
+  // away, the header's names were read one column early.
+  const tabbed = (lines[top] as string).includes('\t') && !/[,;]/.test(lines[top] as string);
   const split = (line: string) => {
     const words = plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
-    return line.charCodeAt(0) === 9 ? ['', ...words] : words;
+    return tabbed && line.charCodeAt(0) === 9 ? ['', ...words] : words;
   };
   const first = split(lines[top] as string);
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
