@@ -200,10 +200,16 @@ describe('CSV and .npy point clouds', () => {
       /its first line "0,1,2" may be pandas' default column names or a point/,
     );
     expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
-    // An empty field between two tabs shifted the columns after it: x read 2, z read q's 9.
-    expect(() => parsePointCloud(text('id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n'), 'csv')).toThrow(
-      /row 1 has 5 fields, the header has 6 \(an empty field between two tabs\?\)/,
-    );
+    // An empty field between two tabs (or spaces: pandas' sep=' ') shifted the columns after
+    // it: x read 2, z read q's 9.
+    for (const csv of ['id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n', 'id note x y z q\n7  1 2 3 9\n'])
+      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
+        /row 1 has 5 fields, the header has 6 \(an empty field between two tabs or spaces\?\)/,
+      );
+    // Columns aligned with runs of spaces are read as before.
+    expect(Array.from(parsePointCloud(text('x    y    z\n1.5  2    3\n'), 'csv').data)).toEqual([
+      1.5, 2, 3,
+    ]);
     expect(Array.from(parsePointCloud(text('x\t\ty\t\tz\n1\t\t2\t\t3\n'), 'csv').data)).toEqual([
       1, 2, 3,
     ]);

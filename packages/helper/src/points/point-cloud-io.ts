@@ -231,6 +231,27 @@ function hasDecimalComma(row: string): boolean {
   return comma && other;
 }
 
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/**
+ * Whether a row has, between two fields, a run of two or more spaces or tabs with no `,` or `;`
+ * beside it: one separator to the white-space splitter, two around an empty field to a writer
+ * of tab- or space-separated text.
+ */
+function hasWideBlankSeparator(row: string): boolean {
+  const text = row.trim();
+  for (let i = 1; i < text.length; i++) {
+    if (!isBlank(text.charCodeAt(i))) continue;
+    let j = i + 1;
+    while (isBlank(text.charCodeAt(j))) j++;
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(j);
+    if (j - i >= 2 && before !== 44 && before !== 59 && after !== 44 && after !== 59) return true;
+    i = j;
+  }
+  return false;
+}
+
 /**
  * Whether a first line is the column names pandas gives an unnamed frame (`0,1,2`, from
  * `pd.DataFrame(points).to_csv(path, index=False)`): read as a point, it added (0, 1, 2).
@@ -286,13 +307,14 @@ function rowProblem(
   if (header !== undefined && words.length > header.width)
     return `has ${words.length} fields, the header has ${header.width} (a decimal comma, or a separator inside an unquoted field?)`;
   // Fewer fields than the header: a name with a space (`cell type`) over a value without one,
-  // or an empty field between two tabs (read as one separator) — the columns after it shift
-  // (`Point ID,x,y,z,area` over `7,1,2,3,9` read x = 2, y = 3, z = 9).
+  // or an empty field between two tabs or spaces (pandas' `sep='\t'` or `sep=' '`), read as
+  // one separator — the columns after it shift (`Point ID,x,y,z,area` over `7,1,2,3,9` read
+  // x = 2, y = 3, z = 9).
   if (header !== undefined && words.length < header.width) {
     if (header.spacedNameBefore)
       return `has ${words.length} fields, the header has ${header.width} (a column name holding a space? quote it)`;
-    if (/\t *\t/.test(row))
-      return `has ${words.length} fields, the header has ${header.width} (an empty field between two tabs?)`;
+    if (hasWideBlankSeparator(row))
+      return `has ${words.length} fields, the header has ${header.width} (an empty field between two tabs or spaces?)`;
   }
   if (words.length > width && hasDecimalComma(row))
     return `has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`;
