@@ -65,6 +65,17 @@ describe('parseCsv', () => {
     expect(parseCsv('x\n1\n""\n2\n\n""').rows).toEqual([['1'], [''], ['2'], ['']]);
     expect(parseCsv('x\r\n""\r\n').rows).toEqual([['']]);
   });
+
+  it('skips lines of spaces and tabs only, as pandas does (issue 17 text review)', () => {
+    // Read as a row of one field, such a line was an error under a wider header and an extra
+    // value of a one-column table; pandas skips it (a quoted value of spaces stays a value).
+    expect(parseCsv('id,t\n1,a\n \t \n2,b\n  ').rows).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
+    expect(parseCsv('id\n1\n \n2\n" "\n').rows).toEqual([['1'], ['2'], [' ']]);
+    expect(parseCsv('id\n1\n\u00a0\n').rows).toEqual([['1'], ['\u00a0']]);
+  });
 });
 
 describe('decodeCsvText', () => {
@@ -76,6 +87,13 @@ describe('decodeCsvText', () => {
       0x31, 0x30, 0x20, 0xb5, 0x4d, 0x0a, 0x31, 0x30, 0x20, 0xc4, 0x4d,
     ]);
     expect(decodeCsvText(cp1252)).toBe('10 µM\n10 ÄM');
+  });
+
+  it('keeps a UTF-8 byte-order mark before Windows-1252 bytes a mark (issue 17 text review)', () => {
+    // Decoded as Windows-1252 the mark became `ï»¿`, part of the first column's name.
+    const bytes = Uint8Array.from([0xef, 0xbb, 0xbf, 0x69, 0x64, 0x0a, 0x31, 0x30, 0x20, 0xb5]);
+    expect(decodeCsvText(bytes)).toBe('\ufeffid\n10 µ');
+    expect(parseCsv(decodeCsvText(bytes))).toEqual({ header: ['id'], rows: [['10 µ']] });
   });
 });
 

@@ -48,7 +48,12 @@ export function decodeCsvText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    // A UTF-8 byte-order mark still starts the text (kept as one, for the parsers to drop):
+    // decoded as Windows-1252 it became `ï»¿`, part of the first column's name (a centroid
+    // table's `id` column was then not found, and row numbers became the ids).
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    const text = new TextDecoder('windows-1252').decode(bom ? bytes.subarray(3) : bytes);
+    return bom ? `\ufeff${text}` : text;
   }
 }
 
@@ -67,8 +72,8 @@ export const DEFAULT_PARSE_CSV_OPTIONS: Required<ParseCsvOptions> = {
 };
 
 /**
- * Parses CSV text with a header row. A UTF-8 byte-order mark, a final newline and blank lines are
- * ignored; a quote in the middle of an unquoted field is kept as a character (as Python's `csv`
+ * Parses CSV text with a header row. A UTF-8 byte-order mark, a final newline and blank lines
+ * (empty, or spaces and tabs only, as pandas skips them) are ignored; a quote in the middle of an unquoted field is kept as a character (as Python's `csv`
  * reads it); field values are not trimmed, column names are.
  *
  * ```ts
@@ -97,8 +102,10 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   let recordLine = 1;
   const endRecord = (): void => {
     fields.push(field);
-    // A blank line parses as one empty unquoted field; it carries no data.
-    if (!(fields.length === 1 && fields[0] === '' && !recordQuoted)) {
+    // A blank line parses as one unquoted field, empty or of spaces and tabs only (pandas skips
+    // both); it carries no data. Kept, `  ` was a row of 1 field: an error under a wider header,
+    // an extra value in a one-column file.
+    if (!(fields.length === 1 && /^[ \t]*$/.test(fields[0]!) && !recordQuoted)) {
       records.push(fields);
       recordLines.push(recordLine);
     }

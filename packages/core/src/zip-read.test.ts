@@ -116,6 +116,32 @@ describe('readZip on hostile archives', () => {
   });
 });
 
+describe('readZip counts', () => {
+  it('reads past 65,535 entries when the end record count wrapped (issue 17 text review)', () => {
+    // fflate, so encodeNpz, writes the 16-bit count modulo 2^16 and no ZIP64 record: read up to
+    // the count, an .npz of 70,000 arrays gave 4,464 and no error (NumPy reads the directory).
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 65_537; i++) files[`e${i}`] = new Uint8Array(0);
+    const bytes = zipSync(files, { level: 0 });
+    const view = new DataView(bytes.buffer);
+    expect(view.getUint16(bytes.length - 12, true)).toBe(1);
+    const entries = readZip(bytes);
+    expect(Object.keys(entries).length).toBe(65_537);
+    expect(entries.e65536).toEqual(new Uint8Array(0));
+    expect(() => readZip(bytes, 'readZip', { maxEntries: 65_536 })).toThrow(
+      /^readZip: not a valid zip archive \(more than options.maxEntries 65536 entries\)$/,
+    );
+  });
+
+  it('refuses an end record count that disagrees with the directory', () => {
+    const bytes = zipSync({ a: strToU8('1'), b: strToU8('2'), c: strToU8('3') }, { level: 0 });
+    new DataView(bytes.buffer).setUint16(bytes.length - 12, 2, true);
+    expect(() => readZip(bytes)).toThrow(
+      /\(the end record counts 2 entries, the central directory holds 3\)$/,
+    );
+  });
+});
+
 describe('readZip limits: maxEntries and maxBytes', () => {
   const files = { a: new Uint8Array(40_000), b: new Uint8Array(40_000), c: new Uint8Array(40_000) };
 

@@ -182,6 +182,68 @@ describe('CSV and .npy point clouds', () => {
     );
     expect(() => parsePointCloud(text('x y z\n1 2 0b1\n'), 'csv')).toThrow(/"0b1"/);
   });
+
+  it('refuses decimal commas without a header and pandas default column names (issue 17 text review)', () => {
+    // Without a header (or under a wider one) every comma split a number: [1, 5, 2].
+    for (const rows of ['1,5;2,5;3,5\n', '1,5\t2,5\t3,5\n', '1,5 2,5 3,5\n', 'x;y;z;id\n1,5;2;3\n'])
+      expect(() => parsePointCloud(text(rows), 'csv')).toThrow(
+        /row 1 has a comma between digits beside other separators/,
+      );
+    // Commas with spaces after them, and quoted text holding a semicolon, are no decimal commas.
+    expect(Array.from(parsePointCloud(text('1, 2, 3, 4\n'), 'csv').data)).toEqual([1, 2, 3]);
+    expect(Array.from(parsePointCloud(text('x,y,z,n\n1,2,3,"a;b"\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
+    // `pd.DataFrame(points).to_csv(path, index=False)` names the columns 0, 1, 2: read as a
+    // point, the header added (0, 1, 2) to the cloud.
+    expect(() => parsePointCloud(text('0,1,2\n1.5,2.5,3.5\n'), 'csv')).toThrow(
+      /its first line "0,1,2" may be pandas' default column names or a point/,
+    );
+    expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
+    // An empty field between two tabs (or spaces: pandas' sep=' ') shifted the columns after
+    // it: x read 2, z read q's 9.
+    for (const csv of ['id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n', 'id note x y z q\n7  1 2 3 9\n'])
+      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
+        /row 1 has 5 fields, the header has 6 \(an empty field between two tabs or spaces\?\)/,
+      );
+    // Columns aligned with runs of spaces are read as before.
+    expect(Array.from(parsePointCloud(text('x    y    z\n1.5  2    3\n'), 'csv').data)).toEqual([
+      1.5, 2, 3,
+    ]);
+    expect(Array.from(parsePointCloud(text('x\t\ty\t\tz\n1\t\t2\t\t3\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
+    // A column name holding a space is cut in two: x read 2, y 3 and z the area's 9.
+    for (const csv of [
+      'Point ID,x,y,z,area\n7,1,2,3,9\n',
+      'cell type\tx\ty\tz\tq\nB\t1\t2\t3\t4\n',
+    ])
+      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
+        /row 1 has 5 fields, the header has 6 \(a column name holding a space\? quote it\)/,
+      );
+    // After the columns read, quoted, or over values holding a space too, it shifts nothing.
+    for (const csv of [
+      'x,y,z,cell type\n1,2,3,B\n',
+      '"cell type",x,y,z,a\nB,1,2,3,4\n',
+      'cell type,x,y,z\nT cell,1,2,3\n',
+    ])
+      expect(Array.from(parsePointCloud(text(csv), 'csv').data)).toEqual([1, 2, 3]);
+    // pandas' tab-separated file with its index (`df.to_csv(path, sep='\t')`) starts the header
+    // with a tab: trimmed, the names moved one column left (x read the index, y read x, …).
+    const indexed = '\tz\ty\tx\tcell type\n0\t1.5\t2.5\t3.5\ta\n1\t4\t5\t6\tT cell\n';
+    expect(Array.from(parsePointCloud(text(indexed), 'csv').data)).toEqual([
+      3.5, 2.5, 1.5, 6, 5, 4,
+    ]);
+    expect(Array.from(parsePointCloud(text('\tx\ty\tz\n0\t1\t2\t3\n'), 'csv').data)).toEqual([
+      1, 2, 3,
+    ]);
+    // In a comma-separated file a leading tab is white space, as before.
+    expect(Array.from(parsePointCloud(text('x,y,z\n\t1,2,3\n'), 'csv').data)).toEqual([1, 2, 3]);
+    // Blank lines before the header are skipped (pandas); the header was refused as a row.
+    expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
+      3, 2, 1,
+    ]);
+  });
 });
 
 describe('encode / write / read round trips', () => {

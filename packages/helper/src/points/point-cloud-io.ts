@@ -203,11 +203,122 @@ function afterQuoted(line: string, from: number): number {
   }
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * Whether a row, outside quotes, has a comma between two digits beside another separator (a `;`,
+ * a tab, or spaces between two digits): a decimal comma (`1,5;2,5;3,5`, `1,5 2,5 3,5`) or a
+ * thousands separator, whose numbers splitting at every comma reads as others ([1, 5, 2]). Such a
+ * row cannot be read as the file means it, with or without a header.
+ */
+function hasDecimalComma(row: string): boolean {
+  let quoted = false;
+  let comma = false;
+  let other = false;
+  for (let i = 0; i < row.length; i++) {
+    const c = row.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === 44) comma ||= isDigit(row.charCodeAt(i - 1)) && isDigit(row.charCodeAt(i + 1));
+    else if (c === 59 || c === 9) other = true;
+    else if (c === 32 && isDigit(row.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (row.charCodeAt(j) === 32) j++;
+      if (isDigit(row.charCodeAt(j))) other = true;
+      i = j - 1;
+    }
+  }
+  return comma && other;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/**
+ * Whether a row has, between two fields, a run of two or more spaces or tabs with no `,` or `;`
+ * beside it: one separator to the white-space splitter, two around an empty field to a writer
+ * of tab- or space-separated text.
+ */
+function hasWideBlankSeparator(row: string): boolean {
+  const text = row.trim();
+  for (let i = 1; i < text.length; i++) {
+    if (!isBlank(text.charCodeAt(i))) continue;
+    let j = i + 1;
+    while (isBlank(text.charCodeAt(j))) j++;
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(j);
+    if (j - i >= 2 && before !== 44 && before !== 59 && after !== 44 && after !== 59) return true;
+    i = j;
+  }
+  return false;
+}
+
+/**
+ * Whether a first line is the column names pandas gives an unnamed frame (`0,1,2`, from
+ * `pd.DataFrame(points).to_csv(path, index=False)`): read as a point, it added (0, 1, 2).
+ */
+const isPandasDefaultHeader = (words: string[]): boolean =>
+  words.length >= 3 && words.every((word, i) => word === String(i));
+
 /** A field without its surrounding quotes, `""` read as `"`; other fields as they are. */
 function unquote(field: string): string {
   return field.length >= 2 && field.charCodeAt(0) === QUOTE && field.endsWith('"')
     ? field.slice(1, -1).replaceAll('""', '"')
     : field;
+}
+
+/**
+ * The position, among the header's white-space split words, of the first column after a name
+ * that holds white space (`cell type,x,y,z,area` → 1), in a header whose names are separated
+ * by `,`, `;` or tabs; `Infinity` when there is none. The white-space splitter cuts such a name
+ * in two, so a row whose value there holds no space has its columns from here on read shifted.
+ */
+function firstShiftedColumn(header: string): number {
+  if (!/[,;\t]/.test(header)) return Number.POSITIVE_INFINITY;
+  let index = 0;
+  for (const name of header.split(/[,;\t]/)) {
+    const trimmed = name.trim();
+    if (trimmed !== '' && trimmed.split(/\s+/).length > 1) return index + 1;
+    index++;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** The header of a CSV point cloud as {@link rowProblem} checks rows against it. */
+interface HeaderShape {
+  /** Its field count. */
+  width: number;
+  /** Whether a column read lies after a name holding white space ({@link firstShiftedColumn}). */
+  spacedNameBefore: boolean;
+}
+
+/**
+ * What is wrong with the fields of a CSV point-cloud row, if anything: too few for the columns
+ * read (`width`), or separators that would shift them.
+ */
+function rowProblem(
+  row: string,
+  words: string[],
+  width: number,
+  header: HeaderShape | undefined,
+): string | undefined {
+  if (words.length < width) return `has ${words.length} columns, expected at least ${width}`;
+  // Under a header, a row of more fields has separators the header has not (a decimal comma
+  // in `1,5;2,5;3,5`): the columns after one would be read shifted.
+  if (header !== undefined && words.length > header.width)
+    return `has ${words.length} fields, the header has ${header.width} (a decimal comma, or a separator inside an unquoted field?)`;
+  // Fewer fields than the header: a name with a space (`cell type`) over a value without one,
+  // or an empty field between two tabs or spaces (pandas' `sep='\t'` or `sep=' '`), read as
+  // one separator — the columns after it shift (`Point ID,x,y,z,area` over `7,1,2,3,9` read
+  // x = 2, y = 3, z = 9).
+  if (header !== undefined && words.length < header.width) {
+    if (header.spacedNameBefore)
+      return `has ${words.length} fields, the header has ${header.width} (a column name holding a space? quote it)`;
+    if (hasWideBlankSeparator(row))
+      return `has ${words.length} fields, the header has ${header.width} (an empty field between two tabs or spaces?)`;
+  }
+  if (words.length > width && hasDecimalComma(row))
+    return `has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`;
+  return undefined;
 }
 
 function parseCsvCloud(
@@ -222,16 +333,29 @@ function parseCsvCloud(
   // A lone \r ends a line too, as in pandas and parseCsv (classic Mac and some Excel exports):
   // read as one header line, `x,y,z,nx,ny,nz\r1,2,3,…` gave a cloud of zero points.
   const lines = text.split(/\r\n|\r|\n/);
+  // Blank lines before the header are skipped, as pandas skips them (read as a first row of no
+  // header, the header after them was refused as a row of text).
+  const top = lines.findIndex((line) => line.trim() !== '');
   // Not even a header: an empty file (a failed write) is no cloud of zero points.
-  if (lines.every((line) => line.trim() === '')) throw fail('it is empty');
+  if (top < 0) throw fail('it is empty');
   // The regular expression is linear on lines whose white space is spaces and tabs only: one
   // search of the text (for other white space, a lone \r included) picks the splitter.
   // Quoted fields (they may hold separators) need the one-pass splitter too.
   const plain = !/[^\S \t\r\n]|\r(?!\n)|"/.test(text);
-  const split = (line: string) =>
-    plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
-  const first = split(lines[0] ?? '');
+  // In a tab-separated file (its first line holds a tab and no `,` or `;`), a line starting with
+  // a tab starts with an empty field (pandas' header of an unnamed index, `\tx\ty\tz`): trimmed
+  // away, the header's names were read one column early.
+  const tabbed = (lines[top] as string).includes('\t') && !/[,;]/.test(lines[top] as string);
+  const split = (line: string) => {
+    const words = plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
+    return tabbed && line.charCodeAt(0) === 9 ? ['', ...words] : words;
+  };
+  const first = split(lines[top] as string);
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
+  if (!hasHeader && isPandasDefaultHeader(first))
+    throw fail(
+      `its first line ${JSON.stringify(lines[top])} may be pandas' default column names or a point; write the file with a header naming x, y and z`,
+    );
   let xyz = [0, 1, 2];
   let normals: number[] | undefined;
   let order = axisOrder;
@@ -239,26 +363,27 @@ function parseCsvCloud(
     const names = first.map((w) => w.replace(/^["']|["']$/g, '').toLowerCase());
     xyz = ['x', 'y', 'z'].map((name) => names.indexOf(name));
     if (xyz.some((i) => i < 0))
-      throw fail(`the header ${JSON.stringify(lines[0])} does not name columns x, y and z`);
+      throw fail(`the header ${JSON.stringify(lines[top])} does not name columns x, y and z`);
     const n = ['nx', 'ny', 'nz'].map((name) => names.indexOf(name));
     if (n.every((i) => i >= 0)) normals = n;
     // The header names the axes, so the columns are already x, y, z after mapping.
     order = 'xyz';
   }
-  const rows = lines.slice(hasHeader ? 1 : 0).filter((line) => line.trim() !== '');
+  const rows = lines.slice(hasHeader ? top + 1 : top).filter((line) => line.trim() !== '');
   const width = Math.max(...xyz, ...(normals ?? [])) + 1;
+  // Quoted names stay whole; an unquoted one holding a space is cut in two.
+  const header: HeaderShape | undefined = hasHeader
+    ? {
+        width: first.length,
+        spacedNameBefore: plain && firstShiftedColumn(lines[top] as string) < width,
+      }
+    : undefined;
   const data = new Float32Array(rows.length * 3);
   const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
   rows.forEach((row, r) => {
     const words = split(row);
-    if (words.length < width)
-      throw fail(`row ${r + 1} has ${words.length} columns, expected at least ${width}`);
-    // Under a header, a row of more fields has separators the header has not (a decimal comma
-    // in `1,5;2,5;3,5`): the columns after one would be read shifted.
-    if (hasHeader && words.length > first.length)
-      throw fail(
-        `row ${r + 1} has ${words.length} fields, the header has ${first.length} (a decimal comma, or a separator inside an unquoted field?)`,
-      );
+    const problem = rowProblem(row, words, width, header);
+    if (problem !== undefined) throw fail(`row ${r + 1} ${problem}`);
     const put = (target: Float32Array, columns: number[]) => {
       for (let k = 0; k < 3; k++) {
         const word = words[columns[k] as number] as string;

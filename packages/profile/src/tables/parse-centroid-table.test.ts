@@ -75,6 +75,17 @@ describe('parseCentroidTable', () => {
     const skimage = parseCentroidTable('label,centroid-0,centroid-1,area\n3,10,20,99\n');
     expect(skimage.format).toBe('columns');
     expect(skimage.rows[0]).toMatchObject({ x: 20, y: 10, id: 3 });
+    // A 3D table's centroid-1 and centroid-0 are y and z (issue 17 text review): refused unless
+    // options.columns says which columns are the centre.
+    const skimage3d = 'label,centroid-0,centroid-1,centroid-2\n3,10,20,30\n';
+    expect(() => parseCentroidTable(skimage3d)).toThrow(/is a 3D scikit-image table/);
+    expect(() => parseCentroidTable(skimage3d, { columns: { x: 'centroid-2' } })).toThrow(
+      /is a 3D scikit-image table/,
+    );
+    const projected = parseCentroidTable(skimage3d, {
+      columns: { x: 'centroid-2', y: 'centroid-1' },
+    });
+    expect(projected.rows[0]).toMatchObject({ x: 30, y: 20, id: 3 });
     const named = parseCentroidTable('cell,cx_px,cy_px,well\n5,1.5,2.5,A1\n', {
       columns: { x: 'cx_px', y: 'cy_px', id: 'cell', image: 'well' },
     });

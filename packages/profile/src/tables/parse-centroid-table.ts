@@ -79,6 +79,17 @@ function pickColumns(
         `${fn}: cannot tell which columns of ${source} hold the centres (columns: ${header.join(', ')}); pass options.columns { x, y }`,
         { fn, arg: 'options.columns' },
       );
+    // scikit-image names a 3D table's centres centroid-0, -1, -2 (z, y, x): its centroid-1 and
+    // centroid-0 are y and z, not the x and y of a 2D table.
+    const guessed = [overrides.x === undefined ? x : '', overrides.y === undefined ? y : ''];
+    if (
+      findColumn(header, 'centroid-2') !== undefined &&
+      guessed.some((name) => /^centroid-[01]$/i.test(name))
+    )
+      throw new FormatError(
+        `${fn}: ${source} is a 3D scikit-image table (centroid-0, -1, -2 are z, y, x); pass options.columns { x, y } to say which columns are the 2D centre`,
+        { fn, arg: 'options.columns' },
+      );
     picked = { x, y };
     for (const role of ['id', 'frame', 'image'] as const) {
       const found = generic(role);
