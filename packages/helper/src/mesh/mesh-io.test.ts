@@ -207,6 +207,7 @@ describe('OBJ', () => {
     // Number() read "0x10" as 16, "0b1" as 1: no other tool does.
     const cases: [MeshFormat, string][] = [
       ['off', 'OFF\n3 1 0\n0x10 0 0\n1 0 0\n0 1 0\n3 0 1 2\n'],
+      ['off', 'OFF\n0x3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n'], // the counts (third review)
       ['obj', 'v 0b1 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n'],
       ['obj', 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 0x3\n'],
       ['ply', 'ply\nformat ascii 1.0\nelement vertex 0x3\nproperty float x\nend_header\n1\n2\n3\n'],

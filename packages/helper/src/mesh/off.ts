@@ -28,7 +28,7 @@ export function parseOff(bytes: Uint8Array, fn: string, source: string): Mesh {
   let cursor = 1;
   const rest = first.slice(keyword.length).trim();
   const countsText = rest !== '' ? rest : lines[cursor++];
-  const counts = (countsText ?? '').split(/\s+/).map(Number);
+  const counts = (countsText ?? '').split(/\s+/).map(decimalNumber);
   const nVertices = counts[0] as number;
   const nFaces = counts[1] as number;
   if (!Number.isInteger(nVertices) || !Number.isInteger(nFaces) || nVertices < 0 || nFaces < 0)
