@@ -55,6 +55,48 @@ describe('parseCentroidTable', () => {
     expect(table.rows[0]).toMatchObject({ x: 3, y: 4, id: 7 });
   });
 
+  it('asks which object a CellProfiler table of several objects means (third review)', () => {
+    // ExportToSpreadsheet's combined objects: Cells before Nuclei, each with its own numbers.
+    // The first …_ObjectNumber and the first …_Location_Center_X were taken separately, so a
+    // header ordered Cells_ObjectNumber, …, Nuclei_Location_Center_X paired them wrongly.
+    const text = [
+      'ImageNumber,Cells_ObjectNumber,Nuclei_ObjectNumber,Nuclei_Location_Center_X,Nuclei_Location_Center_Y,Cells_Location_Center_X,Cells_Location_Center_Y',
+      '1,1,2,10,11,30,31',
+      '1,2,1,20,21,40,41',
+    ].join('\n');
+    expect(() => parseCentroidTable(text)).toThrow(
+      /holds the centres of several CellProfiler objects \(Nuclei, Cells\); pass options\.columns \{ x, y, id \}/,
+    );
+    expect(() =>
+      parseCentroidTable(text, {
+        columns: { x: 'Cells_Location_Center_X', y: 'Cells_Location_Center_Y' },
+      }),
+    ).toThrow(/several CellProfiler objects/);
+    const cells = parseCentroidTable(text, {
+      columns: {
+        x: 'Cells_Location_Center_X',
+        y: 'Cells_Location_Center_Y',
+        id: 'Cells_ObjectNumber',
+      },
+    });
+    expect(cells.used).toEqual({
+      x: 'Cells_Location_Center_X',
+      y: 'Cells_Location_Center_Y',
+      id: 'Cells_ObjectNumber',
+      image: 'ImageNumber',
+    });
+    expect(cells.rows.map((r) => [r.id, r.x, r.y])).toEqual([
+      [1, 30, 31],
+      [2, 40, 41],
+    ]);
+    // One object's centres with its own ObjectNumber, whatever comes first in the header.
+    const one = parseCentroidTable(
+      'ImageNumber,Cells_ObjectNumber,Nuclei_ObjectNumber,Nuclei_Location_Center_X,Nuclei_Location_Center_Y\n1,1,2,10,11\n',
+    );
+    expect(one.used).toMatchObject({ x: 'Nuclei_Location_Center_X', id: 'Nuclei_ObjectNumber' });
+    expect(one.rows[0]).toMatchObject({ id: 2, x: 10, y: 11 });
+  });
+
   it('reads TrackMate spots: skips the title rows, takes the unit from the units row', () => {
     const table = parseCentroidTable(TRACKMATE);
     expect(table.format).toBe('trackmate');

@@ -64,6 +64,11 @@ function pickColumns(
       ? TABLE_FORMATS.find((f) => f.pick(header))
       : TABLE_FORMATS.find((f) => f.name === format);
   let picked = known?.pick(header);
+  if (picked?.otherObjects && [overrides.x, overrides.y, overrides.id].includes(undefined))
+    throw new FormatError(
+      `${fn}: ${source} holds the centres of several CellProfiler objects (${picked.otherObjects.map((p) => p.replace(/_$/, '') || '(unprefixed)').join(', ')}); pass options.columns { x, y, id } to say which, e.g. { x: '${picked.otherObjects[1]}${picked.x.slice(picked.otherObjects[0]!.length)}', … }`,
+      { fn, arg: 'options.columns' },
+    );
   if (known && !picked && format !== 'auto')
     throw new FormatError(
       `${fn}: ${source} is not a ${format} table (its columns are ${header.join(', ')}); pass options.format 'auto' or 'columns' with options.columns`,
@@ -97,6 +102,7 @@ function pickColumns(
     }
   }
   const chosen: PickedColumns = { ...picked };
+  delete chosen.otherObjects;
   for (const role of ['x', 'y', 'id', 'frame', 'image'] as const) {
     const name = overrides[role];
     if (name !== undefined) chosen[role] = name;

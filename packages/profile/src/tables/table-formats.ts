@@ -21,6 +21,11 @@ export interface PickedColumns {
   image?: string;
   /** The unit of x and y when the format fixes it (else from the file or `options.unit`). */
   unit?: string;
+  /**
+   * The objects of a table that holds several (CellProfiler `Nuclei_…`, `Cells_…`) when the
+   * columns picked are the first one's: the caller must ask which is meant.
+   */
+  otherObjects?: string[];
 }
 
 /** The first of `names` in the header (exact, then case-insensitive). */
@@ -34,21 +39,41 @@ export function findColumn(header: readonly string[], ...names: string[]): strin
   return undefined;
 }
 
-/** The first column named `suffix` or ending in `_suffix` (CellProfiler object prefixes). */
-function withSuffix(header: readonly string[], suffix: string): string | undefined {
-  return header.find((h) => h === suffix) ?? header.find((h) => h.endsWith(`_${suffix}`));
+/**
+ * The CellProfiler objects of a header with a `<measure>_X` and `_Y` column and an ObjectNumber:
+ * each as its column prefix (`''` for a per-object file, `Nuclei_` in a table of several
+ * objects) and its ObjectNumber column (the object's own, else the unprefixed one).
+ */
+function cellProfilerObjects(header: readonly string[], measure: string) {
+  return header.flatMap((h) => {
+    if (!(h === `${measure}_X` || h.endsWith(`_${measure}_X`))) return [];
+    const prefix = h.slice(0, h.length - `${measure}_X`.length);
+    const id = [`${prefix}ObjectNumber`, 'ObjectNumber'].find((name) => header.includes(name));
+    return header.includes(`${prefix}${measure}_Y`) && id ? [{ prefix, id }] : [];
+  });
 }
 
 const cellprofiler: TableFormat = {
   name: 'cellprofiler',
   idsAreLabels: true,
   pick(header) {
-    const id = withSuffix(header, 'ObjectNumber');
-    if (!header.includes('ImageNumber') || id === undefined) return undefined;
-    for (const prefix of ['Location_Center', 'AreaShape_Center']) {
-      const x = withSuffix(header, `${prefix}_X`);
-      const y = withSuffix(header, `${prefix}_Y`);
-      if (x && y) return { x, y, id, image: 'ImageNumber', unit: 'pixel' };
+    if (!header.includes('ImageNumber')) return undefined;
+    for (const measure of ['Location_Center', 'AreaShape_Center']) {
+      // An object's centre and its ObjectNumber share its prefix: taken separately (the first
+      // `…_Location_Center_X`, the first `…_ObjectNumber`), a table of several objects paired
+      // one object's ids with another's centres.
+      const [first, ...others] = cellProfilerObjects(header, measure);
+      if (first === undefined) continue;
+      const { prefix, id } = first;
+      const picked: PickedColumns = {
+        x: `${prefix}${measure}_X`,
+        y: `${prefix}${measure}_Y`,
+        id,
+        image: 'ImageNumber',
+        unit: 'pixel',
+      };
+      if (others.length > 0) picked.otherObjects = [prefix, ...others.map((o) => o.prefix)];
+      return picked;
     }
     return undefined;
   },
