@@ -43,27 +43,19 @@ function parseDescr(descr: string, fn: string): Dtype {
   return { kind, bytes, littleEndian: order !== '>' };
 }
 
-/** The keys of a `.npy` header as NumPy writes them (single quotes, each key once)… */
-const DESCR = /'descr'\s*:\s*'([^']+)'/;
-const FORTRAN = /'fortran_order'\s*:\s*(True|False)/;
-const SHAPE = /'shape'\s*:\s*\(([^)]*)\)/;
-/** …and in either quotes, every occurrence (global). */
-const ANY_DESCR = /['"]descr['"]\s*:\s*['"]([^'"]+)['"]/g;
-const ANY_FORTRAN = /['"]fortran_order['"]\s*:\s*(True|False)/g;
-const ANY_SHAPE = /['"]shape['"]\s*:\s*\(([^)]*)\)/g;
+/** The keys of a `.npy` header, in either quotes, every occurrence (global). */
+const DESCR = /['"]descr['"]\s*:\s*['"]([^'"]+)['"]/g;
+const FORTRAN = /['"]fortran_order['"]\s*:\s*(True|False)/g;
+const SHAPE = /['"]shape['"]\s*:\s*\(([^)]*)\)/g;
 
 /**
- * The value of `key` in a header dict literal, read as NumPy reads it (`ast.literal_eval`): in
- * either quotes, and the last of a repeated key wins (the first read [1] where NumPy reads
- * [2]). NumPy's own headers (single quotes, each key once) take the first, quick path.
+ * The value of a key in a header dict literal, read as NumPy reads it (`ast.literal_eval`): in
+ * either quotes, and the last of a repeated key wins (the first read [1] where NumPy reads [2]).
  */
-function headerValue(text: string, single: RegExp, any: RegExp, key: string): string | undefined {
-  const match = single.exec(text);
-  if (match !== null && text.indexOf(key, match.index + 1) < 0 && text.indexOf('"') < 0)
-    return match[1];
-  any.lastIndex = 0;
+function headerValue(text: string, key: RegExp): string | undefined {
+  key.lastIndex = 0;
   let found: string | undefined;
-  for (let next = any.exec(text); next !== null; next = any.exec(text)) found = next[1];
+  for (let next = key.exec(text); next !== null; next = key.exec(text)) found = next[1];
   return found;
 }
 
@@ -71,9 +63,9 @@ function parseHeader(
   text: string,
   fn: string,
 ): { descr: string; fortranOrder: boolean; shape: number[] } {
-  const descr = headerValue(text, DESCR, ANY_DESCR, 'descr');
-  const fortran = headerValue(text, FORTRAN, ANY_FORTRAN, 'fortran_order');
-  const shapeText = headerValue(text, SHAPE, ANY_SHAPE, 'shape');
+  const descr = headerValue(text, DESCR);
+  const fortran = headerValue(text, FORTRAN);
+  const shapeText = headerValue(text, SHAPE);
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new FormatError(
       `${fn}: the .npy header is malformed: ${JSON.stringify(text.slice(0, 120))}`,
