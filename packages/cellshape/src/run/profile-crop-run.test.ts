@@ -86,6 +86,26 @@ describe('profileCrop', () => {
     expect(result.failed).toEqual([]);
   });
 
+  it('takes the unit of a table that states none (a TrackMate table without its units row)', async () => {
+    const files = await writeSyntheticExperiment(experiment, join(dir, 'plate3'));
+    const first = experiment.fields[0]!;
+    const image = join(files.images, `${first.name}.tif`);
+    const cells = experiment.cells.filter((c) => c.imageNumber === first.imageNumber);
+    const table = join(dir, 'spots.csv');
+    writeFileSync(
+      table,
+      ['ID,POSITION_X,POSITION_Y,FRAME', ...cells.map((c, i) => `${i + 1},${c.x},${c.y},0`)].join(
+        '\n',
+      ),
+    );
+    const options = { table, size: 16, edge: 'pad' as const, qc: false, workers: 0 };
+    await expect(profileCrop([image], join(dir, 'spots-none'), options)).rejects.toThrow(
+      /is a TrackMate table without its units row .*options\.unit/,
+    );
+    const result = await profileCrop([image], join(dir, 'spots'), { ...options, unit: 'pixel' });
+    expect(result.crops).toBe(cells.length);
+  });
+
   it('needs a table or label images', async () => {
     await expect(profileCrop([dir], join(dir, 'x'))).rejects.toThrow(InvalidArgumentError);
   });

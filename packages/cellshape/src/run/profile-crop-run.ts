@@ -17,6 +17,12 @@ export interface ProfileCropOptions {
    * cells are the labels of `labels`.
    */
   table?: string;
+  /**
+   * The unit of the table's centres when the table does not state it (TrackMate's units row and
+   * Usiigaci's columns do): `'pixel'`, `'µm'`, …. Default `'pixel'`; a TrackMate table without
+   * its units row needs it.
+   */
+  unit?: string;
   /** A label image, or a folder of label images matched to the images by file stem. Default none (no masks). */
   labels?: string;
   /** Crop side S in pixels. Default 128. */
@@ -85,6 +91,7 @@ function resolveOptions(fn: string, options: ProfileCropOptions | undefined) {
   checkOneOf(fn, 'options.mask', o.mask, ['component', 'label', 'none']);
   checkInteger(fn, 'options.dilate', o.dilate, { min: 0, max: 64 });
   if (o.table !== undefined) checkString(fn, 'options.table', o.table);
+  if (o.unit !== undefined) checkString(fn, 'options.unit', o.unit);
   if (o.labels !== undefined && !existsSync(o.labels))
     throw invalidArgument(fn, 'options.labels', 'an existing label image or folder', o.labels);
   if (o.table === undefined && o.labels === undefined)
@@ -120,6 +127,7 @@ export async function profileCrop(
   const root = resolve(out);
   const result = await cropFolder(images, root, {
     ...(o.table !== undefined ? { table: o.table } : {}),
+    ...(o.unit !== undefined ? { tableOptions: { unit: o.unit } } : {}),
     ...(o.labels !== undefined ? { labels: o.labels } : {}),
     ...(o.frame !== undefined ? { frame: o.frame } : {}),
     crop: { size: o.size, edge: o.edge, mask: o.mask, dilate: o.dilate },

@@ -27,7 +27,8 @@ function rectangles(height: number, width: number, boxes: number[][]): Image2D<I
   return { data, shape: [height, width, 1] };
 }
 
-const table = (text: string) => parseCentroidTable(text);
+/** A table of pixel centres (TrackMate tables without a units row must say so). */
+const table = (text: string) => parseCentroidTable(text, { unit: 'pixel' });
 const caught = (f: () => unknown): unknown => {
   try {
     f();

@@ -107,9 +107,14 @@ describe('parseCentroidTable', () => {
       [26.1, 4.35, 1002, 1],
     ]);
     expect(table.rows[1]!.metadata.TRACK_ID).toBe('None');
-    // A TrackMate export without the title rows (and without units) is in pixels by default.
-    const bare = parseCentroidTable('ID,POSITION_X,POSITION_Y,FRAME\n1,3,4,0\n');
-    expect(bare.unit).toBe('pixel');
+    // A TrackMate export without the title rows states no unit, and its positions are in the
+    // image's calibrated unit: read as pixels, µm positions moved every crop (third review).
+    const bareText = 'ID,POSITION_X,POSITION_Y,FRAME\n1,3,4,0\n';
+    expect(() => parseCentroidTable(bareText)).toThrow(
+      /is a TrackMate table without its units row .*pass options\.unit/,
+    );
+    const bare = parseCentroidTable(bareText, { unit: 'micron' });
+    expect(bare.unit).toBe('µm');
     expect(bare.rows[0]).toMatchObject({ x: 3, y: 4, frame: 0 });
   });
 

@@ -27,7 +27,8 @@ export interface CentroidTableOptions {
   columns?: { x?: string; y?: string; id?: string; frame?: string; image?: string };
   /**
    * The unit of x and y when neither the format nor the file states it. Default `'pixel'`.
-   * TrackMate states it in its units row; Usiigaci `x`/`y` are µm.
+   * TrackMate states it in its units row (a TrackMate table without one is refused unless
+   * this is given: its positions are in the image's calibrated unit); Usiigaci `x`/`y` are µm.
    */
   unit?: string;
   /** What the text is (its file name), named in errors. Default `'the table'`. */
@@ -250,6 +251,13 @@ function parseWith(fn: string, text: string, options?: CentroidTableOptions): Ce
   );
   const { rows, unit: stated } = dropTitleRows(csv, picked.x, picked.y);
   const { unit, ...used } = picked;
+  // TrackMate positions are in the image's calibrated unit, which only the units row states:
+  // read as pixels, µm positions put every crop in the wrong place.
+  if (format === 'trackmate' && stated === undefined && options?.unit === undefined)
+    throw new FormatError(
+      `${fn}: ${source} is a TrackMate table without its units row (older versions write the header only), so the unit of POSITION_X/Y is unknown; pass options.unit ('pixel', 'µm', …)`,
+      { fn, arg: 'options.unit' },
+    );
   const keys = csvColumnKeys(csv.header);
   return {
     format,

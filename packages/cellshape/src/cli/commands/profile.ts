@@ -21,6 +21,7 @@ import { flagOf } from './train-flags.js';
 interface CropFlags {
   out: string;
   table?: string;
+  unit?: string;
   labels?: string;
   size: number;
   edge: 'skip' | 'pad';
@@ -48,6 +49,10 @@ function cropCommand(profile: Command, context: CommandContext): void {
     .option(
       '--labels <path>',
       'label image, or folder of label images named like the images (gives masks)',
+    )
+    .option(
+      '--unit <unit>',
+      "unit of the table's x, y when it states none (pixel, µm; TrackMate states it in its units row)",
     )
     .option('--size <n>', 'crop side in pixels', integer(4), DEFAULT_PROFILE_CROP_OPTIONS.size)
     .option(
