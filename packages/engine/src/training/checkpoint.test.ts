@@ -129,6 +129,21 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     expect(decodeCheckpoint(encodeCheckpoint({ ...sample(), extra })).extra).toEqual(extra);
   });
 
+  it('refuses objects that are not plain data, which it wrote as {} (rev-torch review)', () => {
+    class Hook {
+      constructor(readonly targets: number[]) {}
+    }
+    for (const value of [new Date(0), new Set([1, 2]), new Hook([1]), /x/])
+      expect(() => encodeCheckpoint({ ...sample(), extra: { v: [value] } })).toThrow(
+        /^encodeCheckpoint: 'extra' must be plain data \(plain objects/,
+      );
+    // Objects without a prototype (JSON.parse of a "__proto__" key keeps a plain one) stay data.
+    const bare = Object.assign(Object.create(null) as Record<string, number>, { a: 1 });
+    expect(decodeCheckpoint(encodeCheckpoint({ ...sample(), extra: bare })).extra).toEqual({
+      a: 1,
+    });
+  });
+
   it('rejects bytes that are not a checkpoint', () => {
     expect(() => decodeCheckpoint(new Uint8Array([1, 2, 3]))).toThrow(FormatError);
     const noJson = zipSync({ 'a.txt': strToU8('hello') });

@@ -132,7 +132,10 @@ function encodeTree(
     };
   }
   if (Array.isArray(value)) return value.map((v) => encodeTree(v, prefix, files, counter));
-  if (typeof value === 'object') {
+  // Plain objects only: a Date, Set or class instance has no own enumerable data to write (a
+  // Date or Set became `{}` without an error).
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
     // An object of one tag key is how the format writes bigints, arrays and Maps: written as is,
     // `{ $bigint: '5' }` read back as 5n and `{ $npy: 'model/w.npy' }` made the file unreadable.
     const keys = Object.keys(value);
@@ -154,7 +157,12 @@ function encodeTree(
       });
     return out;
   }
-  throw invalidArgument('encodeCheckpoint', prefix, 'plain data, typed arrays and Maps', value);
+  throw invalidArgument(
+    'encodeCheckpoint',
+    prefix,
+    'plain data (plain objects, arrays, numbers, strings, booleans), typed arrays and Maps',
+    value,
+  );
 }
 
 /** Deepest nesting of arrays and objects {@link decodeTree} follows (far beyond any optimizer state). */
