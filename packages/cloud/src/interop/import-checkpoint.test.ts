@@ -292,7 +292,11 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     );
     expect(() => importTorchCheckpoint(new Uint8Array(4))).toThrow(FormatError);
     expect(() => readCloudCheckpoint(new Uint8Array(4), null as never)).toThrow(/'options'/);
-    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(InvalidArgumentError);
+    // A .pt without a state dict is a bad file (rev-torch review: it was an InvalidArgumentError).
+    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(
+      /^importTorchCheckpoint: the .pt file holds no state dict/,
+    );
+    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(FormatError);
     expect(() => exportStateDictNpz({} as never)).toThrow(InvalidArgumentError);
     expect(() => exportTorchCheckpoint({} as never)).toThrow(InvalidArgumentError);
     expect(() => inferCloudAutoEncoderOptions(new Map())).toThrow(InvalidArgumentError);
