@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkNumber,
   checkObject,
+  checkString,
   describe,
   encodeNpy,
   FileSystemError,
@@ -313,6 +314,12 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
   checkLossValue(fn, 'checkpoint.loss', checkpoint.loss);
   checkLossValue(fn, 'checkpoint.bestLoss', checkpoint.bestLoss);
   checkNumber(fn, 'checkpoint.seed', checkpoint.seed);
+  // The optional fields as decodeCheckpoint reads them back: a NaN lr was written as null and a
+  // family of 5 was written, both then dropped without an error.
+  for (const name of ['lr', 'baseLr'] as const)
+    if (checkpoint[name] !== undefined) checkNumber(fn, `checkpoint.${name}`, checkpoint[name]);
+  for (const name of ['family', 'createdAt'] as const)
+    if (checkpoint[name] !== undefined) checkString(fn, `checkpoint.${name}`, checkpoint[name]);
 
   const files: Record<string, Uint8Array> = {};
   for (const [key, array] of checkpoint.stateDict) {
