@@ -8,6 +8,7 @@ import {
   IncompatibleError,
   InvalidArgumentError,
   parseNpz,
+  UnsupportedError,
 } from '@cellshape/core';
 import {
   Adam,
@@ -264,6 +265,27 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     expect(() => readCloudCheckpoint(badLr, { k: 4 })).toThrow(
       /^readCloudCheckpoint: the optimizer state stored in the file \(Adam\.loadStateDict: lr must be a finite number, got x\) is invalid$/,
     );
+    // Valid torch.optim.Adam states this library cannot resume are UNSUPPORTED, not a corrupt
+    // file (rev-torch review: amsgrad=True and two parameter groups were INVALID_FORMAT).
+    const unsupported = [
+      { ...group, amsgrad: true },
+      [
+        { ...group, params: params.slice(0, 2) },
+        { ...group, params: params.slice(2) },
+      ],
+    ].map((groups) =>
+      writeTorchCheckpoint({
+        model_state_dict: state,
+        optimizer_state_dict: { state: {}, param_groups: [groups].flat() },
+      } as never),
+    );
+    for (const file of unsupported) {
+      expect(() => readCloudCheckpoint(file, { k: 4 })).toThrow(UnsupportedError);
+      expect(() => readCloudCheckpoint(file, { k: 4 })).toThrow(
+        /^readCloudCheckpoint: the optimizer state stored in the file \(Adam\.loadStateDict: (amsgrad=True|2 parameter groups).*\) is not supported; importTorchCheckpoint reads the weights alone$/,
+      );
+      importTorchCheckpoint(file, { k: 4 }).dispose();
+    }
     const dec = new Map([...state].map(([k, v]) => [`autoencoder.${k}`, v]));
     dec.set('clustering_layer.weight', {
       data: new BigInt64Array(24),
@@ -292,7 +314,11 @@ describe('exportTorchCheckpoint → readCloudCheckpoint (no PyTorch needed)', ()
     );
     expect(() => importTorchCheckpoint(new Uint8Array(4))).toThrow(FormatError);
     expect(() => readCloudCheckpoint(new Uint8Array(4), null as never)).toThrow(/'options'/);
-    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(InvalidArgumentError);
+    // A .pt without a state dict is a bad file (rev-torch review: it was an InvalidArgumentError).
+    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(
+      /^importTorchCheckpoint: the .pt file holds no state dict/,
+    );
+    expect(() => importTorchCheckpoint(writeTorchCheckpoint({}))).toThrow(FormatError);
     expect(() => exportStateDictNpz({} as never)).toThrow(InvalidArgumentError);
     expect(() => exportTorchCheckpoint({} as never)).toThrow(InvalidArgumentError);
     expect(() => inferCloudAutoEncoderOptions(new Map())).toThrow(InvalidArgumentError);

@@ -9,6 +9,7 @@ import {
   isCellshapeError,
   type NdArray,
   reattributeError,
+  UnsupportedError,
 } from '@cellshape/core';
 import {
   type AdamStateDict,
@@ -241,7 +242,9 @@ export function importTorchCheckpoint(
  * if (optimizerState) adam.loadStateDict(optimizerState);
  * ```
  *
- * @throws IncompatibleError when the model or its optimizer state does not fit.
+ * @throws IncompatibleError when the model or its optimizer state does not fit;
+ *   UnsupportedError for an Adam state with `amsgrad=True` or several parameter groups
+ *   (`importTorchCheckpoint` reads the weights alone).
  */
 export function readCloudCheckpoint(
   source: string | Uint8Array,
@@ -287,6 +290,13 @@ function trainingState(
         arg: 'source',
         cause: error,
       });
+    // A valid optimizer state this library cannot resume (amsgrad, several parameter groups)
+    // is not a corrupt file: it was reported as INVALID_FORMAT.
+    if (error instanceof UnsupportedError)
+      throw new UnsupportedError(
+        `${fn}: the ${what} is not supported; importTorchCheckpoint reads the weights alone`,
+        { fn, arg: 'source', cause: error },
+      );
     throw bad(`${what} is invalid`, error);
   }
   for (const [key, entry] of Object.entries(result.optimizerState?.state ?? {}))

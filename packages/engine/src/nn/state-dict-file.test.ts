@@ -66,4 +66,20 @@ describe('state dict files', () => {
     );
     expect(() => readStateDict(exportStateDictNpz(STATE), null as never)).toThrow(/'options'/);
   });
+
+  test('a .pt without a state dict is a FormatError of the function called (rev-torch review)', () => {
+    // extractStateDict's InvalidArgumentError came out (batch readers skip INVALID_FORMAT only),
+    // and readStateDict's errors named readStateDictFile.
+    for (const value of [5, null, [], {}, { model_state_dict: {} }, { 'a.b': 1 }]) {
+      const pt = writeTorchCheckpoint(value);
+      expect(() => readStateDictFile(pt)).toThrow(FormatError);
+      expect(() => readStateDictFile(pt)).toThrow(
+        /^readStateDictFile: the .pt file holds no state dict/,
+      );
+      expect(() => readStateDict(pt)).toThrow(/^readStateDict: the .pt file holds no state dict/);
+    }
+    expect(() => readStateDict(new Uint8Array(4))).toThrow(
+      /^readStateDict: not a valid zip archive/,
+    );
+  });
 });

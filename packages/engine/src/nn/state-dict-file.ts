@@ -2,6 +2,7 @@ import {
   encodeNpz,
   FormatError,
   IncompatibleError,
+  InvalidArgumentError,
   invalidArgument,
   parseNpz,
   readNpzComment,
@@ -59,27 +60,46 @@ function isNpz(fn: string, bytes: Uint8Array): boolean {
  *
  * @param source a path or the bytes of the file.
  * @throws FileSystemError when the path cannot be read; FormatError when the file is neither
- *   (or holds no arrays); see `readTorchCheckpoint` for `.pt` errors.
+ *   (or holds no arrays, or a `.pt` holds no state dict); see `readTorchCheckpoint` for `.pt`
+ *   errors.
  */
 export function readStateDictFile(source: string | Uint8Array): StateDictFile {
   const fn = 'readStateDictFile';
   const bytes = bytesOf(fn, source);
   try {
-    return isNpz(fn, bytes) ? npzFile(fn, bytes) : ptFile(bytes);
+    return isNpz(fn, bytes) ? npzFile(fn, bytes) : ptFile(fn, bytes);
   } catch (error) {
     throw reattributeError(fn, error); // the readers below name themselves; the caller called us
   }
 }
 
-function ptFile(bytes: Uint8Array): StateDictFile {
+function ptFile(fn: string, bytes: Uint8Array): StateDictFile {
   const checkpoint = readTorchCheckpoint(bytes);
   const { config } = torchTrainingState(checkpoint);
   return {
     format: 'pt',
-    state: extractStateDict(checkpoint),
+    state: stateDictOf(fn, checkpoint),
     checkpoint,
     ...(config && { config }),
   };
+}
+
+/**
+ * The state dict of a checkpoint read from a file: one without any (`torch.save(5)`, an empty
+ * `model_state_dict`) is a bad file, a `FormatError` that batch readers skip, not the
+ * `InvalidArgumentError` of `extractStateDict` (the argument is the file's content).
+ */
+function stateDictOf(fn: string, checkpoint: TorchCheckpoint): StateDict {
+  try {
+    return extractStateDict(checkpoint);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new FormatError(`${fn}: the .pt file holds no state dict (${error.message})`, {
+      fn,
+      arg: 'source',
+      cause: error,
+    });
+  }
 }
 
 function npzFile(fn: string, bytes: Uint8Array): StateDictFile {
@@ -142,7 +162,13 @@ export function readStateDict(
   const fn = 'readStateDict';
   if (options === null || typeof options !== 'object')
     throw invalidArgument(fn, 'options', 'an object', options);
-  return subStateDict(readStateDictFile(source).state, options.prefix ?? '', fn);
+  let file: StateDictFile;
+  try {
+    file = readStateDictFile(source);
+  } catch (error) {
+    throw reattributeError(fn, error); // errors name the function the caller called
+  }
+  return subStateDict(file.state, options.prefix ?? '', fn);
 }
 
 /**

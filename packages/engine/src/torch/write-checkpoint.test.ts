@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Adam } from '../optim/adam.js';
 import { adamStateToTorch } from '../optim/torch-state.js';
 import { readTorchCheckpoint } from './read-checkpoint.js';
-import type { TorchDict, TorchValue } from './types.js';
+import type { TorchDict, TorchTensor, TorchValue } from './types.js';
 import { type TorchWritable, writeTorchCheckpoint } from './write-checkpoint.js';
 
 const weight = { data: Float32Array.from([0.5, -1, 2, 3.25, -0.125, 7]), shape: [2, 3] };
@@ -88,6 +88,29 @@ describe('writeTorchCheckpoint', () => {
         [7, 'seven'],
       ]),
     );
+  });
+
+  it('writes one array used as a bool mask and as uint8 as two storages (rev-torch review)', () => {
+    // One storage key read as both: torch.load (and this reader) gave both tensors the first
+    // reference's dtype, mask = [F, T, T] came back for the uint8 [0, 2, 255] and vice versa.
+    const data = Uint8Array.of(0, 2, 255);
+    for (const order of [
+      ['mask', 'raw'],
+      ['raw', 'mask'],
+    ]) {
+      const tensors = new Map<string, TorchWritable>([
+        ['mask', { data, shape: [3], dtype: 'bool' }],
+        ['raw', { data, shape: [3] }],
+      ]);
+      const value = new Map(order.map((key) => [key, tensors.get(key)!]));
+      const back = readTorchCheckpoint(writeTorchCheckpoint(value)) as Map<string, TorchTensor>;
+      expect(back.get('mask')).toEqual({ data: Uint8Array.of(0, 1, 1), shape: [3], dtype: 'bool' });
+      expect(back.get('raw')).toEqual({
+        data: Uint8Array.of(0, 2, 255),
+        shape: [3],
+        dtype: 'uint8',
+      });
+    }
   });
 
   it('writes one storage per data array, stored and 64-byte aligned, under the stem', () => {

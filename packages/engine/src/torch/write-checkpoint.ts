@@ -159,7 +159,7 @@ function dtypeOf(array: NdArray<AnyTypedArray> & { dtype?: unknown }, path: stri
  * `float` (so a loss of exactly 2 is written as `2`), `bigint` → `int`, `NdArray` → a
  * contiguous CPU tensor (dtype from the typed array; `dtype: 'bool'` on a `Uint8Array` gives
  * a bool tensor; float16/bfloat16 tensors are written as float32). Tensors sharing one
- * `data` array share one storage, as in PyTorch.
+ * `data` array and dtype share one storage, as in PyTorch.
  *
  * ```python
  * ckpt = torch.load("model.pt")            # on the Python side
@@ -213,7 +213,8 @@ class PickleWriter {
   private readonly out = new ByteWriter();
   /** The storages in order of first use, keyed `'0'`, `'1'`, … */
   readonly storages: [key: string, data: Uint8Array][] = [];
-  private readonly storageKeys = new Map<AnyTypedArray, string>();
+  /** Storage keys by data array and dtype (a `Uint8Array` written as uint8 and as bool is two storages). */
+  private readonly storageKeys = new Map<AnyTypedArray, Map<TorchDtype, string>>();
   /** The containers being written (for the cycle check). */
   private readonly active = new Set<unknown>();
 
@@ -352,12 +353,16 @@ class PickleWriter {
 
   /** The storage key of `data`, copying its bytes as a new storage the first time it is seen. */
   private storageKey(data: AnyTypedArray, dtype: TorchDtype): string {
-    let key = this.storageKeys.get(data);
+    // Keyed by dtype too: torch.load gives every tensor of a storage the dtype of its first
+    // reference, so one array as a bool mask and as uint8 came back twice as the first.
+    const byDtype = this.storageKeys.get(data) ?? new Map<TorchDtype, string>();
+    this.storageKeys.set(data, byDtype);
+    let key = byDtype.get(dtype);
     if (key === undefined) {
       key = String(this.storages.length);
       const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
       this.storages.push([key, dtype === 'bool' ? raw.map((b) => (b ? 1 : 0)) : raw]);
-      this.storageKeys.set(data, key);
+      byDtype.set(dtype, key);
     }
     return key;
   }

@@ -129,6 +129,39 @@ describe('encodeCheckpoint / decodeCheckpoint', () => {
     expect(decodeCheckpoint(encodeCheckpoint({ ...sample(), extra })).extra).toEqual(extra);
   });
 
+  it('refuses objects that are not plain data, which it wrote as {} (rev-torch review)', () => {
+    class Hook {
+      constructor(readonly targets: number[]) {}
+    }
+    for (const value of [new Date(0), new Set([1, 2]), new Hook([1]), /x/])
+      expect(() => encodeCheckpoint({ ...sample(), extra: { v: [value] } })).toThrow(
+        /^encodeCheckpoint: 'extra' must be plain data \(plain objects/,
+      );
+    // Objects without a prototype (JSON.parse of a "__proto__" key keeps a plain one) stay data.
+    const bare = Object.assign(Object.create(null) as Record<string, number>, { a: 1 });
+    expect(decodeCheckpoint(encodeCheckpoint({ ...sample(), extra: bare })).extra).toEqual({
+      a: 1,
+    });
+  });
+
+  it('refuses optional fields it would not read back (rev-torch review)', () => {
+    // A NaN lr was written as null, a family of 5 written as is: decodeCheckpoint dropped both.
+    for (const [field, value] of [
+      ['lr', Number.NaN],
+      ['baseLr', Number.POSITIVE_INFINITY],
+      ['lr', '0.1'],
+      ['family', 5],
+      ['createdAt', 0],
+    ] as const)
+      expect(() => encodeCheckpoint({ ...sample(), [field]: value } as never)).toThrow(
+        new RegExp(`^encodeCheckpoint: 'checkpoint.${field}' must be`),
+      );
+    const back = decodeCheckpoint(
+      encodeCheckpoint({ ...sample(), lr: 0.5, baseLr: 1, family: 'cloud', createdAt: 't' }),
+    );
+    expect([back.lr, back.baseLr, back.family, back.createdAt]).toEqual([0.5, 1, 'cloud', 't']);
+  });
+
   it('rejects bytes that are not a checkpoint', () => {
     expect(() => decodeCheckpoint(new Uint8Array([1, 2, 3]))).toThrow(FormatError);
     const noJson = zipSync({ 'a.txt': strToU8('hello') });

@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkNumber,
   checkObject,
+  checkString,
   describe,
   encodeNpy,
   FileSystemError,
@@ -132,7 +133,10 @@ function encodeTree(
     };
   }
   if (Array.isArray(value)) return value.map((v) => encodeTree(v, prefix, files, counter));
-  if (typeof value === 'object') {
+  // Plain objects only: a Date, Set or class instance has no own enumerable data to write (a
+  // Date or Set became `{}` without an error).
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
     // An object of one tag key is how the format writes bigints, arrays and Maps: written as is,
     // `{ $bigint: '5' }` read back as 5n and `{ $npy: 'model/w.npy' }` made the file unreadable.
     const keys = Object.keys(value);
@@ -154,7 +158,12 @@ function encodeTree(
       });
     return out;
   }
-  throw invalidArgument('encodeCheckpoint', prefix, 'plain data, typed arrays and Maps', value);
+  throw invalidArgument(
+    'encodeCheckpoint',
+    prefix,
+    'plain data (plain objects, arrays, numbers, strings, booleans), typed arrays and Maps',
+    value,
+  );
 }
 
 /** Deepest nesting of arrays and objects {@link decodeTree} follows (far beyond any optimizer state). */
@@ -305,6 +314,12 @@ export function encodeCheckpoint(checkpoint: CheckpointInput): Uint8Array {
   checkLossValue(fn, 'checkpoint.loss', checkpoint.loss);
   checkLossValue(fn, 'checkpoint.bestLoss', checkpoint.bestLoss);
   checkNumber(fn, 'checkpoint.seed', checkpoint.seed);
+  // The optional fields as decodeCheckpoint reads them back: a NaN lr was written as null and a
+  // family of 5 was written, both then dropped without an error.
+  for (const name of ['lr', 'baseLr'] as const)
+    if (checkpoint[name] !== undefined) checkNumber(fn, `checkpoint.${name}`, checkpoint[name]);
+  for (const name of ['family', 'createdAt'] as const)
+    if (checkpoint[name] !== undefined) checkString(fn, `checkpoint.${name}`, checkpoint[name]);
 
   const files: Record<string, Uint8Array> = {};
   for (const [key, array] of checkpoint.stateDict) {
