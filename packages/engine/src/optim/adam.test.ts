@@ -295,6 +295,15 @@ describe('Adam', () => {
     expect(() =>
       adam.loadStateDict({ state: {}, param_groups: [{ params: [0] }, { params: [1] }] }),
     ).toThrow(UnsupportedError);
+    // torch.optim.SGD(momentum=0.9).state_dict(): another optimizer's valid state.
+    const sgd = { lr: 0.1, momentum: 0.9, dampening: 0, weight_decay: 0, nesterov: false };
+    const loadSgd = () =>
+      adam.loadStateDict({
+        state: { 0: { momentum_buffer: { data: new Float32Array(2), shape: [2] } } },
+        param_groups: [{ ...sgd, params: [0] }],
+      });
+    expect(loadSgd).toThrow(UnsupportedError);
+    expect(loadSgd).toThrow(/Adam\.loadStateDict: the state is not Adam's .*SGD or RMSprop/);
     expect(() =>
       adam.loadStateDict({
         state: { 0: { step: 1, exp_avg: { data: new Float32Array(3), shape: [3] } } },

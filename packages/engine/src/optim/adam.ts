@@ -461,6 +461,12 @@ function savedGroup(
   for (const flag of ['amsgrad', 'maximize'])
     if (field(group, flag) === true)
       throw new UnsupportedError(`${fn}: ${flag}=True is not supported`, { fn });
+  // A valid state of another optimizer is not a malformed one (it was a FormatError).
+  if (field(group, 'betas') === undefined && field(group, 'momentum') !== undefined)
+    throw new UnsupportedError(
+      `${fn}: the state is not Adam's (its parameter group has momentum and no betas: SGD or RMSprop); only Adam states are read`,
+      { fn },
+    );
   const betas = field(group, 'betas');
   const saved = validateOptions({
     lr: numberOf(field(group, 'lr'), fn, 'lr'),
