@@ -238,7 +238,10 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
   const fn = 'encodeNpy';
   const { data, shape } = array;
   if (!ArrayBuffer.isView(data)) throw invalidArgument(fn, 'array.data', 'a typed array', data);
-  if (!Array.isArray(shape) || shapeSize(shape) !== data.length) {
+  // NumPy refuses a negative or fractional dimension (`(2.5, 2)` is "shape is not valid").
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw invalidArgument(fn, 'array.shape', 'an array of non-negative integers', shape);
+  if (shapeSize(shape) !== data.length) {
     throw invalidArgument(
       fn,
       'array.shape',
@@ -348,9 +351,20 @@ export function encodeNpz(
   arrays: Record<string, NdArray<AnyTypedArray>>,
   options: EncodeNpzOptions = {},
 ): Uint8Array {
+  if (arrays === null || typeof arrays !== 'object')
+    throw invalidArgument('encodeNpz', 'arrays', 'an object of arrays by key', arrays);
   const files: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
-  for (const [key, array] of Object.entries(arrays))
+  for (const [key, array] of Object.entries(arrays)) {
+    // NumPy's `npz['x.npy']` reads the entry `x.npy` (the array `x`) before `x.npy.npy`.
+    if (key.endsWith('.npy') && Object.hasOwn(arrays, key.slice(0, -4)))
+      throw invalidArgument(
+        'encodeNpz',
+        'arrays',
+        `keys that NumPy tells apart (${JSON.stringify(key.slice(0, -4))} and ${JSON.stringify(key)} both read as the first)`,
+        Object.keys(arrays),
+      );
     files[`${key}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }];
+  }
   // A fixed entry time (the zip format's earliest, as torch.save writes): the same arrays give the
   // same bytes on every call, whatever the clock.
   const zip = zipSync(files, { mtime: ZIP_EPOCH });
