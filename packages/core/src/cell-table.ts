@@ -26,6 +26,7 @@ export interface CellTable {
  * at most 9 significant digits; from 6 digits up, trailing zeros vanish in `Number`).
  */
 export function formatFloat32(value: number): string {
+  if (Object.is(value, -0)) return '-0'; // String(-0) is '0'
   // A shortest double text of at most 6 characters has at most 6 significant digits, and then
   // the search below returns it too (rounding to 6 digits gives those digits back); mesh
   // vertices on a voxel grid (12.5) take this path.
@@ -118,7 +119,7 @@ export function cellTableCsv(table: CellTable, fn = 'cellTableCsv'): string {
     const row = rows[i] ?? {};
     const cells: Array<string | number> = [id, ...columns.map((c) => row[c] ?? '')];
     if (labels) cells.push(String(labels.values[i]));
-    for (let j = 0; j < k; j++) cells.push(String(q!.data[i * k + j]));
+    for (let j = 0; j < k; j++) cells.push(q!.data[i * k + j]!);
     for (let j = 0; j < f; j++) cells.push(formatFloat32(features!.data[i * f + j]!));
     return cells;
   });
