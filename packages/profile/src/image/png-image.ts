@@ -334,8 +334,21 @@ export function decodePngImage(
   return image;
 }
 
-/** Physical sizes in these units are written to pHYs (converted to pixels per metre). */
-const METRES_PER_UNIT: Record<string, number> = { µm: 1e-6, nm: 1e-9, mm: 1e-3, cm: 1e-2, m: 1 };
+/**
+ * Physical sizes in these units are written to pHYs (converted to pixels per metre); microns
+ * under every spelling the TIFF writer takes (`um` and `micron` wrote no pHYs at all).
+ */
+const METRES_PER_UNIT: Record<string, number> = {
+  µm: 1e-6,
+  μm: 1e-6,
+  um: 1e-6,
+  micron: 1e-6,
+  microns: 1e-6,
+  nm: 1e-9,
+  mm: 1e-3,
+  cm: 1e-2,
+  m: 1,
+};
 
 /** A PNG chunk: length, type, body, CRC of type + body. */
 function chunk(type: string, body: Uint8Array): Uint8Array {

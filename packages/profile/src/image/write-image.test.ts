@@ -35,6 +35,14 @@ describe('encodeImage2D pixel size', () => {
     expect(back.pixelSize![1]).toBeCloseTo(0.325, 6);
   });
 
+  it('writes pHYs for microns however they are spelled', () => {
+    // `um` and `micron` (which the TIFF writer takes) wrote no pHYs: the pixel size was lost.
+    for (const unit of ['um', 'micron', 'μm', 'µm']) {
+      const back = readImage2D(encodeImage2D(grey([0.5, 0.25], unit), 'png'));
+      expect([back.pixelSize, back.unit]).toEqual([[0.5, 0.25], 'µm']);
+    }
+  });
+
   it('refuses a pixel size pHYs cannot hold instead of wrapping it', () => {
     // 0.1 nm is 10^10 pixels per metre: written modulo 2³², Pillow read 0.709 nm; 3 m rounded
     // to 0 pixels per metre.
