@@ -113,6 +113,12 @@ describe('npy', () => {
       /encodeNpy: 'array.shape' must be an array of non-negative integers/,
     );
     expect(parseNpy(encodeNpy({ data: new Float32Array(0), shape: [0, 3] })).shape).toEqual([0, 3]);
+    // A view of no NumPy type was written as '<u8' (a DataView, or a Float16Array on Node ≥ 24).
+    expect(() =>
+      encodeNpy({ data: new DataView(new ArrayBuffer(8)) as never, shape: [1] }),
+    ).toThrow(/encodeNpy: 'array.data' must be a typed array of a type NumPy reads/);
+    const u64 = parseNpy(encodeNpy({ data: BigUint64Array.of(2n ** 64n - 1n), shape: [1] }));
+    expect(u64.data).toEqual(BigUint64Array.of(2n ** 64n - 1n));
   });
 
   it('carries an archive comment that the arrays do not see', () => {

@@ -230,7 +230,14 @@ function descrOf(data: AnyTypedArray): string {
   if (data instanceof Int32Array) return '<i4';
   if (data instanceof Uint32Array) return '<u4';
   if (data instanceof BigInt64Array) return '<i8';
-  return '<u8';
+  if (data instanceof BigUint64Array) return '<u8';
+  // Anything else (a Float16Array of newer runtimes, a DataView) was written as uint64.
+  throw invalidArgument(
+    'encodeNpy',
+    'array.data',
+    'a typed array of a type NumPy reads (not Float16Array or DataView)',
+    data,
+  );
 }
 
 /** Encodes an array as `.npy` (version 1.0, little-endian, C order). */
@@ -238,6 +245,7 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
   const fn = 'encodeNpy';
   const { data, shape } = array;
   if (!ArrayBuffer.isView(data)) throw invalidArgument(fn, 'array.data', 'a typed array', data);
+  const descr = descrOf(data);
   // NumPy refuses a negative or fractional dimension (`(2.5, 2)` is "shape is not valid").
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
     throw invalidArgument(fn, 'array.shape', 'an array of non-negative integers', shape);
@@ -250,7 +258,7 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
     );
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + header.length + 1;
   header += `${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
   const headerBytes = strToU8(header);
