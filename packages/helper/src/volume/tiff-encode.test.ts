@@ -145,6 +145,14 @@ describe('encodeTiff: invalid input', () => {
       expect(() => encodeTiff(volume, { unit })).toThrow(/encodeTiff: 'options.unit' must be/);
   });
 
+  const Float16 = (globalThis as { Float16Array?: new (n: number) => TypedArray }).Float16Array;
+  it.skipIf(Float16 === undefined)('refuses a Float16Array (Node ≥ 24) it wrote as float64', () => {
+    const data = new Float16!(8);
+    expect(() => encodeTiff({ data, shape: [2, 2, 2] })).toThrow(
+      /encodeTiff: 'volume.data' must be a typed array of a TIFF sample type/,
+    );
+  });
+
   it('rejects bad options', () => {
     expect(() => encodeTiff(ok, { compression: 'lzw' as never })).toThrow(
       /'options.compression' must be 'none' or 'deflate', got "lzw"/,

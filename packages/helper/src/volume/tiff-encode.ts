@@ -270,6 +270,15 @@ export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Ar
   const { littleEndian, compression } = resolved;
   const [depth, height, width] = volume.shape;
   const type = SAMPLE_TYPES[sampleKindOf(volume.data)];
+  // A view of another sample size (a Float16Array, where the runtime has one) was written as
+  // float64, 8 bytes per sample read from a buffer of 2.
+  if (volume.data.BYTES_PER_ELEMENT * 8 !== type.bits)
+    throw invalidArgument(
+      fn,
+      'volume.data',
+      'a typed array of a TIFF sample type (not Float16Array)',
+      volume.data.constructor.name,
+    );
   const strips = encodeStrips(volume, type.bits / 8, littleEndian, compression);
   const spacing = volume.spacing;
   const page: PageFormat = {
