@@ -21,6 +21,18 @@ describe('cellTableCsv', () => {
     expect(Math.fround(Number(back.rows[0]![6]))).toBe(Float32Array.of(0.1)[0]);
   });
 
+  it('renames a clashing column to a name no other column has', () => {
+    // Metadata with q0 and metadata.q0 (a features.csv joined back in) wrote `metadata.q0`
+    // twice; pandas 1.5.3 then read the second as `metadata.q0.1`.
+    const text = cellTableCsv({
+      ids: ['a'],
+      metadata: [{ q0: 'm', 'metadata.q0': 'n', id: 'other' }],
+      q: { data: [0.5], shape: [1, 1] },
+    });
+    expect(text).toBe('id,metadata.metadata.q0,metadata.q0,metadata.id,q0\na,m,n,other,0.5\n');
+    expect(new Set(parseCsv(text).header).size).toBe(5);
+  });
+
   it('keeps the sign of -0 in q and features', () => {
     const text = cellTableCsv({
       ids: ['a'],

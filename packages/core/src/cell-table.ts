@@ -69,7 +69,8 @@ function roundToDigits(value: number, digits: number): number {
 /**
  * A per-cell CSV, the one layout of every cellshape table: `id`, the metadata columns (in order
  * of first appearance), then the label column, `q0 … q(K−1)` and `f0 … f(F−1)` for the parts
- * given. A metadata column named like one of those is written as `metadata.<name>`, except a
+ * given. A metadata column named like one of those is written as `metadata.<name>` (prefixed
+ * again while that name is taken by another column), except a
  * column `id` that repeats the ids (the metadata's own id column), which is left out. Features
  * are written as float32, q as float64, both in their shortest exact form.
  *
@@ -108,13 +109,18 @@ export function cellTableCsv(table: CellTable, fn = 'cellTableCsv'): string {
         seen.add(key);
         columns.push(key);
       }
-  const header = [
-    'id',
-    ...columns.map((c) => (reserved.has(c) ? `metadata.${c}` : c)),
-    ...labelNames,
-    ...qNames,
-    ...fNames,
-  ];
+  // A clashing column becomes `metadata.<name>`, prefixed again while that is taken too: a
+  // metadata table holding both `q0` and `metadata.q0` (a features.csv joined back in) wrote the
+  // header `metadata.q0` twice, and pandas renamed one of them `metadata.q0.1`.
+  const taken = new Set([...reserved, ...columns]);
+  const rename = (c: string): string => {
+    if (!reserved.has(c)) return c;
+    let name = `metadata.${c}`;
+    while (taken.has(name)) name = `metadata.${name}`;
+    taken.add(name);
+    return name;
+  };
+  const header = ['id', ...columns.map(rename), ...labelNames, ...qNames, ...fNames];
   const lines = ids.map((id, i) => {
     const row = rows[i] ?? {};
     const cells: Array<string | number> = [id, ...columns.map((c) => row[c] ?? '')];
