@@ -93,7 +93,7 @@ describe('npy', () => {
   });
 
   it('refuses keys NumPy reads as one array, and shapes NumPy refuses', () => {
-    // numpy 1.x np.load of {x, 'x.npy'} gave npz['x.npy'] the array x ([1.] for both keys).
+    // numpy 1.24.2 np.load of {x, 'x.npy'} gave npz['x.npy'] the array x ([1.] for both keys).
     const one = { data: new Float32Array([1]), shape: [1] };
     const two = { data: new Float32Array([2]), shape: [1] };
     for (const arrays of [
@@ -105,7 +105,7 @@ describe('npy', () => {
       );
     expect(Object.keys(parseNpz(encodeNpz({ 'x.npy': two, y: one })))).toEqual(['x.npy', 'y']);
     expect(() => encodeNpz(null as never)).toThrow(/encodeNpz: 'arrays' must be an object/);
-    // np.load: "can only specify one unknown dimension" and "shape is not valid: (2.5, 2)".
+    // numpy 1.24.2 np.load: "can only specify one unknown dimension" and "shape is not valid: (2.5, 2)".
     expect(() => encodeNpy({ data: new Float32Array(6), shape: [-2, -3] })).toThrow(
       /encodeNpy: 'array.shape' must be an array of non-negative integers/,
     );
