@@ -126,10 +126,17 @@ describe('encodeTiff: invalid input', () => {
     const two = encodeTiff({ ...volume, spacing: [2, 2, 123.456] });
     expect(rationalTag(two, 283)).toEqual([1, 2]);
     expect(rationalTag(two, 282)).toEqual([125, 15432]);
-    // Beyond uint32 terms: the nearest bound, not a zero numerator or denominator.
-    const extreme = encodeTiff({ ...volume, spacing: [1, 1e-12, 1e12] });
-    expect(rationalTag(extreme, 283)).toEqual([0xffffffff, 1]);
-    expect(rationalTag(extreme, 282)).toEqual([1, 0xffffffff]);
+    // The extremes uint32 terms hold; beyond them (clamped, 1e-12 was written as 2.3e-10) refused.
+    const extreme = encodeTiff({ ...volume, spacing: [1, 2 ** -32 * 1.5, 2 ** 31] });
+    expect(rationalTag(extreme, 283)).toEqual([2863311531, 1]); // 2³² / 1.5 rounded
+    expect(rationalTag(extreme, 282)).toEqual([1, 2 ** 31]);
+    for (const spacing of [
+      [1, 1e-12, 1],
+      [1, 1, 1e12],
+    ] as [number, number, number][])
+      expect(() => encodeTiff({ ...volume, spacing })).toThrow(
+        /encodeTiff: 'volume.spacing' must be sizes a TIFF resolution holds/,
+      );
   });
 
   it('spells µ in the unit as ImageJ does and refuses other non-ASCII characters', () => {

@@ -96,9 +96,16 @@ function rational(spacing: number, littleEndian: boolean): Uint8Array {
     if (h1 / k1 === spacing && 1 / (k1 / h1) === spacing) break;
     x = 1 / (x - a);
   }
-  // A spacing beyond what uint32 terms express (below 2⁻³² or above 2³² units): the nearest bound.
-  const numerator = h1 === 0 ? UINT32_MAX : k1 === 0 ? 1 : k1;
-  const denominator = h1 === 0 ? 1 : k1 === 0 ? UINT32_MAX : h1;
+  // A spacing beyond what uint32 terms express (below 2⁻³² or above 2³² units): clamped to the
+  // nearest bound, 1e-12 µm was written as 2.3e-10 µm.
+  if (h1 === 0 || k1 === 0)
+    throw invalidArgument(
+      'encodeTiff',
+      'volume.spacing',
+      'sizes a TIFF resolution holds, between 2⁻³² and 2³² units (give them in another unit)',
+      spacing,
+    );
+  const [numerator, denominator] = [k1, h1];
   const out = new Uint8Array(8);
   const view = new DataView(out.buffer);
   view.setUint32(0, numerator, littleEndian);
