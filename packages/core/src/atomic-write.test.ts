@@ -24,4 +24,18 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomicSync(dir, 'x')).toThrow(/writeFileAtomicSync/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it('writes a file whose name is near the 255-byte limit', async () => {
+    // The temporary name held the whole name plus 18 characters: ENAMETOOLONG (escaping untyped
+    // from the cleanup) for a name a plain write takes.
+    const long = join(dir, `${'a'.repeat(245)}.csv`);
+    await writeFileAtomic(long, 'async');
+    expect(readFileSync(long, 'utf8')).toBe('async');
+    writeFileAtomicSync(long, 'sync');
+    expect(readFileSync(long, 'utf8')).toBe('sync');
+    // A name past the limit fails as a FileSystemError.
+    await expect(writeFileAtomic(join(dir, 'b'.repeat(300)), 'x')).rejects.toBeInstanceOf(
+      FileSystemError,
+    );
+  });
 });

@@ -4,8 +4,14 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FileSystemError } from './errors.js';
 
+/**
+ * A temporary name beside `path`. At most 64 characters of the file's name are kept (at most
+ * 192 UTF-8 bytes): with all of a long name (245 characters) it passed the 255-byte limit of a
+ * file name, and a file that could be written could not be written atomically.
+ */
 function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const name = basename(path).slice(0, 64);
+  return join(dirname(path), `.${name}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 /**
@@ -20,7 +26,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
+    // Cleaning up must not replace the error (rm of a bad temporary name threw its own).
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw new FileSystemError(`writeFileAtomic: could not write ${JSON.stringify(path)}`, {
       fn: 'writeFileAtomic',
       arg: path,
@@ -37,7 +44,11 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // As in writeFileAtomic: the write's error is the one to report.
+    }
     throw new FileSystemError(`writeFileAtomicSync: could not write ${JSON.stringify(path)}`, {
       fn: 'writeFileAtomicSync',
       arg: path,

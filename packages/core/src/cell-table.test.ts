@@ -21,6 +21,27 @@ describe('cellTableCsv', () => {
     expect(Math.fround(Number(back.rows[0]![6]))).toBe(Float32Array.of(0.1)[0]);
   });
 
+  it('renames a clashing column to a name no other column has', () => {
+    // Metadata with q0 and metadata.q0 (a features.csv joined back in) wrote `metadata.q0`
+    // twice; pandas 1.5.3 then read the second as `metadata.q0.1`.
+    const text = cellTableCsv({
+      ids: ['a'],
+      metadata: [{ q0: 'm', 'metadata.q0': 'n', id: 'other' }],
+      q: { data: [0.5], shape: [1, 1] },
+    });
+    expect(text).toBe('id,metadata.metadata.q0,metadata.q0,metadata.id,q0\na,m,n,other,0.5\n');
+    expect(new Set(parseCsv(text).header).size).toBe(5);
+  });
+
+  it('keeps the sign of -0 in q and features', () => {
+    const text = cellTableCsv({
+      ids: ['a'],
+      q: { data: Float64Array.of(-0, 1), shape: [1, 2] },
+      features: { data: Float32Array.of(-0), shape: [1, 1] },
+    });
+    expect(text).toBe('id,q0,q1,f0\na,-0,1,-0\n');
+  });
+
   it("leaves out a metadata column 'id' that repeats the ids, and keeps one that differs", () => {
     const ids = ['a', 'b'];
     expect(
@@ -71,11 +92,15 @@ describe('formatFloat32', () => {
     }
     expect(formatFloat32(Math.fround(0.1))).toBe('0.1');
     expect(formatFloat32(Math.fround(1 / 3))).toBe('0.33333334');
+    // -0 keeps its sign (pandas 1.5.3 and numpy read '-0' as -0.0; it was written '0').
+    expect(formatFloat32(-0)).toBe('-0');
+    expect(Object.is(Math.fround(Number(formatFloat32(-0))), -0)).toBe(true);
   });
 
   it('answers short values (its fast path) exactly as the digit search does', () => {
     // The search without the fast path: the first of 6, 7, 8 digits that reads back, else 9.
     const search = (v: number): string => {
+      if (Object.is(v, -0)) return '-0'; // the sign kept (String(-0) is '0')
       for (let digits = 6; digits < 9; digits++) {
         const text = String(Number(v.toPrecision(digits)));
         if (Math.fround(Number(text)) === Math.fround(v)) return text;

@@ -26,6 +26,7 @@ export interface CellTable {
  * at most 9 significant digits; from 6 digits up, trailing zeros vanish in `Number`).
  */
 export function formatFloat32(value: number): string {
+  if (Object.is(value, -0)) return '-0'; // String(-0) is '0'
   // A shortest double text of at most 6 characters has at most 6 significant digits, and then
   // the search below returns it too (rounding to 6 digits gives those digits back); mesh
   // vertices on a voxel grid (12.5) take this path.
@@ -68,7 +69,8 @@ function roundToDigits(value: number, digits: number): number {
 /**
  * A per-cell CSV, the one layout of every cellshape table: `id`, the metadata columns (in order
  * of first appearance), then the label column, `q0 … q(K−1)` and `f0 … f(F−1)` for the parts
- * given. A metadata column named like one of those is written as `metadata.<name>`, except a
+ * given. A metadata column named like one of those is written as `metadata.<name>` (prefixed
+ * again while that name is taken by another column), except a
  * column `id` that repeats the ids (the metadata's own id column), which is left out. Features
  * are written as float32, q as float64, both in their shortest exact form.
  *
@@ -107,18 +109,23 @@ export function cellTableCsv(table: CellTable, fn = 'cellTableCsv'): string {
         seen.add(key);
         columns.push(key);
       }
-  const header = [
-    'id',
-    ...columns.map((c) => (reserved.has(c) ? `metadata.${c}` : c)),
-    ...labelNames,
-    ...qNames,
-    ...fNames,
-  ];
+  // A clashing column becomes `metadata.<name>`, prefixed again while that is taken too: a
+  // metadata table holding both `q0` and `metadata.q0` (a features.csv joined back in) wrote the
+  // header `metadata.q0` twice, and pandas renamed one of them `metadata.q0.1`.
+  const taken = new Set([...reserved, ...columns]);
+  const rename = (c: string): string => {
+    if (!reserved.has(c)) return c;
+    let name = `metadata.${c}`;
+    while (taken.has(name)) name = `metadata.${name}`;
+    taken.add(name);
+    return name;
+  };
+  const header = ['id', ...columns.map(rename), ...labelNames, ...qNames, ...fNames];
   const lines = ids.map((id, i) => {
     const row = rows[i] ?? {};
     const cells: Array<string | number> = [id, ...columns.map((c) => row[c] ?? '')];
     if (labels) cells.push(String(labels.values[i]));
-    for (let j = 0; j < k; j++) cells.push(String(q!.data[i * k + j]));
+    for (let j = 0; j < k; j++) cells.push(q!.data[i * k + j]!);
     for (let j = 0; j < f; j++) cells.push(formatFloat32(features!.data[i * f + j]!));
     return cells;
   });

@@ -159,6 +159,15 @@ describe('csvField and formatCsv', () => {
     // A one-column row holding '' is written `""`, not a blank line (issue 17 second review).
     expect(formatCsv(['x'], [[''], [1]])).toBe('x\n""\n1\n');
     expect(parseCsv(formatCsv(['x'], [[''], [1]])).rows).toEqual([[''], ['1']]);
+    // So is one of spaces or tabs only: unquoted, pandas 1.5.3 read_csv (and parseCsv) skipped
+    // the line as blank and the row was lost; quoted, pandas reads '  ' and '\t' back.
+    const blanks = formatCsv(['x'], [['a'], ['  '], ['\t'], ['b']]);
+    expect(blanks).toBe('x\na\n"  "\n"\t"\nb\n');
+    expect(parseCsv(blanks).rows).toEqual([['a'], ['  '], ['\t'], ['b']]);
+    expect(formatCsv(['x', 'y'], [['  ', '']])).toBe('x,y\n  ,\n');
+    // -0 keeps its sign (String(-0) is '0'); pandas 1.5.3 reads '-0' in a float column as -0.0.
+    expect(csvField(-0)).toBe('-0');
+    expect(formatCsv(['x'], [[-0], [0]])).toBe('x\n-0\n0\n');
   });
 
   it('reject bad input', () => {

@@ -233,7 +233,8 @@ export function csvRecords(table: CsvTable): Record<string, string>[] {
 export function csvField(value: string | number): string {
   if (typeof value !== 'string' && typeof value !== 'number')
     throw invalidArgument('csvField', 'value', 'a string or a number', value);
-  const text = String(value);
+  // String(-0) is '0': the sign is written, as Python's csv and pandas write -0.0.
+  const text = Object.is(value, -0) ? '-0' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -251,8 +252,12 @@ export function formatCsv(
   if (!Array.isArray(header) || header.length === 0)
     throw invalidArgument(fn, 'header', 'a non-empty array of column names', header);
   // One empty field alone is written `""`, as Python's csv does: a bare empty line is blank.
+  // So is one of spaces and tabs only: pandas (and parseCsv) skip such a line, and the row of
+  // a one-column table was lost.
   const line = (fields: readonly (string | number)[]): string =>
-    fields.length === 1 && fields[0] === '' ? '""' : fields.map(csvField).join(',');
+    fields.length === 1 && typeof fields[0] === 'string' && /^[ \t]*$/.test(fields[0])
+      ? `"${fields[0]}"`
+      : fields.map(csvField).join(',');
   const lines = [line(header)];
   let r = 0;
   for (const row of rows) {

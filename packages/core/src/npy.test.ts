@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FormatError, UnsupportedError } from './errors.js';
 import { encodeNpy, encodeNpz, parseNpy, parseNpz, readNpzComment } from './npy.js';
@@ -91,6 +92,35 @@ describe('npy', () => {
     expect(() => parseNpz(new Uint8Array([1, 2, 3, 4]))).toThrow(FormatError);
   });
 
+  it('refuses keys NumPy reads as one array, and shapes NumPy refuses', () => {
+    // numpy 1.24.2 np.load of {x, 'x.npy'} gave npz['x.npy'] the array x ([1.] for both keys).
+    const one = { data: new Float32Array([1]), shape: [1] };
+    const two = { data: new Float32Array([2]), shape: [1] };
+    for (const arrays of [
+      { x: one, 'x.npy': two },
+      { 'x.npy': two, x: one },
+    ])
+      expect(() => encodeNpz(arrays)).toThrow(
+        /encodeNpz: 'arrays' must be keys that NumPy tells apart/,
+      );
+    expect(Object.keys(parseNpz(encodeNpz({ 'x.npy': two, y: one })))).toEqual(['x.npy', 'y']);
+    expect(() => encodeNpz(null as never)).toThrow(/encodeNpz: 'arrays' must be an object/);
+    // numpy 1.24.2 np.load: "can only specify one unknown dimension" and "shape is not valid: (2.5, 2)".
+    expect(() => encodeNpy({ data: new Float32Array(6), shape: [-2, -3] })).toThrow(
+      /encodeNpy: 'array.shape' must be an array of non-negative integers/,
+    );
+    expect(() => encodeNpy({ data: new Float32Array(5), shape: [2.5, 2] })).toThrow(
+      /encodeNpy: 'array.shape' must be an array of non-negative integers/,
+    );
+    expect(parseNpy(encodeNpy({ data: new Float32Array(0), shape: [0, 3] })).shape).toEqual([0, 3]);
+    // A view of no NumPy type was written as '<u8' (a DataView, or a Float16Array on Node ≥ 24).
+    expect(() =>
+      encodeNpy({ data: new DataView(new ArrayBuffer(8)) as never, shape: [1] }),
+    ).toThrow(/encodeNpy: 'array.data' must be a typed array of a type NumPy reads/);
+    const u64 = parseNpy(encodeNpy({ data: BigUint64Array.of(2n ** 64n - 1n), shape: [1] }));
+    expect(u64.data).toEqual(BigUint64Array.of(2n ** 64n - 1n));
+  });
+
   it('carries an archive comment that the arrays do not see', () => {
     const arrays = { a: { data: new Float64Array([1.5, -2]), shape: [2] } };
     const comment = '{"cellshape_config":{"k":20,"name":"µ-scale"}}';
@@ -119,10 +149,10 @@ describe('npy', () => {
 
   it('refuses entries x and x.npy, which NumPy reads as another array (independent campaign)', () => {
     // np.load gives npz['a.npy'] from the entry "a.npy" (the array "a" here); we gave the entry
-    // "a.npy.npy". encodeNpz writes such a pair for the keys "a" and "a.npy", as np.savez does.
-    const bytes = encodeNpz({
-      a: { data: Float32Array.from([1]), shape: [1] },
-      'a.npy': { data: Float32Array.from([2]), shape: [1] },
+    // "a.npy.npy". np.savez writes such a pair for the keys "a" and "a.npy" (encodeNpz refuses).
+    const bytes = zipSync({
+      'a.npy': encodeNpy({ data: Float32Array.from([1]), shape: [1] }),
+      'a.npy.npy': encodeNpy({ data: Float32Array.from([2]), shape: [1] }),
     });
     expect(() => parseNpz(bytes)).toThrow(FormatError);
     expect(() => parseNpz(bytes)).toThrow(

@@ -230,7 +230,14 @@ function descrOf(data: AnyTypedArray): string {
   if (data instanceof Int32Array) return '<i4';
   if (data instanceof Uint32Array) return '<u4';
   if (data instanceof BigInt64Array) return '<i8';
-  return '<u8';
+  if (data instanceof BigUint64Array) return '<u8';
+  // Anything else (a Float16Array of newer runtimes, a DataView) was written as uint64.
+  throw invalidArgument(
+    'encodeNpy',
+    'array.data',
+    'a typed array of a type NumPy reads (not Float16Array or DataView)',
+    data,
+  );
 }
 
 /** Encodes an array as `.npy` (version 1.0, little-endian, C order). */
@@ -238,7 +245,11 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
   const fn = 'encodeNpy';
   const { data, shape } = array;
   if (!ArrayBuffer.isView(data)) throw invalidArgument(fn, 'array.data', 'a typed array', data);
-  if (!Array.isArray(shape) || shapeSize(shape) !== data.length) {
+  const descr = descrOf(data);
+  // NumPy refuses a negative or fractional dimension (`(2.5, 2)` is "shape is not valid").
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw invalidArgument(fn, 'array.shape', 'an array of non-negative integers', shape);
+  if (shapeSize(shape) !== data.length) {
     throw invalidArgument(
       fn,
       'array.shape',
@@ -247,7 +258,7 @@ export function encodeNpy(array: NdArray<AnyTypedArray>): Uint8Array {
     );
   }
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descrOf(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = 10 + header.length + 1;
   header += `${' '.repeat((64 - (unpadded % 64)) % 64)}\n`;
   const headerBytes = strToU8(header);
@@ -348,9 +359,20 @@ export function encodeNpz(
   arrays: Record<string, NdArray<AnyTypedArray>>,
   options: EncodeNpzOptions = {},
 ): Uint8Array {
+  if (arrays === null || typeof arrays !== 'object')
+    throw invalidArgument('encodeNpz', 'arrays', 'an object of arrays by key', arrays);
   const files: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
-  for (const [key, array] of Object.entries(arrays))
+  for (const [key, array] of Object.entries(arrays)) {
+    // NumPy's `npz['x.npy']` reads the entry `x.npy` (the array `x`) before `x.npy.npy`.
+    if (key.endsWith('.npy') && Object.hasOwn(arrays, key.slice(0, -4)))
+      throw invalidArgument(
+        'encodeNpz',
+        'arrays',
+        `keys that NumPy tells apart (${JSON.stringify(key.slice(0, -4))} and ${JSON.stringify(key)} both read as the first)`,
+        Object.keys(arrays),
+      );
     files[`${key}.npy`] = [encodeNpy(array), { level: options.compress ? 6 : 0 }];
+  }
   // A fixed entry time (the zip format's earliest, as torch.save writes): the same arrays give the
   // same bytes on every call, whatever the clock.
   const zip = zipSync(files, { mtime: ZIP_EPOCH });

@@ -14,9 +14,13 @@ export const ANALYSE_FILES = Object.freeze({
   report: 'report.html',
 });
 
-/** Rounds for the text files: 7 significant digits, beyond float32 features' precision. */
+/**
+ * Rounds for the text files: 9 significant digits, so that every float32 value (the features
+ * of `features.csv`, profiles left unnormalised) reads back exactly. 7 digits did not: the
+ * float32 0.123456791 was written 0.1234568, one float32 step away.
+ */
 function num(v: number): number | string {
-  return Number.isFinite(v) ? Number(v.toPrecision(7)) : '';
+  return Number.isFinite(v) ? Number(v.toPrecision(9)) : '';
 }
 
 /** profiles.csv: key columns, `count`, metadata columns, then the features. */

@@ -151,6 +151,31 @@ describe('writeTorchCheckpoint', () => {
     expect(() => writeTorchCheckpoint({}, { stem: 'a/b' })).toThrow(/'options.stem'/);
     expect(() => writeTorchCheckpoint(new Map([[[1], 2]]) as never)).toThrow(/keys/);
   });
+
+  it('keeps -0 a float and refuses map keys that Python merges', () => {
+    // torch 1.13 torch.load read -0 as the int 0 (sign lost), and a Map with keys 1 and true as
+    // {1: <value of true>} (the first value lost).
+    const back = readTorchCheckpoint(writeTorchCheckpoint({ z: -0, list: [-0, 0] })) as TorchDict;
+    expect(Object.is(back.get('z'), -0)).toBe(true);
+    expect((back.get('list') as number[]).map((x) => Object.is(x, -0))).toEqual([true, false]);
+    for (const keys of [
+      [1, true],
+      [0, false],
+      [1n, 1],
+      [2 ** 60, 2n ** 60n],
+    ])
+      expect(() => writeTorchCheckpoint(new Map(keys.map((k) => [k, 'x'])) as never)).toThrow(
+        /writeTorchCheckpoint: 'value keys' must be keys Python tells apart/,
+      );
+    const fine = new Map<string | number | boolean | null, TorchWritable>([
+      [1, 'int'],
+      ['1', 'str'],
+      [1.5, 'float'],
+      [null, 'none'],
+      [false, 'bool'],
+    ]);
+    expect((readTorchCheckpoint(writeTorchCheckpoint(fine)) as TorchDict).size).toBe(5);
+  });
 });
 
 function havePythonTorch(): boolean {

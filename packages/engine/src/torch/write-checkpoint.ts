@@ -264,7 +264,8 @@ class PickleWriter {
   }
 
   private number(v: number): void {
-    if (Number.isSafeInteger(v)) this.int(v);
+    // -0 stays a float: as the int 0 its sign was lost.
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) this.int(v);
     else {
       this.out.byte(OP.BINFLOAT);
       for (const b of new Uint8Array(new Float64Array([v]).buffer).reverse()) this.out.byte(b);
@@ -384,10 +385,31 @@ function checkShape(shape: unknown, length: number, path: string): void {
   }
 }
 
-/** A dict's keys as Python allows them here: str, int, bool or None. */
+/** A key as Python's dict compares it: `True` is `1`, the float `2.0` and the int `2` are one key. */
+function pythonKey(key: string | number | bigint | boolean | null): string {
+  if (key === null) return 'None';
+  if (typeof key === 'string') return `str:${key}`;
+  if (typeof key === 'boolean') return key ? 'num:1' : 'num:0';
+  return `num:${typeof key === 'number' && Number.isInteger(key) ? BigInt(key) : key}`;
+}
+
+/**
+ * A dict's keys as Python allows them here (str, int, bool or None), no two of them one Python
+ * key: a Map with keys `1` and `true` (or `1` and `1n`) became a dict holding only the last value.
+ */
 function checkMapKeys(v: ReadonlyMap<unknown, unknown>, path: string): void {
+  const seen = new Map<string, unknown>();
   for (const key of v.keys()) {
     if (key !== null && !['string', 'number', 'bigint', 'boolean'].includes(typeof key))
       throw invalidArgument(FN, `${path} keys`, 'strings, numbers, bigints, booleans or null', key);
+    const id = pythonKey(key as string | number | bigint | boolean | null);
+    if (seen.has(id))
+      throw invalidArgument(
+        FN,
+        `${path} keys`,
+        `keys Python tells apart (${describe(seen.get(id))} and ${describe(key)} are one dict key)`,
+        key,
+      );
+    seen.set(id, key);
   }
 }

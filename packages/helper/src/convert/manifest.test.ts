@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, parseCsv } from '@cellshape/core';
+import { csvRecords, encodeNpy, parseCsv } from '@cellshape/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertDirectory } from './convert-directory.js';
-import { MANIFEST_COLUMNS, MANIFEST_MEASURE_COLUMNS } from './manifest.js';
+import type { ManifestRow } from './convert-file.js';
+import { encodeManifest, MANIFEST_COLUMNS, MANIFEST_MEASURE_COLUMNS } from './manifest.js';
 
 /** A solid ellipsoid with semi-axes (in voxels) az, ay, ax in a 0/1 volume, centred. */
 function ellipsoid(shape: [number, number, number], axes: [number, number, number]): Uint8Array {
@@ -92,5 +93,32 @@ describe('manifest classical measures', () => {
     const ball = rows.find((r) => r.id === 'ball_1')!;
     // The same voxels at twice the z spacing: twice the volume.
     expect(Number(ball.volume) / (2 * (4 / 3) * Math.PI * 8 ** 3)).toBeCloseTo(1, 1);
+  });
+});
+
+describe('encodeManifest numbers', () => {
+  it('writes integers whole and other numbers with 9 significant digits', () => {
+    // pandas 1.5.3 read the label 4294967295 of the old manifest as 4294967300 and the voxel
+    // count 1234567891 as 1234567890 (numbers were all cut to 9 digits).
+    const row = {
+      id: 'a/b_4294967295',
+      source: 'a/b.tif',
+      label: 4294967295,
+      voxelCount: 1234567891,
+      centroid: [1.5, 2.25, 1 / 3],
+      vertices: 10,
+      faces: 16,
+      area: 12.5,
+      mesh: 'a/b_4294967295.ply',
+      points: 'a/b_4294967295_points.ply',
+      spacing: [1, 0.5, 0.5],
+      spacingFrom: 'file',
+      measures: null,
+    } as unknown as ManifestRow;
+    const [back] = csvRecords(parseCsv(encodeManifest([row])));
+    expect(back!.label).toBe('4294967295');
+    expect(back!.voxel_count).toBe('1234567891');
+    expect(back!.centroid_x).toBe('0.333333333');
+    expect(back!.volume).toBe('');
   });
 });

@@ -42,15 +42,24 @@ export const MANIFEST_COLUMNS = [
   ...MANIFEST_MEASURE_COLUMNS.map(([column]) => column),
 ] as const;
 
-/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+/**
+ * A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). Integers are
+ * written whole (9 digits made the label 4294967295 `4294967300`, an object never found again),
+ * other numbers with 9 significant digits.
+ */
 function field(value: string | number): string {
-  const text = typeof value === 'number' ? String(Number(value.toPrecision(9))) : value;
+  const text =
+    typeof value !== 'number'
+      ? value
+      : Number.isSafeInteger(value)
+        ? String(value)
+        : String(Number(value.toPrecision(9)));
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
  * The manifest of a conversion as CSV text: a header of {@link MANIFEST_COLUMNS} and one line
- * per object. Numbers keep 9 significant digits; centroids are in voxels (z, y, x), areas in
+ * per object. Integers are written whole, other numbers keep 9 significant digits; centroids are in voxels (z, y, x), areas in
  * physical units², paths relative to the output folder with `/` separators; the spacing
  * (z, y, x) and where it came from (`option`, `file`, or `none`: lengths in voxels) precede the
  * classical measures ({@link MANIFEST_MEASURE_COLUMNS}; empty for an object whose mesh encloses

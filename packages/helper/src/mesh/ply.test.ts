@@ -192,3 +192,26 @@ describe('ASCII PLY rows, one per line (issue 17 second review)', () => {
     expect(Array.from(mesh.faces)).toEqual([0, 1, 1]);
   });
 });
+
+describe('mesh text writers keep the sign of -0', () => {
+  it('writes -0 as -0 in ASCII PLY, OFF and OBJ (it was written 0)', () => {
+    const mesh = {
+      positions: new Float32Array([-0, 0, 0, 1, -0, 0, 0, 1, 0]),
+      faces: new Uint32Array([0, 1, 2]),
+    };
+    expect(
+      decode(
+        encodePly(
+          [{ name: 'v', count: 1, columns: [{ name: 'x', type: 'float', values: [-0] }] }],
+          true,
+        ),
+      ),
+    ).toMatch(/end_header\n-0\n$/);
+    for (const format of ['off', 'obj'] as const) {
+      const back = parseMesh(encodeMesh(mesh, format), format);
+      expect(Object.is(back.positions[0], -0) && Object.is(back.positions[4], -0)).toBe(true);
+    }
+    const ply = parseMesh(encodeMesh(mesh, 'ply', { ascii: true }), 'ply');
+    expect(Object.is(ply.positions[0], -0)).toBe(true);
+  });
+});

@@ -430,7 +430,9 @@ export function encodePly(elements: PlyWriteElement[], ascii: boolean): Uint8Arr
     for (const e of elements) {
       for (let row = 0; row < e.count; row++) {
         const words: string[] = [];
-        for (const c of e.columns ?? []) words.push(String(c.values[row]));
+        // String(-0) is '0': the sign is written as the binary body keeps it.
+        for (const c of e.columns ?? [])
+          words.push(Object.is(c.values[row], -0) ? '-0' : String(c.values[row]));
         const t = e.triangles?.faces;
         if (t) words.push('3', String(t[3 * row]), String(t[3 * row + 1]), String(t[3 * row + 2]));
         lines.push(words.join(' '));

@@ -102,6 +102,64 @@ describe('encodeTiff: invalid input', () => {
     expect(() => encodeTiff({ ...ok, spacing: [1, 0, 1] })).toThrow(/'volume.spacing'/);
     expect(() => encodeTiff(null as never)).toThrow(/'volume' must be a volume/);
   });
+  /** The first page's RATIONAL tag `tag` as [numerator, denominator] (little-endian files). */
+  function rationalTag(bytes: Uint8Array, tag: number): [number, number] {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const ifd = view.getUint32(4, true);
+    for (let e = 0; e < view.getUint16(ifd, true); e++) {
+      const at = ifd + 2 + 12 * e;
+      if (view.getUint16(at, true) !== tag) continue;
+      const offset = view.getUint32(at + 8, true);
+      return [view.getUint32(offset, true), view.getUint32(offset + 4, true)];
+    }
+    throw new Error(`no tag ${tag}`);
+  }
+
+  it('writes the resolution as the simplest exact fraction (tifffile reads the spacing back)', () => {
+    // tifffile 2023.2.3 read these files' XResolution/YResolution as (1, 5000) and (10, 3), and
+    // the old fixed denominator as (858993, 4294967295): a 5000 µm pixel was 5000.0027 µm.
+    const volume: Volume = { data: new Uint8Array(4), shape: [1, 2, 2], spacing: [1, 0.3, 5000] };
+    const bytes = encodeTiff(volume, { unit: 'micron' });
+    expect(rationalTag(bytes, 282)).toEqual([1, 5000]);
+    expect(rationalTag(bytes, 283)).toEqual([10, 3]);
+    expect(readVolume(bytes).spacing).toEqual([1, 0.3, 5000]);
+    const two = encodeTiff({ ...volume, spacing: [2, 2, 123.456] });
+    expect(rationalTag(two, 283)).toEqual([1, 2]);
+    expect(rationalTag(two, 282)).toEqual([125, 15432]);
+    // The extremes uint32 terms hold; beyond them (clamped, 1e-12 was written as 2.3e-10) refused.
+    const extreme = encodeTiff({ ...volume, spacing: [1, 2 ** -32 * 1.5, 2 ** 31] });
+    expect(rationalTag(extreme, 283)).toEqual([2863311531, 1]); // 2³² / 1.5 rounded
+    expect(rationalTag(extreme, 282)).toEqual([1, 2 ** 31]);
+    for (const spacing of [
+      [1, 1e-12, 1],
+      [1, 1, 1e12],
+    ] as [number, number, number][])
+      expect(() => encodeTiff({ ...volume, spacing })).toThrow(
+        /encodeTiff: 'volume.spacing' must be sizes a TIFF resolution holds/,
+      );
+  });
+
+  it('spells µ in the unit as ImageJ does and refuses other non-ASCII characters', () => {
+    // Masked to 7 bits, `µm` was written `unit=5m` (tifffile 2023.2.3 imagej_metadata['unit']
+    // was '5m'); tifffile itself refuses a non-ASCII description.
+    const volume: Volume = { data: new Uint8Array(8), shape: [2, 2, 2], spacing: [2, 0.5, 0.5] };
+    for (const unit of ['µm', 'μm']) {
+      const bytes = encodeTiff(volume, { unit });
+      expect(new TextDecoder('latin1').decode(bytes)).toContain('unit=\\u00B5m\n');
+      expect(readVolume(bytes).spacing).toEqual([2, 0.5, 0.5]);
+    }
+    for (const unit of ['Å', 'mm\t', 'a=b'])
+      expect(() => encodeTiff(volume, { unit })).toThrow(/encodeTiff: 'options.unit' must be/);
+  });
+
+  const Float16 = (globalThis as { Float16Array?: new (n: number) => TypedArray }).Float16Array;
+  it.skipIf(Float16 === undefined)('refuses a Float16Array (Node ≥ 24) it wrote as float64', () => {
+    const data = new Float16!(8);
+    expect(() => encodeTiff({ data, shape: [2, 2, 2] })).toThrow(
+      /encodeTiff: 'volume.data' must be a typed array of a TIFF sample type/,
+    );
+  });
+
   it('rejects bad options', () => {
     expect(() => encodeTiff(ok, { compression: 'lzw' as never })).toThrow(
       /'options.compression' must be 'none' or 'deflate', got "lzw"/,

@@ -14,7 +14,8 @@ export interface EncodeTiffOptions {
   /** `'none'` (default) or `'deflate'` (zlib, TIFF compression 8, as tifffile's `'zlib'`). */
   compression?: TiffCompression;
   /**
-   * The unit of `volume.spacing`, written as ImageJ's `unit=` (e.g. `'micron'`) so readers
+   * The unit of `volume.spacing`, written as ImageJ's `unit=` (e.g. `'micron'`, or `'µm'`, written
+   * `\u00B5m` as ImageJ does; printable ASCII and µ only) so readers
    * report a physical size. Default `''`: none written.
    */
   unit?: string;
@@ -40,8 +41,16 @@ export function resolveEncodeTiffOptions(
 ): Required<EncodeTiffOptions> {
   const resolved = withDefaults(fn, DEFAULT_ENCODE_TIFF_OPTIONS, options);
   checkBoolean(fn, 'options.littleEndian', resolved.littleEndian);
-  if (typeof resolved.unit !== 'string' || /[\n\r=]/.test(resolved.unit))
-    throw invalidArgument(fn, 'options.unit', 'a string without line breaks or =', resolved.unit);
+  // The description is ASCII: ImageJ spells µ `\u00B5` (written so below), and any other
+  // character beyond ASCII has no spelling that ImageJ and tifffile both read (masked to 7 bits,
+  // `µm` was written `5m` and `Å` `E`).
+  if (typeof resolved.unit !== 'string' || !/^[\x20-\x3c\x3e-\x7eµμ]*$/.test(resolved.unit))
+    throw invalidArgument(
+      fn,
+      'options.unit',
+      'a string of printable ASCII characters and µ, without =',
+      resolved.unit,
+    );
   if (!['slices', 'channels', 'frames'].includes(resolved.pages))
     throw invalidArgument(fn, 'options.pages', "'slices', 'channels' or 'frames'", resolved.pages);
   switch (resolved.compression) {
@@ -65,10 +74,38 @@ interface Entry {
   count?: number;
 }
 
-/** A positive number as a TIFF RATIONAL (two uint32) with ~1e-9 relative precision. */
-function rational(value: number, littleEndian: boolean): Uint8Array {
-  const denominator = Math.min(0xffffffff, Math.floor(0xffffffff / Math.max(value, 1)));
-  const numerator = Math.max(1, Math.min(0xffffffff, Math.round(value * denominator)));
+const UINT32_MAX = 0xffffffff;
+
+/**
+ * The resolution 1 / `spacing` (pixels per unit) as a TIFF RATIONAL (two uint32): the first
+ * continued-fraction convergent h / k of `spacing` that divides back to `spacing` as a double
+ * (as h / k and as 1 / (k / h)), or the closest one whose terms fit in uint32. Simple sizes are exact (spacing 2 → 1/2, 0.3 →
+ * 10/3) so that tifffile's `resolution` and `denominator / numerator` give the spacing back; a
+ * fixed denominator of ~2³² / value read 2 back as 1.9999999995 and 5000 as 5000.0027.
+ */
+function rational(spacing: number, littleEndian: boolean): Uint8Array {
+  let [h0, k0, h1, k1] = [0, 1, 1, 0];
+  let x = spacing;
+  for (let i = 0; i < 64 && Number.isFinite(x); i++) {
+    const a = Math.floor(x);
+    const h2 = a * h1 + h0;
+    const k2 = a * k1 + k0;
+    if (h2 > UINT32_MAX || k2 > UINT32_MAX) break;
+    [h0, k0, h1, k1] = [h1, k1, h2, k2];
+    // Exact both as tifffile users (denominator / numerator) and as ImageJ (1 / (n / d)) divide.
+    if (h1 / k1 === spacing && 1 / (k1 / h1) === spacing) break;
+    x = 1 / (x - a);
+  }
+  // A spacing beyond what uint32 terms express (below 2⁻³² or above 2³² units): clamped to the
+  // nearest bound, 1e-12 µm was written as 2.3e-10 µm.
+  if (h1 === 0 || k1 === 0)
+    throw invalidArgument(
+      'encodeTiff',
+      'volume.spacing',
+      'sizes a TIFF resolution holds, between 2⁻³² and 2³² units (give them in another unit)',
+      spacing,
+    );
+  const [numerator, denominator] = [k1, h1];
   const out = new Uint8Array(8);
   const view = new DataView(out.buffer);
   view.setUint32(0, numerator, littleEndian);
@@ -122,7 +159,7 @@ function imageJDescription(
   let description = 'ImageJ=1.11a\n';
   if (depth > 1) description += `images=${depth}\n${pages}=${depth}\n`;
   if (depth > 1 && pages !== 'slices') description += 'hyperstack=true\n';
-  if (spacing && unit !== '') description += `unit=${unit}\n`;
+  if (spacing && unit !== '') description += `unit=${unit.replace(/[µμ]/g, '\\u00B5')}\n`;
   if (spacing && pages === 'slices') description += `spacing=${spacing[0]}\n`;
   if (depth > 1) description += 'loop=false\n';
   return description;
@@ -160,8 +197,8 @@ function pageEntries(page: PageFormat, strip: Uint8Array, z: number): Entry[] {
   );
   if (spacing) {
     entries.push(
-      { tag: 282, type: TYPE.rational, bytes: rational(1 / spacing[2], littleEndian), count: 1 },
-      { tag: 283, type: TYPE.rational, bytes: rational(1 / spacing[1], littleEndian), count: 1 },
+      { tag: 282, type: TYPE.rational, bytes: rational(spacing[2], littleEndian), count: 1 },
+      { tag: 283, type: TYPE.rational, bytes: rational(spacing[1], littleEndian), count: 1 },
     );
   }
   entries.push({ tag: 284, type: TYPE.short, value: 1 });
@@ -240,6 +277,15 @@ export function encodeTiff(volume: Volume, options?: EncodeTiffOptions): Uint8Ar
   const { littleEndian, compression } = resolved;
   const [depth, height, width] = volume.shape;
   const type = SAMPLE_TYPES[sampleKindOf(volume.data)];
+  // A view of another sample size (a Float16Array, where the runtime has one) was written as
+  // float64, 8 bytes per sample read from a buffer of 2.
+  if (volume.data.BYTES_PER_ELEMENT * 8 !== type.bits)
+    throw invalidArgument(
+      fn,
+      'volume.data',
+      'a typed array of a TIFF sample type (not Float16Array)',
+      volume.data.constructor.name,
+    );
   const strips = encodeStrips(volume, type.bits / 8, littleEndian, compression);
   const spacing = volume.spacing;
   const page: PageFormat = {

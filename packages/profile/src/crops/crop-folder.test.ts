@@ -183,6 +183,26 @@ describe('cropFolder', () => {
     expect(again.qc).toBe(join(plain, 'qc.csv'));
   });
 
+  it('gives a table column named like ours a free name in index.csv', async () => {
+    // A table with `label` and `table_label` wrote the header `table_label` twice (pandas 1.5.3
+    // read the second as `table_label.1`).
+    const base = join(root, 'clash');
+    await writeImage2D(join(base, 'in', 'a.tif'), image(0));
+    writeFileSync(
+      join(base, 'cells.csv'),
+      'ImageNumber,ObjectNumber,Location_Center_X,Location_Center_Y,label,table_label\n1,1,10,10,L,T\n',
+    );
+    const result = await cropFolder(join(base, 'in'), join(base, 'out'), {
+      table: join(base, 'cells.csv'),
+      crop: { size: 8 },
+      workers: 0,
+    });
+    const { header } = parseCsv(readFileSync(result.index, 'utf8'));
+    expect(new Set(header).size).toBe(header.length);
+    const [row] = csvRecords(parseCsv(readFileSync(result.index, 'utf8')));
+    expect([row!.table_table_label, row!.table_label]).toEqual(['L', 'T']);
+  });
+
   it("reads with the caller's maxPixels: larger images fail with the reason, the rest go on", async () => {
     const { images, masks } = await makeFolder('limit');
     await writeImage2D(join(images, 'd.png'), { data: new Uint8Array(400), shape: [20, 20, 1] });

@@ -158,9 +158,16 @@ async function writeIndex(
   for (const o of outcomes)
     if (o?.status === 'done') for (const c of [...o.crops, ...o.skipped]) add(c.metadata);
   const meta = (m: Record<string, string>) => columns.map((k) => m[k] ?? '');
-  const named = columns.map((k) =>
-    FIXED.includes(k) || k === 'reason' || k === 'detail' ? `table_${k}` : k,
-  );
+  // A clashing column gets `table_`, again while that name is taken: a table holding both `id`
+  // and `table_id` wrote the header `table_id` twice (pandas read the second as `table_id.1`).
+  const taken = new Set([...FIXED, 'image', 'reason', 'detail', ...columns]);
+  const named = columns.map((k) => {
+    if (!(FIXED.includes(k) || k === 'reason' || k === 'detail')) return k;
+    let name = `table_${k}`;
+    while (taken.has(name)) name = `table_${name}`;
+    taken.add(name);
+    return name;
+  });
   const rows: (string | number)[][] = [];
   const skipped: (string | number)[][] = [];
   outcomes.forEach((o, i) => {

@@ -1,6 +1,6 @@
 import { constants } from 'node:buffer';
 import { crc32 } from 'node:zlib';
-import { checkExpansion, FormatError, UnsupportedError } from '@cellshape/core';
+import { checkExpansion, FormatError, invalidArgument, UnsupportedError } from '@cellshape/core';
 import { encode } from 'fast-png';
 import type { Image2D } from '../types.js';
 import type { ImageLimits } from './image-limits.js';
@@ -334,8 +334,21 @@ export function decodePngImage(
   return image;
 }
 
-/** Physical sizes in these units are written to pHYs (converted to pixels per metre). */
-const METRES_PER_UNIT: Record<string, number> = { µm: 1e-6, nm: 1e-9, mm: 1e-3, cm: 1e-2, m: 1 };
+/**
+ * Physical sizes in these units are written to pHYs (converted to pixels per metre); microns
+ * under every spelling the TIFF writer takes (`um` and `micron` wrote no pHYs at all).
+ */
+const METRES_PER_UNIT: Record<string, number> = {
+  µm: 1e-6,
+  μm: 1e-6,
+  um: 1e-6,
+  micron: 1e-6,
+  microns: 1e-6,
+  nm: 1e-9,
+  mm: 1e-3,
+  cm: 1e-2,
+  m: 1,
+};
 
 /** A PNG chunk: length, type, body, CRC of type + body. */
 function chunk(type: string, body: Uint8Array): Uint8Array {
@@ -363,10 +376,20 @@ export function encodePngImage(image: Image2D): Uint8Array {
   const png = encode({ width, height, channels, depth, data });
   const metres = image.pixelSize && METRES_PER_UNIT[image.unit ?? ''];
   if (!image.pixelSize || metres === undefined) return png;
+  // pHYs holds whole pixels per metre, at most 2³¹ − 1 (PNG's four-byte integers): outside that,
+  // 0.1 nm wrapped around uint32 to 0.709 nm (Pillow's dpi) and 3 m became 0 pixels per metre.
+  const perMetre = image.pixelSize.map((size) => Math.round(1 / (size * metres)));
+  if (!perMetre.every((n) => n >= 1 && n <= 0x7fffffff))
+    throw invalidArgument(
+      'encodeImage2D',
+      'image.pixelSize',
+      `a pixel size PNG can hold, between 1 / (2³¹ − 1) m and 2 m (write a TIFF)`,
+      `[${image.pixelSize.join(', ')}] ${image.unit}`,
+    );
   const body = new Uint8Array(9);
   const view = new DataView(body.buffer);
-  view.setUint32(0, Math.round(1 / (image.pixelSize[1] * metres)));
-  view.setUint32(4, Math.round(1 / (image.pixelSize[0] * metres)));
+  view.setUint32(0, perMetre[1]!);
+  view.setUint32(4, perMetre[0]!);
   body[8] = 1;
   const ihdrEnd = 8 + 12 + 13; // signature + the IHDR chunk, which encoders write first
   const phys = chunk('pHYs', body);

@@ -26,6 +26,26 @@ export const DEFAULT_WRITE_IMAGE_2D_OPTIONS: Readonly<Required<WriteImage2DOptio
 };
 
 /**
+ * The pixel size and unit an image file can hold: `pixelSize` two positive finite numbers and
+ * `unit` a string. Unchecked, a zero or negative PNG pixel size was written as 0 or 4293967296
+ * pixels per metre, and a TIFF one failed in `encodeTiff` under another argument's name.
+ */
+function assertCalibration(fn: string, image: Image2D): void {
+  const { pixelSize, unit } = image;
+  if (
+    pixelSize !== undefined &&
+    !(
+      Array.isArray(pixelSize) &&
+      pixelSize.length === 2 &&
+      pixelSize.every((s) => typeof s === 'number' && Number.isFinite(s) && s > 0)
+    )
+  )
+    throw invalidArgument(fn, 'image.pixelSize', 'two positive finite numbers [y, x]', pixelSize);
+  if (unit !== undefined && typeof unit !== 'string')
+    throw invalidArgument(fn, 'image.unit', 'a string', unit);
+}
+
+/**
  * The bytes of an image file. TIFF: one page per channel (an ImageJ hyperstack `channels=C`
  * when C > 1), samples of the image's own type, pixel size as X/YResolution + ImageJ `unit=`.
  * PNG: Uint8 or Uint16 images of 1–4 channels (grey, grey + alpha, RGB, RGBA), pixel size in
@@ -40,6 +60,7 @@ export function encodeImage2D(
 ): Uint8Array {
   const fn = 'encodeImage2D';
   assertImage2D(fn, 'image', image);
+  assertCalibration(fn, image);
   const { compression } = withDefaults(fn, DEFAULT_WRITE_IMAGE_2D_OPTIONS, options);
   checkOneOf(fn, 'options.compression', compression, ['none', 'deflate']);
   switch (format) {
@@ -85,6 +106,7 @@ export async function writeImage2D(
   if (typeof path !== 'string' || path.length === 0)
     throw invalidArgument(fn, 'path', 'a non-empty string', path);
   assertImage2D(fn, 'image', image);
+  assertCalibration(fn, image);
   const { format: requested, compression } = withDefaults(
     fn,
     DEFAULT_WRITE_IMAGE_2D_OPTIONS,
