@@ -334,7 +334,7 @@ async function embedWholeImages(
   });
   return {
     json: { ...result },
-    text: `wrote ${result.images} image embeddings (${result.features} features) to ${result.output}`,
+    text: `wrote ${result.images} image embeddings (${result.features} features) to ${result.output}${result.warnings.length > 0 ? `; ${result.warnings.length} warnings (images or metadata rows left out or unjoined: see --json)` : ''}`,
   };
 }
 
