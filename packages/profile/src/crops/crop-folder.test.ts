@@ -152,6 +152,7 @@ describe('cropFolder', () => {
       [
         'ImageNumber,ObjectNumber,Location_Center_X,Location_Center_Y,FileName_Phase,PathName_Phase',
         '3,1,10,10,f1.tif,w1',
+        '2,1,20,20,f1.tif,C:\\data\\plate\\w2',
         '1,1,20,20,single.png,.',
       ].join('\n'),
     );
@@ -164,13 +165,14 @@ describe('cropFolder', () => {
       qc: true,
     });
     const index = csvRecords(parseCsv(readFileSync(result.index, 'utf8')));
-    // Both f1.tif files carry the FileName_ value f1.tif: each crops the row that names it.
+    // Both f1.tif files carry the FileName_ value f1.tif: PathName_ tells them apart.
     expect(index.map((r) => [r.id, r.crop, r.mask])).toEqual([
       ['w1/f1/1', 'crops/w1/f1/1.tif', 'crops/masks/w1/f1/1.tif'],
       ['w2/f1/1', 'crops/w2/f1/1.tif', 'crops/masks/w2/f1/1.tif'],
       ['single/1', 'crops/single/1.tif', 'crops/masks/single/1.tif'],
     ]);
-    expect(readImage2D(join(out, 'crops/w2/f1/1.tif')).data[4 * 8 + 4]).toBe(2000 + 10 * 30 + 10);
+    expect(readImage2D(join(out, 'crops/w1/f1/1.tif')).data[4 * 8 + 4]).toBe(10 * 30 + 10);
+    expect(readImage2D(join(out, 'crops/w2/f1/1.tif')).data[4 * 8 + 4]).toBe(2000 + 20 * 30 + 20);
     expect(readImage2D(join(out, 'crops/single/1.tif')).data[4 * 8 + 4]).toBe(5000 + 20 * 30 + 20);
     const qc = csvRecords(parseCsv(readFileSync(result.qc!, 'utf8')));
     expect(qc.map((r) => r.image)).toEqual(['w1/f1', 'w2/f1', 'single']);
@@ -181,6 +183,52 @@ describe('cropFolder', () => {
     const again = await cropFolder(join(base, 'plate'), plain, { ...options, qc: true });
     expect(again.images.map((i) => i.status)).toEqual(['done', 'done']);
     expect(again.qc).toBe(join(plain, 'qc.csv'));
+  });
+
+  it("never gives images of the same name in two folders one another's rows, labels or table", async () => {
+    // Matched by file name alone, Plate1/a.tif and Plate2/a.tif both took the rows naming a.tif,
+    // the one labels/a.png and the one tables/a.csv.
+    const base = join(root, 'samename');
+    await writeImage2D(join(base, 'in', 'Plate1', 'a.tif'), image(0));
+    await writeImage2D(join(base, 'in', 'Plate2', 'a.tif'), image(3000));
+    const run = (out: string, options: Parameters<typeof cropFolder>[2]) =>
+      cropFolder(join(base, 'in'), join(base, out), { crop: { size: 8 }, workers: 0, ...options });
+    const statuses = (r: Awaited<ReturnType<typeof cropFolder>>) =>
+      r.images.map((i) => [i.status, i.crops, i.error ?? '']);
+
+    writeFileSync(
+      join(base, 'named.csv'),
+      'x,y,id,image\n10,10,1,Plate1/a.tif\n20,20,1,Plate2\\a\n',
+    );
+    const named = await run('named', { table: join(base, 'named.csv') });
+    expect(statuses(named)).toEqual([
+      ['done', 1, ''],
+      ['done', 1, ''],
+    ]);
+    expect(readImage2D(join(base, 'named/crops/Plate2/a/1.tif')).data[4 * 8 + 4]).toBe(
+      3000 + 20 * 30 + 20,
+    );
+    writeFileSync(join(base, 'byname.csv'), 'x,y,id,image\n10,10,1,a.tif\n');
+    const byName = await run('byname', { table: join(base, 'byname.csv') });
+    expect(byName.images.map((i) => i.status)).toEqual(['failed', 'failed']);
+    expect(byName.images[0]!.error).toMatch(/"a\.tif", which 2 images share/);
+
+    mkdirSync(join(base, 'tables', 'Plate2'), { recursive: true });
+    writeFileSync(join(base, 'tables', 'a.csv'), 'x,y,id\n10,10,1\n');
+    writeFileSync(join(base, 'tables', 'Plate2', 'a.csv'), 'x,y,id\n20,20,7\n');
+    const tables = await run('tables', { table: join(base, 'tables') });
+    expect(statuses(tables)).toEqual([
+      ['failed', 0, expect.stringMatching(/Plate1\/a\.csv/)],
+      ['done', 1, ''],
+    ]);
+    expect(readImage2D(join(base, 'tables/crops/Plate2/a/7.tif')).data[4 * 8 + 4]).toBe(
+      3000 + 20 * 30 + 20,
+    );
+
+    await writeImage2D(join(base, 'labels', 'a.png'), labels());
+    const flat = await run('flat', { labels: join(base, 'labels') });
+    expect(flat.images.map((i) => i.status)).toEqual(['failed', 'failed']);
+    expect(flat.images[0]!.error).toMatch(/looked for Plate1\/a\.tif/);
   });
 
   it('gives a table column named like ours a free name in index.csv', async () => {

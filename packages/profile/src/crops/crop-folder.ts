@@ -24,23 +24,26 @@ import { type CropOutcome, type CropTask, partPath, runCropTask } from './crop-t
 export interface CropFolderOptions {
   /**
    * The centroids: one CSV (path or parsed table) for every image, whose rows are matched to the
-   * images by `match`; or a folder of CSVs, one per image with the image's stem
-   * (`img_01.tif` ↔ `img_01.csv`). Default: none — centroids from the label images.
+   * images by `match`; or a folder of CSVs, one per image with the image's id or stem
+   * (`Plate1/img_01.tif` ↔ `Plate1/img_01.csv`, or `img_01.csv` when no other image is named
+   * `img_01`). Default: none — centroids from the label images.
    */
   table?: string | CentroidTable;
   /** Options for reading the tables (format, columns, unit). */
   tableOptions?: CentroidTableOptions;
   /**
-   * How rows of one table find their image: `'name'` — the image column (file name with or
-   * without extension); `'imageNumber'` — CellProfiler's 1-based ImageNumber = the image's
+   * How rows of one table find their image: `'name'` — the image column (the image's path under
+   * its folder or its file name, with or without extension) or CellProfiler's `FileName_*` (with
+   * `PathName_*` telling images of one name apart); a name several images share fails those
+   * images rather than give them one another's rows; `'imageNumber'` — CellProfiler's 1-based ImageNumber = the image's
    * position in the sorted folder; `'frame'` — the 0-based frame = that position. Default
    * `'auto'`: `'name'` when the image column names files of the folder, else `'imageNumber'`
    * for CellProfiler tables, else `'frame'` when the table has frames.
    */
   match?: 'auto' | 'name' | 'imageNumber' | 'frame';
   /**
-   * Label images: a folder holding one per image with the same id or stem (any of .tif, .tiff,
-   * .png), a single label image (with a single image), or a function from an image path to its
+   * Label images: a folder holding one per image with the same id, or stem when no other image
+   * has it (any of .tif, .tiff, .png), a single label image (with a single image), or a function from an image path to its
    * label image path. Default: none (no masks).
    */
   labels?: string | ((image: string) => string);

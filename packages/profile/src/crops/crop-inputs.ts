@@ -79,17 +79,69 @@ export async function findImages(
   return out;
 }
 
-/** CellProfiler's `FileName_*` values of a row: the image files it was measured on. */
-function fileNames(row: CentroidTable['rows'][number]): string[] {
+/**
+ * CellProfiler's `FileName_*` values of a row — the image files it was measured on — each with
+ * its `PathName_*` folder when the table has it.
+ */
+function fileNames(row: CentroidTable['rows'][number]): { name: string; folder?: string }[] {
   return Object.entries(row.metadata)
     .filter(([column]) => column.startsWith('FileName_'))
-    .map(([, value]) => value);
+    .map(([column, name]) => {
+      const folder = row.metadata[`PathName_${column.slice('FileName_'.length)}`];
+      return folder === undefined ? { name } : { name, folder };
+    });
 }
 
-/** Whether a row names image `path`: its image column (with or without extension) or a `FileName_*` column. */
-function namesImage(row: CentroidTable['rows'][number], path: string): boolean {
-  const [name, stem] = [basename(path), stemOf(path)];
-  return row.image === name || row.image === stem || fileNames(row).includes(name);
+const slashes = (path: string): string => path.trim().replace(/\\/g, '/');
+
+/**
+ * The images a name stands for (positions in input order): the image whose id is the name, with
+ * or without its extension (`Plate2/a`, `Plate2\\a.tif`), else the images with that file name or
+ * stem — those whose path under their folder ends `folder` + name when a folder (CellProfiler's
+ * `PathName_*`) tells them apart. One is a match, several are ambiguous: matched by file name
+ * alone, `a.tif` in `Plate1/` and `Plate2/` both took the rows, labels and table of one.
+ */
+type ImageLookup = (name: string, folder?: string) => readonly number[];
+
+/** The {@link ImageLookup} of a list of images. */
+function imageLookup(images: readonly InputImage[]): ImageLookup {
+  const exact = new Map<string, number>();
+  const named = new Map<string, number[]>();
+  images.forEach((image, i) => {
+    exact.set(image.id, i);
+    exact.set(image.id + extname(image.path), i);
+    for (const key of new Set([basename(image.path), stemOf(image.path)]))
+      named.set(key, [...(named.get(key) ?? []), i]);
+  });
+  return (name, folder) => {
+    const key = slashes(name);
+    const hit = exact.get(key);
+    if (hit !== undefined) return [hit];
+    const found = named.get(key) ?? [];
+    if (found.length < 2 || folder === undefined) return found;
+    const full = `/${slashes(folder)}/${key}`;
+    const inFolder = found.filter((i) => {
+      const relative = images[i]!.id + extname(images[i]!.path);
+      return full.endsWith(`/${relative}`);
+    });
+    return inFolder.length > 0 ? inFolder : found;
+  };
+}
+
+/**
+ * The images a row names by its image column or a `FileName_*` column, and the names among them
+ * that stand for several images.
+ */
+function namedImages(row: CentroidTable['rows'][number], lookup: ImageLookup) {
+  const images = new Set<number>();
+  const ambiguous: { name: string; images: readonly number[] }[] = [];
+  const names = [...(row.image === undefined ? [] : [{ name: row.image }]), ...fileNames(row)];
+  for (const { name, folder } of names as { name: string; folder?: string }[]) {
+    const found = lookup(name, folder);
+    if (found.length === 1) images.add(found[0]!);
+    else if (found.length > 1) ambiguous.push({ name, images: found });
+  }
+  return { images, ambiguous };
 }
 
 /** How the rows of `table` find their images (see `CropFolderOptions.match`). */
@@ -97,10 +149,17 @@ function matchMode(
   fn: string,
   table: CentroidTable,
   images: readonly InputImage[],
+  lookup: ImageLookup,
   requested: 'auto' | Match,
 ): Match {
   if (requested !== 'auto') return requested;
-  if (table.rows.some((r) => images.some((image) => namesImage(r, image.path)))) return 'name';
+  if (
+    table.rows.some((r) => {
+      const named = namedImages(r, lookup);
+      return named.images.size > 0 || named.ambiguous.length > 0;
+    })
+  )
+    return 'name';
   if (table.format === 'cellprofiler') return 'imageNumber';
   if (table.rows.some((r) => r.frame !== undefined)) return 'frame';
   if (images.length === 1) return 'frame';
@@ -111,18 +170,34 @@ function matchMode(
   );
 }
 
-/** The rows of image `position` (0-based, input order) at `path`. */
+/**
+ * The rows of image `position` (0-based, input order) named by their image column: a row naming
+ * it by a name several images share fails the image (its rows cannot be told apart).
+ */
+function rowsNaming(table: CentroidTable, lookup: ImageLookup, position: number): CentroidTable {
+  const rows = table.rows.filter((r) => {
+    const { images, ambiguous } = namedImages(r, lookup);
+    const shared = ambiguous.find((a) => a.images.includes(position));
+    if (shared)
+      throw new Error(
+        `the table names ${JSON.stringify(shared.name)}, which ${shared.images.length} images share; name the image by its path under its folder`,
+      );
+    return images.has(position);
+  });
+  return { ...table, rows };
+}
+
+/** The rows of image `position` (0-based, input order). */
 function rowsOf(
   table: CentroidTable,
   match: Match,
-  path: string,
+  lookup: ImageLookup,
   position: number,
   single: boolean,
 ): CentroidTable {
+  if (match === 'name') return rowsNaming(table, lookup, position);
   const keep = (() => {
     switch (match) {
-      case 'name':
-        return (r: CentroidTable['rows'][number]) => namesImage(r, path);
       case 'imageNumber':
         return (r: CentroidTable['rows'][number]) => Number(r.image) === position + 1;
       case 'frame':
@@ -144,24 +219,41 @@ function firstFrame(table: CentroidTable): number | undefined {
   return first;
 }
 
-/** The label image of `image`: same id or stem in `labels` (a folder), `labels` itself (a file), or `labels(image)`. */
+/**
+ * The names a per-image file of `image` may have: its id, then its stem when no other image has
+ * that stem (`Plate1/a.tif` and `Plate2/a.tif` never share `a.csv` or `a.tif`).
+ */
+function ownNames(image: InputImage, lookup: ImageLookup): string[] {
+  const stem = stemOf(image.path);
+  return stem === image.id || lookup(stem).length > 1 ? [image.id] : [image.id, stem];
+}
+
+/** The label image of `image`: same id or (unshared) stem in `labels` (a folder), `labels` itself (a file), or `labels(image)`. */
 function labelsOf(
   fn: string,
   labels: string | ((image: string) => string) | undefined,
   image: InputImage,
+  lookup: ImageLookup,
 ): string | undefined {
   if (labels === undefined) return undefined;
   if (typeof labels === 'function') return labels(image.path);
   if (!statSync(labels).isDirectory()) return labels;
-  for (const name of [image.id, stemOf(image.path)])
+  const names = ownNames(image, lookup);
+  for (const name of names)
     for (const ext of IMAGE_EXTENSIONS) {
       const path = join(labels, name + ext);
       if (existsSync(path)) return path;
     }
   throw new FileSystemError(
-    `${fn}: no label image for ${basename(image.path)} in ${JSON.stringify(labels)} (looked for ${stemOf(image.path)}.tif/.tiff/.png)`,
+    `${fn}: no label image for ${basename(image.path)} in ${JSON.stringify(labels)} (looked for ${names.join(' or ')}.tif/.tiff/.png)`,
     { fn, arg: 'options.labels' },
   );
+}
+
+/** The per-image table of `image` in folder `dir`: `<id>.csv`, else `<stem>.csv` when no other image has the stem. */
+function ownTablePath(dir: string, image: InputImage, lookup: ImageLookup): string {
+  const paths = ownNames(image, lookup).map((name) => join(dir, `${name}.csv`));
+  return paths.find((path) => existsSync(path)) ?? paths.at(-1)!;
 }
 
 /** What {@link planTasks} needs of the options. */
@@ -214,15 +306,16 @@ export function planTasks(
       o.labels,
     );
   const shared = sharedTable(fn, o);
-  const match = shared ? matchMode(fn, shared, images, o.match) : undefined;
+  const lookup = imageLookup(images);
+  const match = shared ? matchMode(fn, shared, images, lookup, o.match) : undefined;
   return images.map((image, position) => {
     try {
       const table = shared
-        ? rowsOf(shared, match!, image.path, position, images.length === 1)
+        ? rowsOf(shared, match!, lookup, position, images.length === 1)
         : typeof o.table === 'string'
-          ? readCentroidTable(join(o.table, `${stemOf(image.path)}.csv`), o.tableOptions)
+          ? readCentroidTable(ownTablePath(o.table, image, lookup), o.tableOptions)
           : undefined;
-      const labels = labelsOf(fn, o.labels, image);
+      const labels = labelsOf(fn, o.labels, image, lookup);
       const task: CropTask = {
         image: image.path,
         id: image.id,
