@@ -113,6 +113,30 @@ describe('cropFolder', () => {
     expect(again.images.map((i) => i.status)).toEqual(['resumed', 'resumed', 'failed']);
     expect(again.crops).toBe(3);
     expect(statSync(join(out, index[0]!.crop!)).mtimeMs).toBe(before);
+
+    // A rerun with another crop size, or another row for an image, redoes what changed (resumed,
+    // it kept the 8×8 crops and the old centre).
+    const larger = await cropFolder(images, out, {
+      table,
+      labels: masks,
+      crop: { size: 12 },
+      workers: 0,
+    });
+    expect(larger.images.map((i) => i.status)).toEqual(['done', 'done', 'failed']);
+    expect(readImage2D(join(out, index[0]!.crop!)).shape).toEqual([12, 12, 1]);
+    writeFileSync(table, CELLPROFILER.replace('2,1,10,10,B02', '2,1,11,10,B02'));
+    const moved = await cropFolder(images, out, {
+      table,
+      labels: masks,
+      crop: { size: 12 },
+      workers: 0,
+    });
+    expect(moved.images.map((i) => i.status)).toEqual(['resumed', 'done', 'failed']);
+    const b = csvRecords(parseCsv(readFileSync(moved.index, 'utf8'))).find(
+      (r) => r.image === 'b.png',
+    );
+    expect(b!.centre_x).toBe('11');
+    writeFileSync(table, CELLPROFILER);
   });
 
   it('runs in worker threads with the same output, and crops from labels alone', async () => {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -209,14 +210,40 @@ async function writeQc(outDir: string, outcomes: (CropOutcome | undefined)[]) {
   return path;
 }
 
-/** The outcome a previous run left for a task, when its part file is there (with QC if asked). */
+/** A file's size and modification time, or `-` when it cannot be stat-ed (its task fails). */
+function fileStamp(path: string | undefined): string {
+  if (path === undefined) return '';
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat === undefined ? '-' : `${stat.size}:${stat.mtimeMs}`;
+}
+
+/**
+ * The fingerprint of what a task's crops depend on: the crop settings and format, its table
+ * rows, and the image and label files (size, time). QC and `maxPixels` are left out (a
+ * part with QC serves a run without; the bound decides whether an image is read, not its crops).
+ */
+function taskFingerprint(task: CropTask): string {
+  const { crop, format, table, image, labels } = task;
+  // Sizes and times, not paths: the same folder named another way is not redone.
+  const inputs = [fileStamp(image), fileStamp(labels)];
+  return createHash('sha256')
+    .update(JSON.stringify([crop, format, table ?? null, inputs]))
+    .digest('hex');
+}
+
+/**
+ * The outcome a previous run left for a task, when its part file is there, was written with the
+ * same fingerprint (a changed crop size, table, or image is redone: resumed, it kept the old
+ * crops) and has QC if asked.
+ */
 function previousOutcome(task: CropTask): CropOutcome | undefined {
   const path = partPath(task.outDir, task.id);
   if (!existsSync(path)) return undefined;
   try {
     const outcome = JSON.parse(readFileSync(path, 'utf8')) as CropOutcome;
+    if (outcome.status !== 'done' || outcome.fingerprint !== task.fingerprint) return undefined;
     // A part written without QC does not serve a run that asks for it.
-    return task.qc && outcome.status === 'done' && outcome.qc === undefined ? undefined : outcome;
+    return task.qc && outcome.qc === undefined ? undefined : outcome;
   } catch {
     return undefined; // unreadable: redo the image
   }
@@ -238,8 +265,8 @@ const CROP_WORKER: WorkerModule = {
  * extension; the image, crop and mask paths relative to `outDir`, cell id, centre pixel, then
  * every column of the table), `skipped.csv` (cells without a crop, with the reason) and, with
  * `qc`, `qc.csv`. Every file is written atomically. A bad image is reported in `images` with its
- * error and the rest go on; a rerun resumes, redoing only images not done (`overwrite` redoes
- * all).
+ * error and the rest go on; a rerun resumes, redoing only images not done or whose crop settings,
+ * table rows, image or label image changed since (`overwrite` redoes all).
  *
  * ```ts
  * const result = await cropFolder('frames/', 'crops/', { table: 'tracks.csv', labels: 'masks/' });
@@ -271,6 +298,7 @@ export async function cropFolder(
   if (listed.length === 0)
     throw invalidArgument(fn, 'images', 'at least one .tif, .tiff or .png image', images);
   const planned = planTasks(fn, listed, outDir, o);
+  for (const task of planned) if (!('status' in task)) task.fingerprint = taskFingerprint(task);
   const outcomes: (CropOutcome | undefined)[] = planned.map((p) =>
     'status' in p ? p : o.overwrite ? undefined : previousOutcome(p),
   );

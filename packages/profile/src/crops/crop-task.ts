@@ -22,6 +22,11 @@ export interface CropTask {
   qc: boolean;
   /** The readers' `maxPixels`, when the caller set one. */
   maxPixels?: number;
+  /**
+   * What the image's crops depend on (settings, its rows, the image and label files' size and
+   * time), kept in its part file: a rerun resumes the image only when it is unchanged.
+   */
+  fingerprint?: string;
 }
 
 /** One written crop, as a row of the index (before the metadata columns). */
@@ -47,6 +52,8 @@ export type CropOutcome =
       skipped: { id: number; reason: string; detail: string; metadata: Record<string, string> }[];
       /** The image's QC measurements (one per channel), when the task asked for them. */
       qc?: QcMeasurement[];
+      /** The task's fingerprint, when it had one. */
+      fingerprint?: string;
     }
   | { status: 'failed'; error: string };
 
@@ -107,6 +114,7 @@ export async function runCropTask(task: CropTask): Promise<CropOutcome> {
       })),
     };
     if (task.qc) outcome.qc = measureQc(task.id, image);
+    if (task.fingerprint !== undefined) outcome.fingerprint = task.fingerprint;
     await writeFileAtomic(partPath(task.outDir, task.id), JSON.stringify(outcome));
     return outcome;
   } catch (error) {
