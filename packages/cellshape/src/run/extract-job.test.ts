@@ -79,6 +79,22 @@ describe('extractRun in chunks', () => {
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
   });
 
+  it('drops the parts written with other metadata instead of mixing their columns in', async () => {
+    // Parts of a run with a metadata table of the same cells but another column were resumed
+    // under the header of the new one: rows a column too long, values under the wrong names.
+    const out = join(dir, 'remeta.csv');
+    const wider = join(dir, 'wider.csv');
+    const lines = readFileSync(metadata, 'utf8').trimEnd().split('\n');
+    writeFileSync(wider, `${lines.map((l, i) => `${l},${i === 0 ? 'Well' : 'A01'}`).join('\n')}\n`);
+    const opened = await openExtractJob(run, out, { chunkSize: 4, batchSize: 4, metadata: wider });
+    await opened.job.prepare();
+    await opened.job.extractChunk(0);
+    opened.dispose();
+    const result = await extractRun(run, out, opts(4));
+    expect(result.resumedChunks).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(reference, 'utf8'));
+  });
+
   it('lets a second process verify the job without touching the parts', async () => {
     const out = join(dir, 'verified.csv');
     const first = await openExtractJob(run, out, opts(4));

@@ -144,6 +144,11 @@ export interface ExtractJobKey {
   input: string;
   /** SHA-256 of the cell ids, in order. */
   ids: string;
+  /**
+   * SHA-256 of the cells' metadata rows, in order: parts written with another metadata table
+   * held its values (and its columns, misaligning the CSV) and are never resumed.
+   */
+  metadata: string;
   batchSize: number;
   chunkSize: number;
 }
@@ -191,7 +196,7 @@ export class ExtractJob {
 
   /**
    * Prepares the parts folder: keeps the parts of an earlier run of the same job (same
-   * checkpoint bytes, input, ids, batch and chunk sizes) and removes any other's.
+   * checkpoint bytes, input, ids, metadata, batch and chunk sizes) and removes any other's.
    */
   async prepare(): Promise<void> {
     const keyPath = join(this.partsDir, 'job.json');

@@ -8,6 +8,7 @@ import {
   checkString,
   FileSystemError,
   IncompatibleError,
+  type Metadata,
   type ProgressCallback,
   reportProgress,
   withDefaults,
@@ -176,6 +177,13 @@ function idsSha256(ids: readonly string[]): string {
   return hash.digest('hex');
 }
 
+/** SHA-256 of the metadata rows (as JSON), one row at a time. */
+function metadataSha256(metadata: readonly Metadata[]): string {
+  const hash = createHash('sha256');
+  for (const row of metadata) hash.update(`${JSON.stringify(row)}\n`);
+  return hash.digest('hex');
+}
+
 /** An {@link ExtractJob} opened on a run, and how to release its model. */
 export interface OpenedExtractJob {
   job: ExtractJob;
@@ -253,6 +261,7 @@ export async function openExtractJob(
       checkpoint: fileSha256(path),
       input,
       ids: idsSha256(dataset.ids),
+      metadata: metadataSha256(dataset.metadata),
       batchSize: o.batchSize,
       chunkSize: Math.ceil(o.chunkSize / o.batchSize) * o.batchSize,
     };
