@@ -154,6 +154,32 @@ describe('joinMetadata', () => {
     ]);
   });
 
+  it('joins no row to files that differ only in extension, and says why', async () => {
+    // `cell.tif` and `cell.tiff` share the id `cell`: the row went to the last one silently and
+    // the other was reported as without a row.
+    const dup = join(root, 'dup');
+    mkdirSync(dup, { recursive: true });
+    for (const name of ['cell.tif', 'cell.tiff', 'other.tif']) writeFileSync(join(dup, name), '');
+    const files = await listSampleFiles(dup, { extensions: ['.tif', '.tiff'] });
+    expect(files.candidates('cell.tif')).toEqual([join(dup, 'cell.tif'), join(dup, 'cell.tiff')]);
+    expect(files.pathOf('cell')).toBeUndefined();
+    const rows = [
+      { id: 'cell', g: '1' },
+      { id: 'other', g: '2' },
+    ];
+    const { samples, warnings } = await joinMetadata(files, { metadata: rows, idColumn: 'id' });
+    expect(samples.map((s) => s.path)).toEqual([join(dup, 'other.tif')]);
+    expect(warnings).toEqual([
+      {
+        id: 'cell',
+        reason:
+          'metadata id names 2 files that differ only in extension (cell.tif, cell.tiff); keep one',
+      },
+      { id: 'cell', path: join(dup, 'cell.tif'), reason: 'no metadata row' },
+      { id: 'cell', path: join(dup, 'cell.tiff'), reason: 'no metadata row' },
+    ]);
+  });
+
   it('takes parsed rows and names the caller in errors', async () => {
     const files = await listSampleFiles(dir, { extensions: ['.ply'] });
     const rows = [{ cell: 'Plate1/DMSO/cell_001', group: 'a' }];

@@ -53,8 +53,9 @@ export interface SampleFiles {
   /** `id` without surrounding blanks, with `/` separators and without a listed extension. */
   normaliseId(id: string): string;
   /**
-   * The files a metadata id names: the one with that relative id, else every file with that
-   * name (the id is normalised first). Exactly one path means a match.
+   * The files a metadata id names: those with that relative id (several when they differ only in
+   * extension), else every file with that name (the id is normalised first). Exactly one path
+   * means a match.
    */
   candidates(id: string): readonly string[];
   /** The file a metadata or file id names, or `undefined` when none or several do. */
@@ -206,35 +207,33 @@ function sampleFiles(
   const pathAt = (i: number): string => join(dir, relativeAt(i));
   // The lookups of the matching rule, built when a metadata id is first looked up: a folder
   // read without metadata never holds them.
-  let lookups: { byId: Map<string, number>; byName: Map<string, number | number[]> } | undefined;
+  // Files that differ only in extension (`a.tif`, `a.tiff`) share an id: the id names both (the
+  // last one listed took the row, and the other was reported as without one).
+  type Lookup = Map<string, number | number[]>;
+  const add = (map: Lookup, key: string, i: number): void => {
+    const known = map.get(key);
+    map.set(key, known === undefined ? i : typeof known === 'number' ? [known, i] : [...known, i]);
+  };
+  let lookups: { byId: Lookup; byName: Lookup } | undefined;
   const buildLookups = () => {
-    const byId = new Map<string, number>();
-    const byName = new Map<string, number | number[]>();
+    const byId: Lookup = new Map();
+    const byName: Lookup = new Map();
     for (let i = 0; i < count; i++) {
       const id = idAt(i);
-      byId.set(id, i);
-      const name = id.slice(id.lastIndexOf('/') + 1);
-      const known = byName.get(name);
-      byName.set(
-        name,
-        known === undefined ? i : typeof known === 'number' ? [known, i] : [...known, i],
-      );
+      add(byId, id, i);
+      add(byName, id.slice(id.lastIndexOf('/') + 1), i);
     }
     return { byId, byName };
   };
+  const pathsOf = (found: number | number[]): string[] =>
+    typeof found === 'number' ? [pathAt(found)] : found.map(pathAt);
   const normaliseId = (id: string): string =>
     stripExtension(id.trim().replace(/\\/g, '/'), extensions);
   const candidates = (id: string): readonly string[] => {
     lookups ??= buildLookups();
     const key = normaliseId(id);
-    const exact = lookups.byId.get(key);
-    if (exact !== undefined) return [pathAt(exact)];
-    const named = lookups.byName.get(key);
-    return named === undefined
-      ? []
-      : typeof named === 'number'
-        ? [pathAt(named)]
-        : named.map(pathAt);
+    const found = lookups.byId.get(key) ?? lookups.byName.get(key);
+    return found === undefined ? [] : pathsOf(found);
   };
   let files: SampleFile[] | undefined;
   return {
@@ -337,7 +336,8 @@ export interface MetadataJoin {
 
 /**
  * Joins a metadata table with the files of a folder by the matching rule of the module comment:
- * one sample per row whose id names a file. Rows whose id names no file or several files, a
+ * one sample per row whose id names a file. Rows whose id names no file or several files (by
+ * name, or files that differ only in extension: `a.tif` and `a.tiff`), a
  * second row for the same file, and files without a row are left out and reported.
  *
  * @throws FileSystemError when the CSV cannot be read; FormatError when it is not valid CSV;
@@ -367,10 +367,13 @@ export async function joinMetadata(
     const found = files.candidates(id);
     const path = found.length === 1 ? found[0]! : undefined;
     if (path === undefined) {
+      const stems = new Set(found.map((p) => p.slice(0, p.length - extname(p).length)));
       const reason =
-        found.length > 1
-          ? `metadata id matches ${found.length} files by name; use the relative path as id`
-          : `no ${kinds} file for this metadata id`;
+        found.length <= 1
+          ? `no ${kinds} file for this metadata id`
+          : stems.size === 1
+            ? `metadata id names ${found.length} files that differ only in extension (${found.map((p) => basename(p)).join(', ')}); keep one`
+            : `metadata id matches ${found.length} files by name; use the relative path as id`;
       warnings.push({ id, reason });
     } else if (used.has(path)) {
       warnings.push({ id, path, reason: 'a second metadata row for the same file' });

@@ -91,6 +91,30 @@ describe('VoxelDataset.fromFolder', () => {
     );
   });
 
+  it('joins no row to the objects of files that differ only in extension', async () => {
+    // `field.tif` and `field.tiff` both hold objects `field_3` and `field_7`: each row went to
+    // the last file's object silently.
+    const dupe = join(dir, 'dupe');
+    await mkdir(dupe);
+    const labels = ellipsoid([10, 20, 10], [3, 3, 3], [5, 5, 5], 3);
+    for (const name of ['field.tif', 'field.tiff']) await writeVolume(join(dupe, name), labels);
+    await writeVolume(join(dupe, 'other.tif'), labels);
+    const csv = join(dir, 'dupe.csv');
+    await writeFile(csv, 'cell,Treatment\nfield_3,DMSO\nother_3,Taxol\n');
+    const dataset = await VoxelDataset.fromFolder(dupe, {
+      objects: 'labels',
+      cubeSize: 16,
+      metadata: csv,
+      idColumn: 'cell',
+    });
+    expect(dataset.ids).toEqual(['other_3']);
+    expect(dataset.skipped.map((w) => w.reason)).toEqual([
+      expect.stringMatching(/names 2 files that differ only in extension/),
+      'no metadata row',
+      'no metadata row',
+    ]);
+  });
+
   it('makes anisotropic voxels cubic before centring', async () => {
     const flat = ellipsoid([6, 24, 24], [2, 8, 8], [2.5, 11.5, 11.5]);
     const iso = await VoxelDataset.fromVolumes([flat], { cubeSize: 32, spacing: [3, 1, 1] });

@@ -584,17 +584,18 @@ function expand(
  */
 function itemFiles(files: SampleFiles, items: Item[], mode: MaskObjectMode): SampleFiles {
   if (mode === 'file') return files;
-  const byId = new Map<string, string>();
+  // Objects of files that differ only in extension (`a.tif`, `a.npy`) share ids: the id names
+  // both (the last one took the row).
+  const byId = new Map<string, string[]>();
   const byName = new Map<string, string[]>();
   for (const item of items) {
-    byId.set(item.id, itemKey(item));
+    byId.set(item.id, [...(byId.get(item.id) ?? []), itemKey(item)]);
     const name = item.id.slice(item.id.lastIndexOf('/') + 1);
     byName.set(name, [...(byName.get(name) ?? []), itemKey(item)]);
   }
   const candidates = (id: string) => {
     const key = files.normaliseId(id);
-    const exact = byId.get(key);
-    return exact === undefined ? (byName.get(key) ?? []) : [exact];
+    return byId.get(key) ?? byName.get(key) ?? [];
   };
   return {
     dir: files.dir,
