@@ -88,6 +88,11 @@ export async function analyseRun(options: AnalyseOptions): Promise<AnalyseResult
     notes.push(
       `${repeated.length} ids are on several rows of the metadata CSV (${repeated.slice(0, 3).join(', ')}${repeated.length > 3 ? ', …' : ''}); the first row of each was used.`,
     );
+  const shadowed = table.shadowedMetadataColumns;
+  if (shadowed.length > 0)
+    notes.push(
+      `the metadata CSV's ${shadowed.join(', ')} differ from the features CSV's columns of that name on some rows; the features CSV's values were used.`,
+    );
   if (profiles.mixedClasses > 0)
     notes.push(
       `${profiles.mixedClasses} groups hold rows of more than one ${o.by} class; each takes its most common class.`,

@@ -47,6 +47,19 @@ describe('readAnalyseTable reads CSVs as the tools that write them do', () => {
     expect(table.repeatedMetadataIds).toEqual(['a', 'b']);
   });
 
+  it('names metadata columns whose values the features CSV overrides', async () => {
+    // A run's features.csv carries its training metadata: a corrected Treatment in --metadata
+    // was dropped without a word.
+    const own = join(dir, 'features-own.csv');
+    writeFileSync(own, 'id,Treatment,Plate,f0\na,DMSO,P1,1\nb,DMSO,P1,2\n');
+    const metadata = join(dir, 'metadata-corrected.csv');
+    writeFileSync(metadata, 'id,Plate,Treatment,Well\na,P1,DMSO,A01\nb,P1,Taxol,A02\n');
+    const table = await readAnalyseTable({ features: own, metadata, idColumn: 'id', reserved: [] });
+    expect(table.metadata.Treatment).toEqual(['DMSO', 'DMSO']);
+    expect(table.metadata.Well).toEqual(['A01', 'A02']);
+    expect(table.shadowedMetadataColumns).toEqual(['Treatment']);
+  });
+
   it('keeps both of two columns with one name, as pandas does (x, x.1)', async () => {
     const twice = join(dir, 'features-twice.csv');
     writeFileSync(twice, 'id,f0,Well,Well\na,1,A01,1\nb,2,A02,2\n');

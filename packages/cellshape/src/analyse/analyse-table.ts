@@ -29,6 +29,12 @@ export interface AnalyseTable {
    * `joinMetadata` does), the later ones are left out and named here.
    */
   repeatedMetadataIds: string[];
+  /**
+   * Columns of the metadata CSV that the features CSV also has, with another value on some
+   * joined row: the features CSV's values are used (a run's `features.csv` carries the training
+   * metadata), and these are named so that a corrected metadata CSV is not ignored unseen.
+   */
+  shadowedMetadataColumns: string[];
 }
 
 /** What {@link readAnalyseTable} needs to know. */
@@ -100,6 +106,7 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
   const metadataColumns: string[] = [];
   let unmatched = 0;
   const repeated = new Set<string>();
+  const shadowed: string[] = [];
   if (input.metadata !== undefined) {
     const meta = await readCsvFile(input.metadata, 'metadata CSV');
     const metaId = meta.header.indexOf(input.idColumn);
@@ -122,7 +129,12 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
       );
     rows = joined;
     meta.header.forEach((name, c) => {
-      if (c === metaId || table.header.includes(name)) return;
+      if (c === metaId) return;
+      const own = table.header.indexOf(name);
+      if (own >= 0) {
+        if (rows.some((r) => r[own] !== byId.get(r[idAt]!)![c])) shadowed.push(name);
+        return;
+      }
       metadataColumns.push(name);
       metadata[name] = rows.map((r) => byId.get(r[idAt]!)![c]!);
     });
@@ -161,5 +173,6 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
     features: { data, shape: [rows.length, f] },
     unmatched,
     repeatedMetadataIds: [...repeated],
+    shadowedMetadataColumns: shadowed,
   };
 }
