@@ -229,6 +229,8 @@ describe('cropFolder', () => {
       ['done', 1, ''],
       ['done', 1, ''],
     ]);
+    const index = csvRecords(parseCsv(readFileSync(named.index, 'utf8')));
+    expect(index.map((r) => r.image)).toEqual(['Plate1/a.tif', 'Plate2/a.tif']);
     expect(readImage2D(join(base, 'named/crops/Plate2/a/1.tif')).data[4 * 8 + 4]).toBe(
       3000 + 20 * 30 + 20,
     );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import {
   checkBoolean,
   checkInteger,
@@ -176,7 +176,8 @@ async function writeIndex(
   const skipped: (string | number)[][] = [];
   outcomes.forEach((o, i) => {
     if (o?.status !== 'done') return;
-    const image = basename(images[i]!.path);
+    // The image's path under its folder: its name alone merged `Plate1/a.tif` and `Plate2/a.tif`.
+    const image = images[i]!.id + extname(images[i]!.path);
     for (const c of o.crops)
       rows.push([
         c.id,
@@ -262,7 +263,8 @@ const CROP_WORKER: WorkerModule = {
  * one table per image, or from label images. Writes `crops/<image id>/<cell id>.tif` (the image
  * id is its path under its folder without extension; `crops/masks/…` with labels), `index.csv`
  * (one row per crop: `id` = `<image id>/<cell id>`, the crop's path under `crops/` without
- * extension; the image, crop and mask paths relative to `outDir`, cell id, centre pixel, then
+ * extension; the image (its path under its folder), the crop and mask paths relative to
+ * `outDir`, cell id, centre pixel, then
  * every column of the table), `skipped.csv` (cells without a crop, with the reason) and, with
  * `qc`, `qc.csv`. Every file is written atomically. A bad image is reported in `images` with its
  * error and the rest go on; a rerun resumes, redoing only images not done or whose crop settings,
