@@ -257,6 +257,21 @@ describe('cropFolder', () => {
     expect(flat.images[0]!.error).toMatch(/looked for Plate1\/a\.tif/);
   });
 
+  it('refuses ImageNumbers that name no image instead of dropping their rows', async () => {
+    // Image set 3 of a CellProfiler table on a folder of two images: its cells vanished.
+    const base = join(root, 'numbers');
+    await writeImage2D(join(base, 'in', 'a.tif'), image(0));
+    await writeImage2D(join(base, 'in', 'b.tif'), image(1000));
+    writeFileSync(join(base, 'Nuclei.csv'), CELLPROFILER);
+    await expect(
+      cropFolder(join(base, 'in'), join(base, 'out'), {
+        table: join(base, 'Nuclei.csv'),
+        crop: { size: 8 },
+        workers: 0,
+      }),
+    ).rejects.toThrow(/ImageNumbers are 1 … 2 .*, got "3"/);
+  });
+
   it('gives a table column named like ours a free name in index.csv', async () => {
     // A table with `label` and `table_label` wrote the header `table_label` twice (pandas 1.5.3
     // read the second as `table_label.1`).

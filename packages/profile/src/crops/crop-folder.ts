@@ -37,7 +37,7 @@ export interface CropFolderOptions {
    * its folder or its file name, with or without extension) or CellProfiler's `FileName_*` (with
    * `PathName_*` telling images of one name apart); a name several images share fails those
    * images rather than give them one another's rows; `'imageNumber'` — CellProfiler's 1-based ImageNumber = the image's
-   * position in the sorted folder; `'frame'` — the 0-based frame = that position. Default
+   * position in the sorted folder (a table with an ImageNumber naming no image is refused); `'frame'` — the 0-based frame = that position. Default
    * `'auto'`: `'name'` when the image column names files of the folder, else `'imageNumber'`
    * for CellProfiler tables, else `'frame'` when the table has frames.
    */

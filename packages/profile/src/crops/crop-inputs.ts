@@ -187,6 +187,25 @@ function rowsNaming(table: CentroidTable, lookup: ImageLookup, position: number)
   return { ...table, rows };
 }
 
+/**
+ * Refuses a table whose ImageNumbers do not all name one of the `count` images: its rows matched
+ * no image and were dropped without a word — CellProfiler numbers image sets, so a folder with a
+ * file per channel (`A01_DNA.tif`, `A01_Actin.tif`) is not in ImageNumber order.
+ */
+function checkImageNumbers(fn: string, table: CentroidTable, count: number): void {
+  const bad = table.rows.find((r) => {
+    const n = Number(r.image);
+    return !Number.isInteger(n) || n < 1 || n > count;
+  });
+  if (bad !== undefined)
+    throw invalidArgument(
+      fn,
+      'options.match',
+      `a table whose ImageNumbers are 1 … ${count} (ImageNumber is the image's position among the ${count} images; with a file per channel, match by name with the FileName_ columns)`,
+      bad.image,
+    );
+}
+
 /** The rows of image `position` (0-based, input order). */
 function rowsOf(
   table: CentroidTable,
@@ -308,6 +327,7 @@ export function planTasks(
   const shared = sharedTable(fn, o);
   const lookup = imageLookup(images);
   const match = shared ? matchMode(fn, shared, images, lookup, o.match) : undefined;
+  if (shared && match === 'imageNumber') checkImageNumbers(fn, shared, images.length);
   return images.map((image, position) => {
     try {
       const table = shared
