@@ -86,6 +86,89 @@ function featureColumns(header: string[], rows: string[][], skip: Set<string>): 
   );
 }
 
+/** The metadata CSV joined to the features CSV's rows: what {@link readAnalyseTable} keeps of it. */
+interface MetadataJoin {
+  /** The features CSV's rows that have a metadata row. */
+  rows: string[][];
+  /** Metadata columns (not in the features CSV) and their values, one per kept row. */
+  columns: string[];
+  values: Record<string, string[]>;
+  unmatched: number;
+  repeated: string[];
+  /** Columns of both CSVs whose values differ (the features CSV's win). */
+  shadowed: string[];
+}
+
+/** Joins the metadata CSV to the features rows by id; the first row of a repeated id wins. */
+async function joinMetadataCsv(
+  path: string,
+  idColumn: string,
+  features: { header: string[]; rows: string[][] },
+  idAt: number,
+): Promise<MetadataJoin> {
+  const meta = await readCsvFile(path, 'metadata CSV');
+  const metaId = meta.header.indexOf(idColumn);
+  if (metaId < 0)
+    throw new InvalidArgumentError(
+      `${FN}: the metadata CSV has no id column ${JSON.stringify(idColumn)}`,
+      { fn: FN, arg: 'input.idColumn' },
+    );
+  const byId = new Map<string, string[]>();
+  const repeated = new Set<string>();
+  for (const r of meta.rows) {
+    if (!byId.has(r[metaId]!)) byId.set(r[metaId]!, r);
+    else repeated.add(r[metaId]!);
+  }
+  const rows = features.rows.filter((r) => byId.has(r[idAt]!));
+  if (rows.length === 0)
+    throw new InvalidArgumentError(
+      `${FN}: no id of the features CSV is in the metadata CSV (column ${JSON.stringify(idColumn)})`,
+      { fn: FN, arg: 'input.metadata' },
+    );
+  const join: MetadataJoin = {
+    rows,
+    columns: [],
+    values: {},
+    unmatched: features.rows.length - rows.length,
+    repeated: [...repeated],
+    shadowed: [],
+  };
+  meta.header.forEach((name, c) => {
+    if (c === metaId) return;
+    const own = features.header.indexOf(name);
+    if (own >= 0) {
+      if (rows.some((r) => r[own] !== byId.get(r[idAt]!)![c])) join.shadowed.push(name);
+      return;
+    }
+    join.columns.push(name);
+    join.values[name] = rows.map((r) => byId.get(r[idAt]!)![c]!);
+  });
+  return join;
+}
+
+/** The `rows × featureAt` matrix of finite numbers; a value that is not one throws, naming it. */
+function featureMatrix(
+  path: string,
+  header: string[],
+  rows: string[][],
+  featureAt: number[],
+): Float64Array {
+  const f = featureAt.length;
+  const data = new Float64Array(rows.length * f);
+  rows.forEach((row, i) => {
+    featureAt.forEach((c, j) => {
+      const value = decimalNumber(row[c]);
+      if (row[c]!.trim() === '' || !Number.isFinite(value))
+        throw new FormatError(
+          `${FN}: ${path} row ${i + 1}, feature ${JSON.stringify(header[c])} must be a finite number, got ${JSON.stringify(row[c])}`,
+          { fn: FN, arg: path },
+        );
+      data[i * f + j] = value;
+    });
+  });
+  return data;
+}
+
 /**
  * Reads the features CSV (and joins the metadata CSV by id): features as numbers, every other
  * column as text metadata. Rows without metadata are left out and counted.
@@ -101,44 +184,13 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
       `${FN}: the features CSV has no id column ${JSON.stringify(input.idColumn)} (columns: ${table.header.slice(0, 12).join(', ')})`,
       { fn: FN, arg: 'input.idColumn' },
     );
-  let rows = table.rows;
-  const metadata: Record<string, string[]> = {};
-  const metadataColumns: string[] = [];
-  let unmatched = 0;
-  const repeated = new Set<string>();
-  const shadowed: string[] = [];
-  if (input.metadata !== undefined) {
-    const meta = await readCsvFile(input.metadata, 'metadata CSV');
-    const metaId = meta.header.indexOf(input.idColumn);
-    if (metaId < 0)
-      throw new InvalidArgumentError(
-        `${FN}: the metadata CSV has no id column ${JSON.stringify(input.idColumn)}`,
-        { fn: FN, arg: 'input.idColumn' },
-      );
-    const byId = new Map<string, string[]>();
-    for (const r of meta.rows) {
-      if (!byId.has(r[metaId]!)) byId.set(r[metaId]!, r);
-      else repeated.add(r[metaId]!);
-    }
-    const joined = rows.filter((r) => byId.has(r[idAt]!));
-    unmatched = rows.length - joined.length;
-    if (joined.length === 0)
-      throw new InvalidArgumentError(
-        `${FN}: no id of the features CSV is in the metadata CSV (column ${JSON.stringify(input.idColumn)})`,
-        { fn: FN, arg: 'input.metadata' },
-      );
-    rows = joined;
-    meta.header.forEach((name, c) => {
-      if (c === metaId) return;
-      const own = table.header.indexOf(name);
-      if (own >= 0) {
-        if (rows.some((r) => r[own] !== byId.get(r[idAt]!)![c])) shadowed.push(name);
-        return;
-      }
-      metadataColumns.push(name);
-      metadata[name] = rows.map((r) => byId.get(r[idAt]!)![c]!);
-    });
-  }
+  const join =
+    input.metadata === undefined
+      ? undefined
+      : await joinMetadataCsv(input.metadata, input.idColumn, table, idAt);
+  const rows = join?.rows ?? table.rows;
+  const metadata: Record<string, string[]> = { ...join?.values };
+  const metadataColumns = join?.columns ?? [];
   const skip = new Set([input.idColumn, ...input.reserved, ...metadataColumns]);
   const featureAt = featureColumns(table.header, rows, skip);
   if (featureAt.length === 0)
@@ -152,27 +204,17 @@ export async function readAnalyseTable(input: AnalyseTableInput): Promise<Analys
     own.push(name);
     metadata[name] = rows.map((r) => r[c]!);
   });
-  const f = featureAt.length;
-  const data = new Float64Array(rows.length * f);
-  rows.forEach((row, i) => {
-    featureAt.forEach((c, j) => {
-      const value = decimalNumber(row[c]);
-      if (row[c]!.trim() === '' || !Number.isFinite(value))
-        throw new FormatError(
-          `${FN}: ${input.features} row ${i + 1}, feature ${JSON.stringify(table.header[c])} must be a finite number, got ${JSON.stringify(row[c])}`,
-          { fn: FN, arg: input.features },
-        );
-      data[i * f + j] = value;
-    });
-  });
   return {
     ids: rows.map((r) => r[idAt]!),
     metadataColumns: [...own, ...metadataColumns],
     metadata,
     featureNames: featureAt.map((c) => table.header[c]!),
-    features: { data, shape: [rows.length, f] },
-    unmatched,
-    repeatedMetadataIds: [...repeated],
-    shadowedMetadataColumns: shadowed,
+    features: {
+      data: featureMatrix(input.features, table.header, rows, featureAt),
+      shape: [rows.length, featureAt.length],
+    },
+    unmatched: join?.unmatched ?? 0,
+    repeatedMetadataIds: join?.repeated ?? [],
+    shadowedMetadataColumns: join?.shadowed ?? [],
   };
 }

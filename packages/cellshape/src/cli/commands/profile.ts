@@ -99,32 +99,39 @@ function cropCommand(profile: Command, context: CommandContext): void {
         ],
       ]),
     )
-    .action(async (images: string[], flags: CropFlags, command: Command) => {
-      await context.execute(command, async ({ progress }) => {
-        if (flags.table === undefined && flags.labels === undefined)
-          throw new UsageError('give the cells: --table <csv>, --labels <path>, or both');
-        const { out, frame, workers, overwrite, maxPixels, ...rest } = flags;
-        const result = await profileCrop(images, out, {
-          ...rest,
-          overwrite: overwrite === true,
-          ...(frame === undefined ? {} : { frame }),
-          ...(workers === undefined ? {} : { workers }),
-          ...(maxPixels === undefined ? {} : { maxPixels }),
-          onProgress: progress.callback('crop'),
-          onNote: (text) => progress.note(text),
-        });
-        const refused = result.failed.filter((f) => f.reason.includes('options.maxPixels'));
-        if (refused.length > 0)
-          progress.note(
-            `${refused.length} image(s) refused by a size limit (a guard against decompression bombs): if you trust them, pass --max-pixels <n> with n ≥ their pixels`,
-          );
-        return {
-          json: { ...result },
-          text: `${result.crops} crops from ${result.images} images (${result.skipped} cells skipped, ${result.failed.length} images failed) in ${result.out}`,
-          exitCode: result.crops === 0 ? 1 : 0,
-        };
-      });
-    });
+    .action((images: string[], flags: CropFlags, command: Command) =>
+      context.execute(command, ({ progress }) => crop(images, flags, progress)),
+    );
+}
+
+/** `cellshape profile crop`: profile's `cropFolder` with the command line's defaults. */
+async function crop(
+  images: string[],
+  flags: CropFlags,
+  progress: ProgressDisplay,
+): Promise<CommandOutcome> {
+  if (flags.table === undefined && flags.labels === undefined)
+    throw new UsageError('give the cells: --table <csv>, --labels <path>, or both');
+  const { out, frame, workers, overwrite, maxPixels, ...rest } = flags;
+  const result = await profileCrop(images, out, {
+    ...rest,
+    overwrite: overwrite === true,
+    ...(frame === undefined ? {} : { frame }),
+    ...(workers === undefined ? {} : { workers }),
+    ...(maxPixels === undefined ? {} : { maxPixels }),
+    onProgress: progress.callback('crop'),
+    onNote: (text) => progress.note(text),
+  });
+  const refused = result.failed.filter((f) => f.reason.includes('options.maxPixels'));
+  if (refused.length > 0)
+    progress.note(
+      `${refused.length} image(s) refused by a size limit (a guard against decompression bombs): if you trust them, pass --max-pixels <n> with n ≥ their pixels`,
+    );
+  return {
+    json: { ...result },
+    text: `${result.crops} crops from ${result.images} images (${result.skipped} cells skipped, ${result.failed.length} images failed) in ${result.out}`,
+    exitCode: result.crops === 0 ? 1 : 0,
+  };
 }
 
 interface TrainFlags {
