@@ -5,7 +5,7 @@ import { plotlySourceFor } from '../report/plotly-source.js';
 import { type AnalyseOptions, resolveAnalyseOptions } from './analyse-options.js';
 import { type ANALYSE_FILES, writeAnalyseOutputs } from './analyse-outputs.js';
 import type { ClassificationOutcome, ClusterMetrics } from './analyse-results.js';
-import { readAnalyseTable } from './analyse-table.js';
+import { type AnalyseTable, readAnalyseTable } from './analyse-table.js';
 import { analysisPage } from './analysis-page.js';
 import { classifyProfiles, planClassification } from './classify-profiles.js';
 import { clusterProfiles } from './cluster-profiles.js';
@@ -42,6 +42,28 @@ export interface AnalyseResult {
 }
 
 const STAGES = ['read', 'normalise', 'cluster', 'metrics', 'classify', 'write'] as const;
+
+/** What the user should know about how the tables were read and joined. */
+function readingNotes(table: AnalyseTable, mixedClasses: number, by: string | undefined): string[] {
+  const notes: string[] = [];
+  if (table.unmatched > 0)
+    notes.push(`${table.unmatched} rows of the features CSV have no metadata and were left out.`);
+  const repeated = table.repeatedMetadataIds;
+  if (repeated.length > 0)
+    notes.push(
+      `${repeated.length} ids are on several rows of the metadata CSV (${repeated.slice(0, 3).join(', ')}${repeated.length > 3 ? ', …' : ''}); the first row of each was used.`,
+    );
+  const shadowed = table.shadowedMetadataColumns;
+  if (shadowed.length > 0)
+    notes.push(
+      `the metadata CSV's ${shadowed.join(', ')} differ from the features CSV's columns of that name on some rows; the features CSV's values were used.`,
+    );
+  if (mixedClasses > 0)
+    notes.push(
+      `${mixedClasses} groups hold rows of more than one ${by} class; each takes its most common class.`,
+    );
+  return notes;
+}
 
 /**
  * `cellshape analyse` as a library function: reads a features CSV (joined with a metadata CSV),
@@ -80,23 +102,7 @@ export async function analyseRun(options: AnalyseOptions): Promise<AnalyseResult
   const rows = table.ids.length;
   progress('normalise', `${rows} rows, ${table.featureNames.length} features`);
   const profiles = prepareProfiles(table, o);
-  const notes: string[] = [];
-  if (table.unmatched > 0)
-    notes.push(`${table.unmatched} rows of the features CSV have no metadata and were left out.`);
-  const repeated = table.repeatedMetadataIds;
-  if (repeated.length > 0)
-    notes.push(
-      `${repeated.length} ids are on several rows of the metadata CSV (${repeated.slice(0, 3).join(', ')}${repeated.length > 3 ? ', …' : ''}); the first row of each was used.`,
-    );
-  const shadowed = table.shadowedMetadataColumns;
-  if (shadowed.length > 0)
-    notes.push(
-      `the metadata CSV's ${shadowed.join(', ')} differ from the features CSV's columns of that name on some rows; the features CSV's values were used.`,
-    );
-  if (profiles.mixedClasses > 0)
-    notes.push(
-      `${profiles.mixedClasses} groups hold rows of more than one ${o.by} class; each takes its most common class.`,
-    );
+  const notes = readingNotes(table, profiles.mixedClasses, o.by);
   const plan = o.classify === 'none' ? undefined : planClassification(profiles, o);
   progress('cluster', `${profiles.keys.length} profiles`);
   const cluster = clusterProfiles(profiles.features, o, profiles.classes);
