@@ -259,10 +259,7 @@ async function convertObjects(task: ConvertTask): Promise<ManifestRow[]> {
   const { settings, relative } = task;
   let volume: Volume;
   try {
-    volume = readVolume(
-      task.input,
-      settings.maxVoxels === undefined ? undefined : { maxVoxels: settings.maxVoxels },
-    );
+    volume = readVolume(task.input, { maxVoxels: settings.maxVoxels });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Rejected(`corrupt or unsupported file: ${message}`);

@@ -68,7 +68,7 @@ export function partPath(outDir: string, id: string): string {
  */
 export async function runCropTask(task: CropTask): Promise<CropOutcome> {
   try {
-    const limit = task.maxPixels === undefined ? undefined : { maxPixels: task.maxPixels };
+    const limit = { maxPixels: task.maxPixels };
     const image = readImage2D(task.image, limit);
     const labels = task.labels ? readLabelImage2D(task.labels, limit) : undefined;
     const table = task.table ?? (labels ? labelCentroids(labels) : undefined);

@@ -277,8 +277,7 @@ function sourceObjects(
 
 function readSourceFile(fn: string, path: string, settings: Settings): Volume {
   try {
-    const { maxVoxels } = settings;
-    return readVolume(path, maxVoxels === undefined ? undefined : { maxVoxels });
+    return readVolume(path, { maxVoxels: settings.maxVoxels });
   } catch (error) {
     if (isCellshapeError(error) && error.code !== 'INVALID_ARGUMENT') throw error;
     throw new FileSystemError(`${fn}: could not read ${JSON.stringify(path)}`, {

@@ -68,10 +68,7 @@ function labelled(volume: Volume, mode: ObjectMode): Volume {
 
 /** The cubes of one source file: label → 0/1 cube. */
 function sourceCubes(path: string, settings: CubeSettings): Map<number, Uint8Array> {
-  const volume = readVolume(
-    path,
-    settings.maxVoxels === undefined ? undefined : { maxVoxels: settings.maxVoxels },
-  );
+  const volume = readVolume(path, { maxVoxels: settings.maxVoxels });
   const spacing = settings.spacing ?? volume.spacing;
   const anisotropic =
     spacing !== undefined && !(spacing[0] === spacing[1] && spacing[1] === spacing[2]);
