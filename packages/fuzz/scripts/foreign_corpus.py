@@ -13,8 +13,11 @@ error).
 """
 import io
 import os
+import shutil
+import subprocess
 import struct
 import sys
+import tempfile
 import zipfile
 
 import numpy as np
@@ -74,6 +77,8 @@ def tiffs():
         ('u8-ome.tif', rng_array((3, 4, 5), np.uint8, 11), {'ome': True}),
         ('u16-tiled-zlib-bigendian.tif', rng_array((3, 17, 33), np.uint16, 12), {'tile': (16, 16), 'compression': 'zlib', 'byteorder': '>'}),
         ('u8-single-page.tif', rng_array((6, 7), np.uint8, 13), {}),
+        # Given a description, tifffile writes two ImageDescription tags (the second its shape).
+        ('u16-described.tif', rng_array((3, 4, 5), np.uint16, 17), {'description': 'three slices'}),
     ]
     for name, array, kw in cases:
         # Explicitly grey: tifffile would store a (3, y, x) or (y, x, 3) array as RGB.
@@ -84,6 +89,15 @@ def tiffs():
         back = tifffile.imread(path_of(path))
         assert np.array_equal(back, array), name
         expect(path, vol, arrays(array))
+    # The floating-point predictor (3), which tifffile writes only with imagecodecs: libtiff's.
+    if shutil.which('tiffcp'):
+        f32 = rng_array((2, 9, 11), np.float32, 18)
+        with tempfile.TemporaryDirectory() as tmp:
+            plain, packed = os.path.join(tmp, 'plain.tif'), os.path.join(tmp, 'packed.tif')
+            tifffile.imwrite(plain, f32, photometric='minisblack')
+            subprocess.run(['tiffcp', '-c', 'zip:3', '-r', '4', plain, packed], check=True)
+            with open(packed, 'rb') as f:
+                expect(put('tiff', 'f32-zlib-float-predictor.tif', f.read()), vol, arrays(f32))
     # Valid TIFFs using features we do not read: refused with a typed error.
     expect(put('tiff', 'u16-bigtiff.tif', tiff_bytes(rng_array((2, 3, 4), np.uint16, 6), bigtiff=True, photometric='minisblack')), vol, 'refuse BigTIFF')
     # tifffile's default for a (3, y, x) array: an RGB image with separate planes, not 3 slices.
@@ -246,6 +260,7 @@ def images():
     expect(put('image', 'with-dpi.png', png(Image.fromarray(grey), dpi=(300, 300))), two, arrays(grey))
     t2 = ['image2d-tiff']
     expect(put('image', 'rgb.tif', tiff_bytes(rgb, photometric='rgb')), t2, arrays(rgb))
+    expect(put('image', 'rgb-described.tif', tiff_bytes(rgb, photometric='rgb', description='well B2')), t2, arrays(rgb))
     expect(put('image', 'u16-zlib.tif', tiff_bytes(g16, compression='zlib', resolution=(4.0, 4.0))), t2 + ['label-image2d'], arrays(g16))
     f = rng_array((6, 4), np.float32, 44)
     expect(put('image', 'f32-tiled.tif', tiff_bytes(np.pad(f, ((0, 10), (0, 12))), tile=(16, 16))), t2, arrays(np.pad(f, ((0, 10), (0, 12)))))

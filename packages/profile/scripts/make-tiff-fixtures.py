@@ -51,6 +51,13 @@ with tifffile.TiffWriter(OUT + 'thumbnail_first_u8.tif') as tif:
               resolution=(1.0, 1.0), resolutionunit='CENTIMETER')
     tif.write(ramp(3, 4, 1, np.uint8)[..., 0], photometric='minisblack',
               resolution=(2e4, 2e4), resolutionunit='CENTIMETER')
-for name in ['ome_ctyx_u8', 'ome_rgb_t2_u8', 'ome_rgb_2series_u8', 'thumbnail_first_u8']:
+# Given a description, tifffile writes two ImageDescriptions: the user's, then its shape.
+tifffile.imwrite(OUT + 'described_rgb_u8.tif', ramp(2, 3, 3, np.uint8), photometric='rgb',
+                 description='Plate 3, well B2', resolution=(2e4, 2e4), resolutionunit='CENTIMETER')
+with tifffile.TiffWriter(OUT + 'described_2series_u8.tif') as tif:
+    tif.write(ramp(2, 3, 3, np.uint8), photometric='rgb', description='well B2')
+    tif.write(ramp(2, 3, 3, np.uint8, 100), photometric='rgb', description='well B3')
+for name in ['ome_ctyx_u8', 'ome_rgb_t2_u8', 'ome_rgb_2series_u8', 'thumbnail_first_u8',
+             'described_rgb_u8', 'described_2series_u8']:
     with tifffile.TiffFile(OUT + name + '.tif') as tif:
         print(name, [(s.axes, s.shape) for s in tif.series])

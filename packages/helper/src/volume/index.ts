@@ -46,7 +46,9 @@ export {
 export {
   DEFAULT_MAX_VOXELS,
   type DecodeTiffVolumeOptions,
+  decodeTiff,
   decodeTiffVolume,
+  tiffDescription,
   tiffText,
 } from './tiff-read.js';
 export {

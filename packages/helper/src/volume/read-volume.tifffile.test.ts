@@ -81,6 +81,14 @@ case('imagej_channels', values('uint16', (2, 5, 7)), 'unsupported', imagej=True,
 case('ome', values('uint16'), spacing=[2.0, 0.25, 0.5], ome=True,
      metadata={'axes': 'ZYX', 'PhysicalSizeX': 0.5, 'PhysicalSizeY': 0.25, 'PhysicalSizeZ': 2.0})
 case('rgb', values('uint8', (5, 7, 3)), 'unsupported', photometric='rgb')
+# Given a description, tifffile writes two ImageDescription tags: the user's, then its shape.
+case('described', values('uint8'), description='my notes')
+case('described_2d', values('uint16', (5, 7)), description='my notes')
+def two_described_series(path):
+    with tifffile.TiffWriter(path) as w:
+        for text in ['first', 'second']:
+            w.write(values('uint8'), description=text, photometric='minisblack')
+case('described_two_series', values('uint8'), 'unsupported', writer=two_described_series)
 
 try:
     from PIL import Image

@@ -229,6 +229,36 @@ export function partRows(
 }
 
 /**
+ * Undoes the floating-point predictor (3; libtiff's, which tifffile writes for floats given
+ * `predictor=True`) of the first `rows` rows of one decoded strip or tile: each row's bytes were
+ * differenced with a step of `stride` (the interleaved samples of a pixel), after the bytes of
+ * its `rowBytes / size` values had been split into planes, most significant first. Returns the
+ * rows as ordinary samples in the file's byte order (a new array: an uncompressed part is a view
+ * on the caller's bytes).
+ */
+export function undoFloatPredictor(
+  part: Uint8Array,
+  rows: number,
+  rowBytes: number,
+  size: number,
+  stride: number,
+  littleEndian: boolean,
+): Uint8Array {
+  const out = new Uint8Array(rows * rowBytes);
+  const row = new Uint8Array(rowBytes);
+  const values = rowBytes / size;
+  for (let r = 0; r < rows; r++) {
+    const start = r * rowBytes;
+    for (let i = 0; i < rowBytes; i++)
+      row[i] = i < stride ? part[start + i]! : (part[start + i]! + row[i - stride]!) & 255;
+    for (let v = 0; v < values; v++)
+      for (let b = 0; b < size; b++)
+        out[start + v * size + (littleEndian ? size - 1 - b : b)] = row[b * values + v]!;
+  }
+  return out;
+}
+
+/**
  * Finishes `count` samples stored at `out[b…]` (one image row of one sample): undoes horizontal
  * differencing (`predictor` 2; typed-array stores wrap modulo 2^n as it requires), then
  * inverts WhiteIsZero samples (`invert` = the largest value, 0 for none).

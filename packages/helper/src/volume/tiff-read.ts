@@ -19,6 +19,7 @@ import {
   type PageLayout,
   type PageRead,
   partRows,
+  undoFloatPredictor,
   unsupported,
   whiteIsZeroMaximum,
 } from './tiff-block.js';
@@ -29,7 +30,7 @@ import { readTiledPage } from './tiff-tiles.js';
  * TIFF stacks → {@link Volume}. The `tiff` package (image-js) parses the image directories; the
  * pixels are decoded here, strips (below) and tiles (tiff-tiles.ts) alike: 1-bit, 8/16/32-bit
  * integers and 32/64-bit floats, uncompressed, LZW (tiff-lzw.ts), Deflate or PackBits,
- * predictor none or horizontal, every declared size checked against the bytes present before
+ * predictor none, horizontal or floating-point, every declared size checked against the bytes present before
  * anything is allocated.
  */
 
@@ -58,9 +59,10 @@ const COMPRESSIONS = new Set([1, LZW, 8, 32946, PACKBITS]);
  * recurse on a sub-directory naming itself, and reports truncation with unhelpful messages.
  * The values of all their entries together may not hold more than twice the file (plus 64 KiB):
  * the decoder copies every entry's values, so 10,000 entries claiming the same 128 KB took 1.3
- * GB from a 250 KB file.
+ * GB from a 250 KB file. Returns where the later copies of tags repeated in an image directory
+ * sit (see {@link firstTagsWin}).
  */
-function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
+function checkIfdChain(bytes: Uint8Array, ctx: Context): Repeats {
   if (bytes.length < 8) throw corrupt(ctx, `${bytes.length} bytes is shorter than a TIFF header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const order = view.getUint16(0, false);
@@ -72,24 +74,56 @@ function checkIfdChain(bytes: Uint8Array, ctx: Context): void {
   if (magic !== 42) throw corrupt(ctx, `the version number is ${magic}, expected 42`);
   const seen = new Set<number>();
   const subIfds: number[] = [];
+  const repeats: Repeats = { entries: [], secondDescriptions: [] };
   let values = 0;
   let pages = 0;
   for (let offset = view.getUint32(4, le); offset !== 0; ) {
     pages++;
     const end = checkIfdEnd(view, le, offset, pages, seen, ctx);
-    values += checkIfdEntries(view, offset, le, pages, ctx, subIfds);
+    values += checkIfdEntries(view, offset, le, pages, ctx, subIfds, repeats);
     offset = view.getUint32(end, le);
   }
   if (pages === 0) throw corrupt(ctx, 'it holds no image');
   for (let i = 0; i < subIfds.length; i++) {
     checkIfdEnd(view, le, subIfds[i]!, 0, seen, ctx);
-    values += checkIfdEntries(view, subIfds[i]!, le, 0, ctx, subIfds);
+    values += checkIfdEntries(view, subIfds[i]!, le, 0, ctx, subIfds, repeats);
   }
   if (values > 2 * bytes.length + 2 ** 16)
     throw corrupt(
       ctx,
       `the entries of its image directories claim ${values} bytes of values, more than twice the ${bytes.length}-byte file (entries repeating the same data)`,
     );
+  return repeats;
+}
+
+/** The byte offsets of the later copies of tags repeated in an image directory. */
+interface Repeats {
+  entries: number[];
+  /** Of those, the second ImageDescription of a directory (tifffile's `description1`). */
+  secondDescriptions: number[];
+}
+
+/**
+ * The tag number a page's second ImageDescription is renamed to (a private one), where
+ * {@link tiffDescription} finds it.
+ */
+const SECOND_DESCRIPTION = 65001;
+
+/**
+ * The bytes with the later copies of repeated tags renamed, so that the decoder, which keeps the
+ * last of a repeated tag, keeps the first, as libtiff and tifffile do (a second SampleFormat 2
+ * read uint8 pixels as int8). tifffile writes two ImageDescriptions whenever it is given one
+ * (the user's, then its `{"shape": …}`): such files were refused. The second description is
+ * kept, under {@link SECOND_DESCRIPTION}; the others become tag 0, which nothing reads. The
+ * caller's bytes are not changed.
+ */
+function firstTagsWin(bytes: Uint8Array, repeats: Repeats, le: boolean): Uint8Array {
+  if (repeats.entries.length === 0) return bytes;
+  const copy = bytes.slice();
+  const view = new DataView(copy.buffer);
+  for (const at of repeats.entries)
+    view.setUint16(at, repeats.secondDescriptions.includes(at) ? SECOND_DESCRIPTION : 0, le);
+  return copy;
 }
 
 /** How messages name directory `page` (1-based; 0 for an EXIF or GPS sub-directory). */
@@ -152,6 +186,7 @@ function checkIfdEntries(
   page: number,
   ctx: Context,
   subIfds: number[],
+  repeats: Repeats,
 ): number {
   const entries = view.getUint16(ifd, le);
   let values = 0;
@@ -159,14 +194,17 @@ function checkIfdEntries(
   for (let e = 0; e < entries; e++) {
     const at = ifd + 2 + 12 * e;
     const tag = view.getUint16(at, le);
-    // A repeated tag of an image directory: libtiff and tifffile read the first, the decoder
-    // kept the last (a second SampleFormat 2 read uint16 pixels as int16, silently).
-    if (page > 0 && tags.has(tag))
-      throw corrupt(ctx, `tag ${tag} appears twice in ${directoryName(page)}`);
-    tags.add(tag);
     const type = view.getUint16(at + 2, le);
     const count = view.getUint32(at + 4, le);
-    if (page > 0 && LAYOUT_TAGS.has(tag) && (!INTEGER_TYPES.has(type) || count === 0))
+    // A repeated tag of an image directory: the first counts (see firstTagsWin).
+    const repeated = page > 0 && tags.has(tag);
+    if (repeated) {
+      repeats.entries.push(at);
+      if (tag === 270 && !repeats.secondDescriptions.some((d) => d > ifd && d < at))
+        repeats.secondDescriptions.push(at);
+    }
+    tags.add(tag);
+    if (page > 0 && !repeated && LAYOUT_TAGS.has(tag) && (!INTEGER_TYPES.has(type) || count === 0))
       throw corrupt(
         ctx,
         `tag ${tag} of ${directoryName(page)} holds ${count} values of type ${type}, not one or more integers`,
@@ -237,29 +275,7 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       ctx,
       `${where} is tiled with ${samplesPerPixel} samples per pixel; tiled pages must have one`,
     );
-  if (!COMPRESSIONS.has(compression)) {
-    const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
-    throw unsupported(
-      ctx,
-      `${where} uses ${name} compression, which is not supported (supported: none, LZW, Deflate, PackBits)`,
-    );
-  }
-  const predictor = ifd.predictor;
-  const integer = kind !== 'bit' && kind !== 'float32' && kind !== 'float64';
-  if (!(predictor === 1 || (predictor === 2 && integer))) {
-    throw unsupported(
-      ctx,
-      `${where} uses predictor ${predictor}; supported: none, and horizontal differencing for integers`,
-    );
-  }
-  // FillOrder 2 stores every byte's bits in reverse (libtiff and tifffile reverse them before
-  // decoding); read as FillOrder 1, its pixels came back silently wrong.
-  const fillOrder = ifd.fillOrder as unknown;
-  if (fillOrder !== 1)
-    throw unsupported(
-      ctx,
-      `${where} has FillOrder ${String(fillOrder)}; only the default (1, most significant bit first) is supported`,
-    );
+  checkCoding(ifd, kind, where, ctx);
   // ImageDepth (32997, the SGI extension tifffile writes with `volumetric=True`) stacks that
   // many planes in one page; read as one plane, all but the first were silently dropped.
   const depth = ifd.get(32997) as unknown;
@@ -275,6 +291,34 @@ function pageLayout(ifd: TiffIfd, page: number, ctx: Context, samples: boolean):
       `${where} has Orientation ${orientation}; only top-left (1) is supported`,
     );
   return { width, height, kind, compression, samples: samplesPerPixel, planar };
+}
+
+/** The page's samples are coded in a way we decode: compression, predictor and bit order. */
+function checkCoding(ifd: TiffIfd, kind: PageKind, where: string, ctx: Context): void {
+  const compression = ifd.compression;
+  if (!COMPRESSIONS.has(compression)) {
+    const name = COMPRESSION_NAMES[compression] ?? `code ${compression}`;
+    throw unsupported(
+      ctx,
+      `${where} uses ${name} compression, which is not supported (supported: none, LZW, Deflate, PackBits)`,
+    );
+  }
+  // Horizontal differencing (2) is for integers, the floating-point predictor (3) for floats.
+  const predictor = ifd.predictor;
+  const float = kind === 'float32' || kind === 'float64';
+  if (predictor !== 1 && predictor !== (float ? 3 : kind === 'bit' ? 1 : 2))
+    throw unsupported(
+      ctx,
+      `${where} uses predictor ${predictor}; supported: none, horizontal differencing for integers and the floating-point predictor for floats`,
+    );
+  // FillOrder 2 stores every byte's bits in reverse (libtiff and tifffile reverse them before
+  // decoding); read as FillOrder 1, its pixels came back silently wrong.
+  const fillOrder = ifd.fillOrder as unknown;
+  if (fillOrder !== 1)
+    throw unsupported(
+      ctx,
+      `${where} has FillOrder ${String(fillOrder)}; only the default (1, most significant bit first) is supported`,
+    );
 }
 
 /** A page of several samples per pixel: all of one bit depth, not bilevel, at most 64. */
@@ -330,7 +374,11 @@ function readStripPage(page: PageRead): void {
       ctx,
       `strip ${s}`,
     );
-    const copyRow = partRows(strip, kind, littleEndian, rowBytes);
+    const samples =
+      ifd.predictor === 3
+        ? undoFloatPredictor(strip, rows, rowBytes, BYTES_PER_SAMPLE[kind]!, perRow, littleEndian)
+        : strip;
+    const copyRow = partRows(samples, kind, littleEndian, rowBytes);
     // Sample c of an interleaved row goes to its own plane; the predictor works per sample.
     for (let r = 0; r < rows; r++)
       for (let c = 0; c < perRow; c++) {
@@ -365,6 +413,22 @@ export function tiffText(value: unknown): string | undefined {
   } catch {
     return text;
   }
+}
+
+/**
+ * The description a page's metadata (ImageJ, tifffile's shape, OME-XML) is read from: its first
+ * ImageDescription, or the second when the first is the user's own text and the second ImageJ's
+ * or tifffile's (as tifffile's `imagej_description` and `shaped_description` look at both).
+ */
+export function tiffDescription(ifd: TiffIfd): string | undefined {
+  const first = tiffText(ifd.imageDescription);
+  if (!first || isMetadata(first) || /<(?:\w+:)?OME\b/.test(first)) return first;
+  const second = tiffText(ifd.get(SECOND_DESCRIPTION));
+  return second !== undefined && isMetadata(second) ? second : first;
+}
+
+function isMetadata(description: string): boolean {
+  return description.startsWith('ImageJ=') || description.startsWith('{"shape":');
 }
 
 function positiveOr(value: number | undefined, fallback: number): number {
@@ -441,7 +505,7 @@ function readSpacing(
   ctx: Context,
   hyperstacks: boolean,
 ): [number, number, number] | undefined {
-  const description = tiffText(first.imageDescription);
+  const description = tiffDescription(first);
   if (description === undefined) return undefined;
   const shaped = shapedPlanes(description, first);
   if (shaped !== undefined && shaped < pages)
@@ -766,6 +830,20 @@ export function decodeTiffVolume(
   where: string,
   options: DecodeTiffVolumeOptions = {},
 ): Volume {
+  return decodeTiff(input, fn, where, options).volume;
+}
+
+/**
+ * {@link decodeTiffVolume}, with the tags of the first full-resolution page (the volume's first
+ * plane), for a caller that reads more of its metadata (read its description with
+ * {@link tiffDescription}).
+ */
+export function decodeTiff(
+  input: Uint8Array,
+  fn: string,
+  where: string,
+  options: DecodeTiffVolumeOptions = {},
+): { volume: Volume; first: TiffIfd } {
   const {
     maxVoxels = DEFAULT_MAX_VOXELS,
     hyperstacks = false,
@@ -776,9 +854,9 @@ export function decodeTiffVolume(
   const ctx: Context = { fn, where };
   // The decoder reads through `bytes.buffer`; a view into a larger (pooled) buffer must not let
   // a truncated strip read someone else's bytes.
-  const bytes =
+  const whole =
     input.byteOffset === 0 && input.byteLength === input.buffer.byteLength ? input : input.slice();
-  checkIfdChain(bytes, ctx);
+  const bytes = firstTagsWin(whole, checkIfdChain(whole, ctx), whole[0] === 0x49);
   const decodeOr = (options: Parameters<typeof decode>[1]): TiffIfd[] => {
     try {
       return decode(bytes, options);
@@ -818,5 +896,5 @@ export function decodeTiffVolume(
   });
   const volume: Volume = { data, shape: [planes, first.height, first.width] };
   if (spacing) volume.spacing = spacing;
-  return volume;
+  return { volume, first: headers[pages[0]!]! };
 }

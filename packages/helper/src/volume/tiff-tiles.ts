@@ -4,13 +4,14 @@ import {
   finishRow,
   type PageRead,
   partRows,
+  undoFloatPredictor,
   whiteIsZeroMaximum,
 } from './tiff-block.js';
 
 /**
  * Reads a tiled single-sample page into `out` from element `start`: each tile decoded to exactly
- * its `tileWidth × tileLength` samples (uncompressed, PackBits, Deflate or LZW), the horizontal
- * predictor undone along each tile row, WhiteIsZero inverted, and the tile clipped to the image
+ * its `tileWidth × tileLength` samples (uncompressed, PackBits, Deflate or LZW), the predictor
+ * (horizontal, or floating-point) undone along each tile row, WhiteIsZero inverted, and the tile clipped to the image
  * (edge tiles are padded in the file). The offsets and byte counts were checked against the file
  * by the caller; the work is one pass over the decoded tiles, whose total the caller bounded by
  * the bytes present.
@@ -39,7 +40,11 @@ export function readTiledPage(page: PageRead): void {
         ctx,
         `tile ${t}`,
       );
-      const copyRow = partRows(tile, kind, littleEndian, rowBytes);
+      const samples =
+        ifd.predictor === 3
+          ? undoFloatPredictor(tile, th, rowBytes, BYTES_PER_SAMPLE[kind]!, 1, littleEndian)
+          : tile;
+      const copyRow = partRows(samples, kind, littleEndian, rowBytes);
       const [x0, y0] = [tx * tw, ty * th];
       const [cols, rows] = [Math.min(tw, width - x0), Math.min(th, height - y0)];
       for (let r = 0; r < rows; r++) {

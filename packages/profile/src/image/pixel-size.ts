@@ -1,5 +1,5 @@
 import { decimalNumber } from '@cellshape/core';
-import { convertLength, tiffText } from '@cellshape/helper';
+import { convertLength, tiffDescription } from '@cellshape/helper';
 import type { TiffIfd } from 'tiff';
 
 /** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
@@ -61,7 +61,7 @@ export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
 }
 
 function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
-  const description = tiffText(ifd.imageDescription);
+  const description = tiffDescription(ifd);
   const xRes = ifd.xResolution as unknown;
   const yRes = (ifd.yResolution as unknown) ?? xRes;
   const imageJ = imageJFields(description);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
-import { createRng, isCellshapeError } from '@cellshape/core';
+import { createRng, isCellshapeError, UnsupportedError } from '@cellshape/core';
 import { encodeTiff } from '@cellshape/helper';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -158,7 +158,7 @@ describe('multi-sample TIFF pages (fixtures by scripts/make-tiff-fixtures.py, ti
   });
 });
 
-describe('OME-TIFF frames, series and reduced pages (fixtures by scripts/make-tiff-fixtures.py, tifffile; issue 17 third review)', () => {
+describe('OME-TIFF frames, series, reduced pages and descriptions (fixtures by scripts/make-tiff-fixtures.py, tifffile; issue 17 reviews)', () => {
   const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
   it('groups the pages of OME DimensionOrder XYZTC by time point, not consecutively', () => {
@@ -202,6 +202,29 @@ describe('OME-TIFF frames, series and reduced pages (fixtures by scripts/make-ti
     expect(image.shape).toEqual([3, 4, 1]);
     expect(Array.from(image.data)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect([image.pixelSize, image.unit]).toEqual([[0.5, 0.5], 'µm']);
+  });
+
+  it('reads a tifffile image with a description (two ImageDescription tags; it was refused)', () => {
+    const image = readImage2D(fixture('described_rgb_u8.tif'));
+    expect(image.shape).toEqual([2, 3, 3]);
+    expect(Array.from(image.data)).toEqual(Array.from({ length: 18 }, (_, i) => i));
+    expect([image.pixelSize, image.unit]).toEqual([[0.5, 0.5], 'µm']);
+    // The shape, in the second description, still tells two series from one image.
+    expect(() => readImage2D(fixture('described_2series_u8.tif'))).toThrow(
+      /^readImage2D: .*described_2series_u8\.tif": a tifffile series of 1 pages, but the file holds 2 pages/,
+    );
+  });
+});
+
+describe('BigTIFF', () => {
+  it('is named unsupported, not "neither a TIFF nor a PNG"', () => {
+    const header = (order: number[], magic: number[]) =>
+      Uint8Array.from([...order, ...magic, 0, 8, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0]);
+    for (const bytes of [header([0x49, 0x49], [43, 0]), header([0x4d, 0x4d], [0, 43])])
+      for (const read of [readImage2D, readLabelImage2D]) {
+        expect(() => read(bytes)).toThrow(UnsupportedError);
+        expect(() => read(bytes)).toThrow(/BigTIFF files are not supported, only classic TIFF$/);
+      }
   });
 });
 

@@ -59,9 +59,10 @@ export function imageFormatFromPath(path: string): ImageFormat | undefined {
   return undefined;
 }
 
+/** A TIFF's byte-order mark: BigTIFF too (II+ or MM\0+), which the TIFF reader names unsupported. */
 function isTiff(bytes: Uint8Array): boolean {
   const [a, b, c, d] = bytes;
-  return (a === 0x49 && b === 0x49 && c === 42 && d === 0) || (a === 0x4d && b === 0x4d && c === 0);
+  return (a === 0x49 && b === 0x49 && d === 0) || (a === 0x4d && b === 0x4d && c === 0);
 }
 
 interface Source {

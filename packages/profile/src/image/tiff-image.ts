@@ -1,6 +1,5 @@
 import { decimalNumber, FormatError, type TypedArray } from '@cellshape/core';
-import { decodeTiffVolume, encodeTiff, tiffText, type Volume } from '@cellshape/helper';
-import { decode, type TiffIfd } from 'tiff';
+import { decodeTiff, encodeTiff, tiffDescription, type Volume } from '@cellshape/helper';
 import type { Image2D } from '../types.js';
 import type { ImageLimits } from './image-limits.js';
 import { imageJFields, omePixels, tiffPixelSize } from './pixel-size.js';
@@ -79,18 +78,6 @@ function framing(description: string | undefined, samples: number, planes: numbe
     : { channelsPerFrame, order };
 }
 
-/**
- * The first full-resolution page, whose pixels the stack starts with: a reduced-resolution page
- * (a thumbnail) before it has its own resolution (its pixel size was reported, 20,000× too large)
- * and samples.
- */
-function firstFullPage(bytes: Uint8Array): TiffIfd {
-  const reduced = (ifd: TiffIfd) => ((ifd.newSubfileType ?? 0) & 1) === 1;
-  const first = decode(bytes, { ignoreImageData: true, pages: [0] })[0]!;
-  if (!reduced(first)) return first;
-  return decode(bytes, { ignoreImageData: true }).find((ifd) => !reduced(ifd)) ?? first;
-}
-
 /** Decodes every full-resolution page of a TIFF; `fn` and `where` name caller and file. */
 export function decodeTiffPages(
   bytes: Uint8Array,
@@ -98,16 +85,17 @@ export function decodeTiffPages(
   where: string,
   limits: ImageLimits,
 ): TiffPages {
-  const volume = decodeTiffVolume(bytes, fn, where, {
+  // `first`: the first full-resolution page, whose pixels the stack starts with: a
+  // reduced-resolution page (a thumbnail) before it has its own resolution (its pixel size was
+  // reported, 20,000× too large) and samples.
+  const { volume, first } = decodeTiff(bytes, fn, where, {
     maxVoxels: limits.maxPixels,
     limitName: 'maxPixels',
     hyperstacks: true,
     samples: true,
     expansionBound: limits.expansionBound,
   });
-  // The chain of directories is sound (checked above): reading the tags again is safe and cheap.
-  const first = firstFullPage(bytes);
-  const description = tiffText(first.imageDescription);
+  const description = tiffDescription(first);
   // Samples of a pixel (RGB) are channels of the same frame, as are ImageJ's `channels=`.
   const frames = framing(description, first.samplesPerPixel, volume.shape[0]);
   const size = tiffPixelSize(first);
