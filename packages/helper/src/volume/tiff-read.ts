@@ -495,9 +495,8 @@ function imageJSpacing(
 }
 
 /**
- * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none.
- * ImageJ: `spacing=` (z) and X/YResolution in pixels per unit, set only when the description has
- * `spacing=` or a physical `unit=`. OME-XML: PhysicalSizeZ/Y/X. Missing components are 1.
+ * Voxel spacing [z, y, x] from ImageJ or OME metadata, or undefined when the file states none,
+ * after checking that the description's image is the file's pages (no more, no fewer).
  */
 function readSpacing(
   first: TiffIfd,
@@ -510,26 +509,57 @@ function readSpacing(
   const shaped = shapedPlanes(description, first);
   if (shaped !== undefined && shaped < pages)
     throw severalImages(ctx, `a tifffile series of ${shaped} pages`, pages);
-  if (description.startsWith('ImageJ=')) {
-    const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
-    for (const key of hyperstacks ? [] : ['channels', 'frames']) {
-      const n = Number(meta.get(key) ?? 1);
-      if (n > 1) {
-        throw unsupported(
-          ctx,
-          `an ImageJ hyperstack with ${key}=${n}; only single-channel, single-time-point stacks are supported`,
-        );
-      }
-    }
-    const images = Number(meta.get('images') ?? pages);
-    if (images !== pages) {
+  // More planes than pages: pages lost (an interrupted write, a cut chain of directories). Read
+  // as they were, the stack came back short without a word.
+  if (shaped !== undefined && shaped > pages)
+    throw corrupt(
+      ctx,
+      `its tifffile description declares ${shaped} planes but the file holds ${pages} page${pages === 1 ? '' : 's'} (truncated?)`,
+    );
+  if (description.startsWith('ImageJ='))
+    return imageJStack(description, first, pages, ctx, hyperstacks);
+  return omeStack(description, first, pages, ctx, hyperstacks);
+}
+
+/**
+ * An ImageJ stack's spacing: `spacing=` (z) and X/YResolution in pixels per unit, set only when
+ * the description has `spacing=` or a physical `unit=`.
+ */
+function imageJStack(
+  description: string,
+  first: TiffIfd,
+  pages: number,
+  ctx: Context,
+  hyperstacks: boolean,
+): [number, number, number] | undefined {
+  const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
+  for (const key of hyperstacks ? [] : ['channels', 'frames']) {
+    const n = Number(meta.get(key) ?? 1);
+    if (n > 1) {
       throw unsupported(
         ctx,
-        `the ImageJ description declares images=${images} but the file holds ${pages} pages (ImageJ's contiguous large-stack layout is not supported)`,
+        `an ImageJ hyperstack with ${key}=${n}; only single-channel, single-time-point stacks are supported`,
       );
     }
-    return imageJSpacing(meta, first);
   }
+  const images = Number(meta.get('images') ?? pages);
+  if (images !== pages) {
+    throw unsupported(
+      ctx,
+      `the ImageJ description declares images=${images} but the file holds ${pages} pages (ImageJ's contiguous large-stack layout is not supported)`,
+    );
+  }
+  return imageJSpacing(meta, first);
+}
+
+/** An OME-TIFF's spacing: PhysicalSizeZ/Y/X (missing components are 1); undefined without OME. */
+function omeStack(
+  description: string,
+  first: TiffIfd,
+  pages: number,
+  ctx: Context,
+  hyperstacks: boolean,
+): [number, number, number] | undefined {
   // Linear searches only (a description is outside bytes): the element's text runs to the
   // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from
   // every `<Pixels` with no `>` after it, and `(\w+)\s*=` from every letter of a long word,
@@ -558,6 +588,13 @@ function readSpacing(
   const planes = sizeZ * sizeT * (sizeC % samples === 0 ? sizeC / samples : sizeC);
   if (Number.isSafeInteger(planes) && planes > 0 && planes < pages)
     throw severalImages(ctx, `an OME-TIFF whose first image has ${planes} planes`, pages);
+  // Fewer pages than planes: the other planes are in other files of a multi-file OME-TIFF (or
+  // lost); this file alone is part of the image.
+  if (Number.isSafeInteger(planes) && planes > pages)
+    throw unsupported(
+      ctx,
+      `its OME-XML describes ${planes} planes but the file holds ${pages} page${pages === 1 ? '' : 's'} (a multi-file OME-TIFF, or pages lost); only images whole in one file are read`,
+    );
   // Each axis may have its own unit (default µm): sizes are given in the unit of x (read as is,
   // an x in nm beside a y in µm made the voxel 1000× too thin in x); an axis in a unit that
   // cannot be converted leaves the volume uncalibrated.

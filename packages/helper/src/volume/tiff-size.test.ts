@@ -287,6 +287,23 @@ describe('readVolume: OME descriptions parsed in linear time (issue 17, adversar
     return tiff([[270, 2, text.length, 12]], text); // ImageDescription, after the pixels
   }
 
+  it('refuses a description of more planes than the file holds (independent probe, session 10)', () => {
+    // A cut chain of directories (an interrupted write) left a tifffile stack of 5 planes with 4
+    // pages: read as they were, the stack came back short without a word.
+    expect(() => readVolume(describedTiff('{"shape": [3, 2, 2]}'))).toThrow(FormatError);
+    expect(() => readVolume(describedTiff('{"shape": [3, 2, 2]}'))).toThrow(
+      /^readVolume: the given bytes is not a readable TIFF: its tifffile description declares 3 planes but the file holds 1 page \(truncated\?\)$/,
+    );
+    expect(readVolume(describedTiff('{"shape": [2, 2]}')).shape).toEqual([1, 2, 2]);
+    // The planes of a multi-file OME-TIFF are in its other files.
+    const part = describedTiff('<OME><Pixels SizeZ="4" SizeC="1" SizeT="1"/></OME>');
+    expect(() => readVolume(part)).toThrow(UnsupportedError);
+    expect(() => readVolume(part)).toThrow(
+      /: its OME-XML describes 4 planes but the file holds 1 page \(a multi-file OME-TIFF, or pages lost\); only images whole in one file are read$/,
+    );
+    expect(readVolume(describedTiff('<OME><Pixels SizeZ="1"/></OME>')).shape).toEqual([1, 2, 2]);
+  });
+
   it('reads OME PhysicalSize attributes', () => {
     const ome =
       '<OME><Image><ome:Pixels SizeZ="1" PhysicalSizeX="0.5" PhysicalSizeY = "0.25"/></Image></OME>';
