@@ -186,7 +186,7 @@ describe('parseNpy on hostile headers (found by the fuzz suite)', () => {
       const bytes = valid.slice();
       bytes[6] = major;
       expect(() => parseNpy(bytes)).toThrow(
-        new RegExp(`^parseNpy: \\.npy format version ${major} is not 1, 2 or 3$`),
+        new RegExp(`^parseNpy: \\.npy format version ${major}\\.0 is not 1\\.0, 2\\.0 or 3\\.0$`),
       );
     }
   });
@@ -199,7 +199,7 @@ describe('parseNpy on hostile headers (found by the fuzz suite)', () => {
       bytes.set(valid.subarray(0, 8));
       new DataView(bytes.buffer).setUint16(8, text.length, true);
       bytes.set(new TextEncoder().encode(text), 10);
-      expect(() => parseNpy(bytes)).toThrow(/^parseNpy: the \.npy header has an invalid shape/);
+      expect(() => parseNpy(bytes)).toThrow(/^parseNpy: the \.npy header is malformed/);
     }
   });
 });
@@ -225,6 +225,60 @@ describe('parseNpy reads headers as NumPy does (issue 17, adversarial review)', 
     expect(Array.from(array.data as Float32Array)).toEqual([1.5, 2.5]);
     const descr = "{'descr': '<u1', 'fortran_order': False, 'shape': (2,), 'descr': '<f4'}";
     expect(parseNpy(withHeader(descr, payload)).data).toBeInstanceOf(Float32Array);
+  });
+
+  it('refuses what NumPy cannot parse (independent probe, session 10)', () => {
+    // Expected from NumPy 1.24's np.load of the same bytes: each is a ValueError there. The keys
+    // were picked out of the text: `(5, 0.0)` read as an empty array, a NUL went unnoticed.
+    const bad = {
+      'a float in the shape': "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1.0), }",
+      'an integer for a shape': "{'descr': '<f4', 'fortran_order': False, 'shape': (2), }",
+      'a NUL in the padding': "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }\0",
+      'another key': "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}",
+      'a missing key': "{'descr': '<f4', 'shape': (2,)}",
+      'a damaged key': "{'descr': '<f4', 'fortraf4', 'fortran_order': False, 'shape': (2,)}",
+      'text after the dict': "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x",
+      'an integer for a bool': "{'descr': '<f4', 'fortran_order': 0, 'shape': (2,)}",
+      'a leading zero': "{'descr': '<f4', 'fortran_order': False, 'shape': (02,)}",
+      'a hole in the tuple': "{'descr': '<f4', 'fortran_order': False, 'shape': (2,,)}",
+      'a negative size': "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}",
+    };
+    for (const [what, header] of Object.entries(bad)) {
+      expect(() => parseNpy(withHeader(header, payload)), what).toThrow(FormatError);
+      expect(() => parseNpy(withHeader(header, payload)), what).toThrow(
+        /^parseNpy: the \.npy header is malformed \(/,
+      );
+    }
+  });
+
+  it('reads what NumPy reads: line breaks, no trailing comma, Python 2 longs (versions 1, 2)', () => {
+    const good = [
+      "{'descr':'<f4','fortran_order':False,'shape':(2,)}",
+      "{\n  'descr': '<f4',\n  'fortran_order': False,\n  'shape': (\n 2 ,\n ) ,\n}",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
+      "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 1_0), }",
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (+2, -0), }",
+    ];
+    const shapes = good.map((header) => {
+      const bytes = withHeader(header, new Uint8Array(80));
+      return parseNpy(bytes).shape;
+    });
+    expect(shapes).toEqual([[2], [2], [2], [1, 2], [2, 10], [2, 0]]);
+    // Version 3 headers are not filtered for Python 2 (NumPy refuses `2L` there too).
+    const v3 = withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }", payload);
+    const text = v3.subarray(10);
+    const three = new Uint8Array(12 + text.length);
+    three.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 3, 0]);
+    new DataView(three.buffer).setUint32(8, text.length - payload.length, true);
+    three.set(text, 12);
+    expect(() => parseNpy(three)).toThrow(/^parseNpy: the \.npy header is malformed/);
+    // NumPy knows versions 1.0, 2.0 and 3.0 only.
+    const minor = withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", payload);
+    minor[7] = 255;
+    expect(() => parseNpy(minor)).toThrow(
+      /^parseNpy: \.npy format version 1\.255 is not 1\.0, 2\.0 or 3\.0$/,
+    );
   });
 
   it('reads double-quoted keys and strings', () => {

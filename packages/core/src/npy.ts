@@ -1,6 +1,7 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { type AnyTypedArray, type NdArray, shapeSize } from './arrays.js';
 import { FormatError, invalidArgument, UnsupportedError } from './errors.js';
+import { parseNpyHeader } from './npy-header.js';
 import {
   readZipCommentText,
   readZipEntries,
@@ -41,47 +42,6 @@ function parseDescr(descr: string, fn: string): Dtype {
   if (!valid.includes(bytes))
     throw new UnsupportedError(`${fn}: dtype ${JSON.stringify(descr)} is not supported`, { fn });
   return { kind, bytes, littleEndian: order !== '>' };
-}
-
-/** The keys of a `.npy` header, in either quotes, every occurrence (global). */
-const DESCR = /['"]descr['"]\s*:\s*['"]([^'"]+)['"]/g;
-const FORTRAN = /['"]fortran_order['"]\s*:\s*(True|False)/g;
-const SHAPE = /['"]shape['"]\s*:\s*\(([^)]*)\)/g;
-
-/**
- * The value of a key in a header dict literal, read as NumPy reads it (`ast.literal_eval`): in
- * either quotes, and the last of a repeated key wins (the first read [1] where NumPy reads [2]).
- */
-function headerValue(text: string, key: RegExp): string | undefined {
-  key.lastIndex = 0;
-  let found: string | undefined;
-  for (let next = key.exec(text); next !== null; next = key.exec(text)) found = next[1];
-  return found;
-}
-
-function parseHeader(
-  text: string,
-  fn: string,
-): { descr: string; fortranOrder: boolean; shape: number[] } {
-  const descr = headerValue(text, DESCR);
-  const fortran = headerValue(text, FORTRAN);
-  const shapeText = headerValue(text, SHAPE);
-  if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new FormatError(
-      `${fn}: the .npy header is malformed: ${JSON.stringify(text.slice(0, 120))}`,
-      { fn },
-    );
-  }
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => Number(s.replace(/L$/, '')));
-  // Safe integers only: a zero-sized array may name any other size, which must still be exact.
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new FormatError(`${fn}: the .npy header has an invalid shape (${shapeText})`, { fn });
-  }
-  return { descr, fortranOrder: fortran === 'True', shape };
 }
 
 function halfToFloat(h: number): number {
@@ -179,9 +139,9 @@ export function parseNpy(bytes: Uint8Array): NdArray<AnyTypedArray> {
       arg: 'bytes',
     });
   }
-  const major = bytes[6]!;
-  if (major < 1 || major > 3)
-    throw new FormatError(`${fn}: .npy format version ${major} is not 1, 2 or 3`, {
+  const [major, minor] = [bytes[6]!, bytes[7]!];
+  if (major < 1 || major > 3 || minor !== 0)
+    throw new FormatError(`${fn}: .npy format version ${major}.${minor} is not 1.0, 2.0 or 3.0`, {
       fn,
       arg: 'bytes',
     });
@@ -207,7 +167,11 @@ export function parseNpy(bytes: Uint8Array): NdArray<AnyTypedArray> {
       fn,
       arg: 'bytes',
     });
-  const header = parseHeader(strFromU8(bytes.subarray(headerStart, dataStart), true), fn);
+  const header = parseNpyHeader(
+    strFromU8(bytes.subarray(headerStart, dataStart), true),
+    fn,
+    major <= 2,
+  );
   const dtype = parseDescr(header.descr, fn);
   const count = shapeSize(header.shape);
   if (dataStart + count * dtype.bytes > bytes.length) {
