@@ -132,9 +132,9 @@ describe('CSV and .npy point clouds', () => {
     expect(() => parsePointCloud(text(runs), 'csv')).toThrow(
       /row 1 has the value "1\\u000b\\u000b.*\(not a finite float32 number\)/,
     );
-    // The same fields as the regular expression gives: separators with white space around,
-    // non-breaking spaces and form feeds around them, empty fields between two commas.
-    const odd = 'x ,\fy\u00a0;\u00a0z\n1 ,\f2\u00a0;\u00a03\n4\t \t5  6\n';
+    // Separators with white space around them (non-breaking spaces and form feeds too), empty
+    // fields between two commas.
+    const odd = 'x ,\fy\u00a0;\u00a0z\n1 ,\f2\u00a0;\u00a03\n4 ;\v5,6\n';
     expect(Array.from(parsePointCloud(text(odd), 'csv').data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(() => parsePointCloud(text('x,y,z\n1,,2\f\n'), 'csv')).toThrow(/row 1 has the value ""/);
   });
@@ -200,34 +200,14 @@ describe('CSV and .npy point clouds', () => {
       /its first line "0,1,2" may be pandas' default column names or a point/,
     );
     expect(Array.from(parsePointCloud(text('0,1,3\n'), 'csv').data)).toEqual([0, 1, 3]);
-    // An empty field between two tabs (or spaces: pandas' sep=' ') shifted the columns after
-    // it: x read 2, z read q's 9.
-    for (const csv of ['id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n', 'id note x y z q\n7  1 2 3 9\n'])
-      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
-        /row 1 has 5 fields, the header has 6 \(an empty field between two tabs or spaces\?\)/,
-      );
+    // An empty field between two spaces (pandas' sep=' ') would shift the columns after it.
+    expect(() => parsePointCloud(text('id note x y z q\n7  1 2 3 9\n'), 'csv')).toThrow(
+      /row 1 has 5 fields, the header has 6 \(an empty field between two spaces\?\)/,
+    );
     // Columns aligned with runs of spaces are read as before.
     expect(Array.from(parsePointCloud(text('x    y    z\n1.5  2    3\n'), 'csv').data)).toEqual([
       1.5, 2, 3,
     ]);
-    expect(Array.from(parsePointCloud(text('x\t\ty\t\tz\n1\t\t2\t\t3\n'), 'csv').data)).toEqual([
-      1, 2, 3,
-    ]);
-    // A column name holding a space is cut in two: x read 2, y 3 and z the area's 9.
-    for (const csv of [
-      'Point ID,x,y,z,area\n7,1,2,3,9\n',
-      'cell type\tx\ty\tz\tq\nB\t1\t2\t3\t4\n',
-    ])
-      expect(() => parsePointCloud(text(csv), 'csv')).toThrow(
-        /row 1 has 5 fields, the header has 6 \(a column name holding a space\? quote it\)/,
-      );
-    // After the columns read, quoted, or over values holding a space too, it shifts nothing.
-    for (const csv of [
-      'x,y,z,cell type\n1,2,3,B\n',
-      '"cell type",x,y,z,a\nB,1,2,3,4\n',
-      'cell type,x,y,z\nT cell,1,2,3\n',
-    ])
-      expect(Array.from(parsePointCloud(text(csv), 'csv').data)).toEqual([1, 2, 3]);
     // pandas' tab-separated file with its index (`df.to_csv(path, sep='\t')`) starts the header
     // with a tab: trimmed, the names moved one column left (x read the index, y read x, …).
     const indexed = '\tz\ty\tx\tcell type\n0\t1.5\t2.5\t3.5\ta\n1\t4\t5\t6\tT cell\n';
@@ -243,6 +223,42 @@ describe('CSV and .npy point clouds', () => {
     expect(Array.from(parsePointCloud(text('\n \r\nz,y,x\n1,2,3\n'), 'csv').data)).toEqual([
       3, 2, 1,
     ]);
+  });
+
+  it('splits at the separator of the first line, as pandas is told (independent probe, session 10)', () => {
+    // One splitter for commas, tabs and spaces read `0.48,0.299    0218` (a comma lost) as three
+    // values, 218 among them; and cut an unquoted name or value holding a space in two.
+    expect(() => parsePointCloud(text('x,y,z\n0.48,0.299    0218\n'), 'csv')).toThrow(
+      /row 1 has 2 columns, expected at least 3$/,
+    );
+    expect(() => parsePointCloud(text('x,y,z\n0.48,0.299    0218,1\n'), 'csv')).toThrow(
+      /row 1 has the value "0\.299 {4}0218" \(not a finite float32 number\)$/,
+    );
+    expect(() => parsePointCloud(text('x,y,z\n1,2,3\n4 5 6\n'), 'csv')).toThrow(
+      /row 2 has 1 columns, expected at least 3$/,
+    );
+    for (const csv of [
+      'Point ID,x,y,z,area\n7,1,2,3,9\n', // sep=','
+      'x,y,z,label\n1,2,3,wild type\n',
+      'cell type,x,y,z\nT cell,1,2,3\n',
+      'cell type\tx\ty\tz\tq\nB\t1\t2\t3\t4\n', // sep='\t'
+      'id\tnote\tx\ty\tz\tq\n7\t\t1\t2\t3\t9\n', // two tabs hold an empty field
+      'x\t\ty\t\tz\n1\t\t2\t\t3\n', // …under a header of unnamed columns
+      'x\ty\tz\n 1 \t 2\t3 \n', // spaces around values are not values
+      'x y z\n\t1 2\t 3\n', // delim_whitespace
+    ])
+      expect(Array.from(parsePointCloud(text(csv), 'csv').data), csv).toEqual([1, 2, 3]);
+    // Without a header, the first line sets the width (pandas: "Expected 3 fields in line 2").
+    expect(() => parsePointCloud(text('1,2,3\n4,5,6,7\n'), 'csv')).toThrow(
+      /row 2 has 4 fields, the first line has 3 \(a decimal comma, or a separator inside an unquoted field\?\)$/,
+    );
+    // The same with quotes (the one-pass splitter): a quoted separator stays in its field.
+    expect(
+      Array.from(parsePointCloud(text('"a\tb"\tx\ty\tz\n"1\t2"\t1\t2\t3\n'), 'csv').data),
+    ).toEqual([1, 2, 3]);
+    expect(
+      Array.from(parsePointCloud(text('"n",x,y,z\n"wild, type",1,2,3\n'), 'csv').data),
+    ).toEqual([1, 2, 3]);
   });
 });
 

@@ -143,51 +143,65 @@ function isSpace(c: number): boolean {
 }
 
 /**
- * The fields of a (trimmed) CSV point-cloud line, as splitting it at the regular expression
- * `\s*[,;\t ]\s*` gives them: a separator is a `,` or `;` with the white space around it, or a run of white space
- * holding a space or a tab. One pass: the regular expression retried its backtracking over a
- * run of other white space (such as `\r`) from every position of the run — quadratic (40 KB
- * took 2 s). A field that starts with `"` runs to its closing quote (`""` is a quote inside),
- * separators included, and is unquoted: pandas quotes text holding a comma and, with
- * `QUOTE_NONNUMERIC`, numbers (a quoted comma shifted the columns after it).
+ * What separates the fields of a CSV point cloud, as its first line shows, as pandas is told:
+ * `','` — a `,` or `;` (`sep=','`; white space around a field is not part of it), `'\t'` — a
+ * tab (`sep='\t'`: two tabs hold an empty field, spaces stay in their field), `' '` — a run of
+ * white space holding a space or a tab (`delim_whitespace=True`). One splitter for all three
+ * read `0.48,0.299 0218` (a comma lost) as three values, 218 among them, and cut an unquoted
+ * `wild type` or `Point ID` in two.
  */
-function splitFields(line: string): string[] {
-  const fields: string[] = [];
-  let start = 0;
-  let i = 0;
-  const skipSpace = (from: number): number => {
+type Separator = ',' | '\t' | ' ';
+
+/** The separator of a file whose first line (outside quotes) is `line`. */
+function separatorOf(line: string): Separator {
+  const unquoted = line.replace(/"[^"]*"?/g, '');
+  return /[,;]/.test(unquoted) ? ',' : unquoted.includes('\t') ? '\t' : ' ';
+}
+
+/**
+ * The fields of a CSV point-cloud line, in one pass (regular expressions backtracked over runs
+ * of white space: quadratic, 40 KB took 2 s). A field that starts with `"` runs to its closing
+ * quote (`""` is a quote inside), separators included, and is unquoted: pandas quotes text
+ * holding a comma and, with `QUOTE_NONNUMERIC`, numbers (a quoted comma shifted the columns
+ * after it). White space around a field is dropped, except tabs in a tab-separated line.
+ */
+function splitFields(line: string, separator: Separator): string[] {
+  const blank = (c: number) => isSpace(c) && (separator !== '\t' || c !== 9);
+  const skipBlank = (from: number): number => {
     let j = from;
-    while (j < line.length && isSpace(line.charCodeAt(j))) j++;
+    while (j < line.length && blank(line.charCodeAt(j))) j++;
     return j;
   };
-  while (i < line.length) {
+  const fields: string[] = [];
+  let start = skipBlank(0);
+  let i = start;
+  let end = start; // the end of the field's text, white space after it excluded
+  for (;;) {
     const c = line.charCodeAt(i);
-    if (c === QUOTE && i === start) {
+    if (i >= line.length || separatesAt(line, i, separator)) {
+      fields.push(unquote(line.slice(start, end)));
+      if (i >= line.length) return fields;
+      // A run of white space is one separator.
+      start = skipBlank(separator === ' ' ? i : i + 1);
+      i = start;
+      end = start;
+      if (start >= line.length && separator === ' ') return fields;
+    } else if (c === QUOTE && i === start) {
       i = afterQuoted(line, i);
-      continue;
+      end = i;
+    } else {
+      i++;
+      if (!blank(c)) end = i;
     }
-    let end = -1; // the end of a separator starting at i, if one does
-    if (c === 44 || c === 59) end = skipSpace(i + 1);
-    else if (isSpace(c)) {
-      const run = skipSpace(i);
-      const next = line.charCodeAt(run);
-      if (next === 44 || next === 59) end = skipSpace(run + 1);
-      else {
-        for (let k = i; k < run && end < 0; k++) {
-          const w = line.charCodeAt(k);
-          if (w === 32 || w === 9) end = run;
-        }
-        if (end < 0) i = run; // white space without a separator stays in the field
-      }
-    }
-    if (end >= 0) {
-      fields.push(unquote(line.slice(start, i)));
-      start = end;
-      i = end;
-    } else if (!isSpace(c)) i++;
   }
-  fields.push(unquote(line.slice(start)));
-  return fields;
+}
+
+/** Whether a separator starts at `i` of `line` (outside a quoted field). */
+function separatesAt(line: string, i: number, separator: Separator): boolean {
+  const c = line.charCodeAt(i);
+  if (separator === ',') return c === 44 || c === 59;
+  if (separator === '\t') return c === 9;
+  return c === 32 || c === 9;
 }
 
 const QUOTE = 34;
@@ -236,7 +250,7 @@ const isBlank = (c: number): boolean => c === 32 || c === 9;
 /**
  * Whether a row has, between two fields, a run of two or more spaces or tabs with no `,` or `;`
  * beside it: one separator to the white-space splitter, two around an empty field to a writer
- * of tab- or space-separated text.
+ * of space-separated text.
  */
 function hasWideBlankSeparator(row: string): boolean {
   const text = row.trim();
@@ -266,29 +280,13 @@ function unquote(field: string): string {
     : field;
 }
 
-/**
- * The position, among the header's white-space split words, of the first column after a name
- * that holds white space (`cell type,x,y,z,area` → 1), in a header whose names are separated
- * by `,`, `;` or tabs; `Infinity` when there is none. The white-space splitter cuts such a name
- * in two, so a row whose value there holds no space has its columns from here on read shifted.
- */
-function firstShiftedColumn(header: string): number {
-  if (!/[,;\t]/.test(header)) return Number.POSITIVE_INFINITY;
-  let index = 0;
-  for (const name of header.split(/[,;\t]/)) {
-    const trimmed = name.trim();
-    if (trimmed !== '' && trimmed.split(/\s+/).length > 1) return index + 1;
-    index++;
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
-/** The header of a CSV point cloud as {@link rowProblem} checks rows against it. */
+/** The first line of a CSV point cloud (its header, or its first row) as rows must match it. */
 interface HeaderShape {
   /** Its field count. */
   width: number;
-  /** Whether a column read lies after a name holding white space ({@link firstShiftedColumn}). */
-  spacedNameBefore: boolean;
+  separator: Separator;
+  /** What messages call it: `'the header'` or `'the first line'`. */
+  name: string;
 }
 
 /**
@@ -299,23 +297,18 @@ function rowProblem(
   row: string,
   words: string[],
   width: number,
-  header: HeaderShape | undefined,
+  header: HeaderShape,
 ): string | undefined {
   if (words.length < width) return `has ${words.length} columns, expected at least ${width}`;
-  // Under a header, a row of more fields has separators the header has not (a decimal comma
-  // in `1,5;2,5;3,5`): the columns after one would be read shifted.
-  if (header !== undefined && words.length > header.width)
-    return `has ${words.length} fields, the header has ${header.width} (a decimal comma, or a separator inside an unquoted field?)`;
-  // Fewer fields than the header: a name with a space (`cell type`) over a value without one,
-  // or an empty field between two tabs or spaces (pandas' `sep='\t'` or `sep=' '`), read as
-  // one separator — the columns after it shift (`Point ID,x,y,z,area` over `7,1,2,3,9` read
-  // x = 2, y = 3, z = 9).
-  if (header !== undefined && words.length < header.width) {
-    if (header.spacedNameBefore)
-      return `has ${words.length} fields, the header has ${header.width} (a column name holding a space? quote it)`;
-    if (hasWideBlankSeparator(row))
-      return `has ${words.length} fields, the header has ${header.width} (an empty field between two tabs or spaces?)`;
-  }
+  // A row of more fields than the header (or, without one, the first line) has separators it
+  // has not (a decimal comma in `1,5;2,5;3,5`): the columns after one would be read shifted.
+  if (words.length > header.width)
+    return `has ${words.length} fields, ${header.name} has ${header.width} (a decimal comma, or a separator inside an unquoted field?)`;
+  // In a white-space separated file, fewer fields than the header and two blanks in a row: an
+  // empty field between two spaces (pandas' `sep=' '`) read as one separator — the columns
+  // after it would shift.
+  if (header.separator === ' ' && words.length < header.width && hasWideBlankSeparator(row))
+    return `has ${words.length} fields, ${header.name} has ${header.width} (an empty field between two spaces?)`;
   if (words.length > width && hasDecimalComma(row))
     return `has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify(row.slice(0, 80))}`;
   return undefined;
@@ -338,18 +331,21 @@ function parseCsvCloud(
   const top = lines.findIndex((line) => line.trim() !== '');
   // Not even a header: an empty file (a failed write) is no cloud of zero points.
   if (top < 0) throw fail('it is empty');
-  // The regular expression is linear on lines whose white space is spaces and tabs only: one
-  // search of the text (for other white space, a lone \r included) picks the splitter.
-  // Quoted fields (they may hold separators) need the one-pass splitter too.
+  // Native splitting on lines whose white space is spaces and tabs only (one search of the
+  // text, for other white space, a lone \r included, picks the splitter); quoted fields (they
+  // may hold separators) need the one-pass splitter too.
   const plain = !/[^\S \t\r\n]|\r(?!\n)|"/.test(text);
-  // In a tab-separated file (its first line holds a tab and no `,` or `;`), a line starting with
-  // a tab starts with an empty field (pandas' header of an unnamed index, `\tx\ty\tz`): trimmed
-  // away, the header's names were read one column early.
-  const tabbed = (lines[top] as string).includes('\t') && !/[,;]/.test(lines[top] as string);
-  const split = (line: string) => {
-    const words = plain ? line.trim().split(/\s*[,;\t ]\s*/) : splitFields(line.trim());
-    return tabbed && line.charCodeAt(0) === 9 ? ['', ...words] : words;
+  const separator = separatorOf(lines[top] as string);
+  const split = (line: string): string[] => {
+    if (!plain) return splitFields(line, separator);
+    if (separator === ' ') return line.trim().split(/[ \t]+/);
+    return line.split(separator === ',' ? /[,;]/ : '\t').map((field) => field.trim());
   };
+  // Checked before the header is told from a row: `1,5\t2,5\t3,5` splits into text.
+  if (hasDecimalComma(lines[top] as string))
+    throw fail(
+      `row 1 has a comma between digits beside other separators (a decimal comma or a thousands separator?): ${JSON.stringify((lines[top] as string).slice(0, 80))}`,
+    );
   const first = split(lines[top] as string);
   const hasHeader = first.some((word) => word !== '' && Number.isNaN(Number(word)));
   if (!hasHeader && isPandasDefaultHeader(first))
@@ -371,13 +367,11 @@ function parseCsvCloud(
   }
   const rows = lines.slice(hasHeader ? top + 1 : top).filter((line) => line.trim() !== '');
   const width = Math.max(...xyz, ...(normals ?? [])) + 1;
-  // Quoted names stay whole; an unquoted one holding a space is cut in two.
-  const header: HeaderShape | undefined = hasHeader
-    ? {
-        width: first.length,
-        spacedNameBefore: plain && firstShiftedColumn(lines[top] as string) < width,
-      }
-    : undefined;
+  const header: HeaderShape = {
+    width: first.length,
+    separator,
+    name: hasHeader ? 'the header' : 'the first line',
+  };
   const data = new Float32Array(rows.length * 3);
   const normalData = normals ? new Float32Array(rows.length * 3) : undefined;
   rows.forEach((row, r) => {
@@ -471,8 +465,10 @@ function parseAs(
 /**
  * Parses point-cloud bytes. PLY: the `vertex` element's `x`, `y`, `z` of any type (float,
  * double, integers), ASCII or binary, extra properties and other elements (faces) ignored,
- * normals read when `nx`, `ny`, `nz` are all present. CSV: comma/semicolon/tab/space
- * separated, with a header naming x, y, z (any order, optional nx, ny, nz) or none. `.npy`:
+ * normals read when `nx`, `ny`, `nz` are all present. CSV: separated as its first line is — by
+ * commas or semicolons, else tabs, else runs of white space (pandas' `sep=','`, `sep='\t'`,
+ * `delim_whitespace=True`) — with a header naming x, y, z (any order, optional nx, ny, nz) or
+ * none. `.npy`:
  * an n × 3 numeric array. Corrupt data and non-finite values throw a `FormatError`.
  */
 export function parsePointCloud(
