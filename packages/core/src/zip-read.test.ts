@@ -1,7 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './crc32.js';
-import { FormatError, InvalidArgumentError } from './errors.js';
+import { FormatError, InvalidArgumentError, UnsupportedError } from './errors.js';
 import { encodeNpz, parseNpz, readZip } from './npy.js';
 
 /** A 98-byte archive with no entries whose ZIP64 end record claims 2³¹ of them. */
@@ -135,10 +135,27 @@ describe('readZip counts', () => {
 
   it('refuses an end record count that disagrees with the directory', () => {
     const bytes = zipSync({ a: strToU8('1'), b: strToU8('2'), c: strToU8('3') }, { level: 0 });
-    new DataView(bytes.buffer).setUint16(bytes.length - 12, 2, true);
+    const view = new DataView(bytes.buffer);
+    view.setUint16(bytes.length - 14, 2, true); // entries on this disk
+    view.setUint16(bytes.length - 12, 2, true); // entries in all
     expect(() => readZip(bytes)).toThrow(
       /\(the end record counts 2 entries, the central directory holds 3\)$/,
     );
+  });
+
+  it('refuses end records naming other disks, as torch and zipfile do (independent probe, session 10)', () => {
+    // torch.load: "PytorchStreamReader failed reading zip archive: unsupported multidisk".
+    for (const [at, value] of [
+      [-18, 1], // this disk's number
+      [-16, 2], // the directory's disk
+      [-14, 2], // entries on this disk, of 3 in all
+    ]) {
+      const bytes = zipSync({ a: strToU8('1'), b: strToU8('2'), c: strToU8('3') }, { level: 0 });
+      new DataView(bytes.buffer).setUint16(bytes.length + (at as number), value as number, true);
+      expect(() => readZip(bytes)).toThrow(
+        /\(its end records name other disks \(a split archive, or damaged records\)\)$/,
+      );
+    }
   });
 });
 
@@ -180,20 +197,71 @@ describe('readZip on entries that share their data (a zip bomb without a limit)'
     const end = one.length - 22;
     const start = view.getUint32(end + 16, true);
     const central = one.slice(start, end);
-    const copy = central.slice();
-    copy[46] = 0x62; // the name "a" becomes "b"
-    const out = new Uint8Array(one.length + central.length);
-    out.set(one.subarray(0, end), 0);
-    out.set(copy, end);
-    out.set(one.subarray(end), end + central.length);
-    const o = new DataView(out.buffer);
-    const e = out.length - 22;
-    o.setUint16(e + 8, 2, true);
-    o.setUint16(e + 10, 2, true);
-    o.setUint32(e + 12, central.length * 2, true);
-    expect(() => readZip(out)).toThrow(
-      /^readZip: not a valid zip archive \(entries "a" and "b" overlap \(bytes \[0, \d+\) and from 0\)\)$/,
+    const twice = (rename: boolean) => {
+      const copy = central.slice();
+      if (rename) copy[46] = 0x62; // the name "a" becomes "b"
+      const out = new Uint8Array(one.length + central.length);
+      out.set(one.subarray(0, end), 0);
+      out.set(copy, end);
+      out.set(one.subarray(end), end + central.length);
+      const o = new DataView(out.buffer);
+      const e = out.length - 22;
+      o.setUint16(e + 8, 2, true);
+      o.setUint16(e + 10, 2, true);
+      o.setUint32(e + 12, central.length * 2, true);
+      return out;
+    };
+    expect(() => readZip(twice(false))).toThrow(
+      /^readZip: not a valid zip archive \(entries "a" and "a" overlap \(bytes \[0, \d+\) and from 0\)\)$/,
+    );
+    // Renamed, the copy's local header (the shared one) names it "a": refused for that first.
+    expect(() => readZip(twice(true))).toThrow(
+      /^readZip: not a valid zip archive \(entry "b": the local header names it differently\)$/,
     );
     expect(readZip(one).a).toHaveLength(100_000);
+  });
+});
+
+describe('readZip on damaged headers zipfile refuses (independent probe, session 10)', () => {
+  const zip = zipSync({ 'a.npy': new Uint8Array([1, 2, 3]), 'b.npy': new Uint8Array([4]) });
+  const end = zip.length - 22;
+
+  it('refuses a central-directory name the local header does not give', () => {
+    // zipfile: "File name in directory 'b.npy' and header b'a.npy' differ"; the central name
+    // was used, so an .npz array was renamed without a word.
+    const bad = zip.slice();
+    const start = new DataView(bad.buffer).getUint32(end + 16, true);
+    bad[start + 46] = 0x63; // "a.npy" → "c.npy" in the central directory only
+    expect(() => readZip(bad)).toThrow(
+      /^readZip: not a valid zip archive \(entry "c\.npy": the local header names it differently\)$/,
+    );
+  });
+
+  it('names encrypted entries and newer zip versions unsupported, in either header', () => {
+    const start = new DataView(zip.buffer).getUint32(end + 16, true);
+    const cases: [number, number, RegExp][] = [
+      [6, 0x01, /entry "a\.npy" is encrypted$/], // local flags: encrypted
+      [start + 8, 0x40, /entry "a\.npy" is encrypted$/], // central flags: strong encryption
+      [4, 90, /entry "a\.npy" needs zip version 9 to extract; up to 6\.3 is read$/],
+    ];
+    for (const [at, value, why] of cases) {
+      const bad = zip.slice();
+      new DataView(bad.buffer).setUint16(at, value, true);
+      expect(() => readZip(bad)).toThrow(UnsupportedError);
+      expect(() => readZip(bad)).toThrow(why);
+    }
+    const split = zip.slice();
+    new DataView(split.buffer).setUint16(start + 34, 1, true); // the entry's disk
+    expect(() => readZip(split)).toThrow(/the entry at offset \d+ starts on disk 1\)$/);
+  });
+
+  it('refuses an end record whose directory size or offset is not where the directory is', () => {
+    for (const field of [12, 16]) {
+      const bad = zip.slice();
+      const view = new DataView(bad.buffer);
+      view.setUint32(end + field, view.getUint32(end + field, true) - 46, true);
+      expect(() => readZip(bad)).toThrow(/does not end where the end record starts/);
+    }
+    expect(Object.keys(readZip(zip))).toEqual(['a.npy', 'b.npy']);
   });
 });

@@ -18,6 +18,8 @@ const ZIP64_LOCATOR = 0x07064b50;
 const ZIP64_EOCD = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+/** General-purpose flag bits of encryption: traditional (0), strong (6), directory (13). */
+const ENCRYPTED = 0x1 | 0x40 | 0x2000;
 /** Fixed part of a central-directory header: the least bytes an entry takes. */
 const CENTRAL_SIZE = 46;
 const LOCAL_SIZE = 30;
@@ -123,6 +125,13 @@ function readDirectory(bytes: Uint8Array, view: DataView, fn: string): Directory
   let size = view.getUint32(e + 12, true);
   let start = view.getUint32(e + 16, true);
   let zip64 = false;
+  let record = e; // where the end records start: the central directory ends there
+  // One disk only, as torch's reader and zipfile require: disk numbers 0 (0xffff in a record
+  // ZIP64 completes), as many entries on this disk as in all. Damaged, they were ignored.
+  let split =
+    ![0, 0xffff].includes(view.getUint16(e + 4, true)) ||
+    ![0, 0xffff].includes(view.getUint16(e + 6, true)) ||
+    view.getUint16(e + 8, true) !== count;
   if (e >= 20 && view.getUint32(e - 20, true) === ZIP64_LOCATOR) {
     const z = u64(view, e - 12);
     if (z + 56 > e) fail(fn, `the ZIP64 end-of-central-directory offset ${z} is out of range`);
@@ -132,12 +141,27 @@ function readDirectory(bytes: Uint8Array, view: DataView, fn: string): Directory
     size = u64(view, z + 40);
     start = u64(view, z + 48);
     zip64 = true;
+    record = z;
+    split ||=
+      view.getUint32(e - 16, true) !== 0 ||
+      view.getUint32(e - 4, true) > 1 ||
+      view.getUint32(z + 16, true) !== 0 ||
+      view.getUint32(z + 20, true) !== 0 ||
+      u64(view, z + 24) !== count;
   }
+  if (split) fail(fn, 'its end records name other disks (a split archive, or damaged records)');
   const end = start + size;
   if (end > bytes.length)
     fail(
       fn,
       `the central directory [${start}, ${end}) lies outside the ${bytes.length} bytes present`,
+    );
+  // The end record sits right after the central directory (as zipfile finds it: from the
+  // record back by its size): a damaged size or offset was read past, the archive accepted.
+  if (end !== record)
+    fail(
+      fn,
+      `the central directory [${start}, ${end}) does not end where the end record starts (${record})`,
     );
   if (count > size / CENTRAL_SIZE)
     fail(
@@ -149,6 +173,9 @@ function readDirectory(bytes: Uint8Array, view: DataView, fn: string): Directory
 
 interface Entry {
   name: string;
+  nameBytes: Uint8Array;
+  /** The version needed to extract (×10). */
+  needed: number;
   flags: number;
   method: number;
   crc: number;
@@ -168,6 +195,9 @@ function readCentral(
   if (at + CENTRAL_SIZE > dir.end || view.getUint32(at, true) !== CENTRAL)
     fail(fn, `no central-directory header at offset ${at}`);
   const flags = view.getUint16(at + 8, true);
+  // An entry on another disk (torch's reader refuses it: "unsupported multidisk archive").
+  if (view.getUint16(at + 34, true) !== 0)
+    fail(fn, `the entry at offset ${at} starts on disk ${view.getUint16(at + 34, true)}`);
   const nameLength = view.getUint16(at + 28, true);
   const extraLength = view.getUint16(at + 30, true);
   const commentLength = view.getUint16(at + 32, true);
@@ -175,7 +205,8 @@ function readCentral(
   const extraStart = nameStart + nameLength;
   const next = extraStart + extraLength + commentLength;
   if (next > dir.end) fail(fn, `the central-directory header at offset ${at} is truncated`);
-  const name = strFromU8(bytes.subarray(nameStart, extraStart), !(flags & 0x800));
+  const nameBytes = bytes.subarray(nameStart, extraStart);
+  const name = strFromU8(nameBytes, !(flags & 0x800));
   let compressedSize = view.getUint32(at + 20, true);
   let size = view.getUint32(at + 24, true);
   let offset = view.getUint32(at + 42, true);
@@ -219,7 +250,9 @@ function readCentral(
     );
   return {
     name,
+    nameBytes,
     flags,
+    needed: view.getUint16(at + 6, true) & 0xff,
     method,
     crc: view.getUint32(at + 16, true),
     compressedSize,
@@ -241,9 +274,18 @@ function locate(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): Lo
   const label = `entry ${JSON.stringify(name)}`;
   if (offset + LOCAL_SIZE > bytes.length || view.getUint32(offset, true) !== LOCAL)
     fail(fn, `${label}: no local header at offset ${offset}`);
-  if (entry.flags & 1)
-    throw new UnsupportedError(`${fn}: ${label} is encrypted`, { fn, arg: 'bytes' });
   const localFlags = view.getUint16(offset + 6, true);
+  // Encrypted (bit 0), strongly encrypted (6), or with an encrypted directory (13), in either
+  // header (torch's reader looks at both; a set bit was ignored on data that reads as stored).
+  if ((entry.flags | localFlags) & ENCRYPTED)
+    throw new UnsupportedError(`${fn}: ${label} is encrypted`, { fn, arg: 'bytes' });
+  // The version needed to extract (its low byte, ×10): past 6.3 zipfile refuses it too.
+  const needed = view.getUint16(offset + 4, true) & 0xff;
+  if (needed > 63 || entry.needed > 63)
+    throw new UnsupportedError(
+      `${fn}: ${label} needs zip version ${Math.max(needed, entry.needed) / 10} to extract; up to 6.3 is read`,
+      { fn, arg: 'bytes' },
+    );
   if (view.getUint16(offset + 8, true) !== method)
     fail(
       fn,
@@ -251,8 +293,13 @@ function locate(view: DataView, bytes: Uint8Array, entry: Entry, fn: string): Lo
     );
   if (!(localFlags & 8) && view.getUint32(offset + 14, true) !== entry.crc)
     fail(fn, `${label}: the local header's CRC-32 differs from the central directory's`);
-  const start =
-    offset + LOCAL_SIZE + view.getUint16(offset + 26, true) + view.getUint16(offset + 28, true);
+  // The local header names the entry too: a name that differs is a damaged header (zipfile
+  // refuses it; the central directory's name was used, so an array's name changed silently).
+  const nameLength = view.getUint16(offset + 26, true);
+  const localName = bytes.subarray(offset + LOCAL_SIZE, offset + LOCAL_SIZE + nameLength);
+  if (nameLength !== entry.nameBytes.length || localName.some((b, i) => b !== entry.nameBytes[i]))
+    fail(fn, `${label}: the local header names it differently`);
+  const start = offset + LOCAL_SIZE + nameLength + view.getUint16(offset + 28, true);
   const end = start + compressedSize;
   if (end > bytes.length)
     fail(fn, `${label}: its ${compressedSize} data bytes from offset ${start} run past the end`);
