@@ -159,6 +159,18 @@ function separatorOf(line: string): Separator {
 }
 
 /**
+ * How the lines of `text` split into fields: natively on text whose white space is spaces and
+ * tabs only (one search of the text, for other white space, a lone \r included, decides); with
+ * {@link splitFields} otherwise, and for quoted fields (they may hold separators).
+ */
+function lineSplitter(text: string, separator: Separator): (line: string) => string[] {
+  if (/[^\S \t\r\n]|\r(?!\n)|"/.test(text)) return (line) => splitFields(line, separator);
+  if (separator === ' ') return (line) => line.trim().split(/[ \t]+/);
+  const at = separator === ',' ? /[,;]/ : '\t';
+  return (line) => line.split(at).map((field) => field.trim());
+}
+
+/**
  * The fields of a CSV point-cloud line, in one pass (regular expressions backtracked over runs
  * of white space: quadratic, 40 KB took 2 s). A field that starts with `"` runs to its closing
  * quote (`""` is a quote inside), separators included, and is unquoted: pandas quotes text
@@ -331,16 +343,8 @@ function parseCsvCloud(
   const top = lines.findIndex((line) => line.trim() !== '');
   // Not even a header: an empty file (a failed write) is no cloud of zero points.
   if (top < 0) throw fail('it is empty');
-  // Native splitting on lines whose white space is spaces and tabs only (one search of the
-  // text, for other white space, a lone \r included, picks the splitter); quoted fields (they
-  // may hold separators) need the one-pass splitter too.
-  const plain = !/[^\S \t\r\n]|\r(?!\n)|"/.test(text);
   const separator = separatorOf(lines[top] as string);
-  const split = (line: string): string[] => {
-    if (!plain) return splitFields(line, separator);
-    if (separator === ' ') return line.trim().split(/[ \t]+/);
-    return line.split(separator === ',' ? /[,;]/ : '\t').map((field) => field.trim());
-  };
+  const split = lineSplitter(text, separator);
   // Checked before the header is told from a row: `1,5\t2,5\t3,5` splits into text.
   if (hasDecimalComma(lines[top] as string))
     throw fail(

@@ -8,7 +8,7 @@ import { decodeTiffVolume } from './tiff-read.js';
 /**
  * The floating-point predictor (TIFF Predictor 3, Adobe's Technical Note 3), which tifffile
  * writes for floats given `predictor=True` (with imagecodecs) and libtiff with `tiffcp -c zip:3`.
- * The fixtures are libtiff's (scripts/make-float-predictor-fixtures.sh):
+ * The fixtures are libtiff's (scripts/make-libtiff-fixtures.sh):
  * v(z, y, x) = ((7z + 5y + 3x) mod 251) · 0.37 − 40.
  */
 

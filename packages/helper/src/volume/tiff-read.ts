@@ -516,22 +516,25 @@ function readSpacing(
       ctx,
       `its tifffile description declares ${shaped} planes but the file holds ${pages} page${pages === 1 ? '' : 's'} (truncated?)`,
     );
-  if (description.startsWith('ImageJ='))
-    return imageJStack(description, first, pages, ctx, hyperstacks);
-  return omeStack(description, first, pages, ctx, hyperstacks);
+  const stack = { description, first, pages, ctx, hyperstacks };
+  return description.startsWith('ImageJ=') ? imageJStack(stack) : omeStack(stack);
+}
+
+/** A stack's first page and description, as its metadata readers check them. */
+interface DescribedStack {
+  description: string;
+  first: TiffIfd;
+  pages: number;
+  ctx: Context;
+  hyperstacks: boolean;
 }
 
 /**
  * An ImageJ stack's spacing: `spacing=` (z) and X/YResolution in pixels per unit, set only when
  * the description has `spacing=` or a physical `unit=`.
  */
-function imageJStack(
-  description: string,
-  first: TiffIfd,
-  pages: number,
-  ctx: Context,
-  hyperstacks: boolean,
-): [number, number, number] | undefined {
+function imageJStack(stack: DescribedStack): [number, number, number] | undefined {
+  const { description, first, pages, ctx, hyperstacks } = stack;
   const meta = keyValues(description, /^([A-Za-z]\w*)=(.*)$/gm);
   for (const key of hyperstacks ? [] : ['channels', 'frames']) {
     const n = Number(meta.get(key) ?? 1);
@@ -553,13 +556,8 @@ function imageJStack(
 }
 
 /** An OME-TIFF's spacing: PhysicalSizeZ/Y/X (missing components are 1); undefined without OME. */
-function omeStack(
-  description: string,
-  first: TiffIfd,
-  pages: number,
-  ctx: Context,
-  hyperstacks: boolean,
-): [number, number, number] | undefined {
+function omeStack(stack: DescribedStack): [number, number, number] | undefined {
+  const { description, first, pages, ctx, hyperstacks } = stack;
   // Linear searches only (a description is outside bytes): the element's text runs to the
   // first `>` after it, and attribute names start at a word boundary. `([^>]*)>` retried from
   // every `<Pixels` with no `>` after it, and `(\w+)\s*=` from every letter of a long word,

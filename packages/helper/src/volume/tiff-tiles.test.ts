@@ -7,7 +7,7 @@ import { decodeTiffVolume } from './tiff-read.js';
 /**
  * Tiled pages, read by tiff-tiles.ts. The fixtures are 2×21×37 stacks in 16×16 tiles (so the
  * right and bottom tiles are padded) written by libtiff's tiffcp from tifffile's uncompressed
- * files (scripts/make-tiled-tiff-fixtures.sh): v(z, y, x) = (7z + 5y + 3x) mod 251, scaled.
+ * files (scripts/make-libtiff-fixtures.sh): v(z, y, x) = (7z + 5y + 3x) mod 251, scaled.
  */
 
 const fixture = (name: string) =>
