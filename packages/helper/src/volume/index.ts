@@ -48,6 +48,7 @@ export {
   type DecodeTiffVolumeOptions,
   decodeTiff,
   decodeTiffVolume,
+  type TiffPageTags,
   tiffDescription,
   tiffText,
 } from './tiff-read.js';

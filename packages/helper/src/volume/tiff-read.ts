@@ -416,11 +416,26 @@ export function tiffText(value: unknown): string | undefined {
 }
 
 /**
+ * The tags of a TIFF page that {@link decodeTiff} returns, as the `tiff` package decodes them:
+ * a structural view, so that our declarations do not name that ESM-only package (CommonJS
+ * consumers could not resolve it).
+ */
+export interface TiffPageTags {
+  readonly samplesPerPixel: number;
+  readonly imageDescription: string | undefined;
+  /** Pixels per resolution unit. */
+  readonly xResolution: number;
+  readonly yResolution: number;
+  /** A tag's value by number (ResolutionUnit is 296). */
+  get(tag: number): unknown;
+}
+
+/**
  * The description a page's metadata (ImageJ, tifffile's shape, OME-XML) is read from: its first
  * ImageDescription, or the second when the first is the user's own text and the second ImageJ's
  * or tifffile's (as tifffile's `imagej_description` and `shaped_description` look at both).
  */
-export function tiffDescription(ifd: TiffIfd): string | undefined {
+export function tiffDescription(ifd: TiffPageTags): string | undefined {
   const first = tiffText(ifd.imageDescription);
   if (!first || isMetadata(first) || /<(?:\w+:)?OME\b/.test(first)) return first;
   const second = tiffText(ifd.get(SECOND_DESCRIPTION));
@@ -878,7 +893,7 @@ export function decodeTiff(
   fn: string,
   where: string,
   options: DecodeTiffVolumeOptions = {},
-): { volume: Volume; first: TiffIfd } {
+): { volume: Volume; first: TiffPageTags } {
   const {
     maxVoxels = DEFAULT_MAX_VOXELS,
     hyperstacks = false,

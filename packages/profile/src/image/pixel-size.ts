@@ -1,6 +1,5 @@
 import { decimalNumber } from '@cellshape/core';
-import { convertLength, tiffDescription } from '@cellshape/helper';
-import type { TiffIfd } from 'tiff';
+import { convertLength, type TiffPageTags, tiffDescription } from '@cellshape/helper';
 
 /** A physical pixel size `[y, x]` and its unit, as {@link Image2D} carries them. */
 export interface PixelSize {
@@ -54,13 +53,13 @@ const RESOLUTION_UNIT_UM: Record<number, number> = { 2: 25400, 3: 10000 };
  * 3. X/YResolution with ResolutionUnit inch or centimetre: converted to µm. A missing
  *    ResolutionUnit means inch (the TIFF default); ResolutionUnit none (1) states no size.
  */
-export function tiffPixelSize(ifd: TiffIfd): PixelSize | undefined {
+export function tiffPixelSize(ifd: TiffPageTags): PixelSize | undefined {
   const size = statedPixelSize(ifd);
   // A resolution near zero (a DOUBLE of 5e-324) gives an infinite size: no calibration then.
   return size?.pixelSize.every(Number.isFinite) ? size : undefined;
 }
 
-function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
+function statedPixelSize(ifd: TiffPageTags): PixelSize | undefined {
   const description = tiffDescription(ifd);
   const xRes = ifd.xResolution as unknown;
   const yRes = (ifd.yResolution as unknown) ?? xRes;
@@ -104,7 +103,7 @@ function statedPixelSize(ifd: TiffIfd): PixelSize | undefined {
       };
   }
   if (imageJ) return undefined; // ImageJ without a unit: the resolution is not a calibration
-  const unit = (ifd.fields.get(296) as number | undefined) ?? 2;
+  const unit = (ifd.get(296) as number | undefined) ?? 2;
   const um = RESOLUTION_UNIT_UM[unit];
   if (um === undefined || !positive(xRes)) return undefined;
   return { pixelSize: [um / (positive(yRes) ? yRes : xRes), um / xRes], unit: 'µm' };
