@@ -59,6 +59,13 @@ describe('parseNpyHeader reads the header as ast.literal_eval and NumPy do', () 
     expect(() => read(header)).toThrow(why);
   });
 
+  it("refuses more dimensions than NumPy's 32", () => {
+    const shape = (n: number) => `(${'1, '.repeat(n)})`;
+    const header = (n: number) => `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape(n)}}`;
+    expect(read(header(32)).shape).toHaveLength(32);
+    expect(() => read(header(33))).toThrow(/the shape has 33 dimensions, NumPy's most is 32/);
+  });
+
   it('names a structured dtype unsupported', () => {
     const header = "{'descr': [('x', '<f4'), ('y', '<i2')], 'fortran_order': False, 'shape': (2,)}";
     expect(() => read(header)).toThrow(UnsupportedError);

@@ -35,6 +35,17 @@ const END = /(?![\w.])/.source;
 /** …or, in a Python 2 header, where its `L` follows. */
 const END_OR_LONG = /(?:(?![\w.])|(?=L(?![\w.])))/.source;
 
+/** Sticky forms of the number patterns, compiled once: with and without Python 2's `L`. */
+const NUMBERS = {
+  int: new RegExp(`(?:${INT.source})${END}`, 'y'),
+  float: new RegExp(`(?:${FLOAT.source})${END}`, 'y'),
+  intBeforeLong: new RegExp(`(?:${INT.source})${END_OR_LONG}`, 'y'),
+  floatBeforeLong: new RegExp(`(?:${FLOAT.source})${END_OR_LONG}`, 'y'),
+};
+
+/** NumPy's most dimensions (`NPY_MAXDIMS`): np.load refuses a header of more. */
+const MAX_DIMENSIONS = 32;
+
 /** Nesting deeper than this is refused (NumPy's headers nest two levels: a structured dtype). */
 const MAX_DEPTH = 32;
 
@@ -61,6 +72,8 @@ export function parseNpyHeader(text: string, fn: string, pythonTwoLongs: boolean
   if (typeof descr !== 'string') throw reader.fail('descr is not a string');
   if (typeof fortranOrder !== 'boolean') throw reader.fail('fortran_order is not True or False');
   if (!(shape instanceof PyTuple)) throw reader.fail('the shape is not a tuple');
+  if (shape.items.length > MAX_DIMENSIONS)
+    throw reader.fail(`the shape has ${shape.items.length} dimensions, NumPy's most is 32`);
   // Safe integers only: a zero-sized array may name any other size, which must still be exact.
   const dims = shape.items.map((d) =>
     typeof d === 'bigint' && d >= 0n && d <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(d) : -1,
@@ -129,10 +142,10 @@ class LiteralReader {
     return false;
   }
 
+  /** The text `pattern` (sticky: flag `y`) matches at the reader's position, consumed. */
   private match(pattern: RegExp): string | undefined {
-    const sticky = new RegExp(pattern.source, 'y');
-    sticky.lastIndex = this.at;
-    const found = sticky.exec(this.text);
+    pattern.lastIndex = this.at;
+    const found = pattern.exec(this.text);
     if (found) this.at += found[0].length;
     return found?.[0];
   }
@@ -142,9 +155,9 @@ class LiteralReader {
     const c = this.peek();
     if (c === '(' || c === '[') return this.sequence(c, depth);
     // Plain strings only, `u'…'` too: no escapes, no line breaks (NumPy writes none).
-    const s = this.match(/[uU]?(?:'[^'\\\n]*'|"[^"\\\n]*")/);
+    const s = this.match(/[uU]?(?:'[^'\\\n]*'|"[^"\\\n]*")/y);
     if (s !== undefined) return s.slice(s[0] === 'u' || s[0] === 'U' ? 2 : 1, -1);
-    const name = this.match(/(?:True|False|None)\b/);
+    const name = this.match(/(?:True|False|None)\b/y);
     if (name !== undefined) return name === 'None' ? null : name === 'True';
     return this.number();
   }
@@ -167,13 +180,13 @@ class LiteralReader {
 
   /** An int (a bigint) or a float or imaginary number (a number), with an optional sign. */
   private number(): bigint | number {
-    const sign = this.match(/[+-]\s*/)?.trim() ?? '';
+    const sign = this.match(/[+-]\s*/y)?.trim() ?? '';
     this.peek();
-    const end = this.pythonTwoLongs ? END_OR_LONG : END;
-    const int = this.match(new RegExp(`(?:${INT.source})${end}`));
-    const literal = int ?? this.match(new RegExp(`(?:${FLOAT.source})${end}`));
+    const long = this.pythonTwoLongs;
+    const int = this.match(long ? NUMBERS.intBeforeLong : NUMBERS.int);
+    const literal = int ?? this.match(long ? NUMBERS.floatBeforeLong : NUMBERS.float);
     if (literal === undefined) throw this.fail(`unexpected text at character ${this.at}`);
-    if (this.pythonTwoLongs) this.match(/\s*L\b/);
+    if (long) this.match(/\s*L\b/y);
     const plain = literal.replaceAll('_', '');
     if (int === undefined) return Number(`${sign}${plain.replace(/[jJ]$/, '')}`);
     const magnitude = BigInt(plain);
